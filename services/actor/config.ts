@@ -1,0 +1,147 @@
+/**
+ * What the orchestrator hands each service process: who it is, where everyone is, the timing
+ * profile and its component's own settings. Written as JSON by the orchestrator, read once at start.
+ */
+import { readFileSync } from 'node:fs';
+
+export type Component = 'management-module' | 'rssm' | 'storage-controller' | 'quorum' | 'hyperv-node' | 'workstation';
+
+/** The timing profile: the real defaults (DOMAIN.md) or a fast one for tests. */
+export interface Timing {
+  name: string;
+  /** WSFC SameSubnetDelay: one heartbeat every this many ms (DOMAIN.md §1, default 1000). */
+  sameSubnetDelayMs: number;
+  /** WSFC SameSubnetThreshold: missed heartbeats before removal (DOMAIN.md §1, default 5). */
+  sameSubnetThreshold: number;
+  /** MPIO path verification (SDDDSM probes failed paths every 60 s: DOMAIN.md §6). */
+  pathVerificationPeriodMs: number;
+  /** How long one block I/O may take on one path before the path is counted as failed. */
+  ioTimeoutMs: number;
+  /** Module heartbeats to the management module. */
+  moduleHeartbeatMs: number;
+  /** Silence after which the MM shows a module as "no communication". */
+  moduleSilenceMs: number;
+  /** How often the witness owner defends its reservation. */
+  witnessDefendIntervalMs: number;
+  /** How long a challenger waits for the owner to defend before taking the witness. */
+  witnessChallengeWaitMs: number;
+  /** How long a VM takes to boot (cold start) before it answers. */
+  vmBootMs: number;
+  /** Interval of each VM's disk workload (one record per tick). */
+  vmWriteIntervalMs: number;
+}
+
+export interface HostEndpoint {
+  name: string;
+  component: Component;
+  address: string;
+  grpcPort: number;
+  natsPort: number;
+}
+
+export interface ServiceConfig<S = unknown> {
+  runId: string;
+  host: string;
+  component: Component;
+  address: string;
+  grpcPort: number;
+  natsUrl: string;
+  dataDir: string;
+  timing: Timing;
+  hosts: HostEndpoint[];
+  /** host:port of the orchestrator's backplane (used by the management module). */
+  backplane: string;
+  seed: number;
+  settings: S;
+}
+
+/** Reads the config named by --config or DCBOX_CONFIG. */
+export function loadServiceConfig<S>(argv = process.argv): ServiceConfig<S> {
+  const i = argv.indexOf('--config');
+  const path = i >= 0 ? argv[i + 1] : process.env.DCBOX_CONFIG;
+  if (!path) throw new Error('no service config: pass --config <file> or set DCBOX_CONFIG');
+  return JSON.parse(readFileSync(path, 'utf8')) as ServiceConfig<S>;
+}
+
+/** Finds a host of the directory by name, or fails loudly (a programmer error in the topology). */
+export function endpoint(cfg: ServiceConfig, name: string): HostEndpoint {
+  const h = cfg.hosts.find((x) => x.name === name);
+  if (!h) throw new Error(`host ${name} is not in the directory of ${cfg.host}`);
+  return h;
+}
+
+/** A VM as the topology defines it, with its virtual disk's extent on the LUN resolved. */
+export interface VmSpec {
+  name: string;
+  memoryMiB: number;
+  /** The path the operator sees, e.g. C:\ClusterStorage\Volume1\VM1\VM1.vhd. */
+  diskPath: string;
+  lun: string;
+  diskOffsetBytes: number;
+  diskSizeBytes: number;
+  switchName: string;
+  node: string;
+}
+
+/** storage-controller: the LUNs to create on first start (kept across restarts). */
+export interface StorageSettings {
+  blockSize: number;
+  luns: { name: string; sizeBytes: number; mappedTo: string[] }[];
+  /** Hosts that reach a LUN without a mapping: the disk witness lives on its LUN. */
+  internalInitiators: { host: string; lun: string }[];
+}
+
+/** rssm: one SAS switch in an I/O bay, forwarding to the controller. */
+export interface RssmSettings {
+  bay: number;
+  controller: string;
+  zonedHosts: string[];
+}
+
+export interface BayConfig {
+  bay: number;
+  /** The emulated host in the bay, or null when the bay is empty. */
+  host: string | null;
+  /** The name the AMM shows, e.g. the blade's host name or "SAS RAID Controller Module". */
+  name: string;
+}
+
+/** management-module: the chassis it manages. */
+export interface MmSettings {
+  chassisName: string;
+  model: string;
+  blades: BayConfig[];
+  ioModules: BayConfig[];
+  storageModules: { bay: number; present: boolean; drives: number }[];
+  credentials: { username: string; password: string };
+}
+
+/** quorum: the witness. */
+export interface QuorumSettings {
+  kind: 'disk' | 'file-share';
+  cluster: string;
+  /** For kind disk: the LUN that holds the witness state, reached through the controller. */
+  lun: string | null;
+  storageHost: string;
+}
+
+/** hyperv-node: one blade. */
+export interface NodeSettings {
+  bay: number;
+  /** 1-based node id within the cluster; the high half of its reservation key. */
+  nodeId: number;
+  features: string[];
+  mpio: { enabled: boolean; policy: 'failover-only' | 'round-robin' };
+  /** One SAS path per RSSM, in I/O bay order. */
+  paths: { host: string; ioBay: number }[];
+  /** LUNs mapped to this blade. */
+  luns: string[];
+  virtualSwitches: string[];
+  /** VMs defined on this node at start (they start Off). */
+  vms: VmSpec[];
+  storageHost: string;
+  cluster: string;
+}
+
+/** workstation: the operator's machine. */
+export type WorkstationSettings = Record<string, never>;

@@ -1,0 +1,39 @@
+/**
+ * NATS plumbing: every service connects to its own host's nats-server (the servers form one
+ * full-mesh cluster), so what it can reach is exactly what the emulated network lets through.
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+
+export type { NatsConnection } from '@nats-io/transport-node';
+
+/** Connects to this host's NATS server, retrying while it starts, and reconnecting forever. */
+export async function connectNats(url: string, name: string, waitMs = 10_000): Promise<NatsConnection> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await connect({
+        servers: url,
+        name,
+        reconnect: true,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 200,
+        pingInterval: 2000,
+        maxPingOut: 2,
+      });
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`cannot reach NATS at ${url} for ${name}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export const encoder = new TextEncoder();
+export const decoder = new TextDecoder();
+
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+export function decodeJson<T>(data: Uint8Array): T {
+  return JSON.parse(decoder.decode(data)) as T;
+}

@@ -1,0 +1,97 @@
+/**
+ * The shell every service process runs in: config, logger, NATS connection, a gRPC server with
+ * health, reflection and the Host service (info and echo over the emulated network), module
+ * heartbeats to the management module, and a clean stop on SIGTERM/SIGINT. A service's main.ts
+ * only wires its adapters into this.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { type ServiceConfig, loadServiceConfig } from './config.js';
+import { DcboxError } from './errors.js';
+import { type GrpcServer, protos, startGrpcServer, unary } from './grpc.js';
+import { type Logger, makeLogger } from './log.js';
+import { type NatsConnection, connectNats, decodeJson, encodeJson } from './nats.js';
+import { subjects } from './subjects.js';
+
+export const VERSION = '0.1.0';
+
+export interface ServiceContext<S> {
+  cfg: ServiceConfig<S>;
+  nc: NatsConnection;
+  log: Logger;
+  /** Adds a stop hook, run in reverse order on SIGTERM. */
+  onStop(fn: () => Promise<void> | void): void;
+}
+
+export interface ServiceDefinition<S> {
+  /** Builds the service's gRPC services once NATS is connected. */
+  setup(ctx: ServiceContext<S>): Promise<{ definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation }[]>;
+}
+
+/** Echoes another host over NATS: the request crosses the emulated network both ways. */
+export async function echoHost(nc: NatsConnection, target: string, timeoutMs: number) {
+  const started = process.hrtime.bigint();
+  try {
+    const msg = await nc.request(subjects.hostEcho(target), encodeJson({ at: Date.now() }), { timeout: timeoutMs });
+    const reply = decodeJson<{ host: string }>(msg.data);
+    return { ok: true, responder: reply.host, rtt_us: Number((process.hrtime.bigint() - started) / 1000n), error: '' };
+  } catch (err) {
+    return { ok: false, responder: '', rtt_us: 0, error: (err as Error).message };
+  }
+}
+
+export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
+  const cfg = loadServiceConfig<S>();
+  const log = makeLogger(cfg.host, cfg.component);
+  const stops: (() => Promise<void> | void)[] = [];
+  const started = Date.now();
+
+  const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`);
+  nc.subscribe(subjects.hostEcho(cfg.host), {
+    callback: (_err, msg) => {
+      msg.respond(encodeJson({ host: cfg.host }));
+    },
+  });
+  const hb = setInterval(() => {
+    nc.publish(subjects.chassisHeartbeat(cfg.host), encodeJson({ host: cfg.host, component: cfg.component, at: Date.now() }));
+  }, cfg.timing.moduleHeartbeatMs);
+  stops.push(() => clearInterval(hb));
+
+  const ctx: ServiceContext<S> = { cfg, nc, log, onStop: (fn) => stops.push(fn) };
+  const own = await def.setup(ctx);
+  const p = protos();
+  const hostImpl = {
+    Info: unary(() => ({
+      name: cfg.host,
+      address: cfg.address,
+      component: cfg.component,
+      pid: process.pid,
+      rss_bytes: process.memoryUsage.rss(),
+      uptime_ms: Date.now() - started,
+      version: VERSION,
+    })),
+    Echo: unary(async (req: { target_host: string; timeout_ms: number }) => {
+      if (!req.target_host) throw new DcboxError('INVALID_ARGUMENT', 'target_host is required');
+      return echoHost(nc, req.target_host, req.timeout_ms || 1000);
+    }),
+  };
+  const server: GrpcServer = await startGrpcServer(cfg.address, cfg.grpcPort, [
+    { definition: p.dcbox.common.v1.Host.service, name: 'dcbox.common.v1.Host', impl: hostImpl },
+    ...own,
+  ]);
+  server.setServing(true);
+  log('info', 'serving', { grpc: `${cfg.address}:${server.port}`, nats: cfg.natsUrl, pid: process.pid });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'stopping', { signal });
+    server.setServing(false);
+    for (const fn of stops.reverse()) await fn();
+    await server.shutdown();
+    await nc.drain().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,18 @@
+// Original file: proto/node.proto
+
+
+export interface StorageCommandResponse {
+  'ok'?: (boolean);
+  'code'?: (string);
+  'message'?: (string);
+  'state_json'?: (string);
+  'data'?: (Buffer | Uint8Array | string);
+}
+
+export interface StorageCommandResponse__Output {
+  'ok': (boolean);
+  'code': (string);
+  'message': (string);
+  'state_json': (string);
+  'data': (Buffer);
+}

@@ -1,0 +1,10 @@
+// Original file: proto/node.proto
+
+
+export interface VmRef {
+  'name'?: (string);
+}
+
+export interface VmRef__Output {
+  'name': (string);
+}

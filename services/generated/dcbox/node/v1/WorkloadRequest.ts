@@ -1,0 +1,14 @@
+// Original file: proto/node.proto
+
+
+export interface WorkloadRequest {
+  'vm'?: (string);
+  'enabled'?: (boolean);
+  'interval_ms'?: (number);
+}
+
+export interface WorkloadRequest__Output {
+  'vm': (string);
+  'enabled': (boolean);
+  'interval_ms': (number);
+}

@@ -1,0 +1,10 @@
+// Original file: proto/orchestrator.proto
+
+
+export interface PartitionGroup {
+  'hosts'?: (string)[];
+}
+
+export interface PartitionGroup__Output {
+  'hosts': (string)[];
+}

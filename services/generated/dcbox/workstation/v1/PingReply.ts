@@ -1,0 +1,21 @@
+// Original file: proto/workstation.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface PingReply {
+  'seq'?: (number);
+  'ok'?: (boolean);
+  'host'?: (string);
+  'rtt_us'?: (number);
+  'error'?: (string);
+  'sent_at_ms'?: (number | string | Long);
+}
+
+export interface PingReply__Output {
+  'seq': (number);
+  'ok': (boolean);
+  'host': (string);
+  'rtt_us': (number);
+  'error': (string);
+  'sent_at_ms': (number);
+}

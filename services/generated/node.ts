@@ -1,0 +1,61 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { EchoRequest as _dcbox_common_v1_EchoRequest, EchoRequest__Output as _dcbox_common_v1_EchoRequest__Output } from './dcbox/common/v1/EchoRequest';
+import type { EchoResponse as _dcbox_common_v1_EchoResponse, EchoResponse__Output as _dcbox_common_v1_EchoResponse__Output } from './dcbox/common/v1/EchoResponse';
+import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1_Empty__Output } from './dcbox/common/v1/Empty';
+import type { HostClient as _dcbox_common_v1_HostClient, HostDefinition as _dcbox_common_v1_HostDefinition } from './dcbox/common/v1/Host';
+import type { HostInfo as _dcbox_common_v1_HostInfo, HostInfo__Output as _dcbox_common_v1_HostInfo__Output } from './dcbox/common/v1/HostInfo';
+import type { CreateVmRequest as _dcbox_node_v1_CreateVmRequest, CreateVmRequest__Output as _dcbox_node_v1_CreateVmRequest__Output } from './dcbox/node/v1/CreateVmRequest';
+import type { DiskStatus as _dcbox_node_v1_DiskStatus, DiskStatus__Output as _dcbox_node_v1_DiskStatus__Output } from './dcbox/node/v1/DiskStatus';
+import type { DiskView as _dcbox_node_v1_DiskView, DiskView__Output as _dcbox_node_v1_DiskView__Output } from './dcbox/node/v1/DiskView';
+import type { HyperVNodeClient as _dcbox_node_v1_HyperVNodeClient, HyperVNodeDefinition as _dcbox_node_v1_HyperVNodeDefinition } from './dcbox/node/v1/HyperVNode';
+import type { NodeInfo as _dcbox_node_v1_NodeInfo, NodeInfo__Output as _dcbox_node_v1_NodeInfo__Output } from './dcbox/node/v1/NodeInfo';
+import type { PathView as _dcbox_node_v1_PathView, PathView__Output as _dcbox_node_v1_PathView__Output } from './dcbox/node/v1/PathView';
+import type { PathsResponse as _dcbox_node_v1_PathsResponse, PathsResponse__Output as _dcbox_node_v1_PathsResponse__Output } from './dcbox/node/v1/PathsResponse';
+import type { SeqRange as _dcbox_node_v1_SeqRange, SeqRange__Output as _dcbox_node_v1_SeqRange__Output } from './dcbox/node/v1/SeqRange';
+import type { StorageCommandRequest as _dcbox_node_v1_StorageCommandRequest, StorageCommandRequest__Output as _dcbox_node_v1_StorageCommandRequest__Output } from './dcbox/node/v1/StorageCommandRequest';
+import type { StorageCommandResponse as _dcbox_node_v1_StorageCommandResponse, StorageCommandResponse__Output as _dcbox_node_v1_StorageCommandResponse__Output } from './dcbox/node/v1/StorageCommandResponse';
+import type { VirtualDisk as _dcbox_node_v1_VirtualDisk, VirtualDisk__Output as _dcbox_node_v1_VirtualDisk__Output } from './dcbox/node/v1/VirtualDisk';
+import type { Vm as _dcbox_node_v1_Vm, Vm__Output as _dcbox_node_v1_Vm__Output } from './dcbox/node/v1/Vm';
+import type { VmList as _dcbox_node_v1_VmList, VmList__Output as _dcbox_node_v1_VmList__Output } from './dcbox/node/v1/VmList';
+import type { VmRef as _dcbox_node_v1_VmRef, VmRef__Output as _dcbox_node_v1_VmRef__Output } from './dcbox/node/v1/VmRef';
+import type { WorkloadRequest as _dcbox_node_v1_WorkloadRequest, WorkloadRequest__Output as _dcbox_node_v1_WorkloadRequest__Output } from './dcbox/node/v1/WorkloadRequest';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  dcbox: {
+    common: {
+      v1: {
+        EchoRequest: MessageTypeDefinition<_dcbox_common_v1_EchoRequest, _dcbox_common_v1_EchoRequest__Output>
+        EchoResponse: MessageTypeDefinition<_dcbox_common_v1_EchoResponse, _dcbox_common_v1_EchoResponse__Output>
+        Empty: MessageTypeDefinition<_dcbox_common_v1_Empty, _dcbox_common_v1_Empty__Output>
+        Host: SubtypeConstructor<typeof grpc.Client, _dcbox_common_v1_HostClient> & { service: _dcbox_common_v1_HostDefinition }
+        HostInfo: MessageTypeDefinition<_dcbox_common_v1_HostInfo, _dcbox_common_v1_HostInfo__Output>
+      }
+    }
+    node: {
+      v1: {
+        CreateVmRequest: MessageTypeDefinition<_dcbox_node_v1_CreateVmRequest, _dcbox_node_v1_CreateVmRequest__Output>
+        DiskStatus: MessageTypeDefinition<_dcbox_node_v1_DiskStatus, _dcbox_node_v1_DiskStatus__Output>
+        DiskView: MessageTypeDefinition<_dcbox_node_v1_DiskView, _dcbox_node_v1_DiskView__Output>
+        HyperVNode: SubtypeConstructor<typeof grpc.Client, _dcbox_node_v1_HyperVNodeClient> & { service: _dcbox_node_v1_HyperVNodeDefinition }
+        NodeInfo: MessageTypeDefinition<_dcbox_node_v1_NodeInfo, _dcbox_node_v1_NodeInfo__Output>
+        PathView: MessageTypeDefinition<_dcbox_node_v1_PathView, _dcbox_node_v1_PathView__Output>
+        PathsResponse: MessageTypeDefinition<_dcbox_node_v1_PathsResponse, _dcbox_node_v1_PathsResponse__Output>
+        SeqRange: MessageTypeDefinition<_dcbox_node_v1_SeqRange, _dcbox_node_v1_SeqRange__Output>
+        StorageCommandRequest: MessageTypeDefinition<_dcbox_node_v1_StorageCommandRequest, _dcbox_node_v1_StorageCommandRequest__Output>
+        StorageCommandResponse: MessageTypeDefinition<_dcbox_node_v1_StorageCommandResponse, _dcbox_node_v1_StorageCommandResponse__Output>
+        VirtualDisk: MessageTypeDefinition<_dcbox_node_v1_VirtualDisk, _dcbox_node_v1_VirtualDisk__Output>
+        Vm: MessageTypeDefinition<_dcbox_node_v1_Vm, _dcbox_node_v1_Vm__Output>
+        VmList: MessageTypeDefinition<_dcbox_node_v1_VmList, _dcbox_node_v1_VmList__Output>
+        VmRef: MessageTypeDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_VmRef__Output>
+        WorkloadRequest: MessageTypeDefinition<_dcbox_node_v1_WorkloadRequest, _dcbox_node_v1_WorkloadRequest__Output>
+      }
+    }
+  }
+}
+
