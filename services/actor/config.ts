@@ -141,6 +141,8 @@ export interface NodeSettings {
   vms: VmSpec[];
   storageHost: string;
   cluster: string;
+  /** Every node of the cluster with its id, so a node can compute a peer's reservation key. */
+  clusterNodes: { name: string; nodeId: number }[];
 }
 
 /** workstation: the operator's machine. */
