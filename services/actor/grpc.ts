@@ -154,21 +154,39 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
 
 export const insecure = grpc.credentials.createInsecure;
 
-/** Asks grpc.health.v1 of a server whether it is SERVING. */
+// biome-ignore lint/suspicious/noExplicitAny: the health proto ships without generated types
+let healthCtor: any;
+
+/** A grpc.health.v1 client for one server; check() answers whether it is SERVING. */
+export function healthClient(target: string): { check(timeoutMs: number): Promise<boolean>; close(): void } {
+  if (!healthCtor) {
+    const def = protoLoader.loadSync(
+      join(projectRoot, 'node_modules', 'grpc-health-check', 'proto', 'health', 'v1', 'health.proto'),
+      { keepCase: true, enums: String },
+    );
+    // biome-ignore lint/suspicious/noExplicitAny: as above
+    healthCtor = (grpc.loadPackageDefinition(def) as any).grpc.health.v1.Health;
+  }
+  const client = new healthCtor(target, grpc.credentials.createInsecure(), CLIENT_OPTIONS);
+  return {
+    async check(timeoutMs) {
+      try {
+        const res = await rpc<{ status: string }>((cb) => client.Check({ service: '' }, deadline(timeoutMs), cb));
+        return res.status === 'SERVING';
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Asks grpc.health.v1 of a server once whether it is SERVING. */
 export async function checkHealth(target: string, timeoutMs: number): Promise<boolean> {
-  const def = protoLoader.loadSync(
-    join(projectRoot, 'node_modules', 'grpc-health-check', 'proto', 'health', 'v1', 'health.proto'),
-    { keepCase: true, enums: String },
-  );
-  // biome-ignore lint/suspicious/noExplicitAny: the health proto has no generated types here
-  const pkg = grpc.loadPackageDefinition(def) as any;
-  const client = new pkg.grpc.health.v1.Health(target, grpc.credentials.createInsecure(), CLIENT_OPTIONS);
+  const c = healthClient(target);
   try {
-    const res = await rpc<{ status: string }>((cb) => client.Check({ service: '' }, deadline(timeoutMs), cb));
-    return res.status === 'SERVING';
-  } catch {
-    return false;
+    return await c.check(timeoutMs);
   } finally {
-    client.close();
+    c.close();
   }
 }

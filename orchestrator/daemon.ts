@@ -1,0 +1,386 @@
+/**
+ * The orchestrator daemon: the physics of the emulated data center. It creates the hosts,
+ * starts each host's NATS server and service process in dependency order, waits on
+ * grpc.health.v1, serves the backplane that the management module drives to cut or restore
+ * power to a bay, applies partitions, and on shutdown removes everything it made.
+ *
+ * `dcbox up` starts it detached; progress comes back over the IPC channel until it is ready.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ServerCredentials } from '@grpc/grpc-js';
+import type { ServiceConfig } from '../services/actor/config.js';
+import { DcboxError } from '../services/actor/errors.js';
+import { healthClient, projectRoot, protos, startGrpcServer, unary } from '../services/actor/grpc.js';
+import { hostDir, runDir } from './paths.js';
+import { type HostAddress, type Runtime, type RuntimeKind, makeRuntime } from './runtime.js';
+import { type HostState, type RunState, alive, rssBytes, writeState } from './state.js';
+import { type HostPlan, type ResolvedTopology, loadTopology, resolveTopology } from './topology.js';
+
+/** Messages the daemon sends to the `dcbox up` that started it. */
+export type DaemonMessage =
+  | { type: 'progress'; text: string }
+  | { type: 'ready'; elapsedMs: number }
+  | { type: 'failed'; error: string };
+
+interface Running {
+  plan: HostPlan;
+  addr: HostAddress;
+  nats: ChildProcess | null;
+  service: ChildProcess | null;
+  powered: boolean;
+  /** Serializes power changes of one host. */
+  busy: Promise<unknown>;
+}
+
+const HEALTH_TIMEOUT_MS = 30_000;
+
+export class Daemon {
+  private readonly hosts = new Map<string, Running>();
+  private readonly runtime: Runtime;
+  private readonly runId: string;
+  private state!: RunState;
+  private partitions: string[] = [];
+  private stopping = false;
+  private server: Awaited<ReturnType<typeof startGrpcServer>> | null = null;
+
+  constructor(
+    private readonly topo: ResolvedTopology,
+    private readonly topologyFile: string,
+    runtimeKind: RuntimeKind,
+    private readonly say: (m: DaemonMessage) => void,
+  ) {
+    this.runtime = makeRuntime(runtimeKind);
+    this.runId = `${Date.now().toString(36)}-${process.pid}`;
+  }
+
+  async start(): Promise<void> {
+    const t0 = Date.now();
+    mkdirSync(runDir, { recursive: true });
+    const addrs = this.runtime.assign(
+      this.topo.hosts.map((h) => h.name),
+      this.topo.subnetPrefix,
+    );
+    this.topo.hosts.forEach((plan, i) => {
+      this.hosts.set(plan.name, { plan, addr: addrs[i] as HostAddress, nats: null, service: null, powered: true, busy: Promise.resolve() });
+    });
+    this.state = {
+      runId: this.runId,
+      topologyFile: this.topologyFile,
+      topology: this.topo.name,
+      runtime: this.runtime.kind,
+      timing: this.topo.timing.name,
+      startedAtMs: t0,
+      readyAtMs: null,
+      daemonPid: process.pid,
+      controlAddress: this.runtime.controlAddresses[0] as string,
+      hosts: [],
+      partitions: [],
+    };
+    this.save();
+    this.say({ type: 'progress', text: `creating ${addrs.length} hosts (${this.runtime.kind} runtime)` });
+    this.runtime.setup(addrs);
+    for (const h of this.hosts.values()) this.writeHostFiles(h);
+    await this.serve();
+    for (const h of this.hosts.values()) this.startNats(h);
+    this.say({ type: 'progress', text: `started ${addrs.length} NATS servers (full mesh)` });
+    // Start every host as soon as what it depends on is healthy.
+    const started = new Map<string, Promise<void>>();
+    const startHost = (name: string): Promise<void> => {
+      const existing = started.get(name);
+      if (existing) return existing;
+      const h = this.hosts.get(name) as Running;
+      const p = Promise.all(h.plan.dependsOn.map(startHost)).then(async () => {
+        await this.startService(h);
+        this.say({ type: 'progress', text: `${name} (${h.plan.component}) healthy at ${h.addr.address}:${h.addr.grpcPort}` });
+      });
+      started.set(name, p);
+      return p;
+    };
+    await Promise.all([...this.hosts.keys()].map(startHost));
+    this.state.readyAtMs = Date.now();
+    this.save();
+    this.say({ type: 'ready', elapsedMs: Date.now() - t0 });
+  }
+
+  private writeHostFiles(h: Running): void {
+    const dir = hostDir(h.plan.name);
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const others = [...this.hosts.values()].filter((o) => o !== h);
+    const nats = [
+      `server_name: "${h.plan.name}"`,
+      `listen: "${h.addr.address}:${h.addr.natsPort}"`,
+      // Find dead routes and clients quickly: a partition should not leave stale connections.
+      'ping_interval: "2s"',
+      'ping_max: 2',
+      'cluster {',
+      '  name: "dcbox"',
+      `  listen: "${h.addr.address}:${h.addr.clusterPort}"`,
+      // Full mesh of explicit routes only; NATS forwards one hop, so a cut link stays cut.
+      '  no_advertise: true',
+      '  routes: [',
+      ...others.map((o) => `    "nats-route://${o.addr.address}:${o.addr.clusterPort}"`),
+      '  ]',
+      '}',
+    ];
+    writeFileSync(join(dir, 'nats.conf'), `${nats.join('\n')}\n`);
+    const cfg: ServiceConfig = {
+      runId: this.runId,
+      host: h.plan.name,
+      component: h.plan.component,
+      address: h.addr.address,
+      grpcPort: h.addr.grpcPort,
+      natsUrl: `nats://${h.addr.address}:${h.addr.natsPort}`,
+      dataDir: join(dir, 'data'),
+      timing: this.topo.timing,
+      hosts: [...this.hosts.values()].map((o) => ({
+        name: o.plan.name,
+        component: o.plan.component,
+        address: o.addr.address,
+        grpcPort: o.addr.grpcPort,
+        natsPort: o.addr.natsPort,
+      })),
+      backplane: this.runtime.controlAddresses.at(-1) as string,
+      seed: 1,
+      settings: h.plan.settings,
+    };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg, null, 2));
+  }
+
+  private spawnIn(h: Running, argv: string[], logName: string): ChildProcess {
+    const [cmd, ...args] = this.runtime.wrap(h.addr, argv);
+    const fd = openSync(join(hostDir(h.plan.name), logName), 'a');
+    const child = spawn(cmd as string, args, {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, DCBOX_RUN: this.runId, DCBOX_HOST: h.plan.name },
+    });
+    closeSync(fd);
+    child.on('exit', () => this.save());
+    return child;
+  }
+
+  private startNats(h: Running): void {
+    if (h.nats && alive(h.nats.pid)) return;
+    h.nats = this.spawnIn(h, ['nats-server', '-c', join(hostDir(h.plan.name), 'nats.conf')], 'nats.log');
+  }
+
+  private async startService(h: Running): Promise<void> {
+    if (!(h.service && alive(h.service.pid))) {
+      const main = join(projectRoot, 'dist', 'services', h.plan.component, 'main.js');
+      h.service = this.spawnIn(
+        h,
+        [process.execPath, '--enable-source-maps', main, '--config', join(hostDir(h.plan.name), 'config.json')],
+        'service.log',
+      );
+    }
+    this.save();
+    const child = h.service;
+    const health = healthClient(`${h.addr.address}:${h.addr.grpcPort}`);
+    const until = Date.now() + HEALTH_TIMEOUT_MS;
+    try {
+      while (!(await health.check(500))) {
+        if (!alive(child.pid))
+          throw new Error(`${h.plan.name} (${h.plan.component}) exited during start; see ${join(hostDir(h.plan.name), 'service.log')}`);
+        if (Date.now() > until) throw new Error(`${h.plan.name} was not healthy within ${HEALTH_TIMEOUT_MS} ms`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      health.close();
+    }
+  }
+
+  /** Kills every process of a host at once, as cutting its power does. */
+  private kill(h: Running): void {
+    for (const c of [h.service, h.nats]) {
+      if (c?.pid && alive(c.pid)) {
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  }
+
+  /** The backplane: cut (SIGKILL) or restore (fresh start, healthy) a host's power. */
+  async setPower(name: string, on: boolean): Promise<HostState> {
+    const h = this.hosts.get(name);
+    if (!h) throw new DcboxError('NOT_FOUND', `no host named ${name} in this run`);
+    const next = h.busy.then(async () => {
+      if (on) {
+        h.powered = true;
+        this.startNats(h);
+        await this.startService(h);
+      } else {
+        h.powered = false;
+        this.kill(h);
+        await Promise.all([h.service, h.nats].map((c) => (c && c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+      }
+      this.save();
+    });
+    h.busy = next.catch(() => undefined);
+    await next;
+    return this.hostState(h);
+  }
+
+  private hostState(h: Running): HostState {
+    return {
+      ...h.addr,
+      component: h.plan.component,
+      bay: h.plan.bay,
+      powered: h.powered,
+      pids: {
+        nats: h.nats?.pid && alive(h.nats.pid) ? h.nats.pid : null,
+        service: h.service?.pid && alive(h.service.pid) ? h.service.pid : null,
+      },
+    };
+  }
+
+  private save(): void {
+    if (!this.state) return;
+    this.state.hosts = [...this.hosts.values()].map((h) => this.hostState(h));
+    this.state.partitions = this.partitions;
+    writeState(this.state);
+  }
+
+  private async serve(): Promise<void> {
+    const p = protos();
+    const backplane = {
+      SetPower: unary(async (req: { host: string; on: boolean }) => {
+        const s = await this.setPower(req.host, req.on);
+        return { host: s.name, on: s.powered, pids: [s.pids.nats, s.pids.service].filter((x): x is number => !!x) };
+      }),
+      GetPower: unary((req: { host: string }) => {
+        const h = this.hosts.get(req.host);
+        if (!h) throw new DcboxError('NOT_FOUND', `no host named ${req.host} in this run`);
+        const s = this.hostState(h);
+        return { host: s.name, on: s.powered, pids: [s.pids.nats, s.pids.service].filter((x): x is number => !!x) };
+      }),
+    };
+    const orchestrator = {
+      Status: unary(() => this.status()),
+      Partition: unary((req: { groups: { hosts: string[] }[]; one_way: boolean }) => {
+        if (req.groups.length < 2) throw new DcboxError('INVALID_ARGUMENT', 'a partition needs at least two groups of hosts');
+        try {
+          const rules = this.runtime.partition(
+            [...this.hosts.values()].map((h) => h.addr),
+            req.groups.map((g) => g.hosts),
+            req.one_way,
+          );
+          this.partitions.push(...rules);
+          this.save();
+          return { rules };
+        } catch (err) {
+          throw new DcboxError('REFUSED', (err as Error).message, { cause: err });
+        }
+      }),
+      Heal: unary(() => {
+        this.runtime.heal([...this.hosts.values()].map((h) => h.addr));
+        const rules = this.partitions;
+        this.partitions = [];
+        this.save();
+        return { rules };
+      }),
+      Shutdown: unary(() => {
+        setTimeout(() => void this.shutdown(0), 10);
+        return {};
+      }),
+    };
+    // One server on every control address: 127.0.0.1 for the CLI, the bridge gateway for the MM.
+    const [first, ...rest] = this.runtime.controlAddresses;
+    const [addr, port] = (first as string).split(':');
+    this.server = await startGrpcServer(addr as string, Number(port), [
+      { definition: p.dcbox.orchestrator.v1.Backplane.service, name: 'dcbox.orchestrator.v1.Backplane', impl: backplane },
+      { definition: p.dcbox.orchestrator.v1.Orchestrator.service, name: 'dcbox.orchestrator.v1.Orchestrator', impl: orchestrator },
+    ]);
+    for (const extra of rest) {
+      await new Promise<void>((resolve, reject) =>
+        this.server?.server.bindAsync(extra, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+      );
+    }
+    this.server.setServing(true);
+  }
+
+  private async status() {
+    const hosts = await Promise.all(
+      [...this.hosts.values()].map(async (h) => {
+        const s = this.hostState(h);
+        let health = 'off';
+        if (s.pids.service) {
+          const c = healthClient(`${h.addr.address}:${h.addr.grpcPort}`);
+          health = (await c.check(500)) ? 'SERVING' : 'NOT_SERVING';
+          c.close();
+        } else if (h.powered) health = 'exited';
+        return {
+          name: h.plan.name,
+          component: h.plan.component,
+          address: h.addr.address,
+          grpc_port: h.addr.grpcPort,
+          nats_port: h.addr.natsPort,
+          powered: h.powered,
+          health,
+          namespace: h.addr.namespace ?? '',
+          processes: [
+            { name: 'nats-server', pid: s.pids.nats ?? 0, running: !!s.pids.nats, rss_bytes: rssBytes(s.pids.nats) },
+            { name: h.plan.component, pid: s.pids.service ?? 0, running: !!s.pids.service, rss_bytes: rssBytes(s.pids.service) },
+          ],
+        };
+      }),
+    );
+    return {
+      run_id: this.runId,
+      topology: this.topo.name,
+      runtime: this.runtime.kind,
+      timing: this.topo.timing.name,
+      started_at_ms: this.state.startedAtMs,
+      hosts,
+      partitions: this.partitions,
+      daemon_pid: process.pid,
+    };
+  }
+
+  /** Stops every process and removes the network it made; the run folder is left to `down`. */
+  async shutdown(code: number): Promise<never> {
+    if (this.stopping) return new Promise<never>(() => undefined);
+    this.stopping = true;
+    for (const h of this.hosts.values()) this.kill(h);
+    await new Promise((r) => setTimeout(r, 50));
+    this.runtime.teardown([...this.hosts.values()].map((h) => h.addr));
+    await this.server?.shutdown();
+    process.exit(code);
+  }
+}
+
+/** Parses the daemon's argv: --topology FILE --runtime KIND --timing NAME. */
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const say = (m: DaemonMessage) => {
+    const line = `${new Date().toISOString()} ${m.type} ${'text' in m ? m.text : 'error' in m ? m.error : `${m.elapsedMs} ms`}`;
+    process.stdout.write(`${line}\n`);
+    if (process.send && process.connected) process.send(m);
+  };
+  const file = arg('topology') as string;
+  let daemon: Daemon | undefined;
+  try {
+    const topo = resolveTopology(loadTopology(file), file, arg('timing'));
+    daemon = new Daemon(topo, file, (arg('runtime') ?? 'netns') as RuntimeKind, say);
+    process.on('SIGTERM', () => void daemon?.shutdown(0));
+    process.on('SIGINT', () => void daemon?.shutdown(0));
+    await daemon.start();
+    if (process.connected) process.disconnect();
+  } catch (err) {
+    say({ type: 'failed', error: (err as Error).message });
+    if (daemon) await daemon.shutdown(1);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1]?.endsWith('daemon.js') && process.argv.includes('--topology')) {
+  void main();
+}

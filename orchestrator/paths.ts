@@ -1,0 +1,22 @@
+/**
+ * Where a run keeps its state: one folder per machine (DCBOX_HOME, default /tmp/dcbox) with
+ * the run's state.json, each host's config, NATS config, logs and data.
+ */
+import { join } from 'node:path';
+
+export const DCBOX_HOME = process.env.DCBOX_HOME ?? '/tmp/dcbox';
+export const runDir = join(DCBOX_HOME, 'run');
+export const statePath = join(runDir, 'state.json');
+export const daemonLog = join(runDir, 'orchestrator.log');
+export const hostDir = (host: string) => join(runDir, 'hosts', host);
+
+/** The orchestrator's control port (CLI → daemon) and backplane (MM → daemon). */
+export const CONTROL_PORT = Number(process.env.DCBOX_CONTROL_PORT ?? 47100);
+/** First port of the local runtime; each host takes ten from here. */
+export const LOCAL_PORT_BASE = Number(process.env.DCBOX_PORT_BASE ?? 47200);
+
+/** Names of what a netns run creates, so down can find and sweep them. */
+export const BRIDGE = 'dcbox0';
+export const NETNS_PREFIX = 'dcbox-';
+export const VETH_PREFIX = 'dcbx';
+export const RULE_COMMENT = 'dcbox';
