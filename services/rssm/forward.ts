@@ -1,0 +1,135 @@
+/**
+ * The RSSM's data path: every dcbox.storage.v1.Storage call is checked against the zoning,
+ * stamped with this switch as the initiator's port, and forwarded to the storage controller with
+ * the I/O deadline. Controller errors pass through with their codes; an unreachable controller
+ * is UNAVAILABLE and a call without an answer in time is TIMEOUT (its outcome is unknown).
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Actor } from '../actor/actor.js';
+import { DcboxError, fromServiceError } from '../actor/errors.js';
+import { CLIENT_OPTIONS, checkHealth, deadline, protos, rpc, unary } from '../actor/grpc.js';
+import type { RssmHandlers } from '../generated/dcbox/storage/v1/Rssm.js';
+import type { StorageClient, StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
+import { admit, type Initiator, type RssmMsg, type RssmState } from './core.js';
+
+/** Where this switch sends commands, and how long one may take. */
+export interface ForwardOptions {
+  rssm: string;
+  controller: string;
+  target: string;
+  ioTimeoutMs: number;
+}
+
+type Callback<Res> = (err: grpc.ServiceError | null, res?: Res) => void;
+
+/** The Storage (forwarding) and Rssm (status, zoning) implementations of one switch. */
+export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmMsg, never>) {
+  const StorageCtor = protos().dcbox.storage.v1.Storage;
+  const client: StorageClient = new StorageCtor(
+    opts.target,
+    grpc.credentials.createInsecure(),
+    CLIENT_OPTIONS,
+  );
+
+  /** Stamps the initiator, or counts the refusal and rethrows it. */
+  const stamp = (initiator: Initiator | null): Initiator => {
+    try {
+      return admit(actor.state.zonedHosts, initiator, opts.rssm);
+    } catch (err) {
+      actor.send({ type: 'refused' });
+      throw err;
+    }
+  };
+
+  /** Forwards one call to the controller and counts it. */
+  const forward = async <Res>(
+    invoke: (options: grpc.CallOptions, cb: Callback<Res>) => unknown,
+  ): Promise<Res> => {
+    try {
+      const res = await rpc<Res>((cb) => invoke(deadline(opts.ioTimeoutMs), cb));
+      actor.send({ type: 'forwarded', ok: true });
+      return res;
+    } catch (err) {
+      actor.send({ type: 'forwarded', ok: false });
+      throw describe(fromServiceError(err), opts);
+    }
+  };
+
+  const storage: StorageHandlers = {
+    CreateLun: unary((req) => forward((o, cb) => client.CreateLun(req, o, cb))),
+    DeleteLun: unary((req) => forward((o, cb) => client.DeleteLun(req, o, cb))),
+    MapLun: unary((req) => forward((o, cb) => client.MapLun(req, o, cb))),
+    ListLuns: unary((req) => {
+      if (req.host) stamp({ host: req.host, port: opts.rssm });
+      return forward((o, cb) => client.ListLuns(req, o, cb));
+    }),
+    Read: unary((req) => {
+      const initiator = stamp(req.initiator);
+      return forward((o, cb) => client.Read({ ...req, initiator }, o, cb));
+    }),
+    Write: unary((req) => {
+      const initiator = stamp(req.initiator);
+      return forward((o, cb) => client.Write({ ...req, initiator }, o, cb));
+    }),
+    PrRegister: unary((req) => {
+      const initiator = stamp(req.initiator);
+      return forward((o, cb) => client.PrRegister({ ...req, initiator }, o, cb));
+    }),
+    PrReserve: unary((req) => {
+      const initiator = stamp(req.initiator);
+      return forward((o, cb) => client.PrReserve({ ...req, initiator }, o, cb));
+    }),
+    PrRelease: unary((req) => {
+      const initiator = stamp(req.initiator);
+      return forward((o, cb) => client.PrRelease({ ...req, initiator }, o, cb));
+    }),
+    PrPreempt: unary((req) => {
+      const initiator = stamp(req.initiator);
+      return forward((o, cb) => client.PrPreempt({ ...req, initiator }, o, cb));
+    }),
+    PrReadKeys: unary((req) => {
+      const initiator = stamp(req.initiator);
+      return forward((o, cb) => client.PrReadKeys({ ...req, initiator }, o, cb));
+    }),
+  };
+
+  const status = async () => {
+    const s = actor.state;
+    return {
+      name: opts.rssm,
+      bay: s.bay,
+      zoned_hosts: [...s.zonedHosts],
+      forwarded_ios: s.forwardedIos,
+      errors: s.errors,
+      controller_reachable: await checkHealth(opts.target, Math.min(opts.ioTimeoutMs, 1000)),
+    };
+  };
+  const rssm: RssmHandlers = {
+    Status: unary(() => status()),
+    SetZoning: unary((req) => {
+      actor.send({ type: 'setZoning', hosts: req.hosts });
+      return status();
+    }),
+  };
+
+  return { storage, rssm, close: () => client.close() };
+}
+
+/** Names the controller in transport errors, so the blade's log says which hop failed. */
+function describe(err: DcboxError, opts: ForwardOptions): DcboxError {
+  if (err.code === 'UNAVAILABLE') {
+    return new DcboxError(
+      'UNAVAILABLE',
+      `${opts.rssm} cannot reach storage controller ${opts.controller} at ${opts.target}: ${err.message}`,
+      { cause: err },
+    );
+  }
+  if (err.code === 'TIMEOUT') {
+    return new DcboxError(
+      'TIMEOUT',
+      `storage controller ${opts.controller} did not answer ${opts.rssm} within ${opts.ioTimeoutMs} ms; the command may or may not have taken effect`,
+      { cause: err },
+    );
+  }
+  return err;
+}

@@ -1,0 +1,47 @@
+/**
+ * rssm: a RAID SAS Switch Module in I/O bay 3 or 4. It serves dcbox.storage.v1.Storage by
+ * forwarding each blade's commands to the storage controller, stamped with this switch as the
+ * path, and dcbox.storage.v1.Rssm for status and zoning. Powering it off (killing the process)
+ * takes its path down for every blade; nothing else is needed for that.
+ */
+import { Actor } from '../actor/actor.js';
+import { systemClock } from '../actor/clock.js';
+import { endpoint, type RssmSettings } from '../actor/config.js';
+import { protos } from '../actor/grpc.js';
+import { runService } from '../actor/service.js';
+import { decide, initialRssmState, type RssmMsg, type RssmState } from './core.js';
+import { rssmServices } from './forward.js';
+
+await runService<RssmSettings>({
+  async setup({ cfg, log, onStop }) {
+    const controller = endpoint(cfg, cfg.settings.controller);
+    const actor = new Actor<RssmState, RssmMsg, never>({
+      self: cfg.host,
+      initial: initialRssmState(cfg.settings.bay, cfg.settings.zonedHosts),
+      decide,
+      interpret: () => undefined,
+      clock: systemClock,
+      seed: cfg.seed,
+    });
+    const services = rssmServices(
+      {
+        rssm: cfg.host,
+        controller: controller.name,
+        target: `${controller.address}:${controller.grpcPort}`,
+        ioTimeoutMs: cfg.timing.ioTimeoutMs,
+      },
+      actor,
+    );
+    onStop(() => services.close());
+    log('info', 'forwarding to the storage controller', {
+      bay: cfg.settings.bay,
+      controller: controller.name,
+      zoned: cfg.settings.zonedHosts,
+    });
+    const p = protos().dcbox.storage.v1;
+    return [
+      { definition: p.Storage.service, name: 'dcbox.storage.v1.Storage', impl: services.storage },
+      { definition: p.Rssm.service, name: 'dcbox.storage.v1.Rssm', impl: services.rssm },
+    ];
+  },
+});

@@ -1,0 +1,100 @@
+/**
+ * One storage controller assembled: the pure core in an actor, its effects carried out on the
+ * file store, and the Storage gRPC handlers answering from its replies. main.ts serves this;
+ * tests run it in-process against a temporary folder.
+ */
+import { Actor } from '../actor/actor.js';
+import { systemClock } from '../actor/clock.js';
+import type { StorageSettings } from '../actor/config.js';
+import type { Logger } from '../actor/log.js';
+import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
+import {
+  decide,
+  initialState,
+  type StorageEffect,
+  type StorageMsg,
+  type StorageState,
+  stateFromMeta,
+} from './core.js';
+import { PendingReplies, storageHandlers } from './grpc-handlers.js';
+import { LunStore } from './store.js';
+
+/** A running controller. */
+export interface Controller {
+  handlers: StorageHandlers;
+  actor: Actor<StorageState, StorageMsg, StorageEffect>;
+  store: LunStore;
+  close(): void;
+}
+
+/**
+ * Opens the controller on a data folder: loads its LUN table, or on first start (no metadata
+ * file) creates the LUNs the settings list.
+ */
+export function openController(opts: {
+  self: string;
+  dataDir: string;
+  settings: StorageSettings;
+  seed: number;
+  log: Logger;
+}): Controller {
+  const { log } = opts;
+  const send = (msg: StorageMsg) => actor.send(msg);
+  const store = new LunStore(opts.dataDir, (reqIds, error) =>
+    send({ type: 'writeDone', reqIds, error: error?.message }),
+  );
+  const pending = new PendingReplies(send);
+  const meta = store.loadMeta();
+
+  const interpret = (effect: StorageEffect): void => {
+    switch (effect.type) {
+      case 'writeBlocks':
+        store.write(effect.reqId, effect.lun, effect.offset, effect.data);
+        return;
+      case 'readBlocks':
+        store.read(effect.lun, effect.offset, effect.length).then(
+          (data) => send({ type: 'readDone', reqId: effect.reqId, data }),
+          (err: Error) => send({ type: 'readFailed', reqId: effect.reqId, message: err.message }),
+        );
+        return;
+      case 'reply':
+        pending.settle(effect.reqId, effect.outcome);
+        return;
+      default:
+        // Table changes are written before the reply that follows them. If the disk refuses,
+        // the controller stops rather than acknowledge a change a restart would lose.
+        try {
+          if (effect.type === 'persistMeta') store.writeMeta(effect.meta);
+          else if (effect.type === 'createLunFile') store.createLunFile(effect.name, effect.sizeBytes);
+          else store.removeLunFile(effect.name);
+        } catch (err) {
+          log('error', 'cannot write the controller metadata or a LUN file; stopping', {
+            effect: effect.type,
+            error: (err as Error).message,
+          });
+          process.exit(1);
+        }
+    }
+  };
+
+  const actor: Actor<StorageState, StorageMsg, StorageEffect> = new Actor({
+    self: opts.self,
+    initial: meta ? stateFromMeta(meta, opts.settings) : initialState(opts.settings),
+    decide,
+    interpret,
+    clock: systemClock,
+    seed: opts.seed,
+  });
+  if (meta) log('info', 'LUN table loaded', { luns: meta.luns.map((l) => l.name), dataDir: opts.dataDir });
+  else {
+    actor.send({ type: 'provision', luns: opts.settings.luns });
+    log('info', 'LUNs created on first start', { luns: opts.settings.luns.map((l) => l.name) });
+  }
+  return {
+    handlers: storageHandlers(pending),
+    actor,
+    store,
+    // The actor keeps running so writes still syncing are acknowledged while the server drains.
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * storage-controller: the RAID controllers and disks behind the RSSMs. It serves
+ * dcbox.storage.v1.Storage: LUNs as sparse files, durable block writes with group commit, and
+ * SCSI-3 persistent reservations enforced on every write. Wiring only: the controller is
+ * assembled in controller.ts from the pure core (core.ts) and the file store (store.ts).
+ */
+import type { StorageSettings } from '../actor/config.js';
+import { protos } from '../actor/grpc.js';
+import { runService } from '../actor/service.js';
+import { openController } from './controller.js';
+
+await runService<StorageSettings>({
+  async setup({ cfg, log, onStop }) {
+    const controller = openController({
+      self: cfg.host,
+      dataDir: cfg.dataDir,
+      settings: cfg.settings,
+      seed: cfg.seed,
+      log,
+    });
+    onStop(() => controller.close());
+    return [
+      {
+        definition: protos().dcbox.storage.v1.Storage.service,
+        name: 'dcbox.storage.v1.Storage',
+        impl: controller.handlers,
+      },
+    ];
+  },
+});

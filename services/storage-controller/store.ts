@@ -1,0 +1,214 @@
+/**
+ * The controller's disks: one sparse file per LUN (`<name>.lun`) and one metadata file, under
+ * the data directory. Writes are made durable with group commit: writes to a LUN that arrive
+ * while its fdatasync runs are written together and synced once, then all acknowledged.
+ * The metadata file is replaced atomically (tmp, fsync, rename, fsync dir) so a `kill -9` at
+ * any instant leaves either the old or the new table, never a torn one.
+ */
+
+import {
+  closeSync,
+  existsSync,
+  fdatasync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  read,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  write,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Meta } from './core.js';
+
+const writeAsync = promisify(write);
+const readAsync = promisify(read);
+const fdatasyncAsync = promisify(fdatasync);
+
+/** The metadata file's name inside the data directory. */
+export const META_FILE = 'storage-meta.json';
+
+/** Called when a batch of writes is durable, or failed (then none of them is acknowledged). */
+export type WritesDone = (reqIds: number[], error?: Error) => void;
+
+interface PendingWrite {
+  reqId: number;
+  offset: number;
+  data: Uint8Array;
+}
+
+/** One open LUN file and its group-commit queue. */
+class LunFile {
+  private queue: PendingWrite[] = [];
+  private flushing = false;
+  /** Batches synced so far: each is one pwrite-all and one fdatasync. */
+  batches = 0;
+
+  constructor(
+    readonly fd: number,
+    private readonly done: WritesDone,
+  ) {}
+
+  submit(w: PendingWrite): void {
+    this.queue.push(w);
+    if (!this.flushing) void this.flush();
+  }
+
+  get idle(): boolean {
+    return !this.flushing && this.queue.length === 0;
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      const ids = batch.map((w) => w.reqId);
+      try {
+        for (const w of batch) await writeAll(this.fd, w.data, w.offset);
+        await fdatasyncAsync(this.fd);
+        this.batches++;
+        this.done(ids);
+      } catch (err) {
+        this.done(ids, err as Error);
+      }
+    }
+    this.flushing = false;
+  }
+}
+
+async function writeAll(fd: number, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await writeAsync(fd, data, done, data.length - done, position + done);
+    if (bytesWritten <= 0) throw new Error(`short write at byte ${position + done}`);
+    done += bytesWritten;
+  }
+}
+
+/** The LUN files and metadata of one controller. */
+export class LunStore {
+  private readonly files = new Map<string, LunFile>();
+
+  constructor(
+    readonly dir: string,
+    private readonly onWritesDone: WritesDone,
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** The path of a LUN's file. */
+  lunPath(name: string): string {
+    return join(this.dir, `${name}.lun`);
+  }
+
+  /** Reads the metadata file, or null on first start (no file yet). */
+  loadMeta(): Meta | null {
+    const path = join(this.dir, META_FILE);
+    if (!existsSync(path)) return null;
+    const meta = JSON.parse(readFileSync(path, 'utf8')) as Meta;
+    if (meta.version !== 1 || !Array.isArray(meta.luns)) {
+      throw new Error(`${path}: expected a version 1 storage metadata file with a "luns" list`);
+    }
+    return meta;
+  }
+
+  /** Replaces the metadata file atomically and durably. */
+  writeMeta(meta: Meta): void {
+    const path = join(this.dir, META_FILE);
+    const tmp = `${path}.tmp`;
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, `${JSON.stringify(meta, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+    this.syncDir();
+  }
+
+  /** Creates a LUN's sparse file, zeroed: a leftover file of that name is truncated first. */
+  createLunFile(name: string, sizeBytes: number): void {
+    this.closeLun(name);
+    const fd = openSync(this.lunPath(name), 'w');
+    try {
+      ftruncateSync(fd, sizeBytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.syncDir();
+  }
+
+  /** Removes a LUN's file; the core calls this only once no write is in flight on it. */
+  removeLunFile(name: string): void {
+    this.closeLun(name);
+    if (existsSync(this.lunPath(name))) unlinkSync(this.lunPath(name));
+    this.syncDir();
+  }
+
+  /** Queues a write; `onWritesDone` hears of it once it is durable. */
+  write(reqId: number, lun: string, offset: number, data: Uint8Array): void {
+    let file: LunFile;
+    try {
+      file = this.file(lun);
+    } catch (err) {
+      queueMicrotask(() => this.onWritesDone([reqId], err as Error));
+      return;
+    }
+    file.submit({ reqId, offset, data });
+  }
+
+  /** Reads blocks; the file was sized at creation, so holes read as zeros. */
+  async read(lun: string, offset: number, length: number): Promise<Uint8Array> {
+    const fd = this.file(lun).fd;
+    const buffer = Buffer.alloc(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await readAsync(fd, buffer, got, length - got, offset + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buffer;
+  }
+
+  /** How many group-commit batches a LUN has synced (for tests and status). */
+  batches(lun: string): number {
+    return this.files.get(lun)?.batches ?? 0;
+  }
+
+  /** Closes every idle file; one still syncing is left to the process exit, never cut short. */
+  close(): void {
+    for (const [name, f] of [...this.files]) if (f.idle) this.closeLun(name);
+  }
+
+  private file(name: string): LunFile {
+    let f = this.files.get(name);
+    if (!f) {
+      f = new LunFile(openSync(this.lunPath(name), 'r+'), this.onWritesDone);
+      this.files.set(name, f);
+    }
+    return f;
+  }
+
+  private closeLun(name: string): void {
+    const f = this.files.get(name);
+    if (!f) return;
+    this.files.delete(name);
+    if (!f.idle) throw new Error(`LUN ${name} closed with writes in flight`);
+    closeSync(f.fd);
+  }
+
+  private syncDir(): void {
+    const fd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
