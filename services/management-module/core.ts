@@ -1,0 +1,436 @@
+/**
+ * The pure core of the BladeCenter S Advanced Management Module: the chassis inventory, module
+ * health from heartbeats, power control through the backplane and the event log. It decides
+ * only; the backplane calls, NATS subscription and gRPC replies are effects carried out by
+ * adapters (DOMAIN.md §6).
+ */
+import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
+import type { MmSettings } from '../actor/config.js';
+import type { ErrorCode } from '../actor/errors.js';
+
+/** Bay counts of the BladeCenter S (DOMAIN.md §6: widely published, UNVERIFIED there). */
+export const BAY_COUNTS = { blade: 6, io: 4, storage: 2 } as const;
+
+/** Event-log entries kept; the oldest fall off first, as in the AMM's bounded log. */
+export const LOG_ENTRIES_MAX = 1000;
+
+/** How long to wait before asking the backplane again for a host's power state. */
+export const POWER_READ_RETRY_MS = 1000;
+
+/** The kinds of bay a PowerRequest may name. */
+export type BayKind = 'blade' | 'io' | 'storage';
+
+/** A module's power as the AMM prints it; Unknown until the backplane has told us. */
+export type PowerState = 'On' | 'Off' | 'Unknown';
+
+/** Module health as GetChassis shows it. */
+export type Health = 'ok' | 'no communication' | 'off' | 'unknown';
+
+/** One step of a power operation that is waiting for the backplane. */
+export interface PowerOp {
+  reqId: string;
+  action: 'on' | 'off' | 'cycle';
+  /** What the backplane is being asked to do right now. */
+  step: 'on' | 'off';
+}
+
+/** A blade or I/O bay that holds an emulated host. Empty bays are not stored. */
+export interface ModuleBay {
+  kind: 'blade' | 'io';
+  number: number;
+  host: string;
+  name: string;
+  power: PowerState;
+  /** ctx.now when the module's last heartbeat arrived, or null when none arrived. */
+  heardAt: number | null;
+  /** Start of the current silence clock: the MM's start or the module's last power-on. */
+  watchSince: number;
+  /** True once a silence was logged, until the module is heard again or powered off. */
+  silent: boolean;
+  /** The power operation in flight on this bay, if any: one at a time per bay. */
+  busy: PowerOp | null;
+}
+
+/** One AMM event-log entry. Severity is "I", "W" or "E", as the AMM prints it. */
+export interface LogEntry {
+  index: number;
+  timeMs: number;
+  severity: 'I' | 'W' | 'E';
+  source: string;
+  text: string;
+}
+
+/** The MM's whole state. */
+export interface MmState {
+  chassisName: string;
+  model: string;
+  modules: ModuleBay[];
+  storageModules: { bay: number; present: boolean; drives: number }[];
+  log: LogEntry[];
+  nextIndex: number;
+  logMax: number;
+  silenceMs: number;
+  tickMs: number;
+}
+
+/** Messages the core decides on. */
+export type MmMsg =
+  | { type: 'start' }
+  | { type: 'heartbeat'; host: string }
+  | { type: 'healthTick' }
+  | { type: 'readPower'; host: string }
+  | { type: 'powerRead'; host: string; on: boolean }
+  | { type: 'powerReadFailed'; host: string; error: string }
+  | { type: 'power'; reqId: string; kind: string; bay: number; action: string }
+  | { type: 'powerSet'; reqId: string; host: string; on: boolean }
+  | { type: 'powerSetFailed'; reqId: string; host: string; code: ErrorCode; error: string };
+
+/** A bay as GetChassis and Power show it (the proto's Bay). */
+export interface BayView {
+  kind: BayKind;
+  number: number;
+  present: boolean;
+  host: string;
+  name: string;
+  power: string;
+  health: string;
+  last_heartbeat_ms_ago: number;
+  module_type: string;
+  drives: number;
+}
+
+/** Effects for the adapters: backplane calls and the answers to gRPC requests. */
+export type MmEffect =
+  | { type: 'getPower'; host: string }
+  | { type: 'setPower'; reqId: string; host: string; on: boolean }
+  | { type: 'reply'; reqId: string; bay: BayView; message: string }
+  | { type: 'fail'; reqId: string; code: ErrorCode; message: string };
+
+type Out = MmEffect | TimerEffect<MmMsg>;
+
+/** Options that tests and the service may set. */
+export interface MmOptions {
+  silenceMs: number;
+  tickMs: number;
+  logMax?: number;
+  now: number;
+}
+
+/** Builds the initial state from the MM settings; a bay out of range is a topology bug. */
+export function initialState(settings: MmSettings, opts: MmOptions): MmState {
+  const modules: ModuleBay[] = [];
+  const add = (kind: 'blade' | 'io', bays: MmSettings['blades']) => {
+    for (const b of bays) {
+      if (b.bay < 1 || b.bay > BAY_COUNTS[kind]) {
+        throw new Error(`${kind} bay ${b.bay} is outside 1..${BAY_COUNTS[kind]} of a BladeCenter S`);
+      }
+      if (b.host === null) continue;
+      modules.push({
+        kind,
+        number: b.bay,
+        host: b.host,
+        name: b.name,
+        power: 'Unknown',
+        heardAt: null,
+        watchSince: opts.now,
+        silent: false,
+        busy: null,
+      });
+    }
+  };
+  add('blade', settings.blades);
+  add('io', settings.ioModules);
+  return {
+    chassisName: settings.chassisName,
+    model: settings.model,
+    modules,
+    storageModules: settings.storageModules.map((s) => ({ ...s })),
+    log: [],
+    nextIndex: 1,
+    logMax: opts.logMax ?? LOG_ENTRIES_MAX,
+    silenceMs: opts.silenceMs,
+    tickMs: opts.tickMs,
+  };
+}
+
+/** Health of a module at `now`: "no communication" once a powered module is silent too long. */
+export function healthOf(m: ModuleBay, now: number, silenceMs: number): Health {
+  if (m.power === 'Off') return 'off';
+  const since = Math.max(m.heardAt ?? Number.NEGATIVE_INFINITY, m.watchSince);
+  const silent = now - since > silenceMs;
+  if (m.power === 'Unknown') return m.heardAt !== null && !silent ? 'ok' : 'unknown';
+  return silent ? 'no communication' : 'ok';
+}
+
+/** The AMM target prefix of a kind of bay (system:blade[N], system:switch[N], system:storage[N]). */
+function moduleType(kind: BayKind): string {
+  return kind === 'io' ? 'switch' : kind;
+}
+
+/** Shows one hosted bay at `now`. */
+export function viewModule(m: ModuleBay, now: number, silenceMs: number): BayView {
+  return {
+    kind: m.kind,
+    number: m.number,
+    present: true,
+    host: m.host,
+    name: m.name,
+    power: m.power,
+    health: healthOf(m, now, silenceMs),
+    last_heartbeat_ms_ago: m.heardAt === null ? 0 : Math.max(0, now - m.heardAt),
+    module_type: moduleType(m.kind),
+    drives: 0,
+  };
+}
+
+function emptyBay(kind: BayKind, number: number): BayView {
+  return {
+    kind,
+    number,
+    present: false,
+    host: '',
+    name: '',
+    power: '',
+    health: '',
+    last_heartbeat_ms_ago: 0,
+    module_type: moduleType(kind),
+    drives: 0,
+  };
+}
+
+/** The whole chassis at `now`, every bay listed (empty ones with present=false). */
+export function viewChassis(s: MmState, now: number) {
+  const bays = (kind: 'blade' | 'io') =>
+    Array.from({ length: BAY_COUNTS[kind] }, (_, i) => {
+      const m = s.modules.find((x) => x.kind === kind && x.number === i + 1);
+      return m ? viewModule(m, now, s.silenceMs) : emptyBay(kind, i + 1);
+    });
+  const storage = Array.from({ length: BAY_COUNTS.storage }, (_, i) => {
+    const dsm = s.storageModules.find((x) => x.bay === i + 1 && x.present);
+    // A DSM has no processor of its own and no separate power control: it is powered with the
+    // chassis, so the MM shows it On and ok when present (an assumption; DOMAIN.md §6).
+    return dsm
+      ? {
+          ...emptyBay('storage', i + 1),
+          present: true,
+          name: 'Disk Storage Module',
+          power: 'On',
+          health: 'ok',
+          drives: dsm.drives,
+        }
+      : emptyBay('storage', i + 1);
+  });
+  return {
+    name: s.chassisName,
+    model: s.model,
+    blades: bays('blade'),
+    io_modules: bays('io'),
+    storage_modules: storage,
+  };
+}
+
+/** The AMM names a module's log source like BLADE_02 or SWITCH_03. */
+function sourceOf(m: ModuleBay): string {
+  return `${m.kind === 'blade' ? 'BLADE' : 'SWITCH'}_${String(m.number).padStart(2, '0')}`;
+}
+
+/** How a person names the bay in a message: "blade 2 (HVR2NODO2)". */
+function label(m: ModuleBay): string {
+  return `${m.kind === 'blade' ? 'blade' : 'I/O module'} ${m.number} (${m.name || m.host})`;
+}
+
+function appendLog(
+  s: MmState,
+  now: number,
+  severity: LogEntry['severity'],
+  source: string,
+  text: string,
+): MmState {
+  const entry: LogEntry = { index: s.nextIndex, timeMs: now, severity, source, text };
+  const log = [...s.log, entry];
+  return {
+    ...s,
+    log: log.length > s.logMax ? log.slice(log.length - s.logMax) : log,
+    nextIndex: s.nextIndex + 1,
+  };
+}
+
+function withModule(s: MmState, host: string, f: (m: ModuleBay) => ModuleBay): MmState {
+  return { ...s, modules: s.modules.map((m) => (m.host === host ? f(m) : m)) };
+}
+
+const TICK_ID = 'health-tick';
+
+/** The MM's decide function. */
+export function decide(s: MmState, msg: MmMsg, ctx: Ctx): Decision<MmState, Out> {
+  switch (msg.type) {
+    case 'start': {
+      const started = appendLog(s, ctx.now, 'I', 'SERVPROC', 'Management module started');
+      const effects: Out[] = s.modules.map((m) => ({ type: 'getPower', host: m.host }));
+      effects.push({ type: 'startTimer', id: TICK_ID, ms: s.tickMs, msg: { type: 'healthTick' } });
+      return { state: started, effects };
+    }
+
+    case 'heartbeat': {
+      const m = s.modules.find((x) => x.host === msg.host);
+      // Hosts outside the bays (storage, witness, workstation) heartbeat too; the AMM has no bay
+      // to show them in.
+      if (!m) return { state: s, effects: [] };
+      let next = withModule(s, m.host, (x) => ({ ...x, heardAt: ctx.now, silent: false }));
+      if (m.silent) next = appendLog(next, ctx.now, 'I', sourceOf(m), `${label(m)}: communication restored`);
+      return { state: next, effects: [] };
+    }
+
+    case 'healthTick': {
+      let next = s;
+      for (const m of s.modules) {
+        if (m.silent || healthOf(m, ctx.now, s.silenceMs) !== 'no communication') continue;
+        next = withModule(next, m.host, (x) => ({ ...x, silent: true }));
+        next = appendLog(
+          next,
+          ctx.now,
+          'W',
+          sourceOf(m),
+          `${label(m)}: no communication for more than ${s.silenceMs} ms`,
+        );
+      }
+      return {
+        state: next,
+        effects: [{ type: 'startTimer', id: TICK_ID, ms: s.tickMs, msg: { type: 'healthTick' } }],
+      };
+    }
+
+    case 'readPower':
+      return { state: s, effects: [{ type: 'getPower', host: msg.host }] };
+
+    case 'powerRead': {
+      const m = s.modules.find((x) => x.host === msg.host);
+      // A power operation in flight will report the truth itself when the backplane answers.
+      if (!m || m.busy) return { state: s, effects: [] };
+      const power: PowerState = msg.on ? 'On' : 'Off';
+      return { state: withModule(s, m.host, (x) => ({ ...x, power })), effects: [] };
+    }
+
+    case 'powerReadFailed':
+      return {
+        state: s,
+        effects: [
+          {
+            type: 'startTimer',
+            id: `read-power:${msg.host}`,
+            ms: POWER_READ_RETRY_MS,
+            msg: { type: 'readPower', host: msg.host },
+          },
+        ],
+      };
+
+    case 'power':
+      return startPower(s, msg);
+
+    case 'powerSet':
+      return powerSet(s, msg, ctx);
+
+    case 'powerSetFailed': {
+      const m = s.modules.find((x) => x.host === msg.host && x.busy?.reqId === msg.reqId);
+      if (!m?.busy) return { state: s, effects: [] };
+      const step = m.busy.step;
+      let next = withModule(s, m.host, (x) => ({ ...x, busy: null }));
+      next = appendLog(next, ctx.now, 'E', sourceOf(m), `Power ${step} of ${label(m)} failed: ${msg.error}`);
+      return {
+        state: next,
+        effects: [
+          {
+            type: 'fail',
+            reqId: msg.reqId,
+            code: msg.code,
+            message: `power ${step} of ${label(m)} failed: ${msg.error}`,
+          },
+          // The backplane may or may not have acted: ask it what the power really is now.
+          { type: 'getPower', host: m.host },
+        ],
+      };
+    }
+  }
+}
+
+function fail(
+  reqId: string,
+  code: ErrorCode,
+  message: string,
+): { type: 'fail'; reqId: string; code: ErrorCode; message: string } {
+  return { type: 'fail', reqId, code, message };
+}
+
+function startPower(s: MmState, msg: Extract<MmMsg, { type: 'power' }>): Decision<MmState, Out> {
+  const kind = msg.kind === '' ? 'blade' : msg.kind;
+  const reject = (code: ErrorCode, message: string) => ({
+    state: s,
+    effects: [fail(msg.reqId, code, message)],
+  });
+  if (kind !== 'blade' && kind !== 'io' && kind !== 'storage') {
+    return reject('INVALID_ARGUMENT', `unknown bay kind "${msg.kind}": expected blade, io or storage`);
+  }
+  if (!Number.isInteger(msg.bay) || msg.bay < 1 || msg.bay > BAY_COUNTS[kind]) {
+    return reject(
+      'INVALID_ARGUMENT',
+      `${kind} bay ${msg.bay} does not exist: a BladeCenter S has ${kind} bays 1-${BAY_COUNTS[kind]}`,
+    );
+  }
+  if (msg.action !== 'on' && msg.action !== 'off' && msg.action !== 'cycle') {
+    return reject('INVALID_ARGUMENT', `unknown power action "${msg.action}": expected on, off or cycle`);
+  }
+  if (kind === 'storage') {
+    return reject(
+      'INVALID_ARGUMENT',
+      `storage module ${msg.bay} has no power control of its own: it is powered with the chassis`,
+    );
+  }
+  const m = s.modules.find((x) => x.kind === kind && x.number === msg.bay);
+  if (!m) return reject('NOT_FOUND', `${kind} bay ${msg.bay} is empty`);
+  if (m.busy) {
+    return reject(
+      'BAD_STATE',
+      `a power ${m.busy.action} of ${label(m)} is already in progress; try again when it ends`,
+    );
+  }
+  // JCS management-module CLI: "-cycle turns the target off if it is on, or on if it is off"
+  // (DOMAIN.md §6), so a cycle of an Off module is a power-on.
+  const step = msg.action === 'on' || (msg.action === 'cycle' && m.power === 'Off') ? 'on' : 'off';
+  const next = withModule(s, m.host, (x) => ({
+    ...x,
+    busy: { reqId: msg.reqId, action: msg.action as PowerOp['action'], step },
+  }));
+  return { state: next, effects: [{ type: 'setPower', reqId: msg.reqId, host: m.host, on: step === 'on' }] };
+}
+
+function powerSet(s: MmState, msg: Extract<MmMsg, { type: 'powerSet' }>, ctx: Ctx): Decision<MmState, Out> {
+  const m = s.modules.find((x) => x.host === msg.host && x.busy?.reqId === msg.reqId);
+  if (!m?.busy) return { state: s, effects: [] };
+  const op = m.busy;
+  const power: PowerState = msg.on ? 'On' : 'Off';
+  let next = withModule(s, m.host, (x) => ({
+    ...x,
+    power,
+    silent: false,
+    // A module just powered on gets a full silence period to start and send its first heartbeat.
+    watchSince: msg.on ? ctx.now : x.watchSince,
+  }));
+  next = appendLog(next, ctx.now, 'I', sourceOf(m), `${label(m)} powered ${msg.on ? 'on' : 'off'}`);
+  if (op.action === 'cycle' && op.step === 'off') {
+    next = withModule(next, m.host, (x) => ({ ...x, busy: { ...op, step: 'on' } }));
+    return { state: next, effects: [{ type: 'setPower', reqId: op.reqId, host: m.host, on: true }] };
+  }
+  next = withModule(next, m.host, (x) => ({ ...x, busy: null }));
+  const done = next.modules.find((x) => x.host === m.host) as ModuleBay;
+  return {
+    state: next,
+    effects: [
+      {
+        type: 'reply',
+        reqId: op.reqId,
+        bay: viewModule(done, ctx.now, s.silenceMs),
+        message: `${label(m)} is ${power}`,
+      },
+    ],
+  };
+}

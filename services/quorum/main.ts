@@ -1,0 +1,79 @@
+/**
+ * quorum: the cluster witness (BRIEF.md §1, DOMAIN.md §2). It holds one vote, arbitrated by
+ * challenge and defense with increasing epochs, and the configuration marker; a disk witness
+ * keeps its state on the Quorum LUN through the storage controller, a file share witness in its
+ * own file. Served as dcbox.witness.v1.Witness. This file only wires the core to its adapters.
+ */
+import { Actor } from '../actor/actor.js';
+import { systemClock } from '../actor/clock.js';
+import { endpoint, type QuorumSettings } from '../actor/config.js';
+import { DcboxError } from '../actor/errors.js';
+import { protos } from '../actor/grpc.js';
+import { runService } from '../actor/service.js';
+import {
+  decide,
+  initialState,
+  type ReplyBody,
+  type WitnessEffect,
+  type WitnessMsg,
+  type WitnessState,
+} from './core.js';
+import { witnessHandlers } from './grpc-api.js';
+import { makeInterpreter } from './interpreter.js';
+import { PendingReplies } from './pending.js';
+import { FileStore, LunStore, storageClient, storageLun, type WitnessStore } from './stores.js';
+import { CONFIG_JSON_BYTES_MAX } from './witness-doc.js';
+
+await runService<QuorumSettings>({
+  async setup({ cfg, log, onStop }) {
+    const { kind, cluster } = cfg.settings;
+    let store: WitnessStore;
+    let closeStore = () => {};
+    if (kind === 'disk') {
+      if (!cfg.settings.lun)
+        throw new Error(`quorum ${cfg.host}: a disk witness needs settings.lun (the Quorum LUN)`);
+      const storage = endpoint(cfg, cfg.settings.storageHost);
+      const client = storageClient(`${storage.address}:${storage.grpcPort}`);
+      const device = storageLun(
+        client,
+        { lun: cfg.settings.lun, storageHost: cfg.settings.storageHost },
+        cfg.host,
+        cfg.timing.ioTimeoutMs,
+      );
+      store = new LunStore(device, { cluster, kind, lun: cfg.settings.lun });
+      closeStore = () => client.close();
+    } else {
+      store = new FileStore(cfg.dataDir, { cluster, kind });
+    }
+    const pending = new PendingReplies<ReplyBody>();
+    const actor = new Actor<WitnessState, WitnessMsg, WitnessEffect>({
+      self: cfg.host,
+      initial: initialState({
+        kind,
+        cluster,
+        challengeWaitMs: cfg.timing.witnessChallengeWaitMs,
+        probeIntervalMs: cfg.timing.witnessDefendIntervalMs,
+        configJsonBytesMax: CONFIG_JSON_BYTES_MAX,
+      }),
+      decide,
+      interpret: makeInterpreter(store, pending, log),
+      clock: systemClock,
+      seed: cfg.seed,
+      onError: (err, msg) => log('error', 'decide failed', { msg: msg.type, error: String(err) }),
+    });
+    actor.send({ type: 'start' });
+    log('info', 'witness', { kind, cluster, lun: cfg.settings.lun, storage: cfg.settings.storageHost });
+    onStop(() => {
+      actor.stop();
+      pending.rejectAll(new DcboxError('UNAVAILABLE', 'the witness is stopping'));
+      closeStore();
+    });
+    return [
+      {
+        definition: protos().dcbox.witness.v1.Witness.service,
+        name: 'dcbox.witness.v1.Witness',
+        impl: witnessHandlers(actor, pending, systemClock),
+      },
+    ];
+  },
+});
