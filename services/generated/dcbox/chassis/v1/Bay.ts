@@ -12,6 +12,7 @@ export interface Bay {
   'health'?: (string);
   'last_heartbeat_ms_ago'?: (number | string | Long);
   'module_type'?: (string);
+  'drives'?: (number);
 }
 
 export interface Bay__Output {
@@ -24,4 +25,5 @@ export interface Bay__Output {
   'health': (string);
   'last_heartbeat_ms_ago': (number);
   'module_type': (string);
+  'drives': (number);
 }

@@ -7,6 +7,7 @@ export interface StorageCommandResponse {
   'message'?: (string);
   'state_json'?: (string);
   'data'?: (Buffer | Uint8Array | string);
+  'path'?: (string);
 }
 
 export interface StorageCommandResponse__Output {
@@ -15,4 +16,5 @@ export interface StorageCommandResponse__Output {
   'message': (string);
   'state_json': (string);
   'data': (Buffer);
+  'path': (string);
 }

@@ -12,6 +12,7 @@ export interface WitnessState {
   'challenge_pending'?: (boolean);
   'challenger'?: (string);
   'status'?: (string);
+  'status_detail'?: (string);
 }
 
 export interface WitnessState__Output {
@@ -24,4 +25,5 @@ export interface WitnessState__Output {
   'challenge_pending': (boolean);
   'challenger': (string);
   'status': (string);
+  'status_detail': (string);
 }

@@ -6,11 +6,13 @@ export interface PingRequest {
   'count'?: (number);
   'interval_ms'?: (number);
   'timeout_ms'?: (number);
+  '_count'?: "count";
 }
 
 export interface PingRequest__Output {
   'vm': (string);
-  'count': (number);
+  'count'?: (number);
   'interval_ms': (number);
   'timeout_ms': (number);
+  '_count'?: "count";
 }

@@ -1,0 +1,180 @@
+/**
+ * The gRPC face of a Hyper-V node: dcbox.node.v1.HyperVNode handlers over the MPIO and VM
+ * adapters. Requests are checked here; the decisions are the cores'.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { NodeSettings, ServiceConfig } from '../actor/config.js';
+import { DcboxError } from '../actor/errors.js';
+import { protos, unary } from '../actor/grpc.js';
+import type { CreateVmRequest__Output } from '../generated/dcbox/node/v1/CreateVmRequest.js';
+import type { DiskStatus } from '../generated/dcbox/node/v1/DiskStatus.js';
+import type { StorageCommandRequest__Output } from '../generated/dcbox/node/v1/StorageCommandRequest.js';
+import type { StorageCommandResponse } from '../generated/dcbox/node/v1/StorageCommandResponse.js';
+import type { Vm } from '../generated/dcbox/node/v1/Vm.js';
+import type { VmRef__Output } from '../generated/dcbox/node/v1/VmRef.js';
+import type { WorkloadRequest__Output } from '../generated/dcbox/node/v1/WorkloadRequest.js';
+import { countAcked } from './ack-ranges.js';
+import { disksView, reservationKey, type StorageOp } from './mpio.js';
+import type { Multipath } from './multipath.js';
+import { RECORD_SIZE } from './record.js';
+import type { VmEntry } from './vm.js';
+import type { VmHost } from './vm-host.js';
+
+/** The VM as the API shows it. */
+export function vmView(vm: VmEntry, host: string, nowMs: number): Vm {
+  return {
+    name: vm.spec.name,
+    state: vm.run.state,
+    memory_mib: vm.spec.memoryMiB,
+    disk: virtualDisk(vm),
+    switch_name: vm.spec.switchName,
+    host,
+    uptime_ms: vm.run.state === 'Running' ? Math.max(0, nowMs - vm.run.since) : 0,
+    records_acked: countAcked(vm.workload.acked),
+  };
+}
+
+function virtualDisk(vm: VmEntry) {
+  return {
+    path: vm.spec.diskPath,
+    lun: vm.spec.lun,
+    offset_bytes: vm.spec.diskOffsetBytes,
+    size_bytes: vm.spec.diskSizeBytes,
+  };
+}
+
+/** The workload of a VM as GetDiskStatus shows it. */
+export function diskStatus(vm: VmEntry): DiskStatus {
+  const w = vm.workload;
+  return {
+    vm: vm.spec.name,
+    disk: virtualDisk(vm),
+    record_size: RECORD_SIZE,
+    acked: w.acked.map((r) => ({ first: r.first, last: r.last })),
+    failed_writes: w.failedWrites,
+    unknown_writes: w.unknownWrites,
+    last_error: w.lastError,
+    next_seq: w.nextSeq,
+  };
+}
+
+/** Turns a StorageCommand request into an MPIO command, or says what is wrong with it. */
+export function storageOp(
+  req: StorageCommandRequest__Output,
+  settings: NodeSettings,
+): StorageOp | DcboxError {
+  const key = reservationKey(settings.nodeId);
+  switch (req.op) {
+    case 'register':
+      return { kind: 'register', key };
+    case 'reserve':
+      return { kind: 'reserve', key };
+    case 'release':
+      return { kind: 'release', key };
+    case 'preempt': {
+      const victim = settings.clusterNodes.find((n) => n.name === req.victim_host);
+      if (!victim) {
+        const known = settings.clusterNodes.map((n) => n.name).join(', ') || 'none';
+        return new DcboxError(
+          'INVALID_ARGUMENT',
+          `victim_host ${JSON.stringify(req.victim_host)} is not a cluster node (known: ${known})`,
+        );
+      }
+      return { kind: 'preempt', key, victimKey: reservationKey(victim.nodeId) };
+    }
+    case 'read-keys':
+      return { kind: 'readKeys' };
+    case 'write':
+      if (req.data.length === 0) return new DcboxError('INVALID_ARGUMENT', 'write needs data');
+      return { kind: 'write', offset: req.offset, data: req.data };
+    case 'read':
+      if (req.length === 0) return new DcboxError('INVALID_ARGUMENT', 'read needs a length above 0');
+      return { kind: 'read', offset: req.offset, length: req.length };
+    default:
+      return new DcboxError(
+        'INVALID_ARGUMENT',
+        `unknown op ${JSON.stringify(req.op)}: use register, reserve, release, preempt, read-keys, write or read`,
+      );
+  }
+}
+
+/** Builds the HyperVNode service. */
+export function nodeService(
+  cfg: ServiceConfig<NodeSettings>,
+  disks: Multipath,
+  vms: VmHost,
+): { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation } {
+  const s = cfg.settings;
+  const find = (name: string): VmEntry => {
+    const vm = vms.actor.state.vms[name];
+    if (!vm) throw new DcboxError('NOT_FOUND', `no VM named ${JSON.stringify(name)} on ${cfg.host}`);
+    return vm;
+  };
+  const view = (vm: VmEntry) => vmView(vm, cfg.host, Date.now());
+  const impl = {
+    GetInfo: unary(() => ({
+      name: cfg.host,
+      address: cfg.address,
+      bay: s.bay,
+      features: s.features,
+      mpio_enabled: s.mpio.enabled,
+      mpio_policy: s.mpio.enabled ? s.mpio.policy : 'none',
+      virtual_switches: s.virtualSwitches,
+    })),
+    ListPaths: unary(async () => ({
+      node: cfg.host,
+      mpio_enabled: s.mpio.enabled,
+      disks: disksView(disks.actor.state, await disks.lunDetails()),
+    })),
+    CreateVm: unary(async (req: CreateVmRequest__Output) =>
+      view(
+        await vms.ask((replyTo) => ({
+          type: 'create',
+          replyTo,
+          req: {
+            name: req.name,
+            memoryMiB: req.memory_mib,
+            diskPath: req.disk_path,
+            diskSizeMiB: req.disk_size_mib,
+            switchName: req.switch_name,
+          },
+        })),
+      ),
+    ),
+    StartVm: unary(async (req: VmRef__Output) =>
+      view(await vms.ask((replyTo) => ({ type: 'start', replyTo, name: req.name }))),
+    ),
+    StopVm: unary(async (req: VmRef__Output) =>
+      view(await vms.ask((replyTo) => ({ type: 'stop', replyTo, name: req.name }))),
+    ),
+    SaveVm: unary(async (req: VmRef__Output) =>
+      view(await vms.ask((replyTo) => ({ type: 'save', replyTo, name: req.name }))),
+    ),
+    ListVms: unary(() => ({ vms: Object.values(vms.actor.state.vms).map(view) })),
+    GetDiskStatus: unary((req: VmRef__Output) => diskStatus(find(req.name))),
+    SetWorkload: unary(async (req: WorkloadRequest__Output) =>
+      diskStatus(
+        await vms.ask((replyTo) => ({
+          type: 'setWorkload',
+          replyTo,
+          name: req.vm,
+          enabled: req.enabled,
+          intervalMs: req.interval_ms,
+        })),
+      ),
+    ),
+    StorageCommand: unary(async (req: StorageCommandRequest__Output): Promise<StorageCommandResponse> => {
+      const op = storageOp(req, s);
+      if (op instanceof DcboxError) return { ok: false, code: op.code, message: op.message };
+      const r = await disks.io(req.lun, op);
+      if (!r.ok) return { ok: false, code: r.code, message: r.message, path: r.path ?? '' };
+      return {
+        ok: true,
+        state_json: r.prState === undefined ? '' : JSON.stringify(r.prState),
+        data: r.data ? Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) : Buffer.alloc(0),
+        path: r.path ?? '',
+      };
+    }),
+  };
+  return { definition: protos().dcbox.node.v1.HyperVNode.service, name: 'dcbox.node.v1.HyperVNode', impl };
+}

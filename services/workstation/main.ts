@@ -1,0 +1,20 @@
+/**
+ * workstation: the operator's machine. It pings VMs over the emulated network and streams the
+ * replies, as the tutorial's ping window did. Wiring only: the logic is in core.ts.
+ */
+import type { WorkstationSettings } from '../actor/config.js';
+import { protos } from '../actor/grpc.js';
+import { runService } from '../actor/service.js';
+import { pingHandler } from './ping.js';
+
+await runService<WorkstationSettings>({
+  async setup({ nc }) {
+    return [
+      {
+        definition: protos().dcbox.workstation.v1.Workstation.service,
+        name: 'dcbox.workstation.v1.Workstation',
+        impl: { Ping: pingHandler(nc) },
+      },
+    ];
+  },
+});
