@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { fromServiceError } from '../services/actor/errors.js';
 import { deadline, projectRoot, rpc } from '../services/actor/grpc.js';
-import type { PowerResponse__Output } from '../services/generated/dcbox/chassis/v1/PowerResponse.js';
 import type { Chassis__Output } from '../services/generated/dcbox/chassis/v1/Chassis.js';
+import type { PowerResponse__Output } from '../services/generated/dcbox/chassis/v1/PowerResponse.js';
 import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/PathsResponse.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import type { Lun__Output } from '../services/generated/dcbox/storage/v1/Lun.js';
@@ -21,8 +21,8 @@ import { DCBOX_HOME, daemonLog } from './paths.js';
 import { defaultRuntime, type RuntimeKind } from './runtime.js';
 import { alive, readState } from './state.js';
 import { down, isClean, leftovers } from './sweep.js';
-import { TopologyError, loadTopology } from './topology.js';
 import { TIMING_NAMES } from './timing.js';
+import { loadTopology, TopologyError } from './topology.js';
 
 /** A failure the user caused or can fix; printed as one line. */
 class UsageError extends Error {}
@@ -30,7 +30,14 @@ class UsageError extends Error {}
 function table(rows: (string | number)[][], header: string[]): string {
   const all = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  return all.map((r) => r.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return all
+    .map((r) =>
+      r
+        .map((c, i) => String(c).padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function mib(bytes: number): string {
@@ -50,12 +57,19 @@ function topologyPath(arg: string | undefined): string {
 }
 
 /** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
-export async function up(opts: { topology?: string; runtime?: RuntimeKind; timing?: string; quiet?: boolean }): Promise<number> {
+export async function up(opts: {
+  topology?: string;
+  runtime?: RuntimeKind;
+  timing?: string;
+  quiet?: boolean;
+}): Promise<number> {
   const file = topologyPath(opts.topology);
   loadTopology(file); // Fail here, in the foreground, with the file's own errors.
   const existing = readState();
   if (existing && alive(existing.daemonPid))
-    throw new UsageError(`a run is already up (topology ${existing.topology}, daemon pid ${existing.daemonPid}); run \`dcbox down\` first`);
+    throw new UsageError(
+      `a run is already up (topology ${existing.topology}, daemon pid ${existing.daemonPid}); run \`dcbox down\` first`,
+    );
   if (existing || !isClean(leftovers())) {
     if (!opts.quiet) console.log('sweeping what an earlier run left behind');
     await down();
@@ -77,7 +91,9 @@ export async function up(opts: { topology?: string; runtime?: RuntimeKind; timin
       }
       if (m.type === 'failed') reject(new UsageError(`dcbox up failed: ${m.error} (log: ${daemonLog})`));
     });
-    child.on('exit', (code) => reject(new UsageError(`the orchestrator exited (code ${code}) before it was ready; see ${daemonLog}`)));
+    child.on('exit', (code) =>
+      reject(new UsageError(`the orchestrator exited (code ${code}) before it was ready; see ${daemonLog}`)),
+    );
   });
 }
 
@@ -86,13 +102,19 @@ export async function gatherStatus() {
   const c = connect();
   try {
     const run = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
-    const chassis = await rpc<Chassis__Output>((cb) => c.mm().GetChassis({}, deadline(2000), cb)).catch((e) => ({ error: fromServiceError(e).message }));
-    const luns = await rpc<{ luns: Lun__Output[] }>((cb) => c.storage().ListLuns({ host: '' }, deadline(2000), cb))
+    const chassis = await rpc<Chassis__Output>((cb) => c.mm().GetChassis({}, deadline(2000), cb)).catch(
+      (e) => ({ error: fromServiceError(e).message }),
+    );
+    const luns = await rpc<{ luns: Lun__Output[] }>((cb) =>
+      c.storage().ListLuns({ host: '' }, deadline(2000), cb),
+    )
       .then((r) => r.luns)
       .catch((e) => ({ error: fromServiceError(e).message }));
     const paths: Record<string, PathsResponse__Output | { error: string }> = {};
     for (const n of c.byComponent('hyperv-node')) {
-      paths[n.name] = await rpc<PathsResponse__Output>((cb) => c.node(n.name).ListPaths({}, deadline(2000), cb)).catch((e) => ({
+      paths[n.name] = await rpc<PathsResponse__Output>((cb) =>
+        c.node(n.name).ListPaths({}, deadline(2000), cb),
+      ).catch((e) => ({
         error: fromServiceError(e).message,
       }));
     }
@@ -104,7 +126,9 @@ export async function gatherStatus() {
 
 function printStatus(s: Awaited<ReturnType<typeof gatherStatus>>): void {
   const { run } = s;
-  console.log(`run ${run.run_id}: topology ${run.topology}, ${run.runtime} runtime, ${run.timing} timing, orchestrator pid ${run.daemon_pid}`);
+  console.log(
+    `run ${run.run_id}: topology ${run.topology}, ${run.runtime} runtime, ${run.timing} timing, orchestrator pid ${run.daemon_pid}`,
+  );
   console.log('');
   console.log(
     table(
@@ -129,14 +153,25 @@ function printStatus(s: Awaited<ReturnType<typeof gatherStatus>>): void {
     const bays = [...ch.blades, ...ch.io_modules, ...ch.storage_modules];
     console.log(
       table(
-        bays.map((b) => [`${b.kind} ${b.number}`, b.present ? b.name || b.host : '(empty)', b.present ? b.power : '', b.present ? b.health : '']),
+        bays.map((b) => [
+          `${b.kind} ${b.number}`,
+          b.present ? b.name || b.host : '(empty)',
+          b.present ? b.power : '',
+          b.present ? b.health : '',
+        ]),
         ['BAY', 'MODULE', 'POWER', 'HEALTH'],
       ),
     );
   }
   console.log('');
   if ('error' in s.luns) console.log(`storage: unavailable (${s.luns.error})`);
-  else console.log(table(s.luns.map((l) => [l.name, gb(Number(l.size_bytes)), l.mapped_hosts.join(', '), l.serial]), ['LUN', 'SIZE', 'MAPPED TO', 'SERIAL']));
+  else
+    console.log(
+      table(
+        s.luns.map((l) => [l.name, gb(Number(l.size_bytes)), l.mapped_hosts.join(', '), l.serial]),
+        ['LUN', 'SIZE', 'MAPPED TO', 'SERIAL'],
+      ),
+    );
   for (const [node, p] of Object.entries(s.paths)) {
     console.log('');
     if ('error' in p) {
@@ -148,11 +183,23 @@ function printStatus(s: Awaited<ReturnType<typeof gatherStatus>>): void {
 }
 
 function printPaths(p: PathsResponse__Output): void {
-  console.log(`${p.node}: MPIO ${p.mpio_enabled ? 'enabled' : 'not enabled (each LUN is seen once per path)'}`);
+  console.log(
+    `${p.node}: MPIO ${p.mpio_enabled ? 'enabled' : 'not enabled (each LUN is seen once per path)'}`,
+  );
   const rows: (string | number)[][] = [];
   for (const d of p.disks)
     for (const path of d.paths)
-      rows.push([d.device, d.lun, d.policy, path.name, `io bay ${path.io_bay}`, path.state, Number(path.io_count), Number(path.errors), path.last_error]);
+      rows.push([
+        d.device,
+        d.lun,
+        d.policy,
+        path.name,
+        `io bay ${path.io_bay}`,
+        path.state,
+        Number(path.io_count),
+        Number(path.errors),
+        path.last_error,
+      ]);
   console.log(table(rows, ['DISK', 'LUN', 'POLICY', 'PATH', 'VIA', 'STATE', 'I/O', 'ERRORS', 'LAST ERROR']));
 }
 
@@ -170,21 +217,35 @@ async function withClients<T>(fn: (c: ReturnType<typeof connect>) => Promise<T>)
 
 function parseBay(text: string): { kind: string; bay: number } {
   const m = /^(?:(blade|io|storage)[:\s-]?)?(\d+)$/i.exec(text.trim());
-  if (!m) throw new UsageError(`not a bay: ${text} (use a blade bay number such as 2, or io:3 for an I/O module)`);
+  if (!m)
+    throw new UsageError(`not a bay: ${text} (use a blade bay number such as 2, or io:3 for an I/O module)`);
   return { kind: (m[1] ?? 'blade').toLowerCase(), bay: Number(m[2]) };
 }
 
 /** Pings a VM from the workstation; prints each reply and a summary; returns the replies. */
-export async function ping(vm: string, count: number, intervalMs: number, out: (line: string) => void): Promise<PingReply__Output[]> {
+export async function ping(
+  vm: string,
+  count: number,
+  intervalMs: number,
+  out: (line: string) => void,
+): Promise<PingReply__Output[]> {
   return withClients(
     (c) =>
       new Promise<PingReply__Output[]>((resolvePromise, reject) => {
         const replies: PingReply__Output[] = [];
-        out(`Pinging ${vm} from ${c.byComponent('workstation')[0]?.name ?? 'workstation'} every ${intervalMs} ms:`);
-        const stream = c.workstation().Ping({ vm, count, interval_ms: intervalMs, timeout_ms: Math.max(1000, intervalMs) });
+        out(
+          `Pinging ${vm} from ${c.byComponent('workstation')[0]?.name ?? 'workstation'} every ${intervalMs} ms:`,
+        );
+        const stream = c
+          .workstation()
+          .Ping({ vm, count, interval_ms: intervalMs, timeout_ms: Math.max(1000, intervalMs) });
         stream.on('data', (r: PingReply__Output) => {
           replies.push(r);
-          out(r.ok ? `Reply from ${vm} on ${r.host}: seq=${r.seq} time=${(r.rtt_us / 1000).toFixed(2)}ms` : `seq=${r.seq}: ${r.error}`);
+          out(
+            r.ok
+              ? `Reply from ${vm} on ${r.host}: seq=${r.seq} time=${(r.rtt_us / 1000).toFixed(2)}ms`
+              : `seq=${r.seq}: ${r.error}`,
+          );
         });
         stream.on('error', (e) => reject(new UsageError(fromServiceError(e).message)));
         stream.on('end', () => {
@@ -201,7 +262,9 @@ export async function ping(vm: string, count: number, intervalMs: number, out: (
 
 export function program(): Command {
   const cli = new Command('dcbox')
-    .description('A data center in a box: an IBM BladeCenter S running a Hyper-V Server 2008 R2 failover cluster, emulated by real processes')
+    .description(
+      'A data center in a box: an IBM BladeCenter S running a Hyper-V Server 2008 R2 failover cluster, emulated by real processes',
+    )
     .showHelpAfterError();
 
   cli
@@ -209,19 +272,23 @@ export function program(): Command {
     .description('start a data center from a topology (default: topologies/seed.yaml)')
     .argument('[topology]', 'a topology file or the name of one in topologies/')
     .addOption(new Option('--runtime <kind>', 'where hosts live').choices(['netns', 'local']))
-    .addOption(new Option('--timing <profile>', 'timing profile (overrides the topology)').choices(TIMING_NAMES))
+    .addOption(
+      new Option('--timing <profile>', 'timing profile (overrides the topology)').choices(TIMING_NAMES),
+    )
     .option('--json', 'print the status as JSON when ready')
-    .action(async (topology: string | undefined, o: { runtime?: RuntimeKind; timing?: string; json?: boolean }) => {
-      const t0 = Date.now();
-      if (!o.json) console.log(`dcbox up: ${topologyPath(topology)}`);
-      const ms = await up({ topology, runtime: o.runtime, timing: o.timing, quiet: o.json });
-      const s = await gatherStatus();
-      if (o.json) console.log(JSON.stringify({ readyMs: ms, totalMs: Date.now() - t0, ...s }, null, 2));
-      else {
-        console.log(`\nready in ${(ms / 1000).toFixed(2)} s\n`);
-        printStatus(s);
-      }
-    });
+    .action(
+      async (topology: string | undefined, o: { runtime?: RuntimeKind; timing?: string; json?: boolean }) => {
+        const t0 = Date.now();
+        if (!o.json) console.log(`dcbox up: ${topologyPath(topology)}`);
+        const ms = await up({ topology, runtime: o.runtime, timing: o.timing, quiet: o.json });
+        const s = await gatherStatus();
+        if (o.json) console.log(JSON.stringify({ readyMs: ms, totalMs: Date.now() - t0, ...s }, null, 2));
+        else {
+          console.log(`\nready in ${(ms / 1000).toFixed(2)} s\n`);
+          printStatus(s);
+        }
+      },
+    );
 
   cli
     .command('status')
@@ -242,12 +309,13 @@ export function program(): Command {
     .action(async (action: string, bayText: string, o: { json?: boolean }) => {
       const { kind, bay } = parseBay(bayText);
       const res = await withClients((c) =>
-        rpc<PowerResponse__Output>((cb) =>
-          c.mm().Power({ kind, bay, action }, deadline(60_000), cb),
-        ),
+        rpc<PowerResponse__Output>((cb) => c.mm().Power({ kind, bay, action }, deadline(60_000), cb)),
       );
       if (o.json) console.log(JSON.stringify(res, null, 2));
-      else console.log(`${kind} ${bay} (${res.bay?.name || res.bay?.host}): ${res.bay?.power}${res.message ? ` — ${res.message}` : ''}`);
+      else
+        console.log(
+          `${kind} ${bay} (${res.bay?.name || res.bay?.host}): ${res.bay?.power}${res.message ? ` — ${res.message}` : ''}`,
+        );
     });
 
   const vm = cli.command('vm').description('virtual machines');
@@ -258,7 +326,12 @@ export function program(): Command {
     .option('--interval-ms <ms>', 'time between pings', '1000')
     .option('--json', 'print the replies as JSON')
     .action(async (name: string, o: { count: string; intervalMs: string; json?: boolean }) => {
-      const replies = await ping(name, Number(o.count), Number(o.intervalMs), o.json ? () => undefined : console.log);
+      const replies = await ping(
+        name,
+        Number(o.count),
+        Number(o.intervalMs),
+        o.json ? () => undefined : console.log,
+      );
       if (o.json) console.log(JSON.stringify(replies, null, 2));
     });
 
@@ -268,32 +341,47 @@ export function program(): Command {
     .argument('<node>')
     .option('--json', 'print JSON')
     .action(async (node: string, o: { json?: boolean }) => {
-      const p = await withClients((c) => rpc<PathsResponse__Output>((cb) => c.node(node).ListPaths({}, deadline(3000), cb)));
+      const p = await withClients((c) =>
+        rpc<PathsResponse__Output>((cb) => c.node(node).ListPaths({}, deadline(3000), cb)),
+      );
       if (o.json) console.log(JSON.stringify(p, null, 2));
       else printPaths(p);
     });
 
   cli
     .command('host')
-    .description('kill (SIGKILL, as a crash or power loss) or start any host of the run, through the orchestrator')
+    .description(
+      'kill (SIGKILL, as a crash or power loss) or start any host of the run, through the orchestrator',
+    )
     .addArgument(new Command().createArgument('<action>', 'kill or start').choices(['kill', 'start']))
     .argument('<host>')
     .action(async (action: string, host: string) => {
       const res = await withClients((c) =>
-        rpc<{ host: string; on: boolean; pids: number[] }>((cb) => c.backplane.SetPower({ host: c.host(host).name, on: action === 'start' }, deadline(60_000), cb)),
+        rpc<{ host: string; on: boolean; pids: number[] }>((cb) =>
+          c.backplane.SetPower({ host: c.host(host).name, on: action === 'start' }, deadline(60_000), cb),
+        ),
       );
       console.log(`${res.host}: ${res.on ? `running (pids ${res.pids.join(', ')})` : 'killed'}`);
     });
 
   cli
     .command('partition')
-    .description('cut the emulated network between groups of hosts (netns runtime), e.g. dcbox partition HVR2NODO1 HVR2NODO2')
+    .description(
+      'cut the emulated network between groups of hosts (netns runtime), e.g. dcbox partition HVR2NODO1 HVR2NODO2',
+    )
     .argument('<groups...>', 'two or more groups, each a comma-separated list of hosts')
     .option('--one-way', 'drop traffic only from the first group to the others')
     .action(async (groups: string[], o: { oneWay?: boolean }) => {
       const res = await withClients((c) =>
         rpc<{ rules: string[] }>((cb) =>
-          c.orchestrator.Partition({ groups: groups.map((g) => ({ hosts: g.split(',').map((h) => c.host(h).name) })), one_way: !!o.oneWay }, deadline(10_000), cb),
+          c.orchestrator.Partition(
+            {
+              groups: groups.map((g) => ({ hosts: g.split(',').map((h) => c.host(h).name) })),
+              one_way: !!o.oneWay,
+            },
+            deadline(10_000),
+            cb,
+          ),
         ),
       );
       console.log(`partitioned: ${res.rules.join(', ')}`);
@@ -303,7 +391,9 @@ export function program(): Command {
     .command('heal')
     .description('remove every partition')
     .action(async () => {
-      const res = await withClients((c) => rpc<{ rules: string[] }>((cb) => c.orchestrator.Heal({}, deadline(10_000), cb)));
+      const res = await withClients((c) =>
+        rpc<{ rules: string[] }>((cb) => c.orchestrator.Heal({}, deadline(10_000), cb)),
+      );
       console.log(res.rules.length ? `healed: ${res.rules.join(', ')}` : 'no partition to heal');
     });
 
@@ -320,7 +410,9 @@ export function program(): Command {
         console.log(
           `removed ${n.processes.length} processes, ${n.namespaces.length} namespaces, ${n.links.length} links, ${n.rules.length} rules${r.dataKept ? '; data kept' : ''}`,
         );
-        console.log(isClean(r.remaining) ? 'nothing left behind' : `still present: ${JSON.stringify(r.remaining)}`);
+        console.log(
+          isClean(r.remaining) ? 'nothing left behind' : `still present: ${JSON.stringify(r.remaining)}`,
+        );
       }
       if (!isClean(r.remaining)) process.exitCode = 1;
     });
@@ -345,7 +437,9 @@ export function program(): Command {
         }
       } finally {
         const r = await down();
-        console.log(`\ndcbox down: ${isClean(r.remaining) ? 'nothing left behind' : `still present: ${JSON.stringify(r.remaining)}`}`);
+        console.log(
+          `\ndcbox down: ${isClean(r.remaining) ? 'nothing left behind' : `still present: ${JSON.stringify(r.remaining)}`}`,
+        );
       }
     });
 

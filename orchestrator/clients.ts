@@ -3,6 +3,8 @@
  * the root namespace, which reaches every host over the bridge: the out-of-band channel.
  */
 import type * as grpc from '@grpc/grpc-js';
+import type { Component } from '../services/actor/config.js';
+import { CLIENT_OPTIONS, insecure, protos } from '../services/actor/grpc.js';
 import type { ManagementModuleClient } from '../services/generated/dcbox/chassis/v1/ManagementModule.js';
 import type { HostClient } from '../services/generated/dcbox/common/v1/Host.js';
 import type { HyperVNodeClient } from '../services/generated/dcbox/node/v1/HyperVNode.js';
@@ -11,8 +13,6 @@ import type { OrchestratorClient } from '../services/generated/dcbox/orchestrato
 import type { StorageClient } from '../services/generated/dcbox/storage/v1/Storage.js';
 import type { WitnessClient } from '../services/generated/dcbox/witness/v1/Witness.js';
 import type { WorkstationClient } from '../services/generated/dcbox/workstation/v1/Workstation.js';
-import { CLIENT_OPTIONS, insecure, protos } from '../services/actor/grpc.js';
-import type { Component } from '../services/actor/config.js';
 import { type HostState, type RunState, readState } from './state.js';
 
 /** No run is up, or the named host is not part of it. */
@@ -50,7 +50,10 @@ export function connect(): Clients {
   };
   const host = (name: string): HostState => {
     const h = state.hosts.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    if (!h) throw new NoRunError(`no host named ${name} in this run (hosts: ${state.hosts.map((x) => x.name).join(', ')})`);
+    if (!h)
+      throw new NoRunError(
+        `no host named ${name} in this run (hosts: ${state.hosts.map((x) => x.name).join(', ')})`,
+      );
     return h;
   };
   const byComponent = (c: Component) => state.hosts.filter((h) => h.component === c);
@@ -62,19 +65,27 @@ export function connect(): Clients {
   };
   return {
     state,
-    orchestrator: track(new p.dcbox.orchestrator.v1.Orchestrator(state.controlAddress, insecure(), CLIENT_OPTIONS)),
+    orchestrator: track(
+      new p.dcbox.orchestrator.v1.Orchestrator(state.controlAddress, insecure(), CLIENT_OPTIONS),
+    ),
     backplane: track(new p.dcbox.orchestrator.v1.Backplane(state.controlAddress, insecure(), CLIENT_OPTIONS)),
     host,
     byComponent,
-    mm: () => track(new p.dcbox.chassis.v1.ManagementModule(target(one('management-module')), insecure(), CLIENT_OPTIONS)),
-    storage: () => track(new p.dcbox.storage.v1.Storage(target(one('storage-controller')), insecure(), CLIENT_OPTIONS)),
+    mm: () =>
+      track(
+        new p.dcbox.chassis.v1.ManagementModule(target(one('management-module')), insecure(), CLIENT_OPTIONS),
+      ),
+    storage: () =>
+      track(new p.dcbox.storage.v1.Storage(target(one('storage-controller')), insecure(), CLIENT_OPTIONS)),
     witness: () => track(new p.dcbox.witness.v1.Witness(target(one('quorum')), insecure(), CLIENT_OPTIONS)),
     node: (name) => {
       const h = host(name);
-      if (h.component !== 'hyperv-node') throw new NoRunError(`${name} is a ${h.component}, not a Hyper-V node`);
+      if (h.component !== 'hyperv-node')
+        throw new NoRunError(`${name} is a ${h.component}, not a Hyper-V node`);
       return track(new p.dcbox.node.v1.HyperVNode(target(h), insecure(), CLIENT_OPTIONS));
     },
-    workstation: () => track(new p.dcbox.workstation.v1.Workstation(target(one('workstation')), insecure(), CLIENT_OPTIONS)),
+    workstation: () =>
+      track(new p.dcbox.workstation.v1.Workstation(target(one('workstation')), insecure(), CLIENT_OPTIONS)),
     hostInfo: (name) => track(new p.dcbox.common.v1.Host(target(host(name)), insecure(), CLIENT_OPTIONS)),
     close: () => {
       for (const c of open) c.close();

@@ -14,9 +14,9 @@ import type { ServiceConfig } from '../services/actor/config.js';
 import { DcboxError } from '../services/actor/errors.js';
 import { healthClient, projectRoot, protos, startGrpcServer, unary } from '../services/actor/grpc.js';
 import { hostDir, runDir } from './paths.js';
-import { type HostAddress, type Runtime, type RuntimeKind, makeRuntime } from './runtime.js';
-import { type HostState, type RunState, alive, rssBytes, writeState } from './state.js';
-import { type HostPlan, type ResolvedTopology, loadTopology, resolveTopology } from './topology.js';
+import { type HostAddress, makeRuntime, type Runtime, type RuntimeKind } from './runtime.js';
+import { alive, type HostState, type RunState, rssBytes, writeState } from './state.js';
+import { type HostPlan, loadTopology, type ResolvedTopology, resolveTopology } from './topology.js';
 
 /** Messages the daemon sends to the `dcbox up` that started it. */
 export type DaemonMessage =
@@ -63,7 +63,14 @@ export class Daemon {
       this.topo.subnetPrefix,
     );
     this.topo.hosts.forEach((plan, i) => {
-      this.hosts.set(plan.name, { plan, addr: addrs[i] as HostAddress, nats: null, service: null, powered: true, busy: Promise.resolve() });
+      this.hosts.set(plan.name, {
+        plan,
+        addr: addrs[i] as HostAddress,
+        nats: null,
+        service: null,
+        powered: true,
+        busy: Promise.resolve(),
+      });
     });
     this.state = {
       runId: this.runId,
@@ -93,7 +100,10 @@ export class Daemon {
       const h = this.hosts.get(name) as Running;
       const p = Promise.all(h.plan.dependsOn.map(startHost)).then(async () => {
         await this.startService(h);
-        this.say({ type: 'progress', text: `${name} (${h.plan.component}) healthy at ${h.addr.address}:${h.addr.grpcPort}` });
+        this.say({
+          type: 'progress',
+          text: `${name} (${h.plan.component}) healthy at ${h.addr.address}:${h.addr.grpcPort}`,
+        });
       });
       started.set(name, p);
       return p;
@@ -171,7 +181,13 @@ export class Daemon {
       const main = join(projectRoot, 'dist', 'services', h.plan.component, 'main.js');
       h.service = this.spawnIn(
         h,
-        [process.execPath, '--enable-source-maps', main, '--config', join(hostDir(h.plan.name), 'config.json')],
+        [
+          process.execPath,
+          '--enable-source-maps',
+          main,
+          '--config',
+          join(hostDir(h.plan.name), 'config.json'),
+        ],
         'service.log',
       );
     }
@@ -182,8 +198,11 @@ export class Daemon {
     try {
       while (!(await health.check(500))) {
         if (!alive(child.pid))
-          throw new Error(`${h.plan.name} (${h.plan.component}) exited during start; see ${join(hostDir(h.plan.name), 'service.log')}`);
-        if (Date.now() > until) throw new Error(`${h.plan.name} was not healthy within ${HEALTH_TIMEOUT_MS} ms`);
+          throw new Error(
+            `${h.plan.name} (${h.plan.component}) exited during start; see ${join(hostDir(h.plan.name), 'service.log')}`,
+          );
+        if (Date.now() > until)
+          throw new Error(`${h.plan.name} was not healthy within ${HEALTH_TIMEOUT_MS} ms`);
         await new Promise((r) => setTimeout(r, 25));
       }
     } finally {
@@ -216,7 +235,11 @@ export class Daemon {
       } else {
         h.powered = false;
         this.kill(h);
-        await Promise.all([h.service, h.nats].map((c) => (c && c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+        await Promise.all(
+          [h.service, h.nats].map((c) =>
+            c && c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : null,
+          ),
+        );
       }
       this.save();
     });
@@ -250,19 +273,28 @@ export class Daemon {
     const backplane = {
       SetPower: unary(async (req: { host: string; on: boolean }) => {
         const s = await this.setPower(req.host, req.on);
-        return { host: s.name, on: s.powered, pids: [s.pids.nats, s.pids.service].filter((x): x is number => !!x) };
+        return {
+          host: s.name,
+          on: s.powered,
+          pids: [s.pids.nats, s.pids.service].filter((x): x is number => !!x),
+        };
       }),
       GetPower: unary((req: { host: string }) => {
         const h = this.hosts.get(req.host);
         if (!h) throw new DcboxError('NOT_FOUND', `no host named ${req.host} in this run`);
         const s = this.hostState(h);
-        return { host: s.name, on: s.powered, pids: [s.pids.nats, s.pids.service].filter((x): x is number => !!x) };
+        return {
+          host: s.name,
+          on: s.powered,
+          pids: [s.pids.nats, s.pids.service].filter((x): x is number => !!x),
+        };
       }),
     };
     const orchestrator = {
       Status: unary(() => this.status()),
       Partition: unary((req: { groups: { hosts: string[] }[]; one_way: boolean }) => {
-        if (req.groups.length < 2) throw new DcboxError('INVALID_ARGUMENT', 'a partition needs at least two groups of hosts');
+        if (req.groups.length < 2)
+          throw new DcboxError('INVALID_ARGUMENT', 'a partition needs at least two groups of hosts');
         try {
           const rules = this.runtime.partition(
             [...this.hosts.values()].map((h) => h.addr),
@@ -292,12 +324,22 @@ export class Daemon {
     const [first, ...rest] = this.runtime.controlAddresses;
     const [addr, port] = (first as string).split(':');
     this.server = await startGrpcServer(addr as string, Number(port), [
-      { definition: p.dcbox.orchestrator.v1.Backplane.service, name: 'dcbox.orchestrator.v1.Backplane', impl: backplane },
-      { definition: p.dcbox.orchestrator.v1.Orchestrator.service, name: 'dcbox.orchestrator.v1.Orchestrator', impl: orchestrator },
+      {
+        definition: p.dcbox.orchestrator.v1.Backplane.service,
+        name: 'dcbox.orchestrator.v1.Backplane',
+        impl: backplane,
+      },
+      {
+        definition: p.dcbox.orchestrator.v1.Orchestrator.service,
+        name: 'dcbox.orchestrator.v1.Orchestrator',
+        impl: orchestrator,
+      },
     ]);
     for (const extra of rest) {
       await new Promise<void>((resolve, reject) =>
-        this.server?.server.bindAsync(extra, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+        this.server?.server.bindAsync(extra, ServerCredentials.createInsecure(), (err) =>
+          err ? reject(err) : resolve(),
+        ),
       );
     }
     this.server.setServing(true);
@@ -323,8 +365,18 @@ export class Daemon {
           health,
           namespace: h.addr.namespace ?? '',
           processes: [
-            { name: 'nats-server', pid: s.pids.nats ?? 0, running: !!s.pids.nats, rss_bytes: rssBytes(s.pids.nats) },
-            { name: h.plan.component, pid: s.pids.service ?? 0, running: !!s.pids.service, rss_bytes: rssBytes(s.pids.service) },
+            {
+              name: 'nats-server',
+              pid: s.pids.nats ?? 0,
+              running: !!s.pids.nats,
+              rss_bytes: rssBytes(s.pids.nats),
+            },
+            {
+              name: h.plan.component,
+              pid: s.pids.service ?? 0,
+              running: !!s.pids.service,
+              rss_bytes: rssBytes(s.pids.service),
+            },
           ],
         };
       }),

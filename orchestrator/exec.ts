@@ -16,7 +16,11 @@ export class CommandError extends Error {
 }
 
 /** Runs a command synchronously; throws CommandError unless it exits 0 (or `ok` says so). */
-export function run(cmd: string, args: string[], opts: { input?: string; ok?: (status: number | null) => boolean } = {}): string {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; ok?: (status: number | null) => boolean } = {},
+): string {
   const r = spawnSync(cmd, args, { input: opts.input, encoding: 'utf8' });
   if (r.error) throw new CommandError(`${cmd} ${args.join(' ')}`, null, r.error.message);
   const ok = opts.ok ?? ((s) => s === 0);

@@ -4,8 +4,9 @@
  *   root on Linux); partitions are iptables rules inside the namespaces.
  * - local: every host on 127.0.0.1 ports; kills and freezes work, partitions cannot.
  */
-import { BRIDGE, CONTROL_PORT, LOCAL_PORT_BASE, NETNS_PREFIX, RULE_COMMENT, VETH_PREFIX } from './paths.js';
+
 import { run, tryRun } from './exec.js';
+import { BRIDGE, CONTROL_PORT, LOCAL_PORT_BASE, NETNS_PREFIX, RULE_COMMENT, VETH_PREFIX } from './paths.js';
 
 export type RuntimeKind = 'netns' | 'local';
 
@@ -78,7 +79,7 @@ export class NetnsRuntime implements Runtime {
       `addr add ${this.gateway}/24 dev ${BRIDGE}`,
       `link set ${BRIDGE} up`,
     ];
-    hosts.forEach((h, i) => root.push(`netns add ${h.namespace}`));
+    for (const h of hosts) root.push(`netns add ${h.namespace}`);
     run('ip', ['-batch', '-'], { input: `${root.join('\n')}\n` });
     const links: string[] = [];
     hosts.forEach((h, i) => {
@@ -97,7 +98,21 @@ export class NetnsRuntime implements Runtime {
     });
     // Docker sets the FORWARD policy to DROP, and with br_netfilter loaded bridged frames pass
     // through FORWARD: let the emulated hosts reach each other (BRIEF.md §2).
-    tryRun('iptables', ['-I', 'FORWARD', '1', '-i', BRIDGE, '-o', BRIDGE, '-m', 'comment', '--comment', RULE_COMMENT, '-j', 'ACCEPT']);
+    tryRun('iptables', [
+      '-I',
+      'FORWARD',
+      '1',
+      '-i',
+      BRIDGE,
+      '-o',
+      BRIDGE,
+      '-m',
+      'comment',
+      '--comment',
+      RULE_COMMENT,
+      '-j',
+      'ACCEPT',
+    ]);
   }
 
   wrap(host: HostAddress, argv: string[]): string[] {
@@ -106,7 +121,8 @@ export class NetnsRuntime implements Runtime {
 
   partition(hosts: HostAddress[], groups: string[][], oneWay: boolean): string[] {
     const byName = new Map(hosts.map((h) => [h.name, h]));
-    for (const g of groups) for (const n of g) if (!byName.has(n)) throw new Error(`no host named ${n} in this run`);
+    for (const g of groups)
+      for (const n of g) if (!byName.has(n)) throw new Error(`no host named ${n} in this run`);
     const rules = new Map<string, string[]>();
     const add = (host: string, rule: string) => {
       const list = rules.get(host) ?? [];
@@ -130,7 +146,9 @@ export class NetnsRuntime implements Runtime {
     for (const [host, list] of rules) {
       const ns = (byName.get(host) as HostAddress).namespace as string;
       this.ensureChain(ns);
-      run('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], { input: `*filter\n${[...new Set(list)].join('\n')}\nCOMMIT\n` });
+      run('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], {
+        input: `*filter\n${[...new Set(list)].join('\n')}\nCOMMIT\n`,
+      });
     }
     return described;
   }
@@ -149,7 +167,22 @@ export class NetnsRuntime implements Runtime {
   teardown(hosts: HostAddress[]): void {
     for (const h of hosts) tryRun('ip', ['netns', 'del', h.namespace as string]);
     tryRun('ip', ['link', 'del', BRIDGE]);
-    while (tryRun('iptables', ['-D', 'FORWARD', '-i', BRIDGE, '-o', BRIDGE, '-m', 'comment', '--comment', RULE_COMMENT, '-j', 'ACCEPT']));
+    while (
+      tryRun('iptables', [
+        '-D',
+        'FORWARD',
+        '-i',
+        BRIDGE,
+        '-o',
+        BRIDGE,
+        '-m',
+        'comment',
+        '--comment',
+        RULE_COMMENT,
+        '-j',
+        'ACCEPT',
+      ])
+    );
   }
 }
 
@@ -193,7 +226,8 @@ export function defaultRuntime(): RuntimeKind {
 
 export function makeRuntime(kind: RuntimeKind): Runtime {
   if (kind === 'netns') {
-    if (process.getuid?.() !== 0) throw new Error('the netns runtime needs root (network namespaces and iptables); use --runtime local');
+    if (process.getuid?.() !== 0)
+      throw new Error('the netns runtime needs root (network namespaces and iptables); use --runtime local');
     return new NetnsRuntime();
   }
   return new LocalRuntime();

@@ -3,10 +3,10 @@
  * processes (found by the DCBOX_RUN mark in their environment), network namespaces, the bridge
  * and veths, iptables rules and the run folder — and check that nothing is left.
  */
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { deadline, insecure, protos, rpc } from '../services/actor/grpc.js';
 import { run, tryRun } from './exec.js';
-import { BRIDGE, NETNS_PREFIX, RULE_COMMENT, VETH_PREFIX, runDir } from './paths.js';
+import { BRIDGE, NETNS_PREFIX, RULE_COMMENT, runDir, VETH_PREFIX } from './paths.js';
 import { alive, readState } from './state.js';
 
 /** What a sweep found still present. Empty lists mean a clean machine. */
@@ -105,7 +105,9 @@ export async function down(opts: { keepData?: boolean } = {}): Promise<SweepRepo
     }
   }
   for (const ns of found.namespaces) {
-    for (const pid of tryRun('ip', ['netns', 'pids', ns]) ? run('ip', ['netns', 'pids', ns]).split('\n').filter(Boolean) : []) {
+    for (const pid of tryRun('ip', ['netns', 'pids', ns])
+      ? run('ip', ['netns', 'pids', ns]).split('\n').filter(Boolean)
+      : []) {
       try {
         process.kill(Number(pid), 'SIGKILL');
       } catch {

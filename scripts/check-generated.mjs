@@ -17,8 +17,12 @@ function walk(dir) {
     return statSync(p).isDirectory() ? walk(p) : [p];
   });
 }
-const a = walk(fresh).map((p) => relative(fresh, p)).sort();
-const b = walk(committed).map((p) => relative(committed, p)).sort();
+const a = walk(fresh)
+  .map((p) => relative(fresh, p))
+  .sort();
+const b = walk(committed)
+  .map((p) => relative(committed, p))
+  .sort();
 const drift = [];
 for (const f of new Set([...a, ...b])) {
   const x = a.includes(f) ? readFileSync(join(fresh, f), 'utf8') : null;

@@ -39,7 +39,10 @@ export interface ActorOptions<S, M, E> {
 
 /** Thrown when a mailbox is full: the sender must back off. */
 export class MailboxFullError extends Error {
-  constructor(readonly actor: string, readonly limit: number) {
+  constructor(
+    readonly actor: string,
+    readonly limit: number,
+  ) {
     super(`mailbox of ${actor} is full (${limit} messages)`);
     this.name = 'MailboxFullError';
   }
@@ -95,8 +98,9 @@ export class Actor<S, M, E> {
     try {
       decision = this.opts.decide(this.current, msg, ctx);
     } catch (err) {
-      if (this.opts.onError) return this.opts.onError(err, msg);
-      throw err;
+      if (!this.opts.onError) throw err;
+      this.opts.onError(err, msg);
+      return;
     }
     this.current = decision.state;
     for (const effect of decision.effects) {
@@ -166,7 +170,8 @@ export class Simulation<S, M, E> {
     const out: (E | TimerEffect<M>)[] = [];
     for (;;) {
       let next: [string, { at: number; msg: M }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= until && (!next || entry[1].at < next[1].at)) next = entry;
+      for (const entry of this.timers)
+        if (entry[1].at <= until && (!next || entry[1].at < next[1].at)) next = entry;
       if (!next) break;
       this.timers.delete(next[0]);
       this.now = next[1].at;

@@ -4,7 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 
-export type Component = 'management-module' | 'rssm' | 'storage-controller' | 'quorum' | 'hyperv-node' | 'workstation';
+export type Component =
+  | 'management-module'
+  | 'rssm'
+  | 'storage-controller'
+  | 'quorum'
+  | 'hyperv-node'
+  | 'workstation';
 
 /** The timing profile: the real defaults (DOMAIN.md) or a fast one for tests. */
 export interface Timing {

@@ -45,7 +45,8 @@ const CODE_KEY = 'dcbox-error-code';
 
 /** Turns any thrown value into a gRPC error that carries the dcbox code. */
 export function toServiceError(err: unknown): Partial<ServiceError> {
-  const e = err instanceof DcboxError ? err : new DcboxError('IO_ERROR', String((err as Error)?.message ?? err));
+  const e =
+    err instanceof DcboxError ? err : new DcboxError('IO_ERROR', String((err as Error)?.message ?? err));
   const metadata = new Metadata();
   metadata.set(CODE_KEY, e.code);
   return { code: ERROR_CODES[e.code].grpc, details: e.message, metadata };

@@ -49,7 +49,13 @@ const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [join(projectRoot, 'proto')],
 };
 
-export type Protos = CommonProto & StorageProto & ChassisProto & WitnessProto & NodeProto & WorkstationProto & OrchestratorProto;
+export type Protos = CommonProto &
+  StorageProto &
+  ChassisProto &
+  WitnessProto &
+  NodeProto &
+  WorkstationProto &
+  OrchestratorProto;
 
 let cached: { definition: protoLoader.PackageDefinition; protos: Protos } | undefined;
 
@@ -120,7 +126,9 @@ export function deadline(ms: number): grpc.CallOptions {
 }
 
 /** Wraps a callback-style unary call: rpc(cb => client.Write(req, deadline(500), cb)). */
-export function rpc<Res>(invoke: (cb: (err: grpc.ServiceError | null, res?: Res) => void) => unknown): Promise<Res> {
+export function rpc<Res>(
+  invoke: (cb: (err: grpc.ServiceError | null, res?: Res) => void) => unknown,
+): Promise<Res> {
   return new Promise<Res>((resolve, reject) => {
     invoke((err, res) => (err ? reject(err) : resolve(res as Res)));
   });
@@ -130,9 +138,7 @@ export function rpc<Res>(invoke: (cb: (err: grpc.ServiceError | null, res?: Res)
  * Adapts an async handler to a grpc-js unary handler: a thrown DcboxError becomes a status
  * with its code carried in metadata.
  */
-export function unary<Req, Res>(
-  handler: (req: Req) => Promise<Res> | Res,
-): grpc.handleUnaryCall<Req, Res> {
+export function unary<Req, Res>(handler: (req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     Promise.resolve()
       .then(() => handler(call.request))
@@ -171,7 +177,9 @@ export function healthClient(target: string): { check(timeoutMs: number): Promis
   return {
     async check(timeoutMs) {
       try {
-        const res = await rpc<{ status: string }>((cb) => client.Check({ service: '' }, deadline(timeoutMs), cb));
+        const res = await rpc<{ status: string }>((cb) =>
+          client.Check({ service: '' }, deadline(timeoutMs), cb),
+        );
         return res.status === 'SERVING';
       } catch {
         return false;

@@ -5,11 +5,11 @@
  * only wires its adapters into this.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { type ServiceConfig, loadServiceConfig } from './config.js';
+import { loadServiceConfig, type ServiceConfig } from './config.js';
 import { DcboxError } from './errors.js';
 import { type GrpcServer, protos, startGrpcServer, unary } from './grpc.js';
 import { type Logger, makeLogger } from './log.js';
-import { type NatsConnection, connectNats, decodeJson, encodeJson } from './nats.js';
+import { connectNats, decodeJson, encodeJson, type NatsConnection } from './nats.js';
 import { subjects } from './subjects.js';
 
 export const VERSION = '0.1.0';
@@ -24,16 +24,25 @@ export interface ServiceContext<S> {
 
 export interface ServiceDefinition<S> {
   /** Builds the service's gRPC services once NATS is connected. */
-  setup(ctx: ServiceContext<S>): Promise<{ definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation }[]>;
+  setup(
+    ctx: ServiceContext<S>,
+  ): Promise<{ definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation }[]>;
 }
 
 /** Echoes another host over NATS: the request crosses the emulated network both ways. */
 export async function echoHost(nc: NatsConnection, target: string, timeoutMs: number) {
   const started = process.hrtime.bigint();
   try {
-    const msg = await nc.request(subjects.hostEcho(target), encodeJson({ at: Date.now() }), { timeout: timeoutMs });
+    const msg = await nc.request(subjects.hostEcho(target), encodeJson({ at: Date.now() }), {
+      timeout: timeoutMs,
+    });
     const reply = decodeJson<{ host: string }>(msg.data);
-    return { ok: true, responder: reply.host, rtt_us: Number((process.hrtime.bigint() - started) / 1000n), error: '' };
+    return {
+      ok: true,
+      responder: reply.host,
+      rtt_us: Number((process.hrtime.bigint() - started) / 1000n),
+      error: '',
+    };
   } catch (err) {
     return { ok: false, responder: '', rtt_us: 0, error: (err as Error).message };
   }
@@ -52,7 +61,10 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
     },
   });
   const hb = setInterval(() => {
-    nc.publish(subjects.chassisHeartbeat(cfg.host), encodeJson({ host: cfg.host, component: cfg.component, at: Date.now() }));
+    nc.publish(
+      subjects.chassisHeartbeat(cfg.host),
+      encodeJson({ host: cfg.host, component: cfg.component, at: Date.now() }),
+    );
   }, cfg.timing.moduleHeartbeatMs);
   stops.push(() => clearInterval(hb));
 

@@ -1,0 +1,222 @@
+/**
+ * The seed data center as real processes in network namespaces (fast timing): power through the
+ * management module, MPIO under an RSSM pull, durability across a storage-controller crash,
+ * fencing by persistent reservation, and partitions of the emulated network.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, readState } from '../orchestrator/state.js';
+import { deadline, rpc } from '../services/actor/grpc.js';
+import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/PathsResponse.js';
+import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
+import {
+  ackedCount,
+  canUseNetns,
+  clients,
+  dcbox,
+  dcboxOk,
+  diskStatus,
+  sleep,
+  verifyAckedRecords,
+  waitFor,
+} from './harness.js';
+
+async function call<T>(
+  fn: (c: ReturnType<typeof clients>, cb: (err: unknown, res?: T) => void) => void,
+): Promise<T> {
+  const c = clients();
+  try {
+    return await rpc<T>((cb) => fn(c, cb as (err: unknown, res?: T) => void));
+  } finally {
+    c.close();
+  }
+}
+
+const storageCommand = (node: string, req: Record<string, unknown>) =>
+  call<StorageCommandResponse__Output>((c, cb) => c.node(node).StorageCommand(req, deadline(10_000), cb));
+
+const paths = (node: string) =>
+  call<PathsResponse__Output>((c, cb) => c.node(node).ListPaths({}, deadline(5000), cb));
+
+function hostPids(name: string): number[] {
+  const h = readState()?.hosts.find((x) => x.name === name);
+  return [h?.pids.nats, h?.pids.service].filter((p): p is number => !!p);
+}
+
+async function bladePower(bay: number): Promise<string> {
+  const chassis = await call<{ blades: { number: number; power: string }[] }>((c, cb) =>
+    c.mm().GetChassis({}, deadline(3000), cb),
+  );
+  return chassis.blades.find((b) => b.number === bay)?.power ?? 'missing';
+}
+
+describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)', () => {
+  beforeAll(async () => {
+    await dcbox(['down']);
+    await dcboxOk(['up', '--timing', 'fast']);
+    // Both VMs run with their disk workloads: VirtualMachine1 on HVR2NODO2, VirtualMachine2 on HVR2NODO1.
+    await call((c, cb) => c.node('HVR2NODO2').StartVm({ name: 'VirtualMachine1' }, deadline(10_000), cb));
+    await call((c, cb) => c.node('HVR2NODO1').StartVm({ name: 'VirtualMachine2' }, deadline(10_000), cb));
+    await waitFor(
+      'both workloads writing',
+      async () =>
+        ackedCount(await diskStatus('HVR2NODO2', 'VirtualMachine1')) > 5 &&
+        ackedCount(await diskStatus('HVR2NODO1', 'VirtualMachine2')) > 5,
+    );
+  });
+
+  afterAll(async () => {
+    await dcbox(['down']);
+  });
+
+  it('powers off bay 2 through the MM: the blade’s processes are gone and the MM reports it off; power on brings it back', async () => {
+    const before = hostPids('HVR2NODO2');
+    expect(before).toHaveLength(2);
+    const off = await dcboxOk(['power', 'off', '2']);
+    expect(off).toContain('Off');
+    for (const pid of before) expect(alive(pid), `pid ${pid} of HVR2NODO2 still alive`).toBe(false);
+    expect(await bladePower(2)).toBe('Off');
+    const silent = await call<{ ok: boolean }>((c, cb) =>
+      c.hostInfo('HVR2NODO1').Echo({ target_host: 'HVR2NODO2', timeout_ms: 300 }, deadline(3000), cb),
+    );
+    expect(silent.ok).toBe(false);
+
+    const on = await dcboxOk(['power', 'on', '2']);
+    expect(on).toContain('On');
+    const after = hostPids('HVR2NODO2');
+    expect(after).toHaveLength(2);
+    for (const pid of after) expect(before).not.toContain(pid);
+    expect(await bladePower(2)).toBe('On');
+    const status = JSON.parse(await dcboxOk(['status', '--json']));
+    expect(status.run.hosts.find((h: { name: string }) => h.name === 'HVR2NODO2').health).toBe('SERVING');
+    // The fresh blade has no VM running; start VirtualMachine1 again for the tests below.
+    await call((c, cb) => c.node('HVR2NODO2').StartVm({ name: 'VirtualMachine1' }, deadline(10_000), cb));
+    await waitFor(
+      'VirtualMachine1 writing again',
+      async () => ackedCount(await diskStatus('HVR2NODO2', 'VirtualMachine1')) > 5,
+    );
+  });
+
+  it('loses no write when an RSSM is pulled while both nodes write, and paths shows the dead path', async () => {
+    const start = {
+      n1: await diskStatus('HVR2NODO1', 'VirtualMachine2'),
+      n2: await diskStatus('HVR2NODO2', 'VirtualMachine1'),
+    };
+    await dcboxOk(['power', 'off', 'io:3']);
+    await waitFor('writes continuing through rssm4', async () => {
+      const [a, b] = [
+        await diskStatus('HVR2NODO1', 'VirtualMachine2'),
+        await diskStatus('HVR2NODO2', 'VirtualMachine1'),
+      ];
+      return ackedCount(a) > ackedCount(start.n1) + 20 && ackedCount(b) > ackedCount(start.n2) + 20;
+    });
+    for (const [node, vm, s0] of [
+      ['HVR2NODO1', 'VirtualMachine2', start.n1],
+      ['HVR2NODO2', 'VirtualMachine1', start.n2],
+    ] as const) {
+      const s = await diskStatus(node, vm);
+      expect(Number(s.failed_writes), `${vm} failed writes`).toBe(Number(s0.failed_writes));
+      expect(Number(s.unknown_writes), `${vm} unknown writes`).toBe(Number(s0.unknown_writes));
+      const p = await paths(node);
+      const csv = p.disks.find((d) => d.lun === 'CSV1');
+      expect(csv?.paths.find((x) => x.name === 'rssm3')?.state).toBe('Failed');
+      expect(csv?.paths.find((x) => x.name === 'rssm4')?.state).toBe('Active');
+    }
+    const text = await dcboxOk(['paths', 'HVR2NODO1']);
+    expect(text).toMatch(/CSV1\s+failover-only\s+rssm3\s+io bay 3\s+Failed/);
+
+    await dcboxOk(['power', 'on', 'io:3']);
+    await waitFor('rssm3 reclaimed', async () => {
+      const csv = (await paths('HVR2NODO1')).disks.find((d) => d.lun === 'CSV1');
+      return csv?.paths.find((x) => x.name === 'rssm3')?.state === 'Active';
+    });
+  });
+
+  it('keeps every acknowledged record across a kill -9 of the storage controller', async () => {
+    const pid = readState()?.hosts.find((h) => h.name === 'storage')?.pids.service;
+    expect(pid).toBeTruthy();
+    const before = ackedCount(await diskStatus('HVR2NODO1', 'VirtualMachine2'));
+    process.kill(pid as number, 'SIGKILL');
+    await sleep(500);
+    await dcboxOk(['host', 'start', 'storage']);
+    await waitFor(
+      'writes acknowledged again after the restart',
+      async () => ackedCount(await diskStatus('HVR2NODO1', 'VirtualMachine2')) > before + 20,
+      30_000,
+    );
+    for (const [node, vm] of [
+      ['HVR2NODO1', 'VirtualMachine2'],
+      ['HVR2NODO2', 'VirtualMachine1'],
+    ] as const) {
+      await call((c, cb) =>
+        c.node(node).SetWorkload({ vm, enabled: false, interval_ms: 0 }, deadline(3000), cb),
+      );
+      const s = await diskStatus(node, vm);
+      const { checked, bad } = await verifyAckedRecords(vm, s);
+      expect(bad).toEqual([]);
+      expect(checked).toBe(ackedCount(s));
+      expect(checked).toBeGreaterThan(20);
+      await call((c, cb) =>
+        c.node(node).SetWorkload({ vm, enabled: true, interval_ms: 0 }, deadline(3000), cb),
+      );
+    }
+  });
+
+  it('fences a preempted node: its next write fails with RESERVATION CONFLICT and the LUN is unchanged', async () => {
+    const offset = 50 * 1024 * 1024 * 1024; // far from every VM disk
+    const original = await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'read', offset, length: 4096 });
+    expect(original.ok).toBe(true);
+    expect((await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'reserve' })).ok).toBe(true);
+    const written = await storageCommand('HVR2NODO2', {
+      lun: 'CSV1',
+      op: 'write',
+      offset,
+      data: Buffer.alloc(4096, 0x11),
+    });
+    expect(written.ok, written.message).toBe(true);
+
+    const pre = await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'preempt', victim_host: 'HVR2NODO2' });
+    expect(pre.ok, pre.message).toBe(true);
+    const fenced = await storageCommand('HVR2NODO2', {
+      lun: 'CSV1',
+      op: 'write',
+      offset,
+      data: Buffer.alloc(4096, 0x22),
+    });
+    expect(fenced.ok).toBe(false);
+    expect(fenced.code).toBe('RESERVATION_CONFLICT');
+    const after = await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'read', offset, length: 4096 });
+    expect(Buffer.from(after.data).equals(Buffer.alloc(4096, 0x11))).toBe(true);
+    // The fenced node's own VM now fails its writes definitely, never "succeeds".
+    await waitFor(
+      'the fenced VM to see conflicts',
+      async () => Number((await diskStatus('HVR2NODO2', 'VirtualMachine1')).failed_writes) > 0,
+    );
+
+    expect((await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'release' })).ok).toBe(true);
+    expect((await storageCommand('HVR2NODO2', { lun: 'CSV1', op: 'register' })).ok).toBe(true);
+  });
+
+  it('partitions the two blades: NATS between them stops while both reach the workstation; heal restores', async () => {
+    const echo = (from: string, to: string) =>
+      call<{ ok: boolean; responder: string }>((c, cb) =>
+        c.hostInfo(from).Echo({ target_host: to, timeout_ms: 400 }, deadline(3000), cb),
+      );
+    expect((await echo('HVR2NODO1', 'HVR2NODO2')).ok).toBe(true);
+    await dcboxOk(['partition', 'HVR2NODO1', 'HVR2NODO2']);
+    try {
+      expect((await echo('HVR2NODO1', 'HVR2NODO2')).ok).toBe(false);
+      expect((await echo('HVR2NODO2', 'HVR2NODO1')).ok).toBe(false);
+      expect(await echo('HVR2NODO1', 'workstation')).toMatchObject({ ok: true, responder: 'workstation' });
+      expect(await echo('HVR2NODO2', 'workstation')).toMatchObject({ ok: true, responder: 'workstation' });
+      // The workstation still reaches the VM on each side.
+      const ping = await dcboxOk(['vm', 'ping', 'VirtualMachine2', '--count', '2', '--interval-ms', '100']);
+      expect(ping).toContain('received = 2');
+    } finally {
+      await dcboxOk(['heal']);
+    }
+    await waitFor(
+      'NATS between the blades again',
+      async () => (await echo('HVR2NODO1', 'HVR2NODO2')).ok && (await echo('HVR2NODO2', 'HVR2NODO1')).ok,
+    );
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * A run's life from the outside: bad topologies are refused with their errors, `dcbox down`
+ * leaves nothing behind (checked on the machine, not assumed), it sweeps what a crashed run
+ * left, and the local runtime refuses partitions with the reason.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readState } from '../orchestrator/state.js';
+import { isClean, leftovers } from '../orchestrator/sweep.js';
+import { projectRoot } from '../services/actor/grpc.js';
+import { canUseNetns, dcbox, dcboxOk, waitFor } from './harness.js';
+
+/** What the machine itself says, independently of dcbox's own sweep code. */
+function machineTraces(): { netns: string; bridge: boolean; rules: string; processes: string } {
+  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.startsWith('dcbox-'))
+    .join(',');
+  let bridge = true;
+  try {
+    execFileSync('ip', ['link', 'show', 'dcbox0'], { stdio: 'ignore' });
+  } catch {
+    bridge = false;
+  }
+  const rules = execFileSync('iptables-save', { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes('dcbox'))
+    .join(',');
+  const processes = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes('/tmp/dcbox/run/hosts') || l.includes('dist/orchestrator/daemon.js'))
+    .join(',');
+  return { netns, bridge, rules, processes };
+}
+
+afterAll(async () => {
+  await dcbox(['down']);
+});
+
+describe('topology errors at dcbox up', () => {
+  it('names the file, line, field, expectation and finding, with no stack trace, and starts nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dcbox-topo-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      readFileSync(join(projectRoot, 'topologies', 'seed.yaml'), 'utf8').replace(
+        'policy: failover-only',
+        'policy: roundrobin',
+      ),
+    );
+    const r = await dcbox(['up', file, '--runtime', 'local']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /bad\.yaml:\d+: nodes\[0\]\.mpio\.policy: expected one of "failover-only", "round-robin", found "roundrobin"/,
+    );
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(readState()).toBeNull();
+  });
+
+  it('refuses a topology that does not exist', async () => {
+    const r = await dcbox(['up', 'no-such-topology']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no topology no-such-topology');
+  });
+});
+
+describe.skipIf(!canUseNetns)('dcbox down (netns runtime)', () => {
+  it('leaves no process, namespace, bridge or rule behind', async () => {
+    await dcboxOk(['up', '--timing', 'fast']);
+    const during = machineTraces();
+    expect(during.netns.split(',')).toHaveLength(8);
+    expect(during.bridge).toBe(true);
+    expect(during.processes).not.toBe('');
+    expect(isClean(leftovers())).toBe(false);
+
+    const out = await dcboxOk(['down']);
+    expect(out).toContain('nothing left behind');
+    expect(machineTraces()).toEqual({ netns: '', bridge: false, rules: '', processes: '' });
+    expect(isClean(leftovers())).toBe(true);
+  });
+
+  it('sweeps what a crashed run left behind', async () => {
+    await dcboxOk(['up', '--timing', 'fast']);
+    const state = readState();
+    expect(state).not.toBeNull();
+    // The orchestrator dies without cleaning up; its hosts keep running.
+    process.kill(state?.daemonPid as number, 'SIGKILL');
+    await waitFor('the daemon to die', () => {
+      try {
+        process.kill(state?.daemonPid as number, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(machineTraces().netns).not.toBe('');
+    const out = await dcboxOk(['down']);
+    expect(out).toMatch(/removed \d+ processes, 8 namespaces/);
+    expect(machineTraces()).toEqual({ netns: '', bridge: false, rules: '', processes: '' });
+  });
+
+  it('keeps the run folder when asked', async () => {
+    await dcboxOk(['up', '--timing', 'fast']);
+    await dcboxOk(['down', '--keep-data']);
+    const lunFile = join('/tmp/dcbox/run/hosts/storage/data');
+    expect(execFileSync('ls', [lunFile], { encoding: 'utf8' })).toContain('CSV1');
+    expect(machineTraces()).toEqual({ netns: '', bridge: false, rules: '', processes: '' });
+    await dcboxOk(['down']);
+  });
+});
+
+describe('the local runtime', () => {
+  it('runs every host on 127.0.0.1, powers blades, and refuses partitions with the reason', async () => {
+    await dcboxOk(['up', '--runtime', 'local', '--timing', 'fast']);
+    const status = JSON.parse(await dcboxOk(['status', '--json']));
+    expect(status.run.runtime).toBe('local');
+    expect(
+      status.run.hosts.every(
+        (h: { address: string; health: string }) => h.address === '127.0.0.1' && h.health === 'SERVING',
+      ),
+    ).toBe(true);
+    expect(await dcboxOk(['power', 'off', '1'])).toContain('Off');
+    expect(await dcboxOk(['power', 'on', '1'])).toContain('On');
+    const r = await dcbox(['partition', 'HVR2NODO1', 'HVR2NODO2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('not possible in the local runtime');
+    expect(r.stderr).toContain('shares 127.0.0.1');
+    expect(await dcboxOk(['down'])).toContain('nothing left behind');
+  });
+});
