@@ -117,18 +117,16 @@ export async function verifyAckedRecords(
         const chunk = Math.min(Number(range.last) - seq + 1, 1024);
         const offset = recordOffset(Number(disk.offset_bytes), Number(disk.size_bytes), seq);
         const res = await rpc<{ data: Buffer }>((cb) =>
-          c
-            .storage()
-            .Read(
-              {
-                lun: disk.lun,
-                initiator: { host: 'HVR2NODO1', port: 'verifier' },
-                offset,
-                length: chunk * RECORD_SIZE,
-              },
-              deadline(10_000),
-              cb,
-            ),
+          c.storage().Read(
+            {
+              lun: disk.lun,
+              initiator: { host: 'HVR2NODO1', port: 'verifier' },
+              offset,
+              length: chunk * RECORD_SIZE,
+            },
+            deadline(10_000),
+            cb,
+          ),
         );
         for (let i = 0; i < chunk; i++) {
           const check = verifyRecord(res.data.subarray(i * RECORD_SIZE, (i + 1) * RECORD_SIZE), {
