@@ -10,6 +10,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import type { ProtoGrpcType as ChassisProto } from '../generated/chassis.js';
+import type { ProtoGrpcType as ClusterProto } from '../generated/cluster.js';
 import type { ProtoGrpcType as CommonProto } from '../generated/common.js';
 import type { ProtoGrpcType as NodeProto } from '../generated/node.js';
 import type { ProtoGrpcType as OrchestratorProto } from '../generated/orchestrator.js';
@@ -37,6 +38,7 @@ const PROTO_FILES = [
   'node.proto',
   'workstation.proto',
   'orchestrator.proto',
+  'cluster.proto',
 ];
 
 /** Options that match the generated types (scripts/gen-proto-types.mjs). */

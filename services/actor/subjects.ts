@@ -9,4 +9,12 @@ export const subjects = {
   chassisHeartbeatAll: 'dcbox.v1.chassis.hb.*',
   /** A VM's address on the virtual switch: echo requests ("pings") go here. */
   vmEcho: (vm: string) => `dcbox.v1.vm.${vm}.echo`,
+  /** Cluster heartbeat requests to one node (request/reply, every SameSubnetDelay). */
+  clusterHeartbeat: (cluster: string, node: string) => `dcbox.v1.cluster.${cluster}.hb.${node}`,
+  /** Requests to one node's cluster service: config pushes, forwarded commands (request/reply). */
+  clusterNode: (cluster: string, node: string) => `dcbox.v1.cluster.${cluster}.node.${node}`,
+  /** CSV metadata requests to the coordinator of a volume (the SMB2 stand-in, request/reply). */
+  csvMetadata: (cluster: string, volume: string) => `dcbox.v1.cluster.${cluster}.csv.${volume}.meta`,
+  /** Redirected block I/O to the coordinator of a volume (request/reply). */
+  csvRedirected: (cluster: string, volume: string) => `dcbox.v1.cluster.${cluster}.csv.${volume}.io`,
 } as const;

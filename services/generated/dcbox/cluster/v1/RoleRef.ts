@@ -1,0 +1,10 @@
+// Original file: proto/cluster.proto
+
+
+export interface RoleRef {
+  'name'?: (string);
+}
+
+export interface RoleRef__Output {
+  'name': (string);
+}
