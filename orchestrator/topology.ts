@@ -594,6 +594,14 @@ export function resolveTopology(spec: TopologySpec, file: string, timingName?: s
       storageHost: spec.storage.host,
       cluster: spec.cluster.name,
       clusterNodes: spec.nodes.map((x) => ({ name: x.name, nodeId: nodeIds.get(x.name) ?? 0 })),
+      quorumModel: spec.cluster.quorum,
+      witnessHost: spec.witness?.host ?? null,
+      witnessLun: spec.witness?.kind === 'disk' ? (spec.witness.lun ?? null) : null,
+      sharedVolumes: spec.cluster.sharedVolumes.map((v) => ({
+        volume: v.path.split('\\').at(-1) as string,
+        lun: v.lun,
+        path: v.path,
+      })),
     };
     hosts.push({
       name: n.name,

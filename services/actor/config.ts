@@ -87,6 +87,8 @@ export interface VmSpec {
   diskSizeBytes: number;
   switchName: string;
   node: string;
+  /** How many 4 KiB pages of its memory the running guest dirties per second (default 256). */
+  dirtyPagesPerSec?: number;
 }
 
 /** storage-controller: the LUNs to create on first start (kept across restarts). */
@@ -149,6 +151,14 @@ export interface NodeSettings {
   cluster: string;
   /** Every node of the cluster with its id, so a node can compute a peer's reservation key. */
   clusterNodes: { name: string; nodeId: number }[];
+  /** The cluster's quorum model (DOMAIN.md §2). */
+  quorumModel: 'node-majority' | 'node-and-disk-majority' | 'node-and-file-share-majority' | 'disk-only';
+  /** The witness host, or null in Node Majority without a witness. */
+  witnessHost: string | null;
+  /** The disk witness's LUN, fenced like the CSV; null for a file-share witness. */
+  witnessLun: string | null;
+  /** Cluster Shared Volumes: volume name (Volume1), its LUN and its path. */
+  sharedVolumes: { volume: string; lun: string; path: string }[];
 }
 
 /** workstation: the operator's machine. */

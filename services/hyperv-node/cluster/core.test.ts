@@ -1,0 +1,262 @@
+import { describe, expect, it } from 'vitest';
+import { groupState } from './core.js';
+import { ClusterSim } from './sim.js';
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+
+/** A formed two-node cluster (Node and Disk Majority, 250 ms × 4) with one online role on N2. */
+function seed() {
+  const sim = new ClusterSim([N1, N2]);
+  sim.until(
+    'the cluster to form',
+    () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running',
+  );
+  sim.until('the leader to hold the witness', () => sim.node(N1).witness.held);
+  const spec = sim.defineVm(N2, 'VM1');
+  const r = sim.command(N1, {
+    op: 'makeHa',
+    vm: spec,
+    owner: N2,
+    vmState: 'Off',
+    preferredOwners: [],
+    allowFailback: false,
+  });
+  sim.run(10);
+  expect(sim.replies.get(r)?.ok).toBe(true);
+  sim.command(N1, { op: 'online', role: 'VM1' });
+  sim.until('VM1 online on N2', () => sim.answering('VM1').join() === N2);
+  return sim;
+}
+
+describe('membership and regroup', () => {
+  it('forms one cluster: the lowest-id node leads, holds the witness and coordinates the CSV', () => {
+    const sim = seed();
+    for (const n of [N1, N2]) {
+      expect(sim.node(n).members).toEqual([N1, N2]);
+      expect(sim.node(n).leader).toBe(N1);
+      expect(sim.node(n).quorum).toMatchObject({ has: true, votes: 3, needed: 2 });
+      expect(sim.node(n).config.csv.Volume1?.owner).toBe(N1);
+    }
+    sim.run(300);
+    expect(groupState(sim.node(N1), sim.node(N1).config.roles.VM1!)).toBe('Online');
+  });
+
+  it('removes a powered-off node after SameSubnetThreshold misses, logging Event 1135 with the numbers', () => {
+    const sim = seed();
+    const t0 = sim.now;
+    sim.powerOff(N2);
+    sim.until('N2 removed', () => sim.node(N1).members.join() === N1);
+    const detect = sim.now - t0;
+    // 4 missed heartbeats of 250 ms: removal after about 1 s, never before the threshold.
+    expect(detect).toBeGreaterThanOrEqual(3 * 250);
+    expect(detect).toBeLessThanOrEqual(6 * 250);
+    const e = sim.events.find((x) => x.eventId === 1135);
+    expect(e?.node).toBe(N1);
+    expect(e?.message).toContain('4 heartbeats missed (threshold 4, every 250 ms)');
+    expect(sim.node(N1).quorum).toMatchObject({ has: true, votes: 2, needed: 2 });
+  });
+
+  it('fences the lost node before restarting its role on the survivor, cold', () => {
+    const sim = seed();
+    sim.powerOff(N2);
+    sim.until('VM1 answering from N1', () => sim.answering('VM1').join() === N1);
+    const fence = sim.fences.find((f) => f.victims.includes(N2));
+    const failover = sim.events.find((e) => e.kind === 'failover');
+    expect(fence).toBeDefined();
+    expect(failover).toBeDefined();
+    expect(fence!.at).toBeLessThanOrEqual(failover!.at);
+    expect(sim.node(N1).config.roles.VM1?.owner).toBe(N1);
+    expect(sim.node(N1).config.roles.VM1?.failovers).toHaveLength(1);
+  });
+
+  it('moves the CSV coordinator to a survivor when the coordinator dies', () => {
+    const sim = seed();
+    sim.command(N1, { op: 'moveCsv', volume: 'Volume1', to: N2 });
+    sim.until(
+      'N2 coordinates',
+      () => sim.node(N1).config.csv.Volume1?.owner === N2 && sim.node(N2).config.csv.Volume1?.owner === N2,
+    );
+    sim.powerOff(N2);
+    sim.until('N1 coordinates', () => sim.node(N1).config.csv.Volume1?.owner === N1);
+    const owner = sim.events.filter((e) => e.kind === 'csv-owner').at(-1);
+    expect(owner?.message).toContain('coordinated by HVR2NODO1');
+  });
+
+  it('lets a powered-on node rejoin and take roles again', () => {
+    const sim = seed();
+    sim.powerOff(N2);
+    sim.until('N2 removed', () => sim.node(N1).members.length === 1);
+    sim.powerOn(N2);
+    sim.until('N2 rejoined', () => sim.node(N1).members.length === 2 && sim.node(N2).service === 'Running');
+    expect(sim.events.some((e) => e.kind === 'joined' && e.node === N2)).toBe(true);
+  });
+});
+
+describe('quorum', () => {
+  it('keeps quorum only on the side that holds the witness when the two nodes are partitioned', () => {
+    const sim = seed();
+    sim.partition([N1], [N2]);
+    sim.until('N2 stops', () => sim.node(N2).service === 'Stopped');
+    expect(sim.node(N1).service).toBe('Running');
+    expect(sim.node(N1).quorum.has).toBe(true);
+    const lost = sim.events.find((e) => e.eventId === 1177);
+    expect(lost?.node).toBe(N2);
+    expect(lost?.message).toContain('quorum was lost');
+    sim.until('VM1 restarted on N1', () => sim.answering('VM1').join() === N1);
+    expect(sim.vmsOn(N2).VM1 ?? 'Off').toBe('Off');
+  });
+
+  it('never lets a VM answer from two hosts across a partition', () => {
+    const sim = seed();
+    sim.partition([N1], [N2]);
+    for (let t = 0; t < 4000; t += 5) {
+      sim.run(5);
+      expect(
+        sim.answering('VM1').length,
+        `at ${t} ms: ${sim.events.map((e) => `${e.at} ${e.node} ${e.kind}`).join('; ')}`,
+      ).toBeLessThanOrEqual(1);
+    }
+    expect(sim.fences.every((f) => f.by === N1)).toBe(true);
+    sim.heal();
+    sim.until('N2 rejoined', () => sim.node(N2).service === 'Running' && sim.node(N1).members.length === 2);
+    for (let t = 0; t < 1000; t += 5) {
+      sim.run(5);
+      expect(sim.answering('VM1').length).toBeLessThanOrEqual(1);
+    }
+    expect(sim.answering('VM1')).toEqual([N1]);
+  });
+
+  it('loses quorum when the witness and then a node are gone, and recovers by itself when the witness returns', () => {
+    const sim = seed();
+    sim.witnessUp = false;
+    sim.run(1000);
+    expect(sim.node(N1).quorum).toMatchObject({ has: true, votes: 2 });
+    sim.powerOff(N2);
+    sim.until('N1 loses quorum', () => sim.node(N1).service === 'Stopped');
+    expect(sim.events.some((e) => e.eventId === 1177 && e.node === N1)).toBe(true);
+    expect(sim.answering('VM1')).toEqual([]);
+    sim.witnessUp = true;
+    sim.until(
+      'N1 runs again with the witness',
+      () => sim.node(N1).service === 'Running' && sim.node(N1).quorum.has,
+      10_000,
+    );
+    sim.until('VM1 back online on N1', () => sim.answering('VM1').join() === N1);
+  });
+
+  it('recovers from a lost quorum when the other node comes back, even without the witness', () => {
+    const sim = seed();
+    sim.witnessUp = false;
+    sim.powerOff(N2);
+    sim.until('N1 loses quorum', () => sim.node(N1).service === 'Stopped');
+    sim.powerOn(N2);
+    sim.until(
+      'both running',
+      () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running',
+      10_000,
+    );
+    expect(sim.node(N1).quorum).toMatchObject({ has: true, votes: 2, needed: 2 });
+  });
+});
+
+describe('gray failure', () => {
+  it('a node frozen past the threshold wakes up fenced out: its VM never answers from two hosts, and it rejoins', () => {
+    const sim = seed();
+    sim.freeze(N2);
+    for (let t = 0; t < 3000; t += 5) {
+      sim.run(5);
+      expect(sim.answering('VM1').length).toBeLessThanOrEqual(1);
+    }
+    expect(sim.answering('VM1')).toEqual([N1]);
+    sim.thaw(N2);
+    for (let t = 0; t < 3000; t += 5) {
+      sim.run(5);
+      expect(sim.answering('VM1')).toEqual([N1]);
+    }
+    expect(sim.node(N2).service).toBe('Running');
+    expect(sim.node(N1).members).toEqual([N1, N2]);
+    expect(sim.vmsOn(N2).VM1).toBeUndefined();
+  });
+});
+
+describe('roles', () => {
+  it('refuses to make a running VM highly available', () => {
+    const sim = seed();
+    const spec = sim.defineVm(N1, 'VM2');
+    const r = sim.command(N1, {
+      op: 'makeHa',
+      vm: spec,
+      owner: N1,
+      vmState: 'Running',
+      preferredOwners: [],
+      allowFailback: false,
+    });
+    sim.run(5);
+    expect(sim.replies.get(r)).toMatchObject({ ok: false, code: 'BAD_STATE' });
+    expect(sim.replies.get(r)?.message).toContain('must be turned off or saved');
+  });
+
+  it('takes a role offline by saving its VM, and back online', () => {
+    const sim = seed();
+    sim.command(N1, { op: 'offline', role: 'VM1' });
+    sim.until('VM1 saved', () => sim.vmsOn(N2).VM1 === 'Saved');
+    sim.run(300);
+    expect(groupState(sim.node(N1), sim.node(N1).config.roles.VM1!)).toBe('Offline');
+    sim.command(N1, { op: 'online', role: 'VM1' });
+    sim.until('VM1 running again', () => sim.answering('VM1').join() === N2);
+  });
+
+  it('stops failing a role over once the failover threshold (nodes − 1 in 6 h) is reached', () => {
+    const sim = seed();
+    sim.powerOff(N2);
+    sim.until('VM1 on N1', () => sim.answering('VM1').join() === N1);
+    sim.powerOn(N2);
+    sim.until('N2 back', () => sim.node(N1).members.length === 2);
+    sim.command(N1, { op: 'failRole', role: 'VM1', from: N1, reason: 'test' });
+    sim.run(50);
+    expect(sim.node(N1).config.roles.VM1?.failed).toBe(true);
+    expect(sim.events.some((e) => e.eventId === 1205)).toBe(true);
+  });
+
+  it('fails a role back to its preferred owner when it returns, if allowed', () => {
+    const sim = new ClusterSim([N1, N2]);
+    sim.until('formed', () => sim.node(N2).service === 'Running');
+    const spec = sim.defineVm(N2, 'VM1');
+    sim.command(N1, {
+      op: 'makeHa',
+      vm: spec,
+      owner: N2,
+      vmState: 'Off',
+      preferredOwners: [N2],
+      allowFailback: true,
+    });
+    sim.run(10);
+    sim.command(N1, { op: 'online', role: 'VM1' });
+    sim.until('VM1 on N2', () => sim.answering('VM1').join() === N2);
+    sim.powerOff(N2);
+    sim.until('VM1 on N1', () => sim.answering('VM1').join() === N1);
+    sim.powerOn(N2);
+    sim.until('VM1 back on N2', () => sim.answering('VM1').join() === N2, 10_000);
+    expect(sim.events.some((e) => e.kind === 'failback')).toBe(true);
+  });
+});
+
+describe('partition in time (DOMAIN.md §2)', () => {
+  it('a node with an older configuration than a file share witness does not form a cluster alone', () => {
+    const sim = new ClusterSim([N1, N2], {
+      model: 'node-and-file-share-majority',
+      witnessKind: 'file-share',
+    });
+    sim.until('formed', () => sim.node(N2).service === 'Running');
+    const saved = structuredClone(sim.node(N2).config);
+    sim.powerOff(N2);
+    sim.until('N2 removed', () => sim.node(N1).members.length === 1);
+    sim.command(N1, { op: 'moveCsv', volume: 'Volume1', to: N1 }); // a configuration change N2 misses
+    sim.run(500);
+    sim.powerOff(N1);
+    sim.powerOn(N2, saved);
+    sim.run(5000);
+    expect(sim.node(N2).service).not.toBe('Running');
+  });
+});
