@@ -51,7 +51,7 @@ const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [join(projectRoot, 'proto')],
 };
 
-export type Protos = CommonProto &
+export type Protos = ClusterProto & CommonProto &
   StorageProto &
   ChassisProto &
   WitnessProto &

@@ -1,0 +1,212 @@
+/**
+ * Two nodes' CsvVolume over a real nats-server (port in 25000-25999) and one LUN kept in a temp
+ * file: metadata through the coordinator, redirected I/O when a node's paths fail and back to
+ * direct when they return, and a coordinator change that loads the table from the LUN.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Timing } from '../../actor/config.js';
+import { connectNats, type NatsConnection } from '../../actor/nats.js';
+import type { IoResult, StorageOp } from '../mpio.js';
+import type { CsvModeChange } from './core.js';
+import { type BlockDevice, CsvVolume } from './csv-volume.js';
+import { loadTable } from './table-codec.js';
+
+const PORT = 25101;
+const MiB = 1024 * 1024;
+const LUN_BYTES = 1024 * MiB;
+const ROOT = 'C:\\ClusterStorage\\Volume1';
+
+const timing: Timing = {
+  name: 'test',
+  sameSubnetDelayMs: 250,
+  sameSubnetThreshold: 4,
+  pathVerificationPeriodMs: 100,
+  ioTimeoutMs: 500,
+  moduleHeartbeatMs: 250,
+  moduleSilenceMs: 1000,
+  witnessDefendIntervalMs: 250,
+  witnessChallengeWaitMs: 750,
+  vmBootMs: 300,
+  vmWriteIntervalMs: 50,
+};
+
+/**
+ * A stand-in for Multipath in this test: one node's view of the LUN, kept in a shared sparse
+ * temp file. `pathsDown` makes every command answer ALL_PATHS_DOWN, as MPIO does once both of a
+ * node's paths are lost; `writes` counts the writes that went through this node's device.
+ */
+class TempFileLunDevice implements BlockDevice {
+  pathsDown = false;
+  writes = 0;
+  constructor(
+    private readonly file: FileHandle,
+    private readonly lun: string,
+  ) {}
+
+  async io(lun: string, op: StorageOp): Promise<IoResult> {
+    if (lun !== this.lun) return { ok: false, code: 'NOT_MAPPED', message: `LUN ${lun} is not mapped` };
+    if (this.pathsDown)
+      return { ok: false, code: 'ALL_PATHS_DOWN', message: `every path to LUN ${lun} failed` };
+    switch (op.kind) {
+      case 'read': {
+        const buf = Buffer.alloc(op.length);
+        await this.file.read(buf, 0, op.length, op.offset);
+        return { ok: true, data: new Uint8Array(buf), path: 'rssm3' };
+      }
+      case 'write':
+        this.writes++;
+        await this.file.write(op.data, 0, op.data.length, op.offset);
+        return { ok: true, path: 'rssm3' };
+      default:
+        return { ok: true, prState: { keys: [] }, path: 'rssm3' };
+    }
+  }
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const block = (byte: number) => new Uint8Array(512).fill(byte);
+
+describe('CsvVolume on two nodes over NATS', () => {
+  let server: ChildProcess;
+  let dir: string;
+  let file: FileHandle;
+  const ncs: NatsConnection[] = [];
+  const vols: CsvVolume[] = [];
+
+  beforeAll(async () => {
+    server = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(PORT)], { stdio: 'ignore' });
+    dir = mkdtempSync(join(tmpdir(), 'dcbox-csv-'));
+    file = await open(join(dir, 'CSV1.lun'), 'w+');
+    await file.truncate(LUN_BYTES);
+  });
+
+  afterAll(async () => {
+    for (const v of vols) v.stop();
+    for (const nc of ncs) await nc.close();
+    server?.kill();
+    await file?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('forwards metadata to the coordinator, redirects I/O while paths are down, and hands ownership over', async () => {
+    const events: CsvModeChange[] = [];
+    const node = async (name: string) => {
+      const nc = await connectNats(`nats://127.0.0.1:${PORT}`, name);
+      ncs.push(nc);
+      const device = new TempFileLunDevice(file, 'CSV1');
+      const vol = new CsvVolume({
+        cluster: 'HVR2CLUSTER',
+        node: name,
+        volume: 'Volume1',
+        lun: 'CSV1',
+        path: ROOT,
+        lunSizeBytes: LUN_BYTES,
+        device,
+        nc,
+        timing,
+        log: () => {},
+      });
+      vol.onEvent((e) => events.push(e));
+      vols.push(vol);
+      return { vol, device };
+    };
+    const a = await node('HVR2NODO1');
+    const b = await node('HVR2NODO2');
+    const vm1 = {
+      path: `${ROOT}\\VirtualMachine1\\VirtualMachine1.vhd`,
+      offset: 64 * MiB,
+      sizeBytes: 64 * MiB,
+    };
+    await a.vol.seed([vm1]);
+    a.vol.setCoordinator('HVR2NODO1');
+    b.vol.setCoordinator('HVR2NODO1');
+
+    // Node B creates a file: the request waits until A has loaded (formatted) the table and serves.
+    const created = await b.vol.createFile(`${ROOT}\\VM3\\VM3.vhd`, 4 * MiB);
+    expect(created).toEqual({ path: `${ROOT}\\VM3\\VM3.vhd`, offset: 128 * MiB, sizeBytes: 4 * MiB });
+    expect(await a.vol.lookup(`${ROOT}\\vm3\\vm3.VHD`)).toEqual(created);
+    expect(await b.vol.list()).toEqual([vm1, created]);
+    await expect(b.vol.createFile(`${ROOT}\\VM3\\VM3.vhd`, MiB)).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
+    await expect(b.vol.lookup('D:\\elsewhere.vhd')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(a.vol.status()).toMatchObject({ coordinator: 'HVR2NODO1', serving: true, tableGeneration: 2 });
+
+    // Direct: B's write goes through its own device.
+    const aWrites = a.device.writes;
+    expect(await b.vol.io('CSV1', { kind: 'write', offset: created.offset, data: block(1) })).toMatchObject({
+      ok: true,
+    });
+    expect(b.device.writes).toBe(1);
+    expect(b.vol.mode()).toBe('Direct');
+
+    // B loses both paths: its writes go through A and land through A's device.
+    b.device.pathsDown = true;
+    const redirected = await b.vol.io('CSV1', {
+      kind: 'write',
+      offset: created.offset + 512,
+      data: block(2),
+    });
+    expect(redirected).toMatchObject({ ok: true });
+    expect(b.vol.mode()).toBe('Redirected');
+    expect(a.device.writes).toBe(aWrites + 1);
+    expect(b.device.writes).toBe(1);
+    const readBack = await b.vol.io('CSV1', { kind: 'read', offset: created.offset, length: 1024 });
+    expect(readBack.ok && [...(readBack.data ?? [])].slice(510, 514)).toEqual([1, 1, 2, 2]);
+    expect(a.device.writes).toBe(aWrites + 1);
+    // A reservation command is never redirected: it answers from B's own (dead) paths.
+    expect(await b.vol.io('CSV1', { kind: 'readKeys' })).toMatchObject({ ok: false, code: 'ALL_PATHS_DOWN' });
+
+    // A path returns: the probe puts B back to Direct.
+    b.device.pathsDown = false;
+    await until('B back to Direct', () => b.vol.mode() === 'Direct');
+    await b.vol.io('CSV1', { kind: 'write', offset: created.offset + 1024, data: block(3) });
+    expect(b.device.writes).toBe(2);
+    expect(events.map((e) => `${e.node} ${e.from}->${e.to}`)).toEqual([
+      'HVR2NODO2 Direct->Redirected',
+      'HVR2NODO2 Redirected->Direct',
+    ]);
+
+    // Ownership moves to B: I/O issued during the takeover waits and completes after resume,
+    // and B serves the table it read from the LUN.
+    a.vol.pause();
+    b.vol.pause();
+    a.vol.setCoordinator(null);
+    b.vol.setCoordinator(null);
+    const held = a.vol.io('CSV1', { kind: 'write', offset: created.offset + 1536, data: block(4) });
+    expect(a.vol.mode()).toBe('Paused');
+    b.vol.setCoordinator('HVR2NODO2');
+    a.vol.setCoordinator('HVR2NODO2');
+    a.vol.resume();
+    b.vol.resume();
+    expect(await held).toMatchObject({ ok: true });
+    await a.vol.deleteFile(`${ROOT}\\VM3\\VM3.vhd`);
+    expect(await a.vol.list()).toEqual([vm1]);
+    expect(b.vol.status()).toMatchObject({ serving: true, tableGeneration: 3 });
+    expect(a.vol.status()).toMatchObject({ serving: false, coordinator: 'HVR2NODO2' });
+
+    // The LUN's head holds generation 3 with VM1 only.
+    const read = async (offset: number, length: number) => {
+      const buf = Buffer.alloc(length);
+      await file.read(buf, 0, length, offset);
+      return new Uint8Array(buf);
+    };
+    expect(await loadTable(read, { volume: 'Volume1', lun: 'CSV1' })).toMatchObject({
+      kind: 'ok',
+      generation: 3,
+      table: { files: [vm1] },
+    });
+  });
+});
