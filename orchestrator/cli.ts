@@ -1,44 +1,21 @@
-/**
- * The `dcbox` command line: up, down, status, power, vm ping, paths, host, partition, heal.
- * Every command that a script would parse takes --json; errors are one clear line, never a
- * stack trace.
- */
-import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { fromServiceError } from '../services/actor/errors.js';
-import { deadline, projectRoot, rpc } from '../services/actor/grpc.js';
+import { deadline, rpc } from '../services/actor/grpc.js';
 import type { Chassis__Output } from '../services/generated/dcbox/chassis/v1/Chassis.js';
 import type { PowerResponse__Output } from '../services/generated/dcbox/chassis/v1/PowerResponse.js';
 import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/PathsResponse.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import type { Lun__Output } from '../services/generated/dcbox/storage/v1/Lun.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
+import { addClusterCommands } from './cli-cluster.js';
+import { table, withClients } from './cli-util.js';
 import { connect, NoRunError } from './clients.js';
-import type { DaemonMessage } from './daemon.js';
-import { DCBOX_HOME, daemonLog } from './paths.js';
-import { defaultRuntime, type RuntimeKind } from './runtime.js';
-import { alive, readState } from './state.js';
-import { down, isClean, leftovers } from './sweep.js';
+import type { RuntimeKind } from './runtime.js';
+import { formatSeedReport, runSeedScenario } from './scenario.js';
+import { down, isClean } from './sweep.js';
 import { TIMING_NAMES } from './timing.js';
-import { loadTopology, TopologyError } from './topology.js';
-
-/** A failure the user caused or can fix; printed as one line. */
-class UsageError extends Error {}
-
-function table(rows: (string | number)[][], header: string[]): string {
-  const all = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  return all
-    .map((r) =>
-      r
-        .map((c, i) => String(c).padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
+import { TopologyError } from './topology.js';
+import { topologyPath, UsageError, up } from './up.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -46,55 +23,6 @@ function mib(bytes: number): string {
 
 function gb(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(0)} GB` : `${(bytes / 1e6).toFixed(0)} MB`;
-}
-
-function topologyPath(arg: string | undefined): string {
-  const name = arg ?? 'seed';
-  if (existsSync(name)) return resolve(name);
-  const shipped = join(projectRoot, 'topologies', name.endsWith('.yaml') ? name : `${name}.yaml`);
-  if (existsSync(shipped)) return shipped;
-  throw new UsageError(`no topology ${name}: give a file path or one of topologies/*.yaml`);
-}
-
-/** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
-export async function up(opts: {
-  topology?: string;
-  runtime?: RuntimeKind;
-  timing?: string;
-  quiet?: boolean;
-}): Promise<number> {
-  const file = topologyPath(opts.topology);
-  loadTopology(file); // Fail here, in the foreground, with the file's own errors.
-  const existing = readState();
-  if (existing && alive(existing.daemonPid))
-    throw new UsageError(
-      `a run is already up (topology ${existing.topology}, daemon pid ${existing.daemonPid}); run \`dcbox down\` first`,
-    );
-  if (existing || !isClean(leftovers())) {
-    if (!opts.quiet) console.log('sweeping what an earlier run left behind');
-    await down();
-  }
-  const daemon = join(projectRoot, 'dist', 'orchestrator', 'daemon.js');
-  if (!existsSync(daemon)) throw new UsageError('dcbox is not built: run `npm run build` first');
-  mkdirSync(join(DCBOX_HOME, 'run'), { recursive: true });
-  const log = openSync(daemonLog, 'a');
-  const args = ['--topology', file, '--runtime', opts.runtime ?? defaultRuntime()];
-  if (opts.timing) args.push('--timing', opts.timing);
-  const child = fork(daemon, args, { detached: true, stdio: ['ignore', log, log, 'ipc'] });
-  return new Promise<number>((resolvePromise, reject) => {
-    child.on('message', (m: DaemonMessage) => {
-      if (m.type === 'progress' && !opts.quiet) console.log(`  ${m.text}`);
-      if (m.type === 'ready') {
-        child.disconnect();
-        child.unref();
-        resolvePromise(m.elapsedMs);
-      }
-      if (m.type === 'failed') reject(new UsageError(`dcbox up failed: ${m.error} (log: ${daemonLog})`));
-    });
-    child.on('exit', (code) =>
-      reject(new UsageError(`the orchestrator exited (code ${code}) before it was ready; see ${daemonLog}`)),
-    );
-  });
 }
 
 /** Everything `dcbox status` shows, gathered from the daemon and the services. */
@@ -201,18 +129,6 @@ function printPaths(p: PathsResponse__Output): void {
         path.last_error,
       ]);
   console.log(table(rows, ['DISK', 'LUN', 'POLICY', 'PATH', 'VIA', 'STATE', 'I/O', 'ERRORS', 'LAST ERROR']));
-}
-
-async function withClients<T>(fn: (c: ReturnType<typeof connect>) => Promise<T>): Promise<T> {
-  const c = connect();
-  try {
-    return await fn(c);
-  } catch (err) {
-    if (err instanceof NoRunError || err instanceof UsageError) throw err;
-    throw new UsageError(fromServiceError(err).message);
-  } finally {
-    c.close();
-  }
 }
 
 function parseBay(text: string): { kind: string; bay: number } {
@@ -417,30 +333,39 @@ export function program(): Command {
       if (!isClean(r.remaining)) process.exitCode = 1;
     });
 
+  addClusterCommands(cli);
+
   cli
     .command('demo')
-    .description('the main job: bring the seed data center up, show its status and take it down')
+    .description('the main job: the seed scenario with the real default timing, as a readable report')
     .option('--timing <profile>', 'timing profile', 'default')
-    .action(async (o: { timing: string }) => {
-      try {
-        const ms = await up({ topology: 'seed', timing: o.timing });
-        console.log(`\nseed data center ready in ${(ms / 1000).toFixed(2)} s\n`);
-        printStatus(await gatherStatus());
-        console.log('');
-        for (const vmName of ['VirtualMachine1']) {
-          await withClients(async (c) => {
-            const n = c.byComponent('hyperv-node').find((h) => h.name === 'HVR2NODO2');
-            if (n) await rpc((cb) => c.node(n.name).StartVm({ name: vmName }, deadline(30_000), cb));
-          });
-          await new Promise((r) => setTimeout(r, 3500));
-          await ping(vmName, 4, 500, console.log);
-        }
-      } finally {
-        const r = await down();
-        console.log(
-          `\ndcbox down: ${isClean(r.remaining) ? 'nothing left behind' : `still present: ${JSON.stringify(r.remaining)}`}`,
-        );
-      }
+    .option('--json', 'print the JSON report')
+    .action(async (o: { timing: string; json?: boolean }) => {
+      const report = await runSeedScenario({
+        timing: o.timing,
+        say: o.json ? () => undefined : (l) => console.log(`  ${l}`),
+      });
+      if (o.json) console.log(JSON.stringify(report, null, 2));
+      else console.log(`\n${formatSeedReport(report)}`);
+      if (!report.ok) process.exitCode = 1;
+    });
+
+  const scenario = cli.command('scenario').description('scripted scenarios on a fresh data center');
+  scenario
+    .command('run')
+    .description('run a scenario (seed: the tutorial end to end) and tear the data center down after')
+    .argument('<name>', 'the scenario: seed')
+    .addOption(new Option('--timing <profile>', 'timing profile').choices(TIMING_NAMES).default('default'))
+    .option('--json', 'print one JSON object')
+    .action(async (name: string, o: { timing: string; json?: boolean }) => {
+      if (name !== 'seed') throw new UsageError(`no scenario named ${name} (scenarios: seed)`);
+      const report = await runSeedScenario({
+        timing: o.timing,
+        say: o.json ? () => undefined : (l) => console.log(`  ${l}`),
+      });
+      if (o.json) console.log(JSON.stringify(report, null, 2));
+      else console.log(`\n${formatSeedReport(report)}`);
+      if (!report.ok) process.exitCode = 1;
     });
 
   return cli;

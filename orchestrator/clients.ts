@@ -6,6 +6,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Component } from '../services/actor/config.js';
 import { CLIENT_OPTIONS, insecure, protos } from '../services/actor/grpc.js';
 import type { ManagementModuleClient } from '../services/generated/dcbox/chassis/v1/ManagementModule.js';
+import type { ClusterClient } from '../services/generated/dcbox/cluster/v1/Cluster.js';
 import type { HostClient } from '../services/generated/dcbox/common/v1/Host.js';
 import type { HyperVNodeClient } from '../services/generated/dcbox/node/v1/HyperVNode.js';
 import type { BackplaneClient } from '../services/generated/dcbox/orchestrator/v1/Backplane.js';
@@ -33,6 +34,8 @@ export interface Clients {
   storage(): StorageClient;
   witness(): WitnessClient;
   node(name: string): HyperVNodeClient;
+  /** The Cluster service of one node (every node serves it). */
+  cluster(name: string): ClusterClient;
   workstation(): WorkstationClient;
   hostInfo(name: string): HostClient;
   close(): void;
@@ -83,6 +86,12 @@ export function connect(): Clients {
       if (h.component !== 'hyperv-node')
         throw new NoRunError(`${name} is a ${h.component}, not a Hyper-V node`);
       return track(new p.dcbox.node.v1.HyperVNode(target(h), insecure(), CLIENT_OPTIONS));
+    },
+    cluster: (name) => {
+      const h = host(name);
+      if (h.component !== 'hyperv-node')
+        throw new NoRunError(`${name} is a ${h.component}, not a cluster node`);
+      return track(new p.dcbox.cluster.v1.Cluster(target(h), insecure(), CLIENT_OPTIONS));
     },
     workstation: () =>
       track(new p.dcbox.workstation.v1.Workstation(target(one('workstation')), insecure(), CLIENT_OPTIONS)),

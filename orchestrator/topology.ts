@@ -597,6 +597,12 @@ export function resolveTopology(spec: TopologySpec, file: string, timingName?: s
       quorumModel: spec.cluster.quorum,
       witnessHost: spec.witness?.host ?? null,
       witnessLun: spec.witness?.kind === 'disk' ? (spec.witness.lun ?? null) : null,
+      csvFiles: vms.map((v) => ({
+        lun: v.lun,
+        path: v.diskPath,
+        offset: v.diskOffsetBytes,
+        sizeBytes: v.diskSizeBytes,
+      })),
       sharedVolumes: spec.cluster.sharedVolumes.map((v) => ({
         volume: v.path.split('\\').at(-1) as string,
         lun: v.lun,

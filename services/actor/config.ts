@@ -159,6 +159,8 @@ export interface NodeSettings {
   witnessLun: string | null;
   /** Cluster Shared Volumes: volume name (Volume1), its LUN and its path. */
   sharedVolumes: { volume: string; lun: string; path: string }[];
+  /** Every VM disk the topology places on a CSV, on any node: the coordinator's table starts with them. */
+  csvFiles: { lun: string; path: string; offset: number; sizeBytes: number }[];
 }
 
 /** workstation: the operator's machine. */

@@ -51,7 +51,8 @@ const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [join(projectRoot, 'proto')],
 };
 
-export type Protos = ClusterProto & CommonProto &
+export type Protos = ClusterProto &
+  CommonProto &
   StorageProto &
   ChassisProto &
   WitnessProto &

@@ -10,7 +10,15 @@ import type { CreateVmRequest as _dcbox_node_v1_CreateVmRequest, CreateVmRequest
 import type { DiskStatus as _dcbox_node_v1_DiskStatus, DiskStatus__Output as _dcbox_node_v1_DiskStatus__Output } from './dcbox/node/v1/DiskStatus';
 import type { DiskView as _dcbox_node_v1_DiskView, DiskView__Output as _dcbox_node_v1_DiskView__Output } from './dcbox/node/v1/DiskView';
 import type { HyperVNodeClient as _dcbox_node_v1_HyperVNodeClient, HyperVNodeDefinition as _dcbox_node_v1_HyperVNodeDefinition } from './dcbox/node/v1/HyperVNode';
+import type { MigrationAck as _dcbox_node_v1_MigrationAck, MigrationAck__Output as _dcbox_node_v1_MigrationAck__Output } from './dcbox/node/v1/MigrationAck';
+import type { MigrationChunk as _dcbox_node_v1_MigrationChunk, MigrationChunk__Output as _dcbox_node_v1_MigrationChunk__Output } from './dcbox/node/v1/MigrationChunk';
+import type { MigrationDeviceState as _dcbox_node_v1_MigrationDeviceState, MigrationDeviceState__Output as _dcbox_node_v1_MigrationDeviceState__Output } from './dcbox/node/v1/MigrationDeviceState';
+import type { MigrationResume as _dcbox_node_v1_MigrationResume, MigrationResume__Output as _dcbox_node_v1_MigrationResume__Output } from './dcbox/node/v1/MigrationResume';
+import type { MigrationSetup as _dcbox_node_v1_MigrationSetup, MigrationSetup__Output as _dcbox_node_v1_MigrationSetup__Output } from './dcbox/node/v1/MigrationSetup';
+import type { MigrationVmSpec as _dcbox_node_v1_MigrationVmSpec, MigrationVmSpec__Output as _dcbox_node_v1_MigrationVmSpec__Output } from './dcbox/node/v1/MigrationVmSpec';
 import type { NodeInfo as _dcbox_node_v1_NodeInfo, NodeInfo__Output as _dcbox_node_v1_NodeInfo__Output } from './dcbox/node/v1/NodeInfo';
+import type { PageBatch as _dcbox_node_v1_PageBatch, PageBatch__Output as _dcbox_node_v1_PageBatch__Output } from './dcbox/node/v1/PageBatch';
+import type { PassEnd as _dcbox_node_v1_PassEnd, PassEnd__Output as _dcbox_node_v1_PassEnd__Output } from './dcbox/node/v1/PassEnd';
 import type { PathView as _dcbox_node_v1_PathView, PathView__Output as _dcbox_node_v1_PathView__Output } from './dcbox/node/v1/PathView';
 import type { PathsResponse as _dcbox_node_v1_PathsResponse, PathsResponse__Output as _dcbox_node_v1_PathsResponse__Output } from './dcbox/node/v1/PathsResponse';
 import type { SeqRange as _dcbox_node_v1_SeqRange, SeqRange__Output as _dcbox_node_v1_SeqRange__Output } from './dcbox/node/v1/SeqRange';
@@ -43,7 +51,15 @@ export interface ProtoGrpcType {
         DiskStatus: MessageTypeDefinition<_dcbox_node_v1_DiskStatus, _dcbox_node_v1_DiskStatus__Output>
         DiskView: MessageTypeDefinition<_dcbox_node_v1_DiskView, _dcbox_node_v1_DiskView__Output>
         HyperVNode: SubtypeConstructor<typeof grpc.Client, _dcbox_node_v1_HyperVNodeClient> & { service: _dcbox_node_v1_HyperVNodeDefinition }
+        MigrationAck: MessageTypeDefinition<_dcbox_node_v1_MigrationAck, _dcbox_node_v1_MigrationAck__Output>
+        MigrationChunk: MessageTypeDefinition<_dcbox_node_v1_MigrationChunk, _dcbox_node_v1_MigrationChunk__Output>
+        MigrationDeviceState: MessageTypeDefinition<_dcbox_node_v1_MigrationDeviceState, _dcbox_node_v1_MigrationDeviceState__Output>
+        MigrationResume: MessageTypeDefinition<_dcbox_node_v1_MigrationResume, _dcbox_node_v1_MigrationResume__Output>
+        MigrationSetup: MessageTypeDefinition<_dcbox_node_v1_MigrationSetup, _dcbox_node_v1_MigrationSetup__Output>
+        MigrationVmSpec: MessageTypeDefinition<_dcbox_node_v1_MigrationVmSpec, _dcbox_node_v1_MigrationVmSpec__Output>
         NodeInfo: MessageTypeDefinition<_dcbox_node_v1_NodeInfo, _dcbox_node_v1_NodeInfo__Output>
+        PageBatch: MessageTypeDefinition<_dcbox_node_v1_PageBatch, _dcbox_node_v1_PageBatch__Output>
+        PassEnd: MessageTypeDefinition<_dcbox_node_v1_PassEnd, _dcbox_node_v1_PassEnd__Output>
         PathView: MessageTypeDefinition<_dcbox_node_v1_PathView, _dcbox_node_v1_PathView__Output>
         PathsResponse: MessageTypeDefinition<_dcbox_node_v1_PathsResponse, _dcbox_node_v1_PathsResponse__Output>
         SeqRange: MessageTypeDefinition<_dcbox_node_v1_SeqRange, _dcbox_node_v1_SeqRange__Output>

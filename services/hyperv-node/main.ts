@@ -1,26 +1,111 @@
 /**
  * hyperv-node: one blade running Hyper-V Server 2008 R2 — MPIO over the RSSM paths, the
- * virtual switch and the VM manager, served as dcbox.node.v1.HyperVNode. Wiring only: the
- * logic is in mpio.ts and vm.ts.
+ * Cluster Shared Volumes, the VM manager and the failover-cluster service, served as
+ * dcbox.node.v1.HyperVNode and dcbox.cluster.v1.Cluster. Wiring only: the logic is in mpio.ts,
+ * csv/, vm.ts, migration/ and cluster/.
  */
 import type { NodeSettings } from '../actor/config.js';
 import { runService } from '../actor/service.js';
+import type { VmState } from './cluster/core.js';
+import { ClusterService, type ClusterVms } from './cluster/service.js';
+import { CsvVolume } from './csv/csv-volume.js';
+import type { IoResult, StorageOp } from './mpio.js';
 import { Multipath } from './multipath.js';
 import { nodeService } from './node-service.js';
+import type { VmEntry } from './vm.js';
 import { VmHost } from './vm-host.js';
+
+/** The cluster's coarse view of a VM's lifecycle. */
+function clusterState(vm: VmEntry | undefined): VmState {
+  if (!vm) return 'Absent';
+  switch (vm.run.state) {
+    case 'Incoming':
+      return 'Starting';
+    case 'Pausing':
+    case 'Paused':
+      return 'Running';
+    default:
+      return vm.run.state;
+  }
+}
 
 await runService<NodeSettings>({
   async setup({ cfg, nc, log, onStop }) {
+    const s = cfg.settings;
     const disks = new Multipath(cfg, log);
-    const vms = new VmHost(cfg, nc, disks, log);
+    disks.start();
+    const sizes = await disks.lunDetails(3000);
+    const volumes = new Map<string, CsvVolume>();
+    for (const v of s.sharedVolumes) {
+      const volume = new CsvVolume({
+        cluster: s.cluster,
+        node: cfg.host,
+        volume: v.volume,
+        lun: v.lun,
+        path: v.path,
+        lunSizeBytes: sizes[v.lun]?.sizeBytes ?? 0,
+        device: disks,
+        nc,
+        timing: cfg.timing,
+        log,
+      });
+      volume.seed(
+        s.csvFiles
+          .filter((f) => f.lun === v.lun)
+          .map(({ path, offset, sizeBytes }) => ({ path, offset, sizeBytes })),
+      );
+      volumes.set(v.volume, volume);
+      onStop(() => volume.stop());
+    }
+    // VM disks on a CSV go through the volume (direct or redirected I/O); the rest through MPIO.
+    const blockDevice = {
+      io: (lun: string, op: StorageOp): Promise<IoResult> => {
+        const volume = [...volumes.values()].find((x) => x.status().lun === lun);
+        return volume ? volume.io(lun, op) : disks.io(lun, op);
+      },
+    };
+    const vms = new VmHost(cfg, nc, blockDevice, log);
+    const clusterVms: ClusterVms = {
+      defineVm: (spec) => vms.defineVm(spec),
+      removeVm: (name) => vms.removeVm(name),
+      start: (name) => vms.start(name),
+      turnOff: (name) => vms.turnOff(name),
+      save: (name) => vms.save(name),
+      stateOf: (name) => clusterState(vms.get(name)),
+      specOf: (name) => vms.get(name)?.spec ?? null,
+      liveMigrate: (name, to) => vms.liveMigrate(name, to),
+      quickMigrate: (name, to) => vms.quickMigrate(name, to),
+    };
+    const cluster = new ClusterService(cfg, nc, log, disks, clusterVms, volumes);
+    vms.onChange((vm) => cluster.vmChanged(vm.spec.name, clusterState(vm)));
+    vms.onFault((name, reason) => cluster.vmFault(name, reason));
+    // A clustered VM answers only while this node's cluster lease holds; others always do.
+    vms.setEchoGate((vm) => !cluster.isClustered(vm) || cluster.leaseValid());
+    for (const vm of vms.list()) cluster.vmChanged(vm.spec.name, clusterState(vm));
+    cluster.start();
+    onStop(() => cluster.stop());
     onStop(() => disks.stop());
     onStop(() => vms.stop());
-    disks.start();
+    const csv = volumes.values().next().value;
     log('info', 'node ready', {
       key: disks.key,
-      mpio: cfg.settings.mpio.enabled ? cfg.settings.mpio.policy : 'none',
+      mpio: s.mpio.enabled ? s.mpio.policy : 'none',
       vms: Object.keys(vms.actor.state.vms),
+      csv: [...volumes.keys()],
     });
-    return [nodeService(cfg, disks, vms)];
+    return [
+      nodeService(
+        cfg,
+        disks,
+        vms,
+        csv
+          ? {
+              allocate: async (path, sizeBytes) => (await csv.createFile(path, sizeBytes)).offset,
+              release: (path) => csv.deleteFile(path).then(() => undefined),
+            }
+          : undefined,
+      ),
+      cluster.grpcService(),
+    ];
   },
 });

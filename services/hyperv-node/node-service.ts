@@ -4,10 +4,12 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { NodeSettings, ServiceConfig } from '../actor/config.js';
-import { DcboxError } from '../actor/errors.js';
+import { DcboxError, toServiceError } from '../actor/errors.js';
 import { protos, unary } from '../actor/grpc.js';
 import type { CreateVmRequest__Output } from '../generated/dcbox/node/v1/CreateVmRequest.js';
 import type { DiskStatus } from '../generated/dcbox/node/v1/DiskStatus.js';
+import type { MigrationAck } from '../generated/dcbox/node/v1/MigrationAck.js';
+import type { MigrationChunk__Output } from '../generated/dcbox/node/v1/MigrationChunk.js';
 import type { StorageCommandRequest__Output } from '../generated/dcbox/node/v1/StorageCommandRequest.js';
 import type { StorageCommandResponse } from '../generated/dcbox/node/v1/StorageCommandResponse.js';
 import type { Vm } from '../generated/dcbox/node/v1/Vm.js';
@@ -103,6 +105,12 @@ export function nodeService(
   cfg: ServiceConfig<NodeSettings>,
   disks: Multipath,
   vms: VmHost,
+  csv?: {
+    /** Creates the VM's disk file through the CSV coordinator; returns its offset on the LUN. */
+    allocate(path: string, sizeBytes: number): Promise<number>;
+    /** Removes a file created for a VM that could not be defined. */
+    release(path: string): Promise<void>;
+  },
 ): { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation } {
   const s = cfg.settings;
   const find = (name: string): VmEntry => {
@@ -126,21 +134,33 @@ export function nodeService(
       mpio_enabled: s.mpio.enabled,
       disks: disksView(disks.actor.state, await disks.lunDetails()),
     })),
-    CreateVm: unary(async (req: CreateVmRequest__Output) =>
-      view(
-        await vms.ask((replyTo) => ({
-          type: 'create',
-          replyTo,
-          req: {
-            name: req.name,
-            memoryMiB: req.memory_mib,
-            diskPath: req.disk_path,
-            diskSizeMiB: req.disk_size_mib,
-            switchName: req.switch_name,
-          },
-        })),
-      ),
-    ),
+    CreateVm: unary(async (req: CreateVmRequest__Output) => {
+      // On a CSV the coordinator allocates the disk (DOMAIN.md §3: it does all metadata);
+      // without one the node allocates from its own region.
+      let offset = req.disk_offset_bytes > 0 ? req.disk_offset_bytes : undefined;
+      const allocated = offset === undefined && csv !== undefined;
+      if (allocated && csv)
+        offset = await csv.allocate(req.disk_path, (req.disk_size_mib || 64) * 1024 * 1024);
+      try {
+        return view(
+          await vms.ask((replyTo) => ({
+            type: 'create',
+            replyTo,
+            req: {
+              name: req.name,
+              memoryMiB: req.memory_mib,
+              diskPath: req.disk_path,
+              diskSizeMiB: req.disk_size_mib,
+              switchName: req.switch_name,
+              diskOffsetBytes: offset,
+            },
+          })),
+        );
+      } catch (err) {
+        if (allocated && csv) await csv.release(req.disk_path).catch(() => undefined);
+        throw err;
+      }
+    }),
     StartVm: unary(async (req: VmRef__Output) =>
       view(await vms.ask((replyTo) => ({ type: 'start', replyTo, name: req.name }))),
     ),
@@ -160,9 +180,19 @@ export function nodeService(
           name: req.vm,
           enabled: req.enabled,
           intervalMs: req.interval_ms,
+          dirtyPagesPerSec: req.dirty_pages_per_sec,
         })),
       ),
     ),
+    MigrateIn: (
+      call: grpc.ServerReadableStream<MigrationChunk__Output, MigrationAck>,
+      callback: grpc.sendUnaryData<MigrationAck>,
+    ) => {
+      vms.receive(call).then(
+        (ack) => callback(null, ack),
+        (err) => callback(toServiceError(err)),
+      );
+    },
     StorageCommand: unary(async (req: StorageCommandRequest__Output): Promise<StorageCommandResponse> => {
       const op = storageOp(req, s);
       if (op instanceof DcboxError) return { ok: false, code: op.code, message: op.message };

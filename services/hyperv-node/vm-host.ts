@@ -1,46 +1,116 @@
 /**
  * The VM adapter: runs the VM core (vm.ts) in an actor and carries out its effects — guest
- * memory as real Buffers, saved state as files under cfg.dataDir, each Running VM's address
- * as a NATS subscription that answers echo requests, and workload records written through MPIO.
+ * memory as real Buffers with a dirty-page bitmap, saved state as files under cfg.dataDir,
+ * each Running VM's address as a NATS subscription that answers echo requests (while the
+ * cluster's gate is open), workload records written through a BlockDevice, and live and quick
+ * migration to a peer node over a gRPC stream (DOMAIN.md §5).
  */
 import { mkdirSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { Actor } from '../actor/actor.js';
-import { systemClock } from '../actor/clock.js';
-import type { NodeSettings, ServiceConfig } from '../actor/config.js';
+import { Random, systemClock } from '../actor/clock.js';
+import { endpoint, type NodeSettings, type ServiceConfig, type VmSpec } from '../actor/config.js';
 import { DcboxError, ERROR_CODES } from '../actor/errors.js';
+import { CLIENT_OPTIONS, protos } from '../actor/grpc.js';
 import type { Logger } from '../actor/log.js';
 import { encodeJson, type NatsConnection } from '../actor/nats.js';
 import { subjects } from '../actor/subjects.js';
-import type { Multipath } from './multipath.js';
-import { encodeRecord, RECORD_SIZE } from './record.js';
-import { decideVm, initialVms, type VmEffect, type VmEntry, type VmManagerState, type VmMsg } from './vm.js';
+import type { MigrationStats__Output as MigrationStats } from '../generated/dcbox/cluster/v1/MigrationStats.js';
+import type { HyperVNodeClient } from '../generated/dcbox/node/v1/HyperVNode.js';
+import type { MigrationAck } from '../generated/dcbox/node/v1/MigrationAck.js';
+import type { MigrationSetup__Output } from '../generated/dcbox/node/v1/MigrationSetup.js';
+import { batchRuns, PAGE_SIZE, runPages } from './migration/dirty-bitmap.js';
+import { GuestMemory } from './migration/guest-memory.js';
+import { MigrationLink } from './migration/link.js';
+import { DEFAULT_POLICY, nextStep, type PassPolicy, type PassResult } from './migration/passes.js';
+import { type IncomingStream, receiveMigration } from './migration/target.js';
+import type { IoResult, StorageOp } from './mpio.js';
+import { encodeRecord } from './record.js';
+import {
+  changedVms,
+  type DeviceState,
+  decideVm,
+  deviceStateOf,
+  initialVms,
+  type VmEffect,
+  type VmEntry,
+  type VmManagerState,
+  type VmMsg,
+} from './vm.js';
 
 const MIB = 1024 * 1024;
+/** Pages per stream message: 512 pages = 2 MiB, large enough that per-message cost is small. */
+const BATCH_PAGES = 512;
 
 type Subscription = ReturnType<NatsConnection['subscribe']>;
+/** The core's effects plus the lifecycle changes the host reports to onChange listeners. */
+type HostEffect = VmEffect | { type: 'changed'; vm: VmEntry };
+
+/**
+ * Where a VM's disk I/O goes: MPIO (Multipath) by default; the cluster routes CSV I/O through
+ * its CSV layer (direct or redirected). Errors come back as data, never thrown.
+ */
+export interface BlockDevice {
+  io(lun: string, op: StorageOp): Promise<IoResult>;
+}
+
+/** A step of a migration, as onMigrationEvent reports it (atMs is the wall clock). */
+export interface MigrationEvent {
+  vm: string;
+  phase: 'setup' | 'pass' | 'stop-and-copy' | 'resumed' | 'completed' | 'failed';
+  pass?: number;
+  bytes?: number;
+  atMs: number;
+  error?: string;
+}
+
+/** Knobs of VmHost besides the service config. */
+export interface VmHostOptions {
+  /** Give up a migration stream that makes no progress for this long; default: the cluster's node-down time. */
+  migrationStallMs?: number;
+  /** When live migration stops copying and pauses the VM. */
+  passPolicy?: PassPolicy;
+}
+
+export type { MigrationStats };
 
 /** The VMs of one node, running inside its process as a real host runs worker processes. */
 export class VmHost {
-  readonly actor: Actor<VmManagerState, VmMsg, VmEffect>;
-  private readonly memory = new Map<string, Buffer>();
+  readonly actor: Actor<VmManagerState, VmMsg, HostEffect>;
+  private readonly memory = new Map<string, GuestMemory>();
   private readonly listeners = new Map<string, Subscription>();
-  private readonly waiting = new Map<string, (vm: VmEntry) => void>();
+  private readonly waiting = new Map<string, (vm: VmEntry | null) => void>();
   private readonly failing = new Map<string, (err: DcboxError) => void>();
   private readonly stateDir: string;
+  private readonly random: Random;
+  private readonly peers = new Map<string, HyperVNodeClient>();
+  private readonly changeListeners: ((vm: VmEntry) => void)[] = [];
+  private readonly faultListeners: ((name: string, reason: string) => void)[] = [];
+  private readonly migrationListeners: ((e: MigrationEvent) => void)[] = [];
+  private echoGate: (vm: string) => boolean = () => true;
+  private readonly stallMs: number;
+  private readonly policy: PassPolicy;
   private nextReply = 1;
 
   constructor(
     private readonly cfg: ServiceConfig<NodeSettings>,
     private readonly nc: NatsConnection,
-    private readonly disks: Multipath,
+    private readonly disks: BlockDevice,
     private readonly log: Logger,
+    opts: VmHostOptions = {},
   ) {
     const s = cfg.settings;
     this.stateDir = join(cfg.dataDir, 'vms');
     mkdirSync(this.stateDir, { recursive: true });
-    this.actor = new Actor<VmManagerState, VmMsg, VmEffect>({
+    this.random = new Random(cfg.seed ^ 0x9e3779b9);
+    // A stalled stream is given up after the time the cluster takes to declare a node gone
+    // (SameSubnetDelay × SameSubnetThreshold, DOMAIN.md §1).
+    this.stallMs =
+      opts.migrationStallMs ?? Math.max(1000, cfg.timing.sameSubnetDelayMs * cfg.timing.sameSubnetThreshold);
+    this.policy = opts.passPolicy ?? DEFAULT_POLICY;
+    this.actor = new Actor<VmManagerState, VmMsg, HostEffect>({
       self: cfg.host,
       initial: initialVms({
         host: cfg.host,
@@ -51,17 +121,104 @@ export class VmHost {
         bootMs: cfg.timing.vmBootMs,
         writeIntervalMs: cfg.timing.vmWriteIntervalMs,
       }),
-      decide: decideVm,
+      // Every decision that moves a VM's lifecycle also reports it to onChange listeners.
+      decide: (state, msg, ctx) => {
+        const d = decideVm(state, msg, ctx);
+        const changed = changedVms(state, d.state).map((vm): HostEffect => ({ type: 'changed', vm }));
+        return changed.length === 0 ? d : { state: d.state, effects: [...d.effects, ...changed] };
+      },
       interpret: (effect) => this.interpret(effect),
       clock: systemClock,
       seed: cfg.seed,
     });
   }
 
+  // ---- The registry the cluster drives ----
+
+  /** Every VM defined on this node. */
+  list(): VmEntry[] {
+    return Object.values(this.actor.state.vms);
+  }
+
+  /** One VM, or undefined when this node has no VM of that name. */
+  get(name: string): VmEntry | undefined {
+    return this.actor.state.vms[name];
+  }
+
+  /**
+   * Defines a VM with exactly this spec (a clustered role placed here). Idempotent for an
+   * identical spec; BAD_STATE when a different VM of that name is not Off or Saved.
+   */
+  defineVm(spec: VmSpec): Promise<VmEntry> {
+    return this.ask((replyTo) => ({ type: 'define', replyTo, spec }));
+  }
+
+  /** Forgets a VM that is Off or Saved (it lives elsewhere now); an unknown name is fine. */
+  async removeVm(name: string): Promise<void> {
+    await this.request((replyTo) => ({ type: 'remove', replyTo, name }));
+  }
+
+  /** Starts (or restores from saved state) a VM; resolves once it is Starting. */
+  start(name: string): Promise<VmEntry> {
+    return this.ask((replyTo) => ({ type: 'start', replyTo, name }));
+  }
+
+  /** Turns a VM off at once, as a power loss of the guest: nothing is saved. */
+  turnOff(name: string): Promise<VmEntry> {
+    return this.ask((replyTo) => ({ type: 'stop', replyTo, name }));
+  }
+
+  /** Saves a Running VM's state; resolves once it is Saving. */
+  save(name: string): Promise<VmEntry> {
+    return this.ask((replyTo) => ({ type: 'save', replyTo, name }));
+  }
+
+  /**
+   * Resumes a Paused VM here: for the cluster after a migration whose end is unknown left it
+   * held paused, once it knows the target does not run it.
+   */
+  resume(name: string): Promise<VmEntry> {
+    return this.ask((replyTo) => ({ type: 'resume', replyTo, name }));
+  }
+
+  /** Calls cb after every change of a VM's lifecycle state (not on removal). */
+  onChange(cb: (vm: VmEntry) => void): void {
+    this.changeListeners.push(cb);
+  }
+
+  /**
+   * Calls cb when a running VM hits a fault the cluster must handle: a definite
+   * RESERVATION_CONFLICT on its disk (this node was fenced), once per run. The VM is left as is.
+   */
+  onFault(cb: (name: string, reason: string) => void): void {
+    this.faultListeners.push(cb);
+  }
+
+  /** A Running VM answers echo requests only while gate(vm) is true (the cluster's lease check). */
+  setEchoGate(gate: (vm: string) => boolean): void {
+    this.echoGate = gate;
+  }
+
+  /** Calls cb at each phase of every migration from or to this node. */
+  onMigrationEvent(cb: (e: MigrationEvent) => void): void {
+    this.migrationListeners.push(cb);
+  }
+
+  /** SHA-256 of a VM's memory, or null when it has none here (checkers compare hosts with it). */
+  memoryDigest(name: string): string | null {
+    return this.memory.get(name)?.digest() ?? null;
+  }
+
   /** Sends a request to the VM core and waits for its reply; a refusal is thrown as DcboxError. */
-  ask(build: (replyTo: string) => VmMsg): Promise<VmEntry> {
+  async ask(build: (replyTo: string) => VmMsg): Promise<VmEntry> {
+    const vm = await this.request(build);
+    if (!vm) throw new DcboxError('NOT_FOUND', 'the VM is no longer on this node');
+    return vm;
+  }
+
+  private request(build: (replyTo: string) => VmMsg): Promise<VmEntry | null> {
     const replyTo = `r-${this.nextReply++}`;
-    return new Promise<VmEntry>((resolve, reject) => {
+    return new Promise<VmEntry | null>((resolve, reject) => {
       this.waiting.set(replyTo, resolve);
       this.failing.set(replyTo, reject);
       this.actor.send(build(replyTo));
@@ -74,9 +231,226 @@ export class VmHost {
     for (const sub of this.listeners.values()) sub.unsubscribe();
     this.listeners.clear();
     this.memory.clear();
+    for (const c of this.peers.values()) c.close();
+    this.peers.clear();
   }
 
-  private interpret(effect: VmEffect): void {
+  // ---- Migration, source side (DOMAIN.md §5) ----
+
+  /**
+   * Live-migrates a Running VM to targetNode: memory is copied in passes while it runs, then it
+   * is paused for a short stop-and-copy and resumed on the target. One migration at a time per
+   * node pair (BAD_STATE otherwise). On failure before the resume order went out, the VM runs on
+   * here and the error is thrown; if the target's answer to the resume order is lost, the VM
+   * stays Paused here (it may be running there) and TIMEOUT/UNAVAILABLE is thrown.
+   */
+  liveMigrate(name: string, targetNode: string): Promise<MigrationStats> {
+    return this.migrate(name, targetNode, 'live');
+  }
+
+  /**
+   * Quick-migrates a Running VM: it is paused at once, its whole memory goes to the target in
+   * one pass, and the target restores it; the blackout is the whole pause (DOMAIN.md §5).
+   */
+  quickMigrate(name: string, targetNode: string): Promise<MigrationStats> {
+    return this.migrate(name, targetNode, 'quick');
+  }
+
+  private peer(node: string): HyperVNodeClient {
+    let c = this.peers.get(node);
+    if (!c) {
+      const ep = endpoint(this.cfg, node);
+      c = new (protos().dcbox.node.v1.HyperVNode)(
+        `${ep.address}:${ep.grpcPort}`,
+        grpc.credentials.createInsecure(),
+        CLIENT_OPTIONS,
+      );
+      this.peers.set(node, c);
+    }
+    return c;
+  }
+
+  private emit(e: Omit<MigrationEvent, 'atMs'> & { atMs?: number }): void {
+    const event: MigrationEvent = { ...e, atMs: e.atMs ?? Date.now() };
+    for (const cb of this.migrationListeners) {
+      // A listener's bug must not break the migration it watches.
+      try {
+        cb(event);
+      } catch (err) {
+        this.log('error', 'migration event listener failed', { error: String(err) });
+      }
+    }
+  }
+
+  private async migrate(name: string, to: string, kind: 'live' | 'quick'): Promise<MigrationStats> {
+    const startedAt = Date.now();
+    const vm = await this.ask((replyTo) => ({ type: 'beginMigration', replyTo, name, to }));
+    const epoch = vm.epoch;
+    let link: MigrationLink | undefined;
+    let resumeSent = false;
+    try {
+      const mem = this.memory.get(name);
+      if (!mem) throw new DcboxError('BAD_STATE', `VM ${name} has no memory on ${this.cfg.host}`);
+      link = new MigrationLink(this.peer(to), to, this.stallMs);
+      const spec = vm.spec;
+      this.emit({ vm: name, phase: 'setup' });
+      await link.send({
+        setup: {
+          source: this.cfg.host,
+          kind,
+          memory_bytes: mem.buf.length,
+          page_size: PAGE_SIZE,
+          spec: {
+            name: spec.name,
+            memory_mib: spec.memoryMiB,
+            disk_path: spec.diskPath,
+            lun: spec.lun,
+            disk_offset_bytes: spec.diskOffsetBytes,
+            disk_size_bytes: spec.diskSizeBytes,
+            switch_name: spec.switchName,
+            dirty_pages_per_sec: vm.workload.dirtyPagesPerSec,
+          },
+        },
+      });
+      const done: PassResult[] = [];
+      let pausedAt = 0;
+      const pauseNow = async () => {
+        this.emit({ vm: name, phase: 'stop-and-copy', pass: done.length + 1 });
+        pausedAt = Date.now();
+        await this.ask((replyTo) => ({ type: 'pause', replyTo, name }));
+      };
+      if (kind === 'quick') await pauseNow();
+      // Pass 1 copies all of memory; the bitmap then collects what the guest changes meanwhile.
+      mem.dirty.markAll();
+      if (kind === 'live') {
+        for (;;) {
+          const step = nextStep(done, mem.dirty.count, PAGE_SIZE, this.policy);
+          if (step.step === 'stop-and-copy') break;
+          const t0 = performance.now();
+          const runs = mem.dirty.take();
+          const bytes = await this.sendPages(link, step.pass, runs, mem);
+          done.push({ pages: runPages(runs), bytes, ms: performance.now() - t0 });
+          this.emit({ vm: name, phase: 'pass', pass: step.pass, bytes });
+          const now = this.get(name);
+          if (now?.run.state !== 'Running' || now.epoch !== epoch)
+            throw new DcboxError('BAD_STATE', `VM ${name} stopped running during its migration`);
+        }
+        await pauseNow();
+      }
+      const finalPass = done.length + 1;
+      const finalBytes = await this.sendPages(link, finalPass, mem.dirty.take(), mem);
+      const paused = this.get(name);
+      if (paused?.run.state !== 'Paused') throw new DcboxError('BAD_STATE', `VM ${name} is no longer paused`);
+      await link.send({ device: deviceToWire(deviceStateOf(paused, Date.now())) });
+      resumeSent = true;
+      await link.send({ resume: {} });
+      link.end();
+      const ack = await link.waitAck();
+      this.emit({ vm: name, phase: 'resumed', atMs: ack.resumed_at_ms });
+      await this.request((replyTo) => ({ type: 'migratedAway', replyTo, name }));
+      const passBytes = [...done.map((p) => p.bytes), finalBytes];
+      const stats: MigrationStats = {
+        vm: name,
+        from: this.cfg.host,
+        to,
+        kind,
+        passes: passBytes.length,
+        bytes_copied: passBytes.reduce((a, b) => a + b, 0),
+        duration_ms: Date.now() - startedAt,
+        blackout_ms: Math.max(0, ack.resumed_at_ms - pausedAt),
+        pass_bytes: passBytes,
+        paused_at_ms: pausedAt,
+        resumed_at_ms: ack.resumed_at_ms,
+      };
+      this.emit({ vm: name, phase: 'completed', bytes: stats.bytes_copied });
+      this.log('info', 'VM migrated', { ...stats, pass_bytes: undefined });
+      return stats;
+    } catch (err) {
+      link?.cancel();
+      const e =
+        err instanceof DcboxError ? err : new DcboxError('IO_ERROR', String((err as Error).message ?? err));
+      // Before the resume order the target cannot run the VM: it runs on here. After it, the
+      // target may have resumed it, so it stays paused here and the cluster decides.
+      await this.request((replyTo) => ({ type: 'migrationFailed', replyTo, name, hold: resumeSent })).catch(
+        () => undefined,
+      );
+      this.emit({ vm: name, phase: 'failed', error: e.message });
+      this.log('warn', 'VM migration failed', { vm: name, to, kind, error: e.message, held: resumeSent });
+      throw new DcboxError(
+        resumeSent && e.definite ? 'UNAVAILABLE' : e.code,
+        `${kind} migration of ${name} to ${to} failed: ${e.message}${resumeSent ? ` (${name} is held paused on ${this.cfg.host}: the target may be running it)` : ''}`,
+        { cause: err },
+      );
+    }
+  }
+
+  /**
+   * Sends the pages of one pass in batches of BATCH_PAGES. A contiguous run goes as a view of
+   * guest memory, without a copy: it is serialized after the pages were taken from the bitmap,
+   * so any later change marks them dirty again and a later pass sends them anew.
+   */
+  private async sendPages(
+    link: MigrationLink,
+    pass: number,
+    runs: number[],
+    mem: GuestMemory,
+  ): Promise<number> {
+    let bytes = 0;
+    for (const batch of batchRuns(runs, BATCH_PAGES)) {
+      const parts: Buffer[] = [];
+      for (let i = 0; i + 1 < batch.length; i += 2) {
+        const first = batch[i] as number;
+        const count = batch[i + 1] as number;
+        parts.push(mem.buf.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE));
+      }
+      const data = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+      await link.send({ pages: { pass, runs: batch, data } });
+      bytes += data.length;
+    }
+    await link.send({ pass_end: { pass, pages: runPages(runs) } });
+    // The pass is over when the transport took its last page, not when it was queued.
+    await link.flush();
+    return bytes;
+  }
+
+  // ---- Migration, target side ----
+
+  /** Serves one incoming migration stream (the MigrateIn handler). */
+  receive(stream: IncomingStream): Promise<MigrationAck> {
+    const host = this;
+    return receiveMigration(
+      {
+        hostName: this.cfg.host,
+        async incoming(setup: MigrationSetup__Output) {
+          await host.ask((replyTo) => ({
+            type: 'incoming',
+            replyTo,
+            spec: specFromWire(setup),
+            from: setup.source,
+          }));
+          host.emit({ vm: setup.spec?.name ?? '', phase: 'setup' });
+        },
+        memoryOf: (vm) => this.memory.get(vm)?.buf,
+        async resumeIncoming(vm: string, device: DeviceState) {
+          await host.ask((replyTo) => ({ type: 'incomingResume', replyTo, name: vm, device }));
+          // The VM answers from here as of now; listeners run after the time is taken.
+          const at = Date.now();
+          host.emit({ vm, phase: 'resumed', atMs: at });
+          return at;
+        },
+        async abortIncoming(vm: string) {
+          await host.request((replyTo) => ({ type: 'incomingAbort', replyTo, name: vm }));
+          host.emit({ vm, phase: 'failed' });
+        },
+      },
+      stream,
+      this.stallMs,
+    );
+  }
+
+  // ---- Effects ----
+
+  private interpret(effect: HostEffect): void {
     switch (effect.type) {
       case 'reply': {
         const resolve = this.waiting.get(effect.replyTo);
@@ -87,6 +461,12 @@ export class VmHost {
         else reject?.(new DcboxError(effect.reply.code, effect.reply.message));
         return;
       }
+      case 'changed':
+        for (const cb of this.changeListeners) cb(effect.vm);
+        return;
+      case 'fault':
+        for (const cb of this.faultListeners) cb(effect.vm, effect.reason);
+        return;
       case 'allocMemory':
         void this.allocate(effect.vm, effect.memoryMiB, effect.restore).then(
           () => this.actor.send({ type: 'memoryReady', name: effect.vm, epoch: effect.epoch }),
@@ -99,13 +479,24 @@ export class VmHost {
             }),
         );
         return;
+      case 'allocIncoming':
+        this.memory.set(effect.vm, new GuestMemory(Buffer.alloc(effect.memoryMiB * MIB)));
+        return;
       case 'freeMemory':
         this.memory.delete(effect.vm);
         return;
+      case 'forget':
+        this.memory.delete(effect.vm);
+        this.unlisten(effect.vm);
+        void rm(this.savedStateFile(effect.vm), { force: true });
+        return;
+      case 'dirtyMemory':
+        this.memory.get(effect.vm)?.dirtyPages(effect.pages, effect.seq, this.random);
+        return;
       case 'saveMemory': {
-        const buf = this.memory.get(effect.vm);
-        const done = buf
-          ? writeFile(this.savedStateFile(effect.vm), buf)
+        const mem = this.memory.get(effect.vm);
+        const done = mem
+          ? writeFile(this.savedStateFile(effect.vm), mem.buf)
           : Promise.reject(new Error('no memory to save'));
         void done.then(
           () => this.actor.send({ type: 'saved', name: effect.vm, epoch: effect.epoch }),
@@ -118,8 +509,7 @@ export class VmHost {
         this.listen(effect.vm);
         return;
       case 'unlisten':
-        this.listeners.get(effect.vm)?.unsubscribe();
-        this.listeners.delete(effect.vm);
+        this.unlisten(effect.vm);
         return;
       case 'writeRecord':
         void this.write(effect);
@@ -141,31 +531,71 @@ export class VmHost {
       const saved = await readFile(this.savedStateFile(vm));
       saved.copy(buf, 0, 0, Math.min(saved.length, buf.length));
     }
-    this.memory.set(vm, buf);
+    this.memory.set(vm, new GuestMemory(buf));
   }
 
-  /** A Running VM's address: answers echo requests with who is hosting it. */
+  /**
+   * A Running VM's address: answers echo requests with who is hosting it, only while the
+   * cluster's gate is open — a node that lost its membership must not answer for a VM that now
+   * runs elsewhere. A request while the gate is closed gets no reply, as a lost ping.
+   */
   private listen(vm: string): void {
     if (this.listeners.has(vm)) return;
     const sub = this.nc.subscribe(subjects.vmEcho(vm), {
       callback: (_err, msg) => {
+        if (!this.echoGate(vm)) return;
         msg.respond(encodeJson({ vm, host: this.cfg.host }));
       },
     });
     this.listeners.set(vm, sub);
   }
 
+  private unlisten(vm: string): void {
+    this.listeners.get(vm)?.unsubscribe();
+    this.listeners.delete(vm);
+  }
+
   private async write(effect: Extract<VmEffect, { type: 'writeRecord' }>): Promise<void> {
     const block = encodeRecord({ vm: effect.vm, seq: effect.seq, timeMs: effect.timeMs });
     // The guest dirties its memory as it works: the record also lands in a page of its RAM, so
-    // saved state (and later migration) carries real, changing contents.
+    // saved state and migration carry real, changing contents.
     const mem = this.memory.get(effect.vm);
-    if (mem && mem.length >= RECORD_SIZE)
-      block.copy(mem, (effect.seq % Math.floor(mem.length / RECORD_SIZE)) * RECORD_SIZE);
+    if (mem && mem.buf.length >= block.length)
+      mem.write((effect.seq % Math.floor(mem.buf.length / block.length)) * block.length, block);
     const r = await this.disks.io(effect.lun, { kind: 'write', offset: effect.offset, data: block });
     const outcome = r.ok
       ? ({ ok: true } as const)
       : { ok: false as const, definite: ERROR_CODES[r.code].definite, code: r.code, message: r.message };
     this.actor.send({ type: 'writeDone', name: effect.vm, seq: effect.seq, outcome });
   }
+}
+
+function deviceToWire(d: DeviceState) {
+  return {
+    workload_enabled: d.enabled,
+    interval_ms: d.intervalMs,
+    next_seq: d.nextSeq,
+    acked: d.acked,
+    failed_writes: d.failedWrites,
+    unknown_writes: d.unknownWrites,
+    last_error: d.lastError,
+    dirty_pages_per_sec: d.dirtyPagesPerSec,
+    uptime_ms: d.uptimeMs,
+  };
+}
+
+function specFromWire(setup: MigrationSetup__Output): VmSpec {
+  const s = setup.spec;
+  if (!s) throw new DcboxError('INVALID_ARGUMENT', 'setup carries no VM spec');
+  return {
+    name: s.name,
+    memoryMiB: s.memory_mib,
+    diskPath: s.disk_path,
+    lun: s.lun,
+    diskOffsetBytes: s.disk_offset_bytes,
+    diskSizeBytes: s.disk_size_bytes,
+    switchName: s.switch_name,
+    node: '',
+    dirtyPagesPerSec: s.dirty_pages_per_sec,
+  };
 }

@@ -3,7 +3,9 @@ import { Simulation, type TimerEffect } from '../actor/actor.js';
 import type { VmSpec } from '../actor/config.js';
 import { RECORD_SIZE } from './record.js';
 import {
+  changedVms,
   decideVm,
+  deviceStateOf,
   initialVms,
   REGION_SIZE_BYTES,
   REGION_START_BYTES,
@@ -141,7 +143,7 @@ describe('VM lifecycle', () => {
     ]);
     expect(s.advance(BOOT - 1)).toEqual([]);
     const up = s.advance(1);
-    expect(kinds(up)).toEqual(['listen', 'log', 'startTimer']);
+    expect(kinds(up)).toEqual(['log', 'listen', 'startTimer', 'startTimer']);
     expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Running', epoch: 1, since: BOOT });
   });
 
@@ -183,7 +185,7 @@ describe('VM lifecycle', () => {
     const s = sim();
     running(s);
     const saving = s.send({ type: 'save', replyTo: 'r', name: 'VirtualMachine1' });
-    expect(kinds(saving)).toEqual(['unlisten', 'cancelTimer', 'saveMemory', 'reply']);
+    expect(kinds(saving)).toEqual(['unlisten', 'cancelTimer', 'saveMemory', 'cancelTimer', 'reply']);
     expect(s.state.vms.VirtualMachine1?.run.state).toBe('Saving');
     expect(s.send({ type: 'saved', name: 'VirtualMachine1', epoch: 1 })).toEqual([
       { type: 'freeMemory', vm: 'VirtualMachine1' },
@@ -300,5 +302,358 @@ describe('disk workload', () => {
     s.send({ type: 'memoryReady', name: 'VirtualMachine1', epoch: 2 });
     s.advance(BOOT);
     expect(writes(s.advance(INTERVAL))).toEqual([`2@${2 * RECORD_SIZE}`]);
+  });
+});
+
+describe('memory dirtying', () => {
+  const dirtied = (effects: Eff[]) =>
+    effects.reduce((n, e) => n + (e.type === 'dirtyMemory' ? e.pages : 0), 0);
+
+  it('dirties rate × time pages in batches every 10 ms while running, carrying fractions', () => {
+    const s = sim();
+    running(s);
+    // The default 256 pages/s: 2.56 pages a batch, 256 in a second, exactly.
+    const second = s.advance(1000);
+    expect(dirtied(second)).toBe(256);
+    expect(second.filter((e) => e.type === 'dirtyMemory').length).toBeLessThanOrEqual(100);
+    s.send({
+      type: 'setWorkload',
+      replyTo: 'r',
+      name: 'VirtualMachine1',
+      enabled: true,
+      intervalMs: 0,
+      dirtyPagesPerSec: 5000,
+    });
+    expect(dirtied(s.advance(100))).toBe(500);
+  });
+
+  it('stops dirtying when the rate is set to 0, and while the VM is off', () => {
+    const s = sim();
+    running(s);
+    const off = s.send({
+      type: 'setWorkload',
+      replyTo: 'r',
+      name: 'VirtualMachine1',
+      enabled: true,
+      intervalMs: 0,
+      dirtyPagesPerSec: 0,
+    });
+    expect(off).toContainEqual({ type: 'cancelTimer', id: 'dirty:VirtualMachine1' });
+    expect(dirtied(s.advance(1000))).toBe(0);
+    expect(
+      replyOf(
+        s.send({
+          type: 'setWorkload',
+          replyTo: 'r',
+          name: 'VirtualMachine1',
+          enabled: true,
+          intervalMs: 0,
+          dirtyPagesPerSec: -1,
+        }),
+      )?.reply,
+    ).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+    s.send({
+      type: 'setWorkload',
+      replyTo: 'r',
+      name: 'VirtualMachine1',
+      enabled: true,
+      intervalMs: 0,
+      dirtyPagesPerSec: 100,
+    });
+    s.send({ type: 'stop', replyTo: 'r', name: 'VirtualMachine1' });
+    expect(dirtied(s.advance(1000))).toBe(0);
+    expect(s.pendingTimers()).toEqual([]);
+  });
+
+  it("takes a VM's dirty rate from its spec", () => {
+    const s = sim();
+    s.send({ type: 'define', replyTo: 'r', spec: { ...vm1, name: 'Busy', dirtyPagesPerSec: 1000 } });
+    s.send({ type: 'start', replyTo: 'r', name: 'Busy' });
+    s.send({ type: 'memoryReady', name: 'Busy', epoch: 1 });
+    s.advance(BOOT);
+    expect(dirtied(s.advance(1000))).toBe(1000);
+  });
+});
+
+describe('registry operations for the cluster', () => {
+  const other: VmSpec = { ...vm1, name: 'Role2', node: 'HVR2NODO1', diskOffsetBytes: 128 * MIB };
+
+  it('defines a VM with exactly the given extent, Off, and is idempotent for the same spec', () => {
+    const s = sim();
+    const first = replyOf(s.send({ type: 'define', replyTo: 'a', spec: other }))?.reply;
+    expect(first).toMatchObject({
+      ok: true,
+      vm: { run: { state: 'Off' }, spec: { diskOffsetBytes: 128 * MIB, node: 'HVR2NODO2' } },
+    });
+    const again = s.send({ type: 'define', replyTo: 'b', spec: other });
+    expect(kinds(again)).toEqual(['reply']);
+    expect(replyOf(again)?.reply).toEqual(first);
+  });
+
+  it('replaces a different definition that is Off, refuses one that is running', () => {
+    const s = sim();
+    const moved = { ...vm1, diskOffsetBytes: 256 * MIB };
+    expect(kinds(s.send({ type: 'define', replyTo: 'a', spec: moved }))).toEqual(['forget', 'log', 'reply']);
+    expect(s.state.vms.VirtualMachine1?.spec.diskOffsetBytes).toBe(256 * MIB);
+    running(s);
+    expect(replyOf(s.send({ type: 'define', replyTo: 'b', spec: vm1 }))?.reply).toEqual({
+      ok: false,
+      code: 'BAD_STATE',
+      message: 'a different VM named VirtualMachine1 is Running on HVR2NODO2',
+    });
+    expect(replyOf(s.send({ type: 'define', replyTo: 'c', spec: moved }))?.reply).toMatchObject({ ok: true });
+  });
+
+  it('refuses a definition on a virtual switch the node lacks', () => {
+    const s = sim();
+    expect(
+      replyOf(s.send({ type: 'define', replyTo: 'a', spec: { ...other, switchName: 'Internal' } }))?.reply,
+    ).toMatchObject({
+      ok: false,
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+
+  it('removes an Off or Saved VM, is fine with an unknown one, and refuses a running one', () => {
+    const s = sim();
+    running(s);
+    expect(replyOf(s.send({ type: 'remove', replyTo: 'a', name: 'VirtualMachine1' }))?.reply).toMatchObject({
+      ok: false,
+      code: 'BAD_STATE',
+    });
+    s.send({ type: 'save', replyTo: 'r', name: 'VirtualMachine1' });
+    s.send({ type: 'saved', name: 'VirtualMachine1', epoch: 1 });
+    const gone = s.send({ type: 'remove', replyTo: 'b', name: 'VirtualMachine1' });
+    expect(gone).toContainEqual({ type: 'forget', vm: 'VirtualMachine1' });
+    expect(replyOf(gone)?.reply).toEqual({ ok: true, vm: null });
+    expect(s.state.vms.VirtualMachine1).toBeUndefined();
+    expect(replyOf(s.send({ type: 'remove', replyTo: 'c', name: 'VirtualMachine1' }))?.reply).toEqual({
+      ok: true,
+      vm: null,
+    });
+  });
+
+  it('turns off a VM at once, pausing or paused too, without saving anything', () => {
+    const s = sim();
+    running(s);
+    s.advance(INTERVAL);
+    s.send({ type: 'pause', replyTo: 'p', name: 'VirtualMachine1' });
+    const off = s.send({ type: 'stop', replyTo: 'o', name: 'VirtualMachine1' });
+    expect(kinds(off)).not.toContain('saveMemory');
+    expect(off).toContainEqual({ type: 'freeMemory', vm: 'VirtualMachine1' });
+    // The pause that was waiting for the write hears that the VM went off.
+    expect(off.find((e) => e.type === 'reply' && e.replyTo === 'p')).toMatchObject({
+      reply: { ok: false, code: 'BAD_STATE' },
+    });
+    expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Off' });
+  });
+
+  it('reports which VMs changed lifecycle state, new ones included', () => {
+    const s = sim();
+    const before = s.state;
+    s.send({ type: 'define', replyTo: 'a', spec: other });
+    s.send({ type: 'start', replyTo: 'b', name: 'VirtualMachine1' });
+    const after = s.state;
+    expect(changedVms(before, after).map((v) => `${v.spec.name}:${v.run.state}`)).toEqual([
+      'VirtualMachine1:Starting',
+      'Role2:Off',
+    ]);
+    s.send({ type: 'setWorkload', replyTo: 'c', name: 'Role2', enabled: false, intervalMs: 0 });
+    expect(changedVms(after, s.state)).toEqual([]);
+  });
+
+  it('reports a reservation conflict on the disk of a running VM once per run, leaving it Running', () => {
+    const s = sim();
+    running(s);
+    const conflict = {
+      ok: false as const,
+      definite: true,
+      code: 'RESERVATION_CONFLICT' as const,
+      message: 'preempted',
+    };
+    s.advance(INTERVAL);
+    const first = s.send({ type: 'writeDone', name: 'VirtualMachine1', seq: 1, outcome: conflict });
+    expect(first).toEqual([
+      { type: 'fault', vm: 'VirtualMachine1', reason: 'RESERVATION_CONFLICT: preempted' },
+    ]);
+    s.advance(INTERVAL);
+    expect(s.send({ type: 'writeDone', name: 'VirtualMachine1', seq: 1, outcome: conflict })).toEqual([]);
+    expect(s.state.vms.VirtualMachine1?.run.state).toBe('Running');
+    const unknown = { ok: false as const, definite: false, code: 'ALL_PATHS_DOWN' as const, message: 'x' };
+    s.advance(INTERVAL);
+    expect(s.send({ type: 'writeDone', name: 'VirtualMachine1', seq: 1, outcome: unknown })).toEqual([]);
+  });
+
+  it('creates a VM on the extent the caller allocated, leaving the node region untouched', () => {
+    const s = sim();
+    const req = {
+      name: 'VM9',
+      memoryMiB: 64,
+      diskPath: 'C:\\ClusterStorage\\Volume1\\VM9\\VM9.vhd',
+      diskSizeMiB: 10,
+      switchName: 'VMs',
+      diskOffsetBytes: 512 * MIB,
+    };
+    const next = s.state.nextDiskOffset;
+    expect(replyOf(s.send({ type: 'create', replyTo: 'a', req }))?.reply).toMatchObject({
+      ok: true,
+      vm: { spec: { diskOffsetBytes: 512 * MIB, diskSizeBytes: 10 * MIB } },
+    });
+    expect(s.state.nextDiskOffset).toBe(next);
+    expect(
+      replyOf(s.send({ type: 'create', replyTo: 'b', req: { ...req, name: 'VM10', diskOffsetBytes: 100 } }))
+        ?.reply,
+    ).toMatchObject({
+      ok: false,
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+});
+
+describe('migration, source and target sides', () => {
+  it('holds one migration per node pair', () => {
+    const s = sim();
+    running(s);
+    s.send({ type: 'define', replyTo: 'a', spec: { ...vm1, name: 'Other', diskOffsetBytes: 128 * MIB } });
+    s.send({ type: 'start', replyTo: 'b', name: 'Other' });
+    s.send({ type: 'memoryReady', name: 'Other', epoch: 1 });
+    s.advance(BOOT);
+    expect(
+      replyOf(s.send({ type: 'beginMigration', replyTo: 'c', name: 'VirtualMachine1', to: 'HVR2NODO1' }))
+        ?.reply,
+    ).toMatchObject({ ok: true });
+    expect(
+      replyOf(s.send({ type: 'beginMigration', replyTo: 'd', name: 'Other', to: 'HVR2NODO1' }))?.reply,
+    ).toMatchObject({
+      ok: false,
+      code: 'BAD_STATE',
+      message: expect.stringMatching(
+        /from HVR2NODO2 to HVR2NODO1 is already under way \(VM VirtualMachine1\)/,
+      ),
+    });
+    expect(
+      replyOf(s.send({ type: 'beginMigration', replyTo: 'e', name: 'Other', to: 'HVR2NODO3' }))?.reply,
+    ).toMatchObject({ ok: true });
+    expect(replyOf(s.send({ type: 'save', replyTo: 'f', name: 'Other' }))?.reply).toMatchObject({
+      code: 'BAD_STATE',
+    });
+    s.send({ type: 'migrationFailed', replyTo: 'g', name: 'VirtualMachine1', hold: false });
+    expect(
+      replyOf(s.send({ type: 'beginMigration', replyTo: 'h', name: 'VirtualMachine1', to: 'HVR2NODO1' }))
+        ?.reply,
+    ).toMatchObject({ ok: true });
+  });
+
+  it('pauses only once the write under way is settled, so the device state is final', () => {
+    const s = sim();
+    running(s);
+    s.advance(INTERVAL);
+    const pausing = s.send({ type: 'pause', replyTo: 'p', name: 'VirtualMachine1' });
+    expect(kinds(pausing)).toEqual(['unlisten', 'cancelTimer', 'cancelTimer']);
+    expect(s.state.vms.VirtualMachine1?.run.state).toBe('Pausing');
+    const paused = s.send({ type: 'writeDone', name: 'VirtualMachine1', seq: 1, outcome: { ok: true } });
+    expect(replyOf(paused)).toMatchObject({
+      replyTo: 'p',
+      reply: { ok: true, vm: { run: { state: 'Paused' } } },
+    });
+    expect(s.advance(1000)).toEqual([]);
+    const vm = s.state.vms.VirtualMachine1;
+    expect(vm && deviceStateOf(vm, s.now)).toMatchObject({
+      nextSeq: 2,
+      acked: [{ first: 1, last: 1 }],
+      uptimeMs: INTERVAL,
+    });
+  });
+
+  it('resumes the VM on the source when the migration fails, unless its fate is unknown', () => {
+    const s = sim();
+    running(s);
+    s.send({ type: 'beginMigration', replyTo: 'a', name: 'VirtualMachine1', to: 'HVR2NODO1' });
+    s.send({ type: 'pause', replyTo: 'b', name: 'VirtualMachine1' });
+    const held = s.send({ type: 'migrationFailed', replyTo: 'c', name: 'VirtualMachine1', hold: true });
+    expect(kinds(held)).toEqual(['reply']);
+    expect(s.state.vms.VirtualMachine1).toMatchObject({ run: { state: 'Paused' }, migratingTo: null });
+    const back = s.send({ type: 'resume', replyTo: 'd', name: 'VirtualMachine1' });
+    expect(kinds(back)).toEqual(['listen', 'startTimer', 'startTimer', 'reply']);
+    expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Running', epoch: 1, since: BOOT });
+  });
+
+  it('forgets a VM that migrated away', () => {
+    const s = sim();
+    running(s);
+    expect(
+      replyOf(s.send({ type: 'migratedAway', replyTo: 'a', name: 'VirtualMachine1' }))?.reply,
+    ).toMatchObject({ code: 'BAD_STATE' });
+    s.send({ type: 'pause', replyTo: 'b', name: 'VirtualMachine1' });
+    expect(kinds(s.send({ type: 'migratedAway', replyTo: 'c', name: 'VirtualMachine1' }))).toEqual([
+      'forget',
+      'log',
+      'reply',
+    ]);
+    expect(s.state.vms.VirtualMachine1).toBeUndefined();
+  });
+
+  it('builds a skeleton VM for an incoming migration and resumes it with the carried device state', () => {
+    const s = sim();
+    s.advance(50_000);
+    const incoming = { ...vm1, name: 'Arriving', node: 'HVR2NODO1', diskOffsetBytes: 128 * MIB };
+    const created = s.send({ type: 'incoming', replyTo: 'a', spec: incoming, from: 'HVR2NODO1' });
+    expect(created[0]).toEqual({ type: 'allocIncoming', vm: 'Arriving', memoryMiB: 512 });
+    expect(s.state.vms.Arriving?.run).toEqual({
+      state: 'Incoming',
+      epoch: 1,
+      from: 'HVR2NODO1',
+      since: 50_000,
+    });
+    expect(
+      replyOf(
+        s.send({ type: 'incoming', replyTo: 'b', spec: { ...incoming, name: 'Second' }, from: 'HVR2NODO1' }),
+      )?.reply,
+    ).toMatchObject({
+      code: 'BAD_STATE',
+    });
+    const device = {
+      enabled: true,
+      intervalMs: INTERVAL,
+      nextSeq: 42,
+      acked: [{ first: 1, last: 41 }],
+      failedWrites: 1,
+      unknownWrites: 2,
+      lastError: 'x',
+      dirtyPagesPerSec: 256,
+      uptimeMs: 7000,
+    };
+    s.send({ type: 'incomingResume', replyTo: 'c', name: 'Arriving', device });
+    expect(s.state.vms.Arriving?.run).toEqual({ state: 'Running', epoch: 1, since: 43_000 });
+    expect(s.state.vms.Arriving?.workload).toMatchObject({
+      nextSeq: 42,
+      acked: [{ first: 1, last: 41 }],
+      failedWrites: 1,
+    });
+    const w = s.advance(INTERVAL).find((e) => e.type === 'writeRecord');
+    expect(w).toMatchObject({ seq: 42 });
+  });
+
+  it('refuses an incoming VM that already runs here, and drops an abandoned skeleton', () => {
+    const s = sim();
+    running(s);
+    expect(
+      replyOf(s.send({ type: 'incoming', replyTo: 'a', spec: vm1, from: 'HVR2NODO1' }))?.reply,
+    ).toMatchObject({
+      code: 'BAD_STATE',
+      message: 'VM VirtualMachine1 is already Running on HVR2NODO2',
+    });
+    s.send({ type: 'incoming', replyTo: 'b', spec: { ...vm1, name: 'Skel' }, from: 'HVR2NODO1' });
+    expect(kinds(s.send({ type: 'incomingAbort', replyTo: 'c', name: 'Skel' }))).toEqual([
+      'forget',
+      'log',
+      'reply',
+    ]);
+    expect(s.state.vms.Skel).toBeUndefined();
+    // Aborting leaves a VM that is not a skeleton alone.
+    expect(kinds(s.send({ type: 'incomingAbort', replyTo: 'd', name: 'VirtualMachine1' }))).toEqual([
+      'reply',
+    ]);
+    expect(s.state.vms.VirtualMachine1?.run.state).toBe('Running');
   });
 });

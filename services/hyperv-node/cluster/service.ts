@@ -4,7 +4,7 @@
  * witness calls over gRPC, fencing by persistent-reservation preempt through MPIO, the VMs of
  * the roles, the CSV coordinators — and serves dcbox.cluster.v1.Cluster.
  */
-import { mkdirSync, renameSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { Actor } from '../../actor/actor.js';
@@ -15,11 +15,11 @@ import { CLIENT_OPTIONS, deadline, insecure, protos, rpc, unary } from '../../ac
 import type { Logger } from '../../actor/log.js';
 import { decodeJson, encodeJson, type NatsConnection } from '../../actor/nats.js';
 import { subjects } from '../../actor/subjects.js';
-import type { WitnessClient } from '../../generated/dcbox/witness/v1/Witness.js';
 import type { ArbitrateResponse__Output } from '../../generated/dcbox/witness/v1/ArbitrateResponse.js';
 import type { DefendResponse__Output } from '../../generated/dcbox/witness/v1/DefendResponse.js';
+import type { WitnessClient } from '../../generated/dcbox/witness/v1/Witness.js';
 import type { WitnessState__Output } from '../../generated/dcbox/witness/v1/WitnessState.js';
-import { reservationKey, type StorageOp, type IoResult } from '../mpio.js';
+import { type IoResult, reservationKey, type StorageOp } from '../mpio.js';
 import {
   type ClusterConfig,
   type ClusterCore,
@@ -68,7 +68,6 @@ export interface ClusterVms {
 
 /** What a Cluster Shared Volume layer must offer the cluster. */
 export interface ClusterCsv {
-  volume: string;
   setCoordinator(node: string | null): void;
   pause(): void;
   resume(): void;
@@ -133,7 +132,11 @@ export class ClusterService {
     }
     if (s.witnessHost) {
       const w = endpoint(cfg, s.witnessHost);
-      this.witness = new (protos().dcbox.witness.v1.Witness)(`${w.address}:${w.grpcPort}`, insecure(), CLIENT_OPTIONS);
+      this.witness = new (protos().dcbox.witness.v1.Witness)(
+        `${w.address}:${w.grpcPort}`,
+        insecure(),
+        CLIENT_OPTIONS,
+      );
     } else this.witness = null;
     const initial = initialCluster({
       cluster: s.cluster,
@@ -155,7 +158,8 @@ export class ClusterService {
       interpret: (e) => this.interpret(e),
       clock: systemClock,
       seed: cfg.seed,
-      onError: (err, msg) => log('error', 'cluster core failed on a message', { error: String(err), msg: msg.type }),
+      onError: (err, msg) =>
+        log('error', 'cluster core failed on a message', { error: String(err), msg: msg.type }),
     });
   }
 
@@ -182,7 +186,13 @@ export class ClusterService {
           try {
             req = decodeJson<NodeRequest>(msg.data);
           } catch {
-            msg.respond(encodeJson({ ok: false, code: 'INVALID_ARGUMENT', message: 'malformed cluster request' } satisfies NodeReply));
+            msg.respond(
+              encodeJson({
+                ok: false,
+                code: 'INVALID_ARGUMENT',
+                message: 'malformed cluster request',
+              } satisfies NodeReply),
+            );
             return;
           }
           void this.handleNodeRequest(req).then(
@@ -234,9 +244,12 @@ export class ClusterService {
     switch (e.type) {
       case 'heartbeat':
         void this.nc
-          .request(subjects.clusterHeartbeat(this.cfg.settings.cluster, e.peer), encodeJson(e.view), { timeout: e.timeoutMs })
+          .request(subjects.clusterHeartbeat(this.cfg.settings.cluster, e.peer), encodeJson(e.view), {
+            timeout: e.timeoutMs,
+          })
           .then(
-            (m) => this.actor.send({ type: 'hbResult', peer: e.peer, ok: true, view: decodeJson<View>(m.data) }),
+            (m) =>
+              this.actor.send({ type: 'hbResult', peer: e.peer, ok: true, view: decodeJson<View>(m.data) }),
             () => this.actor.send({ type: 'hbResult', peer: e.peer, ok: false }),
           );
         return;
@@ -249,7 +262,8 @@ export class ClusterService {
       case 'fence':
         void this.fence(e.victims).then(
           () => this.actor.send({ type: 'fenceDone', ok: true, victims: e.victims }),
-          (err: Error) => this.actor.send({ type: 'fenceDone', ok: false, victims: e.victims, error: err.message }),
+          (err: Error) =>
+            this.actor.send({ type: 'fenceDone', ok: false, victims: e.victims, error: err.message }),
         );
         return;
       case 'register':
@@ -259,7 +273,9 @@ export class ClusterService {
         );
         return;
       case 'forward':
-        void this.toLeader(e.cmd).catch((err) => this.log('warn', 'forwarding to the leader failed', { error: String(err) }));
+        void this.toLeader(e.cmd).catch((err) =>
+          this.log('warn', 'forwarding to the leader failed', { error: String(err) }),
+        );
         return;
       case 'vm':
         void this.vmOp(e.op, e.name, e.spec);
@@ -296,11 +312,19 @@ export class ClusterService {
     };
     this.events.push(rec);
     if (this.events.length > EVENTS_MAX) this.events.splice(0, this.events.length - EVENTS_MAX);
-    this.log(eventId === 1177 || eventId === 1135 ? 'warn' : 'info', message, { event: kind, eventId, ...data });
+    this.log(eventId === 1177 || eventId === 1135 ? 'warn' : 'info', message, {
+      event: kind,
+      eventId,
+      ...data,
+    });
     for (const w of this.watchers) w(rec);
   }
 
-  private async callWitness(op: 'arbitrate' | 'defend' | 'get', epoch: number, configVersion: number): Promise<ClusterMsg> {
+  private async callWitness(
+    op: 'arbitrate' | 'defend' | 'get',
+    epoch: number,
+    configVersion: number,
+  ): Promise<ClusterMsg> {
     const w = this.witness;
     if (!w) return { type: 'witnessResult', op, ok: false, error: 'no witness in this topology' };
     const timeoutMs = Math.max(1000, 2 * this.cfg.timing.witnessDefendIntervalMs);
@@ -316,11 +340,28 @@ export class ClusterService {
       };
       if (op === 'get') {
         const st = await get();
-        return { type: 'witnessResult', op, ok: true, owner: st.owner || undefined, epoch: Number(st.epoch), status: st.status === 'offline' ? 'offline' : 'online', config: configOf(st) };
+        return {
+          type: 'witnessResult',
+          op,
+          ok: true,
+          owner: st.owner || undefined,
+          epoch: Number(st.epoch),
+          status: st.status === 'offline' ? 'offline' : 'online',
+          config: configOf(st),
+        };
       }
       if (op === 'defend') {
-        const r = await rpc<DefendResponse__Output>((cb) => w.Defend({ node: this.cfg.host, epoch }, deadline(timeoutMs), cb));
-        return { type: 'witnessResult', op, ok: true, outcome: r.ok ? 'granted' : 'denied', owner: r.owner || undefined, epoch: Number(r.epoch) };
+        const r = await rpc<DefendResponse__Output>((cb) =>
+          w.Defend({ node: this.cfg.host, epoch }, deadline(timeoutMs), cb),
+        );
+        return {
+          type: 'witnessResult',
+          op,
+          ok: true,
+          outcome: r.ok ? 'granted' : 'denied',
+          owner: r.owner || undefined,
+          epoch: Number(r.epoch),
+        };
       }
       const r = await rpc<ArbitrateResponse__Output>((cb) =>
         w.Arbitrate({ node: this.cfg.host, config_version: configVersion }, deadline(timeoutMs), cb),
@@ -345,7 +386,14 @@ export class ClusterService {
   /** Replicates a configuration: a change commits on (N/2 rounded down) + 1 copies (DOMAIN.md §2). */
   private async push(e: Extract<ClusterEffect, { type: 'push' }>): Promise<void> {
     const s = this.cfg.settings;
-    const req: NodeRequest = { kind: 'push', from: this.cfg.host, config: e.config, epoch: e.epoch, members: e.members, leader: e.leader };
+    const req: NodeRequest = {
+      kind: 'push',
+      from: this.cfg.host,
+      config: e.config,
+      epoch: e.epoch,
+      members: e.members,
+      leader: e.leader,
+    };
     const timeout = Math.max(1000, 2 * this.cfg.timing.sameSubnetDelayMs);
     const acks = await Promise.all(
       e.to.map((to) =>
@@ -361,7 +409,12 @@ export class ClusterService {
       const w = this.witness;
       const stored = await rpc((cb) =>
         w.PutConfig(
-          { node: this.cfg.host, epoch: st.witness.epoch, config_version: e.config.version, config_json: this.cfg.settings.witnessLun ? JSON.stringify(e.config) : '' },
+          {
+            node: this.cfg.host,
+            epoch: st.witness.epoch,
+            config_version: e.config.version,
+            config_json: this.cfg.settings.witnessLun ? JSON.stringify(e.config) : '',
+          },
           deadline(timeout),
           cb,
         ),
@@ -376,7 +429,13 @@ export class ClusterService {
       this.pending.delete(r);
       if (!p) continue;
       if (copies >= e.needed) p.resolve();
-      else p.reject(new DcboxError('UNAVAILABLE', `configuration version ${e.config.version} reached only ${copies} of the ${e.needed} copies it needs to commit`));
+      else
+        p.reject(
+          new DcboxError(
+            'UNAVAILABLE',
+            `configuration version ${e.config.version} reached only ${copies} of the ${e.needed} copies it needs to commit`,
+          ),
+        );
     }
   }
 
@@ -455,7 +514,9 @@ export class ClusterService {
     v.resume();
     const lun = this.cfg.settings.sharedVolumes.find((x) => x.volume === volume)?.lun;
     if (owner === this.cfg.host && lun) {
-      void this.ensureReserved(lun).catch((err) => this.log('warn', 'could not reserve the CSV LUN', { lun, error: String(err) }));
+      void this.ensureReserved(lun).catch((err) =>
+        this.log('warn', 'could not reserve the CSV LUN', { lun, error: String(err) }),
+      );
     }
   }
 
@@ -477,7 +538,8 @@ export class ClusterService {
       this.pending.set(replyTo, { resolve, reject });
       this.actor.send({ type: 'command', replyTo, cmd });
       setTimeout(() => {
-        if (this.pending.delete(replyTo)) reject(new DcboxError('TIMEOUT', `the cluster did not answer ${cmd.op} in time`));
+        if (this.pending.delete(replyTo))
+          reject(new DcboxError('TIMEOUT', `the cluster did not answer ${cmd.op} in time`));
       }, 15_000).unref();
     });
   }
@@ -486,7 +548,10 @@ export class ClusterService {
     const m = await this.nc
       .request(subjects.clusterNode(this.cfg.settings.cluster, node), encodeJson(req), { timeout: timeoutMs })
       .catch((err) => {
-        throw new DcboxError('UNAVAILABLE', `cannot reach ${node} over the cluster network: ${(err as Error).message}`);
+        throw new DcboxError(
+          'UNAVAILABLE',
+          `cannot reach ${node} over the cluster network: ${(err as Error).message}`,
+        );
       });
     const reply = decodeJson<NodeReply>(m.data);
     if (!reply.ok) throw new DcboxError(reply.code, reply.message);
@@ -496,7 +561,11 @@ export class ClusterService {
   /** Sends a command to the leader, wherever it is. */
   async toLeader(cmd: Command): Promise<void> {
     const s = this.actor.state;
-    if (s.service !== 'Running' || !s.leader) throw new DcboxError('UNAVAILABLE', `the cluster service on ${this.cfg.host} is ${s.service}: no leader to ask`);
+    if (s.service !== 'Running' || !s.leader)
+      throw new DcboxError(
+        'UNAVAILABLE',
+        `the cluster service on ${this.cfg.host} is ${s.service}: no leader to ask`,
+      );
     if (s.leader === this.cfg.host) return this.askLocal(cmd);
     await this.request(s.leader, { kind: 'command', cmd }, 15_000);
   }
@@ -504,7 +573,14 @@ export class ClusterService {
   private async handleNodeRequest(req: NodeRequest): Promise<unknown> {
     switch (req.kind) {
       case 'push':
-        this.actor.send({ type: 'configPush', from: req.from, config: req.config, epoch: req.epoch, members: req.members, leader: req.leader });
+        this.actor.send({
+          type: 'configPush',
+          from: req.from,
+          config: req.config,
+          epoch: req.epoch,
+          members: req.members,
+          leader: req.leader,
+        });
         return undefined;
       case 'command':
         return this.askLocal(req.cmd);
@@ -517,12 +593,25 @@ export class ClusterService {
   private async executeMove(role: string, to: string, live: boolean): Promise<MigrationResult> {
     const r = this.actor.state.config.roles[role];
     if (!r) throw new DcboxError('NOT_FOUND', `no clustered role named ${role}`);
-    if (r.owner !== this.cfg.host) throw new DcboxError('BAD_STATE', `${role} is owned by ${r.owner}, not ${this.cfg.host}`);
+    if (r.owner !== this.cfg.host)
+      throw new DcboxError('BAD_STATE', `${role} is owned by ${r.owner}, not ${this.cfg.host}`);
     if (this.vms.stateOf(role) !== 'Running') {
       // An offline role moves by changing its owner; nothing runs to migrate.
       await this.toLeader({ op: 'beginMove', role, to, kind: live ? 'live' : 'quick' });
       await this.toLeader({ op: 'endMove', role, ok: true });
-      return { vm: role, from: this.cfg.host, to, kind: live ? 'live' : 'quick', passes: 0, bytes_copied: 0, duration_ms: 0, blackout_ms: 0, pass_bytes: [], paused_at_ms: 0, resumed_at_ms: 0 };
+      return {
+        vm: role,
+        from: this.cfg.host,
+        to,
+        kind: live ? 'live' : 'quick',
+        passes: 0,
+        bytes_copied: 0,
+        duration_ms: 0,
+        blackout_ms: 0,
+        pass_bytes: [],
+        paused_at_ms: 0,
+        resumed_at_ms: 0,
+      };
     }
     await this.toLeader({ op: 'beginMove', role, to, kind: live ? 'live' : 'quick' });
     let stats: MigrationResult;
@@ -533,7 +622,12 @@ export class ClusterService {
       throw err;
     }
     await this.toLeader({ op: 'endMove', role, ok: true });
-    this.record(0, 'migration', `${live ? 'Live' : 'Quick'} migration of '${role}' to ${to}: ${stats.passes} passes, ${stats.bytes_copied} bytes in ${stats.duration_ms} ms, blackout ${stats.blackout_ms} ms.`, { ...stats });
+    this.record(
+      0,
+      'migration',
+      `${live ? 'Live' : 'Quick'} migration of '${role}' to ${to}: ${stats.passes} passes, ${stats.bytes_copied} bytes in ${stats.duration_ms} ms, blackout ${stats.blackout_ms} ms.`,
+      { ...stats },
+    );
     return stats;
   }
 
@@ -544,7 +638,10 @@ export class ClusterService {
     const r = s.config.roles[name];
     if (!r) throw new DcboxError('NOT_FOUND', `no clustered role named ${name}`);
     const state = groupState(s, r);
-    const res = r.owner === s.self ? localResourceState(s, r) : (s.peers[r.owner]?.view?.roles[name] ?? (state === 'Online' ? 'Online' : 'Offline'));
+    const res =
+      r.owner === s.self
+        ? localResourceState(s, r)
+        : (s.peers[r.owner]?.view?.roles[name] ?? (state === 'Online' ? 'Online' : 'Offline'));
     const now = Date.now();
     return {
       name: r.name,
@@ -555,7 +652,11 @@ export class ClusterService {
       allow_failback: r.allowFailback,
       resources: [
         { name: `Virtual Machine ${r.vm.name}`, type: 'Virtual Machine', state: res },
-        { name: `Virtual Machine Configuration ${r.vm.name}`, type: 'Virtual Machine Configuration', state: res === 'Failed' ? 'Failed' : state === 'Offline' ? 'Offline' : 'Online' },
+        {
+          name: `Virtual Machine Configuration ${r.vm.name}`,
+          type: 'Virtual Machine Configuration',
+          state: res === 'Failed' ? 'Failed' : state === 'Offline' ? 'Offline' : 'Online',
+        },
       ],
       restarts_in_period: (s.restarts[name] ?? []).length,
       failovers_in_period: r.failovers.filter((t) => now - t < 6 * 3600_000).length,
@@ -580,7 +681,15 @@ export class ClusterService {
         const p = s.peers[n.name];
         const self = n.name === s.self;
         const up = self ? s.service === 'Running' : s.members.includes(n.name) && !p?.down;
-        const state = up ? 'Up' : self ? (s.service === 'Joining' ? 'Joining' : 'Down') : p?.view?.service === 'Joining' && !p.down ? 'Joining' : 'Down';
+        const state = up
+          ? 'Up'
+          : self
+            ? s.service === 'Joining'
+              ? 'Joining'
+              : 'Down'
+            : p?.view?.service === 'Joining' && !p.down
+              ? 'Joining'
+              : 'Down';
         return {
           name: n.name,
           node_id: n.id,
@@ -620,15 +729,28 @@ export class ClusterService {
   private async makeHa(vm: string, preferred: string[], allowFailback: boolean) {
     const spec = this.vms.specOf(vm);
     if (!spec) throw new DcboxError('NOT_FOUND', `no virtual machine named ${vm} on ${this.cfg.host}`);
-    await this.toLeader({ op: 'makeHa', vm: spec, owner: this.cfg.host, vmState: this.vms.stateOf(vm), preferredOwners: preferred, allowFailback });
+    await this.toLeader({
+      op: 'makeHa',
+      vm: spec,
+      owner: this.cfg.host,
+      vmState: this.vms.stateOf(vm),
+      preferredOwners: preferred,
+      allowFailback,
+    });
     return this.roleView(vm);
   }
 
-  grpcService(): { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation } {
+  grpcService(): {
+    definition: grpc.ServiceDefinition;
+    name: string;
+    impl: grpc.UntypedServiceImplementation;
+  } {
     const p = protos();
     const impl = {
       GetState: unary(() => this.stateView()),
-      MakeHighlyAvailable: unary((req: { vm: string; preferred_owners: string[]; allow_failback: boolean }) => this.makeHa(req.vm, req.preferred_owners, req.allow_failback)),
+      MakeHighlyAvailable: unary((req: { vm: string; preferred_owners: string[]; allow_failback: boolean }) =>
+        this.makeHa(req.vm, req.preferred_owners, req.allow_failback),
+      ),
       Online: unary(async (req: { name: string }) => {
         await this.toLeader({ op: 'online', role: req.name });
         return this.roleView(req.name);
@@ -640,16 +762,33 @@ export class ClusterService {
       Move: unary(async (req: { role: string; to: string; live: boolean }) => {
         const r = this.actor.state.config.roles[req.role];
         if (!r) throw new DcboxError('NOT_FOUND', `no clustered role named ${req.role}`);
-        const to = this.cfg.settings.clusterNodes.find((n) => n.name.toLowerCase() === req.to.toLowerCase())?.name;
+        const to = this.cfg.settings.clusterNodes.find(
+          (n) => n.name.toLowerCase() === req.to.toLowerCase(),
+        )?.name;
         if (!to) throw new DcboxError('INVALID_ARGUMENT', `no cluster node named ${req.to}`);
-        const stats = r.owner === this.cfg.host ? await this.executeMove(req.role, to, req.live) : ((await this.request(r.owner, { kind: 'move', role: req.role, to, live: req.live }, 120_000)) as MigrationResult);
+        const stats =
+          r.owner === this.cfg.host
+            ? await this.executeMove(req.role, to, req.live)
+            : ((await this.request(
+                r.owner,
+                { kind: 'move', role: req.role, to, live: req.live },
+                120_000,
+              )) as MigrationResult);
         return { role: this.roleView(req.role), migration: stats };
       }),
       MoveCsv: unary(async (req: { volume: string; to: string }) => {
-        await this.toLeader({ op: 'moveCsv', volume: req.volume || this.cfg.settings.sharedVolumes[0]?.volume || '', to: req.to });
-        return this.stateView().csv.find((v) => v.volume === (req.volume || this.cfg.settings.sharedVolumes[0]?.volume));
+        await this.toLeader({
+          op: 'moveCsv',
+          volume: req.volume || this.cfg.settings.sharedVolumes[0]?.volume || '',
+          to: req.to,
+        });
+        return this.stateView().csv.find(
+          (v) => v.volume === (req.volume || this.cfg.settings.sharedVolumes[0]?.volume),
+        );
       }),
-      Events: unary((req: { since_index: number }) => ({ events: this.events.filter((e) => e.index > Number(req.since_index)) })),
+      Events: unary((req: { since_index: number }) => ({
+        events: this.events.filter((e) => e.index > Number(req.since_index)),
+      })),
       WatchEvents: (call: grpc.ServerWritableStream<{ since_index: number }, ClusterEventRecord>) => {
         for (const e of this.events) if (e.index > Number(call.request.since_index)) call.write(e);
         const w = (e: ClusterEventRecord) => call.write(e);

@@ -1,5 +1,6 @@
 // Original file: proto/node.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface CreateVmRequest {
   'name'?: (string);
@@ -7,6 +8,7 @@ export interface CreateVmRequest {
   'disk_path'?: (string);
   'disk_size_mib'?: (number);
   'switch_name'?: (string);
+  'disk_offset_bytes'?: (number | string | Long);
 }
 
 export interface CreateVmRequest__Output {
@@ -15,4 +17,5 @@ export interface CreateVmRequest__Output {
   'disk_path': (string);
   'disk_size_mib': (number);
   'switch_name': (string);
+  'disk_offset_bytes': (number);
 }

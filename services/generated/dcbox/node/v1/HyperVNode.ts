@@ -5,6 +5,8 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { CreateVmRequest as _dcbox_node_v1_CreateVmRequest, CreateVmRequest__Output as _dcbox_node_v1_CreateVmRequest__Output } from '../../../dcbox/node/v1/CreateVmRequest';
 import type { DiskStatus as _dcbox_node_v1_DiskStatus, DiskStatus__Output as _dcbox_node_v1_DiskStatus__Output } from '../../../dcbox/node/v1/DiskStatus';
 import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1_Empty__Output } from '../../../dcbox/common/v1/Empty';
+import type { MigrationAck as _dcbox_node_v1_MigrationAck, MigrationAck__Output as _dcbox_node_v1_MigrationAck__Output } from '../../../dcbox/node/v1/MigrationAck';
+import type { MigrationChunk as _dcbox_node_v1_MigrationChunk, MigrationChunk__Output as _dcbox_node_v1_MigrationChunk__Output } from '../../../dcbox/node/v1/MigrationChunk';
 import type { NodeInfo as _dcbox_node_v1_NodeInfo, NodeInfo__Output as _dcbox_node_v1_NodeInfo__Output } from '../../../dcbox/node/v1/NodeInfo';
 import type { PathsResponse as _dcbox_node_v1_PathsResponse, PathsResponse__Output as _dcbox_node_v1_PathsResponse__Output } from '../../../dcbox/node/v1/PathsResponse';
 import type { StorageCommandRequest as _dcbox_node_v1_StorageCommandRequest, StorageCommandRequest__Output as _dcbox_node_v1_StorageCommandRequest__Output } from '../../../dcbox/node/v1/StorageCommandRequest';
@@ -59,6 +61,15 @@ export interface HyperVNodeClient extends grpc.Client {
   listVms(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_VmList__Output>): grpc.ClientUnaryCall;
   listVms(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_VmList__Output>): grpc.ClientUnaryCall;
   listVms(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_node_v1_VmList__Output>): grpc.ClientUnaryCall;
+  
+  MigrateIn(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
+  MigrateIn(metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
+  MigrateIn(options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
+  MigrateIn(callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
+  migrateIn(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
+  migrateIn(metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
+  migrateIn(options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
+  migrateIn(callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
   
   SaveVm(argument: _dcbox_node_v1_VmRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_Vm__Output>): grpc.ClientUnaryCall;
   SaveVm(argument: _dcbox_node_v1_VmRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_Vm__Output>): grpc.ClientUnaryCall;
@@ -118,6 +129,8 @@ export interface HyperVNodeHandlers extends grpc.UntypedServiceImplementation {
   
   ListVms: grpc.handleUnaryCall<_dcbox_common_v1_Empty__Output, _dcbox_node_v1_VmList>;
   
+  MigrateIn: grpc.handleClientStreamingCall<_dcbox_node_v1_MigrationChunk__Output, _dcbox_node_v1_MigrationAck>;
+  
   SaveVm: grpc.handleUnaryCall<_dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm>;
   
   SetWorkload: grpc.handleUnaryCall<_dcbox_node_v1_WorkloadRequest__Output, _dcbox_node_v1_DiskStatus>;
@@ -136,6 +149,7 @@ export interface HyperVNodeDefinition extends grpc.ServiceDefinition {
   GetInfo: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_node_v1_NodeInfo, _dcbox_common_v1_Empty__Output, _dcbox_node_v1_NodeInfo__Output>
   ListPaths: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_node_v1_PathsResponse, _dcbox_common_v1_Empty__Output, _dcbox_node_v1_PathsResponse__Output>
   ListVms: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_node_v1_VmList, _dcbox_common_v1_Empty__Output, _dcbox_node_v1_VmList__Output>
+  MigrateIn: MethodDefinition<_dcbox_node_v1_MigrationChunk, _dcbox_node_v1_MigrationAck, _dcbox_node_v1_MigrationChunk__Output, _dcbox_node_v1_MigrationAck__Output>
   SaveVm: MethodDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_Vm, _dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm__Output>
   SetWorkload: MethodDefinition<_dcbox_node_v1_WorkloadRequest, _dcbox_node_v1_DiskStatus, _dcbox_node_v1_WorkloadRequest__Output, _dcbox_node_v1_DiskStatus__Output>
   StartVm: MethodDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_Vm, _dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm__Output>

@@ -1,0 +1,66 @@
+/**
+ * `dcbox up`: validates the topology in the foreground, sweeps what an earlier run left, starts
+ * the orchestrator daemon detached and streams its progress until every service is healthy.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { projectRoot } from '../services/actor/grpc.js';
+import type { DaemonMessage } from './daemon.js';
+import { DCBOX_HOME, daemonLog } from './paths.js';
+import { defaultRuntime, type RuntimeKind } from './runtime.js';
+import { alive, readState } from './state.js';
+import { down, isClean, leftovers } from './sweep.js';
+import { loadTopology } from './topology.js';
+
+/** A failure the user caused or can fix; printed as one line. */
+export class UsageError extends Error {}
+
+export function topologyPath(arg: string | undefined): string {
+  const name = arg ?? 'seed';
+  if (existsSync(name)) return resolve(name);
+  const shipped = join(projectRoot, 'topologies', name.endsWith('.yaml') ? name : `${name}.yaml`);
+  if (existsSync(shipped)) return shipped;
+  throw new UsageError(`no topology ${name}: give a file path or one of topologies/*.yaml`);
+}
+
+/** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
+export async function up(opts: {
+  topology?: string;
+  runtime?: RuntimeKind;
+  timing?: string;
+  quiet?: boolean;
+}): Promise<number> {
+  const file = topologyPath(opts.topology);
+  loadTopology(file); // Fail here, in the foreground, with the file's own errors.
+  const existing = readState();
+  if (existing && alive(existing.daemonPid))
+    throw new UsageError(
+      `a run is already up (topology ${existing.topology}, daemon pid ${existing.daemonPid}); run \`dcbox down\` first`,
+    );
+  if (existing || !isClean(leftovers())) {
+    if (!opts.quiet) console.log('sweeping what an earlier run left behind');
+    await down();
+  }
+  const daemon = join(projectRoot, 'dist', 'orchestrator', 'daemon.js');
+  if (!existsSync(daemon)) throw new UsageError('dcbox is not built: run `npm run build` first');
+  mkdirSync(join(DCBOX_HOME, 'run'), { recursive: true });
+  const log = openSync(daemonLog, 'a');
+  const args = ['--topology', file, '--runtime', opts.runtime ?? defaultRuntime()];
+  if (opts.timing) args.push('--timing', opts.timing);
+  const child = fork(daemon, args, { detached: true, stdio: ['ignore', log, log, 'ipc'] });
+  return new Promise<number>((resolvePromise, reject) => {
+    child.on('message', (m: DaemonMessage) => {
+      if (m.type === 'progress' && !opts.quiet) console.log(`  ${m.text}`);
+      if (m.type === 'ready') {
+        child.disconnect();
+        child.unref();
+        resolvePromise(m.elapsedMs);
+      }
+      if (m.type === 'failed') reject(new UsageError(`dcbox up failed: ${m.error} (log: ${daemonLog})`));
+    });
+    child.on('exit', (code) =>
+      reject(new UsageError(`the orchestrator exited (code ${code}) before it was ready; see ${daemonLog}`)),
+    );
+  });
+}

@@ -1,0 +1,8 @@
+// Original file: proto/node.proto
+
+
+export interface MigrationResume {
+}
+
+export interface MigrationResume__Output {
+}

@@ -1,0 +1,20 @@
+// Original file: proto/node.proto
+
+import type { MigrationVmSpec as _dcbox_node_v1_MigrationVmSpec, MigrationVmSpec__Output as _dcbox_node_v1_MigrationVmSpec__Output } from '../../../dcbox/node/v1/MigrationVmSpec';
+import type { Long } from '@grpc/proto-loader';
+
+export interface MigrationSetup {
+  'source'?: (string);
+  'kind'?: (string);
+  'spec'?: (_dcbox_node_v1_MigrationVmSpec | null);
+  'memory_bytes'?: (number | string | Long);
+  'page_size'?: (number);
+}
+
+export interface MigrationSetup__Output {
+  'source': (string);
+  'kind': (string);
+  'spec': (_dcbox_node_v1_MigrationVmSpec__Output | null);
+  'memory_bytes': (number);
+  'page_size': (number);
+}

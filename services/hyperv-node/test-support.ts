@@ -1,0 +1,124 @@
+/**
+ * Test doubles for VmHost's edges, shared by its unit tests: a NATS connection that records
+ * subscriptions and lets a test send echo requests into them, a block device that keeps
+ * writes in memory, and a node config. Test-only; no service imports it.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HostEndpoint, NodeSettings, ServiceConfig, VmSpec } from '../actor/config.js';
+import type { ErrorCode } from '../actor/errors.js';
+import { decodeJson, type NatsConnection } from '../actor/nats.js';
+import type { IoResult, StorageOp } from './mpio.js';
+import type { BlockDevice } from './vm-host.js';
+
+type Callback = (err: unknown, msg: { data: Uint8Array; respond(data: Uint8Array): boolean }) => void;
+
+/** A NATS connection that only records subscriptions; echo() plays a request into one. */
+export class FakeNats {
+  readonly subs = new Map<string, Callback>();
+  subscribe(subject: string, opts: { callback: Callback }) {
+    this.subs.set(subject, opts.callback);
+    return { unsubscribe: () => this.subs.delete(subject) };
+  }
+  /** Sends a request to a subject: the reply, or null when nobody answers. */
+  echo(subject: string): { vm: string; host: string } | null {
+    const cb = this.subs.get(subject);
+    let reply: { vm: string; host: string } | null = null;
+    cb?.(null, {
+      data: new Uint8Array(),
+      respond: (data) => {
+        reply = decodeJson(data);
+        return true;
+      },
+    });
+    return reply;
+  }
+  get asNats(): NatsConnection {
+    return this as unknown as NatsConnection;
+  }
+}
+
+/** A block device that acknowledges every write on the next turn, or fails with `failWith`. */
+export class MemoryDisk implements BlockDevice {
+  readonly writes: { lun: string; offset: number; seq: number }[] = [];
+  failWith: ErrorCode | null = null;
+  async io(lun: string, op: StorageOp): Promise<IoResult> {
+    await new Promise((r) => setImmediate(r));
+    if (this.failWith) return { ok: false, code: this.failWith, message: 'injected by the test' };
+    if (op.kind === 'write') {
+      const seq = Number(Buffer.from(op.data).readBigUInt64BE(72));
+      this.writes.push({ lun, offset: op.offset, seq });
+    }
+    return { ok: true };
+  }
+}
+
+/** Two or three nodes of one cluster on 127.0.0.1, at the given gRPC ports. */
+export function nodeConfig(
+  host: string,
+  nodeId: number,
+  peers: { name: string; port: number }[],
+  vms: VmSpec[] = [],
+): ServiceConfig<NodeSettings> {
+  const hosts: HostEndpoint[] = peers.map((p) => ({
+    name: p.name,
+    component: 'hyperv-node',
+    address: '127.0.0.1',
+    grpcPort: p.port,
+    natsPort: 0,
+  }));
+  const me = peers.find((p) => p.name === host);
+  return {
+    runId: 'test',
+    host,
+    component: 'hyperv-node',
+    address: '127.0.0.1',
+    grpcPort: me?.port ?? 0,
+    natsUrl: 'nats://127.0.0.1:1',
+    dataDir: mkdtempSync(join(tmpdir(), `dcbox-${host}-`)),
+    timing: {
+      name: 'test',
+      sameSubnetDelayMs: 200,
+      sameSubnetThreshold: 5,
+      pathVerificationPeriodMs: 1000,
+      ioTimeoutMs: 500,
+      moduleHeartbeatMs: 1000,
+      moduleSilenceMs: 3000,
+      witnessDefendIntervalMs: 500,
+      witnessChallengeWaitMs: 1000,
+      vmBootMs: 20,
+      vmWriteIntervalMs: 5,
+    },
+    hosts,
+    backplane: '',
+    seed: nodeId,
+    settings: {
+      bay: nodeId,
+      nodeId,
+      features: ['Hyper-V', 'Failover-Clustering'],
+      mpio: { enabled: true, policy: 'failover-only' },
+      paths: [],
+      luns: ['Quorum', 'CSV1'],
+      virtualSwitches: ['VMs'],
+      vms,
+      storageHost: 'storage',
+      cluster: 'HVR2CLUSTER',
+      clusterNodes: peers.map((p, i) => ({ name: p.name, nodeId: i + 1 })),
+      quorumModel: 'node-majority',
+      witnessHost: null,
+      witnessLun: null,
+      sharedVolumes: [{ volume: 'Volume1', lun: 'CSV1', path: 'C:\\ClusterStorage\\Volume1' }],
+      csvFiles: [],
+    },
+  };
+}
+
+/** Waits until `ok()` holds, polling every 5 ms, or fails after timeoutMs. */
+export async function until(ok: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * VmHost as the cluster drives it, with its edges doubled: a recording NATS connection and an
+ * in-memory block device. Real timers (short boot and write intervals), no network.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { VmSpec } from '../actor/config.js';
+import { subjects } from '../actor/subjects.js';
+import { FakeNats, MemoryDisk, nodeConfig, until } from './test-support.js';
+import { VmHost } from './vm-host.js';
+
+const MIB = 1024 * 1024;
+const spec: VmSpec = {
+  name: 'Role1',
+  memoryMiB: 4,
+  diskPath: 'C:\\ClusterStorage\\Volume1\\Role1\\Role1.vhd',
+  lun: 'CSV1',
+  diskOffsetBytes: 0,
+  diskSizeBytes: 16 * MIB,
+  switchName: 'VMs',
+  node: 'HVR2NODO1',
+};
+const hosts: VmHost[] = [];
+function host() {
+  const nats = new FakeNats();
+  const disk = new MemoryDisk();
+  const h = new VmHost(
+    nodeConfig('HVR2NODO2', 2, [{ name: 'HVR2NODO2', port: 0 }]),
+    nats.asNats,
+    disk,
+    () => undefined,
+  );
+  hosts.push(h);
+  return { h, nats, disk };
+}
+afterEach(() => {
+  for (const h of hosts.splice(0)) h.stop();
+});
+
+describe('VmHost for the cluster', () => {
+  it('runs a defined VM, reporting each lifecycle change, and answers echo only while the gate is open', async () => {
+    const { h, nats } = host();
+    const changes: string[] = [];
+    h.onChange((vm) => changes.push(vm.run.state));
+    await h.defineVm(spec);
+    await h.start('Role1');
+    await until(() => h.get('Role1')?.run.state === 'Running');
+    expect(changes).toEqual(['Off', 'Starting', 'Running']);
+    expect(nats.echo(subjects.vmEcho('Role1'))).toEqual({ vm: 'Role1', host: 'HVR2NODO2' });
+    let leased = false;
+    h.setEchoGate(() => leased);
+    expect(nats.echo(subjects.vmEcho('Role1'))).toBeNull();
+    leased = true;
+    expect(nats.echo(subjects.vmEcho('Role1'))).toEqual({ vm: 'Role1', host: 'HVR2NODO2' });
+    await h.turnOff('Role1');
+    expect(changes.at(-1)).toBe('Off');
+    expect(nats.echo(subjects.vmEcho('Role1'))).toBeNull();
+    await h.removeVm('Role1');
+    await h.removeVm('Role1');
+    expect(h.list()).toEqual([]);
+  });
+
+  it('marks the pages its guest writes dirty: the records and the dirtying batches change real bytes', async () => {
+    const { h } = host();
+    await h.defineVm({ ...spec, dirtyPagesPerSec: 2000 });
+    await h.start('Role1');
+    await until(() => h.get('Role1')?.run.state === 'Running');
+    const first = h.memoryDigest('Role1');
+    await until(() => (h.get('Role1')?.workload.nextSeq ?? 0) > 5);
+    expect(h.memoryDigest('Role1')).not.toBe(first);
+  });
+
+  it('tells the cluster once when the disk refuses the VM for a reservation conflict, and keeps it Running', async () => {
+    const { h, disk } = host();
+    const faults: string[] = [];
+    h.onFault((name, reason) => faults.push(`${name}: ${reason}`));
+    await h.defineVm(spec);
+    await h.start('Role1');
+    await until(() => h.get('Role1')?.run.state === 'Running');
+    disk.failWith = 'RESERVATION_CONFLICT';
+    await until(() => (h.get('Role1')?.workload.failedWrites ?? 0) >= 3);
+    expect(faults).toEqual(['Role1: RESERVATION_CONFLICT: injected by the test']);
+    expect(h.get('Role1')?.run.state).toBe('Running');
+  });
+
+  it('refuses to remove a running VM and to define a different one over it', async () => {
+    const { h } = host();
+    await h.defineVm(spec);
+    await h.start('Role1');
+    await expect(h.removeVm('Role1')).rejects.toMatchObject({ code: 'BAD_STATE' });
+    await expect(h.defineVm({ ...spec, memoryMiB: 8 })).rejects.toMatchObject({ code: 'BAD_STATE' });
+    await expect(h.defineVm(spec)).resolves.toMatchObject({ run: { state: 'Starting' } });
+  });
+});
