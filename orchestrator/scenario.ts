@@ -20,7 +20,7 @@ const N2 = 'HVR2NODO2';
 const PING_INTERVAL_MS = 100;
 
 /** Pings one VM from the workstation every 100 ms until stopped, keeping every reply. */
-class Pinger {
+export class Pinger {
   readonly replies: PingReply__Output[] = [];
   private stream: ClientReadableStream<PingReply__Output> | null = null;
 

@@ -53,14 +53,26 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
   beforeAll(async () => {
     await dcbox(['down']);
     await dcboxOk(['up', '--timing', 'fast']);
-    // Both VMs run with their disk workloads: VirtualMachine1 on HVR2NODO2, VirtualMachine2 on HVR2NODO1.
+    // One VM writes on each blade: VirtualMachine1 of the topology on HVR2NODO2, and
+    // Writer1 created on HVR2NODO1 (its disk allocated on the CSV by the coordinator).
     await call((c, cb) => c.node('HVR2NODO2').StartVm({ name: 'VirtualMachine1' }, deadline(10_000), cb));
-    await call((c, cb) => c.node('HVR2NODO1').StartVm({ name: 'VirtualMachine2' }, deadline(10_000), cb));
+    await waitFor('the cluster to give the CSV a coordinator', async () => {
+      const s = await call<{ csv: { owner: string }[] }>((c, cb) => c.cluster('HVR2NODO1').GetState({}, deadline(3000), cb));
+      return s.csv[0]?.owner;
+    });
+    await call((c, cb) =>
+      c.node('HVR2NODO1').CreateVm(
+        { name: 'Writer1', memory_mib: 64, disk_path: 'C:\\ClusterStorage\\Volume1\\Writer1\\Writer1.vhd', disk_size_mib: 64, switch_name: 'VMs' },
+        deadline(10_000),
+        cb,
+      ),
+    );
+    await call((c, cb) => c.node('HVR2NODO1').StartVm({ name: 'Writer1' }, deadline(10_000), cb));
     await waitFor(
       'both workloads writing',
       async () =>
         ackedCount(await diskStatus('HVR2NODO2', 'VirtualMachine1')) > 5 &&
-        ackedCount(await diskStatus('HVR2NODO1', 'VirtualMachine2')) > 5,
+        ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > 5,
     );
   });
 
@@ -98,19 +110,19 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
 
   it('loses no write when an RSSM is pulled while both nodes write, and paths shows the dead path', async () => {
     const start = {
-      n1: await diskStatus('HVR2NODO1', 'VirtualMachine2'),
+      n1: await diskStatus('HVR2NODO1', 'Writer1'),
       n2: await diskStatus('HVR2NODO2', 'VirtualMachine1'),
     };
     await dcboxOk(['power', 'off', 'io:3']);
     await waitFor('writes continuing through rssm4', async () => {
       const [a, b] = [
-        await diskStatus('HVR2NODO1', 'VirtualMachine2'),
+        await diskStatus('HVR2NODO1', 'Writer1'),
         await diskStatus('HVR2NODO2', 'VirtualMachine1'),
       ];
       return ackedCount(a) > ackedCount(start.n1) + 20 && ackedCount(b) > ackedCount(start.n2) + 20;
     });
     for (const [node, vm, s0] of [
-      ['HVR2NODO1', 'VirtualMachine2', start.n1],
+      ['HVR2NODO1', 'Writer1', start.n1],
       ['HVR2NODO2', 'VirtualMachine1', start.n2],
     ] as const) {
       const s = await diskStatus(node, vm);
@@ -134,17 +146,17 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
   it('keeps every acknowledged record across a kill -9 of the storage controller', async () => {
     const pid = readState()?.hosts.find((h) => h.name === 'storage')?.pids.service;
     expect(pid).toBeTruthy();
-    const before = ackedCount(await diskStatus('HVR2NODO1', 'VirtualMachine2'));
+    const before = ackedCount(await diskStatus('HVR2NODO1', 'Writer1'));
     process.kill(pid as number, 'SIGKILL');
     await sleep(500);
     await dcboxOk(['host', 'start', 'storage']);
     await waitFor(
       'writes acknowledged again after the restart',
-      async () => ackedCount(await diskStatus('HVR2NODO1', 'VirtualMachine2')) > before + 20,
+      async () => ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > before + 20,
       30_000,
     );
     for (const [node, vm] of [
-      ['HVR2NODO1', 'VirtualMachine2'],
+      ['HVR2NODO1', 'Writer1'],
       ['HVR2NODO2', 'VirtualMachine1'],
     ] as const) {
       await call((c, cb) =>
@@ -209,7 +221,7 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
       expect(await echo('HVR2NODO1', 'workstation')).toMatchObject({ ok: true, responder: 'workstation' });
       expect(await echo('HVR2NODO2', 'workstation')).toMatchObject({ ok: true, responder: 'workstation' });
       // The workstation still reaches the VM on each side.
-      const ping = await dcboxOk(['vm', 'ping', 'VirtualMachine2', '--count', '2', '--interval-ms', '100']);
+      const ping = await dcboxOk(['vm', 'ping', 'Writer1', '--count', '2', '--interval-ms', '100']);
       expect(ping).toContain('received = 2');
     } finally {
       await dcboxOk(['heal']);
