@@ -57,15 +57,25 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     // Writer1 created on HVR2NODO1 (its disk allocated on the CSV by the coordinator).
     await call((c, cb) => c.node('HVR2NODO2').StartVm({ name: 'VirtualMachine1' }, deadline(10_000), cb));
     await waitFor('the cluster to give the CSV a coordinator', async () => {
-      const s = await call<{ csv: { owner: string }[] }>((c, cb) => c.cluster('HVR2NODO1').GetState({}, deadline(3000), cb));
+      const s = await call<{ csv: { owner: string }[] }>((c, cb) =>
+        c.cluster('HVR2NODO1').GetState({}, deadline(3000), cb),
+      );
       return s.csv[0]?.owner;
     });
     await call((c, cb) =>
-      c.node('HVR2NODO1').CreateVm(
-        { name: 'Writer1', memory_mib: 64, disk_path: 'C:\\ClusterStorage\\Volume1\\Writer1\\Writer1.vhd', disk_size_mib: 64, switch_name: 'VMs' },
-        deadline(10_000),
-        cb,
-      ),
+      c
+        .node('HVR2NODO1')
+        .CreateVm(
+          {
+            name: 'Writer1',
+            memory_mib: 64,
+            disk_path: 'C:\\ClusterStorage\\Volume1\\Writer1\\Writer1.vhd',
+            disk_size_mib: 64,
+            switch_name: 'VMs',
+          },
+          deadline(10_000),
+          cb,
+        ),
     );
     await call((c, cb) => c.node('HVR2NODO1').StartVm({ name: 'Writer1' }, deadline(10_000), cb));
     await waitFor(

@@ -1,0 +1,317 @@
+/**
+ * The failover cluster under real faults (netns runtime, fast timing): every behaviour here
+ * comes out of the nodes' own protocol — real partitions, kills, freezes and lost paths.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Clients } from '../orchestrator/clients.js';
+import { Pinger } from '../orchestrator/scenario.js';
+import { readState } from '../orchestrator/state.js';
+import { deadline, rpc } from '../services/actor/grpc.js';
+import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
+import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
+import {
+  ackedCount,
+  canUseNetns,
+  clients,
+  dcbox,
+  dcboxOk,
+  diskStatus,
+  sleep,
+  verifyAckedRecords,
+  waitFor,
+} from './harness.js';
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+
+let c: Clients | null = null;
+const pingers: Pinger[] = [];
+
+async function state(node: string): Promise<ClusterState__Output> {
+  return rpc<ClusterState__Output>((cb) => (c as Clients).cluster(node).GetState({}, deadline(2000), cb));
+}
+
+async function events(node: string): Promise<ClusterEvent__Output[]> {
+  return rpc<{ events: ClusterEvent__Output[] }>((cb) =>
+    (c as Clients).cluster(node).Events({ since_index: 0 }, deadline(2000), cb),
+  ).then((r) => r.events);
+}
+
+/** A fresh seed data center with a formed cluster. */
+async function freshCluster(): Promise<void> {
+  await dcbox(['down']);
+  await dcboxOk(['up', '--timing', 'fast']);
+  c = clients();
+  await waitFor('the cluster to form with the witness', async () => {
+    const s = await state(N1);
+    return (
+      s.service_state === 'Running' &&
+      s.members.length === 2 &&
+      s.quorum?.witness_owner === N1 &&
+      s.csv[0]?.owner
+    );
+  });
+}
+
+/** Makes a VM defined on `node` highly available and brings it online there; starts pinging it. */
+async function onlineRole(vm: string, node: string): Promise<Pinger> {
+  const cl = c as Clients;
+  await rpc((cb) =>
+    cl
+      .cluster(node)
+      .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
+  );
+  await rpc((cb) => cl.cluster(node).Online({ name: vm }, deadline(10_000), cb));
+  await waitFor(`${vm} online on ${node}`, async () => {
+    const r = (await state(N1)).roles.find((x) => x.name === vm);
+    return r?.state === 'Online' && r.owner === node;
+  });
+  const p = new Pinger(cl, vm);
+  p.start();
+  pingers.push(p);
+  await waitFor(`${vm} answering from ${node}`, () => p.replies.some((r) => r.ok && r.host === node));
+  return p;
+}
+
+/** Creates a VM on a node with its disk allocated on the CSV through the coordinator. */
+async function createVm(name: string, node: string): Promise<void> {
+  await rpc((cb) =>
+    (c as Clients)
+      .node(node)
+      .CreateVm(
+        {
+          name,
+          memory_mib: 64,
+          disk_path: `C:\\ClusterStorage\\Volume1\\${name}\\${name}.vhd`,
+          disk_size_mib: 64,
+          switch_name: 'VMs',
+        },
+        deadline(10_000),
+        cb,
+      ),
+  );
+}
+
+/** The hosts that answered a VM's pings, in order, with repeats collapsed. */
+function answerSequence(p: Pinger): string[] {
+  const out: string[] = [];
+  for (const r of p.replies) if (r.ok && out.at(-1) !== r.host) out.push(r.host);
+  return out;
+}
+
+function hostPids(name: string): number[] {
+  const h = readState()?.hosts.find((x) => x.name === name);
+  return [h?.pids.nats, h?.pids.service].filter((p): p is number => !!p);
+}
+
+afterEach(async () => {
+  for (const p of pingers.splice(0)) p.stop();
+  c?.close();
+  c = null;
+  await dcbox(['down']);
+});
+
+describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)', () => {
+  it('passes the seed scenario: live migration, CSV takeover, restart of the lost VM, quorum 2 of 3', async () => {
+    const r = await dcbox(['scenario', 'run', 'seed', '--timing', 'fast', '--json'], 100_000);
+    const report = JSON.parse(r.stdout);
+    expect(report.checks.filter((x: { ok: boolean }) => !x.ok)).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.liveMigration.passes).toBeGreaterThanOrEqual(2);
+    expect(report.liveMigration.bytesCopied).toBeGreaterThan(512 * 1024 * 1024);
+    expect(report.powerOff).toMatchObject({
+      csvOwnerBefore: N2,
+      csvOwnerAfter: N1,
+      quorumAfter: { hasQuorum: true, votes: 2, needed: 2 },
+    });
+    expect(r.code).toBe(0);
+  });
+
+  it('keeps quorum on exactly one side of a partition; the other stops its roles and is fenced; every role runs once', async () => {
+    await freshCluster();
+    const p1 = await onlineRole('VirtualMachine1', N2);
+    const p2 = await onlineRole('VirtualMachine2', N2);
+    await rpc((cb) =>
+      (c as Clients).cluster(N1).Move({ role: 'VirtualMachine2', to: N1, live: true }, deadline(60_000), cb),
+    );
+    await waitFor('VirtualMachine2 answering from HVR2NODO1', () =>
+      p2.replies.some((r) => r.ok && r.host === N1),
+    );
+
+    await dcboxOk(['partition', N1, N2]);
+    const lost = await waitFor(
+      'HVR2NODO2 to lose quorum',
+      async () => (await state(N2)).service_state === 'Stopped' && (await state(N2)),
+    );
+    const kept = await state(N1);
+    expect([kept.quorum?.has_quorum, lost.quorum?.has_quorum]).toEqual([true, false]);
+    expect((await events(N2)).some((e) => e.event_id === 1177)).toBe(true);
+    expect((await events(N1)).some((e) => e.event_id === 1135)).toBe(true);
+
+    await waitFor('every role online on HVR2NODO1', async () =>
+      (await state(N1)).roles.every((r) => r.state === 'Online' && r.owner === N1),
+    );
+    await waitFor('VirtualMachine1 answering from HVR2NODO1', () =>
+      p1.replies.some((r) => r.ok && r.host === N1),
+    );
+    const settled = Date.now();
+    await sleep(1500);
+    for (const p of [p1, p2]) {
+      const hosts = new Set(
+        p.replies.filter((r) => r.ok && Number(r.sent_at_ms) >= settled).map((r) => r.host),
+      );
+      expect([...hosts]).toEqual([N1]);
+      expect(answerSequence(p).at(-1)).toBe(N1);
+      expect(answerSequence(p).filter((h) => h === N1)).toHaveLength(1); // never back and forth
+    }
+
+    // The losing side was fenced: a write from it is refused and leaves the LUN unchanged.
+    expect((await events(N1)).some((e) => e.kind === 'fenced')).toBe(true);
+    const offset = 60 * 1024 * 1024 * 1024;
+    const cmd = (node: string, req: Record<string, unknown>) =>
+      rpc<StorageCommandResponse__Output>((cb) =>
+        (c as Clients).node(node).StorageCommand(req, deadline(10_000), cb),
+      );
+    const beforeBlock = await cmd(N1, { lun: 'CSV1', op: 'read', offset, length: 4096 });
+    const attempt = await cmd(N2, { lun: 'CSV1', op: 'write', offset, data: Buffer.alloc(4096, 0x5a) });
+    expect(attempt).toMatchObject({ ok: false, code: 'RESERVATION_CONFLICT' });
+    const afterBlock = await cmd(N1, { lun: 'CSV1', op: 'read', offset, length: 4096 });
+    expect(Buffer.from(afterBlock.data).equals(Buffer.from(beforeBlock.data))).toBe(true);
+
+    await dcboxOk(['heal']);
+    await waitFor(
+      'HVR2NODO2 to rejoin',
+      async () => (await state(N2)).service_state === 'Running' && (await state(N1)).members.length === 2,
+    );
+  });
+
+  it('loses quorum after the witness and then a node are gone, and recovers by itself when the witness returns', async () => {
+    await freshCluster();
+    await createVm('RoleA', N1);
+    const p = await onlineRole('RoleA', N1);
+    await dcboxOk(['host', 'kill', 'quorum']);
+    await waitFor(
+      'the witness to be seen offline',
+      async () => (await state(N1)).quorum?.witness_status === 'offline',
+    );
+    expect((await state(N1)).quorum).toMatchObject({ has_quorum: true, votes: 2 });
+
+    await dcboxOk(['host', 'kill', N2]);
+    await waitFor('HVR2NODO1 to lose quorum', async () => (await state(N1)).service_state === 'Stopped');
+    expect((await events(N1)).some((e) => e.event_id === 1177)).toBe(true);
+    await waitFor('RoleA to stop answering', async () => {
+      const recent = p.replies.slice(-5);
+      return recent.length === 5 && recent.every((r) => !r.ok);
+    });
+
+    const back = Date.now();
+    await dcboxOk(['host', 'start', 'quorum']);
+    await waitFor('HVR2NODO1 to run with quorum again', async () => {
+      const s = await state(N1);
+      return s.service_state === 'Running' && s.quorum?.has_quorum && s.quorum.votes === 2;
+    });
+    await waitFor('RoleA answering again from HVR2NODO1', () =>
+      p.replies.some((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) > back),
+    );
+  });
+
+  it('never lets a VM answer from two hosts when its owner is frozen past the threshold and thawed; the node rejoins', async () => {
+    await freshCluster();
+    const p = await onlineRole('VirtualMachine1', N2);
+    const pids = hostPids(N2);
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    try {
+      await waitFor(
+        'VirtualMachine1 answering from HVR2NODO1',
+        () => p.replies.some((r) => r.ok && r.host === N1),
+        20_000,
+      );
+      await sleep(1000);
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+    }
+    const thawed = Date.now();
+    await waitFor(
+      'HVR2NODO2 to rejoin',
+      async () => (await state(N2)).service_state === 'Running' && (await state(N1)).members.length === 2,
+    );
+    await sleep(1000);
+    expect(answerSequence(p)).toEqual([N2, N1]);
+    expect(p.replies.some((r) => r.ok && r.host === N2 && Number(r.sent_at_ms) >= thawed)).toBe(false);
+    expect((await state(N2)).roles.find((r) => r.name === 'VirtualMachine1')?.owner).toBe(N1);
+  });
+
+  it('keeps a VM running in redirected I/O when its node loses both paths, and returns to direct I/O', async () => {
+    await freshCluster();
+    await onlineRole('VirtualMachine1', N2);
+    const mode = async () => (await state(N2)).csv[0]?.modes.find((m) => m.node === N2)?.mode;
+    expect(await mode()).toBe('Direct');
+    await waitFor(
+      'records acknowledged',
+      async () => ackedCount(await diskStatus(N2, 'VirtualMachine1')) > 5,
+    );
+    const before = await diskStatus(N2, 'VirtualMachine1');
+
+    await dcboxOk(['partition', N2, 'rssm3,rssm4']);
+    await waitFor('HVR2NODO2 in redirected I/O', async () => (await mode()) === 'Redirected');
+    await waitFor(
+      'writes acknowledged through the coordinator',
+      async () => ackedCount(await diskStatus(N2, 'VirtualMachine1')) > ackedCount(before) + 20,
+    );
+    const redirected = await diskStatus(N2, 'VirtualMachine1');
+    expect(Number(redirected.failed_writes)).toBe(Number(before.failed_writes));
+
+    await dcboxOk(['heal']);
+    await waitFor('HVR2NODO2 back to direct I/O', async () => (await mode()) === 'Direct', 20_000);
+    await rpc((cb) =>
+      (c as Clients)
+        .node(N2)
+        .SetWorkload({ vm: 'VirtualMachine1', enabled: false, interval_ms: 0 }, deadline(3000), cb),
+    );
+    const s = await diskStatus(N2, 'VirtualMachine1');
+    const { bad, checked } = await verifyAckedRecords('VirtualMachine1', s);
+    expect(bad).toEqual([]);
+    expect(checked).toBe(ackedCount(s));
+  });
+
+  it('moves CSV ownership when the coordinator is killed while a VM on the other node writes, losing no acknowledged write', async () => {
+    await freshCluster();
+    await rpc((cb) =>
+      (c as Clients).cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb),
+    );
+    await waitFor(
+      'HVR2NODO2 coordinating',
+      async () => (await state(N1)).csv[0]?.owner === N2 && (await state(N2)).csv[0]?.owner === N2,
+    );
+    await createVm('RoleB', N1); // allocated by the coordinator on HVR2NODO2
+    const p = await onlineRole('RoleB', N1);
+    await waitFor('records acknowledged', async () => ackedCount(await diskStatus(N1, 'RoleB')) > 5);
+    const before = await diskStatus(N1, 'RoleB');
+
+    const killedAt = Date.now();
+    await dcboxOk(['host', 'kill', N2]);
+    await waitFor('HVR2NODO1 to coordinate the CSV', async () => (await state(N1)).csv[0]?.owner === N1);
+    await waitFor(
+      'writes continuing',
+      async () => ackedCount(await diskStatus(N1, 'RoleB')) > ackedCount(before) + 20,
+    );
+    const after = await diskStatus(N1, 'RoleB');
+    expect(Number(after.failed_writes)).toBe(Number(before.failed_writes));
+    expect(p.lost(killedAt, Date.now())).toBe(0);
+    expect((await state(N1)).roles.find((r) => r.name === 'RoleB')).toMatchObject({
+      state: 'Online',
+      owner: N1,
+    });
+
+    await rpc((cb) =>
+      (c as Clients)
+        .node(N1)
+        .SetWorkload({ vm: 'RoleB', enabled: false, interval_ms: 0 }, deadline(3000), cb),
+    );
+    const s = await diskStatus(N1, 'RoleB');
+    const { bad, checked } = await verifyAckedRecords('RoleB', s);
+    expect(bad).toEqual([]);
+    expect(checked).toBe(ackedCount(s));
+  });
+});
