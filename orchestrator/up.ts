@@ -16,6 +16,8 @@ import { loadTopology } from './topology.js';
 /** A failure the user caused or can fix; printed as one line. */
 export class UsageError extends Error {}
 
+const UP_TIMEOUT_MS = 90_000;
+
 export function topologyPath(arg: string | undefined): string {
   const name = arg ?? 'seed';
   if (existsSync(name)) return resolve(name);
@@ -62,5 +64,17 @@ export async function up(opts: {
     child.on('exit', (code) =>
       reject(new UsageError(`the orchestrator exited (code ${code}) before it was ready; see ${daemonLog}`)),
     );
+    // Every host has its own health deadline; this bounds the whole start so a wedged daemon
+    // cannot leave `dcbox up` waiting forever.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new UsageError(`the orchestrator was not ready within ${UP_TIMEOUT_MS / 1000} s; see ${daemonLog}`),
+      );
+    }, UP_TIMEOUT_MS);
+    timer.unref();
+    child.on('message', (m: DaemonMessage) => {
+      if (m.type !== 'progress') clearTimeout(timer);
+    });
   });
 }

@@ -77,19 +77,17 @@ async function onlineRole(vm: string, node: string): Promise<Pinger> {
 /** Creates a VM on a node with its disk allocated on the CSV through the coordinator. */
 async function createVm(name: string, node: string): Promise<void> {
   await rpc((cb) =>
-    (c as Clients)
-      .node(node)
-      .CreateVm(
-        {
-          name,
-          memory_mib: 64,
-          disk_path: `C:\\ClusterStorage\\Volume1\\${name}\\${name}.vhd`,
-          disk_size_mib: 64,
-          switch_name: 'VMs',
-        },
-        deadline(10_000),
-        cb,
-      ),
+    (c as Clients).node(node).CreateVm(
+      {
+        name,
+        memory_mib: 64,
+        disk_path: `C:\\ClusterStorage\\Volume1\\${name}\\${name}.vhd`,
+        disk_size_mib: 64,
+        switch_name: 'VMs',
+      },
+      deadline(10_000),
+      cb,
+    ),
   );
 }
 

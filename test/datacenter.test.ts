@@ -63,19 +63,17 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
       return s.csv[0]?.owner;
     });
     await call((c, cb) =>
-      c
-        .node('HVR2NODO1')
-        .CreateVm(
-          {
-            name: 'Writer1',
-            memory_mib: 64,
-            disk_path: 'C:\\ClusterStorage\\Volume1\\Writer1\\Writer1.vhd',
-            disk_size_mib: 64,
-            switch_name: 'VMs',
-          },
-          deadline(10_000),
-          cb,
-        ),
+      c.node('HVR2NODO1').CreateVm(
+        {
+          name: 'Writer1',
+          memory_mib: 64,
+          disk_path: 'C:\\ClusterStorage\\Volume1\\Writer1\\Writer1.vhd',
+          disk_size_mib: 64,
+          switch_name: 'VMs',
+        },
+        deadline(10_000),
+        cb,
+      ),
     );
     await call((c, cb) => c.node('HVR2NODO1').StartVm({ name: 'Writer1' }, deadline(10_000), cb));
     await waitFor(
