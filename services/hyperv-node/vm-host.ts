@@ -27,7 +27,7 @@ import { MigrationLink } from './migration/link.js';
 import { DEFAULT_POLICY, nextStep, type PassPolicy, type PassResult } from './migration/passes.js';
 import { type IncomingStream, receiveMigration } from './migration/target.js';
 import type { IoResult, StorageOp } from './mpio.js';
-import { encodeRecord } from './record.js';
+import { encodeRecord, RECORD_SIZE, verifyRecord } from './record.js';
 import {
   changedVms,
   type DeviceState,
@@ -468,16 +468,19 @@ export class VmHost {
         for (const cb of this.faultListeners) cb(effect.vm, effect.reason);
         return;
       case 'allocMemory':
-        void this.allocate(effect.vm, effect.memoryMiB, effect.restore).then(
-          () => this.actor.send({ type: 'memoryReady', name: effect.vm, epoch: effect.epoch }),
-          (err: Error) =>
-            this.actor.send({
-              type: 'memoryFailed',
-              name: effect.vm,
-              epoch: effect.epoch,
-              error: err.message,
-            }),
-        );
+        void this.allocate(effect.vm, effect.memoryMiB, effect.restore)
+          .then(() => (effect.restore ? 0 : this.lastSeqOnDisk(effect.vm)))
+          .then(
+            (lastSeq) =>
+              this.actor.send({ type: 'memoryReady', name: effect.vm, epoch: effect.epoch, lastSeq }),
+            (err: Error) =>
+              this.actor.send({
+                type: 'memoryFailed',
+                name: effect.vm,
+                epoch: effect.epoch,
+                error: err.message,
+              }),
+          );
         return;
       case 'allocIncoming':
         this.memory.set(effect.vm, new GuestMemory(Buffer.alloc(effect.memoryMiB * MIB)));
@@ -518,6 +521,32 @@ export class VmHost {
         this.log(effect.level, effect.msg, effect.fields);
         return;
     }
+  }
+
+  /**
+   * The newest record of a VM on its virtual disk, read at a cold boot (0 when none or when the
+   * disk cannot be read: the VM then starts its journal where it is).
+   */
+  private async lastSeqOnDisk(name: string): Promise<number> {
+    const spec = this.actor.state.vms[name]?.spec;
+    if (!spec) return 0;
+    const chunk = 4 * MIB;
+    let last = 0;
+    try {
+      for (let off = 0; off < spec.diskSizeBytes; off += chunk) {
+        const length = Math.min(chunk, spec.diskSizeBytes - off);
+        const r = await this.disks.io(spec.lun, { kind: 'read', offset: spec.diskOffsetBytes + off, length });
+        if (!r.ok || !r.data) return last;
+        const data = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
+        for (let i = 0; i + RECORD_SIZE <= data.length; i += RECORD_SIZE) {
+          const check = verifyRecord(data.subarray(i, i + RECORD_SIZE), { vm: name });
+          if (check.ok && check.record.seq > last) last = check.record.seq;
+        }
+      }
+    } catch (err) {
+      this.log('warn', 'could not scan the virtual disk at boot', { vm: name, error: String(err) });
+    }
+    return last;
   }
 
   /** The VM's saved state (its memory) lives in a file, as Hyper-V keeps a .vsv/.bin pair. */

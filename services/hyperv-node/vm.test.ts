@@ -657,3 +657,15 @@ describe('migration, source and target sides', () => {
     expect(s.state.vms.VirtualMachine1?.run.state).toBe('Running');
   });
 });
+
+describe('cold boot after a failover', () => {
+  it('carries the disk journal on after the newest record found on the disk', () => {
+    const s = sim();
+    s.send({ type: 'start', replyTo: 'r', name: 'VirtualMachine1' });
+    s.send({ type: 'memoryReady', name: 'VirtualMachine1', epoch: 1, lastSeq: 41 });
+    s.advance(BOOT);
+    expect(s.state.vms.VirtualMachine1?.workload.nextSeq).toBe(42);
+    const writes = s.advance(INTERVAL).filter((e) => e.type === 'writeRecord');
+    expect(writes[0]).toMatchObject({ type: 'writeRecord', seq: 42 });
+  });
+});

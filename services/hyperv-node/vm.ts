@@ -153,7 +153,8 @@ export type VmMsg =
   | { type: 'incomingResume'; replyTo: string; name: string; device: DeviceState }
   | { type: 'incomingAbort'; replyTo: string; name: string }
   | { type: 'dirtyTick'; name: string; epoch: number }
-  | { type: 'memoryReady'; name: string; epoch: number }
+  /** lastSeq: the newest record of this VM found on its disk at a cold boot (0 when none). */
+  | { type: 'memoryReady'; name: string; epoch: number; lastSeq?: number }
   | { type: 'memoryFailed'; name: string; epoch: number; error: string }
   | { type: 'booted'; name: string; epoch: number }
   | { type: 'saved'; name: string; epoch: number }
@@ -321,7 +322,7 @@ export function decideVm(state: VmManagerState, msg: VmMsg, ctx: Ctx): Out {
     case 'dirtyTick':
       return dirtyTick(state, msg.name, msg.epoch, ctx);
     case 'memoryReady':
-      return memoryReady(state, msg.name, msg.epoch);
+      return memoryReady(state, msg.name, msg.epoch, msg.lastSeq ?? 0);
     case 'memoryFailed':
       return memoryFailed(state, msg.name, msg.epoch, msg.error);
     case 'booted':
@@ -597,12 +598,19 @@ function current(
   return vm;
 }
 
-function memoryReady(state: VmManagerState, name: string, epoch: number): Out {
+function memoryReady(state: VmManagerState, name: string, epoch: number, lastSeq: number): Out {
   const vm = current(state, name, epoch, 'Starting');
   if (vm?.run.state !== 'Starting') return { state, effects: [] };
+  // A guest that boots cold carries on its journal after the newest record on its disk, as a
+  // restarted guest would: records acknowledged before a failover are never overwritten.
+  const nextSeq = Math.max(vm.workload.nextSeq, lastSeq + 1);
   // The guest boots only once its memory is there (allocated, or read back from saved state).
   return {
-    state: put(state, { ...vm, run: { ...vm.run, memoryReady: true } }),
+    state: put(state, {
+      ...vm,
+      run: { ...vm.run, memoryReady: true },
+      workload: { ...vm.workload, nextSeq },
+    }),
     effects: [
       { type: 'startTimer', id: bootTimer(name), ms: state.bootMs, msg: { type: 'booted', name, epoch } },
     ],

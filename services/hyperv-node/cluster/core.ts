@@ -671,6 +671,7 @@ function takeOver(s0: ClusterCore, now: number): Out {
             volume: v.volume,
             owner: v.owner,
             previous: previous[v.volume] ?? before[v.volume]?.owner ?? null,
+            reason: 'takeover',
           },
         ),
       );
@@ -1046,7 +1047,7 @@ function onConfigPush(s0: ClusterCore, msg: Extract<ClusterMsg, { type: 'configP
           0,
           'csv-owner',
           `Cluster Shared Volume ${v.volume} (${v.lun}) is now coordinated by ${v.owner}.`,
-          { volume: v.volume, owner: v.owner, previous: oldCsv[v.volume]?.owner ?? null },
+          { volume: v.volume, owner: v.owner, previous: oldCsv[v.volume]?.owner ?? null, reason: 'observed' },
         ),
       );
   }
@@ -1219,7 +1220,7 @@ function onCommand(s0: ClusterCore, replyTo: string, cmd: Command, now: number):
           0,
           'csv-owner',
           `Cluster Shared Volume ${v.volume} (${v.lun}) is now coordinated by ${cmd.to}.`,
-          { volume: v.volume, owner: cmd.to, previous: v.owner },
+          { volume: v.volume, owner: cmd.to, previous: v.owner, reason: 'move' },
         ),
       );
       break;
