@@ -122,6 +122,16 @@ export interface MmSettings {
   ioModules: BayConfig[];
   storageModules: { bay: number; present: boolean; drives: number }[];
   credentials: { username: string; password: string };
+  /** AMM CLI over telnet; when unset, see protocolEndpoints() in management-module/endpoints.ts. */
+  telnetPort?: number;
+  /** Redfish over HTTP(S); when unset, see protocolEndpoints(). */
+  redfishPort?: number;
+  /** Serve Redfish over HTTPS with a self-signed certificate made at start. */
+  redfishTls?: boolean;
+  /** How long a failed login waits before it is answered (default 1000 ms). */
+  loginFailDelayMs?: number;
+  /** Redfish SessionTimeout: an idle session expires after this many seconds (default 1800). */
+  sessionTimeoutS?: number;
 }
 
 /** quorum: the witness. */

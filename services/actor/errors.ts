@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   UNAVAILABLE: { grpc: status.UNAVAILABLE, definite: false },
   TIMEOUT: { grpc: status.DEADLINE_EXCEEDED, definite: false },
   IO_ERROR: { grpc: status.INTERNAL, definite: false },
+  MEDIUM_ERROR: { grpc: status.INTERNAL, definite: true },
   OVERLOADED: { grpc: status.RESOURCE_EXHAUSTED, definite: true },
   REFUSED: { grpc: status.FAILED_PRECONDITION, definite: true },
 } as const;

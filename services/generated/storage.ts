@@ -11,6 +11,9 @@ import type { Initiator as _dcbox_storage_v1_Initiator, Initiator__Output as _dc
 import type { ListLunsRequest as _dcbox_storage_v1_ListLunsRequest, ListLunsRequest__Output as _dcbox_storage_v1_ListLunsRequest__Output } from './dcbox/storage/v1/ListLunsRequest';
 import type { ListLunsResponse as _dcbox_storage_v1_ListLunsResponse, ListLunsResponse__Output as _dcbox_storage_v1_ListLunsResponse__Output } from './dcbox/storage/v1/ListLunsResponse';
 import type { Lun as _dcbox_storage_v1_Lun, Lun__Output as _dcbox_storage_v1_Lun__Output } from './dcbox/storage/v1/Lun';
+import type { LunFaultRequest as _dcbox_storage_v1_LunFaultRequest, LunFaultRequest__Output as _dcbox_storage_v1_LunFaultRequest__Output } from './dcbox/storage/v1/LunFaultRequest';
+import type { LunFaultState as _dcbox_storage_v1_LunFaultState, LunFaultState__Output as _dcbox_storage_v1_LunFaultState__Output } from './dcbox/storage/v1/LunFaultState';
+import type { LunFaults as _dcbox_storage_v1_LunFaults, LunFaults__Output as _dcbox_storage_v1_LunFaults__Output } from './dcbox/storage/v1/LunFaults';
 import type { LunRef as _dcbox_storage_v1_LunRef, LunRef__Output as _dcbox_storage_v1_LunRef__Output } from './dcbox/storage/v1/LunRef';
 import type { MapLunRequest as _dcbox_storage_v1_MapLunRequest, MapLunRequest__Output as _dcbox_storage_v1_MapLunRequest__Output } from './dcbox/storage/v1/MapLunRequest';
 import type { PrPreemptRequest as _dcbox_storage_v1_PrPreemptRequest, PrPreemptRequest__Output as _dcbox_storage_v1_PrPreemptRequest__Output } from './dcbox/storage/v1/PrPreemptRequest';
@@ -50,6 +53,9 @@ export interface ProtoGrpcType {
         ListLunsRequest: MessageTypeDefinition<_dcbox_storage_v1_ListLunsRequest, _dcbox_storage_v1_ListLunsRequest__Output>
         ListLunsResponse: MessageTypeDefinition<_dcbox_storage_v1_ListLunsResponse, _dcbox_storage_v1_ListLunsResponse__Output>
         Lun: MessageTypeDefinition<_dcbox_storage_v1_Lun, _dcbox_storage_v1_Lun__Output>
+        LunFaultRequest: MessageTypeDefinition<_dcbox_storage_v1_LunFaultRequest, _dcbox_storage_v1_LunFaultRequest__Output>
+        LunFaultState: MessageTypeDefinition<_dcbox_storage_v1_LunFaultState, _dcbox_storage_v1_LunFaultState__Output>
+        LunFaults: MessageTypeDefinition<_dcbox_storage_v1_LunFaults, _dcbox_storage_v1_LunFaults__Output>
         LunRef: MessageTypeDefinition<_dcbox_storage_v1_LunRef, _dcbox_storage_v1_LunRef__Output>
         MapLunRequest: MessageTypeDefinition<_dcbox_storage_v1_MapLunRequest, _dcbox_storage_v1_MapLunRequest__Output>
         PrPreemptRequest: MessageTypeDefinition<_dcbox_storage_v1_PrPreemptRequest, _dcbox_storage_v1_PrPreemptRequest__Output>

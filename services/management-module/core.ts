@@ -71,6 +71,8 @@ export interface MmState {
   logMax: number;
   silenceMs: number;
   tickMs: number;
+  /** Failed remote logins (telnet or Redfish) since start. */
+  loginFailures: number;
 }
 
 /** Messages the core decides on. */
@@ -83,7 +85,8 @@ export type MmMsg =
   | { type: 'powerReadFailed'; host: string; error: string }
   | { type: 'power'; reqId: string; kind: string; bay: number; action: string }
   | { type: 'powerSet'; reqId: string; host: string; on: boolean }
-  | { type: 'powerSetFailed'; reqId: string; host: string; code: ErrorCode; error: string };
+  | { type: 'powerSetFailed'; reqId: string; host: string; code: ErrorCode; error: string }
+  | { type: 'remoteLogin'; user: string; via: 'telnet' | 'redfish'; ok: boolean };
 
 /** A bay as GetChassis and Power show it (the proto's Bay). */
 export interface BayView {
@@ -150,6 +153,7 @@ export function initialState(settings: MmSettings, opts: MmOptions): MmState {
     logMax: opts.logMax ?? LOG_ENTRIES_MAX,
     silenceMs: opts.silenceMs,
     tickMs: opts.tickMs,
+    loginFailures: 0,
   };
 }
 
@@ -326,6 +330,20 @@ export function decide(s: MmState, msg: MmMsg, ctx: Ctx): Decision<MmState, Out>
 
     case 'power':
       return startPower(s, msg);
+
+    case 'remoteLogin': {
+      // The AMM's event log records remote logins and refused ones (source "SERVPROC").
+      if (msg.ok)
+        return {
+          state: appendLog(s, ctx.now, 'I', 'SERVPROC', `Remote login successful for user '${msg.user}' from ${msg.via}`),
+          effects: [],
+        };
+      const next = { ...s, loginFailures: s.loginFailures + 1 };
+      return {
+        state: appendLog(next, ctx.now, 'W', 'SERVPROC', `Remote login failed for user '${msg.user}' from ${msg.via}`),
+        effects: [],
+      };
+    }
 
     case 'powerSet':
       return powerSet(s, msg, ctx);

@@ -91,6 +91,13 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
       const initiator = stamp(req.initiator);
       return forward((o, cb) => client.PrReadKeys({ ...req, initiator }, o, cb));
     }),
+    // Chaos faults are injected on the controller itself: a SAS switch cannot fail a disk.
+    InjectFault: unary(() => {
+      throw notHere(opts);
+    }),
+    ListFaults: unary(() => {
+      throw notHere(opts);
+    }),
   };
 
   const status = async () => {
@@ -113,6 +120,14 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
   };
 
   return { storage, rssm, close: () => client.close() };
+}
+
+/** The answer to a chaos call sent to a switch instead of the controller. */
+function notHere(opts: ForwardOptions): DcboxError {
+  return new DcboxError(
+    'REFUSED',
+    `${opts.rssm} is a SAS switch; inject LUN faults on storage controller ${opts.controller} at ${opts.target}`,
+  );
 }
 
 /** Names the controller in transport errors, so the blade's log says which hop failed. */

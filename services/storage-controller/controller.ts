@@ -19,6 +19,12 @@ import {
 import { PendingReplies, storageHandlers } from './grpc-handlers.js';
 import { LunStore } from './store.js';
 
+/** Runs `fn` now, or `ms` later when a slow-I/O fault asks for a delay. */
+function after(ms: number | undefined, fn: () => void): void {
+  if (ms && ms > 0) setTimeout(fn, ms);
+  else fn();
+}
+
 /** A running controller. */
 export interface Controller {
   handlers: StorageHandlers;
@@ -49,12 +55,15 @@ export function openController(opts: {
   const interpret = (effect: StorageEffect): void => {
     switch (effect.type) {
       case 'writeBlocks':
-        store.write(effect.reqId, effect.lun, effect.offset, effect.data);
+        // A slow-I/O fault starts the write later; it is still acknowledged once durable.
+        after(effect.delayMs, () => store.write(effect.reqId, effect.lun, effect.offset, effect.data));
         return;
       case 'readBlocks':
-        store.read(effect.lun, effect.offset, effect.length).then(
-          (data) => send({ type: 'readDone', reqId: effect.reqId, data }),
-          (err: Error) => send({ type: 'readFailed', reqId: effect.reqId, message: err.message }),
+        after(effect.delayMs, () =>
+          store.read(effect.lun, effect.offset, effect.length).then(
+            (data) => send({ type: 'readDone', reqId: effect.reqId, data }),
+            (err: Error) => send({ type: 'readFailed', reqId: effect.reqId, message: err.message }),
+          ),
         );
         return;
       case 'reply':

@@ -4,8 +4,10 @@
  * it asks for `writeBlocks`, `readBlocks`, `persistMeta`… as effects, and hears back through
  * `writeDone` / `readDone` messages. Every request carries a reqId and ends in exactly one
  * `reply` effect, which may be deferred (a preempt waits for the writes accepted before it).
+ * Chaos faults (slow I/O, media errors) are part of the state too, so whether a command fails
+ * is drawn from ctx.random and a fault's lease ends on ctx.now, reproducibly from the seed.
  */
-import type { Ctx, Decision } from '../actor/actor.js';
+import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
 import type { ErrorCode } from '../actor/errors.js';
 
 /** The only reservation type dcbox grants: what Windows failover clusters use (DOMAIN.md §2). */
@@ -16,6 +18,15 @@ export const IO_BYTES_MAX = 16 * 1024 * 1024;
 
 /** Writes accepted but not yet durable, across all LUNs; more is OVERLOADED, not queued forever. */
 export const INFLIGHT_WRITES_MAX = 4096;
+
+/** Longest delay a slow-I/O fault may add: beyond a minute every command would time out anyway. */
+export const FAULT_DELAY_MAX_MS = 60_000;
+
+/** How long a fault lasts when the request names no duration. */
+export const FAULT_DURATION_DEFAULT_MS = 60_000;
+
+/** The longest lease a fault may hold; a longer request is cut to this. */
+export const FAULT_DURATION_MAX_MS = 10 * 60_000;
 
 /** An I_T nexus: the host and the port (RSSM) a command arrived on. */
 export interface Initiator {
@@ -65,6 +76,21 @@ export interface Barrier {
   effects: StorageEffect[];
 }
 
+/**
+ * A chaos fault on one LUN: a lease that ends at expiresAtMs. Kept in memory only (never in
+ * the metadata file), so a controller restart clears it.
+ */
+export interface LunFault {
+  kind: 'slow' | 'errors';
+  /** slow: added to every data read and write. */
+  delayMs: number;
+  /** errors: the chance that one data read or write fails. */
+  errorRate: number;
+  expiresAtMs: number;
+  /** Data commands delayed or failed by this fault so far. */
+  affectedIos: number;
+}
+
 /** The core's whole state: plain data. */
 export interface StorageState {
   blockSize: number;
@@ -73,6 +99,7 @@ export interface StorageState {
   luns: Record<string, LunRecord>;
   inflight: InflightWrite[];
   barriers: Barrier[];
+  faults: Record<string, LunFault>;
 }
 
 /** A LUN as the Storage API shows it (proto dcbox.storage.v1.Lun). */
@@ -93,6 +120,16 @@ export interface PrView {
   reservation_type: string;
 }
 
+/** A LUN's fault as the Storage API shows it (proto LunFaultState). */
+export interface LunFaultView {
+  lun: string;
+  kind: 'slow' | 'errors' | 'none';
+  delay_ms: number;
+  error_rate: number;
+  expires_at_ms: number;
+  affected_ios: number;
+}
+
 /** What a successful request returns. */
 export type ReplyValue =
   | LunView
@@ -100,6 +137,8 @@ export type ReplyValue =
   | { data: Uint8Array }
   | { written: number }
   | PrView
+  | LunFaultView
+  | { faults: LunFaultView[] }
   | Record<string, never>;
 
 /** How a request ended: a value, or an error with a code that crosses gRPC. */
@@ -142,18 +181,34 @@ export type StorageMsg =
       key: string;
       victimKey: string;
     }
-  | { type: 'prReadKeys'; reqId: number; lun: string; initiator: Initiator | null };
+  | { type: 'prReadKeys'; reqId: number; lun: string; initiator: Initiator | null }
+  | {
+      type: 'injectFault';
+      reqId: number;
+      lun: string;
+      kind: string;
+      delayMs: number;
+      errorRate: number;
+      durationMs: number;
+    }
+  | { type: 'listFaults'; reqId: number }
+  /** A fault's lease ran out (its timer); ignored if the LUN's fault was replaced since. */
+  | { type: 'faultExpired'; lun: string; expiresAtMs: number };
 
-/** Effects the store and the gRPC adapter carry out, in order. */
+/**
+ * Effects the store and the gRPC adapter carry out, in order. A `delayMs` on a read or write
+ * (a slow-I/O fault) means: start it that much later; a write is still acknowledged only once
+ * it is durable.
+ */
 export type StorageEffect =
   | { type: 'createLunFile'; name: string; sizeBytes: number }
   | { type: 'removeLunFile'; name: string }
   | { type: 'persistMeta'; meta: Meta }
-  | { type: 'writeBlocks'; reqId: number; lun: string; offset: number; data: Uint8Array }
-  | { type: 'readBlocks'; reqId: number; lun: string; offset: number; length: number }
+  | { type: 'writeBlocks'; reqId: number; lun: string; offset: number; data: Uint8Array; delayMs?: number }
+  | { type: 'readBlocks'; reqId: number; lun: string; offset: number; length: number; delayMs?: number }
   | { type: 'reply'; reqId: number; outcome: Outcome };
 
-type Out = Decision<StorageState, StorageEffect>;
+type Out = Decision<StorageState, StorageEffect | TimerEffect<StorageMsg>>;
 
 /** Fails a request with a definite error. Thrown inside decide and turned into a reply. */
 class Refusal {
@@ -179,10 +234,14 @@ export function initialState(settings: {
     luns: {},
     inflight: [],
     barriers: [],
+    faults: {},
   };
 }
 
-/** Rebuilds the state after a restart from the metadata file; nothing is in flight any more. */
+/**
+ * Rebuilds the state after a restart from the metadata file; nothing is in flight any more,
+ * and no chaos fault survives a restart.
+ */
 export function stateFromMeta(
   meta: Meta,
   settings: { blockSize: number; internalInitiators: { host: string; lun: string }[] },
@@ -224,8 +283,21 @@ export function prView(pr: PrData): PrView {
   };
 }
 
+/** The API view of a LUN's fault; `null` shows a healthy LUN as kind "none". */
+export function faultView(lun: string, fault: LunFault | null): LunFaultView {
+  if (!fault) return { lun, kind: 'none', delay_ms: 0, error_rate: 0, expires_at_ms: 0, affected_ios: 0 };
+  return {
+    lun,
+    kind: fault.kind,
+    delay_ms: fault.delayMs,
+    error_rate: fault.errorRate,
+    expires_at_ms: fault.expiresAtMs,
+    affected_ios: fault.affectedIos,
+  };
+}
+
 /** Decides one message: the storage controller's whole behaviour. */
-export function decide(state: StorageState, msg: StorageMsg, _ctx: Ctx): Out {
+export function decide(state: StorageState, msg: StorageMsg, ctx: Ctx): Out {
   switch (msg.type) {
     case 'provision':
       return provision(state, msg.luns);
@@ -235,9 +307,11 @@ export function decide(state: StorageState, msg: StorageMsg, _ctx: Ctx): Out {
       return reply(state, msg.reqId, { data: msg.data });
     case 'readFailed':
       return fail(state, msg.reqId, 'IO_ERROR', `read failed on the controller: ${msg.message}`);
+    case 'faultExpired':
+      return faultExpired(state, msg.lun, msg.expiresAtMs);
     default:
       try {
-        return request(state, msg);
+        return request(state, msg, ctx);
       } catch (err) {
         if (err instanceof Refusal) return fail(state, msg.reqId, err.code, err.message);
         throw err;
@@ -245,9 +319,12 @@ export function decide(state: StorageState, msg: StorageMsg, _ctx: Ctx): Out {
   }
 }
 
-type Request = Exclude<StorageMsg, { type: 'provision' | 'writeDone' | 'readDone' | 'readFailed' }>;
+type Request = Exclude<
+  StorageMsg,
+  { type: 'provision' | 'writeDone' | 'readDone' | 'readFailed' | 'faultExpired' }
+>;
 
-function request(state: StorageState, msg: Request): Out {
+function request(state: StorageState, msg: Request, ctx: Ctx): Out {
   switch (msg.type) {
     case 'createLun':
       return createLun(state, msg);
@@ -268,17 +345,27 @@ function request(state: StorageState, msg: Request): Out {
       const lun = accessibleLun(state, msg.lun, msg.initiator);
       checkRange(state, lun, msg.offset, msg.length);
       // Reads are always allowed under Write Exclusive – Registrants Only (DOMAIN.md §2).
+      const hit = underFault(state, lun.name, ctx);
+      if (hit.failed) {
+        return fail(
+          hit.state,
+          msg.reqId,
+          'MEDIUM_ERROR',
+          `injected media error reading LUN ${lun.name} at byte ${msg.offset}; nothing was read`,
+        );
+      }
       const effect: StorageEffect = {
         type: 'readBlocks',
         reqId: msg.reqId,
         lun: lun.name,
         offset: msg.offset,
         length: msg.length,
+        ...(hit.delayMs > 0 ? { delayMs: hit.delayMs } : {}),
       };
-      return { state, effects: [effect] };
+      return { state: hit.state, effects: [effect] };
     }
     case 'write':
-      return write(state, msg);
+      return write(state, msg, ctx);
     case 'prRegister':
       return prRegister(state, msg);
     case 'prReserve':
@@ -291,12 +378,23 @@ function request(state: StorageState, msg: Request): Out {
       const lun = accessibleLun(state, msg.lun, msg.initiator);
       return reply(state, msg.reqId, prView(lun.pr));
     }
+    case 'injectFault':
+      return injectFault(state, msg, ctx);
+    case 'listFaults': {
+      const faults = Object.keys(state.faults)
+        .sort()
+        .flatMap((name) => {
+          const f = activeFault(state, name, ctx.now);
+          return f ? [faultView(name, f)] : [];
+        });
+      return reply(state, msg.reqId, { faults });
+    }
   }
 }
 
 function provision(state: StorageState, specs: LunSpec[]): Out {
   let next = state;
-  const effects: StorageEffect[] = [];
+  const effects: Out['effects'] = [];
   for (const spec of specs) {
     if (next.luns[spec.name]) continue;
     const made = addLun(next, spec);
@@ -362,10 +460,17 @@ function deleteLun(state: StorageState, reqId: number, name: string): Out {
     { type: 'removeLunFile', name },
     { type: 'reply', reqId, outcome: { ok: true, value: {} } },
   ];
-  return afterInflight(next, name, [{ type: 'persistMeta', meta: metaOf(next) }], later);
+  const out = afterInflight(next, name, [{ type: 'persistMeta', meta: metaOf(next) }], later);
+  if (!state.faults[name]) return out;
+  // A fault goes with its LUN: a new LUN of the same name starts healthy.
+  const { [name]: _lifted, ...faults } = out.state.faults;
+  return {
+    state: { ...out.state, faults },
+    effects: [{ type: 'cancelTimer', id: faultTimerId(name) }, ...out.effects],
+  };
 }
 
-function write(state: StorageState, msg: Extract<StorageMsg, { type: 'write' }>): Out {
+function write(state: StorageState, msg: Extract<StorageMsg, { type: 'write' }>, ctx: Ctx): Out {
   const lun = accessibleLun(state, msg.lun, msg.initiator);
   checkRange(state, lun, msg.offset, msg.data.length);
   const id = nexusId(msg.initiator!);
@@ -376,13 +481,123 @@ function write(state: StorageState, msg: Extract<StorageMsg, { type: 'write' }>)
   if (state.inflight.length >= INFLIGHT_WRITES_MAX) {
     refuse('OVERLOADED', `${INFLIGHT_WRITES_MAX} writes are already in flight on the controller; retry`);
   }
+  const hit = underFault(state, lun.name, ctx);
+  if (hit.failed) {
+    // A media error is a definite failure: the data never reaches the LUN file.
+    return fail(
+      hit.state,
+      msg.reqId,
+      'MEDIUM_ERROR',
+      `injected media error writing LUN ${lun.name} at byte ${msg.offset}; nothing was written`,
+    );
+  }
+  // A delayed write is in flight from now on, so a preempt's barrier waits for it too.
   return {
     state: {
-      ...state,
+      ...hit.state,
       inflight: [...state.inflight, { reqId: msg.reqId, lun: lun.name, bytes: msg.data.length }],
     },
-    effects: [{ type: 'writeBlocks', reqId: msg.reqId, lun: lun.name, offset: msg.offset, data: msg.data }],
+    effects: [
+      {
+        type: 'writeBlocks',
+        reqId: msg.reqId,
+        lun: lun.name,
+        offset: msg.offset,
+        data: msg.data,
+        ...(hit.delayMs > 0 ? { delayMs: hit.delayMs } : {}),
+      },
+    ],
   };
+}
+
+function injectFault(state: StorageState, msg: Extract<StorageMsg, { type: 'injectFault' }>, ctx: Ctx): Out {
+  const lun = findLun(state, msg.lun);
+  const timerId = faultTimerId(lun.name);
+  if (msg.kind === 'none') {
+    const { [lun.name]: _lifted, ...faults } = state.faults;
+    return {
+      state: { ...state, faults },
+      effects: [
+        { type: 'cancelTimer', id: timerId },
+        { type: 'reply', reqId: msg.reqId, outcome: { ok: true, value: faultView(lun.name, null) } },
+      ],
+    };
+  }
+  if (msg.kind !== 'slow' && msg.kind !== 'errors') {
+    refuse('INVALID_ARGUMENT', `fault kind "${msg.kind}" must be "slow", "errors" or "none"`);
+  }
+  if (
+    msg.kind === 'slow' &&
+    !(Number.isInteger(msg.delayMs) && msg.delayMs >= 1 && msg.delayMs <= FAULT_DELAY_MAX_MS)
+  ) {
+    refuse(
+      'INVALID_ARGUMENT',
+      `a slow fault needs delay_ms from 1 to ${FAULT_DELAY_MAX_MS}, not ${msg.delayMs}`,
+    );
+  }
+  if (msg.kind === 'errors' && !(msg.errorRate > 0 && msg.errorRate <= 1)) {
+    refuse('INVALID_ARGUMENT', `an errors fault needs error_rate in (0, 1], not ${msg.errorRate}`);
+  }
+  if (!Number.isInteger(msg.durationMs) || msg.durationMs < 0) {
+    refuse('INVALID_ARGUMENT', `duration_ms must be a whole number of milliseconds, not ${msg.durationMs}`);
+  }
+  // Every fault is a lease: it ends by itself even if whoever injected it is gone.
+  const durationMs =
+    msg.durationMs === 0 ? FAULT_DURATION_DEFAULT_MS : Math.min(msg.durationMs, FAULT_DURATION_MAX_MS);
+  const fault: LunFault = {
+    kind: msg.kind,
+    delayMs: msg.kind === 'slow' ? msg.delayMs : 0,
+    errorRate: msg.kind === 'errors' ? msg.errorRate : 0,
+    expiresAtMs: ctx.now + durationMs,
+    affectedIos: 0,
+  };
+  // A new fault on a LUN replaces the one it had; starting its timer replaces the old timer.
+  return {
+    state: { ...state, faults: { ...state.faults, [lun.name]: fault } },
+    effects: [
+      {
+        type: 'startTimer',
+        id: timerId,
+        ms: durationMs,
+        msg: { type: 'faultExpired', lun: lun.name, expiresAtMs: fault.expiresAtMs },
+      },
+      { type: 'reply', reqId: msg.reqId, outcome: { ok: true, value: faultView(lun.name, fault) } },
+    ],
+  };
+}
+
+function faultExpired(state: StorageState, lun: string, expiresAtMs: number): Out {
+  if (state.faults[lun]?.expiresAtMs !== expiresAtMs) return { state, effects: [] };
+  const { [lun]: _lifted, ...faults } = state.faults;
+  return { state: { ...state, faults }, effects: [] };
+}
+
+/** The fault in force on a LUN now; a lease past its end counts as lifted even before its timer. */
+function activeFault(state: StorageState, lun: string, now: number): LunFault | undefined {
+  const f = state.faults[lun];
+  return f && now < f.expiresAtMs ? f : undefined;
+}
+
+/**
+ * What the LUN's fault does to one data read or write: for an errors fault, one draw from the
+ * seeded random decides whether it fails; a slow fault delays it. Counts the commands it hit.
+ */
+function underFault(
+  state: StorageState,
+  lun: string,
+  ctx: Ctx,
+): { state: StorageState; failed: boolean; delayMs: number } {
+  const f = activeFault(state, lun, ctx.now);
+  if (!f) return { state, failed: false, delayMs: 0 };
+  const failed = f.kind === 'errors' && ctx.random.next() < f.errorRate;
+  const delayMs = f.kind === 'slow' ? f.delayMs : 0;
+  if (!failed && delayMs === 0) return { state, failed, delayMs };
+  const hit: LunFault = { ...f, affectedIos: f.affectedIos + 1 };
+  return { state: { ...state, faults: { ...state.faults, [lun]: hit } }, failed, delayMs };
+}
+
+function faultTimerId(lun: string): string {
+  return `fault:${lun}`;
 }
 
 function writeDone(state: StorageState, reqIds: number[], error: string | undefined): Out {

@@ -141,5 +141,17 @@ export function storageHandlers(pending: PendingReplies): StorageHandlers {
         initiator: initiator(req.initiator),
       })),
     ),
+    InjectFault: unary((req) =>
+      pending.ask((reqId) => ({
+        type: 'injectFault',
+        reqId,
+        lun: req.lun,
+        kind: req.kind,
+        delayMs: req.delay_ms,
+        errorRate: req.error_rate,
+        durationMs: req.duration_ms,
+      })),
+    ),
+    ListFaults: unary(() => pending.ask((reqId) => ({ type: 'listFaults', reqId }))),
   };
 }

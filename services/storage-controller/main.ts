@@ -1,7 +1,8 @@
 /**
  * storage-controller: the RAID controllers and disks behind the RSSMs. It serves
- * dcbox.storage.v1.Storage: LUNs as sparse files, durable block writes with group commit, and
- * SCSI-3 persistent reservations enforced on every write. Wiring only: the controller is
+ * dcbox.storage.v1.Storage: LUNs as sparse files, durable block writes with group commit,
+ * SCSI-3 persistent reservations enforced on every write, and chaos faults on a LUN (slow I/O,
+ * media errors) that lift themselves and do not survive a restart. Wiring only: the controller is
  * assembled in controller.ts from the pure core (core.ts) and the file store (store.ts).
  */
 import type { StorageSettings } from '../actor/config.js';

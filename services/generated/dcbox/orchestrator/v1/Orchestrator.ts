@@ -3,6 +3,10 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1_Empty__Output } from '../../../dcbox/common/v1/Empty';
+import type { Fault as _dcbox_orchestrator_v1_Fault, Fault__Output as _dcbox_orchestrator_v1_Fault__Output } from '../../../dcbox/orchestrator/v1/Fault';
+import type { FaultList as _dcbox_orchestrator_v1_FaultList, FaultList__Output as _dcbox_orchestrator_v1_FaultList__Output } from '../../../dcbox/orchestrator/v1/FaultList';
+import type { FaultRef as _dcbox_orchestrator_v1_FaultRef, FaultRef__Output as _dcbox_orchestrator_v1_FaultRef__Output } from '../../../dcbox/orchestrator/v1/FaultRef';
+import type { FaultRequest as _dcbox_orchestrator_v1_FaultRequest, FaultRequest__Output as _dcbox_orchestrator_v1_FaultRequest__Output } from '../../../dcbox/orchestrator/v1/FaultRequest';
 import type { PartitionRequest as _dcbox_orchestrator_v1_PartitionRequest, PartitionRequest__Output as _dcbox_orchestrator_v1_PartitionRequest__Output } from '../../../dcbox/orchestrator/v1/PartitionRequest';
 import type { PartitionResponse as _dcbox_orchestrator_v1_PartitionResponse, PartitionResponse__Output as _dcbox_orchestrator_v1_PartitionResponse__Output } from '../../../dcbox/orchestrator/v1/PartitionResponse';
 import type { RunStatus as _dcbox_orchestrator_v1_RunStatus, RunStatus__Output as _dcbox_orchestrator_v1_RunStatus__Output } from '../../../dcbox/orchestrator/v1/RunStatus';
@@ -16,6 +20,42 @@ export interface OrchestratorClient extends grpc.Client {
   heal(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_PartitionResponse__Output>): grpc.ClientUnaryCall;
   heal(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_PartitionResponse__Output>): grpc.ClientUnaryCall;
   heal(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_orchestrator_v1_PartitionResponse__Output>): grpc.ClientUnaryCall;
+  
+  InjectFault(argument: _dcbox_orchestrator_v1_FaultRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  InjectFault(argument: _dcbox_orchestrator_v1_FaultRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  InjectFault(argument: _dcbox_orchestrator_v1_FaultRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  InjectFault(argument: _dcbox_orchestrator_v1_FaultRequest, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  injectFault(argument: _dcbox_orchestrator_v1_FaultRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  injectFault(argument: _dcbox_orchestrator_v1_FaultRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  injectFault(argument: _dcbox_orchestrator_v1_FaultRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  injectFault(argument: _dcbox_orchestrator_v1_FaultRequest, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  
+  LiftAll(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  LiftAll(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  LiftAll(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  LiftAll(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  liftAll(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  liftAll(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  liftAll(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  liftAll(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  
+  LiftFault(argument: _dcbox_orchestrator_v1_FaultRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  LiftFault(argument: _dcbox_orchestrator_v1_FaultRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  LiftFault(argument: _dcbox_orchestrator_v1_FaultRef, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  LiftFault(argument: _dcbox_orchestrator_v1_FaultRef, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  liftFault(argument: _dcbox_orchestrator_v1_FaultRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  liftFault(argument: _dcbox_orchestrator_v1_FaultRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  liftFault(argument: _dcbox_orchestrator_v1_FaultRef, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  liftFault(argument: _dcbox_orchestrator_v1_FaultRef, callback: grpc.requestCallback<_dcbox_orchestrator_v1_Fault__Output>): grpc.ClientUnaryCall;
+  
+  ListFaults(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  ListFaults(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  ListFaults(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  ListFaults(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  listFaults(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  listFaults(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  listFaults(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
+  listFaults(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_orchestrator_v1_FaultList__Output>): grpc.ClientUnaryCall;
   
   Partition(argument: _dcbox_orchestrator_v1_PartitionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_orchestrator_v1_PartitionResponse__Output>): grpc.ClientUnaryCall;
   Partition(argument: _dcbox_orchestrator_v1_PartitionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_orchestrator_v1_PartitionResponse__Output>): grpc.ClientUnaryCall;
@@ -49,6 +89,14 @@ export interface OrchestratorClient extends grpc.Client {
 export interface OrchestratorHandlers extends grpc.UntypedServiceImplementation {
   Heal: grpc.handleUnaryCall<_dcbox_common_v1_Empty__Output, _dcbox_orchestrator_v1_PartitionResponse>;
   
+  InjectFault: grpc.handleUnaryCall<_dcbox_orchestrator_v1_FaultRequest__Output, _dcbox_orchestrator_v1_Fault>;
+  
+  LiftAll: grpc.handleUnaryCall<_dcbox_common_v1_Empty__Output, _dcbox_orchestrator_v1_FaultList>;
+  
+  LiftFault: grpc.handleUnaryCall<_dcbox_orchestrator_v1_FaultRef__Output, _dcbox_orchestrator_v1_Fault>;
+  
+  ListFaults: grpc.handleUnaryCall<_dcbox_common_v1_Empty__Output, _dcbox_orchestrator_v1_FaultList>;
+  
   Partition: grpc.handleUnaryCall<_dcbox_orchestrator_v1_PartitionRequest__Output, _dcbox_orchestrator_v1_PartitionResponse>;
   
   Shutdown: grpc.handleUnaryCall<_dcbox_common_v1_Empty__Output, _dcbox_common_v1_Empty>;
@@ -59,6 +107,10 @@ export interface OrchestratorHandlers extends grpc.UntypedServiceImplementation 
 
 export interface OrchestratorDefinition extends grpc.ServiceDefinition {
   Heal: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_orchestrator_v1_PartitionResponse, _dcbox_common_v1_Empty__Output, _dcbox_orchestrator_v1_PartitionResponse__Output>
+  InjectFault: MethodDefinition<_dcbox_orchestrator_v1_FaultRequest, _dcbox_orchestrator_v1_Fault, _dcbox_orchestrator_v1_FaultRequest__Output, _dcbox_orchestrator_v1_Fault__Output>
+  LiftAll: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_orchestrator_v1_FaultList, _dcbox_common_v1_Empty__Output, _dcbox_orchestrator_v1_FaultList__Output>
+  LiftFault: MethodDefinition<_dcbox_orchestrator_v1_FaultRef, _dcbox_orchestrator_v1_Fault, _dcbox_orchestrator_v1_FaultRef__Output, _dcbox_orchestrator_v1_Fault__Output>
+  ListFaults: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_orchestrator_v1_FaultList, _dcbox_common_v1_Empty__Output, _dcbox_orchestrator_v1_FaultList__Output>
   Partition: MethodDefinition<_dcbox_orchestrator_v1_PartitionRequest, _dcbox_orchestrator_v1_PartitionResponse, _dcbox_orchestrator_v1_PartitionRequest__Output, _dcbox_orchestrator_v1_PartitionResponse__Output>
   Shutdown: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_common_v1_Empty, _dcbox_common_v1_Empty__Output, _dcbox_common_v1_Empty__Output>
   Status: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_orchestrator_v1_RunStatus, _dcbox_common_v1_Empty__Output, _dcbox_orchestrator_v1_RunStatus__Output>

@@ -7,6 +7,9 @@ import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1
 import type { ListLunsRequest as _dcbox_storage_v1_ListLunsRequest, ListLunsRequest__Output as _dcbox_storage_v1_ListLunsRequest__Output } from '../../../dcbox/storage/v1/ListLunsRequest';
 import type { ListLunsResponse as _dcbox_storage_v1_ListLunsResponse, ListLunsResponse__Output as _dcbox_storage_v1_ListLunsResponse__Output } from '../../../dcbox/storage/v1/ListLunsResponse';
 import type { Lun as _dcbox_storage_v1_Lun, Lun__Output as _dcbox_storage_v1_Lun__Output } from '../../../dcbox/storage/v1/Lun';
+import type { LunFaultRequest as _dcbox_storage_v1_LunFaultRequest, LunFaultRequest__Output as _dcbox_storage_v1_LunFaultRequest__Output } from '../../../dcbox/storage/v1/LunFaultRequest';
+import type { LunFaultState as _dcbox_storage_v1_LunFaultState, LunFaultState__Output as _dcbox_storage_v1_LunFaultState__Output } from '../../../dcbox/storage/v1/LunFaultState';
+import type { LunFaults as _dcbox_storage_v1_LunFaults, LunFaults__Output as _dcbox_storage_v1_LunFaults__Output } from '../../../dcbox/storage/v1/LunFaults';
 import type { LunRef as _dcbox_storage_v1_LunRef, LunRef__Output as _dcbox_storage_v1_LunRef__Output } from '../../../dcbox/storage/v1/LunRef';
 import type { MapLunRequest as _dcbox_storage_v1_MapLunRequest, MapLunRequest__Output as _dcbox_storage_v1_MapLunRequest__Output } from '../../../dcbox/storage/v1/MapLunRequest';
 import type { PrPreemptRequest as _dcbox_storage_v1_PrPreemptRequest, PrPreemptRequest__Output as _dcbox_storage_v1_PrPreemptRequest__Output } from '../../../dcbox/storage/v1/PrPreemptRequest';
@@ -37,6 +40,24 @@ export interface StorageClient extends grpc.Client {
   deleteLun(argument: _dcbox_storage_v1_LunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_common_v1_Empty__Output>): grpc.ClientUnaryCall;
   deleteLun(argument: _dcbox_storage_v1_LunRef, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_common_v1_Empty__Output>): grpc.ClientUnaryCall;
   deleteLun(argument: _dcbox_storage_v1_LunRef, callback: grpc.requestCallback<_dcbox_common_v1_Empty__Output>): grpc.ClientUnaryCall;
+  
+  InjectFault(argument: _dcbox_storage_v1_LunFaultRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaultState__Output>): grpc.ClientUnaryCall;
+  InjectFault(argument: _dcbox_storage_v1_LunFaultRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaultState__Output>): grpc.ClientUnaryCall;
+  InjectFault(argument: _dcbox_storage_v1_LunFaultRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaultState__Output>): grpc.ClientUnaryCall;
+  InjectFault(argument: _dcbox_storage_v1_LunFaultRequest, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaultState__Output>): grpc.ClientUnaryCall;
+  injectFault(argument: _dcbox_storage_v1_LunFaultRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaultState__Output>): grpc.ClientUnaryCall;
+  injectFault(argument: _dcbox_storage_v1_LunFaultRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaultState__Output>): grpc.ClientUnaryCall;
+  injectFault(argument: _dcbox_storage_v1_LunFaultRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaultState__Output>): grpc.ClientUnaryCall;
+  injectFault(argument: _dcbox_storage_v1_LunFaultRequest, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaultState__Output>): grpc.ClientUnaryCall;
+  
+  ListFaults(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaults__Output>): grpc.ClientUnaryCall;
+  ListFaults(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaults__Output>): grpc.ClientUnaryCall;
+  ListFaults(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaults__Output>): grpc.ClientUnaryCall;
+  ListFaults(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaults__Output>): grpc.ClientUnaryCall;
+  listFaults(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaults__Output>): grpc.ClientUnaryCall;
+  listFaults(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaults__Output>): grpc.ClientUnaryCall;
+  listFaults(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaults__Output>): grpc.ClientUnaryCall;
+  listFaults(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_storage_v1_LunFaults__Output>): grpc.ClientUnaryCall;
   
   ListLuns(argument: _dcbox_storage_v1_ListLunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_ListLunsResponse__Output>): grpc.ClientUnaryCall;
   ListLuns(argument: _dcbox_storage_v1_ListLunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_storage_v1_ListLunsResponse__Output>): grpc.ClientUnaryCall;
@@ -126,6 +147,10 @@ export interface StorageHandlers extends grpc.UntypedServiceImplementation {
   
   DeleteLun: grpc.handleUnaryCall<_dcbox_storage_v1_LunRef__Output, _dcbox_common_v1_Empty>;
   
+  InjectFault: grpc.handleUnaryCall<_dcbox_storage_v1_LunFaultRequest__Output, _dcbox_storage_v1_LunFaultState>;
+  
+  ListFaults: grpc.handleUnaryCall<_dcbox_common_v1_Empty__Output, _dcbox_storage_v1_LunFaults>;
+  
   ListLuns: grpc.handleUnaryCall<_dcbox_storage_v1_ListLunsRequest__Output, _dcbox_storage_v1_ListLunsResponse>;
   
   MapLun: grpc.handleUnaryCall<_dcbox_storage_v1_MapLunRequest__Output, _dcbox_storage_v1_Lun>;
@@ -149,6 +174,8 @@ export interface StorageHandlers extends grpc.UntypedServiceImplementation {
 export interface StorageDefinition extends grpc.ServiceDefinition {
   CreateLun: MethodDefinition<_dcbox_storage_v1_CreateLunRequest, _dcbox_storage_v1_Lun, _dcbox_storage_v1_CreateLunRequest__Output, _dcbox_storage_v1_Lun__Output>
   DeleteLun: MethodDefinition<_dcbox_storage_v1_LunRef, _dcbox_common_v1_Empty, _dcbox_storage_v1_LunRef__Output, _dcbox_common_v1_Empty__Output>
+  InjectFault: MethodDefinition<_dcbox_storage_v1_LunFaultRequest, _dcbox_storage_v1_LunFaultState, _dcbox_storage_v1_LunFaultRequest__Output, _dcbox_storage_v1_LunFaultState__Output>
+  ListFaults: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_storage_v1_LunFaults, _dcbox_common_v1_Empty__Output, _dcbox_storage_v1_LunFaults__Output>
   ListLuns: MethodDefinition<_dcbox_storage_v1_ListLunsRequest, _dcbox_storage_v1_ListLunsResponse, _dcbox_storage_v1_ListLunsRequest__Output, _dcbox_storage_v1_ListLunsResponse__Output>
   MapLun: MethodDefinition<_dcbox_storage_v1_MapLunRequest, _dcbox_storage_v1_Lun, _dcbox_storage_v1_MapLunRequest__Output, _dcbox_storage_v1_Lun__Output>
   PrPreempt: MethodDefinition<_dcbox_storage_v1_PrPreemptRequest, _dcbox_storage_v1_PrState, _dcbox_storage_v1_PrPreemptRequest__Output, _dcbox_storage_v1_PrState__Output>

@@ -1,0 +1,10 @@
+// Original file: proto/orchestrator.proto
+
+
+export interface FaultRef {
+  'id'?: (string);
+}
+
+export interface FaultRef__Output {
+  'id': (string);
+}
