@@ -7,9 +7,11 @@ import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import type { Lun__Output } from '../services/generated/dcbox/storage/v1/Lun.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
+import { addChaosCommands } from './cli-chaos.js';
 import { addClusterCommands } from './cli-cluster.js';
 import { table, withClients } from './cli-util.js';
 import { connect, NoRunError } from './clients.js';
+import { mmAccess, mmAccessLines } from './mm-access.js';
 import type { RuntimeKind } from './runtime.js';
 import { formatSeedReport, runSeedScenario } from './scenario.js';
 import { down, isClean } from './sweep.js';
@@ -46,7 +48,7 @@ export async function gatherStatus() {
         error: fromServiceError(e).message,
       }));
     }
-    return { run, chassis, luns, paths };
+    return { run, chassis, luns, paths, mmAccess: mmAccess(c.state) };
   } finally {
     c.close();
   }
@@ -91,6 +93,7 @@ function printStatus(s: Awaited<ReturnType<typeof gatherStatus>>): void {
       ),
     );
   }
+  for (const line of mmAccessLines(s.mmAccess)) console.log(line);
   console.log('');
   if ('error' in s.luns) console.log(`storage: unavailable (${s.luns.error})`);
   else
@@ -334,6 +337,7 @@ export function program(): Command {
     });
 
   addClusterCommands(cli);
+  addChaosCommands(cli);
 
   cli
     .command('demo')

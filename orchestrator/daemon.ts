@@ -12,7 +12,18 @@ import { join } from 'node:path';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { ServiceConfig } from '../services/actor/config.js';
 import { DcboxError } from '../services/actor/errors.js';
-import { healthClient, projectRoot, protos, startGrpcServer, unary } from '../services/actor/grpc.js';
+import {
+  CLIENT_OPTIONS,
+  deadline,
+  healthClient,
+  insecure,
+  projectRoot,
+  protos,
+  rpc,
+  startGrpcServer,
+  unary,
+} from '../services/actor/grpc.js';
+import { FaultLeases, type FaultRequest } from './faults.js';
 import { hostDir, runDir } from './paths.js';
 import { type HostAddress, makeRuntime, type Runtime, type RuntimeKind } from './runtime.js';
 import { alive, type HostState, type RunState, rssBytes, writeState } from './state.js';
@@ -44,6 +55,7 @@ export class Daemon {
   private partitions: string[] = [];
   private stopping = false;
   private server: Awaited<ReturnType<typeof startGrpcServer>> | null = null;
+  private readonly faults: FaultLeases;
 
   constructor(
     private readonly topo: ResolvedTopology,
@@ -53,6 +65,77 @@ export class Daemon {
   ) {
     this.runtime = makeRuntime(runtimeKind);
     this.runId = `${Date.now().toString(36)}-${process.pid}`;
+    this.faults = new FaultLeases({
+      runtime: this.runtime,
+      address: (name) => this.running(name).addr,
+      component: (name) => this.running(name).plan.component,
+      bayOf: (name) => this.running(name).plan.bay,
+      pids: (name) => {
+        const h = this.running(name);
+        return [h.service?.pid, h.nats?.pid].filter((p): p is number => !!p && alive(p));
+      },
+      setPower: async (name, on) => {
+        await this.setPower(name, on);
+      },
+      mmPower: (kind, bay, action) => this.mmPower(kind, bay, action),
+      storageFault: (lun, kind, delayMs, errorRate, durationMs) =>
+        this.storageFault(lun, kind, delayMs, errorRate, durationMs),
+      hostsOf: (component) =>
+        [...this.hosts.values()].filter((h) => h.plan.component === component).map((h) => h.plan.name),
+    });
+  }
+
+  private running(name: string): Running {
+    const h =
+      this.hosts.get(name) ??
+      [...this.hosts.values()].find((x) => x.plan.name.toLowerCase() === name.toLowerCase());
+    if (!h) throw new DcboxError('NOT_FOUND', `no host named ${name} in this run`);
+    return h;
+  }
+
+  private client<T>(component: string, make: (target: string) => T): T {
+    const h = [...this.hosts.values()].find((x) => x.plan.component === component);
+    if (!h) throw new DcboxError('NOT_FOUND', `this run has no ${component}`);
+    return make(`${h.addr.address}:${h.addr.grpcPort}`);
+  }
+
+  /** Power through the management module, as an operator or a fencing agent does it. */
+  private async mmPower(kind: 'blade' | 'io', bay: number, action: 'on' | 'off'): Promise<void> {
+    const p = protos();
+    const mm = this.client(
+      'management-module',
+      (t) => new p.dcbox.chassis.v1.ManagementModule(t, insecure(), CLIENT_OPTIONS),
+    );
+    try {
+      await rpc((cb) => mm.Power({ kind, bay, action }, deadline(60_000), cb));
+    } finally {
+      mm.close();
+    }
+  }
+
+  private async storageFault(
+    lun: string,
+    kind: string,
+    delayMs: number,
+    errorRate: number,
+    durationMs: number,
+  ): Promise<void> {
+    const p = protos();
+    const st = this.client(
+      'storage-controller',
+      (t) => new p.dcbox.storage.v1.Storage(t, insecure(), CLIENT_OPTIONS),
+    );
+    try {
+      await rpc((cb) =>
+        st.InjectFault(
+          { lun, kind, delay_ms: delayMs, error_rate: errorRate, duration_ms: durationMs },
+          deadline(10_000),
+          cb,
+        ),
+      );
+    } finally {
+      st.close();
+    }
   }
 
   async start(): Promise<void> {
@@ -315,6 +398,10 @@ export class Daemon {
         this.save();
         return { rules };
       }),
+      InjectFault: unary((req: FaultRequest) => this.faults.inject(req)),
+      LiftFault: unary((req: { id: string }) => this.faults.lift(req.id)),
+      ListFaults: unary(() => ({ faults: this.faults.list() })),
+      LiftAll: unary(async () => ({ faults: await this.faults.liftAll() })),
       Shutdown: unary(() => {
         setTimeout(() => void this.shutdown(0), 10);
         return {};

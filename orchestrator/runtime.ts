@@ -21,6 +21,24 @@ export interface HostAddress {
   namespace: string | null;
 }
 
+export interface NetemSpec {
+  delayMs: number;
+  jitterMs: number;
+  lossPercent: number;
+  rateKbit: number;
+}
+
+/** The netem arguments of a spec, e.g. "delay 50ms 10ms loss 5%". */
+export function netemArgs(spec: NetemSpec): string[] {
+  const args: string[] = [];
+  if (spec.delayMs > 0)
+    args.push('delay', `${spec.delayMs}ms`, ...(spec.jitterMs > 0 ? [`${spec.jitterMs}ms`] : []));
+  if (spec.lossPercent > 0) args.push('loss', `${spec.lossPercent}%`);
+  if (spec.rateKbit > 0) args.push('rate', `${spec.rateKbit}kbit`);
+  if (args.length === 0) throw new Error('a netem fault needs a delay, loss or rate');
+  return args;
+}
+
 /** A partition or netem request that this runtime cannot carry out. */
 export class UnsupportedByRuntimeError extends Error {
   constructor(what: string, why: string) {
@@ -38,9 +56,14 @@ export interface Runtime {
   setup(hosts: HostAddress[]): void;
   /** Wraps a command so that it runs inside the host. */
   wrap(host: HostAddress, argv: string[]): string[];
-  /** Cuts traffic between groups of hosts; returns the rules it installed. */
-  partition(hosts: HostAddress[], groups: string[][], oneWay: boolean): string[];
+  /** Cuts traffic between groups of hosts, its rules tagged; returns what it cut. */
+  partition(hosts: HostAddress[], groups: string[][], oneWay: boolean, tag?: string): string[];
+  /** Removes the rules of one tagged partition. */
+  unpartition(hosts: HostAddress[], tag: string): void;
   heal(hosts: HostAddress[]): void;
+  /** Degrades a host's link with netem, for all traffic or only towards some peers. */
+  netem(host: HostAddress, spec: NetemSpec, peers: HostAddress[]): string;
+  clearNetem(host: HostAddress): void;
   /** Removes everything setup made. */
   teardown(hosts: HostAddress[]): void;
 }
@@ -119,7 +142,7 @@ export class NetnsRuntime implements Runtime {
     return ['ip', 'netns', 'exec', host.namespace as string, ...argv];
   }
 
-  partition(hosts: HostAddress[], groups: string[][], oneWay: boolean): string[] {
+  partition(hosts: HostAddress[], groups: string[][], oneWay: boolean, tag = 'manual'): string[] {
     const byName = new Map(hosts.map((h) => [h.name, h]));
     for (const g of groups)
       for (const n of g) if (!byName.has(n)) throw new Error(`no host named ${n} in this run`);
@@ -137,8 +160,8 @@ export class NetnsRuntime implements Runtime {
           for (const b of to) {
             const ha = byName.get(a) as HostAddress;
             const hb = byName.get(b) as HostAddress;
-            add(a, `-A DCBOX -d ${hb.address} -j DROP`);
-            add(b, `-A DCBOX -s ${ha.address} -j DROP`);
+            add(a, `-A DCBOX -d ${hb.address} -m comment --comment ${tag} -j DROP`);
+            add(b, `-A DCBOX -s ${ha.address} -m comment --comment ${tag} -j DROP`);
             described.push(`${a} -x-> ${b}`);
           }
       });
@@ -160,8 +183,92 @@ export class NetnsRuntime implements Runtime {
     run('ip', ['netns', 'exec', ns, 'iptables', '-I', 'OUTPUT', '1', '-j', 'DCBOX']);
   }
 
+  unpartition(hosts: HostAddress[], tag: string): void {
+    for (const h of hosts) {
+      const ns = h.namespace as string;
+      if (!tryRun('ip', ['netns', 'exec', ns, 'iptables', '-S', 'DCBOX'])) continue;
+      const mine = run('ip', ['netns', 'exec', ns, 'iptables', '-S', 'DCBOX'])
+        .split('\n')
+        .filter((l) => l.startsWith('-A DCBOX') && l.includes(`--comment ${tag} `));
+      for (const rule of mine)
+        tryRun('ip', ['netns', 'exec', ns, 'iptables', ...rule.replace(/^-A /, '-D ').split(' ')]);
+    }
+  }
+
   heal(hosts: HostAddress[]): void {
     for (const h of hosts) tryRun('ip', ['netns', 'exec', h.namespace as string, 'iptables', '-F', 'DCBOX']);
+  }
+
+  netem(host: HostAddress, spec: NetemSpec, peers: HostAddress[]): string {
+    const ns = host.namespace as string;
+    this.clearNetem(host);
+    const args = netemArgs(spec);
+    if (peers.length === 0) {
+      run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', ...args]);
+      return `${host.name}: netem ${args.join(' ')}`;
+    }
+    // Only towards some peers: a prio qdisc whose third band is netem, and filters by destination.
+    run('ip', [
+      'netns',
+      'exec',
+      ns,
+      'tc',
+      'qdisc',
+      'add',
+      'dev',
+      'eth0',
+      'root',
+      'handle',
+      '1:',
+      'prio',
+      'priomap',
+      ...Array(16).fill('0'),
+    ]);
+    run('ip', [
+      'netns',
+      'exec',
+      ns,
+      'tc',
+      'qdisc',
+      'add',
+      'dev',
+      'eth0',
+      'parent',
+      '1:3',
+      'handle',
+      '30:',
+      'netem',
+      ...args,
+    ]);
+    for (const p of peers)
+      run('ip', [
+        'netns',
+        'exec',
+        ns,
+        'tc',
+        'filter',
+        'add',
+        'dev',
+        'eth0',
+        'protocol',
+        'ip',
+        'parent',
+        '1:0',
+        'prio',
+        '3',
+        'u32',
+        'match',
+        'ip',
+        'dst',
+        `${p.address}/32`,
+        'flowid',
+        '1:3',
+      ]);
+    return `${host.name} -> ${peers.map((p) => p.name).join(',')}: netem ${args.join(' ')}`;
+  }
+
+  clearNetem(host: HostAddress): void {
+    tryRun('ip', ['netns', 'exec', host.namespace as string, 'tc', 'qdisc', 'del', 'dev', 'eth0', 'root']);
   }
 
   teardown(hosts: HostAddress[]): void {
@@ -214,7 +321,18 @@ export class LocalRuntime implements Runtime {
     );
   }
 
+  unpartition(): void {}
+
   heal(): void {}
+
+  netem(): string {
+    throw new UnsupportedByRuntimeError(
+      'link degradation (netem)',
+      'every host shares the loopback interface, so one host’s link cannot be slowed without slowing all of them; run as root on Linux to get the netns runtime',
+    );
+  }
+
+  clearNetem(): void {}
 
   teardown(): void {}
 }

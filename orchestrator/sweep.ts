@@ -118,7 +118,7 @@ export async function down(opts: { keepData?: boolean } = {}): Promise<SweepRepo
   }
   for (const link of links()) tryRun('ip', ['link', 'del', link]);
   for (const rule of rules()) tryRun('iptables', rule.replace(/^-A /, '-D ').split(' '));
-  if (!opts.keepData) rmSync(runDir, { recursive: true, force: true });
+  if (!opts.keepData && !process.env.DCBOX_KEEP_DATA) rmSync(runDir, { recursive: true, force: true });
   // Killed processes take a moment to be reaped by their parents.
   let remaining = leftovers();
   const until = Date.now() + 3000;

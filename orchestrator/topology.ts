@@ -37,6 +37,13 @@ const Topology = z.strictObject({
       credentials: z
         .strictObject({ username: z.string().min(1), password: z.string().min(1) })
         .default({ username: 'USERID', password: 'PASSW0RD' }),
+      // AMM CLI (telnet) and Redfish ports; unset: 23 and 8000, or above the gRPC port on 127.0.0.1
+      // (services/management-module/endpoints.ts).
+      telnetPort: z.int().min(1).max(65535).optional(),
+      redfishPort: z.int().min(1).max(65535).optional(),
+      redfishTls: z.boolean().optional(),
+      loginFailDelayMs: z.int().min(0).max(60_000).optional(),
+      sessionTimeoutS: z.int().min(30).max(86_400).optional(),
     }),
     blades: z.array(z.strictObject({ bay: z.int().min(1).max(6), node: name })).min(1),
     ioModules: z
@@ -544,6 +551,11 @@ export function resolveTopology(spec: TopologySpec, file: string, timingName?: s
       return { bay, present: !!s, drives: s?.drives ?? 0 };
     }),
     credentials: spec.chassis.managementModule.credentials,
+    telnetPort: spec.chassis.managementModule.telnetPort,
+    redfishPort: spec.chassis.managementModule.redfishPort,
+    redfishTls: spec.chassis.managementModule.redfishTls,
+    loginFailDelayMs: spec.chassis.managementModule.loginFailDelayMs,
+    sessionTimeoutS: spec.chassis.managementModule.sessionTimeoutS,
   };
   hosts.push({
     name: spec.chassis.managementModule.host,

@@ -9,6 +9,9 @@ command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v tc >/dev/null 2>&1 || need+=(iproute2)
+# openssl makes the MM's self-signed Redfish certificate; redfishtool (DMTF) drives Redfish in tests.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v redfishtool >/dev/null 2>&1 || need+=(redfishtool)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need[*]}" >&2

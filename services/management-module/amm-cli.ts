@@ -54,6 +54,9 @@ export interface CliContext {
   credentials: { username: string; password: string };
 }
 
+/** The commands this CLI knows. */
+const COMMANDS = new Set(['env', 'power', 'list', 'health', 'displaylog', 'help', 'exit']);
+
 /** Bays of each module type in a BladeCenter S, and its one management module. */
 const TARGET_BAYS = { mm: 1, blade: 6, switch: 4, storage: 2 } as const;
 
@@ -190,6 +193,8 @@ function say(s: CliSession, ...lines: string[]): CliStep {
 
 function command(s: CliSession, line: string, ctx: CliContext): CliStep {
   if (line.trim() === '') return say(s);
+  const word = line.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  if (!COMMANDS.has(word)) return say(s, ERR_UNKNOWN_COMMAND);
   const p = parseCommand(line);
   if (!p) return say(s, ERR_SYNTAX);
   let target = s.target;
@@ -252,7 +257,8 @@ function depthOf(options: ParsedCommand['options']): number | 'bad' {
 /** The modules of the chassis as `list -l 2` and `health -l 2` show them. */
 function modules(c: ChassisView): { target: string; name: string; health: string }[] {
   const out = [{ target: 'mm[1]', name: 'primary', health: 'ok' }];
-  for (const b of c.blades) if (b.present) out.push({ target: `blade[${b.number}]`, name: b.name || b.host, health: b.health });
+  for (const b of c.blades)
+    if (b.present) out.push({ target: `blade[${b.number}]`, name: b.name || b.host, health: b.health });
   for (const b of c.io_modules)
     if (b.present) out.push({ target: `switch[${b.number}]`, name: b.name || b.host, health: b.health });
   for (const b of c.storage_modules)
@@ -270,7 +276,8 @@ function list(s: CliSession, target: Target, options: ParsedCommand['options'], 
   // One line per installed module, indented, `blade[N]  <name>`: the lines fence_bladecenter's
   // list parser matches with ^\s*blade\[(\d+)\]\s+(.*?)\s*$ (DOMAIN.md §6).
   const lines = ['system'];
-  if (depth >= 2) for (const m of modules(ctx.chassis)) lines.push(`        ${m.target.padEnd(11)} ${m.name}`.trimEnd());
+  if (depth >= 2)
+    for (const m of modules(ctx.chassis)) lines.push(`        ${m.target.padEnd(11)} ${m.name}`.trimEnd());
   return say(s, ...lines);
 }
 
@@ -301,7 +308,8 @@ function health(s: CliSession, target: Target, options: ParsedCommand['options']
     for (const m of chosen) lines.push(`        ${m.target.padEnd(11)} : ${healthWord(m.health)}`);
   if (alerts) {
     const active = chosen.filter((m) => m.health === 'no communication' || m.health === 'unknown');
-    for (const m of active) lines.push(`${m.target} : ${m.health === 'unknown' ? 'status unknown' : 'no communication'}`);
+    for (const m of active)
+      lines.push(`${m.target} : ${m.health === 'unknown' ? 'status unknown' : 'no communication'}`);
   }
   return say(s, ...lines);
 }
@@ -318,7 +326,10 @@ export function displayLog(log: LogEntry[]): string[] {
   if (log.length === 0) return ['The event log is empty.'];
   return [...log]
     .reverse()
-    .map((e) => `${String(e.index).padEnd(5)} ${e.severity}  ${e.source.padEnd(9)} ${logTime(e.timeMs)}  ${e.text}`);
+    .map(
+      (e) =>
+        `${String(e.index).padEnd(5)} ${e.severity}  ${e.source.padEnd(9)} ${logTime(e.timeMs)}  ${e.text}`,
+    );
 }
 
 const HELP = [

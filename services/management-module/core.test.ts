@@ -302,4 +302,16 @@ describe('management-module core', () => {
     sim.send({ type: 'heartbeat', host: 'storage' });
     expect(sim.state).toBe(before);
   });
+  it('counts refused remote logins and logs each login in the event log', () => {
+    const sim = started();
+    sim.send({ type: 'remoteLogin', user: 'USERID', via: 'telnet', ok: false });
+    sim.send({ type: 'remoteLogin', user: 'admin', via: 'redfish', ok: false });
+    sim.send({ type: 'remoteLogin', user: 'USERID', via: 'redfish', ok: true });
+    expect(sim.state.loginFailures).toBe(2);
+    expect(sim.state.log.slice(-3).map((e) => [e.severity, e.text])).toEqual([
+      ['W', "Remote login failed for user 'USERID' from telnet"],
+      ['W', "Remote login failed for user 'admin' from redfish"],
+      ['I', "Remote login successful for user 'USERID' from redfish"],
+    ]);
+  });
 });

@@ -335,12 +335,24 @@ export function decide(s: MmState, msg: MmMsg, ctx: Ctx): Decision<MmState, Out>
       // The AMM's event log records remote logins and refused ones (source "SERVPROC").
       if (msg.ok)
         return {
-          state: appendLog(s, ctx.now, 'I', 'SERVPROC', `Remote login successful for user '${msg.user}' from ${msg.via}`),
+          state: appendLog(
+            s,
+            ctx.now,
+            'I',
+            'SERVPROC',
+            `Remote login successful for user '${msg.user}' from ${msg.via}`,
+          ),
           effects: [],
         };
       const next = { ...s, loginFailures: s.loginFailures + 1 };
       return {
-        state: appendLog(next, ctx.now, 'W', 'SERVPROC', `Remote login failed for user '${msg.user}' from ${msg.via}`),
+        state: appendLog(
+          next,
+          ctx.now,
+          'W',
+          'SERVPROC',
+          `Remote login failed for user '${msg.user}' from ${msg.via}`,
+        ),
         effects: [],
       };
     }

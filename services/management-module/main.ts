@@ -2,8 +2,12 @@
  * management-module: the BladeCenter S Advanced Management Module (DOMAIN.md §6). It keeps the
  * chassis inventory, shows module health from the heartbeats every service publishes, powers
  * blades and I/O modules through the orchestrator's backplane and keeps an event log, all
- * served as dcbox.chassis.v1.ManagementModule. This file only wires the core to its adapters.
+ * served as dcbox.chassis.v1.ManagementModule — and to the tools of real datacenters as the AMM
+ * CLI over telnet and as Redfish over HTTP(S) (DOMAIN.md §6–§7; ports in endpoints.ts). This
+ * file only wires the core to its adapters.
  */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
 import type { MmSettings } from '../actor/config.js';
@@ -12,10 +16,21 @@ import { protos } from '../actor/grpc.js';
 import { decodeJson } from '../actor/nats.js';
 import { runService } from '../actor/service.js';
 import { subjects } from '../actor/subjects.js';
-import { decide, initialState, type MmEffect, type MmMsg, type MmState } from './core.js';
+import type { PowerRequest } from './amm-cli.js';
+import { decide, initialState, type MmEffect, type MmMsg, type MmState, viewChassis } from './core.js';
+import { drainNode } from './drain.js';
+import {
+  LOGIN_FAIL_DELAY_MS,
+  protocolEndpoints,
+  SESSION_TIMEOUT_S,
+  usesDefaultCredentials,
+} from './endpoints.js';
 import { managementModuleHandlers } from './grpc-api.js';
 import { backplaneClient, makeInterpreter, type PowerAnswer } from './interpreter.js';
 import { PendingReplies } from './pending.js';
+import { RedfishService } from './redfish.js';
+import { selfSignedCertificate, startRedfishServer } from './redfish-server.js';
+import { startTelnetServer } from './telnet.js';
 
 await runService<MmSettings>({
   async setup({ cfg, nc, log, onStop }) {
@@ -46,7 +61,60 @@ await runService<MmSettings>({
       },
     });
     actor.send({ type: 'start' });
+
+    // Telnet and Redfish power a bay exactly as the gRPC Power does: through the core.
+    const power = async (req: PowerRequest): Promise<void> => {
+      const { reqId, answer } = pending.open();
+      actor.send({ type: 'power', reqId, kind: req.kind, bay: req.bay, action: req.action });
+      await answer;
+    };
+    const settings = cfg.settings;
+    const login = (user: string, ok: boolean, via: 'telnet' | 'redfish') =>
+      actor.send({ type: 'remoteLogin', user, via, ok });
+    const loginFailDelayMs = settings.loginFailDelayMs ?? LOGIN_FAIL_DELAY_MS;
+    const ends = protocolEndpoints(cfg, settings);
+    const telnet = await startTelnetServer(ends.telnet.address, ends.telnet.port, {
+      context: () => ({
+        chassis: viewChassis(actor.state, systemClock.now()),
+        log: actor.state.log,
+        credentials: settings.credentials,
+      }),
+      power,
+      login: (user, ok) => login(user, ok, 'telnet'),
+      loginFailDelayMs,
+      log,
+    });
+    const redfish = new RedfishService({
+      chassis: () => viewChassis(actor.state, systemClock.now()),
+      credentials: settings.credentials,
+      power,
+      drain: async (host) => {
+        const moves = await drainNode(cfg.hosts, host);
+        log('info', 'drained before a graceful shutdown', { host, moves });
+      },
+      login: (user, ok) => login(user, ok, 'redfish'),
+      now: () => systemClock.now(),
+      newToken: () => randomBytes(24).toString('hex'),
+      delay: (ms) => new Promise((r) => setTimeout(r, ms)),
+      loginFailDelayMs,
+      sessionTimeoutS: settings.sessionTimeoutS ?? SESSION_TIMEOUT_S,
+    });
+    const tls = ends.redfish.tls ? selfSignedCertificate(join(cfg.dataDir, 'tls'), cfg.address) : undefined;
+    const http = await startRedfishServer(redfish, ends.redfish.address, ends.redfish.port, log, tls);
+    log('info', 'AMM CLI and Redfish listening', {
+      telnet: `${ends.telnet.address}:${ends.telnet.port}`,
+      redfish: `${tls ? 'https' : 'http'}://${ends.redfish.address}:${ends.redfish.port}/redfish/v1/`,
+    });
+    if (usesDefaultCredentials(settings.credentials))
+      log(
+        'warn',
+        'the factory default account USERID / PASSW0RD is in use; set chassis.managementModule.credentials',
+      );
+
     onStop(() => {
+      telnet.close();
+      http.close();
+      http.closeAllConnections();
       sub.unsubscribe();
       actor.stop();
       pending.rejectAll(new DcboxError('UNAVAILABLE', 'the management module is stopping'));

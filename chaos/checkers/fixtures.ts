@@ -1,0 +1,218 @@
+/**
+ * Hand-made histories for the checkers' and the report's unit tests: small builders for each
+ * kind of line, and one clean run of the seed scenario (blade 2 powered off and back) that every
+ * checker must pass. Tests break it in one place each to prove a checker catches that violation.
+ */
+import type {
+  EventEntry,
+  FaultEntry,
+  FaultKind,
+  HistoryEntry,
+  OpEntry,
+  ReadbackEntry,
+  RunEntry,
+  StateEntry,
+} from '../history.js';
+
+/** The first or last line of a run. */
+export function runLine(t: number, phase: 'start' | 'end'): RunEntry {
+  return {
+    t,
+    type: 'run',
+    phase,
+    seed: 42,
+    experiment: 'seed-power-off',
+    topology: 'seed',
+    timing: 'fast',
+    at: 1_700_000_000_000 + t,
+  };
+}
+
+/** A ping invoked at `t` and answered by `host` at `okT`. */
+export function ping(vm: string, id: number, t: number, okT: number, host: string): OpEntry[] {
+  const process = `ping:${vm}`;
+  return [
+    { t, type: 'op', process, f: 'ping', phase: 'invoke', id, vm },
+    { t: okT, type: 'op', process, f: 'ping', phase: 'ok', id, vm, host },
+  ];
+}
+
+/** A ping invoked at `t` that failed or timed out at `endT`. */
+export function lostPing(
+  vm: string,
+  id: number,
+  t: number,
+  endT: number,
+  phase: 'fail' | 'info' = 'info',
+): OpEntry[] {
+  const process = `ping:${vm}`;
+  return [
+    { t, type: 'op', process, f: 'ping', phase: 'invoke', id, vm },
+    {
+      t: endT,
+      type: 'op',
+      process,
+      f: 'ping',
+      phase,
+      id,
+      vm,
+      error: phase === 'fail' ? 'unreachable' : 'timed out',
+    },
+  ];
+}
+
+/** A disk write of record `seq`, completed one millisecond later. */
+export function write(
+  vm: string,
+  id: number,
+  seq: number,
+  t: number,
+  phase: 'ok' | 'fail' | 'info' = 'ok',
+): OpEntry[] {
+  const process = `disk:${vm}`;
+  return [
+    { t, type: 'op', process, f: 'write', phase: 'invoke', id, vm, seq },
+    { t: t + 1, type: 'op', process, f: 'write', phase, id, vm, seq },
+  ];
+}
+
+/** One node's view. */
+export function sample(
+  t: number,
+  node: string,
+  view: Partial<Omit<StateEntry, 't' | 'type' | 'node'>> = {},
+): StateEntry {
+  return {
+    t,
+    type: 'state',
+    node,
+    service: 'Running',
+    epoch: 1,
+    members: [],
+    hasQuorum: true,
+    leader: '',
+    csv: {},
+    roles: {},
+    ...view,
+  };
+}
+
+/** A node's samples every 200 ms over [from, to). */
+export function samples(
+  node: string,
+  from: number,
+  to: number,
+  view: Parameters<typeof sample>[2] = {},
+): StateEntry[] {
+  const out: StateEntry[] = [];
+  for (let t = from; t < to; t += 200) out.push(sample(t, node, view));
+  return out;
+}
+
+/** A cluster event. */
+export function event(
+  t: number,
+  node: string,
+  kind: string,
+  data: Record<string, unknown> = {},
+  message = kind,
+): EventEntry {
+  return { t, type: 'event', node, kind, eventId: 0, message, data };
+}
+
+/** A fault injected or lifted. */
+export function fault(
+  t: number,
+  phase: 'start' | 'end',
+  id: string,
+  kind: FaultKind,
+  targets: string[],
+): FaultEntry {
+  return { t, type: 'fault', phase, id, kind, targets, detail: {} };
+}
+
+/** The read-back of a VM's acknowledged records. */
+export function readback(
+  t: number,
+  vm: string,
+  checked: number,
+  missing: number[] = [],
+  bad: ReadbackEntry['bad'] = [],
+): ReadbackEntry {
+  return { t, type: 'readback', vm, checked, missing, bad };
+}
+
+/** Sorts by time, keeping file order for equal times, as a recorder writes them. */
+export function inOrder(entries: HistoryEntry[]): HistoryEntry[] {
+  return entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.t - b.e.t || a.i - b.i)
+    .map((x) => x.e);
+}
+
+/** Node names of the seed topology. */
+export const N1 = 'HVR2NODO1';
+export const N2 = 'HVR2NODO2';
+
+/**
+ * A clean run of the seed scenario: two nodes and a witness; vm1 and the CSV on N2, vm2 on N1.
+ * Blade 2 is powered off at 5 s; N1 keeps quorum (2 of 3 votes), removes N2 at 7 s, fences it,
+ * takes the CSV and restarts vm1 by 8 s; blade 2 is back at 15 s and N2 rejoins at 17 s.
+ */
+export function cleanRun(): HistoryEntry[] {
+  const both = [N1, N2];
+  const before = {
+    members: both,
+    leader: N1,
+    csv: { Volume1: N2 },
+    roles: { vm1: { owner: N2, state: 'Online' }, vm2: { owner: N1, state: 'Online' } },
+  };
+  const failing = {
+    ...before,
+    roles: { vm1: { owner: N1, state: 'OnlinePending' }, vm2: { owner: N1, state: 'Online' } },
+  };
+  const after = {
+    members: [N1],
+    leader: N1,
+    csv: { Volume1: N1 },
+    roles: { vm1: { owner: N1, state: 'Online' }, vm2: { owner: N1, state: 'Online' } },
+  };
+  const rejoined = { ...after, members: both };
+  const e: HistoryEntry[] = [runLine(0, 'start')];
+  e.push(
+    ...samples(N1, 0, 7000, before),
+    ...samples(N1, 7000, 8000, { ...failing, members: [N1], csv: { Volume1: N1 } }),
+  );
+  e.push(...samples(N1, 8000, 17_000, after), ...samples(N1, 17_000, 25_000, rejoined));
+  e.push(...samples(N2, 100, 5000, before));
+  e.push(...samples(N2, 15_100, 17_000, { ...after, service: 'Joining', hasQuorum: false, members: [] }));
+  e.push(...samples(N2, 17_100, 25_000, rejoined));
+  e.push(fault(5000, 'start', 'f1', 'power-off', [N2]), fault(15_000, 'end', 'f1', 'power-off', [N2]));
+  e.push(event(10, N1, 'cluster-formed', { members: both }));
+  e.push(
+    event(
+      7000,
+      N1,
+      'node-removed',
+      { node: N2 },
+      `Cluster node '${N2}' was removed from the active failover cluster membership.`,
+    ),
+  );
+  e.push(event(7050, N1, 'fenced', { victims: [N2] }));
+  e.push(event(7050, N1, 'csv-owner', { volume: 'Volume1', owner: N1, previous: N2, reason: 'takeover' }));
+  e.push(event(7050, N1, 'failover', { role: 'vm1', from: N2, to: N1 }));
+  e.push(event(7900, N1, 'role-online', { role: 'vm1' }));
+  e.push(event(17_000, N2, 'joined', { leader: N1 }));
+  let id = 1;
+  for (let t = 0; t < 25_000; t += 100) {
+    e.push(...ping('vm2', id++, t, t + 1, N1));
+    if (t < 5000) e.push(...ping('vm1', id++, t, t + 1, N2));
+    else if (t < 8000) e.push(...lostPing('vm1', id++, t, t + 1000));
+    else e.push(...ping('vm1', id++, t, t + 1, N1));
+  }
+  for (let seq = 1; seq <= 20; seq++)
+    e.push(...write('vm1', id++, seq, seq < 10 ? seq * 400 : 8000 + seq * 400));
+  e.push(readback(25_000, 'vm1', 20));
+  e.push(runLine(25_001, 'end'));
+  return inOrder(e);
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { HistoryEntry } from '../history.js';
+import { cleanRun, inOrder, N1, N2, ping, samples } from './fixtures.js';
+import { noSplitBrain } from './no-split-brain.js';
+
+/** vm9 answered from N2 every 100 ms until `switchAt`, from N1 after, and from N2 again from `backAt`. */
+function migrated(switchAt: number, end: number, backAt = end): HistoryEntry[] {
+  const e: HistoryEntry[] = [];
+  for (let t = 0, id = 1000; t < end; t += 100, id++)
+    e.push(...ping('vm9', id, t, t + 1, t < switchAt || t >= backAt ? N2 : N1));
+  return e;
+}
+
+describe('no-split-brain', () => {
+  it('passes the clean power-off run', () => {
+    expect(noSplitBrain(cleanRun())).toMatchObject({ name: 'no-split-brain', verdict: 'pass' });
+  });
+
+  it('passes a live migration that switches hosts once', () => {
+    expect(noSplitBrain(migrated(2000, 6000)).verdict).toBe('pass');
+  });
+
+  it('fails when a VM answers from A, then B, then A again within the window', () => {
+    const h = inOrder([...migrated(2000, 6000), ...ping('vm9', 1, 2500, 2501, N2)]);
+    const r = noSplitBrain(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(
+      `vm9 answered from ${N2}, then ${N1} at t=2001 ms, then ${N2} again at t=2501 ms`,
+    );
+    expect(r.offending).toContainEqual(expect.objectContaining({ id: 1, phase: 'ok', host: N2 }));
+  });
+
+  it('treats a switch back after the window as a second migration, and the window is a parameter', () => {
+    const h = migrated(2000, 6000, 4500);
+    expect(noSplitBrain(h).verdict).toBe('pass');
+    expect(noSplitBrain(h, { switchBackWindowMs: 3000 }).verdict).toBe('fail');
+  });
+
+  it('fails when answers from two hosts overlap in time even without switching back', () => {
+    // N2 answers a ping sent at 2000 only at 2300; N1 answers one sent at 2100 at 2400.
+    const e = migrated(0, 0);
+    for (let t = 0, id = 1; t < 2000; t += 100, id++) e.push(...ping('vm9', id, t, t + 1, N2));
+    e.push(...ping('vm9', 100, 2000, 2300, N2), ...ping('vm9', 101, 2100, 2400, N1));
+    for (let t = 2500, id = 200; t < 4000; t += 100, id++) e.push(...ping('vm9', id, t, t + 1, N1));
+    const r = noSplitBrain(inOrder(e));
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain('in overlapping time');
+    expect(r.offending?.map((o) => (o.type === 'op' ? o.id : -1))).toEqual([100, 101, 100, 101]);
+  });
+
+  it('fails when two disjoint partitions both hold quorum at once', () => {
+    const h = inOrder([
+      ...samples(N1, 0, 2000, { members: [N1], hasQuorum: true }),
+      ...samples(N2, 50, 2000, { members: [N2], hasQuorum: true }),
+    ]);
+    const r = noSplitBrain(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(`held quorum with [${N2}] at t=50 ms while ${N1} held quorum with [${N1}]`);
+    expect(r.offending?.every((o) => o.type === 'state')).toBe(true);
+  });
+
+  it('does not count a node that runs without quorum as a partition with quorum', () => {
+    const h = inOrder([
+      ...samples(N1, 0, 2000, { members: [N1], hasQuorum: true }),
+      ...samples(N2, 50, 2000, { members: [N2], hasQuorum: false }),
+    ]);
+    expect(noSplitBrain(h).verdict).toBe('pass');
+  });
+
+  it('passes a quorum handover whose samples of one round arrive a few milliseconds apart', () => {
+    // N1 loses the witness between two sampling rounds and N2 wins it; in the round after, N2
+    // happens to answer 5 ms before N1.
+    const h = inOrder([
+      ...samples(N1, 0, 1200, { members: [N1], hasQuorum: true }),
+      ...samples(N1, 1200, 3000, { members: [N1], hasQuorum: false }),
+      ...samples(N2, 3, 1195, { members: [N2], hasQuorum: false }),
+      ...samples(N2, 1195, 3000, { members: [N2], hasQuorum: true }),
+    ]);
+    expect(noSplitBrain(h).verdict).toBe('pass');
+  });
+
+  it('is unknown when there is nothing to judge', () => {
+    expect(noSplitBrain([]).verdict).toBe('unknown');
+  });
+});
