@@ -111,7 +111,14 @@ export class Recorder {
         }
       });
       // The workstation is out of the faults' way, but keep pinging if its stream breaks.
-      stream.on('error', () => setTimeout(open, 200));
+      let reopened = false;
+      const again = () => {
+        if (reopened) return;
+        reopened = true;
+        setTimeout(open, 200);
+      };
+      stream.on('error', again);
+      stream.on('end', again);
     };
     open();
   }
@@ -198,8 +205,13 @@ export class Recorder {
           data,
         });
       });
-      // A node that dies ends its stream; watch again when it is back.
-      const again = () => setTimeout(open, 500);
+      // A node that dies ends its stream (error and end may both fire): watch again, once.
+      let reopened = false;
+      const again = () => {
+        if (reopened) return;
+        reopened = true;
+        setTimeout(open, 500);
+      };
       stream.on('error', again);
       stream.on('end', again);
     };

@@ -243,18 +243,16 @@ export async function runExperiment(
       case 'dirty-memory': {
         const owner = s?.roles.find((r) => r.name === (a.vm ?? a.role))?.owner ?? member;
         await rpc((cb) =>
-          cl
-            .node(owner)
-            .SetWorkload(
-              {
-                vm: a.vm ?? a.role ?? '',
-                enabled: true,
-                interval_ms: 0,
-                dirty_pages_per_sec: a.pagesPerSec ?? 20_000,
-              },
-              deadline(5000),
-              cb,
-            ),
+          cl.node(owner).SetWorkload(
+            {
+              vm: a.vm ?? a.role ?? '',
+              enabled: true,
+              interval_ms: 0,
+              dirty_pages_per_sec: a.pagesPerSec ?? 20_000,
+            },
+            deadline(5000),
+            cb,
+          ),
         );
         return;
       }

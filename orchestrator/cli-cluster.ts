@@ -276,9 +276,16 @@ export function addClusterCommands(cli: Command): void {
                     last.set(n.name, Number(e.index));
                     print(e);
                   });
-                  // A node that powers off ends its stream: reconnect when it comes back.
-                  stream.on('error', () => setTimeout(start, 1000));
-                  stream.on('end', () => setTimeout(start, 1000));
+                  // A node that powers off ends its stream (error and end may both fire):
+                  // reconnect once, when it comes back.
+                  let again = false;
+                  const reconnect = () => {
+                    if (again) return;
+                    again = true;
+                    setTimeout(start, 1000);
+                  };
+                  stream.on('error', reconnect);
+                  stream.on('end', reconnect);
                 };
                 start();
                 void resolve;

@@ -1,0 +1,105 @@
+/**
+ * Chaos on real processes (netns runtime, fast timing): shipped experiments and a seeded
+ * campaign pass their checkers, and a runner killed halfway leaves nothing behind once its
+ * leases expire and `dcbox down` runs. The whole library runs with `dcbox chaos run <name>`; the
+ * suite runs a representative subset to stay within its time budget (README, Tests).
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isClean, leftovers } from '../orchestrator/sweep.js';
+import { projectRoot } from '../services/actor/grpc.js';
+import { canUseNetns, dcbox, dcboxOk, sleep, waitFor } from './harness.js';
+
+/** Processes of any dcbox run that are stopped (SIGSTOP): a frozen host left behind. */
+function stoppedProcesses(): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const env = readFileSync(`/proc/${e}/environ`, 'latin1');
+      if (!env.includes('DCBOX_RUN=')) continue;
+      if (/^\d+ \(.*\) T/.test(readFileSync(`/proc/${e}/stat`, 'utf8'))) out.push(Number(e));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return out;
+}
+
+function qdiscs(): string {
+  return readdirSync('/run/netns', { withFileTypes: true })
+    .filter((d) => d.name.startsWith('dcbox-'))
+    .map((d) => d.name)
+    .join(',');
+}
+
+afterAll(async () => {
+  await dcbox(['down']);
+});
+
+describe.skipIf(!canUseNetns)('chaos (netns runtime, fast timing)', () => {
+  for (const name of ['node-partition-witness', 'gray-failure-freeze']) {
+    it(`passes the ${name} experiment with every checker`, async () => {
+      const r = await dcbox(['chaos', 'run', name, '--seed', '11', '--json'], 170_000);
+      const report = JSON.parse(r.stdout);
+      expect(report.invariants.filter((i: { verdict: string }) => i.verdict !== 'pass')).toEqual([]);
+      expect(report.verdict).toBe('pass');
+      expect(r.code).toBe(0);
+      expect(readFileSync(report.html, 'utf8')).toContain('<svg');
+      expect(isClean(leftovers())).toBe(true);
+    }, 180_000);
+  }
+
+  it('passes a 60 s seeded campaign of kills, freezes and partitions, and plans the same schedule from the same seed', async () => {
+    const plan = async () =>
+      JSON.parse(
+        (
+          await dcboxOk(['chaos', 'campaign', '--seed', '3', '--duration', '60s', '--plan', '--json'])
+        ).toString(),
+      ).plan;
+    expect(await plan()).toEqual(await plan());
+    const r = await dcbox(
+      [
+        'chaos',
+        'campaign',
+        '--seed',
+        '3',
+        '--duration',
+        '60s',
+        '--faults',
+        'kill,freeze,partition',
+        '--json',
+      ],
+      170_000,
+    );
+    const report = JSON.parse(r.stdout);
+    expect(report.plan.length).toBeGreaterThan(3);
+    expect(report.invariants.filter((i: { verdict: string }) => i.verdict !== 'pass')).toEqual([]);
+    expect(report.verdict).toBe('pass');
+  }, 180_000);
+
+  it('leaves no frozen process, namespace, rule or qdisc behind when the runner is killed halfway', async () => {
+    const runner = spawn(
+      process.execPath,
+      [join(projectRoot, 'bin', 'dcbox.js'), 'chaos', 'run', 'gray-failure-freeze', '--seed', '4'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    runner.stdout.on('data', (d) => {
+      out += d;
+    });
+    await waitFor('the freeze to be injected', () => out.includes('injected'), 120_000, 100);
+    expect(stoppedProcesses().length).toBeGreaterThan(0);
+    runner.kill('SIGKILL');
+    // The freeze was a lease of 4 s (+5 s margin): the orchestrator thaws it by itself.
+    await waitFor('the lease to thaw the frozen host', () => stoppedProcesses().length === 0, 20_000, 200);
+    expect(qdiscs()).not.toBe('');
+    await dcboxOk(['down']);
+    expect(stoppedProcesses()).toEqual([]);
+    expect(qdiscs()).toBe('');
+    expect(isClean(leftovers())).toBe(true);
+    await sleep(100);
+  }, 120_000);
+});
