@@ -50,7 +50,13 @@ describe('fencing-before-takeover', () => {
     expect(fencingBeforeTakeover(h).verdict).toBe('pass');
   });
 
-  it('is unknown, not pass, when the history has no events', () => {
-    expect(fencingBeforeTakeover(cleanRun().filter((e) => e.type !== 'event')).verdict).toBe('unknown');
+  it('is unknown, not pass, when the history has neither events nor state samples', () => {
+    expect(
+      fencingBeforeTakeover(cleanRun().filter((e) => e.type !== 'event' && e.type !== 'state')).verdict,
+    ).toBe('unknown');
+  });
+
+  it('passes when the nodes were sampled and nothing changed hands', () => {
+    expect(fencingBeforeTakeover(cleanRun().filter((e) => e.type !== 'event')).verdict).toBe('pass');
   });
 });

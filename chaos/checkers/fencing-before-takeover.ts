@@ -39,12 +39,21 @@ export function fencingBeforeTakeover(h: History): CheckResult {
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.t - b.e.t || a.i - b.i)
     .map((x) => x.e);
-  if (events.length === 0)
+  if (events.length === 0) {
+    // No events at all: either nothing was taken over, or the recorder never reached the nodes.
+    // The nodes' own samples tell which: with samples and no events, nothing changed hands.
+    if (entriesOf(h, 'state').length === 0)
+      return {
+        name,
+        verdict: 'unknown',
+        details: 'The history has neither cluster events nor state samples, so no takeover can be judged.',
+      };
     return {
       name,
-      verdict: 'unknown',
-      details: 'The history has no cluster events, so no takeover can be judged.',
+      verdict: 'pass',
+      details: 'No disk or role changed hands: the nodes reported no takeover.',
     };
+  }
   /** Node → the fenced event that preempted it since it last joined. */
   const fencedBy = new Map<string, EventEntry>();
   const problems: string[] = [];

@@ -34,7 +34,7 @@ describe('check', () => {
       readback(25_000, 'vm2', 0),
     ]);
     const r = check(h);
-    expect(r.invariants.find((i) => i.name === 'fencing-before-takeover')?.verdict).toBe('unknown');
+    expect(r.invariants.some((i) => i.verdict === 'unknown')).toBe(true);
     expect(r.invariants.find((i) => i.name === 'single-csv-coordinator')?.verdict).toBe('fail');
     expect(r.verdict).toBe('fail');
   });
