@@ -64,15 +64,8 @@ export function schedule(o: CampaignOptions): ScheduledFault[] {
         break;
       }
       case 'netem':
-        step = {
-          fault: 'netem',
-          target: node,
-          duration,
-          delay: rnd.int(20, 200),
-          loss: rnd.int(0, 30),
-          oneWay: false,
-          peers: [],
-        };
+        // Loss only: delay needs sch_netem, which not every kernel has (orchestrator/runtime.ts).
+        step = { fault: 'netem', target: node, duration, loss: rnd.int(5, 40), oneWay: false, peers: [] };
         break;
       case 'rssm-pull':
         step = { fault: 'rssm-pull', target: rnd.pick(o.rssms), duration, oneWay: false, peers: [] };

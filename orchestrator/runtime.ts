@@ -39,6 +39,20 @@ export function netemArgs(spec: NetemSpec): string[] {
   return args;
 }
 
+let netemSupport: boolean | undefined;
+
+/** Whether this kernel has the netem queueing discipline (probed once in a scratch namespace). */
+export function hasNetem(): boolean {
+  if (netemSupport !== undefined) return netemSupport;
+  const ns = `dcbox-probe-${process.pid}`;
+  netemSupport = false;
+  if (tryRun('ip', ['netns', 'add', ns])) {
+    netemSupport = tryRun('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
+    tryRun('ip', ['netns', 'del', ns]);
+  }
+  return netemSupport;
+}
+
 /** A partition or netem request that this runtime cannot carry out. */
 export class UnsupportedByRuntimeError extends Error {
   constructor(what: string, why: string) {
@@ -203,72 +217,44 @@ export class NetnsRuntime implements Runtime {
     const ns = host.namespace as string;
     this.clearNetem(host);
     const args = netemArgs(spec);
-    if (peers.length === 0) {
-      run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', ...args]);
-      return `${host.name}: netem ${args.join(' ')}`;
+    if (hasNetem()) {
+      if (peers.length === 0) {
+        run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', ...args]);
+        return `${host.name}: netem ${args.join(' ')}`;
+      }
+      // Only towards some peers: an htb root whose class 1:2 carries netem, chosen by destination.
+      const tc = (...a: string[]) => run('ip', ['netns', 'exec', ns, 'tc', ...a]);
+      tc('qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:', 'htb', 'default', '1');
+      tc('class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid', '1:1', 'htb', 'rate', '10gbit');
+      tc('class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid', '1:2', 'htb', 'rate', '10gbit');
+      tc('qdisc', 'add', 'dev', 'eth0', 'parent', '1:2', 'handle', '20:', 'netem', ...args);
+      for (const p of peers) tc('filter', 'add', 'dev', 'eth0', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', `${p.address}/32`, 'flowid', '1:2');
+      return `${host.name} -> ${peers.map((p) => p.name).join(',')}: netem ${args.join(' ')}`;
     }
-    // Only towards some peers: a prio qdisc whose third band is netem, and filters by destination.
-    run('ip', [
-      'netns',
-      'exec',
-      ns,
-      'tc',
-      'qdisc',
-      'add',
-      'dev',
-      'eth0',
-      'root',
-      'handle',
-      '1:',
-      'prio',
-      'priomap',
-      ...Array(16).fill('0'),
-    ]);
-    run('ip', [
-      'netns',
-      'exec',
-      ns,
-      'tc',
-      'qdisc',
-      'add',
-      'dev',
-      'eth0',
-      'parent',
-      '1:3',
-      'handle',
-      '30:',
-      'netem',
-      ...args,
-    ]);
-    for (const p of peers)
-      run('ip', [
-        'netns',
-        'exec',
-        ns,
-        'tc',
-        'filter',
-        'add',
-        'dev',
-        'eth0',
-        'protocol',
-        'ip',
-        'parent',
-        '1:0',
-        'prio',
-        '3',
-        'u32',
-        'match',
-        'ip',
-        'dst',
-        `${p.address}/32`,
-        'flowid',
-        '1:3',
-      ]);
-    return `${host.name} -> ${peers.map((p) => p.name).join(',')}: netem ${args.join(' ')}`;
+    // This kernel has no sch_netem: loss becomes random drops in iptables (statistic match) and
+    // rate becomes a token bucket; delay and jitter cannot be emulated without netem.
+    if (spec.delayMs > 0 || spec.jitterMs > 0)
+      throw new Error('this kernel has no netem queueing discipline (sch_netem), so delay and jitter cannot be emulated here; loss and rate can');
+    const done: string[] = [];
+    if (spec.lossPercent > 0) {
+      this.ensureChain(ns);
+      const p = (spec.lossPercent / 100).toFixed(4);
+      const rules = (peers.length ? peers : [null]).map(
+        (peer) => `-A DCBOX ${peer ? `-d ${peer.address} ` : ''}-m statistic --mode random --probability ${p} -m comment --comment dcbox-netem -j DROP`,
+      );
+      run('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], { input: `*filter\n${rules.join('\n')}\nCOMMIT\n` });
+      done.push(`loss ${spec.lossPercent}%`);
+    }
+    if (spec.rateKbit > 0) {
+      run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'tbf', 'rate', `${spec.rateKbit}kbit`, 'burst', '32kbit', 'latency', '400ms']);
+      done.push(`rate ${spec.rateKbit}kbit`);
+    }
+    return `${host.name}${peers.length ? ` -> ${peers.map((p) => p.name).join(',')}` : ''}: ${done.join(' ')} (iptables/tbf; no netem in this kernel)`;
   }
 
   clearNetem(host: HostAddress): void {
     tryRun('ip', ['netns', 'exec', host.namespace as string, 'tc', 'qdisc', 'del', 'dev', 'eth0', 'root']);
+    this.unpartition([host], 'dcbox-netem');
   }
 
   teardown(hosts: HostAddress[]): void {

@@ -12,6 +12,8 @@ command -v tc >/dev/null 2>&1 || need+=(iproute2)
 # openssl makes the MM's self-signed Redfish certificate; redfishtool (DMTF) drives Redfish in tests.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redfishtool >/dev/null 2>&1 || need+=(redfishtool)
+# prometheus scrapes every service's /metrics in test/prometheus.test.ts.
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need[*]}" >&2

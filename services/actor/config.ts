@@ -47,6 +47,8 @@ export interface HostEndpoint {
 
 export interface ServiceConfig<S = unknown> {
   runId: string;
+  /** The topology's name (seed, …), shown in dcbox_info; absent in hand-written configs. */
+  topology?: string;
   host: string;
   component: Component;
   address: string;

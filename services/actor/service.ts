@@ -5,10 +5,12 @@
  * only wires its adapters into this.
  */
 import type * as grpc from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
 import { loadServiceConfig, type ServiceConfig } from './config.js';
 import { DcboxError } from './errors.js';
 import { type GrpcServer, protos, startGrpcServer, unary } from './grpc.js';
 import { type Logger, makeLogger } from './log.js';
+import { makeRegistry, metricsEndpoint, startMetricsServer } from './metrics.js';
 import { connectNats, decodeJson, encodeJson, type NatsConnection } from './nats.js';
 import { subjects } from './subjects.js';
 
@@ -18,6 +20,8 @@ export interface ServiceContext<S> {
   cfg: ServiceConfig<S>;
   nc: NatsConnection;
   log: Logger;
+  /** The process's Prometheus registry, served as /metrics: adapters register their metrics here. */
+  metrics: Registry;
   /** Adds a stop hook, run in reverse order on SIGTERM. */
   onStop(fn: () => Promise<void> | void): void;
 }
@@ -48,6 +52,7 @@ export async function echoHost(nc: NatsConnection, target: string, timeoutMs: nu
   }
 }
 
+/** Runs a service process: config, NATS, /metrics, its gRPC services, heartbeats, clean stop. */
 export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
   const cfg = loadServiceConfig<S>();
   const log = makeLogger(cfg.host, cfg.component);
@@ -68,7 +73,21 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
   }, cfg.timing.moduleHeartbeatMs);
   stops.push(() => clearInterval(hb));
 
-  const ctx: ServiceContext<S> = { cfg, nc, log, onStop: (fn) => stops.push(fn) };
+  const metrics = makeRegistry({
+    version: VERSION,
+    topology: cfg.topology ?? '',
+    seed: String(cfg.seed),
+    host: cfg.host,
+    component: cfg.component,
+  });
+  const metricsAt = metricsEndpoint(cfg);
+  const metricsServer = await startMetricsServer(metrics, metricsAt.address, metricsAt.port);
+  stops.push(() => {
+    metricsServer.close();
+    metricsServer.closeAllConnections();
+  });
+
+  const ctx: ServiceContext<S> = { cfg, nc, log, metrics, onStop: (fn) => stops.push(fn) };
   const own = await def.setup(ctx);
   const p = protos();
   const hostImpl = {
@@ -91,7 +110,12 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
     ...own,
   ]);
   server.setServing(true);
-  log('info', 'serving', { grpc: `${cfg.address}:${server.port}`, nats: cfg.natsUrl, pid: process.pid });
+  log('info', 'serving', {
+    grpc: `${cfg.address}:${server.port}`,
+    nats: cfg.natsUrl,
+    metrics: `http://${metricsAt.address}:${metricsAt.port}/metrics`,
+    pid: process.pid,
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {

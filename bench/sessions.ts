@@ -1,0 +1,449 @@
+/**
+ * One measurement session of the benchmark: a fresh data center brought up, measured and torn
+ * down, run under the machine-wide test lock by bench/session-main.ts. Each session returns raw
+ * samples; bench/bench.ts takes medians and sets them beside their baselines.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Clients, connect } from '../orchestrator/clients.js';
+import { hostDir } from '../orchestrator/paths.js';
+import { namespaceOf } from '../orchestrator/runtime.js';
+import { Pinger } from '../orchestrator/scenario.js';
+import { down } from '../orchestrator/sweep.js';
+import { TIMINGS } from '../orchestrator/timing.js';
+import { up } from '../orchestrator/up.js';
+import { deadline, rpc } from '../services/actor/grpc.js';
+import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
+import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
+import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
+import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+const MIB = 1024 * 1024;
+
+/** Session kinds: `seed` (startup, memory, failover), `lm-io` (migration and storage), `scale-N`. */
+export type SessionKind = 'seed' | 'lm-io' | `scale-${number}`;
+
+/** Raw samples of one session, keyed by what they measure. */
+export type Samples = Record<string, number | string | boolean>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, probe: () => Promise<T | false | null | undefined>, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(50);
+  }
+}
+
+function state(c: Clients, node: string): Promise<ClusterState__Output> {
+  return rpc<ClusterState__Output>((cb) => c.cluster(node).GetState({}, deadline(3000), cb));
+}
+
+function events(c: Clients, node: string): Promise<ClusterEvent__Output[]> {
+  return rpc<{ events: ClusterEvent__Output[] }>((cb) =>
+    c.cluster(node).Events({ since_index: 0 }, deadline(3000), cb),
+  ).then((r) => r.events);
+}
+
+async function formed(c: Clients, node: string, members: number): Promise<void> {
+  await until(
+    'the cluster to form with quorum',
+    async () => {
+      const s = await state(c, node);
+      return s.service_state === 'Running' && s.members.length === members && s.quorum?.has_quorum;
+    },
+    120_000,
+  );
+}
+
+async function online(c: Clients, vm: string, node: string): Promise<void> {
+  await rpc((cb) =>
+    c.cluster(node).MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
+  );
+  await rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(10_000), cb));
+  await until(
+    `${vm} online on ${node}`,
+    async () => {
+      const r = (await state(c, node)).roles.find((x) => x.name === vm);
+      return r?.state === 'Online' && r.owner === node;
+    },
+    60_000,
+  );
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Runs a command to completion and returns its stdout; fails on a non-zero exit. */
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`)),
+    );
+  });
+}
+
+/**
+ * `seed`: default timing. startupMs runs from `dcbox up` to the cluster formed with quorum and
+ * VirtualMachine1 highly available and Online (the seed topology starts with no role online);
+ * readyMs is `dcbox up`'s own "every service healthy". Then memory per host at steady state, then
+ * blade 2 is powered off through the MM and the VM is pinged until it answers from HVR2NODO1.
+ */
+export async function seedSession(quick: boolean): Promise<Samples> {
+  const timing = TIMINGS.default as NonNullable<(typeof TIMINGS)['default']>;
+  const t0 = Date.now();
+  const readyMs = await up({ topology: 'seed', timing: 'default', quiet: true });
+  const c = connect();
+  const p = new Pinger(c, 'VirtualMachine1');
+  try {
+    await formed(c, N1, 2);
+    const formedMs = Date.now() - t0;
+    await online(c, 'VirtualMachine1', N2);
+    const startupMs = Date.now() - t0;
+    p.start();
+    await until('VirtualMachine1 answering from HVR2NODO2', async () => p.replies.some((r) => r.ok && r.host === N2), 10_000);
+
+    await sleep(quick ? 1000 : 5000); // steady state: heartbeats and the VM's disk workload running
+    const status = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
+    const perHost = status.hosts.map(
+      (h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB,
+    );
+
+    const offAt = Date.now();
+    await rpc((cb) => c.mm().Power({ kind: 'blade', bay: 2, action: 'off' }, deadline(30_000), cb));
+    const back = await until(
+      'VirtualMachine1 answering from HVR2NODO1',
+      async () => p.replies.find((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= offAt),
+      120_000,
+    );
+    const failoverMs = Number(back.sent_at_ms) - offAt;
+    const detectionMs = timing.sameSubnetDelayMs * timing.sameSubnetThreshold;
+    return {
+      readyMs,
+      formedMs,
+      startupMs,
+      rssMiBPerHost: median(perHost),
+      rssMiBMax: Math.max(...perHost),
+      hosts: perHost.length,
+      failoverMs,
+      detectionMs,
+      failoverRatio: failoverMs / detectionMs,
+    };
+  } finally {
+    p.stop();
+    c.close();
+    await down();
+  }
+}
+
+async function iperf(c: Clients, seconds: number): Promise<number> {
+  const addr = c.host(N1).address;
+  const server = spawn('ip', ['netns', 'exec', namespaceOf(N1), 'iperf3', '-s', '-1', '-B', addr], {
+    stdio: 'ignore',
+  });
+  try {
+    const out = await until(
+      'iperf3 to connect',
+      () =>
+        run('ip', ['netns', 'exec', namespaceOf(N2), 'iperf3', '-c', addr, '-t', String(seconds), '-J']).catch(
+          () => null,
+        ),
+      10_000,
+    );
+    const j = JSON.parse(out) as { end: { sum_received: { bits_per_second: number } } };
+    return j.end.sum_received.bits_per_second / 8;
+  } finally {
+    server.kill();
+  }
+}
+
+/** Writes through node → RSSM → storage controller with `depth` in flight for `ms`; ops per second. */
+async function nodeWrites(
+  c: Clients,
+  node: string,
+  blockSize: number,
+  sequential: boolean,
+  depth: number,
+  ms: number,
+): Promise<number> {
+  const base = 60 * 1024 * MIB; // far above the VMs' disks on CSV1 (allocated from the start)
+  const span = 256 * MIB;
+  const data = Buffer.alloc(blockSize, 0xa5);
+  const client = c.node(node);
+  let next = 0;
+  let done = 0;
+  const end = Date.now() + ms;
+  const started = Date.now();
+  const worker = async () => {
+    while (Date.now() < end) {
+      const slot = sequential ? next++ : Math.floor(Math.random() * (span / blockSize));
+      const offset = base + ((slot * blockSize) % span);
+      const r = await rpc<StorageCommandResponse__Output>((cb) =>
+        client.StorageCommand({ lun: 'CSV1', op: 'write', offset, data }, deadline(30_000), cb),
+      );
+      if (!r.ok) throw new Error(`write at ${offset} failed: ${r.code} ${r.message}`);
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: depth }, worker));
+  return done / ((Date.now() - started) / 1000);
+}
+
+/** fio on the storage controller's data folder, same durability (fdatasync per write) and depth. */
+async function fio(blockSize: string, rw: 'randwrite' | 'write', jobs: number, seconds: number): Promise<number> {
+  const dir = mkdtempSync(join(hostDir('storage'), 'data', 'fio-'));
+  try {
+    const out = await run('fio', [
+      '--name=bench',
+      `--directory=${dir}`,
+      `--rw=${rw}`,
+      `--bs=${blockSize}`,
+      '--size=256M',
+      `--numjobs=${jobs}`,
+      '--ioengine=psync',
+      '--fdatasync=1',
+      '--time_based',
+      `--runtime=${seconds}`,
+      '--group_reporting',
+      '--filename=shared.dat',
+      ...(rw === 'write' ? [`--offset_increment=${Math.floor(256 / jobs)}M`, `--size=${Math.floor(256 / jobs)}M`] : []),
+      '--output-format=json',
+    ]);
+    const j = JSON.parse(out) as { jobs: { write: { iops: number } }[] };
+    return j.jobs[0]?.write.iops ?? 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `lm-io`: default timing. A VM (1 GiB, or 128 MiB when quick) is created on HVR2NODO2 and
+ * live-migrated back and forth: first with its default workload for the copy rate, then idle
+ * (almost no dirty pages) for the blackout. iperf3 between the same namespaces is the baseline.
+ * Then writes through the node's StorageCommand against fio on the controller's own disk.
+ */
+export async function lmIoSession(quick: boolean): Promise<Samples> {
+  const reps = quick ? 1 : 3;
+  const memoryMiB = quick ? 128 : 1024;
+  const ioMs = quick ? 1000 : 5000;
+  const vm = 'BenchVM';
+  await up({ topology: 'seed', timing: 'default', quiet: true });
+  const c = connect();
+  const p = new Pinger(c, vm);
+  try {
+    await formed(c, N1, 2);
+    await rpc((cb) =>
+      c.node(N2).CreateVm(
+        {
+          name: vm,
+          memory_mib: memoryMiB,
+          disk_path: `C:\\ClusterStorage\\Volume1\\${vm}\\${vm}.vhd`,
+          disk_size_mib: 64,
+          switch_name: 'VMs',
+        },
+        deadline(30_000),
+        cb,
+      ),
+    );
+    await online(c, vm, N2);
+    p.start();
+    await until(`${vm} answering`, async () => p.replies.some((r) => r.ok), 10_000);
+
+    let owner = N2;
+    const move = async () => {
+      const to = owner === N1 ? N2 : N1;
+      const from = Date.now();
+      const r = await rpc<MoveResponse__Output>((cb) =>
+        c.cluster(N1).Move({ role: vm, to, live: true }, deadline(300_000), cb),
+      );
+      await until(`${vm} answering from ${to}`, async () => p.replies.some((x) => x.ok && x.host === to && Number(x.sent_at_ms) >= from), 10_000);
+      owner = to;
+      const m = r.migration;
+      if (!m) throw new Error('the move returned no migration stats');
+      const ping = p.between(from, Date.now());
+      return { m, lost: ping.filter((x) => !x.ok).length, sent: ping.length };
+    };
+
+    const tcp: number[] = [];
+    const lm: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      tcp.push(await iperf(c, quick ? 1 : 3));
+      const { m } = await move();
+      lm.push(Number(m.bytes_copied) / (Number(m.duration_ms) / 1000));
+    }
+
+    // Idle: no disk workload and (almost) no dirtied pages, so the last pass is tiny.
+    await rpc((cb) =>
+      c.node(owner).SetWorkload({ vm, enabled: false, interval_ms: 0, dirty_pages_per_sec: 1 }, deadline(3000), cb),
+    );
+    const blackout: number[] = [];
+    let lostPings = 0;
+    let pingsDuring = 0;
+    for (let i = 0; i < reps; i++) {
+      await sleep(500);
+      const r = await move();
+      blackout.push(Number(r.m.blackout_ms));
+      lostPings += r.lost;
+      pingsDuring += r.sent;
+    }
+
+    const writer = (await state(c, N1)).csv[0]?.owner ?? N1;
+    const iops: number[] = [];
+    const fioIops: number[] = [];
+    const seq: number[] = [];
+    const fioSeq: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      iops.push(await nodeWrites(c, writer, 4096, false, 32, ioMs));
+      fioIops.push(await fio('4k', 'randwrite', 32, ioMs / 1000));
+      seq.push((await nodeWrites(c, writer, MIB, true, 32, ioMs)) * 1);
+      fioSeq.push(await fio('1M', 'write', 32, ioMs / 1000));
+    }
+    return {
+      reps,
+      memoryMiB,
+      tcpMBps: median(tcp) / 1e6,
+      lmMBps: median(lm) / 1e6,
+      lmThroughputRatio: median(lm) / median(tcp),
+      lmBlackoutMs: median(blackout),
+      blackoutLostPings: lostPings,
+      blackoutPings: pingsDuring,
+      iops: median(iops),
+      fioIops: median(fioIops),
+      iopsRatio: median(iops) / median(fioIops),
+      seqMBps: median(seq) * (MIB / 1e6),
+      fioSeqMBps: median(fioSeq) * (MIB / 1e6),
+      seqWriteRatio: median(seq) / median(fioSeq),
+      writer,
+    };
+  } finally {
+    p.stop();
+    c.close();
+    await down();
+  }
+}
+
+/** A topology with `n` blades (the BladeCenter S has six bays) and one VM per node. */
+export function scaleTopology(n: number): string {
+  const nodes = Array.from({ length: n }, (_, i) => `HVR2NODO${i + 1}`);
+  const lines = [
+    `name: scale-${n}`,
+    'network:',
+    '  subnet: 198.18.0.0/24',
+    'chassis:',
+    '  name: BCS-DCBOX',
+    '  model: IBM BladeCenter S',
+    '  managementModule:',
+    '    host: mm',
+    '    credentials: { username: USERID, password: PASSW0RD }',
+    '  blades:',
+    ...nodes.map((name, i) => `    - { bay: ${i + 1}, node: ${name} }`),
+    '  ioModules:',
+    '    - { bay: 3, host: rssm3, type: rssm }',
+    '    - { bay: 4, host: rssm4, type: rssm }',
+    '  storageModules:',
+    '    - { bay: 1, drives: 6 }',
+    '    - { bay: 2, drives: 6 }',
+    'storage:',
+    '  host: storage',
+    '  luns:',
+    `    - { name: Quorum, size: 10GB, mappedTo: [${nodes.join(', ')}] }`,
+    `    - { name: CSV1, size: 100GB, mappedTo: [${nodes.join(', ')}] }`,
+    'witness:',
+    '  host: quorum',
+    '  kind: disk',
+    '  lun: Quorum',
+    'nodes:',
+    ...nodes.flatMap((name) => [
+      `  - name: ${name}`,
+      '    features: [Microsoft-Hyper-V, MultipathIo, FailoverCluster-Core]',
+      '    mpio: { enabled: true, policy: failover-only }',
+      '    virtualSwitches: [VMs]',
+    ]),
+    'workstation:',
+    '  host: workstation',
+    'cluster:',
+    '  name: HVR2CLUSTER',
+    '  quorum: node-and-disk-majority',
+    '  sharedVolumes:',
+    "    - { lun: CSV1, path: 'C:\\ClusterStorage\\Volume1' }",
+    'vms:',
+    ...nodes.flatMap((name, i) => [
+      `  - name: ScaleVM${i + 1}`,
+      '    memoryMiB: 64',
+      `    disk: 'C:\\ClusterStorage\\Volume1\\ScaleVM${i + 1}\\ScaleVM${i + 1}.vhd'`,
+      '    diskSizeMiB: 64',
+      '    switch: VMs',
+      `    node: ${name}`,
+    ]),
+    'timing: default',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * `scale-N`: default timing, N nodes with one HA VM online each, watched for `watchMs`; a false
+ * failover is any node removal (Event 1135) or failover event while nothing was faulted.
+ */
+export async function scaleSession(n: number, watchMs: number): Promise<Samples> {
+  const dir = mkdtempSync('/tmp/dcbox-bench-');
+  const file = join(dir, `scale-${n}.yaml`);
+  writeFileSync(file, scaleTopology(n));
+  try {
+    const t0 = Date.now();
+    await up({ topology: file, timing: 'default', quiet: true });
+    const c = connect();
+    try {
+      await formed(c, 'HVR2NODO1', n);
+      for (let i = 1; i <= n; i++) await online(c, `ScaleVM${i}`, `HVR2NODO${i}`);
+      const startupMs = Date.now() - t0;
+      const watchFrom = Date.now();
+      await sleep(watchMs);
+      let falseFailovers = 0;
+      for (let i = 1; i <= n; i++)
+        falseFailovers += (await events(c, `HVR2NODO${i}`)).filter(
+          (e) => Number(e.time_ms) >= watchFrom && (e.event_id === 1135 || e.kind === 'failover'),
+        ).length;
+      const roles = (await state(c, 'HVR2NODO1')).roles;
+      return {
+        nodes: n,
+        vms: roles.filter((r) => r.state === 'Online').length,
+        startupMs,
+        watchedMs: watchMs,
+        falseFailovers,
+        ok: falseFailovers === 0,
+      };
+    } finally {
+      c.close();
+      await down();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
