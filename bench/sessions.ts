@@ -43,7 +43,9 @@ async function until<T>(what: string, probe: () => Promise<T | false | null | un
       last = err;
     }
     if (Date.now() > end)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await sleep(50);
   }
 }
@@ -71,7 +73,9 @@ async function formed(c: Clients, node: string, members: number): Promise<void> 
 
 async function online(c: Clients, vm: string, node: string): Promise<void> {
   await rpc((cb) =>
-    c.cluster(node).MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
+    c
+      .cluster(node)
+      .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
   );
   await rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(10_000), cb));
   await until(
@@ -127,13 +131,15 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     await online(c, 'VirtualMachine1', N2);
     const startupMs = Date.now() - t0;
     p.start();
-    await until('VirtualMachine1 answering from HVR2NODO2', async () => p.replies.some((r) => r.ok && r.host === N2), 10_000);
+    await until(
+      'VirtualMachine1 answering from HVR2NODO2',
+      async () => p.replies.some((r) => r.ok && r.host === N2),
+      10_000,
+    );
 
     await sleep(quick ? 1000 : 5000); // steady state: heartbeats and the VM's disk workload running
     const status = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
-    const perHost = status.hosts.map(
-      (h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB,
-    );
+    const perHost = status.hosts.map((h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB);
 
     const offAt = Date.now();
     await rpc((cb) => c.mm().Power({ kind: 'blade', bay: 2, action: 'off' }, deadline(30_000), cb));
@@ -171,9 +177,17 @@ async function iperf(c: Clients, seconds: number): Promise<number> {
     const out = await until(
       'iperf3 to connect',
       () =>
-        run('ip', ['netns', 'exec', namespaceOf(N2), 'iperf3', '-c', addr, '-t', String(seconds), '-J']).catch(
-          () => null,
-        ),
+        run('ip', [
+          'netns',
+          'exec',
+          namespaceOf(N2),
+          'iperf3',
+          '-c',
+          addr,
+          '-t',
+          String(seconds),
+          '-J',
+        ]).catch(() => null),
       10_000,
     );
     const j = JSON.parse(out) as { end: { sum_received: { bits_per_second: number } } };
@@ -216,7 +230,12 @@ async function nodeWrites(
 }
 
 /** fio on the storage controller's data folder, same durability (fdatasync per write) and depth. */
-async function fio(blockSize: string, rw: 'randwrite' | 'write', jobs: number, seconds: number): Promise<number> {
+async function fio(
+  blockSize: string,
+  rw: 'randwrite' | 'write',
+  jobs: number,
+  seconds: number,
+): Promise<number> {
   const dir = mkdtempSync(join(hostDir('storage'), 'data', 'fio-'));
   try {
     const out = await run('fio', [
@@ -224,7 +243,6 @@ async function fio(blockSize: string, rw: 'randwrite' | 'write', jobs: number, s
       `--directory=${dir}`,
       `--rw=${rw}`,
       `--bs=${blockSize}`,
-      '--size=256M',
       `--numjobs=${jobs}`,
       '--ioengine=psync',
       '--fdatasync=1',
@@ -232,7 +250,10 @@ async function fio(blockSize: string, rw: 'randwrite' | 'write', jobs: number, s
       `--runtime=${seconds}`,
       '--group_reporting',
       '--filename=shared.dat',
-      ...(rw === 'write' ? [`--offset_increment=${Math.floor(256 / jobs)}M`, `--size=${Math.floor(256 / jobs)}M`] : []),
+      // Random writes share one 256 MiB file; sequential writers each stream their own slice of it.
+      ...(rw === 'write'
+        ? [`--offset_increment=${Math.floor(256 / jobs)}M`, `--size=${Math.floor(256 / jobs)}M`]
+        : ['--size=256M']),
       '--output-format=json',
     ]);
     const j = JSON.parse(out) as { jobs: { write: { iops: number } }[] };
@@ -282,7 +303,11 @@ export async function lmIoSession(quick: boolean): Promise<Samples> {
       const r = await rpc<MoveResponse__Output>((cb) =>
         c.cluster(N1).Move({ role: vm, to, live: true }, deadline(300_000), cb),
       );
-      await until(`${vm} answering from ${to}`, async () => p.replies.some((x) => x.ok && x.host === to && Number(x.sent_at_ms) >= from), 10_000);
+      await until(
+        `${vm} answering from ${to}`,
+        async () => p.replies.some((x) => x.ok && x.host === to && Number(x.sent_at_ms) >= from),
+        10_000,
+      );
       owner = to;
       const m = r.migration;
       if (!m) throw new Error('the move returned no migration stats');
@@ -300,7 +325,9 @@ export async function lmIoSession(quick: boolean): Promise<Samples> {
 
     // Idle: no disk workload and (almost) no dirtied pages, so the last pass is tiny.
     await rpc((cb) =>
-      c.node(owner).SetWorkload({ vm, enabled: false, interval_ms: 0, dirty_pages_per_sec: 1 }, deadline(3000), cb),
+      c
+        .node(owner)
+        .SetWorkload({ vm, enabled: false, interval_ms: 0, dirty_pages_per_sec: 1 }, deadline(3000), cb),
     );
     const blackout: number[] = [];
     let lostPings = 0;

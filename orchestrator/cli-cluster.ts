@@ -9,6 +9,7 @@ import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v
 import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { Role__Output } from '../services/generated/dcbox/cluster/v1/Role.js';
 import type { Vm__Output } from '../services/generated/dcbox/node/v1/Vm.js';
+import { readClusterEvents } from './cli-events.js';
 import { table, withClients } from './cli-util.js';
 import type { Clients } from './clients.js';
 import { UsageError } from './up.js';
@@ -253,46 +254,7 @@ export function addClusterCommands(cli: Command): void {
             ? JSON.stringify(e)
             : `${new Date(Number(e.time_ms)).toISOString()} ${e.node}${e.event_id ? ` [${e.event_id}]` : ''} ${e.kind}: ${e.message}`,
         );
-      await withClients(async (c) => {
-        const all: ClusterEvent__Output[] = [];
-        for (const n of c.byComponent('hyperv-node')) {
-          const r = await rpc<{ events: ClusterEvent__Output[] }>((cb) =>
-            c.cluster(n.name).Events({ since_index: 0 }, deadline(3000), cb),
-          ).catch(() => ({ events: [] }));
-          all.push(...r.events);
-        }
-        all.sort((a, b) => Number(a.time_ms) - Number(b.time_ms));
-        for (const e of all) print(e);
-        if (!o.follow) return;
-        const last = new Map<string, number>();
-        for (const e of all) last.set(e.node, Math.max(last.get(e.node) ?? 0, Number(e.index)));
-        await Promise.all(
-          c.byComponent('hyperv-node').map(
-            (n) =>
-              new Promise<void>((resolve) => {
-                const start = () => {
-                  const stream = c.cluster(n.name).WatchEvents({ since_index: last.get(n.name) ?? 0 });
-                  stream.on('data', (e: ClusterEvent__Output) => {
-                    last.set(n.name, Number(e.index));
-                    print(e);
-                  });
-                  // A node that powers off ends its stream (error and end may both fire):
-                  // reconnect once, when it comes back.
-                  let again = false;
-                  const reconnect = () => {
-                    if (again) return;
-                    again = true;
-                    setTimeout(start, 1000);
-                  };
-                  stream.on('error', reconnect);
-                  stream.on('end', reconnect);
-                };
-                start();
-                void resolve;
-              }),
-          ),
-        );
-      });
+      await withClients((c) => readClusterEvents(c, { follow: !!o.follow }, print));
     });
 
   const vm = cli.commands.find((x) => x.name() === 'vm') as Command;

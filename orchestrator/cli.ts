@@ -9,9 +9,11 @@ import type { Lun__Output } from '../services/generated/dcbox/storage/v1/Lun.js'
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
 import { addChaosCommands } from './cli-chaos.js';
 import { addClusterCommands } from './cli-cluster.js';
+import { addEventCommands } from './cli-events.js';
 import { table, withClients } from './cli-util.js';
 import { connect, NoRunError } from './clients.js';
 import { mmAccess, mmAccessLines } from './mm-access.js';
+import { prometheusConfigPath } from './paths.js';
 import type { RuntimeKind } from './runtime.js';
 import { formatSeedReport, runSeedScenario } from './scenario.js';
 import { down, isClean } from './sweep.js';
@@ -48,7 +50,7 @@ export async function gatherStatus() {
         error: fromServiceError(e).message,
       }));
     }
-    return { run, chassis, luns, paths, mmAccess: mmAccess(c.state) };
+    return { run, chassis, luns, paths, mmAccess: mmAccess(c.state), prometheusConfig: prometheusConfigPath };
   } finally {
     c.close();
   }
@@ -75,6 +77,7 @@ function printStatus(s: Awaited<ReturnType<typeof gatherStatus>>): void {
     ),
   );
   if (run.partitions.length) console.log(`\npartitions: ${run.partitions.join(', ')}`);
+  console.log(`\nprometheus config: ${s.prometheusConfig} (every service's /metrics and the orchestrator's)`);
   console.log('');
   if ('error' in s.chassis) console.log(`chassis: unavailable (${s.chassis.error})`);
   else {
@@ -337,6 +340,7 @@ export function program(): Command {
     });
 
   addClusterCommands(cli);
+  addEventCommands(cli);
   addChaosCommands(cli);
 
   cli

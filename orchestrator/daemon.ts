@@ -8,8 +8,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { ServerCredentials } from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
 import type { ServiceConfig } from '../services/actor/config.js';
 import { DcboxError } from '../services/actor/errors.js';
 import {
@@ -23,8 +25,11 @@ import {
   startGrpcServer,
   unary,
 } from '../services/actor/grpc.js';
+import { makeRegistry, startMetricsServer } from '../services/actor/metrics.js';
+import { VERSION } from '../services/actor/service.js';
 import { FaultLeases, type FaultRequest } from './faults.js';
-import { hostDir, runDir } from './paths.js';
+import { type OrchestratorMetrics, orchestratorMetrics, prometheusConfig } from './metrics.js';
+import { hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath, runDir } from './paths.js';
 import { type HostAddress, makeRuntime, type Runtime, type RuntimeKind } from './runtime.js';
 import { alive, type HostState, type RunState, rssBytes, writeState } from './state.js';
 import { type HostPlan, loadTopology, type ResolvedTopology, resolveTopology } from './topology.js';
@@ -56,6 +61,9 @@ export class Daemon {
   private stopping = false;
   private server: Awaited<ReturnType<typeof startGrpcServer>> | null = null;
   private readonly faults: FaultLeases;
+  private readonly registry: Registry;
+  private readonly metrics: OrchestratorMetrics;
+  private metricsServer: Server | null = null;
 
   constructor(
     private readonly topo: ResolvedTopology,
@@ -83,6 +91,19 @@ export class Daemon {
       hostsOf: (component) =>
         [...this.hosts.values()].filter((h) => h.plan.component === component).map((h) => h.plan.name),
     });
+    this.registry = makeRegistry({
+      version: VERSION,
+      topology: topo.name,
+      seed: '1',
+      host: 'orchestrator',
+      component: 'orchestrator',
+    });
+    this.metrics = orchestratorMetrics(this.registry, () =>
+      this.faults
+        .list()
+        .filter((f) => f.status === 'active')
+        .map((f) => f.kind),
+    );
   }
 
   private running(name: string): Running {
@@ -172,6 +193,7 @@ export class Daemon {
     this.say({ type: 'progress', text: `creating ${addrs.length} hosts (${this.runtime.kind} runtime)` });
     this.runtime.setup(addrs);
     for (const h of this.hosts.values()) this.writeHostFiles(h);
+    this.writePrometheusConfig();
     await this.serve();
     for (const h of this.hosts.values()) this.startNats(h);
     this.say({ type: 'progress', text: `started ${addrs.length} NATS servers (full mesh)` });
@@ -197,6 +219,24 @@ export class Daemon {
     this.say({ type: 'ready', elapsedMs: Date.now() - t0 });
   }
 
+  /** prometheus.yml in the run folder: every service of this topology plus the orchestrator. */
+  private writePrometheusConfig(): void {
+    writeFileSync(
+      prometheusConfigPath,
+      prometheusConfig({
+        topology: this.topo.name,
+        hosts: [...this.hosts.values()].map((h) => ({
+          name: h.plan.name,
+          component: h.plan.component,
+          address: h.addr.address,
+          grpcPort: h.addr.grpcPort,
+        })),
+        orchestrator: `127.0.0.1:${ORCHESTRATOR_METRICS_PORT}`,
+        scrapeIntervalS: this.topo.timing.name === 'fast' ? 1 : 5,
+      }),
+    );
+  }
+
   private writeHostFiles(h: Running): void {
     const dir = hostDir(h.plan.name);
     mkdirSync(join(dir, 'data'), { recursive: true });
@@ -220,6 +260,7 @@ export class Daemon {
     writeFileSync(join(dir, 'nats.conf'), `${nats.join('\n')}\n`);
     const cfg: ServiceConfig = {
       runId: this.runId,
+      topology: this.topo.name,
       host: h.plan.name,
       component: h.plan.component,
       address: h.addr.address,
@@ -398,7 +439,11 @@ export class Daemon {
         this.save();
         return { rules };
       }),
-      InjectFault: unary((req: FaultRequest) => this.faults.inject(req)),
+      InjectFault: unary(async (req: FaultRequest) => {
+        const view = await this.faults.inject(req);
+        this.metrics.injected.inc({ kind: view.kind });
+        return view;
+      }),
       LiftFault: unary((req: { id: string }) => this.faults.lift(req.id)),
       ListFaults: unary(() => ({ faults: this.faults.list() })),
       LiftAll: unary(async () => ({ faults: await this.faults.liftAll() })),
@@ -430,6 +475,8 @@ export class Daemon {
       );
     }
     this.server.setServing(true);
+    // The workstation side only: Prometheus and the dashboard run beside the CLI.
+    this.metricsServer = await startMetricsServer(this.registry, '127.0.0.1', ORCHESTRATOR_METRICS_PORT);
   }
 
   private async status() {
@@ -487,6 +534,8 @@ export class Daemon {
     for (const h of this.hosts.values()) this.kill(h);
     await new Promise((r) => setTimeout(r, 50));
     this.runtime.teardown([...this.hosts.values()].map((h) => h.addr));
+    this.metricsServer?.close();
+    this.metricsServer?.closeAllConnections();
     await this.server?.shutdown();
     process.exit(code);
   }

@@ -12,6 +12,10 @@ export const hostDir = (host: string) => join(runDir, 'hosts', host);
 
 /** The orchestrator's control port (CLI → daemon) and backplane (MM → daemon). */
 export const CONTROL_PORT = Number(process.env.DCBOX_CONTROL_PORT ?? 47100);
+/** Where the daemon serves its own Prometheus /metrics (the faults it injected), on 127.0.0.1. */
+export const ORCHESTRATOR_METRICS_PORT = Number(process.env.DCBOX_METRICS_PORT ?? 47101);
+/** The Prometheus configuration `dcbox up` writes for the running topology. */
+export const prometheusConfigPath = join(runDir, 'prometheus.yml');
 /** First port of the local runtime; each host takes ten from here. */
 export const LOCAL_PORT_BASE = Number(process.env.DCBOX_PORT_BASE ?? 47200);
 

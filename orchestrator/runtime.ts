@@ -47,7 +47,20 @@ export function hasNetem(): boolean {
   const ns = `dcbox-probe-${process.pid}`;
   netemSupport = false;
   if (tryRun('ip', ['netns', 'add', ns])) {
-    netemSupport = tryRun('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
+    netemSupport = tryRun('ip', [
+      'netns',
+      'exec',
+      ns,
+      'tc',
+      'qdisc',
+      'add',
+      'dev',
+      'lo',
+      'root',
+      'netem',
+      'delay',
+      '1ms',
+    ]);
     tryRun('ip', ['netns', 'del', ns]);
   }
   return netemSupport;
@@ -228,25 +241,66 @@ export class NetnsRuntime implements Runtime {
       tc('class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid', '1:1', 'htb', 'rate', '10gbit');
       tc('class', 'add', 'dev', 'eth0', 'parent', '1:', 'classid', '1:2', 'htb', 'rate', '10gbit');
       tc('qdisc', 'add', 'dev', 'eth0', 'parent', '1:2', 'handle', '20:', 'netem', ...args);
-      for (const p of peers) tc('filter', 'add', 'dev', 'eth0', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', `${p.address}/32`, 'flowid', '1:2');
+      for (const p of peers)
+        tc(
+          'filter',
+          'add',
+          'dev',
+          'eth0',
+          'parent',
+          '1:',
+          'protocol',
+          'ip',
+          'prio',
+          '1',
+          'u32',
+          'match',
+          'ip',
+          'dst',
+          `${p.address}/32`,
+          'flowid',
+          '1:2',
+        );
       return `${host.name} -> ${peers.map((p) => p.name).join(',')}: netem ${args.join(' ')}`;
     }
     // This kernel has no sch_netem: loss becomes random drops in iptables (statistic match) and
     // rate becomes a token bucket; delay and jitter cannot be emulated without netem.
     if (spec.delayMs > 0 || spec.jitterMs > 0)
-      throw new Error('this kernel has no netem queueing discipline (sch_netem), so delay and jitter cannot be emulated here; loss and rate can');
+      throw new Error(
+        'this kernel has no netem queueing discipline (sch_netem), so delay and jitter cannot be emulated here; loss and rate can',
+      );
     const done: string[] = [];
     if (spec.lossPercent > 0) {
       this.ensureChain(ns);
       const p = (spec.lossPercent / 100).toFixed(4);
       const rules = (peers.length ? peers : [null]).map(
-        (peer) => `-A DCBOX ${peer ? `-d ${peer.address} ` : ''}-m statistic --mode random --probability ${p} -m comment --comment dcbox-netem -j DROP`,
+        (peer) =>
+          `-A DCBOX ${peer ? `-d ${peer.address} ` : ''}-m statistic --mode random --probability ${p} -m comment --comment dcbox-netem -j DROP`,
       );
-      run('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], { input: `*filter\n${rules.join('\n')}\nCOMMIT\n` });
+      run('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], {
+        input: `*filter\n${rules.join('\n')}\nCOMMIT\n`,
+      });
       done.push(`loss ${spec.lossPercent}%`);
     }
     if (spec.rateKbit > 0) {
-      run('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'tbf', 'rate', `${spec.rateKbit}kbit`, 'burst', '32kbit', 'latency', '400ms']);
+      run('ip', [
+        'netns',
+        'exec',
+        ns,
+        'tc',
+        'qdisc',
+        'add',
+        'dev',
+        'eth0',
+        'root',
+        'tbf',
+        'rate',
+        `${spec.rateKbit}kbit`,
+        'burst',
+        '32kbit',
+        'latency',
+        '400ms',
+      ]);
       done.push(`rate ${spec.rateKbit}kbit`);
     }
     return `${host.name}${peers.length ? ` -> ${peers.map((p) => p.name).join(',')}` : ''}: ${done.join(' ')} (iptables/tbf; no netem in this kernel)`;

@@ -12,6 +12,9 @@ command -v tc >/dev/null 2>&1 || need+=(iproute2)
 # openssl makes the MM's self-signed Redfish certificate; redfishtool (DMTF) drives Redfish in tests.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v redfishtool >/dev/null 2>&1 || need+=(redfishtool)
+# iperf3 and fio are the baselines of `npm run bench` (raw TCP between namespaces, durable disk writes).
+command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
+command -v fio >/dev/null 2>&1 || need+=(fio)
 # prometheus scrapes every service's /metrics in test/prometheus.test.ts.
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then

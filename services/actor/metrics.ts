@@ -20,11 +20,12 @@ export const METRICS_PORT = 9464;
  * /metrics takes +5.
  */
 export const LOCAL_METRICS_OFFSET = 5;
-/** Where the orchestrator daemon serves its own /metrics (the faults it injected). */
-export const ORCHESTRATOR_METRICS = { address: '127.0.0.1', port: 47101 } as const;
 
 /** Where a host serves /metrics: pure, so `dcbox up` writes the same targets into prometheus.yml. */
-export function metricsEndpoint(cfg: { address: string; grpcPort: number }): { address: string; port: number } {
+export function metricsEndpoint(cfg: { address: string; grpcPort: number }): {
+  address: string;
+  port: number;
+} {
   const local = cfg.address === '127.0.0.1';
   return { address: cfg.address, port: local ? cfg.grpcPort + LOCAL_METRICS_OFFSET : METRICS_PORT };
 }
@@ -87,5 +88,22 @@ export function setStateSet<L extends string>(
   states: readonly string[],
   current: string,
 ): void {
-  for (const st of states) g.set({ ...labels, [stateLabel]: st } as Partial<Record<L, string>>, st === current ? 1 : 0);
+  for (const st of states)
+    g.set({ ...labels, [stateLabel]: st } as Partial<Record<L, string>>, st === current ? 1 : 0);
+}
+
+/**
+ * What breaks the naming rules in a registry (empty when all is well): every name matches
+ * ^dcbox_[a-z0-9_]+$, counters end in _total, time is in seconds (no ms, no milliseconds).
+ */
+export async function metricNameProblems(registry: Registry): Promise<string[]> {
+  const problems: string[] = [];
+  for (const m of await registry.getMetricsAsJSON()) {
+    if (!/^dcbox_[a-z0-9_]+$/.test(m.name)) problems.push(`${m.name}: not dcbox_[a-z0-9_]+`);
+    if (String(m.type) === 'counter' && !m.name.endsWith('_total'))
+      problems.push(`${m.name}: a counter without _total`);
+    if (/(^|_)(ms|milliseconds|msec)(_|$)/.test(m.name)) problems.push(`${m.name}: time must be in seconds`);
+    if (!m.help) problems.push(`${m.name}: no help text`);
+  }
+  return problems;
 }

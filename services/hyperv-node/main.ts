@@ -6,9 +6,10 @@
  */
 import type { NodeSettings } from '../actor/config.js';
 import { runService } from '../actor/service.js';
-import type { VmState } from './cluster/core.js';
+import type { ClusterCore, VmState } from './cluster/core.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';
+import { nodeMetrics } from './metrics.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { Multipath } from './multipath.js';
 import { nodeService } from './node-service.js';
@@ -30,7 +31,7 @@ function clusterState(vm: VmEntry | undefined): VmState {
 }
 
 await runService<NodeSettings>({
-  async setup({ cfg, nc, log, onStop }) {
+  async setup({ cfg, nc, log, metrics, onStop }) {
     const s = cfg.settings;
     const disks = new Multipath(cfg, log);
     disks.start();
@@ -76,7 +77,26 @@ await runService<NodeSettings>({
       liveMigrate: (name, to) => vms.liveMigrate(name, to),
       quickMigrate: (name, to) => vms.quickMigrate(name, to),
     };
-    const cluster = new ClusterService(cfg, nc, log, disks, clusterVms, volumes);
+    // The metrics read the cores' state at scrape time; the cluster feeds heartbeats and migrations.
+    let clusterCore: () => ClusterCore = () => {
+      throw new Error('the cluster service is not built yet');
+    };
+    const m = nodeMetrics(metrics, {
+      cluster: () => clusterCore(),
+      csv: () => [...volumes.values()].map((v) => v.status()),
+      mpio: () => disks.actor.state,
+    });
+    const cluster = new ClusterService(cfg, nc, log, disks, clusterVms, volumes, {
+      heartbeat: (peer, answered) => {
+        m.heartbeatsSent.inc({ peer });
+        if (!answered) m.heartbeatsMissed.inc({ peer });
+      },
+      migration: (kind, ok, blackoutMs) => {
+        m.migrations.inc({ kind, result: ok ? 'ok' : 'failed' });
+        if (ok && blackoutMs !== null) m.blackoutSeconds.observe({ kind }, blackoutMs / 1000);
+      },
+    });
+    clusterCore = () => cluster.actor.state;
     vms.onChange((vm) => cluster.vmChanged(vm.spec.name, clusterState(vm)));
     vms.onFault((name, reason) => cluster.vmFault(name, reason));
     // A clustered VM answers only while this node's cluster lease holds; others always do.

@@ -27,13 +27,14 @@ import {
 } from './endpoints.js';
 import { managementModuleHandlers } from './grpc-api.js';
 import { backplaneClient, makeInterpreter, type PowerAnswer } from './interpreter.js';
+import { mmMetrics } from './metrics.js';
 import { PendingReplies } from './pending.js';
 import { RedfishService } from './redfish.js';
 import { selfSignedCertificate, startRedfishServer } from './redfish-server.js';
 import { startTelnetServer } from './telnet.js';
 
 await runService<MmSettings>({
-  async setup({ cfg, nc, log, onStop }) {
+  async setup({ cfg, nc, log, metrics, onStop }) {
     const backplane = backplaneClient(cfg.backplane);
     const pending = new PendingReplies<PowerAnswer>();
     const actor = new Actor<MmState, MmMsg, MmEffect>({
@@ -61,6 +62,7 @@ await runService<MmSettings>({
       },
     });
     actor.send({ type: 'start' });
+    mmMetrics(metrics, { chassis: () => viewChassis(actor.state, systemClock.now()) });
 
     // Telnet and Redfish power a bay exactly as the gRPC Power does: through the core.
     const power = async (req: PowerRequest): Promise<void> => {

@@ -17,6 +17,7 @@ import {
   stateFromMeta,
 } from './core.js';
 import { PendingReplies, storageHandlers } from './grpc-handlers.js';
+import type { StorageObserver } from './metrics.js';
 import { LunStore } from './store.js';
 
 /** Runs `fn` now, or `ms` later when a slow-I/O fault asks for a delay. */
@@ -43,6 +44,8 @@ export function openController(opts: {
   settings: StorageSettings;
   seed: number;
   log: Logger;
+  /** Receives every read, write and reservation conflict (the process's metrics). */
+  observer?: StorageObserver;
 }): Controller {
   const { log } = opts;
   const send = (msg: StorageMsg) => actor.send(msg);
@@ -100,7 +103,7 @@ export function openController(opts: {
     log('info', 'LUNs created on first start', { luns: opts.settings.luns.map((l) => l.name) });
   }
   return {
-    handlers: storageHandlers(pending),
+    handlers: storageHandlers(pending, opts.observer ?? null),
     actor,
     store,
     // The actor keeps running so writes still syncing are acknowledged while the server drains.

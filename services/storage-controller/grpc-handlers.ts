@@ -8,6 +8,7 @@ import { DcboxError } from '../actor/errors.js';
 import { unary } from '../actor/grpc.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import type { Initiator, Outcome, StorageMsg } from './core.js';
+import type { IoKind, StorageObserver } from './metrics.js';
 
 /** Requests waiting for their reply, at most `waitingMax` at once. */
 export class PendingReplies {
@@ -59,8 +60,39 @@ function initiator(i: { host: string; port: string } | null): Initiator | null {
   return i ? { host: i.host, port: i.port } : null;
 }
 
-/** The dcbox.storage.v1.Storage implementation over the controller's mailbox. */
-export function storageHandlers(pending: PendingReplies): StorageHandlers {
+const codeOf = (err: unknown) => (err instanceof DcboxError ? err.code : 'IO_ERROR');
+
+/**
+ * The dcbox.storage.v1.Storage implementation over the controller's mailbox. With an observer,
+ * every read and write reports its outcome, size and latency, and every reservation conflict.
+ */
+export function storageHandlers(
+  pending: PendingReplies,
+  observer: StorageObserver | null = null,
+): StorageHandlers {
+  const io = <T>(lun: string, kind: IoKind, bytes: (v: T) => number, ask: Promise<T>): Promise<T> => {
+    if (!observer) return ask;
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    return ask.then(
+      (v) => {
+        observer.io(lun, kind, bytes(v), seconds(), null);
+        return v;
+      },
+      (err: unknown) => {
+        observer.io(lun, kind, 0, seconds(), codeOf(err));
+        if (codeOf(err) === 'RESERVATION_CONFLICT') observer.conflict(lun, kind);
+        throw err;
+      },
+    );
+  };
+  const pr = <T>(lun: string, command: string, ask: Promise<T>): Promise<T> =>
+    observer
+      ? ask.catch((err: unknown) => {
+          if (codeOf(err) === 'RESERVATION_CONFLICT') observer.conflict(lun, command);
+          throw err;
+        })
+      : ask;
   return {
     CreateLun: unary((req) =>
       pending.ask((reqId) => ({
@@ -77,69 +109,99 @@ export function storageHandlers(pending: PendingReplies): StorageHandlers {
     ),
     ListLuns: unary((req) => pending.ask((reqId) => ({ type: 'listLuns', reqId, host: req.host }))),
     Read: unary((req) =>
-      pending.ask((reqId) => ({
-        type: 'read',
-        reqId,
-        lun: req.lun,
-        initiator: initiator(req.initiator),
-        offset: req.offset,
-        length: req.length,
-      })),
+      io(
+        req.lun,
+        'read',
+        (v: { data?: Buffer }) => v.data?.length ?? 0,
+        pending.ask<{ data?: Buffer }>((reqId) => ({
+          type: 'read',
+          reqId,
+          lun: req.lun,
+          initiator: initiator(req.initiator),
+          offset: req.offset,
+          length: req.length,
+        })),
+      ),
     ),
     Write: unary((req) =>
-      pending.ask((reqId) => ({
-        type: 'write',
-        reqId,
-        lun: req.lun,
-        initiator: initiator(req.initiator),
-        offset: req.offset,
-        data: req.data,
-      })),
+      io(
+        req.lun,
+        'write',
+        () => req.data.length,
+        pending.ask((reqId) => ({
+          type: 'write',
+          reqId,
+          lun: req.lun,
+          initiator: initiator(req.initiator),
+          offset: req.offset,
+          data: req.data,
+        })),
+      ),
     ),
     PrRegister: unary((req) =>
-      pending.ask((reqId) => ({
-        type: 'prRegister',
-        reqId,
-        lun: req.lun,
-        initiator: initiator(req.initiator),
-        key: req.key,
-      })),
+      pr(
+        req.lun,
+        'prRegister',
+        pending.ask((reqId) => ({
+          type: 'prRegister',
+          reqId,
+          lun: req.lun,
+          initiator: initiator(req.initiator),
+          key: req.key,
+        })),
+      ),
     ),
     PrReserve: unary((req) =>
-      pending.ask((reqId) => ({
-        type: 'prReserve',
-        reqId,
-        lun: req.lun,
-        initiator: initiator(req.initiator),
-        key: req.key,
-      })),
+      pr(
+        req.lun,
+        'prReserve',
+        pending.ask((reqId) => ({
+          type: 'prReserve',
+          reqId,
+          lun: req.lun,
+          initiator: initiator(req.initiator),
+          key: req.key,
+        })),
+      ),
     ),
     PrRelease: unary((req) =>
-      pending.ask((reqId) => ({
-        type: 'prRelease',
-        reqId,
-        lun: req.lun,
-        initiator: initiator(req.initiator),
-        key: req.key,
-      })),
+      pr(
+        req.lun,
+        'prRelease',
+        pending.ask((reqId) => ({
+          type: 'prRelease',
+          reqId,
+          lun: req.lun,
+          initiator: initiator(req.initiator),
+          key: req.key,
+        })),
+      ),
     ),
     PrPreempt: unary((req) =>
-      pending.ask((reqId) => ({
-        type: 'prPreempt',
-        reqId,
-        lun: req.lun,
-        initiator: initiator(req.initiator),
-        key: req.key,
-        victimKey: req.victim_key,
-      })),
+      pr(
+        req.lun,
+        'prPreempt',
+        pending.ask((reqId) => ({
+          type: 'prPreempt',
+          reqId,
+          lun: req.lun,
+          initiator: initiator(req.initiator),
+          key: req.key,
+          victimKey: req.victim_key,
+        })),
+      ),
     ),
     PrReadKeys: unary((req) =>
-      pending.ask((reqId) => ({
-        type: 'prReadKeys',
-        reqId,
-        lun: req.lun,
-        initiator: initiator(req.initiator),
-      })),
+      pr(
+        req.lun,
+        'prReadKeys',
+        pending.ask((reqId) => ({
+          type: 'prReadKeys',
+          reqId,
+          lun: req.lun,
+          initiator: initiator(req.initiator),
+        })),
+      ),
     ),
     InjectFault: unary((req) =>
       pending.ask((reqId) => ({

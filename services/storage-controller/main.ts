@@ -9,15 +9,17 @@ import type { StorageSettings } from '../actor/config.js';
 import { protos } from '../actor/grpc.js';
 import { runService } from '../actor/service.js';
 import { openController } from './controller.js';
+import { storageMetrics } from './metrics.js';
 
 await runService<StorageSettings>({
-  async setup({ cfg, log, onStop }) {
+  async setup({ cfg, log, metrics, onStop }) {
     const controller = openController({
       self: cfg.host,
       dataDir: cfg.dataDir,
       settings: cfg.settings,
       seed: cfg.seed,
       log,
+      observer: storageMetrics(metrics),
     });
     onStop(() => controller.close());
     return [

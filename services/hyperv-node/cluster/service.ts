@@ -88,6 +88,12 @@ export interface MigrationResult {
   resumed_at_ms: number;
 }
 
+/** What the cluster adapter reports to its metrics: heartbeats and migrations as they happen. */
+export interface ClusterObserver {
+  heartbeat(peer: string, answered: boolean): void;
+  migration(kind: 'live' | 'quick', ok: boolean, blackoutMs: number | null): void;
+}
+
 type NodeRequest =
   | { kind: 'push'; from: string; config: ClusterConfig; epoch: number; members: string[]; leader: string }
   | { kind: 'command'; cmd: Command }
@@ -117,6 +123,7 @@ export class ClusterService {
     private readonly disks: ClusterDisks,
     private readonly vms: ClusterVms,
     private readonly csv: Map<string, ClusterCsv>,
+    private readonly observer: ClusterObserver | null = null,
   ) {
     const s = cfg.settings;
     this.key = reservationKey(s.nodeId);
@@ -248,9 +255,14 @@ export class ClusterService {
             timeout: e.timeoutMs,
           })
           .then(
-            (m) =>
-              this.actor.send({ type: 'hbResult', peer: e.peer, ok: true, view: decodeJson<View>(m.data) }),
-            () => this.actor.send({ type: 'hbResult', peer: e.peer, ok: false }),
+            (m) => {
+              this.observer?.heartbeat(e.peer, true);
+              this.actor.send({ type: 'hbResult', peer: e.peer, ok: true, view: decodeJson<View>(m.data) });
+            },
+            () => {
+              this.observer?.heartbeat(e.peer, false);
+              this.actor.send({ type: 'hbResult', peer: e.peer, ok: false });
+            },
           );
         return;
       case 'witness':
@@ -618,10 +630,12 @@ export class ClusterService {
     try {
       stats = live ? await this.vms.liveMigrate(role, to) : await this.vms.quickMigrate(role, to);
     } catch (err) {
+      this.observer?.migration(live ? 'live' : 'quick', false, null);
       await this.toLeader({ op: 'endMove', role, ok: false }).catch(() => undefined);
       throw err;
     }
     await this.toLeader({ op: 'endMove', role, ok: true });
+    this.observer?.migration(live ? 'live' : 'quick', true, stats.blackout_ms);
     this.record(
       0,
       'migration',

@@ -46,6 +46,7 @@ export interface SimEvent {
   eventId: number;
   kind: string;
   message: string;
+  data: Record<string, unknown>;
 }
 
 const LATENCY_MS = 1;
@@ -348,6 +349,7 @@ export class ClusterSim {
             eventId: e.eventId,
             kind: e.kind,
             message: e.message,
+            data: e.data,
           });
           break;
         case 'forward': {

@@ -1,0 +1,17 @@
+/**
+ * `npm run bench [-- --json] [-- --quick]`: runs the suite and writes bench/results.json and
+ * bench/RESULTS.md (or into `--out <dir>`).
+ */
+import { join } from 'node:path';
+import { projectRoot } from '../services/actor/grpc.js';
+import { resultsMarkdown, runBench, writeResults } from './bench.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const outAt = args.indexOf('--out');
+const out = outAt >= 0 ? (args[outAt + 1] as string) : join(projectRoot, 'bench');
+
+const r = await runBench({ quick, say: json ? undefined : (l) => console.log(l) });
+writeResults(r, out);
+console.log(json ? JSON.stringify(r, null, 2) : `\n${resultsMarkdown(r)}`);

@@ -1,0 +1,30 @@
+/**
+ * Runs one benchmark session and prints its samples as one JSON line. bench/bench.ts starts it
+ * under the machine-wide test lock (flock), so a data center is held for one session at a time.
+ *
+ *   node dist/bench/session-main.js <seed|lm-io|scale-N> [--quick] [--watch-ms N]
+ */
+import { lmIoSession, type Samples, scaleSession, seedSession } from './sessions.js';
+
+async function main(): Promise<Samples> {
+  const [kind, ...rest] = process.argv.slice(2);
+  const quick = rest.includes('--quick');
+  const watchAt = rest.indexOf('--watch-ms');
+  const watchMs = watchAt >= 0 ? Number(rest[watchAt + 1]) : 60_000;
+  if (kind === 'seed') return seedSession(quick);
+  if (kind === 'lm-io') return lmIoSession(quick);
+  const scale = /^scale-(\d+)$/.exec(kind ?? '');
+  if (scale) return scaleSession(Number(scale[1]), watchMs);
+  throw new Error(`unknown session ${kind}: seed, lm-io or scale-N`);
+}
+
+main().then(
+  (s) => {
+    console.log(JSON.stringify(s));
+    process.exit(0);
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

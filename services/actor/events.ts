@@ -1,0 +1,154 @@
+/**
+ * The cluster event stream, typed and versioned: every event a node's cluster service logs
+ * (membership, quorum, witness, CSV coordinator, role state, migrations, fencing), as one
+ * discriminated union on `kind` with `v: 1`, and the zod schema that checks it. Nodes serve
+ * their events over Cluster.Events / Cluster.WatchEvents (proto/cluster.proto) with the fields
+ * of `data` as JSON; `toDcboxEvent` turns such a record into this type. `dcbox events`, the
+ * chaos recorder and the dashboard all read this one stream. docs/protocol.md lists every kind.
+ *
+ * Adding a field is compatible within v1; renaming or removing one makes v2.
+ */
+import { z } from 'zod';
+
+const node = z.string().min(1);
+const role = z.string().min(1);
+const votes = z.object({ votes: z.number().int(), needed: z.number().int(), total: z.number().int() });
+
+/** The `data` of each kind of event, as the cluster core emits it (services/hyperv-node/cluster/core.ts). */
+export const eventData = {
+  'cluster-formed': z.object({ members: z.array(node) }),
+  joined: z.object({ leader: node, members: z.array(node) }),
+  'node-joined': z.object({ node }),
+  /** Event 1135. The leader that detected it gives the heartbeat counts; the others name the leader. */
+  'node-removed': z.object({
+    node,
+    missedHeartbeats: z.number().int().optional(),
+    sameSubnetThreshold: z.number().int().optional(),
+    sameSubnetDelayMs: z.number().int().optional(),
+    leader: node.optional(),
+  }),
+  /** Event 1177. */
+  'quorum-lost': votes,
+  'left-cluster': votes,
+  'fenced-self': votes,
+  'register-failed': z.object({}),
+  fenced: z.object({ victims: z.array(node) }),
+  'fence-failed': z.object({ victims: z.array(node) }),
+  'witness-arbitrated': z.object({ epoch: z.number().int() }),
+  'witness-lost': z.object({ owner: node, epoch: z.number().int() }),
+  'witness-denied': z.object({ owner: node, epoch: z.number().int() }),
+  'witness-offline': z.object({}),
+  'config-from-witness': z.object({ version: z.number().int() }),
+  'csv-owner': z.object({
+    volume: z.string().min(1),
+    owner: node.nullable(),
+    previous: node.nullable(),
+    reason: z.enum(['takeover', 'observed', 'move']),
+  }),
+  'role-created': z.object({ role, owner: node }),
+  /** Event 1201. */
+  'role-online': z.object({ role, node }),
+  /** Event 1153. */
+  failover: z.object({ role, from: node, to: node }),
+  failback: z.object({ role, from: node, to: node }),
+  /** Event 1205. */
+  'role-failed': z.object({ role }),
+  /** Event 1069. */
+  'resource-failed': z.object({ role, op: z.string() }),
+  'move-started': z.object({ role, from: node, to: node, kind: z.enum(['live', 'quick']) }),
+  'move-completed': z.object({ role, from: node, to: node }),
+  'move-failed': z.object({ role, from: node, to: node }),
+  /** Logged by the source node's adapter once a migration finished, with its figures. */
+  migration: z.object({
+    vm: z.string(),
+    from: node,
+    to: node,
+    kind: z.enum(['live', 'quick']),
+    passes: z.number().int(),
+    bytes_copied: z.number(),
+    duration_ms: z.number(),
+    blackout_ms: z.number(),
+    pass_bytes: z.array(z.number()),
+    paused_at_ms: z.number(),
+    resumed_at_ms: z.number(),
+  }),
+} as const;
+
+/** Every kind of cluster event. */
+export type EventKind = keyof typeof eventData;
+/** The kinds, in the order of the table in docs/protocol.md. */
+export const EVENT_KINDS = Object.keys(eventData) as EventKind[];
+
+const envelope = {
+  v: z.literal(1),
+  /** The node's own sequence number of the event (per node, from 1). */
+  index: z.number().int().positive(),
+  timeMs: z.number().int().nonnegative(),
+  /** The node that logged it. */
+  node,
+  /** The Windows event id where one exists (1135, 1177, 1069, 1153, 1201, 1205), else 0. */
+  eventId: z.number().int().nonnegative(),
+  message: z.string(),
+};
+
+const variant = <K extends EventKind>(kind: K) =>
+  z.object({ ...envelope, kind: z.literal(kind), data: eventData[kind] });
+const variants = EVENT_KINDS.map(variant);
+
+/** The schema of one event of the stream (version 1). */
+export const dcboxEventSchema = z.discriminatedUnion(
+  'kind',
+  variants as [(typeof variants)[number], ...(typeof variants)[number][]],
+);
+
+/** One event of the stream: `{v: 1, index, timeMs, node, eventId, kind, message, data}`, narrowed by kind. */
+export type DcboxEvent = {
+  [K in EventKind]: {
+    v: 1;
+    index: number;
+    timeMs: number;
+    node: string;
+    eventId: number;
+    kind: K;
+    message: string;
+    data: z.infer<(typeof eventData)[K]>;
+  };
+}[EventKind];
+
+/** A ClusterEvent as Cluster.Events and Cluster.WatchEvents serve it. */
+export interface ClusterEventWire {
+  index: number | string;
+  time_ms: number | string;
+  node: string;
+  event_id: number;
+  kind: string;
+  message: string;
+  data_json: string;
+}
+
+/**
+ * Turns a served ClusterEvent into a typed event, or fails with what did not match (a node of
+ * another version, or a bug): the stream is checked where it is read.
+ */
+export function toDcboxEvent(e: ClusterEventWire): DcboxEvent {
+  return parseEvent({
+    v: 1,
+    index: Number(e.index),
+    timeMs: Number(e.time_ms),
+    node: e.node,
+    eventId: e.event_id,
+    kind: e.kind,
+    message: e.message,
+    data: e.data_json ? JSON.parse(e.data_json) : {},
+  });
+}
+
+/** Validates an event against the v1 schema. */
+export function parseEvent(x: unknown): DcboxEvent {
+  const r = dcboxEventSchema.safeParse(x);
+  if (!r.success)
+    throw new Error(
+      `not a dcbox v1 event (${JSON.stringify(x).slice(0, 200)}): ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return r.data as DcboxEvent;
+}

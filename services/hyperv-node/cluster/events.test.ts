@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { EVENT_KINDS, parseEvent } from '../../actor/events.js';
+import { ClusterSim } from './sim.js';
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+
+/** Every event the simulation logged, as the v1 stream carries it. */
+function stream(sim: ClusterSim) {
+  return sim.events.map((e, i) => ({
+    v: 1,
+    index: i + 1,
+    timeMs: e.at,
+    node: e.node,
+    eventId: e.eventId,
+    kind: e.kind,
+    message: e.message,
+    data: e.data,
+  }));
+}
+
+/** Forms the seed cluster with VM1 online on N2 (as core.test.ts does). */
+function seed(sim: ClusterSim): void {
+  sim.until('formed', () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running');
+  sim.until('the leader holds the witness', () => sim.node(N1).witness.held);
+  const spec = sim.defineVm(N2, 'VM1');
+  sim.command(N1, {
+    op: 'makeHa',
+    vm: spec,
+    owner: N2,
+    vmState: 'Off',
+    preferredOwners: [],
+    allowFailback: false,
+  });
+  sim.run(10);
+  sim.command(N1, { op: 'online', role: 'VM1' });
+  sim.until('VM1 online on N2', () => sim.answering('VM1').join() === N2);
+}
+
+describe('the cluster event stream (v1)', () => {
+  it('validates every event the cluster core emits across formation, moves, failover, quorum loss and rejoin', () => {
+    const sim = new ClusterSim([N1, N2]);
+    seed(sim);
+    sim.command(N1, { op: 'moveCsv', volume: 'Volume1', to: N2 });
+    sim.until('N2 coordinates', () => sim.node(N1).config.csv.Volume1?.owner === N2);
+    sim.command(N1, { op: 'beginMove', role: 'VM1', to: N1, kind: 'live' });
+    sim.run(10);
+    sim.command(N1, { op: 'endMove', role: 'VM1', ok: false });
+    sim.run(10);
+    sim.command(N1, { op: 'offline', role: 'VM1' });
+    sim.until('VM1 saved', () => sim.vmsOn(N2).VM1 === 'Saved');
+    sim.command(N1, { op: 'online', role: 'VM1' });
+    sim.until('VM1 running again', () => sim.answering('VM1').join() === N2);
+    sim.powerOff(N2);
+    sim.until('VM1 failed over to N1', () => sim.answering('VM1').join() === N1);
+    sim.powerOn(N2);
+    sim.until('N2 back', () => sim.node(N1).members.length === 2, 10_000);
+    sim.command(N1, { op: 'failRole', role: 'VM1', from: N1, reason: 'test' });
+    sim.run(50);
+    sim.witnessUp = false;
+    sim.run(1000);
+    sim.powerOff(N2);
+    sim.until('N1 loses quorum', () => sim.node(N1).service === 'Stopped');
+    sim.witnessUp = true;
+    sim.until('N1 runs again', () => sim.node(N1).service === 'Running', 10_000);
+
+    const events = stream(sim);
+    for (const e of events) expect(() => parseEvent(e), `${e.kind}: ${JSON.stringify(e.data)}`).not.toThrow();
+    const seen = new Set(events.map((e) => e.kind));
+    // The run above reaches the events that matter most to a dashboard and a checker.
+    for (const kind of [
+      'cluster-formed',
+      'joined',
+      'witness-arbitrated',
+      'role-created',
+      'role-online',
+      'csv-owner',
+      'move-started',
+      'move-failed',
+      'node-removed',
+      'fenced',
+      'failover',
+      'role-failed',
+      'witness-offline',
+      'quorum-lost',
+    ])
+      expect(seen, `no ${kind} event in the run`).toContain(kind);
+  });
+
+  it('has a schema for every kind the cluster core and its adapter can log', () => {
+    const dir = new URL('.', import.meta.url);
+    const core = readFileSync(new URL('core.ts', dir), 'utf8');
+    const adapter = readFileSync(new URL('service.ts', dir), 'utf8');
+    // event(<id>, '<kind>', …) in the core, this.record(<id>, '<kind>', …) in the adapter.
+    const literal = [...`${core}\n${adapter}`.matchAll(/(?:event|record)\(\s*\d+,\s*'([a-z-]+)'/g)].map(
+      (m) => m[1],
+    );
+    // Kinds the core computes: leaveCluster's three and endMove's two.
+    const computed = ['quorum-lost', 'fenced-self', 'left-cluster', 'move-completed', 'move-failed'];
+    for (const k of computed) expect(core).toContain(`'${k}'`);
+    const kinds = new Set([...literal, ...computed]);
+    expect(kinds.size).toBeGreaterThan(20);
+    expect([...kinds].filter((k) => !(EVENT_KINDS as string[]).includes(k as string))).toEqual([]);
+  });
+
+  it('refuses an event with a wrong version, an unknown kind or a missing field', () => {
+    const ok = {
+      v: 1,
+      index: 1,
+      timeMs: 0,
+      node: N1,
+      eventId: 1135,
+      kind: 'node-removed',
+      message: 'm',
+      data: { node: N2 },
+    };
+    expect(parseEvent(ok).kind).toBe('node-removed');
+    expect(() => parseEvent({ ...ok, v: 2 })).toThrow(/not a dcbox v1 event/);
+    expect(() => parseEvent({ ...ok, kind: 'node-vanished' })).toThrow();
+    expect(() => parseEvent({ ...ok, data: {} })).toThrow(/data\.node/);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Prometheus metrics of the management module (BRIEF.md §6): the power state and health of
+ * every installed blade, I/O module and storage module, read from the core's chassis view at
+ * scrape time.
+ */
+import { Gauge, type Registry } from 'prom-client';
+import { setStateSet } from '../actor/metrics.js';
+import type { BayView } from './core.js';
+
+const POWER_STATES = ['On', 'Off', 'Unknown'] as const;
+const HEALTH_STATES = ['ok', 'off', 'no communication', 'unknown'] as const;
+
+/** The chassis as the metrics read it: viewChassis of the core. */
+export interface ChassisSource {
+  chassis(): { blades: BayView[]; io_modules: BayView[]; storage_modules: BayView[] };
+}
+
+/** Registers the MM's metrics. Bays are labelled by kind (blade, io, storage) and number. */
+export function mmMetrics(registry: Registry, src: ChassisSource): void {
+  const registers = [registry];
+  const installed = () => {
+    const c = src.chassis();
+    return [...c.blades, ...c.io_modules, ...c.storage_modules].filter((b) => b.present);
+  };
+  new Gauge({
+    name: 'dcbox_chassis_bay_power_state',
+    help: 'Power state of each installed module as the AMM shows it (1 for the current state).',
+    labelNames: ['kind', 'bay', 'state'],
+    registers,
+    collect() {
+      for (const b of installed())
+        setStateSet(this, { kind: b.kind, bay: String(b.number) }, 'state', POWER_STATES, b.power);
+    },
+  });
+  new Gauge({
+    name: 'dcbox_chassis_bay_health',
+    help: 'Health of each installed module as the AMM shows it: ok, off, no communication, unknown (1 for the current one).',
+    labelNames: ['kind', 'bay', 'health'],
+    registers,
+    collect() {
+      for (const b of installed())
+        setStateSet(this, { kind: b.kind, bay: String(b.number) }, 'health', HEALTH_STATES, b.health);
+    },
+  });
+  new Gauge({
+    name: 'dcbox_chassis_bay_info',
+    help: 'What each installed bay holds: its host and name (always 1).',
+    labelNames: ['kind', 'bay', 'host', 'name'],
+    registers,
+    collect() {
+      for (const b of installed())
+        this.set({ kind: b.kind, bay: String(b.number), host: b.host, name: b.name }, 1);
+    },
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * Debian's real Prometheus server against a running seed data center: the configuration that
+ * `dcbox up` wrote scrapes every service and the orchestrator, and the cluster's quorum and role
+ * metrics carry the values the cluster itself reports. Installs nothing: setup.sh does
+ * (`prometheus` is in its package list); without the binary the test is skipped and says why.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clients } from '../orchestrator/clients.js';
+import { prometheusConfigPath } from '../orchestrator/paths.js';
+import { readState } from '../orchestrator/state.js';
+import { deadline, rpc } from '../services/actor/grpc.js';
+import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import { clients, dcbox, dcboxOk, waitFor } from './harness.js';
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+const ROLE = 'VirtualMachine1';
+
+function prometheusBinary(): string | null {
+  try {
+    return execFileSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+const binary = prometheusBinary();
+if (!binary)
+  console.warn(
+    'test/prometheus.test.ts skipped: no `prometheus` binary (Debian: apt-get install prometheus, or run `npm run setup` as root)',
+  );
+
+/** A port nobody listens on now, on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)', () => {
+  let c: Clients | null = null;
+  let prom: ChildProcess | null = null;
+  let promLog = '';
+  let dataDir = '';
+  let api = '';
+
+  const query = async (q: string): Promise<Sample[]> => {
+    const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(q)}`);
+    const body = (await res.json()) as { status: string; data: { result: Sample[] }; error?: string };
+    if (body.status !== 'success') throw new Error(`query ${q}: ${body.error}`);
+    return body.data.result;
+  };
+  /** The value of each series of a query, by the label given. */
+  const byLabel = async (q: string, label: string) =>
+    Object.fromEntries((await query(q)).map((s) => [s.metric[label], Number(s.value[1])]));
+
+  beforeAll(async () => {
+    await dcbox(['down']);
+    await dcboxOk(['up', '--timing', 'fast']);
+    c = clients();
+    const cl = c;
+    const state = (node: string) =>
+      rpc<ClusterState__Output>((cb) => cl.cluster(node).GetState({}, deadline(2000), cb));
+    await waitFor('the cluster to form with the witness', async () => {
+      const s = await state(N1);
+      return s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === N1;
+    });
+    // A role made highly available and brought online, as test/cluster.test.ts does.
+    await rpc((cb) =>
+      cl
+        .cluster(N2)
+        .MakeHighlyAvailable({ vm: ROLE, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
+    );
+    await rpc((cb) => cl.cluster(N2).Online({ name: ROLE }, deadline(10_000), cb));
+    await waitFor(
+      `${ROLE} online`,
+      async () => (await state(N1)).roles.find((r) => r.name === ROLE)?.state === 'Online',
+    );
+
+    dataDir = mkdtempSync(join(tmpdir(), 'dcbox-prometheus-'));
+    const port = await freePort();
+    api = `http://127.0.0.1:${port}`;
+    prom = spawn(
+      binary as string,
+      [
+        `--config.file=${prometheusConfigPath}`,
+        `--storage.tsdb.path=${dataDir}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prom.stdout?.on('data', (d) => {
+      promLog += d;
+    });
+    prom.stderr?.on('data', (d) => {
+      promLog += d;
+    });
+    await waitFor(
+      'prometheus to be ready',
+      async () => (await fetch(`${api}/-/ready`).catch(() => null))?.ok,
+      15_000,
+      200,
+    ).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${promLog.slice(-2000)}`);
+    });
+  });
+
+  afterAll(async () => {
+    c?.close();
+    if (prom && prom.exitCode === null) {
+      const exited = new Promise((r) => prom?.once('exit', r));
+      prom.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (prom.exitCode === null) prom.kill('SIGKILL');
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await dcbox(['down']);
+  });
+
+  it('prints where the Prometheus configuration is', async () => {
+    expect(await dcboxOk(['status'])).toContain(`prometheus config: ${prometheusConfigPath}`);
+  });
+
+  it('finds every service of the topology and the orchestrator up', async () => {
+    const hosts = (readState()?.hosts ?? []).map((h) => h.name);
+    expect(hosts.length).toBeGreaterThan(5);
+    type Target = { labels: Record<string, string>; health: string; lastError: string };
+    const targets = await waitFor(
+      'every target scraped and up',
+      async () => {
+        const res = await fetch(`${api}/api/v1/targets?state=active`);
+        const body = (await res.json()) as { data: { activeTargets: Target[] } };
+        const t = body.data.activeTargets;
+        return t.length === hosts.length + 1 && t.every((x) => x.health === 'up') ? t : null;
+      },
+      15_000,
+      250,
+    );
+    expect(targets.map((t) => t.labels.host ?? t.labels.component).sort()).toEqual(
+      [...hosts, 'orchestrator'].sort(),
+    );
+    const info = await byLabel('dcbox_info', 'host');
+    expect(Object.keys(info).sort()).toEqual([...hosts, 'orchestrator'].sort());
+  });
+
+  it('reads the quorum, membership, witness, CSV and role metrics with the values the cluster has', async () => {
+    await waitFor(
+      'node metrics scraped',
+      async () => (await query('dcbox_cluster_quorum_votes')).length === 2,
+      10_000,
+      250,
+    );
+    expect(await byLabel('dcbox_cluster_quorum_votes', 'host')).toEqual({ [N1]: 3, [N2]: 3 });
+    expect(await byLabel('dcbox_cluster_quorum_votes_needed', 'host')).toEqual({ [N1]: 2, [N2]: 2 });
+    expect(await byLabel('dcbox_cluster_members', 'host')).toEqual({ [N1]: 2, [N2]: 2 });
+    expect(await byLabel('dcbox_cluster_witness_owner_info', 'owner')).toEqual({ [N1]: 1 });
+    expect(Number((await query('sum(dcbox_csv_coordinator)'))[0]?.value[1])).toBe(1);
+    expect(await byLabel(`dcbox_cluster_role_state{role="${ROLE}",state="Online"}`, 'host')).toEqual({
+      [N1]: 1,
+      [N2]: 1,
+    });
+    expect(await byLabel('dcbox_chassis_bay_power_state{kind="blade",state="On"}', 'bay')).toEqual({
+      1: 1,
+      2: 1,
+    });
+    expect(Number((await query('sum(dcbox_storage_io_total{result="ok"})'))[0]?.value[1])).toBeGreaterThan(0);
+    expect(await byLabel('dcbox_faults_injected_total{kind="kill"}', 'kind')).toEqual({ kill: 0 });
+  });
+});
