@@ -18,6 +18,7 @@ export const TIMINGS: Record<string, Timing> = {
     witnessChallengeWaitMs: 3000,
     vmBootMs: 3000,
     vmWriteIntervalMs: 100,
+    retryPeriodOnFailureMs: 3_600_000, // DOMAIN.md §4: RetryPeriodOnFailure 1 h
   },
   fast: {
     name: 'fast',
@@ -31,6 +32,7 @@ export const TIMINGS: Record<string, Timing> = {
     witnessChallengeWaitMs: 750,
     vmBootMs: 300,
     vmWriteIntervalMs: 50,
+    retryPeriodOnFailureMs: 5000,
   },
 };
 

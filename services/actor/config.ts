@@ -35,6 +35,8 @@ export interface Timing {
   vmBootMs: number;
   /** Interval of each VM's disk workload (one record per tick). */
   vmWriteIntervalMs: number;
+  /** RetryPeriodOnFailure: how long a Failed group waits before it is tried again (DOMAIN.md §4, 1 h). */
+  retryPeriodOnFailureMs?: number;
 }
 
 export interface HostEndpoint {

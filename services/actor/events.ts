@@ -53,6 +53,7 @@ export const eventData = {
   failback: z.object({ role, from: node, to: node }),
   /** Event 1205. */
   'role-failed': z.object({ role }),
+  'role-retry': z.object({ role, owner: z.string() }),
   /** Event 1069. */
   'resource-failed': z.object({ role, op: z.string() }),
   'move-started': z.object({ role, from: node, to: node, kind: z.enum(['live', 'quick']) }),

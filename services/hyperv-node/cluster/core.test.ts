@@ -219,6 +219,34 @@ describe('roles', () => {
     expect(sim.events.some((e) => e.eventId === 1205)).toBe(true);
   });
 
+  it('tries a Failed role again after RetryPeriodOnFailure', () => {
+    const sim = new ClusterSim([N1, N2], { retryPeriodMs: 5000 });
+    sim.until('formed', () => sim.node(N2).service === 'Running');
+    const spec = sim.defineVm(N2, 'VM1');
+    sim.command(N1, {
+      op: 'makeHa',
+      vm: spec,
+      owner: N2,
+      vmState: 'Off',
+      preferredOwners: [],
+      allowFailback: false,
+    });
+    sim.run(10);
+    sim.command(N1, { op: 'online', role: 'VM1' });
+    sim.until('VM1 on N2', () => sim.answering('VM1').join() === N2);
+    sim.powerOff(N2);
+    sim.until('VM1 on N1', () => sim.answering('VM1').join() === N1);
+    sim.powerOn(N2);
+    sim.until('N2 back', () => sim.node(N1).members.length === 2);
+    sim.command(N1, { op: 'failRole', role: 'VM1', from: N1, reason: 'test' });
+    sim.run(50);
+    expect(sim.node(N1).config.roles.VM1?.failed).toBe(true);
+    sim.run(2000);
+    expect(sim.answering('VM1')).toEqual([]);
+    sim.until('VM1 retried and online', () => sim.answering('VM1').length === 1, 10_000);
+    expect(sim.events.some((e) => e.kind === 'role-retry')).toBe(true);
+  });
+
   it('fails a role back to its preferred owner when it returns, if allowed', () => {
     const sim = new ClusterSim([N1, N2]);
     sim.until('formed', () => sim.node(N2).service === 'Running');

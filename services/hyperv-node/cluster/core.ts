@@ -37,8 +37,10 @@ export interface RoleConfig {
   /** A move under way: the owner is migrating the VM; nobody else touches it meanwhile. */
   moving: { to: string; kind: 'live' | 'quick' } | null;
   failovers: number[];
-  /** Failed for good: the failover threshold was reached (DOMAIN.md §4). */
+  /** Failed: the failover threshold was reached (DOMAIN.md §4); retried after RetryPeriodOnFailure. */
   failed: boolean;
+  /** When it failed, for the retry (null while not failed). */
+  failedAt?: number | null;
 }
 
 export interface CsvConfig {
@@ -97,6 +99,8 @@ export interface ClusterCore {
   delayMs: number;
   threshold: number;
   defendMs: number;
+  /** RetryPeriodOnFailure: a Failed group is tried again after this long (DOMAIN.md §4, 1 h). */
+  retryPeriodMs: number;
   /** Whether the disk witness keeps a full copy of the configuration. */
   witnessKeepsConfig: boolean;
   startedAt: number;
@@ -219,6 +223,8 @@ export interface ClusterInit {
   delayMs: number;
   threshold: number;
   defendMs: number;
+  /** RetryPeriodOnFailure in ms; 1 h when not given (DOMAIN.md §4). */
+  retryPeriodMs?: number;
   witnessKeepsConfig: boolean;
   csv: { volume: string; lun: string; path: string }[];
   /** The configuration this node persisted before, if any. */
@@ -240,6 +246,7 @@ export function initialCluster(init: ClusterInit): ClusterCore {
     delayMs: init.delayMs,
     threshold: init.threshold,
     defendMs: init.defendMs,
+    retryPeriodMs: init.retryPeriodMs ?? 3_600_000,
     witnessKeepsConfig: init.witnessKeepsConfig,
     startedAt: init.now,
     service: 'Joining',
@@ -454,6 +461,9 @@ function onTick(s0: ClusterCore, now: number): Out {
     const fb = failback(s, now);
     s = fb.state;
     effects.push(...fb.effects);
+    const rt = retryFailed(s, now);
+    s = rt.state;
+    effects.push(...rt.effects);
   }
   const f = s.fencing;
   if (f && !f.fenced && !f.busy && s.leader === s.self) {
@@ -702,7 +712,13 @@ function failOver(s0: ClusterCore, from: string[], now: number): Out {
     if (!allowed.allowed || !target) {
       s = {
         ...s,
-        config: withRole(s.config, { ...role, failed: true, moving: null, failovers: allowed.recent }),
+        config: withRole(s.config, {
+          ...role,
+          failed: true,
+          failedAt: now,
+          moving: null,
+          failovers: allowed.recent,
+        }),
       };
       effects.push(
         event(
@@ -759,6 +775,39 @@ function failback(s0: ClusterCore, now: number): Out {
         from: role.owner,
         to,
       }),
+    );
+  }
+  if (s === s0) return { state: s, effects: [] };
+  return { state: s, effects: [...effects, ...push(s)] };
+}
+
+/** RetryPeriodOnFailure: a Failed group is brought online again once the period has passed. */
+function retryFailed(s0: ClusterCore, now: number): Out {
+  let s = s0;
+  const effects: Eff[] = [];
+  for (const role of Object.values(s.config.roles)) {
+    if (!role.failed || now - (role.failedAt ?? now) < s.retryPeriodMs) continue;
+    const owner = s.members.includes(role.owner)
+      ? role.owner
+      : (chooseTarget({
+          from: null,
+          up: s.members,
+          preferredOwners: role.preferredOwners,
+          groupsPerNode: {},
+        }) ?? role.owner);
+    s = bump(s, (c) => withRole(c, { ...role, failed: false, failedAt: null, owner }));
+    const restarts = { ...s.restarts };
+    delete restarts[role.name];
+    const roleErrors = { ...s.roleErrors };
+    delete roleErrors[role.name];
+    s = { ...s, restarts, roleErrors };
+    effects.push(
+      event(
+        0,
+        'role-retry',
+        `Role '${role.name}' failed ${Math.round((now - (role.failedAt ?? now)) / 1000)} s ago: trying it again on ${owner} (RetryPeriodOnFailure).`,
+        { role: role.name, owner },
+      ),
     );
   }
   if (s === s0) return { state: s, effects: [] };
@@ -1021,9 +1070,20 @@ function onConfigPush(s0: ClusterCore, msg: Extract<ClusterMsg, { type: 'configP
       ),
     );
   const oldCsv = s0.config.csv;
+  // A role that leaves the Failed state (retried or brought online) starts with a clean slate here.
+  const restarts = { ...s0.restarts };
+  const roleErrors = { ...s0.roleErrors };
+  for (const r of Object.values(msg.config.roles)) {
+    if (s0.config.roles[r.name]?.failed && !r.failed) {
+      delete restarts[r.name];
+      delete roleErrors[r.name];
+    }
+  }
   let s: ClusterCore = {
     ...s0,
     config: msg.config.version >= s0.config.version ? msg.config : s0.config,
+    restarts,
+    roleErrors,
     epoch: msg.epoch,
     members: msg.members,
     leader: msg.leader,
@@ -1237,7 +1297,9 @@ function onCommand(s0: ClusterCore, replyTo: string, cmd: Command, now: number):
         groupsPerNode: {},
       });
       if (!allowed.allowed || !target) {
-        next = bump(s, (c) => withRole(c, { ...role, failed: true, failovers: allowed.recent }));
+        next = bump(s, (c) =>
+          withRole(c, { ...role, failed: true, failedAt: now, failovers: allowed.recent }),
+        );
         extra.push(
           event(
             1205,

@@ -153,6 +153,7 @@ export class ClusterService {
       delayMs: cfg.timing.sameSubnetDelayMs,
       threshold: cfg.timing.sameSubnetThreshold,
       defendMs: cfg.timing.witnessDefendIntervalMs,
+      retryPeriodMs: cfg.timing.retryPeriodOnFailureMs,
       witnessKeepsConfig: !!s.witnessLun,
       csv: s.sharedVolumes,
       saved,

@@ -74,6 +74,7 @@ export class ClusterSim {
       threshold?: number;
       witnessKind?: 'disk' | 'file-share';
       challengeWaitMs?: number;
+      retryPeriodMs?: number;
     } = {},
   ) {
     this.witness = initialWitness({
@@ -93,6 +94,7 @@ export class ClusterSim {
         delayMs: opts.delayMs ?? 250,
         threshold: opts.threshold ?? 4,
         defendMs: 250,
+        retryPeriodMs: opts.retryPeriodMs,
         witnessKeepsConfig: (opts.witnessKind ?? 'disk') === 'disk',
         csv: [{ volume: 'Volume1', lun: 'CSV1', path: 'C:\\ClusterStorage\\Volume1' }],
         saved: null,
@@ -149,6 +151,7 @@ export class ClusterSim {
       delayMs: old.state.delayMs,
       threshold: old.state.threshold,
       defendMs: old.state.defendMs,
+      retryPeriodMs: old.state.retryPeriodMs,
       witnessKeepsConfig: old.state.witnessKeepsConfig,
       csv: Object.values(old.state.config.csv).map(({ volume, lun, path }) => ({ volume, lun, path })),
       saved,
