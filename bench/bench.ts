@@ -90,6 +90,7 @@ const num = (s: Samples | null, k: string): number | null =>
 
 function fmt(n: number | null, digits = 2): string {
   if (n === null) return '—';
+  if (Number.isInteger(n)) return String(n);
   return Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(digits);
 }
 
@@ -230,7 +231,7 @@ export async function runBench(opts: {
       ratio: null,
       goal: '≤ 80',
       runs: okSeeds.length,
-      note: `median over ${seedMedian('hosts') ?? '?'} hosts of service + nats-server RSS with VirtualMachine1 online; largest host ${fmt(seedMedian('rssMiBMax'))} MiB`,
+      note: `median over ${seedMedian('hosts') ?? '?'} hosts of service + nats-server RSS with VirtualMachine1 online; largest host ${fmt(seedMedian('rssMiBMax'))} MiB; median service ${fmt(seedMedian('serviceMiB'))} MiB, median nats-server ${fmt(seedMedian('natsMiB'))} MiB`,
     },
     (v) => v <= 80,
     rss,

@@ -2,6 +2,7 @@
  * `npm run bench [-- --json] [-- --quick]`: runs the suite and writes bench/results.json and
  * bench/RESULTS.md (or into `--out <dir>`).
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../services/actor/grpc.js';
 import { resultsMarkdown, runBench, writeResults } from './bench.js';
@@ -14,4 +15,10 @@ const out = outAt >= 0 ? (args[outAt + 1] as string) : join(projectRoot, 'bench'
 
 const r = await runBench({ quick, say: json ? undefined : (l) => console.log(l) });
 writeResults(r, out);
+// The results are committed, so they take the project's formatting (`npm run lint` checks them).
+spawnSync(
+  join(projectRoot, 'node_modules', '.bin', 'biome'),
+  ['format', '--write', join(out, 'results.json'), join(out, 'RESULTS.md')],
+  { cwd: projectRoot, stdio: 'ignore' },
+);
 console.log(json ? JSON.stringify(r, null, 2) : `\n${resultsMarkdown(r)}`);

@@ -139,6 +139,9 @@ export async function seedSession(quick: boolean): Promise<Samples> {
 
     await sleep(quick ? 1000 : 5000); // steady state: heartbeats and the VM's disk workload running
     const status = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
+    // processes are [nats-server, service] (the order `dcbox status` prints).
+    const natsMiB = status.hosts.map((h) => Number(h.processes[0]?.rss_bytes ?? 0) / MIB);
+    const serviceMiB = status.hosts.map((h) => Number(h.processes[1]?.rss_bytes ?? 0) / MIB);
     const perHost = status.hosts.map((h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB);
 
     const offAt = Date.now();
@@ -156,6 +159,8 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       startupMs,
       rssMiBPerHost: median(perHost),
       rssMiBMax: Math.max(...perHost),
+      natsMiB: median(natsMiB),
+      serviceMiB: median(serviceMiB),
       hosts: perHost.length,
       failoverMs,
       detectionMs,
