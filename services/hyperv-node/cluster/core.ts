@@ -566,7 +566,20 @@ function changeMembership(
   pre: Eff[],
 ): Out {
   const seen = Math.max(s0.epoch, ...Object.values(s0.peers).map((p) => p.view?.epoch ?? 0));
-  let s = refreshQuorum({ ...s0, members, epoch: seen + 1, leader: s0.self, service: 'Running' }, now);
+  // The new membership's configuration outranks every version any peer has shown us.
+  const version =
+    Math.max(s0.config.version, ...Object.values(s0.peers).map((p) => p.view?.configVersion ?? 0)) + 1;
+  let s = refreshQuorum(
+    {
+      ...s0,
+      config: { ...s0.config, version },
+      members,
+      epoch: seen + 1,
+      leader: s0.self,
+      service: 'Running',
+    },
+    now,
+  );
   const effects: Eff[] = [...pre];
   if (!s.quorum.has) {
     if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, members.length, true).has) {
@@ -1057,7 +1070,12 @@ function settleQuorum(s0: ClusterCore, now: number, pre: Eff[]): Out {
 }
 
 function onConfigPush(s0: ClusterCore, msg: Extract<ClusterMsg, { type: 'configPush' }>, now: number): Out {
-  if (msg.epoch < s0.epoch && msg.config.version <= s0.config.version) return { state: s0, effects: [] };
+  // The leader of the newest membership is authoritative: a push from an older epoch is stale,
+  // and within one epoch only a newer configuration replaces ours. Never keep a configuration of
+  // our own against a newer leader's, even with a higher version: that is how two nodes come to
+  // believe they both coordinate a CSV (found by a seeded campaign).
+  if (msg.epoch < s0.epoch || (msg.epoch === s0.epoch && msg.config.version < s0.config.version))
+    return { state: s0, effects: [] };
   const effects: Eff[] = [];
   const removed = s0.members.filter((m) => !msg.members.includes(m) && m !== s0.self);
   for (const r of removed)
@@ -1081,7 +1099,7 @@ function onConfigPush(s0: ClusterCore, msg: Extract<ClusterMsg, { type: 'configP
   }
   let s: ClusterCore = {
     ...s0,
-    config: msg.config.version >= s0.config.version ? msg.config : s0.config,
+    config: msg.config,
     restarts,
     roleErrors,
     epoch: msg.epoch,
