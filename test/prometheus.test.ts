@@ -181,4 +181,29 @@ describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)'
     expect(Number((await query('sum(dcbox_storage_io_total{result="ok"})'))[0]?.value[1])).toBeGreaterThan(0);
     expect(await byLabel('dcbox_faults_injected_total{kind="kill"}', 'kind')).toEqual({ kill: 0 });
   });
+
+  it('counts a live migration and observes its blackout in seconds', async () => {
+    const cl = c as Clients;
+    await rpc((cb) => cl.cluster(N1).Move({ role: ROLE, to: N1, live: true }, deadline(60_000), cb));
+    const sum = async (q: string) => Number((await query(`sum(${q})`))[0]?.value[1] ?? 0);
+    await waitFor(
+      'the migration scraped',
+      async () => (await sum('dcbox_migrations_total{kind="live",result="ok"}')) === 1,
+      10_000,
+      250,
+    );
+    expect(await sum('dcbox_migration_blackout_seconds_count{kind="live"}')).toBe(1);
+    // The blackout is milliseconds (BRIEF.md §8), well under the histogram's 10 s top bucket.
+    expect(await sum('dcbox_migration_blackout_seconds_sum')).toBeLessThan(10);
+    // Both nodes' configurations name the new owner once the leader's push reached them.
+    await waitFor(
+      'both nodes to see the role on N1',
+      async () => {
+        const owned = await byLabel(`dcbox_cluster_role_owned{role="${ROLE}"}`, 'host');
+        return owned[N1] === 1 && owned[N2] === 0;
+      },
+      10_000,
+      250,
+    );
+  });
 });

@@ -67,6 +67,8 @@ describe('hyperv-node metrics', () => {
     expect(text).toContain('dcbox_csv_coordinator{volume="Volume1"} 1');
     expect(text).toContain('dcbox_csv_io_mode{volume="Volume1",mode="Direct"} 1');
     expect(text).toContain('dcbox_mpio_path_state{lun="CSV1",path="rssm3",state="Active"} 1');
+    // Failover Only keeps the second path in Standby, as `dcbox paths` shows it.
+    expect(text).toContain('dcbox_mpio_path_state{lun="CSV1",path="rssm4",state="Standby"} 1');
     expect(text).toContain('dcbox_cluster_heartbeats_sent_total{peer="HVR2NODO2"} 1');
     expect(text).toContain('dcbox_migration_blackout_seconds_bucket{le="0.005",kind="live"} 1');
   });

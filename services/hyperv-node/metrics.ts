@@ -9,12 +9,12 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { setStateSet } from '../actor/metrics.js';
 import { type ClusterCore, type GroupState, groupState, type ServiceState } from './cluster/core.js';
 import type { CsvMode } from './csv/core.js';
-import type { MpioState } from './mpio.js';
+import { type MpioState, pathStateName } from './mpio.js';
 
 const SERVICE_STATES: readonly ServiceState[] = ['Joining', 'Running', 'Stopped', 'Fenced'];
 const GROUP_STATES: readonly GroupState[] = ['Online', 'Offline', 'Failed', 'PartialOnline', 'Pending'];
 const CSV_MODES: readonly CsvMode[] = ['Direct', 'Redirected', 'Paused', 'Offline'];
-const PATH_STATES = ['Active', 'Failed'] as const;
+const PATH_STATES = ['Active', 'Standby', 'Failed'] as const;
 
 /** What the node's metrics read at scrape time. */
 export interface NodeSources {
@@ -168,19 +168,14 @@ export function nodeMetrics(registry: Registry, src: NodeSources): NodeMetrics {
   });
   new Gauge({
     name: 'dcbox_mpio_path_state',
-    help: 'MPIO state of each path to each LUN (1 for the current state; DOMAIN.md §6).',
+    help: 'MPIO state of each path to each LUN: Active, Standby or Failed (1 for the current one; DOMAIN.md §6).',
     labelNames: ['lun', 'path', 'state'],
     registers,
     collect() {
-      for (const l of Object.values(src.mpio().luns))
-        for (const p of l.paths)
-          setStateSet(
-            this,
-            { lun: l.lun, path: p.host },
-            'state',
-            PATH_STATES,
-            p.failed ? 'Failed' : 'Active',
-          );
+      const mpio = src.mpio();
+      for (const l of Object.values(mpio.luns))
+        for (const [i, p] of l.paths.entries())
+          setStateSet(this, { lun: l.lun, path: p.host }, 'state', PATH_STATES, pathStateName(mpio, l, i));
     },
   });
   return { heartbeatsSent, heartbeatsMissed, migrations, blackoutSeconds };
