@@ -6,10 +6,10 @@ import type { Actor } from '../actor/actor.js';
 import type { Clock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
 import { unary } from '../actor/grpc.js';
+import type { PendingReplies } from '../actor/pending.js';
 import type { PowerRequest__Output } from '../generated/dcbox/chassis/v1/PowerRequest.js';
 import { type MmEffect, type MmMsg, type MmState, viewChassis } from './core.js';
 import type { PowerAnswer } from './interpreter.js';
-import type { PendingReplies } from './pending.js';
 
 /** The handlers of dcbox.chassis.v1.ManagementModule. */
 export function managementModuleHandlers(

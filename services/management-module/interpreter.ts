@@ -6,10 +6,10 @@ import type { Actor } from '../actor/actor.js';
 import { DcboxError, fromServiceError } from '../actor/errors.js';
 import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../actor/grpc.js';
 import type { Logger } from '../actor/log.js';
+import type { PendingReplies } from '../actor/pending.js';
 import type { BackplaneClient } from '../generated/dcbox/orchestrator/v1/Backplane.js';
 import type { HostPower__Output } from '../generated/dcbox/orchestrator/v1/HostPower.js';
 import type { BayView, MmEffect, MmMsg, MmState } from './core.js';
-import type { PendingReplies } from './pending.js';
 
 /** A power-on waits until the host's processes are started and healthy, which takes seconds. */
 export const SET_POWER_TIMEOUT_MS = 60_000;

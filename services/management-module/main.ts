@@ -14,6 +14,7 @@ import type { MmSettings } from '../actor/config.js';
 import { DcboxError } from '../actor/errors.js';
 import { protos } from '../actor/grpc.js';
 import { decodeJson } from '../actor/nats.js';
+import { PendingReplies } from '../actor/pending.js';
 import { runService } from '../actor/service.js';
 import { subjects } from '../actor/subjects.js';
 import type { PowerRequest } from './amm-cli.js';
@@ -28,7 +29,6 @@ import {
 import { managementModuleHandlers } from './grpc-api.js';
 import { backplaneClient, makeInterpreter, type PowerAnswer } from './interpreter.js';
 import { mmMetrics } from './metrics.js';
-import { PendingReplies } from './pending.js';
 import { RedfishService } from './redfish.js';
 import { selfSignedCertificate, startRedfishServer } from './redfish-server.js';
 import { startTelnetServer } from './telnet.js';

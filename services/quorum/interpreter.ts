@@ -5,8 +5,8 @@
 import type { Actor } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
 import type { Logger } from '../actor/log.js';
+import type { PendingReplies } from '../actor/pending.js';
 import type { ReplyBody, WitnessEffect, WitnessMsg, WitnessState } from './core.js';
-import type { PendingReplies } from './pending.js';
 import type { WitnessStore } from './stores.js';
 
 /** Builds the interpreter of witness effects for the actor runtime. */

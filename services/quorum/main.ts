@@ -9,6 +9,7 @@ import { systemClock } from '../actor/clock.js';
 import { endpoint, type QuorumSettings } from '../actor/config.js';
 import { DcboxError } from '../actor/errors.js';
 import { protos } from '../actor/grpc.js';
+import { PendingReplies } from '../actor/pending.js';
 import { runService } from '../actor/service.js';
 import {
   decide,
@@ -20,7 +21,6 @@ import {
 } from './core.js';
 import { witnessHandlers } from './grpc-api.js';
 import { makeInterpreter } from './interpreter.js';
-import { PendingReplies } from './pending.js';
 import { FileStore, LunStore, storageClient, storageLun, type WitnessStore } from './stores.js';
 import { CONFIG_JSON_BYTES_MAX } from './witness-doc.js';
 
