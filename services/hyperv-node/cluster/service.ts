@@ -715,7 +715,9 @@ export class ClusterService {
       }),
       quorum: {
         model: s.model,
-        has_quorum: s.service === 'Running' && s.quorum.has,
+        // Quorum is claimed only with a valid lease: a node that just woke from a freeze still
+        // remembers quorum but may not act on it (found by a seeded campaign).
+        has_quorum: s.service === 'Running' && s.quorum.has && leaseValid(s, now),
         votes: s.quorum.votes,
         needed: s.quorum.needed,
         total: s.quorum.total,
