@@ -175,31 +175,42 @@ export async function seedSession(quick: boolean): Promise<Samples> {
 
 async function iperf(c: Clients, seconds: number): Promise<number> {
   const addr = c.host(N1).address;
-  const server = spawn('ip', ['netns', 'exec', namespaceOf(N1), 'iperf3', '-s', '-1', '-B', addr], {
-    stdio: 'ignore',
-  });
-  try {
-    const out = await until(
-      'iperf3 to connect',
-      () =>
-        run('ip', [
-          'netns',
-          'exec',
-          namespaceOf(N2),
-          'iperf3',
-          '-c',
-          addr,
-          '-t',
-          String(seconds),
-          '-J',
-        ]).catch(() => null),
-      10_000,
-    );
-    const j = JSON.parse(out) as { end: { sum_received: { bits_per_second: number } } };
-    return j.end.sum_received.bits_per_second / 8;
-  } finally {
-    server.kill();
+  let last = '';
+  // A fresh one-off server for every attempt: a client that raced the server's start leaves a
+  // one-off server gone, and iperf3 can exit 0 with an error in its JSON.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const server = spawn('ip', ['netns', 'exec', namespaceOf(N1), 'iperf3', '-s', '-1', '-B', addr], {
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300 + attempt * 200));
+      const out = await run('ip', [
+        'netns',
+        'exec',
+        namespaceOf(N2),
+        'iperf3',
+        '-c',
+        addr,
+        '-t',
+        String(seconds),
+        '-J',
+      ]).catch((err: Error) => err.message);
+      try {
+        const j = JSON.parse(out) as {
+          end?: { sum_received?: { bits_per_second?: number } };
+          error?: string;
+        };
+        const bps = j.end?.sum_received?.bits_per_second;
+        if (bps) return bps / 8;
+        last = j.error ?? 'no sum_received in the iperf3 report';
+      } catch {
+        last = out.slice(0, 200);
+      }
+    } finally {
+      server.kill();
+    }
   }
+  throw new Error(`iperf3 did not measure the link after 5 attempts: ${last}`);
 }
 
 /** Writes through node → RSSM → storage controller with `depth` in flight for `ms`; ops per second. */

@@ -24,6 +24,8 @@ export class Recorder {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly streams: ClientReadableStream<unknown>[] = [];
   private stopped = false;
+  /** Set as soon as finish() starts: no stream may be reopened after that. */
+  private closing = false;
   private nextOp = 1;
   /** Every acknowledged record seen, per VM: seq → where it lives. */
   private readonly acked = new Map<string, Map<number, { lun: string; offset: number; size: number }>>();
@@ -82,7 +84,7 @@ export class Recorder {
     const stats = { ok: 0, lost: 0 };
     this.pingStats.set(vm, stats);
     const open = () => {
-      if (this.stopped) return;
+      if (this.closing) return;
       const stream = this.c
         .workstation()
         .Ping({ vm, count: 0, interval_ms: PING_INTERVAL_MS, timeout_ms: 1000 });
@@ -183,7 +185,7 @@ export class Recorder {
 
   private watchEvents(node: string): void {
     const open = () => {
-      if (this.stopped) return;
+      if (this.closing) return;
       const stream = this.c.cluster(node).WatchEvents({ since_index: this.eventIndex.get(node) ?? 0 });
       this.streams.push(stream as ClientReadableStream<unknown>);
       stream.on('data', (e: ClusterEvent__Output) => {
@@ -220,6 +222,7 @@ export class Recorder {
 
   /** Stops the load, reads every acknowledged record back and closes the history. */
   async finish(vms: string[]): Promise<void> {
+    this.closing = true;
     for (const t of this.timers) clearInterval(t);
     for (const s of this.streams) s.cancel();
     await this.pollDisks(vms);

@@ -382,6 +382,9 @@ export function program(): Command {
 export async function main(argv = process.argv): Promise<void> {
   try {
     await program().parseAsync(argv);
+    // A finished command exits even if a library left a handle open (a gRPC channel, a timer):
+    // a CLI that never returns hangs whoever scripted it. stdout is flushed first.
+    process.stdout.write('', () => process.exit(process.exitCode ?? 0));
   } catch (err) {
     if (err instanceof TopologyError || err instanceof UsageError || err instanceof NoRunError) {
       console.error(err.message);
@@ -389,5 +392,6 @@ export async function main(argv = process.argv): Promise<void> {
       console.error(`dcbox: ${(err as Error).message ?? err}`);
     }
     process.exitCode = process.exitCode || 1;
+    process.stderr.write('', () => process.exit(process.exitCode));
   }
 }
