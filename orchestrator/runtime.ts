@@ -95,6 +95,9 @@ export interface Runtime {
   teardown(hosts: HostAddress[]): void;
 }
 
+/** The FORWARD rule that lets bridged hosts reach each other when Docker set the policy to DROP. */
+const FORWARD_RULE = ['-i', BRIDGE, '-o', BRIDGE, '-m', 'comment', '--comment', RULE_COMMENT, '-j', 'ACCEPT'];
+
 /** The namespace name of a host (lower case, as ip netns lists it). */
 export const namespaceOf = (host: string) => `${NETNS_PREFIX}${host.toLowerCase()}`;
 
@@ -148,21 +151,7 @@ export class NetnsRuntime implements Runtime {
     });
     // Docker sets the FORWARD policy to DROP, and with br_netfilter loaded bridged frames pass
     // through FORWARD: let the emulated hosts reach each other (BRIEF.md §2).
-    tryRun('iptables', [
-      '-I',
-      'FORWARD',
-      '1',
-      '-i',
-      BRIDGE,
-      '-o',
-      BRIDGE,
-      '-m',
-      'comment',
-      '--comment',
-      RULE_COMMENT,
-      '-j',
-      'ACCEPT',
-    ]);
+    tryRun('iptables', ['-I', 'FORWARD', '1', ...FORWARD_RULE]);
   }
 
   wrap(host: HostAddress, argv: string[]): string[] {
@@ -314,22 +303,7 @@ export class NetnsRuntime implements Runtime {
   teardown(hosts: HostAddress[]): void {
     for (const h of hosts) tryRun('ip', ['netns', 'del', h.namespace as string]);
     tryRun('ip', ['link', 'del', BRIDGE]);
-    while (
-      tryRun('iptables', [
-        '-D',
-        'FORWARD',
-        '-i',
-        BRIDGE,
-        '-o',
-        BRIDGE,
-        '-m',
-        'comment',
-        '--comment',
-        RULE_COMMENT,
-        '-j',
-        'ACCEPT',
-      ])
-    );
+    while (tryRun('iptables', ['-D', 'FORWARD', ...FORWARD_RULE]));
   }
 }
 

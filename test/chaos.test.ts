@@ -28,7 +28,8 @@ function stoppedProcesses(): number[] {
   return out;
 }
 
-function qdiscs(): string {
+/** The run's namespaces: their qdiscs and rules exist only as long as they do. */
+function dcboxNamespaces(): string {
   return readdirSync('/run/netns', { withFileTypes: true })
     .filter((d) => d.name.startsWith('dcbox-'))
     .map((d) => d.name)
@@ -95,10 +96,10 @@ describe.skipIf(!canUseNetns)('chaos (netns runtime, fast timing)', () => {
     runner.kill('SIGKILL');
     // The freeze was a lease of 4 s (+5 s margin): the orchestrator thaws it by itself.
     await waitFor('the lease to thaw the frozen host', () => stoppedProcesses().length === 0, 20_000, 200);
-    expect(qdiscs()).not.toBe('');
+    expect(dcboxNamespaces()).not.toBe('');
     await dcboxOk(['down']);
     expect(stoppedProcesses()).toEqual([]);
-    expect(qdiscs()).toBe('');
+    expect(dcboxNamespaces()).toBe('');
     expect(isClean(leftovers())).toBe(true);
     await sleep(100);
   }, 120_000);

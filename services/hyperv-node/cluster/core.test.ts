@@ -6,8 +6,14 @@ const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 
 /** A formed two-node cluster (Node and Disk Majority, 250 ms × 4) with one online role on N2. */
-function seed() {
-  const sim = new ClusterSim([N1, N2]);
+function seed(
+  opts: {
+    sim?: ConstructorParameters<typeof ClusterSim>[1];
+    preferredOwners?: string[];
+    allowFailback?: boolean;
+  } = {},
+) {
+  const sim = new ClusterSim([N1, N2], opts.sim);
   sim.until(
     'the cluster to form',
     () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running',
@@ -19,14 +25,25 @@ function seed() {
     vm: spec,
     owner: N2,
     vmState: 'Off',
-    preferredOwners: [],
-    allowFailback: false,
+    preferredOwners: opts.preferredOwners ?? [],
+    allowFailback: opts.allowFailback ?? false,
   });
   sim.run(10);
   expect(sim.replies.get(r)?.ok).toBe(true);
   sim.command(N1, { op: 'online', role: 'VM1' });
   sim.until('VM1 online on N2', () => sim.answering('VM1').join() === N2);
   return sim;
+}
+
+/** Uses up VM1's one failover (a 2-node cluster), then fails it again: the role goes Failed. */
+function exhaustFailovers(sim: ClusterSim): void {
+  sim.powerOff(N2);
+  sim.until('VM1 on N1', () => sim.answering('VM1').join() === N1);
+  sim.powerOn(N2);
+  sim.until('N2 back', () => sim.node(N1).members.length === 2);
+  sim.command(N1, { op: 'failRole', role: 'VM1', from: N1, reason: 'test' });
+  sim.run(50);
+  expect(sim.node(N1).config.roles.VM1?.failed).toBe(true);
 }
 
 describe('membership and regroup', () => {
@@ -209,38 +226,13 @@ describe('roles', () => {
 
   it('stops failing a role over once the failover threshold (nodes − 1 in 6 h) is reached', () => {
     const sim = seed();
-    sim.powerOff(N2);
-    sim.until('VM1 on N1', () => sim.answering('VM1').join() === N1);
-    sim.powerOn(N2);
-    sim.until('N2 back', () => sim.node(N1).members.length === 2);
-    sim.command(N1, { op: 'failRole', role: 'VM1', from: N1, reason: 'test' });
-    sim.run(50);
-    expect(sim.node(N1).config.roles.VM1?.failed).toBe(true);
+    exhaustFailovers(sim);
     expect(sim.events.some((e) => e.eventId === 1205)).toBe(true);
   });
 
   it('tries a Failed role again after RetryPeriodOnFailure', () => {
-    const sim = new ClusterSim([N1, N2], { retryPeriodMs: 5000 });
-    sim.until('formed', () => sim.node(N2).service === 'Running');
-    const spec = sim.defineVm(N2, 'VM1');
-    sim.command(N1, {
-      op: 'makeHa',
-      vm: spec,
-      owner: N2,
-      vmState: 'Off',
-      preferredOwners: [],
-      allowFailback: false,
-    });
-    sim.run(10);
-    sim.command(N1, { op: 'online', role: 'VM1' });
-    sim.until('VM1 on N2', () => sim.answering('VM1').join() === N2);
-    sim.powerOff(N2);
-    sim.until('VM1 on N1', () => sim.answering('VM1').join() === N1);
-    sim.powerOn(N2);
-    sim.until('N2 back', () => sim.node(N1).members.length === 2);
-    sim.command(N1, { op: 'failRole', role: 'VM1', from: N1, reason: 'test' });
-    sim.run(50);
-    expect(sim.node(N1).config.roles.VM1?.failed).toBe(true);
+    const sim = seed({ sim: { retryPeriodMs: 5000 } });
+    exhaustFailovers(sim);
     sim.run(2000);
     expect(sim.answering('VM1')).toEqual([]);
     sim.until('VM1 retried and online', () => sim.answering('VM1').length === 1, 10_000);
@@ -248,20 +240,7 @@ describe('roles', () => {
   });
 
   it('fails a role back to its preferred owner when it returns, if allowed', () => {
-    const sim = new ClusterSim([N1, N2]);
-    sim.until('formed', () => sim.node(N2).service === 'Running');
-    const spec = sim.defineVm(N2, 'VM1');
-    sim.command(N1, {
-      op: 'makeHa',
-      vm: spec,
-      owner: N2,
-      vmState: 'Off',
-      preferredOwners: [N2],
-      allowFailback: true,
-    });
-    sim.run(10);
-    sim.command(N1, { op: 'online', role: 'VM1' });
-    sim.until('VM1 on N2', () => sim.answering('VM1').join() === N2);
+    const sim = seed({ preferredOwners: [N2], allowFailback: true });
     sim.powerOff(N2);
     sim.until('VM1 on N1', () => sim.answering('VM1').join() === N1);
     sim.powerOn(N2);
