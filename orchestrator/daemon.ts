@@ -31,6 +31,7 @@ import { FaultLeases, type FaultRequest } from './faults.js';
 import { type OrchestratorMetrics, orchestratorMetrics, prometheusConfig } from './metrics.js';
 import { hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath, runDir } from './paths.js';
 import { type HostAddress, makeRuntime, type Runtime, type RuntimeKind } from './runtime.js';
+import { serviceArgv } from './service-argv.js';
 import { alive, type HostState, type RunState, rssBytes, writeState } from './state.js';
 import { type HostPlan, loadTopology, type ResolvedTopology, resolveTopology } from './topology.js';
 
@@ -302,16 +303,14 @@ export class Daemon {
 
   private async startService(h: Running): Promise<void> {
     if (!(h.service && alive(h.service.pid))) {
-      const main = join(projectRoot, 'dist', 'services', h.plan.component, 'main.js');
       h.service = this.spawnIn(
         h,
-        [
+        serviceArgv(
           process.execPath,
-          '--enable-source-maps',
-          main,
-          '--config',
+          projectRoot,
+          h.plan.component,
           join(hostDir(h.plan.name), 'config.json'),
-        ],
+        ),
         'service.log',
       );
     }
