@@ -1,12 +1,14 @@
 /**
- * `dcbox events [--follow] [--json]`: the one event stream of the data center — every node's
- * cluster events (services/actor/events.ts), merged oldest first — and the reader both it and
- * `dcbox cluster events` use.
+ * `dcbox events [--follow] [--json]`: the one event stream of the data center as the
+ * orchestrator merges it (Orchestrator.Events) — every node's cluster events and the
+ * orchestrator's own: power, faults, path state and CSV access (services/actor/events.ts) — and
+ * the reader of the nodes' own logs that `dcbox cluster events` uses.
  */
 import type { Command } from 'commander';
-import { type DcboxEvent, toDcboxEvent } from '../services/actor/events.js';
+import { type DcboxEvent, parseEvent } from '../services/actor/events.js';
 import { deadline, rpc } from '../services/actor/grpc.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
+import type { StreamEvent__Output } from '../services/generated/dcbox/orchestrator/v1/StreamEvent.js';
 import { withClients } from './cli-util.js';
 import type { Clients } from './clients.js';
 
@@ -64,21 +66,41 @@ export function formatEvent(e: DcboxEvent): string {
   return `${new Date(e.timeMs).toISOString()} ${e.node}${e.eventId ? ` [${e.eventId}]` : ''} ${e.kind}: ${e.message}`;
 }
 
+/**
+ * Reads the orchestrator's merged stream from the start of what it keeps; with `follow`, stays
+ * open until the daemon stops (or the process is interrupted).
+ */
+export async function readMergedEvents(
+  c: Clients,
+  opts: { follow: boolean },
+  onEvent: (seq: number, json: string) => void,
+): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const stream = c.orchestrator.Events({ after_seq: 0, follow: opts.follow });
+    stream.on('data', (e: StreamEvent__Output) => onEvent(Number(e.seq), e.json));
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+}
+
 /** Registers `dcbox events`. */
 export function addEventCommands(cli: Command): void {
   cli
     .command('events')
     .description(
-      'the event stream of every node (membership, quorum, witness, CSV, roles, migrations), oldest first',
+      'the event stream: every node (membership, quorum, witness, CSV, roles, migrations) and the orchestrator (power, faults, paths, CSV access), oldest first',
     )
     .option('--follow', 'keep printing new events')
-    .option('--json', 'one JSON object a line: {v: 1, index, timeMs, node, eventId, kind, message, data}')
+    .option(
+      '--json',
+      'one JSON object a line: {v: 1, index, timeMs, node, eventId, kind, message, source, data}',
+    )
     .action(async (o: { follow?: boolean; json?: boolean }) => {
       await withClients((c) =>
-        readClusterEvents(c, { follow: !!o.follow }, (wire) => {
+        readMergedEvents(c, { follow: !!o.follow }, (_seq, json) => {
           let e: DcboxEvent;
           try {
-            e = toDcboxEvent(wire);
+            e = parseEvent(JSON.parse(json));
           } catch (err) {
             // A node of another version, or a bug: say so and keep following the others.
             console.error(`dcbox events: ${(err as Error).message}`);

@@ -50,7 +50,15 @@ export async function gatherStatus() {
         error: fromServiceError(e).message,
       }));
     }
-    return { run, chassis, luns, paths, mmAccess: mmAccess(c.state), prometheusConfig: prometheusConfigPath };
+    return {
+      run,
+      chassis,
+      luns,
+      paths,
+      mmAccess: mmAccess(c.state),
+      prometheusConfig: prometheusConfigPath,
+      dashboard: c.state.dashboard ?? null,
+    };
   } finally {
     c.close();
   }
@@ -78,6 +86,13 @@ function printStatus(s: Awaited<ReturnType<typeof gatherStatus>>): void {
   );
   if (run.partitions.length) console.log(`\npartitions: ${run.partitions.join(', ')}`);
   console.log(`\nprometheus config: ${s.prometheusConfig} (every service's /metrics and the orchestrator's)`);
+  const d = s.dashboard;
+  if (d)
+    console.log(
+      d.error
+        ? `dashboard: ${d.url} ${d.error}`
+        : `dashboard: ${d.url}${d.token ? `?token=${d.token} (controls on; token ${d.token})` : ' (read-only)'}`,
+    );
   console.log('');
   if ('error' in s.chassis) console.log(`chassis: unavailable (${s.chassis.error})`);
   else {
@@ -198,11 +213,32 @@ export function program(): Command {
       new Option('--timing <profile>', 'timing profile (overrides the topology)').choices(TIMING_NAMES),
     )
     .option('--json', 'print the status as JSON when ready')
+    .option('--dashboard <host:port>', 'where to serve the live dashboard, or "off"', '127.0.0.1:8080')
+    .option(
+      '--allow-control',
+      'let the dashboard power, move and inject faults (with the token printed at start)',
+    )
     .action(
-      async (topology: string | undefined, o: { runtime?: RuntimeKind; timing?: string; json?: boolean }) => {
+      async (
+        topology: string | undefined,
+        o: {
+          runtime?: RuntimeKind;
+          timing?: string;
+          json?: boolean;
+          dashboard: string;
+          allowControl?: boolean;
+        },
+      ) => {
         const t0 = Date.now();
         if (!o.json) console.log(`dcbox up: ${topologyPath(topology)}`);
-        const ms = await up({ topology, runtime: o.runtime, timing: o.timing, quiet: o.json });
+        const ms = await up({
+          topology,
+          runtime: o.runtime,
+          timing: o.timing,
+          quiet: o.json,
+          dashboard: o.dashboard,
+          allowControl: !!o.allowControl,
+        });
         const s = await gatherStatus();
         if (o.json) console.log(JSON.stringify({ readyMs: ms, totalMs: Date.now() - t0, ...s }, null, 2));
         else {

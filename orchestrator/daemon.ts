@@ -7,10 +7,11 @@
  * `dcbox up` starts it detached; progress comes back over the IPC channel until it is ready.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { ServerCredentials } from '@grpc/grpc-js';
+import { ServerCredentials, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import type { ServiceConfig } from '../services/actor/config.js';
 import { DcboxError } from '../services/actor/errors.js';
@@ -27,6 +28,8 @@ import {
 } from '../services/actor/grpc.js';
 import { makeRegistry, startMetricsServer } from '../services/actor/metrics.js';
 import { VERSION } from '../services/actor/service.js';
+import { Observer } from './dashboard/observer.js';
+import { type ControlRequest, startDashboard } from './dashboard/server.js';
 import { FaultLeases, type FaultRequest } from './faults.js';
 import { type OrchestratorMetrics, orchestratorMetrics, prometheusConfig } from './metrics.js';
 import { hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath, runDir } from './paths.js';
@@ -38,8 +41,23 @@ import { type HostPlan, loadTopology, type ResolvedTopology, resolveTopology } f
 /** Messages the daemon sends to the `dcbox up` that started it. */
 export type DaemonMessage =
   | { type: 'progress'; text: string }
-  | { type: 'ready'; elapsedMs: number }
+  | { type: 'ready'; elapsedMs: number; dashboard: DashboardInfo | null }
   | { type: 'failed'; error: string };
+
+/** Where the dashboard is served, and the token its controls need (null: read-only). */
+export interface DashboardInfo {
+  url: string;
+  token: string | null;
+  /** Why it is not served, when it is not. */
+  error?: string;
+}
+
+/** How the daemon serves the dashboard. */
+export interface DashboardSetting {
+  /** host:port, or null for no dashboard. */
+  listen: string | null;
+  allowControl: boolean;
+}
 
 interface Running {
   plan: HostPlan;
@@ -65,12 +83,17 @@ export class Daemon {
   private readonly registry: Registry;
   private readonly metrics: OrchestratorMetrics;
   private metricsServer: Server | null = null;
+  private observer: Observer | null = null;
+  private dashboardServer: Server | null = null;
+  private dashboardInfo: DashboardInfo | null = null;
+  private partitionCount = 0;
 
   constructor(
     private readonly topo: ResolvedTopology,
     private readonly topologyFile: string,
     runtimeKind: RuntimeKind,
     private readonly say: (m: DaemonMessage) => void,
+    private readonly dashboard: DashboardSetting = { listen: null, allowControl: false },
   ) {
     this.runtime = makeRuntime(runtimeKind);
     this.runId = `${Date.now().toString(36)}-${process.pid}`;
@@ -91,6 +114,7 @@ export class Daemon {
         this.storageFault(lun, kind, delayMs, errorRate, durationMs),
       hostsOf: (component) =>
         [...this.hosts.values()].filter((h) => h.plan.component === component).map((h) => h.plan.name),
+      changed: (view) => this.observer?.fault(view),
     });
     this.registry = makeRegistry({
       version: VERSION,
@@ -196,6 +220,7 @@ export class Daemon {
     for (const h of this.hosts.values()) this.writeHostFiles(h);
     this.writePrometheusConfig();
     await this.serve();
+    await this.serveDashboard();
     for (const h of this.hosts.values()) this.startNats(h);
     this.say({ type: 'progress', text: `started ${addrs.length} NATS servers (full mesh)` });
     // Start every host as soon as what it depends on is healthy.
@@ -217,7 +242,9 @@ export class Daemon {
     await Promise.all([...this.hosts.keys()].map(startHost));
     this.state.readyAtMs = Date.now();
     this.save();
-    this.say({ type: 'ready', elapsedMs: Date.now() - t0 });
+    // Watching starts once everything is up, so that it never slows the start down.
+    this.observer?.start();
+    this.say({ type: 'ready', elapsedMs: Date.now() - t0, dashboard: this.dashboardInfo });
   }
 
   /** prometheus.yml in the run folder: every service of this topology plus the orchestrator. */
@@ -346,6 +373,109 @@ export class Daemon {
     }
   }
 
+  private observed(h: Running) {
+    return {
+      name: h.plan.name,
+      component: h.plan.component,
+      address: h.addr.address,
+      grpcPort: h.addr.grpcPort,
+      bay: h.plan.bay,
+      powered: h.powered,
+    };
+  }
+
+  /**
+   * The observer and the dashboard's HTTP server. A port already taken does not stop the data
+   * center: `dcbox up` says so and how to choose another.
+   */
+  private async serveDashboard(): Promise<void> {
+    this.observer = new Observer({
+      run: {
+        runId: this.runId,
+        topology: this.topo.name,
+        runtime: this.runtime.kind,
+        timing: this.topo.timing.name,
+        startedAtMs: this.state.startedAtMs,
+        allowControl: this.dashboard.allowControl,
+      },
+      hosts: () => [...this.hosts.values()].map((h) => this.observed(h)),
+      faults: () => this.faults.list(),
+    });
+    const listen = this.dashboard.listen;
+    if (!listen) return;
+    const i = listen.lastIndexOf(':');
+    const host = listen.slice(0, i);
+    const port = Number(listen.slice(i + 1));
+    const token = this.dashboard.allowControl ? randomBytes(16).toString('hex') : null;
+    const url = `http://${host}:${port}/`;
+    try {
+      this.dashboardServer = await startDashboard(this.observer, {
+        host,
+        port,
+        token,
+        control: (req) => this.control(req),
+      });
+      this.dashboardInfo = { url, token };
+      this.say({ type: 'progress', text: `dashboard at ${url}${token ? ' (controls on)' : ' (read-only)'}` });
+    } catch (err) {
+      this.dashboardInfo = {
+        url,
+        token: null,
+        error: `not served: ${(err as Error).message} (choose another with --dashboard HOST:PORT, or --dashboard off)`,
+      };
+      this.say({ type: 'progress', text: `dashboard ${this.dashboardInfo.error}` });
+    }
+    this.state.dashboard = this.dashboardInfo;
+    this.save();
+  }
+
+  /** What the dashboard's controls do: the same paths as the CLI's commands. */
+  private async control(req: ControlRequest): Promise<string> {
+    switch (req.action) {
+      case 'power':
+        await this.mmPower(req.kind, req.bay, req.on ? 'on' : 'off');
+        return `${req.kind} bay ${req.bay} powered ${req.on ? 'on' : 'off'} through the management module`;
+      case 'move': {
+        const view = this.observer?.current().cluster;
+        const member = view?.nodes.find((n) => n.service === 'Running')?.name;
+        if (!member) throw new DcboxError('UNAVAILABLE', 'no cluster node is running to take the move');
+        const p = protos();
+        const h = this.running(member);
+        const c = new p.dcbox.cluster.v1.Cluster(
+          `${h.addr.address}:${h.addr.grpcPort}`,
+          insecure(),
+          CLIENT_OPTIONS,
+        );
+        try {
+          await rpc((cb) => c.Move({ role: req.role, to: req.to, live: req.live }, deadline(180_000), cb));
+        } finally {
+          c.close();
+        }
+        return `${req.role} moved to ${req.to} (${req.live ? 'live' : 'quick'} migration)`;
+      }
+      case 'fault': {
+        const f = await this.faults.inject({
+          kind: req.kind,
+          hosts: req.hosts,
+          groups: [],
+          one_way: false,
+          duration_ms: req.durationMs,
+          netem: null,
+          peers: [],
+          lun: '',
+          delay_ms: 0,
+          error_rate: 0,
+        });
+        this.metrics.injected.inc({ kind: f.kind });
+        return `fault ${f.id} (${f.kind}) on ${f.targets.join(', ')} until ${new Date(f.expires_at_ms).toISOString()}`;
+      }
+      case 'lift-all': {
+        const lifted = await this.faults.liftAll();
+        return `${lifted.length} fault(s) lifted`;
+      }
+    }
+  }
+
   /** The backplane: cut (SIGKILL) or restore (fresh start, healthy) a host's power. */
   async setPower(name: string, on: boolean): Promise<HostState> {
     const h = this.hosts.get(name);
@@ -364,6 +494,7 @@ export class Daemon {
           ),
         );
       }
+      this.observer?.power(this.observed(h), on);
       this.save();
     });
     h.busy = next.catch(() => undefined);
@@ -426,6 +557,15 @@ export class Daemon {
           );
           this.partitions.push(...rules);
           this.save();
+          this.observer?.fault({
+            id: `p${++this.partitionCount}`,
+            kind: 'partition',
+            targets: req.groups.map((g) => g.hosts.join('+')),
+            started_at_ms: Date.now(),
+            expires_at_ms: 0,
+            detail: `${req.one_way ? 'one-way ' : ''}partition ${req.groups.map((g) => g.hosts.join(',')).join(' | ')} (until healed)`,
+            status: 'active',
+          });
           return { rules };
         } catch (err) {
           throw new DcboxError('REFUSED', (err as Error).message, { cause: err });
@@ -436,6 +576,16 @@ export class Daemon {
         const rules = this.partitions;
         this.partitions = [];
         this.save();
+        for (let i = 1; i <= this.partitionCount && rules.length > 0; i++)
+          this.observer?.fault({
+            id: `p${i}`,
+            kind: 'partition',
+            targets: [],
+            started_at_ms: 0,
+            expires_at_ms: Date.now(),
+            detail: 'healed',
+            status: 'lifted',
+          });
         return { rules };
       }),
       InjectFault: unary(async (req: FaultRequest) => {
@@ -446,6 +596,23 @@ export class Daemon {
       LiftFault: unary((req: { id: string }) => this.faults.lift(req.id)),
       ListFaults: unary(() => ({ faults: this.faults.list() })),
       LiftAll: unary(async () => ({ faults: await this.faults.liftAll() })),
+      Events: (call: ServerWritableStream<{ after_seq: number | string; follow: boolean }, unknown>) => {
+        const hub = this.observer?.hub;
+        if (!hub) {
+          call.end();
+          return;
+        }
+        const send = (p: { seq: number; event: unknown }) =>
+          call.write({ seq: p.seq, json: JSON.stringify(p.event) });
+        for (const p of hub.after(Number(call.request.after_seq))) send(p);
+        if (!call.request.follow) {
+          call.end();
+          return;
+        }
+        const stop = hub.follow(send);
+        call.on('cancelled', stop);
+        call.on('close', stop);
+      },
       Shutdown: unary(() => {
         setTimeout(() => void this.shutdown(0), 10);
         return {};
@@ -535,6 +702,9 @@ export class Daemon {
     this.runtime.teardown([...this.hosts.values()].map((h) => h.addr));
     this.metricsServer?.close();
     this.metricsServer?.closeAllConnections();
+    this.observer?.stop();
+    this.dashboardServer?.close();
+    this.dashboardServer?.closeAllConnections();
     await this.server?.shutdown();
     process.exit(code);
   }
@@ -556,7 +726,11 @@ async function main(): Promise<void> {
   let daemon: Daemon | undefined;
   try {
     const topo = resolveTopology(loadTopology(file), file, arg('timing'));
-    daemon = new Daemon(topo, file, (arg('runtime') ?? 'netns') as RuntimeKind, say);
+    const dashboard = arg('dashboard') ?? '127.0.0.1:8080';
+    daemon = new Daemon(topo, file, (arg('runtime') ?? 'netns') as RuntimeKind, say, {
+      listen: dashboard === 'off' ? null : dashboard,
+      allowControl: process.argv.includes('--allow-control'),
+    });
     process.on('SIGTERM', () => void daemon?.shutdown(0));
     process.on('SIGINT', () => void daemon?.shutdown(0));
     await daemon.start();

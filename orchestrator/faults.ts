@@ -72,6 +72,8 @@ export interface FaultDeps {
     durationMs: number,
   ): Promise<void>;
   hostsOf(component: string): string[];
+  /** Told of every lease that began or ended (the event stream logs it). */
+  changed?(view: FaultView): void;
 }
 
 /** The longest lease: a fault never outlives this, whatever was asked. */
@@ -118,6 +120,7 @@ export class FaultLeases {
     const timer = setTimeout(() => void this.lift(id, 'expired').catch(() => undefined), durationMs);
     timer.unref();
     this.leases.set(id, { view, lift, timer });
+    this.deps.changed?.(view);
     return view;
   }
 
@@ -133,6 +136,7 @@ export class FaultLeases {
     await lease.lift();
     const view = { ...lease.view, status, expires_at_ms: Date.now() };
     this.done.push(view);
+    this.deps.changed?.(view);
     return view;
   }
 

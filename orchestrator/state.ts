@@ -26,6 +26,8 @@ export interface RunState {
   controlAddress: string;
   hosts: HostState[];
   partitions: string[];
+  /** Where the dashboard is served (absent when none was asked for). */
+  dashboard?: { url: string; token: string | null; error?: string } | null;
 }
 
 export function readState(): RunState | null {

@@ -32,6 +32,9 @@ export async function up(opts: {
   runtime?: RuntimeKind;
   timing?: string;
   quiet?: boolean;
+  /** host:port of the dashboard, or "off" (default 127.0.0.1:8080). */
+  dashboard?: string;
+  allowControl?: boolean;
 }): Promise<number> {
   const file = topologyPath(opts.topology);
   loadTopology(file); // Fail here, in the foreground, with the file's own errors.
@@ -50,6 +53,12 @@ export async function up(opts: {
   const log = openSync(daemonLog, 'a');
   const args = ['--topology', file, '--runtime', opts.runtime ?? defaultRuntime()];
   if (opts.timing) args.push('--timing', opts.timing);
+  if (opts.dashboard) {
+    if (opts.dashboard !== 'off' && !/^[^:]+:\d{1,5}$/.test(opts.dashboard))
+      throw new UsageError(`--dashboard wants HOST:PORT or off, not ${JSON.stringify(opts.dashboard)}`);
+    args.push('--dashboard', opts.dashboard);
+  }
+  if (opts.allowControl) args.push('--allow-control');
   const child = fork(daemon, args, { detached: true, stdio: ['ignore', log, log, 'ipc'] });
   return new Promise<number>((resolvePromise, reject) => {
     child.on('message', (m: DaemonMessage) => {

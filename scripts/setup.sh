@@ -17,6 +17,8 @@ command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 command -v fio >/dev/null 2>&1 || need+=(fio)
 # prometheus scrapes every service's /metrics in test/prometheus.test.ts.
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+# Debian's chromium, driven by playwright-core, is the real browser of the dashboard's test.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need[*]}" >&2

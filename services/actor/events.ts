@@ -1,10 +1,12 @@
 /**
- * The cluster event stream, typed and versioned: every event a node's cluster service logs
- * (membership, quorum, witness, CSV coordinator, role state, migrations, fencing), as one
+ * The event stream, typed and versioned: every event a node's cluster service logs (membership,
+ * quorum, witness, CSV coordinator, role state, migrations, fencing) and what the orchestrator
+ * logs (power, faults, path state and CSV access it observes on each node), as one
  * discriminated union on `kind` with `v: 1`, and the zod schema that checks it. Nodes serve
  * their events over Cluster.Events / Cluster.WatchEvents (proto/cluster.proto) with the fields
- * of `data` as JSON; `toDcboxEvent` turns such a record into this type. `dcbox events`, the
- * chaos recorder and the dashboard all read this one stream. docs/protocol.md lists every kind.
+ * of `data` as JSON; `toDcboxEvent` turns such a record into this type. The orchestrator merges
+ * them with its own into one stream (Orchestrator.Events) that `dcbox events` and the dashboard
+ * read; the chaos recorder reads the nodes' streams. docs/protocol.md lists every kind.
  *
  * Adding a field is compatible within v1; renaming or removing one makes v2.
  */
@@ -73,9 +75,46 @@ export const eventData = {
     paused_at_ms: z.number(),
     resumed_at_ms: z.number(),
   }),
+  // The events below come from the orchestrator (source 'orchestrator'), not from a node's
+  // cluster service: the physics it carries out and what it observes of each node.
+  /** The backplane cut or restored a host's power (through the MM, or `dcbox host kill|start`). */
+  power: z.object({
+    host: z.string().min(1),
+    component: z.string().min(1),
+    bay: z.object({ kind: z.enum(['blade', 'io']), number: z.number().int() }).nullable(),
+    on: z.boolean(),
+  }),
+  /** A fault lease began (`dcbox chaos`, `dcbox partition`, the dashboard's controls). */
+  'fault-injected': z.object({
+    id: z.string().min(1),
+    fault: z.string().min(1),
+    targets: z.array(z.string()),
+    detail: z.string(),
+    expiresAtMs: z.number(),
+  }),
+  /** A fault lease ended: lifted by its owner or expired. */
+  'fault-lifted': z.object({
+    id: z.string().min(1),
+    fault: z.string().min(1),
+    targets: z.array(z.string()),
+    status: z.enum(['lifted', 'expired']),
+  }),
+  /** A storage path of a node changed state (MPIO, as `datapath query device` shows it). */
+  'path-state': z.object({
+    lun: z.string().min(1),
+    path: z.string().min(1),
+    state: z.string().min(1),
+    previous: z.string().nullable(),
+  }),
+  /** A node's access to a Cluster Shared Volume changed (Direct, Redirected, Paused, Offline). */
+  'csv-mode': z.object({
+    volume: z.string().min(1),
+    mode: z.string().min(1),
+    previous: z.string().nullable(),
+  }),
 } as const;
 
-/** Every kind of cluster event. */
+/** Every kind of event. */
 export type EventKind = keyof typeof eventData;
 /** The kinds, in the order of the table in docs/protocol.md. */
 export const EVENT_KINDS = Object.keys(eventData) as EventKind[];
@@ -90,6 +129,12 @@ const envelope = {
   /** The Windows event id where one exists (1135, 1177, 1069, 1153, 1201, 1205), else 0. */
   eventId: z.number().int().nonnegative(),
   message: z.string(),
+  /**
+   * Who logged it: a node's cluster service (the default), or the orchestrator, which logs power
+   * and faults and what it observes of a node's paths and CSV access (then `node` is that node,
+   * or the host the power went to, and `index` counts the orchestrator's own events).
+   */
+  source: z.enum(['node', 'orchestrator']).optional(),
 };
 
 const variant = <K extends EventKind>(kind: K) =>
@@ -112,6 +157,7 @@ export type DcboxEvent = {
     eventId: number;
     kind: K;
     message: string;
+    source?: 'node' | 'orchestrator';
     data: z.infer<(typeof eventData)[K]>;
   };
 }[EventKind];

@@ -7,6 +7,7 @@ import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1
 import type { HostClient as _dcbox_common_v1_HostClient, HostDefinition as _dcbox_common_v1_HostDefinition } from './dcbox/common/v1/Host';
 import type { HostInfo as _dcbox_common_v1_HostInfo, HostInfo__Output as _dcbox_common_v1_HostInfo__Output } from './dcbox/common/v1/HostInfo';
 import type { BackplaneClient as _dcbox_orchestrator_v1_BackplaneClient, BackplaneDefinition as _dcbox_orchestrator_v1_BackplaneDefinition } from './dcbox/orchestrator/v1/Backplane';
+import type { EventsRequest as _dcbox_orchestrator_v1_EventsRequest, EventsRequest__Output as _dcbox_orchestrator_v1_EventsRequest__Output } from './dcbox/orchestrator/v1/EventsRequest';
 import type { Fault as _dcbox_orchestrator_v1_Fault, Fault__Output as _dcbox_orchestrator_v1_Fault__Output } from './dcbox/orchestrator/v1/Fault';
 import type { FaultList as _dcbox_orchestrator_v1_FaultList, FaultList__Output as _dcbox_orchestrator_v1_FaultList__Output } from './dcbox/orchestrator/v1/FaultList';
 import type { FaultRef as _dcbox_orchestrator_v1_FaultRef, FaultRef__Output as _dcbox_orchestrator_v1_FaultRef__Output } from './dcbox/orchestrator/v1/FaultRef';
@@ -21,6 +22,7 @@ import type { PartitionResponse as _dcbox_orchestrator_v1_PartitionResponse, Par
 import type { PowerRequest as _dcbox_orchestrator_v1_PowerRequest, PowerRequest__Output as _dcbox_orchestrator_v1_PowerRequest__Output } from './dcbox/orchestrator/v1/PowerRequest';
 import type { ProcessStatus as _dcbox_orchestrator_v1_ProcessStatus, ProcessStatus__Output as _dcbox_orchestrator_v1_ProcessStatus__Output } from './dcbox/orchestrator/v1/ProcessStatus';
 import type { RunStatus as _dcbox_orchestrator_v1_RunStatus, RunStatus__Output as _dcbox_orchestrator_v1_RunStatus__Output } from './dcbox/orchestrator/v1/RunStatus';
+import type { StreamEvent as _dcbox_orchestrator_v1_StreamEvent, StreamEvent__Output as _dcbox_orchestrator_v1_StreamEvent__Output } from './dcbox/orchestrator/v1/StreamEvent';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -40,6 +42,7 @@ export interface ProtoGrpcType {
     orchestrator: {
       v1: {
         Backplane: SubtypeConstructor<typeof grpc.Client, _dcbox_orchestrator_v1_BackplaneClient> & { service: _dcbox_orchestrator_v1_BackplaneDefinition }
+        EventsRequest: MessageTypeDefinition<_dcbox_orchestrator_v1_EventsRequest, _dcbox_orchestrator_v1_EventsRequest__Output>
         Fault: MessageTypeDefinition<_dcbox_orchestrator_v1_Fault, _dcbox_orchestrator_v1_Fault__Output>
         FaultList: MessageTypeDefinition<_dcbox_orchestrator_v1_FaultList, _dcbox_orchestrator_v1_FaultList__Output>
         FaultRef: MessageTypeDefinition<_dcbox_orchestrator_v1_FaultRef, _dcbox_orchestrator_v1_FaultRef__Output>
@@ -54,6 +57,7 @@ export interface ProtoGrpcType {
         PowerRequest: MessageTypeDefinition<_dcbox_orchestrator_v1_PowerRequest, _dcbox_orchestrator_v1_PowerRequest__Output>
         ProcessStatus: MessageTypeDefinition<_dcbox_orchestrator_v1_ProcessStatus, _dcbox_orchestrator_v1_ProcessStatus__Output>
         RunStatus: MessageTypeDefinition<_dcbox_orchestrator_v1_RunStatus, _dcbox_orchestrator_v1_RunStatus__Output>
+        StreamEvent: MessageTypeDefinition<_dcbox_orchestrator_v1_StreamEvent, _dcbox_orchestrator_v1_StreamEvent__Output>
       }
     }
   }

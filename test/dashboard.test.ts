@@ -1,0 +1,235 @@
+/**
+ * The live dashboard in a real browser: Debian's chromium, driven by playwright-core, opens the
+ * dashboard of a running seed data center, sees both nodes, the CSV coordinator and the role;
+ * then blade 2 is powered off from the CLI and the page — never reloaded — shows the bay go
+ * dark, the node leave, the CSV coordinator change and the role come back on the other node.
+ * Screenshots before and after are kept in test-artifacts/. The controls answer only with the
+ * token, and power the blade back on. Installs nothing: setup.sh does (chromium is in its list).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clients } from '../orchestrator/clients.js';
+import { deadline, projectRoot, rpc } from '../services/actor/grpc.js';
+import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import { canUseNetns, clients, dcbox, dcboxOk, waitFor } from './harness.js';
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+const ROLE = 'VirtualMachine1';
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(projectRoot, 'test-artifacts');
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.warn(
+    'test/dashboard.test.ts skipped: no /usr/bin/chromium (Debian: apt-get install chromium, or run `npm run setup` as root)',
+  );
+
+/** A port nobody listens on now, on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real browser (fast timing)', () => {
+  let c: Clients | null = null;
+  let browser: Browser | null = null;
+  let page: Page | null = null;
+  let url = '';
+  let token = '';
+  const pageErrors: string[] = [];
+
+  /** An attribute of the element with this data-testid, as the page shows it now. */
+  const attr = (testId: string, name: string) =>
+    (page as Page)
+      .locator(`[data-testid="${testId}"]`)
+      .getAttribute(name, { timeout: 1000 })
+      .catch(() => null);
+  const text = (testId: string) =>
+    (page as Page)
+      .locator(`[data-testid="${testId}"]`)
+      .textContent({ timeout: 1000 })
+      .catch(() => null);
+
+  beforeAll(async () => {
+    await dcbox(['down']);
+    const port = await freePort();
+    const out = await dcboxOk([
+      'up',
+      '--timing',
+      'fast',
+      '--dashboard',
+      `127.0.0.1:${port}`,
+      '--allow-control',
+    ]);
+    const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\?token=([0-9a-f]+)/.exec(out);
+    if (!m) throw new Error(`dcbox up did not print the dashboard's address and token:\n${out}`);
+    url = m[1] as string;
+    token = m[2] as string;
+    c = clients();
+    const cl = c;
+    const state = (node: string) =>
+      rpc<ClusterState__Output>((cb) => cl.cluster(node).GetState({}, deadline(2000), cb));
+    await waitFor('the cluster to form with the witness', async () => {
+      const s = await state(N1);
+      return s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === N1;
+    });
+    await rpc((cb) =>
+      cl
+        .cluster(N2)
+        .MakeHighlyAvailable({ vm: ROLE, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
+    );
+    await rpc((cb) => cl.cluster(N2).Online({ name: ROLE }, deadline(10_000), cb));
+    // The tutorial's CSV is coordinated by the node that will lose power.
+    await rpc((cb) => cl.cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb));
+    await waitFor(`${ROLE} online on ${N2} and the CSV on ${N2}`, async () => {
+      const s = await state(N1);
+      const r = s.roles.find((x) => x.name === ROLE);
+      return r?.state === 'Online' && r.owner === N2 && s.csv[0]?.owner === N2;
+    });
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // As root in a closed network: no sandbox, and none of the background fetches that this
+      // machine refuses (see the machine notes).
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${url}?token=${token}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    c?.close();
+    await dcbox(['down']);
+  });
+
+  it('shows both nodes up, the quorum, the CSV coordinator and the role online', async () => {
+    const p = page as Page;
+    await waitFor('both nodes Up on the page', async () => {
+      return (
+        (await attr(`node-${N1}`, 'data-membership')) === 'Up' &&
+        (await attr(`node-${N2}`, 'data-membership')) === 'Up'
+      );
+    });
+    await waitFor('the role online on HVR2NODO2 on the page', async () => {
+      return (
+        (await attr(`role-${ROLE}`, 'data-state')) === 'Online' &&
+        (await attr(`role-${ROLE}`, 'data-owner')) === N2
+      );
+    });
+    expect(await text('csv-owner-Volume1')).toBe(N2);
+    expect(await text('has-quorum')).toBe('yes');
+    expect(await attr('bay-blade-2', 'data-power')).toBe('On');
+    expect(await attr('bay-blade-1', 'data-power')).toBe('On');
+    // The charts are drawn by uPlot, and the event log lists the cluster's formation.
+    expect(await p.locator('#chart-rtt .uplot').count()).toBe(1);
+    await waitFor('pings charted', () =>
+      p.evaluate(() => document.querySelectorAll('#chart-rtt .u-legend .u-series').length >= 2),
+    );
+    expect(await p.locator('#events tbody tr[data-kind="cluster-formed"]').count()).toBeGreaterThan(0);
+    await p.screenshot({ path: join(ARTIFACTS, 'dashboard-before.png'), fullPage: true });
+  });
+
+  it('follows a power-off of bay 2 live: the bay goes dark, the node leaves, CSV and role move', async () => {
+    const p = page as Page;
+    // A page that reloads loses this mark.
+    await p.evaluate(() => {
+      (window as unknown as { dcboxMark: number }).dcboxMark = 42;
+    });
+    await dcboxOk(['power', 'off', '2']);
+    await waitFor(
+      'bay 2 dark on the page',
+      async () => (await attr('bay-blade-2', 'data-power')) === 'Off',
+      10_000,
+    );
+    await waitFor(
+      `${N2} out of the membership on the page`,
+      async () => (await attr(`node-${N2}`, 'data-membership')) === 'Down',
+      15_000,
+    );
+    await waitFor(
+      'the CSV coordinated by HVR2NODO1 on the page',
+      async () => (await text('csv-owner-Volume1')) === N1,
+    );
+    await waitFor(
+      `${ROLE} back online on ${N1} on the page`,
+      async () =>
+        (await attr(`role-${ROLE}`, 'data-owner')) === N1 &&
+        (await attr(`role-${ROLE}`, 'data-state')) === 'Online',
+      30_000,
+    );
+    // The event log shows the power-off and the node's removal (Event 1135), newest first.
+    await waitFor('power and 1135 in the event log', async () => {
+      const kinds = await p
+        .locator('#events tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+      return kinds.includes('power') && kinds.includes('node-removed') && kinds.includes('failover');
+    });
+    // Filtering keeps only what matches.
+    await p.fill('#event-filter', 'powered off');
+    const filtered = await p
+      .locator('#events tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+    expect(filtered.length).toBeGreaterThan(0);
+    expect(new Set(filtered)).toEqual(new Set(['power']));
+    await p.fill('#event-filter', '');
+    // The power-off is drawn as a band, and the page was never reloaded.
+    expect(await p.evaluate(() => (window as unknown as { dcboxMark?: number }).dcboxMark)).toBe(42);
+    await p.screenshot({ path: join(ARTIFACTS, 'dashboard-after.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('refuses a control without the token and powers the blade back on with it', async () => {
+    const post = (body: unknown, auth?: string) =>
+      fetch(`${url}api/control`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const on = { action: 'power', kind: 'blade', bay: 2, on: true };
+    expect((await post(on)).status).toBe(401);
+    expect((await post(on, 'not-the-token')).status).toBe(401);
+    const bad = await post({ action: 'power', kind: 'blade', bay: 'two', on: true }, token);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/bay must be/);
+    // Through the page's own form, as a person would.
+    const p = page as Page;
+    await p.selectOption('#power-bay', 'blade:2');
+    await p.click('#power-form button[value="true"]');
+    await waitFor(
+      'the page to confirm',
+      async () => /powered on/.test((await p.textContent('#control-result')) ?? ''),
+      60_000,
+    );
+    await waitFor(
+      'bay 2 lit again on the page',
+      async () => (await attr('bay-blade-2', 'data-power')) === 'On',
+    );
+    await waitFor(
+      `${N2} back in the membership on the page`,
+      async () => (await attr(`node-${N2}`, 'data-membership')) === 'Up',
+      30_000,
+    );
+  });
+});
