@@ -7,10 +7,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { Clients } from '../orchestrator/clients.js';
+import { type DcboxEvent, parseEvent } from '../services/actor/events.js';
 import { deadline, rpc } from '../services/actor/grpc.js';
-import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { DiskStatus__Output } from '../services/generated/dcbox/node/v1/DiskStatus.js';
+import type { StreamEvent__Output } from '../services/generated/dcbox/orchestrator/v1/StreamEvent.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
 import { RECORD_SIZE, recordOffset, verifyRecord } from '../services/hyperv-node/record.js';
 
@@ -29,7 +30,8 @@ export class Recorder {
   private nextOp = 1;
   /** Every acknowledged record seen, per VM: seq → where it lives. */
   private readonly acked = new Map<string, Map<number, { lun: string; offset: number; size: number }>>();
-  private readonly eventIndex = new Map<string, number>();
+  /** Position in the orchestrator's merged event stream. */
+  private eventSeq = 0;
   /** Lost pings per VM, for progress lines. */
   readonly pingStats = new Map<string, { ok: number; lost: number }>();
 
@@ -77,7 +79,7 @@ export class Recorder {
     for (const vm of vms) this.ping(vm);
     this.timers.push(setInterval(() => void this.sample(), SAMPLE_MS));
     this.timers.push(setInterval(() => void this.pollDisks(vms), DISK_POLL_MS));
-    for (const node of this.nodes()) this.watchEvents(node);
+    this.watchEvents();
   }
 
   private ping(vm: string): void {
@@ -183,31 +185,37 @@ export class Recorder {
     }
   }
 
-  private watchEvents(node: string): void {
+  /**
+   * Follows the orchestrator's merged event stream — the one the dashboard and `dcbox events`
+   * read — for every node's cluster events, also across a node's restart (its indexes start at
+   * 1 again, which a per-node index would have skipped).
+   */
+  private watchEvents(): void {
     const open = () => {
       if (this.closing) return;
-      const stream = this.c.cluster(node).WatchEvents({ since_index: this.eventIndex.get(node) ?? 0 });
+      const stream = this.c.orchestrator.Events({ after_seq: this.eventSeq, follow: true });
       this.streams.push(stream as ClientReadableStream<unknown>);
-      stream.on('data', (e: ClusterEvent__Output) => {
-        this.eventIndex.set(node, Number(e.index));
-        // Events from before the run (the cluster's formation) are not part of its history.
-        if (Number(e.time_ms) < this.startedAt) return;
-        let data: unknown = {};
+      stream.on('data', (m: StreamEvent__Output) => {
+        this.eventSeq = Number(m.seq);
+        let e: DcboxEvent;
         try {
-          data = JSON.parse(e.data_json || '{}');
+          e = parseEvent(JSON.parse(m.json));
         } catch {
-          data = { raw: e.data_json };
+          return; // Not a v1 event: no checker could read it.
         }
-        this.writeAt(Number(e.time_ms), {
+        // Events from before the run (the cluster's formation) are not part of its history; the
+        // orchestrator's own (power, faults) are already there as the runner's fault entries.
+        if (e.timeMs < this.startedAt || e.source === 'orchestrator') return;
+        this.writeAt(e.timeMs, {
           type: 'event',
-          node,
+          node: e.node,
           kind: e.kind,
-          eventId: e.event_id,
+          eventId: e.eventId,
           message: e.message,
-          data,
+          data: e.data as Record<string, unknown>,
         });
       });
-      // A node that dies ends its stream (error and end may both fire): watch again, once.
+      // The daemon outlives every fault; a stream that breaks anyway is opened again once.
       let reopened = false;
       const again = () => {
         if (reopened) return;
