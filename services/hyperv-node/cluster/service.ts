@@ -109,6 +109,11 @@ export class ClusterService {
   private nextEvent = 1;
   private readonly watchers = new Set<(e: ClusterEventRecord) => void>();
   private readonly pending = new Map<string, { resolve: () => void; reject: (e: DcboxError) => void }>();
+  private readonly pushQueue: {
+    inflight: Promise<void> | null;
+    inflightEpoch: number;
+    next: Extract<ClusterEffect, { type: 'push' }> | null;
+  } = { inflight: null, inflightEpoch: -1, next: null };
   private nextReply = 1;
   private readonly witness: WitnessClient | null;
   private readonly configFile: string;
@@ -270,7 +275,7 @@ export class ClusterService {
         void this.callWitness(e.op, e.epoch, e.configVersion).then((m) => this.actor.send(m));
         return;
       case 'push':
-        void this.push(e);
+        this.queuePush(e);
         return;
       case 'fence':
         void this.fence(e.victims).then(
@@ -394,6 +399,40 @@ export class ClusterService {
     } catch (err) {
       return { type: 'witnessResult', op, ok: false, error: fromServiceError(err).message };
     }
+  }
+
+  /**
+   * One configuration push in flight per membership, as the Global Update Manager sends one
+   * update at a time: changes that come while a push is out wait and go together as the newest
+   * configuration (it contains every change before it), and their callers learn the outcome of
+   * that push. Without this, a burst of changes (hundreds of roles made highly available at
+   * once) sent hundreds of full copies at the same time and timed out. A new membership does
+   * not wait behind a push to the old one (it may be waiting on a node that just died).
+   */
+  private queuePush(e: Extract<ClusterEffect, { type: 'push' }>): void {
+    const q = this.pushQueue;
+    if (q.inflight && q.inflightEpoch === e.epoch) {
+      q.next = q.next ? { ...e, replyTo: [...q.next.replyTo, ...e.replyTo] } : e;
+      return;
+    }
+    const run = (p: Extract<ClusterEffect, { type: 'push' }>): void => {
+      q.inflightEpoch = p.epoch;
+      q.inflight = this.push(p)
+        .catch((err) => this.log('warn', 'a configuration push failed', { error: String(err) }))
+        .finally(() => {
+          if (q.inflightEpoch !== p.epoch) return; // A newer membership's push took over.
+          q.inflight = null;
+          const next = q.next;
+          q.next = null;
+          if (next) run(next);
+        });
+    };
+    if (q.next && q.next.epoch !== e.epoch) {
+      // The waiting push belongs to an older membership: the new one carries its changes.
+      e = { ...e, replyTo: [...q.next.replyTo, ...e.replyTo] };
+      q.next = null;
+    }
+    run(e);
   }
 
   /** Replicates a configuration: a change commits on (N/2 rounded down) + 1 copies (DOMAIN.md §2). */

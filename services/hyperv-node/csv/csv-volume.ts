@@ -404,12 +404,12 @@ export class CsvVolume {
       this.subs = [
         nc.subscribe(subjects.csvMetadata(this.opts.cluster, this.opts.volume), {
           callback: (_err, msg) => {
-            void this.serveMetaMsg(msg.data).then((reply) => msg.respond(encodeJson(reply)));
+            void this.serveMetaMsg(msg.data).then((reply) => respondSafely(msg, reply));
           },
         }),
         nc.subscribe(subjects.csvRedirected(this.opts.cluster, this.opts.volume), {
           callback: (_err, msg) => {
-            void this.serveRedirect(msg.data).then((reply) => msg.respond(encodeJson(reply)));
+            void this.serveRedirect(msg.data).then((reply) => respondSafely(msg, reply));
           },
         }),
       ];
@@ -530,7 +530,7 @@ export class CsvVolume {
         );
         return;
       case 'redirect':
-        void this.redirect(effect.lun, effect.op).then((r) =>
+        void this.redirectInChunks(effect.lun, effect.op).then((r) =>
           this.actor.send({ type: 'ioDone', ioId: effect.ioId, result: r.result, lost: r.lost }),
         );
         return;
@@ -569,6 +569,35 @@ export class CsvVolume {
         }
         return;
     }
+  }
+
+  /**
+   * Sends an I/O to the coordinator in pieces of at most REDIRECT_CHUNK_BYTES, one after the
+   * other: a NATS message is at most 1 MiB (max_payload), and a VM's cold boot reads its whole
+   * disk. A write split in pieces is lost (surely not done) only when its first piece was.
+   */
+  private async redirectInChunks(lun: string, op: StorageOp): Promise<{ result: IoResult; lost: boolean }> {
+    const size = op.kind === 'read' ? op.length : op.kind === 'write' ? op.data.length : 0;
+    if (size <= REDIRECT_CHUNK_BYTES) return this.redirect(lun, op);
+    const parts: Uint8Array[] = [];
+    for (let at = 0; at < size; at += REDIRECT_CHUNK_BYTES) {
+      const n = Math.min(REDIRECT_CHUNK_BYTES, size - at);
+      const piece: StorageOp =
+        op.kind === 'read'
+          ? { kind: 'read', offset: op.offset + at, length: n }
+          : {
+              kind: 'write',
+              offset: (op as { offset: number }).offset + at,
+              data: (op as { data: Uint8Array }).data.subarray(at, at + n),
+            };
+      const r = await this.redirect(lun, piece);
+      if (!r.result.ok) return { result: r.result, lost: r.lost && at === 0 };
+      if (op.kind === 'read') parts.push(r.result.data ?? new Uint8Array(n));
+    }
+    return {
+      result: op.kind === 'read' ? { ok: true, data: Buffer.concat(parts) } : { ok: true },
+      lost: false,
+    };
   }
 
   /**
@@ -612,6 +641,25 @@ export class CsvVolume {
           lost: true,
         };
       await sleep(RETRY_MS);
+    }
+  }
+}
+
+/** Redirected I/O goes in pieces this big, well under NATS's 1 MiB max_payload. */
+const REDIRECT_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Answers a request; a reply NATS refuses (over max_payload, a closed connection) becomes an
+ * error reply, or nothing, rather than an exception that would end the node's process.
+ */
+function respondSafely(msg: { respond(data: Uint8Array): boolean }, reply: unknown): void {
+  try {
+    msg.respond(encodeJson(reply));
+  } catch (err) {
+    try {
+      msg.respond(encodeJson({ ok: false, code: 'IO_ERROR', message: `reply not sent: ${String(err)}` }));
+    } catch {
+      // The connection is gone: the requester times out.
     }
   }
 }
