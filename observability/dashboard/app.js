@@ -254,12 +254,14 @@ function renderCluster(c) {
 }
 
 function renderVms(v) {
-  $('vms').innerHTML = v.vms
-    .map(
-      (x) =>
-        `${esc(x.name)}: ${x.ok === null ? 'no reply yet' : x.ok ? `answers from ${esc(x.answeredBy)}` : 'not answering'}`,
-    )
-    .join(' · ');
+  const more = v.vmCount > v.vms.length ? ` · charting ${v.vms.length} of ${v.vmCount} VMs` : '';
+  $('vms').innerHTML =
+    v.vms
+      .map(
+        (x) =>
+          `${esc(x.name)}: ${x.ok === null ? 'no reply yet' : x.ok ? `answers from ${esc(x.answeredBy)}` : 'not answering'}`,
+      )
+      .join(' · ') + esc(more);
 }
 
 /** Fills the controls' choices from the view, keeping what a person selected. */

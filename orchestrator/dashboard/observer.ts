@@ -43,6 +43,12 @@ import {
 export const TICK_MS = 500;
 /** How often each VM is pinged from the workstation. */
 const PING_INTERVAL_MS = 250;
+/**
+ * At most this many VMs are pinged (the first by name): a chart with more lines is unreadable,
+ * and a thousand VMs pinged four times a second would load the workstation more than the
+ * scenario under test.
+ */
+export const MAX_PINGED_VMS = 24;
 /** A stream that ended is opened again after this long. */
 const RECONNECT_MS = 1000;
 
@@ -72,8 +78,10 @@ export interface DashboardView {
   chassis: Chassis__Output | null;
   cluster: ClusterView | null;
   faults: FaultView[];
-  /** VMs being pinged, with the host that answered last. */
+  /** VMs being pinged (at most MAX_PINGED_VMS), with the host that answered last. */
   vms: { name: string; answeredBy: string | null; ok: boolean | null }[];
+  /** How many clustered VMs there are in all. */
+  vmCount: number;
 }
 
 /** What the observer needs from the daemon. */
@@ -131,6 +139,7 @@ export class Observer {
       cluster: null,
       faults: [],
       vms: [],
+      vmCount: 0,
     };
   }
 
@@ -145,15 +154,21 @@ export class Observer {
     return () => this.tickListeners.delete(f);
   }
 
-  /** Starts following every node's events and polling; returns at once. */
-  start(): void {
+  /**
+   * Starts following every node's events and, for a dashboard, polling and pinging; returns at
+   * once. A poll that takes long (a big cluster on a busy machine) stretches the tick to four
+   * times its duration, so that watching never takes more than a quarter of the time.
+   */
+  start(opts: { poll: boolean } = { poll: true }): void {
     for (const name of this.clients.cluster.keys()) this.followNode(name);
+    if (!opts.poll) return;
     const tick = () => {
       if (this.stopped) return;
+      const t0 = Date.now();
       void this.poll()
         .catch(() => undefined)
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, TICK_MS);
+          if (!this.stopped) this.timer = setTimeout(tick, Math.max(TICK_MS, 4 * (Date.now() - t0)));
         });
     };
     tick();
@@ -324,6 +339,7 @@ export class Observer {
         const r = this.lastReply.get(name);
         return { name, answeredBy: r?.ok ? r.host : null, ok: r ? r.ok : null };
       }),
+      vmCount: cluster?.roles.length ?? 0,
     };
     for (const f of this.tickListeners) f();
   }
@@ -347,7 +363,12 @@ export class Observer {
   private syncPingers(cluster: ClusterView | null): void {
     const ws = this.clients.workstation;
     if (!ws || !cluster) return;
-    const vms = new Set(cluster.roles.map((r) => r.vm || r.name));
+    const vms = new Set(
+      cluster.roles
+        .map((r) => r.vm || r.name)
+        .sort()
+        .slice(0, MAX_PINGED_VMS),
+    );
     for (const vm of vms) {
       if (this.pingers.has(vm)) continue;
       const start = () => {
