@@ -4,8 +4,10 @@ import type { VmSpec } from '../actor/config.js';
 import { RECORD_SIZE } from './record.js';
 import {
   changedVms,
+  DIRTY_TICK_MS,
   decideVm,
   deviceStateOf,
+  dirtyTickMs,
   initialVms,
   REGION_SIZE_BYTES,
   REGION_START_BYTES,
@@ -309,13 +311,30 @@ describe('memory dirtying', () => {
   const dirtied = (effects: Eff[]) =>
     effects.reduce((n, e) => n + (e.type === 'dirtyMemory' ? e.pages : 0), 0);
 
-  it('dirties rate × time pages in batches every 10 ms while running, carrying fractions', () => {
+  it('dirties rate × time pages in batches every 50 ms (once a page when slower) while running, carrying fractions', () => {
     const s = sim();
     running(s);
-    // The default 256 pages/s: 2.56 pages a batch, 256 in a second, exactly.
+    // The default 256 pages/s: 12.8 pages a batch, 256 in a second, exactly.
     const second = s.advance(1000);
     expect(dirtied(second)).toBe(256);
-    expect(second.filter((e) => e.type === 'dirtyMemory').length).toBeLessThanOrEqual(100);
+    expect(second.filter((e) => e.type === 'dirtyMemory').length).toBeLessThanOrEqual(20);
+    s.send({
+      type: 'setWorkload',
+      replyTo: 'r',
+      name: 'VirtualMachine1',
+      enabled: true,
+      intervalMs: 0,
+      dirtyPagesPerSec: 2,
+    });
+    // Two pages a second: one batch every 500 ms, not twenty idle ticks.
+    const slow = s.advance(2000);
+    expect(dirtied(slow)).toBe(4);
+    expect(
+      slow.filter((e) => e.type === 'startTimer' && e.id === 'dirty:VirtualMachine1').length,
+    ).toBeLessThanOrEqual(5);
+    expect(dirtyTickMs(1)).toBe(1000);
+    expect(dirtyTickMs(0.1)).toBe(1000);
+    expect(dirtyTickMs(100_000)).toBe(DIRTY_TICK_MS);
     s.send({
       type: 'setWorkload',
       replyTo: 'r',

@@ -30,8 +30,17 @@ export const MEMORY_MAX_MIB = 65536;
 
 /** Pages of 4 KiB a running guest dirties per second unless its spec says otherwise. */
 export const DIRTY_PAGES_PER_SEC = 256;
-/** The guest dirties its memory in batches this often, not page by page. */
-export const DIRTY_TICK_MS = 10;
+/**
+ * The guest dirties its memory in batches, at most this often (and, for a slow rate, once per
+ * page: a guest dirtying one page a second ticks once a second). Each tick is one decision of
+ * the node's VM manager, so a hundred VMs ticking every 10 ms cost a node most of a core.
+ */
+export const DIRTY_TICK_MS = 50;
+
+/** How long a guest waits between batches of dirtied pages at a rate. */
+export function dirtyTickMs(pagesPerSec: number): number {
+  return Math.min(1000, Math.max(DIRTY_TICK_MS, Math.floor(1000 / Math.max(pagesPerSec, 1e-9))));
+}
 
 /**
  * A VM's lifecycle, with the state names Hyper-V Manager shows, plus Incoming: the skeleton
@@ -235,8 +244,11 @@ function freshEntry(spec: VmSpec, intervalMs: number): VmEntry {
 export function changedVms(before: VmManagerState, after: VmManagerState): VmEntry[] {
   if (before.vms === after.vms) return [];
   const out: VmEntry[] = [];
-  for (const [name, vm] of Object.entries(after.vms)) {
-    if (before.vms[name]?.run.state !== vm.run.state) out.push(vm);
+  // Called after every decision: no arrays made, and an untouched entry is the same object.
+  for (const name in after.vms) {
+    const vm = after.vms[name] as VmEntry;
+    const was = before.vms[name];
+    if (was !== vm && was?.run.state !== vm.run.state) out.push(vm);
   }
   return out;
 }
@@ -566,7 +578,7 @@ function dirtyAfter(vm: VmEntry, epoch: number): TimerEffect<VmMsg> {
   return {
     type: 'startTimer',
     id: dirtyTimer(vm.spec.name),
-    ms: DIRTY_TICK_MS,
+    ms: dirtyTickMs(vm.workload.dirtyPagesPerSec),
     msg: { type: 'dirtyTick', name: vm.spec.name, epoch },
   };
 }

@@ -446,7 +446,12 @@ export class ClusterService {
       members: e.members,
       leader: e.leader,
     };
-    const timeout = Math.max(1000, 2 * this.cfg.timing.sameSubnetDelayMs);
+    // A member is given as long to store a copy as it would take to be declared down (delay ×
+    // threshold): the Global Update Manager waits on every member, and a member that cannot answer
+    // is removed by the membership, not by an update's timeout. A busy member (hundreds of roles
+    // in the configuration) is slow, not gone.
+    const t = this.cfg.timing;
+    const timeout = Math.max(1000, t.sameSubnetDelayMs * t.sameSubnetThreshold);
     const acks = await Promise.all(
       e.to.map((to) =>
         this.nc
