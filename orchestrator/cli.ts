@@ -208,7 +208,7 @@ export function program(): Command {
     .command('up')
     .description('start a data center from a topology (default: topologies/seed.yaml)')
     .argument('[topology]', 'a topology file or the name of one in topologies/')
-    .addOption(new Option('--runtime <kind>', 'where hosts live').choices(['netns', 'local']))
+    .addOption(new Option('--runtime <kind>', 'where hosts live').choices(['netns', 'local', 'docker']))
     .addOption(
       new Option('--timing <profile>', 'timing profile (overrides the topology)').choices(TIMING_NAMES),
     )
@@ -366,7 +366,7 @@ export function program(): Command {
       else {
         const n = r.removed;
         console.log(
-          `removed ${n.processes.length} processes, ${n.namespaces.length} namespaces, ${n.links.length} links, ${n.rules.length} rules${r.dataKept ? '; data kept' : ''}`,
+          `removed ${n.processes.length} processes, ${n.namespaces.length} namespaces, ${n.links.length} links, ${n.rules.length} rules, ${n.containers.length} containers, ${n.networks.length} networks${r.dataKept ? '; data kept' : ''}`,
         );
         console.log(
           isClean(r.remaining) ? 'nothing left behind' : `still present: ${JSON.stringify(r.remaining)}`,
@@ -400,11 +400,13 @@ export function program(): Command {
     .description('run a scenario (seed: the tutorial end to end) and tear the data center down after')
     .argument('<name>', 'the scenario: seed')
     .addOption(new Option('--timing <profile>', 'timing profile').choices(TIMING_NAMES).default('default'))
+    .addOption(new Option('--runtime <kind>', 'where hosts live').choices(['netns', 'local', 'docker']))
     .option('--json', 'print one JSON object')
-    .action(async (name: string, o: { timing: string; json?: boolean }) => {
+    .action(async (name: string, o: { timing: string; json?: boolean; runtime?: RuntimeKind }) => {
       if (name !== 'seed') throw new UsageError(`no scenario named ${name} (scenarios: seed)`);
       const report = await runSeedScenario({
         timing: o.timing,
+        runtime: o.runtime,
         say: o.json ? () => undefined : (l) => console.log(`  ${l}`),
       });
       if (o.json) console.log(JSON.stringify(report, null, 2));

@@ -13,7 +13,6 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { ServerCredentials, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
-import type { ServiceConfig } from '../services/actor/config.js';
 import { DcboxError } from '../services/actor/errors.js';
 import {
   CLIENT_OPTIONS,
@@ -31,6 +30,7 @@ import { VERSION } from '../services/actor/service.js';
 import { Observer } from './dashboard/observer.js';
 import { type ControlRequest, startDashboard } from './dashboard/server.js';
 import { FaultLeases, type FaultRequest } from './faults.js';
+import { hostFiles } from './host-config.js';
 import { type OrchestratorMetrics, orchestratorMetrics, prometheusConfig } from './metrics.js';
 import { hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath, runDir } from './paths.js';
 import { type HostAddress, makeRuntime, type Runtime, type RuntimeKind } from './runtime.js';
@@ -95,8 +95,8 @@ export class Daemon {
     private readonly say: (m: DaemonMessage) => void,
     private readonly dashboard: DashboardSetting = { listen: null, allowControl: false },
   ) {
-    this.runtime = makeRuntime(runtimeKind);
     this.runId = `${Date.now().toString(36)}-${process.pid}`;
+    this.runtime = makeRuntime(runtimeKind, this.runId);
     this.faults = new FaultLeases({
       runtime: this.runtime,
       address: (name) => this.running(name).addr,
@@ -104,7 +104,8 @@ export class Daemon {
       bayOf: (name) => this.running(name).plan.bay,
       pids: (name) => {
         const h = this.running(name);
-        return [h.service?.pid, h.nats?.pid].filter((p): p is number => !!p && alive(p));
+        const { pids } = this.hostState(h);
+        return [pids.service, pids.nats].filter((p): p is number => !!p && alive(p));
       },
       setPower: async (name, on) => {
         await this.setPower(name, on);
@@ -216,13 +217,16 @@ export class Daemon {
     };
     this.save();
     this.say({ type: 'progress', text: `creating ${addrs.length} hosts (${this.runtime.kind} runtime)` });
-    this.runtime.setup(addrs);
+    await this.runtime.setup(addrs);
     for (const h of this.hosts.values()) this.writeHostFiles(h);
     this.writePrometheusConfig();
     await this.serve();
     await this.serveDashboard();
-    for (const h of this.hosts.values()) this.startNats(h);
-    this.say({ type: 'progress', text: `started ${addrs.length} NATS servers (full mesh)` });
+    // A runtime that owns its hosts (docker) starts each host's NATS server with its service.
+    if (!this.runtime.owner) {
+      for (const h of this.hosts.values()) this.startNats(h);
+      this.say({ type: 'progress', text: `started ${addrs.length} NATS servers (full mesh)` });
+    }
     // Start every host as soon as what it depends on is healthy.
     const started = new Map<string, Promise<void>>();
     const startHost = (name: string): Promise<void> => {
@@ -243,7 +247,8 @@ export class Daemon {
     this.state.readyAtMs = Date.now();
     this.save();
     // Watching starts once everything is up, so that it never slows the start down.
-    this.observer?.start();
+    // Without a dashboard only the event stream is followed: polling and pinging serve the page.
+    this.observer?.start({ poll: this.dashboardServer !== null });
     this.say({ type: 'ready', elapsedMs: Date.now() - t0, dashboard: this.dashboardInfo });
   }
 
@@ -268,46 +273,16 @@ export class Daemon {
   private writeHostFiles(h: Running): void {
     const dir = hostDir(h.plan.name);
     mkdirSync(join(dir, 'data'), { recursive: true });
-    const others = [...this.hosts.values()].filter((o) => o !== h);
-    const nats = [
-      `server_name: "${h.plan.name}"`,
-      `listen: "${h.addr.address}:${h.addr.natsPort}"`,
-      // Find dead routes and clients quickly: a partition should not leave stale connections.
-      'ping_interval: "2s"',
-      'ping_max: 2',
-      'cluster {',
-      '  name: "dcbox"',
-      `  listen: "${h.addr.address}:${h.addr.clusterPort}"`,
-      // Full mesh of explicit routes only; NATS forwards one hop, so a cut link stays cut.
-      '  no_advertise: true',
-      '  routes: [',
-      ...others.map((o) => `    "nats-route://${o.addr.address}:${o.addr.clusterPort}"`),
-      '  ]',
-      '}',
-    ];
-    writeFileSync(join(dir, 'nats.conf'), `${nats.join('\n')}\n`);
-    const cfg: ServiceConfig = {
+    const files = hostFiles({
       runId: this.runId,
-      topology: this.topo.name,
-      host: h.plan.name,
-      component: h.plan.component,
-      address: h.addr.address,
-      grpcPort: h.addr.grpcPort,
-      natsUrl: `nats://${h.addr.address}:${h.addr.natsPort}`,
-      dataDir: join(dir, 'data'),
-      timing: this.topo.timing,
-      hosts: [...this.hosts.values()].map((o) => ({
-        name: o.plan.name,
-        component: o.plan.component,
-        address: o.addr.address,
-        grpcPort: o.addr.grpcPort,
-        natsPort: o.addr.natsPort,
-      })),
+      topo: this.topo,
+      plan: h.plan,
+      addresses: new Map([...this.hosts.values()].map((o) => [o.plan.name, o.addr])),
+      dir: this.runtime.filesDir(h.addr, dir),
       backplane: this.runtime.controlAddresses.at(-1) as string,
-      seed: 1,
-      settings: h.plan.settings,
-    };
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg, null, 2));
+    });
+    writeFileSync(join(dir, 'nats.conf'), files.natsConf);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(files.config, null, 2));
   }
 
   private spawnIn(h: Running, argv: string[], logName: string): ChildProcess {
@@ -324,12 +299,15 @@ export class Daemon {
   }
 
   private startNats(h: Running): void {
-    if (h.nats && alive(h.nats.pid)) return;
+    if (this.runtime.owner || (h.nats && alive(h.nats.pid))) return;
     h.nats = this.spawnIn(h, ['nats-server', '-c', join(hostDir(h.plan.name), 'nats.conf')], 'nats.log');
   }
 
   private async startService(h: Running): Promise<void> {
-    if (!(h.service && alive(h.service.pid))) {
+    const owner = this.runtime.owner;
+    if (owner) {
+      if (!owner.running(h.addr)) await owner.start(h.addr, hostDir(h.plan.name));
+    } else if (!(h.service && alive(h.service.pid))) {
       h.service = this.spawnIn(
         h,
         serviceArgv(
@@ -343,11 +321,12 @@ export class Daemon {
     }
     this.save();
     const child = h.service;
+    const up = () => (owner ? owner.running(h.addr) : alive(child?.pid));
     const health = healthClient(`${h.addr.address}:${h.addr.grpcPort}`);
     const until = Date.now() + HEALTH_TIMEOUT_MS;
     try {
       while (!(await health.check(500))) {
-        if (!alive(child.pid))
+        if (!up())
           throw new Error(
             `${h.plan.name} (${h.plan.component}) exited during start; see ${join(hostDir(h.plan.name), 'service.log')}`,
           );
@@ -361,7 +340,11 @@ export class Daemon {
   }
 
   /** Kills every process of a host at once, as cutting its power does. */
-  private kill(h: Running): void {
+  private async kill(h: Running): Promise<void> {
+    if (this.runtime.owner) {
+      await this.runtime.owner.kill(h.addr);
+      return;
+    }
     for (const c of [h.service, h.nats]) {
       if (c?.pid && alive(c.pid)) {
         try {
@@ -487,7 +470,7 @@ export class Daemon {
         await this.startService(h);
       } else {
         h.powered = false;
-        this.kill(h);
+        await this.kill(h);
         await Promise.all(
           [h.service, h.nats].map((c) =>
             c && c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : null,
@@ -508,10 +491,12 @@ export class Daemon {
       component: h.plan.component,
       bay: h.plan.bay,
       powered: h.powered,
-      pids: {
-        nats: h.nats?.pid && alive(h.nats.pid) ? h.nats.pid : null,
-        service: h.service?.pid && alive(h.service.pid) ? h.service.pid : null,
-      },
+      pids: this.runtime.owner
+        ? this.runtime.owner.pids(h.addr)
+        : {
+            nats: h.nats?.pid && alive(h.nats.pid) ? h.nats.pid : null,
+            service: h.service?.pid && alive(h.service.pid) ? h.service.pid : null,
+          },
     };
   }
 
@@ -697,9 +682,9 @@ export class Daemon {
   async shutdown(code: number): Promise<never> {
     if (this.stopping) return new Promise<never>(() => undefined);
     this.stopping = true;
-    for (const h of this.hosts.values()) this.kill(h);
+    await Promise.all([...this.hosts.values()].map((h) => this.kill(h)));
     await new Promise((r) => setTimeout(r, 50));
-    this.runtime.teardown([...this.hosts.values()].map((h) => h.addr));
+    await this.runtime.teardown([...this.hosts.values()].map((h) => h.addr));
     this.metricsServer?.close();
     this.metricsServer?.closeAllConnections();
     this.observer?.stop();

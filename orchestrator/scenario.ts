@@ -12,6 +12,7 @@ import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v
 import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
 import { type Clients, connect } from './clients.js';
+import type { RuntimeKind } from './runtime.js';
 import { down } from './sweep.js';
 import { up } from './up.js';
 
@@ -122,10 +123,12 @@ async function events(c: Clients, node: string): Promise<ClusterEvent__Output[]>
 export async function runSeedScenario(opts: {
   timing: string;
   say: (line: string) => void;
+  /** Where the hosts live (default: netns as root, else local). */
+  runtime?: RuntimeKind;
 }): Promise<SeedReport> {
   const say = opts.say;
   const t0 = Date.now();
-  await up({ topology: 'seed', timing: opts.timing, quiet: true });
+  await up({ topology: 'seed', timing: opts.timing, quiet: true, runtime: opts.runtime });
   say(`seed data center up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${opts.timing} timing)`);
   const c = connect();
   const pingers: Pinger[] = [];

@@ -1,10 +1,12 @@
 /**
  * `dcbox down`: stop the daemon, then sweep everything any dcbox run made on this machine —
  * processes (found by the DCBOX_RUN mark in their environment), network namespaces, the bridge
- * and veths, iptables rules and the run folder — and check that nothing is left.
+ * and veths, iptables rules, containers and networks labelled `dcbox.run` (the docker runtime and
+ * the testcontainers helper) and the run folder — and check that nothing is left.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { deadline, insecure, protos, rpc } from '../services/actor/grpc.js';
+import { dockerLeftovers, sweepDocker } from './docker.js';
 import { run, tryRun } from './exec.js';
 import { BRIDGE, NETNS_PREFIX, RULE_COMMENT, runDir, VETH_PREFIX } from './paths.js';
 import { alive, readState } from './state.js';
@@ -15,6 +17,9 @@ export interface Leftovers {
   namespaces: string[];
   links: string[];
   rules: string[];
+  /** Docker containers and networks labelled with a run. */
+  containers: string[];
+  networks: string[];
 }
 
 /** Pids of every process that carries a dcbox run mark (any run). */
@@ -61,11 +66,25 @@ function rules(): string[] {
 
 /** Looks for anything a dcbox run left on this machine. */
 export function leftovers(): Leftovers {
-  return { processes: markedProcesses(), namespaces: namespaces(), links: links(), rules: rules() };
+  return {
+    processes: markedProcesses(),
+    namespaces: namespaces(),
+    links: links(),
+    rules: rules(),
+    ...dockerLeftovers(),
+  };
 }
 
 export function isClean(l: Leftovers): boolean {
-  return l.processes.length + l.namespaces.length + l.links.length + l.rules.length === 0;
+  return (
+    l.processes.length +
+      l.namespaces.length +
+      l.links.length +
+      l.rules.length +
+      l.containers.length +
+      l.networks.length ===
+    0
+  );
 }
 
 /** Asks a live daemon to stop, and kills it if it does not. */
@@ -118,6 +137,7 @@ export async function down(opts: { keepData?: boolean } = {}): Promise<SweepRepo
   }
   for (const link of links()) tryRun('ip', ['link', 'del', link]);
   for (const rule of rules()) tryRun('iptables', rule.replace(/^-A /, '-D ').split(' '));
+  sweepDocker(found);
   if (!opts.keepData && !process.env.DCBOX_KEEP_DATA) rmSync(runDir, { recursive: true, force: true });
   // Killed processes take a moment to be reaped by their parents.
   let remaining = leftovers();

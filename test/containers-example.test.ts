@@ -1,0 +1,117 @@
+/**
+ * The README's example of `dcbox/testing`, as another project's vitest suite would write it: it
+ * imports the helper by the package's name, starts the seed data center in containers, powers
+ * off a blade through the management module's Redfish service and waits for the cluster to bring
+ * the blade's role back on the other node. Afterwards nothing of the run is left in Docker but
+ * the cached base image.
+ */
+import { type DataCenter, startDataCenter, sweepDataCenters } from 'dcbox/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dockerSkipReason, leftInDocker } from './docker-env.js';
+
+/** A unary gRPC call as a promise. */
+function call<T>(fn: (cb: (err: Error | null, res?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
+}
+
+/** Polls until `probe` returns something truthy. */
+async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => null);
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A Redfish request with the MM's account. */
+async function redfish(dc: DataCenter, path: string, body?: unknown): Promise<Response> {
+  const { username, password } = dc.mm.credentials;
+  return fetch(new URL(path, dc.mm.redfish), {
+    method: body ? 'POST' : 'GET',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+}
+
+const skip = dockerSkipReason();
+
+afterAll(async () => {
+  if (skip) return;
+  await sweepDataCenters({ images: true });
+  expect(leftInDocker()).toEqual({ containers: [], networks: [], images: ['dcbox-base:local'] });
+});
+
+describe.skipIf(!!skip)('dcbox/testing: the seed data center in containers', () => {
+  it('brings the role of a blade powered off through Redfish back on the other node', async () => {
+    await using dc = await startDataCenter({ timing: 'fast' });
+    const cluster = dc.clients.cluster('HVR2NODO1');
+    const state = () =>
+      call<{ members: unknown[]; roles: { name: string; owner: string; state: string }[] }>((cb) =>
+        cluster.GetState({}, cb),
+      );
+    await until('the cluster to form', async () => (await state()).members.length === 2);
+
+    // VirtualMachine1 is defined on HVR2NODO2 (topologies/seed.yaml): make it a clustered role there.
+    const node2 = dc.clients.cluster('HVR2NODO2');
+    await call((cb) =>
+      node2.MakeHighlyAvailable({ vm: 'VirtualMachine1', preferred_owners: [], allow_failback: false }, cb),
+    );
+    await call((cb) => node2.Online({ name: 'VirtualMachine1' }, cb));
+    await until('VirtualMachine1 online on HVR2NODO2', async () =>
+      (await state()).roles.some(
+        (r) => r.name === 'VirtualMachine1' && r.owner === 'HVR2NODO2' && r.state === 'Online',
+      ),
+    );
+
+    const reset = await redfish(dc, 'Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'ForceOff' });
+    expect(reset.status).toBeLessThan(300);
+    const blade2 = (await (await redfish(dc, 'Systems/blade2')).json()) as { PowerState: string };
+    expect(blade2.PowerState).toBe('Off');
+
+    const back = await until('VirtualMachine1 online again on HVR2NODO1', async () =>
+      (await state()).roles.find(
+        (r) => r.name === 'VirtualMachine1' && r.owner === 'HVR2NODO1' && r.state === 'Online',
+      ),
+    );
+    expect(back.owner).toBe('HVR2NODO1');
+  });
+
+  it('cuts, freezes and kills hosts: a partition of the blades keeps quorum on one side, a killed blade rejoins', async () => {
+    await using dc = await startDataCenter({ timing: 'fast', dashboard: false });
+    const state = (node: string) =>
+      call<{ service_state: string; members: unknown[]; quorum: { has_quorum: boolean } | null }>((cb) =>
+        dc.clients.cluster(node).GetState({}, cb),
+      );
+    await until('the cluster to form', async () => (await state('HVR2NODO1')).members.length === 2);
+
+    expect(await dc.partition([['HVR2NODO1'], ['HVR2NODO2']])).toEqual([
+      'HVR2NODO1 -x-> HVR2NODO2',
+      'HVR2NODO2 -x-> HVR2NODO1',
+    ]);
+    const lost = await until('HVR2NODO2 to lose quorum', async () => {
+      const s = await state('HVR2NODO2');
+      return s.service_state === 'Stopped' && s;
+    });
+    expect([(await state('HVR2NODO1')).quorum?.has_quorum, lost.quorum?.has_quorum]).toEqual([true, false]);
+    await dc.heal();
+    await until('HVR2NODO2 to rejoin', async () => (await state('HVR2NODO2')).service_state === 'Running');
+
+    await dc.freeze('HVR2NODO2');
+    await until(
+      'HVR2NODO1 to see HVR2NODO2 gone',
+      async () => (await state('HVR2NODO1')).members.length === 1,
+    );
+    await dc.thaw('HVR2NODO2');
+    await dc.kill('HVR2NODO2');
+    await dc.start('HVR2NODO2');
+    await until(
+      'HVR2NODO2 to rejoin after its restart',
+      async () => (await state('HVR2NODO1')).members.length === 2,
+    );
+  });
+});

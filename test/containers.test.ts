@@ -1,0 +1,209 @@
+/**
+ * The docker runtime (`dcbox up --runtime docker`, fast timing): every host a container on a
+ * labelled network, the orchestrator on the Docker host. The seed scenario passes as it does in
+ * network namespaces, and a partition between the two node containers — iptables rules applied
+ * from the Docker host inside their network namespaces — gives the netns runtime's quorum outcome
+ * (test/cluster.test.ts). Afterwards nothing of the runs is left but the cached base image.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Clients } from '../orchestrator/clients.js';
+import { DOCKER, ensureAppImage } from '../orchestrator/docker.js';
+import { deadline, projectRoot, rpc } from '../services/actor/grpc.js';
+import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
+import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import { dockerSkipReason, leftInDocker } from './docker-env.js';
+import { clients, dcbox, dcboxOk, sleep, waitFor } from './harness.js';
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+const skip = dockerSkipReason();
+
+let c: Clients | null = null;
+
+const state = (node: string) =>
+  rpc<ClusterState__Output>((cb) => (c as Clients).cluster(node).GetState({}, deadline(2000), cb));
+const events = (node: string) =>
+  rpc<{ events: ClusterEvent__Output[] }>((cb) =>
+    (c as Clients).cluster(node).Events({ since_index: 0 }, deadline(2000), cb),
+  ).then((r) => r.events);
+
+afterEach(async () => {
+  c?.close();
+  c = null;
+  if (!skip) await dcbox(['down']);
+});
+
+afterAll(async () => {
+  if (skip) return;
+  const { sweepDataCenters } = await import('../orchestrator/testing.js');
+  await sweepDataCenters({ images: true });
+  expect(leftInDocker()).toEqual({ containers: [], networks: [], images: ['dcbox-base:local'] });
+});
+
+describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
+  it('passes the seed scenario with every host in a container', async () => {
+    const r = await dcbox(
+      ['scenario', 'run', 'seed', '--timing', 'fast', '--runtime', 'docker', '--json'],
+      110_000,
+    );
+    const report = JSON.parse(r.stdout);
+    expect(report.checks.filter((x: { ok: boolean }) => !x.ok)).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.powerOff).toMatchObject({
+      csvOwnerBefore: N2,
+      csvOwnerAfter: N1,
+      quorumAfter: { hasQuorum: true, votes: 2, needed: 2 },
+    });
+    expect(r.code).toBe(0);
+  });
+
+  it('keeps quorum on exactly one side of a partition between the node containers, as in namespaces', async () => {
+    await dcbox(['down']);
+    await dcboxOk(['up', '--runtime', 'docker', '--timing', 'fast']);
+    const status = JSON.parse(await dcboxOk(['status', '--json']));
+    expect(status.run.runtime).toBe('docker');
+    expect(status.run.hosts.every((h: { address: string }) => h.address.startsWith('198.19.'))).toBe(true);
+    c = clients();
+    await waitFor('the cluster to form with the witness', async () => {
+      const s = await state(N1);
+      return s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === N1;
+    });
+    const cl = c;
+    await rpc((cb) =>
+      cl
+        .cluster(N2)
+        .MakeHighlyAvailable(
+          { vm: 'VirtualMachine1', preferred_owners: [], allow_failback: false },
+          deadline(10_000),
+          cb,
+        ),
+    );
+    await rpc((cb) => cl.cluster(N2).Online({ name: 'VirtualMachine1' }, deadline(10_000), cb));
+    await waitFor('VirtualMachine1 online on HVR2NODO2', async () =>
+      (await state(N1)).roles.some(
+        (r) => r.name === 'VirtualMachine1' && r.owner === N2 && r.state === 'Online',
+      ),
+    );
+
+    await dcboxOk(['partition', N1, N2]);
+    // The witness decides between the two halves (its owner defends it): exactly one side keeps
+    // quorum, the other stops its cluster service (Event 1177) and is fenced by the survivor.
+    const [winner, loser] = await waitFor(
+      'one node to lose quorum',
+      async () => {
+        if ((await state(N2)).service_state === 'Stopped') return [N1, N2];
+        if ((await state(N1)).service_state === 'Stopped') return [N2, N1];
+        return null;
+      },
+      30_000,
+    );
+    const [kept, lost] = [await state(winner), await state(loser)];
+    expect([kept.service_state, kept.quorum?.has_quorum, lost.quorum?.has_quorum]).toEqual([
+      'Running',
+      true,
+      false,
+    ]);
+    expect((await events(loser)).some((e) => e.event_id === 1177)).toBe(true);
+    expect((await events(winner)).some((e) => e.event_id === 1135)).toBe(true);
+    expect((await events(winner)).some((e) => e.kind === 'fenced')).toBe(true);
+    await waitFor(`VirtualMachine1 online on ${winner}`, async () =>
+      (await state(winner)).roles.some(
+        (r) => r.name === 'VirtualMachine1' && r.owner === winner && r.state === 'Online',
+      ),
+    );
+
+    await dcboxOk(['heal']);
+    await waitFor(
+      `${loser} to rejoin`,
+      async () =>
+        (await state(loser)).service_state === 'Running' && (await state(winner)).members.length === 2,
+    );
+  });
+});
+
+/** `docker compose` (the v2 plugin) when present, else Debian's `docker-compose` (v1), else null. */
+function composeCommand(): string[] | null {
+  if (spawnSync(DOCKER, ['compose', 'version']).status === 0) return [DOCKER, 'compose'];
+  if (spawnSync('docker-compose', ['version']).status === 0) return ['docker-compose'];
+  return null;
+}
+
+const compose = skip ? null : composeCommand();
+
+describe.skipIf(!!skip || !compose)('docker-compose.yml (the seed topology)', () => {
+  const project = 'dcbox-compose-test';
+  const run = (...args: string[]) => {
+    const [cmd, ...rest] = compose as string[];
+    return execFileSync(cmd as string, [...rest, '-p', project, ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, DCBOX_TIMING: 'fast' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  };
+  const health = () =>
+    execFileSync(
+      DOCKER,
+      [
+        'ps',
+        '-a',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--format',
+        '{{.Label "com.docker.compose.service"}} {{.Status}}',
+      ],
+      { encoding: 'utf8' },
+    )
+      .split('\n')
+      .filter(Boolean);
+  const redfish = (path: string, body?: unknown) =>
+    fetch(`http://198.19.63.11:8000/redfish/v1/${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: {
+        authorization: `Basic ${Buffer.from('USERID:PASSW0RD').toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+
+  it('comes up healthy; a blade powered off through Redfish is a killed container, powered on a healthy one', async () => {
+    await ensureAppImage(projectRoot);
+    try {
+      run('up', '-d');
+      await waitFor(
+        'all nine containers healthy',
+        () => {
+          const h = health();
+          return h.length === 9 && h.every((l) => l.includes('(healthy)'));
+        },
+        90_000,
+        1000,
+      );
+      const dashboard = (await (await fetch('http://127.0.0.1:8080/api/state')).json()) as {
+        view: { run: { topology: string } };
+      };
+      expect(dashboard.view.run.topology).toBe('seed');
+
+      const off = await redfish('Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'ForceOff' });
+      expect(off.status).toBeLessThan(300);
+      expect(health().find((l) => l.startsWith('hvr2nodo2 '))).toMatch(/Exited \(137\)/);
+      const on = await redfish('Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'On' });
+      expect(on.status).toBeLessThan(300);
+      expect(((await (await redfish('Systems/blade2')).json()) as { PowerState: string }).PowerState).toBe(
+        'On',
+      );
+      await sleep(100);
+      expect(health().find((l) => l.startsWith('hvr2nodo2 '))).toMatch(/^hvr2nodo2 Up/);
+    } finally {
+      run('down', '--volumes', '--remove-orphans');
+    }
+    expect(health()).toEqual([]);
+    const networks = execFileSync(
+      DOCKER,
+      ['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`],
+      { encoding: 'utf8' },
+    );
+    expect(networks.trim()).toBe('');
+  });
+});
