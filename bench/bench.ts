@@ -98,6 +98,8 @@ function fmt(n: number | null, digits = 2): string {
 export async function runBench(opts: {
   quick: boolean;
   say?: (line: string) => void;
+  /** How long the scale session watches (the issue's 10 minutes unless told otherwise). */
+  scaleWatchMs?: number;
 }): Promise<BenchResults> {
   const say = opts.say ?? (() => undefined);
   const q = opts.quick ? ['--quick'] : [];
@@ -114,7 +116,10 @@ export async function runBench(opts: {
   for (let i = 0; i < (opts.quick ? 1 : 3); i++) seeds.push(await add('seed', q));
   const lmio = await add('lm-io', q);
   const scales = [];
-  if (!opts.quick) for (const n of [4, 6]) scales.push(await add(`scale-${n}`, ['--watch-ms', '60000']));
+  // The BladeCenter S has six blade bays: the largest cluster is six nodes; 167 VMs on each make
+  // the 2008 R2 SP1 limit of 1000 per cluster (1002), watched for the issue's 10 minutes.
+  if (!opts.quick)
+    scales.push(await add('scale-6x167', ['--watch-ms', String(opts.scaleWatchMs ?? 600_000)]));
 
   const okSeeds = seeds.map((s) => s.samples).filter((s): s is Samples => !!s);
   const seedMedian = (k: string) =>
@@ -239,6 +244,7 @@ export async function runBench(opts: {
   const ran = scales.map((s) => s.samples).filter((s): s is Samples => !!s && s.ok === true);
   const best = ran.sort((a, b) => (num(b, 'nodes') ?? 0) - (num(a, 'nodes') ?? 0))[0] ?? null;
   const scaleNodes = opts.quick ? null : (num(best, 'nodes') ?? 0);
+  const scaleVms = num(best, 'vms') ?? 0;
   entries.push({
     key: 'scale',
     figure: scaleNodes,
@@ -247,19 +253,19 @@ export async function runBench(opts: {
     baselineUnit: '',
     ratio: null,
     goal: '16 nodes, 1000 VMs',
-    met: scaleNodes !== null && scaleNodes >= 16 && (num(best, 'vms') ?? 0) >= 1000,
+    met: scaleNodes !== null && scaleNodes >= 16 && scaleVms >= 1000,
     runs: opts.quick ? 0 : scales.length,
     note: opts.quick
       ? 'skipped in --quick'
-      : `${scales
+      : `${scaleNodes} nodes with ${scaleVms} VMs. ${scales
           .map((s) =>
             s.samples
-              ? `${s.kind}: ${num(s.samples, 'vms')} VMs online, ${num(s.samples, 'falseFailovers')} false failovers in ${(num(s.samples, 'watchedMs') ?? 0) / 1000} s`
+              ? `${s.kind}: ${num(s.samples, 'vms')} VMs online after ${((num(s.samples, 'startupMs') ?? 0) / 1000).toFixed(0)} s, ${num(s.samples, 'falseFailovers')} false failovers in ${(num(s.samples, 'watchedMs') ?? 0) / 1000} s, largest node ${num(s.samples, 'nodeRssMiBMax')} MiB, load ${num(s.samples, 'loadAvg1')}`
               : `${s.kind}: failed (${s.error})`,
           )
           .join(
             '; ',
-          )}; one 60 s probe each, not the issue's 10 minutes; the seed chassis has 6 blade bays, so a topology above 6 nodes is refused`,
+          )}. Nodes stop at six: the BladeCenter S has six blade bays and its shared SAS storage reaches only its own blades, so 16 nodes would take three chassis on one SAN, which a topology cannot describe yet`,
   });
 
   return {

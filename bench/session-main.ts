@@ -2,7 +2,7 @@
  * Runs one benchmark session and prints its samples as one JSON line. bench/bench.ts starts it
  * under the machine-wide test lock (flock), so a data center is held for one session at a time.
  *
- *   node dist/bench/session-main.js <seed|lm-io|scale-N> [--quick] [--watch-ms N]
+ *   node dist/bench/session-main.js <seed|lm-io|scale-N|scale-NxK> [--quick] [--watch-ms N]
  */
 import { lmIoSession, type Samples, scaleSession, seedSession } from './sessions.js';
 
@@ -13,9 +13,9 @@ async function main(): Promise<Samples> {
   const watchMs = watchAt >= 0 ? Number(rest[watchAt + 1]) : 60_000;
   if (kind === 'seed') return seedSession(quick);
   if (kind === 'lm-io') return lmIoSession(quick);
-  const scale = /^scale-(\d+)$/.exec(kind ?? '');
-  if (scale) return scaleSession(Number(scale[1]), watchMs);
-  throw new Error(`unknown session ${kind}: seed, lm-io or scale-N`);
+  const scale = /^scale-(\d+)(?:x(\d+))?$/.exec(kind ?? '');
+  if (scale) return scaleSession(Number(scale[1]), watchMs, Number(scale[2] ?? 1));
+  throw new Error(`unknown session ${kind}: seed, lm-io, scale-N or scale-NxK (K VMs per node)`);
 }
 
 main().then(

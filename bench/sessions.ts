@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type Clients, connect } from '../orchestrator/clients.js';
 import { hostDir } from '../orchestrator/paths.js';
@@ -391,8 +392,12 @@ export async function lmIoSession(quick: boolean): Promise<Samples> {
   }
 }
 
-/** A topology with `n` blades (the BladeCenter S has six bays) and one VM per node. */
-export function scaleTopology(n: number): string {
+/**
+ * A topology with `n` blades (the BladeCenter S has six bays) and `perNode` VMs on each: the
+ * first of each node as before (64 MiB, 64 MiB disk), the others small (32 MiB of memory, which
+ * is only resident once touched, and a 1 MiB disk).
+ */
+export function scaleTopology(n: number, perNode = 1): string {
   const nodes = Array.from({ length: n }, (_, i) => `HVR2NODO${i + 1}`);
   const lines = [
     `name: scale-${n}`,
@@ -436,35 +441,98 @@ export function scaleTopology(n: number): string {
     '  sharedVolumes:',
     "    - { lun: CSV1, path: 'C:\\ClusterStorage\\Volume1' }",
     'vms:',
-    ...nodes.flatMap((name, i) => [
-      `  - name: ScaleVM${i + 1}`,
-      '    memoryMiB: 64',
-      `    disk: 'C:\\ClusterStorage\\Volume1\\ScaleVM${i + 1}\\ScaleVM${i + 1}.vhd'`,
-      '    diskSizeMiB: 64',
-      '    switch: VMs',
-      `    node: ${name}`,
-    ]),
+    ...nodes.flatMap((name, i) =>
+      scaleVms(i + 1, perNode).flatMap((vm, k) => [
+        `  - name: ${vm}`,
+        `    memoryMiB: ${k === 0 ? 64 : 32}`,
+        `    disk: 'C:\\ClusterStorage\\Volume1\\${vm}\\${vm}.vhd'`,
+        `    diskSizeMiB: ${k === 0 ? 64 : 1}`,
+        '    switch: VMs',
+        `    node: ${name}`,
+      ]),
+    ),
     'timing: default',
     '',
   ];
   return lines.join('\n');
 }
 
+/** The VMs of node `i` in a scale topology: ScaleVM<i>, then S<i>x2 … S<i>x<perNode>. */
+function scaleVms(i: number, perNode: number): string[] {
+  return [`ScaleVM${i}`, ...Array.from({ length: perNode - 1 }, (_, k) => `S${i}x${k + 2}`)];
+}
+
+/** Retries an operation a few times a second apart: a busy leader may time a command out. */
+async function retried<T>(what: string, f: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let a = 1; ; a++) {
+    try {
+      return await f();
+    } catch (err) {
+      if (a >= attempts) throw new Error(`${what}: ${(err as Error).message}`);
+      await sleep(1000);
+    }
+  }
+}
+
 /**
- * `scale-N`: default timing, N nodes with one HA VM online each, watched for `watchMs`; a false
- * failover is any node removal (Event 1135) or failover event while nothing was faulted.
+ * `scale-N` (one VM per node) or `scale-NxK` (K per node): default timing, every VM made highly
+ * available and brought online by eight workers at a time (as an operator's script would), each
+ * VM then quiet (a record every 10 s, one dirtied page a second), and the cluster watched for
+ * `watchMs`; a false failover is any node removal (Event 1135) or failover event while nothing
+ * was faulted. Runs with no dashboard, as a scale test would.
  */
-export async function scaleSession(n: number, watchMs: number): Promise<Samples> {
+export async function scaleSession(n: number, watchMs: number, perNode = 1): Promise<Samples> {
   const dir = mkdtempSync('/tmp/dcbox-bench-');
-  const file = join(dir, `scale-${n}.yaml`);
-  writeFileSync(file, scaleTopology(n));
+  const file = join(dir, `scale-${n}x${perNode}.yaml`);
+  writeFileSync(file, scaleTopology(n, perNode));
   try {
     const t0 = Date.now();
-    await up({ topology: file, timing: 'default', quiet: true });
+    await up({ topology: file, timing: 'default', quiet: true, dashboard: 'off' });
     const c = connect();
     try {
       await formed(c, 'HVR2NODO1', n);
-      for (let i = 1; i <= n; i++) await online(c, `ScaleVM${i}`, `HVR2NODO${i}`);
+      const work: [string, string][] = [];
+      for (let i = 1; i <= n; i++) for (const vm of scaleVms(i, perNode)) work.push([vm, `HVR2NODO${i}`]);
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < work.length; i = next++) {
+          const [vm, node] = work[i] as [string, string];
+          await retried(`make ${vm} highly available`, () =>
+            rpc((cb) =>
+              c
+                .cluster(node)
+                .MakeHighlyAvailable(
+                  { vm, preferred_owners: [], allow_failback: false },
+                  deadline(60_000),
+                  cb,
+                ),
+            ).catch((err: Error) => {
+              if (!/already/i.test(err.message)) throw err;
+            }),
+          );
+          await retried(`bring ${vm} online`, () =>
+            rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(60_000), cb)),
+          );
+          await retried(`quiet ${vm}`, () =>
+            rpc((cb) =>
+              c
+                .node(node)
+                .SetWorkload(
+                  { vm, enabled: true, interval_ms: 10_000, dirty_pages_per_sec: 1 },
+                  deadline(60_000),
+                  cb,
+                ),
+            ),
+          );
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+      await until(
+        `all ${work.length} VMs online`,
+        async () =>
+          (await state(c, 'HVR2NODO1')).roles.filter((r) => r.state === 'Online').length === work.length,
+        300_000,
+      );
       const startupMs = Date.now() - t0;
       const watchFrom = Date.now();
       await sleep(watchMs);
@@ -474,8 +542,15 @@ export async function scaleSession(n: number, watchMs: number): Promise<Samples>
           (e) => Number(e.time_ms) >= watchFrom && (e.event_id === 1135 || e.kind === 'failover'),
         ).length;
       const roles = (await state(c, 'HVR2NODO1')).roles;
+      const rss = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
+      const nodeRss = rss.hosts
+        .filter((h) => h.component === 'hyperv-node')
+        .map((h) => h.processes.reduce((a, p) => a + Number(p.rss_bytes), 0) / MIB);
       return {
         nodes: n,
+        perNode,
+        nodeRssMiBMax: Math.round(Math.max(...nodeRss)),
+        loadAvg1: Math.round((loadavg()[0] ?? 0) * 100) / 100,
         vms: roles.filter((r) => r.state === 'Online').length,
         startupMs,
         watchedMs: watchMs,
