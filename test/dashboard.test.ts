@@ -7,14 +7,22 @@
  * token, and power the blade back on. Installs nothing: setup.sh does (chromium is in its list).
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clients } from '../orchestrator/clients.js';
 import { deadline, projectRoot, rpc } from '../services/actor/grpc.js';
-import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
-import { canUseNetns, clients, dcbox, dcboxOk, waitFor } from './harness.js';
+import {
+  canUseNetns,
+  clients,
+  clusterState,
+  dcbox,
+  dcboxOk,
+  freePort,
+  roleOnline,
+  seedClusterFormed,
+  waitFor,
+} from './harness.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -27,18 +35,6 @@ if (!hasChromium)
   console.warn(
     'test/dashboard.test.ts skipped: no /usr/bin/chromium (Debian: apt-get install chromium, or run `npm run setup` as root)',
   );
-
-/** A port nobody listens on now, on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real browser (fast timing)', () => {
   let c: Clients | null = null;
@@ -77,22 +73,12 @@ describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real brow
     token = m[2] as string;
     c = clients();
     const cl = c;
-    const state = (node: string) =>
-      rpc<ClusterState__Output>((cb) => cl.cluster(node).GetState({}, deadline(2000), cb));
-    await waitFor('the cluster to form with the witness', async () => {
-      const s = await state(N1);
-      return s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === N1;
-    });
-    await rpc((cb) =>
-      cl
-        .cluster(N2)
-        .MakeHighlyAvailable({ vm: ROLE, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
-    );
-    await rpc((cb) => cl.cluster(N2).Online({ name: ROLE }, deadline(10_000), cb));
+    await seedClusterFormed(cl);
+    await roleOnline(cl, ROLE, N2);
     // The tutorial's CSV is coordinated by the node that will lose power.
     await rpc((cb) => cl.cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb));
     await waitFor(`${ROLE} online on ${N2} and the CSV on ${N2}`, async () => {
-      const s = await state(N1);
+      const s = await clusterState(cl, N1);
       const r = s.roles.find((x) => x.name === ROLE);
       return r?.state === 'Online' && r.owner === N2 && s.csv[0]?.owner === N2;
     });

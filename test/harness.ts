@@ -3,6 +3,7 @@
  * clients, and wait on conditions with generous bounds (never exact timings).
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Clients, connect } from '../orchestrator/clients.js';
 import { projectRoot } from '../services/actor/grpc.js';
@@ -80,6 +81,7 @@ export function clients(): Clients {
 export const canUseNetns = process.platform === 'linux' && process.getuid?.() === 0;
 
 import { deadline, rpc } from '../services/actor/grpc.js';
+import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { DiskStatus__Output } from '../services/generated/dcbox/node/v1/DiskStatus.js';
 import { RECORD_SIZE, recordOffset, verifyRecord } from '../services/hyperv-node/record.js';
 
@@ -143,4 +145,43 @@ export async function verifyAckedRecords(
     c.close();
   }
   return { checked, bad };
+}
+
+/** A port nobody listens on now, on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/** A node's cluster state, as the node sees it. */
+export function clusterState(c: Clients, node: string): Promise<ClusterState__Output> {
+  return rpc<ClusterState__Output>((cb) => c.cluster(node).GetState({}, deadline(2000), cb));
+}
+
+/** Waits until the seed's two nodes form the cluster, HVR2NODO1 (the lowest id) holding the witness. */
+export async function seedClusterFormed(c: Clients): Promise<void> {
+  await waitFor('the cluster to form with the witness', async () => {
+    const s = await clusterState(c, 'HVR2NODO1');
+    return s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === 'HVR2NODO1';
+  });
+}
+
+/** Makes a VM defined on `node` highly available, brings it online and waits until it is. */
+export async function roleOnline(c: Clients, vm: string, node: string): Promise<void> {
+  await rpc((cb) =>
+    c
+      .cluster(node)
+      .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
+  );
+  await rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(10_000), cb));
+  await waitFor(`${vm} online on ${node}`, async () => {
+    const r = (await clusterState(c, node)).roles.find((x) => x.name === vm);
+    return r?.state === 'Online' && r.owner === node;
+  });
 }

@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +13,7 @@ import type { Clients } from '../orchestrator/clients.js';
 import { prometheusConfigPath } from '../orchestrator/paths.js';
 import { readState } from '../orchestrator/state.js';
 import { deadline, rpc } from '../services/actor/grpc.js';
-import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
-import { clients, dcbox, dcboxOk, waitFor } from './harness.js';
+import { clients, dcbox, dcboxOk, freePort, roleOnline, seedClusterFormed, waitFor } from './harness.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -34,18 +32,6 @@ if (!binary)
   console.warn(
     'test/prometheus.test.ts skipped: no `prometheus` binary (Debian: apt-get install prometheus, or run `npm run setup` as root)',
   );
-
-/** A port nobody listens on now, on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 interface Sample {
   metric: Record<string, string>;
@@ -73,24 +59,9 @@ describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)'
     await dcbox(['down']);
     await dcboxOk(['up', '--timing', 'fast']);
     c = clients();
-    const cl = c;
-    const state = (node: string) =>
-      rpc<ClusterState__Output>((cb) => cl.cluster(node).GetState({}, deadline(2000), cb));
-    await waitFor('the cluster to form with the witness', async () => {
-      const s = await state(N1);
-      return s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === N1;
-    });
+    await seedClusterFormed(c);
     // A role made highly available and brought online, as test/cluster.test.ts does.
-    await rpc((cb) =>
-      cl
-        .cluster(N2)
-        .MakeHighlyAvailable({ vm: ROLE, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
-    );
-    await rpc((cb) => cl.cluster(N2).Online({ name: ROLE }, deadline(10_000), cb));
-    await waitFor(
-      `${ROLE} online`,
-      async () => (await state(N1)).roles.find((r) => r.name === ROLE)?.state === 'Online',
-    );
+    await roleOnline(c, ROLE, N2);
 
     dataDir = mkdtempSync(join(tmpdir(), 'dcbox-prometheus-'));
     const port = await freePort();
