@@ -174,7 +174,7 @@ export async function runBench(opts: {
       ratio: num(lm, 'lmThroughputRatio'),
       goal: '≥ 0.5',
       runs: lmRuns,
-      note: `bytes_copied / duration of a ${num(lm, 'memoryMiB') ?? '?'} MiB VM between HVR2NODO1 and HVR2NODO2 vs iperf3 between the same namespaces`,
+      note: `bytes_copied / duration (setup to the target's ack) of a ${num(lm, 'memoryMiB') ?? '?'} MiB VM with its default workload between HVR2NODO1 and HVR2NODO2, pages on the migration's TCP page channel, vs iperf3 between the same namespaces`,
     },
     (v) => v >= 0.5,
     num(lm, 'lmThroughputRatio'),

@@ -2,7 +2,9 @@
  * gRPC plumbing shared by every service and client: loading proto/ (the one source of truth),
  * a server with grpc.health.v1 and reflection, and promise-returning calls with deadlines.
  */
+import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import type { Http2Session } from 'node:http2';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -30,16 +32,22 @@ export const projectRoot = (() => {
   return dir;
 })();
 
-const PROTO_FILES = [
-  'common.proto',
-  'storage.proto',
-  'chassis.proto',
-  'witness.proto',
-  'node.proto',
-  'workstation.proto',
-  'orchestrator.proto',
-  'cluster.proto',
-];
+/**
+ * Each dcbox package and the file that declares it (every file imports common.proto). They are
+ * loaded one at a time, on first use: a process that only forwards storage commands (an RSSM)
+ * never builds the cluster's or the orchestrator's types, which keeps a host's resident memory
+ * down (issue 8's rssMiBPerHost).
+ */
+const PACKAGE_FILES = {
+  common: 'common.proto',
+  storage: 'storage.proto',
+  chassis: 'chassis.proto',
+  witness: 'witness.proto',
+  node: 'node.proto',
+  workstation: 'workstation.proto',
+  orchestrator: 'orchestrator.proto',
+  cluster: 'cluster.proto',
+} as const;
 
 /** Options that match the generated types (scripts/gen-proto-types.mjs). */
 const LOADER_OPTIONS: protoLoader.Options = {
@@ -60,17 +68,32 @@ export type Protos = ClusterProto &
   WorkstationProto &
   OrchestratorProto;
 
-let cached: { definition: protoLoader.PackageDefinition; protos: Protos } | undefined;
+/** The definitions of every file loaded so far, merged: what server reflection describes. */
+const loadedDefinition: protoLoader.PackageDefinition = {};
+let cached: Protos | undefined;
 
-/** Every dcbox service and message, typed from the generated code. */
+/**
+ * Every dcbox service and message, typed from the generated code. `protos().dcbox.<package>`
+ * loads that package's file the first time it is read and keeps it.
+ */
 export function protos(): Protos {
-  return load().protos;
-}
-
-function load() {
   if (!cached) {
-    const definition = protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS);
-    cached = { definition, protos: grpc.loadPackageDefinition(definition) as unknown as Protos };
+    const dcbox = {};
+    for (const [pkg, file] of Object.entries(PACKAGE_FILES)) {
+      Object.defineProperty(dcbox, pkg, {
+        enumerable: true,
+        configurable: true,
+        get() {
+          const definition = protoLoader.loadSync(file, LOADER_OPTIONS);
+          Object.assign(loadedDefinition, definition);
+          // biome-ignore lint/suspicious/noExplicitAny: typed by Protos at the return below
+          const value = (grpc.loadPackageDefinition(definition) as any).dcbox[pkg];
+          Object.defineProperty(dcbox, pkg, { value, enumerable: true });
+          return value;
+        },
+      });
+    }
+    cached = { dcbox } as unknown as Protos;
   }
   return cached;
 }
@@ -93,18 +116,25 @@ export async function startGrpcServer(
   port: number,
   services: { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation }[],
 ): Promise<GrpcServer> {
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    // Nothing here serves channelz, and its per-call bookkeeping showed in the storage path's
+    // profile (issue 8's iopsRatio).
+    'grpc.enable_channelz': 0,
+  });
   const statusMap: ServingStatusMap = { '': 'NOT_SERVING' };
   for (const s of services) statusMap[s.name] = 'NOT_SERVING';
   const health = new HealthImplementation(statusMap);
   health.addToServer(server);
-  new ReflectionService(load().definition).addToServer(server);
   for (const s of services) server.addService(s.definition, s.impl);
+  // Reflection describes the files loaded so far, which include every service served here.
+  new ReflectionService(loadedDefinition).addToServer(server);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${address}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),
     ),
   );
+  widenReceiveWindows(server);
   return {
     server,
     health,
@@ -121,6 +151,34 @@ export async function startGrpcServer(
         }, 500).unref();
       }),
   };
+}
+
+/**
+ * HTTP/2 receive window of every connection and stream, in bytes. Node's default is 64 KiB for
+ * both, and a stream may only send that much before the receiver acknowledges it: a 1 MiB
+ * write then crosses each hop in 16 round trips, and 32 writes in flight share one 64 KiB
+ * connection window (issue 8's seqWriteRatio). The windows bound what a peer may send ahead,
+ * not what is allocated, so wide ones cost memory only while data is in flight.
+ */
+export const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
+
+/**
+ * grpc-js takes a client's receive window as a channel option but has no server option for it,
+ * so each new server session announces the wide windows itself. Reaches into grpc-js's
+ * http2Servers map; if a later grpc-js renames it, servers keep Node's defaults.
+ */
+function widenReceiveWindows(server: grpc.Server): void {
+  const servers = (server as unknown as { http2Servers?: Map<EventEmitter, unknown> }).http2Servers;
+  if (!(servers instanceof Map)) return;
+  for (const h2 of servers.keys())
+    h2.on('session', (session: Http2Session) => {
+      try {
+        session.settings({ initialWindowSize: RECEIVE_WINDOW_BYTES });
+        session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
+      } catch {
+        // A session closed at once keeps its defaults; it carries nothing anyway.
+      }
+    });
 }
 
 /** Call options with a deadline this many milliseconds from now. */
@@ -159,6 +217,9 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
   'grpc.max_send_message_length': 64 * 1024 * 1024,
   'grpc.enable_retries': 0,
+  'grpc.enable_channelz': 0,
+  // The client's receive window (what a server may send ahead: reads), as RECEIVE_WINDOW_BYTES.
+  'grpc-node.flow_control_window': RECEIVE_WINDOW_BYTES,
 };
 
 export const insecure = grpc.credentials.createInsecure;

@@ -24,6 +24,7 @@ import type { MigrationSetup__Output } from '../generated/dcbox/node/v1/Migratio
 import { batchRuns, PAGE_SIZE, runPages } from './migration/dirty-bitmap.js';
 import { GuestMemory } from './migration/guest-memory.js';
 import { MigrationLink } from './migration/link.js';
+import { PageSender } from './migration/page-channel.js';
 import { DEFAULT_POLICY, nextStep, type PassPolicy, type PassResult } from './migration/passes.js';
 import { type IncomingStream, receiveMigration } from './migration/target.js';
 import type { IoResult, StorageOp } from './mpio.js';
@@ -72,6 +73,11 @@ export interface VmHostOptions {
   migrationStallMs?: number;
   /** When live migration stops copying and pauses the VM. */
   passPolicy?: PassPolicy;
+  /**
+   * Send pages on a TCP page channel beside the MigrateIn stream (the default), or as PageBatch
+   * chunks on the stream itself (false).
+   */
+  pageChannel?: boolean;
 }
 
 export type { MigrationStats };
@@ -92,6 +98,7 @@ export class VmHost {
   private echoGate: (vm: string) => boolean = () => true;
   private readonly stallMs: number;
   private readonly policy: PassPolicy;
+  private readonly pageChannel: boolean;
   private nextReply = 1;
 
   constructor(
@@ -110,6 +117,7 @@ export class VmHost {
     this.stallMs =
       opts.migrationStallMs ?? Math.max(1000, cfg.timing.sameSubnetDelayMs * cfg.timing.sameSubnetThreshold);
     this.policy = opts.passPolicy ?? DEFAULT_POLICY;
+    this.pageChannel = opts.pageChannel ?? true;
     this.actor = new Actor<VmManagerState, VmMsg, HostEffect>({
       self: cfg.host,
       initial: initialVms({
@@ -287,10 +295,12 @@ export class VmHost {
     const vm = await this.ask((replyTo) => ({ type: 'beginMigration', replyTo, name, to }));
     const epoch = vm.epoch;
     let link: MigrationLink | undefined;
+    let pages: PageSender | undefined;
     let resumeSent = false;
     try {
       const mem = this.memory.get(name);
       if (!mem) throw new DcboxError('BAD_STATE', `VM ${name} has no memory on ${this.cfg.host}`);
+      if (this.pageChannel) pages = await PageSender.listen(this.cfg.address, to, this.stallMs);
       link = new MigrationLink(this.peer(to), to, this.stallMs);
       const spec = vm.spec;
       this.emit({ vm: name, phase: 'setup' });
@@ -300,6 +310,9 @@ export class VmHost {
           kind,
           memory_bytes: mem.buf.length,
           page_size: PAGE_SIZE,
+          page_address: pages?.address ?? '',
+          page_port: pages?.port ?? 0,
+          page_token: pages?.token ?? Buffer.alloc(0),
           spec: {
             name: spec.name,
             memory_mib: spec.memoryMiB,
@@ -312,6 +325,8 @@ export class VmHost {
           },
         },
       });
+      if (pages) await link.guard(pages.accept());
+      const setupMs = Date.now() - startedAt;
       const done: PassResult[] = [];
       let pausedAt = 0;
       const pauseNow = async () => {
@@ -328,7 +343,7 @@ export class VmHost {
           if (step.step === 'stop-and-copy') break;
           const t0 = performance.now();
           const runs = mem.dirty.take();
-          const bytes = await this.sendPages(link, step.pass, runs, mem);
+          const bytes = await this.sendPages(link, pages, step.pass, runs, mem);
           done.push({ pages: runPages(runs), bytes, ms: performance.now() - t0 });
           this.emit({ vm: name, phase: 'pass', pass: step.pass, bytes });
           const now = this.get(name);
@@ -338,7 +353,8 @@ export class VmHost {
         await pauseNow();
       }
       const finalPass = done.length + 1;
-      const finalBytes = await this.sendPages(link, finalPass, mem.dirty.take(), mem);
+      const finalBytes = await this.sendPages(link, pages, finalPass, mem.dirty.take(), mem);
+      pages?.end();
       const paused = this.get(name);
       if (paused?.run.state !== 'Paused') throw new DcboxError('BAD_STATE', `VM ${name} is no longer paused`);
       await link.send({ device: deviceToWire(deviceStateOf(paused, Date.now())) });
@@ -363,10 +379,16 @@ export class VmHost {
         resumed_at_ms: ack.resumed_at_ms,
       };
       this.emit({ vm: name, phase: 'completed', bytes: stats.bytes_copied });
-      this.log('info', 'VM migrated', { ...stats, pass_bytes: undefined });
+      this.log('info', 'VM migrated', {
+        ...stats,
+        pass_bytes: undefined,
+        pass_ms: done.map((p) => Math.round(p.ms)),
+        setup_ms: setupMs,
+      });
       return stats;
     } catch (err) {
       link?.cancel();
+      pages?.close();
       const e =
         err instanceof DcboxError ? err : new DcboxError('IO_ERROR', String((err as Error).message ?? err));
       // Before the resume order the target cannot run the VM: it runs on here. After it, the
@@ -385,12 +407,14 @@ export class VmHost {
   }
 
   /**
-   * Sends the pages of one pass in batches of BATCH_PAGES. A contiguous run goes as a view of
-   * guest memory, without a copy: it is serialized after the pages were taken from the bitmap,
-   * so any later change marks them dirty again and a later pass sends them anew.
+   * Sends the pages of one pass in batches of BATCH_PAGES, on the page channel when there is
+   * one, else on the stream. A contiguous run goes as a view of guest memory, without a copy:
+   * it is written after the pages were taken from the bitmap, so any later change marks them
+   * dirty again and a later pass sends them anew.
    */
   private async sendPages(
     link: MigrationLink,
+    channel: PageSender | undefined,
     pass: number,
     runs: number[],
     mem: GuestMemory,
@@ -402,13 +426,22 @@ export class VmHost {
         const first = batch[i] as number;
         const count = batch[i + 1] as number;
         parts.push(mem.buf.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE));
+        bytes += count * PAGE_SIZE;
       }
-      const data = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
-      await link.send({ pages: { pass, runs: batch, data } });
-      bytes += data.length;
+      if (channel) await channel.send(pass, batch, parts);
+      else
+        await link.send({
+          pages: {
+            pass,
+            runs: batch,
+            data: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts),
+          },
+        });
     }
+    // The pass is over when the transport took its last page, not when it was queued; its end
+    // follows on the stream, and the target applies it once that many pages came.
+    await channel?.flush();
     await link.send({ pass_end: { pass, pages: runPages(runs) } });
-    // The pass is over when the transport took its last page, not when it was queued.
     await link.flush();
     return bytes;
   }

@@ -85,13 +85,31 @@ describe('LUN store', () => {
     const dir = tempDir();
     const { store, batches, durable } = openStore(dir);
     store.createLunFile('CSV1', 1 << 20);
-    for (let i = 1; i <= 5; i++) store.write(i, 'CSV1', i * 512, Buffer.alloc(512, i));
+    // Writes that arrive in the same turn share a sync; the batch starts on the next turn.
+    for (let i = 1; i <= 3; i++) store.write(i, 'CSV1', i * 512, Buffer.alloc(512, i));
+    // These come once that batch is being written and synced: they share the next sync.
+    setImmediate(() => {
+      for (let i = 4; i <= 5; i++) store.write(i, 'CSV1', i * 512, Buffer.alloc(512, i));
+    });
     await durable(1, 2, 3, 4, 5);
-    // The first write starts a sync alone; the four that queued behind it share the next one.
-    expect(batches).toEqual([{ reqIds: [1] }, { reqIds: [2, 3, 4, 5] }]);
+    expect(batches).toEqual([{ reqIds: [1, 2, 3] }, { reqIds: [4, 5] }]);
     expect(store.batches('CSV1')).toBe(2);
     for (let i = 1; i <= 5; i++)
       expect(Buffer.from(await store.read('CSV1', i * 512, 512))).toEqual(Buffer.alloc(512, i));
+  });
+
+  it('keeps the arrival order of overlapping writes in one batch: the later one wins', async () => {
+    const dir = tempDir();
+    const { store, batches, durable } = openStore(dir);
+    store.createLunFile('CSV1', 1 << 20);
+    for (let i = 1; i <= 8; i++) store.write(i, 'CSV1', 4096 + (i % 2) * 256, Buffer.alloc(1024, i));
+    await durable(1, 2, 3, 4, 5, 6, 7, 8);
+    expect(batches).toEqual([{ reqIds: [1, 2, 3, 4, 5, 6, 7, 8] }]);
+    const expected = Buffer.alloc(1024 + 256);
+    Buffer.alloc(1024, 7).copy(expected, 256);
+    Buffer.alloc(256, 8).copy(expected, 0);
+    expected.fill(8, 0, 1024);
+    expect(Buffer.from(await store.read('CSV1', 4096, 1024 + 256))).toEqual(expected);
   });
 
   it('replaces the metadata file atomically and leaves no temporary file behind', () => {

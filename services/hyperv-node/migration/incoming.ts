@@ -52,30 +52,8 @@ export function checkChunk(state: IncomingState, chunk: MigrationChunk__Output):
     }
     case 'pages': {
       const p = chunk.pages;
-      if (state.phase !== 'copying' || !p)
-        return refuse(`pages may come only after setup and before the device state`);
-      if (p.pass < state.pass) return refuse(`pages of pass ${p.pass} arrived after pass ${state.pass}`);
-      if (p.runs.length % 2 !== 0) return refuse('page runs must be (first, count) pairs');
-      const pages = memoryPages(state.memoryBytes);
-      let n = 0;
-      for (let i = 0; i < p.runs.length; i += 2) {
-        const first = p.runs[i] as number;
-        const count = p.runs[i + 1] as number;
-        if (count < 1 || first + count > pages)
-          return refuse(`page run ${first}+${count} is outside the VM's ${pages} pages`);
-        n += count;
-      }
-      if (p.data.length !== n * PAGE_SIZE)
-        return refuse(`a batch of ${n} pages carries ${p.data.length} bytes, expected ${n * PAGE_SIZE}`);
-      return {
-        ok: true,
-        state: {
-          ...state,
-          pass: p.pass,
-          pagesReceived: state.pagesReceived + n,
-          bytesReceived: state.bytesReceived + p.data.length,
-        },
-      };
+      if (!p) return refuse('a pages chunk carries no pages');
+      return checkPages(state, p.pass, p.runs, p.data.length);
     }
     case 'pass_end':
       if (state.phase !== 'copying') return refuse('a pass may end only while copying');
@@ -89,6 +67,43 @@ export function checkChunk(state: IncomingState, chunk: MigrationChunk__Output):
     default:
       return refuse('an empty migration chunk');
   }
+}
+
+/**
+ * Checks one batch of pages, from the stream or from the page channel: it must come while
+ * copying, in pass order, with (first, count) runs inside the VM's memory and exactly their
+ * bytes.
+ */
+export function checkPages(
+  state: IncomingState,
+  pass: number,
+  runs: readonly number[],
+  dataBytes: number,
+): ChunkCheck {
+  const refuse = (message: string): ChunkCheck => ({ ok: false, message });
+  if (state.phase !== 'copying') return refuse(`pages may come only after setup and before the device state`);
+  if (pass < state.pass) return refuse(`pages of pass ${pass} arrived after pass ${state.pass}`);
+  if (runs.length % 2 !== 0) return refuse('page runs must be (first, count) pairs');
+  const pages = memoryPages(state.memoryBytes);
+  let n = 0;
+  for (let i = 0; i < runs.length; i += 2) {
+    const first = runs[i] as number;
+    const count = runs[i + 1] as number;
+    if (count < 1 || first + count > pages)
+      return refuse(`page run ${first}+${count} is outside the VM's ${pages} pages`);
+    n += count;
+  }
+  if (dataBytes !== n * PAGE_SIZE)
+    return refuse(`a batch of ${n} pages carries ${dataBytes} bytes, expected ${n * PAGE_SIZE}`);
+  return {
+    ok: true,
+    state: {
+      ...state,
+      pass,
+      pagesReceived: state.pagesReceived + n,
+      bytesReceived: state.bytesReceived + dataBytes,
+    },
+  };
 }
 
 /** The number of 4 KiB pages of a memory of this size. */

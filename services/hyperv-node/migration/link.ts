@@ -85,6 +85,11 @@ export class MigrationLink {
     );
   }
 
+  /** Waits for `p`, or fails as soon as the stream does (the target refused the setup, say). */
+  guard<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.failed]);
+  }
+
   /** Half-closes the stream: nothing more will be sent. */
   end(): void {
     this.call.end();

@@ -9,6 +9,9 @@ export interface MigrationSetup {
   'spec'?: (_dcbox_node_v1_MigrationVmSpec | null);
   'memory_bytes'?: (number | string | Long);
   'page_size'?: (number);
+  'page_address'?: (string);
+  'page_port'?: (number);
+  'page_token'?: (Buffer | Uint8Array | string);
 }
 
 export interface MigrationSetup__Output {
@@ -17,4 +20,7 @@ export interface MigrationSetup__Output {
   'spec': (_dcbox_node_v1_MigrationVmSpec__Output | null);
   'memory_bytes': (number);
   'page_size': (number);
+  'page_address': (string);
+  'page_port': (number);
+  'page_token': (Buffer);
 }
