@@ -53,11 +53,11 @@ describe.skipIf(!canUseNetns)('chaos (netns runtime, fast timing)', () => {
     }, 180_000);
   }
 
-  it('passes a 60 s seeded campaign of kills, freezes and partitions, and plans the same schedule from the same seed', async () => {
+  it('passes a 30 s seeded campaign of kills, freezes and partitions, and plans the same schedule from the same seed', async () => {
     const plan = async () =>
       JSON.parse(
         (
-          await dcboxOk(['chaos', 'campaign', '--seed', '3', '--duration', '60s', '--plan', '--json'])
+          await dcboxOk(['chaos', 'campaign', '--seed', '3', '--duration', '30s', '--plan', '--json'])
         ).toString(),
       ).plan;
     expect(await plan()).toEqual(await plan());
@@ -68,7 +68,7 @@ describe.skipIf(!canUseNetns)('chaos (netns runtime, fast timing)', () => {
         '--seed',
         '3',
         '--duration',
-        '60s',
+        '30s',
         '--faults',
         'kill,freeze,partition',
         '--json',

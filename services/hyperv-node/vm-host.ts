@@ -565,17 +565,29 @@ export class VmHost {
     if (!spec) return 0;
     const chunk = 4 * MIB;
     let last = 0;
-    try {
-      for (let off = 0; off < spec.diskSizeBytes; off += chunk) {
+    const offsets: number[] = [];
+    for (let off = 0; off < spec.diskSizeBytes; off += chunk) offsets.push(off);
+    // Four reads in flight, as a guest's storage stack issues them: read one at a time, a 64 MiB
+    // disk took 1.4 s of the restart after a failover.
+    let failed = false;
+    const reader = async () => {
+      for (let off = offsets.shift(); off !== undefined && !failed; off = offsets.shift()) {
         const length = Math.min(chunk, spec.diskSizeBytes - off);
         const r = await this.disks.io(spec.lun, { kind: 'read', offset: spec.diskOffsetBytes + off, length });
-        if (!r.ok || !r.data) return last;
+        if (!r.ok || !r.data) {
+          // The newest record found is only as good as what was read: stop at the first failure.
+          failed = true;
+          return;
+        }
         const data = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
         for (let i = 0; i + RECORD_SIZE <= data.length; i += RECORD_SIZE) {
           const check = verifyRecord(data.subarray(i, i + RECORD_SIZE), { vm: name });
           if (check.ok && check.record.seq > last) last = check.record.seq;
         }
       }
+    };
+    try {
+      await Promise.all([reader(), reader(), reader(), reader()]);
     } catch (err) {
       this.log('warn', 'could not scan the virtual disk at boot', { vm: name, error: String(err) });
     }
