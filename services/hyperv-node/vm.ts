@@ -49,7 +49,15 @@ export function dirtyTickMs(pagesPerSec: number): number {
  */
 export type VmRun =
   | { state: 'Off' }
-  | { state: 'Starting'; epoch: number; since: number; restoring: boolean; memoryReady: boolean }
+  | {
+      state: 'Starting';
+      epoch: number;
+      since: number;
+      restoring: boolean;
+      memoryReady: boolean;
+      /** A cold boot's time has passed (it runs while the guest reads its disk's journal). */
+      bootDone?: boolean;
+    }
   | { state: 'Running'; epoch: number; since: number }
   | { state: 'Pausing'; epoch: number; since: number; pausedAt: number; replyTo: string }
   | { state: 'Paused'; epoch: number; since: number; pausedAt: number }
@@ -334,7 +342,7 @@ export function decideVm(state: VmManagerState, msg: VmMsg, ctx: Ctx): Out {
     case 'dirtyTick':
       return dirtyTick(state, msg.name, msg.epoch, ctx);
     case 'memoryReady':
-      return memoryReady(state, msg.name, msg.epoch, msg.lastSeq ?? 0);
+      return memoryReady(state, msg.name, msg.epoch, msg.lastSeq ?? 0, ctx);
     case 'memoryFailed':
       return memoryFailed(state, msg.name, msg.epoch, msg.error);
     case 'booted':
@@ -459,10 +467,23 @@ function start(_state: VmManagerState, vm: VmEntry, ctx: Ctx): Step {
   if (vm.run.state !== 'Off' && vm.run.state !== 'Saved') return badState(vm, 'start');
   const restoring = vm.run.state === 'Saved';
   const epoch = vm.epoch + 1;
+  const name = vm.spec.name;
   return {
     vm: { ...vm, epoch, run: { state: 'Starting', epoch, since: ctx.now, restoring, memoryReady: false } },
     effects: [
-      { type: 'allocMemory', vm: vm.spec.name, epoch, memoryMiB: vm.spec.memoryMiB, restore: restoring },
+      { type: 'allocMemory', vm: name, epoch, memoryMiB: vm.spec.memoryMiB, restore: restoring },
+      // A cold boot takes its time while the guest reads its disk (the journal scan comes with
+      // memoryReady); a restore resumes only once its memory is read back.
+      ...(restoring
+        ? []
+        : [
+            {
+              type: 'startTimer',
+              id: bootTimer(name),
+              ms: _state.bootMs,
+              msg: { type: 'booted', name, epoch },
+            } as const,
+          ]),
     ],
   };
 }
@@ -610,19 +631,23 @@ function current(
   return vm;
 }
 
-function memoryReady(state: VmManagerState, name: string, epoch: number, lastSeq: number): Out {
+function memoryReady(state: VmManagerState, name: string, epoch: number, lastSeq: number, ctx: Ctx): Out {
   const vm = current(state, name, epoch, 'Starting');
   if (vm?.run.state !== 'Starting') return { state, effects: [] };
   // A guest that boots cold carries on its journal after the newest record on its disk, as a
   // restarted guest would: records acknowledged before a failover are never overwritten.
   const nextSeq = Math.max(vm.workload.nextSeq, lastSeq + 1);
-  // The guest boots only once its memory is there (allocated, or read back from saved state).
+  const ready: VmEntry = {
+    ...vm,
+    run: { ...vm.run, memoryReady: true },
+    workload: { ...vm.workload, nextSeq },
+  };
+  // A cold boot whose time already passed runs now; a restored guest resumes after bootMs once
+  // its memory is read back.
+  if (!vm.run.restoring && vm.run.bootDone) return toRunning(state, ready, name, epoch, ctx);
+  if (!vm.run.restoring) return { state: put(state, ready), effects: [] };
   return {
-    state: put(state, {
-      ...vm,
-      run: { ...vm.run, memoryReady: true },
-      workload: { ...vm.workload, nextSeq },
-    }),
+    state: put(state, ready),
     effects: [
       { type: 'startTimer', id: bootTimer(name), ms: state.bootMs, msg: { type: 'booted', name, epoch } },
     ],
@@ -644,7 +669,14 @@ function memoryFailed(state: VmManagerState, name: string, epoch: number, error:
 
 function booted(state: VmManagerState, name: string, epoch: number, ctx: Ctx): Out {
   const vm = current(state, name, epoch, 'Starting');
-  if (!vm) return { state, effects: [] };
+  if (vm?.run.state !== 'Starting') return { state, effects: [] };
+  // The guest is up only once its disk's journal is read too.
+  if (!vm.run.memoryReady)
+    return { state: put(state, { ...vm, run: { ...vm.run, bootDone: true } }), effects: [] };
+  return toRunning(state, vm, name, epoch, ctx);
+}
+
+function toRunning(state: VmManagerState, vm: VmEntry, name: string, epoch: number, ctx: Ctx): Out {
   const r = running(vm, epoch, ctx.now, ctx);
   const effects: Out['effects'] = [
     { type: 'log', level: 'info', msg: 'VM running', fields: { vm: name } },
