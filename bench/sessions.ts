@@ -18,7 +18,7 @@ import { deadline, rpc } from '../services/actor/grpc.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
-import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
+import type { IoLoadResult__Output } from '../services/generated/dcbox/node/v1/IoLoadResult.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 
 const N1 = 'HVR2NODO1';
@@ -214,7 +214,11 @@ async function iperf(c: Clients, seconds: number): Promise<number> {
   throw new Error(`iperf3 did not measure the link after 5 attempts: ${last}`);
 }
 
-/** Writes through node → RSSM → storage controller with `depth` in flight for `ms`; ops per second. */
+/**
+ * Writes through node → RSSM → storage controller with `depth` in flight for `ms`; ops per
+ * second. The load runs inside the node (HyperVNode.RunIoLoad), as a VM's disk I/O does, through
+ * the CSV volume and MPIO, in CSV1's free space far above the VMs' disks.
+ */
 async function nodeWrites(
   c: Clients,
   node: string,
@@ -223,27 +227,24 @@ async function nodeWrites(
   depth: number,
   ms: number,
 ): Promise<number> {
-  const base = 60 * 1024 * MIB; // far above the VMs' disks on CSV1 (allocated from the start)
-  const span = 256 * MIB;
-  const data = Buffer.alloc(blockSize, 0xa5);
-  const client = c.node(node);
-  let next = 0;
-  let done = 0;
-  const end = Date.now() + ms;
-  const started = Date.now();
-  const worker = async () => {
-    while (Date.now() < end) {
-      const slot = sequential ? next++ : Math.floor(Math.random() * (span / blockSize));
-      const offset = base + ((slot * blockSize) % span);
-      const r = await rpc<StorageCommandResponse__Output>((cb) =>
-        client.StorageCommand({ lun: 'CSV1', op: 'write', offset, data }, deadline(30_000), cb),
-      );
-      if (!r.ok) throw new Error(`write at ${offset} failed: ${r.code} ${r.message}`);
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: depth }, worker));
-  return done / ((Date.now() - started) / 1000);
+  const r = await rpc<IoLoadResult__Output>((cb) =>
+    c.node(node).RunIoLoad(
+      {
+        lun: 'CSV1',
+        kind: 'write',
+        block_size: blockSize,
+        sequential,
+        depth,
+        duration_ms: ms,
+        offset_base: 60 * 1024 * MIB,
+        span_bytes: 256 * MIB,
+      },
+      deadline(ms + 60_000),
+      cb,
+    ),
+  );
+  if (r.errors > 0) throw new Error(`${r.errors} writes failed in the load on ${node}: ${r.first_error}`);
+  return r.ops_per_sec;
 }
 
 /** fio on the storage controller's data folder, same durability (fdatasync per write) and depth. */
@@ -284,7 +285,8 @@ async function fio(
  * `lm-io`: default timing. A VM (1 GiB, or 128 MiB when quick) is created on HVR2NODO2 and
  * live-migrated back and forth: first with its default workload for the copy rate, then idle
  * (almost no dirty pages) for the blackout. iperf3 between the same namespaces is the baseline.
- * Then writes through the node's StorageCommand against fio on the controller's own disk.
+ * Then writes generated inside the node (RunIoLoad) through its CSV, MPIO, an RSSM and the
+ * controller, against fio on the controller's own disk.
  */
 export async function lmIoSession(quick: boolean): Promise<Samples> {
   const reps = quick ? 1 : 3;

@@ -3,6 +3,7 @@ import { fromServiceError } from '../services/actor/errors.js';
 import { deadline, rpc } from '../services/actor/grpc.js';
 import type { Chassis__Output } from '../services/generated/dcbox/chassis/v1/Chassis.js';
 import type { PowerResponse__Output } from '../services/generated/dcbox/chassis/v1/PowerResponse.js';
+import type { IoLoadResult__Output } from '../services/generated/dcbox/node/v1/IoLoadResult.js';
 import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/PathsResponse.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import type { Lun__Output } from '../services/generated/dcbox/storage/v1/Lun.js';
@@ -23,6 +24,14 @@ import { topologyPath, UsageError, up } from './up.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** A size argument such as 4096, 4k, 1m or 60g (binary multiples). */
+export function sizeArg(v: string, name: string): number {
+  const m = /^(\d+)([kmg]?)$/i.exec(v.trim());
+  if (!m) throw new UsageError(`${name} ${JSON.stringify(v)} is not a size such as 4096, 4k, 1m or 60g`);
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
+  return Number(m[1]) * unit;
 }
 
 function gb(bytes: number): string {
@@ -305,6 +314,78 @@ export function program(): Command {
       if (o.json) console.log(JSON.stringify(p, null, 2));
       else printPaths(p);
     });
+
+  cli
+    .command('io-load')
+    .description(
+      "run an I/O load inside a node on a CSV's free space, through the VMs' path (CSV, MPIO, RSSM, controller), and print its IOPS, throughput and latency",
+    )
+    .argument('<node>')
+    .option('--lun <lun>', 'the CSV LUN', 'CSV1')
+    .addOption(new Option('--kind <kind>', 'write or read').choices(['write', 'read']).default('write'))
+    .option('--bs <size>', 'bytes per command (512 multiples; k, m suffixes)', '4k')
+    .option('--sequential', 'sequential blocks instead of random ones')
+    .option('--depth <n>', 'commands in flight', '32')
+    .option('--duration <ms>', 'how long the load runs, in ms', '5000')
+    .option('--offset <bytes>', 'start of the range on the LUN (k, m, g suffixes)', '60g')
+    .option('--span <bytes>', 'size of the range (k, m, g suffixes)', '256m')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        node: string,
+        o: {
+          lun: string;
+          kind: string;
+          bs: string;
+          sequential?: boolean;
+          depth: string;
+          duration: string;
+          offset: string;
+          span: string;
+          json?: boolean;
+        },
+      ) => {
+        const durationMs = Number(o.duration);
+        const r = await withClients((c) =>
+          rpc<IoLoadResult__Output>((cb) =>
+            c.node(node).RunIoLoad(
+              {
+                lun: o.lun,
+                kind: o.kind,
+                block_size: sizeArg(o.bs, '--bs'),
+                sequential: o.sequential === true,
+                depth: Number(o.depth),
+                duration_ms: durationMs,
+                offset_base: sizeArg(o.offset, '--offset'),
+                span_bytes: sizeArg(o.span, '--span'),
+              },
+              deadline(durationMs + 60_000),
+              cb,
+            ),
+          ),
+        );
+        if (o.json) console.log(JSON.stringify(r, null, 2));
+        else {
+          console.log(
+            table(
+              [
+                [
+                  Number(r.ops),
+                  Math.round(r.ops_per_sec),
+                  (r.bytes_per_sec / 1e6).toFixed(1),
+                  r.latency_p50_us,
+                  r.latency_p99_us,
+                  r.latency_max_us,
+                  r.errors,
+                ],
+              ],
+              ['ops', 'IOPS', 'MB/s', 'p50 µs', 'p99 µs', 'max µs', 'errors'],
+            ),
+          );
+          if (r.first_error) console.log(`first error: ${r.first_error}`);
+        }
+      },
+    );
 
   cli
     .command('host')

@@ -10,6 +10,8 @@ import type { CreateVmRequest as _dcbox_node_v1_CreateVmRequest, CreateVmRequest
 import type { DiskStatus as _dcbox_node_v1_DiskStatus, DiskStatus__Output as _dcbox_node_v1_DiskStatus__Output } from './dcbox/node/v1/DiskStatus';
 import type { DiskView as _dcbox_node_v1_DiskView, DiskView__Output as _dcbox_node_v1_DiskView__Output } from './dcbox/node/v1/DiskView';
 import type { HyperVNodeClient as _dcbox_node_v1_HyperVNodeClient, HyperVNodeDefinition as _dcbox_node_v1_HyperVNodeDefinition } from './dcbox/node/v1/HyperVNode';
+import type { IoLoadRequest as _dcbox_node_v1_IoLoadRequest, IoLoadRequest__Output as _dcbox_node_v1_IoLoadRequest__Output } from './dcbox/node/v1/IoLoadRequest';
+import type { IoLoadResult as _dcbox_node_v1_IoLoadResult, IoLoadResult__Output as _dcbox_node_v1_IoLoadResult__Output } from './dcbox/node/v1/IoLoadResult';
 import type { MigrationAck as _dcbox_node_v1_MigrationAck, MigrationAck__Output as _dcbox_node_v1_MigrationAck__Output } from './dcbox/node/v1/MigrationAck';
 import type { MigrationChunk as _dcbox_node_v1_MigrationChunk, MigrationChunk__Output as _dcbox_node_v1_MigrationChunk__Output } from './dcbox/node/v1/MigrationChunk';
 import type { MigrationDeviceState as _dcbox_node_v1_MigrationDeviceState, MigrationDeviceState__Output as _dcbox_node_v1_MigrationDeviceState__Output } from './dcbox/node/v1/MigrationDeviceState';
@@ -51,6 +53,8 @@ export interface ProtoGrpcType {
         DiskStatus: MessageTypeDefinition<_dcbox_node_v1_DiskStatus, _dcbox_node_v1_DiskStatus__Output>
         DiskView: MessageTypeDefinition<_dcbox_node_v1_DiskView, _dcbox_node_v1_DiskView__Output>
         HyperVNode: SubtypeConstructor<typeof grpc.Client, _dcbox_node_v1_HyperVNodeClient> & { service: _dcbox_node_v1_HyperVNodeDefinition }
+        IoLoadRequest: MessageTypeDefinition<_dcbox_node_v1_IoLoadRequest, _dcbox_node_v1_IoLoadRequest__Output>
+        IoLoadResult: MessageTypeDefinition<_dcbox_node_v1_IoLoadResult, _dcbox_node_v1_IoLoadResult__Output>
         MigrationAck: MessageTypeDefinition<_dcbox_node_v1_MigrationAck, _dcbox_node_v1_MigrationAck__Output>
         MigrationChunk: MessageTypeDefinition<_dcbox_node_v1_MigrationChunk, _dcbox_node_v1_MigrationChunk__Output>
         MigrationDeviceState: MessageTypeDefinition<_dcbox_node_v1_MigrationDeviceState, _dcbox_node_v1_MigrationDeviceState__Output>

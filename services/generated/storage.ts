@@ -7,6 +7,7 @@ import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1
 import type { HostClient as _dcbox_common_v1_HostClient, HostDefinition as _dcbox_common_v1_HostDefinition } from './dcbox/common/v1/Host';
 import type { HostInfo as _dcbox_common_v1_HostInfo, HostInfo__Output as _dcbox_common_v1_HostInfo__Output } from './dcbox/common/v1/HostInfo';
 import type { CreateLunRequest as _dcbox_storage_v1_CreateLunRequest, CreateLunRequest__Output as _dcbox_storage_v1_CreateLunRequest__Output } from './dcbox/storage/v1/CreateLunRequest';
+import type { DataChannelInfo as _dcbox_storage_v1_DataChannelInfo, DataChannelInfo__Output as _dcbox_storage_v1_DataChannelInfo__Output } from './dcbox/storage/v1/DataChannelInfo';
 import type { Initiator as _dcbox_storage_v1_Initiator, Initiator__Output as _dcbox_storage_v1_Initiator__Output } from './dcbox/storage/v1/Initiator';
 import type { ListLunsRequest as _dcbox_storage_v1_ListLunsRequest, ListLunsRequest__Output as _dcbox_storage_v1_ListLunsRequest__Output } from './dcbox/storage/v1/ListLunsRequest';
 import type { ListLunsResponse as _dcbox_storage_v1_ListLunsResponse, ListLunsResponse__Output as _dcbox_storage_v1_ListLunsResponse__Output } from './dcbox/storage/v1/ListLunsResponse';
@@ -49,6 +50,7 @@ export interface ProtoGrpcType {
     storage: {
       v1: {
         CreateLunRequest: MessageTypeDefinition<_dcbox_storage_v1_CreateLunRequest, _dcbox_storage_v1_CreateLunRequest__Output>
+        DataChannelInfo: MessageTypeDefinition<_dcbox_storage_v1_DataChannelInfo, _dcbox_storage_v1_DataChannelInfo__Output>
         Initiator: MessageTypeDefinition<_dcbox_storage_v1_Initiator, _dcbox_storage_v1_Initiator__Output>
         ListLunsRequest: MessageTypeDefinition<_dcbox_storage_v1_ListLunsRequest, _dcbox_storage_v1_ListLunsRequest__Output>
         ListLunsResponse: MessageTypeDefinition<_dcbox_storage_v1_ListLunsResponse, _dcbox_storage_v1_ListLunsResponse__Output>

@@ -4,11 +4,14 @@
  * dcbox.node.v1.HyperVNode and dcbox.cluster.v1.Cluster. Wiring only: the logic is in mpio.ts,
  * csv/, vm.ts, migration/ and cluster/.
  */
+
+import { systemClock } from '../actor/clock.js';
 import type { NodeSettings } from '../actor/config.js';
 import { runService } from '../actor/service.js';
 import type { ClusterCore, VmState } from './cluster/core.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';
+import { runCheckedIoLoad } from './io-load.js';
 import { nodeMetrics } from './metrics.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { Multipath } from './multipath.js';
@@ -124,6 +127,14 @@ await runService<NodeSettings>({
               release: (path) => csv.deleteFile(path).then(() => undefined),
             }
           : undefined,
+        async (spec) =>
+          runCheckedIoLoad(
+            spec,
+            [...volumes.values()],
+            (await disks.lunDetails())[spec.lun]?.sizeBytes ?? 0,
+            systemClock,
+            cfg.seed,
+          ),
       ),
       cluster.grpcService(),
     ];

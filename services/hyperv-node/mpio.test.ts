@@ -139,7 +139,7 @@ describe('failover-only policy', () => {
       },
     });
     expect(states(s)).toEqual(['rssm3:Failed', 'rssm4:Failed']);
-    expect(s.state.inflight).toEqual({});
+    expect(s.state.inflight.size).toBe(0);
   });
 
   it('tries failed paths as a last resort and reclaims the one that answers', () => {
@@ -163,8 +163,8 @@ describe('failover-only policy', () => {
   it('probes every path each verification period, reclaims the failed one and fails back to it', () => {
     const s = sim('failover-only');
     s.send({ type: 'start' });
-    for (const io of Object.keys(s.state.inflight)) {
-      const path = s.state.inflight[io]?.tried[0] as string;
+    for (const io of s.state.inflight.keys()) {
+      const path = s.state.inflight.get(io)?.tried[0] as string;
       s.send({ type: 'pathDone', ioId: io, path, result: ok });
     }
     s.send({ type: 'submit', ioId: 'io-1', lun: 'CSV1', op: write(1) });

@@ -74,7 +74,8 @@ export interface MpioState {
   /** The node's persistent-reservation key. */
   nodeKey: string;
   luns: Record<string, LunPaths>;
-  inflight: Record<string, InFlight>;
+  /** Copied on change (a Map: copying a record of I/O ids cost ~30 µs per I/O). */
+  inflight: ReadonlyMap<string, InFlight>;
   /** Numbers MPIO's own I/Os (registrations, probes). */
   nextInternalId: number;
   verifyPeriodMs: number;
@@ -150,7 +151,7 @@ export function initialMpio(opts: {
     policy: opts.policy,
     nodeKey: opts.nodeKey,
     luns,
-    inflight: {},
+    inflight: new Map(),
     nextInternalId: 1,
     verifyPeriodMs: opts.verifyPeriodMs,
   };
@@ -215,7 +216,7 @@ function submit(state: MpioState, ioId: string, lunName: string, op: StorageOp, 
     };
     return { state, effects: [{ type: 'complete', ioId, result }] };
   }
-  if (state.inflight[ioId]) throw new Error(`I/O id ${ioId} is already in flight`);
+  if (state.inflight.has(ioId)) throw new Error(`I/O id ${ioId} is already in flight`);
   let s = state;
   const effects: Out['effects'] = [];
   if (op.kind === 'register') {
@@ -239,8 +240,7 @@ function dispatch(state: MpioState, ioId: string, io: InFlight): Out {
   const lun = state.luns[io.lun] as LunPaths;
   const path = choosePath(state, lun, io.tried);
   if (!path) {
-    const inflight = { ...state.inflight };
-    delete inflight[ioId];
+    const inflight = without(state.inflight, ioId);
     const detail = lun.paths.map((p) => `${p.host}: ${p.lastError || 'failed'}`).join('; ');
     const result: IoResult = {
       ok: false,
@@ -254,7 +254,7 @@ function dispatch(state: MpioState, ioId: string, io: InFlight): Out {
     const index = lun.paths.findIndex((p) => p.host === path.host);
     s = withLun(s, io.lun, (l) => ({ ...l, rrNext: (index + 1) % l.paths.length }));
   }
-  s = { ...s, inflight: { ...s.inflight, [ioId]: { ...io, tried: [...io.tried, path.host] } } };
+  s = { ...s, inflight: withEntry(s.inflight, ioId, { ...io, tried: [...io.tried, path.host] }) };
   return { state: s, effects: [{ type: 'pathIo', ioId, lun: io.lun, path: path.host, op: io.op }] };
 }
 
@@ -281,11 +281,9 @@ export function choosePath(state: MpioState, lun: LunPaths, tried: readonly stri
 }
 
 function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoResult): Out {
-  const io = state.inflight[ioId];
+  const io = state.inflight.get(ioId);
   if (!io) return { state, effects: [] };
-  const inflight = { ...state.inflight };
-  delete inflight[ioId];
-  let s: MpioState = { ...state, inflight };
+  let s: MpioState = { ...state, inflight: without(state.inflight, ioId) };
   const effects: Out['effects'] = [];
   const path = s.luns[io.lun]?.paths.find((p) => p.host === pathHost);
   if (!path) throw new Error(`I/O ${ioId} came back from unknown path ${pathHost} of LUN ${io.lun}`);
@@ -363,7 +361,7 @@ function verify(state: MpioState): Out {
   let s = state;
   const effects: Out['effects'] = [];
   const probing = new Set(
-    Object.values(state.inflight)
+    [...state.inflight.values()]
       .filter((io) => io.purpose === 'probe')
       .map((io) => `${io.lun}\u0000${io.tried[0]}`),
   );
@@ -400,9 +398,23 @@ function pinned(state: MpioState, lun: string, pathHost: string, op: StorageOp, 
   const s: MpioState = {
     ...state,
     nextInternalId: state.nextInternalId + 1,
-    inflight: { ...state.inflight, [ioId]: { lun, op, purpose, tried: [pathHost] } },
+    inflight: withEntry(state.inflight, ioId, { lun, op, purpose, tried: [pathHost] }),
   };
   return { state: s, effects: [{ type: 'pathIo', ioId, lun, path: pathHost, op }] };
+}
+
+/** A copy of the map with one entry set. */
+export function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V): ReadonlyMap<string, V> {
+  const next = new Map(map);
+  next.set(key, value);
+  return next;
+}
+
+/** A copy of the map without one entry. */
+export function without<V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> {
+  const next = new Map(map);
+  next.delete(key);
+  return next;
 }
 
 function withLun(state: MpioState, lun: string, fn: (l: LunPaths) => LunPaths): MpioState {

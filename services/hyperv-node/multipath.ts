@@ -1,7 +1,8 @@
 /**
  * The MPIO adapter: runs the pure MPIO core (mpio.ts) in an actor and carries out its effects —
- * each command goes to one RSSM's dcbox.storage.v1.Storage with the node as initiator and the
- * RSSM as port, under the per-path deadline cfg.timing.ioTimeoutMs.
+ * each command goes to one RSSM with the node as initiator and the RSSM as port, under the
+ * per-path deadline cfg.timing.ioTimeoutMs: reads and writes on the RSSM's SAS data channel
+ * (actor/sas-channel.ts), reservation commands as dcbox.storage.v1.Storage gRPC calls.
  */
 import * as grpc from '@grpc/grpc-js';
 import { Actor } from '../actor/actor.js';
@@ -10,6 +11,7 @@ import { endpoint, type NodeSettings, type ServiceConfig } from '../actor/config
 import { fromServiceError } from '../actor/errors.js';
 import { CLIENT_OPTIONS, deadline, protos, rpc } from '../actor/grpc.js';
 import type { Logger } from '../actor/log.js';
+import { SasClient } from '../actor/sas-channel.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import {
   decideMpio,
@@ -26,6 +28,7 @@ import {
 export class Multipath {
   readonly actor: Actor<MpioState, MpioMsg, MpioEffect>;
   private readonly clients = new Map<string, StorageClient>();
+  private readonly channels = new Map<string, SasClient>();
   private readonly waiting = new Map<string, (r: IoResult) => void>();
   private nextId = 1;
   private stopped = false;
@@ -40,9 +43,27 @@ export class Multipath {
     const Storage = protos().dcbox.storage.v1.Storage;
     for (const p of s.paths) {
       const ep = endpoint(cfg, p.host);
-      this.clients.set(
+      const client: StorageClient = new Storage(
+        `${ep.address}:${ep.grpcPort}`,
+        grpc.credentials.createInsecure(),
+        CLIENT_OPTIONS,
+      );
+      this.clients.set(p.host, client);
+      this.channels.set(
         p.host,
-        new Storage(`${ep.address}:${ep.grpcPort}`, grpc.credentials.createInsecure(), CLIENT_OPTIONS),
+        new SasClient({
+          peer: p.host,
+          address: ep.address,
+          timeoutMs: cfg.timing.ioTimeoutMs,
+          discover: async (timeoutMs) => {
+            try {
+              const r = await rpc<{ port: number }>((cb) => client.DataChannel({}, deadline(timeoutMs), cb));
+              return r.port;
+            } catch (err) {
+              throw fromServiceError(err);
+            }
+          },
+        }),
       );
     }
     this.actor = new Actor<MpioState, MpioMsg, MpioEffect>({
@@ -115,6 +136,7 @@ export class Multipath {
     this.stopped = true;
     this.actor.stop();
     for (const c of this.clients.values()) c.close();
+    for (const c of this.channels.values()) c.close();
     for (const [, resolve] of this.waiting)
       resolve({ ok: false, code: 'UNAVAILABLE', message: 'the node is stopping' });
     this.waiting.clear();
@@ -142,19 +164,16 @@ export class Multipath {
   /** One command down one path. */
   private async send(path: string, lun: string, op: StorageOp): Promise<IoResult> {
     const client = this.clients.get(path);
-    if (!client) return { ok: false, code: 'PATH_DOWN', message: `no path named ${path}` };
+    const channel = this.channels.get(path);
+    if (!client || !channel) return { ok: false, code: 'PATH_DOWN', message: `no path named ${path}` };
     const initiator = { host: this.cfg.host, port: path };
     const opts = () => deadline(this.cfg.timing.ioTimeoutMs);
     try {
       switch (op.kind) {
-        case 'read': {
-          const res = await rpc<{ data: Buffer }>((cb) =>
-            client.Read({ lun, initiator, offset: op.offset, length: op.length }, opts(), cb),
-          );
-          return { ok: true, data: res.data };
-        }
+        case 'read':
+          return { ok: true, data: await channel.read(lun, initiator, op.offset, op.length) };
         case 'write':
-          await rpc((cb) => client.Write({ lun, initiator, offset: op.offset, data: op.data }, opts(), cb));
+          await channel.write(lun, initiator, op.offset, asBuffer(op.data));
           return { ok: true };
         case 'register':
           return pr(await rpc((cb) => client.PrRegister({ lun, initiator, key: op.key }, opts(), cb)));
@@ -176,6 +195,11 @@ export class Multipath {
       return { ok: false, code: e.code, message: e.message };
     }
   }
+}
+
+/** A view of the same bytes as a Buffer (no copy). */
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 function pr(state: unknown): IoResult {

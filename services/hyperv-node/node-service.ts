@@ -8,6 +8,8 @@ import { DcboxError, toServiceError } from '../actor/errors.js';
 import { protos, unary } from '../actor/grpc.js';
 import type { CreateVmRequest__Output } from '../generated/dcbox/node/v1/CreateVmRequest.js';
 import type { DiskStatus } from '../generated/dcbox/node/v1/DiskStatus.js';
+import type { IoLoadRequest__Output } from '../generated/dcbox/node/v1/IoLoadRequest.js';
+import type { IoLoadResult as IoLoadResultMsg } from '../generated/dcbox/node/v1/IoLoadResult.js';
 import type { MigrationAck } from '../generated/dcbox/node/v1/MigrationAck.js';
 import type { MigrationChunk__Output } from '../generated/dcbox/node/v1/MigrationChunk.js';
 import type { StorageCommandRequest__Output } from '../generated/dcbox/node/v1/StorageCommandRequest.js';
@@ -16,6 +18,7 @@ import type { Vm } from '../generated/dcbox/node/v1/Vm.js';
 import type { VmRef__Output } from '../generated/dcbox/node/v1/VmRef.js';
 import type { WorkloadRequest__Output } from '../generated/dcbox/node/v1/WorkloadRequest.js';
 import { countAcked } from './ack-ranges.js';
+import type { IoLoadResult, IoLoadSpec } from './io-load.js';
 import { disksView, reservationKey, type StorageOp } from './mpio.js';
 import type { Multipath } from './multipath.js';
 import { RECORD_SIZE } from './record.js';
@@ -111,6 +114,8 @@ export function nodeService(
     /** Removes a file created for a VM that could not be defined. */
     release(path: string): Promise<void>;
   },
+  /** Runs an I/O load on a CSV's free space (RunIoLoad). */
+  ioLoad?: (spec: IoLoadSpec) => Promise<IoLoadResult>,
 ): { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation } {
   const s = cfg.settings;
   const find = (name: string): VmEntry => {
@@ -193,6 +198,32 @@ export function nodeService(
         (err) => callback(toServiceError(err)),
       );
     },
+    RunIoLoad: unary(async (req: IoLoadRequest__Output): Promise<IoLoadResultMsg> => {
+      if (!ioLoad) throw new DcboxError('BAD_STATE', `${cfg.host} has no CSV to run an I/O load on`);
+      const r = await ioLoad({
+        lun: req.lun,
+        kind: req.kind === '' ? 'write' : (req.kind as IoLoadSpec['kind']),
+        blockSize: req.block_size,
+        sequential: req.sequential,
+        depth: req.depth,
+        durationMs: req.duration_ms,
+        offsetBase: Number(req.offset_base),
+        spanBytes: Number(req.span_bytes),
+      });
+      const seconds = Math.max(r.durationMs, 1) / 1000;
+      return {
+        ops: r.ops,
+        bytes: r.bytes,
+        duration_ms: Math.round(r.durationMs),
+        ops_per_sec: r.ops / seconds,
+        bytes_per_sec: r.bytes / seconds,
+        latency_p50_us: r.latencyP50Us,
+        latency_p99_us: r.latencyP99Us,
+        latency_max_us: r.latencyMaxUs,
+        errors: r.errors,
+        first_error: r.firstError,
+      };
+    }),
     StorageCommand: unary(async (req: StorageCommandRequest__Output): Promise<StorageCommandResponse> => {
       const op = storageOp(req, s);
       if (op instanceof DcboxError) return { ok: false, code: op.code, message: op.message };

@@ -3,11 +3,16 @@
  * stamped with this switch as the initiator's port, and forwarded to the storage controller with
  * the I/O deadline. Controller errors pass through with their codes; an unreachable controller
  * is UNAVAILABLE and a call without an answer in time is TIMEOUT (its outcome is unknown).
+ *
+ * Reads and writes that arrive on the SAS data channel (actor/sas-channel.ts) get the same
+ * zoning check and stamp and go on to the controller's data channel; gRPC Read/Write calls still
+ * go on as gRPC calls.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Actor } from '../actor/actor.js';
 import { DcboxError, fromServiceError } from '../actor/errors.js';
 import { CLIENT_OPTIONS, checkHealth, deadline, protos, rpc, unary } from '../actor/grpc.js';
+import { type SasAnswer, SasClient, type SasCommand } from '../actor/sas-channel.js';
 import type { RssmHandlers } from '../generated/dcbox/storage/v1/Rssm.js';
 import type { StorageClient, StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import { admit, type Initiator, type RssmMsg, type RssmState } from './core.js';
@@ -30,6 +35,21 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
     grpc.credentials.createInsecure(),
     CLIENT_OPTIONS,
   );
+  const controllerAddress = opts.target.slice(0, opts.target.lastIndexOf(':'));
+  const channel = new SasClient({
+    peer: `storage controller ${opts.controller}`,
+    address: controllerAddress,
+    timeoutMs: opts.ioTimeoutMs,
+    discover: async (timeoutMs) => {
+      try {
+        const r = await rpc<{ port: number }>((cb) => client.DataChannel({}, deadline(timeoutMs), cb));
+        return r.port;
+      } catch (err) {
+        throw fromServiceError(err);
+      }
+    },
+  });
+  let dataPort = 0;
 
   /** Stamps the initiator, or counts the refusal and rethrows it. */
   const stamp = (initiator: Initiator | null): Initiator => {
@@ -55,7 +75,24 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
     }
   };
 
+  /** One command from the SAS data channel: zoning, stamp, then the controller's data channel. */
+  const data = async (cmd: SasCommand): Promise<SasAnswer> => {
+    const initiator = stamp(cmd.initiator);
+    try {
+      const answer: SasAnswer =
+        cmd.kind === 'write'
+          ? { written: await channel.write(cmd.lun, initiator, cmd.offset, cmd.data) }
+          : { data: await channel.read(cmd.lun, initiator, cmd.offset, cmd.length) };
+      actor.send({ type: 'forwarded', ok: true });
+      return answer;
+    } catch (err) {
+      actor.send({ type: 'forwarded', ok: false });
+      throw describe(fromServiceError(err), opts);
+    }
+  };
+
   const storage: StorageHandlers = {
+    DataChannel: unary(() => ({ port: dataPort })),
     CreateLun: unary((req) => forward((o, cb) => client.CreateLun(req, o, cb))),
     DeleteLun: unary((req) => forward((o, cb) => client.DeleteLun(req, o, cb))),
     MapLun: unary((req) => forward((o, cb) => client.MapLun(req, o, cb))),
@@ -119,7 +156,20 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
     }),
   };
 
-  return { storage, rssm, close: () => client.close() };
+  return {
+    storage,
+    rssm,
+    /** Serves a SAS data channel command (the blades' reads and writes). */
+    data,
+    /** Names the data channel's port in Storage.DataChannel once it listens. */
+    setDataPort: (port: number) => {
+      dataPort = port;
+    },
+    close: () => {
+      channel.close();
+      client.close();
+    },
+  };
 }
 
 /** The answer to a chaos call sent to a switch instead of the controller. */

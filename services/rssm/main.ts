@@ -8,6 +8,7 @@ import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
 import { endpoint, type RssmSettings } from '../actor/config.js';
 import { protos } from '../actor/grpc.js';
+import { serveSasChannel } from '../actor/sas-channel.js';
 import { runService } from '../actor/service.js';
 import { decide, initialRssmState, type RssmMsg, type RssmState } from './core.js';
 import { rssmServices } from './forward.js';
@@ -33,6 +34,14 @@ await runService<RssmSettings>({
       actor,
     );
     onStop(() => services.close());
+    const channel = await serveSasChannel({
+      address: cfg.address,
+      handle: services.data,
+      onBadStream: (err) =>
+        log('warn', 'SAS data channel: a connection sent a bad stream', { error: err.message }),
+    });
+    services.setDataPort(channel.port);
+    onStop(() => channel.close());
     log('info', 'forwarding to the storage controller', {
       bay: cfg.settings.bay,
       controller: controller.name,

@@ -16,7 +16,7 @@ import {
   type StorageState,
   stateFromMeta,
 } from './core.js';
-import { PendingReplies, storageHandlers } from './grpc-handlers.js';
+import { dataCommands, PendingReplies, storageHandlers } from './grpc-handlers.js';
 import type { StorageObserver } from './metrics.js';
 import { LunStore } from './store.js';
 
@@ -29,6 +29,10 @@ function after(ms: number | undefined, fn: () => void): void {
 /** A running controller. */
 export interface Controller {
   handlers: StorageHandlers;
+  /** Reads and writes as the SAS data channel serves them (same checks and metrics as gRPC's). */
+  data: ReturnType<typeof dataCommands>;
+  /** Names the data channel's port in Storage.DataChannel once it listens. */
+  setDataPort(port: number): void;
   actor: Actor<StorageState, StorageMsg, StorageEffect>;
   store: LunStore;
   close(): void;
@@ -102,8 +106,13 @@ export function openController(opts: {
     actor.send({ type: 'provision', luns: opts.settings.luns });
     log('info', 'LUNs created on first start', { luns: opts.settings.luns.map((l) => l.name) });
   }
+  let dataPort = 0;
   return {
-    handlers: storageHandlers(pending, opts.observer ?? null),
+    handlers: storageHandlers(pending, opts.observer ?? null, () => dataPort),
+    data: dataCommands(pending, opts.observer ?? null),
+    setDataPort: (port) => {
+      dataPort = port;
+    },
     actor,
     store,
     // The actor keeps running so writes still syncing are acknowledged while the server drains.

@@ -62,14 +62,26 @@ function initiator(i: { host: string; port: string } | null): Initiator | null {
 
 const codeOf = (err: unknown) => (err instanceof DcboxError ? err.code : 'IO_ERROR');
 
+/** A data command as both the gRPC handlers and the SAS data channel hand it over. */
+export interface DataRead {
+  lun: string;
+  initiator: { host: string; port: string } | null;
+  offset: number;
+  length: number;
+}
+export interface DataWrite {
+  lun: string;
+  initiator: { host: string; port: string } | null;
+  offset: number;
+  data: Buffer;
+}
+
 /**
- * The dcbox.storage.v1.Storage implementation over the controller's mailbox. With an observer,
- * every read and write reports its outcome, size and latency, and every reservation conflict.
+ * Reads and writes over the controller's mailbox, observed (outcome, size, latency, reservation
+ * conflicts) when there is an observer: the one implementation behind Storage.Read/Write and the
+ * SAS data channel, so both carry the same checks, durability and metrics.
  */
-export function storageHandlers(
-  pending: PendingReplies,
-  observer: StorageObserver | null = null,
-): StorageHandlers {
+export function dataCommands(pending: PendingReplies, observer: StorageObserver | null = null) {
   const io = <T>(lun: string, kind: IoKind, bytes: (v: T) => number, ask: Promise<T>): Promise<T> => {
     if (!observer) return ask;
     const started = process.hrtime.bigint();
@@ -86,6 +98,49 @@ export function storageHandlers(
       },
     );
   };
+  return {
+    read: (req: DataRead) =>
+      io(
+        req.lun,
+        'read',
+        (v: { data?: Buffer }) => v.data?.length ?? 0,
+        pending.ask<{ data?: Buffer }>((reqId) => ({
+          type: 'read',
+          reqId,
+          lun: req.lun,
+          initiator: initiator(req.initiator),
+          offset: req.offset,
+          length: req.length,
+        })),
+      ),
+    write: (req: DataWrite) =>
+      io(
+        req.lun,
+        'write',
+        () => req.data.length,
+        pending.ask<{ written: number }>((reqId) => ({
+          type: 'write',
+          reqId,
+          lun: req.lun,
+          initiator: initiator(req.initiator),
+          offset: req.offset,
+          data: req.data,
+        })),
+      ),
+  };
+}
+
+/**
+ * The dcbox.storage.v1.Storage implementation over the controller's mailbox. With an observer,
+ * every read and write reports its outcome, size and latency, and every reservation conflict.
+ * `dataPort` names the SAS data channel's port (0 when there is none).
+ */
+export function storageHandlers(
+  pending: PendingReplies,
+  observer: StorageObserver | null = null,
+  dataPort: () => number = () => 0,
+): StorageHandlers {
+  const data = dataCommands(pending, observer);
   const pr = <T>(lun: string, command: string, ask: Promise<T>): Promise<T> =>
     observer
       ? ask.catch((err: unknown) => {
@@ -108,36 +163,9 @@ export function storageHandlers(
       pending.ask((reqId) => ({ type: 'mapLun', reqId, name: req.name, hosts: req.hosts })),
     ),
     ListLuns: unary((req) => pending.ask((reqId) => ({ type: 'listLuns', reqId, host: req.host }))),
-    Read: unary((req) =>
-      io(
-        req.lun,
-        'read',
-        (v: { data?: Buffer }) => v.data?.length ?? 0,
-        pending.ask<{ data?: Buffer }>((reqId) => ({
-          type: 'read',
-          reqId,
-          lun: req.lun,
-          initiator: initiator(req.initiator),
-          offset: req.offset,
-          length: req.length,
-        })),
-      ),
-    ),
-    Write: unary((req) =>
-      io(
-        req.lun,
-        'write',
-        () => req.data.length,
-        pending.ask((reqId) => ({
-          type: 'write',
-          reqId,
-          lun: req.lun,
-          initiator: initiator(req.initiator),
-          offset: req.offset,
-          data: req.data,
-        })),
-      ),
-    ),
+    Read: unary((req) => data.read(req)),
+    Write: unary((req) => data.write(req)),
+    DataChannel: unary(() => ({ port: dataPort() })),
     PrRegister: unary((req) =>
       pr(
         req.lun,

@@ -2,11 +2,13 @@
  * storage-controller: the RAID controllers and disks behind the RSSMs. It serves
  * dcbox.storage.v1.Storage: LUNs as sparse files, durable block writes with group commit,
  * SCSI-3 persistent reservations enforced on every write, and chaos faults on a LUN (slow I/O,
- * media errors) that lift themselves and do not survive a restart. Wiring only: the controller is
+ * media errors) that lift themselves and do not survive a restart. Reads and writes also arrive
+ * on the SAS data channel (actor/sas-channel.ts), the path the RSSMs forward them on. Wiring only: the controller is
  * assembled in controller.ts from the pure core (core.ts) and the file store (store.ts).
  */
 import type { StorageSettings } from '../actor/config.js';
 import { protos } from '../actor/grpc.js';
+import { serveSasChannel } from '../actor/sas-channel.js';
 import { runService } from '../actor/service.js';
 import { openController } from './controller.js';
 import { storageMetrics } from './metrics.js';
@@ -22,6 +24,19 @@ await runService<StorageSettings>({
       observer: storageMetrics(metrics),
     });
     onStop(() => controller.close());
+    // Reads and writes from the RSSMs, as frames on the SAS data channel (LUN management,
+    // reservations and faults stay on gRPC).
+    const channel = await serveSasChannel({
+      address: cfg.address,
+      handle: (cmd) =>
+        cmd.kind === 'write'
+          ? controller.data.write(cmd)
+          : controller.data.read(cmd).then((r) => ({ data: r.data ?? Buffer.alloc(0) })),
+      onBadStream: (err) =>
+        log('warn', 'SAS data channel: a connection sent a bad stream', { error: err.message }),
+    });
+    controller.setDataPort(channel.port);
+    onStop(() => channel.close());
     return [
       {
         definition: protos().dcbox.storage.v1.Storage.service,

@@ -54,7 +54,8 @@ export interface CsvState {
   probePeriodMs: number;
   /** A path probe in flight. */
   probing: boolean;
-  ios: Record<string, PendingIo>;
+  /** Copied on change (a Map: copying a record of I/O ids cost ~30 µs per I/O). */
+  ios: ReadonlyMap<string, PendingIo>;
   /** I/Os waiting for resume, oldest first. */
   queue: string[];
 }
@@ -118,7 +119,7 @@ export function initialCsv(opts: {
     online: true,
     probePeriodMs: opts.probePeriodMs,
     probing: false,
-    ios: {},
+    ios: new Map(),
     queue: [],
   };
 }
@@ -205,7 +206,7 @@ function isReservationOp(op: StorageOp): boolean {
 }
 
 function submit(state: CsvState, ioId: string, lun: string, op: StorageOp): Out {
-  if (state.ios[ioId]) throw new Error(`CSV I/O id ${ioId} is already pending`);
+  if (state.ios.has(ioId)) throw new Error(`CSV I/O id ${ioId} is already pending`);
   if (lun !== state.lun) {
     const result: IoResult = {
       ok: false,
@@ -219,9 +220,9 @@ function submit(state: CsvState, ioId: string, lun: string, op: StorageOp): Out 
 
 /** Sends an I/O where it must go now: held while paused, to MPIO, or to the coordinator. */
 function route(state: CsvState, ioId: string, io: PendingIo): Out {
-  const ios = { ...state.ios };
+  const ios = new Map(state.ios);
   if (!state.online) {
-    delete ios[ioId];
+    ios.delete(ioId);
     const result: IoResult = {
       ok: false,
       code: 'BAD_STATE',
@@ -231,7 +232,7 @@ function route(state: CsvState, ioId: string, io: PendingIo): Out {
   }
   if (state.paused) {
     if (state.queue.length >= PAUSED_IOS_MAX) {
-      delete ios[ioId];
+      ios.delete(ioId);
       const result: IoResult = {
         ok: false,
         code: 'OVERLOADED',
@@ -239,14 +240,14 @@ function route(state: CsvState, ioId: string, io: PendingIo): Out {
       };
       return { state: { ...state, ios }, effects: [{ type: 'complete', ioId, result }] };
     }
-    ios[ioId] = { ...io, route: 'queued' };
+    ios.set(ioId, { ...io, route: 'queued' });
     return { state: { ...state, ios, queue: [...state.queue, ioId] }, effects: [] };
   }
   if (redirectable(state, io.op)) {
-    ios[ioId] = { ...io, route: 'redirect', redirects: io.redirects + 1 };
+    ios.set(ioId, { ...io, route: 'redirect', redirects: io.redirects + 1 });
     return { state: { ...state, ios }, effects: [{ type: 'redirect', ioId, lun: state.lun, op: io.op }] };
   }
-  ios[ioId] = { ...io, route: 'direct' };
+  ios.set(ioId, { ...io, route: 'direct' });
   return { state: { ...state, ios }, effects: [{ type: 'direct', ioId, lun: state.lun, op: io.op }] };
 }
 
@@ -260,7 +261,7 @@ function redirectable(state: CsvState, op: StorageOp): boolean {
 }
 
 function ioDone(state: CsvState, ioId: string, result: IoResult, lost: boolean): Out {
-  const io = state.ios[ioId];
+  const io = state.ios.get(ioId);
   if (!io) return { state, effects: [] };
   if (io.route === 'direct') {
     if (result.ok) {
@@ -294,8 +295,8 @@ function ioDone(state: CsvState, ioId: string, result: IoResult, lost: boolean):
 }
 
 function finish(state: CsvState, ioId: string, result: IoResult): Out {
-  const ios = { ...state.ios };
-  delete ios[ioId];
+  const ios = new Map(state.ios);
+  ios.delete(ioId);
   return { state: { ...state, ios }, effects: [{ type: 'complete', ioId, result }] };
 }
 
@@ -319,7 +320,7 @@ function resume(state: CsvState): Out {
   let s: CsvState = { ...state, paused: false, queue: [] };
   const effects: Out['effects'] = [];
   for (const ioId of state.queue) {
-    const io = s.ios[ioId];
+    const io = s.ios.get(ioId);
     if (!io) continue;
     const r = route(s, ioId, io);
     s = r.state;
@@ -335,7 +336,7 @@ function setOnline(state: CsvState, online: boolean): Out {
   let s: CsvState = { ...state, online: false, queue: [], probing: false };
   const effects: Out['effects'] = [{ type: 'cancelTimer', id: PROBE_TIMER }];
   for (const ioId of state.queue) {
-    const r = route(s, ioId, s.ios[ioId] as PendingIo);
+    const r = route(s, ioId, s.ios.get(ioId) as PendingIo);
     s = r.state;
     effects.push(...r.effects);
   }

@@ -5,6 +5,8 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { CreateVmRequest as _dcbox_node_v1_CreateVmRequest, CreateVmRequest__Output as _dcbox_node_v1_CreateVmRequest__Output } from '../../../dcbox/node/v1/CreateVmRequest';
 import type { DiskStatus as _dcbox_node_v1_DiskStatus, DiskStatus__Output as _dcbox_node_v1_DiskStatus__Output } from '../../../dcbox/node/v1/DiskStatus';
 import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1_Empty__Output } from '../../../dcbox/common/v1/Empty';
+import type { IoLoadRequest as _dcbox_node_v1_IoLoadRequest, IoLoadRequest__Output as _dcbox_node_v1_IoLoadRequest__Output } from '../../../dcbox/node/v1/IoLoadRequest';
+import type { IoLoadResult as _dcbox_node_v1_IoLoadResult, IoLoadResult__Output as _dcbox_node_v1_IoLoadResult__Output } from '../../../dcbox/node/v1/IoLoadResult';
 import type { MigrationAck as _dcbox_node_v1_MigrationAck, MigrationAck__Output as _dcbox_node_v1_MigrationAck__Output } from '../../../dcbox/node/v1/MigrationAck';
 import type { MigrationChunk as _dcbox_node_v1_MigrationChunk, MigrationChunk__Output as _dcbox_node_v1_MigrationChunk__Output } from '../../../dcbox/node/v1/MigrationChunk';
 import type { NodeInfo as _dcbox_node_v1_NodeInfo, NodeInfo__Output as _dcbox_node_v1_NodeInfo__Output } from '../../../dcbox/node/v1/NodeInfo';
@@ -71,6 +73,15 @@ export interface HyperVNodeClient extends grpc.Client {
   migrateIn(options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
   migrateIn(callback: grpc.requestCallback<_dcbox_node_v1_MigrationAck__Output>): grpc.ClientWritableStream<_dcbox_node_v1_MigrationChunk>;
   
+  RunIoLoad(argument: _dcbox_node_v1_IoLoadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_IoLoadResult__Output>): grpc.ClientUnaryCall;
+  RunIoLoad(argument: _dcbox_node_v1_IoLoadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_IoLoadResult__Output>): grpc.ClientUnaryCall;
+  RunIoLoad(argument: _dcbox_node_v1_IoLoadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_IoLoadResult__Output>): grpc.ClientUnaryCall;
+  RunIoLoad(argument: _dcbox_node_v1_IoLoadRequest, callback: grpc.requestCallback<_dcbox_node_v1_IoLoadResult__Output>): grpc.ClientUnaryCall;
+  runIoLoad(argument: _dcbox_node_v1_IoLoadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_IoLoadResult__Output>): grpc.ClientUnaryCall;
+  runIoLoad(argument: _dcbox_node_v1_IoLoadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_IoLoadResult__Output>): grpc.ClientUnaryCall;
+  runIoLoad(argument: _dcbox_node_v1_IoLoadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_IoLoadResult__Output>): grpc.ClientUnaryCall;
+  runIoLoad(argument: _dcbox_node_v1_IoLoadRequest, callback: grpc.requestCallback<_dcbox_node_v1_IoLoadResult__Output>): grpc.ClientUnaryCall;
+  
   SaveVm(argument: _dcbox_node_v1_VmRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_Vm__Output>): grpc.ClientUnaryCall;
   SaveVm(argument: _dcbox_node_v1_VmRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_Vm__Output>): grpc.ClientUnaryCall;
   SaveVm(argument: _dcbox_node_v1_VmRef, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_Vm__Output>): grpc.ClientUnaryCall;
@@ -131,6 +142,8 @@ export interface HyperVNodeHandlers extends grpc.UntypedServiceImplementation {
   
   MigrateIn: grpc.handleClientStreamingCall<_dcbox_node_v1_MigrationChunk__Output, _dcbox_node_v1_MigrationAck>;
   
+  RunIoLoad: grpc.handleUnaryCall<_dcbox_node_v1_IoLoadRequest__Output, _dcbox_node_v1_IoLoadResult>;
+  
   SaveVm: grpc.handleUnaryCall<_dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm>;
   
   SetWorkload: grpc.handleUnaryCall<_dcbox_node_v1_WorkloadRequest__Output, _dcbox_node_v1_DiskStatus>;
@@ -150,6 +163,7 @@ export interface HyperVNodeDefinition extends grpc.ServiceDefinition {
   ListPaths: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_node_v1_PathsResponse, _dcbox_common_v1_Empty__Output, _dcbox_node_v1_PathsResponse__Output>
   ListVms: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_node_v1_VmList, _dcbox_common_v1_Empty__Output, _dcbox_node_v1_VmList__Output>
   MigrateIn: MethodDefinition<_dcbox_node_v1_MigrationChunk, _dcbox_node_v1_MigrationAck, _dcbox_node_v1_MigrationChunk__Output, _dcbox_node_v1_MigrationAck__Output>
+  RunIoLoad: MethodDefinition<_dcbox_node_v1_IoLoadRequest, _dcbox_node_v1_IoLoadResult, _dcbox_node_v1_IoLoadRequest__Output, _dcbox_node_v1_IoLoadResult__Output>
   SaveVm: MethodDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_Vm, _dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm__Output>
   SetWorkload: MethodDefinition<_dcbox_node_v1_WorkloadRequest, _dcbox_node_v1_DiskStatus, _dcbox_node_v1_WorkloadRequest__Output, _dcbox_node_v1_DiskStatus__Output>
   StartVm: MethodDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_Vm, _dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm__Output>

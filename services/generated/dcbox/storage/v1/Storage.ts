@@ -3,6 +3,7 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { CreateLunRequest as _dcbox_storage_v1_CreateLunRequest, CreateLunRequest__Output as _dcbox_storage_v1_CreateLunRequest__Output } from '../../../dcbox/storage/v1/CreateLunRequest';
+import type { DataChannelInfo as _dcbox_storage_v1_DataChannelInfo, DataChannelInfo__Output as _dcbox_storage_v1_DataChannelInfo__Output } from '../../../dcbox/storage/v1/DataChannelInfo';
 import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1_Empty__Output } from '../../../dcbox/common/v1/Empty';
 import type { ListLunsRequest as _dcbox_storage_v1_ListLunsRequest, ListLunsRequest__Output as _dcbox_storage_v1_ListLunsRequest__Output } from '../../../dcbox/storage/v1/ListLunsRequest';
 import type { ListLunsResponse as _dcbox_storage_v1_ListLunsResponse, ListLunsResponse__Output as _dcbox_storage_v1_ListLunsResponse__Output } from '../../../dcbox/storage/v1/ListLunsResponse';
@@ -31,6 +32,15 @@ export interface StorageClient extends grpc.Client {
   createLun(argument: _dcbox_storage_v1_CreateLunRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_storage_v1_Lun__Output>): grpc.ClientUnaryCall;
   createLun(argument: _dcbox_storage_v1_CreateLunRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_Lun__Output>): grpc.ClientUnaryCall;
   createLun(argument: _dcbox_storage_v1_CreateLunRequest, callback: grpc.requestCallback<_dcbox_storage_v1_Lun__Output>): grpc.ClientUnaryCall;
+  
+  DataChannel(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_DataChannelInfo__Output>): grpc.ClientUnaryCall;
+  DataChannel(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_storage_v1_DataChannelInfo__Output>): grpc.ClientUnaryCall;
+  DataChannel(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_DataChannelInfo__Output>): grpc.ClientUnaryCall;
+  DataChannel(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_storage_v1_DataChannelInfo__Output>): grpc.ClientUnaryCall;
+  dataChannel(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_DataChannelInfo__Output>): grpc.ClientUnaryCall;
+  dataChannel(argument: _dcbox_common_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_storage_v1_DataChannelInfo__Output>): grpc.ClientUnaryCall;
+  dataChannel(argument: _dcbox_common_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_DataChannelInfo__Output>): grpc.ClientUnaryCall;
+  dataChannel(argument: _dcbox_common_v1_Empty, callback: grpc.requestCallback<_dcbox_storage_v1_DataChannelInfo__Output>): grpc.ClientUnaryCall;
   
   DeleteLun(argument: _dcbox_storage_v1_LunRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_common_v1_Empty__Output>): grpc.ClientUnaryCall;
   DeleteLun(argument: _dcbox_storage_v1_LunRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_common_v1_Empty__Output>): grpc.ClientUnaryCall;
@@ -145,6 +155,8 @@ export interface StorageClient extends grpc.Client {
 export interface StorageHandlers extends grpc.UntypedServiceImplementation {
   CreateLun: grpc.handleUnaryCall<_dcbox_storage_v1_CreateLunRequest__Output, _dcbox_storage_v1_Lun>;
   
+  DataChannel: grpc.handleUnaryCall<_dcbox_common_v1_Empty__Output, _dcbox_storage_v1_DataChannelInfo>;
+  
   DeleteLun: grpc.handleUnaryCall<_dcbox_storage_v1_LunRef__Output, _dcbox_common_v1_Empty>;
   
   InjectFault: grpc.handleUnaryCall<_dcbox_storage_v1_LunFaultRequest__Output, _dcbox_storage_v1_LunFaultState>;
@@ -173,6 +185,7 @@ export interface StorageHandlers extends grpc.UntypedServiceImplementation {
 
 export interface StorageDefinition extends grpc.ServiceDefinition {
   CreateLun: MethodDefinition<_dcbox_storage_v1_CreateLunRequest, _dcbox_storage_v1_Lun, _dcbox_storage_v1_CreateLunRequest__Output, _dcbox_storage_v1_Lun__Output>
+  DataChannel: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_storage_v1_DataChannelInfo, _dcbox_common_v1_Empty__Output, _dcbox_storage_v1_DataChannelInfo__Output>
   DeleteLun: MethodDefinition<_dcbox_storage_v1_LunRef, _dcbox_common_v1_Empty, _dcbox_storage_v1_LunRef__Output, _dcbox_common_v1_Empty__Output>
   InjectFault: MethodDefinition<_dcbox_storage_v1_LunFaultRequest, _dcbox_storage_v1_LunFaultState, _dcbox_storage_v1_LunFaultRequest__Output, _dcbox_storage_v1_LunFaultState__Output>
   ListFaults: MethodDefinition<_dcbox_common_v1_Empty, _dcbox_storage_v1_LunFaults, _dcbox_common_v1_Empty__Output, _dcbox_storage_v1_LunFaults__Output>
