@@ -17,11 +17,11 @@
  * Semantics the client keeps from the gRPC calls it replaces: every command has the deadline
  * `timeoutMs` (TIMEOUT: its outcome is unknown); a peer that cannot be reached, a refused
  * connection or one that breaks under a command is UNAVAILABLE; errors the peer answers keep
- * their code. A connection on which nothing arrived for a whole deadline is dropped when a
- * command times out, so the next command connects afresh once a partition heals (rather than
+ * their code. A connection on which nothing arrived since a command that timed out was sent is
+ * dropped then, so the next command connects afresh once a partition heals (rather than
  * wait out TCP's retransmission backoff).
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, Socket, type SocketConstructorOpts } from 'node:net';
 import { DcboxError, ERROR_CODES, type ErrorCode } from './errors.js';
 import { encodeHead, FrameDecoder, type FrameInitiator, type SasFrame } from './sas-frame.js';
 
@@ -76,8 +76,9 @@ interface Pending {
   resolve: (f: Extract<SasFrame, { kind: 'ok' }>) => void;
   reject: (e: DcboxError) => void;
   timer: NodeJS.Timeout;
-  /** The connection the command went out on; null while it waits for one. */
+  /** The connection the command went out on (null while it waits for one), and when. */
   sentOn: Socket | null;
+  sentAtMs: number;
   encoded: { head: Buffer; payload: Buffer };
 }
 
@@ -135,7 +136,7 @@ export class SasClient {
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.expire(id), this.opts.timeoutMs);
-      const p: Pending = { resolve, reject, timer, sentOn: null, encoded };
+      const p: Pending = { resolve, reject, timer, sentOn: null, sentAtMs: 0, encoded };
       this.pending.set(id, p);
       if (this.writer) this.transmit(this.writer, p);
       else {
@@ -147,6 +148,7 @@ export class SasClient {
 
   private transmit(w: FrameWriter, p: Pending): void {
     p.sentOn = w.socket;
+    p.sentAtMs = performance.now();
     w.sendEncoded(p.encoded);
   }
 
@@ -160,9 +162,9 @@ export class SasClient {
         `${this.opts.peer} did not answer within ${this.opts.timeoutMs} ms; the command may or may not have taken effect`,
       ),
     );
-    // Nothing came back for a whole deadline: the connection is taken for dead (a partition).
+    // Not a byte came back since it was sent: the connection is taken for dead (a partition).
     const s = p.sentOn;
-    if (s && this.writer?.socket === s && performance.now() - this.lastReceivedMs >= this.opts.timeoutMs)
+    if (s && this.writer?.socket === s && this.lastReceivedMs <= p.sentAtMs)
       this.drop(s, `was silent for ${this.opts.timeoutMs} ms`);
   }
 
@@ -187,10 +189,19 @@ export class SasClient {
       .discover(timeoutMs)
       .then((port) => {
         if (!port) throw this.unavailable('is not offered (no port)');
-        return openSocket(address, port, timeoutMs, this.opts.peer);
+        const decoder = new FrameDecoder();
+        return openSocket(
+          address,
+          port,
+          timeoutMs,
+          this.opts.peer,
+          decoder,
+          (frames) => this.received(frames),
+          (why) => this.dropCurrent(why),
+        ).then((sock) => ({ sock, decoder }));
       })
       .then(
-        (s) => {
+        ({ sock: s }) => {
           this.connecting = false;
           if (this.closed) {
             s.destroy();
@@ -221,21 +232,18 @@ export class SasClient {
     const w = new FrameWriter(s);
     this.writer = w;
     this.lastReceivedMs = performance.now();
-    const decoder = new FrameDecoder();
-    s.on('data', (chunk: Buffer) => {
-      this.lastReceivedMs = performance.now();
-      let frames: SasFrame[];
-      try {
-        frames = decoder.push(chunk);
-      } catch (err) {
-        this.drop(s, `sent a bad frame: ${(err as Error).message}`);
-        return;
-      }
-      for (const f of frames) this.settle(f);
-    });
     s.on('error', () => undefined);
     s.on('close', () => this.drop(s, 'closed'));
     return w;
+  }
+
+  private received(frames: SasFrame[]): void {
+    this.lastReceivedMs = performance.now();
+    for (const f of frames) this.settle(f);
+  }
+
+  private dropCurrent(why: string): void {
+    if (this.writer) this.drop(this.writer.socket, why);
   }
 
   private settle(f: SasFrame): void {
@@ -256,9 +264,39 @@ export class SasClient {
   }
 }
 
-function openSocket(address: string, port: number, timeoutMs: number, peer: string): Promise<Socket> {
+/** Reads frames with `decoder` straight from the socket (net's onread), into its buffers. */
+function readInto(
+  decoder: FrameDecoder,
+  onFrames: (frames: SasFrame[]) => void,
+  onBad: (why: string) => void,
+): { buffer: () => Buffer; callback: (n: number) => boolean } {
+  return {
+    buffer: () => decoder.buffer(),
+    callback: (n: number) => {
+      let frames: SasFrame[];
+      try {
+        frames = decoder.took(n);
+      } catch (err) {
+        onBad(`sent a bad frame: ${(err as Error).message}`);
+        return false;
+      }
+      if (frames.length > 0) onFrames(frames);
+      return true;
+    },
+  };
+}
+
+function openSocket(
+  address: string,
+  port: number,
+  timeoutMs: number,
+  peer: string,
+  decoder: FrameDecoder,
+  onFrames: (frames: SasFrame[]) => void,
+  onBad: (why: string) => void,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host: address, port, noDelay: true });
+    const s = connect({ host: address, port, noDelay: true, onread: readInto(decoder, onFrames, onBad) });
     const timer = setTimeout(() => {
       s.destroy();
       reject(
@@ -285,11 +323,55 @@ function openSocket(address: string, port: number, timeoutMs: number, peer: stri
   });
 }
 
+const EMPTY: Buffer = Buffer.alloc(0);
+
+/**
+ * A socket over an accepted connection that reads into the decoder's buffers, as a client's
+ * `onread` option does (net's createServer has no such option): the accepted socket, paused on
+ * connect, hands its handle to a new Socket made with `onread`. This leans on net's `_handle`
+ * and the `handle` option, which Node.js has long used internally (child_process handle
+ * passing); where they are missing, the accepted socket's 'data' events go through the same
+ * decoder with one copy.
+ */
+function adopt(accepted: Socket, onread: ReturnType<typeof readInto>): Socket {
+  const handle = (accepted as unknown as { _handle?: unknown })._handle;
+  if (handle) {
+    try {
+      (accepted as unknown as { _handle: unknown })._handle = null;
+      const s = new Socket({
+        handle,
+        readable: true,
+        writable: true,
+        onread,
+      } as unknown as SocketConstructorOpts);
+      s.setNoDelay(true);
+      s.resume();
+      return s;
+    } catch {
+      (accepted as unknown as { _handle: unknown })._handle = handle;
+    }
+  }
+  accepted.on('data', (chunk: Buffer) => {
+    let at = 0;
+    while (at < chunk.length) {
+      const into = onread.buffer();
+      const n = Math.min(into.length, chunk.length - at);
+      chunk.copy(into, 0, at, at + n);
+      at += n;
+      if (!onread.callback(n)) return;
+    }
+  });
+  accepted.resume();
+  return accepted;
+}
+
 /** A listening data channel. */
 export interface SasServer {
   port: number;
   /** Connections open now. */
   connections(): number;
+  /** Connections accepted since it started. */
+  accepted(): number;
   close(): void;
 }
 
@@ -305,17 +387,31 @@ export function serveSasChannel(opts: {
   onBadStream?: (err: Error) => void;
 }): Promise<SasServer> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer({ noDelay: true }, (s) => {
+  let accepted = 0;
+  const server: Server = createServer({ noDelay: true, pauseOnConnect: true }, (conn) => {
+    const decoder = new FrameDecoder();
+    let s: Socket = conn;
+    const bad = (why: string) => {
+      opts.onBadStream?.(new Error(why));
+      s.destroy();
+    };
+    const onFrames = (frames: SasFrame[]) => {
+      for (const f of frames) {
+        if (f.kind === 'read' || f.kind === 'write') answer(f);
+        else return bad(`a client sent a ${f.kind} frame`);
+      }
+    };
+    s = adopt(conn, readInto(decoder, onFrames, bad));
+    accepted++;
     sockets.add(s);
     const w = new FrameWriter(s);
-    const decoder = new FrameDecoder();
     const answer = (cmd: SasCommand) => {
       opts.handle(cmd).then(
         (a) =>
           w.send(
             'data' in a
               ? { kind: 'ok', id: cmd.id, written: 0, data: a.data }
-              : { kind: 'ok', id: cmd.id, written: a.written, data: Buffer.alloc(0) },
+              : { kind: 'ok', id: cmd.id, written: a.written, data: EMPTY },
           ),
         (err: unknown) => {
           const e =
@@ -326,26 +422,11 @@ export function serveSasChannel(opts: {
         },
       );
     };
-    s.on('data', (chunk: Buffer) => {
-      let frames: SasFrame[];
-      try {
-        frames = decoder.push(chunk);
-      } catch (err) {
-        opts.onBadStream?.(err as Error);
-        s.destroy();
-        return;
-      }
-      for (const f of frames) {
-        if (f.kind === 'read' || f.kind === 'write') answer(f);
-        else {
-          opts.onBadStream?.(new Error(`a client sent a ${f.kind} frame`));
-          s.destroy();
-          return;
-        }
-      }
-    });
     s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
+    s.on('close', () => {
+      sockets.delete(s);
+      if (s !== conn) conn.destroy();
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -355,6 +436,7 @@ export function serveSasChannel(opts: {
       resolve({
         port: typeof at === 'object' && at ? at.port : 0,
         connections: () => sockets.size,
+        accepted: () => accepted,
         close: () => {
           server.close();
           for (const s of sockets) s.destroy();

@@ -114,78 +114,116 @@ function oversized(bytes: number): DcboxError {
   );
 }
 
+/** Bytes the decoder reads into at once while frames are small. */
+const CHUNK_BYTES = 64 * 1024;
+
 /**
  * Cuts a byte stream into frames, whatever the pieces it arrives in: a frame split over many
- * chunks, or many frames in one chunk. `push` returns the frames completed by a chunk and throws
- * DcboxError INVALID_ARGUMENT on a stream that is not SAS frames (the connection is then dropped).
+ * reads, or many frames in one read. The socket reads straight into the decoder's buffers
+ * (net's `onread`): `buffer()` says where the next bytes go and `took(n)` that n bytes landed
+ * there, returning the frames they completed. Small frames land side by side in a 64 KiB chunk
+ * and come out as views of it (a chunk is never written over, a new one replaces it when full);
+ * a frame larger than what is left of the chunk gets a buffer of its own, which the kernel
+ * fills directly, so a 1 MiB payload is neither copied nor gathered from 64 KiB pieces.
+ * `took` throws DcboxError INVALID_ARGUMENT on a stream that is not SAS frames (the connection
+ * is then dropped). `push` takes bytes as a plain stream delivers them (tests).
  */
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** Unparsed bytes of `chunk` are [start, end). */
+  private start = 0;
+  private end = 0;
+  /** A frame that did not fit in the chunk, and how much of it arrived. */
+  private big: Buffer | null = null;
+  private bigHave = 0;
 
-  push(chunk: Buffer): SasFrame[] {
+  /** Where the next bytes of the stream belong. */
+  buffer(): Buffer {
+    if (this.big) return this.big.subarray(this.bigHave);
+    if (this.end === this.chunk.length) this.renew(this.start);
+    return this.chunk.subarray(this.end);
+  }
+
+  /** `n` bytes were written at the start of the last `buffer()`; the frames they completed. */
+  took(n: number): SasFrame[] {
+    if (this.big) {
+      this.bigHave += n;
+      if (this.bigHave < this.big.length) return [];
+      const frame = this.big;
+      this.big = null;
+      return [parseWhole(frame)];
+    }
+    this.end += n;
     const out: SasFrame[] = [];
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-    }
     for (;;) {
-      if (this.buffered < HEADER_BYTES) return out;
-      const head = this.peekHeader();
-      if (head.readUInt32LE(0) !== SAS_MAGIC)
-        throw new DcboxError(
-          'INVALID_ARGUMENT',
-          'the SAS data channel received a frame without the DCSD magic',
-        );
-      const textBytes = head.readUInt16LE(10);
-      const payloadBytes = head.readUInt32LE(24);
-      if (payloadBytes > PAYLOAD_MAX) throw oversized(payloadBytes);
-      if (textBytes > TEXT_MAX)
-        throw new DcboxError(
-          'INVALID_ARGUMENT',
-          `a SAS frame's names take ${textBytes} bytes (at most ${TEXT_MAX})`,
-        );
-      const total = HEADER_BYTES + textBytes + payloadBytes;
-      if (this.buffered < total) return out;
-      out.push(parse(this.take(total), textBytes, payloadBytes));
+      const have = this.end - this.start;
+      if (have < HEADER_BYTES) break;
+      const total = frameBytes(this.chunk, this.start);
+      if (have >= total) {
+        out.push(parseWhole(this.chunk.subarray(this.start, this.start + total)));
+        this.start += total;
+        continue;
+      }
+      if (total > this.chunk.length - this.start) {
+        // It will not fit in this chunk: a buffer of its own (large), or a fresh chunk (small).
+        if (total > CHUNK_BYTES) {
+          this.big = Buffer.allocUnsafe(total);
+          this.chunk.copy(this.big, 0, this.start, this.end);
+          this.bigHave = have;
+          this.renew(this.end);
+        } else this.renew(this.start);
+      }
+      break;
     }
+    return out;
+  }
+
+  /** Takes bytes as a plain stream delivers them, in pieces of any size. */
+  push(bytes: Buffer): SasFrame[] {
+    const out: SasFrame[] = [];
+    let at = 0;
+    while (at < bytes.length) {
+      const into = this.buffer();
+      const n = Math.min(into.length, bytes.length - at);
+      bytes.copy(into, 0, at, at + n);
+      at += n;
+      out.push(...this.took(n));
+    }
+    return out;
   }
 
   /** Bytes of a frame not yet complete: a stream that ends with none lost nothing. */
   get pendingBytes(): number {
-    return this.buffered;
+    return this.big ? this.bigHave : this.end - this.start;
   }
 
-  /** The first HEADER_BYTES bytes, contiguous (joins the first chunks when they are smaller). */
-  private peekHeader(): Buffer {
-    const first = this.chunks[0] as Buffer;
-    if (first.length >= HEADER_BYTES) return first;
-    const joined = Buffer.concat(this.chunks);
-    this.chunks = [joined];
-    return joined;
+  /** A fresh chunk that starts with the unparsed bytes from `from` (earlier views stay valid). */
+  private renew(from: number): void {
+    const next = Buffer.allocUnsafe(CHUNK_BYTES);
+    const kept = this.chunk.copy(next, 0, from, this.end);
+    this.chunk = next;
+    this.start = 0;
+    this.end = kept;
   }
+}
 
-  /** The next `n` buffered bytes: a view when they sit in one chunk, else one copy. */
-  private take(n: number): Buffer {
-    this.buffered -= n;
-    const first = this.chunks[0] as Buffer;
-    if (first.length >= n) {
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let at = 0;
-    while (at < n) {
-      const c = this.chunks[0] as Buffer;
-      const k = Math.min(c.length, n - at);
-      c.copy(out, at, 0, k);
-      at += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
-    }
-    return out;
-  }
+/** A frame's whole size from its header at `at`; throws on a header that is not a SAS frame's. */
+function frameBytes(buf: Buffer, at: number): number {
+  if (buf.readUInt32LE(at) !== SAS_MAGIC)
+    throw new DcboxError('INVALID_ARGUMENT', 'the SAS data channel received a frame without the DCSD magic');
+  const textBytes = buf.readUInt16LE(at + 10);
+  const payloadBytes = buf.readUInt32LE(at + 24);
+  if (payloadBytes > PAYLOAD_MAX) throw oversized(payloadBytes);
+  if (textBytes > TEXT_MAX)
+    throw new DcboxError(
+      'INVALID_ARGUMENT',
+      `a SAS frame's names take ${textBytes} bytes (at most ${TEXT_MAX})`,
+    );
+  return HEADER_BYTES + textBytes + payloadBytes;
+}
+
+function parseWhole(frame: Buffer): SasFrame {
+  return parse(frame, frame.readUInt16LE(10), frame.readUInt32LE(24));
 }
 
 function parse(frame: Buffer, textBytes: number, payloadBytes: number): SasFrame {

@@ -72,11 +72,19 @@ class LunFile {
       const batch = this.queue.splice(0);
       const ids = batch.map((w) => w.reqId);
       try {
-        // Writes to disjoint blocks run side by side on libuv's pool; overlapping ones keep
-        // their arrival order (the later one wins, as before). One fdatasync then covers the
-        // batch, and only then is any of it acknowledged.
-        if (overlapping(batch)) for (const w of batch) await writeAll(this.fd, w.data, w.offset);
-        else await Promise.all(batch.map((w) => writeAll(this.fd, w.data, w.offset)));
+        // Small blocks are copied into the page cache here, in arrival order (a pwrite of a few
+        // KiB takes microseconds, less than a trip through libuv's pool and back). Large
+        // writes to disjoint blocks run side by side on the pool; overlapping ones keep their
+        // arrival order (the later one wins, as before). One fdatasync then covers the batch,
+        // and only then is any of it acknowledged.
+        const large = batch.filter((w) => w.data.length > SYNC_WRITE_BYTES_MAX);
+        if (large.length === 0) for (const w of batch) writeAllSync(this.fd, w.data, w.offset);
+        else if (overlapping(batch)) for (const w of batch) await writeAll(this.fd, w.data, w.offset);
+        else {
+          for (const w of batch)
+            if (w.data.length <= SYNC_WRITE_BYTES_MAX) writeAllSync(this.fd, w.data, w.offset);
+          await Promise.all(large.map((w) => writeAll(this.fd, w.data, w.offset)));
+        }
         await fdatasyncAsync(this.fd);
         this.batches++;
         this.done(ids);
@@ -97,6 +105,18 @@ function overlapping(batch: readonly PendingWrite[]): boolean {
     if ((sorted[i] as PendingWrite).offset < prev.offset + prev.data.length) return true;
   }
   return false;
+}
+
+/** Writes up to this size are made on the event loop (see flush). */
+const SYNC_WRITE_BYTES_MAX = 64 * 1024;
+
+function writeAllSync(fd: number, data: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < data.length) {
+    const n = writeSync(fd, data, done, data.length - done, position + done);
+    if (n <= 0) throw new Error(`short write at byte ${position + done}`);
+    done += n;
+  }
 }
 
 async function writeAll(fd: number, data: Uint8Array, position: number): Promise<void> {
