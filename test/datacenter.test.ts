@@ -151,6 +151,66 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     });
   });
 
+  it('keeps writing through rssm4 when the network to rssm3 is cut, and returns to rssm3 once healed', async () => {
+    // A partition, unlike a power-off, leaves rssm3 running: the commands on the SAS data
+    // channel get no answer (TIMEOUT), MPIO retries them on rssm4, and after the heal the
+    // channel to rssm3 is opened again.
+    const start = await diskStatus('HVR2NODO1', 'Writer1');
+    await dcboxOk(['partition', 'HVR2NODO1', 'rssm3']);
+    try {
+      await waitFor(
+        'writes continuing through rssm4',
+        async () => ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > ackedCount(start) + 20,
+      );
+      const s = await diskStatus('HVR2NODO1', 'Writer1');
+      expect(Number(s.failed_writes), 'failed writes').toBe(Number(start.failed_writes));
+      expect(Number(s.unknown_writes), 'unknown writes').toBe(Number(start.unknown_writes));
+      const csv = (await paths('HVR2NODO1')).disks.find((d) => d.lun === 'CSV1');
+      expect(csv?.paths.find((x) => x.name === 'rssm3')?.state).toBe('Failed');
+      expect(csv?.paths.find((x) => x.name === 'rssm4')?.state).toBe('Active');
+    } finally {
+      await dcboxOk(['heal']);
+    }
+    await waitFor('rssm3 reclaimed', async () => {
+      const csv = (await paths('HVR2NODO1')).disks.find((d) => d.lun === 'CSV1');
+      return csv?.paths.find((x) => x.name === 'rssm3')?.state === 'Active';
+    });
+    const offset = 50 * 1024 * 1024 * 1024 + 8192; // far from every VM disk
+    const w = await storageCommand('HVR2NODO1', {
+      lun: 'CSV1',
+      op: 'write',
+      offset,
+      data: Buffer.alloc(512, 7),
+    });
+    expect(w, w.message).toMatchObject({ ok: true, path: 'rssm3' });
+    const r = await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'read', offset, length: 512 });
+    expect(r).toMatchObject({ ok: true, path: 'rssm3' });
+    expect(Buffer.from(r.data).equals(Buffer.alloc(512, 7))).toBe(true);
+  });
+
+  it("runs an I/O load inside a node on the CSV's free space, and refuses one over a VM's disk", async () => {
+    const load = JSON.parse(
+      await dcboxOk(['io-load', 'HVR2NODO1', '--bs', '4k', '--depth', '8', '--duration', '300', '--json']),
+    ) as { ops: string; errors: number; latency_p50_us: number };
+    expect(Number(load.ops)).toBeGreaterThan(0);
+    expect(load.errors).toBe(0);
+    expect(load.latency_p50_us).toBeGreaterThan(0);
+    const disk = (await diskStatus('HVR2NODO1', 'Writer1')).disk;
+    const refused = await dcbox([
+      'io-load',
+      'HVR2NODO1',
+      '--offset',
+      String(disk?.offset_bytes),
+      '--span',
+      '1m',
+      '--duration',
+      '100',
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Writer1.vhd');
+    expect(refused.stderr).toContain("a load runs in the CSV's free space only");
+  });
+
   it('keeps every acknowledged record across a kill -9 of the storage controller', async () => {
     const pid = readState()?.hosts.find((h) => h.name === 'storage')?.pids.service;
     expect(pid).toBeTruthy();

@@ -82,6 +82,8 @@ export function encodeRecord(rec: DiskRecord): Buffer {
   return buf;
 }
 
+const ZERO_RECORD = Buffer.alloc(RECORD_SIZE);
+
 /** Decodes a block without checking it; use verifyRecord to know whether it can be trusted. */
 export function decodeRecord(block: Uint8Array): DiskRecord {
   const buf = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
@@ -106,7 +108,9 @@ export function verifyRecord(block: Uint8Array, expect?: { vm?: string; seq?: nu
     };
   }
   const buf = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
-  if (buf.every((b) => b === 0))
+  // One memcmp: a boot scans its whole disk, and a byte-by-byte callback over a 64 MiB disk of
+  // never-written blocks took seconds of the node's event loop once the reads came back fast.
+  if (buf.equals(ZERO_RECORD))
     return { ok: false, reason: 'empty', detail: 'the block is all zeros (never written)' };
   if (buf.readUInt32BE(0) !== RECORD_MAGIC) {
     return { ok: false, reason: 'bad-magic', detail: `magic 0x${buf.readUInt32BE(0).toString(16)}` };
