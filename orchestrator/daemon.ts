@@ -24,6 +24,7 @@ import {
   rpc,
   startGrpcServer,
   unary,
+  waitServing,
 } from '../services/actor/grpc.js';
 import { makeRegistry, startMetricsServer } from '../services/actor/metrics.js';
 import { VERSION } from '../services/actor/service.js';
@@ -227,7 +228,12 @@ export class Daemon {
       for (const h of this.hosts.values()) this.startNats(h);
       this.say({ type: 'progress', text: `started ${addrs.length} NATS servers (full mesh)` });
     }
-    // Start every host as soon as what it depends on is healthy.
+    // Every service process is spawned at once: loading Node, its modules and the protos is most
+    // of a service's start and needs nothing from other hosts. Each one sets itself up only once
+    // the hosts it depends on serve (DCBOX_AWAIT, waited for in runService), so the dependency
+    // order holds while the loading overlaps. A runtime that owns its hosts (docker) starts
+    // each host once what it depends on is healthy.
+    if (!this.runtime.owner) for (const h of this.hosts.values()) this.spawnService(h, h.plan.dependsOn);
     const started = new Map<string, Promise<void>>();
     const startHost = (name: string): Promise<void> => {
       const existing = started.get(name);
@@ -285,13 +291,18 @@ export class Daemon {
     writeFileSync(join(dir, 'config.json'), JSON.stringify(files.config, null, 2));
   }
 
-  private spawnIn(h: Running, argv: string[], logName: string): ChildProcess {
+  private spawnIn(
+    h: Running,
+    argv: string[],
+    logName: string,
+    env: Record<string, string> = {},
+  ): ChildProcess {
     const [cmd, ...args] = this.runtime.wrap(h.addr, argv);
     const fd = openSync(join(hostDir(h.plan.name), logName), 'a');
     const child = spawn(cmd as string, args, {
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, DCBOX_RUN: this.runId, DCBOX_HOST: h.plan.name },
+      env: { ...process.env, DCBOX_RUN: this.runId, DCBOX_HOST: h.plan.name, ...env },
     });
     closeSync(fd);
     child.on('exit', () => this.save());
@@ -303,40 +314,40 @@ export class Daemon {
     h.nats = this.spawnIn(h, ['nats-server', '-c', join(hostDir(h.plan.name), 'nats.conf')], 'nats.log');
   }
 
+  /**
+   * Spawns a host's service process unless it runs. `awaitHosts`: hosts whose services it waits
+   * to serve before it sets itself up (the first start of a run; a host powered on later starts
+   * at once, whatever else is off, as a real one boots).
+   */
+  private spawnService(h: Running, awaitHosts: string[] = []): void {
+    if (h.service && alive(h.service.pid)) return;
+    h.service = this.spawnIn(
+      h,
+      serviceArgv(process.execPath, projectRoot, h.plan.component, join(hostDir(h.plan.name), 'config.json')),
+      'service.log',
+      awaitHosts.length ? { DCBOX_AWAIT: awaitHosts.join(',') } : {},
+    );
+  }
+
+  /** Starts a host's service (unless it runs) and waits until it is healthy. */
   private async startService(h: Running): Promise<void> {
     const owner = this.runtime.owner;
     if (owner) {
       if (!owner.running(h.addr)) await owner.start(h.addr, hostDir(h.plan.name));
-    } else if (!(h.service && alive(h.service.pid))) {
-      h.service = this.spawnIn(
-        h,
-        serviceArgv(
-          process.execPath,
-          projectRoot,
-          h.plan.component,
-          join(hostDir(h.plan.name), 'config.json'),
-        ),
-        'service.log',
-      );
-    }
+    } else this.spawnService(h);
     this.save();
     const child = h.service;
-    const up = () => (owner ? owner.running(h.addr) : alive(child?.pid));
-    const health = healthClient(`${h.addr.address}:${h.addr.grpcPort}`);
-    const until = Date.now() + HEALTH_TIMEOUT_MS;
-    try {
-      while (!(await health.check(500))) {
-        if (!up())
-          throw new Error(
-            `${h.plan.name} (${h.plan.component}) exited during start; see ${join(hostDir(h.plan.name), 'service.log')}`,
-          );
-        if (Date.now() > until)
-          throw new Error(`${h.plan.name} was not healthy within ${HEALTH_TIMEOUT_MS} ms`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    } finally {
-      health.close();
-    }
+    const gone = () => !(owner ? owner.running(h.addr) : alive(child?.pid));
+    const serving = await waitServing(`${h.addr.address}:${h.addr.grpcPort}`, {
+      timeoutMs: HEALTH_TIMEOUT_MS,
+      gone,
+    });
+    if (serving) return;
+    if (gone())
+      throw new Error(
+        `${h.plan.name} (${h.plan.component}) exited during start; see ${join(hostDir(h.plan.name), 'service.log')}`,
+      );
+    throw new Error(`${h.plan.name} was not healthy within ${HEALTH_TIMEOUT_MS} ms`);
   }
 
   /** Kills every process of a host at once, as cutting its power does. */

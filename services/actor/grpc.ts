@@ -224,33 +224,117 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
 
 export const insecure = grpc.credentials.createInsecure;
 
-// biome-ignore lint/suspicious/noExplicitAny: the health proto ships without generated types
-let healthCtor: any;
+/**
+ * grpc.health.v1.Health/Check without parsing health.proto: its request is `{ string service = 1 }`
+ * (we only ask about the server as a whole, the empty name: an empty message) and its answer
+ * `{ ServingStatus status = 1 }` (1 = SERVING). Every service process and the daemon poll health
+ * while a data center starts, and parsing the .proto with protobufjs cost each of them more
+ * than the client itself.
+ */
+const HEALTH_CHECK: grpc.ServiceDefinition = {
+  Check: {
+    path: '/grpc.health.v1.Health/Check',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: () => Buffer.alloc(0),
+    requestDeserialize: () => ({ service: '' }),
+    responseSerialize: (res: { status: number }) => Buffer.from([0x08, res.status]),
+    responseDeserialize: (buf: Buffer) => ({ status: healthStatusOf(buf) }),
+    originalName: 'check',
+  },
+};
 
-/** A grpc.health.v1 client for one server; check() answers whether it is SERVING. */
-export function healthClient(target: string): { check(timeoutMs: number): Promise<boolean>; close(): void } {
-  if (!healthCtor) {
-    const def = protoLoader.loadSync(
-      join(projectRoot, 'node_modules', 'grpc-health-check', 'proto', 'health', 'v1', 'health.proto'),
-      { keepCase: true, enums: String },
-    );
-    // biome-ignore lint/suspicious/noExplicitAny: as above
-    healthCtor = (grpc.loadPackageDefinition(def) as any).grpc.health.v1.Health;
+/** The status field of an encoded HealthCheckResponse (0, UNKNOWN, when absent). */
+export function healthStatusOf(buf: Uint8Array): number {
+  let status = 0;
+  let i = 0;
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 0; i < buf.length; shift += 7) {
+      const b = buf[i++] as number;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+    }
+    throw new Error('truncated varint in a health answer');
+  };
+  while (i < buf.length) {
+    const tag = varint();
+    const wire = tag & 7;
+    if (wire === 0) {
+      const v = varint();
+      if (tag >>> 3 === 1) status = v;
+    } else if (wire === 2) {
+      const length = varint(); // Read first: `i += varint()` would add to the old i.
+      i += length;
+    } else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else throw new Error(`unexpected wire type ${wire} in a health answer`);
   }
-  const client = new healthCtor(target, grpc.credentials.createInsecure(), CLIENT_OPTIONS);
+  return status;
+}
+
+const HEALTH_SERVING = 1;
+let healthCtor: grpc.ServiceClientConstructor | undefined;
+
+/**
+ * Reconnect backoff of a client that waits for a starting server: the default (100 ms growing
+ * to 1 s) let a server serve for up to a second before its poller's next connection attempt.
+ */
+const WAITING_OPTIONS: grpc.ChannelOptions = {
+  ...CLIENT_OPTIONS,
+  'grpc.initial_reconnect_backoff_ms': 20,
+  'grpc.max_reconnect_backoff_ms': 100,
+};
+
+/**
+ * A grpc.health.v1 client for one server; check() answers whether it is SERVING. `waiting`:
+ * the server may be starting, so reconnect within 100 ms (see WAITING_OPTIONS).
+ */
+export function healthClient(
+  target: string,
+  opts: { waiting?: boolean } = {},
+): { check(timeoutMs: number): Promise<boolean>; close(): void } {
+  healthCtor ??= grpc.makeGenericClientConstructor(HEALTH_CHECK, 'grpc.health.v1.Health');
+  const client = new healthCtor(
+    target,
+    grpc.credentials.createInsecure(),
+    opts.waiting ? WAITING_OPTIONS : CLIENT_OPTIONS,
+  ) as unknown as grpc.Client & {
+    Check(
+      req: object,
+      options: grpc.CallOptions,
+      cb: (err: grpc.ServiceError | null, res?: { status: number }) => void,
+    ): void;
+  };
   return {
     async check(timeoutMs) {
       try {
-        const res = await rpc<{ status: string }>((cb) =>
-          client.Check({ service: '' }, deadline(timeoutMs), cb),
-        );
-        return res.status === 'SERVING';
+        const res = await rpc<{ status: number }>((cb) => client.Check({}, deadline(timeoutMs), cb));
+        return res.status === HEALTH_SERVING;
       } catch {
         return false;
       }
     },
     close: () => client.close(),
   };
+}
+
+/** Polls a starting server's health until it is SERVING; false if `gone()` says it never will. */
+export async function waitServing(
+  target: string,
+  opts: { timeoutMs: number; gone?: () => boolean; pollMs?: number },
+): Promise<boolean> {
+  const health = healthClient(target, { waiting: true });
+  const until = Date.now() + opts.timeoutMs;
+  try {
+    while (!(await health.check(500))) {
+      if (opts.gone?.() || Date.now() > until) return false;
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 25));
+    }
+    return true;
+  } finally {
+    health.close();
+  }
 }
 
 /** Asks grpc.health.v1 of a server once whether it is SERVING. */
