@@ -221,19 +221,21 @@ export class Daemon {
     await this.runtime.setup(addrs);
     for (const h of this.hosts.values()) this.writeHostFiles(h);
     this.writePrometheusConfig();
-    await this.serve();
-    await this.serveDashboard();
     // A runtime that owns its hosts (docker) starts each host's NATS server with its service.
     if (!this.runtime.owner) {
       for (const h of this.hosts.values()) this.startNats(h);
       this.say({ type: 'progress', text: `started ${addrs.length} NATS servers (full mesh)` });
     }
-    // Every service process is spawned at once: loading Node, its modules and the protos is most
-    // of a service's start and needs nothing from other hosts. Each one sets itself up only once
-    // the hosts it depends on serve (DCBOX_AWAIT, waited for in runService), so the dependency
-    // order holds while the loading overlaps. A runtime that owns its hosts (docker) starts
-    // each host once what it depends on is healthy.
+    // Every service process is spawned at once, before the daemon serves its own endpoints:
+    // loading Node, its modules and the protos is most of a service's start and needs nothing
+    // from other hosts (the management module reads power from the backplane only once set
+    // up, and retries). Each one sets itself up only once the hosts it depends on serve
+    // (DCBOX_AWAIT, waited for in runService), so the dependency order holds while the loading
+    // overlaps. A runtime that owns its hosts (docker) starts each host once what it depends on
+    // is healthy.
     if (!this.runtime.owner) for (const h of this.hosts.values()) this.spawnService(h, h.plan.dependsOn);
+    await this.serve();
+    await this.serveDashboard();
     const started = new Map<string, Promise<void>>();
     const startHost = (name: string): Promise<void> => {
       const existing = started.get(name);

@@ -1,5 +1,16 @@
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
-import { healthClient, healthStatusOf, startGrpcServer, waitServing } from './grpc.js';
+import {
+  healthClient,
+  healthStatusOf,
+  projectRoot,
+  protos,
+  startGrpcServer,
+  unary,
+  waitServing,
+} from './grpc.js';
 
 describe('the health client without health.proto', () => {
   it('reads the status of an encoded HealthCheckResponse', () => {
@@ -31,5 +42,61 @@ describe('the health client without health.proto', () => {
     expect(
       await waitServing('127.0.0.1:1', { timeoutMs: 60_000, gone: () => Date.now() - started > 200 }),
     ).toBe(false);
+  });
+});
+
+describe('server reflection, built on its first call', () => {
+  it('lists the services served and describes their files, in v1 and v1alpha', async () => {
+    const p = protos();
+    const server = await startGrpcServer('127.0.0.1', 0, [
+      {
+        definition: p.dcbox.common.v1.Host.service,
+        name: 'dcbox.common.v1.Host',
+        impl: { Info: unary(() => ({})), Echo: unary(() => ({})) },
+      },
+    ]);
+    try {
+      for (const version of ['v1', 'v1alpha']) {
+        const def = protoLoader.loadSync(
+          join(
+            projectRoot,
+            'node_modules',
+            '@grpc',
+            'reflection',
+            'build',
+            'proto',
+            'grpc',
+            'reflection',
+            version,
+            'reflection.proto',
+          ),
+          { keepCase: true, oneofs: true },
+        );
+        // biome-ignore lint/suspicious/noExplicitAny: a test client of a proto without generated types
+        const Ctor = (grpc.loadPackageDefinition(def) as any).grpc.reflection[version].ServerReflection;
+        const client = new Ctor(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+        const ask = (req: object) =>
+          new Promise<Record<string, unknown>>((resolve, reject) => {
+            const call = client.ServerReflectionInfo();
+            call.on('data', (res: Record<string, unknown>) => {
+              resolve(res);
+              call.end();
+            });
+            call.on('error', reject);
+            call.write(req);
+          });
+        const list = (await ask({ list_services: '*' })) as {
+          list_services_response: { service: { name: string }[] };
+        };
+        expect(list.list_services_response.service.map((s) => s.name)).toContain('dcbox.common.v1.Host');
+        const file = (await ask({ file_containing_symbol: 'dcbox.common.v1.Host' })) as {
+          file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+        };
+        expect(file.file_descriptor_response?.file_descriptor_proto.length).toBeGreaterThan(0);
+        client.close();
+      }
+    } finally {
+      await server.shutdown();
+    }
   });
 });

@@ -127,8 +127,7 @@ export async function startGrpcServer(
   const health = new HealthImplementation(statusMap);
   health.addToServer(server);
   for (const s of services) server.addService(s.definition, s.impl);
-  // Reflection describes the files loaded so far, which include every service served here.
-  new ReflectionService(loadedDefinition).addToServer(server);
+  addLazyReflection(server);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${address}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),
@@ -151,6 +150,54 @@ export async function startGrpcServer(
         }, 500).unref();
       }),
   };
+}
+
+/**
+ * Server reflection (for grpcurl and friends), built on its first call. @grpc/reflection parses
+ * its own reflection.proto twice and indexes every loaded file as it is added to a server: on
+ * a blade that was ~70 ms of CPU in a start that contends for two cores (issue 8's startupMs),
+ * for a service that only a person with grpcurl calls. The server gets stand-in methods at
+ * the same paths whose codecs and handlers are @grpc/reflection's own, made on first use; it
+ * then describes every file loaded by then, which include every service served here.
+ */
+function addLazyReflection(server: grpc.Server): void {
+  type Captured = { method: grpc.MethodDefinition<unknown, unknown>; handler: grpc.UntypedHandleCall };
+  let real: Map<string, Captured> | undefined;
+  const load = (path: string): Captured => {
+    if (!real) {
+      const found = new Map<string, Captured>();
+      new ReflectionService(loadedDefinition).addToServer({
+        addService: (definition: grpc.ServiceDefinition, impl: grpc.UntypedServiceImplementation) => {
+          for (const [name, method] of Object.entries(definition))
+            found.set(method.path, { method, handler: impl[name] as grpc.UntypedHandleCall });
+        },
+      });
+      real = found;
+    }
+    const captured = real.get(path);
+    if (!captured) throw new Error(`@grpc/reflection serves no ${path}`);
+    return captured;
+  };
+  for (const version of ['v1', 'v1alpha']) {
+    const path = `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`;
+    const method: grpc.MethodDefinition<unknown, unknown> = {
+      path,
+      requestStream: true,
+      responseStream: true,
+      requestSerialize: (v) => load(path).method.requestSerialize(v),
+      requestDeserialize: (b) => load(path).method.requestDeserialize(b),
+      responseSerialize: (v) => load(path).method.responseSerialize(v),
+      responseDeserialize: (b) => load(path).method.responseDeserialize(b),
+      originalName: 'serverReflectionInfo',
+    };
+    server.addService(
+      { ServerReflectionInfo: method },
+      {
+        ServerReflectionInfo: (call: grpc.ServerDuplexStream<unknown, unknown>) =>
+          (load(path).handler as grpc.handleBidiStreamingCall<unknown, unknown>)(call),
+      },
+    );
+  }
 }
 
 /**

@@ -142,6 +142,9 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
     nats: cfg.natsUrl,
     metrics: `http://${metricsAt.address}:${metricsAt.port}/metrics`,
     pid: process.pid,
+    // How long the start took since the process began, and how much CPU it used (startupMs).
+    startMs: Math.round(performance.now()),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
   });
 
   let stopping = false;
