@@ -3,10 +3,8 @@
  * a server with grpc.health.v1 and reflection, and promise-returning calls with deadlines.
  */
 import type { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import type { Http2Session } from 'node:http2';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
@@ -21,16 +19,9 @@ import type { ProtoGrpcType as WitnessProto } from '../generated/witness.js';
 import type { ProtoGrpcType as WorkstationProto } from '../generated/workstation.js';
 import { toServiceError } from './errors.js';
 
-/** The project root: the folder holding proto/, found from here in source and in dist/. */
-export const projectRoot = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'proto', 'common.proto'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find proto/ above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-})();
+import { projectRoot } from './root.js';
+
+export { projectRoot };
 
 /**
  * Each dcbox package and the file that declares it (every file imports common.proto). They are
