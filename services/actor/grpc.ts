@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import type { ProtoGrpcType as ChassisProto } from '../generated/chassis.js';
 import type { ProtoGrpcType as ClusterProto } from '../generated/cluster.js';
 import type { ProtoGrpcType as CommonProto } from '../generated/common.js';
@@ -18,6 +17,7 @@ import type { ProtoGrpcType as StorageProto } from '../generated/storage.js';
 import type { ProtoGrpcType as WitnessProto } from '../generated/witness.js';
 import type { ProtoGrpcType as WorkstationProto } from '../generated/workstation.js';
 import { toServiceError } from './errors.js';
+import { HEALTH_SERVICE, Health, type ServingStatus } from './health.js';
 
 import { projectRoot } from './root.js';
 
@@ -91,7 +91,7 @@ export function protos(): Protos {
 
 export interface GrpcServer {
   server: grpc.Server;
-  health: HealthImplementation;
+  health: Health;
   port: number;
   /** Marks every registered service SERVING (or NOT_SERVING). */
   setServing(serving: boolean): void;
@@ -113,9 +113,9 @@ export async function startGrpcServer(
     // profile (issue 8's iopsRatio).
     'grpc.enable_channelz': 0,
   });
-  const statusMap: ServingStatusMap = { '': 'NOT_SERVING' };
+  const statusMap: Record<string, ServingStatus> = { '': 'NOT_SERVING' };
   for (const s of services) statusMap[s.name] = 'NOT_SERVING';
-  const health = new HealthImplementation(statusMap);
+  const health = new Health(statusMap);
   health.addToServer(server);
   for (const s of services) server.addService(s.definition, s.impl);
   addLazyReflection(server);
@@ -262,56 +262,6 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
 
 export const insecure = grpc.credentials.createInsecure;
 
-/**
- * grpc.health.v1.Health/Check without parsing health.proto: its request is `{ string service = 1 }`
- * (we only ask about the server as a whole, the empty name: an empty message) and its answer
- * `{ ServingStatus status = 1 }` (1 = SERVING). Every service process and the daemon poll health
- * while a data center starts, and parsing the .proto with protobufjs cost each of them more
- * than the client itself.
- */
-const HEALTH_CHECK: grpc.ServiceDefinition = {
-  Check: {
-    path: '/grpc.health.v1.Health/Check',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: () => Buffer.alloc(0),
-    requestDeserialize: () => ({ service: '' }),
-    responseSerialize: (res: { status: number }) => Buffer.from([0x08, res.status]),
-    responseDeserialize: (buf: Buffer) => ({ status: healthStatusOf(buf) }),
-    originalName: 'check',
-  },
-};
-
-/** The status field of an encoded HealthCheckResponse (0, UNKNOWN, when absent). */
-export function healthStatusOf(buf: Uint8Array): number {
-  let status = 0;
-  let i = 0;
-  const varint = (): number => {
-    let v = 0;
-    for (let shift = 0; i < buf.length; shift += 7) {
-      const b = buf[i++] as number;
-      v += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return v;
-    }
-    throw new Error('truncated varint in a health answer');
-  };
-  while (i < buf.length) {
-    const tag = varint();
-    const wire = tag & 7;
-    if (wire === 0) {
-      const v = varint();
-      if (tag >>> 3 === 1) status = v;
-    } else if (wire === 2) {
-      const length = varint(); // Read first: `i += varint()` would add to the old i.
-      i += length;
-    } else if (wire === 1) i += 8;
-    else if (wire === 5) i += 4;
-    else throw new Error(`unexpected wire type ${wire} in a health answer`);
-  }
-  return status;
-}
-
-const HEALTH_SERVING = 1;
 let healthCtor: grpc.ServiceClientConstructor | undefined;
 
 /**
@@ -332,23 +282,26 @@ export function healthClient(
   target: string,
   opts: { waiting?: boolean } = {},
 ): { check(timeoutMs: number): Promise<boolean>; close(): void } {
-  healthCtor ??= grpc.makeGenericClientConstructor(HEALTH_CHECK, 'grpc.health.v1.Health');
+  healthCtor ??= grpc.makeGenericClientConstructor(HEALTH_SERVICE, 'grpc.health.v1.Health');
   const client = new healthCtor(
     target,
     grpc.credentials.createInsecure(),
     opts.waiting ? WAITING_OPTIONS : CLIENT_OPTIONS,
   ) as unknown as grpc.Client & {
     Check(
-      req: object,
+      req: { service?: string },
       options: grpc.CallOptions,
-      cb: (err: grpc.ServiceError | null, res?: { status: number }) => void,
+      cb: (err: grpc.ServiceError | null, res?: { status: ServingStatus }) => void,
     ): void;
   };
   return {
     async check(timeoutMs) {
       try {
-        const res = await rpc<{ status: number }>((cb) => client.Check({}, deadline(timeoutMs), cb));
-        return res.status === HEALTH_SERVING;
+        // A waiting client's call waits for the connection (retried every 20-100 ms) rather than
+        // failing at once and being asked again.
+        const options = { ...deadline(timeoutMs), waitForReady: !!opts.waiting };
+        const res = await rpc<{ status: ServingStatus }>((cb) => client.Check({}, options, cb));
+        return res.status === 'SERVING';
       } catch {
         return false;
       }
