@@ -9,7 +9,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { projectRoot } from '../services/actor/grpc.js';
+import { projectRoot } from '../services/actor/root.js';
 import {
   APP_IMAGE,
   CONTAINER_DIR,

@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { projectRoot } from '../services/actor/grpc.js';
+import { projectRoot } from '../services/actor/root.js';
 import type { DaemonMessage } from './daemon.js';
 import { DCBOX_HOME, daemonLog } from './paths.js';
 import { defaultRuntime, type RuntimeKind } from './runtime.js';

@@ -3,14 +3,11 @@
  * a server with grpc.health.v1 and reflection, and promise-returning calls with deadlines.
  */
 import type { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import type { Http2Session } from 'node:http2';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import type { ProtoGrpcType as ChassisProto } from '../generated/chassis.js';
 import type { ProtoGrpcType as ClusterProto } from '../generated/cluster.js';
 import type { ProtoGrpcType as CommonProto } from '../generated/common.js';
@@ -20,17 +17,11 @@ import type { ProtoGrpcType as StorageProto } from '../generated/storage.js';
 import type { ProtoGrpcType as WitnessProto } from '../generated/witness.js';
 import type { ProtoGrpcType as WorkstationProto } from '../generated/workstation.js';
 import { toServiceError } from './errors.js';
+import { HEALTH_SERVICE, Health, type ServingStatus } from './health.js';
 
-/** The project root: the folder holding proto/, found from here in source and in dist/. */
-export const projectRoot = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'proto', 'common.proto'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find proto/ above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-})();
+import { projectRoot } from './root.js';
+
+export { projectRoot };
 
 /**
  * Each dcbox package and the file that declares it (every file imports common.proto). They are
@@ -100,7 +91,7 @@ export function protos(): Protos {
 
 export interface GrpcServer {
   server: grpc.Server;
-  health: HealthImplementation;
+  health: Health;
   port: number;
   /** Marks every registered service SERVING (or NOT_SERVING). */
   setServing(serving: boolean): void;
@@ -122,13 +113,12 @@ export async function startGrpcServer(
     // profile (issue 8's iopsRatio).
     'grpc.enable_channelz': 0,
   });
-  const statusMap: ServingStatusMap = { '': 'NOT_SERVING' };
+  const statusMap: Record<string, ServingStatus> = { '': 'NOT_SERVING' };
   for (const s of services) statusMap[s.name] = 'NOT_SERVING';
-  const health = new HealthImplementation(statusMap);
+  const health = new Health(statusMap);
   health.addToServer(server);
   for (const s of services) server.addService(s.definition, s.impl);
-  // Reflection describes the files loaded so far, which include every service served here.
-  new ReflectionService(loadedDefinition).addToServer(server);
+  addLazyReflection(server);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${address}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
       err ? reject(err) : resolve(p),
@@ -151,6 +141,54 @@ export async function startGrpcServer(
         }, 500).unref();
       }),
   };
+}
+
+/**
+ * Server reflection (for grpcurl and friends), built on its first call. @grpc/reflection parses
+ * its own reflection.proto twice and indexes every loaded file as it is added to a server: on
+ * a blade that was ~70 ms of CPU in a start that contends for two cores (issue 8's startupMs),
+ * for a service that only a person with grpcurl calls. The server gets stand-in methods at
+ * the same paths whose codecs and handlers are @grpc/reflection's own, made on first use; it
+ * then describes every file loaded by then, which include every service served here.
+ */
+function addLazyReflection(server: grpc.Server): void {
+  type Captured = { method: grpc.MethodDefinition<unknown, unknown>; handler: grpc.UntypedHandleCall };
+  let real: Map<string, Captured> | undefined;
+  const load = (path: string): Captured => {
+    if (!real) {
+      const found = new Map<string, Captured>();
+      new ReflectionService(loadedDefinition).addToServer({
+        addService: (definition: grpc.ServiceDefinition, impl: grpc.UntypedServiceImplementation) => {
+          for (const [name, method] of Object.entries(definition))
+            found.set(method.path, { method, handler: impl[name] as grpc.UntypedHandleCall });
+        },
+      });
+      real = found;
+    }
+    const captured = real.get(path);
+    if (!captured) throw new Error(`@grpc/reflection serves no ${path}`);
+    return captured;
+  };
+  for (const version of ['v1', 'v1alpha']) {
+    const path = `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`;
+    const method: grpc.MethodDefinition<unknown, unknown> = {
+      path,
+      requestStream: true,
+      responseStream: true,
+      requestSerialize: (v) => load(path).method.requestSerialize(v),
+      requestDeserialize: (b) => load(path).method.requestDeserialize(b),
+      responseSerialize: (v) => load(path).method.responseSerialize(v),
+      responseDeserialize: (b) => load(path).method.responseDeserialize(b),
+      originalName: 'serverReflectionInfo',
+    };
+    server.addService(
+      { ServerReflectionInfo: method },
+      {
+        ServerReflectionInfo: (call: grpc.ServerDuplexStream<unknown, unknown>) =>
+          (load(path).handler as grpc.handleBidiStreamingCall<unknown, unknown>)(call),
+      },
+    );
+  }
 }
 
 /**
@@ -224,26 +262,45 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
 
 export const insecure = grpc.credentials.createInsecure;
 
-// biome-ignore lint/suspicious/noExplicitAny: the health proto ships without generated types
-let healthCtor: any;
+let healthCtor: grpc.ServiceClientConstructor | undefined;
 
-/** A grpc.health.v1 client for one server; check() answers whether it is SERVING. */
-export function healthClient(target: string): { check(timeoutMs: number): Promise<boolean>; close(): void } {
-  if (!healthCtor) {
-    const def = protoLoader.loadSync(
-      join(projectRoot, 'node_modules', 'grpc-health-check', 'proto', 'health', 'v1', 'health.proto'),
-      { keepCase: true, enums: String },
-    );
-    // biome-ignore lint/suspicious/noExplicitAny: as above
-    healthCtor = (grpc.loadPackageDefinition(def) as any).grpc.health.v1.Health;
-  }
-  const client = new healthCtor(target, grpc.credentials.createInsecure(), CLIENT_OPTIONS);
+/**
+ * Reconnect backoff of a client that waits for a starting server: the default (100 ms growing
+ * to 1 s) let a server serve for up to a second before its poller's next connection attempt.
+ */
+const WAITING_OPTIONS: grpc.ChannelOptions = {
+  ...CLIENT_OPTIONS,
+  'grpc.initial_reconnect_backoff_ms': 20,
+  'grpc.max_reconnect_backoff_ms': 100,
+};
+
+/**
+ * A grpc.health.v1 client for one server; check() answers whether it is SERVING. `waiting`:
+ * the server may be starting, so reconnect within 100 ms (see WAITING_OPTIONS).
+ */
+export function healthClient(
+  target: string,
+  opts: { waiting?: boolean } = {},
+): { check(timeoutMs: number): Promise<boolean>; close(): void } {
+  healthCtor ??= grpc.makeGenericClientConstructor(HEALTH_SERVICE, 'grpc.health.v1.Health');
+  const client = new healthCtor(
+    target,
+    grpc.credentials.createInsecure(),
+    opts.waiting ? WAITING_OPTIONS : CLIENT_OPTIONS,
+  ) as unknown as grpc.Client & {
+    Check(
+      req: { service?: string },
+      options: grpc.CallOptions,
+      cb: (err: grpc.ServiceError | null, res?: { status: ServingStatus }) => void,
+    ): void;
+  };
   return {
     async check(timeoutMs) {
       try {
-        const res = await rpc<{ status: string }>((cb) =>
-          client.Check({ service: '' }, deadline(timeoutMs), cb),
-        );
+        // A waiting client's call waits for the connection (retried every 20-100 ms) rather than
+        // failing at once and being asked again.
+        const options = { ...deadline(timeoutMs), waitForReady: !!opts.waiting };
+        const res = await rpc<{ status: ServingStatus }>((cb) => client.Check({}, options, cb));
         return res.status === 'SERVING';
       } catch {
         return false;
@@ -251,6 +308,24 @@ export function healthClient(target: string): { check(timeoutMs: number): Promis
     },
     close: () => client.close(),
   };
+}
+
+/** Polls a starting server's health until it is SERVING; false if `gone()` says it never will. */
+export async function waitServing(
+  target: string,
+  opts: { timeoutMs: number; gone?: () => boolean; pollMs?: number },
+): Promise<boolean> {
+  const health = healthClient(target, { waiting: true });
+  const until = Date.now() + opts.timeoutMs;
+  try {
+    while (!(await health.check(500))) {
+      if (opts.gone?.() || Date.now() > until) return false;
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 25));
+    }
+    return true;
+  } finally {
+    health.close();
+  }
 }
 
 /** Asks grpc.health.v1 of a server once whether it is SERVING. */

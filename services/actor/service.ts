@@ -6,9 +6,9 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
-import { loadServiceConfig, type ServiceConfig } from './config.js';
+import { endpoint, loadServiceConfig, type ServiceConfig } from './config.js';
 import { DcboxError } from './errors.js';
-import { type GrpcServer, protos, startGrpcServer, unary } from './grpc.js';
+import { type GrpcServer, type Protos, protos, startGrpcServer, unary, waitServing } from './grpc.js';
 import { type Logger, makeLogger } from './log.js';
 import { makeRegistry, metricsEndpoint, startMetricsServer } from './metrics.js';
 import { connectNats, decodeJson, encodeJson, type NatsConnection } from './nats.js';
@@ -27,6 +27,11 @@ export interface ServiceContext<S> {
 }
 
 export interface ServiceDefinition<S> {
+  /**
+   * The proto packages its setup uses, loaded before it waits for the hosts it depends on, so
+   * that the setup itself is short once they serve.
+   */
+  packages?: (keyof Protos['dcbox'])[];
   /** Builds the service's gRPC services once NATS is connected. */
   setup(
     ctx: ServiceContext<S>,
@@ -50,6 +55,25 @@ export async function echoHost(nc: NatsConnection, target: string, timeoutMs: nu
   } catch (err) {
     return { ok: false, responder: '', rtt_us: 0, error: (err as Error).message };
   }
+}
+
+/**
+ * Waits until the services of the hosts named in DCBOX_AWAIT serve. The daemon spawns every
+ * process of a run at once and names there what each one depends on (topology dependsOn), so a
+ * blade sets up its paths once its RSSMs serve while its modules load alongside theirs.
+ */
+async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger): Promise<void> {
+  const names = (process.env.DCBOX_AWAIT ?? '').split(',').filter(Boolean);
+  if (names.length === 0) return;
+  const started = Date.now();
+  await Promise.all(
+    names.map(async (name) => {
+      const h = endpoint(cfg, name);
+      while (!(await waitServing(`${h.address}:${h.grpcPort}`, { timeoutMs: 60_000 })))
+        log('warn', 'still waiting for a host this one depends on', { host: name });
+    }),
+  );
+  log('info', 'the hosts this one depends on serve', { hosts: names, waitedMs: Date.now() - started });
 }
 
 /** Runs a service process: config, NATS, /metrics, its gRPC services, heartbeats, clean stop. */
@@ -87,9 +111,12 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
     metricsServer.closeAllConnections();
   });
 
+  const p = protos();
+  for (const pkg of ['common' as const, ...(def.packages ?? [])]) void p.dcbox[pkg];
+  await awaitHosts(cfg, log);
+
   const ctx: ServiceContext<S> = { cfg, nc, log, metrics, onStop: (fn) => stops.push(fn) };
   const own = await def.setup(ctx);
-  const p = protos();
   const hostImpl = {
     Info: unary(() => ({
       name: cfg.host,
@@ -115,6 +142,9 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
     nats: cfg.natsUrl,
     metrics: `http://${metricsAt.address}:${metricsAt.port}/metrics`,
     pid: process.pid,
+    // How long the start took since the process began, and how much CPU it used (startupMs).
+    startMs: Math.round(performance.now()),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
   });
 
   let stopping = false;

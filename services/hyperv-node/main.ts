@@ -34,6 +34,7 @@ function clusterState(vm: VmEntry | undefined): VmState {
 }
 
 await runService<NodeSettings>({
+  packages: ['storage', 'node', 'cluster', 'witness'],
   async setup({ cfg, nc, log, metrics, onStop }) {
     const s = cfg.settings;
     const disks = new Multipath(cfg, log);

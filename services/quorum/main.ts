@@ -25,6 +25,7 @@ import { FileStore, LunStore, storageClient, storageLun, type WitnessStore } fro
 import { CONFIG_JSON_BYTES_MAX } from './witness-doc.js';
 
 await runService<QuorumSettings>({
+  packages: ['storage', 'witness'],
   async setup({ cfg, log, onStop }) {
     const { kind, cluster } = cfg.settings;
     let store: WitnessStore;

@@ -59,6 +59,21 @@ describe('membership and regroup', () => {
     expect(groupState(sim.node(N1), sim.node(N1).config.roles.VM1!)).toBe('Online');
   });
 
+  it('forms as soon as the nodes hear each other, not at the next heartbeat tick', () => {
+    const sim = new ClusterSim([N1, N2]);
+    sim.powerOff(N2);
+    sim.run(300); // N1 alone: it ticked at 250 ms and cannot form yet (the start window is 1 s).
+    expect(sim.node(N1).service).not.toBe('Running');
+    sim.powerOn(N2); // N2 ticks at 550 ms; N1's next tick would be at 750 ms.
+    sim.until(
+      'the cluster to form',
+      () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running',
+    );
+    expect(sim.now).toBeLessThan(750);
+    expect(sim.node(N1).members).toEqual([N1, N2]);
+    expect(sim.events.find((e) => e.kind === 'cluster-formed')?.node).toBe(N1);
+  });
+
   it('removes a powered-off node after SameSubnetThreshold misses, logging Event 1135 with the numbers', () => {
     const sim = seed();
     const t0 = sim.now;

@@ -84,6 +84,8 @@ export interface Peer {
   missed: number;
   down: boolean;
   view: View | null;
+  /** When this node, outside a running cluster, last asked the peer out of turn (probeJoining). */
+  probedAt?: number;
 }
 
 export interface NodeRef {
@@ -413,7 +415,7 @@ export function decideCluster(s: ClusterCore, msg: ClusterMsg, ctx: Ctx): Out {
     case 'hbResult':
       return onHbResult(s, msg, ctx.now);
     case 'hbRequest':
-      return onView(s, msg.view, ctx.now);
+      return probeJoining(onView(s, msg.view, ctx.now), msg.view.node, ctx.now);
     case 'witnessResult':
       return onWitnessResult(s, msg, ctx.now);
     case 'configPush':
@@ -479,8 +481,17 @@ function onHbResult(s0: ClusterCore, msg: Extract<ClusterMsg, { type: 'hbResult'
   const prev = s0.peers[msg.peer];
   if (!prev) return { state: s0, effects: [] };
   if (msg.ok && msg.view) {
-    const peers = { ...s0.peers, [msg.peer]: { lastOkAt: now, missed: 0, down: false, view: msg.view } };
-    return onView({ ...s0, peers }, msg.view, now);
+    const peers = {
+      ...s0.peers,
+      [msg.peer]: { ...prev, lastOkAt: now, missed: 0, down: false, view: msg.view },
+    };
+    const r = onView({ ...s0, peers }, msg.view, now);
+    if (r.state.service === 'Running') return r;
+    // Outside a running cluster, an answer may be what forming waited for: form now rather
+    // than at the next tick.
+    const f = tryForm(r.state, now);
+    if (f.state.service !== 'Running') return { state: f.state, effects: [...r.effects, ...f.effects] };
+    return reconcile(f.state, now, [...r.effects, ...f.effects]);
   }
   const missed = prev.missed + 1;
   const becameDown = !prev.down && missed >= s0.threshold;
@@ -490,6 +501,25 @@ function onHbResult(s0: ClusterCore, msg: Extract<ClusterMsg, { type: 'hbResult'
   };
   if (!becameDown) return { state: s, effects: [] };
   return onPeerDown(s, msg.peer, missed, now);
+}
+
+/**
+ * A node outside a running cluster that hears a heartbeat from a peer it has no fresh answer
+ * from asks that peer at once instead of at its next tick, as a joining node's join request
+ * does: nodes that start together form (or one joins) as soon as they see each other, not a
+ * heartbeat interval later. At most once per peer per heartbeat interval; a running member's
+ * heartbeats keep their cadence (DOMAIN.md §1).
+ */
+function probeJoining(out: Out, peer: string, now: number): Out {
+  const s = out.state;
+  const p = s.peers[peer];
+  if (s.service === 'Running' || !p) return out;
+  if (p.lastOkAt !== null && now - p.lastOkAt <= freshWindow(s)) return out;
+  if (p.probedAt !== undefined && now - p.probedAt < s.delayMs) return out;
+  return {
+    state: { ...s, peers: { ...s.peers, [peer]: { ...p, probedAt: now } } },
+    effects: [...out.effects, { type: 'heartbeat', peer, view: viewOf(s, now), timeoutMs: s.delayMs }],
+  };
 }
 
 /** A peer missed SameSubnetThreshold heartbeats in a row (DOMAIN.md §1). */
