@@ -139,6 +139,18 @@ describe('quorum', () => {
     expect(sim.vmsOn(N2).VM1 ?? 'Off').toBe('Off');
   });
 
+  it('logs the lost arbitration (1177) when fencing by the winner reaches the losing side first', () => {
+    const sim = seed();
+    sim.partition([N1], [N2]);
+    sim.until('N2 to arbitrate for the witness', () => sim.node(N2).witness.arbitrating);
+    // The winner preempted N2's keys: VM1's next write on N2 is refused before the witness says no.
+    sim.deliver(N2, { type: 'vmFault', name: 'VM1', reason: 'RESERVATION_CONFLICT' });
+    expect(sim.node(N2).service).toBe('Stopped');
+    expect(sim.events.find((e) => e.node === N2 && e.eventId === 1177)?.kind).toBe('quorum-lost');
+    expect(sim.events.some((e) => e.node === N2 && e.kind === 'fenced-self')).toBe(false);
+    sim.until('VM1 restarted on N1', () => sim.answering('VM1').join() === N1);
+  });
+
   it('never lets a VM answer from two hosts across a partition', () => {
     const sim = seed();
     sim.partition([N1], [N2]);

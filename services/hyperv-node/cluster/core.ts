@@ -1497,9 +1497,14 @@ function onVmOpDone(s0: ClusterCore, msg: Extract<ClusterMsg, { type: 'vmOpDone'
   };
 }
 
-/** The node's own writes were refused with RESERVATION CONFLICT: it has been fenced. */
+/**
+ * The node's own writes were refused with RESERVATION CONFLICT: it has been fenced. While it is
+ * still arbitrating for the witness, the conflict is the other partition's win arriving first
+ * (it preempted our keys once it held the witness): that is the lost arbitration, Event 1177.
+ */
 function onVmFault(s: ClusterCore, msg: Extract<ClusterMsg, { type: 'vmFault' }>, now: number): Out {
-  if (s.service === 'Fenced') return { state: s, effects: [] };
+  if (s.service === 'Fenced' || s.service === 'Stopped') return { state: s, effects: [] };
+  if (s.witness.arbitrating) return loseQuorum(s, now);
   return leaveCluster(
     s,
     now,
