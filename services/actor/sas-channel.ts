@@ -22,7 +22,9 @@
  * wait out TCP's retransmission backoff).
  */
 import { connect, createServer, type Server, Socket, type SocketConstructorOpts } from 'node:net';
-import { DcboxError, ERROR_CODES, type ErrorCode } from './errors.js';
+import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
+import { DcboxError, ERROR_CODES, type ErrorCode, fromServiceError } from './errors.js';
+import { deadline, rpc } from './grpc.js';
 import { encodeHead, FrameDecoder, type FrameInitiator, type SasFrame } from './sas-frame.js';
 
 /** A command as a server receives it. */
@@ -57,6 +59,21 @@ class FrameWriter {
 
 function asCode(code: string): ErrorCode {
   return code in ERROR_CODES ? (code as ErrorCode) : 'IO_ERROR';
+}
+
+/**
+ * A SasClient's `discover`: asks a Storage service (an RSSM or the controller) on which port its
+ * data channel listens, through its Storage.DataChannel call.
+ */
+export function discoverThrough(client: StorageClient): (timeoutMs: number) => Promise<number> {
+  return async (timeoutMs) => {
+    try {
+      const r = await rpc<{ port: number }>((cb) => client.DataChannel({}, deadline(timeoutMs), cb));
+      return r.port;
+    } catch (err) {
+      throw fromServiceError(err);
+    }
+  };
 }
 
 export interface SasClientOptions {

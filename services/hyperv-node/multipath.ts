@@ -11,7 +11,7 @@ import { endpoint, type NodeSettings, type ServiceConfig } from '../actor/config
 import { fromServiceError } from '../actor/errors.js';
 import { CLIENT_OPTIONS, deadline, protos, rpc } from '../actor/grpc.js';
 import type { Logger } from '../actor/log.js';
-import { SasClient } from '../actor/sas-channel.js';
+import { discoverThrough, SasClient } from '../actor/sas-channel.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import {
   decideMpio,
@@ -55,14 +55,7 @@ export class Multipath {
           peer: p.host,
           address: ep.address,
           timeoutMs: cfg.timing.ioTimeoutMs,
-          discover: async (timeoutMs) => {
-            try {
-              const r = await rpc<{ port: number }>((cb) => client.DataChannel({}, deadline(timeoutMs), cb));
-              return r.port;
-            } catch (err) {
-              throw fromServiceError(err);
-            }
-          },
+          discover: discoverThrough(client),
         }),
       );
     }

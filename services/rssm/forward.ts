@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Actor } from '../actor/actor.js';
 import { DcboxError, fromServiceError } from '../actor/errors.js';
 import { CLIENT_OPTIONS, checkHealth, deadline, protos, rpc, unary } from '../actor/grpc.js';
-import { type SasAnswer, SasClient, type SasCommand } from '../actor/sas-channel.js';
+import { discoverThrough, type SasAnswer, SasClient, type SasCommand } from '../actor/sas-channel.js';
 import type { RssmHandlers } from '../generated/dcbox/storage/v1/Rssm.js';
 import type { StorageClient, StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import { admit, type Initiator, type RssmMsg, type RssmState } from './core.js';
@@ -40,14 +40,7 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
     peer: `storage controller ${opts.controller}`,
     address: controllerAddress,
     timeoutMs: opts.ioTimeoutMs,
-    discover: async (timeoutMs) => {
-      try {
-        const r = await rpc<{ port: number }>((cb) => client.DataChannel({}, deadline(timeoutMs), cb));
-        return r.port;
-      } catch (err) {
-        throw fromServiceError(err);
-      }
-    },
+    discover: discoverThrough(client),
   });
   let dataPort = 0;
 
