@@ -42,3 +42,15 @@ export class PendingReplies<T> {
     this.waiting.clear();
   }
 }
+
+/**
+ * Settles like `p`, or fails with TIMEOUT once `ms` pass without it settling: for streams that
+ * must make progress (a migration's pages, its acks) rather than finish by a deadline.
+ */
+export function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DcboxError('TIMEOUT', message)), ms);
+  });
+  return Promise.race([p, stalled]).finally(() => clearTimeout(timer));
+}

@@ -25,6 +25,7 @@ import { connect, createServer, type Server, Socket, type SocketConstructorOpts 
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { DcboxError, ERROR_CODES, type ErrorCode, fromServiceError } from './errors.js';
 import { deadline, rpc } from './grpc.js';
+import { feedInPieces } from './read-into.js';
 import { encodeHead, FrameDecoder, type FrameInitiator, type SasFrame } from './sas-frame.js';
 
 /** A command as a server receives it. */
@@ -368,16 +369,7 @@ function adopt(accepted: Socket, onread: ReturnType<typeof readInto>): Socket {
       (accepted as unknown as { _handle: unknown })._handle = handle;
     }
   }
-  accepted.on('data', (chunk: Buffer) => {
-    let at = 0;
-    while (at < chunk.length) {
-      const into = onread.buffer();
-      const n = Math.min(into.length, chunk.length - at);
-      chunk.copy(into, 0, at, at + n);
-      at += n;
-      if (!onread.callback(n)) return;
-    }
-  });
+  accepted.on('data', (chunk: Buffer) => feedInPieces(chunk, onread.buffer, onread.callback));
   accepted.resume();
   return accepted;
 }

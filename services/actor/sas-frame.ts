@@ -20,6 +20,7 @@
  * read when it arrived in one piece.
  */
 import { DcboxError } from './errors.js';
+import { feedInPieces } from './read-into.js';
 
 /** "DCSD": the first word of every frame, so a stray byte stream is refused, not applied. */
 export const SAS_MAGIC = 0x44435344;
@@ -181,14 +182,14 @@ export class FrameDecoder {
   /** Takes bytes as a plain stream delivers them, in pieces of any size. */
   push(bytes: Buffer): SasFrame[] {
     const out: SasFrame[] = [];
-    let at = 0;
-    while (at < bytes.length) {
-      const into = this.buffer();
-      const n = Math.min(into.length, bytes.length - at);
-      bytes.copy(into, 0, at, at + n);
-      at += n;
-      out.push(...this.took(n));
-    }
+    feedInPieces(
+      bytes,
+      () => this.buffer(),
+      (n) => {
+        out.push(...this.took(n));
+        return true;
+      },
+    );
     return out;
   }
 

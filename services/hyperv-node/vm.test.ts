@@ -52,6 +52,16 @@ type Eff = VmEffect | TimerEffect<VmMsg>;
 const replyOf = (effects: Eff[]) =>
   effects.find((e) => e.type === 'reply') as Extract<VmEffect, { type: 'reply' }> | undefined;
 const kinds = (effects: Eff[]) => effects.map((e) => e.type);
+/** Sets VirtualMachine1's dirty-page rate alone (no disk records), as SetWorkload does. */
+const dirtyRate = (s: ReturnType<typeof sim>, dirtyPagesPerSec: number) =>
+  s.send({
+    type: 'setWorkload',
+    replyTo: 'r',
+    name: 'VirtualMachine1',
+    enabled: true,
+    intervalMs: 0,
+    dirtyPagesPerSec,
+  });
 
 /** Brings VirtualMachine1 to Running. */
 function running(s: ReturnType<typeof sim>) {
@@ -334,14 +344,7 @@ describe('memory dirtying', () => {
     const second = s.advance(1000);
     expect(dirtied(second)).toBe(256);
     expect(second.filter((e) => e.type === 'dirtyMemory').length).toBeLessThanOrEqual(20);
-    s.send({
-      type: 'setWorkload',
-      replyTo: 'r',
-      name: 'VirtualMachine1',
-      enabled: true,
-      intervalMs: 0,
-      dirtyPagesPerSec: 2,
-    });
+    dirtyRate(s, 2);
     // Two pages a second: one batch every 500 ms, not twenty idle ticks.
     const slow = s.advance(2000);
     expect(dirtied(slow)).toBe(4);
@@ -351,50 +354,18 @@ describe('memory dirtying', () => {
     expect(dirtyTickMs(1)).toBe(1000);
     expect(dirtyTickMs(0.1)).toBe(1000);
     expect(dirtyTickMs(100_000)).toBe(DIRTY_TICK_MS);
-    s.send({
-      type: 'setWorkload',
-      replyTo: 'r',
-      name: 'VirtualMachine1',
-      enabled: true,
-      intervalMs: 0,
-      dirtyPagesPerSec: 5000,
-    });
+    dirtyRate(s, 5000);
     expect(dirtied(s.advance(100))).toBe(500);
   });
 
   it('stops dirtying when the rate is set to 0, and while the VM is off', () => {
     const s = sim();
     running(s);
-    const off = s.send({
-      type: 'setWorkload',
-      replyTo: 'r',
-      name: 'VirtualMachine1',
-      enabled: true,
-      intervalMs: 0,
-      dirtyPagesPerSec: 0,
-    });
+    const off = dirtyRate(s, 0);
     expect(off).toContainEqual({ type: 'cancelTimer', id: 'dirty:VirtualMachine1' });
     expect(dirtied(s.advance(1000))).toBe(0);
-    expect(
-      replyOf(
-        s.send({
-          type: 'setWorkload',
-          replyTo: 'r',
-          name: 'VirtualMachine1',
-          enabled: true,
-          intervalMs: 0,
-          dirtyPagesPerSec: -1,
-        }),
-      )?.reply,
-    ).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
-    s.send({
-      type: 'setWorkload',
-      replyTo: 'r',
-      name: 'VirtualMachine1',
-      enabled: true,
-      intervalMs: 0,
-      dirtyPagesPerSec: 100,
-    });
+    expect(replyOf(dirtyRate(s, -1))?.reply).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+    dirtyRate(s, 100);
     s.send({ type: 'stop', replyTo: 'r', name: 'VirtualMachine1' });
     expect(dirtied(s.advance(1000))).toBe(0);
     expect(s.pendingTimers()).toEqual([]);

@@ -5,6 +5,7 @@
  * stallMs, as a partition would leave it hanging.
  */
 import { DcboxError, fromServiceError } from '../../actor/errors.js';
+import { within } from '../../actor/pending.js';
 import type { HyperVNodeClient } from '../../generated/dcbox/node/v1/HyperVNode.js';
 import type { MigrationAck__Output } from '../../generated/dcbox/node/v1/MigrationAck.js';
 import type { MigrationChunk } from '../../generated/dcbox/node/v1/MigrationChunk.js';
@@ -106,19 +107,10 @@ export class MigrationLink {
   }
 
   private within<T>(p: Promise<T>, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new DcboxError(
-              'TIMEOUT',
-              `the migration stream to ${this.target} made no progress for ${this.stallMs} ms (waiting for ${what})`,
-            ),
-          ),
-        this.stallMs,
-      );
-    });
-    return Promise.race([p, this.failed, stalled]).finally(() => clearTimeout(timer));
+    return within(
+      Promise.race([p, this.failed]),
+      this.stallMs,
+      `the migration stream to ${this.target} made no progress for ${this.stallMs} ms (waiting for ${what})`,
+    );
   }
 }

@@ -20,6 +20,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { DcboxError } from '../../actor/errors.js';
+import { within } from '../../actor/pending.js';
+import { feedInPieces } from '../../actor/read-into.js';
 import { PAGE_SIZE } from './dirty-bitmap.js';
 
 /** "DCPG": the first word of every frame, so a stray byte stream is refused, not applied. */
@@ -162,20 +164,11 @@ export class PageSender {
   }
 
   private within<T>(p: Promise<T>, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new DcboxError(
-              'TIMEOUT',
-              `the page channel to ${this.target} made no progress for ${this.stallMs} ms (waiting for ${what})`,
-            ),
-          ),
-        this.stallMs,
-      );
-    });
-    return Promise.race([p, stalled]).finally(() => clearTimeout(timer));
+    return within(
+      p,
+      this.stallMs,
+      `the page channel to ${this.target} made no progress for ${this.stallMs} ms (waiting for ${what})`,
+    );
   }
 }
 
@@ -256,14 +249,14 @@ export class FrameParser {
 
   /** Takes bytes as a plain stream delivers them, in pieces of any size. */
   push(chunk: Buffer): void {
-    let at = 0;
-    while (at < chunk.length) {
-      const into = this.buffer();
-      const n = Math.min(into.length, chunk.length - at);
-      chunk.copy(into, 0, at, at + n);
-      at += n;
-      this.took(n);
-    }
+    feedInPieces(
+      chunk,
+      () => this.buffer(),
+      (n) => {
+        this.took(n);
+        return true;
+      },
+    );
   }
 
   /** True between frames: a channel that ends here lost nothing. */
