@@ -235,13 +235,21 @@ export class Daemon {
   }
 
   /** Kills every process of a host at once, as cutting its power does. */
+  /** SIGKILLs a host's process groups and resolves once its processes have exited. */
   private async kill(h: Running): Promise<void> {
     if (this.runtime.owner) {
       await this.runtime.owner.kill(h.addr);
       return;
     }
-    for (const c of [h.service, h.nats]) {
-      if (c?.pid && alive(c.pid)) {
+    const children = [h.service, h.nats].filter((c) => !!c);
+    const exited = children.map((c) =>
+      // A child that never started (no pid) never reports an exit.
+      c.pid !== undefined && c.exitCode === null && c.signalCode === null
+        ? new Promise((r) => c.once('exit', r))
+        : null,
+    );
+    for (const c of children) {
+      if (c.pid && alive(c.pid)) {
         try {
           process.kill(-c.pid, 'SIGKILL');
         } catch {
@@ -249,6 +257,7 @@ export class Daemon {
         }
       }
     }
+    await Promise.all(exited);
   }
 
   private observed(h: Running) {
@@ -366,11 +375,6 @@ export class Daemon {
       } else {
         h.powered = false;
         await this.kill(h);
-        await Promise.all(
-          [h.service, h.nats].map((c) =>
-            c && c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : null,
-          ),
-        );
       }
       this.observer?.power(this.observed(h), on);
       this.save();
@@ -578,7 +582,6 @@ export class Daemon {
     if (this.stopping) return new Promise<never>(() => undefined);
     this.stopping = true;
     await Promise.all([...this.hosts.values()].map((h) => this.kill(h)));
-    await new Promise((r) => setTimeout(r, 50));
     await this.runtime.teardown([...this.hosts.values()].map((h) => h.addr));
     this.metricsServer?.close();
     this.metricsServer?.closeAllConnections();
