@@ -53,13 +53,18 @@ describe('grpc.health.v1 encoded by hand', () => {
       const watch = client.Watch({ service: '' });
       watch.on('error', () => undefined); // The cancel below ends it with CANCELLED.
       const seen: string[] = [];
+      let oneSeen: () => void = () => undefined;
+      const firstSeen = new Promise<void>((resolve) => {
+        oneSeen = resolve;
+      });
       const twoSeen = new Promise<void>((resolve) =>
         watch.on('data', (m: { status: string }) => {
           seen.push(m.status);
+          if (seen.length === 1) oneSeen();
           if (seen.length === 2) resolve();
         }),
       );
-      await new Promise((r) => setTimeout(r, 50));
+      await firstSeen;
       health.setStatus('', 'SERVING');
       await twoSeen;
       expect(seen).toEqual(['NOT_SERVING', 'SERVING']);

@@ -139,11 +139,18 @@ describe('SAS data channel', () => {
   });
 
   it('fails commands in flight with UNAVAILABLE when the connection breaks, and reconnects to a restarted peer', async () => {
-    const first = await serve(() => new Promise<never>(() => undefined));
+    let arrived: () => void = () => undefined;
+    const received = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const first = await serve(() => {
+      arrived();
+      return new Promise<never>(() => undefined);
+    });
     let port = first.port;
     const c = client(() => port);
     const inflight = failure(c.write('CSV1', initiator, 0, Buffer.alloc(512)));
-    await new Promise((r) => setTimeout(r, 50));
+    await received;
     first.close(); // the process dies: its connections break
     const e = await inflight;
     expect(e.code).toBe('UNAVAILABLE');
