@@ -460,7 +460,7 @@ function onTick(s0: ClusterCore, now: number): Out {
     s = formed.state;
     effects.push(...formed.effects);
   } else if (s.leader === s.self && !s.fencing) {
-    const fb = failback(s, now);
+    const fb = failback(s);
     s = fb.state;
     effects.push(...fb.effects);
     const rt = retryFailed(s, now);
@@ -797,7 +797,7 @@ function failOver(s0: ClusterCore, from: string[], now: number): Out {
 }
 
 /** AutoFailbackType Allow with no window: a role goes back to its preferred owner when it returns. */
-function failback(s0: ClusterCore, now: number): Out {
+function failback(s0: ClusterCore): Out {
   let s = s0;
   const effects: Eff[] = [];
   for (const role of Object.values(s.config.roles)) {

@@ -258,7 +258,7 @@ export class ClusterSim {
 
   deliver(name: string, msg: ClusterMsg): void {
     const n = this.nodes.get(name);
-    if (!n || !n.power) return;
+    if (!n?.power) return;
     if (n.frozen) {
       n.backlog.push(msg);
       return;
