@@ -5,7 +5,7 @@
  * on shutdown removes everything it made. daemon.ts is the process's entry.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { ServerCredentials, type ServerWritableStream } from '@grpc/grpc-js';
@@ -227,15 +227,19 @@ export class Daemon {
       gone,
     });
     if (serving) return;
-    if (gone())
+    if (gone()) {
+      const log = join(hostDir(h.plan.name), 'service.log');
       throw new Error(
-        `${h.plan.name} (${h.plan.component}) exited during start; see ${join(hostDir(h.plan.name), 'service.log')}`,
+        `${h.plan.name} (${h.plan.component}) exited during start; see ${log}${lastLines(log, 5)}`,
       );
+    }
     throw new Error(`${h.plan.name} was not healthy within ${HEALTH_TIMEOUT_MS} ms`);
   }
 
-  /** Kills every process of a host at once, as cutting its power does. */
-  /** SIGKILLs a host's process groups and resolves once its processes have exited. */
+  /**
+   * Kills every process of a host at once, as cutting its power does: SIGKILLs its process
+   * groups and resolves once its processes have exited.
+   */
   private async kill(h: Running): Promise<void> {
     if (this.runtime.owner) {
       await this.runtime.owner.kill(h.addr);
@@ -590,5 +594,20 @@ export class Daemon {
     this.dashboardServer?.closeAllConnections();
     await this.server?.shutdown();
     process.exit(code);
+  }
+}
+
+/**
+ * What a host's log says of why it exited, indented under an error message: the last line that
+ * names an error (an uncaught exception's), else its last `n` lines; empty when unreadable.
+ */
+function lastLines(path: string, n: number): string {
+  try {
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    const error = [...lines].reverse().find((l) => /^\w*Error\b/.test(l));
+    const shown = error ? [error] : lines.slice(-n);
+    return `; it says:\n${shown.map((l) => `    ${l}`).join('\n')}`;
+  } catch {
+    return '';
   }
 }
