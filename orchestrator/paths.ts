@@ -16,8 +16,12 @@ export const CONTROL_PORT = Number(process.env.DCBOX_CONTROL_PORT ?? 47100);
 export const ORCHESTRATOR_METRICS_PORT = Number(process.env.DCBOX_METRICS_PORT ?? 47101);
 /** The Prometheus configuration `dcbox up` writes for the running topology. */
 export const prometheusConfigPath = join(runDir, 'prometheus.yml');
-/** First port of the local runtime; each host takes ten from here. */
-export const LOCAL_PORT_BASE = Number(process.env.DCBOX_PORT_BASE ?? 47200);
+/**
+ * First port of the local runtime; each host takes ten from here. Below Linux's ephemeral range
+ * (32768–60999 by default), so no connection's local port nor a port-0 listener (the SAS and
+ * page channels) can take a host's port before that host binds it.
+ */
+export const LOCAL_PORT_BASE = Number(process.env.DCBOX_PORT_BASE ?? 27200);
 
 /** Names of what a netns run creates, so down can find and sweep them. */
 export const BRIDGE = 'dcbox0';
