@@ -20,4 +20,4 @@ COPY dist ./dist
 # The hash of the sources (orchestrator/docker.ts), so a stale image is rebuilt.
 ARG SOURCE=unknown
 LABEL dcbox.image=app dcbox.source=${SOURCE}
-ENTRYPOINT ["node", "/opt/dcbox/dist/orchestrator/container-host.js"]
+ENTRYPOINT ["node", "/opt/dcbox/dist/orchestrator/containers/host.js"]

@@ -9,7 +9,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['services/**/*.test.ts', 'orchestrator/**/*.test.ts', 'chaos/**/*.test.ts'],
+          include: [
+            'services/**/*.test.ts',
+            'orchestrator/**/*.test.ts',
+            'cli/**/*.test.ts',
+            'chaos/**/*.test.ts',
+          ],
           testTimeout: 20_000,
         },
       },

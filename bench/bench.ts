@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../services/actor/grpc.js';
+import { projectRoot } from '../services/transport/grpc.js';
 import type { Samples } from './sessions.js';
 
 /** The lock every real data center on this machine is taken under (others run tests too). */

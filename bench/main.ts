@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { projectRoot } from '../services/actor/grpc.js';
+import { projectRoot } from '../services/transport/grpc.js';
 import { resultsMarkdown, runBench, writeResults } from './bench.js';
 
 const args = process.argv.slice(2);

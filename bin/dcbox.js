@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'orchestrator', 'cli.js');
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
 if (!existsSync(cli)) {
   console.error('dcbox is not built yet: run `npm run build` (or `npm run demo`, which builds first)');
   process.exit(1);

@@ -6,14 +6,14 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { Clients } from '../orchestrator/clients.js';
-import { type DcboxEvent, parseEvent } from '../services/actor/events.js';
-import { deadline, rpc } from '../services/actor/grpc.js';
+import type { Clients } from '../orchestrator/run/clients.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { DiskStatus__Output } from '../services/generated/dcbox/node/v1/DiskStatus.js';
 import type { StreamEvent__Output } from '../services/generated/dcbox/orchestrator/v1/StreamEvent.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
 import { RECORD_SIZE, recordOffset, verifyRecord } from '../services/hyperv-node/record.js';
+import { type DcboxEvent, parseEvent } from '../services/observability/events.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
 
 const SAMPLE_MS = 200;
 const DISK_POLL_MS = 250;

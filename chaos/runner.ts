@@ -6,16 +6,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Clients, connect } from '../orchestrator/clients.js';
-import { DCBOX_HOME } from '../orchestrator/paths.js';
-import { down } from '../orchestrator/sweep.js';
-import { up } from '../orchestrator/up.js';
+import { type Clients, connect } from '../orchestrator/run/clients.js';
+import { DCBOX_HOME } from '../orchestrator/run/paths.js';
+import { down } from '../orchestrator/run/sweep.js';
+import { up } from '../orchestrator/run/up.js';
 import { fromServiceError } from '../services/actor/errors.js';
-import { deadline, rpc } from '../services/actor/grpc.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { Fault__Output } from '../services/generated/dcbox/orchestrator/v1/Fault.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
 import type { ActionStepT, ExperimentSpec, FaultStepT, ProbeSpec, Step } from './experiment.js';
 import { Recorder } from './recorder.js';
 import { type Analysis, analyse } from './verdict.js';

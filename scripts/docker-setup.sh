@@ -77,7 +77,7 @@ esac
 
 # The base image: node and nats-server of this machine, the shared libraries they load, and the
 # few files glibc and Node.js read. No shell and no package manager: the containers run
-# `node dist/orchestrator/container-host.js`, which starts nats-server and the service.
+# `node dist/orchestrator/containers/host.js`, which starts nats-server and the service.
 node_bin=$(readlink -f "$(command -v node)")
 nats_bin=$(readlink -f "$(command -v nats-server)")
 stamp="node $(node -v) nats $(nats-server --version | awk '{print $2}') $(sha256sum "$node_bin" "$nats_bin" | sha256sum | cut -c1-16)"

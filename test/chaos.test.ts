@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isClean, leftovers } from '../orchestrator/sweep.js';
-import { projectRoot } from '../services/actor/grpc.js';
+import { isClean, leftovers } from '../orchestrator/run/sweep.js';
+import { projectRoot } from '../services/transport/grpc.js';
 import { canUseNetns, dcbox, dcboxOk, sleep, waitFor } from './harness.js';
 
 /** Processes of any dcbox run that are stopped (SIGSTOP): a frozen host left behind. */

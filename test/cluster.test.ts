@@ -3,13 +3,13 @@
  * comes out of the nodes' own protocol — real partitions, kills, freezes and lost paths.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clients } from '../orchestrator/clients.js';
-import { Pinger } from '../orchestrator/scenario.js';
-import { readState } from '../orchestrator/state.js';
-import { deadline, rpc } from '../services/actor/grpc.js';
+import type { Clients } from '../orchestrator/run/clients.js';
+import { readState } from '../orchestrator/run/state.js';
+import { Pinger } from '../orchestrator/scenario/seed.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
 import {
   ackedCount,
   canUseNetns,

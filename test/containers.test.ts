@@ -7,11 +7,11 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Clients } from '../orchestrator/clients.js';
-import { DOCKER, ensureAppImage } from '../orchestrator/docker.js';
-import { deadline, projectRoot, rpc } from '../services/actor/grpc.js';
+import type { Clients } from '../orchestrator/run/clients.js';
+import { DOCKER, ensureAppImage } from '../orchestrator/runtime/docker.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
 import { dockerSkipReason, leftInDocker } from './docker-env.js';
 import { clients, dcbox, dcboxOk, sleep, waitFor } from './harness.js';
 
@@ -36,7 +36,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   if (skip) return;
-  const { sweepDataCenters } = await import('../orchestrator/testing.js');
+  const { sweepDataCenters } = await import('../orchestrator/testing/index.js');
   await sweepDataCenters({ images: true });
   expect(leftInDocker()).toEqual({ containers: [], networks: [], images: ['dcbox-base:local'] });
 });

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clients } from '../orchestrator/clients.js';
-import { deadline, projectRoot, rpc } from '../services/actor/grpc.js';
+import type { Clients } from '../orchestrator/run/clients.js';
+import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
 import {
   canUseNetns,
   clients,

@@ -4,10 +4,10 @@
  * fencing by persistent reservation, and partitions of the emulated network.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, readState } from '../orchestrator/state.js';
-import { deadline, rpc } from '../services/actor/grpc.js';
+import { alive, readState } from '../orchestrator/run/state.js';
 import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/PathsResponse.js';
 import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
 import {
   ackedCount,
   canUseNetns,

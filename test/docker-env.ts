@@ -12,8 +12,8 @@ import {
   engineProblem,
   LABEL_IMAGE,
   LABEL_RUN,
-} from '../orchestrator/docker.js';
-import { projectRoot } from '../services/actor/grpc.js';
+} from '../orchestrator/runtime/docker.js';
+import { projectRoot } from '../services/transport/grpc.js';
 
 let reason: string | null | undefined;
 
@@ -25,7 +25,7 @@ export function dockerSkipReason(): string | null {
     reason = 'not root: partitions enter the containers’ network namespaces with nsenter';
   if (!reason && !dockerSync(['images', '-q', BASE_IMAGE]).trim())
     reason = `no ${BASE_IMAGE} image: run \`bash scripts/docker-setup.sh\``;
-  if (!reason && !existsSync(join(projectRoot, 'dist', 'orchestrator', 'container-host.js')))
+  if (!reason && !existsSync(join(projectRoot, 'dist', 'orchestrator', 'containers', 'host.js')))
     reason = 'dcbox is not built: run `npm run build`';
   if (reason) {
     if (process.env.DCBOX_DOCKER_TESTS === 'required')

@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { orchestratorMetrics } from '../orchestrator/metrics.js';
-import { projectRoot } from '../services/actor/grpc.js';
-import { makeRegistry } from '../services/actor/metrics.js';
+import { orchestratorMetrics } from '../orchestrator/daemon/metrics.js';
 import { initialCluster } from '../services/hyperv-node/cluster/core.js';
 import { nodeMetrics } from '../services/hyperv-node/metrics.js';
 import { initialMpio } from '../services/hyperv-node/mpio.js';
 import { mmMetrics } from '../services/management-module/metrics.js';
+import { makeRegistry } from '../services/observability/metrics.js';
 import { storageMetrics } from '../services/storage-controller/metrics.js';
+import { projectRoot } from '../services/transport/grpc.js';
 
 /** Every metric name any dcbox process registers, with a histogram's series suffixes. */
 async function allNames(): Promise<Set<string>> {

@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { type Clients, connect } from '../orchestrator/clients.js';
-import { projectRoot } from '../services/actor/grpc.js';
+import { type Clients, connect } from '../orchestrator/run/clients.js';
+import { projectRoot } from '../services/transport/grpc.js';
 
 export interface CliResult {
   code: number | null;
@@ -80,10 +80,10 @@ export function clients(): Clients {
 /** Whether this process may create namespaces (the netns runtime needs root on Linux). */
 export const canUseNetns = process.platform === 'linux' && process.getuid?.() === 0;
 
-import { deadline, rpc } from '../services/actor/grpc.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { DiskStatus__Output } from '../services/generated/dcbox/node/v1/DiskStatus.js';
 import { RECORD_SIZE, recordOffset, verifyRecord } from '../services/hyperv-node/record.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
 
 /** A VM's disk workload status from the node that runs it. */
 export async function diskStatus(node: string, vm: string): Promise<DiskStatus__Output> {

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readState } from '../orchestrator/state.js';
-import { isClean, leftovers } from '../orchestrator/sweep.js';
-import { projectRoot } from '../services/actor/grpc.js';
+import { readState } from '../orchestrator/run/state.js';
+import { isClean, leftovers } from '../orchestrator/run/sweep.js';
+import { projectRoot } from '../services/transport/grpc.js';
 import { canUseNetns, dcbox, dcboxOk, waitFor } from './harness.js';
 
 /** What the machine itself says, independently of dcbox's own sweep code. */
@@ -31,7 +31,7 @@ function machineTraces(): { netns: string; bridge: boolean; rules: string; proce
     .join(',');
   const processes = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
     .split('\n')
-    .filter((l) => l.includes('/tmp/dcbox/run/hosts') || l.includes('dist/orchestrator/daemon.js'))
+    .filter((l) => l.includes('/tmp/dcbox/run/hosts') || l.includes('dist/orchestrator/daemon/entry.js'))
     .join(',');
   return { netns, bridge, rules, processes };
 }

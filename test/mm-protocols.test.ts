@@ -7,11 +7,11 @@ import { execFile } from 'node:child_process';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clients } from '../orchestrator/clients.js';
-import { type MmAccess, mmAccess } from '../orchestrator/mm-access.js';
-import { alive, readState } from '../orchestrator/state.js';
-import { deadline, rpc } from '../services/actor/grpc.js';
+import type { Clients } from '../orchestrator/run/clients.js';
+import { type MmAccess, mmAccess } from '../orchestrator/run/mm-access.js';
+import { alive, readState } from '../orchestrator/run/state.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
 import { canUseNetns, clients, dcbox, dcboxOk, waitFor } from './harness.js';
 
 const N1 = 'HVR2NODO1';

@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clients } from '../orchestrator/clients.js';
-import { prometheusConfigPath } from '../orchestrator/paths.js';
-import { readState } from '../orchestrator/state.js';
-import { deadline, rpc } from '../services/actor/grpc.js';
+import type { Clients } from '../orchestrator/run/clients.js';
+import { prometheusConfigPath } from '../orchestrator/run/paths.js';
+import { readState } from '../orchestrator/run/state.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
 import { clients, dcbox, dcboxOk, freePort, roleOnline, seedClusterFormed, waitFor } from './harness.js';
 
 const N1 = 'HVR2NODO1';

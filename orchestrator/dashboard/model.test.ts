@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvent } from '../../services/actor/events.js';
+import { parseEvent } from '../../services/observability/events.js';
 import {
   clusterView,
   csvModeChanges,

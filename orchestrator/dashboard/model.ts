@@ -4,7 +4,7 @@
  * orchestrator observes on a node (path state, CSV access) turned into events. No I/O and no
  * clock here: the observer (observer.ts) feeds it what it polled and when.
  */
-import type { DcboxEvent, EventKind } from '../../services/actor/events.js';
+import type { DcboxEvent, EventKind } from '../../services/observability/events.js';
 
 /** One event of the merged stream with its position. */
 export interface Positioned {

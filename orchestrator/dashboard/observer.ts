@@ -6,10 +6,6 @@
  * pings every clustered VM from the workstation, as the tutorial's operator does.
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { DcboxEvent } from '../../services/actor/events.js';
-import { toDcboxEvent } from '../../services/actor/events.js';
-import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../../services/actor/grpc.js';
-import { metricsEndpoint } from '../../services/actor/metrics.js';
 import type { Chassis__Output } from '../../services/generated/dcbox/chassis/v1/Chassis.js';
 import type { ManagementModuleClient } from '../../services/generated/dcbox/chassis/v1/ManagementModule.js';
 import type { ClusterClient } from '../../services/generated/dcbox/cluster/v1/Cluster.js';
@@ -19,7 +15,11 @@ import type { HyperVNodeClient } from '../../services/generated/dcbox/node/v1/Hy
 import type { PathsResponse__Output } from '../../services/generated/dcbox/node/v1/PathsResponse.js';
 import type { PingReply__Output } from '../../services/generated/dcbox/workstation/v1/PingReply.js';
 import type { WorkstationClient } from '../../services/generated/dcbox/workstation/v1/Workstation.js';
-import type { FaultView } from '../faults.js';
+import type { DcboxEvent } from '../../services/observability/events.js';
+import { toDcboxEvent } from '../../services/observability/events.js';
+import { metricsEndpoint } from '../../services/observability/metrics.js';
+import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../../services/transport/grpc.js';
+import type { FaultView } from '../faults/faults.js';
 import {
   type ClusterView,
   type CsvModes,

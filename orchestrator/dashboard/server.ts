@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { projectRoot } from '../../services/actor/grpc.js';
+import { projectRoot } from '../../services/transport/grpc.js';
 import { seriesAfter } from './model.js';
 import type { Observer } from './observer.js';
 

@@ -2,7 +2,7 @@
  * Requests waiting for the core's answer: a gRPC handler opens one, sends a message carrying its
  * id to the actor, and the interpreter settles it when the core emits a reply or fail effect.
  */
-import { DcboxError } from '../actor/errors.js';
+import { DcboxError } from './errors.js';
 
 /** How many requests may wait at once before new ones are refused (a limit on everything). */
 export const PENDING_MAX = 1000;

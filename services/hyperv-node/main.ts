@@ -6,8 +6,8 @@
  */
 
 import { systemClock } from '../actor/clock.js';
-import type { NodeSettings } from '../actor/config.js';
-import { runService } from '../actor/service.js';
+import type { NodeSettings } from '../process/config.js';
+import { runService } from '../process/service.js';
 import type { ClusterCore, VmState } from './cluster/core.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { metricNameProblems } from '../actor/metrics.js';
+import { metricNameProblems } from '../observability/metrics.js';
 import { groupState } from './cluster/core.js';
 import { ClusterSim } from './cluster/sim.js';
 import { nodeMetrics } from './metrics.js';

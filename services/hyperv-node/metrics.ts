@@ -6,7 +6,7 @@
  * pure cores stay free of instrumentation.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { setStateSet } from '../actor/metrics.js';
+import { setStateSet } from '../observability/metrics.js';
 import { type ClusterCore, type GroupState, groupState, type ServiceState } from './cluster/core.js';
 import type { CsvMode } from './csv/core.js';
 import { type MpioState, pathStateName } from './mpio.js';

@@ -6,9 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostEndpoint, NodeSettings, ServiceConfig, VmSpec } from '../actor/config.js';
 import type { ErrorCode } from '../actor/errors.js';
-import { decodeJson, type NatsConnection } from '../actor/nats.js';
+import type { HostEndpoint, NodeSettings, ServiceConfig, VmSpec } from '../process/config.js';
+import { decodeJson, type NatsConnection } from '../transport/nats.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import type { BlockDevice } from './vm-host.js';
 

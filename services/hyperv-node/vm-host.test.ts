@@ -3,8 +3,8 @@
  * in-memory block device. Real timers (short boot and write intervals), no network.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { VmSpec } from '../actor/config.js';
-import { subjects } from '../actor/subjects.js';
+import type { VmSpec } from '../process/config.js';
+import { subjects } from '../transport/subjects.js';
 import { FakeNats, MemoryDisk, nodeConfig, until } from './test-support.js';
 import { VmHost } from './vm-host.js';
 

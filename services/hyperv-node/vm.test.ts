@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation, type TimerEffect } from '../actor/actor.js';
-import type { VmSpec } from '../actor/config.js';
+import type { VmSpec } from '../process/config.js';
 import { RECORD_SIZE } from './record.js';
 import {
   changedVms,

@@ -7,8 +7,8 @@
  * of the VM cannot move the current one.
  */
 import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
-import type { VmSpec } from '../actor/config.js';
 import type { ErrorCode } from '../actor/errors.js';
+import type { VmSpec } from '../process/config.js';
 import { addAck, type SeqRange } from './ack-ranges.js';
 import { RECORD_NAME_BYTES, RECORD_SIZE, recordOffset } from './record.js';
 

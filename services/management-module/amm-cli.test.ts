@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MmSettings } from '../actor/config.js';
+import type { MmSettings } from '../process/config.js';
 import {
   type CliContext,
   type CliSession,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../actor/actor.js';
-import type { MmSettings } from '../actor/config.js';
+import type { MmSettings } from '../process/config.js';
 import { decide, initialState, type MmEffect, type MmMsg, type MmState, viewChassis } from './core.js';
 
 const SILENCE_MS = 5000;

@@ -5,8 +5,8 @@
  * adapters (DOMAIN.md §6).
  */
 import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
-import type { MmSettings } from '../actor/config.js';
 import type { ErrorCode } from '../actor/errors.js';
+import type { MmSettings } from '../process/config.js';
 
 /** Bay counts of the BladeCenter S (DOMAIN.md §6: widely published, UNVERIFIED there). */
 export const BAY_COUNTS = { blade: 6, io: 4, storage: 2 } as const;

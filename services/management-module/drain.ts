@@ -4,10 +4,11 @@
  * member — live when it is online, as "Pause → Drain Roles" does in Failover Cluster Manager —
  * so the node leaves the cluster cleanly before its power is cut.
  */
-import type { HostEndpoint } from '../actor/config.js';
+
 import { DcboxError } from '../actor/errors.js';
-import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../actor/grpc.js';
 import type { ClusterState__Output } from '../generated/dcbox/cluster/v1/ClusterState.js';
+import type { HostEndpoint } from '../process/config.js';
+import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../transport/grpc.js';
 
 /** Reading the cluster state is a lookup on the node. */
 export const GET_STATE_TIMEOUT_MS = 5_000;

@@ -3,7 +3,7 @@
  * orchestrator's `dcbox status` uses the same rules as the service to print the endpoints.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { MmSettings } from '../actor/config.js';
+import type { MmSettings } from '../process/config.js';
 
 /** The AMM's telnet port: fence_bladecenter connects to 23 by default (DOMAIN.md §6). */
 export const DEFAULT_TELNET_PORT = 23;

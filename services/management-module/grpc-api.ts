@@ -5,9 +5,9 @@
 import type { Actor } from '../actor/actor.js';
 import type { Clock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
-import { unary } from '../actor/grpc.js';
 import type { PendingReplies } from '../actor/pending.js';
 import type { PowerRequest__Output } from '../generated/dcbox/chassis/v1/PowerRequest.js';
+import { unary } from '../transport/grpc.js';
 import { type MmEffect, type MmMsg, type MmState, viewChassis } from './core.js';
 import type { PowerAnswer } from './interpreter.js';
 

@@ -4,11 +4,11 @@
  */
 import type { Actor } from '../actor/actor.js';
 import { DcboxError, fromServiceError } from '../actor/errors.js';
-import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../actor/grpc.js';
-import type { Logger } from '../actor/log.js';
 import type { PendingReplies } from '../actor/pending.js';
 import type { BackplaneClient } from '../generated/dcbox/orchestrator/v1/Backplane.js';
 import type { HostPower__Output } from '../generated/dcbox/orchestrator/v1/HostPower.js';
+import type { Logger } from '../process/log.js';
+import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../transport/grpc.js';
 import type { BayView, MmEffect, MmMsg, MmState } from './core.js';
 
 /** A power-on waits until the host's processes are started and healthy, which takes seconds. */

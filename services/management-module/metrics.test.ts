@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../actor/actor.js';
-import type { MmSettings } from '../actor/config.js';
-import { metricNameProblems } from '../actor/metrics.js';
+import { metricNameProblems } from '../observability/metrics.js';
+import type { MmSettings } from '../process/config.js';
 import { decide, initialState, type MmEffect, type MmMsg, type MmState, viewChassis } from './core.js';
 import { mmMetrics } from './metrics.js';
 

@@ -4,7 +4,7 @@
  * scrape time.
  */
 import { Gauge, type Registry } from 'prom-client';
-import { setStateSet } from '../actor/metrics.js';
+import { setStateSet } from '../observability/metrics.js';
 import type { BayView } from './core.js';
 
 const POWER_STATES = ['On', 'Off', 'Unknown'] as const;

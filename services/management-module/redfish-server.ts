@@ -14,7 +14,7 @@ import {
 import { createServer as createHttps } from 'node:https';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import type { Logger } from '../actor/log.js';
+import type { Logger } from '../process/log.js';
 import type { RedfishService } from './redfish.js';
 
 /** Largest request body accepted (a reset or a login is a few dozen bytes). */

@@ -5,7 +5,7 @@
  * lines go to the pure CLI in amm-cli.ts.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from '../actor/log.js';
+import type { Logger } from '../process/log.js';
 import {
   type CliContext,
   type CliSession,

@@ -4,12 +4,12 @@
  */
 import type { Actor } from '../actor/actor.js';
 import type { Clock } from '../actor/clock.js';
-import { unary } from '../actor/grpc.js';
 import type { PendingReplies } from '../actor/pending.js';
 import type { ArbitrateRequest__Output } from '../generated/dcbox/witness/v1/ArbitrateRequest.js';
 import type { DefendRequest__Output } from '../generated/dcbox/witness/v1/DefendRequest.js';
 import type { PutConfigRequest__Output } from '../generated/dcbox/witness/v1/PutConfigRequest.js';
 import type { ReleaseRequest__Output } from '../generated/dcbox/witness/v1/ReleaseRequest.js';
+import { unary } from '../transport/grpc.js';
 import { type ReplyBody, viewState, type WitnessEffect, type WitnessMsg, type WitnessState } from './core.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -4,8 +4,8 @@
  */
 import type { Actor } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
-import type { Logger } from '../actor/log.js';
 import type { PendingReplies } from '../actor/pending.js';
+import type { Logger } from '../process/log.js';
 import type { ReplyBody, WitnessEffect, WitnessMsg, WitnessState } from './core.js';
 import type { WitnessStore } from './stores.js';
 

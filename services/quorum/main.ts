@@ -6,11 +6,11 @@
  */
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
-import { endpoint, type QuorumSettings } from '../actor/config.js';
 import { DcboxError } from '../actor/errors.js';
-import { protos } from '../actor/grpc.js';
 import { PendingReplies } from '../actor/pending.js';
-import { runService } from '../actor/service.js';
+import { endpoint, type QuorumSettings } from '../process/config.js';
+import { runService } from '../process/service.js';
+import { protos } from '../transport/grpc.js';
 import {
   decide,
   initialState,

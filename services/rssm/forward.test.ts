@@ -5,10 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
 import { fromServiceError } from '../actor/errors.js';
-import { CLIENT_OPTIONS, type GrpcServer, insecure, protos, rpc, startGrpcServer } from '../actor/grpc.js';
 import type { RssmClient } from '../generated/dcbox/storage/v1/Rssm.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { type Controller, openController } from '../storage-controller/controller.js';
+import {
+  CLIENT_OPTIONS,
+  type GrpcServer,
+  insecure,
+  protos,
+  rpc,
+  startGrpcServer,
+} from '../transport/grpc.js';
 import { decide, initialRssmState, type RssmMsg, type RssmState } from './core.js';
 import { rssmServices } from './forward.js';
 

@@ -6,10 +6,10 @@
  */
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
-import { endpoint, type RssmSettings } from '../actor/config.js';
-import { protos } from '../actor/grpc.js';
-import { serveSasChannel } from '../actor/sas-channel.js';
-import { runService } from '../actor/service.js';
+import { endpoint, type RssmSettings } from '../process/config.js';
+import { runService } from '../process/service.js';
+import { serveSasChannel } from '../sas/channel.js';
+import { protos } from '../transport/grpc.js';
 import { decide, initialRssmState, type RssmMsg, type RssmState } from './core.js';
 import { rssmServices } from './forward.js';
 

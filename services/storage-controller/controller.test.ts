@@ -3,10 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DcboxError, fromServiceError } from '../actor/errors.js';
-import { CLIENT_OPTIONS, type GrpcServer, insecure, protos, rpc, startGrpcServer } from '../actor/grpc.js';
 import type { LunFaultState__Output } from '../generated/dcbox/storage/v1/LunFaultState.js';
 import type { LunFaults__Output } from '../generated/dcbox/storage/v1/LunFaults.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
+import {
+  CLIENT_OPTIONS,
+  type GrpcServer,
+  insecure,
+  protos,
+  rpc,
+  startGrpcServer,
+} from '../transport/grpc.js';
 import { type Controller, openController } from './controller.js';
 
 // A real controller and gRPC server in this process, on a port from this service's test range.

@@ -5,9 +5,9 @@
  */
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
-import type { StorageSettings } from '../actor/config.js';
-import type { Logger } from '../actor/log.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
+import type { StorageSettings } from '../process/config.js';
+import type { Logger } from '../process/log.js';
 import {
   decide,
   initialState,

@@ -5,8 +5,8 @@
 
 import { MailboxFullError } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
-import { unary } from '../actor/grpc.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
+import { unary } from '../transport/grpc.js';
 import type { Initiator, Outcome, StorageMsg } from './core.js';
 import type { IoKind, StorageObserver } from './metrics.js';
 

@@ -6,10 +6,10 @@
  * on the SAS data channel (actor/sas-channel.ts), the path the RSSMs forward them on. Wiring only: the controller is
  * assembled in controller.ts from the pure core (core.ts) and the file store (store.ts).
  */
-import type { StorageSettings } from '../actor/config.js';
-import { protos } from '../actor/grpc.js';
-import { serveSasChannel } from '../actor/sas-channel.js';
-import { runService } from '../actor/service.js';
+import type { StorageSettings } from '../process/config.js';
+import { runService } from '../process/service.js';
+import { serveSasChannel } from '../sas/channel.js';
+import { protos } from '../transport/grpc.js';
 import { openController } from './controller.js';
 import { storageMetrics } from './metrics.js';
 

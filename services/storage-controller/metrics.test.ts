@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { metricNameProblems } from '../actor/metrics.js';
+import { metricNameProblems } from '../observability/metrics.js';
 import { storageMetrics } from './metrics.js';
 
 describe('storage-controller metrics', () => {

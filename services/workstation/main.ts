@@ -2,9 +2,9 @@
  * workstation: the operator's machine. It pings VMs over the emulated network and streams the
  * replies, as the tutorial's ping window did. Wiring only: the logic is in core.ts.
  */
-import type { WorkstationSettings } from '../actor/config.js';
-import { protos } from '../actor/grpc.js';
-import { runService } from '../actor/service.js';
+import type { WorkstationSettings } from '../process/config.js';
+import { runService } from '../process/service.js';
+import { protos } from '../transport/grpc.js';
 import { pingHandler } from './ping.js';
 
 await runService<WorkstationSettings>({

@@ -7,10 +7,10 @@ import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transpor
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
 import { DcboxError, toServiceError } from '../actor/errors.js';
-import { decodeJson, encodeJson, type NatsConnection } from '../actor/nats.js';
-import { subjects } from '../actor/subjects.js';
 import type { PingReply } from '../generated/dcbox/workstation/v1/PingReply.js';
 import type { PingRequest__Output } from '../generated/dcbox/workstation/v1/PingRequest.js';
+import { decodeJson, encodeJson, type NatsConnection } from '../transport/nats.js';
+import { subjects } from '../transport/subjects.js';
 import {
   decidePing,
   type EchoResult,

@@ -14,8 +14,8 @@
  * the others adopt what it pushes.
  */
 import type { Ctx, Decision, TimerEffect } from '../../actor/actor.js';
-import type { VmSpec } from '../../actor/config.js';
 import type { ErrorCode } from '../../actor/errors.js';
+import type { VmSpec } from '../../process/config.js';
 import { afterResourceFailure, chooseTarget, failbackTarget, mayFailOver } from './policy.js';
 import { countVotes, type QuorumModel, usesWitness, type Votes } from './quorum.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EVENT_KINDS, parseEvent } from '../../actor/events.js';
+import { EVENT_KINDS, parseEvent } from '../../observability/events.js';
 import { ClusterSim } from './sim.js';
 
 const N1 = 'HVR2NODO1';

@@ -9,16 +9,16 @@ import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { Actor } from '../../actor/actor.js';
 import { systemClock } from '../../actor/clock.js';
-import { endpoint, type NodeSettings, type ServiceConfig } from '../../actor/config.js';
 import { DcboxError, type ErrorCode, fromServiceError } from '../../actor/errors.js';
-import { CLIENT_OPTIONS, deadline, insecure, protos, rpc, unary } from '../../actor/grpc.js';
-import type { Logger } from '../../actor/log.js';
-import { decodeJson, encodeJson, type NatsConnection } from '../../actor/nats.js';
-import { subjects } from '../../actor/subjects.js';
 import type { ArbitrateResponse__Output } from '../../generated/dcbox/witness/v1/ArbitrateResponse.js';
 import type { DefendResponse__Output } from '../../generated/dcbox/witness/v1/DefendResponse.js';
 import type { WitnessClient } from '../../generated/dcbox/witness/v1/Witness.js';
 import type { WitnessState__Output } from '../../generated/dcbox/witness/v1/WitnessState.js';
+import { endpoint, type NodeSettings, type ServiceConfig } from '../../process/config.js';
+import type { Logger } from '../../process/log.js';
+import { CLIENT_OPTIONS, deadline, insecure, protos, rpc, unary } from '../../transport/grpc.js';
+import { decodeJson, encodeJson, type NatsConnection } from '../../transport/nats.js';
+import { subjects } from '../../transport/subjects.js';
 import { type IoResult, reservationKey, type StorageOp } from '../mpio.js';
 import {
   type ClusterConfig,
@@ -55,13 +55,13 @@ export interface ClusterDisks {
 
 /** What the cluster needs of the VM manager. */
 export interface ClusterVms {
-  defineVm(spec: import('../../actor/config.js').VmSpec): Promise<unknown>;
+  defineVm(spec: import('../../process/config.js').VmSpec): Promise<unknown>;
   removeVm(name: string): Promise<void>;
   start(name: string): Promise<unknown>;
   turnOff(name: string): Promise<unknown>;
   save(name: string): Promise<unknown>;
   stateOf(name: string): VmState;
-  specOf(name: string): import('../../actor/config.js').VmSpec | null;
+  specOf(name: string): import('../../process/config.js').VmSpec | null;
   liveMigrate(name: string, to: string): Promise<MigrationResult>;
   quickMigrate(name: string, to: string): Promise<MigrationResult>;
 }
@@ -532,7 +532,11 @@ export class ClusterService {
     }
   }
 
-  private async vmOp(op: string, name: string, spec?: import('../../actor/config.js').VmSpec): Promise<void> {
+  private async vmOp(
+    op: string,
+    name: string,
+    spec?: import('../../process/config.js').VmSpec,
+  ): Promise<void> {
     try {
       switch (op) {
         case 'define':

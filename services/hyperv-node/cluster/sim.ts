@@ -4,7 +4,7 @@
  * freezes, on a simulated clock. No sockets, no timers, no sleeps (TigerBeetle's VOPR idea).
  */
 import { Random } from '../../actor/clock.js';
-import type { VmSpec } from '../../actor/config.js';
+import type { VmSpec } from '../../process/config.js';
 import {
   type ArbitrateBody,
   type DefendBody,

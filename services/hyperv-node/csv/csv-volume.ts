@@ -11,11 +11,11 @@
 import { NoRespondersError, RequestError, type Subscription } from '@nats-io/transport-node';
 import { Actor } from '../../actor/actor.js';
 import { type Clock, systemClock } from '../../actor/clock.js';
-import type { Timing } from '../../actor/config.js';
 import { DcboxError, type ErrorCode } from '../../actor/errors.js';
-import type { Logger } from '../../actor/log.js';
-import { decodeJson, encodeJson, type NatsConnection } from '../../actor/nats.js';
-import { subjects } from '../../actor/subjects.js';
+import type { Timing } from '../../process/config.js';
+import type { Logger } from '../../process/log.js';
+import { decodeJson, encodeJson, type NatsConnection } from '../../transport/nats.js';
+import { subjects } from '../../transport/subjects.js';
 import type { IoResult, StorageOp } from '../mpio.js';
 import {
   type CsvEffect,

@@ -4,10 +4,10 @@
  * so it asserts what must hold, not exact milliseconds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VmSpec } from '../../actor/config.js';
 import { DcboxError } from '../../actor/errors.js';
-import { type GrpcServer, protos, startGrpcServer } from '../../actor/grpc.js';
-import { subjects } from '../../actor/subjects.js';
+import type { VmSpec } from '../../process/config.js';
+import { type GrpcServer, protos, startGrpcServer } from '../../transport/grpc.js';
+import { subjects } from '../../transport/subjects.js';
 import { FakeNats, MemoryDisk, nodeConfig, until } from '../test-support.js';
 import { type MigrationEvent, VmHost } from '../vm-host.js';
 

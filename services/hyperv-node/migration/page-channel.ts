@@ -21,7 +21,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { DcboxError } from '../../actor/errors.js';
 import { within } from '../../actor/pending.js';
-import { feedInPieces } from '../../actor/read-into.js';
+import { feedInPieces } from '../../sas/read-into.js';
 import { PAGE_SIZE } from './dirty-bitmap.js';
 
 /** "DCPG": the first word of every frame, so a stray byte stream is refused, not applied. */

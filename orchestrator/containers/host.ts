@@ -1,0 +1,138 @@
+/**
+ * The entry point of the dcbox image (there is no shell in it): one emulated host per container,
+ * running the host's NATS server and its service as children, exiting when either ends so that
+ * Docker sees the host die; or, with `--backplane`, the compose/testcontainers backplane.
+ *
+ *   --dir DIR [--log-files]        the host's files are already in DIR (the docker runtime
+ *                                  writes them on the Docker host and mounts the folder)
+ *   --topology FILE --host NAME --subnet 198.19.N.0/24 [--timing T] [--run ID]
+ *                                  derive the host's files from the topology (docker-compose.yml,
+ *                                  the testcontainers helper), with the address plan of docker.ts
+ *   --backplane --topology FILE --subnet … [--select LABEL=VALUE] [--dashboard]
+ *                                  serve the backplane over the Docker Engine API (container-backplane.ts)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServiceConfig } from '../../services/process/config.js';
+import { projectRoot } from '../../services/transport/grpc.js';
+import { BACKPLANE_PORT, backplaneAddress, CONTAINER_DIR, containerAddresses } from '../runtime/docker.js';
+import { hostFiles } from '../runtime/host-config.js';
+import { serviceArgv } from '../runtime/service-argv.js';
+import { loadTopology, type ResolvedTopology, resolveTopology } from '../topology/topology.js';
+
+/** The value of `--name` in argv, if given. */
+export function argValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** "198.19.1.0/24" → "198.19.1"; only a /24 inside 198.18.0.0/15 (BRIEF.md §2). */
+export function subnetPrefix(subnet: string): string {
+  const m = /^(198\.(?:18|19)\.\d{1,3})\.0\/24$/.exec(subnet);
+  if (!m || Number(subnet.split('.')[2]) > 255)
+    throw new Error(`--subnet ${subnet}: expected a /24 inside 198.18.0.0/15, such as 198.19.1.0/24`);
+  return m[1] as string;
+}
+
+/** The topology as a container sees it, from argv. */
+export function containerTopology(argv: string[]): { topo: ResolvedTopology; prefix: string; runId: string } {
+  const file = argValue(argv, 'topology');
+  const subnet = argValue(argv, 'subnet');
+  if (!file || !subnet) throw new Error('give --topology FILE and --subnet 198.19.N.0/24 (or --dir DIR)');
+  const path = file.startsWith('/') ? file : join(projectRoot, file);
+  return {
+    topo: resolveTopology(loadTopology(path), path, argValue(argv, 'timing')),
+    prefix: subnetPrefix(subnet),
+    runId: argValue(argv, 'run') ?? 'compose',
+  };
+}
+
+/** Writes one host's config.json and nats.conf into `dir`, derived from the topology. */
+export function writeDerivedFiles(argv: string[], host: string, dir: string): void {
+  const { topo, prefix, runId } = containerTopology(argv);
+  const plan = topo.hosts.find((h) => h.name.toLowerCase() === host.toLowerCase());
+  if (!plan)
+    throw new Error(
+      `--host ${host}: not a host of ${topo.name} (${topo.hosts.map((h) => h.name).join(', ')})`,
+    );
+  const addrs = containerAddresses(
+    topo.hosts.map((h) => h.name),
+    prefix,
+  );
+  const files = hostFiles({
+    runId,
+    topo,
+    plan,
+    addresses: new Map(addrs.map((a) => [a.name, a])),
+    dir,
+    backplane: `${backplaneAddress(prefix)}:${BACKPLANE_PORT}`,
+  });
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(files.config, null, 2));
+  writeFileSync(join(dir, 'nats.conf'), files.natsConf);
+}
+
+/** Runs the host's two processes until one ends or the container is asked to stop. */
+function runHost(dir: string, logFiles: boolean): void {
+  const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as ServiceConfig;
+  const children: ChildProcess[] = [];
+  const start = (argv: string[], log: string) => {
+    const [cmd, ...args] = argv;
+    const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Every line reaches `docker logs` (the testcontainers log wait reads it there); with
+    // --log-files also the host's folder, where `dcbox` keeps every runtime's logs.
+    const file = logFiles ? createWriteStream(join(dir, log), { flags: 'a' }) : null;
+    for (const stream of [child.stdout, child.stderr])
+      stream?.on('data', (d: Buffer) => {
+        process.stderr.write(d);
+        file?.write(d);
+      });
+    child.on('exit', (code, signal) => {
+      process.stderr.write(
+        `container-host: ${argv[0]} ended (${signal ?? `exit ${code}`}); stopping the host\n`,
+      );
+      stop(code ?? 1);
+    });
+    children.push(child);
+  };
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 2000).unref();
+    Promise.all(
+      children.map((c) =>
+        c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : null,
+      ),
+    ).then(() => process.exit(code));
+  };
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+  start(['nats-server', '-c', join(dir, 'nats.conf')], 'nats.log');
+  start(serviceArgv(process.execPath, projectRoot, cfg.component, join(dir, 'config.json')), 'service.log');
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--backplane')) {
+    const { runBackplane } = await import('./backplane.js');
+    await runBackplane(argv);
+    return;
+  }
+  const given = argValue(argv, 'dir');
+  const host = argValue(argv, 'host');
+  const dir = given ?? CONTAINER_DIR;
+  if (!given) {
+    if (!host) throw new Error('give --dir DIR, or --host NAME with --topology and --subnet');
+    writeDerivedFiles(argv, host, dir);
+  }
+  runHost(dir, argv.includes('--log-files'));
+}
+
+if (process.argv[1]?.endsWith('containers/host.js')) {
+  main(process.argv.slice(2)).catch((err: Error) => {
+    process.stderr.write(`container-host: ${err.message}\n`);
+    process.exit(2);
+  });
+}

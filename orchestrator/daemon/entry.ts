@@ -1,0 +1,81 @@
+/**
+ * The orchestrator daemon's entry: `dcbox up` starts it detached and reads its progress over
+ * the IPC channel until it is ready. It creates the hosts and spawns their processes first
+ * (launch.ts, which loads nothing heavy), then loads the rest of the daemon (daemon-server.ts:
+ * gRPC, the backplane, the dashboard) while the hosts start, and hands the run over to it.
+ */
+
+import type { RuntimeKind } from '../runtime/runtime.js';
+import { loadTopology, type ResolvedTopology, resolveTopology } from '../topology/topology.js';
+import { Launch } from './launch.js';
+
+/** Messages the daemon sends to the `dcbox up` that started it. */
+export type DaemonMessage =
+  | { type: 'progress'; text: string }
+  | { type: 'ready'; elapsedMs: number; dashboard: DashboardInfo | null }
+  | { type: 'failed'; error: string };
+
+/** Where the dashboard is served, and the token its controls need (null: read-only). */
+export interface DashboardInfo {
+  url: string;
+  token: string | null;
+  /** Why it is not served, when it is not. */
+  error?: string;
+}
+
+/** How the daemon serves the dashboard. */
+export interface DashboardSetting {
+  /** host:port, or null for no dashboard. */
+  listen: string | null;
+  allowControl: boolean;
+}
+
+/** Parses the daemon's argv: --topology FILE --runtime KIND --timing NAME. */
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const say = (m: DaemonMessage) => {
+    const line = `${new Date().toISOString()} ${m.type} ${'text' in m ? m.text : 'error' in m ? m.error : `${m.elapsedMs} ms`}`;
+    process.stdout.write(`${line}\n`);
+    if (process.send && process.connected) process.send(m);
+  };
+  const file = arg('topology') as string;
+  const dashboard = arg('dashboard') ?? '127.0.0.1:8080';
+  let launch: Launch | undefined;
+  let daemon: Promise<import('./daemon.js').Daemon> | undefined;
+  /** The daemon that runs the launched hosts; it also stops them when told to stop early. */
+  const takeOver = (topo: ResolvedTopology, launched: Launch) => {
+    daemon ??= import('./daemon.js').then(
+      ({ Daemon }) =>
+        new Daemon(topo, launched, say, {
+          listen: dashboard === 'off' ? null : dashboard,
+          allowControl: process.argv.includes('--allow-control'),
+        }),
+    );
+    return daemon;
+  };
+  let topo: ResolvedTopology | undefined;
+  const stop = async (code: number) => {
+    if (topo && launch) await (await takeOver(topo, launch)).shutdown(code);
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop(0));
+  try {
+    topo = resolveTopology(loadTopology(file), file, arg('timing'));
+    launch = new Launch(topo, file, (arg('runtime') ?? 'netns') as RuntimeKind);
+    await launch.prepare((text) => say({ type: 'progress', text }));
+    await (await takeOver(topo, launch)).start();
+    if (process.connected) process.disconnect();
+  } catch (err) {
+    say({ type: 'failed', error: (err as Error).message });
+    await stop(1);
+  }
+}
+
+if (process.argv[1]?.endsWith('daemon/entry.js') && process.argv.includes('--topology')) {
+  void main();
+}

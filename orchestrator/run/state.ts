@@ -1,0 +1,72 @@
+/**
+ * The run's state file: what a run made, kept up to date by the daemon so that the CLI can
+ * find the hosts and `dcbox down` can sweep everything even after a crash.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Component } from '../../services/process/config.js';
+import type { HostAddress, RuntimeKind } from '../runtime/runtime.js';
+import { statePath } from './paths.js';
+
+export interface HostState extends HostAddress {
+  component: Component;
+  bay?: { kind: 'blade' | 'io'; number: number };
+  powered: boolean;
+  pids: { nats: number | null; service: number | null };
+}
+
+export interface RunState {
+  runId: string;
+  topologyFile: string;
+  topology: string;
+  runtime: RuntimeKind;
+  timing: string;
+  startedAtMs: number;
+  readyAtMs: number | null;
+  daemonPid: number;
+  controlAddress: string;
+  hosts: HostState[];
+  partitions: string[];
+  /** Where the dashboard is served (absent when none was asked for). */
+  dashboard?: { url: string; token: string | null; error?: string } | null;
+}
+
+export function readState(): RunState | null {
+  if (!existsSync(statePath)) return null;
+  try {
+    return JSON.parse(readFileSync(statePath, 'utf8')) as RunState;
+  } catch {
+    return null;
+  }
+}
+
+export function writeState(state: RunState): void {
+  writeFileSync(`${statePath}.tmp`, JSON.stringify(state, null, 2));
+  renameSync(`${statePath}.tmp`, statePath);
+}
+
+/** True when a process with this pid exists (and is not a zombie we could not reap). */
+export function alive(pid: number | null | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return true;
+  }
+}
+
+/** Resident memory of a process in bytes, from /proc (0 when gone). */
+export function rssBytes(pid: number | null | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}

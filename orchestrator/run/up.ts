@@ -1,0 +1,89 @@
+/**
+ * `dcbox up`: validates the topology in the foreground, sweeps what an earlier run left, starts
+ * the orchestrator daemon detached and streams its progress until every service is healthy.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { projectRoot } from '../../services/process/root.js';
+import type { DaemonMessage } from '../daemon/entry.js';
+import { defaultRuntime, type RuntimeKind } from '../runtime/runtime.js';
+import { loadTopology } from '../topology/topology.js';
+import { DCBOX_HOME, daemonLog } from './paths.js';
+import { alive, readState } from './state.js';
+import { down, isClean, leftovers } from './sweep.js';
+
+/** A failure the user caused or can fix; printed as one line. */
+export class UsageError extends Error {}
+
+const UP_TIMEOUT_MS = 90_000;
+
+export function topologyPath(arg: string | undefined): string {
+  const name = arg ?? 'seed';
+  if (existsSync(name)) return resolve(name);
+  const shipped = join(projectRoot, 'topologies', name.endsWith('.yaml') ? name : `${name}.yaml`);
+  if (existsSync(shipped)) return shipped;
+  throw new UsageError(`no topology ${name}: give a file path or one of topologies/*.yaml`);
+}
+
+/** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
+export async function up(opts: {
+  topology?: string;
+  runtime?: RuntimeKind;
+  timing?: string;
+  quiet?: boolean;
+  /** host:port of the dashboard, or "off" (default 127.0.0.1:8080). */
+  dashboard?: string;
+  allowControl?: boolean;
+}): Promise<number> {
+  const file = topologyPath(opts.topology);
+  loadTopology(file); // Fail here, in the foreground, with the file's own errors.
+  const existing = readState();
+  if (existing && alive(existing.daemonPid))
+    throw new UsageError(
+      `a run is already up (topology ${existing.topology}, daemon pid ${existing.daemonPid}); run \`dcbox down\` first`,
+    );
+  if (existing || !isClean(leftovers())) {
+    if (!opts.quiet) console.log('sweeping what an earlier run left behind');
+    await down();
+  }
+  const daemon = join(projectRoot, 'dist', 'orchestrator', 'daemon', 'entry.js');
+  if (!existsSync(daemon)) throw new UsageError('dcbox is not built: run `npm run build` first');
+  mkdirSync(join(DCBOX_HOME, 'run'), { recursive: true });
+  const log = openSync(daemonLog, 'a');
+  const args = ['--topology', file, '--runtime', opts.runtime ?? defaultRuntime()];
+  if (opts.timing) args.push('--timing', opts.timing);
+  if (opts.dashboard) {
+    if (opts.dashboard !== 'off' && !/^[^:]+:\d{1,5}$/.test(opts.dashboard))
+      throw new UsageError(`--dashboard wants HOST:PORT or off, not ${JSON.stringify(opts.dashboard)}`);
+    args.push('--dashboard', opts.dashboard);
+  }
+  if (opts.allowControl) args.push('--allow-control');
+  const child = fork(daemon, args, { detached: true, stdio: ['ignore', log, log, 'ipc'] });
+  return new Promise<number>((resolvePromise, reject) => {
+    child.on('message', (m: DaemonMessage) => {
+      if (m.type === 'progress' && !opts.quiet) console.log(`  ${m.text}`);
+      if (m.type === 'ready') {
+        child.disconnect();
+        child.unref();
+        resolvePromise(m.elapsedMs);
+      }
+      if (m.type === 'failed') reject(new UsageError(`dcbox up failed: ${m.error} (log: ${daemonLog})`));
+    });
+    child.on('exit', (code) =>
+      reject(new UsageError(`the orchestrator exited (code ${code}) before it was ready; see ${daemonLog}`)),
+    );
+    // Every host has its own health deadline; this bounds the whole start so a wedged daemon
+    // cannot leave `dcbox up` waiting forever.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new UsageError(`the orchestrator was not ready within ${UP_TIMEOUT_MS / 1000} s; see ${daemonLog}`),
+      );
+    }, UP_TIMEOUT_MS);
+    timer.unref();
+    child.on('message', (m: DaemonMessage) => {
+      if (m.type !== 'progress') clearTimeout(timer);
+    });
+  });
+}

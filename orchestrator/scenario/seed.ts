@@ -1,0 +1,372 @@
+/**
+ * The seed scenario: the tutorial end to end on a fresh data center (BRIEF.md §4). VMs on the
+ * CSV are made highly available (off first), brought online on HVR2NODO2, one is live-migrated
+ * to HVR2NODO1 while it is pinged every 100 ms, the CSV is coordinated by HVR2NODO2, and blade 2
+ * is powered off through the management module. Every number comes from the pings and the
+ * cluster's own events, never from configuration.
+ */
+import type { ClientReadableStream } from '@grpc/grpc-js';
+import type { ClusterEvent__Output } from '../../services/generated/dcbox/cluster/v1/ClusterEvent.js';
+import type { ClusterState__Output } from '../../services/generated/dcbox/cluster/v1/ClusterState.js';
+import type { MoveResponse__Output } from '../../services/generated/dcbox/cluster/v1/MoveResponse.js';
+import type { PingReply__Output } from '../../services/generated/dcbox/workstation/v1/PingReply.js';
+import { deadline, rpc } from '../../services/transport/grpc.js';
+import { type Clients, connect } from '../run/clients.js';
+import { down } from '../run/sweep.js';
+import { up } from '../run/up.js';
+import type { RuntimeKind } from '../runtime/runtime.js';
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+const PING_INTERVAL_MS = 100;
+
+/** Pings one VM from the workstation every 100 ms until stopped, keeping every reply. */
+export class Pinger {
+  readonly replies: PingReply__Output[] = [];
+  private stream: ClientReadableStream<PingReply__Output> | null = null;
+
+  constructor(
+    private readonly c: Clients,
+    readonly vm: string,
+  ) {}
+
+  start(): void {
+    this.stream = this.c
+      .workstation()
+      .Ping({ vm: this.vm, count: 0, interval_ms: PING_INTERVAL_MS, timeout_ms: 1000 });
+    this.stream.on('data', (r: PingReply__Output) => this.replies.push(r));
+    this.stream.on('error', () => undefined);
+  }
+
+  stop(): void {
+    this.stream?.cancel();
+  }
+
+  /** Replies to pings sent in [from, to). */
+  between(from: number, to: number): PingReply__Output[] {
+    return this.replies.filter((r) => Number(r.sent_at_ms) >= from && Number(r.sent_at_ms) < to);
+  }
+
+  lost(from: number, to: number): number {
+    return this.between(from, to).filter((r) => !r.ok).length;
+  }
+}
+
+export interface SeedReport {
+  scenario: 'seed';
+  ok: boolean;
+  timing: string;
+  checks: { name: string; ok: boolean; detail: string }[];
+  liveMigration: {
+    vm: string;
+    from: string;
+    to: string;
+    passes: number;
+    bytesCopied: number;
+    durationMs: number;
+    blackoutMs: number;
+    lostPings: number;
+    pingsDuring: number;
+  };
+  powerOff: {
+    bay: number;
+    node: string;
+    csvOwnerBefore: string;
+    csvOwnerAfter: string;
+    detectionMs: number;
+    quorumAfter: { hasQuorum: boolean; votes: number; needed: number };
+    vms: {
+      name: string;
+      hostBefore: string;
+      hostAfter: string;
+      lostPings: number;
+      downtimeMs: number;
+      restarted: boolean;
+    }[];
+  };
+  events: { t: number; node: string; eventId: number; kind: string; message: string }[];
+}
+
+async function state(c: Clients, node: string): Promise<ClusterState__Output> {
+  return rpc<ClusterState__Output>((cb) => c.cluster(node).GetState({}, deadline(3000), cb));
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | false | null | undefined>,
+  timeoutMs: number,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function events(c: Clients, node: string): Promise<ClusterEvent__Output[]> {
+  return rpc<{ events: ClusterEvent__Output[] }>((cb) =>
+    c.cluster(node).Events({ since_index: 0 }, deadline(3000), cb),
+  ).then((r) => r.events);
+}
+
+/** Runs the seed scenario on a fresh data center and tears it down; `say` receives progress lines. */
+export async function runSeedScenario(opts: {
+  timing: string;
+  say: (line: string) => void;
+  /** Where the hosts live (default: netns as root, else local). */
+  runtime?: RuntimeKind;
+}): Promise<SeedReport> {
+  const say = opts.say;
+  const t0 = Date.now();
+  await up({ topology: 'seed', timing: opts.timing, quiet: true, runtime: opts.runtime });
+  say(`seed data center up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${opts.timing} timing)`);
+  const c = connect();
+  const pingers: Pinger[] = [];
+  try {
+    const timingScale = opts.timing === 'fast' ? 1 : 4;
+    await until(
+      'the cluster to form with quorum',
+      async () => {
+        const s = await state(c, N1);
+        return (
+          s.service_state === 'Running' &&
+          s.members.length === 2 &&
+          s.quorum?.has_quorum &&
+          s.quorum.witness_owner
+        );
+      },
+      30_000 * timingScale,
+    );
+    say('cluster HVR2CLUSTER formed: HVR2NODO1 and HVR2NODO2 up, Node and Disk Majority, 3 votes');
+
+    // The tutorial's CSV is coordinated by HVR2NODO2.
+    await rpc((cb) => c.cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb));
+    await until(
+      'HVR2NODO2 to coordinate the CSV',
+      async () => (await state(c, N1)).csv[0]?.owner === N2 && (await state(c, N2)).csv[0]?.owner === N2,
+      10_000,
+    );
+    say('CSV1 at C:\\ClusterStorage\\Volume1 coordinated by HVR2NODO2');
+
+    // Both VMs live on the CSV and are made highly available while off, then brought online on HVR2NODO2.
+    for (const vm of ['VirtualMachine2', 'VirtualMachine1']) {
+      await rpc((cb) =>
+        c
+          .cluster(N2)
+          .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
+      );
+      await rpc((cb) => c.cluster(N2).Online({ name: vm }, deadline(10_000), cb));
+      await until(
+        `${vm} online`,
+        async () => (await state(c, N1)).roles.find((r) => r.name === vm)?.state === 'Online',
+        30_000 * timingScale,
+      );
+      const p = new Pinger(c, vm);
+      p.start();
+      pingers.push(p);
+      await until(`${vm} answering`, async () => p.replies.some((r) => r.ok && r.host === N2), 10_000);
+      say(`${vm} is highly available and online on HVR2NODO2`);
+    }
+    const [p2, p1] = pingers as [Pinger, Pinger];
+
+    // Live migration of VirtualMachine2 to HVR2NODO1 while it is pinged.
+    await new Promise((r) => setTimeout(r, 1000));
+    const lmStart = Date.now();
+    const move = await rpc<MoveResponse__Output>((cb) =>
+      c.cluster(N1).Move({ role: 'VirtualMachine2', to: N1, live: true }, deadline(120_000), cb),
+    );
+    const lmEnd = Date.now();
+    await until(
+      'VirtualMachine2 answering from HVR2NODO1',
+      async () => p2.replies.some((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= lmStart),
+      10_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    const m = move.migration;
+    const lmLost = p2.lost(lmStart, lmEnd + 1000);
+    say(
+      `live migration of VirtualMachine2 HVR2NODO2 -> HVR2NODO1: ${m?.passes} passes, ${(Number(m?.bytes_copied) / 1048576).toFixed(0)} MiB in ${m?.duration_ms} ms, blackout ${m?.blackout_ms} ms, ${lmLost} of ${p2.between(lmStart, lmEnd + 1000).length} pings lost`,
+    );
+
+    // The recap of the tutorial before the power-off.
+    const before = await state(c, N1);
+    const hostBefore = (vm: string) => before.roles.find((r) => r.name === vm)?.owner ?? '';
+    say(
+      `VirtualMachine1 runs on ${hostBefore('VirtualMachine1')}, VirtualMachine2 on ${hostBefore('VirtualMachine2')}, CSV owner ${before.csv[0]?.owner}`,
+    );
+
+    // Power off blade 2 through the management module.
+    await new Promise((r) => setTimeout(r, 2000));
+    const offAt = Date.now();
+    await rpc((cb) => c.mm().Power({ kind: 'blade', bay: 2, action: 'off' }, deadline(30_000), cb));
+    say('blade 2 (HVR2NODO2) powered off through the management module');
+    const removal = await until(
+      'Event 1135 on HVR2NODO1',
+      async () => (await events(c, N1)).find((e) => e.event_id === 1135 && Number(e.time_ms) >= offAt),
+      60_000 * timingScale,
+    );
+    const detectionMs = Number(removal.time_ms) - offAt;
+    say(`HVR2NODO1 logged Event 1135 after ${detectionMs} ms: ${removal.message}`);
+    const after = await until(
+      'CSV ownership and VirtualMachine1 on HVR2NODO1',
+      async () => {
+        const s = await state(c, N1);
+        return s.csv[0]?.owner === N1 && s.roles.find((r) => r.name === 'VirtualMachine1')?.state === 'Online'
+          ? s
+          : null;
+      },
+      60_000 * timingScale,
+    );
+    const back = await until(
+      'VirtualMachine1 answering from HVR2NODO1',
+      async () => p1.replies.find((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= offAt),
+      60_000 * timingScale,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    const windowEnd = Date.now();
+    for (const p of pingers) p.stop();
+
+    const lastOkBefore = [...p1.replies].reverse().find((r) => r.ok && Number(r.sent_at_ms) < offAt);
+    const downtimeMs = Number(back.sent_at_ms) - Number(lastOkBefore?.sent_at_ms ?? offAt);
+    const evs = [...(await events(c, N1)), ...(await events(c, N2).catch(() => []))].sort(
+      (a, b) => Number(a.time_ms) - Number(b.time_ms),
+    );
+    const failover = evs.find((e) => e.kind === 'failover' && e.message.includes('VirtualMachine1'));
+    const q = after.quorum;
+    const vms = [
+      {
+        name: 'VirtualMachine2',
+        hostBefore: hostBefore('VirtualMachine2'),
+        hostAfter: after.roles.find((r) => r.name === 'VirtualMachine2')?.owner ?? '',
+        lostPings: p2.lost(offAt, windowEnd),
+        downtimeMs: 0,
+        restarted: false,
+      },
+      {
+        name: 'VirtualMachine1',
+        hostBefore: hostBefore('VirtualMachine1'),
+        hostAfter: back.host,
+        lostPings: p1.lost(offAt, windowEnd),
+        downtimeMs,
+        restarted: !!failover && back.host === N1,
+      },
+    ];
+    // VirtualMachine2's downtime: the longest run of lost pings after the power-off.
+    let run = 0;
+    let worst = 0;
+    for (const r of p2.between(offAt, windowEnd)) {
+      run = r.ok ? 0 : run + PING_INTERVAL_MS;
+      worst = Math.max(worst, run);
+    }
+    (vms[0] as { downtimeMs: number }).downtimeMs = worst;
+
+    const report: SeedReport = {
+      scenario: 'seed',
+      ok: false,
+      timing: opts.timing,
+      checks: [],
+      liveMigration: {
+        vm: 'VirtualMachine2',
+        from: m?.from ?? N2,
+        to: m?.to ?? N1,
+        passes: m?.passes ?? 0,
+        bytesCopied: Number(m?.bytes_copied ?? 0),
+        durationMs: Number(m?.duration_ms ?? 0),
+        blackoutMs: Number(m?.blackout_ms ?? 0),
+        lostPings: lmLost,
+        pingsDuring: p2.between(lmStart, lmEnd + 1000).length,
+      },
+      powerOff: {
+        bay: 2,
+        node: N2,
+        csvOwnerBefore: before.csv[0]?.owner ?? '',
+        csvOwnerAfter: after.csv[0]?.owner ?? '',
+        detectionMs,
+        quorumAfter: { hasQuorum: !!q?.has_quorum, votes: q?.votes ?? 0, needed: q?.needed ?? 0 },
+        vms,
+      },
+      events: evs.map((e) => ({
+        t: Number(e.time_ms) - t0,
+        node: e.node,
+        eventId: e.event_id,
+        kind: e.kind,
+        message: e.message,
+      })),
+    };
+    const check = (name: string, ok: boolean, detail: string) => report.checks.push({ name, ok, detail });
+    check(
+      'live migration lost at most 2 pings',
+      report.liveMigration.lostPings <= 2,
+      `${report.liveMigration.lostPings} lost`,
+    );
+    check(
+      'the VM on HVR2NODO1 lost no ping during the power-off',
+      vms[0]?.lostPings === 0 && vms[0]?.hostBefore === N1,
+      `${vms[0]?.lostPings} lost, on ${vms[0]?.hostBefore}`,
+    );
+    check(
+      'CSV ownership moved to HVR2NODO1',
+      report.powerOff.csvOwnerBefore === N2 && report.powerOff.csvOwnerAfter === N1,
+      `${report.powerOff.csvOwnerBefore} -> ${report.powerOff.csvOwnerAfter}`,
+    );
+    check(
+      'the VM on HVR2NODO2 restarted on HVR2NODO1',
+      vms[1]?.hostBefore === N2 && vms[1]?.restarted === true,
+      `${vms[1]?.hostBefore} -> ${vms[1]?.hostAfter}`,
+    );
+    check(
+      'quorum held with 2 of 3 votes',
+      report.powerOff.quorumAfter.hasQuorum &&
+        report.powerOff.quorumAfter.votes === 2 &&
+        report.powerOff.quorumAfter.needed === 2,
+      `${report.powerOff.quorumAfter.votes} votes, ${report.powerOff.quorumAfter.needed} needed`,
+    );
+    report.ok = report.checks.every((x) => x.ok);
+    return report;
+  } finally {
+    for (const p of pingers) p.stop();
+    c.close();
+    await down();
+  }
+}
+
+/** The human report. */
+export function formatSeedReport(r: SeedReport): string {
+  const lines: string[] = [];
+  lines.push(`Seed scenario (${r.timing} timing): ${r.ok ? 'PASS' : 'FAIL'}`);
+  lines.push('');
+  const lm = r.liveMigration;
+  lines.push(`Live migration of ${lm.vm} ${lm.from} -> ${lm.to}`);
+  lines.push(
+    `  ${lm.passes} memory passes, ${(lm.bytesCopied / 1048576).toFixed(1)} MiB copied in ${lm.durationMs} ms; blackout ${lm.blackoutMs} ms`,
+  );
+  lines.push(`  pings every ${PING_INTERVAL_MS} ms: ${lm.lostPings} lost of ${lm.pingsDuring}`);
+  lines.push('');
+  const p = r.powerOff;
+  lines.push(`Power-off of blade ${p.bay} (${p.node}) through the management module`);
+  lines.push(`  removed from membership after ${p.detectionMs} ms (Event 1135 on the survivor)`);
+  lines.push(
+    `  CSV owner ${p.csvOwnerBefore} -> ${p.csvOwnerAfter}; quorum ${p.quorumAfter.hasQuorum ? 'held' : 'LOST'} with ${p.quorumAfter.votes} of 3 votes (${p.quorumAfter.needed} needed)`,
+  );
+  for (const vm of p.vms)
+    lines.push(
+      `  ${vm.name}: ${vm.hostBefore} -> ${vm.hostAfter}, ${vm.lostPings} pings lost, downtime ${vm.downtimeMs} ms${vm.restarted ? ', restarted (cold)' : ''}`,
+    );
+  lines.push('');
+  for (const c of r.checks) lines.push(`  [${c.ok ? 'ok' : 'FAIL'}] ${c.name} (${c.detail})`);
+  lines.push('');
+  lines.push('Cluster events:');
+  for (const e of r.events)
+    lines.push(`  +${(e.t / 1000).toFixed(2)}s ${e.node}${e.eventId ? ` [${e.eventId}]` : ''} ${e.message}`);
+  return lines.join('\n');
+}

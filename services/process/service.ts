@@ -1,0 +1,170 @@
+/**
+ * The shell every service process runs in: config, logger, NATS connection, a gRPC server with
+ * health, reflection and the Host service (info and echo over the emulated network), module
+ * heartbeats to the management module, and a clean stop on SIGTERM/SIGINT. A service's main.ts
+ * only wires its adapters into this.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
+import { DcboxError } from '../actor/errors.js';
+import { makeRegistry, metricsEndpoint, startMetricsServer } from '../observability/metrics.js';
+import {
+  type GrpcServer,
+  type Protos,
+  protos,
+  startGrpcServer,
+  unary,
+  waitServing,
+} from '../transport/grpc.js';
+import { connectNats, decodeJson, encodeJson, type NatsConnection } from '../transport/nats.js';
+import { subjects } from '../transport/subjects.js';
+import { endpoint, loadServiceConfig, type ServiceConfig } from './config.js';
+import { type Logger, makeLogger } from './log.js';
+
+export const VERSION = '0.1.0';
+
+export interface ServiceContext<S> {
+  cfg: ServiceConfig<S>;
+  nc: NatsConnection;
+  log: Logger;
+  /** The process's Prometheus registry, served as /metrics: adapters register their metrics here. */
+  metrics: Registry;
+  /** Adds a stop hook, run in reverse order on SIGTERM. */
+  onStop(fn: () => Promise<void> | void): void;
+}
+
+export interface ServiceDefinition<S> {
+  /**
+   * The proto packages its setup uses, loaded before it waits for the hosts it depends on, so
+   * that the setup itself is short once they serve.
+   */
+  packages?: (keyof Protos['dcbox'])[];
+  /** Builds the service's gRPC services once NATS is connected. */
+  setup(
+    ctx: ServiceContext<S>,
+  ): Promise<{ definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation }[]>;
+}
+
+/** Echoes another host over NATS: the request crosses the emulated network both ways. */
+export async function echoHost(nc: NatsConnection, target: string, timeoutMs: number) {
+  const started = process.hrtime.bigint();
+  try {
+    const msg = await nc.request(subjects.hostEcho(target), encodeJson({ at: Date.now() }), {
+      timeout: timeoutMs,
+    });
+    const reply = decodeJson<{ host: string }>(msg.data);
+    return {
+      ok: true,
+      responder: reply.host,
+      rtt_us: Number((process.hrtime.bigint() - started) / 1000n),
+      error: '',
+    };
+  } catch (err) {
+    return { ok: false, responder: '', rtt_us: 0, error: (err as Error).message };
+  }
+}
+
+/**
+ * Waits until the services of the hosts named in DCBOX_AWAIT serve. The daemon spawns every
+ * process of a run at once and names there what each one depends on (topology dependsOn), so a
+ * blade sets up its paths once its RSSMs serve while its modules load alongside theirs.
+ */
+async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger): Promise<void> {
+  const names = (process.env.DCBOX_AWAIT ?? '').split(',').filter(Boolean);
+  if (names.length === 0) return;
+  const started = Date.now();
+  await Promise.all(
+    names.map(async (name) => {
+      const h = endpoint(cfg, name);
+      while (!(await waitServing(`${h.address}:${h.grpcPort}`, { timeoutMs: 60_000 })))
+        log('warn', 'still waiting for a host this one depends on', { host: name });
+    }),
+  );
+  log('info', 'the hosts this one depends on serve', { hosts: names, waitedMs: Date.now() - started });
+}
+
+/** Runs a service process: config, NATS, /metrics, its gRPC services, heartbeats, clean stop. */
+export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
+  const cfg = loadServiceConfig<S>();
+  const log = makeLogger(cfg.host, cfg.component);
+  const stops: (() => Promise<void> | void)[] = [];
+  const started = Date.now();
+
+  const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`);
+  nc.subscribe(subjects.hostEcho(cfg.host), {
+    callback: (_err, msg) => {
+      msg.respond(encodeJson({ host: cfg.host }));
+    },
+  });
+  const hb = setInterval(() => {
+    nc.publish(
+      subjects.chassisHeartbeat(cfg.host),
+      encodeJson({ host: cfg.host, component: cfg.component, at: Date.now() }),
+    );
+  }, cfg.timing.moduleHeartbeatMs);
+  stops.push(() => clearInterval(hb));
+
+  const metrics = makeRegistry({
+    version: VERSION,
+    topology: cfg.topology ?? '',
+    seed: String(cfg.seed),
+    host: cfg.host,
+    component: cfg.component,
+  });
+  const metricsAt = metricsEndpoint(cfg);
+  const metricsServer = await startMetricsServer(metrics, metricsAt.address, metricsAt.port);
+  stops.push(() => {
+    metricsServer.close();
+    metricsServer.closeAllConnections();
+  });
+
+  const p = protos();
+  for (const pkg of ['common' as const, ...(def.packages ?? [])]) void p.dcbox[pkg];
+  await awaitHosts(cfg, log);
+
+  const ctx: ServiceContext<S> = { cfg, nc, log, metrics, onStop: (fn) => stops.push(fn) };
+  const own = await def.setup(ctx);
+  const hostImpl = {
+    Info: unary(() => ({
+      name: cfg.host,
+      address: cfg.address,
+      component: cfg.component,
+      pid: process.pid,
+      rss_bytes: process.memoryUsage.rss(),
+      uptime_ms: Date.now() - started,
+      version: VERSION,
+    })),
+    Echo: unary(async (req: { target_host: string; timeout_ms: number }) => {
+      if (!req.target_host) throw new DcboxError('INVALID_ARGUMENT', 'target_host is required');
+      return echoHost(nc, req.target_host, req.timeout_ms || 1000);
+    }),
+  };
+  const server: GrpcServer = await startGrpcServer(cfg.address, cfg.grpcPort, [
+    { definition: p.dcbox.common.v1.Host.service, name: 'dcbox.common.v1.Host', impl: hostImpl },
+    ...own,
+  ]);
+  server.setServing(true);
+  log('info', 'serving', {
+    grpc: `${cfg.address}:${server.port}`,
+    nats: cfg.natsUrl,
+    metrics: `http://${metricsAt.address}:${metricsAt.port}/metrics`,
+    pid: process.pid,
+    // How long the start took since the process began, and how much CPU it used (startupMs).
+    startMs: Math.round(performance.now()),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'stopping', { signal });
+    server.setServing(false);
+    for (const fn of stops.reverse()) await fn();
+    await server.shutdown();
+    await nc.drain().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
