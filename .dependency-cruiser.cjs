@@ -95,9 +95,9 @@ module.exports = {
       severity: 'error',
       comment:
         'A core imports no Node builtin (node:zlib excepted, for its pure crc32): no files, sockets, ' +
-        'clocks or processes. Type-only imports are erased and allowed.',
+        'clocks or processes.',
       from: { path: CORE, pathNot: TEST },
-      to: { dependencyTypes: ['core'], dependencyTypesNot: ['type-only'], pathNot: '^(node:)?zlib$' },
+      to: { dependencyTypes: ['core'], pathNot: '^(node:)?zlib$' },
     },
     {
       name: 'core-no-io',
@@ -105,10 +105,9 @@ module.exports = {
       comment:
         'A core imports no gRPC, NATS or metrics package and nothing from services/transport, ' +
         'services/sas or services/process (but process/config.ts, which holds only types and pure ' +
-        'functions). Type-only imports are erased and allowed.',
+        'functions), not even for a type.',
       from: { path: CORE, pathNot: TEST },
       to: {
-        dependencyTypesNot: ['type-only'],
         path: [IO_PACKAGES, '^services/(transport|sas)/', '^services/process/(?!config[.]ts$)'],
       },
     },
