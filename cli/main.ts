@@ -8,7 +8,6 @@ import type { RuntimeKind } from '../orchestrator/runtime/runtime.js';
 import { formatSeedReport, runSeedScenario } from '../orchestrator/scenario/seed.js';
 import { TIMING_NAMES } from '../orchestrator/topology/timing.js';
 import { TopologyError } from '../orchestrator/topology/topology.js';
-import { fromServiceError } from '../services/actor/errors.js';
 import type { Chassis__Output } from '../services/generated/dcbox/chassis/v1/Chassis.js';
 import type { PowerResponse__Output } from '../services/generated/dcbox/chassis/v1/PowerResponse.js';
 import type { IoLoadResult__Output } from '../services/generated/dcbox/node/v1/IoLoadResult.js';
@@ -17,6 +16,7 @@ import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator
 import type { Lun__Output } from '../services/generated/dcbox/storage/v1/Lun.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
+import { fromServiceError } from '../services/transport/grpc-errors.js';
 import { addChaosCommands } from './chaos.js';
 import { addClusterCommands } from './cluster.js';
 import { addEventCommands } from './events.js';

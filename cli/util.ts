@@ -5,7 +5,7 @@
 
 import { connect, NoRunError } from '../orchestrator/run/clients.js';
 import { UsageError } from '../orchestrator/run/up.js';
-import { fromServiceError } from '../services/actor/errors.js';
+import { fromServiceError } from '../services/transport/grpc-errors.js';
 
 /** A plain text table with a header row and columns padded to their widest cell. */
 export function table(rows: (string | number)[][], header: string[]): string {

@@ -7,12 +7,12 @@
 import * as grpc from '@grpc/grpc-js';
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
-import { fromServiceError } from '../actor/errors.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { endpoint, type NodeSettings, type ServiceConfig } from '../process/config.js';
 import type { Logger } from '../process/log.js';
 import { discoverThrough, SasClient } from '../sas/channel.js';
 import { CLIENT_OPTIONS, deadline, protos, rpc } from '../transport/grpc.js';
+import { fromServiceError } from '../transport/grpc-errors.js';
 import {
   decideMpio,
   type IoResult,

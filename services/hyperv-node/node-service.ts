@@ -3,7 +3,7 @@
  * adapters. Requests are checked here; the decisions are the cores'.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { DcboxError, toServiceError } from '../actor/errors.js';
+import { DcboxError } from '../actor/errors.js';
 import type { CreateVmRequest__Output } from '../generated/dcbox/node/v1/CreateVmRequest.js';
 import type { DiskStatus } from '../generated/dcbox/node/v1/DiskStatus.js';
 import type { IoLoadRequest__Output } from '../generated/dcbox/node/v1/IoLoadRequest.js';
@@ -17,6 +17,7 @@ import type { VmRef__Output } from '../generated/dcbox/node/v1/VmRef.js';
 import type { WorkloadRequest__Output } from '../generated/dcbox/node/v1/WorkloadRequest.js';
 import type { NodeSettings, ServiceConfig } from '../process/config.js';
 import { protos, unary } from '../transport/grpc.js';
+import { toServiceError } from '../transport/grpc-errors.js';
 import { countAcked } from './ack-ranges.js';
 import type { IoLoadResult, IoLoadSpec } from './io-load.js';
 import { disksView, reservationKey, type StorageOp } from './mpio.js';

@@ -3,12 +3,13 @@
  * (dcbox.orchestrator.v1.Backplane) and the answers to waiting gRPC requests.
  */
 import type { Actor } from '../actor/actor.js';
-import { DcboxError, fromServiceError } from '../actor/errors.js';
+import { DcboxError } from '../actor/errors.js';
 import type { PendingReplies } from '../actor/pending.js';
 import type { BackplaneClient } from '../generated/dcbox/orchestrator/v1/Backplane.js';
 import type { HostPower__Output } from '../generated/dcbox/orchestrator/v1/HostPower.js';
 import type { Logger } from '../process/log.js';
 import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../transport/grpc.js';
+import { fromServiceError } from '../transport/grpc-errors.js';
 import type { BayView, MmEffect, MmMsg, MmState } from './core.js';
 
 /** A power-on waits until the host's processes are started and healthy, which takes seconds. */

@@ -1,9 +1,8 @@
 /**
  * What the orchestrator hands each service process: who it is, where everyone is, the timing
- * profile and its component's own settings. Written as JSON by the orchestrator, read once at start.
+ * profile and its component's own settings. Written as JSON by the orchestrator, read once at start
+ * by load-config.ts. This module holds only types and pure functions, so cores may import it.
  */
-import { readFileSync } from 'node:fs';
-
 export type Component =
   | 'management-module'
   | 'rssm'
@@ -63,14 +62,6 @@ export interface ServiceConfig<S = unknown> {
   backplane: string;
   seed: number;
   settings: S;
-}
-
-/** Reads the config named by --config or DCBOX_CONFIG. */
-export function loadServiceConfig<S>(argv = process.argv): ServiceConfig<S> {
-  const i = argv.indexOf('--config');
-  const path = i >= 0 ? argv[i + 1] : process.env.DCBOX_CONFIG;
-  if (!path) throw new Error('no service config: pass --config <file> or set DCBOX_CONFIG');
-  return JSON.parse(readFileSync(path, 'utf8')) as ServiceConfig<S>;
 }
 
 /** Finds a host of the directory by name, or fails loudly (a programmer error in the topology). */

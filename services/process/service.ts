@@ -18,7 +18,8 @@ import {
 } from '../transport/grpc.js';
 import { connectNats, decodeJson, encodeJson, type NatsConnection } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
-import { endpoint, loadServiceConfig, type ServiceConfig } from './config.js';
+import { endpoint, type ServiceConfig } from './config.js';
+import { loadServiceConfig } from './load-config.js';
 import { type Logger, makeLogger } from './log.js';
 
 export const VERSION = '0.1.0';

@@ -5,10 +5,11 @@
  */
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DcboxError, fromServiceError } from '../actor/errors.js';
+import { DcboxError } from '../actor/errors.js';
 import type { ReadResponse__Output } from '../generated/dcbox/storage/v1/ReadResponse.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../transport/grpc.js';
+import { fromServiceError } from '../transport/grpc-errors.js';
 import type { WitnessDoc, WitnessKind } from './core.js';
 import { BLOCK_BYTES, decodeSlot, encodeSlot, parseDoc, readHeader, SLOT_BYTES } from './witness-doc.js';
 

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
-import { fromServiceError } from '../actor/errors.js';
 import type { RssmClient } from '../generated/dcbox/storage/v1/Rssm.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { type Controller, openController } from '../storage-controller/controller.js';
@@ -16,6 +15,7 @@ import {
   rpc,
   startGrpcServer,
 } from '../transport/grpc.js';
+import { fromServiceError } from '../transport/grpc-errors.js';
 import { decide, initialRssmState, type RssmMsg, type RssmState } from './core.js';
 import { rssmServices } from './forward.js';
 

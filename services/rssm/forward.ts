@@ -10,11 +10,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Actor } from '../actor/actor.js';
-import { DcboxError, fromServiceError } from '../actor/errors.js';
+import { DcboxError } from '../actor/errors.js';
 import type { RssmHandlers } from '../generated/dcbox/storage/v1/Rssm.js';
 import type { StorageClient, StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import { discoverThrough, type SasAnswer, SasClient, type SasCommand } from '../sas/channel.js';
 import { CLIENT_OPTIONS, checkHealth, deadline, protos, rpc, unary } from '../transport/grpc.js';
+import { fromServiceError } from '../transport/grpc-errors.js';
 import { admit, type Initiator, type RssmMsg, type RssmState } from './core.js';
 
 /** Where this switch sends commands, and how long one may take. */

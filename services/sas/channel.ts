@@ -22,9 +22,10 @@
  * wait out TCP's retransmission backoff).
  */
 import { connect, createServer, type Server, Socket, type SocketConstructorOpts } from 'node:net';
-import { DcboxError, ERROR_CODES, type ErrorCode, fromServiceError } from '../actor/errors.js';
+import { DcboxError, ERROR_CODES, type ErrorCode } from '../actor/errors.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { deadline, rpc } from '../transport/grpc.js';
+import { fromServiceError } from '../transport/grpc-errors.js';
 import { encodeHead, FrameDecoder, type FrameInitiator, type SasFrame } from './frame.js';
 import { feedInPieces } from './read-into.js';
 

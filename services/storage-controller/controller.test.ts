@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DcboxError, fromServiceError } from '../actor/errors.js';
+import { DcboxError } from '../actor/errors.js';
 import type { LunFaultState__Output } from '../generated/dcbox/storage/v1/LunFaultState.js';
 import type { LunFaults__Output } from '../generated/dcbox/storage/v1/LunFaults.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
@@ -14,6 +14,7 @@ import {
   rpc,
   startGrpcServer,
 } from '../transport/grpc.js';
+import { fromServiceError } from '../transport/grpc-errors.js';
 import { type Controller, openController } from './controller.js';
 
 // A real controller and gRPC server in this process, on a port from this service's test range.

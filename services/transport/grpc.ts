@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { toServiceError } from '../actor/errors.js';
 import type { ProtoGrpcType as ChassisProto } from '../generated/chassis.js';
 import type { ProtoGrpcType as ClusterProto } from '../generated/cluster.js';
 import type { ProtoGrpcType as CommonProto } from '../generated/common.js';
@@ -18,6 +17,7 @@ import type { ProtoGrpcType as StorageProto } from '../generated/storage.js';
 import type { ProtoGrpcType as WitnessProto } from '../generated/witness.js';
 import type { ProtoGrpcType as WorkstationProto } from '../generated/workstation.js';
 import { projectRoot } from '../process/root.js';
+import { toServiceError } from './grpc-errors.js';
 import { HEALTH_SERVICE, Health, type ServingStatus } from './health.js';
 
 export { projectRoot };

@@ -6,9 +6,10 @@ import type * as grpc from '@grpc/grpc-js';
 import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
-import { DcboxError, toServiceError } from '../actor/errors.js';
+import { DcboxError } from '../actor/errors.js';
 import type { PingReply } from '../generated/dcbox/workstation/v1/PingReply.js';
 import type { PingRequest__Output } from '../generated/dcbox/workstation/v1/PingRequest.js';
+import { toServiceError } from '../transport/grpc-errors.js';
 import { decodeJson, encodeJson, type NatsConnection } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
 import {

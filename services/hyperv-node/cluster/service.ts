@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { Actor } from '../../actor/actor.js';
 import { systemClock } from '../../actor/clock.js';
-import { DcboxError, type ErrorCode, fromServiceError } from '../../actor/errors.js';
+import { DcboxError, type ErrorCode } from '../../actor/errors.js';
 import type { ArbitrateResponse__Output } from '../../generated/dcbox/witness/v1/ArbitrateResponse.js';
 import type { DefendResponse__Output } from '../../generated/dcbox/witness/v1/DefendResponse.js';
 import type { WitnessClient } from '../../generated/dcbox/witness/v1/Witness.js';
@@ -17,6 +17,7 @@ import type { WitnessState__Output } from '../../generated/dcbox/witness/v1/Witn
 import { endpoint, type NodeSettings, type ServiceConfig } from '../../process/config.js';
 import type { Logger } from '../../process/log.js';
 import { CLIENT_OPTIONS, deadline, insecure, protos, rpc, unary } from '../../transport/grpc.js';
+import { fromServiceError } from '../../transport/grpc-errors.js';
 import { decodeJson, encodeJson, type NatsConnection } from '../../transport/nats.js';
 import { subjects } from '../../transport/subjects.js';
 import { type IoResult, reservationKey, type StorageOp } from '../mpio.js';

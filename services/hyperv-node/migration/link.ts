@@ -4,11 +4,12 @@
  * that returns false waits for 'drain') and gives up when the stream makes no progress for
  * stallMs, as a partition would leave it hanging.
  */
-import { DcboxError, fromServiceError } from '../../actor/errors.js';
+import { DcboxError } from '../../actor/errors.js';
 import { within } from '../../actor/pending.js';
 import type { HyperVNodeClient } from '../../generated/dcbox/node/v1/HyperVNode.js';
 import type { MigrationAck__Output } from '../../generated/dcbox/node/v1/MigrationAck.js';
 import type { MigrationChunk } from '../../generated/dcbox/node/v1/MigrationChunk.js';
+import { fromServiceError } from '../../transport/grpc-errors.js';
 
 /**
  * Messages written but not yet taken by the transport. grpc-js's own buffer would hold 16
