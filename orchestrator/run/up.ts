@@ -9,6 +9,7 @@ import { projectRoot } from '../../services/process/root.js';
 import type { DaemonMessage } from '../daemon/entry.js';
 import { defaultRuntime, type RuntimeKind } from '../runtime/runtime.js';
 import { loadTopology } from '../topology/topology.js';
+import { entryFile, FROM_SOURCE, sourceNodeFlags } from './from-source.js';
 import { DCBOX_HOME, daemonLog } from './paths.js';
 import { alive, readState } from './state.js';
 import { down, isClean, leftovers } from './sweep.js';
@@ -47,7 +48,7 @@ export async function up(opts: {
     if (!opts.quiet) console.log('sweeping what an earlier run left behind');
     await down();
   }
-  const daemon = join(projectRoot, 'dist', 'orchestrator', 'daemon', 'entry.js');
+  const daemon = entryFile(projectRoot, 'orchestrator/daemon/entry');
   if (!existsSync(daemon)) throw new UsageError('dcbox is not built: run `npm run build` first');
   mkdirSync(join(DCBOX_HOME, 'run'), { recursive: true });
   const log = openSync(daemonLog, 'a');
@@ -59,7 +60,12 @@ export async function up(opts: {
     args.push('--dashboard', opts.dashboard);
   }
   if (opts.allowControl) args.push('--allow-control');
-  const child = fork(daemon, args, { detached: true, stdio: ['ignore', log, log, 'ipc'] });
+  const child = fork(daemon, args, {
+    detached: true,
+    stdio: ['ignore', log, log, 'ipc'],
+    // From source the daemon gets tsx's loader alone, not the tsx command's own flags.
+    ...(FROM_SOURCE ? { execArgv: sourceNodeFlags() } : {}),
+  });
   return new Promise<number>((resolvePromise, reject) => {
     child.on('message', (m: DaemonMessage) => {
       if (m.type === 'progress' && !opts.quiet) console.log(`  ${m.text}`);
