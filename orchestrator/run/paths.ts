@@ -10,10 +10,14 @@ export const statePath = join(runDir, 'state.json');
 export const daemonLog = join(runDir, 'orchestrator.log');
 export const hostDir = (host: string) => join(runDir, 'hosts', host);
 
-/** The orchestrator's control port (CLI → daemon) and backplane (MM → daemon). */
-export const CONTROL_PORT = Number(process.env.DCBOX_CONTROL_PORT ?? 47100);
+/**
+ * The orchestrator's control port (CLI → daemon) and backplane (MM → daemon). This and the
+ * metrics port sit below Linux's ephemeral range (32768–60999 by default) and below the local
+ * runtime's hosts (LOCAL_PORT_BASE), for the same reason as those.
+ */
+export const CONTROL_PORT = Number(process.env.DCBOX_CONTROL_PORT ?? 27100);
 /** Where the daemon serves its own Prometheus /metrics (the faults it injected), on 127.0.0.1. */
-export const ORCHESTRATOR_METRICS_PORT = Number(process.env.DCBOX_METRICS_PORT ?? 47101);
+export const ORCHESTRATOR_METRICS_PORT = Number(process.env.DCBOX_METRICS_PORT ?? 27101);
 /** The Prometheus configuration `dcbox up` writes for the running topology. */
 export const prometheusConfigPath = join(runDir, 'prometheus.yml');
 /**
