@@ -10,7 +10,7 @@ import type { DaemonMessage } from '../daemon/entry.js';
 import { defaultRuntime, type RuntimeKind } from '../runtime/runtime.js';
 import { loadTopology } from '../topology/topology.js';
 import { entryFile, FROM_SOURCE, sourceNodeFlags } from './from-source.js';
-import { DCBOX_HOME, daemonLog } from './paths.js';
+import { daemonLog, ensureDcboxHome, runDir } from './paths.js';
 import { alive, readState } from './state.js';
 import { down, isClean, leftovers } from './sweep.js';
 
@@ -50,7 +50,8 @@ export async function up(opts: {
   }
   const daemon = entryFile(projectRoot, 'orchestrator/daemon/entry');
   if (!existsSync(daemon)) throw new UsageError('dcbox is not built: run `npm run build` first');
-  mkdirSync(join(DCBOX_HOME, 'run'), { recursive: true });
+  ensureDcboxHome();
+  mkdirSync(runDir, { recursive: true });
   const log = openSync(daemonLog, 'a');
   const args = ['--topology', file, '--runtime', opts.runtime ?? defaultRuntime()];
   if (opts.timing) args.push('--timing', opts.timing);
