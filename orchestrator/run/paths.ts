@@ -44,7 +44,9 @@ export function dcboxHome(env = process.env): string {
   return chooseDcboxHome({ env, uid, ownsWritable: (dir) => ownsWritable(uid, dir) });
 }
 
+/** dcbox's folder for this process's user, chosen once at start. */
 export const DCBOX_HOME = dcboxHome();
+/** The run's folder: removed by `dcbox down` unless it keeps the data. */
 export const runDir = join(DCBOX_HOME, 'run');
 
 /**
@@ -65,8 +67,11 @@ export function ensureDcboxHome(home = DCBOX_HOME, env = process.env): string {
   return home;
 }
 
+/** The run's state (orchestrator/run/state.ts). */
 export const statePath = join(runDir, 'state.json');
+/** The daemon's stdout and stderr. */
 export const daemonLog = join(runDir, 'orchestrator.log');
+/** A host's folder: its config.json, nats.conf, logs and data. */
 export const hostDir = (host: string) => join(runDir, 'hosts', host);
 
 /**

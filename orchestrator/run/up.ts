@@ -19,6 +19,7 @@ export class UsageError extends Error {}
 
 const UP_TIMEOUT_MS = 90_000;
 
+/** The topology file for an argument: a path, a name in topologies/, or seed when none. */
 export function topologyPath(arg: string | undefined): string {
   const name = arg ?? 'seed';
   if (existsSync(name)) return resolve(name);
@@ -27,8 +28,8 @@ export function topologyPath(arg: string | undefined): string {
   throw new UsageError(`no topology ${name}: give a file path or one of topologies/*.yaml`);
 }
 
-/** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
-export async function up(opts: {
+/** What `dcbox up` is asked for. */
+export interface UpOptions {
   topology?: string;
   runtime?: RuntimeKind;
   timing?: string;
@@ -36,7 +37,23 @@ export async function up(opts: {
   /** host:port of the dashboard, or "off" (default 127.0.0.1:8080). */
   dashboard?: string;
   allowControl?: boolean;
-}): Promise<number> {
+}
+
+/** The daemon's command line for a topology file and the options (the dashboard's checked). */
+function daemonArgs(file: string, opts: UpOptions): string[] {
+  const args = ['--topology', file, '--runtime', opts.runtime ?? defaultRuntime()];
+  if (opts.timing) args.push('--timing', opts.timing);
+  if (opts.dashboard) {
+    if (opts.dashboard !== 'off' && !/^[^:]+:\d{1,5}$/.test(opts.dashboard))
+      throw new UsageError(`--dashboard wants HOST:PORT or off, not ${JSON.stringify(opts.dashboard)}`);
+    args.push('--dashboard', opts.dashboard);
+  }
+  if (opts.allowControl) args.push('--allow-control');
+  return args;
+}
+
+/** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
+export async function up(opts: UpOptions): Promise<number> {
   const file = topologyPath(opts.topology);
   loadTopology(file); // Fail here, in the foreground, with the file's own errors.
   const existing = readState();
@@ -53,14 +70,7 @@ export async function up(opts: {
   ensureDcboxHome();
   mkdirSync(runDir, { recursive: true });
   const log = openSync(daemonLog, 'a');
-  const args = ['--topology', file, '--runtime', opts.runtime ?? defaultRuntime()];
-  if (opts.timing) args.push('--timing', opts.timing);
-  if (opts.dashboard) {
-    if (opts.dashboard !== 'off' && !/^[^:]+:\d{1,5}$/.test(opts.dashboard))
-      throw new UsageError(`--dashboard wants HOST:PORT or off, not ${JSON.stringify(opts.dashboard)}`);
-    args.push('--dashboard', opts.dashboard);
-  }
-  if (opts.allowControl) args.push('--allow-control');
+  const args = daemonArgs(file, opts);
   const child = fork(daemon, args, {
     detached: true,
     stdio: ['ignore', log, log, 'ipc'],
