@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clients, connect } from '../orchestrator/run/clients.js';
-import { DCBOX_HOME } from '../orchestrator/run/paths.js';
+import { ensureDcboxHome } from '../orchestrator/run/paths.js';
 import { down } from '../orchestrator/run/sweep.js';
 import { up } from '../orchestrator/run/up.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
@@ -152,7 +152,11 @@ export async function runExperiment(
   opts: { name: string; seed: number; say: (line: string) => void; extraMethod?: Step[] },
 ): Promise<RunReport> {
   const say = opts.say;
-  const dir = join(DCBOX_HOME, 'chaos', `${new Date().toISOString().replace(/[:.]/g, '-')}-${opts.name}`);
+  const dir = join(
+    ensureDcboxHome(),
+    'chaos',
+    `${new Date().toISOString().replace(/[:.]/g, '-')}-${opts.name}`,
+  );
   mkdirSync(dir, { recursive: true });
   const historyPath = join(dir, 'history.jsonl');
   const htmlPath = join(dir, 'report.html');

@@ -10,6 +10,7 @@ import { loadExperiment, parseDuration } from '../chaos/experiment.js';
 import { type RunReport, runExperiment } from '../chaos/runner.js';
 import { UsageError } from '../orchestrator/run/up.js';
 import { projectRoot } from '../services/transport/grpc.js';
+import { printJson, progress } from './util.js';
 
 function printReport(r: RunReport): void {
   console.log('');
@@ -36,13 +37,10 @@ function seedOf(text: string | undefined): number {
   return n;
 }
 
+/** Where the shipped experiments live; `dcbox chaos run <name>` looks there. */
 export const EXPERIMENTS_DIR = join(projectRoot, 'chaos', 'experiments');
 
-export function addChaosCommands(cli: Command): void {
-  const chaos = cli
-    .command('chaos')
-    .description('chaos experiments and seeded campaigns, with invariant checkers');
-
+function addList(chaos: Command): void {
   chaos
     .command('list')
     .description('the shipped experiments')
@@ -54,7 +52,9 @@ export function addChaosCommands(cli: Command): void {
         console.log(`${f.padEnd(32)} ${spec.title}`);
       }
     });
+}
 
+function addRun(chaos: Command): void {
   chaos
     .command('run')
     .description('run one experiment file on a fresh data center')
@@ -67,16 +67,59 @@ export function addChaosCommands(cli: Command): void {
       const spec = loadExperiment(path);
       const seed = seedOf(o.seed);
       if (!o.json) console.log(`${spec.title} — seed ${seed}`);
-      const r = await runExperiment(spec, {
-        name: basename(path, '.yaml'),
-        seed,
-        say: o.json ? () => undefined : (l) => console.log(`  ${l}`),
-      });
-      if (o.json) console.log(JSON.stringify(r, null, 2));
+      const r = await runExperiment(spec, { name: basename(path, '.yaml'), seed, say: progress(o.json) });
+      if (o.json) printJson(r);
       else printReport(r);
       process.exitCode = r.verdict === 'pass' ? 0 : 1;
     });
+}
 
+type CampaignOptions = { seed?: string; duration: string; faults: string; plan?: boolean; json?: boolean };
+
+/** The fault kinds of `--faults`, each checked against the ones a campaign knows. */
+function faultKinds(text: string): CampaignFault[] {
+  const faults = text.split(',').map((f) => f.trim()) as CampaignFault[];
+  for (const f of faults)
+    if (!(CAMPAIGN_FAULTS as readonly string[]).includes(f))
+      throw new UsageError(`unknown fault kind ${f} (kinds: ${CAMPAIGN_FAULTS.join(', ')})`);
+  return faults;
+}
+
+/** Draws the schedule, prints it, and unless `--plan` runs it and prints the verdict. */
+async function campaign(o: CampaignOptions): Promise<void> {
+  const seed = seedOf(o.seed);
+  const faults = faultKinds(o.faults);
+  const { spec, plan } = campaignExperiment(
+    {
+      seed,
+      durationMs: parseDuration(o.duration),
+      faults,
+      nodes: ['HVR2NODO1', 'HVR2NODO2'],
+      rssms: ['rssm3', 'rssm4'],
+    },
+    [
+      { vm: 'VirtualMachine1', node: 'HVR2NODO2' },
+      { vm: 'VirtualMachine2', node: 'HVR2NODO2', liveMigrateTo: 'HVR2NODO1' },
+    ],
+  );
+  if (!o.json) {
+    console.log(
+      `campaign seed ${seed}: ${plan.length} faults over ${o.duration} (replay with --seed ${seed})`,
+    );
+    for (const f of plan)
+      console.log(`  +${(f.atMs / 1000).toFixed(1)}s ${f.kind} ${JSON.stringify(f.step)}`);
+  }
+  if (o.plan) {
+    if (o.json) printJson({ seed, plan });
+    return;
+  }
+  const r = await runExperiment(spec, { name: `campaign-${seed}`, seed, say: progress(o.json) });
+  if (o.json) printJson({ ...r, plan });
+  else printReport(r);
+  process.exitCode = r.verdict === 'pass' ? 0 : 1;
+}
+
+function addCampaign(chaos: Command): void {
   chaos
     .command('campaign')
     .description('a random fault schedule drawn from a seed, then a healing phase')
@@ -85,45 +128,15 @@ export function addChaosCommands(cli: Command): void {
     .option('--faults <kinds>', `comma-separated: ${CAMPAIGN_FAULTS.join(',')}`, 'kill,freeze,partition')
     .option('--plan', 'print the schedule and stop')
     .option('--json', 'print one JSON object')
-    .action(
-      async (o: { seed?: string; duration: string; faults: string; plan?: boolean; json?: boolean }) => {
-        const seed = seedOf(o.seed);
-        const faults = o.faults.split(',').map((f) => f.trim()) as CampaignFault[];
-        for (const f of faults)
-          if (!(CAMPAIGN_FAULTS as readonly string[]).includes(f))
-            throw new UsageError(`unknown fault kind ${f} (kinds: ${CAMPAIGN_FAULTS.join(', ')})`);
-        const { spec, plan } = campaignExperiment(
-          {
-            seed,
-            durationMs: parseDuration(o.duration),
-            faults,
-            nodes: ['HVR2NODO1', 'HVR2NODO2'],
-            rssms: ['rssm3', 'rssm4'],
-          },
-          [
-            { vm: 'VirtualMachine1', node: 'HVR2NODO2' },
-            { vm: 'VirtualMachine2', node: 'HVR2NODO2', liveMigrateTo: 'HVR2NODO1' },
-          ],
-        );
-        if (!o.json) {
-          console.log(
-            `campaign seed ${seed}: ${plan.length} faults over ${o.duration} (replay with --seed ${seed})`,
-          );
-          for (const f of plan)
-            console.log(`  +${(f.atMs / 1000).toFixed(1)}s ${f.kind} ${JSON.stringify(f.step)}`);
-        }
-        if (o.plan) {
-          if (o.json) console.log(JSON.stringify({ seed, plan }, null, 2));
-          return;
-        }
-        const r = await runExperiment(spec, {
-          name: `campaign-${seed}`,
-          seed,
-          say: o.json ? () => undefined : (l) => console.log(`  ${l}`),
-        });
-        if (o.json) console.log(JSON.stringify({ ...r, plan }, null, 2));
-        else printReport(r);
-        process.exitCode = r.verdict === 'pass' ? 0 : 1;
-      },
-    );
+    .action(campaign);
+}
+
+/** Registers `dcbox chaos list|run|campaign`. */
+export function addChaosCommands(cli: Command): void {
+  const chaos = cli
+    .command('chaos')
+    .description('chaos experiments and seeded campaigns, with invariant checkers');
+  addList(chaos);
+  addRun(chaos);
+  addCampaign(chaos);
 }

@@ -1,8 +1,7 @@
 /**
- * `dcbox cluster …` and `dcbox vm create|list`: the actions of Failover Cluster Manager and
- * Hyper-V Manager against the run that is up.
+ * `dcbox cluster …`: the actions of Failover Cluster Manager against the run that is up.
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { Clients } from '../orchestrator/run/clients.js';
 import { UsageError } from '../orchestrator/run/up.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
@@ -12,7 +11,7 @@ import type { Role__Output } from '../services/generated/dcbox/cluster/v1/Role.j
 import type { Vm__Output } from '../services/generated/dcbox/node/v1/Vm.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import { readClusterEvents } from './events.js';
-import { table, withClients } from './util.js';
+import { printJson, table, withClients } from './util.js';
 
 /** The cluster state from the first node that answers with a running cluster service. */
 export async function clusterState(c: Clients): Promise<ClusterState__Output> {
@@ -64,11 +63,7 @@ function printRoles(roles: Role__Output[]): void {
   );
 }
 
-export function addClusterCommands(cli: Command): void {
-  const cluster = cli
-    .command('cluster')
-    .description('the failover cluster, as Failover Cluster Manager shows and drives it');
-
+function addNodes(cluster: Command): void {
   cluster
     .command('nodes')
     .description('cluster nodes with their membership state')
@@ -76,13 +71,7 @@ export function addClusterCommands(cli: Command): void {
     .action(async (o: { json?: boolean }) => {
       const s = await withClients((c) => clusterState(c));
       if (o.json)
-        return console.log(
-          JSON.stringify(
-            { cluster: s.cluster, leader: s.leader, epoch: s.membership_epoch, nodes: s.nodes },
-            null,
-            2,
-          ),
-        );
+        return printJson({ cluster: s.cluster, leader: s.leader, epoch: s.membership_epoch, nodes: s.nodes });
       console.log(
         `cluster ${s.cluster}: leader ${s.leader || '-'}, membership epoch ${s.membership_epoch}, heartbeat every ${s.same_subnet_delay_ms} ms, threshold ${s.same_subnet_threshold}`,
       );
@@ -99,24 +88,28 @@ export function addClusterCommands(cli: Command): void {
         ),
       );
     });
+}
 
+function addRoles(cluster: Command): void {
   cluster
     .command('roles')
     .description('clustered roles (virtual machines), their state and owner node')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const s = await withClients((c) => clusterState(c));
-      if (o.json) return console.log(JSON.stringify(s.roles, null, 2));
+      if (o.json) return printJson(s.roles);
       printRoles(s.roles);
     });
+}
 
+function addQuorum(cluster: Command): void {
   cluster
     .command('quorum')
     .description('the quorum model, votes held and needed, and the witness')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
       const s = await withClients((c) => clusterState(c));
-      if (o.json) return console.log(JSON.stringify(s.quorum, null, 2));
+      if (o.json) return printJson(s.quorum);
       const q = s.quorum;
       console.log(
         `quorum model ${q?.model}: ${q?.has_quorum ? 'quorum held' : 'NO QUORUM'} with ${q?.votes} of ${q?.total} votes (${q?.needed} needed)`,
@@ -125,28 +118,32 @@ export function addClusterCommands(cli: Command): void {
         `witness: ${q?.witness_status}, owned by ${q?.witness_owner || 'nobody'} (epoch ${q?.witness_epoch})${q?.arbitrating ? ', arbitrating' : ''}`,
       );
     });
+}
 
+/** Each CSV as the first node that answers sees it, with every answering node's I/O mode. */
+async function csvViews(c: Clients) {
+  const views: ClusterState__Output[] = [];
+  for (const n of c.byComponent('hyperv-node')) {
+    const s = await rpc<ClusterState__Output>((cb) =>
+      c.cluster(n.name).GetState({}, deadline(2000), cb),
+    ).catch(() => null);
+    if (s) views.push(s);
+  }
+  const volumes = views[0]?.csv ?? [];
+  return volumes.map((v) => ({
+    ...v,
+    modes: views.flatMap((s) => s.csv.find((x) => x.volume === v.volume)?.modes ?? []),
+  }));
+}
+
+function addCsv(cluster: Command): void {
   cluster
     .command('csv')
     .description('Cluster Shared Volumes, their coordinator and each node’s I/O mode')
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) => {
-      const views = await withClients(async (c) => {
-        const out: ClusterState__Output[] = [];
-        for (const n of c.byComponent('hyperv-node')) {
-          const s = await rpc<ClusterState__Output>((cb) =>
-            c.cluster(n.name).GetState({}, deadline(2000), cb),
-          ).catch(() => null);
-          if (s) out.push(s);
-        }
-        return out;
-      });
-      const volumes = views[0]?.csv ?? [];
-      const merged = volumes.map((v) => ({
-        ...v,
-        modes: views.flatMap((s) => s.csv.find((x) => x.volume === v.volume)?.modes ?? []),
-      }));
-      if (o.json) return console.log(JSON.stringify(merged, null, 2));
+      const merged = await withClients(csvViews);
+      if (o.json) return printJson(merged);
       for (const v of merged) {
         console.log(`${v.path} (${v.volume}, LUN ${v.lun}): coordinator ${v.owner || '(moving)'}`);
         console.log(
@@ -157,7 +154,9 @@ export function addClusterCommands(cli: Command): void {
         );
       }
     });
+}
 
+function addMakeHa(cluster: Command): void {
   cluster
     .command('make-ha')
     .description('make a virtual machine highly available (it must be off)')
@@ -179,7 +178,34 @@ export function addClusterCommands(cli: Command): void {
       });
       console.log(`${role.name} is now a clustered role on ${role.owner} (${role.state})`);
     });
+}
 
+/**
+ * Brings a role online or takes it offline; with `wait`, polls the cluster state until the role
+ * reaches it (for at most a minute). Returns the role as last seen.
+ */
+async function setRoleState(
+  c: Clients,
+  name: string,
+  action: 'online' | 'offline',
+  wait: boolean,
+): Promise<Role__Output | undefined> {
+  const member = await someMember(c);
+  await rpc((cb) =>
+    action === 'online'
+      ? c.cluster(member).Online({ name }, deadline(15_000), cb)
+      : c.cluster(member).Offline({ name }, deadline(15_000), cb),
+  );
+  const want = action === 'online' ? 'Online' : 'Offline';
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const r = (await clusterState(c)).roles.find((x) => x.name === name);
+    if (!wait || r?.state === want || Date.now() > until) return r;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+function addOnlineOffline(cluster: Command): void {
   for (const action of ['online', 'offline'] as const) {
     cluster
       .command(action)
@@ -187,25 +213,13 @@ export function addClusterCommands(cli: Command): void {
       .argument('<role>')
       .option('--wait', 'wait until the role reaches the state')
       .action(async (name: string, o: { wait?: boolean }) => {
-        const role = await withClients(async (c) => {
-          const member = await someMember(c);
-          await rpc((cb) =>
-            action === 'online'
-              ? c.cluster(member).Online({ name }, deadline(15_000), cb)
-              : c.cluster(member).Offline({ name }, deadline(15_000), cb),
-          );
-          const want = action === 'online' ? 'Online' : 'Offline';
-          const until = Date.now() + 60_000;
-          for (;;) {
-            const r = (await clusterState(c)).roles.find((x) => x.name === name);
-            if (!o.wait || r?.state === want || Date.now() > until) return r;
-            await new Promise((res) => setTimeout(res, 100));
-          }
-        });
+        const role = await withClients((c) => setRoleState(c, name, action, !!o.wait));
         console.log(`${name}: ${role?.state} on ${role?.owner}`);
       });
   }
+}
 
+function addMove(cluster: Command): void {
   cluster
     .command('move')
     .description('move a role to another node: quick migration (save, move, restore) or --live')
@@ -220,7 +234,7 @@ export function addClusterCommands(cli: Command): void {
           c.cluster(member).Move({ role: name, to: o.to, live: !!o.live }, deadline(180_000), cb),
         );
       });
-      if (o.json) return console.log(JSON.stringify(res, null, 2));
+      if (o.json) return printJson(res);
       const m = res.migration;
       console.log(`${name}: now on ${res.role?.owner} (${res.role?.state})`);
       if (m && Number(m.bytes_copied) > 0)
@@ -228,7 +242,9 @@ export function addClusterCommands(cli: Command): void {
           `${m.kind} migration ${m.from} -> ${m.to}: ${m.passes} passes, ${(Number(m.bytes_copied) / 1048576).toFixed(1)} MiB in ${m.duration_ms} ms, blackout ${m.blackout_ms} ms`,
         );
     });
+}
 
+function addMoveCsv(cluster: Command): void {
   cluster
     .command('move-csv')
     .description('move the coordinator (owner) of a Cluster Shared Volume')
@@ -241,7 +257,9 @@ export function addClusterCommands(cli: Command): void {
       });
       console.log(`${volume}: coordinator moving to ${o.to}`);
     });
+}
 
+function addClusterEvents(cluster: Command): void {
   cluster
     .command('events')
     .description('cluster events of every node, oldest first (Event 1135: node removed, 1177: quorum lost)')
@@ -256,69 +274,20 @@ export function addClusterCommands(cli: Command): void {
         );
       await withClients((c) => readClusterEvents(c, { follow: !!o.follow }, print));
     });
+}
 
-  const vm = cli.commands.find((x) => x.name() === 'vm') as Command;
-  vm.command('create')
-    .description('create a virtual machine on a node, its disk on the Cluster Shared Volume')
-    .argument('<name>')
-    .requiredOption('--memory-mib <n>', 'memory in MiB')
-    .requiredOption('--disk <path>', 'the .vhd path, under C:\\ClusterStorage\\Volume1\\')
-    .requiredOption('--node <node>', 'the node that hosts it')
-    .option('--disk-size-mib <n>', 'virtual disk size', '64')
-    .addOption(new Option('--switch <name>', 'virtual switch').default('VMs'))
-    .action(
-      async (
-        name: string,
-        o: { memoryMib: string; disk: string; node: string; diskSizeMib: string; switch: string },
-      ) => {
-        const v = await withClients((c) =>
-          rpc<Vm__Output>((cb) =>
-            c.node(o.node).CreateVm(
-              {
-                name,
-                memory_mib: Number(o.memoryMib),
-                disk_path: o.disk,
-                disk_size_mib: Number(o.diskSizeMib),
-                switch_name: o.switch,
-              },
-              deadline(15_000),
-              cb,
-            ),
-          ),
-        );
-        console.log(
-          `${v.name} created on ${v.host}: ${v.memory_mib} MiB, disk ${v.disk?.path} at ${v.disk?.lun}+${v.disk?.offset_bytes}, ${v.state}`,
-        );
-      },
-    );
-
-  vm.command('list')
-    .description('virtual machines on every node')
-    .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }) => {
-      const all = await withClients(async (c) => {
-        const out: Vm__Output[] = [];
-        for (const n of c.byComponent('hyperv-node')) {
-          const r = await rpc<{ vms: Vm__Output[] }>((cb) =>
-            c.node(n.name).ListVms({}, deadline(2000), cb),
-          ).catch(() => ({ vms: [] }));
-          out.push(...r.vms);
-        }
-        return out;
-      });
-      if (o.json) return console.log(JSON.stringify(all, null, 2));
-      console.log(
-        table(
-          all.map((v) => [
-            v.name,
-            v.host,
-            v.state,
-            `${v.memory_mib} MiB`,
-            v.disk?.path ?? '',
-            Number(v.records_acked),
-          ]),
-          ['VM', 'HOST', 'STATE', 'MEMORY', 'DISK', 'RECORDS'],
-        ),
-      );
-    });
+/** Registers `dcbox cluster` and its subcommands, in the order `dcbox cluster --help` lists them. */
+export function addClusterCommands(cli: Command): void {
+  const cluster = cli
+    .command('cluster')
+    .description('the failover cluster, as Failover Cluster Manager shows and drives it');
+  addNodes(cluster);
+  addRoles(cluster);
+  addQuorum(cluster);
+  addCsv(cluster);
+  addMakeHa(cluster);
+  addOnlineOffline(cluster);
+  addMove(cluster);
+  addMoveCsv(cluster);
+  addClusterEvents(cluster);
 }

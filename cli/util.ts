@@ -33,3 +33,16 @@ export async function withClients<T>(fn: (c: ReturnType<typeof connect>) => Prom
     c.close();
   }
 }
+
+/** Prints a value as indented JSON, the output of every command's `--json`. */
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+/**
+ * The progress printer of a long command (demo, scenario, chaos): each line indented by two
+ * spaces, or nothing when the command prints JSON, so that stdout stays one JSON document.
+ */
+export function progress(json: boolean | undefined): (line: string) => void {
+  return json ? () => undefined : (line) => console.log(`  ${line}`);
+}

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runDir } from '../orchestrator/run/paths.js';
 import { readState } from '../orchestrator/run/state.js';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
 import { projectRoot } from '../services/transport/grpc.js';
@@ -31,7 +32,7 @@ function machineTraces(): { netns: string; bridge: boolean; rules: string; proce
     .join(',');
   const processes = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
     .split('\n')
-    .filter((l) => l.includes('/tmp/dcbox/run/hosts') || l.includes('dist/orchestrator/daemon/entry.js'))
+    .filter((l) => l.includes(join(runDir, 'hosts')) || l.includes('dist/orchestrator/daemon/entry.js'))
     .join(',');
   return { netns, bridge, rules, processes };
 }
@@ -105,7 +106,7 @@ describe.skipIf(!canUseNetns)('dcbox down (netns runtime)', () => {
   it('keeps the run folder when asked', async () => {
     await dcboxOk(['up', '--timing', 'fast']);
     await dcboxOk(['down', '--keep-data']);
-    const lunFile = join('/tmp/dcbox/run/hosts/storage/data');
+    const lunFile = join(runDir, 'hosts', 'storage', 'data');
     expect(execFileSync('ls', [lunFile], { encoding: 'utf8' })).toContain('CSV1');
     expect(machineTraces()).toEqual({ netns: '', bridge: false, rules: '', processes: '' });
     await dcboxOk(['down']);

@@ -26,7 +26,7 @@ describe('orchestrator metrics', () => {
         { name: 'HVR2NODO2', component: 'hyperv-node', address: '198.18.0.21', grpcPort: 50051 },
         { name: 'storage', component: 'storage-controller', address: '127.0.0.1', grpcPort: 47200 },
       ],
-      orchestrator: '127.0.0.1:47101',
+      orchestrator: '127.0.0.1:27101',
       scrapeIntervalS: 1,
     });
     const doc = parse(yml);
@@ -38,7 +38,7 @@ describe('orchestrator metrics', () => {
       ]),
     );
     expect(jobs['dcbox-orchestrator']).toEqual([
-      { targets: ['127.0.0.1:47101'], labels: { component: 'orchestrator' } },
+      { targets: ['127.0.0.1:27101'], labels: { component: 'orchestrator' } },
     ]);
     expect(jobs['dcbox-hyperv-node']).toEqual([
       { targets: ['198.18.0.20:9464'], labels: { host: 'HVR2NODO1', component: 'hyperv-node' } },

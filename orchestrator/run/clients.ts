@@ -24,6 +24,7 @@ export class NoRunError extends Error {
   }
 }
 
+/** Clients for every service of the run that is up, and its state. */
 export interface Clients {
   state: RunState;
   orchestrator: OrchestratorClient;

@@ -7,6 +7,7 @@ import type { Component } from '../../services/process/config.js';
 import type { HostAddress, RuntimeKind } from '../runtime/runtime.js';
 import { statePath } from './paths.js';
 
+/** One host as the daemon last wrote it: where it is, its power and its processes. */
 export interface HostState extends HostAddress {
   component: Component;
   bay?: { kind: 'blade' | 'io'; number: number };
@@ -14,6 +15,7 @@ export interface HostState extends HostAddress {
   pids: { nats: number | null; service: number | null };
 }
 
+/** The run that is up, as state.json holds it; the daemon writes it, every command reads it. */
 export interface RunState {
   runId: string;
   topologyFile: string;
@@ -30,6 +32,7 @@ export interface RunState {
   dashboard?: { url: string; token: string | null; error?: string } | null;
 }
 
+/** The run's state, or null when no run left one (or it is being rewritten). */
 export function readState(): RunState | null {
   if (!existsSync(statePath)) return null;
   try {
@@ -39,6 +42,7 @@ export function readState(): RunState | null {
   }
 }
 
+/** Replaces the run's state at once (written beside it, then renamed), so readers never see half. */
 export function writeState(state: RunState): void {
   writeFileSync(`${statePath}.tmp`, JSON.stringify(state, null, 2));
   renameSync(`${statePath}.tmp`, statePath);

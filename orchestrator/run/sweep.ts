@@ -75,6 +75,7 @@ export function leftovers(): Leftovers {
   };
 }
 
+/** True when a sweep found nothing of any run on the machine. */
 export function isClean(l: Leftovers): boolean {
   return (
     l.processes.length +
@@ -105,6 +106,7 @@ async function stopDaemon(): Promise<boolean> {
   return true;
 }
 
+/** What `dcbox down` did: whether the daemon stopped, what it removed, what is still there. */
 export interface SweepReport {
   daemonStopped: boolean;
   removed: Leftovers;

@@ -9,7 +9,8 @@ import { projectRoot } from '../../services/process/root.js';
 import type { DaemonMessage } from '../daemon/entry.js';
 import { defaultRuntime, type RuntimeKind } from '../runtime/runtime.js';
 import { loadTopology } from '../topology/topology.js';
-import { DCBOX_HOME, daemonLog } from './paths.js';
+import { entryFile, FROM_SOURCE, sourceNodeFlags } from './from-source.js';
+import { daemonLog, ensureDcboxHome, runDir } from './paths.js';
 import { alive, readState } from './state.js';
 import { down, isClean, leftovers } from './sweep.js';
 
@@ -18,6 +19,7 @@ export class UsageError extends Error {}
 
 const UP_TIMEOUT_MS = 90_000;
 
+/** The topology file for an argument: a path, a name in topologies/, or seed when none. */
 export function topologyPath(arg: string | undefined): string {
   const name = arg ?? 'seed';
   if (existsSync(name)) return resolve(name);
@@ -26,8 +28,8 @@ export function topologyPath(arg: string | undefined): string {
   throw new UsageError(`no topology ${name}: give a file path or one of topologies/*.yaml`);
 }
 
-/** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
-export async function up(opts: {
+/** What `dcbox up` is asked for. */
+export interface UpOptions {
   topology?: string;
   runtime?: RuntimeKind;
   timing?: string;
@@ -35,7 +37,23 @@ export async function up(opts: {
   /** host:port of the dashboard, or "off" (default 127.0.0.1:8080). */
   dashboard?: string;
   allowControl?: boolean;
-}): Promise<number> {
+}
+
+/** The daemon's command line for a topology file and the options (the dashboard's checked). */
+function daemonArgs(file: string, opts: UpOptions): string[] {
+  const args = ['--topology', file, '--runtime', opts.runtime ?? defaultRuntime()];
+  if (opts.timing) args.push('--timing', opts.timing);
+  if (opts.dashboard) {
+    if (opts.dashboard !== 'off' && !/^[^:]+:\d{1,5}$/.test(opts.dashboard))
+      throw new UsageError(`--dashboard wants HOST:PORT or off, not ${JSON.stringify(opts.dashboard)}`);
+    args.push('--dashboard', opts.dashboard);
+  }
+  if (opts.allowControl) args.push('--allow-control');
+  return args;
+}
+
+/** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
+export async function up(opts: UpOptions): Promise<number> {
   const file = topologyPath(opts.topology);
   loadTopology(file); // Fail here, in the foreground, with the file's own errors.
   const existing = readState();
@@ -47,19 +65,18 @@ export async function up(opts: {
     if (!opts.quiet) console.log('sweeping what an earlier run left behind');
     await down();
   }
-  const daemon = join(projectRoot, 'dist', 'orchestrator', 'daemon', 'entry.js');
+  const daemon = entryFile(projectRoot, 'orchestrator/daemon/entry');
   if (!existsSync(daemon)) throw new UsageError('dcbox is not built: run `npm run build` first');
-  mkdirSync(join(DCBOX_HOME, 'run'), { recursive: true });
+  ensureDcboxHome();
+  mkdirSync(runDir, { recursive: true });
   const log = openSync(daemonLog, 'a');
-  const args = ['--topology', file, '--runtime', opts.runtime ?? defaultRuntime()];
-  if (opts.timing) args.push('--timing', opts.timing);
-  if (opts.dashboard) {
-    if (opts.dashboard !== 'off' && !/^[^:]+:\d{1,5}$/.test(opts.dashboard))
-      throw new UsageError(`--dashboard wants HOST:PORT or off, not ${JSON.stringify(opts.dashboard)}`);
-    args.push('--dashboard', opts.dashboard);
-  }
-  if (opts.allowControl) args.push('--allow-control');
-  const child = fork(daemon, args, { detached: true, stdio: ['ignore', log, log, 'ipc'] });
+  const args = daemonArgs(file, opts);
+  const child = fork(daemon, args, {
+    detached: true,
+    stdio: ['ignore', log, log, 'ipc'],
+    // From source the daemon gets tsx's loader alone, not the tsx command's own flags.
+    ...(FROM_SOURCE ? { execArgv: sourceNodeFlags() } : {}),
+  });
   return new Promise<number>((resolvePromise, reject) => {
     child.on('message', (m: DaemonMessage) => {
       if (m.type === 'progress' && !opts.quiet) console.log(`  ${m.text}`);

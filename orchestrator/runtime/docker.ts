@@ -30,7 +30,7 @@ export const CONTAINER_DIR = '/var/lib/dcbox';
 export const CONTAINER_ROOT = '/opt/dcbox';
 
 /** The port of the backplane (and the orchestrator's control API) on every runtime. */
-export const BACKPLANE_PORT = 47100;
+export const BACKPLANE_PORT = 27100;
 /** The dashboard's port in the compose and testcontainers backplane container. */
 export const DASHBOARD_PORT = 8080;
 

@@ -39,7 +39,7 @@ describe('host files on a Docker network', () => {
       plan,
       addresses: byName,
       dir: '/var/lib/dcbox',
-      backplane: '198.19.63.2:47100',
+      backplane: '198.19.63.2:27100',
     });
     const routes = f.natsConf.split('\n').filter((l) => l.includes('nats-route://'));
     expect(routes).toHaveLength(7);
@@ -50,7 +50,7 @@ describe('host files on a Docker network', () => {
       address: '198.19.63.11',
       natsUrl: 'nats://198.19.63.11:4222',
       dataDir: '/var/lib/dcbox/data',
-      backplane: '198.19.63.2:47100',
+      backplane: '198.19.63.2:27100',
       timing: { name: 'fast' },
     });
     expect(f.config.hosts.map((h) => h.address)).toEqual(addrs.map((a) => a.address));

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Component } from '../../services/process/config.js';
+import { entryFile, sourceNodeFlags } from '../run/from-source.js';
 
 /**
  * Node.js flags every service process runs with. A host's resident memory (service +
@@ -31,12 +32,14 @@ export const SERVICE_NODE_FLAGS: readonly string[] = [
 /**
  * `node <flags> <root>/dist/services/<component>/main.js --config <file>`; `node` is the
  * executable to run (the daemon's own in a namespace, `node` on the PATH in a container).
+ * Under `npm run dev` (DCBOX_FROM_SOURCE=1) it is `services/<component>/main.ts` with tsx's loader.
  */
 export function serviceArgv(node: string, root: string, component: Component, configFile: string): string[] {
   return [
     node,
     ...SERVICE_NODE_FLAGS,
-    join(root, 'dist', 'services', component, 'main.js'),
+    ...sourceNodeFlags(),
+    entryFile(root, join('services', component, 'main')),
     '--config',
     configFile,
   ];
