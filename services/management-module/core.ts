@@ -61,7 +61,7 @@ export interface LogEntry {
 }
 
 /** The MM's whole state. */
-export interface MmState {
+export interface ChassisState {
   chassisName: string;
   model: string;
   modules: ModuleBay[];
@@ -76,7 +76,7 @@ export interface MmState {
 }
 
 /** Messages the core decides on. */
-export type MmMsg =
+export type ChassisMsg =
   | { type: 'start' }
   | { type: 'heartbeat'; host: string }
   | { type: 'healthTick' }
@@ -103,16 +103,20 @@ export interface BayView {
 }
 
 /** Effects for the adapters: backplane calls and the answers to gRPC requests. */
-export type MmEffect =
+export type ChassisEffect =
   | { type: 'getPower'; host: string }
   | { type: 'setPower'; reqId: string; host: string; on: boolean }
   | { type: 'reply'; reqId: string; bay: BayView; message: string }
   | { type: 'fail'; reqId: string; code: ErrorCode; message: string };
 
-type Out = MmEffect | TimerEffect<MmMsg>;
+/** Every effect the core may emit: the adapters' effects and the actor's timers. */
+export type ChassisEffectOrTimer = ChassisEffect | TimerEffect<ChassisMsg>;
+
+/** What decideChassis returns: the next state and the effects to carry out. */
+export type ChassisDecision = Decision<ChassisState, ChassisEffectOrTimer>;
 
 /** Options that tests and the service may set. */
-export interface MmOptions {
+export interface ChassisOptions {
   silenceMs: number;
   tickMs: number;
   logMax?: number;
@@ -120,7 +124,7 @@ export interface MmOptions {
 }
 
 /** Builds the initial state from the MM settings; a bay out of range is a topology bug. */
-export function initialState(settings: MmSettings, opts: MmOptions): MmState {
+export function initialState(settings: MmSettings, opts: ChassisOptions): ChassisState {
   const modules: ModuleBay[] = [];
   const add = (kind: 'blade' | 'io', bays: MmSettings['blades']) => {
     for (const b of bays) {
@@ -203,7 +207,7 @@ function emptyBay(kind: BayKind, number: number): BayView {
 }
 
 /** The whole chassis at `now`, every bay listed (empty ones with present=false). */
-export function viewChassis(s: MmState, now: number) {
+export function viewChassis(s: ChassisState, now: number) {
   const bays = (kind: 'blade' | 'io') =>
     Array.from({ length: BAY_COUNTS[kind] }, (_, i) => {
       const m = s.modules.find((x) => x.kind === kind && x.number === i + 1);
@@ -244,12 +248,12 @@ function label(m: ModuleBay): string {
 }
 
 function appendLog(
-  s: MmState,
+  s: ChassisState,
   now: number,
   severity: LogEntry['severity'],
   source: string,
   text: string,
-): MmState {
+): ChassisState {
   const entry: LogEntry = { index: s.nextIndex, timeMs: now, severity, source, text };
   const log = [...s.log, entry];
   return {
@@ -259,18 +263,18 @@ function appendLog(
   };
 }
 
-function withModule(s: MmState, host: string, f: (m: ModuleBay) => ModuleBay): MmState {
+function withModule(s: ChassisState, host: string, f: (m: ModuleBay) => ModuleBay): ChassisState {
   return { ...s, modules: s.modules.map((m) => (m.host === host ? f(m) : m)) };
 }
 
 const TICK_ID = 'health-tick';
 
 /** The MM's decide function. */
-export function decide(s: MmState, msg: MmMsg, ctx: Ctx): Decision<MmState, Out> {
+export function decideChassis(s: ChassisState, msg: ChassisMsg, ctx: Ctx): ChassisDecision {
   switch (msg.type) {
     case 'start': {
       const started = appendLog(s, ctx.now, 'I', 'SERVPROC', 'Management module started');
-      const effects: Out[] = s.modules.map((m) => ({ type: 'getPower', host: m.host }));
+      const effects: ChassisEffectOrTimer[] = s.modules.map((m) => ({ type: 'getPower', host: m.host }));
       effects.push({ type: 'startTimer', id: TICK_ID, ms: s.tickMs, msg: { type: 'healthTick' } });
       return { state: started, effects };
     }
@@ -391,7 +395,7 @@ function fail(
   return { type: 'fail', reqId, code, message };
 }
 
-function startPower(s: MmState, msg: Extract<MmMsg, { type: 'power' }>): Decision<MmState, Out> {
+function startPower(s: ChassisState, msg: Extract<ChassisMsg, { type: 'power' }>): ChassisDecision {
   const kind = msg.kind === '' ? 'blade' : msg.kind;
   const reject = (code: ErrorCode, message: string) => ({
     state: s,
@@ -433,7 +437,11 @@ function startPower(s: MmState, msg: Extract<MmMsg, { type: 'power' }>): Decisio
   return { state: next, effects: [{ type: 'setPower', reqId: msg.reqId, host: m.host, on: step === 'on' }] };
 }
 
-function powerSet(s: MmState, msg: Extract<MmMsg, { type: 'powerSet' }>, ctx: Ctx): Decision<MmState, Out> {
+function powerSet(
+  s: ChassisState,
+  msg: Extract<ChassisMsg, { type: 'powerSet' }>,
+  ctx: Ctx,
+): ChassisDecision {
   const m = s.modules.find((x) => x.host === msg.host && x.busy?.reqId === msg.reqId);
   if (!m?.busy) return { state: s, effects: [] };
   const op = m.busy;

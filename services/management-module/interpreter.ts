@@ -9,7 +9,7 @@ import type { BackplaneClient } from '../generated/dcbox/orchestrator/v1/Backpla
 import type { HostPower__Output } from '../generated/dcbox/orchestrator/v1/HostPower.js';
 import type { Logger } from '../process/log.js';
 import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../transport/grpc.js';
-import type { BayView, MmEffect, MmMsg, MmState } from './core.js';
+import type { BayView, ChassisEffect, ChassisMsg, ChassisState } from './core.js';
 
 /** A power-on waits until the host's processes are started and healthy, which takes seconds. */
 export const SET_POWER_TIMEOUT_MS = 60_000;
@@ -33,7 +33,7 @@ export function makeInterpreter(
   pending: PendingReplies<PowerAnswer>,
   log: Logger,
 ) {
-  return (effect: MmEffect, actor: Actor<MmState, MmMsg, MmEffect>): void => {
+  return (effect: ChassisEffect, actor: Actor<ChassisState, ChassisMsg, ChassisEffect>): void => {
     switch (effect.type) {
       case 'getPower':
         rpc<HostPower__Output>((cb) =>

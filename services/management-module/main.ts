@@ -18,7 +18,14 @@ import { protos } from '../transport/grpc.js';
 import { decodeJson } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
 import type { PowerRequest } from './amm-cli.js';
-import { decide, initialState, type MmEffect, type MmMsg, type MmState, viewChassis } from './core.js';
+import {
+  type ChassisEffect,
+  type ChassisMsg,
+  type ChassisState,
+  decideChassis,
+  initialState,
+  viewChassis,
+} from './core.js';
 import { drainNode } from './drain.js';
 import {
   LOGIN_FAIL_DELAY_MS,
@@ -37,14 +44,14 @@ await runService<MmSettings>({
   async setup({ cfg, nc, log, metrics, onStop }) {
     const backplane = backplaneClient(cfg.backplane);
     const pending = new PendingReplies<PowerAnswer>();
-    const actor = new Actor<MmState, MmMsg, MmEffect>({
+    const actor = new Actor<ChassisState, ChassisMsg, ChassisEffect>({
       self: cfg.host,
       initial: initialState(cfg.settings, {
         silenceMs: cfg.timing.moduleSilenceMs,
         tickMs: cfg.timing.moduleHeartbeatMs,
         now: systemClock.now(),
       }),
-      decide,
+      decide: decideChassis,
       interpret: makeInterpreter(backplane, pending, log),
       clock: systemClock,
       seed: cfg.seed,

@@ -12,7 +12,7 @@ import { endpoint, type QuorumSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
 import { protos } from '../transport/grpc.js';
 import {
-  decide,
+  decideWitness,
   initialState,
   type ReplyBody,
   type WitnessEffect,
@@ -56,7 +56,7 @@ await runService<QuorumSettings>({
         probeIntervalMs: cfg.timing.witnessDefendIntervalMs,
         configJsonBytesMax: CONFIG_JSON_BYTES_MAX,
       }),
-      decide,
+      decide: decideWitness,
       interpret: makeInterpreter(store, pending, log),
       clock: systemClock,
       seed: cfg.seed,

@@ -10,7 +10,7 @@ import { endpoint, type RssmSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
 import { serveSasChannel } from '../sas/channel.js';
 import { protos } from '../transport/grpc.js';
-import { decide, initialRssmState, type RssmMsg, type RssmState } from './core.js';
+import { decideRssm, initialRssmState, type RssmMsg, type RssmState } from './core.js';
 import { rssmServices } from './forward.js';
 
 await runService<RssmSettings>({
@@ -19,7 +19,7 @@ await runService<RssmSettings>({
     const actor = new Actor<RssmState, RssmMsg, never>({
       self: cfg.host,
       initial: initialRssmState(cfg.settings.bay, cfg.settings.zonedHosts),
-      decide,
+      decide: decideRssm,
       interpret: () => undefined,
       clock: systemClock,
       seed: cfg.seed,

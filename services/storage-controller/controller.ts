@@ -9,7 +9,7 @@ import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import type { StorageSettings } from '../process/config.js';
 import type { Logger } from '../process/log.js';
 import {
-  decide,
+  decideStorage,
   initialState,
   type StorageEffect,
   type StorageMsg,
@@ -96,7 +96,7 @@ export function openController(opts: {
   const actor: Actor<StorageState, StorageMsg, StorageEffect> = new Actor({
     self: opts.self,
     initial: meta ? stateFromMeta(meta, opts.settings) : initialState(opts.settings),
-    decide,
+    decide: decideStorage,
     interpret,
     clock: systemClock,
     seed: opts.seed,

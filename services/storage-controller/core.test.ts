@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../actor/actor.js';
 import { Random } from '../actor/clock.js';
 import {
-  decide,
+  decideStorage,
   FAULT_DURATION_DEFAULT_MS,
   FAULT_DURATION_MAX_MS,
   type Initiator,
@@ -26,7 +26,7 @@ const block = (byte: number, blocks = 1) => new Uint8Array(512 * blocks).fill(by
 /** A controller with the seed's two LUNs, provisioned; effects of provisioning are cleared. */
 function controller() {
   const sim = new Simulation<StorageState, StorageMsg, StorageEffect>(
-    decide,
+    decideStorage,
     initialState({ blockSize: 512, internalInitiators: [{ host: 'quorum', lun: 'Quorum' }] }),
   );
   sim.send({
@@ -83,7 +83,7 @@ function errorCode(o: Outcome | undefined): string | undefined {
 describe('storage controller core: provisioning', () => {
   it('creates each LUN file and persists the table once on first start', () => {
     const sim = new Simulation<StorageState, StorageMsg, StorageEffect>(
-      decide,
+      decideStorage,
       initialState({ blockSize: 512, internalInitiators: [] }),
     );
     const effects = sim.send({

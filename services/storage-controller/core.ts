@@ -208,7 +208,8 @@ export type StorageEffect =
   | { type: 'readBlocks'; reqId: number; lun: string; offset: number; length: number; delayMs?: number }
   | { type: 'reply'; reqId: number; outcome: Outcome };
 
-type Out = Decision<StorageState, StorageEffect | TimerEffect<StorageMsg>>;
+/** What decideStorage returns: the next state and the effects (timers included) to carry out. */
+export type StorageDecision = Decision<StorageState, StorageEffect | TimerEffect<StorageMsg>>;
 
 /** Fails a request with a definite error. Thrown inside decide and turned into a reply. */
 class Refusal {
@@ -297,7 +298,7 @@ export function faultView(lun: string, fault: LunFault | null): LunFaultView {
 }
 
 /** Decides one message: the storage controller's whole behaviour. */
-export function decide(state: StorageState, msg: StorageMsg, ctx: Ctx): Out {
+export function decideStorage(state: StorageState, msg: StorageMsg, ctx: Ctx): StorageDecision {
   switch (msg.type) {
     case 'provision':
       return provision(state, msg.luns);
@@ -324,7 +325,7 @@ type Request = Exclude<
   { type: 'provision' | 'writeDone' | 'readDone' | 'readFailed' | 'faultExpired' }
 >;
 
-function request(state: StorageState, msg: Request, ctx: Ctx): Out {
+function request(state: StorageState, msg: Request, ctx: Ctx): StorageDecision {
   switch (msg.type) {
     case 'createLun':
       return createLun(state, msg);
@@ -392,9 +393,9 @@ function request(state: StorageState, msg: Request, ctx: Ctx): Out {
   }
 }
 
-function provision(state: StorageState, specs: LunSpec[]): Out {
+function provision(state: StorageState, specs: LunSpec[]): StorageDecision {
   let next = state;
-  const effects: Out['effects'] = [];
+  const effects: StorageDecision['effects'] = [];
   for (const spec of specs) {
     if (next.luns[spec.name]) continue;
     const made = addLun(next, spec);
@@ -405,7 +406,7 @@ function provision(state: StorageState, specs: LunSpec[]): Out {
   return { state: next, effects };
 }
 
-function createLun(state: StorageState, msg: Extract<StorageMsg, { type: 'createLun' }>): Out {
+function createLun(state: StorageState, msg: Extract<StorageMsg, { type: 'createLun' }>): StorageDecision {
   if (state.luns[msg.name]) refuse('ALREADY_EXISTS', `LUN ${msg.name} already exists`);
   if (state.barriers.some((b) => b.effects.some((e) => e.type === 'removeLunFile' && e.name === msg.name))) {
     refuse('BAD_STATE', `LUN ${msg.name} is still being deleted; retry once its writes have completed`);
@@ -423,7 +424,7 @@ function createLun(state: StorageState, msg: Extract<StorageMsg, { type: 'create
 }
 
 /** Adds a LUN with a fresh serial (an NAA-6 style identifier from a persisted counter). */
-function addLun(state: StorageState, spec: LunSpec): Out {
+function addLun(state: StorageState, spec: LunSpec): StorageDecision {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(spec.name)) {
     refuse('INVALID_ARGUMENT', `LUN name "${spec.name}" must be 1-64 letters, digits, "_", "." or "-"`);
   }
@@ -450,7 +451,7 @@ function addLun(state: StorageState, spec: LunSpec): Out {
   };
 }
 
-function deleteLun(state: StorageState, reqId: number, name: string): Out {
+function deleteLun(state: StorageState, reqId: number, name: string): StorageDecision {
   findLun(state, name);
   const { [name]: _gone, ...luns } = state.luns;
   const next: StorageState = { ...state, luns };
@@ -470,7 +471,7 @@ function deleteLun(state: StorageState, reqId: number, name: string): Out {
   };
 }
 
-function write(state: StorageState, msg: Extract<StorageMsg, { type: 'write' }>, ctx: Ctx): Out {
+function write(state: StorageState, msg: Extract<StorageMsg, { type: 'write' }>, ctx: Ctx): StorageDecision {
   const lun = accessibleLun(state, msg.lun, msg.initiator);
   checkRange(state, lun, msg.offset, msg.data.length);
   const id = nexusId(msg.initiator!);
@@ -510,7 +511,11 @@ function write(state: StorageState, msg: Extract<StorageMsg, { type: 'write' }>,
   };
 }
 
-function injectFault(state: StorageState, msg: Extract<StorageMsg, { type: 'injectFault' }>, ctx: Ctx): Out {
+function injectFault(
+  state: StorageState,
+  msg: Extract<StorageMsg, { type: 'injectFault' }>,
+  ctx: Ctx,
+): StorageDecision {
   const lun = findLun(state, msg.lun);
   const timerId = faultTimerId(lun.name);
   if (msg.kind === 'none') {
@@ -566,7 +571,7 @@ function injectFault(state: StorageState, msg: Extract<StorageMsg, { type: 'inje
   };
 }
 
-function faultExpired(state: StorageState, lun: string, expiresAtMs: number): Out {
+function faultExpired(state: StorageState, lun: string, expiresAtMs: number): StorageDecision {
   if (state.faults[lun]?.expiresAtMs !== expiresAtMs) return { state, effects: [] };
   const { [lun]: _lifted, ...faults } = state.faults;
   return { state: { ...state, faults }, effects: [] };
@@ -600,7 +605,7 @@ function faultTimerId(lun: string): string {
   return `fault:${lun}`;
 }
 
-function writeDone(state: StorageState, reqIds: number[], error: string | undefined): Out {
+function writeDone(state: StorageState, reqIds: number[], error: string | undefined): StorageDecision {
   const done = new Set(reqIds);
   const effects: StorageEffect[] = [];
   for (const w of state.inflight) {
@@ -622,7 +627,7 @@ function writeDone(state: StorageState, reqIds: number[], error: string | undefi
   };
 }
 
-function prRegister(state: StorageState, msg: Extract<StorageMsg, { type: 'prRegister' }>): Out {
+function prRegister(state: StorageState, msg: Extract<StorageMsg, { type: 'prRegister' }>): StorageDecision {
   const lun = accessibleLun(state, msg.lun, msg.initiator);
   const id = nexusId(msg.initiator!);
   const key = msg.key === '' ? '' : checkKey(msg.key, 'key');
@@ -638,7 +643,7 @@ function prRegister(state: StorageState, msg: Extract<StorageMsg, { type: 'prReg
   return persisted(withLun(state, { ...lun, pr }), msg.reqId, prView(pr));
 }
 
-function prReserve(state: StorageState, msg: Extract<StorageMsg, { type: 'prReserve' }>): Out {
+function prReserve(state: StorageState, msg: Extract<StorageMsg, { type: 'prReserve' }>): StorageDecision {
   const lun = accessibleLun(state, msg.lun, msg.initiator);
   const id = nexusId(msg.initiator!);
   const key = checkKey(msg.key, 'key');
@@ -654,7 +659,7 @@ function prReserve(state: StorageState, msg: Extract<StorageMsg, { type: 'prRese
   return persisted(withLun(state, { ...lun, pr }), msg.reqId, prView(pr));
 }
 
-function prRelease(state: StorageState, msg: Extract<StorageMsg, { type: 'prRelease' }>): Out {
+function prRelease(state: StorageState, msg: Extract<StorageMsg, { type: 'prRelease' }>): StorageDecision {
   const lun = accessibleLun(state, msg.lun, msg.initiator);
   const id = nexusId(msg.initiator!);
   const key = checkKey(msg.key, 'key');
@@ -666,7 +671,7 @@ function prRelease(state: StorageState, msg: Extract<StorageMsg, { type: 'prRele
   return persisted(withLun(state, { ...lun, pr }), msg.reqId, prView(pr));
 }
 
-function prPreempt(state: StorageState, msg: Extract<StorageMsg, { type: 'prPreempt' }>): Out {
+function prPreempt(state: StorageState, msg: Extract<StorageMsg, { type: 'prPreempt' }>): StorageDecision {
   const lun = accessibleLun(state, msg.lun, msg.initiator);
   const id = nexusId(msg.initiator!);
   const key = checkKey(msg.key, 'key');
@@ -688,14 +693,19 @@ function prPreempt(state: StorageState, msg: Extract<StorageMsg, { type: 'prPree
 }
 
 /** Emits `now`, then `later` once the writes in flight on `lun` have completed (at once if none). */
-function afterInflight(state: StorageState, lun: string, now: StorageEffect[], later: StorageEffect[]): Out {
+function afterInflight(
+  state: StorageState,
+  lun: string,
+  now: StorageEffect[],
+  later: StorageEffect[],
+): StorageDecision {
   const waitFor = state.inflight.filter((w) => w.lun === lun).map((w) => w.reqId);
   if (waitFor.length === 0) return { state, effects: [...now, ...later] };
   return { state: { ...state, barriers: [...state.barriers, { waitFor, effects: later }] }, effects: now };
 }
 
 /** Persists the new metadata, then replies: a change is acknowledged only once it is on disk. */
-function persisted(state: StorageState, reqId: number, value: ReplyValue): Out {
+function persisted(state: StorageState, reqId: number, value: ReplyValue): StorageDecision {
   return {
     state,
     effects: [
@@ -705,11 +715,11 @@ function persisted(state: StorageState, reqId: number, value: ReplyValue): Out {
   };
 }
 
-function reply(state: StorageState, reqId: number, value: ReplyValue): Out {
+function reply(state: StorageState, reqId: number, value: ReplyValue): StorageDecision {
   return { state, effects: [{ type: 'reply', reqId, outcome: { ok: true, value } }] };
 }
 
-function fail(state: StorageState, reqId: number, code: ErrorCode, message: string): Out {
+function fail(state: StorageState, reqId: number, code: ErrorCode, message: string): StorageDecision {
   return { state, effects: [{ type: 'reply', reqId, outcome: { ok: false, code, message } }] };
 }
 
