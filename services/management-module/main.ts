@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Actor } from '../actor/actor.js';
-import { systemClock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
 import { PendingReplies } from '../actor/pending.js';
 import type { MmSettings } from '../process/config.js';
@@ -41,7 +40,7 @@ import { selfSignedCertificate, startRedfishServer } from './redfish-server.js';
 import { startTelnetServer } from './telnet.js';
 
 await runService<MmSettings>({
-  async setup({ cfg, nc, log, metrics, onStop }) {
+  async setup({ cfg, nc, log, metrics, clock, onStop }) {
     const backplane = backplaneClient(cfg.backplane);
     const pending = new PendingReplies<PowerAnswer>();
     const actor = new Actor<ChassisState, ChassisMsg, ChassisEffect>({
@@ -49,11 +48,11 @@ await runService<MmSettings>({
       initial: initialState(cfg.settings, {
         silenceMs: cfg.timing.moduleSilenceMs,
         tickMs: cfg.timing.moduleHeartbeatMs,
-        now: systemClock.now(),
+        now: clock.now(),
       }),
       decide: decideChassis,
       interpret: makeInterpreter(backplane, pending, log),
-      clock: systemClock,
+      clock,
       seed: cfg.seed,
       onError: (err, msg) => log('error', 'decide failed', { msg: msg.type, error: String(err) }),
     });
@@ -69,7 +68,7 @@ await runService<MmSettings>({
       },
     });
     actor.send({ type: 'start' });
-    mmMetrics(metrics, { chassis: () => viewChassis(actor.state, systemClock.now()) });
+    mmMetrics(metrics, { chassis: () => viewChassis(actor.state, clock.now()) });
 
     // Telnet and Redfish power a bay exactly as the gRPC Power does: through the core.
     const power = async (req: PowerRequest): Promise<void> => {
@@ -84,7 +83,7 @@ await runService<MmSettings>({
     const ends = protocolEndpoints(cfg, settings);
     const telnet = await startTelnetServer(ends.telnet.address, ends.telnet.port, {
       context: () => ({
-        chassis: viewChassis(actor.state, systemClock.now()),
+        chassis: viewChassis(actor.state, clock.now()),
         log: actor.state.log,
         credentials: settings.credentials,
       }),
@@ -94,7 +93,7 @@ await runService<MmSettings>({
       log,
     });
     const redfish = new RedfishService({
-      chassis: () => viewChassis(actor.state, systemClock.now()),
+      chassis: () => viewChassis(actor.state, clock.now()),
       credentials: settings.credentials,
       power,
       drain: async (host) => {
@@ -102,7 +101,7 @@ await runService<MmSettings>({
         log('info', 'drained before a graceful shutdown', { host, moves });
       },
       login: (user, ok) => login(user, ok, 'redfish'),
-      now: () => systemClock.now(),
+      now: () => clock.now(),
       newToken: () => randomBytes(24).toString('hex'),
       delay: (ms) => new Promise((r) => setTimeout(r, ms)),
       loginFailDelayMs,
@@ -133,7 +132,7 @@ await runService<MmSettings>({
       {
         definition: protos().dcbox.chassis.v1.ManagementModule.service,
         name: 'dcbox.chassis.v1.ManagementModule',
-        impl: managementModuleHandlers(actor, pending, systemClock),
+        impl: managementModuleHandlers(actor, pending, clock),
       },
     ];
   },

@@ -6,6 +6,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
+import { type Clock, systemClock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
 import { makeRegistry, metricsEndpoint, startMetricsServer } from '../observability/metrics.js';
 import {
@@ -29,6 +30,8 @@ export interface ServiceContext<S> {
   log: Logger;
   /** The process's Prometheus registry, served as /metrics: adapters register their metrics here. */
   metrics: Registry;
+  /** The process's clock: adapters read the time here, never from Date.now, so tests can pass their own. */
+  clock: Clock;
   /** Adds a stop hook, run in reverse order on SIGTERM. */
   onStop(fn: () => Promise<void> | void): void;
 }
@@ -46,10 +49,10 @@ export interface ServiceDefinition<S> {
 }
 
 /** Echoes another host over NATS: the request crosses the emulated network both ways. */
-export async function echoHost(nc: NatsConnection, target: string, timeoutMs: number) {
+export async function echoHost(nc: NatsConnection, target: string, timeoutMs: number, clock: Clock) {
   const started = process.hrtime.bigint();
   try {
-    const msg = await nc.request(subjects.hostEcho(target), encodeJson({ at: Date.now() }), {
+    const msg = await nc.request(subjects.hostEcho(target), encodeJson({ at: clock.now() }), {
       timeout: timeoutMs,
     });
     const reply = decodeJson<{ host: string }>(msg.data);
@@ -69,10 +72,10 @@ export async function echoHost(nc: NatsConnection, target: string, timeoutMs: nu
  * process of a run at once and names there what each one depends on (topology dependsOn), so a
  * blade sets up its paths once its RSSMs serve while its modules load alongside theirs.
  */
-async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger): Promise<void> {
+async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger, clock: Clock): Promise<void> {
   const names = (process.env.DCBOX_AWAIT ?? '').split(',').filter(Boolean);
   if (names.length === 0) return;
-  const started = Date.now();
+  const started = clock.now();
   await Promise.all(
     names.map(async (name) => {
       const h = endpoint(cfg, name);
@@ -80,15 +83,18 @@ async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger): Promise<voi
         log('warn', 'still waiting for a host this one depends on', { host: name });
     }),
   );
-  log('info', 'the hosts this one depends on serve', { hosts: names, waitedMs: Date.now() - started });
+  log('info', 'the hosts this one depends on serve', { hosts: names, waitedMs: clock.now() - started });
 }
 
-/** Runs a service process: config, NATS, /metrics, its gRPC services, heartbeats, clean stop. */
-export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
+/**
+ * Runs a service process: config, NATS, /metrics, its gRPC services, heartbeats, clean stop.
+ * `clock` is the time every adapter of the process reads (ServiceContext.clock).
+ */
+export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = systemClock): Promise<void> {
   const cfg = loadServiceConfig<S>();
   const log = makeLogger(cfg.host, cfg.component);
   const stops: (() => Promise<void> | void)[] = [];
-  const started = Date.now();
+  const started = clock.now();
 
   const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`);
   nc.subscribe(subjects.hostEcho(cfg.host), {
@@ -99,7 +105,7 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
   const hb = setInterval(() => {
     nc.publish(
       subjects.chassisHeartbeat(cfg.host),
-      encodeJson({ host: cfg.host, component: cfg.component, at: Date.now() }),
+      encodeJson({ host: cfg.host, component: cfg.component, at: clock.now() }),
     );
   }, cfg.timing.moduleHeartbeatMs);
   stops.push(() => clearInterval(hb));
@@ -120,9 +126,9 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
 
   const p = protos();
   for (const pkg of ['common' as const, ...(def.packages ?? [])]) void p.dcbox[pkg];
-  await awaitHosts(cfg, log);
+  await awaitHosts(cfg, log, clock);
 
-  const ctx: ServiceContext<S> = { cfg, nc, log, metrics, onStop: (fn) => stops.push(fn) };
+  const ctx: ServiceContext<S> = { cfg, nc, log, metrics, clock, onStop: (fn) => stops.push(fn) };
   const own = await def.setup(ctx);
   const hostImpl = {
     Info: unary(() => ({
@@ -131,12 +137,12 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
       component: cfg.component,
       pid: process.pid,
       rss_bytes: process.memoryUsage.rss(),
-      uptime_ms: Date.now() - started,
+      uptime_ms: clock.now() - started,
       version: VERSION,
     })),
     Echo: unary(async (req: { target_host: string; timeout_ms: number }) => {
       if (!req.target_host) throw new DcboxError('INVALID_ARGUMENT', 'target_host is required');
-      return echoHost(nc, req.target_host, req.timeout_ms || 1000);
+      return echoHost(nc, req.target_host, req.timeout_ms || 1000, clock);
     }),
   };
   const server: GrpcServer = await startGrpcServer(cfg.address, cfg.grpcPort, [

@@ -5,7 +5,6 @@
  * own file. Served as dcbox.witness.v1.Witness. This file only wires the core to its adapters.
  */
 import { Actor } from '../actor/actor.js';
-import { systemClock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
 import { PendingReplies } from '../actor/pending.js';
 import { endpoint, type QuorumSettings } from '../process/config.js';
@@ -26,7 +25,7 @@ import { CONFIG_JSON_BYTES_MAX } from './witness-doc.js';
 
 await runService<QuorumSettings>({
   packages: ['storage', 'witness'],
-  async setup({ cfg, log, onStop }) {
+  async setup({ cfg, log, clock, onStop }) {
     const { kind, cluster } = cfg.settings;
     let store: WitnessStore;
     let closeStore = () => {};
@@ -58,7 +57,7 @@ await runService<QuorumSettings>({
       }),
       decide: decideWitness,
       interpret: makeInterpreter(store, pending, log),
-      clock: systemClock,
+      clock,
       seed: cfg.seed,
       onError: (err, msg) => log('error', 'decide failed', { msg: msg.type, error: String(err) }),
     });
@@ -73,7 +72,7 @@ await runService<QuorumSettings>({
       {
         definition: protos().dcbox.witness.v1.Witness.service,
         name: 'dcbox.witness.v1.Witness',
-        impl: witnessHandlers(actor, pending, systemClock),
+        impl: witnessHandlers(actor, pending, clock),
       },
     ];
   },

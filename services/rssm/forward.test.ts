@@ -37,6 +37,7 @@ describe('rssm forwarding to a real controller', () => {
       self: 'storage',
       dataDir: dir,
       seed: 1,
+      clock: systemClock,
       log: () => undefined,
       settings: {
         blockSize: 512,

@@ -5,7 +5,6 @@
  * takes its path down for every blade; nothing else is needed for that.
  */
 import { Actor } from '../actor/actor.js';
-import { systemClock } from '../actor/clock.js';
 import { endpoint, type RssmSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
 import { serveSasChannel } from '../sas/channel.js';
@@ -14,14 +13,14 @@ import { decideRssm, initialRssmState, type RssmMsg, type RssmState } from './co
 import { rssmServices } from './forward.js';
 
 await runService<RssmSettings>({
-  async setup({ cfg, log, onStop }) {
+  async setup({ cfg, log, clock, onStop }) {
     const controller = endpoint(cfg, cfg.settings.controller);
     const actor = new Actor<RssmState, RssmMsg, never>({
       self: cfg.host,
       initial: initialRssmState(cfg.settings.bay, cfg.settings.zonedHosts),
       decide: decideRssm,
       interpret: () => undefined,
-      clock: systemClock,
+      clock,
       seed: cfg.seed,
     });
     const services = rssmServices(

@@ -4,7 +4,7 @@
  * tests run it in-process against a temporary folder.
  */
 import { Actor } from '../actor/actor.js';
-import { systemClock } from '../actor/clock.js';
+import type { Clock } from '../actor/clock.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import type { StorageSettings } from '../process/config.js';
 import type { Logger } from '../process/log.js';
@@ -47,6 +47,8 @@ export function openController(opts: {
   dataDir: string;
   settings: StorageSettings;
   seed: number;
+  /** The time the actor's timers and fault leases run on (the process's clock). */
+  clock: Clock;
   log: Logger;
   /** Receives every read, write and reservation conflict (the process's metrics). */
   observer?: StorageObserver;
@@ -98,7 +100,7 @@ export function openController(opts: {
     initial: meta ? stateFromMeta(meta, opts.settings) : initialState(opts.settings),
     decide: decideStorage,
     interpret,
-    clock: systemClock,
+    clock: opts.clock,
     seed: opts.seed,
   });
   if (meta) log('info', 'LUN table loaded', { luns: meta.luns.map((l) => l.name), dataDir: opts.dataDir });

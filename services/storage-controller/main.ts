@@ -14,12 +14,13 @@ import { openController } from './controller.js';
 import { storageMetrics } from './metrics.js';
 
 await runService<StorageSettings>({
-  async setup({ cfg, log, metrics, onStop }) {
+  async setup({ cfg, log, metrics, clock, onStop }) {
     const controller = openController({
       self: cfg.host,
       dataDir: cfg.dataDir,
       settings: cfg.settings,
       seed: cfg.seed,
+      clock,
       log,
       observer: storageMetrics(metrics),
     });

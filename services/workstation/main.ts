@@ -8,12 +8,12 @@ import { protos } from '../transport/grpc.js';
 import { pingHandler } from './ping.js';
 
 await runService<WorkstationSettings>({
-  async setup({ nc }) {
+  async setup({ nc, clock }) {
     return [
       {
         definition: protos().dcbox.workstation.v1.Workstation.service,
         name: 'dcbox.workstation.v1.Workstation',
-        impl: { Ping: pingHandler(nc) },
+        impl: { Ping: pingHandler(nc, clock) },
       },
     ];
   },
