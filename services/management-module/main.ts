@@ -12,7 +12,7 @@ import { Actor } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
 import { PendingReplies } from '../actor/pending.js';
 import type { MmSettings } from '../process/config.js';
-import { runService } from '../process/service.js';
+import { runService, type ServiceContext } from '../process/service.js';
 import { protos } from '../transport/grpc.js';
 import { decodeJson } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
@@ -39,11 +39,15 @@ import { RedfishService } from './redfish.js';
 import { selfSignedCertificate, startRedfishServer } from './redfish-server.js';
 import { startTelnetServer } from './telnet.js';
 
+/** The chassis core in its actor. */
+type ChassisActor = Actor<ChassisState, ChassisMsg, ChassisEffect>;
+
 await runService<MmSettings>({
-  async setup({ cfg, nc, log, metrics, clock, onStop }) {
+  async setup(ctx) {
+    const { cfg, log, metrics, clock, onStop } = ctx;
     const backplane = backplaneClient(cfg.backplane);
     const pending = new PendingReplies<PowerAnswer>();
-    const actor = new Actor<ChassisState, ChassisMsg, ChassisEffect>({
+    const actor: ChassisActor = new Actor({
       self: cfg.host,
       initial: initialState(cfg.settings, {
         silenceMs: cfg.timing.moduleSilenceMs,
@@ -56,74 +60,14 @@ await runService<MmSettings>({
       seed: cfg.seed,
       onError: (err, msg) => log('error', 'decide failed', { msg: msg.type, error: String(err) }),
     });
-    const sub = nc.subscribe(subjects.chassisHeartbeatAll, {
-      callback: (err, msg) => {
-        if (err) return;
-        try {
-          const hb = decodeJson<{ host?: unknown }>(msg.data);
-          if (typeof hb.host === 'string') actor.send({ type: 'heartbeat', host: hb.host });
-        } catch (e) {
-          log('debug', 'dropped a heartbeat', { subject: msg.subject, error: String(e) });
-        }
-      },
-    });
+    const heartbeats = forwardHeartbeats(ctx, actor);
     actor.send({ type: 'start' });
     mmMetrics(metrics, { chassis: () => viewChassis(actor.state, clock.now()) });
-
-    // Telnet and Redfish power a bay exactly as the gRPC Power does: through the core.
-    const power = async (req: PowerRequest): Promise<void> => {
-      const { reqId, answer } = pending.open();
-      actor.send({ type: 'power', reqId, kind: req.kind, bay: req.bay, action: req.action });
-      await answer;
-    };
-    const settings = cfg.settings;
-    const login = (user: string, ok: boolean, via: 'telnet' | 'redfish') =>
-      actor.send({ type: 'remoteLogin', user, via, ok });
-    const loginFailDelayMs = settings.loginFailDelayMs ?? LOGIN_FAIL_DELAY_MS;
-    const ends = protocolEndpoints(cfg, settings);
-    const telnet = await startTelnetServer(ends.telnet.address, ends.telnet.port, {
-      context: () => ({
-        chassis: viewChassis(actor.state, clock.now()),
-        log: actor.state.log,
-        credentials: settings.credentials,
-      }),
-      power,
-      login: (user, ok) => login(user, ok, 'telnet'),
-      loginFailDelayMs,
-      log,
-    });
-    const redfish = new RedfishService({
-      chassis: () => viewChassis(actor.state, clock.now()),
-      credentials: settings.credentials,
-      power,
-      drain: async (host) => {
-        const moves = await drainNode(cfg.hosts, host);
-        log('info', 'drained before a graceful shutdown', { host, moves });
-      },
-      login: (user, ok) => login(user, ok, 'redfish'),
-      now: () => clock.now(),
-      newToken: () => randomBytes(24).toString('hex'),
-      delay: (ms) => new Promise((r) => setTimeout(r, ms)),
-      loginFailDelayMs,
-      sessionTimeoutS: settings.sessionTimeoutS ?? SESSION_TIMEOUT_S,
-    });
-    const tls = ends.redfish.tls ? selfSignedCertificate(join(cfg.dataDir, 'tls'), cfg.address) : undefined;
-    const http = await startRedfishServer(redfish, ends.redfish.address, ends.redfish.port, log, tls);
-    log('info', 'AMM CLI and Redfish listening', {
-      telnet: `${ends.telnet.address}:${ends.telnet.port}`,
-      redfish: `${tls ? 'https' : 'http'}://${ends.redfish.address}:${ends.redfish.port}/redfish/v1/`,
-    });
-    if (usesDefaultCredentials(settings.credentials))
-      log(
-        'warn',
-        'the factory default account USERID / PASSW0RD is in use; set chassis.managementModule.credentials',
-      );
+    const remote = await serveRemoteAccess(ctx, actor, pending);
 
     onStop(() => {
-      telnet.close();
-      http.close();
-      http.closeAllConnections();
-      sub.unsubscribe();
+      remote.close();
+      heartbeats.unsubscribe();
       actor.stop();
       pending.rejectAll(new DcboxError('UNAVAILABLE', 'the management module is stopping'));
       backplane.close();
@@ -137,3 +81,81 @@ await runService<MmSettings>({
     ];
   },
 });
+
+/** Hands every module heartbeat on NATS to the core; returns the subscription. */
+function forwardHeartbeats({ nc, log }: ServiceContext<MmSettings>, actor: ChassisActor) {
+  return nc.subscribe(subjects.chassisHeartbeatAll, {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        const hb = decodeJson<{ host?: unknown }>(msg.data);
+        if (typeof hb.host === 'string') actor.send({ type: 'heartbeat', host: hb.host });
+      } catch (e) {
+        log('debug', 'dropped a heartbeat', { subject: msg.subject, error: String(e) });
+      }
+    },
+  });
+}
+
+/** Serves the AMM CLI over telnet and Redfish over HTTP(S); returns how to close both. */
+async function serveRemoteAccess(
+  { cfg, log, clock }: ServiceContext<MmSettings>,
+  actor: ChassisActor,
+  pending: PendingReplies<PowerAnswer>,
+): Promise<{ close(): void }> {
+  // Telnet and Redfish power a bay exactly as the gRPC Power does: through the core.
+  const power = async (req: PowerRequest): Promise<void> => {
+    const { reqId, answer } = pending.open();
+    actor.send({ type: 'power', reqId, kind: req.kind, bay: req.bay, action: req.action });
+    await answer;
+  };
+  const settings = cfg.settings;
+  const login = (user: string, ok: boolean, via: 'telnet' | 'redfish') =>
+    actor.send({ type: 'remoteLogin', user, via, ok });
+  const loginFailDelayMs = settings.loginFailDelayMs ?? LOGIN_FAIL_DELAY_MS;
+  const ends = protocolEndpoints(cfg, settings);
+  const telnet = await startTelnetServer(ends.telnet.address, ends.telnet.port, {
+    context: () => ({
+      chassis: viewChassis(actor.state, clock.now()),
+      log: actor.state.log,
+      credentials: settings.credentials,
+    }),
+    power,
+    login: (user, ok) => login(user, ok, 'telnet'),
+    loginFailDelayMs,
+    log,
+  });
+  const redfish = new RedfishService({
+    chassis: () => viewChassis(actor.state, clock.now()),
+    credentials: settings.credentials,
+    power,
+    drain: async (host) => {
+      const moves = await drainNode(cfg.hosts, host);
+      log('info', 'drained before a graceful shutdown', { host, moves });
+    },
+    login: (user, ok) => login(user, ok, 'redfish'),
+    now: () => clock.now(),
+    newToken: () => randomBytes(24).toString('hex'),
+    delay: (ms) => new Promise((r) => setTimeout(r, ms)),
+    loginFailDelayMs,
+    sessionTimeoutS: settings.sessionTimeoutS ?? SESSION_TIMEOUT_S,
+  });
+  const tls = ends.redfish.tls ? selfSignedCertificate(join(cfg.dataDir, 'tls'), cfg.address) : undefined;
+  const http = await startRedfishServer(redfish, ends.redfish.address, ends.redfish.port, log, tls);
+  log('info', 'AMM CLI and Redfish listening', {
+    telnet: `${ends.telnet.address}:${ends.telnet.port}`,
+    redfish: `${tls ? 'https' : 'http'}://${ends.redfish.address}:${ends.redfish.port}/redfish/v1/`,
+  });
+  if (usesDefaultCredentials(settings.credentials))
+    log(
+      'warn',
+      'the factory default account USERID / PASSW0RD is in use; set chassis.managementModule.credentials',
+    );
+  return {
+    close: () => {
+      telnet.close();
+      http.close();
+      http.closeAllConnections();
+    },
+  };
+}

@@ -22,8 +22,10 @@ import { subjects } from '../transport/subjects.js';
 import { endpoint, loadServiceConfig, type ServiceConfig } from './config.js';
 import { type Logger, makeLogger } from './log.js';
 
+/** dcbox's version, as Host.Info and the metrics' labels report it. */
 export const VERSION = '0.1.0';
 
+/** What a service's setup gets from the shell: its config, NATS, logger, metrics and clock. */
 export interface ServiceContext<S> {
   cfg: ServiceConfig<S>;
   nc: NatsConnection;
@@ -36,6 +38,7 @@ export interface ServiceContext<S> {
   onStop(fn: () => Promise<void> | void): void;
 }
 
+/** A service as runService runs it: the proto packages it needs and how to build its gRPC services. */
 export interface ServiceDefinition<S> {
   /**
    * The proto packages its setup uses, loaded before it waits for the hosts it depends on, so
@@ -97,6 +100,39 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
   const started = clock.now();
 
   const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`);
+  stops.push(answerEchoesAndHeartbeat(cfg, nc, clock));
+  const { metrics, metricsUrl, stop: stopMetrics } = await serveMetrics(cfg);
+  stops.push(stopMetrics);
+
+  const p = protos();
+  for (const pkg of ['common' as const, ...(def.packages ?? [])]) void p.dcbox[pkg];
+  await awaitHosts(cfg, log, clock);
+
+  const ctx: ServiceContext<S> = { cfg, nc, log, metrics, clock, onStop: (fn) => stops.push(fn) };
+  const own = await def.setup(ctx);
+  const server: GrpcServer = await startGrpcServer(cfg.address, cfg.grpcPort, [
+    {
+      definition: p.dcbox.common.v1.Host.service,
+      name: 'dcbox.common.v1.Host',
+      impl: hostService(cfg, nc, clock, started),
+    },
+    ...own,
+  ]);
+  server.setServing(true);
+  log('info', 'serving', {
+    grpc: `${cfg.address}:${server.port}`,
+    nats: cfg.natsUrl,
+    metrics: metricsUrl,
+    pid: process.pid,
+    // How long the start took since the process began, and how much CPU it used (startupMs).
+    startMs: Math.round(performance.now()),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+  });
+  stopOnSignals(server, nc, stops, log);
+}
+
+/** Answers echoes addressed to this host and publishes its module heartbeats; returns the stop. */
+function answerEchoesAndHeartbeat(cfg: ServiceConfig<unknown>, nc: NatsConnection, clock: Clock): () => void {
   nc.subscribe(subjects.hostEcho(cfg.host), {
     callback: (_err, msg) => {
       msg.respond(encodeJson({ host: cfg.host }));
@@ -108,8 +144,11 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
       encodeJson({ host: cfg.host, component: cfg.component, at: clock.now() }),
     );
   }, cfg.timing.moduleHeartbeatMs);
-  stops.push(() => clearInterval(hb));
+  return () => clearInterval(hb);
+}
 
+/** Serves the process's Prometheus registry as /metrics. */
+async function serveMetrics(cfg: ServiceConfig<unknown>) {
   const metrics = makeRegistry({
     version: VERSION,
     topology: cfg.topology ?? '',
@@ -117,27 +156,28 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
     host: cfg.host,
     component: cfg.component,
   });
-  const metricsAt = metricsEndpoint(cfg);
-  const metricsServer = await startMetricsServer(metrics, metricsAt.address, metricsAt.port);
-  stops.push(() => {
-    metricsServer.close();
-    metricsServer.closeAllConnections();
-  });
+  const at = metricsEndpoint(cfg);
+  const server = await startMetricsServer(metrics, at.address, at.port);
+  return {
+    metrics,
+    metricsUrl: `http://${at.address}:${at.port}/metrics`,
+    stop: () => {
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
 
-  const p = protos();
-  for (const pkg of ['common' as const, ...(def.packages ?? [])]) void p.dcbox[pkg];
-  await awaitHosts(cfg, log, clock);
-
-  const ctx: ServiceContext<S> = { cfg, nc, log, metrics, clock, onStop: (fn) => stops.push(fn) };
-  const own = await def.setup(ctx);
-  const hostImpl = {
+/** The dcbox.common.v1.Host service every process serves: who it is, and echo to another host. */
+function hostService(cfg: ServiceConfig<unknown>, nc: NatsConnection, clock: Clock, startedMs: number) {
+  return {
     Info: unary(() => ({
       name: cfg.host,
       address: cfg.address,
       component: cfg.component,
       pid: process.pid,
       rss_bytes: process.memoryUsage.rss(),
-      uptime_ms: clock.now() - started,
+      uptime_ms: clock.now() - startedMs,
       version: VERSION,
     })),
     Echo: unary(async (req: { target_host: string; timeout_ms: number }) => {
@@ -145,21 +185,15 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
       return echoHost(nc, req.target_host, req.timeout_ms || 1000, clock);
     }),
   };
-  const server: GrpcServer = await startGrpcServer(cfg.address, cfg.grpcPort, [
-    { definition: p.dcbox.common.v1.Host.service, name: 'dcbox.common.v1.Host', impl: hostImpl },
-    ...own,
-  ]);
-  server.setServing(true);
-  log('info', 'serving', {
-    grpc: `${cfg.address}:${server.port}`,
-    nats: cfg.natsUrl,
-    metrics: `http://${metricsAt.address}:${metricsAt.port}/metrics`,
-    pid: process.pid,
-    // How long the start took since the process began, and how much CPU it used (startupMs).
-    startMs: Math.round(performance.now()),
-    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
-  });
+}
 
+/** On SIGTERM or SIGINT: stop serving, run the stop hooks in reverse order, drain NATS, exit. */
+function stopOnSignals(
+  server: GrpcServer,
+  nc: NatsConnection,
+  stops: (() => Promise<void> | void)[],
+  log: Logger,
+): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

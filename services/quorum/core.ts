@@ -180,98 +180,105 @@ export function viewState(s: WitnessState, now: number, doc: WitnessDoc = s.dura
   };
 }
 
-/** The witness's decide function. */
+/** The witness's decide function: one handler per message. */
 export function decideWitness(s: WitnessState, msg: WitnessMsg, ctx: Ctx): WitnessDecision {
   switch (msg.type) {
     case 'start': {
       const next = { ...s, inFlight: { seq: s.nextSeq, doc: null }, nextSeq: s.nextSeq + 1 };
       return { state: next, effects: [{ type: 'load', seq: s.nextSeq }, tick(s)] };
     }
-
-    case 'tick': {
-      if (s.inFlight) return { state: s, effects: [tick(s)] };
-      // Idle: probe the store so Get shows "offline" soon after the storage goes away, and keep
-      // reloading while offline so the witness comes back with the storage.
-      const seq = s.nextSeq;
-      const next = { ...s, inFlight: { seq, doc: null }, nextSeq: seq + 1 };
-      const op: WitnessEffectOrTimer = s.status === 'online' ? { type: 'probe', seq } : { type: 'load', seq };
-      return { state: next, effects: [op, tick(s)] };
-    }
-
-    case 'loaded': {
-      if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
-      const doc = msg.doc ?? freshDoc(s.opts);
-      const next: WitnessState = {
-        ...s,
-        status: 'online',
-        statusDetail: '',
-        doc,
-        durable: doc,
-        epochHighWater: Math.max(s.epochHighWater, doc.epoch),
-        // A restarted witness cannot know when the owner last defended: it gives the owner a
-        // full challenge wait from now, and challenges start afresh.
-        lastDefendAt: ctx.now,
-        challenge: null,
-        inFlight: null,
-      };
-      return settle(next, msg.seq);
-    }
-
+    case 'tick':
+      return onTick(s);
+    case 'loaded':
+      return loaded(s, msg, ctx);
     case 'stored': {
       if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
       const durable = s.inFlight.doc ?? s.durable;
       return settle({ ...s, durable, inFlight: null }, msg.seq);
     }
-
-    case 'storeFailed': {
-      if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
-      // The write may or may not have landed, so nothing decided since the last durable state
-      // stands; the high-water mark keeps an epoch that might be on disk from being handed out
-      // again. The next load (at the next tick) reads back whatever really is there.
-      const detail = `the witness store failed: ${msg.error}`;
-      const effects: WitnessEffectOrTimer[] = s.waiters.map((w) => ({
-        type: 'fail',
-        reqId: w.reqId,
-        code: 'UNAVAILABLE',
-        message: `${detail}; the witness vote is unavailable`,
-      }));
-      const next: WitnessState = {
-        ...s,
-        status: 'offline',
-        statusDetail: detail,
-        doc: s.durable,
-        challenge: null,
-        inFlight: null,
-        waiters: [],
-      };
-      return { state: next, effects };
-    }
-
+    case 'storeFailed':
+      return storeFailed(s, msg);
     case 'arbitrate':
     case 'defend':
     case 'release':
-    case 'putConfig': {
-      if (!msg.node)
-        return reject(
-          s,
-          msg.reqId,
-          'INVALID_ARGUMENT',
-          'node is required: the name of the asking cluster node',
-        );
-      if (s.status === 'offline') {
-        return reject(
-          s,
-          msg.reqId,
-          'UNAVAILABLE',
-          `the witness is offline (${s.statusDetail}); its vote is unavailable`,
-        );
-      }
-      if (msg.type === 'arbitrate') return arbitrate(s, msg, ctx);
-      if (msg.type === 'defend') return defend(s, msg, ctx);
-      if (msg.type === 'release') return release(s, msg, ctx);
-      return putConfig(s, msg, ctx);
-    }
+    case 'putConfig':
+      return request(s, msg, ctx);
   }
+}
+
+function onTick(s: WitnessState): WitnessDecision {
+  if (s.inFlight) return { state: s, effects: [tick(s)] };
+  // Idle: probe the store so Get shows "offline" soon after the storage goes away, and keep
+  // reloading while offline so the witness comes back with the storage.
+  const seq = s.nextSeq;
+  const next = { ...s, inFlight: { seq, doc: null }, nextSeq: seq + 1 };
+  const op: WitnessEffectOrTimer = s.status === 'online' ? { type: 'probe', seq } : { type: 'load', seq };
+  return { state: next, effects: [op, tick(s)] };
+}
+
+function loaded(s: WitnessState, msg: Extract<WitnessMsg, { type: 'loaded' }>, ctx: Ctx): WitnessDecision {
+  if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
+  const doc = msg.doc ?? freshDoc(s.opts);
+  const next: WitnessState = {
+    ...s,
+    status: 'online',
+    statusDetail: '',
+    doc,
+    durable: doc,
+    epochHighWater: Math.max(s.epochHighWater, doc.epoch),
+    // A restarted witness cannot know when the owner last defended: it gives the owner a
+    // full challenge wait from now, and challenges start afresh.
+    lastDefendAt: ctx.now,
+    challenge: null,
+    inFlight: null,
+  };
+  return settle(next, msg.seq);
+}
+
+function storeFailed(s: WitnessState, msg: Extract<WitnessMsg, { type: 'storeFailed' }>): WitnessDecision {
+  if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
+  // The write may or may not have landed, so nothing decided since the last durable state
+  // stands; the high-water mark keeps an epoch that might be on disk from being handed out
+  // again. The next load (at the next tick) reads back whatever really is there.
+  const detail = `the witness store failed: ${msg.error}`;
+  const effects: WitnessEffectOrTimer[] = s.waiters.map((w) => ({
+    type: 'fail',
+    reqId: w.reqId,
+    code: 'UNAVAILABLE',
+    message: `${detail}; the witness vote is unavailable`,
+  }));
+  const next: WitnessState = {
+    ...s,
+    status: 'offline',
+    statusDetail: detail,
+    doc: s.durable,
+    challenge: null,
+    inFlight: null,
+    waiters: [],
+  };
+  return { state: next, effects };
+}
+
+/** A node's request: refused without a node or while offline, else decided by its kind. */
+function request(
+  s: WitnessState,
+  msg: Extract<WitnessMsg, { type: 'arbitrate' | 'defend' | 'release' | 'putConfig' }>,
+  ctx: Ctx,
+): WitnessDecision {
+  if (!msg.node)
+    return reject(s, msg.reqId, 'INVALID_ARGUMENT', 'node is required: the name of the asking cluster node');
+  if (s.status === 'offline') {
+    return reject(
+      s,
+      msg.reqId,
+      'UNAVAILABLE',
+      `the witness is offline (${s.statusDetail}); its vote is unavailable`,
+    );
+  }
+  if (msg.type === 'arbitrate') return arbitrate(s, msg, ctx);
+  if (msg.type === 'defend') return defend(s, msg, ctx);
+  if (msg.type === 'release') return release(s, msg, ctx);
+  return putConfig(s, msg, ctx);
 }
 
 function tick(s: WitnessState): WitnessEffectOrTimer {
