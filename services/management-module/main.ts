@@ -5,6 +5,15 @@
  * served as dcbox.chassis.v1.ManagementModule — and to the tools of real datacenters as the AMM
  * CLI over telnet and as Redfish over HTTP(S) (DOMAIN.md §6–§7; ports in endpoints.ts). This
  * file only wires the core to its adapters.
+ *
+ * Files: core.ts (chassis inventory, health, power control and event log, pure), amm-cli.ts (the
+ * AMM command line, pure), endpoints.ts (protocol ports and credentials, pure), drain.ts
+ * (draining a node's roles before a graceful shutdown, adapter), interpreter.ts (the core's
+ * effects on the backplane, adapter), grpc-api.ts (the ManagementModule gRPC API, adapter),
+ * metrics.ts (Prometheus metrics, adapter), telnet.ts (the AMM CLI over telnet, adapter),
+ * redfish.ts (the Redfish router and sessions, pure but for its injected power, drain and
+ * clock), redfish-resources.ts (Redfish resource bodies, pure), redfish-errors.ts (Redfish error
+ * responses, pure), redfish-server.ts (Redfish over HTTP(S), adapter), this file (process wiring).
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';

@@ -3,6 +3,10 @@
  * health, reflection and the Host service (info and echo over the emulated network), module
  * heartbeats to the management module, and a clean stop on SIGTERM/SIGINT. A service's main.ts
  * only wires its adapters into this.
+ *
+ * services/process holds the process shell of every service. Files: config.ts (the service
+ * config the orchestrator writes, read once at start, adapter), log.ts (structured JSON logs on
+ * stderr, adapter), root.ts (finding the project root, adapter), this file (the shell, adapter).
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';

@@ -3,6 +3,11 @@
  * challenge and defense with increasing epochs, and the configuration marker; a disk witness
  * keeps its state on the Quorum LUN through the storage controller, a file share witness in its
  * own file. Served as dcbox.witness.v1.Witness. This file only wires the core to its adapters.
+ *
+ * Files: core.ts (challenge, defense, epochs and the configuration marker, pure), witness-doc.ts
+ * (the witness document and its on-LUN slots over services/disk-format, pure), stores.ts (the
+ * LUN and file share stores, adapter), interpreter.ts (the core's effects on the store,
+ * adapter), grpc-api.ts (the Witness gRPC API, adapter), this file (process wiring).
  */
 import { Actor } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';

@@ -4,7 +4,7 @@
  * the I/O deadline. Controller errors pass through with their codes; an unreachable controller
  * is UNAVAILABLE and a call without an answer in time is TIMEOUT (its outcome is unknown).
  *
- * Reads and writes that arrive on the SAS data channel (actor/sas-channel.ts) get the same
+ * Reads and writes that arrive on the SAS data channel (services/sas/channel.ts) get the same
  * zoning check and stamp and go on to the controller's data channel; gRPC Read/Write calls still
  * go on as gRPC calls.
  */

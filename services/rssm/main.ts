@@ -3,6 +3,9 @@
  * forwarding each blade's commands to the storage controller, stamped with this switch as the
  * path, and dcbox.storage.v1.Rssm for status and zoning. Powering it off (killing the process)
  * takes its path down for every blade; nothing else is needed for that.
+ *
+ * Files: core.ts (zoning and counters, pure), forward.ts (the Storage and Rssm gRPC services and
+ * the SAS data channel forwarding to the controller, adapter), this file (process wiring).
  */
 import { Actor } from '../actor/actor.js';
 import { endpoint, type RssmSettings } from '../process/config.js';

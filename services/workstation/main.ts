@@ -1,6 +1,9 @@
 /**
  * workstation: the operator's machine. It pings VMs over the emulated network and streams the
  * replies, as the tutorial's ping window did. Wiring only: the logic is in core.ts.
+ *
+ * Files: core.ts (one ping run: echoes, lines, end, pure), ping.ts (the streaming Ping handler,
+ * echoes over NATS, adapter), this file (process wiring).
  */
 import type { WorkstationSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
