@@ -12,7 +12,7 @@
  * persistent reservations, pure), faults.ts (chaos fault leases, pure), store.ts (LUN files and
  * the metadata file, adapter), controller.ts (the core in its actor, effects carried out on the
  * store, adapter), grpc-handlers.ts (the Storage gRPC API, adapter), metrics.ts (Prometheus
- * metrics, adapter), this file (process wiring).
+ * metrics, adapter), testing.ts (helpers for the core's tests, pure), this file (process wiring).
  */
 import type { StorageSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
