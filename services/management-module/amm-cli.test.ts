@@ -13,7 +13,7 @@ import {
   parseTarget,
   powerDone,
 } from './amm-cli.js';
-import { decide, initialState, viewChassis } from './core.js';
+import { decideChassis, initialState, viewChassis } from './core.js';
 import { TelnetDecoder } from './telnet.js';
 
 const settings: MmSettings = {
@@ -34,8 +34,8 @@ function context(): CliContext {
   let s = initialState(settings, { silenceMs: 5000, tickMs: 1000, now: 0 });
   const ctx = { now: 0, self: 'mm', random: { next: () => 0 } } as never;
   for (const host of ['HVR2NODO1', 'HVR2NODO2', 'rssm3']) {
-    s = decide(s, { type: 'powerRead', host, on: host !== 'HVR2NODO1' }, ctx).state;
-    s = decide(s, { type: 'heartbeat', host }, ctx).state;
+    s = decideChassis(s, { type: 'powerRead', host, on: host !== 'HVR2NODO1' }, ctx).state;
+    s = decideChassis(s, { type: 'heartbeat', host }, ctx).state;
   }
   return { chassis: viewChassis(s, 0), log: [], credentials: settings.credentials };
 }

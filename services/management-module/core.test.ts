@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../actor/actor.js';
 import type { MmSettings } from '../process/config.js';
-import { decide, initialState, type MmEffect, type MmMsg, type MmState, viewChassis } from './core.js';
+import {
+  type ChassisEffect,
+  type ChassisMsg,
+  type ChassisState,
+  decideChassis,
+  initialState,
+  viewChassis,
+} from './core.js';
 
 const SILENCE_MS = 5000;
 const TICK_MS = 1000;
@@ -26,8 +33,8 @@ const settings: MmSettings = {
 
 /** A started MM whose backplane said every module is on. */
 function started(logMax?: number) {
-  const sim = new Simulation<MmState, MmMsg, MmEffect>(
-    decide,
+  const sim = new Simulation<ChassisState, ChassisMsg, ChassisEffect>(
+    decideChassis,
     initialState(settings, { silenceMs: SILENCE_MS, tickMs: TICK_MS, now: 0, logMax }),
   );
   sim.send({ type: 'start' });
@@ -36,14 +43,14 @@ function started(logMax?: number) {
   return sim;
 }
 
-function blade(sim: Simulation<MmState, MmMsg, MmEffect>, n: number) {
+function blade(sim: Simulation<ChassisState, ChassisMsg, ChassisEffect>, n: number) {
   return viewChassis(sim.state, sim.now).blades[n - 1]!;
 }
 
 describe('management-module core', () => {
   it('asks the backplane for every hosted bay at start and shows the truth it answers', () => {
-    const sim = new Simulation<MmState, MmMsg, MmEffect>(
-      decide,
+    const sim = new Simulation<ChassisState, ChassisMsg, ChassisEffect>(
+      decideChassis,
       initialState(settings, { silenceMs: SILENCE_MS, tickMs: TICK_MS, now: 0 }),
     );
     expect(sim.send({ type: 'start' })).toEqual([
@@ -223,7 +230,10 @@ describe('management-module core', () => {
   it('answers an empty bay with NOT_FOUND and bad kinds, numbers or actions with INVALID_ARGUMENT', () => {
     const sim = started();
     const ask = (kind: string, bay: number, action: string) =>
-      sim.send({ type: 'power', reqId: 'x', kind, bay, action })[0] as Extract<MmEffect, { type: 'fail' }>;
+      sim.send({ type: 'power', reqId: 'x', kind, bay, action })[0] as Extract<
+        ChassisEffect,
+        { type: 'fail' }
+      >;
     expect(ask('blade', 3, 'off')).toEqual({
       type: 'fail',
       reqId: 'x',

@@ -61,7 +61,7 @@ export interface LogEntry {
 }
 
 /** The MM's whole state. */
-export interface MmState {
+export interface ChassisState {
   chassisName: string;
   model: string;
   modules: ModuleBay[];
@@ -76,7 +76,7 @@ export interface MmState {
 }
 
 /** Messages the core decides on. */
-export type MmMsg =
+export type ChassisMsg =
   | { type: 'start' }
   | { type: 'heartbeat'; host: string }
   | { type: 'healthTick' }
@@ -103,16 +103,20 @@ export interface BayView {
 }
 
 /** Effects for the adapters: backplane calls and the answers to gRPC requests. */
-export type MmEffect =
+export type ChassisEffect =
   | { type: 'getPower'; host: string }
   | { type: 'setPower'; reqId: string; host: string; on: boolean }
   | { type: 'reply'; reqId: string; bay: BayView; message: string }
   | { type: 'fail'; reqId: string; code: ErrorCode; message: string };
 
-type Out = MmEffect | TimerEffect<MmMsg>;
+/** Every effect the core may emit: the adapters' effects and the actor's timers. */
+export type ChassisEffectOrTimer = ChassisEffect | TimerEffect<ChassisMsg>;
+
+/** What decideChassis returns: the next state and the effects to carry out. */
+export type ChassisDecision = Decision<ChassisState, ChassisEffectOrTimer>;
 
 /** Options that tests and the service may set. */
-export interface MmOptions {
+export interface ChassisOptions {
   silenceMs: number;
   tickMs: number;
   logMax?: number;
@@ -120,7 +124,7 @@ export interface MmOptions {
 }
 
 /** Builds the initial state from the MM settings; a bay out of range is a topology bug. */
-export function initialState(settings: MmSettings, opts: MmOptions): MmState {
+export function initialState(settings: MmSettings, opts: ChassisOptions): ChassisState {
   const modules: ModuleBay[] = [];
   const add = (kind: 'blade' | 'io', bays: MmSettings['blades']) => {
     for (const b of bays) {
@@ -203,7 +207,7 @@ function emptyBay(kind: BayKind, number: number): BayView {
 }
 
 /** The whole chassis at `now`, every bay listed (empty ones with present=false). */
-export function viewChassis(s: MmState, now: number) {
+export function viewChassis(s: ChassisState, now: number) {
   const bays = (kind: 'blade' | 'io') =>
     Array.from({ length: BAY_COUNTS[kind] }, (_, i) => {
       const m = s.modules.find((x) => x.kind === kind && x.number === i + 1);
@@ -244,12 +248,12 @@ function label(m: ModuleBay): string {
 }
 
 function appendLog(
-  s: MmState,
+  s: ChassisState,
   now: number,
   severity: LogEntry['severity'],
   source: string,
   text: string,
-): MmState {
+): ChassisState {
   const entry: LogEntry = { index: s.nextIndex, timeMs: now, severity, source, text };
   const log = [...s.log, entry];
   return {
@@ -259,62 +263,25 @@ function appendLog(
   };
 }
 
-function withModule(s: MmState, host: string, f: (m: ModuleBay) => ModuleBay): MmState {
+function withModule(s: ChassisState, host: string, f: (m: ModuleBay) => ModuleBay): ChassisState {
   return { ...s, modules: s.modules.map((m) => (m.host === host ? f(m) : m)) };
 }
 
 const TICK_ID = 'health-tick';
 
-/** The MM's decide function. */
-export function decide(s: MmState, msg: MmMsg, ctx: Ctx): Decision<MmState, Out> {
+/** The MM's decide function: one handler per message. */
+export function decideChassis(s: ChassisState, msg: ChassisMsg, ctx: Ctx): ChassisDecision {
   switch (msg.type) {
-    case 'start': {
-      const started = appendLog(s, ctx.now, 'I', 'SERVPROC', 'Management module started');
-      const effects: Out[] = s.modules.map((m) => ({ type: 'getPower', host: m.host }));
-      effects.push({ type: 'startTimer', id: TICK_ID, ms: s.tickMs, msg: { type: 'healthTick' } });
-      return { state: started, effects };
-    }
-
-    case 'heartbeat': {
-      const m = s.modules.find((x) => x.host === msg.host);
-      // Hosts outside the bays (storage, witness, workstation) heartbeat too; the AMM has no bay
-      // to show them in.
-      if (!m) return { state: s, effects: [] };
-      let next = withModule(s, m.host, (x) => ({ ...x, heardAt: ctx.now, silent: false }));
-      if (m.silent) next = appendLog(next, ctx.now, 'I', sourceOf(m), `${label(m)}: communication restored`);
-      return { state: next, effects: [] };
-    }
-
-    case 'healthTick': {
-      let next = s;
-      for (const m of s.modules) {
-        if (m.silent || healthOf(m, ctx.now, s.silenceMs) !== 'no communication') continue;
-        next = withModule(next, m.host, (x) => ({ ...x, silent: true }));
-        next = appendLog(
-          next,
-          ctx.now,
-          'W',
-          sourceOf(m),
-          `${label(m)}: no communication for more than ${s.silenceMs} ms`,
-        );
-      }
-      return {
-        state: next,
-        effects: [{ type: 'startTimer', id: TICK_ID, ms: s.tickMs, msg: { type: 'healthTick' } }],
-      };
-    }
-
+    case 'start':
+      return start(s, ctx);
+    case 'heartbeat':
+      return heartbeat(s, msg.host, ctx);
+    case 'healthTick':
+      return healthTick(s, ctx);
     case 'readPower':
       return { state: s, effects: [{ type: 'getPower', host: msg.host }] };
-
-    case 'powerRead': {
-      const m = s.modules.find((x) => x.host === msg.host);
-      // A power operation in flight will report the truth itself when the backplane answers.
-      if (!m || m.busy) return { state: s, effects: [] };
-      const power: PowerState = msg.on ? 'On' : 'Off';
-      return { state: withModule(s, m.host, (x) => ({ ...x, power })), effects: [] };
-    }
-
+    case 'powerRead':
+      return powerRead(s, msg.host, msg.on);
     case 'powerReadFailed':
       return {
         state: s,
@@ -327,60 +294,91 @@ export function decide(s: MmState, msg: MmMsg, ctx: Ctx): Decision<MmState, Out>
           },
         ],
       };
-
     case 'power':
       return startPower(s, msg);
-
-    case 'remoteLogin': {
-      // The AMM's event log records remote logins and refused ones (source "SERVPROC").
-      if (msg.ok)
-        return {
-          state: appendLog(
-            s,
-            ctx.now,
-            'I',
-            'SERVPROC',
-            `Remote login successful for user '${msg.user}' from ${msg.via}`,
-          ),
-          effects: [],
-        };
-      const next = { ...s, loginFailures: s.loginFailures + 1 };
-      return {
-        state: appendLog(
-          next,
-          ctx.now,
-          'W',
-          'SERVPROC',
-          `Remote login failed for user '${msg.user}' from ${msg.via}`,
-        ),
-        effects: [],
-      };
-    }
-
+    case 'remoteLogin':
+      return remoteLogin(s, msg, ctx);
     case 'powerSet':
       return powerSet(s, msg, ctx);
-
-    case 'powerSetFailed': {
-      const m = s.modules.find((x) => x.host === msg.host && x.busy?.reqId === msg.reqId);
-      if (!m?.busy) return { state: s, effects: [] };
-      const step = m.busy.step;
-      let next = withModule(s, m.host, (x) => ({ ...x, busy: null }));
-      next = appendLog(next, ctx.now, 'E', sourceOf(m), `Power ${step} of ${label(m)} failed: ${msg.error}`);
-      return {
-        state: next,
-        effects: [
-          {
-            type: 'fail',
-            reqId: msg.reqId,
-            code: msg.code,
-            message: `power ${step} of ${label(m)} failed: ${msg.error}`,
-          },
-          // The backplane may or may not have acted: ask it what the power really is now.
-          { type: 'getPower', host: m.host },
-        ],
-      };
-    }
+    case 'powerSetFailed':
+      return powerSetFailed(s, msg, ctx);
   }
+}
+
+function start(s: ChassisState, ctx: Ctx): ChassisDecision {
+  const started = appendLog(s, ctx.now, 'I', 'SERVPROC', 'Management module started');
+  const effects: ChassisEffectOrTimer[] = s.modules.map((m) => ({ type: 'getPower', host: m.host }));
+  effects.push({ type: 'startTimer', id: TICK_ID, ms: s.tickMs, msg: { type: 'healthTick' } });
+  return { state: started, effects };
+}
+
+function heartbeat(s: ChassisState, host: string, ctx: Ctx): ChassisDecision {
+  const m = s.modules.find((x) => x.host === host);
+  // Hosts outside the bays (storage, witness, workstation) heartbeat too; the AMM has no bay
+  // to show them in.
+  if (!m) return { state: s, effects: [] };
+  let next = withModule(s, m.host, (x) => ({ ...x, heardAt: ctx.now, silent: false }));
+  if (m.silent) next = appendLog(next, ctx.now, 'I', sourceOf(m), `${label(m)}: communication restored`);
+  return { state: next, effects: [] };
+}
+
+function healthTick(s: ChassisState, ctx: Ctx): ChassisDecision {
+  let next = s;
+  for (const m of s.modules) {
+    if (m.silent || healthOf(m, ctx.now, s.silenceMs) !== 'no communication') continue;
+    next = withModule(next, m.host, (x) => ({ ...x, silent: true }));
+    next = appendLog(
+      next,
+      ctx.now,
+      'W',
+      sourceOf(m),
+      `${label(m)}: no communication for more than ${s.silenceMs} ms`,
+    );
+  }
+  return {
+    state: next,
+    effects: [{ type: 'startTimer', id: TICK_ID, ms: s.tickMs, msg: { type: 'healthTick' } }],
+  };
+}
+
+function powerRead(s: ChassisState, host: string, on: boolean): ChassisDecision {
+  const m = s.modules.find((x) => x.host === host);
+  // A power operation in flight will report the truth itself when the backplane answers.
+  if (!m || m.busy) return { state: s, effects: [] };
+  const power: PowerState = on ? 'On' : 'Off';
+  return { state: withModule(s, m.host, (x) => ({ ...x, power })), effects: [] };
+}
+
+function remoteLogin(
+  s: ChassisState,
+  msg: Extract<ChassisMsg, { type: 'remoteLogin' }>,
+  ctx: Ctx,
+): ChassisDecision {
+  // The AMM's event log records remote logins and refused ones (source "SERVPROC").
+  const outcome = msg.ok ? 'successful' : 'failed';
+  const text = `Remote login ${outcome} for user '${msg.user}' from ${msg.via}`;
+  const next = msg.ok ? s : { ...s, loginFailures: s.loginFailures + 1 };
+  return { state: appendLog(next, ctx.now, msg.ok ? 'I' : 'W', 'SERVPROC', text), effects: [] };
+}
+
+function powerSetFailed(
+  s: ChassisState,
+  msg: Extract<ChassisMsg, { type: 'powerSetFailed' }>,
+  ctx: Ctx,
+): ChassisDecision {
+  const m = s.modules.find((x) => x.host === msg.host && x.busy?.reqId === msg.reqId);
+  if (!m?.busy) return { state: s, effects: [] };
+  const step = m.busy.step;
+  let next = withModule(s, m.host, (x) => ({ ...x, busy: null }));
+  next = appendLog(next, ctx.now, 'E', sourceOf(m), `Power ${step} of ${label(m)} failed: ${msg.error}`);
+  return {
+    state: next,
+    effects: [
+      fail(msg.reqId, msg.code, `power ${step} of ${label(m)} failed: ${msg.error}`),
+      // The backplane may or may not have acted: ask it what the power really is now.
+      { type: 'getPower', host: m.host },
+    ],
+  };
 }
 
 function fail(
@@ -391,7 +389,7 @@ function fail(
   return { type: 'fail', reqId, code, message };
 }
 
-function startPower(s: MmState, msg: Extract<MmMsg, { type: 'power' }>): Decision<MmState, Out> {
+function startPower(s: ChassisState, msg: Extract<ChassisMsg, { type: 'power' }>): ChassisDecision {
   const kind = msg.kind === '' ? 'blade' : msg.kind;
   const reject = (code: ErrorCode, message: string) => ({
     state: s,
@@ -433,7 +431,11 @@ function startPower(s: MmState, msg: Extract<MmMsg, { type: 'power' }>): Decisio
   return { state: next, effects: [{ type: 'setPower', reqId: msg.reqId, host: m.host, on: step === 'on' }] };
 }
 
-function powerSet(s: MmState, msg: Extract<MmMsg, { type: 'powerSet' }>, ctx: Ctx): Decision<MmState, Out> {
+function powerSet(
+  s: ChassisState,
+  msg: Extract<ChassisMsg, { type: 'powerSet' }>,
+  ctx: Ctx,
+): ChassisDecision {
   const m = s.modules.find((x) => x.host === msg.host && x.busy?.reqId === msg.reqId);
   if (!m?.busy) return { state: s, effects: [] };
   const op = m.busy;

@@ -8,12 +8,12 @@ import { DcboxError } from '../actor/errors.js';
 import type { PendingReplies } from '../actor/pending.js';
 import type { PowerRequest__Output } from '../generated/dcbox/chassis/v1/PowerRequest.js';
 import { unary } from '../transport/grpc.js';
-import { type MmEffect, type MmMsg, type MmState, viewChassis } from './core.js';
+import { type ChassisEffect, type ChassisMsg, type ChassisState, viewChassis } from './core.js';
 import type { PowerAnswer } from './interpreter.js';
 
 /** The handlers of dcbox.chassis.v1.ManagementModule. */
 export function managementModuleHandlers(
-  actor: Actor<MmState, MmMsg, MmEffect>,
+  actor: Actor<ChassisState, ChassisMsg, ChassisEffect>,
   pending: PendingReplies<PowerAnswer>,
   clock: Clock,
 ) {

@@ -10,7 +10,7 @@ import type { HostPower__Output } from '../generated/dcbox/orchestrator/v1/HostP
 import type { Logger } from '../process/log.js';
 import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
-import type { BayView, MmEffect, MmMsg, MmState } from './core.js';
+import type { BayView, ChassisEffect, ChassisMsg, ChassisState } from './core.js';
 
 /** A power-on waits until the host's processes are started and healthy, which takes seconds. */
 export const SET_POWER_TIMEOUT_MS = 60_000;
@@ -34,7 +34,7 @@ export function makeInterpreter(
   pending: PendingReplies<PowerAnswer>,
   log: Logger,
 ) {
-  return (effect: MmEffect, actor: Actor<MmState, MmMsg, MmEffect>): void => {
+  return (effect: ChassisEffect, actor: Actor<ChassisState, ChassisMsg, ChassisEffect>): void => {
     switch (effect.type) {
       case 'getPower':
         rpc<HostPower__Output>((cb) =>

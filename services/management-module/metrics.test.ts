@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../actor/actor.js';
 import { metricNameProblems } from '../observability/metrics.js';
 import type { MmSettings } from '../process/config.js';
-import { decide, initialState, type MmEffect, type MmMsg, type MmState, viewChassis } from './core.js';
+import {
+  type ChassisEffect,
+  type ChassisMsg,
+  type ChassisState,
+  decideChassis,
+  initialState,
+  viewChassis,
+} from './core.js';
 import { mmMetrics } from './metrics.js';
 
 const settings: MmSettings = {
@@ -19,8 +26,8 @@ const settings: MmSettings = {
 };
 
 function mm() {
-  const sim = new Simulation<MmState, MmMsg, MmEffect>(
-    decide,
+  const sim = new Simulation<ChassisState, ChassisMsg, ChassisEffect>(
+    decideChassis,
     initialState(settings, { silenceMs: 5000, tickMs: 1000, now: 0 }),
   );
   sim.send({ type: 'start' });

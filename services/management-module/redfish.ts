@@ -5,11 +5,29 @@
  * action), Chassis, Managers and the SessionService with its Sessions. Power goes through the
  * same core path as the gRPC Power; the HTTP server in redfish-server.ts only carries bytes.
  */
-import { createHash } from 'node:crypto';
 import { DcboxError } from '../actor/errors.js';
 import type { ChassisView, PowerRequest } from './amm-cli.js';
 import type { BayView } from './core.js';
 import { credentialsMatch } from './endpoints.js';
+import { errors, type RedfishResponse } from './redfish-errors.js';
+import {
+  CHASSIS_ID,
+  chassisBody,
+  collection,
+  MANAGER_ID,
+  managerBody,
+  RESET_TYPES,
+  type ResetType,
+  ROOT,
+  SESSIONS,
+  type Session,
+  SYSTEMS,
+  serviceRootBody,
+  sessionBody,
+  sessionServiceBody,
+  systemBody,
+  systemId,
+} from './redfish-resources.js';
 
 /** A request as the router sees it; header names in lower case. */
 export interface RedfishRequest {
@@ -17,13 +35,6 @@ export interface RedfishRequest {
   path: string;
   headers: Record<string, string | undefined>;
   body: string;
-}
-
-/** A response: no body for 204. */
-export interface RedfishResponse {
-  status: number;
-  headers: Record<string, string>;
-  body?: unknown;
 }
 
 /** What the router needs from the MM. */
@@ -44,170 +55,11 @@ export interface RedfishDeps {
   sessionTimeoutS: number;
 }
 
-/** The Base message registry version our messages cite. */
-const BASE = 'Base.1.8';
 /** Sessions open at once; a login past this is refused with SessionLimitExceeded. */
 export const SESSIONS_MAX = 64;
 
-/** The ResetTypes we map to the backplane (DOMAIN.md §7 lists the whole enum). */
-export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'ForceRestart', 'PowerCycle'] as const;
-type ResetType = (typeof RESET_TYPES)[number];
-
-const ROOT = '/redfish/v1';
-const SYSTEMS = `${ROOT}/Systems`;
-const CHASSIS_ID = 'chassis';
-const MANAGER_ID = 'mm1';
-const SESSIONS = `${ROOT}/SessionService/Sessions`;
-
-interface Session {
-  id: string;
-  token: string;
-  user: string;
-  lastUsedMs: number;
-}
-
-const link = (id: string) => ({ '@odata.id': id });
-
-/** One Redfish message for @Message.ExtendedInfo. */
-interface Message {
-  MessageId: string;
-  Message: string;
-  MessageArgs: string[];
-  Severity: 'OK' | 'Warning' | 'Critical';
-  Resolution: string;
-  RelatedProperties?: string[];
-}
-
-/** A Redfish error response: {"error":{"code","message","@Message.ExtendedInfo":[…]}} (DOMAIN.md §7). */
-export function redfishError(
-  status: number,
-  m: Message,
-  headers: Record<string, string> = {},
-): RedfishResponse {
-  return {
-    status,
-    headers,
-    body: {
-      error: {
-        code: `${BASE}.GeneralError`,
-        message: 'A general error has occurred. See ExtendedInfo for more information.',
-        '@Message.ExtendedInfo': [
-          { '@odata.type': '#Message.v1_1_1.Message', ...m, MessageSeverity: m.Severity },
-        ],
-      },
-    },
-  };
-}
-
-const errors = {
-  noValidSession: () =>
-    redfishError(
-      401,
-      {
-        MessageId: `${BASE}.NoValidSession`,
-        Message: 'There is no valid session established with the implementation.',
-        MessageArgs: [],
-        Severity: 'Critical',
-        Resolution:
-          'Establish a session (POST /redfish/v1/SessionService/Sessions) or send HTTP Basic credentials.',
-      },
-      { 'WWW-Authenticate': 'Basic realm="Redfish"' },
-    ),
-  notFound: (uri: string) =>
-    redfishError(404, {
-      MessageId: `${BASE}.ResourceMissingAtURI`,
-      Message: `The resource at the URI ${uri} was not found.`,
-      MessageArgs: [uri],
-      Severity: 'Critical',
-      Resolution: 'Place a valid resource at the URI or correct the URI and resubmit the request.',
-    }),
-  notAllowed: (method: string, uri: string, allow: string[]) =>
-    redfishError(
-      405,
-      {
-        MessageId: `${BASE}.OperationNotAllowed`,
-        Message: `The HTTP method ${method} is not allowed on ${uri}.`,
-        MessageArgs: [method, uri],
-        Severity: 'Critical',
-        Resolution: `Use one of: ${allow.join(', ')}.`,
-      },
-      { Allow: allow.join(', ') },
-    ),
-  malformedJson: () =>
-    redfishError(400, {
-      MessageId: `${BASE}.MalformedJSON`,
-      Message:
-        'The request body submitted was malformed JSON and could not be parsed by the receiving service.',
-      MessageArgs: [],
-      Severity: 'Critical',
-      Resolution: 'Ensure that the request body is valid JSON and resubmit the request.',
-    }),
-  propertyMissing: (property: string) =>
-    redfishError(400, {
-      MessageId: `${BASE}.PropertyMissing`,
-      Message: `The property ${property} is a required property and must be included in the request.`,
-      MessageArgs: [property],
-      Severity: 'Warning',
-      Resolution:
-        'Ensure that the property is in the request body and has a valid value and resubmit the request.',
-      RelatedProperties: [`/${property}`],
-    }),
-  actionParameterMissing: (action: string, parameter: string) =>
-    redfishError(400, {
-      MessageId: `${BASE}.ActionParameterMissing`,
-      Message: `The action ${action} requires the parameter ${parameter} to be present in the request body.`,
-      MessageArgs: [action, parameter],
-      Severity: 'Critical',
-      Resolution:
-        'Supply the action with the required parameter in the request body when the request is resubmitted.',
-      RelatedProperties: [`/${parameter}`],
-    }),
-  valueNotInList: (value: string, property: string, allowed: readonly string[]) =>
-    redfishError(400, {
-      MessageId: `${BASE}.PropertyValueNotInList`,
-      Message: `The value ${value} for the property ${property} is not in the list of acceptable values.`,
-      MessageArgs: [value, property],
-      Severity: 'Warning',
-      Resolution: `Choose a value from the enumeration list: ${allowed.join(', ')}.`,
-      RelatedProperties: [`/${property}`],
-    }),
-  sessionLimit: () =>
-    redfishError(503, {
-      MessageId: `${BASE}.SessionLimitExceeded`,
-      Message:
-        'The session establishment failed due to the number of simultaneous sessions exceeding the limit of the implementation.',
-      MessageArgs: [],
-      Severity: 'Critical',
-      Resolution:
-        'Reduce the number of other sessions before trying to establish the session or increase the limit of simultaneous sessions (if supported).',
-    }),
-  failed: (status: number, id: string, message: string) =>
-    redfishError(status, {
-      MessageId: `${BASE}.${id}`,
-      Message: message,
-      MessageArgs: [],
-      Severity: 'Critical',
-      Resolution: 'Check the chassis with GET /redfish/v1/Systems and retry the request.',
-    }),
-};
-
-/** A stable UUID for the service root, derived from the chassis name. */
-function uuidOf(name: string): string {
-  const h = createHash('sha1').update(`dcbox:${name}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-const systemId = (b: BayView) => `blade${b.number}`;
-
-/** Redfish PowerState of a bay (DOMAIN.md §7: On, Off, PoweringOn, PoweringOff, Paused). */
-function powerState(b: BayView): string | null {
-  return b.power === 'On' || b.power === 'Off' ? b.power : null;
-}
-
-function status(b: BayView) {
-  const health = b.health === 'no communication' ? 'Critical' : b.health === 'unknown' ? 'Warning' : 'OK';
-  return { State: b.power === 'Off' ? 'StandbyOffline' : 'Enabled', Health: health };
-}
+export { type RedfishResponse, redfishError } from './redfish-errors.js';
+export { RESET_TYPES } from './redfish-resources.js';
 
 /** The Redfish service of one MM. Sessions live in memory, as on a real management controller. */
 export class RedfishService {
@@ -247,85 +99,73 @@ export class RedfishService {
     // The version document and the service root are open to all (DOMAIN.md §7); so is the
     // POST that creates a session.
     if (path === '/redfish') return only(method, ['GET'], path, () => ok({ v1: `${ROOT}/` }));
-    if (path === ROOT) return only(method, ['GET'], path, () => ok(this.serviceRoot()));
+    if (path === ROOT) return only(method, ['GET'], path, () => ok(serviceRootBody(this.deps.chassis())));
     if (path === SESSIONS && method === 'POST') return this.createSession(req.body);
     if (!path.startsWith(`${ROOT}/`)) return errors.notFound(req.path);
     const who = await this.authenticate(req);
     if (!who) return errors.noValidSession();
 
-    const chassis = this.deps.chassis();
-    const blades = chassis.blades.filter((b) => b.present);
-    const parts = path.slice(ROOT.length + 1).split('/');
-    const [top, id, sub, action] = parts;
-
-    if (top === 'Systems') {
-      if (id === undefined)
-        return only(method, ['GET'], path, () =>
-          ok(
-            collection(
-              SYSTEMS,
-              'Computer System Collection',
-              '#ComputerSystemCollection.ComputerSystemCollection',
-              blades.map((b) => `${SYSTEMS}/${systemId(b)}`),
-            ),
-          ),
-        );
-      const blade = blades.find((b) => systemId(b) === id);
-      if (!blade) return errors.notFound(req.path);
-      if (sub === undefined) return only(method, ['GET'], path, () => ok(this.system(blade)));
-      if (sub === 'Actions' && action === 'ComputerSystem.Reset' && parts.length === 4)
-        return only(method, ['POST'], path, () => this.reset(blade, req.body));
-      return errors.notFound(req.path);
-    }
-    if (top === 'Chassis' && parts.length <= 2) {
-      if (id === undefined)
-        return only(method, ['GET'], path, () =>
-          ok(
-            collection(`${ROOT}/Chassis`, 'Chassis Collection', '#ChassisCollection.ChassisCollection', [
-              `${ROOT}/Chassis/${CHASSIS_ID}`,
-            ]),
-          ),
-        );
-      if (id === CHASSIS_ID) return only(method, ['GET'], path, () => ok(this.chassis(chassis)));
-      return errors.notFound(req.path);
-    }
-    if (top === 'Managers' && parts.length <= 2) {
-      if (id === undefined)
-        return only(method, ['GET'], path, () =>
-          ok(
-            collection(`${ROOT}/Managers`, 'Manager Collection', '#ManagerCollection.ManagerCollection', [
-              `${ROOT}/Managers/${MANAGER_ID}`,
-            ]),
-          ),
-        );
-      if (id === MANAGER_ID) return only(method, ['GET'], path, () => ok(this.manager(chassis)));
-      return errors.notFound(req.path);
-    }
-    if (top === 'SessionService') {
-      if (id === undefined) return only(method, ['GET'], path, () => ok(this.sessionService()));
-      if (id === 'Sessions' && sub === undefined)
-        return only(method, ['GET', 'POST'], path, () =>
-          ok(
-            collection(
-              SESSIONS,
-              'Session Collection',
-              '#SessionCollection.SessionCollection',
-              [...this.sessions.values()].map((s) => `${SESSIONS}/${s.id}`),
-            ),
-          ),
-        );
-      if (id === 'Sessions' && parts.length === 3) {
-        const s = this.sessions.get(sub as string);
-        if (!s) return errors.notFound(req.path);
-        return only(method, ['GET', 'DELETE'], path, () => {
-          if (method === 'GET') return ok(sessionBody(s));
-          // Logout is DELETE of the session's URI (DOMAIN.md §7).
-          this.sessions.delete(s.id);
-          return { status: 204, headers: {} };
-        });
-      }
-    }
+    const at: Where = { method, path, uri: req.path, parts: path.slice(ROOT.length + 1).split('/') };
+    const [top] = at.parts;
+    if (top === 'Systems') return this.routeSystems(at, req.body);
+    if (top === 'Chassis' && at.parts.length <= 2) return routeChassis(at, this.deps.chassis());
+    if (top === 'Managers' && at.parts.length <= 2) return routeManagers(at, this.deps.chassis());
+    if (top === 'SessionService') return this.routeSessions(at);
     return errors.notFound(req.path);
+  }
+
+  /** /Systems: the blades present, each with its Reset action. */
+  private routeSystems(at: Where, body: string): RedfishResponse | Promise<RedfishResponse> {
+    const { method, path, parts } = at;
+    const [, id, sub, action] = parts;
+    const blades = this.deps.chassis().blades.filter((b) => b.present);
+    if (id === undefined)
+      return only(method, ['GET'], path, () =>
+        ok(
+          collection(
+            SYSTEMS,
+            'Computer System Collection',
+            '#ComputerSystemCollection.ComputerSystemCollection',
+            blades.map((b) => `${SYSTEMS}/${systemId(b)}`),
+          ),
+        ),
+      );
+    const blade = blades.find((b) => systemId(b) === id);
+    if (!blade) return errors.notFound(at.uri);
+    if (sub === undefined) return only(method, ['GET'], path, () => ok(systemBody(blade)));
+    if (sub === 'Actions' && action === 'ComputerSystem.Reset' && parts.length === 4)
+      return only(method, ['POST'], path, () => this.reset(blade, body));
+    return errors.notFound(at.uri);
+  }
+
+  /** /SessionService and its Sessions: list, show, and log out by DELETE. */
+  private routeSessions(at: Where): RedfishResponse | Promise<RedfishResponse> {
+    const { method, path, parts } = at;
+    const [, id, sub] = parts;
+    if (id === undefined)
+      return only(method, ['GET'], path, () => ok(sessionServiceBody(this.deps.sessionTimeoutS)));
+    if (id === 'Sessions' && sub === undefined)
+      return only(method, ['GET', 'POST'], path, () =>
+        ok(
+          collection(
+            SESSIONS,
+            'Session Collection',
+            '#SessionCollection.SessionCollection',
+            [...this.sessions.values()].map((s) => `${SESSIONS}/${s.id}`),
+          ),
+        ),
+      );
+    if (id === 'Sessions' && parts.length === 3) {
+      const s = this.sessions.get(sub as string);
+      if (!s) return errors.notFound(at.uri);
+      return only(method, ['GET', 'DELETE'], path, () => {
+        if (method === 'GET') return ok(sessionBody(s));
+        // Logout is DELETE of the session's URI (DOMAIN.md §7).
+        this.sessions.delete(s.id);
+        return { status: 204, headers: {} };
+      });
+    }
+    return errors.notFound(at.uri);
   }
 
   private expire(): void {
@@ -439,122 +279,46 @@ export class RedfishService {
         return this.deps.power(req('off'));
     }
   }
-
-  private serviceRoot() {
-    const c = this.deps.chassis();
-    return {
-      '@odata.id': `${ROOT}/`,
-      '@odata.type': '#ServiceRoot.v1_5_0.ServiceRoot',
-      Id: 'RootService',
-      Name: 'Root Service',
-      RedfishVersion: '1.6.0',
-      UUID: uuidOf(c.name),
-      Systems: link(SYSTEMS),
-      Chassis: link(`${ROOT}/Chassis`),
-      Managers: link(`${ROOT}/Managers`),
-      SessionService: link(`${ROOT}/SessionService`),
-      // redfishtool finds the login URI here (Links.Sessions).
-      Links: { Sessions: link(SESSIONS) },
-    };
-  }
-
-  private system(b: BayView) {
-    const uri = `${SYSTEMS}/${systemId(b)}`;
-    return {
-      '@odata.id': uri,
-      '@odata.type': '#ComputerSystem.v1_13_0.ComputerSystem',
-      Id: systemId(b),
-      Name: b.name || b.host,
-      HostName: b.host,
-      SystemType: 'Physical',
-      Manufacturer: 'IBM',
-      Model: 'BladeCenter blade (emulated)',
-      PowerState: powerState(b),
-      Status: status(b),
-      Boot: {
-        BootSourceOverrideEnabled: 'Disabled',
-        BootSourceOverrideTarget: 'None',
-        'BootSourceOverrideTarget@Redfish.AllowableValues': ['None', 'Pxe', 'Hdd'],
-      },
-      Actions: {
-        '#ComputerSystem.Reset': {
-          target: `${uri}/Actions/ComputerSystem.Reset`,
-          'ResetType@Redfish.AllowableValues': [...RESET_TYPES],
-        },
-      },
-      Links: {
-        Chassis: [link(`${ROOT}/Chassis/${CHASSIS_ID}`)],
-        ManagedBy: [link(`${ROOT}/Managers/${MANAGER_ID}`)],
-      },
-    };
-  }
-
-  private chassis(c: ChassisView) {
-    const blades = c.blades.filter((b) => b.present);
-    return {
-      '@odata.id': `${ROOT}/Chassis/${CHASSIS_ID}`,
-      '@odata.type': '#Chassis.v1_14_0.Chassis',
-      Id: CHASSIS_ID,
-      Name: c.name,
-      ChassisType: 'Enclosure',
-      Manufacturer: 'IBM',
-      Model: c.model,
-      PowerState: 'On',
-      Status: { State: 'Enabled', Health: 'OK' },
-      Links: {
-        ComputerSystems: blades.map((b) => link(`${SYSTEMS}/${systemId(b)}`)),
-        ManagedBy: [link(`${ROOT}/Managers/${MANAGER_ID}`)],
-      },
-    };
-  }
-
-  private manager(c: ChassisView) {
-    return {
-      '@odata.id': `${ROOT}/Managers/${MANAGER_ID}`,
-      '@odata.type': '#Manager.v1_10_0.Manager',
-      Id: MANAGER_ID,
-      Name: 'Advanced Management Module',
-      ManagerType: 'EnclosureManager',
-      Model: `${c.model} AMM (emulated)`,
-      Status: { State: 'Enabled', Health: 'OK' },
-      Links: {
-        ManagerForServers: c.blades.filter((b) => b.present).map((b) => link(`${SYSTEMS}/${systemId(b)}`)),
-        ManagerForChassis: [link(`${ROOT}/Chassis/${CHASSIS_ID}`)],
-      },
-    };
-  }
-
-  private sessionService() {
-    return {
-      '@odata.id': `${ROOT}/SessionService`,
-      '@odata.type': '#SessionService.v1_1_8.SessionService',
-      Id: 'SessionService',
-      Name: 'Session Service',
-      ServiceEnabled: true,
-      SessionTimeout: this.deps.sessionTimeoutS,
-      Sessions: link(SESSIONS),
-    };
-  }
 }
 
-function sessionBody(s: Session) {
-  return {
-    '@odata.id': `${SESSIONS}/${s.id}`,
-    '@odata.type': '#Session.v1_3_0.Session',
-    Id: s.id,
-    Name: `Session ${s.id}`,
-    UserName: s.user,
-  };
+/** Where a request goes: its method, normalized path, URI as sent, and the path below the root. */
+interface Where {
+  method: string;
+  path: string;
+  uri: string;
+  parts: string[];
 }
 
-function collection(uri: string, name: string, type: string, members: string[]) {
-  return {
-    '@odata.id': uri,
-    '@odata.type': type,
-    Name: name,
-    Members: members.map(link),
-    'Members@odata.count': members.length,
-  };
+/** /Chassis: the one enclosure. */
+function routeChassis(at: Where, chassis: ChassisView): RedfishResponse | Promise<RedfishResponse> {
+  const { method, path } = at;
+  const id = at.parts[1];
+  if (id === undefined)
+    return only(method, ['GET'], path, () =>
+      ok(
+        collection(`${ROOT}/Chassis`, 'Chassis Collection', '#ChassisCollection.ChassisCollection', [
+          `${ROOT}/Chassis/${CHASSIS_ID}`,
+        ]),
+      ),
+    );
+  if (id === CHASSIS_ID) return only(method, ['GET'], path, () => ok(chassisBody(chassis)));
+  return errors.notFound(at.uri);
+}
+
+/** /Managers: the AMM. */
+function routeManagers(at: Where, chassis: ChassisView): RedfishResponse | Promise<RedfishResponse> {
+  const { method, path } = at;
+  const id = at.parts[1];
+  if (id === undefined)
+    return only(method, ['GET'], path, () =>
+      ok(
+        collection(`${ROOT}/Managers`, 'Manager Collection', '#ManagerCollection.ManagerCollection', [
+          `${ROOT}/Managers/${MANAGER_ID}`,
+        ]),
+      ),
+    );
+  if (id === MANAGER_ID) return only(method, ['GET'], path, () => ok(managerBody(chassis)));
+  return errors.notFound(at.uri);
 }
 
 function ok(body: unknown): RedfishResponse {

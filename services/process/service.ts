@@ -3,9 +3,14 @@
  * health, reflection and the Host service (info and echo over the emulated network), module
  * heartbeats to the management module, and a clean stop on SIGTERM/SIGINT. A service's main.ts
  * only wires its adapters into this.
+ *
+ * services/process holds the process shell of every service. Files: config.ts (the service
+ * config the orchestrator writes, read once at start, adapter), log.ts (structured JSON logs on
+ * stderr, adapter), root.ts (finding the project root, adapter), this file (the shell, adapter).
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
+import { type Clock, systemClock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
 import { makeRegistry, metricsEndpoint, startMetricsServer } from '../observability/metrics.js';
 import {
@@ -22,18 +27,23 @@ import { endpoint, type ServiceConfig } from './config.js';
 import { loadServiceConfig } from './load-config.js';
 import { type Logger, makeLogger } from './log.js';
 
+/** dcbox's version, as Host.Info and the metrics' labels report it. */
 export const VERSION = '0.1.0';
 
+/** What a service's setup gets from the shell: its config, NATS, logger, metrics and clock. */
 export interface ServiceContext<S> {
   cfg: ServiceConfig<S>;
   nc: NatsConnection;
   log: Logger;
   /** The process's Prometheus registry, served as /metrics: adapters register their metrics here. */
   metrics: Registry;
+  /** The process's clock: adapters read the time here, never from Date.now, so tests can pass their own. */
+  clock: Clock;
   /** Adds a stop hook, run in reverse order on SIGTERM. */
   onStop(fn: () => Promise<void> | void): void;
 }
 
+/** A service as runService runs it: the proto packages it needs and how to build its gRPC services. */
 export interface ServiceDefinition<S> {
   /**
    * The proto packages its setup uses, loaded before it waits for the hosts it depends on, so
@@ -47,10 +57,10 @@ export interface ServiceDefinition<S> {
 }
 
 /** Echoes another host over NATS: the request crosses the emulated network both ways. */
-export async function echoHost(nc: NatsConnection, target: string, timeoutMs: number) {
+export async function echoHost(nc: NatsConnection, target: string, timeoutMs: number, clock: Clock) {
   const started = process.hrtime.bigint();
   try {
-    const msg = await nc.request(subjects.hostEcho(target), encodeJson({ at: Date.now() }), {
+    const msg = await nc.request(subjects.hostEcho(target), encodeJson({ at: clock.now() }), {
       timeout: timeoutMs,
     });
     const reply = decodeJson<{ host: string }>(msg.data);
@@ -70,10 +80,10 @@ export async function echoHost(nc: NatsConnection, target: string, timeoutMs: nu
  * process of a run at once and names there what each one depends on (topology dependsOn), so a
  * blade sets up its paths once its RSSMs serve while its modules load alongside theirs.
  */
-async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger): Promise<void> {
+async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger, clock: Clock): Promise<void> {
   const names = (process.env.DCBOX_AWAIT ?? '').split(',').filter(Boolean);
   if (names.length === 0) return;
-  const started = Date.now();
+  const started = clock.now();
   await Promise.all(
     names.map(async (name) => {
       const h = endpoint(cfg, name);
@@ -81,17 +91,53 @@ async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger): Promise<voi
         log('warn', 'still waiting for a host this one depends on', { host: name });
     }),
   );
-  log('info', 'the hosts this one depends on serve', { hosts: names, waitedMs: Date.now() - started });
+  log('info', 'the hosts this one depends on serve', { hosts: names, waitedMs: clock.now() - started });
 }
 
-/** Runs a service process: config, NATS, /metrics, its gRPC services, heartbeats, clean stop. */
-export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
+/**
+ * Runs a service process: config, NATS, /metrics, its gRPC services, heartbeats, clean stop.
+ * `clock` is the time every adapter of the process reads (ServiceContext.clock).
+ */
+export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = systemClock): Promise<void> {
   const cfg = loadServiceConfig<S>();
   const log = makeLogger(cfg.host, cfg.component);
   const stops: (() => Promise<void> | void)[] = [];
-  const started = Date.now();
+  const started = clock.now();
 
   const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`);
+  stops.push(answerEchoesAndHeartbeat(cfg, nc, clock));
+  const { metrics, metricsUrl, stop: stopMetrics } = await serveMetrics(cfg);
+  stops.push(stopMetrics);
+
+  const p = protos();
+  for (const pkg of ['common' as const, ...(def.packages ?? [])]) void p.dcbox[pkg];
+  await awaitHosts(cfg, log, clock);
+
+  const ctx: ServiceContext<S> = { cfg, nc, log, metrics, clock, onStop: (fn) => stops.push(fn) };
+  const own = await def.setup(ctx);
+  const server: GrpcServer = await startGrpcServer(cfg.address, cfg.grpcPort, [
+    {
+      definition: p.dcbox.common.v1.Host.service,
+      name: 'dcbox.common.v1.Host',
+      impl: hostService(cfg, nc, clock, started),
+    },
+    ...own,
+  ]);
+  server.setServing(true);
+  log('info', 'serving', {
+    grpc: `${cfg.address}:${server.port}`,
+    nats: cfg.natsUrl,
+    metrics: metricsUrl,
+    pid: process.pid,
+    // How long the start took since the process began, and how much CPU it used (startupMs).
+    startMs: Math.round(performance.now()),
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+  });
+  stopOnSignals(server, nc, stops, log);
+}
+
+/** Answers echoes addressed to this host and publishes its module heartbeats; returns the stop. */
+function answerEchoesAndHeartbeat(cfg: ServiceConfig<unknown>, nc: NatsConnection, clock: Clock): () => void {
   nc.subscribe(subjects.hostEcho(cfg.host), {
     callback: (_err, msg) => {
       msg.respond(encodeJson({ host: cfg.host }));
@@ -100,11 +146,14 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
   const hb = setInterval(() => {
     nc.publish(
       subjects.chassisHeartbeat(cfg.host),
-      encodeJson({ host: cfg.host, component: cfg.component, at: Date.now() }),
+      encodeJson({ host: cfg.host, component: cfg.component, at: clock.now() }),
     );
   }, cfg.timing.moduleHeartbeatMs);
-  stops.push(() => clearInterval(hb));
+  return () => clearInterval(hb);
+}
 
+/** Serves the process's Prometheus registry as /metrics. */
+async function serveMetrics(cfg: ServiceConfig<unknown>) {
   const metrics = makeRegistry({
     version: VERSION,
     topology: cfg.topology ?? '',
@@ -112,49 +161,44 @@ export async function runService<S>(def: ServiceDefinition<S>): Promise<void> {
     host: cfg.host,
     component: cfg.component,
   });
-  const metricsAt = metricsEndpoint(cfg);
-  const metricsServer = await startMetricsServer(metrics, metricsAt.address, metricsAt.port);
-  stops.push(() => {
-    metricsServer.close();
-    metricsServer.closeAllConnections();
-  });
+  const at = metricsEndpoint(cfg);
+  const server = await startMetricsServer(metrics, at.address, at.port);
+  return {
+    metrics,
+    metricsUrl: `http://${at.address}:${at.port}/metrics`,
+    stop: () => {
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
 
-  const p = protos();
-  for (const pkg of ['common' as const, ...(def.packages ?? [])]) void p.dcbox[pkg];
-  await awaitHosts(cfg, log);
-
-  const ctx: ServiceContext<S> = { cfg, nc, log, metrics, onStop: (fn) => stops.push(fn) };
-  const own = await def.setup(ctx);
-  const hostImpl = {
+/** The dcbox.common.v1.Host service every process serves: who it is, and echo to another host. */
+function hostService(cfg: ServiceConfig<unknown>, nc: NatsConnection, clock: Clock, startedMs: number) {
+  return {
     Info: unary(() => ({
       name: cfg.host,
       address: cfg.address,
       component: cfg.component,
       pid: process.pid,
       rss_bytes: process.memoryUsage.rss(),
-      uptime_ms: Date.now() - started,
+      uptime_ms: clock.now() - startedMs,
       version: VERSION,
     })),
     Echo: unary(async (req: { target_host: string; timeout_ms: number }) => {
       if (!req.target_host) throw new DcboxError('INVALID_ARGUMENT', 'target_host is required');
-      return echoHost(nc, req.target_host, req.timeout_ms || 1000);
+      return echoHost(nc, req.target_host, req.timeout_ms || 1000, clock);
     }),
   };
-  const server: GrpcServer = await startGrpcServer(cfg.address, cfg.grpcPort, [
-    { definition: p.dcbox.common.v1.Host.service, name: 'dcbox.common.v1.Host', impl: hostImpl },
-    ...own,
-  ]);
-  server.setServing(true);
-  log('info', 'serving', {
-    grpc: `${cfg.address}:${server.port}`,
-    nats: cfg.natsUrl,
-    metrics: `http://${metricsAt.address}:${metricsAt.port}/metrics`,
-    pid: process.pid,
-    // How long the start took since the process began, and how much CPU it used (startupMs).
-    startMs: Math.round(performance.now()),
-    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
-  });
+}
 
+/** On SIGTERM or SIGINT: stop serving, run the stop hooks in reverse order, drain NATS, exit. */
+function stopOnSignals(
+  server: GrpcServer,
+  nc: NatsConnection,
+  stops: (() => Promise<void> | void)[],
+  log: Logger,
+): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

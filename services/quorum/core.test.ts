@@ -3,7 +3,7 @@ import { Simulation } from '../actor/actor.js';
 import {
   type ArbitrateBody,
   type DefendBody,
-  decide,
+  decideWitness,
   initialState,
   type ReplyBody,
   type StateBody,
@@ -26,7 +26,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** A witness whose first load found `doc` (null: a blank LUN or no file yet). */
 function online(kind: WitnessKind = 'disk', doc: WitnessDoc | null = null): Sim {
   const sim: Sim = new Simulation(
-    decide,
+    decideWitness,
     initialState({
       kind,
       cluster: CLUSTER,
@@ -388,7 +388,7 @@ describe('witness configuration marker', () => {
 
   it('refuses requests before the first load and requests without a node', () => {
     const sim: Sim = new Simulation(
-      decide,
+      decideWitness,
       initialState({
         kind: 'disk',
         cluster: CLUSTER,

@@ -131,8 +131,11 @@ export type WitnessEffect =
   | { type: 'reply'; reqId: string; body: ReplyBody }
   | { type: 'fail'; reqId: string; code: ErrorCode; message: string };
 
-type Out = WitnessEffect | TimerEffect<WitnessMsg>;
-type D = Decision<WitnessState, Out>;
+/** Every effect the core may emit: the adapters' effects and the actor's timers. */
+export type WitnessEffectOrTimer = WitnessEffect | TimerEffect<WitnessMsg>;
+
+/** What decideWitness returns: the next state and the effects to carry out. */
+export type WitnessDecision = Decision<WitnessState, WitnessEffectOrTimer>;
 
 const TICK_ID = 'store-tick';
 
@@ -177,105 +180,112 @@ export function viewState(s: WitnessState, now: number, doc: WitnessDoc = s.dura
   };
 }
 
-/** The witness's decide function. */
-export function decide(s: WitnessState, msg: WitnessMsg, ctx: Ctx): D {
+/** The witness's decide function: one handler per message. */
+export function decideWitness(s: WitnessState, msg: WitnessMsg, ctx: Ctx): WitnessDecision {
   switch (msg.type) {
     case 'start': {
       const next = { ...s, inFlight: { seq: s.nextSeq, doc: null }, nextSeq: s.nextSeq + 1 };
       return { state: next, effects: [{ type: 'load', seq: s.nextSeq }, tick(s)] };
     }
-
-    case 'tick': {
-      if (s.inFlight) return { state: s, effects: [tick(s)] };
-      // Idle: probe the store so Get shows "offline" soon after the storage goes away, and keep
-      // reloading while offline so the witness comes back with the storage.
-      const seq = s.nextSeq;
-      const next = { ...s, inFlight: { seq, doc: null }, nextSeq: seq + 1 };
-      const op: Out = s.status === 'online' ? { type: 'probe', seq } : { type: 'load', seq };
-      return { state: next, effects: [op, tick(s)] };
-    }
-
-    case 'loaded': {
-      if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
-      const doc = msg.doc ?? freshDoc(s.opts);
-      const next: WitnessState = {
-        ...s,
-        status: 'online',
-        statusDetail: '',
-        doc,
-        durable: doc,
-        epochHighWater: Math.max(s.epochHighWater, doc.epoch),
-        // A restarted witness cannot know when the owner last defended: it gives the owner a
-        // full challenge wait from now, and challenges start afresh.
-        lastDefendAt: ctx.now,
-        challenge: null,
-        inFlight: null,
-      };
-      return settle(next, msg.seq);
-    }
-
+    case 'tick':
+      return onTick(s);
+    case 'loaded':
+      return loaded(s, msg, ctx);
     case 'stored': {
       if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
       const durable = s.inFlight.doc ?? s.durable;
       return settle({ ...s, durable, inFlight: null }, msg.seq);
     }
-
-    case 'storeFailed': {
-      if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
-      // The write may or may not have landed, so nothing decided since the last durable state
-      // stands; the high-water mark keeps an epoch that might be on disk from being handed out
-      // again. The next load (at the next tick) reads back whatever really is there.
-      const detail = `the witness store failed: ${msg.error}`;
-      const effects: Out[] = s.waiters.map((w) => ({
-        type: 'fail',
-        reqId: w.reqId,
-        code: 'UNAVAILABLE',
-        message: `${detail}; the witness vote is unavailable`,
-      }));
-      const next: WitnessState = {
-        ...s,
-        status: 'offline',
-        statusDetail: detail,
-        doc: s.durable,
-        challenge: null,
-        inFlight: null,
-        waiters: [],
-      };
-      return { state: next, effects };
-    }
-
+    case 'storeFailed':
+      return storeFailed(s, msg);
     case 'arbitrate':
     case 'defend':
     case 'release':
-    case 'putConfig': {
-      if (!msg.node)
-        return reject(
-          s,
-          msg.reqId,
-          'INVALID_ARGUMENT',
-          'node is required: the name of the asking cluster node',
-        );
-      if (s.status === 'offline') {
-        return reject(
-          s,
-          msg.reqId,
-          'UNAVAILABLE',
-          `the witness is offline (${s.statusDetail}); its vote is unavailable`,
-        );
-      }
-      if (msg.type === 'arbitrate') return arbitrate(s, msg, ctx);
-      if (msg.type === 'defend') return defend(s, msg, ctx);
-      if (msg.type === 'release') return release(s, msg, ctx);
-      return putConfig(s, msg, ctx);
-    }
+    case 'putConfig':
+      return request(s, msg, ctx);
   }
 }
 
-function tick(s: WitnessState): Out {
+function onTick(s: WitnessState): WitnessDecision {
+  if (s.inFlight) return { state: s, effects: [tick(s)] };
+  // Idle: probe the store so Get shows "offline" soon after the storage goes away, and keep
+  // reloading while offline so the witness comes back with the storage.
+  const seq = s.nextSeq;
+  const next = { ...s, inFlight: { seq, doc: null }, nextSeq: seq + 1 };
+  const op: WitnessEffectOrTimer = s.status === 'online' ? { type: 'probe', seq } : { type: 'load', seq };
+  return { state: next, effects: [op, tick(s)] };
+}
+
+function loaded(s: WitnessState, msg: Extract<WitnessMsg, { type: 'loaded' }>, ctx: Ctx): WitnessDecision {
+  if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
+  const doc = msg.doc ?? freshDoc(s.opts);
+  const next: WitnessState = {
+    ...s,
+    status: 'online',
+    statusDetail: '',
+    doc,
+    durable: doc,
+    epochHighWater: Math.max(s.epochHighWater, doc.epoch),
+    // A restarted witness cannot know when the owner last defended: it gives the owner a
+    // full challenge wait from now, and challenges start afresh.
+    lastDefendAt: ctx.now,
+    challenge: null,
+    inFlight: null,
+  };
+  return settle(next, msg.seq);
+}
+
+function storeFailed(s: WitnessState, msg: Extract<WitnessMsg, { type: 'storeFailed' }>): WitnessDecision {
+  if (s.inFlight?.seq !== msg.seq) return { state: s, effects: [] };
+  // The write may or may not have landed, so nothing decided since the last durable state
+  // stands; the high-water mark keeps an epoch that might be on disk from being handed out
+  // again. The next load (at the next tick) reads back whatever really is there.
+  const detail = `the witness store failed: ${msg.error}`;
+  const effects: WitnessEffectOrTimer[] = s.waiters.map((w) => ({
+    type: 'fail',
+    reqId: w.reqId,
+    code: 'UNAVAILABLE',
+    message: `${detail}; the witness vote is unavailable`,
+  }));
+  const next: WitnessState = {
+    ...s,
+    status: 'offline',
+    statusDetail: detail,
+    doc: s.durable,
+    challenge: null,
+    inFlight: null,
+    waiters: [],
+  };
+  return { state: next, effects };
+}
+
+/** A node's request: refused without a node or while offline, else decided by its kind. */
+function request(
+  s: WitnessState,
+  msg: Extract<WitnessMsg, { type: 'arbitrate' | 'defend' | 'release' | 'putConfig' }>,
+  ctx: Ctx,
+): WitnessDecision {
+  if (!msg.node)
+    return reject(s, msg.reqId, 'INVALID_ARGUMENT', 'node is required: the name of the asking cluster node');
+  if (s.status === 'offline') {
+    return reject(
+      s,
+      msg.reqId,
+      'UNAVAILABLE',
+      `the witness is offline (${s.statusDetail}); its vote is unavailable`,
+    );
+  }
+  if (msg.type === 'arbitrate') return arbitrate(s, msg, ctx);
+  if (msg.type === 'defend') return defend(s, msg, ctx);
+  if (msg.type === 'release') return release(s, msg, ctx);
+  return putConfig(s, msg, ctx);
+}
+
+function tick(s: WitnessState): WitnessEffectOrTimer {
   return { type: 'startTimer', id: TICK_ID, ms: s.opts.probeIntervalMs, msg: { type: 'tick' } };
 }
 
-function reject(s: WitnessState, reqId: string, code: ErrorCode, message: string): D {
+function reject(s: WitnessState, reqId: string, code: ErrorCode, message: string): WitnessDecision {
   return { state: s, effects: [{ type: 'fail', reqId, code, message }] };
 }
 
@@ -283,7 +293,7 @@ function reject(s: WitnessState, reqId: string, code: ErrorCode, message: string
  * Holds an answer back until a store operation that starts after this decision succeeds, and
  * starts that operation now when none is in flight (later answers share the next one).
  */
-function answerAfterStore(s: WitnessState, reqId: string, body: ReplyBody): D {
+function answerAfterStore(s: WitnessState, reqId: string, body: ReplyBody): WitnessDecision {
   if (s.inFlight) {
     return {
       state: { ...s, waiters: [...s.waiters, { needSeq: s.inFlight.seq + 1, reqId, body }] },
@@ -295,7 +305,7 @@ function answerAfterStore(s: WitnessState, reqId: string, body: ReplyBody): D {
   return startOp(waiting);
 }
 
-function startOp(s: WitnessState): D {
+function startOp(s: WitnessState): WitnessDecision {
   const seq = s.nextSeq;
   const dirty = s.doc !== s.durable;
   const next = { ...s, inFlight: { seq, doc: dirty ? s.doc : null }, nextSeq: seq + 1 };
@@ -303,10 +313,10 @@ function startOp(s: WitnessState): D {
 }
 
 /** Releases the answers that operation `seq` made durable, and starts the next operation if needed. */
-function settle(s: WitnessState, seq: number): D {
+function settle(s: WitnessState, seq: number): WitnessDecision {
   const done = s.waiters.filter((w) => w.needSeq <= seq);
   const rest = s.waiters.filter((w) => w.needSeq > seq);
-  const replies: Out[] = done.map((w) => ({ type: 'reply', reqId: w.reqId, body: w.body }));
+  const replies: WitnessEffectOrTimer[] = done.map((w) => ({ type: 'reply', reqId: w.reqId, body: w.body }));
   const next = { ...s, waiters: rest };
   if (rest.length === 0 && next.doc === next.durable) return { state: next, effects: replies };
   const op = startOp(next);
@@ -341,7 +351,11 @@ function grant(s: WitnessState, node: string, now: number): WitnessState {
   };
 }
 
-function arbitrate(s: WitnessState, msg: Extract<WitnessMsg, { type: 'arbitrate' }>, ctx: Ctx): D {
+function arbitrate(
+  s: WitnessState,
+  msg: Extract<WitnessMsg, { type: 'arbitrate' }>,
+  ctx: Ctx,
+): WitnessDecision {
   const node = msg.node;
   // Partition in time (DOMAIN.md §2): a file share witness holds only the marker, so a node whose
   // configuration is older than the marker must not form the cluster. A disk witness holds the
@@ -393,7 +407,7 @@ function arbitrate(s: WitnessState, msg: Extract<WitnessMsg, { type: 'arbitrate'
   return answerAfterStore(next, msg.reqId, arbitrateBody(next, 'granted'));
 }
 
-function defend(s: WitnessState, msg: Extract<WitnessMsg, { type: 'defend' }>, ctx: Ctx): D {
+function defend(s: WitnessState, msg: Extract<WitnessMsg, { type: 'defend' }>, ctx: Ctx): WitnessDecision {
   const pending = s.challenge !== null;
   if (s.doc.owner !== msg.node || s.doc.epoch !== msg.epoch) {
     // The node lost the witness (or never had it at this epoch): it must stop counting its vote.
@@ -413,20 +427,28 @@ function defend(s: WitnessState, msg: Extract<WitnessMsg, { type: 'defend' }>, c
   });
 }
 
-function notOwner(s: WitnessState, msg: { reqId: string; node: string; epoch: number }, what: string): D {
+function notOwner(
+  s: WitnessState,
+  msg: { reqId: string; node: string; epoch: number },
+  what: string,
+): WitnessDecision {
   const holder =
     s.doc.owner === '' ? 'nobody holds it' : `it is held by ${s.doc.owner} at epoch ${s.doc.epoch}`;
   return reject(s, msg.reqId, 'REFUSED', `${msg.node} at epoch ${msg.epoch} cannot ${what}: ${holder}`);
 }
 
-function release(s: WitnessState, msg: Extract<WitnessMsg, { type: 'release' }>, ctx: Ctx): D {
+function release(s: WitnessState, msg: Extract<WitnessMsg, { type: 'release' }>, ctx: Ctx): WitnessDecision {
   if (s.doc.owner !== msg.node || s.doc.epoch !== msg.epoch) return notOwner(s, msg, 'release the witness');
   // The epoch stays: the next owner gets a higher one.
   const next = { ...s, doc: { ...s.doc, owner: '' }, challenge: null };
   return answerAfterStore(next, msg.reqId, viewState(next, ctx.now, next.doc));
 }
 
-function putConfig(s: WitnessState, msg: Extract<WitnessMsg, { type: 'putConfig' }>, ctx: Ctx): D {
+function putConfig(
+  s: WitnessState,
+  msg: Extract<WitnessMsg, { type: 'putConfig' }>,
+  ctx: Ctx,
+): WitnessDecision {
   // Only the owner writes: it holds the witness, as the node owning the witness disk holds its
   // reservation (DOMAIN.md §2).
   if (s.doc.owner !== msg.node || s.doc.epoch !== msg.epoch)

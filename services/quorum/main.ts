@@ -3,16 +3,20 @@
  * challenge and defense with increasing epochs, and the configuration marker; a disk witness
  * keeps its state on the Quorum LUN through the storage controller, a file share witness in its
  * own file. Served as dcbox.witness.v1.Witness. This file only wires the core to its adapters.
+ *
+ * Files: core.ts (challenge, defense, epochs and the configuration marker, pure), witness-doc.ts
+ * (the witness document and its on-LUN slots over services/disk-format, pure), stores.ts (the
+ * LUN and file share stores, adapter), interpreter.ts (the core's effects on the store,
+ * adapter), grpc-api.ts (the Witness gRPC API, adapter), this file (process wiring).
  */
 import { Actor } from '../actor/actor.js';
-import { systemClock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
 import { PendingReplies } from '../actor/pending.js';
 import { endpoint, type QuorumSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
 import { protos } from '../transport/grpc.js';
 import {
-  decide,
+  decideWitness,
   initialState,
   type ReplyBody,
   type WitnessEffect,
@@ -26,7 +30,7 @@ import { CONFIG_JSON_BYTES_MAX } from './witness-doc.js';
 
 await runService<QuorumSettings>({
   packages: ['storage', 'witness'],
-  async setup({ cfg, log, onStop }) {
+  async setup({ cfg, log, clock, onStop }) {
     const { kind, cluster } = cfg.settings;
     let store: WitnessStore;
     let closeStore = () => {};
@@ -56,9 +60,9 @@ await runService<QuorumSettings>({
         probeIntervalMs: cfg.timing.witnessDefendIntervalMs,
         configJsonBytesMax: CONFIG_JSON_BYTES_MAX,
       }),
-      decide,
+      decide: decideWitness,
       interpret: makeInterpreter(store, pending, log),
-      clock: systemClock,
+      clock,
       seed: cfg.seed,
       onError: (err, msg) => log('error', 'decide failed', { msg: msg.type, error: String(err) }),
     });
@@ -73,7 +77,7 @@ await runService<QuorumSettings>({
       {
         definition: protos().dcbox.witness.v1.Witness.service,
         name: 'dcbox.witness.v1.Witness',
-        impl: witnessHandlers(actor, pending, systemClock),
+        impl: witnessHandlers(actor, pending, clock),
       },
     ];
   },

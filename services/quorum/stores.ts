@@ -6,12 +6,13 @@
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DcboxError } from '../actor/errors.js';
+import { slotOf, slotOffset } from '../disk-format/slotted-doc.js';
 import type { ReadResponse__Output } from '../generated/dcbox/storage/v1/ReadResponse.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
 import type { WitnessDoc, WitnessKind } from './core.js';
-import { BLOCK_BYTES, decodeSlot, encodeSlot, parseDoc, readHeader, SLOT_BYTES } from './witness-doc.js';
+import { BLOCK_BYTES, encodeSlot, loadNewestSlot, parseDoc } from './witness-doc.js';
 
 /** The medium of the witness. Every method rejects when the medium cannot be reached. */
 export interface WitnessStore {
@@ -78,9 +79,7 @@ export class LunStore implements WitnessStore {
   ) {}
 
   async load(): Promise<WitnessDoc | null> {
-    const slots = await Promise.all([0, 1].map((i) => this.readSlot(i)));
-    let best: { generation: number; json: string } | undefined;
-    for (const s of slots) if (s && (!best || s.generation > best.generation)) best = s;
+    const best = await loadNewestSlot((offset, length) => this.device.read(offset, length));
     // The next save must not overwrite the newest good slot, whatever happened to the other.
     this.generation = best?.generation ?? 0;
     return best ? parseDoc(best.json, this.expect, `LUN ${this.expect.lun}`) : null;
@@ -88,25 +87,12 @@ export class LunStore implements WitnessStore {
 
   async save(doc: WitnessDoc): Promise<void> {
     const generation = this.generation + 1;
-    await this.device.write((generation % 2) * SLOT_BYTES, encodeSlot(doc, generation));
+    await this.device.write(slotOffset(slotOf(generation)), encodeSlot(doc, generation));
     this.generation = generation;
   }
 
   async probe(): Promise<void> {
     await this.device.read(0, BLOCK_BYTES);
-  }
-
-  private async readSlot(i: number): Promise<{ generation: number; json: string } | null> {
-    const offset = i * SLOT_BYTES;
-    const head = await this.device.read(offset, BLOCK_BYTES);
-    const h = readHeader(head);
-    if (h.kind !== 'header') return null;
-    const whole =
-      h.bytes <= head.length
-        ? head
-        : await this.device.read(offset, Math.ceil(h.bytes / BLOCK_BYTES) * BLOCK_BYTES);
-    const slot = decodeSlot(whole);
-    return slot.kind === 'ok' ? slot : null;
   }
 }
 

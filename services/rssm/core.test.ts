@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
-import { admit, decide, initialRssmState, type RssmMsg, type RssmState } from './core.js';
+import { admit, decideRssm, initialRssmState, type RssmMsg, type RssmState } from './core.js';
 
 describe('rssm zoning', () => {
   it('admits a zoned blade and stamps this switch as the port of its I_T nexus', () => {
@@ -31,7 +31,7 @@ describe('rssm zoning', () => {
 
 describe('rssm core', () => {
   it('counts forwarded commands, failed ones and refusals', () => {
-    const sim = new Simulation<RssmState, RssmMsg, never>(decide, initialRssmState(3, ['HVR2NODO1']));
+    const sim = new Simulation<RssmState, RssmMsg, never>(decideRssm, initialRssmState(3, ['HVR2NODO1']));
     sim.send({ type: 'forwarded', ok: true });
     sim.send({ type: 'forwarded', ok: false });
     sim.send({ type: 'refused' });
@@ -40,7 +40,7 @@ describe('rssm core', () => {
   });
 
   it('replaces the zoning, without duplicates', () => {
-    const sim = new Simulation<RssmState, RssmMsg, never>(decide, initialRssmState(4, ['HVR2NODO1']));
+    const sim = new Simulation<RssmState, RssmMsg, never>(decideRssm, initialRssmState(4, ['HVR2NODO1']));
     sim.send({ type: 'setZoning', hosts: ['HVR2NODO2', 'HVR2NODO2', 'quorum'] });
     expect(sim.state.zonedHosts).toEqual(['HVR2NODO2', 'quorum']);
   });

@@ -27,13 +27,19 @@ export type RssmMsg =
   /** A command was refused here (not zoned, malformed) without reaching the controller. */
   | { type: 'refused' };
 
+/** The RSSM core has no effects, only state: forwarding is done by the adapter, not decided. */
+export type RssmEffect = never;
+
+/** What decideRssm returns: the next state and (always) no effects. */
+export type RssmDecision = Decision<RssmState, RssmEffect>;
+
 /** The switch's state at power-on: the zoning from the topology and zeroed counters. */
 export function initialRssmState(bay: number, zonedHosts: string[]): RssmState {
   return { bay, zonedHosts: [...new Set(zonedHosts)], forwardedIos: 0, errors: 0 };
 }
 
 /** Decides one message; the RSSM core has no effects, only state. */
-export function decide(state: RssmState, msg: RssmMsg, _ctx: Ctx): Decision<RssmState, never> {
+export function decideRssm(state: RssmState, msg: RssmMsg, _ctx: Ctx): RssmDecision {
   switch (msg.type) {
     case 'setZoning':
       return { state: { ...state, zonedHosts: [...new Set(msg.hosts)] }, effects: [] };

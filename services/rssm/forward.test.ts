@@ -16,7 +16,7 @@ import {
   startGrpcServer,
 } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
-import { decide, initialRssmState, type RssmMsg, type RssmState } from './core.js';
+import { decideRssm, initialRssmState, type RssmMsg, type RssmState } from './core.js';
 import { rssmServices } from './forward.js';
 
 // Real gRPC servers in this process, on ports from the range assigned to this service's tests.
@@ -37,6 +37,7 @@ describe('rssm forwarding to a real controller', () => {
       self: 'storage',
       dataDir: dir,
       seed: 1,
+      clock: systemClock,
       log: () => undefined,
       settings: {
         blockSize: 512,
@@ -52,7 +53,7 @@ describe('rssm forwarding to a real controller', () => {
     const actor = new Actor<RssmState, RssmMsg, never>({
       self: 'rssm3',
       initial: initialRssmState(3, ['HVR2NODO1', 'HVR2NODO2']),
-      decide,
+      decide: decideRssm,
       interpret: () => undefined,
       clock: systemClock,
     });

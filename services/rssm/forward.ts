@@ -4,7 +4,7 @@
  * the I/O deadline. Controller errors pass through with their codes; an unreachable controller
  * is UNAVAILABLE and a call without an answer in time is TIMEOUT (its outcome is unknown).
  *
- * Reads and writes that arrive on the SAS data channel (actor/sas-channel.ts) get the same
+ * Reads and writes that arrive on the SAS data channel (services/sas/channel.ts) get the same
  * zoning check and stamp and go on to the controller's data channel; gRPC Read/Write calls still
  * go on as gRPC calls.
  */
@@ -16,7 +16,7 @@ import type { StorageClient, StorageHandlers } from '../generated/dcbox/storage/
 import { discoverThrough, type SasAnswer, SasClient, type SasCommand } from '../sas/channel.js';
 import { CLIENT_OPTIONS, checkHealth, deadline, protos, rpc, unary } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
-import { admit, type Initiator, type RssmMsg, type RssmState } from './core.js';
+import { admit, type Initiator, type RssmEffect, type RssmMsg, type RssmState } from './core.js';
 
 /** Where this switch sends commands, and how long one may take. */
 export interface ForwardOptions {
@@ -28,8 +28,21 @@ export interface ForwardOptions {
 
 type Callback<Res> = (err: grpc.ServiceError | null, res?: Res) => void;
 
+/** The switch's actor, which counts what it forwards and refuses. */
+type RssmActor = Actor<RssmState, RssmMsg, RssmEffect>;
+
+/** One hop through the switch: the zoning check and stamp, and the counted call beyond it. */
+interface Hop {
+  /** Stamps the initiator, or counts the refusal and rethrows it. */
+  stamp(initiator: Initiator | null): Initiator;
+  /** Forwards one gRPC call to the controller with the I/O deadline, and counts it. */
+  forward<Res>(invoke: (options: grpc.CallOptions, cb: Callback<Res>) => unknown): Promise<Res>;
+  /** Runs one call on the controller's data channel and counts it. */
+  counted<Res>(call: () => Promise<Res>): Promise<Res>;
+}
+
 /** The Storage (forwarding) and Rssm (status, zoning) implementations of one switch. */
-export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmMsg, never>) {
+export function rssmServices(opts: ForwardOptions, actor: RssmActor) {
   const StorageCtor = protos().dcbox.storage.v1.Storage;
   const client: StorageClient = new StorageCtor(
     opts.target,
@@ -44,23 +57,39 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
     discover: discoverThrough(client),
   });
   let dataPort = 0;
+  const hop = hopThrough(opts, actor);
 
-  /** Stamps the initiator, or counts the refusal and rethrows it. */
-  const stamp = (initiator: Initiator | null): Initiator => {
-    try {
-      return admit(actor.state.zonedHosts, initiator, opts.rssm);
-    } catch (err) {
-      actor.send({ type: 'refused' });
-      throw err;
-    }
+  /** One command from the SAS data channel: zoning, stamp, then the controller's data channel. */
+  const data = async (cmd: SasCommand): Promise<SasAnswer> => {
+    const initiator = hop.stamp(cmd.initiator);
+    return hop.counted<SasAnswer>(async () =>
+      cmd.kind === 'write'
+        ? { written: await channel.write(cmd.lun, initiator, cmd.offset, cmd.data) }
+        : { data: await channel.read(cmd.lun, initiator, cmd.offset, cmd.length) },
+    );
   };
 
-  /** Forwards one call to the controller and counts it. */
-  const forward = async <Res>(
-    invoke: (options: grpc.CallOptions, cb: Callback<Res>) => unknown,
-  ): Promise<Res> => {
+  return {
+    storage: storageHandlers(hop, client, opts, () => dataPort),
+    rssm: rssmHandlers(actor, opts),
+    /** Serves a SAS data channel command (the blades' reads and writes). */
+    data,
+    /** Names the data channel's port in Storage.DataChannel once it listens. */
+    setDataPort: (port: number) => {
+      dataPort = port;
+    },
+    close: () => {
+      channel.close();
+      client.close();
+    },
+  };
+}
+
+/** The hop's zoning check and counting, on the switch's actor. */
+function hopThrough(opts: ForwardOptions, actor: RssmActor): Hop {
+  const counted = async <Res>(call: () => Promise<Res>): Promise<Res> => {
     try {
-      const res = await rpc<Res>((cb) => invoke(deadline(opts.ioTimeoutMs), cb));
+      const res = await call();
       actor.send({ type: 'forwarded', ok: true });
       return res;
     } catch (err) {
@@ -68,25 +97,30 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
       throw describe(fromServiceError(err), opts);
     }
   };
-
-  /** One command from the SAS data channel: zoning, stamp, then the controller's data channel. */
-  const data = async (cmd: SasCommand): Promise<SasAnswer> => {
-    const initiator = stamp(cmd.initiator);
-    try {
-      const answer: SasAnswer =
-        cmd.kind === 'write'
-          ? { written: await channel.write(cmd.lun, initiator, cmd.offset, cmd.data) }
-          : { data: await channel.read(cmd.lun, initiator, cmd.offset, cmd.length) };
-      actor.send({ type: 'forwarded', ok: true });
-      return answer;
-    } catch (err) {
-      actor.send({ type: 'forwarded', ok: false });
-      throw describe(fromServiceError(err), opts);
-    }
+  return {
+    stamp: (initiator) => {
+      try {
+        return admit(actor.state.zonedHosts, initiator, opts.rssm);
+      } catch (err) {
+        actor.send({ type: 'refused' });
+        throw err;
+      }
+    },
+    forward: (invoke) => counted(() => rpc((cb) => invoke(deadline(opts.ioTimeoutMs), cb))),
+    counted,
   };
+}
 
-  const storage: StorageHandlers = {
-    DataChannel: unary(() => ({ port: dataPort })),
+/** dcbox.storage.v1.Storage on the switch: every call checked, stamped and forwarded. */
+function storageHandlers(
+  hop: Hop,
+  client: StorageClient,
+  opts: ForwardOptions,
+  dataPort: () => number,
+): StorageHandlers {
+  const { stamp, forward } = hop;
+  return {
+    DataChannel: unary(() => ({ port: dataPort() })),
     CreateLun: unary((req) => forward((o, cb) => client.CreateLun(req, o, cb))),
     DeleteLun: unary((req) => forward((o, cb) => client.DeleteLun(req, o, cb))),
     MapLun: unary((req) => forward((o, cb) => client.MapLun(req, o, cb))),
@@ -130,7 +164,10 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
       throw notHere(opts);
     }),
   };
+}
 
+/** dcbox.storage.v1.Rssm: the switch's status (with a live check of the controller) and zoning. */
+function rssmHandlers(actor: RssmActor, opts: ForwardOptions): RssmHandlers {
   const status = async () => {
     const s = actor.state;
     return {
@@ -142,27 +179,12 @@ export function rssmServices(opts: ForwardOptions, actor: Actor<RssmState, RssmM
       controller_reachable: await checkHealth(opts.target, Math.min(opts.ioTimeoutMs, 1000)),
     };
   };
-  const rssm: RssmHandlers = {
+  return {
     Status: unary(() => status()),
     SetZoning: unary((req) => {
       actor.send({ type: 'setZoning', hosts: req.hosts });
       return status();
     }),
-  };
-
-  return {
-    storage,
-    rssm,
-    /** Serves a SAS data channel command (the blades' reads and writes). */
-    data,
-    /** Names the data channel's port in Storage.DataChannel once it listens. */
-    setDataPort: (port: number) => {
-      dataPort = port;
-    },
-    close: () => {
-      channel.close();
-      client.close();
-    },
   };
 }
 

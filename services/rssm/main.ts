@@ -3,25 +3,27 @@
  * forwarding each blade's commands to the storage controller, stamped with this switch as the
  * path, and dcbox.storage.v1.Rssm for status and zoning. Powering it off (killing the process)
  * takes its path down for every blade; nothing else is needed for that.
+ *
+ * Files: core.ts (zoning and counters, pure), forward.ts (the Storage and Rssm gRPC services and
+ * the SAS data channel forwarding to the controller, adapter), this file (process wiring).
  */
 import { Actor } from '../actor/actor.js';
-import { systemClock } from '../actor/clock.js';
 import { endpoint, type RssmSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
 import { serveSasChannel } from '../sas/channel.js';
 import { protos } from '../transport/grpc.js';
-import { decide, initialRssmState, type RssmMsg, type RssmState } from './core.js';
+import { decideRssm, initialRssmState, type RssmMsg, type RssmState } from './core.js';
 import { rssmServices } from './forward.js';
 
 await runService<RssmSettings>({
-  async setup({ cfg, log, onStop }) {
+  async setup({ cfg, log, clock, onStop }) {
     const controller = endpoint(cfg, cfg.settings.controller);
     const actor = new Actor<RssmState, RssmMsg, never>({
       self: cfg.host,
       initial: initialRssmState(cfg.settings.bay, cfg.settings.zonedHosts),
-      decide,
+      decide: decideRssm,
       interpret: () => undefined,
-      clock: systemClock,
+      clock,
       seed: cfg.seed,
     });
     const services = rssmServices(

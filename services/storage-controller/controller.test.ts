@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
 import type { LunFaultState__Output } from '../generated/dcbox/storage/v1/LunFaultState.js';
 import type { LunFaults__Output } from '../generated/dcbox/storage/v1/LunFaults.js';
@@ -32,6 +33,7 @@ describe('storage controller over gRPC: injected LUN faults', () => {
       self: 'storage',
       dataDir: dir,
       seed: 7,
+      clock: systemClock,
       log: () => undefined,
       settings: {
         blockSize: 512,

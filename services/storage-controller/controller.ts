@@ -4,12 +4,12 @@
  * tests run it in-process against a temporary folder.
  */
 import { Actor } from '../actor/actor.js';
-import { systemClock } from '../actor/clock.js';
+import type { Clock } from '../actor/clock.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import type { StorageSettings } from '../process/config.js';
 import type { Logger } from '../process/log.js';
 import {
-  decide,
+  decideStorage,
   initialState,
   type StorageEffect,
   type StorageMsg,
@@ -38,19 +38,24 @@ export interface Controller {
   close(): void;
 }
 
-/**
- * Opens the controller on a data folder: loads its LUN table, or on first start (no metadata
- * file) creates the LUNs the settings list.
- */
-export function openController(opts: {
+/** What a controller needs from its process. */
+export interface ControllerOptions {
   self: string;
   dataDir: string;
   settings: StorageSettings;
   seed: number;
+  /** The time the actor's timers and fault leases run on (the process's clock). */
+  clock: Clock;
   log: Logger;
   /** Receives every read, write and reservation conflict (the process's metrics). */
   observer?: StorageObserver;
-}): Controller {
+}
+
+/**
+ * Opens the controller on a data folder: loads its LUN table, or on first start (no metadata
+ * file) creates the LUNs the settings list.
+ */
+export function openController(opts: ControllerOptions): Controller {
   const { log } = opts;
   const send = (msg: StorageMsg) => actor.send(msg);
   const store = new LunStore(opts.dataDir, (reqIds, error) =>
@@ -59,7 +64,41 @@ export function openController(opts: {
   const pending = new PendingReplies(send);
   const meta = store.loadMeta();
 
-  const interpret = (effect: StorageEffect): void => {
+  const actor: Actor<StorageState, StorageMsg, StorageEffect> = new Actor({
+    self: opts.self,
+    initial: meta ? stateFromMeta(meta, opts.settings) : initialState(opts.settings),
+    decide: decideStorage,
+    interpret: interpreter(store, pending, send, log),
+    clock: opts.clock,
+    seed: opts.seed,
+  });
+  if (meta) log('info', 'LUN table loaded', { luns: meta.luns.map((l) => l.name), dataDir: opts.dataDir });
+  else {
+    actor.send({ type: 'provision', luns: opts.settings.luns });
+    log('info', 'LUNs created on first start', { luns: opts.settings.luns.map((l) => l.name) });
+  }
+  let dataPort = 0;
+  return {
+    handlers: storageHandlers(pending, opts.observer ?? null, () => dataPort),
+    data: dataCommands(pending, opts.observer ?? null),
+    setDataPort: (port) => {
+      dataPort = port;
+    },
+    actor,
+    store,
+    // The actor keeps running so writes still syncing are acknowledged while the server drains.
+    close: () => store.close(),
+  };
+}
+
+/** Carries out the core's effects on the file store and settles the pending gRPC replies. */
+function interpreter(
+  store: LunStore,
+  pending: PendingReplies,
+  send: (msg: StorageMsg) => void,
+  log: Logger,
+): (effect: StorageEffect) => void {
+  return (effect) => {
     switch (effect.type) {
       case 'writeBlocks':
         // A slow-I/O fault starts the write later; it is still acknowledged once durable.
@@ -91,31 +130,5 @@ export function openController(opts: {
           process.exit(1);
         }
     }
-  };
-
-  const actor: Actor<StorageState, StorageMsg, StorageEffect> = new Actor({
-    self: opts.self,
-    initial: meta ? stateFromMeta(meta, opts.settings) : initialState(opts.settings),
-    decide,
-    interpret,
-    clock: systemClock,
-    seed: opts.seed,
-  });
-  if (meta) log('info', 'LUN table loaded', { luns: meta.luns.map((l) => l.name), dataDir: opts.dataDir });
-  else {
-    actor.send({ type: 'provision', luns: opts.settings.luns });
-    log('info', 'LUNs created on first start', { luns: opts.settings.luns.map((l) => l.name) });
-  }
-  let dataPort = 0;
-  return {
-    handlers: storageHandlers(pending, opts.observer ?? null, () => dataPort),
-    data: dataCommands(pending, opts.observer ?? null),
-    setDataPort: (port) => {
-      dataPort = port;
-    },
-    actor,
-    store,
-    // The actor keeps running so writes still syncing are acknowledged while the server drains.
-    close: () => store.close(),
   };
 }

@@ -141,13 +141,19 @@ export function storageHandlers(
   dataPort: () => number = () => 0,
 ): StorageHandlers {
   const data = dataCommands(pending, observer);
-  const pr = <T>(lun: string, command: string, ask: Promise<T>): Promise<T> =>
-    observer
-      ? ask.catch((err: unknown) => {
-          if (codeOf(err) === 'RESERVATION_CONFLICT') observer.conflict(lun, command);
-          throw err;
-        })
-      : ask;
+  return {
+    ...lunHandlers(pending),
+    Read: unary((req) => data.read(req)),
+    Write: unary((req) => data.write(req)),
+    DataChannel: unary(() => ({ port: dataPort() })),
+    ...reservationHandlers(pending, observer),
+  };
+}
+
+/** LUN management and chaos faults: plain requests to the core. */
+function lunHandlers(
+  pending: PendingReplies,
+): Pick<StorageHandlers, 'CreateLun' | 'DeleteLun' | 'MapLun' | 'ListLuns' | 'InjectFault' | 'ListFaults'> {
   return {
     CreateLun: unary((req) =>
       pending.ask((reqId) => ({
@@ -163,74 +169,6 @@ export function storageHandlers(
       pending.ask((reqId) => ({ type: 'mapLun', reqId, name: req.name, hosts: req.hosts })),
     ),
     ListLuns: unary((req) => pending.ask((reqId) => ({ type: 'listLuns', reqId, host: req.host }))),
-    Read: unary((req) => data.read(req)),
-    Write: unary((req) => data.write(req)),
-    DataChannel: unary(() => ({ port: dataPort() })),
-    PrRegister: unary((req) =>
-      pr(
-        req.lun,
-        'prRegister',
-        pending.ask((reqId) => ({
-          type: 'prRegister',
-          reqId,
-          lun: req.lun,
-          initiator: initiator(req.initiator),
-          key: req.key,
-        })),
-      ),
-    ),
-    PrReserve: unary((req) =>
-      pr(
-        req.lun,
-        'prReserve',
-        pending.ask((reqId) => ({
-          type: 'prReserve',
-          reqId,
-          lun: req.lun,
-          initiator: initiator(req.initiator),
-          key: req.key,
-        })),
-      ),
-    ),
-    PrRelease: unary((req) =>
-      pr(
-        req.lun,
-        'prRelease',
-        pending.ask((reqId) => ({
-          type: 'prRelease',
-          reqId,
-          lun: req.lun,
-          initiator: initiator(req.initiator),
-          key: req.key,
-        })),
-      ),
-    ),
-    PrPreempt: unary((req) =>
-      pr(
-        req.lun,
-        'prPreempt',
-        pending.ask((reqId) => ({
-          type: 'prPreempt',
-          reqId,
-          lun: req.lun,
-          initiator: initiator(req.initiator),
-          key: req.key,
-          victimKey: req.victim_key,
-        })),
-      ),
-    ),
-    PrReadKeys: unary((req) =>
-      pr(
-        req.lun,
-        'prReadKeys',
-        pending.ask((reqId) => ({
-          type: 'prReadKeys',
-          reqId,
-          lun: req.lun,
-          initiator: initiator(req.initiator),
-        })),
-      ),
-    ),
     InjectFault: unary((req) =>
       pending.ask((reqId) => ({
         type: 'injectFault',
@@ -243,5 +181,54 @@ export function storageHandlers(
       })),
     ),
     ListFaults: unary(() => pending.ask((reqId) => ({ type: 'listFaults', reqId }))),
+  };
+}
+
+/** SCSI-3 persistent reservation commands; an observer counts their reservation conflicts. */
+function reservationHandlers(
+  pending: PendingReplies,
+  observer: StorageObserver | null,
+): Pick<StorageHandlers, 'PrRegister' | 'PrReserve' | 'PrRelease' | 'PrPreempt' | 'PrReadKeys'> {
+  /** Asks the core; a RESERVATION_CONFLICT is reported to the observer before it is rethrown. */
+  const pr = <T>(lun: string, command: string, build: (reqId: number) => StorageMsg): Promise<T> => {
+    const ask = pending.ask<T>(build);
+    return observer
+      ? ask.catch((err: unknown) => {
+          if (codeOf(err) === 'RESERVATION_CONFLICT') observer.conflict(lun, command);
+          throw err;
+        })
+      : ask;
+  };
+  type Keyed = { lun: string; initiator: { host: string; port: string } | null; key: string };
+  const keyed = <T>(type: 'prRegister' | 'prReserve' | 'prRelease', req: Keyed): Promise<T> =>
+    pr<T>(req.lun, type, (reqId) => ({
+      type,
+      reqId,
+      lun: req.lun,
+      initiator: initiator(req.initiator),
+      key: req.key,
+    }));
+  return {
+    PrRegister: unary((req) => keyed('prRegister', req)),
+    PrReserve: unary((req) => keyed('prReserve', req)),
+    PrRelease: unary((req) => keyed('prRelease', req)),
+    PrPreempt: unary((req) =>
+      pr(req.lun, 'prPreempt', (reqId) => ({
+        type: 'prPreempt',
+        reqId,
+        lun: req.lun,
+        initiator: initiator(req.initiator),
+        key: req.key,
+        victimKey: req.victim_key,
+      })),
+    ),
+    PrReadKeys: unary((req) =>
+      pr(req.lun, 'prReadKeys', (reqId) => ({
+        type: 'prReadKeys',
+        reqId,
+        lun: req.lun,
+        initiator: initiator(req.initiator),
+      })),
+    ),
   };
 }

@@ -3,8 +3,16 @@
  * dcbox.storage.v1.Storage: LUNs as sparse files, durable block writes with group commit,
  * SCSI-3 persistent reservations enforced on every write, and chaos faults on a LUN (slow I/O,
  * media errors) that lift themselves and do not survive a restart. Reads and writes also arrive
- * on the SAS data channel (actor/sas-channel.ts), the path the RSSMs forward them on. Wiring only: the controller is
- * assembled in controller.ts from the pure core (core.ts) and the file store (store.ts).
+ * on the SAS data channel (services/sas/channel.ts), the path the RSSMs forward them on. Wiring
+ * only: the controller is assembled in controller.ts from the pure core (core.ts) and the file
+ * store (store.ts).
+ *
+ * Files: core.ts (decideStorage and LUN management, pure), model.ts (state, messages, effects
+ * and shared helpers, pure), block-io.ts (reads and writes, pure), reservations.ts (SCSI-3
+ * persistent reservations, pure), faults.ts (chaos fault leases, pure), store.ts (LUN files and
+ * the metadata file, adapter), controller.ts (the core in its actor, effects carried out on the
+ * store, adapter), grpc-handlers.ts (the Storage gRPC API, adapter), metrics.ts (Prometheus
+ * metrics, adapter), testing.ts (helpers for the core's tests, pure), this file (process wiring).
  */
 import type { StorageSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
@@ -14,12 +22,13 @@ import { openController } from './controller.js';
 import { storageMetrics } from './metrics.js';
 
 await runService<StorageSettings>({
-  async setup({ cfg, log, metrics, onStop }) {
+  async setup({ cfg, log, metrics, clock, onStop }) {
     const controller = openController({
       self: cfg.host,
       dataDir: cfg.dataDir,
       settings: cfg.settings,
       seed: cfg.seed,
+      clock,
       log,
       observer: storageMetrics(metrics),
     });

@@ -55,7 +55,8 @@ export type PingEffect =
   | { type: 'emit'; line: PingLine }
   | { type: 'end' };
 
-type Out = Decision<PingState, PingEffect | TimerEffect<PingMsg>>;
+/** What decidePing returns: the next state and the effects (timers included) to carry out. */
+export type PingDecision = Decision<PingState, PingEffect | TimerEffect<PingMsg>>;
 
 const TICK = 'ping-tick';
 
@@ -80,7 +81,7 @@ export function initialPing(plan: PingPlan): PingState {
 }
 
 /** The ping core: decide one message. */
-export function decidePing(state: PingState, msg: PingMsg, ctx: Ctx): Out {
+export function decidePing(state: PingState, msg: PingMsg, ctx: Ctx): PingDecision {
   switch (msg.type) {
     case 'start':
       if (state.phase !== 'idle') return { state, effects: [] };
@@ -103,17 +104,19 @@ function allSent(state: PingState): boolean {
   return state.plan.count > 0 && state.sent >= state.plan.count;
 }
 
-function send(state: PingState, ctx: Ctx): Out {
+function send(state: PingState, ctx: Ctx): PingDecision {
   if (allSent(state)) return { state, effects: [] };
   const seq = state.sent + 1;
   const next: PingState = { ...state, sent: seq, pending: { ...state.pending, [seq]: ctx.now } };
-  const effects: Out['effects'] = [{ type: 'echo', seq, vm: state.plan.vm, timeoutMs: state.plan.timeoutMs }];
+  const effects: PingDecision['effects'] = [
+    { type: 'echo', seq, vm: state.plan.vm, timeoutMs: state.plan.timeoutMs },
+  ];
   if (!allSent(next))
     effects.push({ type: 'startTimer', id: TICK, ms: state.plan.intervalMs, msg: { type: 'tick' } });
   return { state: next, effects };
 }
 
-function answered(state: PingState, seq: number, result: EchoResult): Out {
+function answered(state: PingState, seq: number, result: EchoResult): PingDecision {
   const sentAt = state.pending[seq];
   if (state.phase !== 'pinging' || sentAt === undefined) return { state, effects: [] };
   const pending = { ...state.pending };
@@ -122,7 +125,7 @@ function answered(state: PingState, seq: number, result: EchoResult): Out {
     ? { seq, ok: true, host: result.host, rtt_us: result.rttUs, error: '', sent_at_ms: sentAt }
     : { seq, ok: false, host: '', rtt_us: 0, error: result.error, sent_at_ms: sentAt };
   const next: PingState = { ...state, pending };
-  const effects: Out['effects'] = [{ type: 'emit', line }];
+  const effects: PingDecision['effects'] = [{ type: 'emit', line }];
   if (allSent(next) && Object.keys(pending).length === 0) {
     effects.push({ type: 'end' });
     return { state: { ...next, phase: 'done' }, effects };

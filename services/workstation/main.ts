@@ -1,6 +1,9 @@
 /**
  * workstation: the operator's machine. It pings VMs over the emulated network and streams the
  * replies, as the tutorial's ping window did. Wiring only: the logic is in core.ts.
+ *
+ * Files: core.ts (one ping run: echoes, lines, end, pure), ping.ts (the streaming Ping handler,
+ * echoes over NATS, adapter), this file (process wiring).
  */
 import type { WorkstationSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
@@ -8,12 +11,12 @@ import { protos } from '../transport/grpc.js';
 import { pingHandler } from './ping.js';
 
 await runService<WorkstationSettings>({
-  async setup({ nc }) {
+  async setup({ nc, clock }) {
     return [
       {
         definition: protos().dcbox.workstation.v1.Workstation.service,
         name: 'dcbox.workstation.v1.Workstation',
-        impl: { Ping: pingHandler(nc) },
+        impl: { Ping: pingHandler(nc, clock) },
       },
     ];
   },

@@ -5,7 +5,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import { Actor } from '../actor/actor.js';
-import { systemClock } from '../actor/clock.js';
+import type { Clock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
 import type { PingReply } from '../generated/dcbox/workstation/v1/PingReply.js';
 import type { PingRequest__Output } from '../generated/dcbox/workstation/v1/PingRequest.js';
@@ -38,10 +38,16 @@ export function pingError(err: unknown): string {
 }
 
 /** Sends one echo request to a VM and measures the round trip. */
-async function echo(nc: NatsConnection, vm: string, seq: number, timeoutMs: number): Promise<EchoResult> {
+async function echo(
+  nc: NatsConnection,
+  clock: Clock,
+  vm: string,
+  seq: number,
+  timeoutMs: number,
+): Promise<EchoResult> {
   const started = process.hrtime.bigint();
   try {
-    const msg = await nc.request(subjects.vmEcho(vm), encodeJson({ seq, at: Date.now() }), {
+    const msg = await nc.request(subjects.vmEcho(vm), encodeJson({ seq, at: clock.now() }), {
       timeout: timeoutMs,
     });
     const reply = decodeJson<{ vm: string; host: string }>(msg.data);
@@ -51,9 +57,10 @@ async function echo(nc: NatsConnection, vm: string, seq: number, timeoutMs: numb
   }
 }
 
-/** The streaming Ping handler. */
+/** The streaming Ping handler; `clock` drives the ping's timers and stamps its echo requests. */
 export function pingHandler(
   nc: NatsConnection,
+  clock: Clock,
 ): grpc.handleServerStreamingCall<PingRequest__Output, PingReply> {
   return (call) => {
     const req = call.request;
@@ -70,7 +77,7 @@ export function pingHandler(
       interpret: (effect) => {
         switch (effect.type) {
           case 'echo':
-            void echo(nc, effect.vm, effect.seq, effect.timeoutMs).then((result) =>
+            void echo(nc, clock, effect.vm, effect.seq, effect.timeoutMs).then((result) =>
               actor.send({ type: 'answered', seq: effect.seq, result }),
             );
             return;
@@ -83,7 +90,7 @@ export function pingHandler(
             return;
         }
       },
-      clock: systemClock,
+      clock,
     });
     call.on('cancelled', () => {
       actor.send({ type: 'cancel' });

@@ -8,7 +8,7 @@ import type { VmSpec } from '../../process/config.js';
 import {
   type ArbitrateBody,
   type DefendBody,
-  decide as decideWitness,
+  decideWitness,
   initialState as initialWitness,
   type ReplyBody,
   viewState,
