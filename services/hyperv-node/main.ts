@@ -16,7 +16,7 @@ import { nodeMetrics } from './metrics.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { Multipath } from './multipath.js';
 import { nodeService } from './node-service.js';
-import type { VmEntry } from './vm.js';
+import type { VmEntry } from './vm/model.js';
 import { VmHost } from './vm-host.js';
 
 /** The cluster's coarse view of a VM's lifecycle. */

@@ -22,7 +22,7 @@ import type { IoLoadResult, IoLoadSpec } from './io-load.js';
 import { disksView, reservationKey, type StorageOp } from './mpio.js';
 import type { Multipath } from './multipath.js';
 import { RECORD_SIZE } from './record.js';
-import type { VmEntry } from './vm.js';
+import type { VmEntry } from './vm/model.js';
 import type { VmHost } from './vm-host.js';
 
 /** The VM as the API shows it. */

@@ -1,5 +1,5 @@
 /**
- * The VM adapter: runs the VM core (vm.ts) in an actor and carries out its effects — guest
+ * The VM adapter: runs the VM core (vm/core.ts) in an actor and carries out its effects — guest
  * memory as real Buffers with a dirty-page bitmap, saved state as files under cfg.dataDir,
  * each Running VM's address as a NATS subscription that answers echo requests (while the
  * cluster's gate is open), workload records written through a BlockDevice, and live and quick
@@ -29,17 +29,10 @@ import { DEFAULT_POLICY, nextStep, type PassPolicy, type PassResult } from './mi
 import { type IncomingStream, receiveMigration } from './migration/target.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { encodeRecord, RECORD_SIZE, verifyRecord } from './record.js';
-import {
-  changedVms,
-  type DeviceState,
-  decideVm,
-  deviceStateOf,
-  initialVms,
-  type VmEffect,
-  type VmEntry,
-  type VmManagerState,
-  type VmMsg,
-} from './vm.js';
+import { decideVm } from './vm/core.js';
+import { deviceStateOf } from './vm/migration-source.js';
+import type { DeviceState, VmEffect, VmEntry, VmManagerState, VmMsg } from './vm/model.js';
+import { changedVms, initialVms } from './vm/registry.js';
 
 const MIB = 1024 * 1024;
 /** Pages per stream message: 512 pages = 2 MiB, large enough that per-message cost is small. */

@@ -10,7 +10,7 @@ import type { MigrationAck } from '../../generated/dcbox/node/v1/MigrationAck.js
 import type { MigrationChunk__Output } from '../../generated/dcbox/node/v1/MigrationChunk.js';
 import type { MigrationDeviceState__Output } from '../../generated/dcbox/node/v1/MigrationDeviceState.js';
 import type { MigrationSetup__Output } from '../../generated/dcbox/node/v1/MigrationSetup.js';
-import type { DeviceState } from '../vm.js';
+import type { DeviceState } from '../vm/model.js';
 import { PAGE_SIZE, runPages } from './dirty-bitmap.js';
 import { applyPages, checkChunk, checkPages, INCOMING_START, type IncomingState } from './incoming.js';
 import { connectPageChannel, FrameParser } from './page-channel.js';

@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Simulation, type TimerEffect } from '../actor/actor.js';
-import type { VmSpec } from '../process/config.js';
-import { RECORD_SIZE } from './record.js';
-import {
-  changedVms,
-  DIRTY_TICK_MS,
-  decideVm,
-  deviceStateOf,
-  dirtyTickMs,
-  initialVms,
-  REGION_SIZE_BYTES,
-  REGION_START_BYTES,
-  type VmEffect,
-  type VmManagerState,
-  type VmMsg,
-} from './vm.js';
+import { Simulation, type TimerEffect } from '../../actor/actor.js';
+import type { VmSpec } from '../../process/config.js';
+import { RECORD_SIZE } from '../record.js';
+import { decideVm } from './core.js';
+import { deviceStateOf } from './migration-source.js';
+import type { VmEffect, VmManagerState, VmMsg } from './model.js';
+import { changedVms, initialVms, REGION_SIZE_BYTES, REGION_START_BYTES } from './registry.js';
+import { DIRTY_TICK_MS, dirtyTickMs } from './workload.js';
 
 const MIB = 1024 * 1024;
 const BOOT = 3000;
