@@ -69,7 +69,14 @@ await runService<NodeSettings>({
         return volume ? volume.io(lun, op) : disks.io(lun, op);
       },
     };
-    const vms = new VmHost(cfg, nc, blockDevice, log);
+    // On a CSV the coordinator allocates new VM disks as files (DOMAIN.md §3: it does all metadata).
+    const csv = volumes.values().next().value;
+    const vms = new VmHost(cfg, nc, blockDevice, log, {
+      diskAllocator: csv && {
+        allocate: async (path, sizeBytes) => (await csv.createFile(path, sizeBytes)).offset,
+        release: (path) => csv.deleteFile(path).then(() => undefined),
+      },
+    });
     const clusterVms: ClusterVms = {
       defineVm: (spec) => vms.defineVm(spec),
       removeVm: (name) => vms.removeVm(name),
@@ -110,7 +117,6 @@ await runService<NodeSettings>({
     onStop(() => cluster.stop());
     onStop(() => disks.stop());
     onStop(() => vms.stop());
-    const csv = volumes.values().next().value;
     log('info', 'node ready', {
       key: disks.key,
       mpio: s.mpio.enabled ? s.mpio.policy : 'none',
@@ -118,24 +124,14 @@ await runService<NodeSettings>({
       csv: [...volumes.keys()],
     });
     return [
-      nodeService(
-        cfg,
-        disks,
-        vms,
-        csv
-          ? {
-              allocate: async (path, sizeBytes) => (await csv.createFile(path, sizeBytes)).offset,
-              release: (path) => csv.deleteFile(path).then(() => undefined),
-            }
-          : undefined,
-        async (spec) =>
-          runCheckedIoLoad(
-            spec,
-            [...volumes.values()],
-            (await disks.lunDetails())[spec.lun]?.sizeBytes ?? 0,
-            systemClock,
-            cfg.seed,
-          ),
+      nodeService(cfg, disks, vms, async (spec) =>
+        runCheckedIoLoad(
+          spec,
+          [...volumes.values()],
+          (await disks.lunDetails())[spec.lun]?.sizeBytes ?? 0,
+          systemClock,
+          cfg.seed,
+        ),
       ),
       cluster.grpcService(),
     ];

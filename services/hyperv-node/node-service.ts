@@ -1,6 +1,7 @@
 /**
  * The gRPC face of a Hyper-V node: dcbox.node.v1.HyperVNode handlers over the MPIO and VM
- * adapters. Requests are checked here; the decisions are the cores'.
+ * adapters. Handlers translate wire messages and forward them; the checks and decisions are the
+ * cores'.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { DcboxError, toServiceError } from '../actor/errors.js';
@@ -108,12 +109,6 @@ export function nodeService(
   cfg: ServiceConfig<NodeSettings>,
   disks: Multipath,
   vms: VmHost,
-  csv?: {
-    /** Creates the VM's disk file through the CSV coordinator; returns its offset on the LUN. */
-    allocate(path: string, sizeBytes: number): Promise<number>;
-    /** Removes a file created for a VM that could not be defined. */
-    release(path: string): Promise<void>;
-  },
   /** Runs an I/O load on a CSV's free space (RunIoLoad). */
   ioLoad?: (spec: IoLoadSpec) => Promise<IoLoadResult>,
 ): { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation } {
@@ -123,7 +118,7 @@ export function nodeService(
     if (!vm) throw new DcboxError('NOT_FOUND', `no VM named ${JSON.stringify(name)} on ${cfg.host}`);
     return vm;
   };
-  const view = (vm: VmEntry) => vmView(vm, cfg.host, Date.now());
+  const view = (vm: VmEntry) => vmView(vm, cfg.host, vms.clock.now());
   const impl = {
     GetInfo: unary(() => ({
       name: cfg.host,
@@ -139,33 +134,19 @@ export function nodeService(
       mpio_enabled: s.mpio.enabled,
       disks: disksView(disks.actor.state, await disks.lunDetails()),
     })),
-    CreateVm: unary(async (req: CreateVmRequest__Output) => {
-      // On a CSV the coordinator allocates the disk (DOMAIN.md §3: it does all metadata);
-      // without one the node allocates from its own region.
-      let offset = req.disk_offset_bytes > 0 ? req.disk_offset_bytes : undefined;
-      const allocated = offset === undefined && csv !== undefined;
-      if (allocated && csv)
-        offset = await csv.allocate(req.disk_path, (req.disk_size_mib || 64) * 1024 * 1024);
-      try {
-        return view(
-          await vms.ask((replyTo) => ({
-            type: 'create',
-            replyTo,
-            req: {
-              name: req.name,
-              memoryMiB: req.memory_mib,
-              diskPath: req.disk_path,
-              diskSizeMiB: req.disk_size_mib,
-              switchName: req.switch_name,
-              diskOffsetBytes: offset,
-            },
-          })),
-        );
-      } catch (err) {
-        if (allocated && csv) await csv.release(req.disk_path).catch(() => undefined);
-        throw err;
-      }
-    }),
+    // The VM core checks the request and has the CSV coordinator allocate the disk (vm/registry.ts).
+    CreateVm: unary(async (req: CreateVmRequest__Output) =>
+      view(
+        await vms.create({
+          name: req.name,
+          memoryMiB: req.memory_mib,
+          diskPath: req.disk_path,
+          diskSizeMiB: req.disk_size_mib,
+          switchName: req.switch_name,
+          diskOffsetBytes: req.disk_offset_bytes > 0 ? req.disk_offset_bytes : undefined,
+        }),
+      ),
+    ),
     StartVm: unary(async (req: VmRef__Output) =>
       view(await vms.ask((replyTo) => ({ type: 'start', replyTo, name: req.name }))),
     ),

@@ -29,7 +29,7 @@ import { type IncomingStream, receiveMigration } from './migration/target.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { encodeRecord, RECORD_SIZE, verifyRecord } from './record.js';
 import { decideVm } from './vm/core.js';
-import type { DeviceState, VmEffect, VmEntry, VmManagerState, VmMsg } from './vm/model.js';
+import type { CreateVm, DeviceState, VmEffect, VmEntry, VmManagerState, VmMsg } from './vm/model.js';
 import { changedVms, initialVms } from './vm/registry.js';
 
 const MIB = 1024 * 1024;
@@ -64,6 +64,16 @@ export interface VmHostOptions {
   pageChannel?: boolean;
   /** The time every timestamp and duration of the host is taken from; default: the wall clock. */
   clock?: Clock;
+  /** The CSV coordinator that allocates new VM disks as files; absent, the node's region is used. */
+  diskAllocator?: DiskAllocator;
+}
+
+/** Creates and removes VM disk files through the CSV coordinator (DOMAIN.md §3: it does all metadata). */
+export interface DiskAllocator {
+  /** Creates the VM's disk file; resolves with its offset on the LUN. */
+  allocate(path: string, sizeBytes: number): Promise<number>;
+  /** Removes a file created for a VM that could not be defined. */
+  release(path: string): Promise<void>;
 }
 
 export type { MigrationStats };
@@ -94,7 +104,7 @@ export class VmHost {
     private readonly nc: NatsConnection,
     private readonly disks: BlockDevice,
     private readonly log: Logger,
-    opts: VmHostOptions = {},
+    private readonly opts: VmHostOptions = {},
   ) {
     const s = cfg.settings;
     this.stateDir = join(cfg.dataDir, 'vms');
@@ -117,6 +127,7 @@ export class VmHost {
         vms: s.vms,
         bootMs: cfg.timing.vmBootMs,
         writeIntervalMs: cfg.timing.vmWriteIntervalMs,
+        csvAllocates: opts.diskAllocator !== undefined,
       }),
       // Every decision that moves a VM's lifecycle also reports it to onChange listeners.
       decide: (state, msg, ctx) => {
@@ -153,6 +164,11 @@ export class VmHost {
   /** Forgets a VM that is Off or Saved (it lives elsewhere now); an unknown name is fine. */
   async removeVm(name: string): Promise<void> {
     await this.request((replyTo) => ({ type: 'remove', replyTo, name }));
+  }
+
+  /** Creates a VM (CreateVm): the VM core checks the request and places its disk. */
+  create(req: CreateVm): Promise<VmEntry> {
+    return this.ask((replyTo) => ({ type: 'create', replyTo, req }));
   }
 
   /** Starts (or restores from saved state) a VM; resolves once it is Starting. */
@@ -375,6 +391,12 @@ export class VmHost {
               }),
           );
         return;
+      case 'allocateDisk':
+        this.allocateDisk(effect);
+        return;
+      case 'releaseDisk':
+        void this.opts.diskAllocator?.release(effect.path).catch(() => undefined);
+        return;
       case 'allocIncoming':
         this.memory.set(effect.vm, new GuestMemory(Buffer.alloc(effect.memoryMiB * MIB)));
         return;
@@ -452,6 +474,26 @@ export class VmHost {
       this.log('warn', 'could not scan the virtual disk at boot', { vm: name, error: String(err) });
     }
     return last;
+  }
+
+  private allocateDisk(effect: Extract<VmEffect, { type: 'allocateDisk' }>): void {
+    const { replyTo, req } = effect;
+    const allocator = this.opts.diskAllocator;
+    const done = allocator
+      ? allocator.allocate(req.diskPath, effect.sizeBytes)
+      : Promise.reject(
+          new DcboxError('BAD_STATE', `${this.cfg.host} has no CSV coordinator to allocate a disk`),
+        );
+    void done.then(
+      (offset) => this.actor.send({ type: 'diskAllocated', replyTo, req, offset }),
+      (err: unknown) => {
+        const e =
+          err instanceof DcboxError
+            ? err
+            : new DcboxError('IO_ERROR', String((err as Error)?.message ?? err));
+        this.actor.send({ type: 'diskAllocationFailed', replyTo, code: e.code, message: e.message });
+      },
+    );
   }
 
   /** The VM's saved state (its memory) lives in a file, as Hyper-V keeps a .vsv/.bin pair. */

@@ -508,6 +508,62 @@ describe('registry operations for the cluster', () => {
   });
 });
 
+describe('creating a VM whose disk the CSV coordinator allocates', () => {
+  const csvSim = () => {
+    const base = sim();
+    return new Simulation<VmManagerState, VmMsg, VmEffect>(
+      decideVm,
+      { ...base.state, csvAllocates: true },
+      { self: 'HVR2NODO2' },
+    );
+  };
+  const req = {
+    name: 'VM9',
+    memoryMiB: 64,
+    diskPath: 'C:\\ClusterStorage\\Volume1\\VM9\\VM9.vhd',
+    diskSizeMiB: 10,
+    switchName: 'VMs',
+  };
+
+  it('asks the coordinator for the disk file, then defines the VM on the extent it gave', () => {
+    const s = csvSim();
+    const next = s.state.nextDiskOffset;
+    expect(s.send({ type: 'create', replyTo: 'a', req })).toEqual([
+      { type: 'allocateDisk', replyTo: 'a', req, sizeBytes: 10 * MIB },
+    ]);
+    expect(s.state.vms.VM9).toBeUndefined();
+    const effects = s.send({ type: 'diskAllocated', replyTo: 'a', req, offset: 768 * MIB });
+    expect(replyOf(effects)?.reply).toMatchObject({
+      ok: true,
+      vm: { spec: { diskOffsetBytes: 768 * MIB, diskSizeBytes: 10 * MIB } },
+    });
+    expect(s.state.nextDiskOffset).toBe(next);
+  });
+
+  it('refuses a bad request without making a file, and removes a file it could not use', () => {
+    const s = csvSim();
+    expect(kinds(s.send({ type: 'create', replyTo: 'a', req: { ...req, memoryMiB: 0 } }))).toEqual(['reply']);
+    s.send({ type: 'create', replyTo: 'b', req });
+    // Another VM of that name was created while the file was being made.
+    s.send({ type: 'define', replyTo: 'c', spec: { ...vm1, name: 'VM9', diskOffsetBytes: 256 * MIB } });
+    const effects = s.send({ type: 'diskAllocated', replyTo: 'b', req, offset: 768 * MIB });
+    expect(effects[0]).toEqual({ type: 'releaseDisk', path: req.diskPath });
+    expect(replyOf(effects)?.reply).toMatchObject({ ok: false, code: 'ALREADY_EXISTS' });
+  });
+
+  it("passes the coordinator's refusal on", () => {
+    const s = csvSim();
+    s.send({ type: 'create', replyTo: 'a', req });
+    const effects = s.send({
+      type: 'diskAllocationFailed',
+      replyTo: 'a',
+      code: 'OUT_OF_RANGE',
+      message: 'full',
+    });
+    expect(replyOf(effects)?.reply).toEqual({ ok: false, code: 'OUT_OF_RANGE', message: 'full' });
+  });
+});
+
 describe('migration, source and target sides', () => {
   it('holds one migration per node pair', () => {
     const s = sim();

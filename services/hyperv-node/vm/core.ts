@@ -15,8 +15,8 @@ import type { Ctx } from '../../actor/actor.js';
 import { booted, memoryFailed, memoryReady, save, saved, saveFailed, start, stop } from './lifecycle.js';
 import { beginMigration, migratedAway, migrationFailed, pause, resume } from './migration-source.js';
 import { incoming, incomingAbort, incomingResume } from './migration-target.js';
-import { type VmDecision, type VmManagerState, type VmMsg, withVm } from './model.js';
-import { create, define, remove } from './registry.js';
+import { refuse, type VmDecision, type VmManagerState, type VmMsg, withVm } from './model.js';
+import { create, define, diskAllocated, remove } from './registry.js';
 import { dirtyTick, setWorkload, tick, writeDone } from './workload.js';
 
 /** The VM core: decide one message. */
@@ -24,6 +24,10 @@ export function decideVm(state: VmManagerState, msg: VmMsg, ctx: Ctx): VmDecisio
   switch (msg.type) {
     case 'create':
       return create(state, msg.replyTo, msg.req);
+    case 'diskAllocated':
+      return diskAllocated(state, msg.replyTo, msg.req, msg.offset);
+    case 'diskAllocationFailed':
+      return refuse(state, msg.replyTo, msg.code, msg.message);
     case 'start':
       return withVm(state, msg.replyTo, msg.name, (vm) => start(state, vm, ctx));
     case 'stop':

@@ -96,6 +96,11 @@ export interface VmManagerState {
   bootMs: number;
   /** The workload interval a new VM starts with (cfg.timing.vmWriteIntervalMs). */
   writeIntervalMs: number;
+  /**
+   * The CSV coordinator allocates new VM disks as files on the volume (DOMAIN.md §3: it does
+   * all metadata); false, the node allocates them from its own region.
+   */
+  csvAllocates: boolean;
 }
 
 /** A request to define a VM, as CreateVm carries it. */
@@ -121,6 +126,9 @@ export type WriteOutcome = { ok: true } | { ok: false; definite: boolean; code: 
 /** Messages the VM core decides. */
 export type VmMsg =
   | { type: 'create'; replyTo: string; req: CreateVm }
+  /** The CSV coordinator created the disk file of a VM being created, at this offset. */
+  | { type: 'diskAllocated'; replyTo: string; req: CreateVm; offset: number }
+  | { type: 'diskAllocationFailed'; replyTo: string; code: ErrorCode; message: string }
   | { type: 'start'; replyTo: string; name: string }
   | { type: 'stop'; replyTo: string; name: string }
   | { type: 'save'; replyTo: string; name: string }
@@ -156,6 +164,10 @@ export type VmMsg =
 /** Effects the adapter carries out. */
 export type VmEffect =
   | { type: 'reply'; replyTo: string; reply: VmReply }
+  /** Have the CSV coordinator create the disk file of a VM being created; answer diskAllocated. */
+  | { type: 'allocateDisk'; replyTo: string; req: CreateVm; sizeBytes: number }
+  /** Remove the disk file made for a VM that could not be created after all. */
+  | { type: 'releaseDisk'; path: string }
   /** Allocate the VM's memory (a Buffer of memoryMiB), from its saved-state file when restoring. */
   | { type: 'allocMemory'; vm: string; epoch: number; memoryMiB: number; restore: boolean }
   | { type: 'freeMemory'; vm: string }

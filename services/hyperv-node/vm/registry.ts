@@ -87,6 +87,8 @@ export function initialVms(opts: {
   vms: VmSpec[];
   bootMs: number;
   writeIntervalMs: number;
+  /** New VM disks are files the CSV coordinator allocates (default: the node's region). */
+  csvAllocates?: boolean;
 }): VmManagerState {
   const regionStart = REGION_START_BYTES + (opts.nodeId - 1) * REGION_SIZE_BYTES;
   const regionEnd = regionStart + REGION_SIZE_BYTES;
@@ -114,6 +116,7 @@ export function initialVms(opts: {
     vms,
     bootMs: opts.bootMs,
     writeIntervalMs: opts.writeIntervalMs,
+    csvAllocates: opts.csvAllocates ?? false,
   };
 }
 
@@ -145,7 +148,7 @@ function requestProblem(state: VmManagerState, req: CreateVm): Refusal | null {
 }
 
 /** The spec a CreateVm request defines, its extent checked or taken from the node's region. */
-export function createdSpec(state: VmManagerState, req: CreateVm): VmSpec | Refusal {
+function createdSpec(state: VmManagerState, req: CreateVm): VmSpec | Refusal {
   const problem = requestProblem(state, req);
   if (problem) return problem;
   const sizeBytes = req.diskSizeMiB * MIB;
@@ -170,8 +173,32 @@ export function createdSpec(state: VmManagerState, req: CreateVm): VmSpec | Refu
   };
 }
 
-/** Creates a VM (CreateVm): Off, its disk on the CSV LUN. */
+/**
+ * Creates a VM (CreateVm): Off, its disk on the CSV LUN. A disk the caller did not place is
+ * allocated by the CSV coordinator when the node has one (the request is checked first, so no
+ * file is made for a request that would be refused), else from the node's region.
+ */
 export function create(state: VmManagerState, replyTo: string, req: CreateVm): VmDecision {
+  if (req.diskOffsetBytes !== undefined || !state.csvAllocates) return defineCreated(state, replyTo, req);
+  const problem = requestProblem(state, req);
+  if (problem) return refuse(state, replyTo, problem.code, problem.message);
+  return { state, effects: [{ type: 'allocateDisk', replyTo, req, sizeBytes: req.diskSizeMiB * MIB }] };
+}
+
+/** The coordinator made the disk file: the VM is defined on it, or the file goes again. */
+export function diskAllocated(
+  state: VmManagerState,
+  replyTo: string,
+  req: CreateVm,
+  offset: number,
+): VmDecision {
+  const d = defineCreated(state, replyTo, { ...req, diskOffsetBytes: offset });
+  if (d.state !== state) return d;
+  return { state, effects: [{ type: 'releaseDisk', path: req.diskPath }, ...d.effects] };
+}
+
+/** Defines the VM a CreateVm request describes, its disk extent known or taken from the region. */
+function defineCreated(state: VmManagerState, replyTo: string, req: CreateVm): VmDecision {
   const spec = createdSpec(state, req);
   if ('code' in spec) return refuse(state, replyTo, spec.code, spec.message);
   const vm = freshEntry(spec, state.writeIntervalMs);
