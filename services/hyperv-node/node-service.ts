@@ -113,12 +113,6 @@ export function nodeService(
   ioLoad?: (spec: IoLoadSpec) => Promise<IoLoadResult>,
 ): { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation } {
   const s = cfg.settings;
-  const find = (name: string): VmEntry => {
-    const vm = vms.actor.state.vms[name];
-    if (!vm) throw new DcboxError('NOT_FOUND', `no VM named ${JSON.stringify(name)} on ${cfg.host}`);
-    return vm;
-  };
-  const view = (vm: VmEntry) => vmView(vm, cfg.host, vms.clock.now());
   const impl = {
     GetInfo: unary(() => ({
       name: cfg.host,
@@ -129,11 +123,21 @@ export function nodeService(
       mpio_policy: s.mpio.enabled ? s.mpio.policy : 'none',
       virtual_switches: s.virtualSwitches,
     })),
-    ListPaths: unary(async () => ({
-      node: cfg.host,
-      mpio_enabled: s.mpio.enabled,
-      disks: disksView(disks.actor.state, await disks.lunDetails()),
-    })),
+    ...vmHandlers(cfg.host, vms),
+    ...storageHandlers(cfg, disks, ioLoad),
+  };
+  return { definition: protos().dcbox.node.v1.HyperVNode.service, name: 'dcbox.node.v1.HyperVNode', impl };
+}
+
+/** The VM handlers: each forwards its request to the VM host and replies with what it answers. */
+function vmHandlers(host: string, vms: VmHost) {
+  const find = (name: string): VmEntry => {
+    const vm = vms.actor.state.vms[name];
+    if (!vm) throw new DcboxError('NOT_FOUND', `no VM named ${JSON.stringify(name)} on ${host}`);
+    return vm;
+  };
+  const view = (vm: VmEntry) => vmView(vm, host, vms.clock.now());
+  return {
     // The VM core checks the request and has the CSV coordinator allocate the disk (vm/registry.ts).
     CreateVm: unary(async (req: CreateVmRequest__Output) =>
       view(
@@ -179,34 +183,38 @@ export function nodeService(
         (err) => callback(toServiceError(err)),
       );
     },
+  };
+}
+
+/** The storage handlers: raw SCSI commands through MPIO, and I/O loads on a CSV. */
+function storageHandlers(
+  cfg: ServiceConfig<NodeSettings>,
+  disks: Multipath,
+  ioLoad: ((spec: IoLoadSpec) => Promise<IoLoadResult>) | undefined,
+) {
+  return {
+    ListPaths: unary(async () => ({
+      node: cfg.host,
+      mpio_enabled: cfg.settings.mpio.enabled,
+      disks: disksView(disks.actor.state, await disks.lunDetails()),
+    })),
     RunIoLoad: unary(async (req: IoLoadRequest__Output): Promise<IoLoadResultMsg> => {
       if (!ioLoad) throw new DcboxError('BAD_STATE', `${cfg.host} has no CSV to run an I/O load on`);
-      const r = await ioLoad({
-        lun: req.lun,
-        kind: req.kind === '' ? 'write' : (req.kind as IoLoadSpec['kind']),
-        blockSize: req.block_size,
-        sequential: req.sequential,
-        depth: req.depth,
-        durationMs: req.duration_ms,
-        offsetBase: Number(req.offset_base),
-        spanBytes: Number(req.span_bytes),
-      });
-      const seconds = Math.max(r.durationMs, 1) / 1000;
-      return {
-        ops: r.ops,
-        bytes: r.bytes,
-        duration_ms: Math.round(r.durationMs),
-        ops_per_sec: r.ops / seconds,
-        bytes_per_sec: r.bytes / seconds,
-        latency_p50_us: r.latencyP50Us,
-        latency_p99_us: r.latencyP99Us,
-        latency_max_us: r.latencyMaxUs,
-        errors: r.errors,
-        first_error: r.firstError,
-      };
+      return ioLoadView(
+        await ioLoad({
+          lun: req.lun,
+          kind: req.kind === '' ? 'write' : (req.kind as IoLoadSpec['kind']),
+          blockSize: req.block_size,
+          sequential: req.sequential,
+          depth: req.depth,
+          durationMs: req.duration_ms,
+          offsetBase: Number(req.offset_base),
+          spanBytes: Number(req.span_bytes),
+        }),
+      );
     }),
     StorageCommand: unary(async (req: StorageCommandRequest__Output): Promise<StorageCommandResponse> => {
-      const op = storageOp(req, s);
+      const op = storageOp(req, cfg.settings);
       if (op instanceof DcboxError) return { ok: false, code: op.code, message: op.message };
       const r = await disks.io(req.lun, op);
       if (!r.ok) return { ok: false, code: r.code, message: r.message, path: r.path ?? '' };
@@ -218,5 +226,21 @@ export function nodeService(
       };
     }),
   };
-  return { definition: protos().dcbox.node.v1.HyperVNode.service, name: 'dcbox.node.v1.HyperVNode', impl };
+}
+
+/** An I/O load's result as RunIoLoad returns it, with rates per second. */
+function ioLoadView(r: IoLoadResult): IoLoadResultMsg {
+  const seconds = Math.max(r.durationMs, 1) / 1000;
+  return {
+    ops: r.ops,
+    bytes: r.bytes,
+    duration_ms: Math.round(r.durationMs),
+    ops_per_sec: r.ops / seconds,
+    bytes_per_sec: r.bytes / seconds,
+    latency_p50_us: r.latencyP50Us,
+    latency_p99_us: r.latencyP99Us,
+    latency_max_us: r.latencyMaxUs,
+    errors: r.errors,
+    first_error: r.firstError,
+  };
 }

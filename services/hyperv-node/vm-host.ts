@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { Actor } from '../actor/actor.js';
 import { type Clock, Random, systemClock } from '../actor/clock.js';
-import { DcboxError, ERROR_CODES } from '../actor/errors.js';
+import { DcboxError } from '../actor/errors.js';
 import type { MigrationStats__Output as MigrationStats } from '../generated/dcbox/cluster/v1/MigrationStats.js';
 import type { HyperVNodeClient } from '../generated/dcbox/node/v1/HyperVNode.js';
 import type { MigrationAck } from '../generated/dcbox/node/v1/MigrationAck.js';
@@ -21,13 +21,12 @@ import type { Logger } from '../process/log.js';
 import { CLIENT_OPTIONS, protos } from '../transport/grpc.js';
 import { encodeJson, type NatsConnection } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
+import { type BlockDevice, lastSeqOnDisk, writeRecord } from './guest-disk.js';
 import { GuestMemory } from './migration/guest-memory.js';
 import { DEFAULT_POLICY, type PassPolicy } from './migration/passes.js';
 import { type MigrationSource, sendMigration } from './migration/source.js';
 import type { MigrationKind, MigrationPhase } from './migration/source-core.js';
 import { type IncomingStream, receiveMigration } from './migration/target.js';
-import type { IoResult, StorageOp } from './mpio.js';
-import { encodeRecord, RECORD_SIZE, verifyRecord } from './record.js';
 import { decideVm } from './vm/core.js';
 import type { CreateVm, DeviceState, VmEffect, VmEntry, VmManagerState, VmMsg } from './vm/model.js';
 import { changedVms, initialVms } from './vm/registry.js';
@@ -37,14 +36,6 @@ const MIB = 1024 * 1024;
 type Subscription = ReturnType<NatsConnection['subscribe']>;
 /** The core's effects plus the lifecycle changes the host reports to onChange listeners. */
 type HostEffect = VmEffect | { type: 'changed'; vm: VmEntry };
-
-/**
- * Where a VM's disk I/O goes: MPIO (Multipath) by default; the cluster routes CSV I/O through
- * its CSV layer (direct or redirected). Errors come back as data, never thrown.
- */
-export interface BlockDevice {
-  io(lun: string, op: StorageOp): Promise<IoResult>;
-}
 
 /** A step of a migration, as onMigrationEvent reports it (atMs is the host's clock). */
 export interface MigrationEvent extends MigrationPhase {
@@ -377,19 +368,7 @@ export class VmHost {
         for (const cb of this.faultListeners) cb(effect.vm, effect.reason);
         return;
       case 'allocMemory':
-        void this.allocate(effect.vm, effect.memoryMiB, effect.restore)
-          .then(() => (effect.restore ? 0 : this.lastSeqOnDisk(effect.vm)))
-          .then(
-            (lastSeq) =>
-              this.actor.send({ type: 'memoryReady', name: effect.vm, epoch: effect.epoch, lastSeq }),
-            (err: Error) =>
-              this.actor.send({
-                type: 'memoryFailed',
-                name: effect.vm,
-                epoch: effect.epoch,
-                error: err.message,
-              }),
-          );
+        this.startMemory(effect);
         return;
       case 'allocateDisk':
         this.allocateDisk(effect);
@@ -411,18 +390,9 @@ export class VmHost {
       case 'dirtyMemory':
         this.memory.get(effect.vm)?.dirtyPages(effect.pages, effect.seq, this.random);
         return;
-      case 'saveMemory': {
-        const mem = this.memory.get(effect.vm);
-        const done = mem
-          ? writeFile(this.savedStateFile(effect.vm), mem.buf)
-          : Promise.reject(new Error('no memory to save'));
-        void done.then(
-          () => this.actor.send({ type: 'saved', name: effect.vm, epoch: effect.epoch }),
-          (err: Error) =>
-            this.actor.send({ type: 'saveFailed', name: effect.vm, epoch: effect.epoch, error: err.message }),
-        );
+      case 'saveMemory':
+        this.saveMemory(effect);
         return;
-      }
       case 'listen':
         this.listen(effect.vm);
         return;
@@ -438,42 +408,30 @@ export class VmHost {
     }
   }
 
-  /**
-   * The newest record of a VM on its virtual disk, read at a cold boot (0 when none or when the
-   * disk cannot be read: the VM then starts its journal where it is).
-   */
-  private async lastSeqOnDisk(name: string): Promise<number> {
-    const spec = this.actor.state.vms[name]?.spec;
-    if (!spec) return 0;
-    const chunk = 4 * MIB;
-    let last = 0;
-    const offsets: number[] = [];
-    for (let off = 0; off < spec.diskSizeBytes; off += chunk) offsets.push(off);
-    // Four reads in flight, as a guest's storage stack issues them: read one at a time, a 64 MiB
-    // disk took 1.4 s of the restart after a failover.
-    let failed = false;
-    const reader = async () => {
-      for (let off = offsets.shift(); off !== undefined && !failed; off = offsets.shift()) {
-        const length = Math.min(chunk, spec.diskSizeBytes - off);
-        const r = await this.disks.io(spec.lun, { kind: 'read', offset: spec.diskOffsetBytes + off, length });
-        if (!r.ok || !r.data) {
-          // The newest record found is only as good as what was read: stop at the first failure.
-          failed = true;
-          return;
-        }
-        const data = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-        for (let i = 0; i + RECORD_SIZE <= data.length; i += RECORD_SIZE) {
-          const check = verifyRecord(data.subarray(i, i + RECORD_SIZE), { vm: name });
-          if (check.ok && check.record.seq > last) last = check.record.seq;
-        }
-      }
-    };
-    try {
-      await Promise.all([reader(), reader(), reader(), reader()]);
-    } catch (err) {
-      this.log('warn', 'could not scan the virtual disk at boot', { vm: name, error: String(err) });
-    }
-    return last;
+  /** Allocates (or restores) a starting VM's memory; a cold boot also scans the disk's journal. */
+  private startMemory({ vm, epoch, memoryMiB, restore }: Extract<VmEffect, { type: 'allocMemory' }>): void {
+    const spec = () => this.actor.state.vms[vm]?.spec;
+    void this.allocate(vm, memoryMiB, restore)
+      .then(() => {
+        const s = spec();
+        return restore || !s ? 0 : lastSeqOnDisk(this.disks, s, this.log);
+      })
+      .then(
+        (lastSeq) => this.actor.send({ type: 'memoryReady', name: vm, epoch, lastSeq }),
+        (err: Error) => this.actor.send({ type: 'memoryFailed', name: vm, epoch, error: err.message }),
+      );
+  }
+
+  /** Writes a saving VM's memory to its saved-state file. */
+  private saveMemory({ vm, epoch }: Extract<VmEffect, { type: 'saveMemory' }>): void {
+    const mem = this.memory.get(vm);
+    const done = mem
+      ? writeFile(this.savedStateFile(vm), mem.buf)
+      : Promise.reject(new Error('no memory to save'));
+    void done.then(
+      () => this.actor.send({ type: 'saved', name: vm, epoch }),
+      (err: Error) => this.actor.send({ type: 'saveFailed', name: vm, epoch, error: err.message }),
+    );
   }
 
   private allocateDisk(effect: Extract<VmEffect, { type: 'allocateDisk' }>): void {
@@ -532,16 +490,7 @@ export class VmHost {
   }
 
   private async write(effect: Extract<VmEffect, { type: 'writeRecord' }>): Promise<void> {
-    const block = encodeRecord({ vm: effect.vm, seq: effect.seq, timeMs: effect.timeMs });
-    // The guest dirties its memory as it works: the record also lands in a page of its RAM, so
-    // saved state and migration carry real, changing contents.
-    const mem = this.memory.get(effect.vm);
-    if (mem && mem.buf.length >= block.length)
-      mem.write((effect.seq % Math.floor(mem.buf.length / block.length)) * block.length, block);
-    const r = await this.disks.io(effect.lun, { kind: 'write', offset: effect.offset, data: block });
-    const outcome = r.ok
-      ? ({ ok: true } as const)
-      : { ok: false as const, definite: ERROR_CODES[r.code].definite, code: r.code, message: r.message };
+    const outcome = await writeRecord(this.disks, this.memory.get(effect.vm), effect);
     this.actor.send({ type: 'writeDone', name: effect.vm, seq: effect.seq, outcome });
   }
 }
