@@ -26,7 +26,7 @@ import { GuestMemory } from './migration/guest-memory.js';
 import { DEFAULT_POLICY, type PassPolicy } from './migration/passes.js';
 import { type MigrationSource, sendMigration } from './migration/source.js';
 import type { MigrationKind, MigrationPhase } from './migration/source-core.js';
-import { type IncomingStream, receiveMigration } from './migration/target.js';
+import { type IncomingStream, receiveMigration, specFromWire } from './migration/target.js';
 import { decideVm } from './vm/core.js';
 import type { CreateVm, DeviceState, VmEffect, VmEntry, VmManagerState, VmMsg } from './vm/model.js';
 import { changedVms, initialVms } from './vm/registry.js';
@@ -493,20 +493,4 @@ export class VmHost {
     const outcome = await writeRecord(this.disks, this.memory.get(effect.vm), effect);
     this.actor.send({ type: 'writeDone', name: effect.vm, seq: effect.seq, outcome });
   }
-}
-
-function specFromWire(setup: MigrationSetup__Output): VmSpec {
-  const s = setup.spec;
-  if (!s) throw new DcboxError('INVALID_ARGUMENT', 'setup carries no VM spec');
-  return {
-    name: s.name,
-    memoryMiB: s.memory_mib,
-    diskPath: s.disk_path,
-    lun: s.lun,
-    diskOffsetBytes: s.disk_offset_bytes,
-    diskSizeBytes: s.disk_size_bytes,
-    switchName: s.switch_name,
-    node: '',
-    dirtyPagesPerSec: s.dirty_pages_per_sec,
-  };
 }

@@ -1,4 +1,13 @@
 /**
+ * services/hyperv-node/migration: live and quick migration of a VM between two nodes
+ * (DOMAIN.md §5), the source's end here and the target's in target.ts.
+ *
+ * Files: source-core.ts (the source's procedure, pure), passes.ts (when to stop copying,
+ * pure), incoming.ts (the target's checks of the stream, pure), dirty-bitmap.ts (modified
+ * pages, pure), guest-memory.ts (guest RAM and its bitmap), link.ts (the MigrateIn stream,
+ * adapter), page-channel.ts (the TCP page channel, adapter), target.ts (the target's end,
+ * adapter), this file (the source's end, adapter).
+ *
  * The source's end of a migration, the adapter: runs the pure procedure of source-core.ts and
  * carries out its effects — the MigrateIn stream, the page channel, the dirty bitmap of guest
  * memory, the VM core's pause and hand-over — one at a time, feeding each result back as a

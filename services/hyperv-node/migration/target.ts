@@ -10,6 +10,7 @@ import type { MigrationAck } from '../../generated/dcbox/node/v1/MigrationAck.js
 import type { MigrationChunk__Output } from '../../generated/dcbox/node/v1/MigrationChunk.js';
 import type { MigrationDeviceState__Output } from '../../generated/dcbox/node/v1/MigrationDeviceState.js';
 import type { MigrationSetup__Output } from '../../generated/dcbox/node/v1/MigrationSetup.js';
+import type { VmSpec } from '../../process/config.js';
 import type { DeviceState } from '../vm/model.js';
 import { PAGE_SIZE, runPages } from './dirty-bitmap.js';
 import { applyPages, checkChunk, checkPages, INCOMING_START, type IncomingState } from './incoming.js';
@@ -46,6 +47,23 @@ export function deviceFromWire(d: MigrationDeviceState__Output): DeviceState {
     lastError: d.last_error,
     dirtyPagesPerSec: d.dirty_pages_per_sec,
     uptimeMs: d.uptime_ms,
+  };
+}
+
+/** The VM spec a migration's setup carries, as the VM core takes it (placed on this node by it). */
+export function specFromWire(setup: MigrationSetup__Output): VmSpec {
+  const s = setup.spec;
+  if (!s) throw new DcboxError('INVALID_ARGUMENT', 'setup carries no VM spec');
+  return {
+    name: s.name,
+    memoryMiB: s.memory_mib,
+    diskPath: s.disk_path,
+    lun: s.lun,
+    diskOffsetBytes: s.disk_offset_bytes,
+    diskSizeBytes: s.disk_size_bytes,
+    switchName: s.switch_name,
+    node: '',
+    dirtyPagesPerSec: s.dirty_pages_per_sec,
   };
 }
 
