@@ -59,7 +59,7 @@ export interface VmHostOptions {
   diskAllocator?: DiskAllocator;
 }
 
-/** Creates and removes VM disk files through the CSV coordinator (DOMAIN.md §3: it does all metadata). */
+/** Creates and removes VM disk files through the CSV coordinator, which keeps the volume's metadata. */
 export interface DiskAllocator {
   /** Creates the VM's disk file; resolves with its offset on the LUN. */
   allocate(path: string, sizeBytes: number): Promise<number>;

@@ -1,5 +1,5 @@
 /**
- * The source's end of a migration as a pure core (DOMAIN.md §5): setup, the copy passes while
+ * The source's end of a migration as a pure core: setup, the copy passes while
  * the VM runs, stop-and-copy, the device state and the resume order, the hand-over, and what
  * becomes of the VM when any step fails. The adapter (source.ts) carries out each effect —
  * streams, the page channel, the VM core's pause — and feeds its result back as a message.

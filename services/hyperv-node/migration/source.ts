@@ -1,6 +1,6 @@
 /**
- * services/hyperv-node/migration: live and quick migration of a VM between two nodes
- * (DOMAIN.md §5), the source's end here and the target's in target.ts.
+ * services/hyperv-node/migration: live and quick migration of a VM between two nodes:
+ * the source's end here and the target's in target.ts.
  *
  * Files: source-core.ts (the source's procedure, pure), passes.ts (when to stop copying,
  * pure), incoming.ts (the target's checks of the stream, pure), dirty-bitmap.ts (modified

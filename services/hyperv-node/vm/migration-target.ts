@@ -1,5 +1,5 @@
 /**
- * The target side of a migration as the VM core sees it, pure (DOMAIN.md §5): the skeleton VM
+ * The target side of a migration as the VM core sees it, pure: the skeleton VM
  * built when a migration comes in (its memory arriving), its resume with the source's device
  * state, and its removal when the migration is abandoned. The stream is migration/target.ts's.
  */

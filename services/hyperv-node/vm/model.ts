@@ -97,8 +97,8 @@ export interface VmManagerState {
   /** The workload interval a new VM starts with (cfg.timing.vmWriteIntervalMs). */
   writeIntervalMs: number;
   /**
-   * The CSV coordinator allocates new VM disks as files on the volume (DOMAIN.md §3: it does
-   * all metadata); false, the node allocates them from its own region.
+   * The CSV coordinator allocates new VM disks as files on the volume, as it keeps all
+   * of the volume's metadata; false, the node allocates them from its own region.
    */
   csvAllocates: boolean;
 }
