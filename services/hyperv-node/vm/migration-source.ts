@@ -1,5 +1,5 @@
 /**
- * The source side of a migration as the VM core sees it, pure: the node-pair
+ * The source side of a migration as the VM core sees it, pure (DOMAIN.md §5): the node-pair
  * slot, the pause for stop-and-copy, the resume after a failure (unless the VM's fate is
  * unknown), the hand-over once the target runs it, and the device state that travels with it.
  * The procedure that drives these steps is migration/source-core.ts.
