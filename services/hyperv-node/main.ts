@@ -2,12 +2,12 @@
  * hyperv-node: one blade running Hyper-V Server 2008 R2 — MPIO over the RSSM paths, the
  * Cluster Shared Volumes, the VM manager and the failover-cluster service, served as
  * dcbox.node.v1.HyperVNode and dcbox.cluster.v1.Cluster. Wiring only: the logic is in mpio.ts,
- * csv/, vm.ts, migration/ and cluster/.
+ * csv/, vm/, migration/ and cluster/.
  */
 
 import { systemClock } from '../actor/clock.js';
 import type { NodeSettings } from '../process/config.js';
-import { runService } from '../process/service.js';
+import { runService, type ServiceContext } from '../process/service.js';
 import type { ClusterCore, VmState } from './cluster/core.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';
@@ -16,7 +16,7 @@ import { nodeMetrics } from './metrics.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { Multipath } from './multipath.js';
 import { nodeService } from './node-service.js';
-import type { VmEntry } from './vm.js';
+import type { VmEntry } from './vm/model.js';
 import { VmHost } from './vm-host.js';
 
 /** The cluster's coarse view of a VM's lifecycle. */
@@ -33,84 +33,115 @@ function clusterState(vm: VmEntry | undefined): VmState {
   }
 }
 
+type Ctx = ServiceContext<NodeSettings>;
+
+/** One CsvVolume per shared volume, seeded with the topology's files, stopped with the process. */
+async function csvVolumes({ cfg, nc, log, onStop }: Ctx, disks: Multipath): Promise<Map<string, CsvVolume>> {
+  const s = cfg.settings;
+  const sizes = await disks.lunDetails(3000);
+  const volumes = new Map<string, CsvVolume>();
+  for (const v of s.sharedVolumes) {
+    const volume = new CsvVolume({
+      cluster: s.cluster,
+      node: cfg.host,
+      volume: v.volume,
+      lun: v.lun,
+      path: v.path,
+      lunSizeBytes: sizes[v.lun]?.sizeBytes ?? 0,
+      device: disks,
+      nc,
+      timing: cfg.timing,
+      log,
+    });
+    volume.seed(
+      s.csvFiles
+        .filter((f) => f.lun === v.lun)
+        .map(({ path, offset, sizeBytes }) => ({ path, offset, sizeBytes })),
+    );
+    volumes.set(v.volume, volume);
+    onStop(() => volume.stop());
+  }
+  return volumes;
+}
+
+/** The VM host, its disks on the CSVs (direct or redirected I/O) or else on MPIO. */
+function vmHost({ cfg, nc, log }: Ctx, disks: Multipath, volumes: Map<string, CsvVolume>): VmHost {
+  const blockDevice = {
+    io: (lun: string, op: StorageOp): Promise<IoResult> => {
+      const volume = [...volumes.values()].find((x) => x.status().lun === lun);
+      return volume ? volume.io(lun, op) : disks.io(lun, op);
+    },
+  };
+  // On a CSV the coordinator allocates new VM disks as files (DOMAIN.md §3: it does all metadata).
+  const csv = volumes.values().next().value;
+  return new VmHost(cfg, nc, blockDevice, log, {
+    diskAllocator: csv && {
+      allocate: async (path, sizeBytes) => (await csv.createFile(path, sizeBytes)).offset,
+      release: (path) => csv.deleteFile(path).then(() => undefined),
+    },
+  });
+}
+
+/** The VM host as the cluster service drives it. */
+function clusterVmsOf(vms: VmHost): ClusterVms {
+  return {
+    defineVm: (spec) => vms.defineVm(spec),
+    removeVm: (name) => vms.removeVm(name),
+    start: (name) => vms.start(name),
+    turnOff: (name) => vms.turnOff(name),
+    save: (name) => vms.save(name),
+    stateOf: (name) => clusterState(vms.get(name)),
+    specOf: (name) => vms.get(name)?.spec ?? null,
+    liveMigrate: (name, to) => vms.liveMigrate(name, to),
+    quickMigrate: (name, to) => vms.quickMigrate(name, to),
+  };
+}
+
+/** The cluster service, its metrics fed with heartbeats and migrations, told of every VM change. */
+function clusterService(ctx: Ctx, disks: Multipath, vms: VmHost, volumes: Map<string, CsvVolume>) {
+  const { cfg, nc, log, metrics } = ctx;
+  // The metrics read the cores' state at scrape time; the cluster feeds heartbeats and migrations.
+  let clusterCore: () => ClusterCore = () => {
+    throw new Error('the cluster service is not built yet');
+  };
+  const m = nodeMetrics(metrics, {
+    cluster: () => clusterCore(),
+    csv: () => [...volumes.values()].map((v) => v.status()),
+    mpio: () => disks.actor.state,
+  });
+  const cluster = new ClusterService(cfg, nc, log, disks, clusterVmsOf(vms), volumes, {
+    heartbeat: (peer, answered) => {
+      m.heartbeatsSent.inc({ peer });
+      if (!answered) m.heartbeatsMissed.inc({ peer });
+    },
+    migration: (kind, ok, blackoutMs) => {
+      m.migrations.inc({ kind, result: ok ? 'ok' : 'failed' });
+      if (ok && blackoutMs !== null) m.blackoutSeconds.observe({ kind }, blackoutMs / 1000);
+    },
+  });
+  clusterCore = () => cluster.actor.state;
+  vms.onChange((vm) => cluster.vmChanged(vm.spec.name, clusterState(vm)));
+  vms.onFault((name, reason) => cluster.vmFault(name, reason));
+  // A clustered VM answers only while this node's cluster lease holds; others always do.
+  vms.setEchoGate((vm) => !cluster.isClustered(vm) || cluster.leaseValid());
+  for (const vm of vms.list()) cluster.vmChanged(vm.spec.name, clusterState(vm));
+  return cluster;
+}
+
 await runService<NodeSettings>({
   packages: ['storage', 'node', 'cluster', 'witness'],
-  async setup({ cfg, nc, log, metrics, onStop }) {
+  async setup(ctx) {
+    const { cfg, log, onStop } = ctx;
     const s = cfg.settings;
     const disks = new Multipath(cfg, log);
     disks.start();
-    const sizes = await disks.lunDetails(3000);
-    const volumes = new Map<string, CsvVolume>();
-    for (const v of s.sharedVolumes) {
-      const volume = new CsvVolume({
-        cluster: s.cluster,
-        node: cfg.host,
-        volume: v.volume,
-        lun: v.lun,
-        path: v.path,
-        lunSizeBytes: sizes[v.lun]?.sizeBytes ?? 0,
-        device: disks,
-        nc,
-        timing: cfg.timing,
-        log,
-      });
-      volume.seed(
-        s.csvFiles
-          .filter((f) => f.lun === v.lun)
-          .map(({ path, offset, sizeBytes }) => ({ path, offset, sizeBytes })),
-      );
-      volumes.set(v.volume, volume);
-      onStop(() => volume.stop());
-    }
-    // VM disks on a CSV go through the volume (direct or redirected I/O); the rest through MPIO.
-    const blockDevice = {
-      io: (lun: string, op: StorageOp): Promise<IoResult> => {
-        const volume = [...volumes.values()].find((x) => x.status().lun === lun);
-        return volume ? volume.io(lun, op) : disks.io(lun, op);
-      },
-    };
-    const vms = new VmHost(cfg, nc, blockDevice, log);
-    const clusterVms: ClusterVms = {
-      defineVm: (spec) => vms.defineVm(spec),
-      removeVm: (name) => vms.removeVm(name),
-      start: (name) => vms.start(name),
-      turnOff: (name) => vms.turnOff(name),
-      save: (name) => vms.save(name),
-      stateOf: (name) => clusterState(vms.get(name)),
-      specOf: (name) => vms.get(name)?.spec ?? null,
-      liveMigrate: (name, to) => vms.liveMigrate(name, to),
-      quickMigrate: (name, to) => vms.quickMigrate(name, to),
-    };
-    // The metrics read the cores' state at scrape time; the cluster feeds heartbeats and migrations.
-    let clusterCore: () => ClusterCore = () => {
-      throw new Error('the cluster service is not built yet');
-    };
-    const m = nodeMetrics(metrics, {
-      cluster: () => clusterCore(),
-      csv: () => [...volumes.values()].map((v) => v.status()),
-      mpio: () => disks.actor.state,
-    });
-    const cluster = new ClusterService(cfg, nc, log, disks, clusterVms, volumes, {
-      heartbeat: (peer, answered) => {
-        m.heartbeatsSent.inc({ peer });
-        if (!answered) m.heartbeatsMissed.inc({ peer });
-      },
-      migration: (kind, ok, blackoutMs) => {
-        m.migrations.inc({ kind, result: ok ? 'ok' : 'failed' });
-        if (ok && blackoutMs !== null) m.blackoutSeconds.observe({ kind }, blackoutMs / 1000);
-      },
-    });
-    clusterCore = () => cluster.actor.state;
-    vms.onChange((vm) => cluster.vmChanged(vm.spec.name, clusterState(vm)));
-    vms.onFault((name, reason) => cluster.vmFault(name, reason));
-    // A clustered VM answers only while this node's cluster lease holds; others always do.
-    vms.setEchoGate((vm) => !cluster.isClustered(vm) || cluster.leaseValid());
-    for (const vm of vms.list()) cluster.vmChanged(vm.spec.name, clusterState(vm));
+    const volumes = await csvVolumes(ctx, disks);
+    const vms = vmHost(ctx, disks, volumes);
+    const cluster = clusterService(ctx, disks, vms, volumes);
     cluster.start();
     onStop(() => cluster.stop());
     onStop(() => disks.stop());
     onStop(() => vms.stop());
-    const csv = volumes.values().next().value;
     log('info', 'node ready', {
       key: disks.key,
       mpio: s.mpio.enabled ? s.mpio.policy : 'none',
@@ -118,24 +149,14 @@ await runService<NodeSettings>({
       csv: [...volumes.keys()],
     });
     return [
-      nodeService(
-        cfg,
-        disks,
-        vms,
-        csv
-          ? {
-              allocate: async (path, sizeBytes) => (await csv.createFile(path, sizeBytes)).offset,
-              release: (path) => csv.deleteFile(path).then(() => undefined),
-            }
-          : undefined,
-        async (spec) =>
-          runCheckedIoLoad(
-            spec,
-            [...volumes.values()],
-            (await disks.lunDetails())[spec.lun]?.sizeBytes ?? 0,
-            systemClock,
-            cfg.seed,
-          ),
+      nodeService(cfg, disks, vms, async (spec) =>
+        runCheckedIoLoad(
+          spec,
+          [...volumes.values()],
+          (await disks.lunDetails())[spec.lun]?.sizeBytes ?? 0,
+          systemClock,
+          cfg.seed,
+        ),
       ),
       cluster.grpcService(),
     ];

@@ -33,7 +33,20 @@ export interface NodeMetrics {
 
 /** Registers every metric of a hyperv-node process. */
 export function nodeMetrics(registry: Registry, src: NodeSources): NodeMetrics {
+  // Registration order is exposition order: heartbeats, cluster, CSV, migrations, MPIO.
   const registers = [registry];
+  const heartbeats = heartbeatCounters(registers);
+  membershipGauges(registers, src);
+  witnessAndRoleGauges(registers, src);
+  csvGauges(registers, src);
+  const migrations = migrationMetrics(registers);
+  mpioGauges(registers, src);
+  return { ...heartbeats, ...migrations };
+}
+
+type Registers = Registry[];
+
+function heartbeatCounters(registers: Registers) {
   const heartbeatsSent = new Counter({
     name: 'dcbox_cluster_heartbeats_sent_total',
     help: 'Cluster heartbeats sent to a peer (one every SameSubnetDelay, DOMAIN.md §1).',
@@ -46,6 +59,11 @@ export function nodeMetrics(registry: Registry, src: NodeSources): NodeMetrics {
     labelNames: ['peer'],
     registers,
   });
+  return { heartbeatsSent, heartbeatsMissed };
+}
+
+/** The cluster service state, membership and quorum, read from the cluster core. */
+function membershipGauges(registers: Registers, src: NodeSources): void {
   new Gauge({
     name: 'dcbox_cluster_members',
     help: 'Nodes in the active cluster membership as this node sees it (0 while it is not a member).',
@@ -88,6 +106,10 @@ export function nodeMetrics(registry: Registry, src: NodeSources): NodeMetrics {
       this.set(s.service === 'Running' && s.quorum.has ? 1 : 0);
     },
   });
+}
+
+/** The witness and the clustered roles, read from the cluster core. */
+function witnessAndRoleGauges(registers: Registers, src: NodeSources): void {
   new Gauge({
     name: 'dcbox_cluster_witness_epoch',
     help: 'The epoch of the witness reservation as this node last saw it.',
@@ -131,6 +153,10 @@ export function nodeMetrics(registry: Registry, src: NodeSources): NodeMetrics {
       for (const r of Object.values(s.config.roles)) this.set({ role: r.name }, r.owner === s.self ? 1 : 0);
     },
   });
+}
+
+/** Each CSV's coordinator and this node's I/O mode on it. */
+function csvGauges(registers: Registers, src: NodeSources): void {
   new Gauge({
     name: 'dcbox_csv_coordinator',
     help: 'Whether this node coordinates (owns) the Cluster Shared Volume.',
@@ -150,6 +176,10 @@ export function nodeMetrics(registry: Registry, src: NodeSources): NodeMetrics {
       for (const v of src.csv()) setStateSet(this, { volume: v.volume }, 'mode', CSV_MODES, v.mode);
     },
   });
+}
+
+/** Migrations run as the source, by result, and their blackout. */
+function migrationMetrics(registers: Registers) {
   const migrations = new Counter({
     name: 'dcbox_migrations_total',
     help: 'Live and quick migrations this node ran as the source, by result.',
@@ -166,6 +196,11 @@ export function nodeMetrics(registry: Registry, src: NodeSources): NodeMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
+  return { migrations, blackoutSeconds };
+}
+
+/** The MPIO state of every path. */
+function mpioGauges(registers: Registers, src: NodeSources): void {
   new Gauge({
     name: 'dcbox_mpio_path_state',
     help: 'MPIO state of each path to each LUN: Active, Standby or Failed (1 for the current one; DOMAIN.md §6).',
@@ -178,5 +213,4 @@ export function nodeMetrics(registry: Registry, src: NodeSources): NodeMetrics {
           setStateSet(this, { lun: l.lun, path: p.host }, 'state', PATH_STATES, pathStateName(mpio, l, i));
     },
   });
-  return { heartbeatsSent, heartbeatsMissed, migrations, blackoutSeconds };
 }

@@ -280,6 +280,45 @@ export function choosePath(state: MpioState, lun: LunPaths, tried: readonly stri
   return healthy[0] ?? untried[0];
 }
 
+/**
+ * Storage answered with a refusal: the command failed, the path works, so there is no
+ * failover. A write refused with RESERVATION CONFLICT while registered means this node is fenced.
+ */
+function refused(
+  state: MpioState,
+  ioId: string,
+  io: InFlight,
+  pathHost: string,
+  result: Extract<IoResult, { ok: false }>,
+  effects: Out['effects'],
+): Out {
+  let s = state;
+  if (
+    result.code === 'RESERVATION_CONFLICT' &&
+    io.op.kind === 'write' &&
+    s.luns[io.lun]?.registration === 'wanted'
+  ) {
+    s = withLun(s, io.lun, (l) => ({ ...l, registration: 'fenced' }));
+    effects.push({
+      type: 'log',
+      level: 'warn',
+      msg: 'write refused with RESERVATION CONFLICT: this node is fenced from the LUN',
+      fields: { lun: io.lun, path: pathHost },
+    });
+  }
+  if (io.purpose === 'client')
+    effects.push({ type: 'complete', ioId, result: { ...result, path: pathHost } });
+  else if (io.purpose === 'register') {
+    effects.push({
+      type: 'log',
+      level: 'warn',
+      msg: 'reservation key registration refused',
+      fields: { lun: io.lun, path: pathHost, code: result.code, error: result.message },
+    });
+  }
+  return { state: s, effects };
+}
+
 function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoResult): Out {
   const io = state.inflight.get(ioId);
   if (!io) return { state, effects: [] };
@@ -299,33 +338,7 @@ function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoRe
     return { state: s, effects };
   }
 
-  if (!isPathSuspect(result.code)) {
-    // Storage answered: the command was refused, the path works. Never fail over on that.
-    if (
-      result.code === 'RESERVATION_CONFLICT' &&
-      io.op.kind === 'write' &&
-      s.luns[io.lun]?.registration === 'wanted'
-    ) {
-      s = withLun(s, io.lun, (l) => ({ ...l, registration: 'fenced' }));
-      effects.push({
-        type: 'log',
-        level: 'warn',
-        msg: 'write refused with RESERVATION CONFLICT: this node is fenced from the LUN',
-        fields: { lun: io.lun, path: pathHost },
-      });
-    }
-    if (io.purpose === 'client')
-      effects.push({ type: 'complete', ioId, result: { ...result, path: pathHost } });
-    else if (io.purpose === 'register') {
-      effects.push({
-        type: 'log',
-        level: 'warn',
-        msg: 'reservation key registration refused',
-        fields: { lun: io.lun, path: pathHost, code: result.code, error: result.message },
-      });
-    }
-    return { state: s, effects };
-  }
+  if (!isPathSuspect(result.code)) return refused(s, ioId, io, pathHost, result, effects);
 
   const wasHealthy = !path.failed;
   s = withPath(s, io.lun, pathHost, (p) => ({

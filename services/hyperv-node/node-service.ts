@@ -1,6 +1,7 @@
 /**
  * The gRPC face of a Hyper-V node: dcbox.node.v1.HyperVNode handlers over the MPIO and VM
- * adapters. Requests are checked here; the decisions are the cores'.
+ * adapters. Handlers translate wire messages and forward them; the checks and decisions are the
+ * cores'.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { DcboxError } from '../actor/errors.js';
@@ -23,7 +24,7 @@ import type { IoLoadResult, IoLoadSpec } from './io-load.js';
 import { disksView, reservationKey, type StorageOp } from './mpio.js';
 import type { Multipath } from './multipath.js';
 import { RECORD_SIZE } from './record.js';
-import type { VmEntry } from './vm.js';
+import type { VmEntry } from './vm/model.js';
 import type { VmHost } from './vm-host.js';
 
 /** The VM as the API shows it. */
@@ -109,22 +110,10 @@ export function nodeService(
   cfg: ServiceConfig<NodeSettings>,
   disks: Multipath,
   vms: VmHost,
-  csv?: {
-    /** Creates the VM's disk file through the CSV coordinator; returns its offset on the LUN. */
-    allocate(path: string, sizeBytes: number): Promise<number>;
-    /** Removes a file created for a VM that could not be defined. */
-    release(path: string): Promise<void>;
-  },
   /** Runs an I/O load on a CSV's free space (RunIoLoad). */
   ioLoad?: (spec: IoLoadSpec) => Promise<IoLoadResult>,
 ): { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation } {
   const s = cfg.settings;
-  const find = (name: string): VmEntry => {
-    const vm = vms.actor.state.vms[name];
-    if (!vm) throw new DcboxError('NOT_FOUND', `no VM named ${JSON.stringify(name)} on ${cfg.host}`);
-    return vm;
-  };
-  const view = (vm: VmEntry) => vmView(vm, cfg.host, Date.now());
   const impl = {
     GetInfo: unary(() => ({
       name: cfg.host,
@@ -135,38 +124,34 @@ export function nodeService(
       mpio_policy: s.mpio.enabled ? s.mpio.policy : 'none',
       virtual_switches: s.virtualSwitches,
     })),
-    ListPaths: unary(async () => ({
-      node: cfg.host,
-      mpio_enabled: s.mpio.enabled,
-      disks: disksView(disks.actor.state, await disks.lunDetails()),
-    })),
-    CreateVm: unary(async (req: CreateVmRequest__Output) => {
-      // On a CSV the coordinator allocates the disk (DOMAIN.md §3: it does all metadata);
-      // without one the node allocates from its own region.
-      let offset = req.disk_offset_bytes > 0 ? req.disk_offset_bytes : undefined;
-      const allocated = offset === undefined && csv !== undefined;
-      if (allocated && csv)
-        offset = await csv.allocate(req.disk_path, (req.disk_size_mib || 64) * 1024 * 1024);
-      try {
-        return view(
-          await vms.ask((replyTo) => ({
-            type: 'create',
-            replyTo,
-            req: {
-              name: req.name,
-              memoryMiB: req.memory_mib,
-              diskPath: req.disk_path,
-              diskSizeMiB: req.disk_size_mib,
-              switchName: req.switch_name,
-              diskOffsetBytes: offset,
-            },
-          })),
-        );
-      } catch (err) {
-        if (allocated && csv) await csv.release(req.disk_path).catch(() => undefined);
-        throw err;
-      }
-    }),
+    ...vmHandlers(cfg.host, vms),
+    ...storageHandlers(cfg, disks, ioLoad),
+  };
+  return { definition: protos().dcbox.node.v1.HyperVNode.service, name: 'dcbox.node.v1.HyperVNode', impl };
+}
+
+/** The VM handlers: each forwards its request to the VM host and replies with what it answers. */
+function vmHandlers(host: string, vms: VmHost) {
+  const find = (name: string): VmEntry => {
+    const vm = vms.actor.state.vms[name];
+    if (!vm) throw new DcboxError('NOT_FOUND', `no VM named ${JSON.stringify(name)} on ${host}`);
+    return vm;
+  };
+  const view = (vm: VmEntry) => vmView(vm, host, vms.clock.now());
+  return {
+    // The VM core checks the request and has the CSV coordinator allocate the disk (vm/registry.ts).
+    CreateVm: unary(async (req: CreateVmRequest__Output) =>
+      view(
+        await vms.create({
+          name: req.name,
+          memoryMiB: req.memory_mib,
+          diskPath: req.disk_path,
+          diskSizeMiB: req.disk_size_mib,
+          switchName: req.switch_name,
+          diskOffsetBytes: req.disk_offset_bytes > 0 ? req.disk_offset_bytes : undefined,
+        }),
+      ),
+    ),
     StartVm: unary(async (req: VmRef__Output) =>
       view(await vms.ask((replyTo) => ({ type: 'start', replyTo, name: req.name }))),
     ),
@@ -199,34 +184,38 @@ export function nodeService(
         (err) => callback(toServiceError(err)),
       );
     },
+  };
+}
+
+/** The storage handlers: raw SCSI commands through MPIO, and I/O loads on a CSV. */
+function storageHandlers(
+  cfg: ServiceConfig<NodeSettings>,
+  disks: Multipath,
+  ioLoad: ((spec: IoLoadSpec) => Promise<IoLoadResult>) | undefined,
+) {
+  return {
+    ListPaths: unary(async () => ({
+      node: cfg.host,
+      mpio_enabled: cfg.settings.mpio.enabled,
+      disks: disksView(disks.actor.state, await disks.lunDetails()),
+    })),
     RunIoLoad: unary(async (req: IoLoadRequest__Output): Promise<IoLoadResultMsg> => {
       if (!ioLoad) throw new DcboxError('BAD_STATE', `${cfg.host} has no CSV to run an I/O load on`);
-      const r = await ioLoad({
-        lun: req.lun,
-        kind: req.kind === '' ? 'write' : (req.kind as IoLoadSpec['kind']),
-        blockSize: req.block_size,
-        sequential: req.sequential,
-        depth: req.depth,
-        durationMs: req.duration_ms,
-        offsetBase: Number(req.offset_base),
-        spanBytes: Number(req.span_bytes),
-      });
-      const seconds = Math.max(r.durationMs, 1) / 1000;
-      return {
-        ops: r.ops,
-        bytes: r.bytes,
-        duration_ms: Math.round(r.durationMs),
-        ops_per_sec: r.ops / seconds,
-        bytes_per_sec: r.bytes / seconds,
-        latency_p50_us: r.latencyP50Us,
-        latency_p99_us: r.latencyP99Us,
-        latency_max_us: r.latencyMaxUs,
-        errors: r.errors,
-        first_error: r.firstError,
-      };
+      return ioLoadView(
+        await ioLoad({
+          lun: req.lun,
+          kind: req.kind === '' ? 'write' : (req.kind as IoLoadSpec['kind']),
+          blockSize: req.block_size,
+          sequential: req.sequential,
+          depth: req.depth,
+          durationMs: req.duration_ms,
+          offsetBase: Number(req.offset_base),
+          spanBytes: Number(req.span_bytes),
+        }),
+      );
     }),
     StorageCommand: unary(async (req: StorageCommandRequest__Output): Promise<StorageCommandResponse> => {
-      const op = storageOp(req, s);
+      const op = storageOp(req, cfg.settings);
       if (op instanceof DcboxError) return { ok: false, code: op.code, message: op.message };
       const r = await disks.io(req.lun, op);
       if (!r.ok) return { ok: false, code: r.code, message: r.message, path: r.path ?? '' };
@@ -238,5 +227,21 @@ export function nodeService(
       };
     }),
   };
-  return { definition: protos().dcbox.node.v1.HyperVNode.service, name: 'dcbox.node.v1.HyperVNode', impl };
+}
+
+/** An I/O load's result as RunIoLoad returns it, with rates per second. */
+function ioLoadView(r: IoLoadResult): IoLoadResultMsg {
+  const seconds = Math.max(r.durationMs, 1) / 1000;
+  return {
+    ops: r.ops,
+    bytes: r.bytes,
+    duration_ms: Math.round(r.durationMs),
+    ops_per_sec: r.ops / seconds,
+    bytes_per_sec: r.bytes / seconds,
+    latency_p50_us: r.latencyP50Us,
+    latency_p99_us: r.latencyP99Us,
+    latency_max_us: r.latencyMaxUs,
+    errors: r.errors,
+    first_error: r.firstError,
+  };
 }

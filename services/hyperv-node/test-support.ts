@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { ErrorCode } from '../actor/errors.js';
 import type { HostEndpoint, NodeSettings, ServiceConfig, VmSpec } from '../process/config.js';
 import { decodeJson, type NatsConnection } from '../transport/nats.js';
+import type { BlockDevice } from './guest-disk.js';
 import type { IoResult, StorageOp } from './mpio.js';
-import type { BlockDevice } from './vm-host.js';
 
 type Callback = (err: unknown, msg: { data: Uint8Array; respond(data: Uint8Array): boolean }) => void;
 

@@ -1,5 +1,5 @@
 /**
- * The VM adapter: runs the VM core (vm.ts) in an actor and carries out its effects — guest
+ * The VM adapter: runs the VM core (vm/core.ts) in an actor and carries out its effects — guest
  * memory as real Buffers with a dirty-page bitmap, saved state as files under cfg.dataDir,
  * each Running VM's address as a NATS subscription that answers echo requests (while the
  * cluster's gate is open), workload records written through a BlockDevice, and live and quick
@@ -10,8 +10,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { Actor } from '../actor/actor.js';
-import { Random, systemClock } from '../actor/clock.js';
-import { DcboxError, ERROR_CODES } from '../actor/errors.js';
+import { type Clock, Random, systemClock } from '../actor/clock.js';
+import { DcboxError } from '../actor/errors.js';
 import type { MigrationStats__Output as MigrationStats } from '../generated/dcbox/cluster/v1/MigrationStats.js';
 import type { HyperVNodeClient } from '../generated/dcbox/node/v1/HyperVNode.js';
 import type { MigrationAck } from '../generated/dcbox/node/v1/MigrationAck.js';
@@ -21,50 +21,25 @@ import type { Logger } from '../process/log.js';
 import { CLIENT_OPTIONS, protos } from '../transport/grpc.js';
 import { encodeJson, type NatsConnection } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
-import { batchRuns, PAGE_SIZE, runPages } from './migration/dirty-bitmap.js';
+import { type BlockDevice, lastSeqOnDisk, writeRecord } from './guest-disk.js';
 import { GuestMemory } from './migration/guest-memory.js';
-import { MigrationLink } from './migration/link.js';
-import { PageSender } from './migration/page-channel.js';
-import { DEFAULT_POLICY, nextStep, type PassPolicy, type PassResult } from './migration/passes.js';
-import { type IncomingStream, receiveMigration } from './migration/target.js';
-import type { IoResult, StorageOp } from './mpio.js';
-import { encodeRecord, RECORD_SIZE, verifyRecord } from './record.js';
-import {
-  changedVms,
-  type DeviceState,
-  decideVm,
-  deviceStateOf,
-  initialVms,
-  type VmEffect,
-  type VmEntry,
-  type VmManagerState,
-  type VmMsg,
-} from './vm.js';
+import { DEFAULT_POLICY, type PassPolicy } from './migration/passes.js';
+import { type MigrationSource, sendMigration } from './migration/source.js';
+import type { MigrationKind, MigrationPhase } from './migration/source-core.js';
+import { type IncomingStream, receiveMigration, specFromWire } from './migration/target.js';
+import { decideVm } from './vm/core.js';
+import type { CreateVm, DeviceState, VmEffect, VmEntry, VmManagerState, VmMsg } from './vm/model.js';
+import { changedVms, initialVms } from './vm/registry.js';
 
 const MIB = 1024 * 1024;
-/** Pages per stream message: 512 pages = 2 MiB, large enough that per-message cost is small. */
-const BATCH_PAGES = 512;
 
 type Subscription = ReturnType<NatsConnection['subscribe']>;
 /** The core's effects plus the lifecycle changes the host reports to onChange listeners. */
 type HostEffect = VmEffect | { type: 'changed'; vm: VmEntry };
 
-/**
- * Where a VM's disk I/O goes: MPIO (Multipath) by default; the cluster routes CSV I/O through
- * its CSV layer (direct or redirected). Errors come back as data, never thrown.
- */
-export interface BlockDevice {
-  io(lun: string, op: StorageOp): Promise<IoResult>;
-}
-
-/** A step of a migration, as onMigrationEvent reports it (atMs is the wall clock). */
-export interface MigrationEvent {
-  vm: string;
-  phase: 'setup' | 'pass' | 'stop-and-copy' | 'resumed' | 'completed' | 'failed';
-  pass?: number;
-  bytes?: number;
+/** A step of a migration, as onMigrationEvent reports it (atMs is the host's clock). */
+export interface MigrationEvent extends MigrationPhase {
   atMs: number;
-  error?: string;
 }
 
 /** Knobs of VmHost besides the service config. */
@@ -78,6 +53,18 @@ export interface VmHostOptions {
    * chunks on the stream itself (false).
    */
   pageChannel?: boolean;
+  /** The time every timestamp and duration of the host is taken from; default: the wall clock. */
+  clock?: Clock;
+  /** The CSV coordinator that allocates new VM disks as files; absent, the node's region is used. */
+  diskAllocator?: DiskAllocator;
+}
+
+/** Creates and removes VM disk files through the CSV coordinator, which keeps the volume's metadata. */
+export interface DiskAllocator {
+  /** Creates the VM's disk file; resolves with its offset on the LUN. */
+  allocate(path: string, sizeBytes: number): Promise<number>;
+  /** Removes a file created for a VM that could not be defined. */
+  release(path: string): Promise<void>;
 }
 
 export type { MigrationStats };
@@ -99,6 +86,8 @@ export class VmHost {
   private readonly stallMs: number;
   private readonly policy: PassPolicy;
   private readonly pageChannel: boolean;
+  /** The actor's clock: migration timestamps, blackout and API uptimes are read from it. */
+  readonly clock: Clock;
   private nextReply = 1;
 
   constructor(
@@ -106,7 +95,7 @@ export class VmHost {
     private readonly nc: NatsConnection,
     private readonly disks: BlockDevice,
     private readonly log: Logger,
-    opts: VmHostOptions = {},
+    private readonly opts: VmHostOptions = {},
   ) {
     const s = cfg.settings;
     this.stateDir = join(cfg.dataDir, 'vms');
@@ -118,6 +107,7 @@ export class VmHost {
       opts.migrationStallMs ?? Math.max(1000, cfg.timing.sameSubnetDelayMs * cfg.timing.sameSubnetThreshold);
     this.policy = opts.passPolicy ?? DEFAULT_POLICY;
     this.pageChannel = opts.pageChannel ?? true;
+    this.clock = opts.clock ?? systemClock;
     this.actor = new Actor<VmManagerState, VmMsg, HostEffect>({
       self: cfg.host,
       initial: initialVms({
@@ -128,6 +118,7 @@ export class VmHost {
         vms: s.vms,
         bootMs: cfg.timing.vmBootMs,
         writeIntervalMs: cfg.timing.vmWriteIntervalMs,
+        csvAllocates: opts.diskAllocator !== undefined,
       }),
       // Every decision that moves a VM's lifecycle also reports it to onChange listeners.
       decide: (state, msg, ctx) => {
@@ -136,7 +127,7 @@ export class VmHost {
         return changed.length === 0 ? d : { state: d.state, effects: [...d.effects, ...changed] };
       },
       interpret: (effect) => this.interpret(effect),
-      clock: systemClock,
+      clock: this.clock,
       seed: cfg.seed,
     });
   }
@@ -164,6 +155,11 @@ export class VmHost {
   /** Forgets a VM that is Off or Saved (it lives elsewhere now); an unknown name is fine. */
   async removeVm(name: string): Promise<void> {
     await this.request((replyTo) => ({ type: 'remove', replyTo, name }));
+  }
+
+  /** Creates a VM (CreateVm): the VM core checks the request and places its disk. */
+  create(req: CreateVm): Promise<VmEntry> {
+    return this.ask((replyTo) => ({ type: 'create', replyTo, req }));
   }
 
   /** Starts (or restores from saved state) a VM; resolves once it is Starting. */
@@ -278,8 +274,8 @@ export class VmHost {
     return c;
   }
 
-  private emit(e: Omit<MigrationEvent, 'atMs'> & { atMs?: number }): void {
-    const event: MigrationEvent = { ...e, atMs: e.atMs ?? Date.now() };
+  private emit(e: MigrationPhase): void {
+    const event: MigrationEvent = { ...e, atMs: e.atMs ?? this.clock.now() };
     for (const cb of this.migrationListeners) {
       // A listener's bug must not break the migration it watches.
       try {
@@ -290,160 +286,31 @@ export class VmHost {
     }
   }
 
-  private async migrate(name: string, to: string, kind: 'live' | 'quick'): Promise<MigrationStats> {
-    const startedAt = Date.now();
+  private async migrate(name: string, to: string, kind: MigrationKind): Promise<MigrationStats> {
+    const startedAt = this.clock.now();
     const vm = await this.ask((replyTo) => ({ type: 'beginMigration', replyTo, name, to }));
-    const epoch = vm.epoch;
-    let link: MigrationLink | undefined;
-    let pages: PageSender | undefined;
-    let resumeSent = false;
-    try {
-      const mem = this.memory.get(name);
-      if (!mem) throw new DcboxError('BAD_STATE', `VM ${name} has no memory on ${this.cfg.host}`);
-      if (this.pageChannel) pages = await PageSender.listen(this.cfg.address, to, this.stallMs);
-      link = new MigrationLink(this.peer(to), to, this.stallMs);
-      const spec = vm.spec;
-      this.emit({ vm: name, phase: 'setup' });
-      await link.send({
-        setup: {
-          source: this.cfg.host,
-          kind,
-          memory_bytes: mem.buf.length,
-          page_size: PAGE_SIZE,
-          page_address: pages?.address ?? '',
-          page_port: pages?.port ?? 0,
-          page_token: pages?.token ?? Buffer.alloc(0),
-          spec: {
-            name: spec.name,
-            memory_mib: spec.memoryMiB,
-            disk_path: spec.diskPath,
-            lun: spec.lun,
-            disk_offset_bytes: spec.diskOffsetBytes,
-            disk_size_bytes: spec.diskSizeBytes,
-            switch_name: spec.switchName,
-            dirty_pages_per_sec: vm.workload.dirtyPagesPerSec,
-          },
-        },
-      });
-      if (pages) await link.guard(pages.accept());
-      const setupMs = Date.now() - startedAt;
-      const done: PassResult[] = [];
-      let pausedAt = 0;
-      const pauseNow = async () => {
-        this.emit({ vm: name, phase: 'stop-and-copy', pass: done.length + 1 });
-        pausedAt = Date.now();
-        await this.ask((replyTo) => ({ type: 'pause', replyTo, name }));
-      };
-      if (kind === 'quick') await pauseNow();
-      // Pass 1 copies all of memory; the bitmap then collects what the guest changes meanwhile.
-      mem.dirty.markAll();
-      if (kind === 'live') {
-        for (;;) {
-          const step = nextStep(done, mem.dirty.count, PAGE_SIZE, this.policy);
-          if (step.step === 'stop-and-copy') break;
-          const t0 = performance.now();
-          const runs = mem.dirty.take();
-          const bytes = await this.sendPages(link, pages, step.pass, runs, mem);
-          done.push({ pages: runPages(runs), bytes, ms: performance.now() - t0 });
-          this.emit({ vm: name, phase: 'pass', pass: step.pass, bytes });
-          const now = this.get(name);
-          if (now?.run.state !== 'Running' || now.epoch !== epoch)
-            throw new DcboxError('BAD_STATE', `VM ${name} stopped running during its migration`);
-        }
-        await pauseNow();
-      }
-      const finalPass = done.length + 1;
-      const finalBytes = await this.sendPages(link, pages, finalPass, mem.dirty.take(), mem);
-      pages?.end();
-      const paused = this.get(name);
-      if (paused?.run.state !== 'Paused') throw new DcboxError('BAD_STATE', `VM ${name} is no longer paused`);
-      await link.send({ device: deviceToWire(deviceStateOf(paused, Date.now())) });
-      resumeSent = true;
-      await link.send({ resume: {} });
-      link.end();
-      const ack = await link.waitAck();
-      this.emit({ vm: name, phase: 'resumed', atMs: ack.resumed_at_ms });
-      await this.request((replyTo) => ({ type: 'migratedAway', replyTo, name }));
-      const passBytes = [...done.map((p) => p.bytes), finalBytes];
-      const stats: MigrationStats = {
-        vm: name,
-        from: this.cfg.host,
-        to,
-        kind,
-        passes: passBytes.length,
-        bytes_copied: passBytes.reduce((a, b) => a + b, 0),
-        duration_ms: Date.now() - startedAt,
-        blackout_ms: Math.max(0, ack.resumed_at_ms - pausedAt),
-        pass_bytes: passBytes,
-        paused_at_ms: pausedAt,
-        resumed_at_ms: ack.resumed_at_ms,
-      };
-      this.emit({ vm: name, phase: 'completed', bytes: stats.bytes_copied });
-      this.log('info', 'VM migrated', {
-        ...stats,
-        pass_bytes: undefined,
-        pass_ms: done.map((p) => Math.round(p.ms)),
-        setup_ms: setupMs,
-      });
-      return stats;
-    } catch (err) {
-      link?.cancel();
-      pages?.close();
-      const e =
-        err instanceof DcboxError ? err : new DcboxError('IO_ERROR', String((err as Error).message ?? err));
-      // Before the resume order the target cannot run the VM: it runs on here. After it, the
-      // target may have resumed it, so it stays paused here and the cluster decides.
-      await this.request((replyTo) => ({ type: 'migrationFailed', replyTo, name, hold: resumeSent })).catch(
-        () => undefined,
-      );
-      this.emit({ vm: name, phase: 'failed', error: e.message });
-      this.log('warn', 'VM migration failed', { vm: name, to, kind, error: e.message, held: resumeSent });
-      throw new DcboxError(
-        resumeSent && e.definite ? 'UNAVAILABLE' : e.code,
-        `${kind} migration of ${name} to ${to} failed: ${e.message}${resumeSent ? ` (${name} is held paused on ${this.cfg.host}: the target may be running it)` : ''}`,
-        { cause: err },
-      );
-    }
+    return sendMigration(this.sourceSide(), vm, to, kind, startedAt);
   }
 
-  /**
-   * Sends the pages of one pass in batches of BATCH_PAGES, on the page channel when there is
-   * one, else on the stream. A contiguous run goes as a view of guest memory, without a copy:
-   * it is written after the pages were taken from the bitmap, so any later change marks them
-   * dirty again and a later pass sends them anew.
-   */
-  private async sendPages(
-    link: MigrationLink,
-    channel: PageSender | undefined,
-    pass: number,
-    runs: number[],
-    mem: GuestMemory,
-  ): Promise<number> {
-    let bytes = 0;
-    for (const batch of batchRuns(runs, BATCH_PAGES)) {
-      const parts: Buffer[] = [];
-      for (let i = 0; i + 1 < batch.length; i += 2) {
-        const first = batch[i] as number;
-        const count = batch[i + 1] as number;
-        parts.push(mem.buf.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE));
-        bytes += count * PAGE_SIZE;
-      }
-      if (channel) await channel.send(pass, batch, parts);
-      else
-        await link.send({
-          pages: {
-            pass,
-            runs: batch,
-            data: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts),
-          },
-        });
-    }
-    // The pass is over when the transport took its last page, not when it was queued; its end
-    // follows on the stream, and the target applies it once that many pages came.
-    await channel?.flush();
-    await link.send({ pass_end: { pass, pages: runPages(runs) } });
-    await link.flush();
-    return bytes;
+  /** The source side's view of this host (migration/source.ts). */
+  private sourceSide(): MigrationSource {
+    return {
+      hostName: this.cfg.host,
+      address: this.cfg.address,
+      clock: this.clock,
+      stallMs: this.stallMs,
+      policy: this.policy,
+      pageChannel: this.pageChannel,
+      log: (level, msg, fields) => this.log(level, msg, fields),
+      memoryOf: (vm) => this.memory.get(vm),
+      get: (vm) => this.get(vm),
+      peer: (node) => this.peer(node),
+      pause: (vm) => this.ask((replyTo) => ({ type: 'pause', replyTo, name: vm })),
+      migratedAway: (vm) => this.request((replyTo) => ({ type: 'migratedAway', replyTo, name: vm })),
+      migrationFailed: (vm, hold) =>
+        this.request((replyTo) => ({ type: 'migrationFailed', replyTo, name: vm, hold })),
+      emit: (e) => this.emit(e),
+    };
   }
 
   // ---- Migration, target side ----
@@ -467,7 +334,7 @@ export class VmHost {
         async resumeIncoming(vm: string, device: DeviceState) {
           await host.ask((replyTo) => ({ type: 'incomingResume', replyTo, name: vm, device }));
           // The VM answers from here as of now; listeners run after the time is taken.
-          const at = Date.now();
+          const at = host.clock.now();
           host.emit({ vm, phase: 'resumed', atMs: at });
           return at;
         },
@@ -501,19 +368,13 @@ export class VmHost {
         for (const cb of this.faultListeners) cb(effect.vm, effect.reason);
         return;
       case 'allocMemory':
-        void this.allocate(effect.vm, effect.memoryMiB, effect.restore)
-          .then(() => (effect.restore ? 0 : this.lastSeqOnDisk(effect.vm)))
-          .then(
-            (lastSeq) =>
-              this.actor.send({ type: 'memoryReady', name: effect.vm, epoch: effect.epoch, lastSeq }),
-            (err: Error) =>
-              this.actor.send({
-                type: 'memoryFailed',
-                name: effect.vm,
-                epoch: effect.epoch,
-                error: err.message,
-              }),
-          );
+        this.startMemory(effect);
+        return;
+      case 'allocateDisk':
+        this.allocateDisk(effect);
+        return;
+      case 'releaseDisk':
+        void this.opts.diskAllocator?.release(effect.path).catch(() => undefined);
         return;
       case 'allocIncoming':
         this.memory.set(effect.vm, new GuestMemory(Buffer.alloc(effect.memoryMiB * MIB)));
@@ -529,18 +390,9 @@ export class VmHost {
       case 'dirtyMemory':
         this.memory.get(effect.vm)?.dirtyPages(effect.pages, effect.seq, this.random);
         return;
-      case 'saveMemory': {
-        const mem = this.memory.get(effect.vm);
-        const done = mem
-          ? writeFile(this.savedStateFile(effect.vm), mem.buf)
-          : Promise.reject(new Error('no memory to save'));
-        void done.then(
-          () => this.actor.send({ type: 'saved', name: effect.vm, epoch: effect.epoch }),
-          (err: Error) =>
-            this.actor.send({ type: 'saveFailed', name: effect.vm, epoch: effect.epoch, error: err.message }),
-        );
+      case 'saveMemory':
+        this.saveMemory(effect);
         return;
-      }
       case 'listen':
         this.listen(effect.vm);
         return;
@@ -556,42 +408,50 @@ export class VmHost {
     }
   }
 
-  /**
-   * The newest record of a VM on its virtual disk, read at a cold boot (0 when none or when the
-   * disk cannot be read: the VM then starts its journal where it is).
-   */
-  private async lastSeqOnDisk(name: string): Promise<number> {
-    const spec = this.actor.state.vms[name]?.spec;
-    if (!spec) return 0;
-    const chunk = 4 * MIB;
-    let last = 0;
-    const offsets: number[] = [];
-    for (let off = 0; off < spec.diskSizeBytes; off += chunk) offsets.push(off);
-    // Four reads in flight, as a guest's storage stack issues them: read one at a time, a 64 MiB
-    // disk took 1.4 s of the restart after a failover.
-    let failed = false;
-    const reader = async () => {
-      for (let off = offsets.shift(); off !== undefined && !failed; off = offsets.shift()) {
-        const length = Math.min(chunk, spec.diskSizeBytes - off);
-        const r = await this.disks.io(spec.lun, { kind: 'read', offset: spec.diskOffsetBytes + off, length });
-        if (!r.ok || !r.data) {
-          // The newest record found is only as good as what was read: stop at the first failure.
-          failed = true;
-          return;
-        }
-        const data = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-        for (let i = 0; i + RECORD_SIZE <= data.length; i += RECORD_SIZE) {
-          const check = verifyRecord(data.subarray(i, i + RECORD_SIZE), { vm: name });
-          if (check.ok && check.record.seq > last) last = check.record.seq;
-        }
-      }
-    };
-    try {
-      await Promise.all([reader(), reader(), reader(), reader()]);
-    } catch (err) {
-      this.log('warn', 'could not scan the virtual disk at boot', { vm: name, error: String(err) });
-    }
-    return last;
+  /** Allocates (or restores) a starting VM's memory; a cold boot also scans the disk's journal. */
+  private startMemory({ vm, epoch, memoryMiB, restore }: Extract<VmEffect, { type: 'allocMemory' }>): void {
+    const spec = () => this.actor.state.vms[vm]?.spec;
+    void this.allocate(vm, memoryMiB, restore)
+      .then(() => {
+        const s = spec();
+        return restore || !s ? 0 : lastSeqOnDisk(this.disks, s, this.log);
+      })
+      .then(
+        (lastSeq) => this.actor.send({ type: 'memoryReady', name: vm, epoch, lastSeq }),
+        (err: Error) => this.actor.send({ type: 'memoryFailed', name: vm, epoch, error: err.message }),
+      );
+  }
+
+  /** Writes a saving VM's memory to its saved-state file. */
+  private saveMemory({ vm, epoch }: Extract<VmEffect, { type: 'saveMemory' }>): void {
+    const mem = this.memory.get(vm);
+    const done = mem
+      ? writeFile(this.savedStateFile(vm), mem.buf)
+      : Promise.reject(new Error('no memory to save'));
+    void done.then(
+      () => this.actor.send({ type: 'saved', name: vm, epoch }),
+      (err: Error) => this.actor.send({ type: 'saveFailed', name: vm, epoch, error: err.message }),
+    );
+  }
+
+  private allocateDisk(effect: Extract<VmEffect, { type: 'allocateDisk' }>): void {
+    const { replyTo, req } = effect;
+    const allocator = this.opts.diskAllocator;
+    const done = allocator
+      ? allocator.allocate(req.diskPath, effect.sizeBytes)
+      : Promise.reject(
+          new DcboxError('BAD_STATE', `${this.cfg.host} has no CSV coordinator to allocate a disk`),
+        );
+    void done.then(
+      (offset) => this.actor.send({ type: 'diskAllocated', replyTo, req, offset }),
+      (err: unknown) => {
+        const e =
+          err instanceof DcboxError
+            ? err
+            : new DcboxError('IO_ERROR', String((err as Error)?.message ?? err));
+        this.actor.send({ type: 'diskAllocationFailed', replyTo, code: e.code, message: e.message });
+      },
+    );
   }
 
   /** The VM's saved state (its memory) lives in a file, as Hyper-V keeps a .vsv/.bin pair. */
@@ -630,46 +490,7 @@ export class VmHost {
   }
 
   private async write(effect: Extract<VmEffect, { type: 'writeRecord' }>): Promise<void> {
-    const block = encodeRecord({ vm: effect.vm, seq: effect.seq, timeMs: effect.timeMs });
-    // The guest dirties its memory as it works: the record also lands in a page of its RAM, so
-    // saved state and migration carry real, changing contents.
-    const mem = this.memory.get(effect.vm);
-    if (mem && mem.buf.length >= block.length)
-      mem.write((effect.seq % Math.floor(mem.buf.length / block.length)) * block.length, block);
-    const r = await this.disks.io(effect.lun, { kind: 'write', offset: effect.offset, data: block });
-    const outcome = r.ok
-      ? ({ ok: true } as const)
-      : { ok: false as const, definite: ERROR_CODES[r.code].definite, code: r.code, message: r.message };
+    const outcome = await writeRecord(this.disks, this.memory.get(effect.vm), effect);
     this.actor.send({ type: 'writeDone', name: effect.vm, seq: effect.seq, outcome });
   }
-}
-
-function deviceToWire(d: DeviceState) {
-  return {
-    workload_enabled: d.enabled,
-    interval_ms: d.intervalMs,
-    next_seq: d.nextSeq,
-    acked: d.acked,
-    failed_writes: d.failedWrites,
-    unknown_writes: d.unknownWrites,
-    last_error: d.lastError,
-    dirty_pages_per_sec: d.dirtyPagesPerSec,
-    uptime_ms: d.uptimeMs,
-  };
-}
-
-function specFromWire(setup: MigrationSetup__Output): VmSpec {
-  const s = setup.spec;
-  if (!s) throw new DcboxError('INVALID_ARGUMENT', 'setup carries no VM spec');
-  return {
-    name: s.name,
-    memoryMiB: s.memory_mib,
-    diskPath: s.disk_path,
-    lun: s.lun,
-    diskOffsetBytes: s.disk_offset_bytes,
-    diskSizeBytes: s.disk_size_bytes,
-    switchName: s.switch_name,
-    node: '',
-    dirtyPagesPerSec: s.dirty_pages_per_sec,
-  };
 }

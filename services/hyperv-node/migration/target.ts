@@ -10,7 +10,8 @@ import type { MigrationAck } from '../../generated/dcbox/node/v1/MigrationAck.js
 import type { MigrationChunk__Output } from '../../generated/dcbox/node/v1/MigrationChunk.js';
 import type { MigrationDeviceState__Output } from '../../generated/dcbox/node/v1/MigrationDeviceState.js';
 import type { MigrationSetup__Output } from '../../generated/dcbox/node/v1/MigrationSetup.js';
-import type { DeviceState } from '../vm.js';
+import type { VmSpec } from '../../process/config.js';
+import type { DeviceState } from '../vm/model.js';
 import { PAGE_SIZE, runPages } from './dirty-bitmap.js';
 import { applyPages, checkChunk, checkPages, INCOMING_START, type IncomingState } from './incoming.js';
 import { connectPageChannel, FrameParser } from './page-channel.js';
@@ -49,116 +50,111 @@ export function deviceFromWire(d: MigrationDeviceState__Output): DeviceState {
   };
 }
 
+/** The VM spec a migration's setup carries, as the VM core takes it (placed on this node by it). */
+export function specFromWire(setup: MigrationSetup__Output): VmSpec {
+  const s = setup.spec;
+  if (!s) throw new DcboxError('INVALID_ARGUMENT', 'setup carries no VM spec');
+  return {
+    name: s.name,
+    memoryMiB: s.memory_mib,
+    diskPath: s.disk_path,
+    lun: s.lun,
+    diskOffsetBytes: s.disk_offset_bytes,
+    diskSizeBytes: s.disk_size_bytes,
+    switchName: s.switch_name,
+    node: '',
+    dirtyPagesPerSec: s.dirty_pages_per_sec,
+  };
+}
+
 /** Receives one migration; resolves with the ack once the VM runs here. */
 export async function receiveMigration(
   host: MigrationTarget,
   stream: IncomingStream,
   stallMs: number,
 ): Promise<MigrationAck> {
-  let state: IncomingState = INCOMING_START;
-  let device: DeviceState | null = null;
-  let memory: Buffer | undefined;
-  let resumedAt = 0;
-  let created = false;
-  let stalled: NodeJS.Timeout | undefined;
-  // The page channel, when the source opened one: pages applied per pass, and who waits for them.
-  let channel: Socket | null = null;
-  let channelClosed = false;
-  let failure: DcboxError | null = null;
-  const applied = new Map<number, number>();
-  let wake: (() => void) | null = null;
-  const fail = (err: DcboxError) => {
-    failure ??= err;
-    stream.destroy(err);
-    wake?.();
-  };
-  const watch = () => {
-    clearTimeout(stalled);
-    stalled = setTimeout(
-      () => fail(new DcboxError('TIMEOUT', `the migration stream stalled for ${stallMs} ms`)),
-      stallMs,
-    );
-  };
-  stream.on('cancelled', () => fail(new DcboxError('UNAVAILABLE', 'the source cancelled the migration')));
-  watch();
-  /** Waits until the page channel delivered `pages` pages of `pass` (its PassEnd came on the stream). */
-  const passArrived = async (pass: number, pages: number) => {
-    for (;;) {
-      if (failure) throw failure;
-      const got = applied.get(pass) ?? 0;
-      if (got === pages) return;
-      if (got > pages)
-        throw new DcboxError('INVALID_ARGUMENT', `pass ${pass} ended at ${pages} pages, but ${got} came`);
-      if (channelClosed)
-        throw new DcboxError(
-          'UNAVAILABLE',
-          `the page channel closed with ${got} of pass ${pass}'s ${pages} pages`,
-        );
-      await new Promise<void>((resolve) => {
-        wake = () => {
-          wake = null;
-          resolve();
-        };
-      });
-    }
-  };
+  const run = new IncomingRun(host, stream, stallMs);
+  stream.on('cancelled', () => run.fail(new DcboxError('UNAVAILABLE', 'the source cancelled the migration')));
+  run.watch();
   try {
-    for await (const chunk of stream) {
-      watch();
-      const check = checkChunk(state, chunk);
-      if (!check.ok) throw new DcboxError('INVALID_ARGUMENT', check.message);
-      state = check.state;
-      switch (chunk.body) {
-        case 'setup':
-          if (chunk.setup) await host.incoming(chunk.setup);
-          created = true;
-          memory = host.memoryOf(state.vm);
-          if (!memory) throw new DcboxError('BAD_STATE', `no memory was allocated for ${state.vm}`);
-          if (chunk.setup?.page_port) {
-            const parser = new FrameParser({
-              memory,
-              frame(pass, runs) {
-                const c = checkPages(state, pass, runs, runPages(runs) * PAGE_SIZE);
-                if (!c.ok) return c.message;
-                state = c.state;
-                return null;
-              },
-              applied(pass, pages) {
-                applied.set(pass, (applied.get(pass) ?? 0) + pages);
-                wake?.();
-              },
-            });
-            channel = await connectPageChannel(
-              chunk.setup.page_address,
-              chunk.setup.page_port,
-              chunk.setup.page_token,
-              parser,
-              watch,
-              fail,
-            );
-            channel.on('close', () => {
-              channelClosed = true;
-              if (!parser.atBoundary)
-                fail(new DcboxError('UNAVAILABLE', 'the page channel closed inside a frame'));
-              wake?.();
-            });
-          }
-          break;
-        case 'pages':
-          if (chunk.pages && memory) applyPages(memory, chunk.pages.runs, chunk.pages.data);
-          break;
-        case 'pass_end':
-          if (channel && chunk.pass_end) await passArrived(chunk.pass_end.pass, chunk.pass_end.pages);
-          break;
-        case 'device':
-          if (chunk.device) device = deviceFromWire(chunk.device);
-          break;
-        case 'resume':
-          if (!device) throw new DcboxError('INVALID_ARGUMENT', 'resume came without a device state');
-          resumedAt = await host.resumeIncoming(state.vm, device);
-          break;
-      }
+    for await (const chunk of stream) await run.chunk(chunk);
+    return run.ack();
+  } catch (err) {
+    await run.abandon();
+    throw err instanceof DcboxError
+      ? err
+      : new DcboxError('UNAVAILABLE', String((err as Error).message ?? err));
+  } finally {
+    run.close();
+  }
+}
+
+/** One incoming migration: the stream's state, the skeleton VM's memory, and the page channel. */
+class IncomingRun {
+  private state: IncomingState = INCOMING_START;
+  private device: DeviceState | null = null;
+  private memory: Buffer | undefined;
+  private resumedAt = 0;
+  private created = false;
+  private stalled: NodeJS.Timeout | undefined;
+  // The page channel, when the source opened one: pages applied per pass, and who waits for them.
+  private channel: Socket | null = null;
+  private channelClosed = false;
+  private failure: DcboxError | null = null;
+  private readonly applied = new Map<number, number>();
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly host: MigrationTarget,
+    private readonly stream: IncomingStream,
+    private readonly stallMs: number,
+  ) {}
+
+  /** Ends the migration with an error: the stream goes, and whoever waits for pages wakes. */
+  fail(err: DcboxError): void {
+    this.failure ??= err;
+    this.stream.destroy(err);
+    this.wake?.();
+  }
+
+  /** Restarts the stall timer: the stream (or the page channel) made progress. */
+  watch(): void {
+    clearTimeout(this.stalled);
+    this.stalled = setTimeout(
+      () => this.fail(new DcboxError('TIMEOUT', `the migration stream stalled for ${this.stallMs} ms`)),
+      this.stallMs,
+    );
+  }
+
+  /** Takes one chunk of the stream. */
+  async chunk(chunk: MigrationChunk__Output): Promise<void> {
+    this.watch();
+    const check = checkChunk(this.state, chunk);
+    if (!check.ok) throw new DcboxError('INVALID_ARGUMENT', check.message);
+    this.state = check.state;
+    switch (chunk.body) {
+      case 'setup':
+        await this.setup(chunk.setup);
+        break;
+      case 'pages':
+        if (chunk.pages && this.memory) applyPages(this.memory, chunk.pages.runs, chunk.pages.data);
+        break;
+      case 'pass_end':
+        if (this.channel && chunk.pass_end) await this.passArrived(chunk.pass_end.pass, chunk.pass_end.pages);
+        break;
+      case 'device':
+        if (chunk.device) this.device = deviceFromWire(chunk.device);
+        break;
+      case 'resume':
+        if (!this.device) throw new DcboxError('INVALID_ARGUMENT', 'resume came without a device state');
+        this.resumedAt = await this.host.resumeIncoming(this.state.vm, this.device);
+        break;
     }
+  }
+
+  /** The ack for the source, once the stream ended after the resume. */
+  ack(): MigrationAck {
+    const state = this.state;
     if (state.phase !== 'resumed')
       throw new DcboxError(
         'UNAVAILABLE',
@@ -166,18 +162,81 @@ export async function receiveMigration(
       );
     return {
       vm: state.vm,
-      host: host.hostName,
-      resumed_at_ms: resumedAt,
+      host: this.host.hostName,
+      resumed_at_ms: this.resumedAt,
       bytes_received: state.bytesReceived,
       pages_received: state.pagesReceived,
     };
-  } catch (err) {
-    if (created && state.phase !== 'resumed') await host.abortIncoming(state.vm).catch(() => undefined);
-    throw err instanceof DcboxError
-      ? err
-      : new DcboxError('UNAVAILABLE', String((err as Error).message ?? err));
-  } finally {
-    clearTimeout(stalled);
-    (channel as Socket | null)?.destroy();
+  }
+
+  /** Drops the skeleton VM of a migration that did not resume here. */
+  async abandon(): Promise<void> {
+    if (this.created && this.state.phase !== 'resumed')
+      await this.host.abortIncoming(this.state.vm).catch(() => undefined);
+  }
+
+  close(): void {
+    clearTimeout(this.stalled);
+    this.channel?.destroy();
+  }
+
+  /** Builds the skeleton VM and connects to the source's page channel when it opened one. */
+  private async setup(setup: MigrationSetup__Output | null | undefined): Promise<void> {
+    if (setup) await this.host.incoming(setup);
+    this.created = true;
+    const memory = this.host.memoryOf(this.state.vm);
+    this.memory = memory;
+    if (!memory) throw new DcboxError('BAD_STATE', `no memory was allocated for ${this.state.vm}`);
+    if (!setup?.page_port) return;
+    const parser = new FrameParser({
+      memory,
+      frame: (pass, runs) => {
+        const c = checkPages(this.state, pass, runs, runPages(runs) * PAGE_SIZE);
+        if (!c.ok) return c.message;
+        this.state = c.state;
+        return null;
+      },
+      applied: (pass, pages) => {
+        this.applied.set(pass, (this.applied.get(pass) ?? 0) + pages);
+        this.wake?.();
+      },
+    });
+    const channel = await connectPageChannel(
+      setup.page_address,
+      setup.page_port,
+      setup.page_token,
+      parser,
+      () => this.watch(),
+      (err) => this.fail(err),
+    );
+    this.channel = channel;
+    channel.on('close', () => {
+      this.channelClosed = true;
+      if (!parser.atBoundary)
+        this.fail(new DcboxError('UNAVAILABLE', 'the page channel closed inside a frame'));
+      this.wake?.();
+    });
+  }
+
+  /** Waits until the page channel delivered `pages` pages of `pass` (its PassEnd came on the stream). */
+  private async passArrived(pass: number, pages: number): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const got = this.applied.get(pass) ?? 0;
+      if (got === pages) return;
+      if (got > pages)
+        throw new DcboxError('INVALID_ARGUMENT', `pass ${pass} ended at ${pages} pages, but ${got} came`);
+      if (this.channelClosed)
+        throw new DcboxError(
+          'UNAVAILABLE',
+          `the page channel closed with ${got} of pass ${pass}'s ${pages} pages`,
+        );
+      await new Promise<void>((resolve) => {
+        this.wake = () => {
+          this.wake = null;
+          resolve();
+        };
+      });
+    }
   }
 }

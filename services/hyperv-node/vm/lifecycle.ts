@@ -1,0 +1,207 @@
+/**
+ * A VM's lifecycle, pure: Off → Starting → Running → Saving → Saved, Turn Off from any running
+ * state, and the answers of the adapter (memory allocated or read back, boot time passed, state
+ * saved) that move a start or a save on. Each answer carries the start epoch it belongs to, so
+ * a late answer from an earlier run of the VM cannot move the current one.
+ */
+import type { Ctx, TimerEffect } from '../../actor/actor.js';
+import {
+  badState,
+  bootTimer,
+  current,
+  dirtyTimer,
+  migrating,
+  put,
+  tickTimer,
+  type VmDecision,
+  type VmEffect,
+  type VmEntry,
+  type VmManagerState,
+  type VmMoved,
+  type VmMsg,
+  type VmRunState,
+  type VmStep,
+} from './model.js';
+import { dirtyAfter, tickAfter } from './workload.js';
+
+/** Starts an Off VM (cold boot) or restores a Saved one. */
+export function start(state: VmManagerState, vm: VmEntry, ctx: Ctx): VmStep {
+  if (vm.run.state !== 'Off' && vm.run.state !== 'Saved') return badState(vm, 'start');
+  const restoring = vm.run.state === 'Saved';
+  const epoch = vm.epoch + 1;
+  const name = vm.spec.name;
+  return {
+    vm: { ...vm, epoch, run: { state: 'Starting', epoch, since: ctx.now, restoring, memoryReady: false } },
+    effects: [
+      { type: 'allocMemory', vm: name, epoch, memoryMiB: vm.spec.memoryMiB, restore: restoring },
+      // A cold boot takes its time while the guest reads its disk (the journal scan comes with
+      // memoryReady); a restore resumes only once its memory is read back.
+      ...(restoring
+        ? []
+        : [
+            {
+              type: 'startTimer',
+              id: bootTimer(name),
+              ms: state.bootMs,
+              msg: { type: 'booted', name, epoch },
+            } as const,
+          ]),
+    ],
+  };
+}
+
+/** Turns the VM off at once (Hyper-V's Turn Off): memory is dropped, nothing is saved. */
+export function stop(vm: VmEntry): VmStep {
+  const name = vm.spec.name;
+  if (vm.run.state === 'Starting') {
+    return {
+      vm: { ...vm, run: { state: 'Off' } },
+      effects: [
+        { type: 'cancelTimer', id: bootTimer(name) },
+        { type: 'freeMemory', vm: name },
+      ],
+    };
+  }
+  if (vm.run.state === 'Running' || vm.run.state === 'Pausing' || vm.run.state === 'Paused') {
+    const effects: (VmEffect | TimerEffect<VmMsg>)[] = [
+      { type: 'unlisten', vm: name },
+      { type: 'cancelTimer', id: tickTimer(name) },
+      { type: 'freeMemory', vm: name },
+      { type: 'cancelTimer', id: dirtyTimer(name) },
+    ];
+    if (vm.run.state === 'Pausing') {
+      const message = `VM ${name} was turned off while pausing`;
+      effects.push({
+        type: 'reply',
+        replyTo: vm.run.replyTo,
+        reply: { ok: false, code: 'BAD_STATE', message },
+      });
+    }
+    return { vm: { ...vm, run: { state: 'Off' } }, effects };
+  }
+  return badState(vm, 'stop');
+}
+
+/** Saves a Running VM: it stops answering and writing, and its memory goes to a file. */
+export function save(vm: VmEntry, ctx: Ctx): VmStep {
+  if (vm.run.state !== 'Running') return badState(vm, 'save');
+  if (vm.migratingTo) return migrating(vm, 'save');
+  const name = vm.spec.name;
+  return {
+    vm: { ...vm, run: { state: 'Saving', epoch: vm.run.epoch, since: ctx.now } },
+    effects: [
+      { type: 'unlisten', vm: name },
+      { type: 'cancelTimer', id: tickTimer(name) },
+      { type: 'saveMemory', vm: name, epoch: vm.run.epoch },
+      { type: 'cancelTimer', id: dirtyTimer(name) },
+    ],
+  };
+}
+
+/**
+ * A VM entering Running at `since` (boot, failed save, resume, migration in): it answers on
+ * its address, and its disk workload and memory dirtying run.
+ */
+export function running(vm: VmEntry, epoch: number, since: number, ctx: Ctx): VmMoved {
+  const next: VmEntry = {
+    ...vm,
+    run: { state: 'Running', epoch, since },
+    workload: { ...vm.workload, inFlight: null, dirtyAt: ctx.now, dirtyCarry: 0 },
+  };
+  const effects: (VmEffect | TimerEffect<VmMsg>)[] = [{ type: 'listen', vm: vm.spec.name }];
+  if (next.workload.enabled) effects.push(tickAfter(next));
+  if (next.workload.dirtyPagesPerSec > 0) effects.push(dirtyAfter(next, epoch));
+  return { vm: next, effects };
+}
+
+/** The VM's memory is there (allocated, or read back from its saved state). */
+export function memoryReady(
+  state: VmManagerState,
+  name: string,
+  epoch: number,
+  lastSeq: number,
+  ctx: Ctx,
+): VmDecision {
+  const vm = current(state, name, epoch, 'Starting');
+  if (vm?.run.state !== 'Starting') return { state, effects: [] };
+  // A guest that boots cold carries on its journal after the newest record on its disk, as a
+  // restarted guest would: records acknowledged before a failover are never overwritten.
+  const nextSeq = Math.max(vm.workload.nextSeq, lastSeq + 1);
+  const ready: VmEntry = {
+    ...vm,
+    run: { ...vm.run, memoryReady: true },
+    workload: { ...vm.workload, nextSeq },
+  };
+  // A cold boot whose time already passed runs now; a restored guest resumes after bootMs once
+  // its memory is read back.
+  if (!vm.run.restoring && vm.run.bootDone) return toRunning(state, ready, name, epoch, ctx);
+  if (!vm.run.restoring) return { state: put(state, ready), effects: [] };
+  return {
+    state: put(state, ready),
+    effects: [
+      { type: 'startTimer', id: bootTimer(name), ms: state.bootMs, msg: { type: 'booted', name, epoch } },
+    ],
+  };
+}
+
+/** The VM's memory could not be had: the start fails. */
+export function memoryFailed(state: VmManagerState, name: string, epoch: number, error: string): VmDecision {
+  const vm = current(state, name, epoch, 'Starting');
+  if (vm?.run.state !== 'Starting') return { state, effects: [] };
+  // A failed restore keeps the saved state for another try; a failed allocation leaves it Off.
+  const run: VmRunState = vm.run.restoring ? { state: 'Saved', savedAt: vm.run.since } : { state: 'Off' };
+  return {
+    state: put(state, { ...vm, run }),
+    effects: [
+      { type: 'log', level: 'warn', msg: 'VM failed to start: no memory', fields: { vm: name, error } },
+    ],
+  };
+}
+
+/** The boot time has passed. */
+export function booted(state: VmManagerState, name: string, epoch: number, ctx: Ctx): VmDecision {
+  const vm = current(state, name, epoch, 'Starting');
+  if (vm?.run.state !== 'Starting') return { state, effects: [] };
+  // The guest is up only once its disk's journal is read too.
+  if (!vm.run.memoryReady)
+    return { state: put(state, { ...vm, run: { ...vm.run, bootDone: true } }), effects: [] };
+  return toRunning(state, vm, name, epoch, ctx);
+}
+
+function toRunning(state: VmManagerState, vm: VmEntry, name: string, epoch: number, ctx: Ctx): VmDecision {
+  const r = running(vm, epoch, ctx.now, ctx);
+  const effects: VmDecision['effects'] = [
+    { type: 'log', level: 'info', msg: 'VM running', fields: { vm: name } },
+    ...r.effects,
+  ];
+  return { state: put(state, r.vm), effects };
+}
+
+/** The VM's state is in its file: it is Saved and its memory goes. */
+export function saved(state: VmManagerState, name: string, epoch: number, ctx: Ctx): VmDecision {
+  const vm = current(state, name, epoch, 'Saving');
+  if (!vm) return { state, effects: [] };
+  return {
+    state: put(state, { ...vm, run: { state: 'Saved', savedAt: ctx.now } }),
+    effects: [{ type: 'freeMemory', vm: name }],
+  };
+}
+
+/** The VM's state could not be written. */
+export function saveFailed(
+  state: VmManagerState,
+  name: string,
+  epoch: number,
+  error: string,
+  ctx: Ctx,
+): VmDecision {
+  const vm = current(state, name, epoch, 'Saving');
+  if (!vm) return { state, effects: [] };
+  // The state could not be written: the VM carries on running, as Hyper-V resumes it.
+  const r = running(vm, epoch, ctx.now, ctx);
+  const effects: VmDecision['effects'] = [
+    { type: 'log', level: 'warn', msg: 'VM save failed; it keeps running', fields: { vm: name, error } },
+    ...r.effects,
+  ];
+  return { state: put(state, r.vm), effects };
+}

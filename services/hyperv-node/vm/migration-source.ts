@@ -1,0 +1,110 @@
+/**
+ * The source side of a migration as the VM core sees it, pure (DOMAIN.md §5): the node-pair
+ * slot, the pause for stop-and-copy, the resume after a failure (unless the VM's fate is
+ * unknown), the hand-over once the target runs it, and the device state that travels with it.
+ * The procedure that drives these steps is migration/source-core.ts.
+ */
+import type { Ctx } from '../../actor/actor.js';
+import { running } from './lifecycle.js';
+import {
+  badState,
+  type DeviceState,
+  dirtyTimer,
+  drop,
+  migrating,
+  put,
+  refuse,
+  replyWith,
+  tickTimer,
+  type VmDecision,
+  type VmEntry,
+  type VmManagerState,
+  type VmStep,
+} from './model.js';
+
+/** Takes the node-pair slot: 2008 R2 runs one live migration at a time per pair (DOMAIN.md §5). */
+export function beginMigration(state: VmManagerState, vm: VmEntry, to: string): VmStep {
+  const name = vm.spec.name;
+  if (to === state.host) return { code: 'INVALID_ARGUMENT', message: `VM ${name} is already on ${to}` };
+  if (vm.run.state !== 'Running') return badState(vm, 'migrate');
+  if (vm.migratingTo) return migrating(vm, 'migrate');
+  const busy = Object.values(state.vms).find((v) => v.migratingTo === to);
+  if (busy) {
+    return {
+      code: 'BAD_STATE',
+      message: `a migration from ${state.host} to ${to} is already under way (VM ${busy.spec.name}); 2008 R2 runs one at a time per node pair`,
+    };
+  }
+  return { vm: { ...vm, migratingTo: to }, effects: [] };
+}
+
+/**
+ * Pauses a Running VM for stop-and-copy: it stops answering, writing and dirtying memory. The
+ * reply comes once the write under way (if any) is settled, so the workload state is final.
+ */
+export function pause(state: VmManagerState, replyTo: string, name: string, ctx: Ctx): VmDecision {
+  const vm = state.vms[name];
+  if (!vm) return refuse(state, replyTo, 'NOT_FOUND', `no VM named ${name} on ${state.host}`);
+  if (vm.run.state !== 'Running')
+    return refuse(state, replyTo, 'BAD_STATE', `cannot pause VM ${name}: it is ${vm.run.state}`);
+  const { epoch, since } = vm.run;
+  const effects: VmDecision['effects'] = [
+    { type: 'unlisten', vm: name },
+    { type: 'cancelTimer', id: tickTimer(name) },
+    { type: 'cancelTimer', id: dirtyTimer(name) },
+  ];
+  if (vm.workload.inFlight !== null) {
+    const next: VmEntry = { ...vm, run: { state: 'Pausing', epoch, since, pausedAt: ctx.now, replyTo } };
+    return { state: put(state, next), effects };
+  }
+  const next: VmEntry = { ...vm, run: { state: 'Paused', epoch, since, pausedAt: ctx.now } };
+  effects.push({ type: 'reply', replyTo, reply: { ok: true, vm: next } });
+  return { state: put(state, next), effects };
+}
+
+/** Resumes a Paused VM here (the cluster, once it knows the target does not run it). */
+export function resume(vm: VmEntry, ctx: Ctx): VmStep {
+  if (vm.run.state !== 'Paused') return badState(vm, 'resume');
+  return running(vm, vm.run.epoch, vm.run.since, ctx);
+}
+
+/** Frees the node-pair slot; the VM runs on here unless its fate is unknown (`hold`). */
+export function migrationFailed(vm: VmEntry, hold: boolean, ctx: Ctx): VmStep {
+  const next = { ...vm, migratingTo: null };
+  if (vm.run.state !== 'Paused' || hold) return { vm: next, effects: [] };
+  return running(next, vm.run.epoch, vm.run.since, ctx);
+}
+
+/** The VM runs on the target now: the source forgets it. */
+export function migratedAway(state: VmManagerState, replyTo: string, name: string): VmDecision {
+  const vm = state.vms[name];
+  if (!vm) return replyWith(state, replyTo, null);
+  if (vm.run.state !== 'Paused' && vm.run.state !== 'Off')
+    return refuse(state, replyTo, 'BAD_STATE', `cannot hand VM ${name} over: it is ${vm.run.state} here`);
+  return {
+    state: drop(state, name),
+    effects: [
+      { type: 'forget', vm: name },
+      { type: 'log', level: 'info', msg: 'VM migrated away', fields: { vm: name, to: vm.migratingTo } },
+      { type: 'reply', replyTo, reply: { ok: true, vm: null } },
+    ],
+  };
+}
+
+/** The state a migration carries for a paused VM: its workload and uptime. */
+export function deviceStateOf(vm: VmEntry, nowMs: number): DeviceState {
+  const w = vm.workload;
+  const since = 'since' in vm.run ? vm.run.since : nowMs;
+  const at = vm.run.state === 'Paused' || vm.run.state === 'Pausing' ? vm.run.pausedAt : nowMs;
+  return {
+    enabled: w.enabled,
+    intervalMs: w.intervalMs,
+    nextSeq: w.nextSeq,
+    acked: w.acked,
+    failedWrites: w.failedWrites,
+    unknownWrites: w.unknownWrites,
+    lastError: w.lastError,
+    dirtyPagesPerSec: w.dirtyPagesPerSec,
+    uptimeMs: Math.max(0, at - since),
+  };
+}
