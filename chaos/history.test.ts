@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,5 +64,6 @@ describe('history parsing', () => {
     writeFileSync(path, `${good}\n`);
     expect(readHistory(path)).toHaveLength(1);
     expect(() => readHistory(join(dir, 'absent.jsonl'))).toThrow(/absent\.jsonl: invalid history\n.*ENOENT/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

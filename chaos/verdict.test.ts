@@ -1,12 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanRun } from './checkers/fixtures.js';
 import { analyse } from './verdict.js';
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function historyFile(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'verdict-')), 'history.jsonl');
+  const dir = mkdtempSync(join(tmpdir(), 'verdict-'));
+  dirs.push(dir);
+  const path = join(dir, 'history.jsonl');
   writeFileSync(path, text);
   return path;
 }

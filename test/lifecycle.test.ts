@@ -4,7 +4,7 @@
  * left, and the local runtime refuses partitions with the reason.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,7 @@ describe('topology errors at dcbox up', () => {
     );
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(readState()).toBeNull();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses a topology that does not exist', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../actor/clock.js';
+import { SimulatedClock } from '../actor/clock.js';
 import { DATA_START_BYTES } from './csv/file-table.js';
 import { checkIoLoad, type IoLoadSpec, LatencyHistogram, runIoLoad } from './io-load.js';
 import type { IoResult, StorageOp } from './mpio.js';
@@ -37,6 +37,9 @@ describe('an I/O load inside the node', () => {
   });
 
   it('keeps `depth` commands in flight inside its span, sequential blocks in order, and counts failures', async () => {
+    // Time moves only when the device completes a command (0.1 ms each), so the load runs the
+    // same number of commands however busy the machine is: the 30 ms span is 300 commands.
+    const clock = new SimulatedClock(1_000);
     const seen: StorageOp[] = [];
     let inflight = 0;
     let most = 0;
@@ -46,12 +49,14 @@ describe('an I/O load inside the node', () => {
         most = Math.max(most, ++inflight);
         await new Promise((r) => setImmediate(r));
         inflight--;
+        clock.advance(0.1);
         return seen.length % 10 === 0 ? { ok: false, code: 'TIMEOUT', message: 'no answer' } : { ok: true };
       },
     };
-    const r = await runIoLoad({ ...spec, sequential: true, spanBytes: 16 * 4096 }, device, systemClock, 1);
+    const r = await runIoLoad({ ...spec, sequential: true, spanBytes: 16 * 4096 }, device, clock, 1);
     expect(most).toBe(8);
     expect(r.ops + r.errors).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(300);
     expect(r.errors).toBeGreaterThan(0);
     expect(r.firstError).toBe('TIMEOUT: no answer');
     expect(r.bytes).toBe(r.ops * 4096);

@@ -3,14 +3,28 @@
  * subscriptions and lets a test send echo requests into them, a block device that keeps
  * writes in memory, and a node config. Test-only; no service imports it.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import type { ErrorCode } from '../actor/errors.js';
 import type { HostEndpoint, NodeSettings, ServiceConfig, VmSpec } from '../process/config.js';
 import { decodeJson, type NatsConnection } from '../transport/nats.js';
 import type { BlockDevice } from './guest-disk.js';
 import type { IoResult, StorageOp } from './mpio.js';
+
+/** Data folders made for test nodes, removed after the test file that made them (vitest's afterAll registers on the importing file) so no run leaves debris. */
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh data folder for a test node, removed after its test file. */
+function testDataDir(host: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `dcbox-${host}-`));
+  dataDirs.push(dir);
+  return dir;
+}
 
 type Callback = (err: unknown, msg: { data: Uint8Array; respond(data: Uint8Array): boolean }) => void;
 
@@ -76,7 +90,7 @@ export function nodeConfig(
     address: '127.0.0.1',
     grpcPort: me?.port ?? 0,
     natsUrl: 'nats://127.0.0.1:1',
-    dataDir: mkdtempSync(join(tmpdir(), `dcbox-${host}-`)),
+    dataDir: testDataDir(host),
     timing: {
       name: 'test',
       sameSubnetDelayMs: 200,
