@@ -4,6 +4,7 @@
  * each role's owner, each CSV's coordinator, each VM's answered and lost pings — then the
  * checkers' verdicts, availability per VM, the faults and the cluster events.
  */
+import { isRecoveryKind } from '../orchestrator/faults/kinds.js';
 import type { CheckReport, Verdict } from './checkers/index.js';
 import { SAMPLE_VALIDITY_MS, samplesByNode } from './checkers/samples.js';
 import {
@@ -12,7 +13,6 @@ import {
   type FaultEntry,
   type History,
   type HistoryEntry,
-  RECOVERY_KINDS,
   type StateEntry,
 } from './history.js';
 
@@ -108,8 +108,7 @@ function bandsOf(faults: FaultEntry[]): Band[] {
       bands.push({ id: f.id, kind: f.kind, targets: f.targets, start: f.t, end: f.t, detail: f.detail });
   }
   // A recovery recorded as its own fault (heal, thaw…) is an instant, not a band.
-  for (const b of bands)
-    if (RECOVERY_KINDS.includes(b.kind as FaultEntry['kind']) && b.end === null) b.end = b.start;
+  for (const b of bands) if (isRecoveryKind(b.kind) && b.end === null) b.end = b.start;
   return bands;
 }
 
