@@ -19,6 +19,7 @@ import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v
 import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { IoLoadResult__Output } from '../services/generated/dcbox/node/v1/IoLoadResult.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 
 const N1 = 'HVR2NODO1';
@@ -33,24 +34,6 @@ export type Samples = Record<string, number | string | boolean>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => Promise<T | false | null | undefined>, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    await sleep(50);
-  }
-}
-
 function state(c: Clients, node: string): Promise<ClusterState__Output> {
   return rpc<ClusterState__Output>((cb) => c.cluster(node).GetState({}, deadline(3000), cb));
 }
@@ -62,13 +45,12 @@ function events(c: Clients, node: string): Promise<ClusterEvent__Output[]> {
 }
 
 async function formed(c: Clients, node: string, members: number): Promise<void> {
-  await until(
-    'the cluster to form with quorum',
+  await pollUntil(
     async () => {
       const s = await state(c, node);
       return s.service_state === 'Running' && s.members.length === members && s.quorum?.has_quorum;
     },
-    120_000,
+    { what: 'the cluster to form with quorum', timeoutMs: 120_000 },
   );
 }
 
@@ -79,13 +61,12 @@ async function online(c: Clients, vm: string, node: string): Promise<void> {
       .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
   );
   await rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(10_000), cb));
-  await until(
-    `${vm} online on ${node}`,
+  await pollUntil(
     async () => {
       const r = (await state(c, node)).roles.find((x) => x.name === vm);
       return r?.state === 'Online' && r.owner === node;
     },
-    60_000,
+    { what: `${vm} online on ${node}`, timeoutMs: 60_000 },
   );
 }
 
@@ -132,11 +113,10 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     await online(c, 'VirtualMachine1', N2);
     const startupMs = Date.now() - t0;
     p.start();
-    await until(
-      'VirtualMachine1 answering from HVR2NODO2',
-      async () => p.replies.some((r) => r.ok && r.host === N2),
-      10_000,
-    );
+    await pollUntil(async () => p.replies.some((r) => r.ok && r.host === N2), {
+      what: 'VirtualMachine1 answering from HVR2NODO2',
+      timeoutMs: 10_000,
+    });
 
     await sleep(quick ? 1000 : 5000); // steady state: heartbeats and the VM's disk workload running
     const status = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
@@ -147,10 +127,9 @@ export async function seedSession(quick: boolean): Promise<Samples> {
 
     const offAt = Date.now();
     await rpc((cb) => c.mm().Power({ kind: 'blade', bay: 2, action: 'off' }, deadline(30_000), cb));
-    const back = await until(
-      'VirtualMachine1 answering from HVR2NODO1',
+    const back = await pollUntil(
       async () => p.replies.find((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= offAt),
-      120_000,
+      { what: 'VirtualMachine1 answering from HVR2NODO1', timeoutMs: 120_000 },
     );
     const failoverMs = Number(back.sent_at_ms) - offAt;
     const detectionMs = timing.sameSubnetDelayMs * timing.sameSubnetThreshold;
@@ -316,7 +295,7 @@ export async function lmIoSession(quick: boolean): Promise<Samples> {
     );
     await online(c, vm, N2);
     p.start();
-    await until(`${vm} answering`, async () => p.replies.some((r) => r.ok), 10_000);
+    await pollUntil(async () => p.replies.some((r) => r.ok), { what: `${vm} answering`, timeoutMs: 10_000 });
 
     let owner = N2;
     const move = async () => {
@@ -325,10 +304,9 @@ export async function lmIoSession(quick: boolean): Promise<Samples> {
       const r = await rpc<MoveResponse__Output>((cb) =>
         c.cluster(N1).Move({ role: vm, to, live: true }, deadline(300_000), cb),
       );
-      await until(
-        `${vm} answering from ${to}`,
+      await pollUntil(
         async () => p.replies.some((x) => x.ok && x.host === to && Number(x.sent_at_ms) >= from),
-        10_000,
+        { what: `${vm} answering from ${to}`, timeoutMs: 10_000 },
       );
       owner = to;
       const m = r.migration;
@@ -534,11 +512,10 @@ export async function scaleSession(n: number, watchMs: number, perNode = 1): Pro
         }
       };
       await Promise.all(Array.from({ length: 8 }, worker));
-      await until(
-        `all ${work.length} VMs online`,
+      await pollUntil(
         async () =>
           (await state(c, 'HVR2NODO1')).roles.filter((r) => r.state === 'Online').length === work.length,
-        300_000,
+        { what: `all ${work.length} VMs online`, timeoutMs: 300_000 },
       );
       const startupMs = Date.now() - t0;
       const watchFrom = Date.now();

@@ -15,6 +15,7 @@ import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v
 import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { Fault__Output } from '../services/generated/dcbox/orchestrator/v1/Fault.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import type { ActionStepT, ExperimentSpec, FaultStepT, ProbeSpec, Step } from './experiment.js';
 import { Recorder } from './recorder.js';
@@ -54,20 +55,6 @@ async function anyState(c: Clients): Promise<ClusterState__Output | null> {
     if (s?.service_state === 'Running' && s.quorum?.has_quorum) return s;
   }
   return null;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | false | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** Runs the steady-state probes once. */
@@ -267,17 +254,17 @@ export async function runExperiment(
     c = connect();
     const cl = c;
     say(`data center up (${spec.topology}, ${spec.timing} timing)`);
-    await waitFor('the cluster to form', () => anyState(cl), 30_000);
+    await pollUntil(() => anyState(cl), { what: 'the cluster to form', timeoutMs: 30_000, intervalMs: 100 });
     if (spec.csvOwner) {
       const m = (await anyState(cl))?.node ?? '';
       await rpc((cb) =>
         cl.cluster(m).MoveCsv({ volume: 'Volume1', to: spec.csvOwner ?? '' }, deadline(10_000), cb),
       );
-      await waitFor(
-        'the CSV coordinator',
-        async () => (await anyState(cl))?.csv[0]?.owner === spec.csvOwner,
-        10_000,
-      );
+      await pollUntil(async () => (await anyState(cl))?.csv[0]?.owner === spec.csvOwner, {
+        what: 'the CSV coordinator',
+        timeoutMs: 10_000,
+        intervalMs: 100,
+      });
     }
     for (const r of spec.roles) {
       await rpc((cb) =>
@@ -290,10 +277,9 @@ export async function runExperiment(
           ),
       );
       await rpc((cb) => cl.cluster(r.node).Online({ name: r.vm }, deadline(10_000), cb));
-      await waitFor(
-        `${r.vm} online`,
+      await pollUntil(
         async () => (await anyState(cl))?.roles.find((x) => x.name === r.vm)?.state === 'Online',
-        30_000,
+        { what: `${r.vm} online`, timeoutMs: 30_000, intervalMs: 100 },
       );
       if (r.dirtyPagesPerSec)
         await rpc((cb) =>
@@ -338,13 +324,12 @@ export async function runExperiment(
         await runStep(step).catch((e) => say(`rollback step failed: ${(e as Error).message}`));
       say('rollbacks done; waiting for the cluster to settle');
     }
-    const settled = await waitFor(
-      'every role online again',
+    const settled = await pollUntil(
       async () => {
         const r = await probes(cl, spec.steadyState, vms);
         return r.every((p) => p.ok) ? r : null;
       },
-      spec.settleTimeout,
+      { what: 'every role online again', timeoutMs: spec.settleTimeout, intervalMs: 100 },
     ).catch(async () => probes(cl, spec.steadyState, vms));
     steady.after = settled;
     await sleep(500);
