@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../services/transport/grpc.js';
-import type { Samples } from './sessions.js';
+import type { Samples } from './session-support.js';
 
 /** The lock every real data center on this machine is taken under (others run tests too). */
 export const LOCK = process.env.DCBOX_TEST_LOCK ?? '/tmp/dcbox-test.lock';
@@ -94,6 +94,9 @@ function fmt(n: number | null, digits = 2): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(digits);
 }
 
+/** A session's outcome: its samples, or the last lines of its error output. */
+type Session = BenchResults['sessions'][number];
+
 /** Runs the suite; `say` gets one line per session as it ends. */
 export async function runBench(opts: {
   quick: boolean;
@@ -120,18 +123,55 @@ export async function runBench(opts: {
   // the 2008 R2 SP1 limit of 1000 per cluster (1002), watched for the issue's 10 minutes.
   if (!opts.quick)
     scales.push(await add('scale-6x167', ['--watch-ms', String(opts.scaleWatchMs ?? 600_000)]));
+  return {
+    quick: opts.quick,
+    machine: thisMachine(),
+    entries: benchEntries(opts.quick, seeds, lmio, scales),
+    sessions,
+  };
+}
 
+/** The machine the suite runs on, and when. */
+function thisMachine(): Machine {
+  return {
+    nproc: os.availableParallelism(),
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    kernel: os.release(),
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+}
+
+/** An entry whose goal is met when its measured value `on` passes `met`. */
+function entry(x: Omit<Entry, 'met'>, met: (v: number) => boolean, on: number | null): Entry {
+  return { ...x, met: on !== null && met(on) };
+}
+
+/**
+ * The results table from the sessions' samples: medians over the seed sessions that succeeded,
+ * the migration and storage figures from lm-io, and the largest scale run.
+ */
+export function benchEntries(quick: boolean, seeds: Session[], lmio: Session, scales: Session[]): Entry[] {
   const okSeeds = seeds.map((s) => s.samples).filter((s): s is Samples => !!s);
-  const seedMedian = (k: string) =>
+  const seedMedian: SeedMedian = (k) =>
     median(okSeeds.map((s) => num(s, k)).filter((x): x is number => x !== null));
-  const lm = lmio.samples;
-  const lmRuns = num(lm, 'reps') ?? 0;
-  const entries: Entry[] = [];
-  const e = (x: Omit<Entry, 'met'>, met: (v: number) => boolean, on: number | null) =>
-    entries.push({ ...x, met: on !== null && met(on) });
+  const runs = okSeeds.length;
+  return [
+    startupEntry(runs, seedMedian),
+    failoverEntry(runs, seedMedian),
+    ...lmIoEntries(lmio.samples),
+    rssEntry(runs, seedMedian),
+    scaleEntry(quick, scales),
+  ];
+}
 
+/** The median of one sample over the seed sessions that succeeded. */
+type SeedMedian = (key: string) => number | null;
+
+/** From `dcbox up` to the cluster formed and the first VM online. */
+function startupEntry(runs: number, seedMedian: SeedMedian): Entry {
   const startup = seedMedian('startupMs');
-  e(
+  return entry(
     {
       key: 'startupMs',
       figure: startup,
@@ -140,16 +180,20 @@ export async function runBench(opts: {
       baselineUnit: '',
       ratio: null,
       goal: '≤ 3000',
-      runs: okSeeds.length,
+      runs,
       note: `\`dcbox up\` seed (netns, compiled, default timing) → cluster formed with quorum and VirtualMachine1 made HA and Online (the seed starts with no role online). All services healthy (readyMs): ${fmt(seedMedian('readyMs'))} ms; cluster formed: ${fmt(seedMedian('formedMs'))} ms`,
     },
     (v) => v <= 3000,
     startup,
   );
+}
+
+/** Failover time against the detection time the heartbeat settings allow. */
+function failoverEntry(runs: number, seedMedian: SeedMedian): Entry {
   const failover = seedMedian('failoverMs');
   const detection = seedMedian('detectionMs');
   const fr = failover !== null && detection ? failover / detection : null;
-  e(
+  return entry(
     {
       key: 'failoverRatio',
       figure: fr,
@@ -158,75 +202,18 @@ export async function runBench(opts: {
       baselineUnit: 'ms (delay × threshold)',
       ratio: fr,
       goal: '≤ 1.3',
-      runs: okSeeds.length,
+      runs,
       note: `blade 2 powered off through the MM → VirtualMachine1 answers a 100 ms ping from HVR2NODO1: ${fmt(failover)} ms (default timing)`,
     },
     (v) => v <= 1.3,
     fr,
   );
-  e(
-    {
-      key: 'lmThroughputRatio',
-      figure: num(lm, 'lmMBps'),
-      unit: 'MB/s',
-      baseline: num(lm, 'tcpMBps'),
-      baselineUnit: 'MB/s (iperf3)',
-      ratio: num(lm, 'lmThroughputRatio'),
-      goal: '≥ 0.5',
-      runs: num(lm, 'copyReps') ?? lmRuns,
-      note: `bytes_copied / duration (setup to the target's ack) of a ${num(lm, 'memoryMiB') ?? '?'} MiB VM with its default workload between HVR2NODO1 and HVR2NODO2, pages on the migration's TCP page channel, vs iperf3 between the same namespaces just before each move; each move's ratio: ${typeof lm?.lmRatios === 'string' ? lm.lmRatios : '?'}`,
-    },
-    (v) => v >= 0.5,
-    num(lm, 'lmThroughputRatio'),
-  );
-  const bo = num(lm, 'lmBlackoutMs');
-  e(
-    {
-      key: 'lmBlackoutMs',
-      figure: bo,
-      unit: 'ms',
-      baseline: null,
-      baselineUnit: '',
-      ratio: null,
-      goal: '≤ 50',
-      runs: lmRuns,
-      note: `idle ${num(lm, 'memoryMiB') ?? '?'} MiB VM (no disk workload, 1 dirty page/s), from the migration stats; pings during the moves: ${num(lm, 'blackoutLostPings') ?? '?'} lost of ${num(lm, 'blackoutPings') ?? '?'}`,
-    },
-    (v) => v <= 50,
-    bo,
-  );
-  e(
-    {
-      key: 'iopsRatio',
-      figure: num(lm, 'iops'),
-      unit: 'IOPS',
-      baseline: num(lm, 'fioIops'),
-      baselineUnit: 'IOPS (fio)',
-      ratio: num(lm, 'iopsRatio'),
-      goal: '≥ 0.5',
-      runs: lmRuns,
-      note: `4 KiB random writes, 32 in flight, generated inside ${lm?.writer ?? 'a node'} (RunIoLoad, as a VM's disk I/O) → CSV → MPIO → RSSM → controller on the SAS data channel (acked once fdatasync'd) vs fio psync, numjobs 32, fdatasync=1 in the controller's data folder`,
-    },
-    (v) => v >= 0.5,
-    num(lm, 'iopsRatio'),
-  );
-  e(
-    {
-      key: 'seqWriteRatio',
-      figure: num(lm, 'seqMBps'),
-      unit: 'MB/s',
-      baseline: num(lm, 'fioSeqMBps'),
-      baselineUnit: 'MB/s (fio)',
-      ratio: num(lm, 'seqWriteRatio'),
-      goal: '≥ 0.5',
-      runs: lmRuns,
-      note: '1 MiB sequential writes, 32 in flight, generated inside the node, same path vs fio psync, numjobs 32 (each its own slice), fdatasync=1',
-    },
-    (v) => v >= 0.5,
-    num(lm, 'seqWriteRatio'),
-  );
+}
+
+/** Memory per host at steady state. */
+function rssEntry(runs: number, seedMedian: SeedMedian): Entry {
   const rss = seedMedian('rssMiBPerHost');
-  e(
+  return entry(
     {
       key: 'rssMiBPerHost',
       figure: rss,
@@ -235,17 +222,96 @@ export async function runBench(opts: {
       baselineUnit: '',
       ratio: null,
       goal: '≤ 80',
-      runs: okSeeds.length,
+      runs,
       note: `median over ${seedMedian('hosts') ?? '?'} hosts of service + nats-server RSS with VirtualMachine1 online; largest host ${fmt(seedMedian('rssMiBMax'))} MiB; median service ${fmt(seedMedian('serviceMiB'))} MiB, median nats-server ${fmt(seedMedian('natsMiB'))} MiB`,
     },
     (v) => v <= 80,
     rss,
   );
+}
+
+/** Live-migration throughput and blackout, and storage IOPS and sequential writes, from lm-io. */
+function lmIoEntries(lm: Samples | null): Entry[] {
+  const lmRuns = num(lm, 'reps') ?? 0;
+  const memory = num(lm, 'memoryMiB') ?? '?';
+  return [
+    entry(
+      {
+        key: 'lmThroughputRatio',
+        figure: num(lm, 'lmMBps'),
+        unit: 'MB/s',
+        baseline: num(lm, 'tcpMBps'),
+        baselineUnit: 'MB/s (iperf3)',
+        ratio: num(lm, 'lmThroughputRatio'),
+        goal: '≥ 0.5',
+        runs: num(lm, 'copyReps') ?? lmRuns,
+        note: `bytes_copied / duration (setup to the target's ack) of a ${memory} MiB VM with its default workload between HVR2NODO1 and HVR2NODO2, pages on the migration's TCP page channel, vs iperf3 between the same namespaces just before each move; each move's ratio: ${typeof lm?.lmRatios === 'string' ? lm.lmRatios : '?'}`,
+      },
+      (v) => v >= 0.5,
+      num(lm, 'lmThroughputRatio'),
+    ),
+    entry(
+      {
+        key: 'lmBlackoutMs',
+        figure: num(lm, 'lmBlackoutMs'),
+        unit: 'ms',
+        baseline: null,
+        baselineUnit: '',
+        ratio: null,
+        goal: '≤ 50',
+        runs: lmRuns,
+        note: `idle ${memory} MiB VM (no disk workload, 1 dirty page/s), from the migration stats; pings during the moves: ${num(lm, 'blackoutLostPings') ?? '?'} lost of ${num(lm, 'blackoutPings') ?? '?'}`,
+      },
+      (v) => v <= 50,
+      num(lm, 'lmBlackoutMs'),
+    ),
+    ...storageEntries(lm, lmRuns),
+  ];
+}
+
+/** Random-write IOPS and sequential writes through the node against fio on the controller. */
+function storageEntries(lm: Samples | null, runs: number): Entry[] {
+  return [
+    entry(
+      {
+        key: 'iopsRatio',
+        figure: num(lm, 'iops'),
+        unit: 'IOPS',
+        baseline: num(lm, 'fioIops'),
+        baselineUnit: 'IOPS (fio)',
+        ratio: num(lm, 'iopsRatio'),
+        goal: '≥ 0.5',
+        runs,
+        note: `4 KiB random writes, 32 in flight, generated inside ${lm?.writer ?? 'a node'} (RunIoLoad, as a VM's disk I/O) → CSV → MPIO → RSSM → controller on the SAS data channel (acked once fdatasync'd) vs fio psync, numjobs 32, fdatasync=1 in the controller's data folder`,
+      },
+      (v) => v >= 0.5,
+      num(lm, 'iopsRatio'),
+    ),
+    entry(
+      {
+        key: 'seqWriteRatio',
+        figure: num(lm, 'seqMBps'),
+        unit: 'MB/s',
+        baseline: num(lm, 'fioSeqMBps'),
+        baselineUnit: 'MB/s (fio)',
+        ratio: num(lm, 'seqWriteRatio'),
+        goal: '≥ 0.5',
+        runs,
+        note: '1 MiB sequential writes, 32 in flight, generated inside the node, same path vs fio psync, numjobs 32 (each its own slice), fdatasync=1',
+      },
+      (v) => v >= 0.5,
+      num(lm, 'seqWriteRatio'),
+    ),
+  ];
+}
+
+/** The largest cluster that ran without a false failover; skipped in a quick run. */
+function scaleEntry(quick: boolean, scales: Session[]): Entry {
   const ran = scales.map((s) => s.samples).filter((s): s is Samples => !!s && s.ok === true);
   const best = ran.sort((a, b) => (num(b, 'nodes') ?? 0) - (num(a, 'nodes') ?? 0))[0] ?? null;
-  const scaleNodes = opts.quick ? null : (num(best, 'nodes') ?? 0);
+  const scaleNodes = quick ? null : (num(best, 'nodes') ?? 0);
   const scaleVms = num(best, 'vms') ?? 0;
-  entries.push({
+  return {
     key: 'scale',
     figure: scaleNodes,
     unit: 'nodes',
@@ -254,32 +320,18 @@ export async function runBench(opts: {
     ratio: null,
     goal: '16 nodes, 1000 VMs',
     met: scaleNodes !== null && scaleNodes >= 16 && scaleVms >= 1000,
-    runs: opts.quick ? 0 : scales.length,
-    note: opts.quick
+    runs: quick ? 0 : scales.length,
+    note: quick
       ? 'skipped in --quick'
-      : `${scaleNodes} nodes with ${scaleVms} VMs. ${scales
-          .map((s) =>
-            s.samples
-              ? `${s.kind}: ${num(s.samples, 'vms')} VMs online after ${((num(s.samples, 'startupMs') ?? 0) / 1000).toFixed(0)} s, ${num(s.samples, 'falseFailovers')} false failovers in ${(num(s.samples, 'watchedMs') ?? 0) / 1000} s, largest node ${num(s.samples, 'nodeRssMiBMax')} MiB, load ${num(s.samples, 'loadAvg1')}`
-              : `${s.kind}: failed (${s.error})`,
-          )
-          .join(
-            '; ',
-          )}. Nodes stop at six: the BladeCenter S has six blade bays and its shared SAS storage reaches only its own blades, so 16 nodes would take three chassis on one SAN, which a topology cannot describe yet`,
-  });
-
-  return {
-    quick: opts.quick,
-    machine: {
-      nproc: os.availableParallelism(),
-      memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-      kernel: os.release(),
-      node: process.version,
-      date: new Date().toISOString(),
-    },
-    entries,
-    sessions,
+      : `${scaleNodes} nodes with ${scaleVms} VMs. ${scales.map(scaleRun).join('; ')}. Nodes stop at six: the BladeCenter S has six blade bays and its shared SAS storage reaches only its own blades, so 16 nodes would take three chassis on one SAN, which a topology cannot describe yet`,
   };
+}
+
+/** One scale session in a sentence. */
+function scaleRun(s: Session): string {
+  return s.samples
+    ? `${s.kind}: ${num(s.samples, 'vms')} VMs online after ${((num(s.samples, 'startupMs') ?? 0) / 1000).toFixed(0)} s, ${num(s.samples, 'falseFailovers')} false failovers in ${(num(s.samples, 'watchedMs') ?? 0) / 1000} s, largest node ${num(s.samples, 'nodeRssMiBMax')} MiB, load ${num(s.samples, 'loadAvg1')}`
+    : `${s.kind}: failed (${s.error})`;
 }
 
 /** The Markdown report: the table, then the machine. */

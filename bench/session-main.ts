@@ -4,7 +4,9 @@
  *
  *   node dist/bench/session-main.js <seed|lm-io|scale-N|scale-NxK> [--quick] [--watch-ms N]
  */
-import { lmIoSession, type Samples, scaleSession, seedSession } from './sessions.js';
+import { scaleSession } from './scale.js';
+import type { Samples } from './session-support.js';
+import { lmIoSession, seedSession } from './sessions.js';
 
 async function main(): Promise<Samples> {
   const [kind, ...rest] = process.argv.slice(2);

@@ -3,10 +3,11 @@
  * durations — is drawn from one seed, so `--seed N` replays the same schedule. The schedule is
  * followed by a healing phase in which every role must come back within a bound.
  */
+import type { FaultKind } from '../orchestrator/faults/kinds.js';
 import { Random } from '../services/actor/clock.js';
 import type { ExperimentSpec, Step } from './experiment.js';
 
-/** The fault kinds a campaign may draw. */
+/** The fault kinds a campaign may draw, in the order the seed indexes them (so never reorder). */
 export const CAMPAIGN_FAULTS = [
   'kill',
   'freeze',
@@ -15,7 +16,7 @@ export const CAMPAIGN_FAULTS = [
   'netem',
   'rssm-pull',
   'witness-loss',
-] as const;
+] as const satisfies readonly FaultKind[];
 export type CampaignFault = (typeof CAMPAIGN_FAULTS)[number];
 
 export interface ScheduledFault {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { FAULT_KINDS } from '../orchestrator/faults/kinds.js';
 
 const duration = z
   .union([
@@ -24,21 +25,8 @@ export function parseDuration(v: number | string): number {
   return Math.round(m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000);
 }
 
-const faultKinds = [
-  'kill',
-  'freeze',
-  'power-off',
-  'partition',
-  'netem',
-  'rssm-pull',
-  'storage-crash',
-  'witness-loss',
-  'storage-slow',
-  'storage-errors',
-] as const;
-
 const FaultStep = z.strictObject({
-  fault: z.enum(faultKinds),
+  fault: z.enum(FAULT_KINDS),
   /** One host, or several. */
   target: z.string().optional(),
   targets: z.array(z.string()).optional(),

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { RECORDED_FAULT_KINDS, type RecordedFaultKind } from '../orchestrator/faults/kinds.js';
 
 /** Milliseconds since the run started; every line has it. */
 interface Stamped {
@@ -44,40 +45,12 @@ export interface OpEntry extends Stamped {
   error?: string;
 }
 
-/** Every fault the chaos library can inject or lift (issue 4, Faults). */
-export const FAULT_KINDS = [
-  'kill',
-  'restart',
-  'freeze',
-  'thaw',
-  'power-off',
-  'power-on',
-  'partition',
-  'heal',
-  'netem',
-  'rssm-pull',
-  'rssm-reinsert',
-  'storage-crash',
-  'storage-slow',
-  'storage-errors',
-  'witness-loss',
-] as const;
-
-/** A kind of fault. */
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-/**
- * Kinds that undo a fault rather than cause one, when the runner records them as their own
- * entries instead of as the end of the fault's lease.
- */
-export const RECOVERY_KINDS: readonly FaultKind[] = ['restart', 'thaw', 'power-on', 'heal', 'rssm-reinsert'];
-
 /** A fault injected (start) or lifted (end); start and end share the id. */
 export interface FaultEntry extends Stamped {
   type: 'fault';
   phase: 'start' | 'end';
   id: string;
-  kind: FaultKind;
+  kind: RecordedFaultKind;
   targets: string[];
   detail: Record<string, unknown>;
 }
@@ -177,7 +150,7 @@ const Fault = z.looseObject({
   type: z.literal('fault'),
   phase: z.enum(['start', 'end']),
   id: z.string().min(1),
-  kind: z.enum(FAULT_KINDS),
+  kind: z.enum(RECORDED_FAULT_KINDS),
   targets: z.array(z.string()),
   detail: record,
 });

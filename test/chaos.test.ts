@@ -9,8 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { projectRoot } from '../services/transport/grpc.js';
-import { canUseNetns, dcbox, dcboxOk, sleep, waitFor } from './harness.js';
+import { canUseNetns, dcbox, dcboxOk, sleep } from './harness.js';
 
 /** Processes of any dcbox run that are stopped (SIGSTOP): a frozen host left behind. */
 function stoppedProcesses(): number[] {
@@ -91,11 +92,19 @@ describe.skipIf(!canUseNetns)('chaos (netns runtime, fast timing)', () => {
     runner.stdout.on('data', (d) => {
       out += d;
     });
-    await waitFor('the freeze to be injected', () => out.includes('injected'), 120_000, 100);
+    await pollUntil(() => out.includes('injected'), {
+      what: 'the freeze to be injected',
+      timeoutMs: 120_000,
+      intervalMs: 100,
+    });
     expect(stoppedProcesses().length).toBeGreaterThan(0);
     runner.kill('SIGKILL');
     // The freeze was a lease of 4 s (+5 s margin): the orchestrator thaws it by itself.
-    await waitFor('the lease to thaw the frozen host', () => stoppedProcesses().length === 0, 20_000, 200);
+    await pollUntil(() => stoppedProcesses().length === 0, {
+      what: 'the lease to thaw the frozen host',
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
     expect(dcboxNamespaces()).not.toBe('');
     await dcboxOk(['down']);
     expect(stoppedProcesses()).toEqual([]);

@@ -9,6 +9,7 @@ import { Pinger } from '../orchestrator/scenario/seed.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import {
   ackedCount,
@@ -19,7 +20,6 @@ import {
   diskStatus,
   sleep,
   verifyAckedRecords,
-  waitFor,
 } from './harness.js';
 
 const N1 = 'HVR2NODO1';
@@ -43,15 +43,18 @@ async function freshCluster(): Promise<void> {
   await dcbox(['down']);
   await dcboxOk(['up', '--timing', 'fast']);
   c = clients();
-  await waitFor('the cluster to form with the witness', async () => {
-    const s = await state(N1);
-    return (
-      s.service_state === 'Running' &&
-      s.members.length === 2 &&
-      s.quorum?.witness_owner === N1 &&
-      s.csv[0]?.owner
-    );
-  });
+  await pollUntil(
+    async () => {
+      const s = await state(N1);
+      return (
+        s.service_state === 'Running' &&
+        s.members.length === 2 &&
+        s.quorum?.witness_owner === N1 &&
+        s.csv[0]?.owner
+      );
+    },
+    { what: 'the cluster to form with the witness', timeoutMs: 20_000 },
+  );
 }
 
 /** Makes a VM defined on `node` highly available and brings it online there; starts pinging it. */
@@ -63,14 +66,20 @@ async function onlineRole(vm: string, node: string): Promise<Pinger> {
       .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
   );
   await rpc((cb) => cl.cluster(node).Online({ name: vm }, deadline(10_000), cb));
-  await waitFor(`${vm} online on ${node}`, async () => {
-    const r = (await state(N1)).roles.find((x) => x.name === vm);
-    return r?.state === 'Online' && r.owner === node;
-  });
+  await pollUntil(
+    async () => {
+      const r = (await state(N1)).roles.find((x) => x.name === vm);
+      return r?.state === 'Online' && r.owner === node;
+    },
+    { what: `${vm} online on ${node}`, timeoutMs: 20_000 },
+  );
   const p = new Pinger(cl, vm);
   p.start();
   pingers.push(p);
-  await waitFor(`${vm} answering from ${node}`, () => p.replies.some((r) => r.ok && r.host === node));
+  await pollUntil(() => p.replies.some((r) => r.ok && r.host === node), {
+    what: `${vm} answering from ${node}`,
+    timeoutMs: 20_000,
+  });
   return p;
 }
 
@@ -133,26 +142,29 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
     await rpc((cb) =>
       (c as Clients).cluster(N1).Move({ role: 'VirtualMachine2', to: N1, live: true }, deadline(60_000), cb),
     );
-    await waitFor('VirtualMachine2 answering from HVR2NODO1', () =>
-      p2.replies.some((r) => r.ok && r.host === N1),
-    );
+    await pollUntil(() => p2.replies.some((r) => r.ok && r.host === N1), {
+      what: 'VirtualMachine2 answering from HVR2NODO1',
+      timeoutMs: 20_000,
+    });
 
     await dcboxOk(['partition', N1, N2]);
-    const lost = await waitFor(
-      'HVR2NODO2 to lose quorum',
+    const lost = await pollUntil(
       async () => (await state(N2)).service_state === 'Stopped' && (await state(N2)),
+      { what: 'HVR2NODO2 to lose quorum', timeoutMs: 20_000 },
     );
     const kept = await state(N1);
     expect([kept.quorum?.has_quorum, lost.quorum?.has_quorum]).toEqual([true, false]);
     expect((await events(N2)).some((e) => e.event_id === 1177)).toBe(true);
     expect((await events(N1)).some((e) => e.event_id === 1135)).toBe(true);
 
-    await waitFor('every role online on HVR2NODO1', async () =>
-      (await state(N1)).roles.every((r) => r.state === 'Online' && r.owner === N1),
+    await pollUntil(
+      async () => (await state(N1)).roles.every((r) => r.state === 'Online' && r.owner === N1),
+      { what: 'every role online on HVR2NODO1', timeoutMs: 20_000 },
     );
-    await waitFor('VirtualMachine1 answering from HVR2NODO1', () =>
-      p1.replies.some((r) => r.ok && r.host === N1),
-    );
+    await pollUntil(() => p1.replies.some((r) => r.ok && r.host === N1), {
+      what: 'VirtualMachine1 answering from HVR2NODO1',
+      timeoutMs: 20_000,
+    });
     const settled = Date.now();
     await sleep(1500);
     for (const p of [p1, p2]) {
@@ -178,9 +190,9 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
     expect(Buffer.from(afterBlock.data).equals(Buffer.from(beforeBlock.data))).toBe(true);
 
     await dcboxOk(['heal']);
-    await waitFor(
-      'HVR2NODO2 to rejoin',
+    await pollUntil(
       async () => (await state(N2)).service_state === 'Running' && (await state(N1)).members.length === 2,
+      { what: 'HVR2NODO2 to rejoin', timeoutMs: 20_000 },
     );
   });
 
@@ -189,29 +201,39 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
     await createVm('RoleA', N1);
     const p = await onlineRole('RoleA', N1);
     await dcboxOk(['host', 'kill', 'quorum']);
-    await waitFor(
-      'the witness to be seen offline',
-      async () => (await state(N1)).quorum?.witness_status === 'offline',
-    );
+    await pollUntil(async () => (await state(N1)).quorum?.witness_status === 'offline', {
+      what: 'the witness to be seen offline',
+      timeoutMs: 20_000,
+    });
     expect((await state(N1)).quorum).toMatchObject({ has_quorum: true, votes: 2 });
 
     await dcboxOk(['host', 'kill', N2]);
-    await waitFor('HVR2NODO1 to lose quorum', async () => (await state(N1)).service_state === 'Stopped');
-    expect((await events(N1)).some((e) => e.event_id === 1177)).toBe(true);
-    await waitFor('RoleA to stop answering', async () => {
-      const recent = p.replies.slice(-5);
-      return recent.length === 5 && recent.every((r) => !r.ok);
+    await pollUntil(async () => (await state(N1)).service_state === 'Stopped', {
+      what: 'HVR2NODO1 to lose quorum',
+      timeoutMs: 20_000,
     });
+    expect((await events(N1)).some((e) => e.event_id === 1177)).toBe(true);
+    await pollUntil(
+      async () => {
+        const recent = p.replies.slice(-5);
+        return recent.length === 5 && recent.every((r) => !r.ok);
+      },
+      { what: 'RoleA to stop answering', timeoutMs: 20_000 },
+    );
 
     const back = Date.now();
     await dcboxOk(['host', 'start', 'quorum']);
-    await waitFor('HVR2NODO1 to run with quorum again', async () => {
-      const s = await state(N1);
-      return s.service_state === 'Running' && s.quorum?.has_quorum && s.quorum.votes === 2;
-    });
-    await waitFor('RoleA answering again from HVR2NODO1', () =>
-      p.replies.some((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) > back),
+    await pollUntil(
+      async () => {
+        const s = await state(N1);
+        return s.service_state === 'Running' && s.quorum?.has_quorum && s.quorum.votes === 2;
+      },
+      { what: 'HVR2NODO1 to run with quorum again', timeoutMs: 20_000 },
     );
+    await pollUntil(() => p.replies.some((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) > back), {
+      what: 'RoleA answering again from HVR2NODO1',
+      timeoutMs: 20_000,
+    });
   });
 
   it('never lets a VM answer from two hosts when its owner is frozen past the threshold and thawed; the node rejoins', async () => {
@@ -220,19 +242,18 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
     const pids = hostPids(N2);
     for (const pid of pids) process.kill(pid, 'SIGSTOP');
     try {
-      await waitFor(
-        'VirtualMachine1 answering from HVR2NODO1',
-        () => p.replies.some((r) => r.ok && r.host === N1),
-        20_000,
-      );
+      await pollUntil(() => p.replies.some((r) => r.ok && r.host === N1), {
+        what: 'VirtualMachine1 answering from HVR2NODO1',
+        timeoutMs: 20_000,
+      });
       await sleep(1000);
     } finally {
       for (const pid of pids) process.kill(pid, 'SIGCONT');
     }
     const thawed = Date.now();
-    await waitFor(
-      'HVR2NODO2 to rejoin',
+    await pollUntil(
       async () => (await state(N2)).service_state === 'Running' && (await state(N1)).members.length === 2,
+      { what: 'HVR2NODO2 to rejoin', timeoutMs: 20_000 },
     );
     await sleep(1000);
     expect(answerSequence(p)).toEqual([N2, N1]);
@@ -245,23 +266,29 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
     await onlineRole('VirtualMachine1', N2);
     const mode = async () => (await state(N2)).csv[0]?.modes.find((m) => m.node === N2)?.mode;
     expect(await mode()).toBe('Direct');
-    await waitFor(
-      'records acknowledged',
-      async () => ackedCount(await diskStatus(N2, 'VirtualMachine1')) > 5,
-    );
+    await pollUntil(async () => ackedCount(await diskStatus(N2, 'VirtualMachine1')) > 5, {
+      what: 'records acknowledged',
+      timeoutMs: 20_000,
+    });
     const before = await diskStatus(N2, 'VirtualMachine1');
 
     await dcboxOk(['partition', N2, 'rssm3,rssm4']);
-    await waitFor('HVR2NODO2 in redirected I/O', async () => (await mode()) === 'Redirected');
-    await waitFor(
-      'writes acknowledged through the coordinator',
+    await pollUntil(async () => (await mode()) === 'Redirected', {
+      what: 'HVR2NODO2 in redirected I/O',
+      timeoutMs: 20_000,
+    });
+    await pollUntil(
       async () => ackedCount(await diskStatus(N2, 'VirtualMachine1')) > ackedCount(before) + 20,
+      { what: 'writes acknowledged through the coordinator', timeoutMs: 20_000 },
     );
     const redirected = await diskStatus(N2, 'VirtualMachine1');
     expect(Number(redirected.failed_writes)).toBe(Number(before.failed_writes));
 
     await dcboxOk(['heal']);
-    await waitFor('HVR2NODO2 back to direct I/O', async () => (await mode()) === 'Direct', 20_000);
+    await pollUntil(async () => (await mode()) === 'Direct', {
+      what: 'HVR2NODO2 back to direct I/O',
+      timeoutMs: 20_000,
+    });
     await rpc((cb) =>
       (c as Clients)
         .node(N2)
@@ -278,22 +305,28 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
     await rpc((cb) =>
       (c as Clients).cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb),
     );
-    await waitFor(
-      'HVR2NODO2 coordinating',
+    await pollUntil(
       async () => (await state(N1)).csv[0]?.owner === N2 && (await state(N2)).csv[0]?.owner === N2,
+      { what: 'HVR2NODO2 coordinating', timeoutMs: 20_000 },
     );
     await createVm('RoleB', N1); // allocated by the coordinator on HVR2NODO2
     const p = await onlineRole('RoleB', N1);
-    await waitFor('records acknowledged', async () => ackedCount(await diskStatus(N1, 'RoleB')) > 5);
+    await pollUntil(async () => ackedCount(await diskStatus(N1, 'RoleB')) > 5, {
+      what: 'records acknowledged',
+      timeoutMs: 20_000,
+    });
     const before = await diskStatus(N1, 'RoleB');
 
     const killedAt = Date.now();
     await dcboxOk(['host', 'kill', N2]);
-    await waitFor('HVR2NODO1 to coordinate the CSV', async () => (await state(N1)).csv[0]?.owner === N1);
-    await waitFor(
-      'writes continuing',
-      async () => ackedCount(await diskStatus(N1, 'RoleB')) > ackedCount(before) + 20,
-    );
+    await pollUntil(async () => (await state(N1)).csv[0]?.owner === N1, {
+      what: 'HVR2NODO1 to coordinate the CSV',
+      timeoutMs: 20_000,
+    });
+    await pollUntil(async () => ackedCount(await diskStatus(N1, 'RoleB')) > ackedCount(before) + 20, {
+      what: 'writes continuing',
+      timeoutMs: 20_000,
+    });
     const after = await diskStatus(N1, 'RoleB');
     expect(Number(after.failed_writes)).toBe(Number(before.failed_writes));
     expect(p.lost(killedAt, Date.now())).toBe(0);

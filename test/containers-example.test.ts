@@ -7,22 +7,12 @@
  */
 import { type DataCenter, startDataCenter, sweepDataCenters } from 'dcbox/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../services/process/poll-until.js';
 import { dockerSkipReason, leftInDocker } from './docker-env.js';
 
 /** A unary gRPC call as a promise. */
 function call<T>(fn: (cb: (err: Error | null, res?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
-}
-
-/** Polls until `probe` returns something truthy. */
-async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** A Redfish request with the MM's account. */
@@ -54,7 +44,11 @@ describe.skipIf(!!skip)('dcbox/testing: the seed data center in containers', () 
       call<{ members: unknown[]; roles: { name: string; owner: string; state: string }[] }>((cb) =>
         cluster.GetState({}, cb),
       );
-    await until('the cluster to form', async () => (await state()).members.length === 2);
+    await pollUntil(async () => (await state()).members.length === 2, {
+      what: 'the cluster to form',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
 
     // VirtualMachine1 is defined on HVR2NODO2 (topologies/seed.yaml): make it a clustered role there.
     const node2 = dc.clients.cluster('HVR2NODO2');
@@ -62,10 +56,12 @@ describe.skipIf(!!skip)('dcbox/testing: the seed data center in containers', () 
       node2.MakeHighlyAvailable({ vm: 'VirtualMachine1', preferred_owners: [], allow_failback: false }, cb),
     );
     await call((cb) => node2.Online({ name: 'VirtualMachine1' }, cb));
-    await until('VirtualMachine1 online on HVR2NODO2', async () =>
-      (await state()).roles.some(
-        (r) => r.name === 'VirtualMachine1' && r.owner === 'HVR2NODO2' && r.state === 'Online',
-      ),
+    await pollUntil(
+      async () =>
+        (await state()).roles.some(
+          (r) => r.name === 'VirtualMachine1' && r.owner === 'HVR2NODO2' && r.state === 'Online',
+        ),
+      { what: 'VirtualMachine1 online on HVR2NODO2', timeoutMs: 30_000, intervalMs: 100 },
     );
 
     const reset = await redfish(dc, 'Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'ForceOff' });
@@ -73,10 +69,12 @@ describe.skipIf(!!skip)('dcbox/testing: the seed data center in containers', () 
     const blade2 = (await (await redfish(dc, 'Systems/blade2')).json()) as { PowerState: string };
     expect(blade2.PowerState).toBe('Off');
 
-    const back = await until('VirtualMachine1 online again on HVR2NODO1', async () =>
-      (await state()).roles.find(
-        (r) => r.name === 'VirtualMachine1' && r.owner === 'HVR2NODO1' && r.state === 'Online',
-      ),
+    const back = await pollUntil(
+      async () =>
+        (await state()).roles.find(
+          (r) => r.name === 'VirtualMachine1' && r.owner === 'HVR2NODO1' && r.state === 'Online',
+        ),
+      { what: 'VirtualMachine1 online again on HVR2NODO1', timeoutMs: 30_000, intervalMs: 100 },
     );
     expect(back.owner).toBe('HVR2NODO1');
   });
@@ -91,10 +89,13 @@ describe.skipIf(!!skip)('dcbox/testing: the seed data center in containers', () 
       }>((cb) => dc.clients.cluster(node).GetState({}, cb));
     // Formed, and the witness held by HVR2NODO1: before that, both halves of a partition would
     // race for it and either could win.
-    await until('the cluster to form with the witness', async () => {
-      const s = await state('HVR2NODO1');
-      return s.members.length === 2 && s.quorum?.witness_owner === 'HVR2NODO1';
-    });
+    await pollUntil(
+      async () => {
+        const s = await state('HVR2NODO1');
+        return s.members.length === 2 && s.quorum?.witness_owner === 'HVR2NODO1';
+      },
+      { what: 'the cluster to form with the witness', timeoutMs: 30_000, intervalMs: 100 },
+    );
 
     expect(await dc.partition([['HVR2NODO1'], ['HVR2NODO2']])).toEqual([
       'HVR2NODO1 -x-> HVR2NODO2',
@@ -102,32 +103,37 @@ describe.skipIf(!!skip)('dcbox/testing: the seed data center in containers', () 
     ]);
     // Exactly one side keeps quorum (the witness's owner, unless its defense came too late); the
     // other stops its cluster service.
-    const [kept, lost] = await until('one side to lose quorum', async () => {
-      const [one, two] = [await state('HVR2NODO1'), await state('HVR2NODO2')];
-      if (two.service_state === 'Stopped') return [one, two];
-      if (one.service_state === 'Stopped') return [two, one];
-      return null;
-    });
+    const [kept, lost] = await pollUntil(
+      async () => {
+        const [one, two] = [await state('HVR2NODO1'), await state('HVR2NODO2')];
+        if (two.service_state === 'Stopped') return [one, two];
+        if (one.service_state === 'Stopped') return [two, one];
+        return null;
+      },
+      { what: 'one side to lose quorum', timeoutMs: 30_000, intervalMs: 100 },
+    );
     expect([kept.quorum?.has_quorum, lost.quorum?.has_quorum]).toEqual([true, false]);
     await dc.heal();
-    await until(
-      'both nodes running again',
+    await pollUntil(
       async () =>
         (await state('HVR2NODO1')).service_state === 'Running' &&
         (await state('HVR2NODO2')).service_state === 'Running',
+      { what: 'both nodes running again', timeoutMs: 30_000, intervalMs: 100 },
     );
 
     await dc.freeze('HVR2NODO2');
-    await until(
-      'HVR2NODO1 to see HVR2NODO2 gone',
-      async () => (await state('HVR2NODO1')).members.length === 1,
-    );
+    await pollUntil(async () => (await state('HVR2NODO1')).members.length === 1, {
+      what: 'HVR2NODO1 to see HVR2NODO2 gone',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     await dc.thaw('HVR2NODO2');
     await dc.kill('HVR2NODO2');
     await dc.start('HVR2NODO2');
-    await until(
-      'HVR2NODO2 to rejoin after its restart',
-      async () => (await state('HVR2NODO1')).members.length === 2,
-    );
+    await pollUntil(async () => (await state('HVR2NODO1')).members.length === 2, {
+      what: 'HVR2NODO2 to rejoin after its restart',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
   });
 });

@@ -11,9 +11,10 @@ import type { Clients } from '../orchestrator/run/clients.js';
 import { DOCKER, ensureAppImage } from '../orchestrator/runtime/docker.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
 import { dockerSkipReason, leftInDocker } from './docker-env.js';
-import { clients, dcbox, dcboxOk, sleep, waitFor } from './harness.js';
+import { clients, dcbox, dcboxOk, sleep } from './harness.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -65,10 +66,13 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
     expect(status.run.runtime).toBe('docker');
     expect(status.run.hosts.every((h: { address: string }) => h.address.startsWith('198.19.'))).toBe(true);
     c = clients();
-    await waitFor('the cluster to form with the witness', async () => {
-      const s = await state(N1);
-      return s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === N1;
-    });
+    await pollUntil(
+      async () => {
+        const s = await state(N1);
+        return s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === N1;
+      },
+      { what: 'the cluster to form with the witness', timeoutMs: 20_000 },
+    );
     const cl = c;
     await rpc((cb) =>
       cl
@@ -80,24 +84,25 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
         ),
     );
     await rpc((cb) => cl.cluster(N2).Online({ name: 'VirtualMachine1' }, deadline(10_000), cb));
-    await waitFor('VirtualMachine1 online on HVR2NODO2', async () =>
-      (await state(N1)).roles.some(
-        (r) => r.name === 'VirtualMachine1' && r.owner === N2 && r.state === 'Online',
-      ),
+    await pollUntil(
+      async () =>
+        (await state(N1)).roles.some(
+          (r) => r.name === 'VirtualMachine1' && r.owner === N2 && r.state === 'Online',
+        ),
+      { what: 'VirtualMachine1 online on HVR2NODO2', timeoutMs: 20_000 },
     );
 
     await dcboxOk(['partition', N1, N2]);
     // The witness decides between the two halves and its owner defends it: HVR2NODO1, which
     // held it before the partition, keeps quorum as it does in namespaces (test/cluster.test.ts);
     // the other stops its cluster service (Event 1177) and is fenced by the survivor.
-    const [winner, loser] = await waitFor(
-      'one node to lose quorum',
+    const [winner, loser] = await pollUntil(
       async () => {
         if ((await state(N2)).service_state === 'Stopped') return [N1, N2];
         if ((await state(N1)).service_state === 'Stopped') return [N2, N1];
         return null;
       },
-      30_000,
+      { what: 'one node to lose quorum', timeoutMs: 30_000 },
     );
     expect(winner).toBe(N1);
     const [kept, lost] = [await state(winner), await state(loser)];
@@ -109,17 +114,19 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
     expect((await events(loser)).some((e) => e.event_id === 1177)).toBe(true);
     expect((await events(winner)).some((e) => e.event_id === 1135)).toBe(true);
     expect((await events(winner)).some((e) => e.kind === 'fenced')).toBe(true);
-    await waitFor(`VirtualMachine1 online on ${winner}`, async () =>
-      (await state(winner)).roles.some(
-        (r) => r.name === 'VirtualMachine1' && r.owner === winner && r.state === 'Online',
-      ),
+    await pollUntil(
+      async () =>
+        (await state(winner)).roles.some(
+          (r) => r.name === 'VirtualMachine1' && r.owner === winner && r.state === 'Online',
+        ),
+      { what: `VirtualMachine1 online on ${winner}`, timeoutMs: 20_000 },
     );
 
     await dcboxOk(['heal']);
-    await waitFor(
-      `${loser} to rejoin`,
+    await pollUntil(
       async () =>
         (await state(loser)).service_state === 'Running' && (await state(winner)).members.length === 2,
+      { what: `${loser} to rejoin`, timeoutMs: 20_000 },
     );
   });
 });
@@ -173,14 +180,12 @@ describe.skipIf(!!skip || !compose)('docker-compose.yml (the seed topology)', ()
     await ensureAppImage(projectRoot);
     try {
       run('up', '-d');
-      await waitFor(
-        'all nine containers healthy',
+      await pollUntil(
         () => {
           const h = health();
           return h.length === 9 && h.every((l) => l.includes('(healthy)'));
         },
-        90_000,
-        1000,
+        { what: 'all nine containers healthy', timeoutMs: 90_000, intervalMs: 1000 },
       );
       const dashboard = (await (await fetch('http://127.0.0.1:8080/api/state')).json()) as {
         view: { run: { topology: string } };

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clients } from '../orchestrator/run/clients.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
 import {
   canUseNetns,
@@ -21,7 +22,6 @@ import {
   freePort,
   roleOnline,
   seedClusterFormed,
-  waitFor,
 } from './harness.js';
 
 const N1 = 'HVR2NODO1';
@@ -77,11 +77,14 @@ describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real brow
     await roleOnline(cl, ROLE, N2);
     // The tutorial's CSV is coordinated by the node that will lose power.
     await rpc((cb) => cl.cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb));
-    await waitFor(`${ROLE} online on ${N2} and the CSV on ${N2}`, async () => {
-      const s = await clusterState(cl, N1);
-      const r = s.roles.find((x) => x.name === ROLE);
-      return r?.state === 'Online' && r.owner === N2 && s.csv[0]?.owner === N2;
-    });
+    await pollUntil(
+      async () => {
+        const s = await clusterState(cl, N1);
+        const r = s.roles.find((x) => x.name === ROLE);
+        return r?.state === 'Online' && r.owner === N2 && s.csv[0]?.owner === N2;
+      },
+      { what: `${ROLE} online on ${N2} and the CSV on ${N2}`, timeoutMs: 20_000 },
+    );
 
     mkdirSync(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({
@@ -112,26 +115,33 @@ describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real brow
 
   it('shows both nodes up, the quorum, the CSV coordinator and the role online', async () => {
     const p = page as Page;
-    await waitFor('both nodes Up on the page', async () => {
-      return (
-        (await attr(`node-${N1}`, 'data-membership')) === 'Up' &&
-        (await attr(`node-${N2}`, 'data-membership')) === 'Up'
-      );
-    });
-    await waitFor('the role online on HVR2NODO2 on the page', async () => {
-      return (
-        (await attr(`role-${ROLE}`, 'data-state')) === 'Online' &&
-        (await attr(`role-${ROLE}`, 'data-owner')) === N2
-      );
-    });
+    await pollUntil(
+      async () => {
+        return (
+          (await attr(`node-${N1}`, 'data-membership')) === 'Up' &&
+          (await attr(`node-${N2}`, 'data-membership')) === 'Up'
+        );
+      },
+      { what: 'both nodes Up on the page', timeoutMs: 20_000 },
+    );
+    await pollUntil(
+      async () => {
+        return (
+          (await attr(`role-${ROLE}`, 'data-state')) === 'Online' &&
+          (await attr(`role-${ROLE}`, 'data-owner')) === N2
+        );
+      },
+      { what: 'the role online on HVR2NODO2 on the page', timeoutMs: 20_000 },
+    );
     expect(await text('csv-owner-Volume1')).toBe(N2);
     expect(await text('has-quorum')).toBe('yes');
     expect(await attr('bay-blade-2', 'data-power')).toBe('On');
     expect(await attr('bay-blade-1', 'data-power')).toBe('On');
     // The charts are drawn by uPlot, and the event log lists the cluster's formation.
     expect(await p.locator('#chart-rtt .uplot').count()).toBe(1);
-    await waitFor('pings charted', () =>
-      p.evaluate(() => document.querySelectorAll('#chart-rtt .u-legend .u-series').length >= 2),
+    await pollUntil(
+      () => p.evaluate(() => document.querySelectorAll('#chart-rtt .u-legend .u-series').length >= 2),
+      { what: 'pings charted', timeoutMs: 20_000 },
     );
     expect(await p.locator('#events tbody tr[data-kind="cluster-formed"]').count()).toBeGreaterThan(0);
     await p.screenshot({ path: join(ARTIFACTS, 'dashboard-before.png'), fullPage: true });
@@ -144,34 +154,34 @@ describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real brow
       (window as unknown as { dcboxMark: number }).dcboxMark = 42;
     });
     await dcboxOk(['power', 'off', '2']);
-    await waitFor(
-      'bay 2 dark on the page',
-      async () => (await attr('bay-blade-2', 'data-power')) === 'Off',
-      10_000,
-    );
-    await waitFor(
-      `${N2} out of the membership on the page`,
-      async () => (await attr(`node-${N2}`, 'data-membership')) === 'Down',
-      15_000,
-    );
-    await waitFor(
-      'the CSV coordinated by HVR2NODO1 on the page',
-      async () => (await text('csv-owner-Volume1')) === N1,
-    );
-    await waitFor(
-      `${ROLE} back online on ${N1} on the page`,
+    await pollUntil(async () => (await attr('bay-blade-2', 'data-power')) === 'Off', {
+      what: 'bay 2 dark on the page',
+      timeoutMs: 10_000,
+    });
+    await pollUntil(async () => (await attr(`node-${N2}`, 'data-membership')) === 'Down', {
+      what: `${N2} out of the membership on the page`,
+      timeoutMs: 15_000,
+    });
+    await pollUntil(async () => (await text('csv-owner-Volume1')) === N1, {
+      what: 'the CSV coordinated by HVR2NODO1 on the page',
+      timeoutMs: 20_000,
+    });
+    await pollUntil(
       async () =>
         (await attr(`role-${ROLE}`, 'data-owner')) === N1 &&
         (await attr(`role-${ROLE}`, 'data-state')) === 'Online',
-      30_000,
+      { what: `${ROLE} back online on ${N1} on the page`, timeoutMs: 30_000 },
     );
     // The event log shows the power-off and the node's removal (Event 1135), newest first.
-    await waitFor('power and 1135 in the event log', async () => {
-      const kinds = await p
-        .locator('#events tbody tr')
-        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
-      return kinds.includes('power') && kinds.includes('node-removed') && kinds.includes('failover');
-    });
+    await pollUntil(
+      async () => {
+        const kinds = await p
+          .locator('#events tbody tr')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+        return kinds.includes('power') && kinds.includes('node-removed') && kinds.includes('failover');
+      },
+      { what: 'power and 1135 in the event log', timeoutMs: 20_000 },
+    );
     // Filtering keeps only what matches.
     await p.fill('#event-filter', 'powered off');
     const filtered = await p
@@ -203,19 +213,17 @@ describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real brow
     const p = page as Page;
     await p.selectOption('#power-bay', 'blade:2');
     await p.click('#power-form button[value="true"]');
-    await waitFor(
-      'the page to confirm',
-      async () => /powered on/.test((await p.textContent('#control-result')) ?? ''),
-      60_000,
-    );
-    await waitFor(
-      'bay 2 lit again on the page',
-      async () => (await attr('bay-blade-2', 'data-power')) === 'On',
-    );
-    await waitFor(
-      `${N2} back in the membership on the page`,
-      async () => (await attr(`node-${N2}`, 'data-membership')) === 'Up',
-      30_000,
-    );
+    await pollUntil(async () => /powered on/.test((await p.textContent('#control-result')) ?? ''), {
+      what: 'the page to confirm',
+      timeoutMs: 60_000,
+    });
+    await pollUntil(async () => (await attr('bay-blade-2', 'data-power')) === 'On', {
+      what: 'bay 2 lit again on the page',
+      timeoutMs: 20_000,
+    });
+    await pollUntil(async () => (await attr(`node-${N2}`, 'data-membership')) === 'Up', {
+      what: `${N2} back in the membership on the page`,
+      timeoutMs: 30_000,
+    });
   });
 });

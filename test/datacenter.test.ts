@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, readState } from '../orchestrator/run/state.js';
 import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/PathsResponse.js';
 import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import {
   ackedCount,
@@ -17,7 +18,6 @@ import {
   diskStatus,
   sleep,
   verifyAckedRecords,
-  waitFor,
 } from './harness.js';
 
 async function call<T>(
@@ -56,12 +56,15 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     // One VM writes on each blade: VirtualMachine1 of the topology on HVR2NODO2, and
     // Writer1 created on HVR2NODO1 (its disk allocated on the CSV by the coordinator).
     await call((c, cb) => c.node('HVR2NODO2').StartVm({ name: 'VirtualMachine1' }, deadline(10_000), cb));
-    await waitFor('the cluster to give the CSV a coordinator', async () => {
-      const s = await call<{ csv: { owner: string }[] }>((c, cb) =>
-        c.cluster('HVR2NODO1').GetState({}, deadline(3000), cb),
-      );
-      return s.csv[0]?.owner;
-    });
+    await pollUntil(
+      async () => {
+        const s = await call<{ csv: { owner: string }[] }>((c, cb) =>
+          c.cluster('HVR2NODO1').GetState({}, deadline(3000), cb),
+        );
+        return s.csv[0]?.owner;
+      },
+      { what: 'the cluster to give the CSV a coordinator', timeoutMs: 20_000 },
+    );
     await call((c, cb) =>
       c.node('HVR2NODO1').CreateVm(
         {
@@ -76,11 +79,11 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
       ),
     );
     await call((c, cb) => c.node('HVR2NODO1').StartVm({ name: 'Writer1' }, deadline(10_000), cb));
-    await waitFor(
-      'both workloads writing',
+    await pollUntil(
       async () =>
         ackedCount(await diskStatus('HVR2NODO2', 'VirtualMachine1')) > 5 &&
         ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > 5,
+      { what: 'both workloads writing', timeoutMs: 20_000 },
     );
   });
 
@@ -110,10 +113,10 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     expect(status.run.hosts.find((h: { name: string }) => h.name === 'HVR2NODO2').health).toBe('SERVING');
     // The fresh blade has no VM running; start VirtualMachine1 again for the tests below.
     await call((c, cb) => c.node('HVR2NODO2').StartVm({ name: 'VirtualMachine1' }, deadline(10_000), cb));
-    await waitFor(
-      'VirtualMachine1 writing again',
-      async () => ackedCount(await diskStatus('HVR2NODO2', 'VirtualMachine1')) > 5,
-    );
+    await pollUntil(async () => ackedCount(await diskStatus('HVR2NODO2', 'VirtualMachine1')) > 5, {
+      what: 'VirtualMachine1 writing again',
+      timeoutMs: 20_000,
+    });
   });
 
   it('loses no write when an RSSM is pulled while both nodes write, and paths shows the dead path', async () => {
@@ -122,13 +125,16 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
       n2: await diskStatus('HVR2NODO2', 'VirtualMachine1'),
     };
     await dcboxOk(['power', 'off', 'io:3']);
-    await waitFor('writes continuing through rssm4', async () => {
-      const [a, b] = [
-        await diskStatus('HVR2NODO1', 'Writer1'),
-        await diskStatus('HVR2NODO2', 'VirtualMachine1'),
-      ];
-      return ackedCount(a) > ackedCount(start.n1) + 20 && ackedCount(b) > ackedCount(start.n2) + 20;
-    });
+    await pollUntil(
+      async () => {
+        const [a, b] = [
+          await diskStatus('HVR2NODO1', 'Writer1'),
+          await diskStatus('HVR2NODO2', 'VirtualMachine1'),
+        ];
+        return ackedCount(a) > ackedCount(start.n1) + 20 && ackedCount(b) > ackedCount(start.n2) + 20;
+      },
+      { what: 'writes continuing through rssm4', timeoutMs: 20_000 },
+    );
     for (const [node, vm, s0] of [
       ['HVR2NODO1', 'Writer1', start.n1],
       ['HVR2NODO2', 'VirtualMachine1', start.n2],
@@ -145,10 +151,13 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     expect(text).toMatch(/CSV1\s+failover-only\s+rssm3\s+io bay 3\s+Failed/);
 
     await dcboxOk(['power', 'on', 'io:3']);
-    await waitFor('rssm3 reclaimed', async () => {
-      const csv = (await paths('HVR2NODO1')).disks.find((d) => d.lun === 'CSV1');
-      return csv?.paths.find((x) => x.name === 'rssm3')?.state === 'Active';
-    });
+    await pollUntil(
+      async () => {
+        const csv = (await paths('HVR2NODO1')).disks.find((d) => d.lun === 'CSV1');
+        return csv?.paths.find((x) => x.name === 'rssm3')?.state === 'Active';
+      },
+      { what: 'rssm3 reclaimed', timeoutMs: 20_000 },
+    );
   });
 
   it('keeps writing through rssm4 when the network to rssm3 is cut, and returns to rssm3 once healed', async () => {
@@ -158,9 +167,9 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     const start = await diskStatus('HVR2NODO1', 'Writer1');
     await dcboxOk(['partition', 'HVR2NODO1', 'rssm3']);
     try {
-      await waitFor(
-        'writes continuing through rssm4',
+      await pollUntil(
         async () => ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > ackedCount(start) + 20,
+        { what: 'writes continuing through rssm4', timeoutMs: 20_000 },
       );
       const s = await diskStatus('HVR2NODO1', 'Writer1');
       expect(Number(s.failed_writes), 'failed writes').toBe(Number(start.failed_writes));
@@ -171,10 +180,13 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     } finally {
       await dcboxOk(['heal']);
     }
-    await waitFor('rssm3 reclaimed', async () => {
-      const csv = (await paths('HVR2NODO1')).disks.find((d) => d.lun === 'CSV1');
-      return csv?.paths.find((x) => x.name === 'rssm3')?.state === 'Active';
-    });
+    await pollUntil(
+      async () => {
+        const csv = (await paths('HVR2NODO1')).disks.find((d) => d.lun === 'CSV1');
+        return csv?.paths.find((x) => x.name === 'rssm3')?.state === 'Active';
+      },
+      { what: 'rssm3 reclaimed', timeoutMs: 20_000 },
+    );
     const offset = 50 * 1024 * 1024 * 1024 + 8192; // far from every VM disk
     const w = await storageCommand('HVR2NODO1', {
       lun: 'CSV1',
@@ -218,11 +230,10 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     process.kill(pid as number, 'SIGKILL');
     await sleep(500);
     await dcboxOk(['host', 'start', 'storage']);
-    await waitFor(
-      'writes acknowledged again after the restart',
-      async () => ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > before + 20,
-      30_000,
-    );
+    await pollUntil(async () => ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > before + 20, {
+      what: 'writes acknowledged again after the restart',
+      timeoutMs: 30_000,
+    });
     for (const [node, vm] of [
       ['HVR2NODO1', 'Writer1'],
       ['HVR2NODO2', 'VirtualMachine1'],
@@ -267,9 +278,9 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     const after = await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'read', offset, length: 4096 });
     expect(Buffer.from(after.data).equals(Buffer.alloc(4096, 0x11))).toBe(true);
     // The fenced node's own VM now fails its writes definitely, never "succeeds".
-    await waitFor(
-      'the fenced VM to see conflicts',
+    await pollUntil(
       async () => Number((await diskStatus('HVR2NODO2', 'VirtualMachine1')).failed_writes) > 0,
+      { what: 'the fenced VM to see conflicts', timeoutMs: 20_000 },
     );
 
     expect((await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'release' })).ok).toBe(true);
@@ -294,9 +305,9 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     } finally {
       await dcboxOk(['heal']);
     }
-    await waitFor(
-      'NATS between the blades again',
+    await pollUntil(
       async () => (await echo('HVR2NODO1', 'HVR2NODO2')).ok && (await echo('HVR2NODO2', 'HVR2NODO1')).ok,
+      { what: 'NATS between the blades again', timeoutMs: 20_000 },
     );
   });
 });

@@ -46,30 +46,6 @@ export async function dcboxOk(args: string[], timeoutMs?: number): Promise<strin
   return r.stdout;
 }
 
-/** Polls `probe` until it returns a truthy value, or fails after `timeoutMs` with `what`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T> | T,
-  timeoutMs = 20_000,
-  everyMs = 50,
-): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Clients for the run that is up (fresh each call: the state file changes as hosts restart). */
@@ -83,6 +59,7 @@ export const canUseNetns = process.platform === 'linux' && process.getuid?.() ==
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { DiskStatus__Output } from '../services/generated/dcbox/node/v1/DiskStatus.js';
 import { RECORD_SIZE, recordOffset, verifyRecord } from '../services/hyperv-node/record.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 
 /** A VM's disk workload status from the node that runs it. */
@@ -166,10 +143,15 @@ export function clusterState(c: Clients, node: string): Promise<ClusterState__Ou
 
 /** Waits until the seed's two nodes form the cluster, HVR2NODO1 (the lowest id) holding the witness. */
 export async function seedClusterFormed(c: Clients): Promise<void> {
-  await waitFor('the cluster to form with the witness', async () => {
-    const s = await clusterState(c, 'HVR2NODO1');
-    return s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === 'HVR2NODO1';
-  });
+  await pollUntil(
+    async () => {
+      const s = await clusterState(c, 'HVR2NODO1');
+      return (
+        s.service_state === 'Running' && s.members.length === 2 && s.quorum?.witness_owner === 'HVR2NODO1'
+      );
+    },
+    { what: 'the cluster to form with the witness', timeoutMs: 20_000 },
+  );
 }
 
 /** Makes a VM defined on `node` highly available, brings it online and waits until it is. */
@@ -180,8 +162,11 @@ export async function roleOnline(c: Clients, vm: string, node: string): Promise<
       .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
   );
   await rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(10_000), cb));
-  await waitFor(`${vm} online on ${node}`, async () => {
-    const r = (await clusterState(c, node)).roles.find((x) => x.name === vm);
-    return r?.state === 'Online' && r.owner === node;
-  });
+  await pollUntil(
+    async () => {
+      const r = (await clusterState(c, node)).roles.find((x) => x.name === vm);
+      return r?.state === 'Online' && r.owner === node;
+    },
+    { what: `${vm} online on ${node}`, timeoutMs: 20_000 },
+  );
 }

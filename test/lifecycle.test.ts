@@ -11,8 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runDir } from '../orchestrator/run/paths.js';
 import { readState } from '../orchestrator/run/state.js';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { projectRoot } from '../services/transport/grpc.js';
-import { canUseNetns, dcbox, dcboxOk, waitFor } from './harness.js';
+import { canUseNetns, dcbox, dcboxOk } from './harness.js';
 
 /** What the machine itself says, independently of dcbox's own sweep code. */
 function machineTraces(): { netns: string; bridge: boolean; rules: string; processes: string } {
@@ -90,14 +91,17 @@ describe.skipIf(!canUseNetns)('dcbox down (netns runtime)', () => {
     expect(state).not.toBeNull();
     // The orchestrator dies without cleaning up; its hosts keep running.
     process.kill(state?.daemonPid as number, 'SIGKILL');
-    await waitFor('the daemon to die', () => {
-      try {
-        process.kill(state?.daemonPid as number, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    await pollUntil(
+      () => {
+        try {
+          process.kill(state?.daemonPid as number, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      { what: 'the daemon to die', timeoutMs: 20_000 },
+    );
     expect(machineTraces().netns).not.toBe('');
     const out = await dcboxOk(['down']);
     expect(out).toMatch(/removed \d+ processes, 8 namespaces/);

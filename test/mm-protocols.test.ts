@@ -11,8 +11,9 @@ import type { Clients } from '../orchestrator/run/clients.js';
 import { type MmAccess, mmAccess } from '../orchestrator/run/mm-access.js';
 import { alive, readState } from '../orchestrator/run/state.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import { canUseNetns, clients, dcbox, dcboxOk, waitFor } from './harness.js';
+import { canUseNetns, clients, dcbox, dcboxOk } from './harness.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -136,10 +137,13 @@ describe.skipIf(!canUseNetns)(
       await dcboxOk(['up', '--timing', 'fast']);
       c = clients();
       mm = mmAccess(c.state) as MmAccess;
-      await waitFor('the cluster to form', async () => {
-        const s = await clusterState(N1);
-        return s.service_state === 'Running' && s.members.length === 2 && s.csv[0]?.owner;
-      });
+      await pollUntil(
+        async () => {
+          const s = await clusterState(N1);
+          return s.service_state === 'Running' && s.members.length === 2 && s.csv[0]?.owner;
+        },
+        { what: 'the cluster to form', timeoutMs: 20_000 },
+      );
       const cl = c;
       await rpc((cb) =>
         cl
@@ -147,10 +151,13 @@ describe.skipIf(!canUseNetns)(
           .MakeHighlyAvailable({ vm: VM, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
       );
       await rpc((cb) => cl.cluster(N2).Online({ name: VM }, deadline(10_000), cb));
-      await waitFor(`${VM} online on ${N2}`, async () => {
-        const r = (await clusterState(N1)).roles.find((x) => x.name === VM);
-        return r?.state === 'Online' && r.owner === N2;
-      });
+      await pollUntil(
+        async () => {
+          const r = (await clusterState(N1)).roles.find((x) => x.name === VM);
+          return r?.state === 'Online' && r.owner === N2;
+        },
+        { what: `${VM} online on ${N2}`, timeoutMs: 20_000 },
+      );
     });
 
     afterAll(async () => {
@@ -196,17 +203,20 @@ describe.skipIf(!canUseNetns)(
         expect(await t.command('power -off', blade2, 30_000)).toEqual(['OK']);
         expect(pids.filter(alive)).toEqual([]);
         expect((await t.command('power -state', blade2)).at(-1)).toBe('Off');
-        await waitFor(`${VM} to fail over to ${N1}`, async () => {
-          const r = (await clusterState(N1)).roles.find((x) => x.name === VM);
-          return r?.owner === N1 && r.state === 'Online';
-        });
+        await pollUntil(
+          async () => {
+            const r = (await clusterState(N1)).roles.find((x) => x.name === VM);
+            return r?.owner === N1 && r.state === 'Online';
+          },
+          { what: `${VM} to fail over to ${N1}`, timeoutMs: 20_000 },
+        );
 
         expect(await t.command('power -on', blade2, 30_000)).toEqual(['OK']);
         expect((await t.command('power -state', blade2)).at(-1)).toBe('On');
-        await waitFor(
-          `${N2} to rejoin the cluster`,
-          async () => (await clusterState(N1)).members.length === 2,
-        );
+        await pollUntil(async () => (await clusterState(N1)).members.length === 2, {
+          what: `${N2} to rejoin the cluster`,
+          timeoutMs: 20_000,
+        });
 
         await t.command('env -T system', /system> /);
         expect(await t.command('power -T system:blade[2] -state', /system> /)).toEqual(['On']);
@@ -233,7 +243,10 @@ describe.skipIf(!canUseNetns)(
       expect(pids.filter(alive)).toEqual([]);
       await redfishtool(['Systems', '-I', 'blade2', 'reset', 'On']);
       expect(await power()).toBe('On');
-      await waitFor(`${N2} to rejoin the cluster`, async () => (await clusterState(N1)).members.length === 2);
+      await pollUntil(async () => (await clusterState(N1)).members.length === 2, {
+        what: `${N2} to rejoin the cluster`,
+        timeoutMs: 20_000,
+      });
 
       const login = JSON.parse(await redfishtool(['SessionService', 'login']));
       expect(login.SessionLocation).toBe(`/redfish/v1/SessionService/Sessions/${login.SessionId}`);
@@ -256,7 +269,10 @@ describe.skipIf(!canUseNetns)(
       const role = (await clusterState(N2)).roles.find((x) => x.name === VM);
       expect(role).toMatchObject({ owner: N2, state: 'Online' });
       await redfishtool(['Systems', '-I', 'blade1', 'reset', 'On']);
-      await waitFor(`${N1} to rejoin the cluster`, async () => (await clusterState(N2)).members.length === 2);
+      await pollUntil(async () => (await clusterState(N2)).members.length === 2, {
+        what: `${N1} to rejoin the cluster`,
+        timeoutMs: 20_000,
+      });
     });
 
     it('answers bad Redfish requests with the right status and a Redfish error body', async () => {

@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clients } from '../orchestrator/run/clients.js';
 import { prometheusConfigPath } from '../orchestrator/run/paths.js';
 import { readState } from '../orchestrator/run/state.js';
+import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import { clients, dcbox, dcboxOk, freePort, roleOnline, seedClusterFormed, waitFor } from './harness.js';
+import { clients, dcbox, dcboxOk, freePort, roleOnline, seedClusterFormed } from './harness.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -81,12 +82,11 @@ describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)'
     prom.stderr?.on('data', (d) => {
       promLog += d;
     });
-    await waitFor(
-      'prometheus to be ready',
-      async () => (await fetch(`${api}/-/ready`).catch(() => null))?.ok,
-      15_000,
-      200,
-    ).catch((err) => {
+    await pollUntil(async () => (await fetch(`${api}/-/ready`).catch(() => null))?.ok, {
+      what: 'prometheus to be ready',
+      timeoutMs: 15_000,
+      intervalMs: 200,
+    }).catch((err) => {
       throw new Error(`${(err as Error).message}\n${promLog.slice(-2000)}`);
     });
   });
@@ -111,16 +111,14 @@ describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)'
     const hosts = (readState()?.hosts ?? []).map((h) => h.name);
     expect(hosts.length).toBeGreaterThan(5);
     type Target = { labels: Record<string, string>; health: string; lastError: string };
-    const targets = await waitFor(
-      'every target scraped and up',
+    const targets = await pollUntil(
       async () => {
         const res = await fetch(`${api}/api/v1/targets?state=active`);
         const body = (await res.json()) as { data: { activeTargets: Target[] } };
         const t = body.data.activeTargets;
         return t.length === hosts.length + 1 && t.every((x) => x.health === 'up') ? t : null;
       },
-      15_000,
-      250,
+      { what: 'every target scraped and up', timeoutMs: 15_000, intervalMs: 250 },
     );
     expect(targets.map((t) => t.labels.host ?? t.labels.component).sort()).toEqual(
       [...hosts, 'orchestrator'].sort(),
@@ -130,12 +128,11 @@ describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)'
   });
 
   it('reads the quorum, membership, witness, CSV and role metrics with the values the cluster has', async () => {
-    await waitFor(
-      'node metrics scraped',
-      async () => (await query('dcbox_cluster_quorum_votes')).length === 2,
-      10_000,
-      250,
-    );
+    await pollUntil(async () => (await query('dcbox_cluster_quorum_votes')).length === 2, {
+      what: 'node metrics scraped',
+      timeoutMs: 10_000,
+      intervalMs: 250,
+    });
     expect(await byLabel('dcbox_cluster_quorum_votes', 'host')).toEqual({ [N1]: 3, [N2]: 3 });
     expect(await byLabel('dcbox_cluster_quorum_votes_needed', 'host')).toEqual({ [N1]: 2, [N2]: 2 });
     expect(await byLabel('dcbox_cluster_members', 'host')).toEqual({ [N1]: 2, [N2]: 2 });
@@ -157,24 +154,21 @@ describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)'
     const cl = c as Clients;
     await rpc((cb) => cl.cluster(N1).Move({ role: ROLE, to: N1, live: true }, deadline(60_000), cb));
     const sum = async (q: string) => Number((await query(`sum(${q})`))[0]?.value[1] ?? 0);
-    await waitFor(
-      'the migration scraped',
-      async () => (await sum('dcbox_migrations_total{kind="live",result="ok"}')) === 1,
-      10_000,
-      250,
-    );
+    await pollUntil(async () => (await sum('dcbox_migrations_total{kind="live",result="ok"}')) === 1, {
+      what: 'the migration scraped',
+      timeoutMs: 10_000,
+      intervalMs: 250,
+    });
     expect(await sum('dcbox_migration_blackout_seconds_count{kind="live"}')).toBe(1);
     // The blackout is milliseconds (BRIEF.md §8), well under the histogram's 10 s top bucket.
     expect(await sum('dcbox_migration_blackout_seconds_sum')).toBeLessThan(10);
     // Both nodes' configurations name the new owner once the leader's push reached them.
-    await waitFor(
-      'both nodes to see the role on N1',
+    await pollUntil(
       async () => {
         const owned = await byLabel(`dcbox_cluster_role_owned{role="${ROLE}"}`, 'host');
         return owned[N1] === 1 && owned[N2] === 0;
       },
-      10_000,
-      250,
+      { what: 'both nodes to see the role on N1', timeoutMs: 10_000, intervalMs: 250 },
     );
   });
 });

@@ -3,10 +3,11 @@
  * kind of line, and one clean run of the seed scenario (blade 2 powered off and back) that every
  * checker must pass. Tests break it in one place each to prove a checker catches that violation.
  */
+
+import type { RecordedFaultKind } from '../../orchestrator/faults/kinds.js';
 import type {
   EventEntry,
   FaultEntry,
-  FaultKind,
   HistoryEntry,
   OpEntry,
   ReadbackEntry,
@@ -125,7 +126,7 @@ export function fault(
   t: number,
   phase: 'start' | 'end',
   id: string,
-  kind: FaultKind,
+  kind: RecordedFaultKind,
   targets: string[],
 ): FaultEntry {
   return { t, type: 'fault', phase, id, kind, targets, detail: {} };

@@ -5,7 +5,8 @@
  * node's). Only roles seen Online at some point count: a role never brought online is not
  * expected to come back.
  */
-import { entriesOf, type History, type HistoryEntry, RECOVERY_KINDS } from '../history.js';
+import { isRecoveryKind } from '../../orchestrator/faults/kinds.js';
+import { entriesOf, type History, type HistoryEntry } from '../history.js';
 import { at, type CheckResult } from './types.js';
 
 /** Tuning of liveness-after-heal. */
@@ -18,7 +19,7 @@ export interface LivenessAfterHealOptions {
 export function lastHealAt(h: History): number | null {
   let last: number | null = null;
   for (const f of entriesOf(h, 'fault'))
-    if (f.phase === 'end' || RECOVERY_KINDS.includes(f.kind)) last = Math.max(last ?? 0, f.t);
+    if (f.phase === 'end' || isRecoveryKind(f.kind)) last = Math.max(last ?? 0, f.t);
   return last;
 }
 

@@ -5,31 +5,9 @@
  */
 import { DcboxError } from '../../services/actor/errors.js';
 import type { HostAddress, NetemSpec, Runtime } from '../runtime/runtime.js';
+import { FAULT_KINDS, type FaultKind } from './kinds.js';
 
-export type FaultKind =
-  | 'kill'
-  | 'freeze'
-  | 'power-off'
-  | 'partition'
-  | 'netem'
-  | 'rssm-pull'
-  | 'storage-crash'
-  | 'witness-loss'
-  | 'storage-slow'
-  | 'storage-errors';
-
-export const FAULT_KINDS: readonly FaultKind[] = [
-  'kill',
-  'freeze',
-  'power-off',
-  'partition',
-  'netem',
-  'rssm-pull',
-  'storage-crash',
-  'witness-loss',
-  'storage-slow',
-  'storage-errors',
-];
+export { FAULT_KINDS, type FaultKind };
 
 export interface FaultRequest {
   kind: string;

@@ -10,6 +10,7 @@ import type { ClusterEvent__Output } from '../../services/generated/dcbox/cluste
 import type { ClusterState__Output } from '../../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { MoveResponse__Output } from '../../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { PingReply__Output } from '../../services/generated/dcbox/workstation/v1/PingReply.js';
+import { pollUntil } from '../../services/process/poll-until.js';
 import { deadline, rpc } from '../../services/transport/grpc.js';
 import { type Clients, connect } from '../run/clients.js';
 import { down } from '../run/sweep.js';
@@ -91,28 +92,6 @@ async function state(c: Clients, node: string): Promise<ClusterState__Output> {
   return rpc<ClusterState__Output>((cb) => c.cluster(node).GetState({}, deadline(3000), cb));
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | false | null | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function events(c: Clients, node: string): Promise<ClusterEvent__Output[]> {
   return rpc<{ events: ClusterEvent__Output[] }>((cb) =>
     c.cluster(node).Events({ since_index: 0 }, deadline(3000), cb),
@@ -134,8 +113,7 @@ export async function runSeedScenario(opts: {
   const pingers: Pinger[] = [];
   try {
     const timingScale = opts.timing === 'fast' ? 1 : 4;
-    await until(
-      'the cluster to form with quorum',
+    await pollUntil(
       async () => {
         const s = await state(c, N1);
         return (
@@ -145,16 +123,15 @@ export async function runSeedScenario(opts: {
           s.quorum.witness_owner
         );
       },
-      30_000 * timingScale,
+      { what: 'the cluster to form with quorum', timeoutMs: 30_000 * timingScale },
     );
     say('cluster HVR2CLUSTER formed: HVR2NODO1 and HVR2NODO2 up, Node and Disk Majority, 3 votes');
 
     // The tutorial's CSV is coordinated by HVR2NODO2.
     await rpc((cb) => c.cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb));
-    await until(
-      'HVR2NODO2 to coordinate the CSV',
+    await pollUntil(
       async () => (await state(c, N1)).csv[0]?.owner === N2 && (await state(c, N2)).csv[0]?.owner === N2,
-      10_000,
+      { what: 'HVR2NODO2 to coordinate the CSV', timeoutMs: 10_000 },
     );
     say('CSV1 at C:\\ClusterStorage\\Volume1 coordinated by HVR2NODO2');
 
@@ -166,15 +143,17 @@ export async function runSeedScenario(opts: {
           .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
       );
       await rpc((cb) => c.cluster(N2).Online({ name: vm }, deadline(10_000), cb));
-      await until(
-        `${vm} online`,
-        async () => (await state(c, N1)).roles.find((r) => r.name === vm)?.state === 'Online',
-        30_000 * timingScale,
-      );
+      await pollUntil(async () => (await state(c, N1)).roles.find((r) => r.name === vm)?.state === 'Online', {
+        what: `${vm} online`,
+        timeoutMs: 30_000 * timingScale,
+      });
       const p = new Pinger(c, vm);
       p.start();
       pingers.push(p);
-      await until(`${vm} answering`, async () => p.replies.some((r) => r.ok && r.host === N2), 10_000);
+      await pollUntil(async () => p.replies.some((r) => r.ok && r.host === N2), {
+        what: `${vm} answering`,
+        timeoutMs: 10_000,
+      });
       say(`${vm} is highly available and online on HVR2NODO2`);
     }
     const [p2, p1] = pingers as [Pinger, Pinger];
@@ -186,10 +165,9 @@ export async function runSeedScenario(opts: {
       c.cluster(N1).Move({ role: 'VirtualMachine2', to: N1, live: true }, deadline(120_000), cb),
     );
     const lmEnd = Date.now();
-    await until(
-      'VirtualMachine2 answering from HVR2NODO1',
+    await pollUntil(
       async () => p2.replies.some((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= lmStart),
-      10_000,
+      { what: 'VirtualMachine2 answering from HVR2NODO1', timeoutMs: 10_000 },
     );
     await new Promise((r) => setTimeout(r, 1500));
     const m = move.migration;
@@ -210,27 +188,24 @@ export async function runSeedScenario(opts: {
     const offAt = Date.now();
     await rpc((cb) => c.mm().Power({ kind: 'blade', bay: 2, action: 'off' }, deadline(30_000), cb));
     say('blade 2 (HVR2NODO2) powered off through the management module');
-    const removal = await until(
-      'Event 1135 on HVR2NODO1',
+    const removal = await pollUntil(
       async () => (await events(c, N1)).find((e) => e.event_id === 1135 && Number(e.time_ms) >= offAt),
-      60_000 * timingScale,
+      { what: 'Event 1135 on HVR2NODO1', timeoutMs: 60_000 * timingScale },
     );
     const detectionMs = Number(removal.time_ms) - offAt;
     say(`HVR2NODO1 logged Event 1135 after ${detectionMs} ms: ${removal.message}`);
-    const after = await until(
-      'CSV ownership and VirtualMachine1 on HVR2NODO1',
+    const after = await pollUntil(
       async () => {
         const s = await state(c, N1);
         return s.csv[0]?.owner === N1 && s.roles.find((r) => r.name === 'VirtualMachine1')?.state === 'Online'
           ? s
           : null;
       },
-      60_000 * timingScale,
+      { what: 'CSV ownership and VirtualMachine1 on HVR2NODO1', timeoutMs: 60_000 * timingScale },
     );
-    const back = await until(
-      'VirtualMachine1 answering from HVR2NODO1',
+    const back = await pollUntil(
       async () => p1.replies.find((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= offAt),
-      60_000 * timingScale,
+      { what: 'VirtualMachine1 answering from HVR2NODO1', timeoutMs: 60_000 * timingScale },
     );
     await new Promise((r) => setTimeout(r, 2000));
     const windowEnd = Date.now();

@@ -127,12 +127,3 @@ export function nodeConfig(
     },
   };
 }
-
-/** Waits until `ok()` holds, polling every 5 ms, or fails after timeoutMs. */
-export async function until(ok: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

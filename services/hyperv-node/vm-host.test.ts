@@ -4,8 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VmSpec } from '../process/config.js';
+import { pollUntil } from '../process/poll-until.js';
 import { subjects } from '../transport/subjects.js';
-import { FakeNats, MemoryDisk, nodeConfig, until } from './test-support.js';
+import { FakeNats, MemoryDisk, nodeConfig } from './test-support.js';
 import { VmHost } from './vm-host.js';
 
 const MIB = 1024 * 1024;
@@ -43,7 +44,11 @@ describe('VmHost for the cluster', () => {
     h.onChange((vm) => changes.push(vm.run.state));
     await h.defineVm(spec);
     await h.start('Role1');
-    await until(() => h.get('Role1')?.run.state === 'Running');
+    await pollUntil(() => h.get('Role1')?.run.state === 'Running', {
+      what: 'Role1 running',
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
     expect(changes).toEqual(['Off', 'Starting', 'Running']);
     expect(nats.echo(subjects.vmEcho('Role1'))).toEqual({ vm: 'Role1', host: 'HVR2NODO2' });
     let leased = false;
@@ -63,9 +68,17 @@ describe('VmHost for the cluster', () => {
     const { h } = host();
     await h.defineVm({ ...spec, dirtyPagesPerSec: 2000 });
     await h.start('Role1');
-    await until(() => h.get('Role1')?.run.state === 'Running');
+    await pollUntil(() => h.get('Role1')?.run.state === 'Running', {
+      what: 'Role1 running',
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
     const first = h.memoryDigest('Role1');
-    await until(() => (h.get('Role1')?.workload.nextSeq ?? 0) > 5);
+    await pollUntil(() => (h.get('Role1')?.workload.nextSeq ?? 0) > 5, {
+      what: 'more than five writes',
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
     expect(h.memoryDigest('Role1')).not.toBe(first);
   });
 
@@ -75,9 +88,17 @@ describe('VmHost for the cluster', () => {
     h.onFault((name, reason) => faults.push(`${name}: ${reason}`));
     await h.defineVm(spec);
     await h.start('Role1');
-    await until(() => h.get('Role1')?.run.state === 'Running');
+    await pollUntil(() => h.get('Role1')?.run.state === 'Running', {
+      what: 'Role1 running',
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
     disk.failWith = 'RESERVATION_CONFLICT';
-    await until(() => (h.get('Role1')?.workload.failedWrites ?? 0) >= 3);
+    await pollUntil(() => (h.get('Role1')?.workload.failedWrites ?? 0) >= 3, {
+      what: 'three failed writes',
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
     expect(faults).toEqual(['Role1: RESERVATION_CONFLICT: injected by the test']);
     expect(h.get('Role1')?.run.state).toBe('Running');
   });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Timing } from '../../process/config.js';
+import { pollUntil } from '../../process/poll-until.js';
 import { connectNats, type NatsConnection } from '../../transport/nats.js';
 import type { IoResult, StorageOp } from '../mpio.js';
 import type { CsvModeChange } from './core.js';
@@ -65,14 +66,6 @@ class TempFileLunDevice implements BlockDevice {
       default:
         return { ok: true, prState: { keys: [] }, path: 'rssm3' };
     }
-  }
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -171,7 +164,11 @@ describe('CsvVolume on two nodes over NATS', () => {
 
     // A path returns: the probe puts B back to Direct.
     b.device.pathsDown = false;
-    await until('B back to Direct', () => b.vol.mode() === 'Direct');
+    await pollUntil(() => b.vol.mode() === 'Direct', {
+      what: 'B back to Direct',
+      timeoutMs: 5000,
+      intervalMs: 20,
+    });
     await b.vol.io('CSV1', { kind: 'write', offset: created.offset + 1024, data: block(3) });
     expect(b.device.writes).toBe(2);
     expect(events.map((e) => `${e.node} ${e.from}->${e.to}`)).toEqual([

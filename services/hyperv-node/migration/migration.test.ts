@@ -6,9 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DcboxError } from '../../actor/errors.js';
 import type { VmSpec } from '../../process/config.js';
+import { pollUntil } from '../../process/poll-until.js';
 import { type GrpcServer, protos, startGrpcServer } from '../../transport/grpc.js';
 import { subjects } from '../../transport/subjects.js';
-import { FakeNats, MemoryDisk, nodeConfig, until } from '../test-support.js';
+import { FakeNats, MemoryDisk, nodeConfig } from '../test-support.js';
 import { type MigrationEvent, VmHost } from '../vm-host.js';
 
 const MIB = 1024 * 1024;
@@ -66,7 +67,11 @@ async function node(name: string, id: number, port: number): Promise<Node> {
 async function runningVm(n: Node, s: VmSpec): Promise<void> {
   await n.host.defineVm(s);
   await n.host.start(s.name);
-  await until(() => n.host.get(s.name)?.run.state === 'Running', 5000, `${s.name} running`);
+  await pollUntil(() => n.host.get(s.name)?.run.state === 'Running', {
+    what: `${s.name} running`,
+    timeoutMs: 5000,
+    intervalMs: 5,
+  });
 }
 
 let src: Node;
@@ -87,7 +92,11 @@ afterAll(async () => {
 describe('live migration between two nodes over gRPC', () => {
   it('moves a 32 MiB VM that keeps dirtying memory: same bytes, same workload, answering from the target', async () => {
     await runningVm(src, spec('VM1', 0, 20_000));
-    await until(() => (src.host.get('VM1')?.workload.nextSeq ?? 0) > 20, 5000, 'some acknowledged writes');
+    await pollUntil(() => (src.host.get('VM1')?.workload.nextSeq ?? 0) > 20, {
+      what: 'some acknowledged writes',
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
     // Memory and workload of the source at pause, read when the target acknowledges the
     // resume (the source VM is paused from stop-and-copy until it is forgotten).
     let atPause: { digest: string | null; nextSeq: number; acked: unknown } | undefined;
@@ -147,7 +156,11 @@ describe('live migration between two nodes over gRPC', () => {
     expect(dst.nats.echo(subjects.vmEcho('VM1'))).toEqual({ vm: 'VM1', host: NODE1 });
     // Its workload carries on from the same seq, on the target's disk path.
     const carried = atPause?.nextSeq ?? 0;
-    await until(() => dst.disk.writes.length > 3, 5000, 'writes from the target');
+    await pollUntil(() => dst.disk.writes.length > 3, {
+      what: 'writes from the target',
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
     expect(dst.disk.writes[0]?.seq).toBe(carried);
     expect(src.disk.writes.every((w) => w.seq < carried)).toBe(true);
 

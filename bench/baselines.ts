@@ -1,0 +1,121 @@
+/**
+ * The loads a benchmark measures and the baselines it sets them beside: iperf3 between two nodes'
+ * namespaces, writes generated inside a node through its CSV, and fio on the controller's disk.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clients } from '../orchestrator/run/clients.js';
+import { hostDir } from '../orchestrator/run/paths.js';
+import { namespaceOf } from '../orchestrator/runtime/runtime.js';
+import type { IoLoadResult__Output } from '../services/generated/dcbox/node/v1/IoLoadResult.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
+import { MIB, N1, N2, run } from './session-support.js';
+
+/** Bytes per second iperf3 carries from HVR2NODO2's namespace to HVR2NODO1's in `seconds`. */
+export async function iperf(c: Clients, seconds: number): Promise<number> {
+  const addr = c.host(N1).address;
+  let last = '';
+  // A fresh one-off server for every attempt: a client that raced the server's start leaves a
+  // one-off server gone, and iperf3 can exit 0 with an error in its JSON.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const server = spawn('ip', ['netns', 'exec', namespaceOf(N1), 'iperf3', '-s', '-1', '-B', addr], {
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300 + attempt * 200));
+      const out = await run('ip', [
+        'netns',
+        'exec',
+        namespaceOf(N2),
+        'iperf3',
+        '-c',
+        addr,
+        '-t',
+        String(seconds),
+        '-J',
+      ]).catch((err: Error) => err.message);
+      try {
+        const j = JSON.parse(out) as {
+          end?: { sum_received?: { bits_per_second?: number } };
+          error?: string;
+        };
+        const bps = j.end?.sum_received?.bits_per_second;
+        if (bps) return bps / 8;
+        last = j.error ?? 'no sum_received in the iperf3 report';
+      } catch {
+        last = out.slice(0, 200);
+      }
+    } finally {
+      server.kill();
+    }
+  }
+  throw new Error(`iperf3 did not measure the link after 5 attempts: ${last}`);
+}
+
+/**
+ * Writes through node → RSSM → storage controller with `depth` in flight for `ms`; ops per
+ * second. The load runs inside the node (HyperVNode.RunIoLoad), as a VM's disk I/O does, through
+ * the CSV volume and MPIO, in CSV1's free space far above the VMs' disks.
+ */
+export async function nodeWrites(
+  c: Clients,
+  node: string,
+  blockSize: number,
+  sequential: boolean,
+  depth: number,
+  ms: number,
+): Promise<number> {
+  const r = await rpc<IoLoadResult__Output>((cb) =>
+    c.node(node).RunIoLoad(
+      {
+        lun: 'CSV1',
+        kind: 'write',
+        block_size: blockSize,
+        sequential,
+        depth,
+        duration_ms: ms,
+        offset_base: 60 * 1024 * MIB,
+        span_bytes: 256 * MIB,
+      },
+      deadline(ms + 60_000),
+      cb,
+    ),
+  );
+  if (r.errors > 0) throw new Error(`${r.errors} writes failed in the load on ${node}: ${r.first_error}`);
+  return r.ops_per_sec;
+}
+
+/** fio on the storage controller's data folder, same durability (fdatasync per write) and depth. */
+export async function fio(
+  blockSize: string,
+  rw: 'randwrite' | 'write',
+  jobs: number,
+  seconds: number,
+): Promise<number> {
+  const dir = mkdtempSync(join(hostDir('storage'), 'data', 'fio-'));
+  try {
+    const out = await run('fio', [
+      '--name=bench',
+      `--directory=${dir}`,
+      `--rw=${rw}`,
+      `--bs=${blockSize}`,
+      `--numjobs=${jobs}`,
+      '--ioengine=psync',
+      '--fdatasync=1',
+      '--time_based',
+      `--runtime=${seconds}`,
+      '--group_reporting',
+      '--filename=shared.dat',
+      // Random writes share one 256 MiB file; sequential writers each stream their own slice of it.
+      ...(rw === 'write'
+        ? [`--offset_increment=${Math.floor(256 / jobs)}M`, `--size=${Math.floor(256 / jobs)}M`]
+        : ['--size=256M']),
+      '--output-format=json',
+    ]);
+    const j = JSON.parse(out) as { jobs: { write: { iops: number } }[] };
+    return j.jobs[0]?.write.iops ?? 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
