@@ -1,0 +1,95 @@
+/**
+ * The cluster core's protocol: the commands it carries out, the messages it receives and the
+ * effects it asks its adapter to carry out. Read these unions first: they specify the protocol.
+ */
+import type { Decision, TimerEffect } from '../../actor/actor.js';
+import type { ErrorCode } from '../../actor/errors.js';
+import type { VmSpec } from '../../process/config.js';
+import type { ClusterConfig, ClusterCore, View, VmState } from './state.js';
+
+/** Requests to the cluster, carried out by the leader (other nodes forward them). */
+export type Command =
+  | {
+      op: 'makeHa';
+      vm: VmSpec;
+      owner: string;
+      vmState: VmState;
+      preferredOwners: string[];
+      allowFailback: boolean;
+    }
+  | { op: 'online'; role: string }
+  | { op: 'offline'; role: string }
+  | { op: 'beginMove'; role: string; to: string; kind: 'live' | 'quick' }
+  | { op: 'endMove'; role: string; ok: boolean }
+  | { op: 'moveCsv'; volume: string; to: string }
+  | { op: 'failRole'; role: string; from: string; reason: string };
+
+export type ClusterMsg =
+  | { type: 'tick' }
+  | { type: 'witnessTick' }
+  | { type: 'hbResult'; peer: string; ok: boolean; view?: View }
+  | { type: 'hbRequest'; view: View }
+  | {
+      type: 'witnessResult';
+      op: 'arbitrate' | 'defend' | 'get';
+      ok: boolean;
+      outcome?: 'granted' | 'challenged' | 'denied';
+      owner?: string;
+      epoch?: number;
+      status?: 'online' | 'offline';
+      retryAfterMs?: number;
+      configVersion?: number;
+      config?: ClusterConfig | null;
+      error?: string;
+    }
+  | {
+      type: 'configPush';
+      from: string;
+      config: ClusterConfig;
+      epoch: number;
+      members: string[];
+      leader: string;
+    }
+  | { type: 'command'; replyTo: string; cmd: Command }
+  | { type: 'fenceDone'; ok: boolean; victims: string[]; error?: string }
+  | { type: 'fenceSafe' }
+  | { type: 'registered'; ok: boolean; error?: string }
+  | { type: 'vmState'; name: string; state: VmState }
+  | { type: 'vmOpDone'; name: string; op: string; ok: boolean; error?: string }
+  | { type: 'vmFault'; name: string; reason: string };
+
+export type ClusterEffect =
+  | { type: 'heartbeat'; peer: string; view: View; timeoutMs: number }
+  | { type: 'witness'; op: 'arbitrate' | 'defend' | 'get'; epoch: number; configVersion: number }
+  | {
+      type: 'push';
+      to: string[];
+      config: ClusterConfig;
+      epoch: number;
+      members: string[];
+      leader: string;
+      /** Copies needed to commit: (N/2 rounded down) + 1, the leader's own and a disk witness's count (DOMAIN.md §2). */
+      needed: number;
+      replyTo: string[];
+    }
+  | { type: 'fence'; victims: string[] }
+  | { type: 'register' }
+  /** A command for the leader, from this node (e.g. a role that exhausted its restarts). */
+  | { type: 'forward'; cmd: Command }
+  | { type: 'vm'; op: 'define' | 'start' | 'turnOff' | 'save' | 'remove'; name: string; spec?: VmSpec }
+  | { type: 'csv'; volume: string; owner: string | null }
+  | { type: 'persist'; config: ClusterConfig }
+  | { type: 'reply'; replyTo: string; ok: boolean; code?: ErrorCode; message?: string }
+  | { type: 'event'; eventId: number; kind: string; message: string; data: Record<string, unknown> };
+
+export type Eff = ClusterEffect | TimerEffect<ClusterMsg>;
+export type Out = Decision<ClusterCore, Eff>;
+
+export function event(
+  eventId: number,
+  kind: string,
+  message: string,
+  data: Record<string, unknown> = {},
+): ClusterEffect {
+  return { type: 'event', eventId, kind, message, data };
+}

@@ -1,0 +1,110 @@
+/**
+ * Configuration replication: the leader bumps the configuration's version and pushes it to the
+ * members (a change commits on a majority of copies); the others adopt a newer leader's push.
+ */
+import { refreshQuorum } from './lease.js';
+import { leaveCluster } from './leave.js';
+import { type ClusterEffect, type ClusterMsg, type Eff, event, type Out } from './protocol.js';
+import { reconcile } from './roles.js';
+import type { ClusterConfig, ClusterCore, RoleConfig } from './state.js';
+
+export function commitNeeded(s: ClusterCore): number {
+  return Math.floor(s.nodes.length / 2) + 1;
+}
+
+export function push(s: ClusterCore, replyTo: string[] = []): Eff[] {
+  return [
+    ...Object.values(s.config.csv).map(
+      (v): ClusterEffect => ({ type: 'csv', volume: v.volume, owner: v.owner }),
+    ),
+    { type: 'persist', config: s.config },
+    {
+      type: 'push',
+      to: s.members.filter((m) => m !== s.self),
+      config: s.config,
+      epoch: s.epoch,
+      members: s.members,
+      leader: s.self,
+      needed: commitNeeded(s),
+      replyTo,
+    },
+  ];
+}
+
+export function bump(s: ClusterCore, mutate: (c: ClusterConfig) => ClusterConfig): ClusterCore {
+  return { ...s, config: { ...mutate(s.config), version: s.config.version + 1 } };
+}
+
+export function withRole(c: ClusterConfig, role: RoleConfig): ClusterConfig {
+  return { ...c, roles: { ...c.roles, [role.name]: role } };
+}
+
+export function onConfigPush(
+  s0: ClusterCore,
+  msg: Extract<ClusterMsg, { type: 'configPush' }>,
+  now: number,
+): Out {
+  // The leader of the newest membership is authoritative: a push from an older epoch is stale,
+  // and within one epoch only a newer configuration replaces ours. Never keep a configuration of
+  // our own against a newer leader's, even with a higher version: that is how two nodes come to
+  // believe they both coordinate a CSV (found by a seeded campaign).
+  if (msg.epoch < s0.epoch || (msg.epoch === s0.epoch && msg.config.version < s0.config.version))
+    return { state: s0, effects: [] };
+  const effects: Eff[] = [];
+  const removed = s0.members.filter((m) => !msg.members.includes(m) && m !== s0.self);
+  for (const r of removed)
+    effects.push(
+      event(
+        1135,
+        'node-removed',
+        `Cluster node '${r}' was removed from the active failover cluster membership.`,
+        { node: r, leader: msg.from },
+      ),
+    );
+  const oldCsv = s0.config.csv;
+  // A role that leaves the Failed state (retried or brought online) starts with a clean slate here.
+  const restarts = { ...s0.restarts };
+  const roleErrors = { ...s0.roleErrors };
+  for (const r of Object.values(msg.config.roles)) {
+    if (s0.config.roles[r.name]?.failed && !r.failed) {
+      delete restarts[r.name];
+      delete roleErrors[r.name];
+    }
+  }
+  let s: ClusterCore = {
+    ...s0,
+    config: msg.config,
+    restarts,
+    roleErrors,
+    epoch: msg.epoch,
+    members: msg.members,
+    leader: msg.leader,
+  };
+  if (!msg.members.includes(s.self))
+    return leaveCluster(s, now, 'Joining', `removed from the cluster membership by ${msg.from}`);
+  if (s0.service !== 'Running') {
+    s = { ...s, service: 'Running', needsRegister: true };
+    effects.push(
+      event(0, 'joined', `Joined the cluster led by ${msg.leader} (epoch ${msg.epoch}).`, {
+        leader: msg.leader,
+        members: msg.members,
+      }),
+    );
+  }
+  for (const v of Object.values(s.config.csv)) {
+    effects.push({ type: 'csv', volume: v.volume, owner: v.owner });
+    if (oldCsv[v.volume]?.owner !== v.owner && v.owner)
+      effects.push(
+        event(
+          0,
+          'csv-owner',
+          `Cluster Shared Volume ${v.volume} (${v.lun}) is now coordinated by ${v.owner}.`,
+          { volume: v.volume, owner: v.owner, previous: oldCsv[v.volume]?.owner ?? null, reason: 'observed' },
+        ),
+      );
+  }
+  effects.push({ type: 'persist', config: s.config });
+  s = refreshQuorum(s, now);
+  const r = reconcile(s, now);
+  return { state: r.state, effects: [...effects, ...r.effects] };
+}
