@@ -1,221 +1,226 @@
 /**
  * Commands the leader carries out on the replicated configuration: make a VM highly available,
- * bring a role online or offline, move a role or a CSV, fail a role over.
+ * bring a role online or offline, move a role or a CSV, fail a role over. Each command has one
+ * handler; small guards (`requireLeader`, `requireQuorum`, `requireActiveMember`, …) return the
+ * refusal the caller gets, or undefined when the command may go on.
  */
 import type { ErrorCode } from '../../actor/errors.js';
 import { chooseTarget, mayFailOver } from './policy.js';
 import { type Command, type Eff, event, type Out } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
 import { reconcile } from './roles.js';
-import type { ClusterCore } from './state.js';
+import type { ClusterCore, RoleConfig } from './state.js';
 
-// ---------------------------------------------------------------------------------------------
-// Commands (on the leader)
+/** A command refused: nothing changes and the caller gets the code and the message. */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+}
 
+/** A command carried out: the changed state (pushed once reconciled) and the events it logs. */
+interface Change {
+  state: ClusterCore;
+  events: Eff[];
+}
+
+/** What a handler decides; 'unchanged' answers the caller at once without a push. */
+type Outcome = Refusal | Change | 'unchanged';
+
+const refusal = (code: ErrorCode, message: string): Refusal => ({ code, message });
+
+/** A reply effect that refuses a request. */
 export function refuse(replyTo: string, code: ErrorCode, message: string): Eff {
   return { type: 'reply', replyTo, ok: false, code, message };
 }
 
-export function onCommand(s0: ClusterCore, replyTo: string, cmd: Command, now: number): Out {
-  const s = s0;
-  if (s.service !== 'Running' || s.leader !== s.self)
-    return {
-      state: s,
-      effects: [
-        refuse(
-          replyTo,
-          'UNAVAILABLE',
-          `${s.self} is not the cluster leader (service ${s.service}, leader ${s.leader ?? 'none'})`,
-        ),
-      ],
-    };
-  if (!s.quorum.has)
-    return { state: s, effects: [refuse(replyTo, 'UNAVAILABLE', 'the cluster has no quorum')] };
-  const role = 'role' in cmd ? s.config.roles[cmd.role] : undefined;
-  const needRole = (): Eff[] | null =>
-    role ? null : [refuse(replyTo, 'NOT_FOUND', `no clustered role named ${'role' in cmd ? cmd.role : ''}`)];
-  let next: ClusterCore;
-  const extra: Eff[] = [];
+/** Commands are carried out by the leader of a running cluster only. */
+export function requireLeader(s: ClusterCore): Refusal | undefined {
+  if (s.service === 'Running' && s.leader === s.self) return undefined;
+  return refusal(
+    'UNAVAILABLE',
+    `${s.self} is not the cluster leader (service ${s.service}, leader ${s.leader ?? 'none'})`,
+  );
+}
+
+/** A change needs quorum: a partition without it must not change the configuration. */
+export function requireQuorum(s: ClusterCore): Refusal | undefined {
+  return s.quorum.has ? undefined : refusal('UNAVAILABLE', 'the cluster has no quorum');
+}
+
+/** A target node must be in the current membership. */
+export function requireActiveMember(s: ClusterCore, node: string): Refusal | undefined {
+  return s.members.includes(node)
+    ? undefined
+    : refusal('BAD_STATE', `${node} is not an active cluster member`);
+}
+
+/** One move at a time: nobody else touches a role's VM while it migrates. */
+export function requireNotMoving(role: RoleConfig): Refusal | undefined {
+  return role.moving
+    ? refusal('BAD_STATE', `${role.name} is already moving to ${role.moving.to}`)
+    : undefined;
+}
+
+/** The leader carries out a command, or refuses it; a change is pushed before the caller hears back. */
+export function onCommand(s: ClusterCore, replyTo: string, cmd: Command, now: number): Out {
+  const outcome = requireLeader(s) ?? requireQuorum(s) ?? handle(s, cmd, now);
+  if (outcome === 'unchanged') return { state: s, effects: [{ type: 'reply', replyTo, ok: true }] };
+  if ('code' in outcome) return { state: s, effects: [refuse(replyTo, outcome.code, outcome.message)] };
+  const r = reconcile(outcome.state, now);
+  return { state: r.state, effects: [...outcome.events, ...push(r.state, [replyTo]), ...r.effects] };
+}
+
+function handle(s: ClusterCore, cmd: Command, now: number): Outcome {
+  if (cmd.op === 'makeHa') return makeHa(s, cmd);
+  if (cmd.op === 'moveCsv') return moveCsv(s, cmd);
+  const role = s.config.roles[cmd.role];
+  if (!role) return refusal('NOT_FOUND', `no clustered role named ${cmd.role}`);
   switch (cmd.op) {
-    case 'makeHa': {
-      if (s.config.roles[cmd.vm.name])
-        return {
-          state: s,
-          effects: [refuse(replyTo, 'ALREADY_EXISTS', `${cmd.vm.name} is already a clustered role`)],
-        };
-      // Making a VM highly available needs it off (or saved): DOMAIN.md §4, the wizard fails otherwise.
-      if (cmd.vmState !== 'Off' && cmd.vmState !== 'Saved')
-        return {
-          state: s,
-          effects: [
-            refuse(
-              replyTo,
-              'BAD_STATE',
-              `${cmd.vm.name} is ${cmd.vmState}: a virtual machine must be turned off or saved before it can be made highly available`,
-            ),
-          ],
-        };
-      if (!s.members.includes(cmd.owner))
-        return { state: s, effects: [refuse(replyTo, 'BAD_STATE', `${cmd.owner} is not a cluster member`)] };
-      next = bump(s, (c) =>
-        withRole(c, {
-          name: cmd.vm.name,
-          vm: cmd.vm,
-          owner: cmd.owner,
-          preferredOwners: cmd.preferredOwners,
-          allowFailback: cmd.allowFailback,
-          desired: 'Offline',
-          moving: null,
-          failovers: [],
-          failed: false,
-        }),
-      );
-      extra.push(
-        event(
-          0,
-          'role-created',
-          `Virtual machine ${cmd.vm.name} is now a highly available role owned by ${cmd.owner}.`,
-          { role: cmd.vm.name, owner: cmd.owner },
-        ),
-      );
-      break;
-    }
     case 'online':
-    case 'offline': {
-      const bad = needRole();
-      if (bad || !role) return { state: s, effects: bad ?? [] };
-      const desired = cmd.op === 'online' ? 'Online' : 'Offline';
-      let owner = role.owner;
-      if (!s.members.includes(owner))
-        owner =
-          chooseTarget({
-            from: null,
-            up: s.members,
-            preferredOwners: role.preferredOwners,
-            groupsPerNode: {},
-          }) ?? owner;
-      next = bump(s, (c) => withRole(c, { ...role, desired, owner, failed: false }));
-      const restarts = { ...s.restarts };
-      delete restarts[role.name];
-      const errors = { ...s.roleErrors };
-      delete errors[role.name];
-      next = { ...next, restarts, roleErrors: errors };
-      break;
-    }
-    case 'beginMove': {
-      const bad = needRole();
-      if (bad || !role) return { state: s, effects: bad ?? [] };
-      if (role.moving)
-        return {
-          state: s,
-          effects: [refuse(replyTo, 'BAD_STATE', `${role.name} is already moving to ${role.moving.to}`)],
-        };
-      if (!s.members.includes(cmd.to))
-        return {
-          state: s,
-          effects: [refuse(replyTo, 'BAD_STATE', `${cmd.to} is not an active cluster member`)],
-        };
-      if (cmd.to === role.owner)
-        return {
-          state: s,
-          effects: [refuse(replyTo, 'BAD_STATE', `${role.name} already runs on ${cmd.to}`)],
-        };
-      next = bump(s, (c) => withRole(c, { ...role, moving: { to: cmd.to, kind: cmd.kind } }));
-      extra.push(
-        event(
-          0,
-          'move-started',
-          `${cmd.kind === 'live' ? 'Live' : 'Quick'} migration of '${role.name}' from ${role.owner} to ${cmd.to} started.`,
-          { role: role.name, from: role.owner, to: cmd.to, kind: cmd.kind },
-        ),
-      );
-      break;
-    }
-    case 'endMove': {
-      const bad = needRole();
-      if (bad || !role) return { state: s, effects: bad ?? [] };
-      if (!role.moving) return { state: s, effects: [{ type: 'reply', replyTo, ok: true }] };
-      const to = role.moving.to;
-      next = bump(s, (c) =>
-        withRole(
-          c,
-          cmd.ok ? { ...role, owner: to, moving: null, desired: 'Online' } : { ...role, moving: null },
-        ),
-      );
-      extra.push(
-        event(
-          0,
-          cmd.ok ? 'move-completed' : 'move-failed',
-          cmd.ok
-            ? `'${role.name}' now runs on ${to}.`
-            : `Moving '${role.name}' to ${to} failed; it stays on ${role.owner}.`,
-          { role: role.name, from: role.owner, to },
-        ),
-      );
-      break;
-    }
-    case 'moveCsv': {
-      const v = s.config.csv[cmd.volume];
-      if (!v)
-        return {
-          state: s,
-          effects: [refuse(replyTo, 'NOT_FOUND', `no Cluster Shared Volume named ${cmd.volume}`)],
-        };
-      if (!s.members.includes(cmd.to))
-        return {
-          state: s,
-          effects: [refuse(replyTo, 'BAD_STATE', `${cmd.to} is not an active cluster member`)],
-        };
-      next = bump(s, (c) => ({ ...c, csv: { ...c.csv, [v.volume]: { ...v, owner: cmd.to } } }));
-      extra.push(
-        event(
-          0,
-          'csv-owner',
-          `Cluster Shared Volume ${v.volume} (${v.lun}) is now coordinated by ${cmd.to}.`,
-          { volume: v.volume, owner: cmd.to, previous: v.owner, reason: 'move' },
-        ),
-      );
-      break;
-    }
-    case 'failRole': {
-      const bad = needRole();
-      if (bad || !role) return { state: s, effects: bad ?? [] };
-      if (role.owner !== cmd.from) return { state: s, effects: [{ type: 'reply', replyTo, ok: true }] };
-      const allowed = mayFailOver(role.failovers, now, s.nodes.length);
-      const target = chooseTarget({
-        from: role.owner,
+    case 'offline':
+      return setDesired(s, role, cmd.op === 'online' ? 'Online' : 'Offline');
+    case 'beginMove':
+      return beginMove(s, role, cmd);
+    case 'endMove':
+      return endMove(s, role, cmd.ok);
+    case 'failRole':
+      return failRole(s, role, cmd, now);
+  }
+}
+
+function makeHa(s: ClusterCore, cmd: Extract<Command, { op: 'makeHa' }>): Outcome {
+  if (s.config.roles[cmd.vm.name])
+    return refusal('ALREADY_EXISTS', `${cmd.vm.name} is already a clustered role`);
+  // Making a VM highly available needs it off (or saved): DOMAIN.md §4, the wizard fails otherwise.
+  if (cmd.vmState !== 'Off' && cmd.vmState !== 'Saved')
+    return refusal(
+      'BAD_STATE',
+      `${cmd.vm.name} is ${cmd.vmState}: a virtual machine must be turned off or saved before it can be made highly available`,
+    );
+  if (!s.members.includes(cmd.owner)) return refusal('BAD_STATE', `${cmd.owner} is not a cluster member`);
+  const state = bump(s, (c) =>
+    withRole(c, {
+      name: cmd.vm.name,
+      vm: cmd.vm,
+      owner: cmd.owner,
+      preferredOwners: cmd.preferredOwners,
+      allowFailback: cmd.allowFailback,
+      desired: 'Offline',
+      moving: null,
+      failovers: [],
+      failed: false,
+    }),
+  );
+  const created = event(
+    0,
+    'role-created',
+    `Virtual machine ${cmd.vm.name} is now a highly available role owned by ${cmd.owner}.`,
+    { role: cmd.vm.name, owner: cmd.owner },
+  );
+  return { state, events: [created] };
+}
+
+/** Online or Offline: a role whose owner is gone is brought online on a member; its failures are forgotten. */
+function setDesired(s: ClusterCore, role: RoleConfig, desired: 'Online' | 'Offline'): Outcome {
+  const owner = s.members.includes(role.owner)
+    ? role.owner
+    : (chooseTarget({
+        from: null,
         up: s.members,
         preferredOwners: role.preferredOwners,
         groupsPerNode: {},
-      });
-      if (!allowed.allowed || !target) {
-        next = bump(s, (c) =>
-          withRole(c, { ...role, failed: true, failedAt: now, failovers: allowed.recent }),
-        );
-        extra.push(
-          event(
-            1205,
-            'role-failed',
-            `Role '${role.name}' failed and will not fail over again: ${cmd.reason}.`,
-            { role: role.name },
-          ),
-        );
-      } else {
-        next = bump(s, (c) =>
-          withRole(c, { ...role, owner: target, failovers: [...allowed.recent, now], failed: false }),
-        );
-        extra.push(
-          event(
-            1153,
-            'failover',
-            `Role '${role.name}' is failing over from ${role.owner} to ${target}: ${cmd.reason}.`,
-            { role: role.name, from: role.owner, to: target },
-          ),
-        );
-      }
-      break;
-    }
+      }) ?? role.owner);
+  const next = bump(s, (c) => withRole(c, { ...role, desired, owner, failed: false }));
+  const restarts = { ...s.restarts };
+  delete restarts[role.name];
+  const roleErrors = { ...s.roleErrors };
+  delete roleErrors[role.name];
+  return { state: { ...next, restarts, roleErrors }, events: [] };
+}
+
+function beginMove(s: ClusterCore, role: RoleConfig, cmd: Extract<Command, { op: 'beginMove' }>): Outcome {
+  const refused =
+    requireNotMoving(role) ??
+    requireActiveMember(s, cmd.to) ??
+    (cmd.to === role.owner ? refusal('BAD_STATE', `${role.name} already runs on ${cmd.to}`) : undefined);
+  if (refused) return refused;
+  const state = bump(s, (c) => withRole(c, { ...role, moving: { to: cmd.to, kind: cmd.kind } }));
+  const started = event(
+    0,
+    'move-started',
+    `${cmd.kind === 'live' ? 'Live' : 'Quick'} migration of '${role.name}' from ${role.owner} to ${cmd.to} started.`,
+    { role: role.name, from: role.owner, to: cmd.to, kind: cmd.kind },
+  );
+  return { state, events: [started] };
+}
+
+function endMove(s: ClusterCore, role: RoleConfig, ok: boolean): Outcome {
+  if (!role.moving) return 'unchanged';
+  const to = role.moving.to;
+  const state = bump(s, (c) =>
+    withRole(c, ok ? { ...role, owner: to, moving: null, desired: 'Online' } : { ...role, moving: null }),
+  );
+  const ended = event(
+    0,
+    ok ? 'move-completed' : 'move-failed',
+    ok
+      ? `'${role.name}' now runs on ${to}.`
+      : `Moving '${role.name}' to ${to} failed; it stays on ${role.owner}.`,
+    { role: role.name, from: role.owner, to },
+  );
+  return { state, events: [ended] };
+}
+
+function moveCsv(s: ClusterCore, cmd: Extract<Command, { op: 'moveCsv' }>): Outcome {
+  const v = s.config.csv[cmd.volume];
+  if (!v) return refusal('NOT_FOUND', `no Cluster Shared Volume named ${cmd.volume}`);
+  const refused = requireActiveMember(s, cmd.to);
+  if (refused) return refused;
+  const state = bump(s, (c) => ({ ...c, csv: { ...c.csv, [v.volume]: { ...v, owner: cmd.to } } }));
+  const moved = event(
+    0,
+    'csv-owner',
+    `Cluster Shared Volume ${v.volume} (${v.lun}) is now coordinated by ${cmd.to}.`,
+    { volume: v.volume, owner: cmd.to, previous: v.owner, reason: 'move' },
+  );
+  return { state, events: [moved] };
+}
+
+/** A role that exhausted its restarts on its owner fails over, or fails for good past the threshold. */
+function failRole(
+  s: ClusterCore,
+  role: RoleConfig,
+  cmd: Extract<Command, { op: 'failRole' }>,
+  now: number,
+): Outcome {
+  if (role.owner !== cmd.from) return 'unchanged';
+  const allowed = mayFailOver(role.failovers, now, s.nodes.length);
+  const target = chooseTarget({
+    from: role.owner,
+    up: s.members,
+    preferredOwners: role.preferredOwners,
+    groupsPerNode: {},
+  });
+  if (!allowed.allowed || !target) {
+    const state = bump(s, (c) =>
+      withRole(c, { ...role, failed: true, failedAt: now, failovers: allowed.recent }),
+    );
+    const failed = event(
+      1205,
+      'role-failed',
+      `Role '${role.name}' failed and will not fail over again: ${cmd.reason}.`,
+      { role: role.name },
+    );
+    return { state, events: [failed] };
   }
-  const r = reconcile(next, now);
-  return { state: r.state, effects: [...extra, ...push(r.state, [replyTo]), ...r.effects] };
+  const state = bump(s, (c) =>
+    withRole(c, { ...role, owner: target, failovers: [...allowed.recent, now], failed: false }),
+  );
+  const failover = event(
+    1153,
+    'failover',
+    `Role '${role.name}' is failing over from ${role.owner} to ${target}: ${cmd.reason}.`,
+    { role: role.name, from: role.owner, to: target },
+  );
+  return { state, events: [failover] };
 }
