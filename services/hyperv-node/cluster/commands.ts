@@ -5,8 +5,16 @@
  * refusal the caller gets, or undefined when the command may go on.
  */
 import type { ErrorCode } from '../../actor/errors.js';
+import {
+  csvCoordinatorChanged,
+  moveEnded,
+  moveStarted,
+  roleCreated,
+  roleFailed,
+  roleFailover,
+} from './event-catalog.js';
 import { chooseTarget, mayFailOver } from './policy.js';
-import { type Command, type Eff, event, type Out } from './protocol.js';
+import type { Command, Eff, Out } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
 import { reconcile } from './roles.js';
 import type { ClusterCore, RoleConfig } from './state.js';
@@ -111,13 +119,7 @@ function makeHa(s: ClusterCore, cmd: Extract<Command, { op: 'makeHa' }>): Outcom
       failed: false,
     }),
   );
-  const created = event(
-    0,
-    'role-created',
-    `Virtual machine ${cmd.vm.name} is now a highly available role owned by ${cmd.owner}.`,
-    { role: cmd.vm.name, owner: cmd.owner },
-  );
-  return { state, events: [created] };
+  return { state, events: [roleCreated(cmd.vm.name, cmd.owner)] };
 }
 
 /** Online or Offline: a role whose owner is gone is brought online on a member; its failures are forgotten. */
@@ -145,13 +147,7 @@ function beginMove(s: ClusterCore, role: RoleConfig, cmd: Extract<Command, { op:
     (cmd.to === role.owner ? refusal('BAD_STATE', `${role.name} already runs on ${cmd.to}`) : undefined);
   if (refused) return refused;
   const state = bump(s, (c) => withRole(c, { ...role, moving: { to: cmd.to, kind: cmd.kind } }));
-  const started = event(
-    0,
-    'move-started',
-    `${cmd.kind === 'live' ? 'Live' : 'Quick'} migration of '${role.name}' from ${role.owner} to ${cmd.to} started.`,
-    { role: role.name, from: role.owner, to: cmd.to, kind: cmd.kind },
-  );
-  return { state, events: [started] };
+  return { state, events: [moveStarted(role.name, role.owner, cmd.to, cmd.kind)] };
 }
 
 function endMove(s: ClusterCore, role: RoleConfig, ok: boolean): Outcome {
@@ -160,15 +156,7 @@ function endMove(s: ClusterCore, role: RoleConfig, ok: boolean): Outcome {
   const state = bump(s, (c) =>
     withRole(c, ok ? { ...role, owner: to, moving: null, desired: 'Online' } : { ...role, moving: null }),
   );
-  const ended = event(
-    0,
-    ok ? 'move-completed' : 'move-failed',
-    ok
-      ? `'${role.name}' now runs on ${to}.`
-      : `Moving '${role.name}' to ${to} failed; it stays on ${role.owner}.`,
-    { role: role.name, from: role.owner, to },
-  );
-  return { state, events: [ended] };
+  return { state, events: [moveEnded(role.name, role.owner, to, ok)] };
 }
 
 function moveCsv(s: ClusterCore, cmd: Extract<Command, { op: 'moveCsv' }>): Outcome {
@@ -177,13 +165,7 @@ function moveCsv(s: ClusterCore, cmd: Extract<Command, { op: 'moveCsv' }>): Outc
   const refused = requireActiveMember(s, cmd.to);
   if (refused) return refused;
   const state = bump(s, (c) => ({ ...c, csv: { ...c.csv, [v.volume]: { ...v, owner: cmd.to } } }));
-  const moved = event(
-    0,
-    'csv-owner',
-    `Cluster Shared Volume ${v.volume} (${v.lun}) is now coordinated by ${cmd.to}.`,
-    { volume: v.volume, owner: cmd.to, previous: v.owner, reason: 'move' },
-  );
-  return { state, events: [moved] };
+  return { state, events: [csvCoordinatorChanged(v, cmd.to, v.owner, 'move')] };
 }
 
 /** A role that exhausted its restarts on its owner fails over, or fails for good past the threshold. */
@@ -205,22 +187,11 @@ function failRole(
     const state = bump(s, (c) =>
       withRole(c, { ...role, failed: true, failedAt: now, failovers: allowed.recent }),
     );
-    const failed = event(
-      1205,
-      'role-failed',
-      `Role '${role.name}' failed and will not fail over again: ${cmd.reason}.`,
-      { role: role.name },
-    );
-    return { state, events: [failed] };
+    const why = `Role '${role.name}' failed and will not fail over again: ${cmd.reason}.`;
+    return { state, events: [roleFailed(role.name, why)] };
   }
   const state = bump(s, (c) =>
     withRole(c, { ...role, owner: target, failovers: [...allowed.recent, now], failed: false }),
   );
-  const failover = event(
-    1153,
-    'failover',
-    `Role '${role.name}' is failing over from ${role.owner} to ${target}: ${cmd.reason}.`,
-    { role: role.name, from: role.owner, to: target },
-  );
-  return { state, events: [failover] };
+  return { state, events: [roleFailover(role.name, role.owner, target, cmd.reason)] };
 }

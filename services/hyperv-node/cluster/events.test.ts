@@ -97,8 +97,8 @@ describe('the cluster event stream (v1)', () => {
       .map((f) => readFileSync(new URL(f, dir), 'utf8'))
       .join('\n');
     const adapter = readFileSync(new URL('service.ts', dir), 'utf8');
-    // event(<id>, '<kind>', …) in the core, this.record(<id>, '<kind>', …) in the adapter.
-    const literal = [...`${core}\n${adapter}`.matchAll(/(?:event|record)\(\s*\d+,\s*'([a-z-]+)'/g)].map(
+    // event(<ID_CONSTANT>, '<kind>', …) in the event catalog (the only place that builds events).
+    const literal = [...`${core}\n${adapter}`.matchAll(/(?:event|record)\(\s*\w+,\s*'([a-z-]+)'/g)].map(
       (m) => m[1],
     );
     // Kinds the core computes: leaveCluster's three and endMove's two.

@@ -3,7 +3,8 @@
  * their leases surely expired, then takes over their CSVs and roles.
  */
 import { assignCsvOwners } from './csv-coordination.js';
-import { type ClusterMsg, type Eff, event, type Out } from './protocol.js';
+import { csvCoordinatorChanged, fenced, fenceFailed } from './event-catalog.js';
+import type { ClusterMsg, Eff, Out } from './protocol.js';
 import { push } from './replication.js';
 import { failOver } from './role-policies.js';
 import { reconcile } from './roles.js';
@@ -39,21 +40,12 @@ export function onFenceDone(
   if (!msg.ok) {
     return {
       state: { ...s0, fencing: { ...s0.fencing, busy: false } },
-      effects: [
-        event(0, 'fence-failed', `Fencing ${msg.victims.join(', ')} failed: ${msg.error}; retrying.`, {
-          victims: msg.victims,
-        }),
-      ],
+      effects: [fenceFailed(msg.victims, msg.error)],
     };
   }
   const victims = s0.fencing.victims;
   const s: ClusterCore = { ...s0, fencing: { ...s0.fencing, fenced: true, busy: false } };
-  const done = event(
-    0,
-    'fenced',
-    `Preempted the reservation keys of ${victims.join(', ')} on every shared disk before taking them over.`,
-    { victims },
-  );
+  const done = fenced(victims);
   if (now < s.fencing!.safeAt)
     return {
       state: s,
@@ -79,17 +71,7 @@ export function takeOver(s0: ClusterCore, now: number): Out {
   for (const v of Object.values(s.config.csv)) {
     if (before[v.volume]?.owner !== v.owner)
       effects.push(
-        event(
-          0,
-          'csv-owner',
-          `Cluster Shared Volume ${v.volume} (${v.lun}) is now coordinated by ${v.owner}.`,
-          {
-            volume: v.volume,
-            owner: v.owner,
-            previous: previous[v.volume] ?? before[v.volume]?.owner ?? null,
-            reason: 'takeover',
-          },
-        ),
+        csvCoordinatorChanged(v, v.owner, previous[v.volume] ?? before[v.volume]?.owner ?? null, 'takeover'),
       );
   }
   const fo = failOver(s, victims, now);

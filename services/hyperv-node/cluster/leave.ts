@@ -2,7 +2,8 @@
  * Leaving the cluster: this node stops its roles when it loses quorum, is removed from the
  * membership, or finds itself fenced.
  */
-import { type ClusterMsg, type Eff, event, type Out } from './protocol.js';
+import { leftCluster } from './event-catalog.js';
+import type { ClusterMsg, Eff, Out } from './protocol.js';
 import { reconcile } from './roles.js';
 import type { ClusterCore, ServiceState } from './state.js';
 
@@ -13,7 +14,7 @@ export function loseQuorum(s0: ClusterCore, now: number, pre: Eff[] = []): Out {
     now,
     'Stopped',
     `The Cluster service is shutting down because quorum was lost: ${q.votes} of ${q.total} votes, ${q.needed} needed.`,
-    1177,
+    'quorum-lost',
     pre,
   );
 }
@@ -24,7 +25,9 @@ export function leaveCluster(
   now: number,
   service: ServiceState,
   why: string,
-  eventId = 0,
+  reason: 'quorum-lost' | 'fenced-self' | 'left-cluster' = service === 'Fenced'
+    ? 'fenced-self'
+    : 'left-cluster',
   pre: Eff[] = [],
 ): Out {
   const s: ClusterCore = {
@@ -38,10 +41,9 @@ export function leaveCluster(
     witness: { ...s0.witness, arbitrating: false },
     needsRegister: true,
   };
-  const kind = eventId === 1177 ? 'quorum-lost' : service === 'Fenced' ? 'fenced-self' : 'left-cluster';
   const votes = { votes: s0.quorum.votes, needed: s0.quorum.needed, total: s0.quorum.total };
   const r = reconcile(s, now);
-  return { state: r.state, effects: [...pre, event(eventId, kind, why, votes), ...r.effects] };
+  return { state: r.state, effects: [...pre, leftCluster(why, reason, votes), ...r.effects] };
 }
 
 /**

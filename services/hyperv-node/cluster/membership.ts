@@ -2,9 +2,11 @@
  * Membership: heartbeats and failure detection (a peer is removed after SameSubnetThreshold
  * misses), what a node learns from its peers' views, and the periodic tick that drives them.
  */
+
+import { nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
 import { refreshQuorum, witnessFresh } from './lease.js';
 import { leaveCluster } from './leave.js';
-import { type ClusterMsg, type Eff, event, type Out } from './protocol.js';
+import type { ClusterMsg, Eff, Out } from './protocol.js';
 import { changeMembership, tryForm } from './regroup.js';
 import { failback, retryFailed } from './role-policies.js';
 import { localResourceState, reconcile } from './roles.js';
@@ -112,19 +114,8 @@ export function onPeerDown(s: ClusterCore, peer: string, missed: number, now: nu
   const acting = [...alive].sort(byId(s))[0];
   if (acting !== s.self) return { state: s, effects: [] }; // The leader regroups; we adopt its push.
   const removed = s.members.filter((m) => !alive.includes(m));
-  const detail = {
-    node: peer,
-    missedHeartbeats: missed,
-    sameSubnetThreshold: s.threshold,
-    sameSubnetDelayMs: s.delayMs,
-  };
   return changeMembership(s, alive, removed, now, [
-    event(
-      1135,
-      'node-removed',
-      `Cluster node '${peer}' was removed from the active failover cluster membership: ${missed} heartbeats missed (threshold ${s.threshold}, every ${s.delayMs} ms).`,
-      detail,
-    ),
+    nodeRemovedByHeartbeats(peer, missed, s.threshold, s.delayMs),
   ]);
 }
 
@@ -160,9 +151,7 @@ export function onView(s0: ClusterCore, v: View, now: number): Out {
     !s.peers[v.node]?.down
   ) {
     const members = [...new Set([...s.members, v.node])].sort(byId(s));
-    return changeMembership(s, members, [], now, [
-      event(0, 'node-joined', `Cluster node '${v.node}' joined the cluster.`, { node: v.node }),
-    ]);
+    return changeMembership(s, members, [], now, [nodeJoined(v.node)]);
   }
   return { state: s, effects: [] };
 }

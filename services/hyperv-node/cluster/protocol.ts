@@ -82,14 +82,8 @@ export type ClusterEffect =
   | { type: 'reply'; replyTo: string; ok: boolean; code?: ErrorCode; message?: string }
   | { type: 'event'; eventId: number; kind: string; message: string; data: Record<string, unknown> };
 
+/** The effect that logs one cluster event (built by event-catalog.ts). */
+export type ClusterEventEffect = Extract<ClusterEffect, { type: 'event' }>;
+
 export type Eff = ClusterEffect | TimerEffect<ClusterMsg>;
 export type Out = Decision<ClusterCore, Eff>;
-
-export function event(
-  eventId: number,
-  kind: string,
-  message: string,
-  data: Record<string, unknown> = {},
-): ClusterEffect {
-  return { type: 'event', eventId, kind, message, data };
-}

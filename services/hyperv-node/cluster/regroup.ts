@@ -3,10 +3,11 @@
  * removed nodes), and a node outside a running cluster forms one when it may.
  */
 import { assignCsvOwners } from './csv-coordination.js';
+import { clusterFormed } from './event-catalog.js';
 import { startFencing } from './fencing.js';
 import { refreshQuorum, witnessFresh } from './lease.js';
 import { loseQuorum } from './leave.js';
-import { type Eff, event, type Out } from './protocol.js';
+import type { Eff, Out } from './protocol.js';
 import { countVotes, usesWitness } from './quorum.js';
 import { push } from './replication.js';
 import { reconcile } from './roles.js';
@@ -89,19 +90,11 @@ export function tryForm(s: ClusterCore, now: number): Out {
   const absent = s.nodes.map((n) => n.name).filter((n) => !candidates.includes(n));
   const withoutWitness = countVotes(s.model, s.nodes.length, candidates.length, false);
   if (withoutWitness.has)
-    return changeMembership(s, candidates, absent, now, [
-      event(0, 'cluster-formed', `Formed the cluster with ${candidates.join(', ')}.`, {
-        members: candidates,
-      }),
-    ]);
+    return changeMembership(s, candidates, absent, now, [clusterFormed(candidates, false)]);
   if (!usesWitness(s.model) || !countVotes(s.model, s.nodes.length, candidates.length, true).has)
     return { state: s, effects: [] };
   if (witnessFresh(s, now))
-    return changeMembership(s, candidates, absent, now, [
-      event(0, 'cluster-formed', `Formed the cluster with ${candidates.join(', ')} and the witness.`, {
-        members: candidates,
-      }),
-    ]);
+    return changeMembership(s, candidates, absent, now, [clusterFormed(candidates, true)]);
   if (s.witness.busy) return { state: s, effects: [] };
   return {
     state: { ...s, witness: { ...s.witness, busy: true } },

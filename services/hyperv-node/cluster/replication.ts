@@ -2,9 +2,11 @@
  * Configuration replication: the leader bumps the configuration's version and pushes it to the
  * members (a change commits on a majority of copies); the others adopt a newer leader's push.
  */
+
+import { csvCoordinatorChanged, joinedCluster, nodeRemovedByLeader } from './event-catalog.js';
 import { refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
-import { type ClusterEffect, type ClusterMsg, type Eff, event, type Out } from './protocol.js';
+import type { ClusterEffect, ClusterMsg, Eff, Out } from './protocol.js';
 import { reconcile } from './roles.js';
 import type { ClusterConfig, ClusterCore, RoleConfig } from './state.js';
 
@@ -52,15 +54,7 @@ export function onConfigPush(
     return { state: s0, effects: [] };
   const effects: Eff[] = [];
   const removed = s0.members.filter((m) => !msg.members.includes(m) && m !== s0.self);
-  for (const r of removed)
-    effects.push(
-      event(
-        1135,
-        'node-removed',
-        `Cluster node '${r}' was removed from the active failover cluster membership.`,
-        { node: r, leader: msg.from },
-      ),
-    );
+  for (const r of removed) effects.push(nodeRemovedByLeader(r, msg.from));
   const oldCsv = s0.config.csv;
   // A role that leaves the Failed state (retried or brought online) starts with a clean slate here.
   const restarts = { ...s0.restarts };
@@ -84,24 +78,12 @@ export function onConfigPush(
     return leaveCluster(s, now, 'Joining', `removed from the cluster membership by ${msg.from}`);
   if (s0.service !== 'Running') {
     s = { ...s, service: 'Running', needsRegister: true };
-    effects.push(
-      event(0, 'joined', `Joined the cluster led by ${msg.leader} (epoch ${msg.epoch}).`, {
-        leader: msg.leader,
-        members: msg.members,
-      }),
-    );
+    effects.push(joinedCluster(msg.leader, msg.epoch, msg.members));
   }
   for (const v of Object.values(s.config.csv)) {
     effects.push({ type: 'csv', volume: v.volume, owner: v.owner });
     if (oldCsv[v.volume]?.owner !== v.owner && v.owner)
-      effects.push(
-        event(
-          0,
-          'csv-owner',
-          `Cluster Shared Volume ${v.volume} (${v.lun}) is now coordinated by ${v.owner}.`,
-          { volume: v.volume, owner: v.owner, previous: oldCsv[v.volume]?.owner ?? null, reason: 'observed' },
-        ),
-      );
+      effects.push(csvCoordinatorChanged(v, v.owner, oldCsv[v.volume]?.owner ?? null, 'observed'));
   }
   effects.push({ type: 'persist', config: s.config });
   s = refreshQuorum(s, now);

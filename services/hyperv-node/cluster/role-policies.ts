@@ -2,8 +2,10 @@
  * The cluster-wide role policies the leader applies: failover of the roles of removed nodes,
  * failback to a preferred owner, and the retry of failed roles after RetryPeriodOnFailure.
  */
+
+import { roleFailback, roleFailed, roleFailover, roleRetry } from './event-catalog.js';
 import { chooseTarget, failbackTarget, mayFailOver } from './policy.js';
-import { type Eff, event, type Out } from './protocol.js';
+import type { Eff, Out } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
 import type { ClusterCore } from './state.js';
 
@@ -35,11 +37,9 @@ export function failOver(s0: ClusterCore, from: string[], now: number): Out {
         }),
       };
       effects.push(
-        event(
-          1205,
-          'role-failed',
+        roleFailed(
+          role.name,
           `The cluster failed to bring role '${role.name}' online: ${!target ? 'no node can host it' : `failover threshold (${s.nodes.length - 1} in 6 h) reached`}.`,
-          { role: role.name },
         ),
       );
       continue;
@@ -55,13 +55,7 @@ export function failOver(s0: ClusterCore, from: string[], now: number): Out {
         failed: false,
       }),
     };
-    effects.push(
-      event(1153, 'failover', `Role '${role.name}' is failing over from ${role.owner} to ${target}.`, {
-        role: role.name,
-        from: role.owner,
-        to: target,
-      }),
-    );
+    effects.push(roleFailover(role.name, role.owner, target));
   }
   if (s !== s0) s = { ...s, config: { ...s.config, version: s.config.version + 1 } };
   return { state: s, effects };
@@ -83,13 +77,7 @@ export function failback(s0: ClusterCore): Out {
     if (!to || !toPeer || toPeer.view?.service !== 'Running') continue;
     // Cold move: the owner stops it, the preferred owner starts it (a quick move without saved state).
     s = bump(s, (c) => withRole(c, { ...role, owner: to }));
-    effects.push(
-      event(0, 'failback', `Role '${role.name}' fails back to its preferred owner ${to}.`, {
-        role: role.name,
-        from: role.owner,
-        to,
-      }),
-    );
+    effects.push(roleFailback(role.name, role.owner, to));
   }
   if (s === s0) return { state: s, effects: [] };
   return { state: s, effects: [...effects, ...push(s)] };
@@ -115,14 +103,7 @@ export function retryFailed(s0: ClusterCore, now: number): Out {
     const roleErrors = { ...s.roleErrors };
     delete roleErrors[role.name];
     s = { ...s, restarts, roleErrors };
-    effects.push(
-      event(
-        0,
-        'role-retry',
-        `Role '${role.name}' failed ${Math.round((now - (role.failedAt ?? now)) / 1000)} s ago: trying it again on ${owner} (RetryPeriodOnFailure).`,
-        { role: role.name, owner },
-      ),
-    );
+    effects.push(roleRetry(role.name, now - (role.failedAt ?? now), owner));
   }
   if (s === s0) return { state: s, effects: [] };
   return { state: s, effects: [...effects, ...push(s)] };

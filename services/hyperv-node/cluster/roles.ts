@@ -3,9 +3,11 @@
  * saves or terminates this node's VMs to match the configuration, with the restart policy of a
  * resource that failed.
  */
+
+import { registerFailed, resourceFailed, roleStarted } from './event-catalog.js';
 import { leaseValid } from './lease.js';
 import { afterResourceFailure } from './policy.js';
-import { type ClusterEffect, type ClusterMsg, type Eff, event, type Out } from './protocol.js';
+import type { ClusterEffect, ClusterMsg, Eff, Out } from './protocol.js';
 import type { ClusterCore, GroupState, ResourceState, RoleConfig } from './state.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -93,25 +95,12 @@ export function onVmOpDone(
   const effects: Eff[] = [];
   const role = s.config.roles[msg.name];
   if (msg.ok || !role || role.owner !== s.self) {
-    if (msg.ok && msg.op === 'start' && role)
-      effects.push(
-        event(1201, 'role-online', `Role '${role.name}' is coming online on ${s.self}.`, {
-          role: role.name,
-          node: s.self,
-        }),
-      );
+    if (msg.ok && msg.op === 'start' && role) effects.push(roleStarted(role.name, s.self));
     return reconcile(s, now, effects);
   }
   // A resource that failed to come online: restart in place, then fail over (DOMAIN.md §4).
   const policy = afterResourceFailure(s.restarts[msg.name] ?? [], now);
-  effects.push(
-    event(
-      1069,
-      'resource-failed',
-      `Cluster resource 'Virtual Machine ${msg.name}' failed (${msg.op}): ${msg.error}.`,
-      { role: msg.name, op: msg.op },
-    ),
-  );
+  effects.push(resourceFailed(msg.name, msg.op, msg.error));
   if (policy.action === 'restart') {
     s = { ...s, restarts: { ...s.restarts, [msg.name]: [...policy.recent, now] } };
     return reconcile(s, now, effects);
@@ -142,11 +131,7 @@ export function onRegistered(
   const vmBusy = { ...s.vmBusy };
   delete vmBusy.__register;
   const next = { ...s, vmBusy, needsRegister: msg.ok ? false : s.needsRegister };
-  return reconcile(
-    next,
-    now,
-    msg.ok ? [] : [event(0, 'register-failed', `Re-registering the reservation keys failed: ${msg.error}.`)],
-  );
+  return reconcile(next, now, msg.ok ? [] : [registerFailed(msg.error)]);
 }
 
 /** The VM manager reports a VM's state on this node. */

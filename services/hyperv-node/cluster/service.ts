@@ -36,6 +36,7 @@ import {
   type VmState,
   viewOf,
 } from './core.js';
+import { migrationDone, NODE_REMOVED_EVENT_ID, QUORUM_LOST_EVENT_ID } from './event-catalog.js';
 
 /** One entry of the node's cluster event log. */
 export interface ClusterEventRecord {
@@ -330,11 +331,15 @@ export class ClusterService {
     };
     this.events.push(rec);
     if (this.events.length > EVENTS_MAX) this.events.splice(0, this.events.length - EVENTS_MAX);
-    this.log(eventId === 1177 || eventId === 1135 ? 'warn' : 'info', message, {
-      event: kind,
-      eventId,
-      ...data,
-    });
+    this.log(
+      eventId === QUORUM_LOST_EVENT_ID || eventId === NODE_REMOVED_EVENT_ID ? 'warn' : 'info',
+      message,
+      {
+        event: kind,
+        eventId,
+        ...data,
+      },
+    );
     for (const w of this.watchers) w(rec);
   }
 
@@ -685,12 +690,8 @@ export class ClusterService {
     }
     await this.toLeader({ op: 'endMove', role, ok: true });
     this.observer?.migration(live ? 'live' : 'quick', true, stats.blackout_ms);
-    this.record(
-      0,
-      'migration',
-      `${live ? 'Live' : 'Quick'} migration of '${role}' to ${to}: ${stats.passes} passes, ${stats.bytes_copied} bytes in ${stats.duration_ms} ms, blackout ${stats.blackout_ms} ms.`,
-      { ...stats },
-    );
+    const done = migrationDone(role, to, live, stats);
+    this.record(done.eventId, done.kind, done.message, done.data);
     return stats;
   }
 

@@ -3,10 +3,17 @@
  * arbitrates for it, and the others watch who holds it; the answer settles quorum.
  */
 import { assignCsvOwners } from './csv-coordination.js';
+import {
+  configFromWitness,
+  witnessArbitrated,
+  witnessDenied,
+  witnessLost,
+  witnessOffline,
+} from './event-catalog.js';
 import { startFencing } from './fencing.js';
 import { refreshQuorum } from './lease.js';
 import { loseQuorum } from './leave.js';
-import { type ClusterMsg, type Eff, event, type Out } from './protocol.js';
+import type { ClusterMsg, Eff, Out } from './protocol.js';
 import { usesWitness } from './quorum.js';
 import { tryForm } from './regroup.js';
 import { push } from './replication.js';
@@ -54,21 +61,13 @@ export function onWitnessResult(
   if (!msg.ok) {
     const lost = s.witness.held;
     s = { ...s, witness: { ...s.witness, status: 'offline', held: false } };
-    if (lost) effects.push(event(0, 'witness-offline', `The witness is unreachable: ${msg.error}.`, {}));
+    if (lost) effects.push(witnessOffline(msg.error));
     return settleQuorum(s, now, effects);
   }
   if (msg.config && msg.config.version > s.config.version && s.service !== 'Running') {
     // A disk witness keeps the newest cluster database: take it (partition in time, DOMAIN.md §2).
     s = { ...s, config: msg.config };
-    effects.push(
-      { type: 'persist', config: msg.config },
-      event(
-        0,
-        'config-from-witness',
-        `Took configuration version ${msg.config.version} from the disk witness.`,
-        { version: msg.config.version },
-      ),
-    );
+    effects.push({ type: 'persist', config: msg.config }, configFromWitness(msg.config.version));
   }
   const owner = msg.owner ?? null;
   const epoch = msg.epoch ?? s.witness.epoch;
@@ -93,9 +92,7 @@ export function onWitnessResult(
         };
       else {
         s = { ...s, witness: { ...s.witness, owner, epoch, status: 'online', held: false } };
-        effects.push(
-          event(0, 'witness-lost', `Lost the witness to ${owner} (epoch ${epoch}).`, { owner, epoch }),
-        );
+        effects.push(witnessLost(owner, epoch));
       }
       break;
     case 'arbitrate':
@@ -112,7 +109,7 @@ export function onWitnessResult(
             arbitrating: false,
           },
         };
-        effects.push(event(0, 'witness-arbitrated', `Won the witness (epoch ${epoch}).`, { epoch }));
+        effects.push(witnessArbitrated(epoch));
       } else if (msg.outcome === 'challenged') {
         s = { ...s, witness: { ...s.witness, owner, epoch, status: 'online', held: false } };
         effects.push({
@@ -126,12 +123,7 @@ export function onWitnessResult(
           ...s,
           witness: { ...s.witness, owner, epoch, status: 'online', held: false, arbitrating: false },
         };
-        effects.push(
-          event(0, 'witness-denied', `The witness was denied: held by ${owner} (epoch ${epoch}).`, {
-            owner,
-            epoch,
-          }),
-        );
+        effects.push(witnessDenied(owner, epoch));
       }
       break;
   }
