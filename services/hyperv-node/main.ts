@@ -8,7 +8,7 @@
 import { systemClock } from '../actor/clock.js';
 import type { NodeSettings } from '../process/config.js';
 import { runService } from '../process/service.js';
-import type { ClusterCore, VmState } from './cluster/core.js';
+import type { ClusterState, VmState } from './cluster/core.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';
 import { runCheckedIoLoad } from './io-load.js';
@@ -82,7 +82,7 @@ await runService<NodeSettings>({
       quickMigrate: (name, to) => vms.quickMigrate(name, to),
     };
     // The metrics read the cores' state at scrape time; the cluster feeds heartbeats and migrations.
-    let clusterCore: () => ClusterCore = () => {
+    let clusterCore: () => ClusterState = () => {
       throw new Error('the cluster service is not built yet');
     };
     const m = nodeMetrics(metrics, {

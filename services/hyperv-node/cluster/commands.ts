@@ -14,10 +14,10 @@ import {
   roleFailover,
 } from './event-catalog.js';
 import { chooseTarget, mayFailOver } from './policy.js';
-import type { Command, Eff, Out } from './protocol.js';
+import type { ClusterDecision, ClusterEffectOrTimer, Command } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
 import { reconcile } from './roles.js';
-import type { ClusterCore, RoleConfig } from './state.js';
+import type { ClusterState, RoleConfig } from './state.js';
 
 /** A command refused: nothing changes and the caller gets the code and the message. */
 export interface Refusal {
@@ -27,8 +27,8 @@ export interface Refusal {
 
 /** A command carried out: the changed state (pushed once reconciled) and the events it logs. */
 interface Change {
-  state: ClusterCore;
-  events: Eff[];
+  state: ClusterState;
+  events: ClusterEffectOrTimer[];
 }
 
 /** What a handler decides; 'unchanged' answers the caller at once without a push. */
@@ -37,12 +37,12 @@ type Outcome = Refusal | Change | 'unchanged';
 const refusal = (code: ErrorCode, message: string): Refusal => ({ code, message });
 
 /** A reply effect that refuses a request. */
-export function refuse(replyTo: string, code: ErrorCode, message: string): Eff {
+export function refuse(replyTo: string, code: ErrorCode, message: string): ClusterEffectOrTimer {
   return { type: 'reply', replyTo, ok: false, code, message };
 }
 
 /** Commands are carried out by the leader of a running cluster only. */
-export function requireLeader(s: ClusterCore): Refusal | undefined {
+export function requireLeader(s: ClusterState): Refusal | undefined {
   if (s.service === 'Running' && s.leader === s.self) return undefined;
   return refusal(
     'UNAVAILABLE',
@@ -51,12 +51,12 @@ export function requireLeader(s: ClusterCore): Refusal | undefined {
 }
 
 /** A change needs quorum: a partition without it must not change the configuration. */
-export function requireQuorum(s: ClusterCore): Refusal | undefined {
+export function requireQuorum(s: ClusterState): Refusal | undefined {
   return s.quorum.has ? undefined : refusal('UNAVAILABLE', 'the cluster has no quorum');
 }
 
 /** A target node must be in the current membership. */
-export function requireActiveMember(s: ClusterCore, node: string): Refusal | undefined {
+export function requireActiveMember(s: ClusterState, node: string): Refusal | undefined {
   return s.members.includes(node)
     ? undefined
     : refusal('BAD_STATE', `${node} is not an active cluster member`);
@@ -70,7 +70,7 @@ export function requireNotMoving(role: RoleConfig): Refusal | undefined {
 }
 
 /** The leader carries out a command, or refuses it; a change is pushed before the caller hears back. */
-export function onCommand(s: ClusterCore, replyTo: string, cmd: Command, now: number): Out {
+export function onCommand(s: ClusterState, replyTo: string, cmd: Command, now: number): ClusterDecision {
   const outcome = requireLeader(s) ?? requireQuorum(s) ?? handle(s, cmd, now);
   if (outcome === 'unchanged') return { state: s, effects: [{ type: 'reply', replyTo, ok: true }] };
   if ('code' in outcome) return { state: s, effects: [refuse(replyTo, outcome.code, outcome.message)] };
@@ -78,7 +78,7 @@ export function onCommand(s: ClusterCore, replyTo: string, cmd: Command, now: nu
   return { state: r.state, effects: [...outcome.events, ...push(r.state, [replyTo]), ...r.effects] };
 }
 
-function handle(s: ClusterCore, cmd: Command, now: number): Outcome {
+function handle(s: ClusterState, cmd: Command, now: number): Outcome {
   if (cmd.op === 'makeHa') return makeHa(s, cmd);
   if (cmd.op === 'moveCsv') return moveCsv(s, cmd);
   const role = s.config.roles[cmd.role];
@@ -96,7 +96,7 @@ function handle(s: ClusterCore, cmd: Command, now: number): Outcome {
   }
 }
 
-function makeHa(s: ClusterCore, cmd: Extract<Command, { op: 'makeHa' }>): Outcome {
+function makeHa(s: ClusterState, cmd: Extract<Command, { op: 'makeHa' }>): Outcome {
   if (s.config.roles[cmd.vm.name])
     return refusal('ALREADY_EXISTS', `${cmd.vm.name} is already a clustered role`);
   // Making a VM highly available needs it off (or saved): DOMAIN.md §4, the wizard fails otherwise.
@@ -123,7 +123,7 @@ function makeHa(s: ClusterCore, cmd: Extract<Command, { op: 'makeHa' }>): Outcom
 }
 
 /** Online or Offline: a role whose owner is gone is brought online on a member; its failures are forgotten. */
-function setDesired(s: ClusterCore, role: RoleConfig, desired: 'Online' | 'Offline'): Outcome {
+function setDesired(s: ClusterState, role: RoleConfig, desired: 'Online' | 'Offline'): Outcome {
   const owner = s.members.includes(role.owner)
     ? role.owner
     : (chooseTarget({
@@ -140,7 +140,7 @@ function setDesired(s: ClusterCore, role: RoleConfig, desired: 'Online' | 'Offli
   return { state: { ...next, restarts, roleErrors }, events: [] };
 }
 
-function beginMove(s: ClusterCore, role: RoleConfig, cmd: Extract<Command, { op: 'beginMove' }>): Outcome {
+function beginMove(s: ClusterState, role: RoleConfig, cmd: Extract<Command, { op: 'beginMove' }>): Outcome {
   const refused =
     requireNotMoving(role) ??
     requireActiveMember(s, cmd.to) ??
@@ -150,7 +150,7 @@ function beginMove(s: ClusterCore, role: RoleConfig, cmd: Extract<Command, { op:
   return { state, events: [moveStarted(role.name, role.owner, cmd.to, cmd.kind)] };
 }
 
-function endMove(s: ClusterCore, role: RoleConfig, ok: boolean): Outcome {
+function endMove(s: ClusterState, role: RoleConfig, ok: boolean): Outcome {
   if (!role.moving) return 'unchanged';
   const to = role.moving.to;
   const state = bump(s, (c) =>
@@ -159,7 +159,7 @@ function endMove(s: ClusterCore, role: RoleConfig, ok: boolean): Outcome {
   return { state, events: [moveEnded(role.name, role.owner, to, ok)] };
 }
 
-function moveCsv(s: ClusterCore, cmd: Extract<Command, { op: 'moveCsv' }>): Outcome {
+function moveCsv(s: ClusterState, cmd: Extract<Command, { op: 'moveCsv' }>): Outcome {
   const v = s.config.csv[cmd.volume];
   if (!v) return refusal('NOT_FOUND', `no Cluster Shared Volume named ${cmd.volume}`);
   const refused = requireActiveMember(s, cmd.to);
@@ -170,7 +170,7 @@ function moveCsv(s: ClusterCore, cmd: Extract<Command, { op: 'moveCsv' }>): Outc
 
 /** A role that exhausted its restarts on its owner fails over, or fails for good past the threshold. */
 function failRole(
-  s: ClusterCore,
+  s: ClusterState,
   role: RoleConfig,
   cmd: Extract<Command, { op: 'failRole' }>,
   now: number,

@@ -37,10 +37,10 @@ import { onCommand } from './commands.js';
 import { onFenceDone, takeOver } from './fencing.js';
 import { onVmFault } from './leave.js';
 import { onHbResult, onTick, onView, probeJoining } from './membership.js';
-import type { ClusterMsg, Eff, Out } from './protocol.js';
+import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { onConfigPush } from './replication.js';
 import { onRegistered, onVmOpDone, onVmState } from './roles.js';
-import type { ClusterCore } from './state.js';
+import type { ClusterState } from './state.js';
 import { onWitnessResult, onWitnessTick } from './witness.js';
 
 export { leaseValid } from './lease.js';
@@ -49,12 +49,12 @@ export type { ClusterEffect, ClusterMsg, Command } from './protocol.js';
 export { groupState, localResourceState } from './roles.js';
 export type {
   ClusterConfig,
-  ClusterCore,
   ClusterInit,
+  ClusterState,
   CsvConfig,
   GroupState,
   NodeRef,
-  Peer,
+  PeerState,
   ResourceState,
   RoleConfig,
   ServiceState,
@@ -65,7 +65,7 @@ export type {
 export { initialCluster } from './state.js';
 
 /** Timers the adapter starts once: the heartbeat tick and the witness tick. */
-export function startTimers(s: ClusterCore): Eff[] {
+export function startTimers(s: ClusterState): ClusterEffectOrTimer[] {
   return [
     { type: 'startTimer', id: 'tick', ms: s.delayMs, msg: { type: 'tick' } },
     { type: 'startTimer', id: 'witness', ms: s.defendMs, msg: { type: 'witnessTick' } },
@@ -73,7 +73,7 @@ export function startTimers(s: ClusterCore): Eff[] {
 }
 
 /** The cluster core: one message in, the new state and the effects out. */
-export function decideCluster(s: ClusterCore, msg: ClusterMsg, ctx: Ctx): Out {
+export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
   switch (msg.type) {
     case 'tick':
       return onTick(s, ctx.now);

@@ -1,10 +1,10 @@
 /**
  * CSV coordination: which node coordinates each Cluster Shared Volume.
  */
-import type { ClusterCore } from './state.js';
+import type { ClusterState } from './state.js';
 
 /** Gives every CSV without a coordinator to the leader, once no fencing is pending. */
-export function assignCsvOwners(s: ClusterCore): ClusterCore {
+export function assignCsvCoordinators(s: ClusterState): ClusterState {
   if (s.fencing) return s;
   let config = s.config;
   for (const v of Object.values(config.csv)) {

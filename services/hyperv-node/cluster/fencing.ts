@@ -2,16 +2,16 @@
  * Fencing before takeover: the leader preempts the removed nodes' reservation keys, waits until
  * their leases surely expired, then takes over their CSVs and roles.
  */
-import { assignCsvOwners } from './csv-coordination.js';
+import { assignCsvCoordinators } from './csv-coordination.js';
 import { csvCoordinatorChanged, fenced, fenceFailed } from './event-catalog.js';
-import type { ClusterMsg, Eff, Out } from './protocol.js';
+import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { push } from './replication.js';
 import { failOver } from './role-policies.js';
 import { reconcile } from './roles.js';
-import { type ClusterCore, freshWindow, leaseMs } from './state.js';
+import { type ClusterState, freshWindow, leaseMs } from './state.js';
 
-/** Marks the CSVs whose coordinator was removed as moving (owner null: nodes pause I/O). */
-export function startFencing(s: ClusterCore, removed: string[], now: number): ClusterCore {
+/** Marks the CSVs whose coordinator was removed as moving (coordinator null: nodes pause I/O). */
+export function startFencing(s: ClusterState, removed: string[], now: number): ClusterState {
   const victims = [...new Set([...(s.fencing?.victims ?? []), ...removed])];
   // Roles of a removed node restart elsewhere only after its lease surely expired: it last
   // answered at lastOkAt and could renew at most freshWindow later, for leaseMs more.
@@ -32,10 +32,10 @@ export function startFencing(s: ClusterCore, removed: string[], now: number): Cl
 }
 
 export function onFenceDone(
-  s0: ClusterCore,
+  s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'fenceDone' }>,
   now: number,
-): Out {
+): ClusterDecision {
   if (!s0.fencing) return { state: s0, effects: [] };
   if (!msg.ok) {
     return {
@@ -44,7 +44,7 @@ export function onFenceDone(
     };
   }
   const victims = s0.fencing.victims;
-  const s: ClusterCore = { ...s0, fencing: { ...s0.fencing, fenced: true, busy: false } };
+  const s: ClusterState = { ...s0, fencing: { ...s0.fencing, fenced: true, busy: false } };
   const done = fenced(victims);
   if (now < s.fencing!.safeAt)
     return {
@@ -59,15 +59,15 @@ export function onFenceDone(
 }
 
 /** After fencing, and once the removed nodes' leases surely expired: take their disks and roles. */
-export function takeOver(s0: ClusterCore, now: number): Out {
+export function takeOver(s0: ClusterState, now: number): ClusterDecision {
   if (!s0.fencing?.fenced || s0.leader !== s0.self || s0.service !== 'Running' || !s0.quorum.has)
     return { state: s0, effects: [] };
   const victims = s0.fencing.victims;
   const previous = s0.fencing.csvPrevious;
-  let s: ClusterCore = { ...s0, fencing: null };
-  const effects: Eff[] = [];
+  let s: ClusterState = { ...s0, fencing: null };
+  const effects: ClusterEffectOrTimer[] = [];
   const before = s.config.csv;
-  s = assignCsvOwners(s);
+  s = assignCsvCoordinators(s);
   for (const v of Object.values(s.config.csv)) {
     if (before[v.volume]?.owner !== v.owner)
       effects.push(

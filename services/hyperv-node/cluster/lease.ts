@@ -3,16 +3,16 @@
  * holds the witness, and until when this node's roles may act.
  */
 import { countVotes, usesWitness } from './quorum.js';
-import { type ClusterCore, freshWindow, leaseMs } from './state.js';
+import { type ClusterState, freshWindow, leaseMs } from './state.js';
 
-export function witnessFresh(s: ClusterCore, now: number): boolean {
+export function witnessFresh(s: ClusterState, now: number): boolean {
   return (
     s.witness.held && s.witness.lastDefendOkAt !== null && now - s.witness.lastDefendOkAt <= freshWindow(s)
   );
 }
 
 /** Whether this node's partition holds the witness: held by a member that confirmed it lately. */
-export function partitionHoldsWitness(s: ClusterCore, now: number, members: string[]): boolean {
+export function partitionHoldsWitness(s: ClusterState, now: number, members: string[]): boolean {
   if (!usesWitness(s.model)) return false;
   if (members.includes(s.self) && witnessFresh(s, now)) return true;
   return members.some((m) => {
@@ -28,7 +28,7 @@ export function partitionHoldsWitness(s: ClusterCore, now: number, members: stri
 }
 
 /** Recomputes quorum for the current membership, and renews the lease when it is fresh. */
-export function refreshQuorum(s: ClusterCore, now: number): ClusterCore {
+export function refreshQuorum(s: ClusterState, now: number): ClusterState {
   const members = s.service === 'Running' ? s.members : [s.self];
   const quorum = countVotes(s.model, s.nodes.length, members.length, partitionHoldsWitness(s, now, members));
   // A fresh quorum counts only peers heard lately: a node frozen past the threshold, or cut
@@ -48,6 +48,6 @@ export function refreshQuorum(s: ClusterCore, now: number): ClusterCore {
 }
 
 /** Whether this node's roles may act now (the adapter gates VM echo replies on it). */
-export function leaseValid(s: ClusterCore, now: number): boolean {
+export function leaseValid(s: ClusterState, now: number): boolean {
   return s.service === 'Running' && now <= s.leaseUntil;
 }

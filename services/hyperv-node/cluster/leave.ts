@@ -3,11 +3,11 @@
  * membership, or finds itself fenced.
  */
 import { leftCluster } from './event-catalog.js';
-import type { ClusterMsg, Eff, Out } from './protocol.js';
+import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { reconcile } from './roles.js';
-import type { ClusterCore, ServiceState } from './state.js';
+import type { ClusterState, ServiceState } from './state.js';
 
-export function loseQuorum(s0: ClusterCore, now: number, pre: Eff[] = []): Out {
+export function loseQuorum(s0: ClusterState, now: number, pre: ClusterEffectOrTimer[] = []): ClusterDecision {
   const q = s0.quorum;
   return leaveCluster(
     s0,
@@ -21,16 +21,16 @@ export function loseQuorum(s0: ClusterCore, now: number, pre: Eff[] = []): Out {
 
 /** Stops the cluster service on this node: every role it runs is terminated, then it tries to rejoin. */
 export function leaveCluster(
-  s0: ClusterCore,
+  s0: ClusterState,
   now: number,
   service: ServiceState,
   why: string,
   reason: 'quorum-lost' | 'fenced-self' | 'left-cluster' = service === 'Fenced'
     ? 'fenced-self'
     : 'left-cluster',
-  pre: Eff[] = [],
-): Out {
-  const s: ClusterCore = {
+  pre: ClusterEffectOrTimer[] = [],
+): ClusterDecision {
+  const s: ClusterState = {
     ...s0,
     service,
     members: [],
@@ -51,7 +51,11 @@ export function leaveCluster(
  * still arbitrating for the witness, the conflict is the other partition's win arriving first
  * (it preempted our keys once it held the witness): that is the lost arbitration, Event 1177.
  */
-export function onVmFault(s: ClusterCore, msg: Extract<ClusterMsg, { type: 'vmFault' }>, now: number): Out {
+export function onVmFault(
+  s: ClusterState,
+  msg: Extract<ClusterMsg, { type: 'vmFault' }>,
+  now: number,
+): ClusterDecision {
   if (s.service === 'Fenced' || s.service === 'Stopped') return { state: s, effects: [] };
   if (s.witness.arbitrating) return loseQuorum(s, now);
   return leaveCluster(

@@ -6,14 +6,14 @@
 import { nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
 import { refreshQuorum, witnessFresh } from './lease.js';
 import { leaveCluster } from './leave.js';
-import type { ClusterMsg, Eff, Out } from './protocol.js';
+import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { changeMembership, tryForm } from './regroup.js';
 import { failback, retryFailed } from './role-policies.js';
 import { localResourceState, reconcile } from './roles.js';
-import { byId, type ClusterCore, freshWindow, type ResourceState, type View } from './state.js';
+import { byId, type ClusterState, freshWindow, type ResourceState, type View } from './state.js';
 
 /** This node's view, sent with every heartbeat. */
-export function viewOf(s: ClusterCore, now: number): View {
+export function viewOf(s: ClusterState, now: number): View {
   const roles: Record<string, ResourceState> = {};
   for (const r of Object.values(s.config.roles))
     if (r.owner === s.self) roles[r.name] = localResourceState(s, r);
@@ -30,9 +30,11 @@ export function viewOf(s: ClusterCore, now: number): View {
   };
 }
 
-export function onTick(s0: ClusterCore, now: number): Out {
+export function onTick(s0: ClusterState, now: number): ClusterDecision {
   let s = refreshQuorum(s0, now);
-  const effects: Eff[] = [{ type: 'startTimer', id: 'tick', ms: s.delayMs, msg: { type: 'tick' } }];
+  const effects: ClusterEffectOrTimer[] = [
+    { type: 'startTimer', id: 'tick', ms: s.delayMs, msg: { type: 'tick' } },
+  ];
   const view = viewOf(s, now);
   for (const peer of Object.keys(s.peers))
     effects.push({ type: 'heartbeat', peer, view, timeoutMs: s.delayMs });
@@ -59,10 +61,10 @@ export function onTick(s0: ClusterCore, now: number): Out {
 }
 
 export function onHbResult(
-  s0: ClusterCore,
+  s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'hbResult' }>,
   now: number,
-): Out {
+): ClusterDecision {
   const prev = s0.peers[msg.peer];
   if (!prev) return { state: s0, effects: [] };
   if (msg.ok && msg.view) {
@@ -80,7 +82,7 @@ export function onHbResult(
   }
   const missed = prev.missed + 1;
   const becameDown = !prev.down && missed >= s0.threshold;
-  const s: ClusterCore = {
+  const s: ClusterState = {
     ...s0,
     peers: { ...s0.peers, [msg.peer]: { ...prev, missed, down: prev.down || becameDown } },
   };
@@ -95,7 +97,7 @@ export function onHbResult(
  * heartbeat interval later. At most once per peer per heartbeat interval; a running member's
  * heartbeats keep their cadence (DOMAIN.md §1).
  */
-export function probeJoining(out: Out, peer: string, now: number): Out {
+export function probeJoining(out: ClusterDecision, peer: string, now: number): ClusterDecision {
   const s = out.state;
   const p = s.peers[peer];
   if (s.service === 'Running' || !p) return out;
@@ -108,7 +110,7 @@ export function probeJoining(out: Out, peer: string, now: number): Out {
 }
 
 /** A peer missed SameSubnetThreshold heartbeats in a row (DOMAIN.md §1). */
-export function onPeerDown(s: ClusterCore, peer: string, missed: number, now: number): Out {
+export function onPeerDown(s: ClusterState, peer: string, missed: number, now: number): ClusterDecision {
   if (s.service !== 'Running' || !s.members.includes(peer)) return { state: s, effects: [] };
   const alive = s.members.filter((m) => m === s.self || !s.peers[m]?.down);
   const acting = [...alive].sort(byId(s))[0];
@@ -120,7 +122,7 @@ export function onPeerDown(s: ClusterCore, peer: string, missed: number, now: nu
 }
 
 /** Learns from a peer's view: who runs, who leads, and whether this node was removed. */
-export function onView(s0: ClusterCore, v: View, now: number): Out {
+export function onView(s0: ClusterState, v: View, now: number): ClusterDecision {
   let s = s0;
   const peer = s.peers[v.node];
   if (!peer) return { state: s, effects: [] };

@@ -5,7 +5,7 @@
 import type { Decision, TimerEffect } from '../../actor/actor.js';
 import type { ErrorCode } from '../../actor/errors.js';
 import type { VmSpec } from '../../process/config.js';
-import type { ClusterConfig, ClusterCore, View, VmState } from './state.js';
+import type { ClusterConfig, ClusterState, View, VmState } from './state.js';
 
 /** Requests to the cluster, carried out by the leader (other nodes forward them). */
 export type Command =
@@ -77,7 +77,7 @@ export type ClusterEffect =
   /** A command for the leader, from this node (e.g. a role that exhausted its restarts). */
   | { type: 'forward'; cmd: Command }
   | { type: 'vm'; op: 'define' | 'start' | 'turnOff' | 'save' | 'remove'; name: string; spec?: VmSpec }
-  | { type: 'csv'; volume: string; owner: string | null }
+  | { type: 'csv'; volume: string; coordinator: string | null }
   | { type: 'persist'; config: ClusterConfig }
   | { type: 'reply'; replyTo: string; ok: boolean; code?: ErrorCode; message?: string }
   | { type: 'event'; eventId: number; kind: string; message: string; data: Record<string, unknown> };
@@ -85,5 +85,7 @@ export type ClusterEffect =
 /** The effect that logs one cluster event (built by event-catalog.ts). */
 export type ClusterEventEffect = Extract<ClusterEffect, { type: 'event' }>;
 
-export type Eff = ClusterEffect | TimerEffect<ClusterMsg>;
-export type Out = Decision<ClusterCore, Eff>;
+/** Everything the core may ask for: the adapter's effects and the actor's timers. */
+export type ClusterEffectOrTimer = ClusterEffect | TimerEffect<ClusterMsg>;
+/** What `decideCluster` returns: the new state and the effects to carry out. */
+export type ClusterDecision = Decision<ClusterState, ClusterEffectOrTimer>;

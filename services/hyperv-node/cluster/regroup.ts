@@ -2,28 +2,28 @@
  * Regroup: the leader sets a new membership (bumping the epoch, checking quorum, fencing the
  * removed nodes), and a node outside a running cluster forms one when it may.
  */
-import { assignCsvOwners } from './csv-coordination.js';
+import { assignCsvCoordinators } from './csv-coordination.js';
 import { clusterFormed } from './event-catalog.js';
 import { startFencing } from './fencing.js';
 import { refreshQuorum, witnessFresh } from './lease.js';
 import { loseQuorum } from './leave.js';
-import type { Eff, Out } from './protocol.js';
+import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { countVotes, usesWitness } from './quorum.js';
 import { push } from './replication.js';
 import { reconcile } from './roles.js';
-import { byId, type ClusterCore, freshWindow } from './state.js';
+import { byId, type ClusterState, freshWindow } from './state.js';
 
 /**
  * The leader sets a new membership: bumps the epoch, checks quorum (arbitrating for the witness
  * when it decides), fences removed nodes before anything of theirs is taken over, and pushes.
  */
 export function changeMembership(
-  s0: ClusterCore,
+  s0: ClusterState,
   members: string[],
   removed: string[],
   now: number,
-  pre: Eff[],
-): Out {
+  pre: ClusterEffectOrTimer[],
+): ClusterDecision {
   const seen = Math.max(s0.epoch, ...Object.values(s0.peers).map((p) => p.view?.epoch ?? 0));
   // The new membership's configuration outranks every version any peer has shown us.
   const version =
@@ -39,7 +39,7 @@ export function changeMembership(
     },
     now,
   );
-  const effects: Eff[] = [...pre];
+  const effects: ClusterEffectOrTimer[] = [...pre];
   if (!s.quorum.has) {
     if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, members.length, true).has) {
       // Only the witness can decide: arbitrate before giving up (DOMAIN.md §1, regroup).
@@ -63,7 +63,7 @@ export function changeMembership(
     s = startFencing(s, removed, now);
     effects.push({ type: 'fence', victims: s.fencing?.victims ?? removed });
   }
-  s = assignCsvOwners(s);
+  s = assignCsvCoordinators(s);
   const r = reconcile(s, now);
   return { state: r.state, effects: [...effects, ...push(r.state), ...r.effects] };
 }
@@ -73,7 +73,7 @@ export function changeMembership(
  * those that answer forms the cluster once it has quorum (with the witness if it must), and
  * not before every node had a chance to appear unless the detection window has passed.
  */
-export function tryForm(s: ClusterCore, now: number): Out {
+export function tryForm(s: ClusterState, now: number): ClusterDecision {
   const fresh = Object.entries(s.peers).filter(
     ([, p]) => !p.down && p.lastOkAt !== null && now - p.lastOkAt <= freshWindow(s),
   );

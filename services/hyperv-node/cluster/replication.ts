@@ -6,18 +6,18 @@
 import { csvCoordinatorChanged, joinedCluster, nodeRemovedByLeader } from './event-catalog.js';
 import { refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
-import type { ClusterEffect, ClusterMsg, Eff, Out } from './protocol.js';
+import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { reconcile } from './roles.js';
-import type { ClusterConfig, ClusterCore, RoleConfig } from './state.js';
+import type { ClusterConfig, ClusterState, RoleConfig } from './state.js';
 
-export function commitNeeded(s: ClusterCore): number {
+export function commitNeeded(s: ClusterState): number {
   return Math.floor(s.nodes.length / 2) + 1;
 }
 
-export function push(s: ClusterCore, replyTo: string[] = []): Eff[] {
+export function push(s: ClusterState, replyTo: string[] = []): ClusterEffectOrTimer[] {
   return [
     ...Object.values(s.config.csv).map(
-      (v): ClusterEffect => ({ type: 'csv', volume: v.volume, owner: v.owner }),
+      (v): ClusterEffect => ({ type: 'csv', volume: v.volume, coordinator: v.owner }),
     ),
     { type: 'persist', config: s.config },
     {
@@ -33,7 +33,7 @@ export function push(s: ClusterCore, replyTo: string[] = []): Eff[] {
   ];
 }
 
-export function bump(s: ClusterCore, mutate: (c: ClusterConfig) => ClusterConfig): ClusterCore {
+export function bump(s: ClusterState, mutate: (c: ClusterConfig) => ClusterConfig): ClusterState {
   return { ...s, config: { ...mutate(s.config), version: s.config.version + 1 } };
 }
 
@@ -42,17 +42,17 @@ export function withRole(c: ClusterConfig, role: RoleConfig): ClusterConfig {
 }
 
 export function onConfigPush(
-  s0: ClusterCore,
+  s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'configPush' }>,
   now: number,
-): Out {
+): ClusterDecision {
   // The leader of the newest membership is authoritative: a push from an older epoch is stale,
   // and within one epoch only a newer configuration replaces ours. Never keep a configuration of
   // our own against a newer leader's, even with a higher version: that is how two nodes come to
   // believe they both coordinate a CSV (found by a seeded campaign).
   if (msg.epoch < s0.epoch || (msg.epoch === s0.epoch && msg.config.version < s0.config.version))
     return { state: s0, effects: [] };
-  const effects: Eff[] = [];
+  const effects: ClusterEffectOrTimer[] = [];
   const removed = s0.members.filter((m) => !msg.members.includes(m) && m !== s0.self);
   for (const r of removed) effects.push(nodeRemovedByLeader(r, msg.from));
   const oldCsv = s0.config.csv;
@@ -65,7 +65,7 @@ export function onConfigPush(
       delete roleErrors[r.name];
     }
   }
-  let s: ClusterCore = {
+  let s: ClusterState = {
     ...s0,
     config: msg.config,
     restarts,
@@ -81,7 +81,7 @@ export function onConfigPush(
     effects.push(joinedCluster(msg.leader, msg.epoch, msg.members));
   }
   for (const v of Object.values(s.config.csv)) {
-    effects.push({ type: 'csv', volume: v.volume, owner: v.owner });
+    effects.push({ type: 'csv', volume: v.volume, coordinator: v.owner });
     if (oldCsv[v.volume]?.owner !== v.owner && v.owner)
       effects.push(csvCoordinatorChanged(v, v.owner, oldCsv[v.volume]?.owner ?? null, 'observed'));
   }

@@ -5,14 +5,14 @@
 
 import { roleFailback, roleFailed, roleFailover, roleRetry } from './event-catalog.js';
 import { chooseTarget, failbackTarget, mayFailOver } from './policy.js';
-import type { Eff, Out } from './protocol.js';
+import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
-import type { ClusterCore } from './state.js';
+import type { ClusterState } from './state.js';
 
 /** Restarts (cold) on a survivor the roles whose owner left the membership (DOMAIN.md §4). */
-export function failOver(s0: ClusterCore, from: string[], now: number): Out {
+export function failOver(s0: ClusterState, from: string[], now: number): ClusterDecision {
   let s = s0;
-  const effects: Eff[] = [];
+  const effects: ClusterEffectOrTimer[] = [];
   const load: Record<string, number> = {};
   for (const r of Object.values(s.config.roles)) load[r.owner] = (load[r.owner] ?? 0) + 1;
   for (const role of Object.values(s.config.roles)) {
@@ -62,9 +62,9 @@ export function failOver(s0: ClusterCore, from: string[], now: number): Out {
 }
 
 /** AutoFailbackType Allow with no window: a role goes back to its preferred owner when it returns. */
-export function failback(s0: ClusterCore): Out {
+export function failback(s0: ClusterState): ClusterDecision {
   let s = s0;
-  const effects: Eff[] = [];
+  const effects: ClusterEffectOrTimer[] = [];
   for (const role of Object.values(s.config.roles)) {
     if (role.moving || role.failed || role.desired !== 'Online') continue;
     const to = failbackTarget({
@@ -84,9 +84,9 @@ export function failback(s0: ClusterCore): Out {
 }
 
 /** RetryPeriodOnFailure: a Failed group is brought online again once the period has passed. */
-export function retryFailed(s0: ClusterCore, now: number): Out {
+export function retryFailed(s0: ClusterState, now: number): ClusterDecision {
   let s = s0;
-  const effects: Eff[] = [];
+  const effects: ClusterEffectOrTimer[] = [];
   for (const role of Object.values(s.config.roles)) {
     if (!role.failed || now - (role.failedAt ?? now) < s.retryPeriodMs) continue;
     const owner = s.members.includes(role.owner)

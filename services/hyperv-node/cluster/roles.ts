@@ -7,14 +7,14 @@
 import { registerFailed, resourceFailed, roleStarted } from './event-catalog.js';
 import { leaseValid } from './lease.js';
 import { afterResourceFailure } from './policy.js';
-import type { ClusterEffect, ClusterMsg, Eff, Out } from './protocol.js';
-import type { ClusterCore, GroupState, ResourceState, RoleConfig } from './state.js';
+import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
+import type { ClusterState, GroupState, ResourceState, RoleConfig } from './state.js';
 
 // ---------------------------------------------------------------------------------------------
 // Roles on this node
 
 /** The resource state of a role this node owns, from its VM (DOMAIN.md §4 names). */
-export function localResourceState(s: ClusterCore, role: RoleConfig): ResourceState {
+export function localResourceState(s: ClusterState, role: RoleConfig): ResourceState {
   if (role.failed || s.roleErrors[role.name]) return 'Failed';
   const vm = s.vms[role.name] ?? 'Absent';
   switch (vm) {
@@ -30,7 +30,7 @@ export function localResourceState(s: ClusterCore, role: RoleConfig): ResourceSt
 }
 
 /** A role's group state as this node sees the cluster. */
-export function groupState(s: ClusterCore, role: RoleConfig): GroupState {
+export function groupState(s: ClusterState, role: RoleConfig): GroupState {
   if (role.failed) return 'Failed';
   if (role.moving) return 'Pending';
   if (s.service === 'Running' && !s.members.includes(role.owner)) return 'Pending';
@@ -54,9 +54,9 @@ export function groupState(s: ClusterCore, role: RoleConfig): GroupState {
  * online, save what should be offline, and terminate anything clustered it must not run —
  * everything when the cluster service is not running here (DOMAIN.md §2, loss of quorum).
  */
-export function reconcile(s0: ClusterCore, now: number, pre: Eff[] = []): Out {
+export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTimer[] = []): ClusterDecision {
   let s = s0;
-  const effects: Eff[] = [...pre];
+  const effects: ClusterEffectOrTimer[] = [...pre];
   const active = leaseValid(s, now) && s.quorum.has && !s.needsRegister;
   if (s.service === 'Running' && s.needsRegister && !s.vmBusy.__register) {
     s = { ...s, vmBusy: { ...s.vmBusy, __register: 'register' } };
@@ -85,14 +85,14 @@ export function reconcile(s0: ClusterCore, now: number, pre: Eff[] = []): Out {
 }
 
 export function onVmOpDone(
-  s0: ClusterCore,
+  s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'vmOpDone' }>,
   now: number,
-): Out {
+): ClusterDecision {
   const vmBusy = { ...s0.vmBusy };
   delete vmBusy[msg.name];
-  let s: ClusterCore = { ...s0, vmBusy };
-  const effects: Eff[] = [];
+  let s: ClusterState = { ...s0, vmBusy };
+  const effects: ClusterEffectOrTimer[] = [];
   const role = s.config.roles[msg.name];
   if (msg.ok || !role || role.owner !== s.self) {
     if (msg.ok && msg.op === 'start' && role) effects.push(roleStarted(role.name, s.self));
@@ -124,10 +124,10 @@ export function onVmOpDone(
 
 /** The reservation keys were registered again (or not): roles may run once they are. */
 export function onRegistered(
-  s: ClusterCore,
+  s: ClusterState,
   msg: Extract<ClusterMsg, { type: 'registered' }>,
   now: number,
-): Out {
+): ClusterDecision {
   const vmBusy = { ...s.vmBusy };
   delete vmBusy.__register;
   const next = { ...s, vmBusy, needsRegister: msg.ok ? false : s.needsRegister };
@@ -135,7 +135,11 @@ export function onRegistered(
 }
 
 /** The VM manager reports a VM's state on this node. */
-export function onVmState(s: ClusterCore, msg: Extract<ClusterMsg, { type: 'vmState' }>, now: number): Out {
+export function onVmState(
+  s: ClusterState,
+  msg: Extract<ClusterMsg, { type: 'vmState' }>,
+  now: number,
+): ClusterDecision {
   const vms = { ...s.vms, [msg.name]: msg.state };
   return reconcile({ ...s, vms }, now);
 }

@@ -22,9 +22,9 @@ import { subjects } from '../../transport/subjects.js';
 import { type IoResult, reservationKey, type StorageOp } from '../mpio.js';
 import {
   type ClusterConfig,
-  type ClusterCore,
   type ClusterEffect,
   type ClusterMsg,
+  type ClusterState,
   type Command,
   decideCluster,
   groupState,
@@ -105,7 +105,7 @@ type NodeReply = { ok: true; result?: unknown } | { ok: false; code: ErrorCode; 
 const EVENTS_MAX = 5000;
 
 export class ClusterService {
-  readonly actor: Actor<ClusterCore, ClusterMsg, ClusterEffect>;
+  readonly actor: Actor<ClusterState, ClusterMsg, ClusterEffect>;
   private readonly events: ClusterEventRecord[] = [];
   private nextEvent = 1;
   private readonly watchers = new Set<(e: ClusterEventRecord) => void>();
@@ -165,7 +165,7 @@ export class ClusterService {
       saved,
       now: Date.now(),
     });
-    this.actor = new Actor<ClusterCore, ClusterMsg, ClusterEffect>({
+    this.actor = new Actor<ClusterState, ClusterMsg, ClusterEffect>({
       self: cfg.host,
       initial,
       decide: decideCluster,
@@ -300,7 +300,7 @@ export class ClusterService {
         void this.vmOp(e.op, e.name, e.spec);
         return;
       case 'csv':
-        this.applyCsv(e.volume, e.owner);
+        this.applyCsv(e.volume, e.coordinator);
         return;
       case 'persist':
         this.persist(e.config);
@@ -569,17 +569,17 @@ export class ClusterService {
     }
   }
 
-  private applyCsv(volume: string, owner: string | null): void {
+  private applyCsv(volume: string, coordinator: string | null): void {
     const v = this.csv.get(volume);
     if (!v) return;
-    if (owner === null) {
+    if (coordinator === null) {
       v.pause();
       return;
     }
-    v.setCoordinator(owner);
+    v.setCoordinator(coordinator);
     v.resume();
     const lun = this.cfg.settings.sharedVolumes.find((x) => x.volume === volume)?.lun;
-    if (owner === this.cfg.host && lun) {
+    if (coordinator === this.cfg.host && lun) {
       void this.ensureReserved(lun).catch((err) =>
         this.log('warn', 'could not reserve the CSV LUN', { lun, error: String(err) }),
       );

@@ -17,9 +17,9 @@ import {
 } from '../../quorum/core.js';
 import {
   type ClusterConfig,
-  type ClusterCore,
   type ClusterEffect,
   type ClusterMsg,
+  type ClusterState,
   type Command,
   decideCluster,
   initialCluster,
@@ -31,7 +31,7 @@ import {
 import type { QuorumModel } from './quorum.js';
 
 interface SimNode {
-  state: ClusterCore;
+  state: ClusterState;
   timers: Map<string, { at: number; msg: ClusterMsg }>;
   power: boolean;
   frozen: boolean;
@@ -107,7 +107,7 @@ export class ClusterSim {
     });
   }
 
-  node(name: string): ClusterCore {
+  node(name: string): ClusterState {
     return (this.nodes.get(name) as SimNode).state;
   }
 

@@ -34,7 +34,11 @@ export interface CsvConfig {
   volume: string;
   lun: string;
   path: string;
-  /** The coordinator; null while ownership moves (nodes pause the volume's I/O). */
+  /**
+   * The coordinator; null while coordination moves (nodes pause the volume's I/O). The field keeps
+   * the name `owner` because the configuration is persisted (config.json, the disk witness) and
+   * pushed between nodes as JSON: renaming it would orphan saved configurations.
+   */
   owner: string | null;
 }
 
@@ -66,7 +70,7 @@ export interface View {
   roles: Record<string, ResourceState>;
 }
 
-export interface Peer {
+export interface PeerState {
   lastOkAt: number | null;
   missed: number;
   down: boolean;
@@ -80,7 +84,7 @@ export interface NodeRef {
   id: number;
 }
 
-export interface ClusterCore {
+export interface ClusterState {
   cluster: string;
   self: string;
   nodes: NodeRef[];
@@ -97,7 +101,7 @@ export interface ClusterCore {
   epoch: number;
   members: string[];
   leader: string | null;
-  peers: Record<string, Peer>;
+  peers: Record<string, PeerState>;
   witness: WitnessView & {
     held: boolean;
     lastDefendOkAt: number | null;
@@ -143,10 +147,10 @@ export interface ClusterInit {
   now: number;
 }
 
-export function initialCluster(init: ClusterInit): ClusterCore {
+export function initialCluster(init: ClusterInit): ClusterState {
   const csv: Record<string, CsvConfig> = {};
   for (const v of init.csv) csv[v.volume] = { ...v, owner: null };
-  const peers: Record<string, Peer> = {};
+  const peers: Record<string, PeerState> = {};
   for (const n of init.nodes)
     if (n.name !== init.self) peers[n.name] = { lastOkAt: null, missed: 0, down: true, view: null };
   return {
@@ -190,11 +194,11 @@ export function initialCluster(init: ClusterInit): ClusterCore {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-export const idOf = (s: ClusterCore, name: string) =>
+export const idOf = (s: ClusterState, name: string) =>
   s.nodes.find((n) => n.name === name)?.id ?? Number.MAX_SAFE_INTEGER;
-export const byId = (s: ClusterCore) => (a: string, b: string) => idOf(s, a) - idOf(s, b);
+export const byId = (s: ClusterState) => (a: string, b: string) => idOf(s, a) - idOf(s, b);
 
 /** A peer's vote counts toward a fresh quorum while it answered within two heartbeat intervals. */
-export const freshWindow = (s: ClusterCore) => 2 * s.delayMs;
+export const freshWindow = (s: ClusterState) => 2 * s.delayMs;
 /** How long a freshly confirmed quorum lets roles act: the rest of the detection window. */
-export const leaseMs = (s: ClusterCore) => Math.max(1, s.threshold - 2) * s.delayMs;
+export const leaseMs = (s: ClusterState) => Math.max(1, s.threshold - 2) * s.delayMs;

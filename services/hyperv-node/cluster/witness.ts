@@ -2,7 +2,7 @@
  * Witness arbitration: the leader holds and defends the witness, a partition that needs it
  * arbitrates for it, and the others watch who holds it; the answer settles quorum.
  */
-import { assignCsvOwners } from './csv-coordination.js';
+import { assignCsvCoordinators } from './csv-coordination.js';
 import {
   configFromWitness,
   witnessArbitrated,
@@ -13,16 +13,16 @@ import {
 import { startFencing } from './fencing.js';
 import { refreshQuorum } from './lease.js';
 import { loseQuorum } from './leave.js';
-import type { ClusterMsg, Eff, Out } from './protocol.js';
+import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { usesWitness } from './quorum.js';
 import { tryForm } from './regroup.js';
 import { push } from './replication.js';
 import { reconcile } from './roles.js';
-import type { ClusterCore } from './state.js';
+import type { ClusterState } from './state.js';
 
-export function onWitnessTick(s0: ClusterCore, now: number): Out {
+export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
   const s = refreshQuorum(s0, now);
-  const effects: Eff[] = [
+  const effects: ClusterEffectOrTimer[] = [
     { type: 'startTimer', id: 'witness', ms: s.defendMs, msg: { type: 'witnessTick' } },
   ];
   if (!usesWitness(s.model) || s.witness.busy) return { state: s, effects };
@@ -52,12 +52,12 @@ export function onWitnessTick(s0: ClusterCore, now: number): Out {
 }
 
 export function onWitnessResult(
-  s0: ClusterCore,
+  s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'witnessResult' }>,
   now: number,
-): Out {
-  let s: ClusterCore = { ...s0, witness: { ...s0.witness, busy: false } };
-  const effects: Eff[] = [];
+): ClusterDecision {
+  let s: ClusterState = { ...s0, witness: { ...s0.witness, busy: false } };
+  const effects: ClusterEffectOrTimer[] = [];
   if (!msg.ok) {
     const lost = s.witness.held;
     s = { ...s, witness: { ...s.witness, status: 'offline', held: false } };
@@ -131,7 +131,7 @@ export function onWitnessResult(
 }
 
 /** After the witness answered: a running partition keeps, wins or loses quorum; a joining one may form. */
-export function settleQuorum(s0: ClusterCore, now: number, pre: Eff[]): Out {
+export function settleQuorum(s0: ClusterState, now: number, pre: ClusterEffectOrTimer[]): ClusterDecision {
   const s = refreshQuorum(s0, now);
   if (s.service !== 'Running') {
     const f = tryForm(s, now);
@@ -143,13 +143,13 @@ export function settleQuorum(s0: ClusterCore, now: number, pre: Eff[]): Out {
       return { state: r.state, effects: [...pre, ...r.effects] };
     }
     // Arbitration won: now fence and take over what the removed nodes held.
-    let won: ClusterCore = { ...s, witness: { ...s.witness, arbitrating: false }, pendingRemoved: [] };
+    let won: ClusterState = { ...s, witness: { ...s.witness, arbitrating: false }, pendingRemoved: [] };
     const effects = [...pre];
     if (s.pendingRemoved.length) {
       won = startFencing(won, s.pendingRemoved, now);
       effects.push({ type: 'fence', victims: won.fencing?.victims ?? s.pendingRemoved });
     }
-    const r = reconcile(assignCsvOwners(won), now);
+    const r = reconcile(assignCsvCoordinators(won), now);
     return { state: r.state, effects: [...effects, ...push(r.state), ...r.effects] };
   }
   // Without quorum: keep arbitrating while the challenge is open, give up once it is denied.
