@@ -29,6 +29,8 @@
  * - role-policies.ts, policy.ts: failover, failback, retry of failed roles.
  * - replication.ts: the replicated configuration, its pushes and their adoption.
  * - commands.ts: the commands the leader carries out.
+ * - moves.ts: a role's move, step by step, on the node that owns it.
+ * - event-catalog.ts: every event logged, with its Windows event ID and message.
  * - service.ts (adapter): runs the core in an actor over NATS, gRPC, MPIO and the VM manager.
  * - sim.ts (test support): a deterministic simulation of a whole cluster.
  */
@@ -37,6 +39,7 @@ import { onCommand } from './commands.js';
 import { onFenceDone, takeOver } from './fencing.js';
 import { onVmFault } from './leave.js';
 import { onHbResult, onTick, onView, probeJoining } from './membership.js';
+import { onLeaderAnswer, onMigrated, onMoveRequest } from './moves.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { onConfigPush } from './replication.js';
 import { onRegistered, onVmOpDone, onVmState } from './roles.js';
@@ -53,6 +56,8 @@ export type {
   ClusterState,
   CsvConfig,
   GroupState,
+  MigrationResult,
+  MoveState,
   NodeRef,
   PeerState,
   ResourceState,
@@ -101,5 +106,11 @@ export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): Clust
       return onVmOpDone(s, msg, ctx.now);
     case 'vmFault':
       return onVmFault(s, msg, ctx.now);
+    case 'moveRequest':
+      return onMoveRequest(s, msg);
+    case 'leaderAnswer':
+      return onLeaderAnswer(s, msg);
+    case 'migrated':
+      return onMigrated(s, msg);
   }
 }

@@ -5,7 +5,7 @@
 import type { Decision, TimerEffect } from '../../actor/actor.js';
 import type { ErrorCode } from '../../actor/errors.js';
 import type { VmSpec } from '../../process/config.js';
-import type { ClusterConfig, ClusterState, View, VmState } from './state.js';
+import type { ClusterConfig, ClusterState, MigrationResult, View, VmState } from './state.js';
 
 /** Requests to the cluster, carried out by the leader (other nodes forward them). */
 export type Command =
@@ -56,7 +56,27 @@ export type ClusterMsg =
   | { type: 'registered'; ok: boolean; error?: string }
   | { type: 'vmState'; name: string; state: VmState }
   | { type: 'vmOpDone'; name: string; op: string; ok: boolean; error?: string }
-  | { type: 'vmFault'; name: string; reason: string };
+  | { type: 'vmFault'; name: string; reason: string }
+  /** Move a role this node owns to another node; `vmState` is the VM manager's state of its VM now. */
+  | {
+      type: 'moveRequest';
+      replyTo: string;
+      role: string;
+      to: string;
+      kind: 'live' | 'quick';
+      vmState: VmState;
+    }
+  /** The leader's answer to a command this node asked of it (askLeader). */
+  | { type: 'leaderAnswer'; requestId: string; ok: boolean; code?: ErrorCode; message?: string }
+  /** The VM manager's migration ended. */
+  | {
+      type: 'migrated';
+      moveId: string;
+      ok: boolean;
+      result?: MigrationResult;
+      code?: ErrorCode;
+      message?: string;
+    };
 
 export type ClusterEffect =
   | { type: 'heartbeat'; peer: string; view: View; timeoutMs: number }
@@ -79,7 +99,21 @@ export type ClusterEffect =
   | { type: 'vm'; op: 'define' | 'start' | 'turnOff' | 'save' | 'remove'; name: string; spec?: VmSpec }
   | { type: 'csv'; volume: string; coordinator: string | null }
   | { type: 'persist'; config: ClusterConfig }
-  | { type: 'reply'; replyTo: string; ok: boolean; code?: ErrorCode; message?: string }
+  | {
+      type: 'reply';
+      replyTo: string;
+      ok: boolean;
+      code?: ErrorCode;
+      message?: string;
+      /** A move's figures, for a moveRequest that succeeded. */
+      result?: MigrationResult;
+    }
+  /** Ask the leader to carry out a command; its answer comes back as leaderAnswer. */
+  | { type: 'askLeader'; requestId: string; cmd: Command }
+  /** Migrate a VM this node runs; the outcome comes back as migrated. */
+  | { type: 'migrate'; moveId: string; role: string; to: string; kind: 'live' | 'quick' }
+  /** A migration ended, for the node's metrics (blackoutMs only when it succeeded). */
+  | { type: 'migrationObserved'; kind: 'live' | 'quick'; ok: boolean; blackoutMs: number | null }
   | { type: 'event'; eventId: number; kind: string; message: string; data: Record<string, unknown> };
 
 /** The effect that logs one cluster event (built by event-catalog.ts). */

@@ -31,12 +31,15 @@ import {
   initialCluster,
   leaseValid,
   localResourceState,
+  type MigrationResult,
   startTimers,
   type View,
   type VmState,
   viewOf,
 } from './core.js';
-import { migrationDone, NODE_REMOVED_EVENT_ID, QUORUM_LOST_EVENT_ID } from './event-catalog.js';
+import { NODE_REMOVED_EVENT_ID, QUORUM_LOST_EVENT_ID } from './event-catalog.js';
+
+export type { MigrationResult } from './core.js';
 
 /** One entry of the node's cluster event log. */
 export interface ClusterEventRecord {
@@ -75,20 +78,6 @@ export interface ClusterCsv {
   mode(): string;
 }
 
-export interface MigrationResult {
-  vm: string;
-  from: string;
-  to: string;
-  kind: string;
-  passes: number;
-  bytes_copied: number;
-  duration_ms: number;
-  blackout_ms: number;
-  pass_bytes: number[];
-  paused_at_ms: number;
-  resumed_at_ms: number;
-}
-
 /** What the cluster adapter reports to its metrics: heartbeats and migrations as they happen. */
 export interface ClusterObserver {
   heartbeat(peer: string, answered: boolean): void;
@@ -109,7 +98,10 @@ export class ClusterService {
   private readonly events: ClusterEventRecord[] = [];
   private nextEvent = 1;
   private readonly watchers = new Set<(e: ClusterEventRecord) => void>();
-  private readonly pending = new Map<string, { resolve: () => void; reject: (e: DcboxError) => void }>();
+  private readonly pending = new Map<
+    string,
+    { resolve: (result?: unknown) => void; reject: (e: DcboxError) => void }
+  >();
   private readonly pushQueue: {
     inflight: Promise<void> | null;
     inflightEpoch: number;
@@ -309,12 +301,35 @@ export class ClusterService {
         const p = this.pending.get(e.replyTo);
         this.pending.delete(e.replyTo);
         if (!p) return;
-        if (e.ok) p.resolve();
+        if (e.ok) p.resolve(e.result);
         else p.reject(new DcboxError(e.code ?? 'IO_ERROR', e.message ?? 'refused'));
         return;
       }
       case 'event':
         this.record(e.eventId, e.kind, e.message, e.data);
+        return;
+      case 'askLeader':
+        void this.toLeader(e.cmd).then(
+          () => this.actor.send({ type: 'leaderAnswer', requestId: e.requestId, ok: true }),
+          (err) => {
+            const { code, message } = fromServiceError(err);
+            this.actor.send({ type: 'leaderAnswer', requestId: e.requestId, ok: false, code, message });
+          },
+        );
+        return;
+      case 'migrate':
+        void (
+          e.kind === 'live' ? this.vms.liveMigrate(e.role, e.to) : this.vms.quickMigrate(e.role, e.to)
+        ).then(
+          (result) => this.actor.send({ type: 'migrated', moveId: e.moveId, ok: true, result }),
+          (err) => {
+            const { code, message } = fromServiceError(err);
+            this.actor.send({ type: 'migrated', moveId: e.moveId, ok: false, code, message });
+          },
+        );
+        return;
+      case 'migrationObserved':
+        this.observer?.migration(e.kind, e.ok, e.blackoutMs);
         return;
     }
   }
@@ -601,7 +616,7 @@ export class ClusterService {
   private askLocal(cmd: Command): Promise<void> {
     const replyTo = `c-${this.nextReply++}`;
     return new Promise<void>((resolve, reject) => {
-      this.pending.set(replyTo, { resolve, reject });
+      this.pending.set(replyTo, { resolve: () => resolve(), reject });
       this.actor.send({ type: 'command', replyTo, cmd });
       setTimeout(() => {
         if (this.pending.delete(replyTo))
@@ -651,48 +666,18 @@ export class ClusterService {
       case 'command':
         return this.askLocal(req.cmd);
       case 'move':
-        return this.executeMove(req.role, req.to, req.live);
+        return this.askMove(req.role, req.to, req.live);
     }
   }
 
-  /** On the role's owner: mark the move, migrate the VM, then hand the role over. */
-  private async executeMove(role: string, to: string, live: boolean): Promise<MigrationResult> {
-    const r = this.actor.state.config.roles[role];
-    if (!r) throw new DcboxError('NOT_FOUND', `no clustered role named ${role}`);
-    if (r.owner !== this.cfg.host)
-      throw new DcboxError('BAD_STATE', `${role} is owned by ${r.owner}, not ${this.cfg.host}`);
-    if (this.vms.stateOf(role) !== 'Running') {
-      // An offline role moves by changing its owner; nothing runs to migrate.
-      await this.toLeader({ op: 'beginMove', role, to, kind: live ? 'live' : 'quick' });
-      await this.toLeader({ op: 'endMove', role, ok: true });
-      return {
-        vm: role,
-        from: this.cfg.host,
-        to,
-        kind: live ? 'live' : 'quick',
-        passes: 0,
-        bytes_copied: 0,
-        duration_ms: 0,
-        blackout_ms: 0,
-        pass_bytes: [],
-        paused_at_ms: 0,
-        resumed_at_ms: 0,
-      };
-    }
-    await this.toLeader({ op: 'beginMove', role, to, kind: live ? 'live' : 'quick' });
-    let stats: MigrationResult;
-    try {
-      stats = live ? await this.vms.liveMigrate(role, to) : await this.vms.quickMigrate(role, to);
-    } catch (err) {
-      this.observer?.migration(live ? 'live' : 'quick', false, null);
-      await this.toLeader({ op: 'endMove', role, ok: false }).catch(() => undefined);
-      throw err;
-    }
-    await this.toLeader({ op: 'endMove', role, ok: true });
-    this.observer?.migration(live ? 'live' : 'quick', true, stats.blackout_ms);
-    const done = migrationDone(role, to, live, stats);
-    this.record(done.eventId, done.kind, done.message, done.data);
-    return stats;
+  /** On the role's owner: its core carries out the move step by step and answers with the figures. */
+  private askMove(role: string, to: string, live: boolean): Promise<MigrationResult> {
+    const replyTo = `c-${this.nextReply++}`;
+    const kind = live ? 'live' : 'quick';
+    return new Promise<MigrationResult>((resolve, reject) => {
+      this.pending.set(replyTo, { resolve: (r) => resolve(r as MigrationResult), reject });
+      this.actor.send({ type: 'moveRequest', replyTo, role, to, kind, vmState: this.vms.stateOf(role) });
+    });
   }
 
   // ---- the Cluster gRPC service
@@ -834,7 +819,7 @@ export class ClusterService {
         if (!to) throw new DcboxError('INVALID_ARGUMENT', `no cluster node named ${req.to}`);
         const stats =
           r.owner === this.cfg.host
-            ? await this.executeMove(req.role, to, req.live)
+            ? await this.askMove(req.role, to, req.live)
             : ((await this.request(
                 r.owner,
                 { kind: 'move', role: req.role, to, live: req.live },

@@ -3,6 +3,7 @@
  * membership this node believes in, its peers, the witness, quorum, the lease, fencing in
  * progress and the node's own VMs — with the initial state and small pure helpers on it.
  */
+import type { ErrorCode } from '../../actor/errors.js';
 import type { VmSpec } from '../../process/config.js';
 import { countVotes, type QuorumModel, type Votes } from './quorum.js';
 
@@ -79,6 +80,39 @@ export interface PeerState {
   probedAt?: number;
 }
 
+/** What a migration reports: its figures, as dcbox.cluster.v1.MigrationStats. */
+export interface MigrationResult {
+  vm: string;
+  from: string;
+  to: string;
+  kind: string;
+  passes: number;
+  bytes_copied: number;
+  duration_ms: number;
+  blackout_ms: number;
+  pass_bytes: number[];
+  paused_at_ms: number;
+  resumed_at_ms: number;
+}
+
+/**
+ * A move of a role this node owns, asked of this node: `begin` waits for the leader to mark the
+ * role as moving, `migrate` for the VM manager's migration, `end` for the leader to hand the role
+ * over, `abort` for the leader to clear a failed move.
+ */
+export interface MoveState {
+  replyTo: string;
+  role: string;
+  to: string;
+  kind: 'live' | 'quick';
+  /** The VM was not running: the move only changes the owner. */
+  offline: boolean;
+  step: 'begin' | 'migrate' | 'end' | 'abort';
+  result: MigrationResult | null;
+  /** Why the migration failed, once it did (the caller gets this, not the abort's outcome). */
+  error: { code: ErrorCode; message: string } | null;
+}
+
 export interface NodeRef {
   name: string;
   id: number;
@@ -128,6 +162,8 @@ export interface ClusterState {
   needsRegister: boolean;
   /** Nodes removed while quorum is still being arbitrated: fenced only once it is won. */
   pendingRemoved: string[];
+  /** Moves of this node's roles under way, by the id of the request that asked for them. */
+  moves: Record<string, MoveState>;
 }
 
 export interface ClusterInit {
@@ -188,6 +224,7 @@ export function initialCluster(init: ClusterInit): ClusterState {
     roleErrors: {},
     needsRegister: false,
     pendingRemoved: [],
+    moves: {},
   };
 }
 
