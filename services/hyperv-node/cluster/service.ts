@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { Actor } from '../../actor/actor.js';
-import { systemClock } from '../../actor/clock.js';
+import { type Clock, systemClock } from '../../actor/clock.js';
 import { DcboxError, type ErrorCode, fromServiceError } from '../../actor/errors.js';
 import type { ArbitrateResponse__Output } from '../../generated/dcbox/witness/v1/ArbitrateResponse.js';
 import type { DefendResponse__Output } from '../../generated/dcbox/witness/v1/DefendResponse.js';
@@ -122,6 +122,8 @@ export class ClusterService {
     private readonly vms: ClusterVms,
     private readonly csv: Map<string, ClusterCsv>,
     private readonly observer: ClusterObserver | null = null,
+    /** The actor's clock: the adapter reads the time only from it. */
+    private readonly clock: Clock = systemClock,
   ) {
     const s = cfg.settings;
     this.key = reservationKey(s.nodeId);
@@ -155,14 +157,14 @@ export class ClusterService {
       witnessKeepsConfig: !!s.witnessLun,
       csv: s.sharedVolumes,
       saved,
-      now: Date.now(),
+      now: clock.now(),
     });
     this.actor = new Actor<ClusterState, ClusterMsg, ClusterEffect>({
       self: cfg.host,
       initial,
       decide: decideCluster,
       interpret: (e) => this.interpret(e),
-      clock: systemClock,
+      clock,
       seed: cfg.seed,
       onError: (err, msg) =>
         log('error', 'cluster core failed on a message', { error: String(err), msg: msg.type }),
@@ -181,7 +183,7 @@ export class ClusterService {
           } catch {
             // A malformed heartbeat is ignored: the peer counts as silent.
           }
-          msg.respond(encodeJson(viewOf(this.actor.state, Date.now())));
+          msg.respond(encodeJson(viewOf(this.actor.state, this.clock.now())));
         },
       }),
     );
@@ -225,7 +227,7 @@ export class ClusterService {
 
   /** Whether VMs of this node's roles may answer now (the lease of a member with quorum). */
   leaseValid(): boolean {
-    return leaseValid(this.actor.state, Date.now());
+    return leaseValid(this.actor.state, this.clock.now());
   }
 
   /** Whether a VM belongs to a clustered role (its answers are gated by the lease). */
@@ -337,7 +339,7 @@ export class ClusterService {
   private record(eventId: number, kind: string, message: string, data: Record<string, unknown>): void {
     const rec: ClusterEventRecord = {
       index: this.nextEvent++,
-      time_ms: Date.now(),
+      time_ms: this.clock.now(),
       node: this.cfg.host,
       event_id: eventId,
       kind,
@@ -691,7 +693,7 @@ export class ClusterService {
       r.owner === s.self
         ? localResourceState(s, r)
         : (s.peers[r.owner]?.view?.roles[name] ?? (state === 'Online' ? 'Online' : 'Offline'));
-    const now = Date.now();
+    const now = this.clock.now();
     return {
       name: r.name,
       vm: r.vm.name,
@@ -718,7 +720,7 @@ export class ClusterService {
   /** The node's view of the cluster, as dcbox.cluster.v1.ClusterState. */
   stateView() {
     const s = this.actor.state;
-    const now = Date.now();
+    const now = this.clock.now();
     return {
       cluster: s.cluster,
       node: s.self,
