@@ -69,65 +69,74 @@ export function onWitnessResult(
     s = { ...s, config: msg.config };
     effects.push({ type: 'persist', config: msg.config }, configFromWitness(msg.config.version));
   }
-  const owner = msg.owner ?? null;
-  const epoch = msg.epoch ?? s.witness.epoch;
-  switch (msg.op) {
-    case 'get':
-      s = {
-        ...s,
-        witness: {
-          ...s.witness,
-          owner,
-          epoch,
-          status: msg.status ?? 'online',
-          held: owner === s.self && s.witness.held,
-        },
-      };
-      break;
-    case 'defend':
-      if (msg.outcome === 'granted')
-        s = {
-          ...s,
-          witness: { ...s.witness, owner: s.self, epoch, status: 'online', held: true, lastDefendOkAt: now },
-        };
-      else {
-        s = { ...s, witness: { ...s.witness, owner, epoch, status: 'online', held: false } };
-        effects.push(witnessLost(owner, epoch));
-      }
-      break;
-    case 'arbitrate':
-      if (msg.outcome === 'granted') {
-        s = {
-          ...s,
-          witness: {
-            ...s.witness,
-            owner: s.self,
-            epoch,
-            status: 'online',
-            held: true,
-            lastDefendOkAt: now,
-            arbitrating: false,
-          },
-        };
-        effects.push(witnessArbitrated(epoch));
-      } else if (msg.outcome === 'challenged') {
-        s = { ...s, witness: { ...s.witness, owner, epoch, status: 'online', held: false } };
-        effects.push({
-          type: 'startTimer',
-          id: 'witness',
-          ms: msg.retryAfterMs ?? s.defendMs,
-          msg: { type: 'witnessTick' },
-        });
-      } else {
-        s = {
-          ...s,
-          witness: { ...s.witness, owner, epoch, status: 'online', held: false, arbitrating: false },
-        };
-        effects.push(witnessDenied(owner, epoch));
-      }
-      break;
+  const answer = { owner: msg.owner ?? null, epoch: msg.epoch ?? s.witness.epoch };
+  const after =
+    msg.op === 'get'
+      ? { state: afterGet(s, msg, answer), effects: [] }
+      : msg.op === 'defend'
+        ? afterDefend(s, msg, answer, now)
+        : afterArbitrate(s, msg, answer, now);
+  return settleQuorum(after.state, now, [...effects, ...after.effects]);
+}
+
+type WitnessResult = Extract<ClusterMsg, { type: 'witnessResult' }>;
+/** Who holds the witness, as its answer says. */
+type WitnessAnswer = { owner: string | null; epoch: number };
+
+/** A watcher learns who holds the witness. */
+function afterGet(s: ClusterState, msg: WitnessResult, { owner, epoch }: WitnessAnswer): ClusterState {
+  const held = owner === s.self && s.witness.held;
+  return { ...s, witness: { ...s.witness, owner, epoch, status: msg.status ?? 'online', held } };
+}
+
+/** The holder defended the witness, or learns it lost it. */
+function afterDefend(s: ClusterState, msg: WitnessResult, { owner, epoch }: WitnessAnswer, now: number) {
+  if (msg.outcome === 'granted') {
+    const witness = {
+      ...s.witness,
+      owner: s.self,
+      epoch,
+      status: 'online' as const,
+      held: true,
+      lastDefendOkAt: now,
+    };
+    return { state: { ...s, witness }, effects: [] };
   }
-  return settleQuorum(s, now, effects);
+  const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false };
+  return { state: { ...s, witness }, effects: [witnessLost(owner, epoch)] };
+}
+
+/** Arbitration won, challenged (try again once the holder had its chance to defend), or denied. */
+function afterArbitrate(
+  s: ClusterState,
+  msg: WitnessResult,
+  { owner, epoch }: WitnessAnswer,
+  now: number,
+): { state: ClusterState; effects: ClusterEffectOrTimer[] } {
+  if (msg.outcome === 'granted') {
+    const witness = {
+      ...s.witness,
+      owner: s.self,
+      epoch,
+      status: 'online' as const,
+      held: true,
+      lastDefendOkAt: now,
+      arbitrating: false,
+    };
+    return { state: { ...s, witness }, effects: [witnessArbitrated(epoch)] };
+  }
+  if (msg.outcome === 'challenged') {
+    const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false };
+    const retry: ClusterEffectOrTimer = {
+      type: 'startTimer',
+      id: 'witness',
+      ms: msg.retryAfterMs ?? s.defendMs,
+      msg: { type: 'witnessTick' },
+    };
+    return { state: { ...s, witness }, effects: [retry] };
+  }
+  const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false, arbitrating: false };
+  return { state: { ...s, witness }, effects: [witnessDenied(owner, epoch)] };
 }
 
 /** After the witness answered: a running partition keeps, wins or loses quorum; a joining one may form. */
