@@ -31,8 +31,12 @@
  * - commands.ts: the commands the leader carries out.
  * - moves.ts: a role's move, step by step, on the node that owns it.
  * - event-catalog.ts: every event logged, with its Windows event ID and message.
- * - service.ts (adapter): runs the core in an actor over NATS, gRPC, MPIO and the VM manager.
- * - sim.ts (test support): a deterministic simulation of a whole cluster.
+ * - views.ts: the gRPC views of the state (dcbox.cluster.v1), pure.
+ * - service.ts (adapter): runs the core in an actor and carries out its effects, with
+ *   witness-client.ts (witness calls), reservations.ts (keys, reservations, fencing I/O),
+ *   config-push.ts (configuration pushes), event-log.ts (the event log), node-protocol.ts (what
+ *   nodes ask each other over NATS) and ports.ts (what main.ts wires in).
+ * - sim.ts, sim-witness.ts (test support): a deterministic simulation of a whole cluster.
  */
 import type { Ctx } from '../../actor/actor.js';
 import { onCommand } from './commands.js';

@@ -31,6 +31,7 @@ export function startFencing(s: ClusterState, removed: string[], now: number): C
   return { ...s, config, fencing: { victims, safeAt, fenced: false, busy: true, csvPrevious } };
 }
 
+/** The storage answered the fencing: retry it, or take over once the removed nodes' leases expired. */
 export function onFenceDone(
   s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'fenceDone' }>,

@@ -5,6 +5,7 @@
 import { countVotes, usesWitness } from './quorum.js';
 import { type ClusterState, freshWindow, leaseMs } from './state.js';
 
+/** Whether this node holds the witness and defended it within the fresh window. */
 export function witnessFresh(s: ClusterState, now: number): boolean {
   return (
     s.witness.held && s.witness.lastDefendOkAt !== null && now - s.witness.lastDefendOkAt <= freshWindow(s)

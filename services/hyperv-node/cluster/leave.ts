@@ -7,6 +7,7 @@ import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protoc
 import { reconcile } from './roles.js';
 import type { ClusterState, ServiceState } from './state.js';
 
+/** The partition lost quorum: stop the cluster service here (Event 1177). */
 export function loseQuorum(s0: ClusterState, now: number, pre: ClusterEffectOrTimer[] = []): ClusterDecision {
   const q = s0.quorum;
   return leaveCluster(

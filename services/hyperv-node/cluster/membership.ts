@@ -30,6 +30,7 @@ export function viewOf(s: ClusterState, now: number): View {
   };
 }
 
+/** Every SameSubnetDelay: heartbeat the peers, form or lead (failback, retries, fencing), reconcile. */
 export function onTick(s0: ClusterState, now: number): ClusterDecision {
   let s = refreshQuorum(s0, now);
   const effects: ClusterEffectOrTimer[] = [
@@ -60,6 +61,7 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
   return { state: r.state, effects: [...effects, ...r.effects] };
 }
 
+/** A heartbeat answered (learn the peer's view) or missed (count it; remove the peer at the threshold). */
 export function onHbResult(
   s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'hbResult' }>,

@@ -24,6 +24,7 @@ export type Command =
   | { op: 'moveCsv'; volume: string; to: string }
   | { op: 'failRole'; role: string; from: string; reason: string };
 
+/** Every message the cluster core receives: timers, peers, the witness, storage, VMs, callers. */
 export type ClusterMsg =
   | { type: 'tick' }
   | { type: 'witnessTick' }
@@ -78,6 +79,7 @@ export type ClusterMsg =
       message?: string;
     };
 
+/** Every effect the adapter carries out for the core (timers are the actor's). */
 export type ClusterEffect =
   | { type: 'heartbeat'; peer: string; view: View; timeoutMs: number }
   | { type: 'witness'; op: 'arbitrate' | 'defend' | 'get'; epoch: number; configVersion: number }

@@ -10,10 +10,12 @@ import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg }
 import { reconcile } from './roles.js';
 import type { ClusterConfig, ClusterState, RoleConfig } from './state.js';
 
+/** Copies a configuration change needs to commit: (N/2 rounded down) + 1. */
 export function commitNeeded(s: ClusterState): number {
   return Math.floor(s.nodes.length / 2) + 1;
 }
 
+/** The leader's effects for a new configuration: CSV coordinators, persist, push to the members. */
 export function push(s: ClusterState, replyTo: string[] = []): ClusterEffectOrTimer[] {
   return [
     ...Object.values(s.config.csv).map(
@@ -33,14 +35,17 @@ export function push(s: ClusterState, replyTo: string[] = []): ClusterEffectOrTi
   ];
 }
 
+/** Changes the configuration and gives it the next version. */
 export function bump(s: ClusterState, mutate: (c: ClusterConfig) => ClusterConfig): ClusterState {
   return { ...s, config: { ...mutate(s.config), version: s.config.version + 1 } };
 }
 
+/** The configuration with one role replaced (or added). */
 export function withRole(c: ClusterConfig, role: RoleConfig): ClusterConfig {
   return { ...c, roles: { ...c.roles, [role.name]: role } };
 }
 
+/** A leader's push: adopt its configuration and membership unless it is stale. */
 export function onConfigPush(
   s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'configPush' }>,

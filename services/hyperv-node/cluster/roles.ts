@@ -84,6 +84,7 @@ export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTim
   return { state: s, effects };
 }
 
+/** A VM operation ended: log a start, or apply the restart policy to a failure. */
 export function onVmOpDone(
   s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'vmOpDone' }>,

@@ -3,6 +3,10 @@
  * carries out its effects — heartbeats and config pushes over NATS (the emulated network),
  * witness calls over gRPC, fencing by persistent-reservation preempt through MPIO, the VMs of
  * the roles, the CSV coordinators — and serves dcbox.cluster.v1.Cluster.
+ *
+ * It is a little over 500 lines because it is the one place that wires the actor to its effects,
+ * its NATS subscriptions and its gRPC handlers; each I/O concern lives in its own file (core.ts
+ * lists them).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,6 +48,7 @@ export type { ClusterEventRecord } from './event-log.js';
 export type { ClusterCsv, ClusterObserver, ClusterVms } from './ports.js';
 export type { ClusterDisks } from './reservations.js';
 
+/** The cluster service of one node: the core's actor and everything that carries out its effects. */
 export class ClusterService {
   readonly actor: Actor<ClusterState, ClusterMsg, ClusterEffect>;
   private readonly eventLog: ClusterEventLog;

@@ -32,6 +32,7 @@ interface SimNode {
   vms: Record<string, VmState>;
 }
 
+/** An event a simulated node logged, with the simulated time. */
 export interface SimEvent {
   at: number;
   node: string;
@@ -43,6 +44,7 @@ export interface SimEvent {
 
 const LATENCY_MS = 1;
 
+/** The simulated cluster: nodes, network faults, witness and time, driven by the test. */
 export class ClusterSim {
   now = 0;
   readonly nodes = new Map<string, SimNode>();

@@ -7,6 +7,7 @@ import type { ErrorCode } from '../../actor/errors.js';
 import type { VmSpec } from '../../process/config.js';
 import { countVotes, type QuorumModel, type Votes } from './quorum.js';
 
+/** The state of the cluster service on a node. */
 export type ServiceState = 'Joining' | 'Running' | 'Stopped' | 'Fenced';
 /** CLUSTER_GROUP_STATE names (DOMAIN.md §4). */
 export type GroupState = 'Online' | 'Offline' | 'Failed' | 'PartialOnline' | 'Pending';
@@ -15,6 +16,7 @@ export type ResourceState = 'Online' | 'Offline' | 'Failed' | 'OnlinePending' | 
 /** What the VM manager reports of a VM on this node ('Absent' when not defined here). */
 export type VmState = 'Off' | 'Starting' | 'Running' | 'Saving' | 'Saved' | 'Absent';
 
+/** A clustered role (a highly available VM) in the replicated configuration. */
 export interface RoleConfig {
   name: string;
   vm: VmSpec;
@@ -31,6 +33,7 @@ export interface RoleConfig {
   failedAt?: number | null;
 }
 
+/** A Cluster Shared Volume in the replicated configuration. */
 export interface CsvConfig {
   volume: string;
   lun: string;
@@ -50,6 +53,7 @@ export interface ClusterConfig {
   csv: Record<string, CsvConfig>;
 }
 
+/** Who holds the witness, as a node last learned it. */
 export interface WitnessView {
   owner: string | null;
   epoch: number;
@@ -71,6 +75,7 @@ export interface View {
   roles: Record<string, ResourceState>;
 }
 
+/** What this node knows of a peer: its heartbeats and its last view. */
 export interface PeerState {
   lastOkAt: number | null;
   missed: number;
@@ -113,11 +118,13 @@ export interface MoveState {
   error: { code: ErrorCode; message: string } | null;
 }
 
+/** A cluster node and its node id (the lowest id leads). */
 export interface NodeRef {
   name: string;
   id: number;
 }
 
+/** The state of one node's cluster service: everything the core decides on. */
 export interface ClusterState {
   cluster: string;
   self: string;
@@ -166,6 +173,7 @@ export interface ClusterState {
   moves: Record<string, MoveState>;
 }
 
+/** What a node's cluster service starts from: its configuration and timing. */
 export interface ClusterInit {
   cluster: string;
   self: string;
@@ -183,6 +191,7 @@ export interface ClusterInit {
   now: number;
 }
 
+/** The state of a node's cluster service as it starts: joining, with no members. */
 export function initialCluster(init: ClusterInit): ClusterState {
   const csv: Record<string, CsvConfig> = {};
   for (const v of init.csv) csv[v.volume] = { ...v, owner: null };
@@ -231,8 +240,10 @@ export function initialCluster(init: ClusterInit): ClusterState {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
+/** A node's id (unknown names sort last). */
 export const idOf = (s: ClusterState, name: string) =>
   s.nodes.find((n) => n.name === name)?.id ?? Number.MAX_SAFE_INTEGER;
+/** Orders node names by node id. */
 export const byId = (s: ClusterState) => (a: string, b: string) => idOf(s, a) - idOf(s, b);
 
 /** A peer's vote counts toward a fresh quorum while it answered within two heartbeat intervals. */

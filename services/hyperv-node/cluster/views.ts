@@ -7,7 +7,7 @@ import { leaseValid } from './lease.js';
 import { groupState, localResourceState } from './roles.js';
 import type { ClusterState } from './state.js';
 
-/** A failover counts toward the threshold for six hours (DOMAIN.md §4). */
+/** A failover counts toward the failover threshold for six hours. */
 const FAILOVER_PERIOD_MS = 6 * 3600_000;
 
 /** A clustered role as dcbox.cluster.v1.Role; NOT_FOUND when there is none by that name. */

@@ -20,6 +20,7 @@ import { push } from './replication.js';
 import { reconcile } from './roles.js';
 import type { ClusterState } from './state.js';
 
+/** Every witness interval: defend the witness, arbitrate for it, or watch who holds it. */
 export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
   const s = refreshQuorum(s0, now);
   const effects: ClusterEffectOrTimer[] = [
@@ -51,6 +52,7 @@ export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
   };
 }
 
+/** The witness answered (or not): update what this node knows of it, then settle quorum. */
 export function onWitnessResult(
   s0: ClusterState,
   msg: Extract<ClusterMsg, { type: 'witnessResult' }>,
