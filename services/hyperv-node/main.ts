@@ -8,7 +8,7 @@
 import { systemClock } from '../actor/clock.js';
 import type { NodeSettings } from '../process/config.js';
 import { runService, type ServiceContext } from '../process/service.js';
-import type { ClusterCore, VmState } from './cluster/core.js';
+import type { ClusterState, VmState } from './cluster/core.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';
 import { runCheckedIoLoad } from './io-load.js';
@@ -101,7 +101,7 @@ function clusterVmsOf(vms: VmHost): ClusterVms {
 function clusterService(ctx: Ctx, disks: Multipath, vms: VmHost, volumes: Map<string, CsvVolume>) {
   const { cfg, nc, log, metrics } = ctx;
   // The metrics read the cores' state at scrape time; the cluster feeds heartbeats and migrations.
-  let clusterCore: () => ClusterCore = () => {
+  let clusterCore: () => ClusterState = () => {
     throw new Error('the cluster service is not built yet');
   };
   const m = nodeMetrics(metrics, {

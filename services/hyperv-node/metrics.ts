@@ -7,7 +7,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { setStateSet } from '../observability/metrics.js';
-import { type ClusterCore, type GroupState, groupState, type ServiceState } from './cluster/core.js';
+import { type ClusterState, type GroupState, groupState, type ServiceState } from './cluster/core.js';
 import type { CsvMode } from './csv/core.js';
 import { type MpioState, pathStateName } from './mpio.js';
 
@@ -18,7 +18,7 @@ const PATH_STATES = ['Active', 'Standby', 'Failed'] as const;
 
 /** What the node's metrics read at scrape time. */
 export interface NodeSources {
-  cluster(): ClusterCore;
+  cluster(): ClusterState;
   csv(): { volume: string; coordinator: string | null; mode: CsvMode }[];
   mpio(): MpioState;
 }

@@ -9,6 +9,7 @@ export type QuorumModel =
   | 'node-and-file-share-majority'
   | 'disk-only';
 
+/** The votes of a partition and whether they make quorum. */
 export interface Votes {
   votes: number;
   needed: number;

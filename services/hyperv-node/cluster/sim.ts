@@ -1,25 +1,15 @@
 /**
  * A deterministic simulation of a whole cluster for tests: the pure cluster cores of every node
- * and the real witness core, wired by a simulated network with partitions, power-offs and
+ * and the real witness core (sim-witness.ts), wired by a simulated network with partitions, power-offs and
  * freezes, on a simulated clock. No sockets, no timers, no sleeps (TigerBeetle's VOPR idea).
  */
 import { Random } from '../../actor/clock.js';
 import type { VmSpec } from '../../process/config.js';
 import {
-  type ArbitrateBody,
-  type DefendBody,
-  decideWitness,
-  initialState as initialWitness,
-  type ReplyBody,
-  viewState,
-  type WitnessMsg,
-  type WitnessState,
-} from '../../quorum/core.js';
-import {
   type ClusterConfig,
-  type ClusterCore,
   type ClusterEffect,
   type ClusterMsg,
+  type ClusterState,
   type Command,
   decideCluster,
   initialCluster,
@@ -28,10 +18,12 @@ import {
   type VmState,
   viewOf,
 } from './core.js';
+import type { ClusterEffectOrTimer } from './protocol.js';
 import type { QuorumModel } from './quorum.js';
+import { SimWitness } from './sim-witness.js';
 
 interface SimNode {
-  state: ClusterCore;
+  state: ClusterState;
   timers: Map<string, { at: number; msg: ClusterMsg }>;
   power: boolean;
   frozen: boolean;
@@ -40,6 +32,7 @@ interface SimNode {
   vms: Record<string, VmState>;
 }
 
+/** An event a simulated node logged, with the simulated time. */
 export interface SimEvent {
   at: number;
   node: string;
@@ -51,10 +44,11 @@ export interface SimEvent {
 
 const LATENCY_MS = 1;
 
+/** The simulated cluster: nodes, network faults, witness and time, driven by the test. */
 export class ClusterSim {
   now = 0;
   readonly nodes = new Map<string, SimNode>();
-  witness: WitnessState;
+  readonly witness: SimWitness;
   witnessUp = true;
   readonly events: SimEvent[] = [];
   readonly fences: { at: number; by: string; victims: string[] }[] = [];
@@ -77,14 +71,11 @@ export class ClusterSim {
       retryPeriodMs?: number;
     } = {},
   ) {
-    this.witness = initialWitness({
-      kind: opts.witnessKind ?? 'disk',
-      cluster: 'C',
-      challengeWaitMs: opts.challengeWaitMs ?? 500,
-      probeIntervalMs: 250,
-      configJsonBytesMax: 1 << 20,
-    });
-    this.witnessStep({ type: 'start' });
+    this.witness = new SimWitness(
+      { kind: opts.witnessKind ?? 'disk', challengeWaitMs: opts.challengeWaitMs ?? 500 },
+      this.random,
+    );
+    this.witness.step({ type: 'start' }, this.now);
     names.forEach((name, i) => {
       const state = initialCluster({
         cluster: 'C',
@@ -102,12 +93,12 @@ export class ClusterSim {
       });
       const node: SimNode = { state, timers: new Map(), power: true, frozen: false, backlog: [], vms: {} };
       this.nodes.set(name, node);
-      this.apply(name, startTimers(state) as ClusterEffect[]);
+      this.apply(name, startTimers(state) as ClusterEffectOrTimer[]);
       void i;
     });
   }
 
-  node(name: string): ClusterCore {
+  node(name: string): ClusterState {
     return (this.nodes.get(name) as SimNode).state;
   }
 
@@ -159,7 +150,7 @@ export class ClusterSim {
     });
     const node: SimNode = { state, timers: new Map(), power: true, frozen: false, backlog: [], vms: {} };
     this.nodes.set(name, node);
-    this.apply(name, startTimers(state) as ClusterEffect[]);
+    this.apply(name, startTimers(state) as ClusterEffectOrTimer[]);
   }
 
   freeze(name: string): void {
@@ -265,70 +256,28 @@ export class ClusterSim {
     }
     const d = decideCluster(n.state, msg, { now: this.now, random: this.random, self: name });
     n.state = d.state;
-    this.apply(name, d.effects as ClusterEffect[]);
+    this.apply(name, d.effects as ClusterEffectOrTimer[]);
   }
 
-  private apply(
-    name: string,
-    effects: (
-      | ClusterEffect
-      | { type: 'startTimer' | 'cancelTimer'; id: string; ms?: number; msg?: ClusterMsg }
-    )[],
-  ): void {
+  /** Carries out a node's effects on the simulated network, VMs, storage and witness. */
+  private apply(name: string, effects: ClusterEffectOrTimer[]): void {
     const n = this.nodes.get(name) as SimNode;
     for (const e of effects) {
       switch (e.type) {
         case 'startTimer':
-          n.timers.set(e.id, { at: this.now + (e.ms ?? 0), msg: e.msg as ClusterMsg });
+          n.timers.set(e.id, { at: this.now + e.ms, msg: e.msg });
           break;
         case 'cancelTimer':
           n.timers.delete(e.id);
           break;
-        case 'heartbeat': {
-          const { peer, view, timeoutMs } = e;
-          if (this.reachable(name, peer)) {
-            const p = this.nodes.get(peer) as SimNode;
-            this.later(LATENCY_MS, () => this.deliver(peer, { type: 'hbRequest', view }));
-            if (!p.frozen) {
-              this.later(2 * LATENCY_MS, () => {
-                const q = this.nodes.get(peer) as SimNode;
-                if (q.power && !q.frozen && this.linked(name, peer))
-                  this.deliver(name, { type: 'hbResult', peer, ok: true, view: viewOf(q.state, this.now) });
-                else this.deliver(name, { type: 'hbResult', peer, ok: false });
-              });
-              break;
-            }
-          }
-          this.later(timeoutMs, () => this.deliver(name, { type: 'hbResult', peer, ok: false }));
+        case 'heartbeat':
+          this.heartbeat(name, e);
           break;
-        }
         case 'witness':
           this.witnessCall(name, e);
           break;
         case 'push':
-          for (const to of e.to) {
-            if (this.reachable(name, to))
-              this.later(LATENCY_MS, () =>
-                this.deliver(to, {
-                  type: 'configPush',
-                  from: name,
-                  config: e.config,
-                  epoch: e.epoch,
-                  members: e.members,
-                  leader: e.leader,
-                }),
-              );
-          }
-          if (this.witnessUp && this.linked(name, 'witness'))
-            this.witnessStep({
-              type: 'putConfig',
-              reqId: `p${++this.seq}`,
-              node: name,
-              epoch: this.witness.doc.epoch,
-              configVersion: e.config.version,
-              configJson: JSON.stringify(e.config),
-            });
-          for (const r of e.replyTo) this.later(LATENCY_MS, () => this.replies.set(r, { ok: true }));
+          this.push(name, e);
           break;
         case 'fence':
           this.fences.push({ at: this.now, by: name, victims: e.victims });
@@ -345,29 +294,69 @@ export class ClusterSim {
         case 'reply':
           this.replies.set(e.replyTo, { ok: e.ok, code: e.code, message: e.message });
           break;
-        case 'event':
-          this.events.push({
-            at: this.now,
-            node: name,
-            eventId: e.eventId,
-            kind: e.kind,
-            message: e.message,
-            data: e.data,
-          });
-          break;
-        case 'forward': {
-          const leader = n.state.leader;
-          if (leader && this.reachable(name, leader))
-            this.later(LATENCY_MS, () =>
-              this.deliver(leader, { type: 'command', replyTo: `f${++this.seq}`, cmd: e.cmd }),
-            );
+        case 'event': {
+          const { eventId, kind, message, data } = e;
+          this.events.push({ at: this.now, node: name, eventId, kind, message, data });
           break;
         }
+        case 'forward':
+          this.forward(name, n, e.cmd);
+          break;
         case 'csv':
         case 'persist':
+        // The simulation moves roles with beginMove/endMove commands; moves.test.ts drives the
+        // owner's move workflow (askLeader, migrate) directly.
+        case 'askLeader':
+        case 'migrate':
+        case 'migrationObserved':
           break;
       }
     }
+  }
+
+  /** A heartbeat request reaches a reachable peer; its answer (or the timeout) comes back. */
+  private heartbeat(name: string, e: Extract<ClusterEffect, { type: 'heartbeat' }>): void {
+    const { peer, view, timeoutMs } = e;
+    if (this.reachable(name, peer)) {
+      const p = this.nodes.get(peer) as SimNode;
+      this.later(LATENCY_MS, () => this.deliver(peer, { type: 'hbRequest', view }));
+      if (!p.frozen) {
+        this.later(2 * LATENCY_MS, () => {
+          const q = this.nodes.get(peer) as SimNode;
+          if (q.power && !q.frozen && this.linked(name, peer))
+            this.deliver(name, { type: 'hbResult', peer, ok: true, view: viewOf(q.state, this.now) });
+          else this.deliver(name, { type: 'hbResult', peer, ok: false });
+        });
+        return;
+      }
+    }
+    this.later(timeoutMs, () => this.deliver(name, { type: 'hbResult', peer, ok: false }));
+  }
+
+  /** A configuration push reaches the reachable members and the witness; callers hear it committed. */
+  private push(name: string, e: Extract<ClusterEffect, { type: 'push' }>): void {
+    for (const to of e.to) {
+      if (this.reachable(name, to))
+        this.later(LATENCY_MS, () =>
+          this.deliver(to, {
+            type: 'configPush',
+            from: name,
+            config: e.config,
+            epoch: e.epoch,
+            members: e.members,
+            leader: e.leader,
+          }),
+        );
+    }
+    if (this.witnessUp && this.linked(name, 'witness')) this.witness.putConfig(name, e.config, this.now);
+    for (const r of e.replyTo) this.later(LATENCY_MS, () => this.replies.set(r, { ok: true }));
+  }
+
+  /** A command for the leader, if this node can reach one. */
+  private forward(name: string, n: SimNode, cmd: Command): void {
+    const leader = n.state.leader;
+    if (leader && this.reachable(name, leader))
+      this.later(LATENCY_MS, () => this.deliver(leader, { type: 'command', replyTo: `f${++this.seq}`, cmd }));
   }
 
   private vmOp(node: string, op: string, vm: string): void {
@@ -410,74 +399,7 @@ export class ClusterSim {
       );
       return;
     }
-    if (e.op === 'get') {
-      const v = viewState(this.witness, this.now);
-      const config = v.config_json ? (JSON.parse(v.config_json) as ClusterConfig) : null;
-      this.later(LATENCY_MS, () =>
-        this.deliver(node, {
-          type: 'witnessResult',
-          op: 'get',
-          ok: true,
-          owner: v.owner || undefined,
-          epoch: v.epoch,
-          status: v.status,
-          config,
-        }),
-      );
-      return;
-    }
-    const reqId = `w${++this.seq}`;
-    const replies = this.witnessStep(
-      e.op === 'arbitrate'
-        ? { type: 'arbitrate', reqId, node, configVersion: e.configVersion }
-        : { type: 'defend', reqId, node, epoch: e.epoch },
-    );
-    const body = replies.get(reqId);
-    this.later(LATENCY_MS, () => {
-      if (!body)
-        return this.deliver(node, { type: 'witnessResult', op: e.op, ok: false, error: 'no answer' });
-      if ('outcome' in body) {
-        const a = body as ArbitrateBody;
-        const v = viewState(this.witness, this.now);
-        const config = v.config_json ? (JSON.parse(v.config_json) as ClusterConfig) : null;
-        return this.deliver(node, {
-          type: 'witnessResult',
-          op: 'arbitrate',
-          ok: true,
-          outcome: a.outcome,
-          owner: a.owner || undefined,
-          epoch: a.epoch,
-          retryAfterMs: a.retry_after_ms,
-          configVersion: a.config_version,
-          config,
-        });
-      }
-      const d = body as DefendBody;
-      return this.deliver(node, {
-        type: 'witnessResult',
-        op: 'defend',
-        ok: true,
-        outcome: d.ok ? 'granted' : 'denied',
-        owner: d.owner || undefined,
-        epoch: d.epoch,
-      });
-    });
-  }
-
-  /** Feeds the real witness core; its store answers at once (durable in memory). */
-  private witnessStep(msg: WitnessMsg): Map<string, ReplyBody> {
-    const out = new Map<string, ReplyBody>();
-    const pending: WitnessMsg[] = [msg];
-    while (pending.length) {
-      const m = pending.shift() as WitnessMsg;
-      const d = decideWitness(this.witness, m, { now: this.now, random: this.random, self: 'witness' });
-      this.witness = d.state;
-      for (const e of d.effects) {
-        if (e.type === 'load') pending.push({ type: 'loaded', seq: e.seq, doc: null });
-        else if (e.type === 'save' || e.type === 'probe') pending.push({ type: 'stored', seq: e.seq });
-        else if (e.type === 'reply') out.set(e.reqId, e.body);
-      }
-    }
-    return out;
+    const answer = this.witness.call(node, e, this.now);
+    this.later(LATENCY_MS, () => this.deliver(node, answer(this.now)));
   }
 }

@@ -1,13 +1,13 @@
 /**
  * The I/O core of one CSV on one node, pure: where each block I/O goes (this node's MPIO, or the
  * coordinator over the network), the volume's state as the node sees it, and the I/O held while
- * ownership moves.
+ * coordination moves.
  *
  * Real behaviour it follows (DOMAIN.md §3):
  * - Direct Access: every node reads and writes the LUN through its own paths.
  * - A node that loses its own storage paths switches to Redirected Access for that CSV: its I/O
  *   goes to the coordinator, which performs it through its own paths.
- * - Coordinator failure: I/O is paused during the owner takeover, then resumed (the 2008 R2
+ * - Coordinator failure: I/O is paused while another node takes over as coordinator, then resumed (the 2008 R2
  *   timings are UNVERIFIED; this is the model DOMAIN.md asks for).
  * Choices of ours:
  * - While Redirected, the node probes its paths (a reservation-key read through MPIO) every
@@ -45,7 +45,7 @@ export interface CsvState {
   lun: string;
   /** This node. */
   self: string;
-  /** The coordinator (owner) node, or null while ownership moves. */
+  /** The coordinator node, or null while coordination moves. */
   coordinator: string | null;
   /** Whether this node's own paths serve the volume. */
   access: 'Direct' | 'Redirected';

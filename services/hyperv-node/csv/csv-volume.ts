@@ -2,7 +2,7 @@
  * services/hyperv-node/csv: the Cluster Shared Volume layer of a node (DOMAIN.md §3). One
  * CsvVolume per volume per node sits on the node's MPIO and is the VMs' block device for the
  * volume: direct I/O through the node's own paths, redirected through the coordinator when they
- * are all lost, paused while ownership moves. The coordinator keeps the volume's file table (on
+ * are all lost, paused while coordination moves. The coordinator keeps the volume's file table (on
  * the LUN's reserved head) and answers every node's metadata requests.
  *
  * Files: file-table.ts (the table and its allocator, pure), table-codec.ts (its on-LUN layout),
@@ -71,7 +71,7 @@ export interface CsvVolumeOptions {
   clock?: Clock;
   /**
    * How long a metadata request or redirected I/O waits for a coordinator to answer while
-   * ownership moves; by default twice the time the cluster takes to notice a dead node
+   * coordination moves; by default twice the time the cluster takes to notice a dead node
    * (SameSubnetDelay × SameSubnetThreshold, DOMAIN.md §1).
    */
   coordinatorWaitMs?: number;
@@ -158,11 +158,11 @@ export class CsvVolume {
     return () => this.listeners.delete(cb);
   }
 
-  // ---- ownership ----------------------------------------------------------------------------
+  // ---- coordination -------------------------------------------------------------------------
 
   /**
-   * The cluster core names the coordinator (null while ownership moves). Naming this node makes
-   * it load the table from the LUN and then serve; the caller fences the old owner first.
+   * The cluster core names the coordinator (null while coordination moves). Naming this node makes
+   * it load the table from the LUN and then serve; the caller fences the old coordinator first.
    */
   setCoordinator(node: string | null): void {
     this.actor.send({ type: 'setCoordinator', node });
@@ -601,7 +601,7 @@ export class CsvVolume {
   }
 
   /**
-   * Sends one I/O to the coordinator. No responder (ownership moving) is asked again until
+   * Sends one I/O to the coordinator. No responder (coordination moving) is asked again until
    * coordinatorWaitMs, then reported lost (it surely did not happen); a timeout is TIMEOUT
    * (indefinite: the coordinator may have written it).
    */

@@ -1,0 +1,54 @@
+/**
+ * Quorum of the current membership and the lease it gives the roles: who counts as fresh, who
+ * holds the witness, and until when this node's roles may act.
+ */
+import { countVotes, usesWitness } from './quorum.js';
+import { type ClusterState, freshWindow, leaseMs } from './state.js';
+
+/** Whether this node holds the witness and defended it within the fresh window. */
+export function witnessFresh(s: ClusterState, now: number): boolean {
+  return (
+    s.witness.held && s.witness.lastDefendOkAt !== null && now - s.witness.lastDefendOkAt <= freshWindow(s)
+  );
+}
+
+/** Whether this node's partition holds the witness: held by a member that confirmed it lately. */
+export function partitionHoldsWitness(s: ClusterState, now: number, members: string[]): boolean {
+  if (!usesWitness(s.model)) return false;
+  if (members.includes(s.self) && witnessFresh(s, now)) return true;
+  return members.some((m) => {
+    const p = s.peers[m];
+    return (
+      !!p &&
+      !p.down &&
+      p.view?.witnessHeld === true &&
+      p.lastOkAt !== null &&
+      now - p.lastOkAt <= freshWindow(s)
+    );
+  });
+}
+
+/** Recomputes quorum for the current membership, and renews the lease when it is fresh. */
+export function refreshQuorum(s: ClusterState, now: number): ClusterState {
+  const members = s.service === 'Running' ? s.members : [s.self];
+  const quorum = countVotes(s.model, s.nodes.length, members.length, partitionHoldsWitness(s, now, members));
+  // A fresh quorum counts only peers heard lately: a node frozen past the threshold, or cut
+  // off, cannot renew its lease, so it stops answering for its VMs before the survivors
+  // restart them elsewhere.
+  const freshPeers = members.filter(
+    (m) => m !== s.self && (s.peers[m]?.lastOkAt ?? -Infinity) >= now - freshWindow(s),
+  );
+  const fresh = countVotes(
+    s.model,
+    s.nodes.length,
+    1 + freshPeers.length,
+    partitionHoldsWitness(s, now, members),
+  );
+  const leaseUntil = s.service === 'Running' && fresh.has ? now + leaseMs(s) : s.leaseUntil;
+  return { ...s, quorum, leaseUntil };
+}
+
+/** Whether this node's roles may act now (the adapter gates VM echo replies on it). */
+export function leaseValid(s: ClusterState, now: number): boolean {
+  return s.service === 'Running' && now <= s.leaseUntil;
+}

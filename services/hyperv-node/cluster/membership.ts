@@ -1,0 +1,161 @@
+/**
+ * Membership: heartbeats and failure detection (a peer is removed after SameSubnetThreshold
+ * misses), what a node learns from its peers' views, and the periodic tick that drives them.
+ */
+
+import { nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
+import { refreshQuorum, witnessFresh } from './lease.js';
+import { leaveCluster } from './leave.js';
+import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
+import { changeMembership, tryForm } from './regroup.js';
+import { failback, retryFailed } from './role-policies.js';
+import { localResourceState, reconcile } from './roles.js';
+import { byId, type ClusterState, freshWindow, type ResourceState, type View } from './state.js';
+
+/** This node's view, sent with every heartbeat. */
+export function viewOf(s: ClusterState, now: number): View {
+  const roles: Record<string, ResourceState> = {};
+  for (const r of Object.values(s.config.roles))
+    if (r.owner === s.self) roles[r.name] = localResourceState(s, r);
+  return {
+    node: s.self,
+    service: s.service,
+    epoch: s.epoch,
+    members: s.members,
+    leader: s.leader,
+    configVersion: s.config.version,
+    witness: { owner: s.witness.owner, epoch: s.witness.epoch, status: s.witness.status },
+    witnessHeld: witnessFresh(s, now),
+    roles,
+  };
+}
+
+/** Every SameSubnetDelay: heartbeat the peers, form or lead (failback, retries, fencing), reconcile. */
+export function onTick(s0: ClusterState, now: number): ClusterDecision {
+  let s = refreshQuorum(s0, now);
+  const effects: ClusterEffectOrTimer[] = [
+    { type: 'startTimer', id: 'tick', ms: s.delayMs, msg: { type: 'tick' } },
+  ];
+  const view = viewOf(s, now);
+  for (const peer of Object.keys(s.peers))
+    effects.push({ type: 'heartbeat', peer, view, timeoutMs: s.delayMs });
+  if (s.service !== 'Running') {
+    const formed = tryForm(s, now);
+    s = formed.state;
+    effects.push(...formed.effects);
+  } else if (s.leader === s.self && !s.fencing) {
+    const fb = failback(s);
+    s = fb.state;
+    effects.push(...fb.effects);
+    const rt = retryFailed(s, now);
+    s = rt.state;
+    effects.push(...rt.effects);
+  }
+  const f = s.fencing;
+  if (f && !f.fenced && !f.busy && s.leader === s.self) {
+    // Retry fencing that failed (storage unreachable): takeover waits until it succeeds.
+    s = { ...s, fencing: { ...f, busy: true } };
+    effects.push({ type: 'fence', victims: f.victims });
+  }
+  const r = reconcile(s, now);
+  return { state: r.state, effects: [...effects, ...r.effects] };
+}
+
+/** A heartbeat answered (learn the peer's view) or missed (count it; remove the peer at the threshold). */
+export function onHbResult(
+  s0: ClusterState,
+  msg: Extract<ClusterMsg, { type: 'hbResult' }>,
+  now: number,
+): ClusterDecision {
+  const prev = s0.peers[msg.peer];
+  if (!prev) return { state: s0, effects: [] };
+  if (msg.ok && msg.view) {
+    const peers = {
+      ...s0.peers,
+      [msg.peer]: { ...prev, lastOkAt: now, missed: 0, down: false, view: msg.view },
+    };
+    const r = onView({ ...s0, peers }, msg.view, now);
+    if (r.state.service === 'Running') return r;
+    // Outside a running cluster, an answer may be what forming waited for: form now rather
+    // than at the next tick.
+    const f = tryForm(r.state, now);
+    if (f.state.service !== 'Running') return { state: f.state, effects: [...r.effects, ...f.effects] };
+    return reconcile(f.state, now, [...r.effects, ...f.effects]);
+  }
+  const missed = prev.missed + 1;
+  const becameDown = !prev.down && missed >= s0.threshold;
+  const s: ClusterState = {
+    ...s0,
+    peers: { ...s0.peers, [msg.peer]: { ...prev, missed, down: prev.down || becameDown } },
+  };
+  if (!becameDown) return { state: s, effects: [] };
+  return onPeerDown(s, msg.peer, missed, now);
+}
+
+/**
+ * A node outside a running cluster that hears a heartbeat from a peer it has no fresh answer
+ * from asks that peer at once instead of at its next tick, as a joining node's join request
+ * does: nodes that start together form (or one joins) as soon as they see each other, not a
+ * heartbeat interval later. At most once per peer per heartbeat interval; a running member's
+ * heartbeats keep their cadence (DOMAIN.md §1).
+ */
+export function probeJoining(out: ClusterDecision, peer: string, now: number): ClusterDecision {
+  const s = out.state;
+  const p = s.peers[peer];
+  if (s.service === 'Running' || !p) return out;
+  if (p.lastOkAt !== null && now - p.lastOkAt <= freshWindow(s)) return out;
+  if (p.probedAt !== undefined && now - p.probedAt < s.delayMs) return out;
+  return {
+    state: { ...s, peers: { ...s.peers, [peer]: { ...p, probedAt: now } } },
+    effects: [...out.effects, { type: 'heartbeat', peer, view: viewOf(s, now), timeoutMs: s.delayMs }],
+  };
+}
+
+/** A peer missed SameSubnetThreshold heartbeats in a row (DOMAIN.md §1). */
+export function onPeerDown(s: ClusterState, peer: string, missed: number, now: number): ClusterDecision {
+  if (s.service !== 'Running' || !s.members.includes(peer)) return { state: s, effects: [] };
+  const alive = s.members.filter((m) => m === s.self || !s.peers[m]?.down);
+  const acting = [...alive].sort(byId(s))[0];
+  if (acting !== s.self) return { state: s, effects: [] }; // The leader regroups; we adopt its push.
+  const removed = s.members.filter((m) => !alive.includes(m));
+  return changeMembership(s, alive, removed, now, [
+    nodeRemovedByHeartbeats(peer, missed, s.threshold, s.delayMs),
+  ]);
+}
+
+/** Learns from a peer's view: who runs, who leads, and whether this node was removed. */
+export function onView(s0: ClusterState, v: View, now: number): ClusterDecision {
+  let s = s0;
+  const peer = s.peers[v.node];
+  if (!peer) return { state: s, effects: [] };
+  if (peer.view !== v) s = { ...s, peers: { ...s.peers, [v.node]: { ...peer, view: v } } };
+  // A running cluster whose newer membership leaves this node out: it was removed while it was
+  // frozen or cut off. Stop the roles it still believes it owns, then rejoin.
+  if (
+    s.service === 'Running' &&
+    v.service === 'Running' &&
+    v.epoch > s.epoch &&
+    !v.members.includes(s.self) &&
+    v.members.includes(v.node)
+  ) {
+    return leaveCluster(
+      s,
+      now,
+      'Joining',
+      `removed from the cluster membership (epoch ${v.epoch}) while unreachable`,
+    );
+  }
+  // The leader admits a node that wants to join, or re-admits one that fell out.
+  if (
+    s.service === 'Running' &&
+    s.leader === s.self &&
+    s.quorum.has &&
+    !s.fencing &&
+    v.service !== 'Running' &&
+    !s.peers[v.node]?.down
+  ) {
+    const members = [...new Set([...s.members, v.node])].sort(byId(s));
+    return changeMembership(s, members, [], now, [nodeJoined(v.node)]);
+  }
+  return { state: s, effects: [] };
+}

@@ -1,0 +1,16 @@
+/**
+ * What one node's cluster adapter asks another over NATS (subjects.clusterNode): a configuration
+ * push, a command for the leader, or a move for the role's owner.
+ */
+import type { ErrorCode } from '../../actor/errors.js';
+import type { Command } from './protocol.js';
+import type { ClusterConfig } from './state.js';
+
+/** A request from one node's cluster adapter to another's, over NATS. */
+export type NodeRequest =
+  | { kind: 'push'; from: string; config: ClusterConfig; epoch: number; members: string[]; leader: string }
+  | { kind: 'command'; cmd: Command }
+  | { kind: 'move'; role: string; to: string; live: boolean };
+
+/** The answer to a NodeRequest: a result, or an error as data with its code. */
+export type NodeReply = { ok: true; result?: unknown } | { ok: false; code: ErrorCode; message: string };

@@ -1,0 +1,33 @@
+/**
+ * What the cluster adapter needs of the node's other parts: the VM manager, each Cluster Shared
+ * Volume and the metrics. main.ts wires them in.
+ */
+import type { VmSpec } from '../../process/config.js';
+import type { MigrationResult, VmState } from './state.js';
+
+/** What the cluster needs of the VM manager. */
+export interface ClusterVms {
+  defineVm(spec: VmSpec): Promise<unknown>;
+  removeVm(name: string): Promise<void>;
+  start(name: string): Promise<unknown>;
+  turnOff(name: string): Promise<unknown>;
+  save(name: string): Promise<unknown>;
+  stateOf(name: string): VmState;
+  specOf(name: string): VmSpec | null;
+  liveMigrate(name: string, to: string): Promise<MigrationResult>;
+  quickMigrate(name: string, to: string): Promise<MigrationResult>;
+}
+
+/** What a Cluster Shared Volume layer must offer the cluster. */
+export interface ClusterCsv {
+  setCoordinator(node: string | null): void;
+  pause(): void;
+  resume(): void;
+  mode(): string;
+}
+
+/** What the cluster adapter reports to its metrics: heartbeats and migrations as they happen. */
+export interface ClusterObserver {
+  heartbeat(peer: string, answered: boolean): void;
+  migration(kind: 'live' | 'quick', ok: boolean, blackoutMs: number | null): void;
+}

@@ -1,0 +1,110 @@
+/**
+ * Regroup: the leader sets a new membership (bumping the epoch, checking quorum, fencing the
+ * removed nodes), and a node outside a running cluster forms one when it may.
+ */
+import { assignCsvCoordinators } from './csv-coordination.js';
+import { clusterFormed } from './event-catalog.js';
+import { startFencing } from './fencing.js';
+import { refreshQuorum, witnessFresh } from './lease.js';
+import { loseQuorum } from './leave.js';
+import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
+import { countVotes, usesWitness } from './quorum.js';
+import { push } from './replication.js';
+import { reconcile } from './roles.js';
+import { byId, type ClusterState, freshWindow } from './state.js';
+
+/**
+ * The leader sets a new membership: bumps the epoch, checks quorum (arbitrating for the witness
+ * when it decides), fences removed nodes before anything of theirs is taken over, and pushes.
+ */
+export function changeMembership(
+  s0: ClusterState,
+  members: string[],
+  removed: string[],
+  now: number,
+  pre: ClusterEffectOrTimer[],
+): ClusterDecision {
+  const seen = Math.max(s0.epoch, ...Object.values(s0.peers).map((p) => p.view?.epoch ?? 0));
+  // The new membership's configuration outranks every version any peer has shown us.
+  const version =
+    Math.max(s0.config.version, ...Object.values(s0.peers).map((p) => p.view?.configVersion ?? 0)) + 1;
+  let s = refreshQuorum(
+    {
+      ...s0,
+      config: { ...s0.config, version },
+      members,
+      epoch: seen + 1,
+      leader: s0.self,
+      service: 'Running',
+    },
+    now,
+  );
+  const effects: ClusterEffectOrTimer[] = [...pre];
+  if (!s.quorum.has) {
+    if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, members.length, true).has) {
+      // Only the witness can decide: arbitrate before giving up (DOMAIN.md §1, regroup).
+      s = { ...s, witness: { ...s.witness, arbitrating: true } };
+      if (!s.witness.busy) {
+        s = { ...s, witness: { ...s.witness, busy: true } };
+        effects.push({
+          type: 'witness',
+          op: s.witness.held ? 'defend' : 'arbitrate',
+          epoch: s.witness.epoch,
+          configVersion: s.config.version,
+        });
+      }
+      // Fencing waits for quorum: a partition that may lose must never preempt the winners.
+      s = { ...s, pendingRemoved: [...new Set([...s.pendingRemoved, ...removed])] };
+      return { state: s, effects };
+    }
+    return loseQuorum(s, now, effects);
+  }
+  if (removed.length) {
+    s = startFencing(s, removed, now);
+    effects.push({ type: 'fence', victims: s.fencing?.victims ?? removed });
+  }
+  s = assignCsvCoordinators(s);
+  const r = reconcile(s, now);
+  return { state: r.state, effects: [...effects, ...push(r.state), ...r.effects] };
+}
+
+/**
+ * A node outside a running cluster: if no running member answers, the lowest-id node among
+ * those that answer forms the cluster once it has quorum (with the witness if it must), and
+ * not before every node had a chance to appear unless the detection window has passed.
+ */
+export function tryForm(s: ClusterState, now: number): ClusterDecision {
+  const fresh = Object.entries(s.peers).filter(
+    ([, p]) => !p.down && p.lastOkAt !== null && now - p.lastOkAt <= freshWindow(s),
+  );
+  if (fresh.some(([, p]) => p.view?.service === 'Running')) return { state: s, effects: [] }; // Its leader admits us.
+  const candidates = [s.self, ...fresh.map(([n]) => n)].sort(byId(s));
+  if (candidates[0] !== s.self) return { state: s, effects: [] };
+  const everyone = candidates.length === s.nodes.length;
+  if (!everyone && now - s.startedAt < s.threshold * s.delayMs) return { state: s, effects: [] };
+  // A peer with a newer configuration: wait for its push (it leads once it forms) — never form
+  // with an older configuration than a node we can see.
+  const newest = Math.max(...fresh.map(([, p]) => p.view?.configVersion ?? 0));
+  if (newest > s.config.version) return { state: s, effects: [] };
+  // Every node that is not here may still hold keys, disks or roles: fence it before taking over.
+  const absent = s.nodes.map((n) => n.name).filter((n) => !candidates.includes(n));
+  const withoutWitness = countVotes(s.model, s.nodes.length, candidates.length, false);
+  if (withoutWitness.has)
+    return changeMembership(s, candidates, absent, now, [clusterFormed(candidates, false)]);
+  if (!usesWitness(s.model) || !countVotes(s.model, s.nodes.length, candidates.length, true).has)
+    return { state: s, effects: [] };
+  if (witnessFresh(s, now))
+    return changeMembership(s, candidates, absent, now, [clusterFormed(candidates, true)]);
+  if (s.witness.busy) return { state: s, effects: [] };
+  return {
+    state: { ...s, witness: { ...s.witness, busy: true } },
+    effects: [
+      {
+        type: 'witness',
+        op: s.witness.held ? 'defend' : 'arbitrate',
+        epoch: s.witness.epoch,
+        configVersion: s.config.version,
+      },
+    ],
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Configuration replication: the leader bumps the configuration's version and pushes it to the
+ * members (a change commits on a majority of copies); the others adopt a newer leader's push.
+ */
+
+import { csvCoordinatorChanged, joinedCluster, nodeRemovedByLeader } from './event-catalog.js';
+import { refreshQuorum } from './lease.js';
+import { leaveCluster } from './leave.js';
+import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
+import { reconcile } from './roles.js';
+import type { ClusterConfig, ClusterState, RoleConfig } from './state.js';
+
+/** Copies a configuration change needs to commit: (N/2 rounded down) + 1. */
+export function commitNeeded(s: ClusterState): number {
+  return Math.floor(s.nodes.length / 2) + 1;
+}
+
+/** The leader's effects for a new configuration: CSV coordinators, persist, push to the members. */
+export function push(s: ClusterState, replyTo: string[] = []): ClusterEffectOrTimer[] {
+  return [
+    ...Object.values(s.config.csv).map(
+      (v): ClusterEffect => ({ type: 'csv', volume: v.volume, coordinator: v.owner }),
+    ),
+    { type: 'persist', config: s.config },
+    {
+      type: 'push',
+      to: s.members.filter((m) => m !== s.self),
+      config: s.config,
+      epoch: s.epoch,
+      members: s.members,
+      leader: s.self,
+      needed: commitNeeded(s),
+      replyTo,
+    },
+  ];
+}
+
+/** Changes the configuration and gives it the next version. */
+export function bump(s: ClusterState, mutate: (c: ClusterConfig) => ClusterConfig): ClusterState {
+  return { ...s, config: { ...mutate(s.config), version: s.config.version + 1 } };
+}
+
+/** The configuration with one role replaced (or added). */
+export function withRole(c: ClusterConfig, role: RoleConfig): ClusterConfig {
+  return { ...c, roles: { ...c.roles, [role.name]: role } };
+}
+
+/** A leader's push: adopt its configuration and membership unless it is stale. */
+export function onConfigPush(
+  s0: ClusterState,
+  msg: Extract<ClusterMsg, { type: 'configPush' }>,
+  now: number,
+): ClusterDecision {
+  // The leader of the newest membership is authoritative: a push from an older epoch is stale,
+  // and within one epoch only a newer configuration replaces ours. Never keep a configuration of
+  // our own against a newer leader's, even with a higher version: that is how two nodes come to
+  // believe they both coordinate a CSV (found by a seeded campaign).
+  if (msg.epoch < s0.epoch || (msg.epoch === s0.epoch && msg.config.version < s0.config.version))
+    return { state: s0, effects: [] };
+  const effects: ClusterEffectOrTimer[] = [];
+  const removed = s0.members.filter((m) => !msg.members.includes(m) && m !== s0.self);
+  for (const r of removed) effects.push(nodeRemovedByLeader(r, msg.from));
+  const oldCsv = s0.config.csv;
+  // A role that leaves the Failed state (retried or brought online) starts with a clean slate here.
+  const restarts = { ...s0.restarts };
+  const roleErrors = { ...s0.roleErrors };
+  for (const r of Object.values(msg.config.roles)) {
+    if (s0.config.roles[r.name]?.failed && !r.failed) {
+      delete restarts[r.name];
+      delete roleErrors[r.name];
+    }
+  }
+  let s: ClusterState = {
+    ...s0,
+    config: msg.config,
+    restarts,
+    roleErrors,
+    epoch: msg.epoch,
+    members: msg.members,
+    leader: msg.leader,
+  };
+  if (!msg.members.includes(s.self))
+    return leaveCluster(s, now, 'Joining', `removed from the cluster membership by ${msg.from}`);
+  if (s0.service !== 'Running') {
+    s = { ...s, service: 'Running', needsRegister: true };
+    effects.push(joinedCluster(msg.leader, msg.epoch, msg.members));
+  }
+  for (const v of Object.values(s.config.csv)) {
+    effects.push({ type: 'csv', volume: v.volume, coordinator: v.owner });
+    if (oldCsv[v.volume]?.owner !== v.owner && v.owner)
+      effects.push(csvCoordinatorChanged(v, v.owner, oldCsv[v.volume]?.owner ?? null, 'observed'));
+  }
+  effects.push({ type: 'persist', config: s.config });
+  s = refreshQuorum(s, now);
+  const r = reconcile(s, now);
+  return { state: r.state, effects: [...effects, ...r.effects] };
+}

@@ -1,0 +1,110 @@
+/**
+ * The cluster-wide role policies the leader applies: failover of the roles of removed nodes,
+ * failback to a preferred owner, and the retry of failed roles after RetryPeriodOnFailure.
+ */
+
+import { roleFailback, roleFailed, roleFailover, roleRetry } from './event-catalog.js';
+import { chooseTarget, failbackTarget, mayFailOver } from './policy.js';
+import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
+import { bump, push, withRole } from './replication.js';
+import type { ClusterState } from './state.js';
+
+/** Restarts (cold) on a survivor the roles whose owner left the membership (DOMAIN.md §4). */
+export function failOver(s0: ClusterState, from: string[], now: number): ClusterDecision {
+  let s = s0;
+  const effects: ClusterEffectOrTimer[] = [];
+  const load: Record<string, number> = {};
+  for (const r of Object.values(s.config.roles)) load[r.owner] = (load[r.owner] ?? 0) + 1;
+  for (const role of Object.values(s.config.roles)) {
+    if (s.members.includes(role.owner) && !(role.moving && !s.members.includes(role.moving.to))) continue;
+    if (!from.includes(role.owner) && s.members.includes(role.owner)) continue;
+    const allowed = mayFailOver(role.failovers, now, s.nodes.length);
+    const target = chooseTarget({
+      from: role.owner,
+      up: s.members,
+      preferredOwners: role.preferredOwners,
+      groupsPerNode: load,
+    });
+    if (!allowed.allowed || !target) {
+      s = {
+        ...s,
+        config: withRole(s.config, {
+          ...role,
+          failed: true,
+          failedAt: now,
+          moving: null,
+          failovers: allowed.recent,
+        }),
+      };
+      effects.push(
+        roleFailed(
+          role.name,
+          `The cluster failed to bring role '${role.name}' online: ${!target ? 'no node can host it' : `failover threshold (${s.nodes.length - 1} in 6 h) reached`}.`,
+        ),
+      );
+      continue;
+    }
+    load[target] = (load[target] ?? 0) + 1;
+    s = {
+      ...s,
+      config: withRole(s.config, {
+        ...role,
+        owner: target,
+        moving: null,
+        failovers: [...allowed.recent, now],
+        failed: false,
+      }),
+    };
+    effects.push(roleFailover(role.name, role.owner, target));
+  }
+  if (s !== s0) s = { ...s, config: { ...s.config, version: s.config.version + 1 } };
+  return { state: s, effects };
+}
+
+/** AutoFailbackType Allow with no window: a role goes back to its preferred owner when it returns. */
+export function failback(s0: ClusterState): ClusterDecision {
+  let s = s0;
+  const effects: ClusterEffectOrTimer[] = [];
+  for (const role of Object.values(s.config.roles)) {
+    if (role.moving || role.failed || role.desired !== 'Online') continue;
+    const to = failbackTarget({
+      owner: role.owner,
+      up: s.members,
+      preferredOwners: role.preferredOwners,
+      allowFailback: role.allowFailback,
+    });
+    const toPeer = to ? s.peers[to] : undefined;
+    if (!to || !toPeer || toPeer.view?.service !== 'Running') continue;
+    // Cold move: the owner stops it, the preferred owner starts it (a quick move without saved state).
+    s = bump(s, (c) => withRole(c, { ...role, owner: to }));
+    effects.push(roleFailback(role.name, role.owner, to));
+  }
+  if (s === s0) return { state: s, effects: [] };
+  return { state: s, effects: [...effects, ...push(s)] };
+}
+
+/** RetryPeriodOnFailure: a Failed group is brought online again once the period has passed. */
+export function retryFailed(s0: ClusterState, now: number): ClusterDecision {
+  let s = s0;
+  const effects: ClusterEffectOrTimer[] = [];
+  for (const role of Object.values(s.config.roles)) {
+    if (!role.failed || now - (role.failedAt ?? now) < s.retryPeriodMs) continue;
+    const owner = s.members.includes(role.owner)
+      ? role.owner
+      : (chooseTarget({
+          from: null,
+          up: s.members,
+          preferredOwners: role.preferredOwners,
+          groupsPerNode: {},
+        }) ?? role.owner);
+    s = bump(s, (c) => withRole(c, { ...role, failed: false, failedAt: null, owner }));
+    const restarts = { ...s.restarts };
+    delete restarts[role.name];
+    const roleErrors = { ...s.roleErrors };
+    delete roleErrors[role.name];
+    s = { ...s, restarts, roleErrors };
+    effects.push(roleRetry(role.name, now - (role.failedAt ?? now), owner));
+  }
+  if (s === s0) return { state: s, effects: [] };
+  return { state: s, effects: [...effects, ...push(s)] };
+}

@@ -1,0 +1,146 @@
+/**
+ * The roles on this node: their resource and group states, and the reconciliation that runs,
+ * saves or terminates this node's VMs to match the configuration, with the restart policy of a
+ * resource that failed.
+ */
+
+import { registerFailed, resourceFailed, roleStarted } from './event-catalog.js';
+import { leaseValid } from './lease.js';
+import { afterResourceFailure } from './policy.js';
+import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
+import type { ClusterState, GroupState, ResourceState, RoleConfig } from './state.js';
+
+// ---------------------------------------------------------------------------------------------
+// Roles on this node
+
+/** The resource state of a role this node owns, from its VM (DOMAIN.md §4 names). */
+export function localResourceState(s: ClusterState, role: RoleConfig): ResourceState {
+  if (role.failed || s.roleErrors[role.name]) return 'Failed';
+  const vm = s.vms[role.name] ?? 'Absent';
+  switch (vm) {
+    case 'Running':
+      return role.desired === 'Online' ? 'Online' : 'OfflinePending';
+    case 'Starting':
+      return 'OnlinePending';
+    case 'Saving':
+      return 'OfflinePending';
+    default:
+      return role.desired === 'Online' ? 'OnlinePending' : 'Offline';
+  }
+}
+
+/** A role's group state as this node sees the cluster. */
+export function groupState(s: ClusterState, role: RoleConfig): GroupState {
+  if (role.failed) return 'Failed';
+  if (role.moving) return 'Pending';
+  if (s.service === 'Running' && !s.members.includes(role.owner)) return 'Pending';
+  const res =
+    role.owner === s.self ? localResourceState(s, role) : s.peers[role.owner]?.view?.roles[role.name];
+  if (!res) return role.desired === 'Online' ? 'Pending' : 'Offline';
+  switch (res) {
+    case 'Online':
+      return 'Online';
+    case 'Offline':
+      return 'Offline';
+    case 'Failed':
+      return 'Failed';
+    default:
+      return 'Pending';
+  }
+}
+
+/**
+ * Brings this node's VMs in line with the configuration: run what it owns and should be
+ * online, save what should be offline, and terminate anything clustered it must not run —
+ * everything when the cluster service is not running here (DOMAIN.md §2, loss of quorum).
+ */
+export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTimer[] = []): ClusterDecision {
+  let s = s0;
+  const effects: ClusterEffectOrTimer[] = [...pre];
+  const active = leaseValid(s, now) && s.quorum.has && !s.needsRegister;
+  if (s.service === 'Running' && s.needsRegister && !s.vmBusy.__register) {
+    s = { ...s, vmBusy: { ...s.vmBusy, __register: 'register' } };
+    effects.push({ type: 'register' });
+  }
+  for (const role of Object.values(s.config.roles)) {
+    const name = role.name;
+    if (s.vmBusy[name]) continue;
+    const vm = s.vms[name] ?? 'Absent';
+    const mine = role.owner === s.self;
+    let op: Extract<ClusterEffect, { type: 'vm' }>['op'] | null = null;
+    if (role.moving && (mine || role.moving.to === s.self)) continue; // The migration owns the VM now.
+    if (!active || !mine || role.failed) {
+      if (vm === 'Running' || vm === 'Starting') op = 'turnOff';
+      else if (!mine && (vm === 'Off' || vm === 'Saved') && s.service === 'Running') op = 'remove';
+    } else if (role.desired === 'Online') {
+      if (vm === 'Absent') op = 'define';
+      else if (vm === 'Off' || vm === 'Saved') op = s.roleErrors[name] ? null : 'start';
+    } else if (vm === 'Running') op = 'save';
+    if (op) {
+      s = { ...s, vmBusy: { ...s.vmBusy, [name]: op } };
+      effects.push({ type: 'vm', op, name, spec: op === 'define' ? role.vm : undefined });
+    }
+  }
+  return { state: s, effects };
+}
+
+/** A VM operation ended: log a start, or apply the restart policy to a failure. */
+export function onVmOpDone(
+  s0: ClusterState,
+  msg: Extract<ClusterMsg, { type: 'vmOpDone' }>,
+  now: number,
+): ClusterDecision {
+  const vmBusy = { ...s0.vmBusy };
+  delete vmBusy[msg.name];
+  let s: ClusterState = { ...s0, vmBusy };
+  const effects: ClusterEffectOrTimer[] = [];
+  const role = s.config.roles[msg.name];
+  if (msg.ok || !role || role.owner !== s.self) {
+    if (msg.ok && msg.op === 'start' && role) effects.push(roleStarted(role.name, s.self));
+    return reconcile(s, now, effects);
+  }
+  // A resource that failed to come online: restart in place, then fail over (DOMAIN.md §4).
+  const policy = afterResourceFailure(s.restarts[msg.name] ?? [], now);
+  effects.push(resourceFailed(msg.name, msg.op, msg.error));
+  if (policy.action === 'restart') {
+    s = { ...s, restarts: { ...s.restarts, [msg.name]: [...policy.recent, now] } };
+    return reconcile(s, now, effects);
+  }
+  s = {
+    ...s,
+    roleErrors: { ...s.roleErrors, [msg.name]: msg.error ?? 'failed' },
+    restarts: { ...s.restarts, [msg.name]: [] },
+  };
+  return {
+    state: s,
+    effects: [
+      ...effects,
+      {
+        type: 'forward',
+        cmd: { op: 'failRole', role: msg.name, from: s.self, reason: msg.error ?? 'failed' },
+      },
+    ],
+  };
+}
+
+/** The reservation keys were registered again (or not): roles may run once they are. */
+export function onRegistered(
+  s: ClusterState,
+  msg: Extract<ClusterMsg, { type: 'registered' }>,
+  now: number,
+): ClusterDecision {
+  const vmBusy = { ...s.vmBusy };
+  delete vmBusy.__register;
+  const next = { ...s, vmBusy, needsRegister: msg.ok ? false : s.needsRegister };
+  return reconcile(next, now, msg.ok ? [] : [registerFailed(msg.error)]);
+}
+
+/** The VM manager reports a VM's state on this node. */
+export function onVmState(
+  s: ClusterState,
+  msg: Extract<ClusterMsg, { type: 'vmState' }>,
+  now: number,
+): ClusterDecision {
+  const vms = { ...s.vms, [msg.name]: msg.state };
+  return reconcile({ ...s, vms }, now);
+}

@@ -1,0 +1,252 @@
+/**
+ * The state of one node's cluster service: the replicated configuration (roles, CSVs), the
+ * membership this node believes in, its peers, the witness, quorum, the lease, fencing in
+ * progress and the node's own VMs — with the initial state and small pure helpers on it.
+ */
+import type { ErrorCode } from '../../actor/errors.js';
+import type { VmSpec } from '../../process/config.js';
+import { countVotes, type QuorumModel, type Votes } from './quorum.js';
+
+/** The state of the cluster service on a node. */
+export type ServiceState = 'Joining' | 'Running' | 'Stopped' | 'Fenced';
+/** CLUSTER_GROUP_STATE names (DOMAIN.md §4). */
+export type GroupState = 'Online' | 'Offline' | 'Failed' | 'PartialOnline' | 'Pending';
+/** CLUSTER_RESOURCE_STATE names (DOMAIN.md §4). */
+export type ResourceState = 'Online' | 'Offline' | 'Failed' | 'OnlinePending' | 'OfflinePending';
+/** What the VM manager reports of a VM on this node ('Absent' when not defined here). */
+export type VmState = 'Off' | 'Starting' | 'Running' | 'Saving' | 'Saved' | 'Absent';
+
+/** A clustered role (a highly available VM) in the replicated configuration. */
+export interface RoleConfig {
+  name: string;
+  vm: VmSpec;
+  owner: string;
+  preferredOwners: string[];
+  allowFailback: boolean;
+  desired: 'Online' | 'Offline';
+  /** A move under way: the owner is migrating the VM; nobody else touches it meanwhile. */
+  moving: { to: string; kind: 'live' | 'quick' } | null;
+  failovers: number[];
+  /** Failed: the failover threshold was reached (DOMAIN.md §4); retried after RetryPeriodOnFailure. */
+  failed: boolean;
+  /** When it failed, for the retry (null while not failed). */
+  failedAt?: number | null;
+}
+
+/** A Cluster Shared Volume in the replicated configuration. */
+export interface CsvConfig {
+  volume: string;
+  lun: string;
+  path: string;
+  /**
+   * The coordinator; null while coordination moves (nodes pause the volume's I/O). The field keeps
+   * the name `owner` because the configuration is persisted (config.json, the disk witness) and
+   * pushed between nodes as JSON: renaming it would orphan saved configurations.
+   */
+  owner: string | null;
+}
+
+/** The replicated cluster configuration (the "cluster database"). */
+export interface ClusterConfig {
+  version: number;
+  roles: Record<string, RoleConfig>;
+  csv: Record<string, CsvConfig>;
+}
+
+/** Who holds the witness, as a node last learned it. */
+export interface WitnessView {
+  owner: string | null;
+  epoch: number;
+  status: 'online' | 'offline' | 'unknown';
+}
+
+/** What a node tells its peers in every heartbeat request and response. */
+export interface View {
+  node: string;
+  service: ServiceState;
+  epoch: number;
+  members: string[];
+  leader: string | null;
+  configVersion: number;
+  witness: WitnessView;
+  /** Whether the sender holds the witness and defended it recently. */
+  witnessHeld: boolean;
+  /** Resource state of the roles the sender runs. */
+  roles: Record<string, ResourceState>;
+}
+
+/** What this node knows of a peer: its heartbeats and its last view. */
+export interface PeerState {
+  lastOkAt: number | null;
+  missed: number;
+  down: boolean;
+  view: View | null;
+  /** When this node, outside a running cluster, last asked the peer out of turn (probeJoining). */
+  probedAt?: number;
+}
+
+/** What a migration reports: its figures, as dcbox.cluster.v1.MigrationStats. */
+export interface MigrationResult {
+  vm: string;
+  from: string;
+  to: string;
+  kind: string;
+  passes: number;
+  bytes_copied: number;
+  duration_ms: number;
+  blackout_ms: number;
+  pass_bytes: number[];
+  paused_at_ms: number;
+  resumed_at_ms: number;
+}
+
+/**
+ * A move of a role this node owns, asked of this node: `begin` waits for the leader to mark the
+ * role as moving, `migrate` for the VM manager's migration, `end` for the leader to hand the role
+ * over, `abort` for the leader to clear a failed move.
+ */
+export interface MoveState {
+  replyTo: string;
+  role: string;
+  to: string;
+  kind: 'live' | 'quick';
+  /** The VM was not running: the move only changes the owner. */
+  offline: boolean;
+  step: 'begin' | 'migrate' | 'end' | 'abort';
+  result: MigrationResult | null;
+  /** Why the migration failed, once it did (the caller gets this, not the abort's outcome). */
+  error: { code: ErrorCode; message: string } | null;
+}
+
+/** A cluster node and its node id (the lowest id leads). */
+export interface NodeRef {
+  name: string;
+  id: number;
+}
+
+/** The state of one node's cluster service: everything the core decides on. */
+export interface ClusterState {
+  cluster: string;
+  self: string;
+  nodes: NodeRef[];
+  model: QuorumModel;
+  delayMs: number;
+  threshold: number;
+  defendMs: number;
+  /** RetryPeriodOnFailure: a Failed group is tried again after this long (DOMAIN.md §4, 1 h). */
+  retryPeriodMs: number;
+  /** Whether the disk witness keeps a full copy of the configuration. */
+  witnessKeepsConfig: boolean;
+  startedAt: number;
+  service: ServiceState;
+  epoch: number;
+  members: string[];
+  leader: string | null;
+  peers: Record<string, PeerState>;
+  witness: WitnessView & {
+    held: boolean;
+    lastDefendOkAt: number | null;
+    busy: boolean;
+    arbitrating: boolean;
+  };
+  quorum: Votes;
+  /** Roles may act (VMs answer, run) only until then: renewed while quorum is freshly confirmed. */
+  leaseUntil: number;
+  config: ClusterConfig;
+  /** The leader's fencing of removed nodes, before it takes over their disks and roles. */
+  fencing: {
+    victims: string[];
+    safeAt: number;
+    fenced: boolean;
+    busy: boolean;
+    csvPrevious: Record<string, string>;
+  } | null;
+  vms: Record<string, VmState>;
+  vmBusy: Record<string, string>;
+  restarts: Record<string, number[]>;
+  roleErrors: Record<string, string>;
+  /** Set when this node must re-register its reservation keys before it runs roles. */
+  needsRegister: boolean;
+  /** Nodes removed while quorum is still being arbitrated: fenced only once it is won. */
+  pendingRemoved: string[];
+  /** Moves of this node's roles under way, by the id of the request that asked for them. */
+  moves: Record<string, MoveState>;
+}
+
+/** What a node's cluster service starts from: its configuration and timing. */
+export interface ClusterInit {
+  cluster: string;
+  self: string;
+  nodes: NodeRef[];
+  model: QuorumModel;
+  delayMs: number;
+  threshold: number;
+  defendMs: number;
+  /** RetryPeriodOnFailure in ms; 1 h when not given (DOMAIN.md §4). */
+  retryPeriodMs?: number;
+  witnessKeepsConfig: boolean;
+  csv: { volume: string; lun: string; path: string }[];
+  /** The configuration this node persisted before, if any. */
+  saved: ClusterConfig | null;
+  now: number;
+}
+
+/** The state of a node's cluster service as it starts: joining, with no members. */
+export function initialCluster(init: ClusterInit): ClusterState {
+  const csv: Record<string, CsvConfig> = {};
+  for (const v of init.csv) csv[v.volume] = { ...v, owner: null };
+  const peers: Record<string, PeerState> = {};
+  for (const n of init.nodes)
+    if (n.name !== init.self) peers[n.name] = { lastOkAt: null, missed: 0, down: true, view: null };
+  return {
+    cluster: init.cluster,
+    self: init.self,
+    nodes: [...init.nodes].sort((a, b) => a.id - b.id),
+    model: init.model,
+    delayMs: init.delayMs,
+    threshold: init.threshold,
+    defendMs: init.defendMs,
+    retryPeriodMs: init.retryPeriodMs ?? 3_600_000,
+    witnessKeepsConfig: init.witnessKeepsConfig,
+    startedAt: init.now,
+    service: 'Joining',
+    epoch: 0,
+    members: [],
+    leader: null,
+    peers,
+    witness: {
+      owner: null,
+      epoch: 0,
+      status: 'unknown',
+      held: false,
+      lastDefendOkAt: null,
+      busy: false,
+      arbitrating: false,
+    },
+    quorum: countVotes(init.model, init.nodes.length, 0, false),
+    leaseUntil: 0,
+    config: init.saved ?? { version: 0, roles: {}, csv },
+    fencing: null,
+    vms: {},
+    vmBusy: {},
+    restarts: {},
+    roleErrors: {},
+    needsRegister: false,
+    pendingRemoved: [],
+    moves: {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+/** A node's id (unknown names sort last). */
+export const idOf = (s: ClusterState, name: string) =>
+  s.nodes.find((n) => n.name === name)?.id ?? Number.MAX_SAFE_INTEGER;
+/** Orders node names by node id. */
+export const byId = (s: ClusterState) => (a: string, b: string) => idOf(s, a) - idOf(s, b);
+
+/** A peer's vote counts toward a fresh quorum while it answered within two heartbeat intervals. */
+export const freshWindow = (s: ClusterState) => 2 * s.delayMs;
+/** How long a freshly confirmed quorum lets roles act: the rest of the detection window. */
+export const leaseMs = (s: ClusterState) => Math.max(1, s.threshold - 2) * s.delayMs;

@@ -1,0 +1,172 @@
+/**
+ * Witness arbitration: the leader holds and defends the witness, a partition that needs it
+ * arbitrates for it, and the others watch who holds it; the answer settles quorum.
+ */
+import { assignCsvCoordinators } from './csv-coordination.js';
+import {
+  configFromWitness,
+  witnessArbitrated,
+  witnessDenied,
+  witnessLost,
+  witnessOffline,
+} from './event-catalog.js';
+import { startFencing } from './fencing.js';
+import { refreshQuorum } from './lease.js';
+import { loseQuorum } from './leave.js';
+import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
+import { usesWitness } from './quorum.js';
+import { tryForm } from './regroup.js';
+import { push } from './replication.js';
+import { reconcile } from './roles.js';
+import type { ClusterState } from './state.js';
+
+/** Every witness interval: defend the witness, arbitrate for it, or watch who holds it. */
+export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
+  const s = refreshQuorum(s0, now);
+  const effects: ClusterEffectOrTimer[] = [
+    { type: 'startTimer', id: 'witness', ms: s.defendMs, msg: { type: 'witnessTick' } },
+  ];
+  if (!usesWitness(s.model) || s.witness.busy) return { state: s, effects };
+  const lead = s.service === 'Running' && s.leader === s.self;
+  // The leader holds and defends the witness; the others only watch who holds it.
+  const op = s.witness.held ? 'defend' : lead ? 'arbitrate' : 'get';
+  if (
+    op === 'arbitrate' &&
+    !s.witness.arbitrating &&
+    s.witness.owner &&
+    s.members.includes(s.witness.owner) &&
+    s.witness.owner !== s.self
+  ) {
+    // Another member holds it: nothing to arbitrate, just watch.
+    return {
+      state: { ...s, witness: { ...s.witness, busy: true } },
+      effects: [
+        ...effects,
+        { type: 'witness', op: 'get', epoch: s.witness.epoch, configVersion: s.config.version },
+      ],
+    };
+  }
+  return {
+    state: { ...s, witness: { ...s.witness, busy: true } },
+    effects: [...effects, { type: 'witness', op, epoch: s.witness.epoch, configVersion: s.config.version }],
+  };
+}
+
+/** The witness answered (or not): update what this node knows of it, then settle quorum. */
+export function onWitnessResult(
+  s0: ClusterState,
+  msg: Extract<ClusterMsg, { type: 'witnessResult' }>,
+  now: number,
+): ClusterDecision {
+  let s: ClusterState = { ...s0, witness: { ...s0.witness, busy: false } };
+  const effects: ClusterEffectOrTimer[] = [];
+  if (!msg.ok) {
+    const lost = s.witness.held;
+    s = { ...s, witness: { ...s.witness, status: 'offline', held: false } };
+    if (lost) effects.push(witnessOffline(msg.error));
+    return settleQuorum(s, now, effects);
+  }
+  if (msg.config && msg.config.version > s.config.version && s.service !== 'Running') {
+    // A disk witness keeps the newest cluster database: take it (partition in time, DOMAIN.md §2).
+    s = { ...s, config: msg.config };
+    effects.push({ type: 'persist', config: msg.config }, configFromWitness(msg.config.version));
+  }
+  const answer = { owner: msg.owner ?? null, epoch: msg.epoch ?? s.witness.epoch };
+  const after =
+    msg.op === 'get'
+      ? { state: afterGet(s, msg, answer), effects: [] }
+      : msg.op === 'defend'
+        ? afterDefend(s, msg, answer, now)
+        : afterArbitrate(s, msg, answer, now);
+  return settleQuorum(after.state, now, [...effects, ...after.effects]);
+}
+
+type WitnessResult = Extract<ClusterMsg, { type: 'witnessResult' }>;
+/** Who holds the witness, as its answer says. */
+type WitnessAnswer = { owner: string | null; epoch: number };
+
+/** A watcher learns who holds the witness. */
+function afterGet(s: ClusterState, msg: WitnessResult, { owner, epoch }: WitnessAnswer): ClusterState {
+  const held = owner === s.self && s.witness.held;
+  return { ...s, witness: { ...s.witness, owner, epoch, status: msg.status ?? 'online', held } };
+}
+
+/** The holder defended the witness, or learns it lost it. */
+function afterDefend(s: ClusterState, msg: WitnessResult, { owner, epoch }: WitnessAnswer, now: number) {
+  if (msg.outcome === 'granted') {
+    const witness = {
+      ...s.witness,
+      owner: s.self,
+      epoch,
+      status: 'online' as const,
+      held: true,
+      lastDefendOkAt: now,
+    };
+    return { state: { ...s, witness }, effects: [] };
+  }
+  const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false };
+  return { state: { ...s, witness }, effects: [witnessLost(owner, epoch)] };
+}
+
+/** Arbitration won, challenged (try again once the holder had its chance to defend), or denied. */
+function afterArbitrate(
+  s: ClusterState,
+  msg: WitnessResult,
+  { owner, epoch }: WitnessAnswer,
+  now: number,
+): { state: ClusterState; effects: ClusterEffectOrTimer[] } {
+  if (msg.outcome === 'granted') {
+    const witness = {
+      ...s.witness,
+      owner: s.self,
+      epoch,
+      status: 'online' as const,
+      held: true,
+      lastDefendOkAt: now,
+      arbitrating: false,
+    };
+    return { state: { ...s, witness }, effects: [witnessArbitrated(epoch)] };
+  }
+  if (msg.outcome === 'challenged') {
+    const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false };
+    const retry: ClusterEffectOrTimer = {
+      type: 'startTimer',
+      id: 'witness',
+      ms: msg.retryAfterMs ?? s.defendMs,
+      msg: { type: 'witnessTick' },
+    };
+    return { state: { ...s, witness }, effects: [retry] };
+  }
+  const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false, arbitrating: false };
+  return { state: { ...s, witness }, effects: [witnessDenied(owner, epoch)] };
+}
+
+/** After the witness answered: a running partition keeps, wins or loses quorum; a joining one may form. */
+export function settleQuorum(s0: ClusterState, now: number, pre: ClusterEffectOrTimer[]): ClusterDecision {
+  const s = refreshQuorum(s0, now);
+  if (s.service !== 'Running') {
+    const f = tryForm(s, now);
+    return { state: f.state, effects: [...pre, ...f.effects] };
+  }
+  if (s.quorum.has) {
+    if (!s.witness.arbitrating) {
+      const r = reconcile(s, now);
+      return { state: r.state, effects: [...pre, ...r.effects] };
+    }
+    // Arbitration won: now fence and take over what the removed nodes held.
+    let won: ClusterState = { ...s, witness: { ...s.witness, arbitrating: false }, pendingRemoved: [] };
+    const effects = [...pre];
+    if (s.pendingRemoved.length) {
+      won = startFencing(won, s.pendingRemoved, now);
+      effects.push({ type: 'fence', victims: won.fencing?.victims ?? s.pendingRemoved });
+    }
+    const r = reconcile(assignCsvCoordinators(won), now);
+    return { state: r.state, effects: [...effects, ...push(r.state), ...r.effects] };
+  }
+  // Without quorum: keep arbitrating while the challenge is open, give up once it is denied.
+  if (s.witness.arbitrating && s.witness.status === 'online') {
+    const r = reconcile(s, now);
+    return { state: r.state, effects: [...pre, ...r.effects] };
+  }
+  return loseQuorum(s, now, pre);
+}
