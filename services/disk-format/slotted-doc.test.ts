@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { emptyTable } from '../hyperv-node/csv/file-table.js';
 import { encodeTable, loadTable } from '../hyperv-node/csv/table-codec.js';
-import type { WitnessDoc } from '../quorum/core.js';
 import { encodeSlot as encodeWitness, loadNewestSlot } from '../quorum/witness-doc.js';
+import type { WitnessDoc } from '../witness-protocol/core.js';
 import {
   BLOCK_BYTES,
   decodeSlot,

@@ -10,7 +10,13 @@ import type { DefendRequest__Output } from '../generated/dcbox/witness/v1/Defend
 import type { PutConfigRequest__Output } from '../generated/dcbox/witness/v1/PutConfigRequest.js';
 import type { ReleaseRequest__Output } from '../generated/dcbox/witness/v1/ReleaseRequest.js';
 import { unary } from '../transport/grpc.js';
-import { type ReplyBody, viewState, type WitnessEffect, type WitnessMsg, type WitnessState } from './core.js';
+import {
+  type ReplyBody,
+  viewState,
+  type WitnessEffect,
+  type WitnessMsg,
+  type WitnessState,
+} from '../witness-protocol/core.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 

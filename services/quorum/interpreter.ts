@@ -6,7 +6,7 @@ import type { Actor } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
 import type { PendingReplies } from '../actor/pending.js';
 import type { Logger } from '../process/log.js';
-import type { ReplyBody, WitnessEffect, WitnessMsg, WitnessState } from './core.js';
+import type { ReplyBody, WitnessEffect, WitnessMsg, WitnessState } from '../witness-protocol/core.js';
 import type { WitnessStore } from './stores.js';
 
 /** Builds the interpreter of witness effects for the actor runtime. */

@@ -4,7 +4,8 @@
  * keeps its state on the Quorum LUN through the storage controller, a file share witness in its
  * own file. Served as dcbox.witness.v1.Witness. This file only wires the core to its adapters.
  *
- * Files: core.ts (challenge, defense, epochs and the configuration marker, pure), witness-doc.ts
+ * Files: the pure core (challenge, defense, epochs and the configuration marker) lives in
+ * services/witness-protocol/core.ts, shared with the cluster simulation; witness-doc.ts
  * (the witness document and its on-LUN slots over services/disk-format, pure), stores.ts (the
  * LUN and file share stores, adapter), interpreter.ts (the core's effects on the store,
  * adapter), grpc-api.ts (the Witness gRPC API, adapter), this file (process wiring).
@@ -22,7 +23,7 @@ import {
   type WitnessEffect,
   type WitnessMsg,
   type WitnessState,
-} from './core.js';
+} from '../witness-protocol/core.js';
 import { witnessHandlers } from './grpc-api.js';
 import { makeInterpreter } from './interpreter.js';
 import { FileStore, LunStore, storageClient, storageLun, type WitnessStore } from './stores.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WitnessDoc } from './core.js';
+import type { WitnessDoc } from '../witness-protocol/core.js';
 import { type BlockDevice, FileStore, LunStore } from './stores.js';
 import { BLOCK_BYTES, decodeSlot, encodeSlot, SLOT_BYTES } from './witness-doc.js';
 

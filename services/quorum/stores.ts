@@ -11,7 +11,7 @@ import type { ReadResponse__Output } from '../generated/dcbox/storage/v1/ReadRes
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
-import type { WitnessDoc, WitnessKind } from './core.js';
+import type { WitnessDoc, WitnessKind } from '../witness-protocol/core.js';
 import { BLOCK_BYTES, encodeSlot, loadNewestSlot, parseDoc } from './witness-doc.js';
 
 /** The medium of the witness. Every method rejects when the medium cannot be reached. */

@@ -5,7 +5,7 @@
  * loses the previous state (and so never lets an epoch go backwards).
  */
 import * as slotted from '../disk-format/slotted-doc.js';
-import type { WitnessDoc, WitnessKind } from './core.js';
+import type { WitnessDoc, WitnessKind } from '../witness-protocol/core.js';
 
 export {
   BLOCK_BYTES,

@@ -1,8 +1,7 @@
 /**
- * The witness of the cluster simulation (test support): the real witness core of the quorum
- * service, its store answering at once, and the translation of a node's witness effect into the
- * witnessResult the node would get. This file is the simulation's only import of the quorum
- * service's internals (services/quorum/core.ts).
+ * The witness of the cluster simulation (test support): the real witness core (shared with the
+ * quorum service through services/witness-protocol/), its store answering at once, and the
+ * translation of a node's witness effect into the witnessResult the node would get.
  */
 import type { Random } from '../../actor/clock.js';
 import {
@@ -14,7 +13,7 @@ import {
   viewState,
   type WitnessMsg,
   type WitnessState,
-} from '../../quorum/core.js';
+} from '../../witness-protocol/core.js';
 import type { ClusterEffect, ClusterMsg } from './protocol.js';
 import type { ClusterConfig } from './state.js';
 

@@ -2,12 +2,13 @@
  * The cluster adapter's witness calls (adapter): Get, Defend and Arbitrate over gRPC, turned into
  * the witnessResult messages the core decides on.
  */
-import { fromServiceError } from '../../transport/grpc-errors.js';
+
 import type { ArbitrateResponse__Output } from '../../generated/dcbox/witness/v1/ArbitrateResponse.js';
 import type { DefendResponse__Output } from '../../generated/dcbox/witness/v1/DefendResponse.js';
 import type { WitnessClient } from '../../generated/dcbox/witness/v1/Witness.js';
 import type { WitnessState__Output } from '../../generated/dcbox/witness/v1/WitnessState.js';
 import { deadline, rpc } from '../../transport/grpc.js';
+import { fromServiceError } from '../../transport/grpc-errors.js';
 import type { ClusterMsg } from './protocol.js';
 import type { ClusterConfig } from './state.js';
 
