@@ -19,7 +19,7 @@ import {
   LABEL_HOST,
 } from '../runtime/docker.js';
 import type { HostAddress } from '../runtime/runtime.js';
-import { argValue, containerTopology } from './host.js';
+import { argValue, containerTopology } from './args.js';
 
 const SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 const HEALTH_TIMEOUT_MS = 30_000;

@@ -31,8 +31,8 @@ import { hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath } from '../run
 import { alive, type HostState, type RunState, rssBytes, writeState } from '../run/state.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ResolvedTopology } from '../topology/topology.js';
-import type { DaemonMessage, DashboardInfo, DashboardSetting } from './entry.js';
 import type { Launch, LaunchedHost } from './launch.js';
+import type { DaemonMessage, DashboardInfo, DashboardSetting } from './messages.js';
 import { type OrchestratorMetrics, orchestratorMetrics, prometheusConfig } from './metrics.js';
 
 interface Running extends LaunchedHost {

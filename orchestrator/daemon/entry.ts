@@ -8,27 +8,9 @@
 import type { RuntimeKind } from '../runtime/runtime.js';
 import { loadTopology, type ResolvedTopology, resolveTopology } from '../topology/topology.js';
 import { Launch } from './launch.js';
+import type { DaemonMessage } from './messages.js';
 
-/** Messages the daemon sends to the `dcbox up` that started it. */
-export type DaemonMessage =
-  | { type: 'progress'; text: string }
-  | { type: 'ready'; elapsedMs: number; dashboard: DashboardInfo | null }
-  | { type: 'failed'; error: string };
-
-/** Where the dashboard is served, and the token its controls need (null: read-only). */
-export interface DashboardInfo {
-  url: string;
-  token: string | null;
-  /** Why it is not served, when it is not. */
-  error?: string;
-}
-
-/** How the daemon serves the dashboard. */
-export interface DashboardSetting {
-  /** host:port, or null for no dashboard. */
-  listen: string | null;
-  allowControl: boolean;
-}
+export type { DaemonMessage, DashboardInfo, DashboardSetting } from './messages.js';
 
 /** Parses the daemon's argv: --topology FILE --runtime KIND --timing NAME. */
 function arg(name: string): string | undefined {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CommandError } from './exec.js';
-import type { HostAddress } from './runtime.js';
+import type { HostAddress } from './types.js';
 
 /** The image every container runs: the Dockerfile at the project root. */
 export const APP_IMAGE = 'dcbox:local';
