@@ -11,15 +11,9 @@ import { request } from 'node:http';
 import { healthClient, protos, startGrpcServer, unary } from '../../services/transport/grpc.js';
 import { Observer } from '../dashboard/observer.js';
 import { startDashboard } from '../dashboard/server.js';
-import {
-  BACKPLANE_PORT,
-  backplaneAddress,
-  containerAddresses,
-  DASHBOARD_PORT,
-  LABEL_HOST,
-} from '../runtime/docker.js';
 import type { HostAddress } from '../runtime/runtime.js';
 import { argValue, containerTopology } from './args.js';
+import { BACKPLANE_PORT, backplaneAddress, containerAddresses, DASHBOARD_PORT, LABEL_HOST } from './names.js';
 
 const SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 const HEALTH_TIMEOUT_MS = 30_000;

@@ -16,10 +16,10 @@ import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import type { ServiceConfig } from '../../services/process/config.js';
 import { projectRoot } from '../../services/transport/grpc.js';
-import { BACKPLANE_PORT, backplaneAddress, CONTAINER_DIR, containerAddresses } from '../runtime/docker.js';
 import { hostFiles } from '../runtime/host-config.js';
 import { serviceArgv } from '../runtime/service-argv.js';
 import { argValue, containerTopology } from './args.js';
+import { BACKPLANE_PORT, backplaneAddress, CONTAINER_DIR, containerAddresses } from './names.js';
 
 /** Writes one host's config.json and nats.conf into `dir`, derived from the topology. */
 export function writeDerivedFiles(argv: string[], host: string, dir: string): void {

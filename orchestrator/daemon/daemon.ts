@@ -29,7 +29,7 @@ import { type ControlRequest, startDashboard } from '../dashboard/server.js';
 import { FaultLeases, type FaultRequest } from '../faults/faults.js';
 import { hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath } from '../run/paths.js';
 import { alive, type HostState, type RunState, rssBytes, writeState } from '../run/state.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime/types.js';
 import type { ResolvedTopology } from '../topology/topology.js';
 import type { Launch, LaunchedHost } from './launch.js';
 import type { DaemonMessage, DashboardInfo, DashboardSetting } from './messages.js';

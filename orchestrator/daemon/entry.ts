@@ -5,7 +5,7 @@
  * gRPC, the backplane, the dashboard) while the hosts start, and hands the run over to it.
  */
 
-import type { RuntimeKind } from '../runtime/runtime.js';
+import type { RuntimeKind } from '../runtime/types.js';
 import { loadTopology, type ResolvedTopology, resolveTopology } from '../topology/topology.js';
 import { Launch } from './launch.js';
 import type { DaemonMessage } from './messages.js';

@@ -4,7 +4,7 @@
  * go through the management module, as a person or a fencing agent would do them.
  */
 import { DcboxError } from '../../services/actor/errors.js';
-import type { HostAddress, NetemSpec, Runtime } from '../runtime/runtime.js';
+import type { HostAddress, NetemSpec, Runtime } from '../runtime/types.js';
 
 export type FaultKind =
   | 'kill'

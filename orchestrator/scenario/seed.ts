@@ -14,7 +14,7 @@ import { deadline, rpc } from '../../services/transport/grpc.js';
 import { type Clients, connect } from '../run/clients.js';
 import { down } from '../run/sweep.js';
 import { up } from '../run/up.js';
-import type { RuntimeKind } from '../runtime/runtime.js';
+import type { RuntimeKind } from '../runtime/types.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';

@@ -34,6 +34,7 @@ import type { WorkstationClient } from '../../services/generated/dcbox/workstati
 import { DEFAULT_REDFISH_PORT, DEFAULT_TELNET_PORT } from '../../services/management-module/endpoints.js';
 import type { Component } from '../../services/process/config.js';
 import { CLIENT_OPTIONS, checkHealth, insecure, projectRoot, protos } from '../../services/transport/grpc.js';
+import { sourceHash } from '../containers/image.js';
 import {
   APP_IMAGE,
   backplaneAddress,
@@ -44,9 +45,8 @@ import {
   LABEL_RUN,
   LABEL_SOURCE,
   SUBNET_THIRD_OCTETS,
-  sourceHash,
-} from '../runtime/docker.js';
-import { NetnsRuntime } from '../runtime/runtime.js';
+} from '../containers/names.js';
+import { NetnsRuntime } from '../runtime/netns.js';
 import { loadTopology, resolveTopology } from '../topology/topology.js';
 
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
