@@ -6,6 +6,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CommandError } from '../runtime/exec.js';
 import { SUBNET_THIRD_OCTETS } from './names.js';
+import type { ContainerPower } from './power.js';
 
 /**
  * The Debian client matches the Debian engine; another client earlier on the PATH may need a
@@ -97,3 +98,19 @@ export function createNetwork(name: string, labels: Record<string, string>): Doc
   }
   throw new CommandError(`docker network create ${name}`, 1, last);
 }
+
+/**
+ * Container power through the docker CLI (the docker runtime). Killing a container that is not
+ * running, or one that does not stop within 30 s, is not an error: nothing more can be done.
+ */
+export const dockerCliPower: ContainerPower = {
+  kill: (name) => docker(['kill', name]).then(ignore, ignore),
+  waitStopped: (name) => docker(['wait', name], { timeoutMs: 30_000 }).then(ignore, ignore),
+  start: (name) => docker(['start', name]).then(ignore),
+  async initPid(name) {
+    const pid = Number((await docker(['inspect', '--format', '{{.State.Pid}}', name])).trim());
+    return pid > 0 ? pid : null;
+  },
+};
+
+function ignore(): void {}

@@ -5,7 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { projectRoot } from '../../services/process/root.js';
-import { createNetwork, DOCKER as DOCKER_CLI, type DockerNetwork, docker } from '../containers/docker-cli.js';
+import {
+  createNetwork,
+  DOCKER as DOCKER_CLI,
+  type DockerNetwork,
+  docker,
+  dockerCliPower,
+} from '../containers/docker-cli.js';
 import { ensureAppImage } from '../containers/image.js';
 import {
   APP_IMAGE,
@@ -15,6 +21,7 @@ import {
   LABEL_HOST,
   LABEL_RUN,
 } from '../containers/names.js';
+import { type ContainerPower, powerOff, powerOn } from '../containers/power.js';
 import { CONTROL_PORT } from '../run/paths.js';
 import { tryRun } from './exec.js';
 import { NetnsRuntime } from './netns.js';
@@ -91,54 +98,65 @@ export class DockerRuntime extends NetnsRuntime implements HostProcessOwner {
     for (const h of hosts) this.rules.delete(h.name);
   }
 
+  /** Power on: the first time creates the host's container, afterwards starts the same one. */
   async start(host: HostAddress, dir: string): Promise<void> {
     const name = containerName(this.runId, host.name);
-    if (this.created.has(host.name)) await docker(['start', name]);
-    else {
-      if (!this.network) throw new Error('the docker runtime has no network: assign() first');
-      await docker([
-        'run',
-        '--detach',
-        '--name',
-        name,
-        '--hostname',
-        host.name.toLowerCase(),
-        '--label',
-        `${LABEL_RUN}=${this.runId}`,
-        '--label',
-        `${LABEL_HOST}=${host.name}`,
-        '--network',
-        this.network.name,
-        '--ip',
-        host.address,
-        '--volume',
-        `${dir}:${CONTAINER_DIR}`,
-        APP_IMAGE,
-        '--dir',
-        CONTAINER_DIR,
-        '--log-files',
-      ]);
-      this.created.add(host.name);
-    }
-    const pid = Number((await docker(['inspect', '--format', '{{.State.Pid}}', name])).trim());
-    if (pid > 0) this.initPids.set(host.name, pid);
+    const engine: ContainerPower = this.created.has(host.name)
+      ? dockerCliPower
+      : { ...dockerCliPower, start: () => this.create(host, dir, name) };
+    await powerOn(engine, name, {
+      onStarted: (pid) => {
+        if (pid) this.initPids.set(host.name, pid);
+        this.replayRules(host);
+      },
+    });
+  }
+
+  /** Runs the host's container for the first time, its folder mounted at CONTAINER_DIR. */
+  private async create(host: HostAddress, dir: string, name: string): Promise<void> {
+    if (!this.network) throw new Error('the docker runtime has no network: assign() first');
+    await docker([
+      'run',
+      '--detach',
+      '--name',
+      name,
+      '--hostname',
+      host.name.toLowerCase(),
+      '--label',
+      `${LABEL_RUN}=${this.runId}`,
+      '--label',
+      `${LABEL_HOST}=${host.name}`,
+      '--network',
+      this.network.name,
+      '--ip',
+      host.address,
+      '--volume',
+      `${dir}:${CONTAINER_DIR}`,
+      APP_IMAGE,
+      '--dir',
+      CONTAINER_DIR,
+      '--log-files',
+    ]);
+    this.created.add(host.name);
+  }
+
+  /** A started container has a fresh network namespace: applies the host's rules in force again. */
+  private replayRules(host: HostAddress): void {
     const rules = this.rules.get(host.name) ?? [];
-    if (rules.length) {
-      this.replaying = true;
-      try {
-        super.applyRules(host, rules);
-      } finally {
-        this.replaying = false;
-      }
+    if (!rules.length) return;
+    this.replaying = true;
+    try {
+      super.applyRules(host, rules);
+    } finally {
+      this.replaying = false;
     }
   }
 
+  /** Power off: SIGKILL of the container's init, resolved once the container has stopped. */
   async kill(host: HostAddress): Promise<void> {
-    const name = containerName(this.runId, host.name);
     this.initPids.delete(host.name);
     if (!this.created.has(host.name)) return;
-    await docker(['kill', name]).catch(() => undefined); // Not running: nothing to kill.
-    await docker(['wait', name], { timeoutMs: 30_000 }).catch(() => undefined);
+    await powerOff(dockerCliPower, containerName(this.runId, host.name));
   }
 
   running(host: HostAddress): boolean {
