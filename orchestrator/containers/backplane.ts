@@ -16,6 +16,7 @@ import { argValue, containerTopology } from './args.js';
 import { containerOf, engineApiPower, isRunning } from './engine-api.js';
 import { BACKPLANE_PORT, backplaneAddress, containerAddresses, DASHBOARD_PORT } from './names.js';
 import { powerOff, powerOn } from './power.js';
+import { waitHealthy } from './wait-healthy.js';
 
 const HEALTH_TIMEOUT_MS = 30_000;
 
@@ -80,7 +81,8 @@ async function switchPower(host: string, on: boolean, addr: HostAddress, select:
   const power = engineApiPower(host);
   if (!on) return powerOff(power, c.Id);
   await powerOn(power, c.Id, {
-    health: { host, target: `${addr.address}:${addr.grpcPort}`, timeoutMs: HEALTH_TIMEOUT_MS },
+    untilReady: () =>
+      waitHealthy({ host, target: `${addr.address}:${addr.grpcPort}`, timeoutMs: HEALTH_TIMEOUT_MS }),
   });
 }
 

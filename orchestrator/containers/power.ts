@@ -5,10 +5,10 @@
  * NATS server and service with it at once, as a cut of power does, and then waiting until the
  * container has stopped. Power on starts the same container again (same name, same address):
  * its new init pid is handed back so that the caller can enter the fresh network namespace (the
- * docker runtime applies the host's partition rules again there), and, when asked, it waits for
- * the host's service to answer grpc.health.v1 with SERVING.
+ * docker runtime applies the host's partition rules again there), and, when asked, it waits until
+ * the host is ready (wait-healthy.ts: its service answers grpc.health.v1 with SERVING). This
+ * module loads nothing, so that the daemon's light entry can hold the docker runtime.
  */
-import { healthClient } from '../../services/transport/grpc.js';
 
 /**
  * What power needs of a container engine. Each client keeps its own manners: which failures it
@@ -25,21 +25,12 @@ export interface ContainerPower {
   initPid(container: string): Promise<number | null>;
 }
 
-/** The host's service to wait for after power on. */
-export interface HealthWait {
-  /** The host's name, for the error. */
-  host: string;
-  /** Its gRPC address:port. */
-  target: string;
-  timeoutMs: number;
-}
-
 /** What to do once a container is powered on. */
 export interface PowerOnOptions {
   /** Called with the container's new init pid (null: it is not running after all). */
   onStarted?: (initPid: number | null) => void;
-  /** Wait until the host's service serves. */
-  health?: HealthWait;
+  /** Resolves once the host is ready (e.g. waitHealthy); power on waits for it. */
+  untilReady?: () => Promise<void>;
 }
 
 /** Cuts a container's power: SIGKILL of its init, then waits until it has stopped. */
@@ -56,19 +47,5 @@ export async function powerOn(
 ): Promise<void> {
   await engine.start(container);
   if (opts.onStarted) opts.onStarted(await engine.initPid(container));
-  if (opts.health) await waitHealthy(opts.health);
-}
-
-/** Asks the host's service every 50 ms (each ask waits 500 ms) until it serves; throws after timeoutMs. */
-export async function waitHealthy({ host, target, timeoutMs }: HealthWait): Promise<void> {
-  const health = healthClient(target);
-  const until = Date.now() + timeoutMs;
-  try {
-    while (!(await health.check(500))) {
-      if (Date.now() > until) throw new Error(`${host} was not healthy within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  } finally {
-    health.close();
-  }
+  if (opts.untilReady) await opts.untilReady();
 }

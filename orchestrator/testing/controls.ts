@@ -5,6 +5,7 @@
  */
 import type { ContainerRuntimeClient, StartedTestContainer } from 'testcontainers';
 import { powerOff, powerOn } from '../containers/power.js';
+import { waitHealthy } from '../containers/wait-healthy.js';
 import { NetnsRuntime } from '../runtime/netns.js';
 import type { HostAddress } from '../runtime/types.js';
 import { testcontainersPower } from './engine.js';
@@ -57,7 +58,8 @@ export async function faultControls(
       const name = nameOf(host);
       await powerOn(power, idOf(name), {
         onStarted: (pid) => setPid(name, pid),
-        health: { host: name, target: hosts[name]?.grpc.target as string, timeoutMs: run.timeoutMs },
+        untilReady: () =>
+          waitHealthy({ host: name, target: hosts[name]?.grpc.target as string, timeoutMs: run.timeoutMs }),
       });
     },
     async freeze(host) {
