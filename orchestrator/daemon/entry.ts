@@ -1,8 +1,14 @@
 /**
  * The orchestrator daemon's entry: `dcbox up` starts it detached and reads its progress over
  * the IPC channel until it is ready. It creates the hosts and spawns their processes first
- * (launch.ts, which loads nothing heavy), then loads the rest of the daemon (daemon-server.ts:
- * gRPC, the backplane, the dashboard) while the hosts start, and hands the run over to it.
+ * (launch.ts, which loads nothing heavy), then loads the rest of the daemon (daemon.ts: gRPC,
+ * the backplane, the dashboard) while the hosts start, and hands the run over to it.
+ *
+ * The folder: entry.ts (this), launch.ts (the runtime, the hosts' files and processes),
+ * messages.ts (what entry and daemon tell `dcbox up`), daemon.ts (host lifecycle, power,
+ * partitions, faults, the dashboard), grpc-handlers.ts (the Backplane and Orchestrator
+ * services), service-calls.ts (calls to the management module, storage and cluster) and
+ * metrics.ts (the daemon's Prometheus metrics and prometheus.yml).
  */
 
 import type { RuntimeKind } from '../runtime/types.js';
