@@ -7,9 +7,16 @@
  *                                  writes them on the Docker host and mounts the folder)
  *   --topology FILE --host NAME --subnet 198.19.N.0/24 [--timing T] [--run ID]
  *                                  derive the host's files from the topology (docker-compose.yml,
- *                                  the testcontainers helper), with the address plan of docker.ts
+ *                                  the testcontainers helper), with the address plan of names.ts
  *   --backplane --topology FILE --subnet … [--select LABEL=VALUE] [--dashboard]
- *                                  serve the backplane over the Docker Engine API (container-backplane.ts)
+ *                                  serve the backplane over the Docker Engine API (backplane.ts)
+ *
+ * The folder holds what runs in or talks to dcbox containers: host.ts (this entry), args.ts
+ * (the container's arguments), backplane.ts (the compose/testcontainers backplane),
+ * engine-api.ts (the Docker Engine API over its socket), health.ts (the image's health check),
+ * and, for the Docker host, docker-cli.ts (the docker CLI and networks), names.ts (names,
+ * labels, ports, the address plan), image.ts (the app image), sweep.ts (what crashed runs
+ * left), power.ts (container power shared by all three Docker clients) and wait-healthy.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

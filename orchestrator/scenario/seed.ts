@@ -3,7 +3,8 @@
  * CSV are made highly available (off first), brought online on HVR2NODO2, one is live-migrated
  * to HVR2NODO1 while it is pinged every 100 ms, the CSV is coordinated by HVR2NODO2, and blade 2
  * is powered off through the management module. Every number comes from the pings and the
- * cluster's own events, never from configuration.
+ * cluster's own events, never from configuration. The folder holds only this scenario, which
+ * `dcbox demo` runs (cli/main.ts); its Pinger serves the integration tests and the benchmark too.
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { ClusterEvent__Output } from '../../services/generated/dcbox/cluster/v1/ClusterEvent.js';
