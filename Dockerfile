@@ -17,7 +17,7 @@ COPY proto ./proto
 COPY topologies ./topologies
 COPY observability ./observability
 COPY dist ./dist
-# The hash of the sources (orchestrator/docker.ts), so a stale image is rebuilt.
+# The hash of the sources (orchestrator/containers/image.ts), so a stale image is rebuilt.
 ARG SOURCE=unknown
 LABEL dcbox.image=app dcbox.source=${SOURCE}
 ENTRYPOINT ["node", "/opt/dcbox/dist/orchestrator/containers/host.js"]

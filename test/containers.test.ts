@@ -7,8 +7,9 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DOCKER } from '../orchestrator/containers/docker-cli.js';
+import { ensureAppImage } from '../orchestrator/containers/image.js';
 import type { Clients } from '../orchestrator/run/clients.js';
-import { DOCKER, ensureAppImage } from '../orchestrator/runtime/docker.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import { pollUntil } from '../services/process/poll-until.js';

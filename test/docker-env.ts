@@ -5,14 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  BASE_IMAGE,
-  DOCKER,
-  dockerSync,
-  engineProblem,
-  LABEL_IMAGE,
-  LABEL_RUN,
-} from '../orchestrator/runtime/docker.js';
+import { DOCKER, dockerSync, engineProblem } from '../orchestrator/containers/docker-cli.js';
+import { BASE_IMAGE, LABEL_IMAGE, LABEL_RUN } from '../orchestrator/containers/names.js';
 import { projectRoot } from '../services/transport/grpc.js';
 
 let reason: string | null | undefined;

@@ -7,60 +7,24 @@
  * the `--select` label of its run). Power on returns once the host's service answers
  * grpc.health.v1 with SERVING. With `--dashboard` it also serves the live dashboard, read-only.
  */
-import { request } from 'node:http';
-import { healthClient, protos, startGrpcServer, unary } from '../../services/transport/grpc.js';
-import { Observer } from '../dashboard/observer.js';
+import { protos, startGrpcServer, unary } from '../../services/transport/grpc.js';
+import { type ObservedHost, Observer } from '../dashboard/observer.js';
 import { startDashboard } from '../dashboard/server.js';
-import {
-  BACKPLANE_PORT,
-  backplaneAddress,
-  containerAddresses,
-  DASHBOARD_PORT,
-  LABEL_HOST,
-} from '../runtime/docker.js';
-import type { HostAddress } from '../runtime/runtime.js';
-import { argValue, containerTopology } from './host.js';
+import type { HostAddress } from '../runtime/types.js';
+import type { HostPlan, ResolvedTopology } from '../topology/topology.js';
+import { argValue, containerTopology } from './args.js';
+import { containerOf, engineApiPower, isRunning } from './engine-api.js';
+import { BACKPLANE_PORT, backplaneAddress, containerAddresses, DASHBOARD_PORT } from './names.js';
+import { powerOff, powerOn } from './power.js';
+import { waitHealthy } from './wait-healthy.js';
 
-const SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
 const HEALTH_TIMEOUT_MS = 30_000;
 
-/** One call of the Docker Engine API over its unix socket. */
-export function engineApi(method: string, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: SOCKET, method, path, timeout: 30_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => {
-        body += d;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`Docker Engine API ${method} ${path} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-interface ContainerSummary {
-  Id: string;
-  State: string;
-}
-
-/** The container of a host: the one carrying `dcbox.host=<host>` and the run's selector label. */
-async function containerOf(host: string, select: string): Promise<ContainerSummary> {
-  const filters = JSON.stringify({ label: [`${LABEL_HOST}=${host}`, select] });
-  const r = await engineApi('GET', `/containers/json?all=true&filters=${encodeURIComponent(filters)}`);
-  if (r.status !== 200) throw new Error(`Docker Engine API: ${r.status} ${r.body.trim()}`);
-  const list = JSON.parse(r.body) as ContainerSummary[];
-  const c = list[0];
-  if (!c) throw new Error(`no container labelled ${LABEL_HOST}=${host} and ${select}`);
-  return c;
-}
-
-async function isRunning(id: string): Promise<boolean> {
-  const r = await engineApi('GET', `/containers/${id}/json`);
-  if (r.status !== 200) throw new Error(`Docker Engine API: ${r.status} ${r.body.trim()}`);
-  return (JSON.parse(r.body) as { State: { Running: boolean } }).State.Running;
+/** The answer of SetPower and GetPower (no pids: the processes live in the containers). */
+interface PowerReply {
+  host: string;
+  on: boolean;
+  pids: number[];
 }
 
 /** Serves the backplane (and the dashboard) until the container is stopped. */
@@ -74,61 +38,84 @@ export async function runBackplane(argv: string[]): Promise<void> {
     ).map((a) => [a.name, a]),
   );
   const powered = new Map(topo.hosts.map((h) => [h.name, true]));
-  const busy = new Map<string, Promise<unknown>>();
+  const observed = (plan: HostPlan) =>
+    observedHost(plan, addrs.get(plan.name) as HostAddress, powered.get(plan.name) ?? true);
   let observer: Observer | null = null;
-
-  const setPower = async (host: string, on: boolean) => {
+  const setPower = serializedPerHost(async (host: string, on: boolean) => {
     const addr = addrs.get(host);
     if (!addr) throw new Error(`no host named ${host} in ${topo.name}`);
+    await switchPower(host, on, addr, select);
+    powered.set(host, on);
+    const plan = topo.hosts.find((h) => h.name === host);
+    if (observer && plan) observer.power(observed(plan), on);
+  });
+
+  const server = await serveBackplane(select, async (host, on) => {
+    await setPower(host, on);
+    return { host, on, pids: [] };
+  });
+  process.stderr.write(
+    `backplane of ${topo.name} serving on ${backplaneAddress(prefix)}:${BACKPLANE_PORT} (containers labelled ${select})\n`,
+  );
+  if (argv.includes('--dashboard')) {
+    observer = await serveReadOnlyDashboard(topo, runId, () => topo.hosts.map(observed));
+    process.stderr.write(`dashboard serving on port ${DASHBOARD_PORT}\n`);
+  }
+
+  const stop = async () => {
+    observer?.stop();
+    await server.shutdown();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+/**
+ * Cuts or restores the power of a host's container. SIGKILL of the container's init: its NATS
+ * server and service die at once, as a cut of power does; power on returns once the host's
+ * service serves.
+ */
+async function switchPower(host: string, on: boolean, addr: HostAddress, select: string): Promise<void> {
+  const c = await containerOf(host, select);
+  const power = engineApiPower(host);
+  if (!on) return powerOff(power, c.Id);
+  await powerOn(power, c.Id, {
+    untilReady: () =>
+      waitHealthy({ host, target: `${addr.address}:${addr.grpcPort}`, timeoutMs: HEALTH_TIMEOUT_MS }),
+  });
+}
+
+/** Runs the calls for one host one after another (a failed call does not stop the next). */
+function serializedPerHost(
+  fn: (host: string, on: boolean) => Promise<void>,
+): (host: string, on: boolean) => Promise<void> {
+  const busy = new Map<string, Promise<unknown>>();
+  return async (host, on) => {
     const prev = busy.get(host) ?? Promise.resolve();
-    const next = prev.then(async () => {
-      const c = await containerOf(host, select);
-      if (on) {
-        if (!(await isRunning(c.Id))) {
-          const r = await engineApi('POST', `/containers/${c.Id}/start`);
-          if (r.status >= 300 && r.status !== 304)
-            throw new Error(`start ${host}: ${r.status} ${r.body.trim()}`);
-        }
-        const health = healthClient(`${addr.address}:${addr.grpcPort}`);
-        const until = Date.now() + HEALTH_TIMEOUT_MS;
-        try {
-          while (!(await health.check(500))) {
-            if (Date.now() > until) throw new Error(`${host} was not healthy within ${HEALTH_TIMEOUT_MS} ms`);
-            await new Promise((r) => setTimeout(r, 50));
-          }
-        } finally {
-          health.close();
-        }
-      } else {
-        // SIGKILL of the container's init: its NATS server and service die at once, as a cut
-        // of power does.
-        await engineApi('POST', `/containers/${c.Id}/kill?signal=SIGKILL`);
-        const until = Date.now() + 10_000;
-        while ((await isRunning(c.Id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      }
-      powered.set(host, on);
-      const plan = topo.hosts.find((h) => h.name === host);
-      if (observer && plan)
-        observer.power(
-          {
-            name: host,
-            component: plan.component,
-            address: addr.address,
-            grpcPort: addr.grpcPort,
-            bay: plan.bay,
-            powered: on,
-          },
-          on,
-        );
-    });
+    const next = prev.then(() => fn(host, on));
     busy.set(
       host,
       next.catch(() => undefined),
     );
     await next;
-    return { host, on, pids: [] };
   };
+}
 
+/** The dashboard's view of a host of the topology. */
+function observedHost(plan: HostPlan, addr: HostAddress, powered: boolean): ObservedHost {
+  return {
+    name: plan.name,
+    component: plan.component,
+    address: addr.address,
+    grpcPort: addr.grpcPort,
+    bay: plan.bay,
+    powered,
+  };
+}
+
+/** Serves dcbox.orchestrator.v1.Backplane on every address of the container. */
+async function serveBackplane(select: string, setPower: (host: string, on: boolean) => Promise<PowerReply>) {
   const p = protos();
   const server = await startGrpcServer('0.0.0.0', BACKPLANE_PORT, [
     {
@@ -144,51 +131,35 @@ export async function runBackplane(argv: string[]): Promise<void> {
     },
   ]);
   server.setServing(true);
-  process.stderr.write(
-    `backplane of ${topo.name} serving on ${backplaneAddress(prefix)}:${BACKPLANE_PORT} (containers labelled ${select})\n`,
-  );
+  return server;
+}
 
-  if (argv.includes('--dashboard')) {
-    observer = new Observer({
-      run: {
-        runId,
-        topology: topo.name,
-        runtime: 'docker',
-        timing: topo.timing.name,
-        startedAtMs: Date.now(),
-        allowControl: false,
-      },
-      hosts: () =>
-        topo.hosts.map((h) => {
-          const a = addrs.get(h.name) as HostAddress;
-          return {
-            name: h.name,
-            component: h.component,
-            address: a.address,
-            grpcPort: a.grpcPort,
-            bay: h.bay,
-            powered: powered.get(h.name) ?? true,
-          };
-        }),
-      faults: () => [],
-    });
-    observer.start();
-    await startDashboard(observer, {
-      host: '0.0.0.0',
-      port: DASHBOARD_PORT,
-      token: null,
-      control: async () => {
-        throw new Error('the dashboard of a compose or testcontainers run is read-only');
-      },
-    });
-    process.stderr.write(`dashboard serving on port ${DASHBOARD_PORT}\n`);
-  }
-
-  const stop = async () => {
-    observer?.stop();
-    await server.shutdown();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
+/** Observes the data center and serves its dashboard without controls. */
+async function serveReadOnlyDashboard(
+  topo: ResolvedTopology,
+  runId: string,
+  hosts: () => ObservedHost[],
+): Promise<Observer> {
+  const observer = new Observer({
+    run: {
+      runId,
+      topology: topo.name,
+      runtime: 'docker',
+      timing: topo.timing.name,
+      startedAtMs: Date.now(),
+      allowControl: false,
+    },
+    hosts,
+    faults: () => [],
+  });
+  observer.start();
+  await startDashboard(observer, {
+    host: '0.0.0.0',
+    port: DASHBOARD_PORT,
+    token: null,
+    control: async () => {
+      throw new Error('the dashboard of a compose or testcontainers run is read-only');
+    },
+  });
+  return observer;
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceConfig } from '../../services/process/config.js';
 import { checkHealth } from '../../services/transport/grpc.js';
-import { BACKPLANE_PORT, CONTAINER_DIR } from '../runtime/docker.js';
+import { BACKPLANE_PORT, CONTAINER_DIR } from './names.js';
 
 const config = join(process.env.DCBOX_DIR ?? CONTAINER_DIR, 'config.json');
 const target = existsSync(config)

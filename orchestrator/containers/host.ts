@@ -7,46 +7,26 @@
  *                                  writes them on the Docker host and mounts the folder)
  *   --topology FILE --host NAME --subnet 198.19.N.0/24 [--timing T] [--run ID]
  *                                  derive the host's files from the topology (docker-compose.yml,
- *                                  the testcontainers helper), with the address plan of docker.ts
+ *                                  the testcontainers helper), with the address plan of names.ts
  *   --backplane --topology FILE --subnet … [--select LABEL=VALUE] [--dashboard]
- *                                  serve the backplane over the Docker Engine API (container-backplane.ts)
+ *                                  serve the backplane over the Docker Engine API (backplane.ts)
+ *
+ * The folder holds what runs in or talks to dcbox containers: host.ts (this entry), args.ts
+ * (the container's arguments), backplane.ts (the compose/testcontainers backplane),
+ * engine-api.ts (the Docker Engine API over its socket), health.ts (the image's health check),
+ * and, for the Docker host, docker-cli.ts (the docker CLI and networks), names.ts (names,
+ * labels, ports, the address plan), image.ts (the app image), sweep.ts (what crashed runs
+ * left), power.ts (container power shared by all three Docker clients) and wait-healthy.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceConfig } from '../../services/process/config.js';
 import { projectRoot } from '../../services/transport/grpc.js';
-import { BACKPLANE_PORT, backplaneAddress, CONTAINER_DIR, containerAddresses } from '../runtime/docker.js';
 import { hostFiles } from '../runtime/host-config.js';
 import { serviceArgv } from '../runtime/service-argv.js';
-import { loadTopology, type ResolvedTopology, resolveTopology } from '../topology/topology.js';
-
-/** The value of `--name` in argv, if given. */
-export function argValue(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
-/** "198.19.1.0/24" → "198.19.1"; only a /24 inside 198.18.0.0/15 (BRIEF.md §2). */
-export function subnetPrefix(subnet: string): string {
-  const m = /^(198\.(?:18|19)\.\d{1,3})\.0\/24$/.exec(subnet);
-  if (!m || Number(subnet.split('.')[2]) > 255)
-    throw new Error(`--subnet ${subnet}: expected a /24 inside 198.18.0.0/15, such as 198.19.1.0/24`);
-  return m[1] as string;
-}
-
-/** The topology as a container sees it, from argv. */
-export function containerTopology(argv: string[]): { topo: ResolvedTopology; prefix: string; runId: string } {
-  const file = argValue(argv, 'topology');
-  const subnet = argValue(argv, 'subnet');
-  if (!file || !subnet) throw new Error('give --topology FILE and --subnet 198.19.N.0/24 (or --dir DIR)');
-  const path = file.startsWith('/') ? file : join(projectRoot, file);
-  return {
-    topo: resolveTopology(loadTopology(path), path, argValue(argv, 'timing')),
-    prefix: subnetPrefix(subnet),
-    runId: argValue(argv, 'run') ?? 'compose',
-  };
-}
+import { argValue, containerTopology } from './args.js';
+import { BACKPLANE_PORT, backplaneAddress, CONTAINER_DIR, containerAddresses } from './names.js';
 
 /** Writes one host's config.json and nats.conf into `dir`, derived from the topology. */
 export function writeDerivedFiles(argv: string[], host: string, dir: string): void {

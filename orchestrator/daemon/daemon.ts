@@ -2,38 +2,32 @@
  * The orchestrator daemon once its hosts are launched (launch.ts): the physics of the emulated
  * data center. It waits on each host's grpc.health.v1 in dependency order, serves the backplane
  * that the management module drives to cut or restore power to a bay, applies partitions, and
- * on shutdown removes everything it made. daemon.ts is the process's entry.
+ * on shutdown removes everything it made. entry.ts is the process's entry; the gRPC services
+ * are translated in grpc-handlers.ts and the calls to the emulated services made in
+ * service-calls.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { ServerCredentials, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { DcboxError } from '../../services/actor/errors.js';
 import { makeRegistry, startMetricsServer } from '../../services/observability/metrics.js';
 import { VERSION } from '../../services/process/service.js';
-import {
-  CLIENT_OPTIONS,
-  deadline,
-  healthClient,
-  insecure,
-  protos,
-  rpc,
-  startGrpcServer,
-  unary,
-  waitServing,
-} from '../../services/transport/grpc.js';
+import { type startGrpcServer, waitServing } from '../../services/transport/grpc.js';
+import type { EventHub } from '../dashboard/model.js';
 import { Observer } from '../dashboard/observer.js';
 import { type ControlRequest, startDashboard } from '../dashboard/server.js';
 import { FaultLeases, type FaultRequest } from '../faults/faults.js';
 import { hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath } from '../run/paths.js';
-import { alive, type HostState, type RunState, rssBytes, writeState } from '../run/state.js';
-import type { Runtime } from '../runtime/runtime.js';
+import { alive, type HostState, type RunState, writeState } from '../run/state.js';
+import type { Runtime } from '../runtime/types.js';
 import type { ResolvedTopology } from '../topology/topology.js';
-import type { DaemonMessage, DashboardInfo, DashboardSetting } from './entry.js';
+import { type DaemonApi, hostStatus, serveControl } from './grpc-handlers.js';
 import type { Launch, LaunchedHost } from './launch.js';
+import type { DaemonMessage, DashboardInfo, DashboardSetting } from './messages.js';
 import { type OrchestratorMetrics, orchestratorMetrics, prometheusConfig } from './metrics.js';
+import { mmPower, moveRole, storageFault } from './service-calls.js';
 
 interface Running extends LaunchedHost {
   powered: boolean;
@@ -43,7 +37,8 @@ interface Running extends LaunchedHost {
 
 const HEALTH_TIMEOUT_MS = 30_000;
 
-export class Daemon {
+/** The daemon of one run: host lifecycle, power, partitions, faults and the dashboard. */
+export class Daemon implements DaemonApi {
   private readonly hosts = new Map<string, Running>();
   private readonly runtime: Runtime;
   private readonly runId: string;
@@ -51,7 +46,7 @@ export class Daemon {
   private partitions: string[] = [];
   private stopping = false;
   private server: Awaited<ReturnType<typeof startGrpcServer>> | null = null;
-  private readonly faults: FaultLeases;
+  readonly faults: FaultLeases;
   private readonly registry: Registry;
   private readonly metrics: OrchestratorMetrics;
   private metricsServer: Server | null = null;
@@ -88,7 +83,7 @@ export class Daemon {
       },
       mmPower: (kind, bay, action) => this.mmPower(kind, bay, action),
       storageFault: (lun, kind, delayMs, errorRate, durationMs) =>
-        this.storageFault(lun, kind, delayMs, errorRate, durationMs),
+        storageFault(this.targetOf('storage-controller'), { lun, kind, delayMs, errorRate, durationMs }),
       hostsOf: (component) =>
         [...this.hosts.values()].filter((h) => h.plan.component === component).map((h) => h.plan.name),
       changed: (view) => this.observer?.fault(view),
@@ -116,49 +111,16 @@ export class Daemon {
     return h;
   }
 
-  private client<T>(component: string, make: (target: string) => T): T {
+  /** The gRPC address of the run's host of a component. */
+  private targetOf(component: string): string {
     const h = [...this.hosts.values()].find((x) => x.plan.component === component);
     if (!h) throw new DcboxError('NOT_FOUND', `this run has no ${component}`);
-    return make(`${h.addr.address}:${h.addr.grpcPort}`);
+    return `${h.addr.address}:${h.addr.grpcPort}`;
   }
 
   /** Power through the management module, as an operator or a fencing agent does it. */
-  private async mmPower(kind: 'blade' | 'io', bay: number, action: 'on' | 'off'): Promise<void> {
-    const p = protos();
-    const mm = this.client(
-      'management-module',
-      (t) => new p.dcbox.chassis.v1.ManagementModule(t, insecure(), CLIENT_OPTIONS),
-    );
-    try {
-      await rpc((cb) => mm.Power({ kind, bay, action }, deadline(60_000), cb));
-    } finally {
-      mm.close();
-    }
-  }
-
-  private async storageFault(
-    lun: string,
-    kind: string,
-    delayMs: number,
-    errorRate: number,
-    durationMs: number,
-  ): Promise<void> {
-    const p = protos();
-    const st = this.client(
-      'storage-controller',
-      (t) => new p.dcbox.storage.v1.Storage(t, insecure(), CLIENT_OPTIONS),
-    );
-    try {
-      await rpc((cb) =>
-        st.InjectFault(
-          { lun, kind, delay_ms: delayMs, error_rate: errorRate, duration_ms: durationMs },
-          deadline(10_000),
-          cb,
-        ),
-      );
-    } finally {
-      st.close();
-    }
+  private mmPower(kind: 'blade' | 'io', bay: number, action: 'on' | 'off'): Promise<void> {
+    return mmPower(this.targetOf('management-module'), kind, bay, action);
   }
 
   /**
@@ -330,22 +292,12 @@ export class Daemon {
         const view = this.observer?.current().cluster;
         const member = view?.nodes.find((n) => n.service === 'Running')?.name;
         if (!member) throw new DcboxError('UNAVAILABLE', 'no cluster node is running to take the move');
-        const p = protos();
         const h = this.running(member);
-        const c = new p.dcbox.cluster.v1.Cluster(
-          `${h.addr.address}:${h.addr.grpcPort}`,
-          insecure(),
-          CLIENT_OPTIONS,
-        );
-        try {
-          await rpc((cb) => c.Move({ role: req.role, to: req.to, live: req.live }, deadline(180_000), cb));
-        } finally {
-          c.close();
-        }
+        await moveRole(`${h.addr.address}:${h.addr.grpcPort}`, req);
         return `${req.role} moved to ${req.to} (${req.live ? 'live' : 'quick'} migration)`;
       }
       case 'fault': {
-        const f = await this.faults.inject({
+        const f = await this.injectFault({
           kind: req.kind,
           hosts: req.hosts,
           groups: [],
@@ -357,7 +309,6 @@ export class Daemon {
           delay_ms: 0,
           error_rate: 0,
         });
-        this.metrics.injected.inc({ kind: f.kind });
         return `fault ${f.id} (${f.kind}) on ${f.targets.join(', ')} until ${new Date(f.expires_at_ms).toISOString()}`;
       }
       case 'lift-all': {
@@ -410,164 +361,87 @@ export class Daemon {
     writeState(this.state);
   }
 
+  /** The control API (grpc-handlers.ts) on every control address, and the daemon's metrics. */
   private async serve(): Promise<void> {
-    const p = protos();
-    const backplane = {
-      SetPower: unary(async (req: { host: string; on: boolean }) => {
-        const s = await this.setPower(req.host, req.on);
-        return {
-          host: s.name,
-          on: s.powered,
-          pids: [s.pids.nats, s.pids.service].filter((x): x is number => !!x),
-        };
-      }),
-      GetPower: unary((req: { host: string }) => {
-        const h = this.hosts.get(req.host);
-        if (!h) throw new DcboxError('NOT_FOUND', `no host named ${req.host} in this run`);
-        const s = this.hostState(h);
-        return {
-          host: s.name,
-          on: s.powered,
-          pids: [s.pids.nats, s.pids.service].filter((x): x is number => !!x),
-        };
-      }),
-    };
-    const orchestrator = {
-      Status: unary(() => this.status()),
-      Partition: unary((req: { groups: { hosts: string[] }[]; one_way: boolean }) => {
-        if (req.groups.length < 2)
-          throw new DcboxError('INVALID_ARGUMENT', 'a partition needs at least two groups of hosts');
-        try {
-          const rules = this.runtime.partition(
-            [...this.hosts.values()].map((h) => h.addr),
-            req.groups.map((g) => g.hosts),
-            req.one_way,
-          );
-          this.partitions.push(...rules);
-          this.save();
-          this.observer?.fault({
-            id: `p${++this.partitionCount}`,
-            kind: 'partition',
-            targets: req.groups.map((g) => g.hosts.join('+')),
-            started_at_ms: Date.now(),
-            expires_at_ms: 0,
-            detail: `${req.one_way ? 'one-way ' : ''}partition ${req.groups.map((g) => g.hosts.join(',')).join(' | ')} (until healed)`,
-            status: 'active',
-          });
-          return { rules };
-        } catch (err) {
-          throw new DcboxError('REFUSED', (err as Error).message, { cause: err });
-        }
-      }),
-      Heal: unary(() => {
-        this.runtime.heal([...this.hosts.values()].map((h) => h.addr));
-        const rules = this.partitions;
-        this.partitions = [];
-        this.save();
-        for (let i = 1; i <= this.partitionCount && rules.length > 0; i++)
-          this.observer?.fault({
-            id: `p${i}`,
-            kind: 'partition',
-            targets: [],
-            started_at_ms: 0,
-            expires_at_ms: Date.now(),
-            detail: 'healed',
-            status: 'lifted',
-          });
-        return { rules };
-      }),
-      InjectFault: unary(async (req: FaultRequest) => {
-        const view = await this.faults.inject(req);
-        this.metrics.injected.inc({ kind: view.kind });
-        return view;
-      }),
-      LiftFault: unary((req: { id: string }) => this.faults.lift(req.id)),
-      ListFaults: unary(() => ({ faults: this.faults.list() })),
-      LiftAll: unary(async () => ({ faults: await this.faults.liftAll() })),
-      Events: (call: ServerWritableStream<{ after_seq: number | string; follow: boolean }, unknown>) => {
-        const hub = this.observer?.hub;
-        if (!hub) {
-          call.end();
-          return;
-        }
-        const send = (p: { seq: number; event: unknown }) =>
-          call.write({ seq: p.seq, json: JSON.stringify(p.event) });
-        for (const p of hub.after(Number(call.request.after_seq))) send(p);
-        if (!call.request.follow) {
-          call.end();
-          return;
-        }
-        const stop = hub.follow(send);
-        call.on('cancelled', stop);
-        call.on('close', stop);
-      },
-      Shutdown: unary(() => {
-        setTimeout(() => void this.shutdown(0), 10);
-        return {};
-      }),
-    };
-    // One server on every control address: 127.0.0.1 for the CLI, the bridge gateway for the MM.
-    const [first, ...rest] = this.runtime.controlAddresses;
-    const [addr, port] = (first as string).split(':');
-    this.server = await startGrpcServer(addr as string, Number(port), [
-      {
-        definition: p.dcbox.orchestrator.v1.Backplane.service,
-        name: 'dcbox.orchestrator.v1.Backplane',
-        impl: backplane,
-      },
-      {
-        definition: p.dcbox.orchestrator.v1.Orchestrator.service,
-        name: 'dcbox.orchestrator.v1.Orchestrator',
-        impl: orchestrator,
-      },
-    ]);
-    for (const extra of rest) {
-      await new Promise<void>((resolve, reject) =>
-        this.server?.server.bindAsync(extra, ServerCredentials.createInsecure(), (err) =>
-          err ? reject(err) : resolve(),
-        ),
-      );
-    }
-    this.server.setServing(true);
+    this.server = await serveControl(this.runtime.controlAddresses, this);
     // The workstation side only: Prometheus and the dashboard run beside the CLI.
     this.metricsServer = await startMetricsServer(this.registry, '127.0.0.1', ORCHESTRATOR_METRICS_PORT);
   }
 
-  private async status() {
+  /** A host's state now, for GetPower. */
+  powerState(name: string): HostState {
+    const h = this.hosts.get(name);
+    if (!h) throw new DcboxError('NOT_FOUND', `no host named ${name} in this run`);
+    return this.hostState(h);
+  }
+
+  /** Cuts traffic between groups of hosts until healed, and shows it on the dashboard. */
+  partition(groups: string[][], oneWay: boolean): string[] {
+    const rules = this.runtime.partition(
+      [...this.hosts.values()].map((h) => h.addr),
+      groups,
+      oneWay,
+    );
+    this.partitions.push(...rules);
+    this.save();
+    this.observer?.fault({
+      id: `p${++this.partitionCount}`,
+      kind: 'partition',
+      targets: groups.map((g) => g.join('+')),
+      started_at_ms: Date.now(),
+      expires_at_ms: 0,
+      detail: `${oneWay ? 'one-way ' : ''}partition ${groups.map((g) => g.join(',')).join(' | ')} (until healed)`,
+      status: 'active',
+    });
+    return rules;
+  }
+
+  /** Removes every partition; the dashboard sees each one lifted. */
+  heal(): string[] {
+    this.runtime.heal([...this.hosts.values()].map((h) => h.addr));
+    const rules = this.partitions;
+    this.partitions = [];
+    this.save();
+    for (let i = 1; i <= this.partitionCount && rules.length > 0; i++)
+      this.observer?.fault({
+        id: `p${i}`,
+        kind: 'partition',
+        targets: [],
+        started_at_ms: 0,
+        expires_at_ms: Date.now(),
+        detail: 'healed',
+        status: 'lifted',
+      });
+    return rules;
+  }
+
+  /** Injects a fault lease and counts it in the metrics. */
+  async injectFault(req: FaultRequest) {
+    const view = await this.faults.inject(req);
+    this.metrics.injected.inc({ kind: view.kind });
+    return view;
+  }
+
+  /** The observer's event hub (none before the dashboard is set up). */
+  eventHub(): EventHub | undefined {
+    return this.observer?.hub;
+  }
+
+  /** The run as Status reports it. */
+  async status() {
     const hosts = await Promise.all(
-      [...this.hosts.values()].map(async (h) => {
-        const s = this.hostState(h);
-        let health = 'off';
-        if (s.pids.service) {
-          const c = healthClient(`${h.addr.address}:${h.addr.grpcPort}`);
-          health = (await c.check(500)) ? 'SERVING' : 'NOT_SERVING';
-          c.close();
-        } else if (h.powered) health = 'exited';
-        return {
+      [...this.hosts.values()].map((h) =>
+        hostStatus({
           name: h.plan.name,
           component: h.plan.component,
           address: h.addr.address,
-          grpc_port: h.addr.grpcPort,
-          nats_port: h.addr.natsPort,
+          grpcPort: h.addr.grpcPort,
+          natsPort: h.addr.natsPort,
+          namespace: h.addr.namespace,
           powered: h.powered,
-          health,
-          namespace: h.addr.namespace ?? '',
-          processes: [
-            {
-              name: 'nats-server',
-              pid: s.pids.nats ?? 0,
-              running: !!s.pids.nats,
-              rss_bytes: rssBytes(s.pids.nats),
-            },
-            {
-              name: h.plan.component,
-              pid: s.pids.service ?? 0,
-              running: !!s.pids.service,
-              rss_bytes: rssBytes(s.pids.service),
-            },
-          ],
-        };
-      }),
+          state: this.hostState(h),
+        }),
+      ),
     );
     return {
       run_id: this.runId,

@@ -1,34 +1,22 @@
 /**
  * The orchestrator daemon's entry: `dcbox up` starts it detached and reads its progress over
  * the IPC channel until it is ready. It creates the hosts and spawns their processes first
- * (launch.ts, which loads nothing heavy), then loads the rest of the daemon (daemon-server.ts:
- * gRPC, the backplane, the dashboard) while the hosts start, and hands the run over to it.
+ * (launch.ts, which loads nothing heavy), then loads the rest of the daemon (daemon.ts: gRPC,
+ * the backplane, the dashboard) while the hosts start, and hands the run over to it.
+ *
+ * The folder: entry.ts (this), launch.ts (the runtime, the hosts' files and processes),
+ * messages.ts (what entry and daemon tell `dcbox up`), daemon.ts (host lifecycle, power,
+ * partitions, faults, the dashboard), grpc-handlers.ts (the Backplane and Orchestrator
+ * services), service-calls.ts (calls to the management module, storage and cluster) and
+ * metrics.ts (the daemon's Prometheus metrics and prometheus.yml).
  */
 
-import type { RuntimeKind } from '../runtime/runtime.js';
+import type { RuntimeKind } from '../runtime/types.js';
 import { loadTopology, type ResolvedTopology, resolveTopology } from '../topology/topology.js';
 import { Launch } from './launch.js';
+import type { DaemonMessage } from './messages.js';
 
-/** Messages the daemon sends to the `dcbox up` that started it. */
-export type DaemonMessage =
-  | { type: 'progress'; text: string }
-  | { type: 'ready'; elapsedMs: number; dashboard: DashboardInfo | null }
-  | { type: 'failed'; error: string };
-
-/** Where the dashboard is served, and the token its controls need (null: read-only). */
-export interface DashboardInfo {
-  url: string;
-  token: string | null;
-  /** Why it is not served, when it is not. */
-  error?: string;
-}
-
-/** How the daemon serves the dashboard. */
-export interface DashboardSetting {
-  /** host:port, or null for no dashboard. */
-  listen: string | null;
-  allowControl: boolean;
-}
+export type { DaemonMessage, DashboardInfo, DashboardSetting } from './messages.js';
 
 /** Parses the daemon's argv: --topology FILE --runtime KIND --timing NAME. */
 function arg(name: string): string | undefined {

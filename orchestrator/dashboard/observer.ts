@@ -272,8 +272,19 @@ export class Observer {
     this.closers.push(() => stream?.cancel());
   }
 
+  /** One tick: ask every service, log what changed, follow the VMs, record the view. */
   private async poll(): Promise<void> {
     const hosts = this.deps.hosts();
+    const { chassis, byNode, paths, storage } = await this.askAll(hosts);
+    this.logChanges(paths, byNode);
+    const cluster = clusterView(byNode);
+    this.syncPingers(cluster);
+    this.record(hosts, chassis, cluster, storage);
+    for (const f of this.tickListeners) f();
+  }
+
+  /** The chassis, each powered node's cluster state and paths, and the storage totals (null: no answer). */
+  private async askAll(hosts: ObservedHost[]) {
     const powered = new Set(hosts.filter((h) => h.powered).map((h) => h.name));
     const ask = <T>(f: Parameters<typeof rpc<T>>[0]): Promise<T | null> => rpc<T>(f).catch(() => null);
     const [chassis, states, paths, storage] = await Promise.all([
@@ -299,8 +310,16 @@ export class Observer {
       this.storageTotals(hosts),
     ]);
     const byNode = Object.fromEntries(states) as Record<string, NodeState | null>;
+    return { chassis, byNode, paths: paths as [string, PathsResponse__Output | null][], storage };
+  }
+
+  /** Logs the path states and CSV modes that changed since the last tick. */
+  private logChanges(
+    paths: [string, PathsResponse__Output | null][],
+    byNode: Record<string, NodeState | null>,
+  ): void {
     const observed: ObservedEvent[] = [];
-    for (const [name, r] of paths as [string, PathsResponse__Output | null][]) {
+    for (const [name, r] of paths) {
       if (!r) continue;
       const next: PathStates = {};
       for (const d of r.disks) for (const p of d.paths) next[`${d.lun}/${p.name}`] = p.state;
@@ -318,9 +337,15 @@ export class Observer {
       this.csvModes.set(name, next);
     }
     for (const o of observed) this.log(o.kind, o.node, o.message, o.data);
+  }
 
-    const cluster = clusterView(byNode);
-    this.syncPingers(cluster);
+  /** Records the tick's chart points and the view the dashboard shows. */
+  private record(
+    hosts: ObservedHost[],
+    chassis: Chassis__Output | null,
+    cluster: ClusterView | null,
+    storage: StorageTotals | null,
+  ): void {
     const now = Date.now();
     let rates: { iops: number | null; latencyMs: number | null } = { iops: null, latencyMs: null };
     if (storage && this.storage)
@@ -348,7 +373,6 @@ export class Observer {
       }),
       vmCount: cluster?.roles.length ?? 0,
     };
-    for (const f of this.tickListeners) f();
   }
 
   private async storageTotals(hosts: ObservedHost[]): Promise<StorageTotals | null> {

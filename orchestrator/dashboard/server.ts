@@ -5,6 +5,10 @@
  * the new chart points and every event of the stream as it arrives — so the page updates live
  * without reloading. Controls that change the world answer only when the daemon was started with
  * `--allow-control`, and only to a request carrying the token printed at start.
+ *
+ * The folder: server.ts (this, the HTTP side), observer.ts (what the daemon watches: event
+ * streams, polls and pings) and model.ts (the pure pieces: the event hub, cursors, the series
+ * and the changes read from polls).
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -107,84 +111,11 @@ export function parseControl(x: unknown): ControlRequest {
 /** Starts serving; resolves once listening, or rejects (e.g. the port is taken). */
 export async function startDashboard(observer: Observer, opts: DashboardOptions): Promise<Server> {
   const server = createServer((req, res) => {
-    void handle(req, res).catch((err: Error) => {
+    void handle(observer, opts, req, res).catch((err: Error) => {
       if (!res.headersSent) json(res, 500, { error: err.message });
       else res.end();
     });
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://dashboard');
-    const file = STATIC[url.pathname];
-    if (req.method === 'GET' && file) {
-      const data = await readFile(file.file);
-      res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' });
-      res.end(data);
-      return;
-    }
-    if (req.method === 'GET' && url.pathname === '/api/state') {
-      const hub = observer.hub;
-      json(res, 200, {
-        view: observer.current(),
-        series: observer.series.series,
-        events: hub.after(Math.max(0, hub.last - INITIAL_EVENTS)),
-      });
-      return;
-    }
-    if (req.method === 'GET' && url.pathname === '/api/stream') {
-      stream(req, res, url);
-      return;
-    }
-    if (url.pathname === '/api/control') {
-      if (req.method !== 'POST') return json(res, 405, { error: 'POST a JSON control request' });
-      if (!opts.token)
-        return json(res, 403, {
-          error: 'this dashboard is read-only: start the data center with `dcbox up --allow-control`',
-        });
-      if (req.headers.authorization !== `Bearer ${opts.token}`)
-        return json(res, 401, {
-          error: 'a control request needs the token `dcbox up` printed (Authorization: Bearer …)',
-        });
-      let control: ControlRequest;
-      try {
-        control = parseControl(await body(req));
-      } catch (err) {
-        return json(res, 400, { error: (err as Error).message });
-      }
-      try {
-        json(res, 200, { ok: true, message: await opts.control(control) });
-      } catch (err) {
-        json(res, 409, { error: (err as Error).message });
-      }
-      return;
-    }
-    json(res, 404, { error: `no ${url.pathname} here` });
-  }
-
-  /** One SSE stream: `event` for each new event, `tick` for each new view with the new points. */
-  function stream(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-    });
-    const send = (event: string, data: unknown) =>
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const after = Number(url.searchParams.get('after') ?? observer.hub.last);
-    for (const p of observer.hub.after(Number.isFinite(after) ? after : observer.hub.last)) send('event', p);
-    let sentT = Number(url.searchParams.get('since') ?? Number.POSITIVE_INFINITY);
-    if (!Number.isFinite(sentT)) sentT = observer.series.series.t.at(-1) ?? 0;
-    const stopEvents = observer.hub.follow((p) => send('event', p));
-    const stopTicks = observer.onTick(() => {
-      const points = seriesAfter(observer.series.series, sentT);
-      sentT = points.t.at(-1) ?? sentT;
-      send('tick', { view: observer.current(), points });
-    });
-    req.on('close', () => {
-      stopEvents();
-      stopTicks();
-    });
-  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -194,4 +125,85 @@ export async function startDashboard(observer: Observer, opts: DashboardOptions)
     });
   });
   return server;
+}
+
+/** One request: the page and its files, the current state, the live stream, or a control. */
+async function handle(
+  observer: Observer,
+  opts: DashboardOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://dashboard');
+  const file = STATIC[url.pathname];
+  if (req.method === 'GET' && file) {
+    const data = await readFile(file.file);
+    res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' });
+    res.end(data);
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/api/state') {
+    const hub = observer.hub;
+    json(res, 200, {
+      view: observer.current(),
+      series: observer.series.series,
+      events: hub.after(Math.max(0, hub.last - INITIAL_EVENTS)),
+    });
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/api/stream') {
+    stream(observer, req, res, url);
+    return;
+  }
+  if (url.pathname === '/api/control') return control(opts, req, res);
+  json(res, 404, { error: `no ${url.pathname} here` });
+}
+
+/** A control request: POST only, with the token, of a known action; its outcome goes back as JSON. */
+async function control(opts: DashboardOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') return json(res, 405, { error: 'POST a JSON control request' });
+  if (!opts.token)
+    return json(res, 403, {
+      error: 'this dashboard is read-only: start the data center with `dcbox up --allow-control`',
+    });
+  if (req.headers.authorization !== `Bearer ${opts.token}`)
+    return json(res, 401, {
+      error: 'a control request needs the token `dcbox up` printed (Authorization: Bearer …)',
+    });
+  let request: ControlRequest;
+  try {
+    request = parseControl(await body(req));
+  } catch (err) {
+    return json(res, 400, { error: (err as Error).message });
+  }
+  try {
+    json(res, 200, { ok: true, message: await opts.control(request) });
+  } catch (err) {
+    json(res, 409, { error: (err as Error).message });
+  }
+}
+
+/** One SSE stream: `event` for each new event, `tick` for each new view with the new points. */
+function stream(observer: Observer, req: IncomingMessage, res: ServerResponse, url: URL): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+  });
+  const send = (event: string, data: unknown) =>
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const after = Number(url.searchParams.get('after') ?? observer.hub.last);
+  for (const p of observer.hub.after(Number.isFinite(after) ? after : observer.hub.last)) send('event', p);
+  let sentT = Number(url.searchParams.get('since') ?? Number.POSITIVE_INFINITY);
+  if (!Number.isFinite(sentT)) sentT = observer.series.series.t.at(-1) ?? 0;
+  const stopEvents = observer.hub.follow((p) => send('event', p));
+  const stopTicks = observer.onTick(() => {
+    const points = seriesAfter(observer.series.series, sentT);
+    sentT = points.t.at(-1) ?? sentT;
+    send('tick', { view: observer.current(), points });
+  });
+  req.on('close', () => {
+    stopEvents();
+    stopTicks();
+  });
 }

@@ -1,10 +1,11 @@
 /**
  * Faults as leases, held by the orchestrator daemon (BRIEF.md §2, §5): each injected fault has an
  * expiry and is lifted then even if the chaos runner that asked for it died. Power and RSSM pulls
- * go through the management module, as a person or a fencing agent would do them.
+ * go through the management module, as a person or a fencing agent would do them. This folder
+ * holds only this module; the daemon (daemon/daemon.ts) gives it its dependencies (FaultDeps).
  */
 import { DcboxError } from '../../services/actor/errors.js';
-import type { HostAddress, NetemSpec, Runtime } from '../runtime/runtime.js';
+import type { HostAddress, NetemSpec, Runtime } from '../runtime/types.js';
 import { FAULT_KINDS, type FaultKind } from './kinds.js';
 
 export { FAULT_KINDS, type FaultKind };
@@ -57,6 +58,13 @@ export interface FaultDeps {
 /** The longest lease: a fault never outlives this, whatever was asked. */
 export const LEASE_MAX_MS = 10 * 60_000;
 const LEASE_DEFAULT_MS = 60_000;
+
+/** What applying a fault did: its targets, a description, and how to undo it. */
+interface Applied {
+  targets: string[];
+  detail: string;
+  lift: () => Promise<void>;
+}
 
 interface Lease {
   view: FaultView;
@@ -146,124 +154,157 @@ export class FaultLeases {
     return req.hosts;
   }
 
-  private async apply(
-    kind: FaultKind,
-    req: FaultRequest,
-    id: string,
-    durationMs: number,
-  ): Promise<{ targets: string[]; detail: string; lift: () => Promise<void> }> {
-    const d = this.deps;
+  /** Carries out one fault; returns its targets, what it did and how to undo it. */
+  private async apply(kind: FaultKind, req: FaultRequest, id: string, durationMs: number): Promise<Applied> {
     switch (kind) {
       case 'kill':
       case 'storage-crash':
-      case 'witness-loss': {
-        const hosts =
-          kind === 'kill'
-            ? this.requireHosts(req)
-            : d.hostsOf(kind === 'storage-crash' ? 'storage-controller' : 'quorum');
-        if (hosts.length === 0)
-          throw new DcboxError(
-            'INVALID_ARGUMENT',
-            `this topology has no ${kind === 'storage-crash' ? 'storage controller' : 'witness'}`,
-          );
-        for (const h of hosts) await d.setPower(h, false);
-        return {
-          targets: hosts,
-          detail: `SIGKILL of every process of ${hosts.join(', ')}`,
-          lift: async () => {
-            for (const h of hosts) await d.setPower(h, true);
-          },
-        };
-      }
-      case 'freeze': {
-        const hosts = this.requireHosts(req);
-        const pids = hosts.flatMap((h) => d.pids(h));
-        for (const p of pids) signal(p, 'SIGSTOP');
-        return {
-          targets: hosts,
-          detail: `SIGSTOP of ${pids.length} processes`,
-          lift: async () => {
-            for (const p of pids) signal(p, 'SIGCONT');
-          },
-        };
-      }
+      case 'witness-loss':
+        return this.cutPower(kind, req);
+      case 'freeze':
+        return this.freeze(req);
       case 'power-off':
-      case 'rssm-pull': {
-        const hosts = this.requireHosts(req, kind === 'rssm-pull' ? 'rssm' : 'hyperv-node');
-        const bays = hosts.map((h) => {
-          const bay = d.bayOf(h);
-          if (!bay) throw new DcboxError('INVALID_ARGUMENT', `${h} does not sit in a chassis bay`);
-          return bay;
-        });
-        for (const b of bays) await d.mmPower(b.kind, b.number, 'off');
-        return {
-          targets: hosts,
-          detail: `${kind === 'rssm-pull' ? 'pulled I/O module' : 'powered off blade'} ${bays.map((b) => `${b.kind} ${b.number}`).join(', ')} through the management module`,
-          lift: async () => {
-            for (const b of bays) await d.mmPower(b.kind, b.number, 'on');
-          },
-        };
-      }
-      case 'partition': {
-        const groups = req.groups.map((g) => g.hosts);
-        if (groups.length < 2)
-          throw new DcboxError('INVALID_ARGUMENT', 'a partition needs at least two groups of hosts');
-        const all = groups.flat().map((h) => d.address(h));
-        let cut: string[];
-        try {
-          cut = d.runtime.partition(all, groups, req.one_way, `dcbox-${id}`);
-        } catch (err) {
-          throw new DcboxError('REFUSED', (err as Error).message, { cause: err });
-        }
-        return {
-          targets: groups.flat(),
-          detail: `${req.one_way ? 'one-way ' : ''}partition ${groups.map((g) => g.join(',')).join(' | ')} (${cut.length} directions cut)`,
-          lift: async () => d.runtime.unpartition(all, `dcbox-${id}`),
-        };
-      }
-      case 'netem': {
-        const hosts = this.requireHosts(req);
-        const n = req.netem;
-        const spec: NetemSpec = {
-          delayMs: n?.delay_ms ?? 0,
-          jitterMs: n?.jitter_ms ?? 0,
-          lossPercent: n?.loss_percent ?? 0,
-          rateKbit: n?.rate_kbit ?? 0,
-        };
-        const peers = req.peers.map((p) => d.address(p));
-        let details: string[];
-        try {
-          details = hosts.map((h) => d.runtime.netem(d.address(h), spec, peers));
-        } catch (err) {
-          for (const h of hosts) d.runtime.clearNetem(d.address(h));
-          throw new DcboxError('REFUSED', (err as Error).message, { cause: err });
-        }
-        return {
-          targets: hosts,
-          detail: details.join('; '),
-          lift: async () => {
-            for (const h of hosts) d.runtime.clearNetem(d.address(h));
-          },
-        };
-      }
+      case 'rssm-pull':
+        return this.bayPower(kind, req);
+      case 'partition':
+        return this.partition(req, id);
+      case 'netem':
+        return this.netem(req);
       case 'storage-slow':
-      case 'storage-errors': {
-        if (!req.lun) throw new DcboxError('INVALID_ARGUMENT', `a ${kind} fault needs a LUN`);
-        const k = kind === 'storage-slow' ? 'slow' : 'errors';
-        await d.storageFault(req.lun, k, req.delay_ms || 200, req.error_rate || 0.2, durationMs);
-        return {
-          targets: [req.lun],
-          detail:
-            kind === 'storage-slow'
-              ? `LUN ${req.lun}: +${req.delay_ms || 200} ms per I/O`
-              : `LUN ${req.lun}: ${(req.error_rate || 0.2) * 100}% of I/O fail`,
-          lift: async () => d.storageFault(req.lun, 'none', 0, 0, 0),
-        };
-      }
+      case 'storage-errors':
+        return this.storageFault(kind, req, durationMs);
     }
+  }
+
+  /** SIGKILL of every process of the hosts (or of the storage controller, or the witness). */
+  private async cutPower(
+    kind: 'kill' | 'storage-crash' | 'witness-loss',
+    req: FaultRequest,
+  ): Promise<Applied> {
+    const d = this.deps;
+    const hosts =
+      kind === 'kill'
+        ? this.requireHosts(req)
+        : d.hostsOf(kind === 'storage-crash' ? 'storage-controller' : 'quorum');
+    if (hosts.length === 0)
+      throw new DcboxError(
+        'INVALID_ARGUMENT',
+        `this topology has no ${kind === 'storage-crash' ? 'storage controller' : 'witness'}`,
+      );
+    for (const h of hosts) await d.setPower(h, false);
+    return {
+      targets: hosts,
+      detail: `SIGKILL of every process of ${hosts.join(', ')}`,
+      lift: async () => {
+        for (const h of hosts) await d.setPower(h, true);
+      },
+    };
+  }
+
+  /** SIGSTOP of every process of the hosts; SIGCONT when lifted. */
+  private async freeze(req: FaultRequest): Promise<Applied> {
+    const d = this.deps;
+    const hosts = this.requireHosts(req);
+    const pids = hosts.flatMap((h) => d.pids(h));
+    for (const p of pids) signal(p, 'SIGSTOP');
+    return {
+      targets: hosts,
+      detail: `SIGSTOP of ${pids.length} processes`,
+      lift: async () => {
+        for (const p of pids) signal(p, 'SIGCONT');
+      },
+    };
+  }
+
+  /** Power off a blade or pull an I/O module through the management module. */
+  private async bayPower(kind: 'power-off' | 'rssm-pull', req: FaultRequest): Promise<Applied> {
+    const d = this.deps;
+    const hosts = this.requireHosts(req, kind === 'rssm-pull' ? 'rssm' : 'hyperv-node');
+    const bays = hosts.map((h) => {
+      const bay = d.bayOf(h);
+      if (!bay) throw new DcboxError('INVALID_ARGUMENT', `${h} does not sit in a chassis bay`);
+      return bay;
+    });
+    for (const b of bays) await d.mmPower(b.kind, b.number, 'off');
+    return {
+      targets: hosts,
+      detail: `${kind === 'rssm-pull' ? 'pulled I/O module' : 'powered off blade'} ${bays.map((b) => `${b.kind} ${b.number}`).join(', ')} through the management module`,
+      lift: async () => {
+        for (const b of bays) await d.mmPower(b.kind, b.number, 'on');
+      },
+    };
+  }
+
+  /** A partition tagged with the fault's id, so that lifting it removes only its rules. */
+  private async partition(req: FaultRequest, id: string): Promise<Applied> {
+    const d = this.deps;
+    const groups = req.groups.map((g) => g.hosts);
+    if (groups.length < 2)
+      throw new DcboxError('INVALID_ARGUMENT', 'a partition needs at least two groups of hosts');
+    const all = groups.flat().map((h) => d.address(h));
+    let cut: string[];
+    try {
+      cut = d.runtime.partition(all, groups, req.one_way, `dcbox-${id}`);
+    } catch (err) {
+      throw new DcboxError('REFUSED', (err as Error).message, { cause: err });
+    }
+    return {
+      targets: groups.flat(),
+      detail: `${req.one_way ? 'one-way ' : ''}partition ${groups.map((g) => g.join(',')).join(' | ')} (${cut.length} directions cut)`,
+      lift: async () => d.runtime.unpartition(all, `dcbox-${id}`),
+    };
+  }
+
+  /** Degrades the hosts' links (towards some peers, or all traffic). */
+  private async netem(req: FaultRequest): Promise<Applied> {
+    const d = this.deps;
+    const hosts = this.requireHosts(req);
+    const n = req.netem;
+    const spec: NetemSpec = {
+      delayMs: n?.delay_ms ?? 0,
+      jitterMs: n?.jitter_ms ?? 0,
+      lossPercent: n?.loss_percent ?? 0,
+      rateKbit: n?.rate_kbit ?? 0,
+    };
+    const peers = req.peers.map((p) => d.address(p));
+    let details: string[];
+    try {
+      details = hosts.map((h) => d.runtime.netem(d.address(h), spec, peers));
+    } catch (err) {
+      for (const h of hosts) d.runtime.clearNetem(d.address(h));
+      throw new DcboxError('REFUSED', (err as Error).message, { cause: err });
+    }
+    return {
+      targets: hosts,
+      detail: details.join('; '),
+      lift: async () => {
+        for (const h of hosts) d.runtime.clearNetem(d.address(h));
+      },
+    };
+  }
+
+  /** Slows a LUN's I/O or makes some of it fail, on the storage controller. */
+  private async storageFault(
+    kind: 'storage-slow' | 'storage-errors',
+    req: FaultRequest,
+    durationMs: number,
+  ): Promise<Applied> {
+    const d = this.deps;
+    if (!req.lun) throw new DcboxError('INVALID_ARGUMENT', `a ${kind} fault needs a LUN`);
+    const k = kind === 'storage-slow' ? 'slow' : 'errors';
+    await d.storageFault(req.lun, k, req.delay_ms || 200, req.error_rate || 0.2, durationMs);
+    return {
+      targets: [req.lun],
+      detail:
+        kind === 'storage-slow'
+          ? `LUN ${req.lun}: +${req.delay_ms || 200} ms per I/O`
+          : `LUN ${req.lun}: ${(req.error_rate || 0.2) * 100}% of I/O fail`,
+      lift: async () => d.storageFault(req.lun, 'none', 0, 0, 0),
+    };
   }
 }
 
+/** Sends a signal to a process group, or to the process when it leads none. */
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(-pid, sig);

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { deadline, insecure, protos, rpc } from '../../services/transport/grpc.js';
-import { dockerLeftovers, sweepDocker } from '../runtime/docker.js';
+import { dockerLeftovers, sweepDocker } from '../containers/sweep.js';
 import { run, tryRun } from '../runtime/exec.js';
 import { BRIDGE, NETNS_PREFIX, RULE_COMMENT, runDir, VETH_PREFIX } from './paths.js';
 import { alive, readState } from './state.js';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { subnetPrefix } from '../containers/host.js';
+import { subnetPrefix } from '../containers/args.js';
+import { backplaneAddress, containerAddresses } from '../containers/names.js';
 import { parseTopology, resolveTopology } from '../topology/topology.js';
-import { backplaneAddress, containerAddresses } from './docker.js';
 import { hostFiles } from './host-config.js';
 
 const seedFile = join(import.meta.dirname, '..', '..', 'topologies', 'seed.yaml');

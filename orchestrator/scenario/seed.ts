@@ -3,7 +3,8 @@
  * CSV are made highly available (off first), brought online on HVR2NODO2, one is live-migrated
  * to HVR2NODO1 while it is pinged every 100 ms, the CSV is coordinated by HVR2NODO2, and blade 2
  * is powered off through the management module. Every number comes from the pings and the
- * cluster's own events, never from configuration.
+ * cluster's own events, never from configuration. The folder holds only this scenario, which
+ * `dcbox demo` runs (cli/main.ts); its Pinger serves the integration tests and the benchmark too.
  */
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { ClusterEvent__Output } from '../../services/generated/dcbox/cluster/v1/ClusterEvent.js';
@@ -15,7 +16,7 @@ import { deadline, rpc } from '../../services/transport/grpc.js';
 import { type Clients, connect } from '../run/clients.js';
 import { down } from '../run/sweep.js';
 import { up } from '../run/up.js';
-import type { RuntimeKind } from '../runtime/runtime.js';
+import type { RuntimeKind } from '../runtime/types.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -98,6 +99,14 @@ async function events(c: Clients, node: string): Promise<ClusterEvent__Output[]>
   ).then((r) => r.events);
 }
 
+/** What every step of the scenario works with. */
+interface Step {
+  c: Clients;
+  say: (line: string) => void;
+  /** Waits are 4 times longer with the default timing than with the fast one. */
+  timingScale: number;
+}
+
 /** Runs the seed scenario on a fresh data center and tears it down; `say` receives progress lines. */
 export async function runSeedScenario(opts: {
   timing: string;
@@ -112,200 +121,20 @@ export async function runSeedScenario(opts: {
   const c = connect();
   const pingers: Pinger[] = [];
   try {
-    const timingScale = opts.timing === 'fast' ? 1 : 4;
-    await pollUntil(
-      async () => {
-        const s = await state(c, N1);
-        return (
-          s.service_state === 'Running' &&
-          s.members.length === 2 &&
-          s.quorum?.has_quorum &&
-          s.quorum.witness_owner
-        );
-      },
-      { what: 'the cluster to form with quorum', timeoutMs: 30_000 * timingScale },
-    );
-    say('cluster HVR2CLUSTER formed: HVR2NODO1 and HVR2NODO2 up, Node and Disk Majority, 3 votes');
-
-    // The tutorial's CSV is coordinated by HVR2NODO2.
-    await rpc((cb) => c.cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb));
-    await pollUntil(
-      async () => (await state(c, N1)).csv[0]?.owner === N2 && (await state(c, N2)).csv[0]?.owner === N2,
-      { what: 'HVR2NODO2 to coordinate the CSV', timeoutMs: 10_000 },
-    );
-    say('CSV1 at C:\\ClusterStorage\\Volume1 coordinated by HVR2NODO2');
-
-    // Both VMs live on the CSV and are made highly available while off, then brought online on HVR2NODO2.
-    for (const vm of ['VirtualMachine2', 'VirtualMachine1']) {
-      await rpc((cb) =>
-        c
-          .cluster(N2)
-          .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
-      );
-      await rpc((cb) => c.cluster(N2).Online({ name: vm }, deadline(10_000), cb));
-      await pollUntil(async () => (await state(c, N1)).roles.find((r) => r.name === vm)?.state === 'Online', {
-        what: `${vm} online`,
-        timeoutMs: 30_000 * timingScale,
-      });
-      const p = new Pinger(c, vm);
-      p.start();
-      pingers.push(p);
-      await pollUntil(async () => p.replies.some((r) => r.ok && r.host === N2), {
-        what: `${vm} answering`,
-        timeoutMs: 10_000,
-      });
-      say(`${vm} is highly available and online on HVR2NODO2`);
-    }
+    const step: Step = { c, say, timingScale: opts.timing === 'fast' ? 1 : 4 };
+    await formCluster(step);
+    await coordinateCsvOnNode2(step);
+    await bringVmsOnline(step, pingers);
     const [p2, p1] = pingers as [Pinger, Pinger];
-
-    // Live migration of VirtualMachine2 to HVR2NODO1 while it is pinged.
-    await new Promise((r) => setTimeout(r, 1000));
-    const lmStart = Date.now();
-    const move = await rpc<MoveResponse__Output>((cb) =>
-      c.cluster(N1).Move({ role: 'VirtualMachine2', to: N1, live: true }, deadline(120_000), cb),
-    );
-    const lmEnd = Date.now();
-    await pollUntil(
-      async () => p2.replies.some((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= lmStart),
-      { what: 'VirtualMachine2 answering from HVR2NODO1', timeoutMs: 10_000 },
-    );
-    await new Promise((r) => setTimeout(r, 1500));
-    const m = move.migration;
-    const lmLost = p2.lost(lmStart, lmEnd + 1000);
-    say(
-      `live migration of VirtualMachine2 HVR2NODO2 -> HVR2NODO1: ${m?.passes} passes, ${(Number(m?.bytes_copied) / 1048576).toFixed(0)} MiB in ${m?.duration_ms} ms, blackout ${m?.blackout_ms} ms, ${lmLost} of ${p2.between(lmStart, lmEnd + 1000).length} pings lost`,
-    );
-
-    // The recap of the tutorial before the power-off.
-    const before = await state(c, N1);
-    const hostBefore = (vm: string) => before.roles.find((r) => r.name === vm)?.owner ?? '';
-    say(
-      `VirtualMachine1 runs on ${hostBefore('VirtualMachine1')}, VirtualMachine2 on ${hostBefore('VirtualMachine2')}, CSV owner ${before.csv[0]?.owner}`,
-    );
-
-    // Power off blade 2 through the management module.
-    await new Promise((r) => setTimeout(r, 2000));
-    const offAt = Date.now();
-    await rpc((cb) => c.mm().Power({ kind: 'blade', bay: 2, action: 'off' }, deadline(30_000), cb));
-    say('blade 2 (HVR2NODO2) powered off through the management module');
-    const removal = await pollUntil(
-      async () => (await events(c, N1)).find((e) => e.event_id === 1135 && Number(e.time_ms) >= offAt),
-      { what: 'Event 1135 on HVR2NODO1', timeoutMs: 60_000 * timingScale },
-    );
-    const detectionMs = Number(removal.time_ms) - offAt;
-    say(`HVR2NODO1 logged Event 1135 after ${detectionMs} ms: ${removal.message}`);
-    const after = await pollUntil(
-      async () => {
-        const s = await state(c, N1);
-        return s.csv[0]?.owner === N1 && s.roles.find((r) => r.name === 'VirtualMachine1')?.state === 'Online'
-          ? s
-          : null;
-      },
-      { what: 'CSV ownership and VirtualMachine1 on HVR2NODO1', timeoutMs: 60_000 * timingScale },
-    );
-    const back = await pollUntil(
-      async () => p1.replies.find((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= offAt),
-      { what: 'VirtualMachine1 answering from HVR2NODO1', timeoutMs: 60_000 * timingScale },
-    );
-    await new Promise((r) => setTimeout(r, 2000));
-    const windowEnd = Date.now();
+    const lm = await liveMigrate(step, p2);
+    const before = await recap(step);
+    const off = await powerOffBlade2(step, p1);
     for (const p of pingers) p.stop();
-
-    const lastOkBefore = [...p1.replies].reverse().find((r) => r.ok && Number(r.sent_at_ms) < offAt);
-    const downtimeMs = Number(back.sent_at_ms) - Number(lastOkBefore?.sent_at_ms ?? offAt);
     const evs = [...(await events(c, N1)), ...(await events(c, N2).catch(() => []))].sort(
       (a, b) => Number(a.time_ms) - Number(b.time_ms),
     );
-    const failover = evs.find((e) => e.kind === 'failover' && e.message.includes('VirtualMachine1'));
-    const q = after.quorum;
-    const vms = [
-      {
-        name: 'VirtualMachine2',
-        hostBefore: hostBefore('VirtualMachine2'),
-        hostAfter: after.roles.find((r) => r.name === 'VirtualMachine2')?.owner ?? '',
-        lostPings: p2.lost(offAt, windowEnd),
-        downtimeMs: 0,
-        restarted: false,
-      },
-      {
-        name: 'VirtualMachine1',
-        hostBefore: hostBefore('VirtualMachine1'),
-        hostAfter: back.host,
-        lostPings: p1.lost(offAt, windowEnd),
-        downtimeMs,
-        restarted: !!failover && back.host === N1,
-      },
-    ];
-    // VirtualMachine2's downtime: the longest run of lost pings after the power-off.
-    let run = 0;
-    let worst = 0;
-    for (const r of p2.between(offAt, windowEnd)) {
-      run = r.ok ? 0 : run + PING_INTERVAL_MS;
-      worst = Math.max(worst, run);
-    }
-    (vms[0] as { downtimeMs: number }).downtimeMs = worst;
-
-    const report: SeedReport = {
-      scenario: 'seed',
-      ok: false,
-      timing: opts.timing,
-      checks: [],
-      liveMigration: {
-        vm: 'VirtualMachine2',
-        from: m?.from ?? N2,
-        to: m?.to ?? N1,
-        passes: m?.passes ?? 0,
-        bytesCopied: Number(m?.bytes_copied ?? 0),
-        durationMs: Number(m?.duration_ms ?? 0),
-        blackoutMs: Number(m?.blackout_ms ?? 0),
-        lostPings: lmLost,
-        pingsDuring: p2.between(lmStart, lmEnd + 1000).length,
-      },
-      powerOff: {
-        bay: 2,
-        node: N2,
-        csvOwnerBefore: before.csv[0]?.owner ?? '',
-        csvOwnerAfter: after.csv[0]?.owner ?? '',
-        detectionMs,
-        quorumAfter: { hasQuorum: !!q?.has_quorum, votes: q?.votes ?? 0, needed: q?.needed ?? 0 },
-        vms,
-      },
-      events: evs.map((e) => ({
-        t: Number(e.time_ms) - t0,
-        node: e.node,
-        eventId: e.event_id,
-        kind: e.kind,
-        message: e.message,
-      })),
-    };
-    const check = (name: string, ok: boolean, detail: string) => report.checks.push({ name, ok, detail });
-    check(
-      'live migration lost at most 2 pings',
-      report.liveMigration.lostPings <= 2,
-      `${report.liveMigration.lostPings} lost`,
-    );
-    check(
-      'the VM on HVR2NODO1 lost no ping during the power-off',
-      vms[0]?.lostPings === 0 && vms[0]?.hostBefore === N1,
-      `${vms[0]?.lostPings} lost, on ${vms[0]?.hostBefore}`,
-    );
-    check(
-      'CSV ownership moved to HVR2NODO1',
-      report.powerOff.csvOwnerBefore === N2 && report.powerOff.csvOwnerAfter === N1,
-      `${report.powerOff.csvOwnerBefore} -> ${report.powerOff.csvOwnerAfter}`,
-    );
-    check(
-      'the VM on HVR2NODO2 restarted on HVR2NODO1',
-      vms[1]?.hostBefore === N2 && vms[1]?.restarted === true,
-      `${vms[1]?.hostBefore} -> ${vms[1]?.hostAfter}`,
-    );
-    check(
-      'quorum held with 2 of 3 votes',
-      report.powerOff.quorumAfter.hasQuorum &&
-        report.powerOff.quorumAfter.votes === 2 &&
-        report.powerOff.quorumAfter.needed === 2,
-      `${report.powerOff.quorumAfter.votes} votes, ${report.powerOff.quorumAfter.needed} needed`,
-    );
+    const report = seedReport({ timing: opts.timing, t0, lm, before, off, evs, p1, p2 });
+    report.checks = seedChecks(report);
     report.ok = report.checks.every((x) => x.ok);
     return report;
   } finally {
@@ -313,6 +142,264 @@ export async function runSeedScenario(opts: {
     c.close();
     await down();
   }
+}
+
+/** Waits for a step of the tutorial (services/process/poll-until.ts, argument order of this file). */
+const until = <T>(what: string, probe: () => Promise<T | false | null | undefined>, timeoutMs: number) =>
+  pollUntil(probe, { what, timeoutMs });
+
+/** The cluster forms with quorum: both nodes up, Node and Disk Majority. */
+async function formCluster({ c, say, timingScale }: Step): Promise<void> {
+  await until(
+    'the cluster to form with quorum',
+    async () => {
+      const s = await state(c, N1);
+      return (
+        s.service_state === 'Running' &&
+        s.members.length === 2 &&
+        s.quorum?.has_quorum &&
+        s.quorum.witness_owner
+      );
+    },
+    30_000 * timingScale,
+  );
+  say('cluster HVR2CLUSTER formed: HVR2NODO1 and HVR2NODO2 up, Node and Disk Majority, 3 votes');
+}
+
+/** The tutorial's CSV is coordinated by HVR2NODO2. */
+async function coordinateCsvOnNode2({ c, say }: Step): Promise<void> {
+  await rpc((cb) => c.cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb));
+  await until(
+    'HVR2NODO2 to coordinate the CSV',
+    async () => (await state(c, N1)).csv[0]?.owner === N2 && (await state(c, N2)).csv[0]?.owner === N2,
+    10_000,
+  );
+  say('CSV1 at C:\\ClusterStorage\\Volume1 coordinated by HVR2NODO2');
+}
+
+/**
+ * Both VMs live on the CSV and are made highly available while off, then brought online on
+ * HVR2NODO2; each is pinged from then on (pingers: VirtualMachine2's, then VirtualMachine1's).
+ */
+async function bringVmsOnline({ c, say, timingScale }: Step, pingers: Pinger[]): Promise<void> {
+  for (const vm of ['VirtualMachine2', 'VirtualMachine1']) {
+    await rpc((cb) =>
+      c
+        .cluster(N2)
+        .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
+    );
+    await rpc((cb) => c.cluster(N2).Online({ name: vm }, deadline(10_000), cb));
+    await until(
+      `${vm} online`,
+      async () => (await state(c, N1)).roles.find((r) => r.name === vm)?.state === 'Online',
+      30_000 * timingScale,
+    );
+    const p = new Pinger(c, vm);
+    p.start();
+    pingers.push(p);
+    await until(`${vm} answering`, async () => p.replies.some((r) => r.ok && r.host === N2), 10_000);
+    say(`${vm} is highly available and online on HVR2NODO2`);
+  }
+}
+
+/** What the live migration measured. */
+interface LiveMigration {
+  m: MoveResponse__Output['migration'];
+  lmStart: number;
+  lmEnd: number;
+  lmLost: number;
+}
+
+/** Live migration of VirtualMachine2 to HVR2NODO1 while it is pinged. */
+async function liveMigrate({ c, say }: Step, p2: Pinger): Promise<LiveMigration> {
+  await new Promise((r) => setTimeout(r, 1000));
+  const lmStart = Date.now();
+  const move = await rpc<MoveResponse__Output>((cb) =>
+    c.cluster(N1).Move({ role: 'VirtualMachine2', to: N1, live: true }, deadline(120_000), cb),
+  );
+  const lmEnd = Date.now();
+  await until(
+    'VirtualMachine2 answering from HVR2NODO1',
+    async () => p2.replies.some((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= lmStart),
+    10_000,
+  );
+  await new Promise((r) => setTimeout(r, 1500));
+  const m = move.migration;
+  const lmLost = p2.lost(lmStart, lmEnd + 1000);
+  say(
+    `live migration of VirtualMachine2 HVR2NODO2 -> HVR2NODO1: ${m?.passes} passes, ${(Number(m?.bytes_copied) / 1048576).toFixed(0)} MiB in ${m?.duration_ms} ms, blackout ${m?.blackout_ms} ms, ${lmLost} of ${p2.between(lmStart, lmEnd + 1000).length} pings lost`,
+  );
+  return { m, lmStart, lmEnd, lmLost };
+}
+
+/** The recap of the tutorial before the power-off: where each VM runs and who owns the CSV. */
+async function recap({ c, say }: Step): Promise<ClusterState__Output> {
+  const before = await state(c, N1);
+  const hostBefore = (vm: string) => before.roles.find((r) => r.name === vm)?.owner ?? '';
+  say(
+    `VirtualMachine1 runs on ${hostBefore('VirtualMachine1')}, VirtualMachine2 on ${hostBefore('VirtualMachine2')}, CSV owner ${before.csv[0]?.owner}`,
+  );
+  return before;
+}
+
+/** What the power-off of blade 2 measured. */
+interface PowerOff {
+  offAt: number;
+  detectionMs: number;
+  after: ClusterState__Output;
+  back: PingReply__Output;
+  windowEnd: number;
+}
+
+/**
+ * Power off blade 2 through the management module, then wait for the survivor's Event 1135, the
+ * CSV and VirtualMachine1 on HVR2NODO1, and VirtualMachine1 answering again.
+ */
+async function powerOffBlade2({ c, say, timingScale }: Step, p1: Pinger): Promise<PowerOff> {
+  await new Promise((r) => setTimeout(r, 2000));
+  const offAt = Date.now();
+  await rpc((cb) => c.mm().Power({ kind: 'blade', bay: 2, action: 'off' }, deadline(30_000), cb));
+  say('blade 2 (HVR2NODO2) powered off through the management module');
+  const removal = await until(
+    'Event 1135 on HVR2NODO1',
+    async () => (await events(c, N1)).find((e) => e.event_id === 1135 && Number(e.time_ms) >= offAt),
+    60_000 * timingScale,
+  );
+  const detectionMs = Number(removal.time_ms) - offAt;
+  say(`HVR2NODO1 logged Event 1135 after ${detectionMs} ms: ${removal.message}`);
+  const after = await until(
+    'CSV ownership and VirtualMachine1 on HVR2NODO1',
+    async () => {
+      const s = await state(c, N1);
+      return s.csv[0]?.owner === N1 && s.roles.find((r) => r.name === 'VirtualMachine1')?.state === 'Online'
+        ? s
+        : null;
+    },
+    60_000 * timingScale,
+  );
+  const back = await until(
+    'VirtualMachine1 answering from HVR2NODO1',
+    async () => p1.replies.find((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= offAt),
+    60_000 * timingScale,
+  );
+  await new Promise((r) => setTimeout(r, 2000));
+  return { offAt, detectionMs, after, back, windowEnd: Date.now() };
+}
+
+/** The longest run of lost pings among replies, in ms (one ping every PING_INTERVAL_MS). */
+export function longestOutageMs(replies: { ok: boolean }[]): number {
+  let run = 0;
+  let worst = 0;
+  for (const r of replies) {
+    run = r.ok ? 0 : run + PING_INTERVAL_MS;
+    worst = Math.max(worst, run);
+  }
+  return worst;
+}
+
+/** The report of a run from what its steps measured (checks not yet made). */
+function seedReport(r: {
+  timing: string;
+  t0: number;
+  lm: LiveMigration;
+  before: ClusterState__Output;
+  off: PowerOff;
+  evs: ClusterEvent__Output[];
+  p1: Pinger;
+  p2: Pinger;
+}): SeedReport {
+  const { lm, before, off, p1, p2 } = r;
+  const { m } = lm;
+  const { offAt, after, back, windowEnd } = off;
+  const hostBefore = (vm: string) => before.roles.find((x) => x.name === vm)?.owner ?? '';
+  const lastOkBefore = [...p1.replies].reverse().find((x) => x.ok && Number(x.sent_at_ms) < offAt);
+  const failover = r.evs.find((e) => e.kind === 'failover' && e.message.includes('VirtualMachine1'));
+  const q = after.quorum;
+  return {
+    scenario: 'seed',
+    ok: false,
+    timing: r.timing,
+    checks: [],
+    liveMigration: {
+      vm: 'VirtualMachine2',
+      from: m?.from ?? N2,
+      to: m?.to ?? N1,
+      passes: m?.passes ?? 0,
+      bytesCopied: Number(m?.bytes_copied ?? 0),
+      durationMs: Number(m?.duration_ms ?? 0),
+      blackoutMs: Number(m?.blackout_ms ?? 0),
+      lostPings: lm.lmLost,
+      pingsDuring: p2.between(lm.lmStart, lm.lmEnd + 1000).length,
+    },
+    powerOff: {
+      bay: 2,
+      node: N2,
+      csvOwnerBefore: before.csv[0]?.owner ?? '',
+      csvOwnerAfter: after.csv[0]?.owner ?? '',
+      detectionMs: off.detectionMs,
+      quorumAfter: { hasQuorum: !!q?.has_quorum, votes: q?.votes ?? 0, needed: q?.needed ?? 0 },
+      vms: [
+        {
+          name: 'VirtualMachine2',
+          hostBefore: hostBefore('VirtualMachine2'),
+          hostAfter: after.roles.find((x) => x.name === 'VirtualMachine2')?.owner ?? '',
+          lostPings: p2.lost(offAt, windowEnd),
+          // VirtualMachine2's downtime: the longest run of lost pings after the power-off.
+          downtimeMs: longestOutageMs(p2.between(offAt, windowEnd)),
+          restarted: false,
+        },
+        {
+          name: 'VirtualMachine1',
+          hostBefore: hostBefore('VirtualMachine1'),
+          hostAfter: back.host,
+          lostPings: p1.lost(offAt, windowEnd),
+          downtimeMs: Number(back.sent_at_ms) - Number(lastOkBefore?.sent_at_ms ?? offAt),
+          restarted: !!failover && back.host === N1,
+        },
+      ],
+    },
+    events: r.evs.map((e) => ({
+      t: Number(e.time_ms) - r.t0,
+      node: e.node,
+      eventId: e.event_id,
+      kind: e.kind,
+      message: e.message,
+    })),
+  };
+}
+
+/** The tutorial's promises, checked against a report. */
+export function seedChecks(report: SeedReport): SeedReport['checks'] {
+  const checks: SeedReport['checks'] = [];
+  const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  const vms = report.powerOff.vms;
+  const quorum = report.powerOff.quorumAfter;
+  check(
+    'live migration lost at most 2 pings',
+    report.liveMigration.lostPings <= 2,
+    `${report.liveMigration.lostPings} lost`,
+  );
+  check(
+    'the VM on HVR2NODO1 lost no ping during the power-off',
+    vms[0]?.lostPings === 0 && vms[0]?.hostBefore === N1,
+    `${vms[0]?.lostPings} lost, on ${vms[0]?.hostBefore}`,
+  );
+  check(
+    'CSV ownership moved to HVR2NODO1',
+    report.powerOff.csvOwnerBefore === N2 && report.powerOff.csvOwnerAfter === N1,
+    `${report.powerOff.csvOwnerBefore} -> ${report.powerOff.csvOwnerAfter}`,
+  );
+  check(
+    'the VM on HVR2NODO2 restarted on HVR2NODO1',
+    vms[1]?.hostBefore === N2 && vms[1]?.restarted === true,
+    `${vms[1]?.hostBefore} -> ${vms[1]?.hostAfter}`,
+  );
+  check(
+    'quorum held with 2 of 3 votes',
+    quorum.hasQuorum && quorum.votes === 2 && quorum.needed === 2,
+    `${quorum.votes} votes, ${quorum.needed} needed`,
+  );
+  return checks;
 }
 
 /** The human report. */

@@ -1,0 +1,25 @@
+/**
+ * What the daemon's entry (entry.ts) and the daemon proper (daemon.ts) share: the messages sent
+ * to the `dcbox up` that started the daemon, and how the dashboard is served.
+ */
+
+/** Messages the daemon sends to the `dcbox up` that started it. */
+export type DaemonMessage =
+  | { type: 'progress'; text: string }
+  | { type: 'ready'; elapsedMs: number; dashboard: DashboardInfo | null }
+  | { type: 'failed'; error: string };
+
+/** Where the dashboard is served, and the token its controls need (null: read-only). */
+export interface DashboardInfo {
+  url: string;
+  token: string | null;
+  /** Why it is not served, when it is not. */
+  error?: string;
+}
+
+/** How the daemon serves the dashboard. */
+export interface DashboardSetting {
+  /** host:port, or null for no dashboard. */
+  listen: string | null;
+  allowControl: boolean;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { longestOutageMs, type SeedReport, seedChecks } from './seed.js';
+
+/** A report in which the tutorial's promises all hold. */
+function goodReport(): SeedReport {
+  return {
+    scenario: 'seed',
+    ok: false,
+    timing: 'fast',
+    checks: [],
+    liveMigration: {
+      vm: 'VirtualMachine2',
+      from: 'HVR2NODO2',
+      to: 'HVR2NODO1',
+      passes: 3,
+      bytesCopied: 1,
+      durationMs: 1,
+      blackoutMs: 1,
+      lostPings: 1,
+      pingsDuring: 20,
+    },
+    powerOff: {
+      bay: 2,
+      node: 'HVR2NODO2',
+      csvOwnerBefore: 'HVR2NODO2',
+      csvOwnerAfter: 'HVR2NODO1',
+      detectionMs: 5000,
+      quorumAfter: { hasQuorum: true, votes: 2, needed: 2 },
+      vms: [
+        {
+          name: 'VirtualMachine2',
+          hostBefore: 'HVR2NODO1',
+          hostAfter: 'HVR2NODO1',
+          lostPings: 0,
+          downtimeMs: 0,
+          restarted: false,
+        },
+        {
+          name: 'VirtualMachine1',
+          hostBefore: 'HVR2NODO2',
+          hostAfter: 'HVR2NODO1',
+          lostPings: 40,
+          downtimeMs: 4000,
+          restarted: true,
+        },
+      ],
+    },
+    events: [],
+  };
+}
+
+describe('seed scenario report', () => {
+  it('passes every check when the tutorial held', () => {
+    expect(seedChecks(goodReport()).map((c) => c.ok)).toEqual([true, true, true, true, true]);
+  });
+
+  it('fails the live-migration check when more than 2 pings were lost', () => {
+    const r = goodReport();
+    r.liveMigration.lostPings = 3;
+    const checks = seedChecks(r);
+    expect(checks[0]).toEqual({ name: 'live migration lost at most 2 pings', ok: false, detail: '3 lost' });
+    expect(checks.slice(1).every((c) => c.ok)).toBe(true);
+  });
+
+  it('measures the longest run of lost pings, one ping interval each', () => {
+    const ok = { ok: true };
+    const lost = { ok: false };
+    expect(longestOutageMs([ok, lost, lost, ok, lost, lost, lost, ok])).toBe(300);
+    expect(longestOutageMs([ok, ok])).toBe(0);
+  });
+});
