@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { orchestratorMetrics } from '../orchestrator/daemon/metrics.js';
-import { initialCluster } from '../services/hyperv-node/cluster/core.js';
+import { initialCluster } from '../services/hyperv-node/cluster/core/decide.js';
 import { nodeMetrics } from '../services/hyperv-node/metrics.js';
 import { initialMpio } from '../services/hyperv-node/mpio.js';
 import { mmMetrics } from '../services/management-module/metrics.js';

@@ -8,7 +8,7 @@
 import { systemClock } from '../actor/clock.js';
 import type { NodeSettings } from '../process/config.js';
 import { runService, type ServiceContext } from '../process/service.js';
-import type { ClusterState, VmState } from './cluster/core.js';
+import type { ClusterState, VmState } from './cluster/core/decide.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';
 import { runCheckedIoLoad } from './io-load.js';

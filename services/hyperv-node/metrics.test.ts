@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { metricNameProblems } from '../observability/metrics.js';
-import { groupState } from './cluster/core.js';
+import { groupState } from './cluster/core/decide.js';
 import { ClusterSim } from './cluster/sim.js';
 import { nodeMetrics } from './metrics.js';
 import { initialMpio } from './mpio.js';

@@ -7,7 +7,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { setStateSet } from '../observability/metrics.js';
-import { type ClusterState, type GroupState, groupState, type ServiceState } from './cluster/core.js';
+import { type ClusterState, type GroupState, groupState, type ServiceState } from './cluster/core/decide.js';
 import type { CsvMode } from './csv/core.js';
 import { type MpioState, pathStateName } from './mpio.js';
 

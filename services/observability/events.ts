@@ -16,7 +16,7 @@ const node = z.string().min(1);
 const role = z.string().min(1);
 const votes = z.object({ votes: z.number().int(), needed: z.number().int(), total: z.number().int() });
 
-/** The `data` of each kind of event, as the cluster core emits it (services/hyperv-node/cluster/core.ts). */
+/** The `data` of each kind of event, as the cluster core emits it (services/hyperv-node/cluster/core/event-catalog.ts). */
 export const eventData = {
   'cluster-formed': z.object({ members: z.array(node) }),
   joined: z.object({ leader: node, members: z.array(node) }),

@@ -4,6 +4,7 @@
  * it reacts to messages and timers; this is for code that can only ask again.
  */
 import { inspect } from 'node:util';
+import { systemClock } from '../actor/clock.js';
 
 /** How long to poll, how often, and what the wait is for. */
 export interface PollOptions {
@@ -41,7 +42,7 @@ const INTERVAL_DEFAULT_MS = 50;
  */
 export async function pollUntil<T>(probe: () => T | Promise<T>, options: PollOptions): Promise<Truthy<T>> {
   const { what, timeoutMs, intervalMs = INTERVAL_DEFAULT_MS } = options;
-  const endMs = Date.now() + timeoutMs;
+  const endMs = systemClock.now() + timeoutMs;
   const seen: PollSeen = { attempts: 0 };
   for (;;) {
     seen.attempts++;
@@ -52,7 +53,7 @@ export async function pollUntil<T>(probe: () => T | Promise<T>, options: PollOpt
     } catch (err) {
       seen.error = { error: err };
     }
-    if (Date.now() > endMs)
+    if (systemClock.now() > endMs)
       throw new PollTimeoutError(timeoutMessage(what, timeoutMs, seen), what, { cause: seen.error?.error });
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

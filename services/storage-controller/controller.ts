@@ -15,7 +15,7 @@ import {
   type StorageMsg,
   type StorageState,
   stateFromMeta,
-} from './core.js';
+} from './core/decide.js';
 import { dataCommands, PendingReplies, storageHandlers } from './grpc-handlers.js';
 import type { StorageObserver } from './metrics.js';
 import { LunStore } from './store.js';

@@ -7,7 +7,7 @@ import { MailboxFullError } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import { unary } from '../transport/grpc.js';
-import type { Initiator, Outcome, StorageMsg } from './core.js';
+import type { Initiator, Outcome, StorageMsg } from './core/decide.js';
 import type { IoKind, StorageObserver } from './metrics.js';
 
 /** Requests waiting for their reply, at most `waitingMax` at once. */

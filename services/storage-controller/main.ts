@@ -4,15 +4,16 @@
  * SCSI-3 persistent reservations enforced on every write, and chaos faults on a LUN (slow I/O,
  * media errors) that lift themselves and do not survive a restart. Reads and writes also arrive
  * on the SAS data channel (services/sas/channel.ts), the path the RSSMs forward them on. Wiring
- * only: the controller is assembled in controller.ts from the pure core (core.ts) and the file
+ * only: the controller is assembled in controller.ts from the pure core (core/) and the file
  * store (store.ts).
  *
- * Files: core.ts (decideStorage and LUN management, pure), model.ts (state, messages, effects
- * and shared helpers, pure), block-io.ts (reads and writes, pure), reservations.ts (SCSI-3
- * persistent reservations, pure), faults.ts (chaos fault leases, pure), store.ts (LUN files and
+ * Files: core/ holds the pure core — decide.ts (decideStorage and LUN management), model.ts
+ * (state, messages, effects and shared helpers), block-io.ts (reads and writes),
+ * reservations.ts (SCSI-3 persistent reservations), faults.ts (chaos fault leases) and
+ * test-support.ts (helpers for the core's tests); beside it: store.ts (LUN files and
  * the metadata file, adapter), controller.ts (the core in its actor, effects carried out on the
  * store, adapter), grpc-handlers.ts (the Storage gRPC API, adapter), metrics.ts (Prometheus
- * metrics, adapter), testing.ts (helpers for the core's tests, pure), this file (process wiring).
+ * metrics, adapter), this file (process wiring).
  */
 import type { StorageSettings } from '../process/config.js';
 import { runService } from '../process/service.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Meta } from './core.js';
+import type { Meta } from './core/decide.js';
 import { LunStore, META_FILE } from './store.js';
 
 const dirs: string[] = [];

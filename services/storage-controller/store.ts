@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Meta } from './core.js';
+import type { Meta } from './core/decide.js';
 
 const writeAsync = promisify(write);
 const readAsync = promisify(read);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
+import { systemClock } from '../actor/clock.js';
 import type { ProtoGrpcType as ChassisProto } from '../generated/chassis.js';
 import type { ProtoGrpcType as ClusterProto } from '../generated/cluster.js';
 import type { ProtoGrpcType as CommonProto } from '../generated/common.js';
@@ -220,7 +221,7 @@ function widenReceiveWindows(server: grpc.Server): void {
 
 /** Call options with a deadline this many milliseconds from now. */
 export function deadline(ms: number): grpc.CallOptions {
-  return { deadline: Date.now() + ms };
+  return { deadline: systemClock.now() + ms };
 }
 
 /** Wraps a callback-style unary call: rpc(cb => client.Write(req, deadline(500), cb)). */
@@ -315,10 +316,10 @@ export async function waitServing(
   opts: { timeoutMs: number; gone?: () => boolean; pollMs?: number },
 ): Promise<boolean> {
   const health = healthClient(target, { waiting: true });
-  const until = Date.now() + opts.timeoutMs;
+  const until = systemClock.now() + opts.timeoutMs;
   try {
     while (!(await health.check(500))) {
-      if (opts.gone?.() || Date.now() > until) return false;
+      if (opts.gone?.() || systemClock.now() > until) return false;
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 25));
     }
     return true;

@@ -3,12 +3,13 @@
  * full-mesh cluster), so what it can reach is exactly what the emulated network lets through.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { systemClock } from '../actor/clock.js';
 
 export type { NatsConnection } from '@nats-io/transport-node';
 
 /** Connects to this host's NATS server, retrying while it starts, and reconnecting forever. */
 export async function connectNats(url: string, name: string, waitMs = 10_000): Promise<NatsConnection> {
-  const until = Date.now() + waitMs;
+  const until = systemClock.now() + waitMs;
   for (;;) {
     try {
       return await connect({
@@ -21,7 +22,8 @@ export async function connectNats(url: string, name: string, waitMs = 10_000): P
         maxPingOut: 2,
       });
     } catch (err) {
-      if (Date.now() > until) throw new Error(`cannot reach NATS at ${url} for ${name}`, { cause: err });
+      if (systemClock.now() > until)
+        throw new Error(`cannot reach NATS at ${url} for ${name}`, { cause: err });
       await new Promise((r) => setTimeout(r, 100));
     }
   }

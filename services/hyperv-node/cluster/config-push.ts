@@ -9,8 +9,8 @@ import type { Logger } from '../../process/log.js';
 import { deadline, rpc } from '../../transport/grpc.js';
 import { decodeJson, encodeJson, type NatsConnection } from '../../transport/nats.js';
 import { subjects } from '../../transport/subjects.js';
+import type { ClusterEffect } from './core/protocol.js';
 import type { NodeReply, NodeRequest } from './node-protocol.js';
-import type { ClusterEffect } from './protocol.js';
 
 type Push = Extract<ClusterEffect, { type: 'push' }>;
 

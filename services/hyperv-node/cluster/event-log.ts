@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../actor/clock.js';
 import type { Logger } from '../../process/log.js';
-import { NODE_REMOVED_EVENT_ID, QUORUM_LOST_EVENT_ID } from './event-catalog.js';
+import { NODE_REMOVED_EVENT_ID, QUORUM_LOST_EVENT_ID } from './core/event-catalog.js';
 
 const EVENTS_MAX = 5000;
 

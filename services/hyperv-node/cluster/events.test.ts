@@ -89,14 +89,15 @@ describe('the cluster event stream (v1)', () => {
   });
 
   it('has a schema for every kind the cluster core and its adapter can log', () => {
-    const dir = new URL('.', import.meta.url);
-    // The core is split over several modules: read every source file of the folder but the
-    // adapter (service.ts) and the tests.
-    const core = readdirSync(dir)
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'service.ts')
-      .map((f) => readFileSync(new URL(f, dir), 'utf8'))
-      .join('\n');
-    const adapter = readFileSync(new URL('service.ts', dir), 'utf8');
+    // The core is split over the modules of core/; the adapter over the files beside it. Read
+    // every source file of both but the tests.
+    const sources = (dir: URL) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+        .map((f) => readFileSync(new URL(f, dir), 'utf8'))
+        .join('\n');
+    const core = sources(new URL('core/', import.meta.url));
+    const adapter = sources(new URL('.', import.meta.url));
     // event(<ID_CONSTANT>, '<kind>', …) in the event catalog (the only place that builds events).
     const literal = [...`${core}\n${adapter}`.matchAll(/(?:event|record)\(\s*\w+,\s*'([a-z-]+)'/g)].map(
       (m) => m[1],

@@ -3,8 +3,8 @@
  * push, a command for the leader, or a move for the role's owner.
  */
 import type { ErrorCode } from '../../actor/errors.js';
-import type { Command } from './protocol.js';
-import type { ClusterConfig } from './state.js';
+import type { Command } from './core/protocol.js';
+import type { ClusterConfig } from './core/state.js';
 
 /** A request from one node's cluster adapter to another's, over NATS. */
 export type NodeRequest =

@@ -3,7 +3,7 @@
  * Volume and the metrics. main.ts wires them in.
  */
 import type { VmSpec } from '../../process/config.js';
-import type { MigrationResult, VmState } from './state.js';
+import type { MigrationResult, VmState } from './core/state.js';
 
 /** What the cluster needs of the VM manager. */
 export interface ClusterVms {

@@ -1,12 +1,14 @@
 /**
- * The cluster service adapter of a node: runs the pure cluster core (core.ts) in an actor and
+ * The cluster service adapter of a node: runs the pure cluster core (core/decide.ts) in an actor and
  * carries out its effects — heartbeats and config pushes over NATS (the emulated network),
  * witness calls over gRPC, fencing by persistent-reservation preempt through MPIO, the VMs of
  * the roles, the CSV coordinators — and serves dcbox.cluster.v1.Cluster.
  *
  * It is a little over 500 lines because it is the one place that wires the actor to its effects,
- * its NATS subscriptions and its gRPC handlers; each I/O concern lives in its own file (core.ts
- * lists them).
+ * its NATS subscriptions and its gRPC handlers; each I/O concern lives in its own file beside it
+ * (config-push.ts, event-log.ts, node-protocol.ts, ports.ts, reservations.ts, witness-client.ts:
+ * adapters; sim.ts and sim-witness.ts: the deterministic cluster simulation for tests), and the
+ * pure core in core/ (core/decide.ts lists its modules).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,15 +38,15 @@ import {
   type View,
   type VmState,
   viewOf,
-} from './core.js';
+} from './core/decide.js';
+import { roleView, stateView } from './core/views.js';
 import { ClusterEventLog, type ClusterEventRecord } from './event-log.js';
 import type { NodeReply, NodeRequest } from './node-protocol.js';
 import type { ClusterCsv, ClusterObserver, ClusterVms } from './ports.js';
 import { type ClusterDisks, ClusterReservations } from './reservations.js';
-import { roleView, stateView } from './views.js';
 import { callWitness, type WitnessLink } from './witness-client.js';
 
-export type { MigrationResult } from './core.js';
+export type { MigrationResult } from './core/decide.js';
 export type { ClusterEventRecord } from './event-log.js';
 export type { ClusterCsv, ClusterObserver, ClusterVms } from './ports.js';
 export type { ClusterDisks } from './reservations.js';

@@ -14,8 +14,8 @@ import {
   type WitnessMsg,
   type WitnessState,
 } from '../../witness-protocol/core.js';
-import type { ClusterEffect, ClusterMsg } from './protocol.js';
-import type { ClusterConfig } from './state.js';
+import type { ClusterEffect, ClusterMsg } from './core/protocol.js';
+import type { ClusterConfig } from './core/state.js';
 
 type WitnessCall = Extract<ClusterEffect, { type: 'witness' }>;
 type WitnessResult = Extract<ClusterMsg, { type: 'witnessResult' }>;

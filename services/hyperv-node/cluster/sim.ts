@@ -17,9 +17,9 @@ import {
   startTimers,
   type VmState,
   viewOf,
-} from './core.js';
-import type { ClusterEffectOrTimer } from './protocol.js';
-import type { QuorumModel } from './quorum.js';
+} from './core/decide.js';
+import type { ClusterEffectOrTimer } from './core/protocol.js';
+import type { QuorumModel } from './core/quorum.js';
 import { SimWitness } from './sim-witness.js';
 
 interface SimNode {

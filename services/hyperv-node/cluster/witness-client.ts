@@ -9,8 +9,8 @@ import type { WitnessClient } from '../../generated/dcbox/witness/v1/Witness.js'
 import type { WitnessState__Output } from '../../generated/dcbox/witness/v1/WitnessState.js';
 import { deadline, rpc } from '../../transport/grpc.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
-import type { ClusterMsg } from './protocol.js';
-import type { ClusterConfig } from './state.js';
+import type { ClusterMsg } from './core/protocol.js';
+import type { ClusterConfig } from './core/state.js';
 
 /** How this node reaches the witness: its client (null without a witness), its name, its timeout. */
 export interface WitnessLink {

@@ -2,7 +2,7 @@
  * What the cluster service shows of a node's cluster state over gRPC (dcbox.cluster.v1): pure
  * functions of the core's state, the time and each CSV's mode on this node.
  */
-import { DcboxError } from '../../actor/errors.js';
+import { DcboxError } from '../../../actor/errors.js';
 import { leaseValid } from './lease.js';
 import { groupState, localResourceState } from './roles.js';
 import type { ClusterState } from './state.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterSim } from './sim.js';
+import { ClusterSim } from '../sim.js';
 import { roleView, stateView } from './views.js';
 
 const N1 = 'HVR2NODO1';

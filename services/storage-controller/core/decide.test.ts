@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Simulation } from '../actor/actor.js';
+import { Simulation } from '../../actor/actor.js';
 import {
   decideStorage,
   initialState,
@@ -7,8 +7,8 @@ import {
   type StorageEffect,
   type StorageMsg,
   type StorageState,
-} from './core.js';
-import { block, controller, errorCode, K1, N1P3, read, register, WITNESS, write } from './testing.js';
+} from './decide.js';
+import { block, controller, errorCode, K1, N1P3, read, register, WITNESS, write } from './test-support.js';
 
 describe('storage controller core: provisioning', () => {
   it('creates each LUN file and persists the table once on first start', () => {

@@ -2,7 +2,7 @@
  * Helpers shared by the storage controller core's tests (core, reservations, faults): a
  * provisioned controller in a Simulation, initiators, keys and request builders. Pure.
  */
-import { Simulation } from '../actor/actor.js';
+import { Simulation } from '../../actor/actor.js';
 import {
   decideStorage,
   type Initiator,
@@ -11,7 +11,7 @@ import {
   type StorageEffect,
   type StorageMsg,
   type StorageState,
-} from './core.js';
+} from './decide.js';
 
 /** Nexuses of two nodes through RSSM 3 and 4, and the witness's internal one. */
 export const N1P3: Initiator = { host: 'HVR2NODO1', port: 'rssm3' };

@@ -3,8 +3,8 @@
  * membership this node believes in, its peers, the witness, quorum, the lease, fencing in
  * progress and the node's own VMs — with the initial state and small pure helpers on it.
  */
-import type { ErrorCode } from '../../actor/errors.js';
-import type { VmSpec } from '../../process/config.js';
+import type { ErrorCode } from '../../../actor/errors.js';
+import type { VmSpec } from '../../../process/config.js';
 import { countVotes, type QuorumModel, type Votes } from './quorum.js';
 
 /** The state of the cluster service on a node. */

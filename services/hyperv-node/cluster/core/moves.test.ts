@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../actor/clock.js';
-import { decideCluster } from './core.js';
+import { Random } from '../../../actor/clock.js';
+import { ClusterSim } from '../sim.js';
+import { decideCluster } from './decide.js';
 import type { ClusterMsg } from './protocol.js';
-import { ClusterSim } from './sim.js';
 import type { ClusterState, MigrationResult } from './state.js';
 
 const N1 = 'HVR2NODO1';

@@ -7,7 +7,7 @@
  * Chaos faults (slow I/O, media errors) are part of the state too, so whether a command fails
  * is drawn from ctx.random and a fault's lease ends on ctx.now, reproducibly from the seed.
  */
-import type { Ctx } from '../actor/actor.js';
+import type { Ctx } from '../../actor/actor.js';
 import { read, write, writeDone } from './block-io.js';
 import { faultExpired, faultTimerId, injectFault, listFaults } from './faults.js';
 import {

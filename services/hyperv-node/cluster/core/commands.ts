@@ -4,7 +4,7 @@
  * handler; small guards (`requireLeader`, `requireQuorum`, `requireActiveMember`, …) return the
  * refusal the caller gets, or undefined when the command may go on.
  */
-import type { ErrorCode } from '../../actor/errors.js';
+import type { ErrorCode } from '../../../actor/errors.js';
 import {
   csvCoordinatorChanged,
   moveEnded,

@@ -3,8 +3,8 @@
  * the core and its adapters, read these first), and the small pure helpers every part of the
  * core decides with (refusals, replies, LUN lookup and access checks).
  */
-import type { Decision, TimerEffect } from '../actor/actor.js';
-import type { ErrorCode } from '../actor/errors.js';
+import type { Decision, TimerEffect } from '../../actor/actor.js';
+import type { ErrorCode } from '../../actor/errors.js';
 
 /** An I_T nexus: the host and the port (RSSM) a command arrived on. */
 export interface Initiator {

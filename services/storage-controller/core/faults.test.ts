@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../actor/clock.js';
-import { FAULT_DURATION_DEFAULT_MS, FAULT_DURATION_MAX_MS, type StorageEffect } from './core.js';
+import { Random } from '../../actor/clock.js';
+import { FAULT_DURATION_DEFAULT_MS, FAULT_DURATION_MAX_MS, type StorageEffect } from './decide.js';
 import {
   block,
   controller,
@@ -17,7 +17,7 @@ import {
   release,
   reserve,
   write,
-} from './testing.js';
+} from './test-support.js';
 
 describe('storage controller core: injected LUN faults', () => {
   it('delays every read and write on a slow LUN, and only on that LUN', () => {

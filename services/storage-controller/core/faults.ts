@@ -2,7 +2,7 @@
  * Chaos faults on a LUN (slow I/O, media errors): injected as leases that end by themselves,
  * drawn from the seeded random and timed on ctx.now, so a run replays from its seed. Pure.
  */
-import type { Ctx } from '../actor/actor.js';
+import type { Ctx } from '../../actor/actor.js';
 import {
   findLun,
   type LunFault,

@@ -13,8 +13,8 @@
  * check, then arbitration for the witness": the lowest-id member leads and decides membership;
  * the others adopt what it pushes.
  *
- * This file is the folder's entry: `decideCluster` only dispatches each message to its handler.
- * The folder holds (pure unless marked):
+ * This file is the entry of core/: `decideCluster` only dispatches each message to its handler.
+ * core/ holds only pure modules (the adapters sit in the folder above):
  * - state.ts: the state types, the initial state and small helpers on it.
  * - protocol.ts: commands, messages and effects — the core's protocol.
  * - membership.ts: heartbeats, failure detection, peers' views, the periodic tick.
@@ -38,7 +38,7 @@
  *   nodes ask each other over NATS) and ports.ts (what main.ts wires in).
  * - sim.ts, sim-witness.ts (test support): a deterministic simulation of a whole cluster.
  */
-import type { Ctx } from '../../actor/actor.js';
+import type { Ctx } from '../../../actor/actor.js';
 import { onCommand } from './commands.js';
 import { onFenceDone, takeOver } from './fencing.js';
 import { onVmFault } from './leave.js';

@@ -2,9 +2,9 @@
  * The cluster core's protocol: the commands it carries out, the messages it receives and the
  * effects it asks its adapter to carry out. Read these unions first: they specify the protocol.
  */
-import type { Decision, TimerEffect } from '../../actor/actor.js';
-import type { ErrorCode } from '../../actor/errors.js';
-import type { VmSpec } from '../../process/config.js';
+import type { Decision, TimerEffect } from '../../../actor/actor.js';
+import type { ErrorCode } from '../../../actor/errors.js';
+import type { VmSpec } from '../../../process/config.js';
 import type { ClusterConfig, ClusterState, MigrationResult, View, VmState } from './state.js';
 
 /** Requests to the cluster, carried out by the leader (other nodes forward them). */

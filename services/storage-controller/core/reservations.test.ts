@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESERVATION_TYPE } from './core.js';
+import { RESERVATION_TYPE } from './decide.js';
 import {
   block,
   controller,
@@ -16,7 +16,7 @@ import {
   replyOf,
   reserve,
   write,
-} from './testing.js';
+} from './test-support.js';
 
 describe('storage controller core: persistent reservations', () => {
   it('registers a key, bumps the generation and persists before replying', () => {

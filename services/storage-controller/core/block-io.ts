@@ -2,7 +2,7 @@
  * Block I/O on a LUN: reads and writes checked against the mapping, the range, the reservation
  * and the in-flight limit, and the store's completions that release replies and barriers. Pure.
  */
-import type { Ctx } from '../actor/actor.js';
+import type { Ctx } from '../../actor/actor.js';
 import { underFault } from './faults.js';
 import {
   accessibleLun,

@@ -4,7 +4,7 @@
  * leader hand the role over — or clear the move when the migration failed. Each step is an
  * effect whose outcome comes back as a message; the adapter only carries them out.
  */
-import type { ErrorCode } from '../../actor/errors.js';
+import type { ErrorCode } from '../../../actor/errors.js';
 import { migrationDone } from './event-catalog.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import type { ClusterState, MigrationResult, MoveState } from './state.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { groupState } from './core.js';
-import { ClusterSim } from './sim.js';
+import { ClusterSim } from '../sim.js';
+import { groupState } from './decide.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
