@@ -2,7 +2,7 @@
 # Docker for dcbox's docker runtime, docker-compose.yml and the testcontainers helper:
 #   1. installs Debian's docker.io (and docker-compose v1) when missing (as root);
 #   2. starts dockerd when no engine answers, with every address pool inside 198.18.0.0/15
-#      and away from the netns runtime's bridge 198.18.0.0/24 (BRIEF.md §2, §7);
+#      and away from the netns runtime's bridge 198.18.0.0/24 (docs/design.md §Hosts and networks, §Dependencies);
 #   3. builds the base image dcbox-base:local from this machine's own node and nats-server
 #      (no registry can be reached here), with `docker import` of a small root filesystem.
 # Safe to run again: a running engine with the right pools and an up-to-date base image are kept.

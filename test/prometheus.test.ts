@@ -160,7 +160,7 @@ describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)'
       intervalMs: 250,
     });
     expect(await sum('dcbox_migration_blackout_seconds_count{kind="live"}')).toBe(1);
-    // The blackout is milliseconds (BRIEF.md §8), well under the histogram's 10 s top bucket.
+    // The blackout is milliseconds (docs/design.md §Quality bars), well under the histogram's 10 s top bucket.
     expect(await sum('dcbox_migration_blackout_seconds_sum')).toBeLessThan(10);
     // Both nodes' configurations name the new owner once the leader's push reached them.
     await pollUntil(

@@ -1,7 +1,7 @@
 /**
  * fencing-before-takeover: a node takes a disk only after the previous owner was preempted.
  * WSFC preempts a removed node's SCSI-3 persistent reservation keys before it brings that node's
- * disks and roles online elsewhere (DOMAIN.md, reservations), so every takeover of a CSV and every
+ * disks and roles online elsewhere (docs/domain.md §Persistent reservations), so every takeover of a CSV and every
  * failover of a role from node P must follow a `fenced` event whose victims include P — one
  * logged after P last (re)joined, since a returning node registers its keys again.
  */

@@ -1,6 +1,6 @@
 /**
  * no-split-brain: no VM answers from two hosts in overlapping time, and no two disjoint
- * partitions hold quorum at once. WSFC's quorum (a majority of votes, DOMAIN.md) exists so that
+ * partitions hold quorum at once. WSFC's quorum (a majority of votes, docs/domain.md §Vote arithmetic) exists so that
  * the second never happens; the first is what a client would see if it did.
  */
 import { entriesOf, type History, type HistoryEntry, type OpEntry, type StateEntry } from '../history.js';

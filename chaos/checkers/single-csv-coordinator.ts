@@ -1,6 +1,6 @@
 /**
  * single-csv-coordinator: at most one node coordinates a Cluster Shared Volume at any time. The
- * coordinator alone does the volume's metadata writes (DOMAIN.md, CSV), so two at once could
+ * coordinator alone does the volume's metadata writes (docs/domain.md §Cluster Shared Volumes), so two at once could
  * corrupt it. A node claims volume V when its own sample says Running, with quorum, and that it
  * owns V.
  */

@@ -12,7 +12,7 @@ export function argValue(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** "198.19.1.0/24" → "198.19.1"; only a /24 inside 198.18.0.0/15 (BRIEF.md §2). */
+/** "198.19.1.0/24" → "198.19.1"; only a /24 inside 198.18.0.0/15 (docs/design.md §Hosts and networks). */
 export function subnetPrefix(subnet: string): string {
   const m = /^(198\.(?:18|19)\.\d{1,3})\.0\/24$/.exec(subnet);
   if (!m || Number(subnet.split('.')[2]) > 255)

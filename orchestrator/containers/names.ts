@@ -32,7 +32,7 @@ export const DASHBOARD_PORT = 8080;
 /**
  * Subnets dcbox picks for its own networks: 198.19.1.0/24 .. 198.19.63.0/24, below the engine's
  * default pool (198.19.64.0/18) and beside docker0 (198.19.0.0/24), so an explicit subnet never
- * collides with what Docker allocates; the netns bridge keeps 198.18.0.0/24 (BRIEF.md §2).
+ * collides with what Docker allocates; the netns bridge keeps 198.18.0.0/24 (docs/design.md §Hosts and networks).
  */
 export const SUBNET_THIRD_OCTETS = Array.from({ length: 63 }, (_, i) => i + 1);
 

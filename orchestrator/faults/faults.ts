@@ -1,5 +1,5 @@
 /**
- * Faults as leases, held by the orchestrator daemon (BRIEF.md §2, §5): each injected fault has an
+ * Faults as leases, held by the orchestrator daemon (docs/design.md §Hosts and networks, §Chaos): each injected fault has an
  * expiry and is lifted then even if the chaos runner that asked for it died. Power and RSSM pulls
  * go through the management module, as a person or a fencing agent would do them. This folder
  * holds only this module; the daemon (daemon/daemon.ts) gives it its dependencies (FaultDeps).

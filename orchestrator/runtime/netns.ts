@@ -101,7 +101,7 @@ export class NetnsRuntime implements Runtime {
       run('ip', ['-n', h.namespace as string, '-batch', '-'], { input: `${inner.join('\n')}\n` });
     });
     // Docker sets the FORWARD policy to DROP, and with br_netfilter loaded bridged frames pass
-    // through FORWARD: let the emulated hosts reach each other (BRIEF.md §2).
+    // through FORWARD: let the emulated hosts reach each other (docs/design.md §Hosts and networks).
     tryRun('iptables', ['-I', 'FORWARD', '1', ...FORWARD_RULE]);
   }
 

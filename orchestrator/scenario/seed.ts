@@ -1,5 +1,5 @@
 /**
- * The seed scenario: the tutorial end to end on a fresh data center (BRIEF.md §4). VMs on the
+ * The seed scenario: the tutorial end to end on a fresh data center (docs/seed-scenario.md). VMs on the
  * CSV are made highly available (off first), brought online on HVR2NODO2, one is live-migrated
  * to HVR2NODO1 while it is pinged every 100 ms, the CSV is coordinated by HVR2NODO2, and blade 2
  * is powered off through the management module. Every number comes from the pings and the

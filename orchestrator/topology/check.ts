@@ -92,7 +92,7 @@ function ioModuleIssues(t: TopologySpec): SemanticIssue[] {
     if (m.type === 'rssm' && m.bay !== 3 && m.bay !== 4)
       out.push({
         at: ['chassis', 'ioModules', i, 'bay'],
-        expected: 'I/O bay 3 or 4 for an RSSM (bays 1/2 hold Ethernet modules: DOMAIN.md §6)',
+        expected: 'I/O bay 3 or 4 for an RSSM (bays 1/2 hold Ethernet modules: docs/domain.md §Chassis)',
         found: `bay ${m.bay}`,
       });
   });
@@ -159,7 +159,7 @@ function witnessIssues(t: TopologySpec, luns: Map<string, number>): SemanticIssu
     if (lun && parseSize(lun.size) < 512 * 1024 * 1024)
       out.push({
         at: ['witness', 'lun'],
-        expected: 'a LUN of at least 512 MB (DOMAIN.md §2)',
+        expected: 'a LUN of at least 512 MB (docs/domain.md §Disk witness)',
         found: lun.size,
       });
   }

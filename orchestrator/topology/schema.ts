@@ -73,7 +73,7 @@ export const Topology = z.strictObject({
       }),
     )
     .min(1)
-    .max(16, 'at most 16 nodes: the 2008 R2 failover-cluster limit (DOMAIN.md §4)'),
+    .max(16, 'at most 16 nodes: the 2008 R2 failover-cluster limit (docs/domain.md §Resources and groups)'),
   workstation: z.strictObject({ host: name }),
   cluster: z.strictObject({
     name: z.string().min(1),

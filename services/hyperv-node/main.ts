@@ -72,7 +72,7 @@ function vmHost({ cfg, nc, log }: Ctx, disks: Multipath, volumes: Map<string, Cs
       return volume ? volume.io(lun, op) : disks.io(lun, op);
     },
   };
-  // On a CSV the coordinator allocates new VM disks as files (DOMAIN.md §3: it does all metadata).
+  // On a CSV the coordinator allocates new VM disks as files (docs/domain.md §Cluster Shared Volumes: it does all metadata).
   const csv = volumes.values().next().value;
   return new VmHost(cfg, nc, blockDevice, log, {
     diskAllocator: csv && {

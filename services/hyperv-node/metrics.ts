@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics of a blade (BRIEF.md §6): the failover cluster as this node sees it
+ * Prometheus metrics of a blade (docs/design.md §Interfaces): the failover cluster as this node sees it
  * (heartbeats per peer, membership, quorum votes, witness, role states), its Cluster Shared
  * Volumes (coordinator, I/O mode), live migrations and their blackout, and MPIO path states.
  * Counters count what the adapters did; gauges read the cores' state at scrape time, so the
@@ -49,7 +49,7 @@ type Registers = Registry[];
 function heartbeatCounters(registers: Registers) {
   const heartbeatsSent = new Counter({
     name: 'dcbox_cluster_heartbeats_sent_total',
-    help: 'Cluster heartbeats sent to a peer (one every SameSubnetDelay, DOMAIN.md §1).',
+    help: 'Cluster heartbeats sent to a peer (one every SameSubnetDelay, docs/domain.md §Heartbeats).',
     labelNames: ['peer'],
     registers,
   });
@@ -83,7 +83,7 @@ function membershipGauges(registers: Registers, src: NodeSources): void {
   });
   new Gauge({
     name: 'dcbox_cluster_quorum_votes',
-    help: 'Quorum votes this node counts for its partition (nodes plus the witness, DOMAIN.md §2).',
+    help: 'Quorum votes this node counts for its partition (nodes plus the witness, docs/domain.md §Vote arithmetic).',
     registers,
     collect() {
       this.set(src.cluster().quorum.votes);
@@ -131,7 +131,7 @@ function witnessAndRoleGauges(registers: Registers, src: NodeSources): void {
   });
   new Gauge({
     name: 'dcbox_cluster_role_state',
-    help: 'Group state of each clustered role while this node is a member (1 for the current state, DOMAIN.md §4).',
+    help: 'Group state of each clustered role while this node is a member (1 for the current state, docs/domain.md §Resources and groups).',
     labelNames: ['role', 'state'],
     registers,
     collect() {
@@ -169,7 +169,7 @@ function csvGauges(registers: Registers, src: NodeSources): void {
   });
   new Gauge({
     name: 'dcbox_csv_io_mode',
-    help: "This node's I/O mode on the Cluster Shared Volume (1 for the current mode, DOMAIN.md §3).",
+    help: "This node's I/O mode on the Cluster Shared Volume (1 for the current mode, docs/domain.md §Cluster Shared Volumes).",
     labelNames: ['volume', 'mode'],
     registers,
     collect() {
@@ -192,7 +192,7 @@ function migrationMetrics(registers: Registers) {
     name: 'dcbox_migration_blackout_seconds',
     help: 'How long the VM was paused during a migration (the blackout), from pause to resume.',
     labelNames: ['kind'],
-    // Milliseconds are the goal (BRIEF.md §8); a quick migration's save/restore takes seconds.
+    // Milliseconds are the goal (docs/design.md §Quality bars); a quick migration's save/restore takes seconds.
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
@@ -203,7 +203,7 @@ function migrationMetrics(registers: Registers) {
 function mpioGauges(registers: Registers, src: NodeSources): void {
   new Gauge({
     name: 'dcbox_mpio_path_state',
-    help: 'MPIO state of each path to each LUN: Active, Standby or Failed (1 for the current one; DOMAIN.md §6).',
+    help: 'MPIO state of each path to each LUN: Active, Standby or Failed (1 for the current one; docs/domain.md §SDDDSM).',
     labelNames: ['lun', 'path', 'state'],
     registers,
     collect() {

@@ -4,7 +4,7 @@
  * every I/O, retries the same I/O on the next path when a path fails, probes paths periodically
  * and reclaims them, and registers the node's reservation key through every path.
  *
- * Choices where the real product is not documented (DOMAIN.md §6 marks RSSM behaviour UNVERIFIED):
+ * Choices where the real product is not documented (docs/domain.md §RSSM marks the RSSM's behaviour unverified):
  * - Path state is kept per LUN, as `datapath query device` shows it per device.
  * - When no healthy path is left, an I/O still tries each failed path once, in I/O-bay order,
  *   before it reports ALL_PATHS_DOWN (as MSDSM keeps retrying a disk whose paths are all gone
@@ -112,7 +112,7 @@ export function isPathSuspect(code: ErrorCode): boolean {
 /**
  * The node's reservation key: nodeId as 8 hex digits, then 4d534654 ("MSFT" in ASCII). Real
  * failover clusters put a Microsoft mask in the low 32 bits of every node's 8-byte key
- * (DOMAIN.md §2, "PR keys"); the real mask's value is not documented, so this is our stand-in.
+ * (docs/domain.md §Persistent reservations); the real mask's value is not documented, so this is our stand-in.
  */
 export function reservationKey(nodeId: number): string {
   if (!Number.isInteger(nodeId) || nodeId < 0 || nodeId > 0xffffffff) {
@@ -191,7 +191,7 @@ function verifyTimer(state: MpioState): TimerEffect<MpioMsg> {
   return { type: 'startTimer', id: VERIFY_TIMER, ms: state.verifyPeriodMs, msg: { type: 'verify' } };
 }
 
-/** At start the DSM registers the node's key on every LUN through every path (DOMAIN.md §2). */
+/** At start the DSM registers the node's key on every LUN through every path (docs/domain.md §Persistent reservations). */
 function start(state: MpioState): Out {
   let s = state;
   const effects: Out['effects'] = [];
@@ -221,7 +221,7 @@ function submit(state: MpioState, ioId: string, lunName: string, op: StorageOp, 
   const effects: Out['effects'] = [];
   if (op.kind === 'register') {
     // An explicit registration (by the cluster) re-arms automatic registration, and with MPIO
-    // every path registers (DOMAIN.md §2): the other paths register beside the caller's I/O.
+    // every path registers (docs/domain.md §Persistent reservations): the other paths register beside the caller's I/O.
     s = withLun(s, lunName, (l) => ({ ...l, registration: 'wanted' }));
     const chosen = choosePath(s, s.luns[lunName] as LunPaths, []);
     for (const p of lun.paths) {
@@ -367,7 +367,7 @@ function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoRe
 
 /**
  * Path verification: SDDDSM probes paths every PathVerificationPeriod (60 s by default,
- * DOMAIN.md §6). Every path is probed with a read of the reservation keys, so a dead standby
+ * docs/domain.md §SDDDSM). Every path is probed with a read of the reservation keys, so a dead standby
  * path shows as Failed before I/O needs it, and a failed path that answers is reclaimed.
  */
 function verify(state: MpioState): Out {

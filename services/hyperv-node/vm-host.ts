@@ -3,7 +3,7 @@
  * memory as real Buffers with a dirty-page bitmap, saved state as files under cfg.dataDir,
  * each Running VM's address as a NATS subscription that answers echo requests (while the
  * cluster's gate is open), workload records written through a BlockDevice, and live and quick
- * migration to a peer node over a gRPC stream (DOMAIN.md §5).
+ * migration to a peer node over a gRPC stream (docs/domain.md §Live migration).
  */
 import { mkdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -102,7 +102,7 @@ export class VmHost {
     mkdirSync(this.stateDir, { recursive: true });
     this.random = new Random(cfg.seed ^ 0x9e3779b9);
     // A stalled stream is given up after the time the cluster takes to declare a node gone
-    // (SameSubnetDelay × SameSubnetThreshold, DOMAIN.md §1).
+    // (SameSubnetDelay × SameSubnetThreshold, docs/domain.md §Heartbeats).
     this.stallMs =
       opts.migrationStallMs ?? Math.max(1000, cfg.timing.sameSubnetDelayMs * cfg.timing.sameSubnetThreshold);
     this.policy = opts.passPolicy ?? DEFAULT_POLICY;
@@ -239,7 +239,7 @@ export class VmHost {
     this.peers.clear();
   }
 
-  // ---- Migration, source side (DOMAIN.md §5) ----
+  // ---- Migration, source side (docs/domain.md §Live migration) ----
 
   /**
    * Live-migrates a Running VM to targetNode: memory is copied in passes while it runs, then it
@@ -254,7 +254,7 @@ export class VmHost {
 
   /**
    * Quick-migrates a Running VM: it is paused at once, its whole memory goes to the target in
-   * one pass, and the target restores it; the blackout is the whole pause (DOMAIN.md §5).
+   * one pass, and the target restores it; the blackout is the whole pause (docs/domain.md §Live migration).
    */
   quickMigrate(name: string, targetNode: string): Promise<MigrationStats> {
     return this.migrate(name, targetNode, 'quick');

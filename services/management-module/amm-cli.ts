@@ -2,7 +2,7 @@
  * The AMM command line, pure: one session's state, and what each input line prints. The telnet
  * adapter feeds it lines and carries out what it asks (a power change, a delay after a failed
  * login, closing the connection). Commands, targets and prompts are those fence_bladecenter and
- * the JCS1200/AMM CLI use (DOMAIN.md §6). Error texts the sources do not give are our own,
+ * the JCS1200/AMM CLI use (docs/domain.md §AMM CLI). Error texts the sources do not give are our own,
  * AMM-like and marked UNVERIFIED where they appear.
  */
 import type { BayView, LogEntry, viewChassis } from './core.js';
@@ -211,7 +211,7 @@ function command(s: CliSession, line: string, ctx: CliContext): CliStep {
       return say(s, ...HELP);
     case 'env': {
       if (p.target === null || flags.length > 0) return say(s, ERR_SYNTAX);
-      // The bay must hold a module: for an empty bay the prompt stays where it was (DOMAIN.md §6).
+      // The bay must hold a module: for an empty bay the prompt stays where it was (docs/domain.md §AMM CLI).
       if (target.type !== 'system' && !moduleOf(ctx.chassis, target)) return say(s, ERR_EMPTY_BAY);
       return say({ ...s, target }, 'OK');
     }
@@ -236,7 +236,7 @@ function power(s: CliSession, target: Target, flags: string[], ctx: CliContext):
   const m = moduleOf(ctx.chassis, target) as BayView | null;
   if (!m) return say(s, ERR_EMPTY_BAY);
   const op = ops[0] as 'state' | 'on' | 'off' | 'cycle';
-  // fence_bladecenter reads the last line before the prompt: it must be On or Off (DOMAIN.md §6).
+  // fence_bladecenter reads the last line before the prompt: it must be On or Off (docs/domain.md §AMM CLI).
   if (op === 'state') return say(s, m.power === 'Unknown' ? 'Unknown' : m.power);
   return {
     session: s,
@@ -274,7 +274,7 @@ function list(s: CliSession, target: Target, options: ParsedCommand['options'], 
     return say(s, formatTarget(target).slice('system:'.length));
   }
   // One line per installed module, indented, `blade[N]  <name>`: the lines fence_bladecenter's
-  // list parser matches with ^\s*blade\[(\d+)\]\s+(.*?)\s*$ (DOMAIN.md §6).
+  // list parser matches with ^\s*blade\[(\d+)\]\s+(.*?)\s*$ (docs/domain.md §AMM CLI).
   const lines = ['system'];
   if (depth >= 2)
     for (const m of modules(ctx.chassis)) lines.push(`        ${m.target.padEnd(11)} ${m.name}`.trimEnd());

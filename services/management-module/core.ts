@@ -2,13 +2,13 @@
  * The pure core of the BladeCenter S Advanced Management Module: the chassis inventory, module
  * health from heartbeats, power control through the backplane and the event log. It decides
  * only; the backplane calls, NATS subscription and gRPC replies are effects carried out by
- * adapters (DOMAIN.md §6).
+ * adapters (docs/domain.md §BladeCenter S).
  */
 import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
 import type { ErrorCode } from '../actor/errors.js';
 import type { MmSettings } from '../process/config.js';
 
-/** Bay counts of the BladeCenter S (DOMAIN.md §6: widely published, UNVERIFIED there). */
+/** Bay counts of the BladeCenter S (docs/domain.md §Chassis: widely published, unverified there). */
 export const BAY_COUNTS = { blade: 6, io: 4, storage: 2 } as const;
 
 /** Event-log entries kept; the oldest fall off first, as in the AMM's bounded log. */
@@ -216,7 +216,7 @@ export function viewChassis(s: ChassisState, now: number) {
   const storage = Array.from({ length: BAY_COUNTS.storage }, (_, i) => {
     const dsm = s.storageModules.find((x) => x.bay === i + 1 && x.present);
     // A DSM has no processor of its own and no separate power control: it is powered with the
-    // chassis, so the MM shows it On and ok when present (an assumption; DOMAIN.md §6).
+    // chassis, so the MM shows it On and ok when present (an assumption; docs/domain.md §Chassis).
     return dsm
       ? {
           ...emptyBay('storage', i + 1),
@@ -422,7 +422,7 @@ function startPower(s: ChassisState, msg: Extract<ChassisMsg, { type: 'power' }>
     );
   }
   // JCS management-module CLI: "-cycle turns the target off if it is on, or on if it is off"
-  // (DOMAIN.md §6), so a cycle of an Off module is a power-on.
+  // (docs/domain.md §AMM CLI), so a cycle of an Off module is a power-on.
   const step = msg.action === 'on' || (msg.action === 'cycle' && m.power === 'Off') ? 'on' : 'off';
   const next = withModule(s, m.host, (x) => ({
     ...x,

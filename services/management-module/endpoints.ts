@@ -5,7 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MmSettings } from '../process/config.js';
 
-/** The AMM's telnet port: fence_bladecenter connects to 23 by default (DOMAIN.md §6). */
+/** The AMM's telnet port: fence_bladecenter connects to 23 by default (docs/domain.md §AMM CLI). */
 export const DEFAULT_TELNET_PORT = 23;
 /** Redfish port. The standard would be 443 (HTTPS); 8000 is a common emulator/BMC-simulator port. */
 export const DEFAULT_REDFISH_PORT = 8000;
@@ -17,7 +17,7 @@ export const DEFAULT_REDFISH_PORT = 8000;
 export const LOCAL_TELNET_OFFSET = 3;
 export const LOCAL_REDFISH_OFFSET = 4;
 
-/** The default account of IBM management processors: USERID / PASSW0RD, with a zero (DOMAIN.md §6). */
+/** The default account of IBM management processors: USERID / PASSW0RD, with a zero (docs/domain.md §Accounts). */
 export const DEFAULT_CREDENTIALS = { username: 'USERID', password: 'PASSW0RD' } as const;
 
 /** A failed login is answered after this delay, to slow down password guessing. */

@@ -1,9 +1,9 @@
 /**
- * management-module: the BladeCenter S Advanced Management Module (DOMAIN.md §6). It keeps the
+ * management-module: the BladeCenter S Advanced Management Module (docs/domain.md §BladeCenter S). It keeps the
  * chassis inventory, shows module health from the heartbeats every service publishes, powers
  * blades and I/O modules through the orchestrator's backplane and keeps an event log, all
  * served as dcbox.chassis.v1.ManagementModule — and to the tools of real datacenters as the AMM
- * CLI over telnet and as Redfish over HTTP(S) (DOMAIN.md §6–§7; ports in endpoints.ts). This
+ * CLI over telnet and as Redfish over HTTP(S) (docs/domain.md §BladeCenter S, §Redfish; ports in endpoints.ts). This
  * file only wires the core to its adapters.
  *
  * Files: core.ts (chassis inventory, health, power control and event log, pure), amm-cli.ts (the

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics of the management module (BRIEF.md §6): the power state and health of
+ * Prometheus metrics of the management module (docs/design.md §Interfaces): the power state and health of
  * every installed blade, I/O module and storage module, read from the core's chassis view at
  * scrape time.
  */

@@ -24,7 +24,7 @@ interface Message {
   RelatedProperties?: string[];
 }
 
-/** A Redfish error response: {"error":{"code","message","@Message.ExtendedInfo":[…]}} (DOMAIN.md §7). */
+/** A Redfish error response: {"error":{"code","message","@Message.ExtendedInfo":[…]}} (docs/domain.md §Redfish). */
 export function redfishError(
   status: number,
   m: Message,

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ChassisView } from './amm-cli.js';
 import type { BayView } from './core.js';
 
-/** The ResetTypes we map to the backplane (DOMAIN.md §7 lists the whole enum). */
+/** The ResetTypes we map to the backplane (docs/domain.md §Redfish lists the whole enum). */
 export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'ForceRestart', 'PowerCycle'] as const;
 /** One of the ResetTypes we carry out. */
 export type ResetType = (typeof RESET_TYPES)[number];
@@ -42,7 +42,7 @@ function uuidOf(name: string): string {
 /** The ComputerSystem Id of a blade. */
 export const systemId = (b: BayView) => `blade${b.number}`;
 
-/** Redfish PowerState of a bay (DOMAIN.md §7: On, Off, PoweringOn, PoweringOff, Paused). */
+/** Redfish PowerState of a bay (docs/domain.md §Redfish: On, Off, PoweringOn, PoweringOff, Paused). */
 function powerState(b: BayView): string | null {
   return b.power === 'On' || b.power === 'Off' ? b.power : null;
 }

@@ -1,7 +1,7 @@
 /**
  * The MM's Redfish service, without sockets: a router from a request (method, path, headers,
  * body) to a response (status, headers, JSON body). The tree is the minimum DMTF clients need
- * (DOMAIN.md §7): the service root, Systems (one ComputerSystem per blade, with the Reset
+ * (docs/domain.md §Redfish): the service root, Systems (one ComputerSystem per blade, with the Reset
  * action), Chassis, Managers and the SessionService with its Sessions. Power goes through the
  * same core path as the gRPC Power; the HTTP server in redfish-server.ts only carries bytes.
  */
@@ -96,7 +96,7 @@ export class RedfishService {
   private async route(req: RedfishRequest): Promise<RedfishResponse> {
     const path = normalize(req.path);
     const method = req.method.toUpperCase();
-    // The version document and the service root are open to all (DOMAIN.md §7); so is the
+    // The version document and the service root are open to all (docs/domain.md §Redfish); so is the
     // POST that creates a session.
     if (path === '/redfish') return only(method, ['GET'], path, () => ok({ v1: `${ROOT}/` }));
     if (path === ROOT) return only(method, ['GET'], path, () => ok(serviceRootBody(this.deps.chassis())));
@@ -160,7 +160,7 @@ export class RedfishService {
       if (!s) return errors.notFound(at.uri);
       return only(method, ['GET', 'DELETE'], path, () => {
         if (method === 'GET') return ok(sessionBody(s));
-        // Logout is DELETE of the session's URI (DOMAIN.md §7).
+        // Logout is DELETE of the session's URI (docs/domain.md §Redfish).
         this.sessions.delete(s.id);
         return { status: 204, headers: {} };
       });
@@ -219,7 +219,7 @@ export class RedfishService {
     };
     this.sessions.set(s.id, s);
     this.deps.login(UserName, true);
-    // 201 with X-Auth-Token and Location (DOMAIN.md §7: sushy requires the token header).
+    // 201 with X-Auth-Token and Location (docs/domain.md §Redfish: sushy requires the token header).
     return {
       status: 201,
       headers: { 'X-Auth-Token': s.token, Location: `${SESSIONS}/${s.id}` },
@@ -246,7 +246,7 @@ export class RedfishService {
       if (e.code === 'BAD_STATE') return errors.failed(409, 'ResourceInUse', e.message);
       return errors.failed(500, 'InternalError', e.message);
     }
-    // A successful reset answers 204 with no body, as Supermicro does (DOMAIN.md §7).
+    // A successful reset answers 204 with no body, as Supermicro does (docs/domain.md §Redfish).
     return { status: 204, headers: {} };
   }
 

@@ -1,11 +1,11 @@
 /**
- * Prometheus metrics of a dcbox process (BRIEF.md §6): one registry per process, served as
+ * Prometheus metrics of a dcbox process (docs/design.md §Interfaces): one registry per process, served as
  * `/metrics` over plain HTTP on the host's own address, and the `dcbox_info` metric that says
  * which version, topology, seed, host and component answered. Names follow the Prometheus
  * conventions: the `dcbox_` prefix, base units (seconds, bytes), `_total` on counters, and no
  * label that grows without bound (no VM sequence numbers, no request ids).
  *
- * The scrape goes over the out-of-band channel (BRIEF.md §2): in the netns runtime the host's
+ * The scrape goes over the out-of-band channel (docs/design.md §Hosts and networks): in the netns runtime the host's
  * address sits on the bridge, which partitions never cut, so the observer keeps seeing a host
  * that the emulated network has cut off.
  */

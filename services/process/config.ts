@@ -11,14 +11,14 @@ export type Component =
   | 'hyperv-node'
   | 'workstation';
 
-/** The timing profile: the real defaults (DOMAIN.md) or a fast one for tests. */
+/** The timing profile: the real defaults (docs/domain.md) or a fast one for tests. */
 export interface Timing {
   name: string;
-  /** WSFC SameSubnetDelay: one heartbeat every this many ms (DOMAIN.md §1, default 1000). */
+  /** WSFC SameSubnetDelay: one heartbeat every this many ms (docs/domain.md §Heartbeats, default 1000). */
   sameSubnetDelayMs: number;
-  /** WSFC SameSubnetThreshold: missed heartbeats before removal (DOMAIN.md §1, default 5). */
+  /** WSFC SameSubnetThreshold: missed heartbeats before removal (docs/domain.md §Heartbeats, default 5). */
   sameSubnetThreshold: number;
-  /** MPIO path verification (SDDDSM probes failed paths every 60 s: DOMAIN.md §6). */
+  /** MPIO path verification (SDDDSM probes failed paths every 60 s: docs/domain.md §SDDDSM). */
   pathVerificationPeriodMs: number;
   /** How long one block I/O may take on one path before the path is counted as failed. */
   ioTimeoutMs: number;
@@ -34,7 +34,7 @@ export interface Timing {
   vmBootMs: number;
   /** Interval of each VM's disk workload (one record per tick). */
   vmWriteIntervalMs: number;
-  /** RetryPeriodOnFailure: how long a Failed group waits before it is tried again (DOMAIN.md §4, 1 h). */
+  /** RetryPeriodOnFailure: how long a Failed group waits before it is tried again (docs/domain.md §Resources and groups, 1 h). */
   retryPeriodOnFailureMs?: number;
 }
 
@@ -156,7 +156,7 @@ export interface NodeSettings {
   cluster: string;
   /** Every node of the cluster with its id, so a node can compute a peer's reservation key. */
   clusterNodes: { name: string; nodeId: number }[];
-  /** The cluster's quorum model (DOMAIN.md §2). */
+  /** The cluster's quorum model (docs/domain.md §Quorum models). */
   quorumModel: 'node-majority' | 'node-and-disk-majority' | 'node-and-file-share-majority' | 'disk-only';
   /** The witness host, or null in Node Majority without a witness. */
   witnessHost: string | null;

@@ -1,5 +1,5 @@
 /**
- * quorum: the cluster witness (BRIEF.md §1, DOMAIN.md §2). It holds one vote, arbitrated by
+ * quorum: the cluster witness (docs/design.md §Components, docs/domain.md §Quorum). It holds one vote, arbitrated by
  * challenge and defense with increasing epochs, and the configuration marker; a disk witness
  * keeps its state on the Quorum LUN through the storage controller, a file share witness in its
  * own file. Served as dcbox.witness.v1.Witness. This file only wires the core to its adapters.

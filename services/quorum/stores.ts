@@ -1,7 +1,7 @@
 /**
  * Where the witness keeps its state. A disk witness keeps it ON the Quorum LUN through the
  * storage controller (dcbox.storage.v1.Storage), so it shares the storage's fate; a file share
- * witness keeps it in its own file, replaced atomically (DOMAIN.md §2, BRIEF.md §1).
+ * witness keeps it in its own file, replaced atomically (docs/domain.md §Quorum, docs/design.md §Components).
  */
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -97,7 +97,7 @@ export class LunStore implements WitnessStore {
 }
 
 /**
- * The file share witness: one folder per cluster on the share (DOMAIN.md §2), one file replaced
+ * The file share witness: one folder per cluster on the share (docs/domain.md §File share witness), one file replaced
  * atomically (write a temporary file, fsync it, rename it over, fsync the folder).
  */
 export class FileStore implements WitnessStore {

@@ -1,7 +1,7 @@
 /**
- * Prometheus metrics of the storage controller (BRIEF.md §6): block I/O per LUN — operations
+ * Prometheus metrics of the storage controller (docs/design.md §Interfaces): block I/O per LUN — operations
  * (IOPS is their rate), bytes and latency from the request's arrival to its durable reply — and
- * the reservation conflicts it refused (a fenced initiator, DOMAIN.md §5). The gRPC handlers
+ * the reservation conflicts it refused (a fenced initiator, docs/domain.md §Persistent reservations). The gRPC handlers
  * report each finished command here; the core knows nothing of it.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';

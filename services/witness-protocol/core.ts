@@ -5,8 +5,8 @@
  * internals. core.ts is pure; core.test.ts beside it.
  *
  * The pure core of the cluster witness: one vote, arbitrated by challenge and defense with
- * epochs that only increase (DOMAIN.md §2 "Challenge/defense"), plus the configuration marker
- * that stops a partition in time (DOMAIN.md §2). Every answer that changes or depends on the
+ * epochs that only increase (docs/domain.md §Witness arbitration), plus the configuration marker
+ * that stops a partition in time (docs/domain.md §Partition in time). Every answer that changes or depends on the
  * witness's durable state waits for a store operation that started after it was decided: a save
  * when the state changed, a probe otherwise. So a disk witness whose LUN cannot be reached
  * answers nothing but UNAVAILABLE, and the vote is lost with the storage, as it is for real.
@@ -24,11 +24,11 @@ export interface WitnessDoc {
   owner: string;
   epoch: number;
   configVersion: number;
-  /** The cluster database copy: kept by a disk witness only (DOMAIN.md §2). */
+  /** The cluster database copy: kept by a disk witness only (docs/domain.md §Disk witness). */
   configJson: string;
 }
 
-/** A challenge posted against the owner (DOMAIN.md §2: the challenger waits, then checks). */
+/** A challenge posted against the owner (docs/domain.md §Witness arbitration: the challenger waits, then checks). */
 export interface Challenge {
   challenger: string;
   postedAt: number;
@@ -362,7 +362,7 @@ function arbitrate(
   ctx: Ctx,
 ): WitnessDecision {
   const node = msg.node;
-  // Partition in time (DOMAIN.md §2): a file share witness holds only the marker, so a node whose
+  // Partition in time (docs/domain.md §Partition in time): a file share witness holds only the marker, so a node whose
   // configuration is older than the marker must not form the cluster. A disk witness holds the
   // database itself, so the node may take the newer configuration from it (Get) instead.
   if (s.opts.kind === 'file-share' && msg.configVersion < s.doc.configVersion) {
@@ -455,7 +455,7 @@ function putConfig(
   ctx: Ctx,
 ): WitnessDecision {
   // Only the owner writes: it holds the witness, as the node owning the witness disk holds its
-  // reservation (DOMAIN.md §2).
+  // reservation (docs/domain.md §Witness arbitration).
   if (s.doc.owner !== msg.node || s.doc.epoch !== msg.epoch)
     return notOwner(s, msg, 'write the configuration');
   if (msg.configVersion < s.doc.configVersion) {

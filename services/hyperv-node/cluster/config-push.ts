@@ -75,7 +75,7 @@ export class ConfigPushQueue {
     run(e);
   }
 
-  /** Replicates a configuration: a change commits on (N/2 rounded down) + 1 copies (DOMAIN.md §2). */
+  /** Replicates a configuration: a change commits on (N/2 rounded down) + 1 copies (docs/domain.md §Vote arithmetic). */
   private async push(e: Push): Promise<void> {
     const req: NodeRequest = {
       kind: 'push',

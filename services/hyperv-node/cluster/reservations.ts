@@ -39,7 +39,7 @@ export class ClusterReservations {
     if (!r.ok && r.code !== 'RESERVATION_CONFLICT') throw new DcboxError(r.code, r.message);
   }
 
-  /** Preempts the victims' keys on every shared disk (DOMAIN.md §3 fencing with PRs). */
+  /** Preempts the victims' keys on every shared disk (docs/domain.md §Cluster Shared Volumes, fencing with persistent reservations). */
   async fence(victims: string[]): Promise<void> {
     const ids = new Map(this.settings.clusterNodes.map((n) => [n.name, n.nodeId]));
     for (const lun of this.sharedLuns()) {

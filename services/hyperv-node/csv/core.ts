@@ -3,12 +3,12 @@
  * coordinator over the network), the volume's state as the node sees it, and the I/O held while
  * coordination moves.
  *
- * Real behaviour it follows (DOMAIN.md §3):
+ * Real behaviour it follows (docs/domain.md §Cluster Shared Volumes):
  * - Direct Access: every node reads and writes the LUN through its own paths.
  * - A node that loses its own storage paths switches to Redirected Access for that CSV: its I/O
  *   goes to the coordinator, which performs it through its own paths.
  * - Coordinator failure: I/O is paused while another node takes over as coordinator, then resumed (the 2008 R2
- *   timings are UNVERIFIED; this is the model DOMAIN.md asks for).
+ *   timings are UNVERIFIED; this is the model docs/domain.md §Cluster Shared Volumes describes).
  * Choices of ours:
  * - While Redirected, the node probes its paths (a reservation-key read through MPIO) every
  *   probePeriodMs, and any I/O of its own that succeeds through MPIO also proves a path is back;
@@ -24,7 +24,7 @@
 import type { Ctx, Decision, TimerEffect } from '../../actor/actor.js';
 import type { IoResult, StorageOp } from '../mpio.js';
 
-/** The CSV states of DOMAIN.md §3 as one node sees the volume (Maintenance is not modelled). */
+/** The CSV states of docs/domain.md §Cluster Shared Volumes as one node sees the volume (Maintenance is not modelled). */
 export type CsvMode = 'Direct' | 'Redirected' | 'Paused' | 'Offline';
 
 /** How many times a redirected I/O lost by the network is sent (the first time included). */

@@ -1,5 +1,5 @@
 /**
- * services/hyperv-node/csv: the Cluster Shared Volume layer of a node (DOMAIN.md §3). One
+ * services/hyperv-node/csv: the Cluster Shared Volume layer of a node (docs/domain.md §Cluster Shared Volumes). One
  * CsvVolume per volume per node sits on the node's MPIO and is the VMs' block device for the
  * volume: direct I/O through the node's own paths, redirected through the coordinator when they
  * are all lost, paused while coordination moves. The coordinator keeps the volume's file table (on
@@ -72,7 +72,7 @@ export interface CsvVolumeOptions {
   /**
    * How long a metadata request or redirected I/O waits for a coordinator to answer while
    * coordination moves; by default twice the time the cluster takes to notice a dead node
-   * (SameSubnetDelay × SameSubnetThreshold, DOMAIN.md §1).
+   * (SameSubnetDelay × SameSubnetThreshold, docs/domain.md §Heartbeats).
    */
   coordinatorWaitMs?: number;
 }

@@ -1,6 +1,6 @@
 /**
  * The file table of a Cluster Shared Volume: which file (a VM's .vhd or saved-state .bin) holds
- * which extent of the LUN. Only the coordinator changes it (DOMAIN.md §3: "the only node that
+ * which extent of the LUN. Only the coordinator changes it (docs/domain.md §Cluster Shared Volumes: "the only node that
  * writes NTFS metadata"); the other nodes receive extents from it and do block I/O there directly.
  *
  * Choices where the real NTFS is not emulated:

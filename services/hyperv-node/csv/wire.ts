@@ -1,6 +1,6 @@
 /**
  * The messages a CSV's nodes exchange over NATS (the stand-in for SMB2 between CSV nodes,
- * DOMAIN.md §3): metadata requests to the coordinator and redirected block I/O. JSON, with block
+ * docs/domain.md §Cluster Shared Volumes): metadata requests to the coordinator and redirected block I/O. JSON, with block
  * data as base64. docs/protocol.md lists the subjects (subjects.csvMetadata, subjects.csvRedirected).
  */
 import type { ErrorCode } from '../../actor/errors.js';

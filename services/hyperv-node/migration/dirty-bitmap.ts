@@ -1,9 +1,9 @@
 /**
  * Which pages of a guest's memory changed since they were last copied: one bit per 4 KiB page,
- * as Hyper-V tracks modified pages during live migration (DOMAIN.md §5). A pure data structure.
+ * as Hyper-V tracks modified pages during live migration (docs/domain.md §Live migration). A pure data structure.
  */
 
-/** Guest memory moves in 4 KB pages (DOMAIN.md §5). */
+/** Guest memory moves in 4 KB pages (docs/domain.md §Live migration). */
 export const PAGE_SIZE = 4096;
 
 /** A set of dirty pages, one bit each. */

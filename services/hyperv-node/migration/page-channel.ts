@@ -1,7 +1,7 @@
 /**
  * The page channel of a live migration: one TCP connection between the two node hosts that
  * carries the guest's pages as raw frames, beside the MigrateIn gRPC stream that carries the
- * setup, each pass's end, the device state and the resume order (DOMAIN.md §5's phases).
+ * setup, each pass's end, the device state and the resume order (the phases of docs/domain.md §Live migration).
  *
  * Why not the gRPC stream: each 2 MiB batch there was protobuf-encoded (a copy), framed by
  * grpc-js (another), and paced by HTTP/2's 64 KiB flow-control windows, which held a 1 GiB copy

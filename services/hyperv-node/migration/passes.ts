@@ -1,14 +1,14 @@
 /**
- * When a live migration stops copying while the VM runs and pauses it (DOMAIN.md §5): after
+ * When a live migration stops copying while the VM runs and pauses it (docs/domain.md §Live migration): after
  * each pass the source looks at how many pages the guest dirtied meanwhile and how fast the
  * copy went. A pure decision, so its rules are tested with made-up numbers.
  */
 
-/** 2008 R2 makes at most 10 copy passes while the VM runs, then suspends it anyway (DOMAIN.md §5). */
+/** 2008 R2 makes at most 10 copy passes while the VM runs, then suspends it anyway (docs/domain.md §Live migration). */
 export const PASS_LIMIT = 10;
 /**
  * Stop-and-copy once the pages left would take at most this long to send at the measured rate:
- * the blackout is described as "milliseconds" (DOMAIN.md §5).
+ * the blackout is described as "milliseconds" (docs/domain.md §Live migration).
  */
 export const STOP_COPY_BUDGET_MS = 5;
 /** A dirty set this small always goes in the stop-and-copy, whatever the rate. */

@@ -1,5 +1,5 @@
 /**
- * The target's end of a migration (DOMAIN.md §5): reads the source's stream chunk by chunk,
+ * The target's end of a migration (docs/domain.md §Live migration): reads the source's stream chunk by chunk,
  * builds the skeleton VM at setup, copies each page batch into its memory, and resumes the VM
  * on the resume order. A stream that breaks or stalls before that drops the skeleton.
  */

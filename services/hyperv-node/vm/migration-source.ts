@@ -1,5 +1,5 @@
 /**
- * The source side of a migration as the VM core sees it, pure (DOMAIN.md §5): the node-pair
+ * The source side of a migration as the VM core sees it, pure (docs/domain.md §Live migration): the node-pair
  * slot, the pause for stop-and-copy, the resume after a failure (unless the VM's fate is
  * unknown), the hand-over once the target runs it, and the device state that travels with it.
  * The procedure that drives these steps is migration/source-core.ts.
@@ -22,7 +22,7 @@ import {
   type VmStep,
 } from './model.js';
 
-/** Takes the node-pair slot: 2008 R2 runs one live migration at a time per pair (DOMAIN.md §5). */
+/** Takes the node-pair slot: 2008 R2 runs one live migration at a time per pair (docs/domain.md §Live migration). */
 export function beginMigration(state: VmManagerState, vm: VmEntry, to: string): VmStep {
   const name = vm.spec.name;
   if (to === state.host) return { code: 'INVALID_ARGUMENT', message: `VM ${name} is already on ${to}` };

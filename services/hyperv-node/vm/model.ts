@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../actor/errors.js';
 import type { VmSpec } from '../../process/config.js';
 import type { SeqRange } from '../ack-ranges.js';
 
-/** Where every clustered VM's disk lives in 2008 R2: the CSV namespace (DOMAIN.md §3). */
+/** Where every clustered VM's disk lives in 2008 R2: the CSV namespace (docs/domain.md §Cluster Shared Volumes). */
 export const CSV_ROOT = 'C:\\ClusterStorage\\Volume1\\';
 /** The LUN name that holds the disk witness, never a CSV. */
 export const QUORUM_LUN = 'Quorum';
@@ -18,7 +18,7 @@ export const DIRTY_PAGES_PER_SEC = 256;
 
 /**
  * A VM's lifecycle, with the state names Hyper-V Manager shows, plus Incoming: the skeleton
- * VM on the target of a migration, its memory arriving, not yet running (DOMAIN.md §5).
+ * VM on the target of a migration, its memory arriving, not yet running (docs/domain.md §Live migration).
  * Pausing waits for the disk write under way to finish so the device state is complete.
  */
 export type VmRunState =
@@ -78,7 +78,7 @@ export interface VmEntry {
   workload: WorkloadState;
   /** Bumped at every start, so answers meant for an earlier run are recognised. */
   epoch: number;
-  /** The node this VM is migrating to, or null: one migration per node pair (DOMAIN.md §5). */
+  /** The node this VM is migrating to, or null: one migration per node pair (docs/domain.md §Live migration). */
   migratingTo: string | null;
   /** The run whose fencing was last reported, so a fault is reported once per run. */
   faultEpoch: number;

@@ -32,7 +32,7 @@ export function read(
 ): StorageDecision {
   const lun = accessibleLun(state, msg.lun, msg.initiator);
   checkRange(state, lun, msg.offset, msg.length);
-  // Reads are always allowed under Write Exclusive – Registrants Only (DOMAIN.md §2).
+  // Reads are always allowed under Write Exclusive – Registrants Only (docs/domain.md §Persistent reservations).
   const hit = underFault(state, lun.name, ctx);
   if (hit.failed) {
     return fail(

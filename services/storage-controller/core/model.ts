@@ -207,7 +207,7 @@ export function metaOf(state: StorageState): Meta {
   return { version: 1, nextSerial: state.nextSerial, luns: Object.values(state.luns) };
 }
 
-/** The I_T nexus id a registration is recorded under: `${host}/${port}` (DOMAIN.md §2). */
+/** The I_T nexus id a registration is recorded under: `${host}/${port}` (docs/domain.md §Persistent reservations). */
 export function nexusId(initiator: Initiator): string {
   return `${initiator.host}/${initiator.port}`;
 }

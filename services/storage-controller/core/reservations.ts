@@ -16,7 +16,7 @@ import {
   withLun,
 } from './model.js';
 
-/** The only reservation type dcbox grants: what Windows failover clusters use (DOMAIN.md §2). */
+/** The only reservation type dcbox grants: what Windows failover clusters use (docs/domain.md §Persistent reservations). */
 export const RESERVATION_TYPE = 'WRITE_EXCLUSIVE_REGISTRANTS_ONLY';
 
 /** The API view of a LUN's reservations. */
@@ -73,7 +73,7 @@ export function prReserve(
     refuse('RESERVATION_CONFLICT', `LUN ${lun.name} is reserved by ${held.holder} with key ${held.key}`);
   }
   // Same key: with MPIO every path of the owner registers that key, so any of them may
-  // repeat the reserve (DOMAIN.md §2).
+  // repeat the reserve (docs/domain.md §Persistent reservations).
   if (held) return reply(state, msg.reqId, prView(lun.pr));
   const pr: PrData = { ...lun.pr, reservation: { holder: id, key } };
   return persisted(withLun(state, { ...lun, pr }), msg.reqId, prView(pr));
@@ -120,7 +120,7 @@ export function prPreempt(
   return afterInflight(next, lun.name, [{ type: 'persistMeta', meta: metaOf(next) }], [replyNow]);
 }
 
-/** Keys are 8 bytes written as 16 hex digits (DOMAIN.md §2); dcbox keeps them upper-case. */
+/** Keys are 8 bytes written as 16 hex digits (docs/domain.md §Persistent reservations); dcbox keeps them upper-case. */
 export function checkKey(key: string, field: string): string {
   if (!/^[0-9A-Fa-f]{16}$/.test(key)) refuse('INVALID_ARGUMENT', `${field} "${key}" must be 16 hex digits`);
   return key.toUpperCase();

@@ -99,7 +99,7 @@ function handle(s: ClusterState, cmd: Command, now: number): Outcome {
 function makeHa(s: ClusterState, cmd: Extract<Command, { op: 'makeHa' }>): Outcome {
   if (s.config.roles[cmd.vm.name])
     return refusal('ALREADY_EXISTS', `${cmd.vm.name} is already a clustered role`);
-  // Making a VM highly available needs it off (or saved): DOMAIN.md §4, the wizard fails otherwise.
+  // Making a VM highly available needs it off (or saved): docs/domain.md §Resources and groups, the wizard fails otherwise.
   if (cmd.vmState !== 'Off' && cmd.vmState !== 'Saved')
     return refusal(
       'BAD_STATE',

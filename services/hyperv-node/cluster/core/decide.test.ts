@@ -276,7 +276,7 @@ describe('roles', () => {
   });
 });
 
-describe('partition in time (DOMAIN.md §2)', () => {
+describe('partition in time (docs/domain.md §Partition in time)', () => {
   it('a node with an older configuration than a file share witness does not form a cluster alone', () => {
     const sim = new ClusterSim([N1, N2], {
       model: 'node-and-file-share-majority',

@@ -1,5 +1,5 @@
 /**
- * The failover-cluster service of one node, as a pure core (DOMAIN.md §1–§4):
+ * The failover-cluster service of one node, as a pure core (docs/domain.md §Heartbeats, §Quorum, §Cluster Shared Volumes, §Resources and groups):
  * heartbeats and failure detection, a leader-driven regroup that agrees on membership, quorum
  * with witness arbitration, fencing before takeover, the replicated cluster configuration
  * (roles, owners, CSV coordinators) and the reconciliation of the roles this node must run.
@@ -9,7 +9,7 @@
  * survivors log Event 1135, fence the lost node's keys and restart its roles. The adapter
  * (service.ts) carries out the effects: NATS requests, witness calls, reservations, VMs.
  *
- * Regroup (UNVERIFIED in DOMAIN.md §1) is modelled as "membership view change, then a quorum
+ * Regroup (UNVERIFIED in docs/domain.md §Heartbeats) is modelled as "membership view change, then a quorum
  * check, then arbitration for the witness": the lowest-id member leads and decides membership;
  * the others adopt what it pushes.
  *

@@ -97,7 +97,7 @@ export function onHbResult(
  * from asks that peer at once instead of at its next tick, as a joining node's join request
  * does: nodes that start together form (or one joins) as soon as they see each other, not a
  * heartbeat interval later. At most once per peer per heartbeat interval; a running member's
- * heartbeats keep their cadence (DOMAIN.md §1).
+ * heartbeats keep their cadence (docs/domain.md §Heartbeats).
  */
 export function probeJoining(out: ClusterDecision, peer: string, now: number): ClusterDecision {
   const s = out.state;
@@ -111,7 +111,7 @@ export function probeJoining(out: ClusterDecision, peer: string, now: number): C
   };
 }
 
-/** A peer missed SameSubnetThreshold heartbeats in a row (DOMAIN.md §1). */
+/** A peer missed SameSubnetThreshold heartbeats in a row (docs/domain.md §Heartbeats). */
 export function onPeerDown(s: ClusterState, peer: string, missed: number, now: number): ClusterDecision {
   if (s.service !== 'Running' || !s.members.includes(peer)) return { state: s, effects: [] };
   const alive = s.members.filter((m) => m === s.self || !s.peers[m]?.down);

@@ -7,7 +7,7 @@ import {
   RESTART_PERIOD_MS,
 } from './policy.js';
 
-describe('restart and failover policies (DOMAIN.md §4)', () => {
+describe('restart and failover policies (docs/domain.md §Resources and groups)', () => {
   it('restarts a failed resource in place three times within 15 minutes, then fails the group over', () => {
     expect(afterResourceFailure([], 0).action).toBe('restart');
     expect(afterResourceFailure([1, 2], 3).action).toBe('restart');

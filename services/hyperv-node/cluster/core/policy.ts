@@ -1,14 +1,14 @@
 /**
- * Resource and group policies of Windows Server 2008 R2 failover clustering (DOMAIN.md §4):
+ * Resource and group policies of Windows Server 2008 R2 failover clustering (docs/domain.md §Resources and groups):
  * restart in place (RestartThreshold 3 in RestartPeriod 15 min, then fail the group over), the
  * group failover threshold (nodes − 1 in FailoverPeriod 6 h), and where a group goes.
  */
 
-/** RestartThreshold default (DOMAIN.md §4). */
+/** RestartThreshold default (docs/domain.md §Resources and groups). */
 export const RESTART_THRESHOLD = 3;
-/** RestartPeriod default: 900000 ms (DOMAIN.md §4). */
+/** RestartPeriod default: 900000 ms (docs/domain.md §Resources and groups). */
 export const RESTART_PERIOD_MS = 900_000;
-/** FailoverPeriod default: 6 hours (DOMAIN.md §4). */
+/** FailoverPeriod default: 6 hours (docs/domain.md §Resources and groups). */
 export const FAILOVER_PERIOD_MS = 6 * 3600_000;
 
 /** What to do after a resource failed, given the restarts it already had (RestartAction = 2, the default). */
@@ -20,7 +20,7 @@ export function afterResourceFailure(
   return { action: recent.length < RESTART_THRESHOLD ? 'restart' : 'failover', recent };
 }
 
-/** FailoverThreshold 0xFFFFFFFF means "number of nodes − 1" (DOMAIN.md §4). */
+/** FailoverThreshold 0xFFFFFFFF means "number of nodes − 1" (docs/domain.md §Resources and groups). */
 export function failoverThreshold(nodesInCluster: number): number {
   return Math.max(nodesInCluster - 1, 0);
 }

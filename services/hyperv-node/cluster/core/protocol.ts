@@ -90,7 +90,7 @@ export type ClusterEffect =
       epoch: number;
       members: string[];
       leader: string;
-      /** Copies needed to commit: (N/2 rounded down) + 1, the leader's own and a disk witness's count (DOMAIN.md §2). */
+      /** Copies needed to commit: (N/2 rounded down) + 1, the leader's own and a disk witness's count (docs/domain.md §Vote arithmetic). */
       needed: number;
       replyTo: string[];
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countVotes, failuresTolerated, witnessWouldDecide } from './quorum.js';
 
-describe('quorum vote arithmetic (DOMAIN.md §2)', () => {
+describe('quorum vote arithmetic (docs/domain.md §Vote arithmetic)', () => {
   it('gives our two-node Node and Disk Majority cluster three votes and needs two', () => {
     expect(countVotes('node-and-disk-majority', 2, 2, true)).toEqual({
       votes: 3,

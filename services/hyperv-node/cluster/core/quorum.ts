@@ -1,5 +1,5 @@
 /**
- * Vote arithmetic of the four quorum models of Windows Server 2008 R2 (DOMAIN.md §2).
+ * Vote arithmetic of the four quorum models of Windows Server 2008 R2 (docs/domain.md §Quorum models).
  * The majority models need more than half the votes (v/2+1); Disk Only needs the disk.
  */
 
@@ -45,7 +45,7 @@ export function countVotes(
       return { votes, needed, total, has: votes >= needed };
     }
     case 'disk-only': {
-      // Only the disk votes: one node that reaches it runs the cluster (DOMAIN.md §2).
+      // Only the disk votes: one node that reaches it runs the cluster (docs/domain.md §Quorum models).
       const votes = witnessHeld && nodesUp > 0 ? 1 : 0;
       return { votes, needed: 1, total: 1, has: votes >= 1 };
     }
@@ -61,7 +61,7 @@ export function witnessWouldDecide(model: QuorumModel, nodesTotal: number, nodes
   );
 }
 
-/** How many node failures the cluster tolerates (DOMAIN.md §2), with the witness online or not. */
+/** How many node failures the cluster tolerates (docs/domain.md §Vote arithmetic), with the witness online or not. */
 export function failuresTolerated(model: QuorumModel, nodesTotal: number, witnessOnline: boolean): number {
   let n = 0;
   while (n < nodesTotal && countVotes(model, nodesTotal, nodesTotal - (n + 1), witnessOnline).has) n++;

@@ -42,7 +42,7 @@ export function changeMembership(
   const effects: ClusterEffectOrTimer[] = [...pre];
   if (!s.quorum.has) {
     if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, members.length, true).has) {
-      // Only the witness can decide: arbitrate before giving up (DOMAIN.md §1, regroup).
+      // Only the witness can decide: arbitrate before giving up (docs/domain.md §Heartbeats, regroup).
       s = { ...s, witness: { ...s.witness, arbitrating: true } };
       if (!s.witness.busy) {
         s = { ...s, witness: { ...s.witness, busy: true } };

@@ -9,7 +9,7 @@ import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
 import type { ClusterState } from './state.js';
 
-/** Restarts (cold) on a survivor the roles whose owner left the membership (DOMAIN.md §4). */
+/** Restarts (cold) on a survivor the roles whose owner left the membership (docs/domain.md §Resources and groups). */
 export function failOver(s0: ClusterState, from: string[], now: number): ClusterDecision {
   let s = s0;
   const effects: ClusterEffectOrTimer[] = [];

@@ -13,7 +13,7 @@ import type { ClusterState, GroupState, ResourceState, RoleConfig } from './stat
 // ---------------------------------------------------------------------------------------------
 // Roles on this node
 
-/** The resource state of a role this node owns, from its VM (DOMAIN.md §4 names). */
+/** The resource state of a role this node owns, from its VM (names from docs/domain.md §Resources and groups). */
 export function localResourceState(s: ClusterState, role: RoleConfig): ResourceState {
   if (role.failed || s.roleErrors[role.name]) return 'Failed';
   const vm = s.vms[role.name] ?? 'Absent';
@@ -52,7 +52,7 @@ export function groupState(s: ClusterState, role: RoleConfig): GroupState {
 /**
  * Brings this node's VMs in line with the configuration: run what it owns and should be
  * online, save what should be offline, and terminate anything clustered it must not run —
- * everything when the cluster service is not running here (DOMAIN.md §2, loss of quorum).
+ * everything when the cluster service is not running here (docs/domain.md §Loss of quorum).
  */
 export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTimer[] = []): ClusterDecision {
   let s = s0;
@@ -99,7 +99,7 @@ export function onVmOpDone(
     if (msg.ok && msg.op === 'start' && role) effects.push(roleStarted(role.name, s.self));
     return reconcile(s, now, effects);
   }
-  // A resource that failed to come online: restart in place, then fail over (DOMAIN.md §4).
+  // A resource that failed to come online: restart in place, then fail over (docs/domain.md §Resources and groups).
   const policy = afterResourceFailure(s.restarts[msg.name] ?? [], now);
   effects.push(resourceFailed(msg.name, msg.op, msg.error));
   if (policy.action === 'restart') {

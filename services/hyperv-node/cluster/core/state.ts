@@ -9,9 +9,9 @@ import { countVotes, type QuorumModel, type Votes } from './quorum.js';
 
 /** The state of the cluster service on a node. */
 export type ServiceState = 'Joining' | 'Running' | 'Stopped' | 'Fenced';
-/** CLUSTER_GROUP_STATE names (DOMAIN.md §4). */
+/** CLUSTER_GROUP_STATE names (docs/domain.md §Resources and groups). */
 export type GroupState = 'Online' | 'Offline' | 'Failed' | 'PartialOnline' | 'Pending';
-/** CLUSTER_RESOURCE_STATE names (DOMAIN.md §4). */
+/** CLUSTER_RESOURCE_STATE names (docs/domain.md §Resources and groups). */
 export type ResourceState = 'Online' | 'Offline' | 'Failed' | 'OnlinePending' | 'OfflinePending';
 /** What the VM manager reports of a VM on this node ('Absent' when not defined here). */
 export type VmState = 'Off' | 'Starting' | 'Running' | 'Saving' | 'Saved' | 'Absent';
@@ -27,7 +27,7 @@ export interface RoleConfig {
   /** A move under way: the owner is migrating the VM; nobody else touches it meanwhile. */
   moving: { to: string; kind: 'live' | 'quick' } | null;
   failovers: number[];
-  /** Failed: the failover threshold was reached (DOMAIN.md §4); retried after RetryPeriodOnFailure. */
+  /** Failed: the failover threshold was reached (docs/domain.md §Resources and groups); retried after RetryPeriodOnFailure. */
   failed: boolean;
   /** When it failed, for the retry (null while not failed). */
   failedAt?: number | null;
@@ -133,7 +133,7 @@ export interface ClusterState {
   delayMs: number;
   threshold: number;
   defendMs: number;
-  /** RetryPeriodOnFailure: a Failed group is tried again after this long (DOMAIN.md §4, 1 h). */
+  /** RetryPeriodOnFailure: a Failed group is tried again after this long (docs/domain.md §Resources and groups, 1 h). */
   retryPeriodMs: number;
   /** Whether the disk witness keeps a full copy of the configuration. */
   witnessKeepsConfig: boolean;
@@ -182,7 +182,7 @@ export interface ClusterInit {
   delayMs: number;
   threshold: number;
   defendMs: number;
-  /** RetryPeriodOnFailure in ms; 1 h when not given (DOMAIN.md §4). */
+  /** RetryPeriodOnFailure in ms; 1 h when not given (docs/domain.md §Resources and groups). */
   retryPeriodMs?: number;
   witnessKeepsConfig: boolean;
   csv: { volume: string; lun: string; path: string }[];

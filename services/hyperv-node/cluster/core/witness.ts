@@ -67,7 +67,7 @@ export function onWitnessResult(
     return settleQuorum(s, now, effects);
   }
   if (msg.config && msg.config.version > s.config.version && s.service !== 'Running') {
-    // A disk witness keeps the newest cluster database: take it (partition in time, DOMAIN.md §2).
+    // A disk witness keeps the newest cluster database: take it (partition in time, docs/domain.md §Partition in time).
     s = { ...s, config: msg.config };
     effects.push({ type: 'persist', config: msg.config }, configFromWitness(msg.config.version));
   }
