@@ -89,14 +89,19 @@ describe.skipIf(!canUseNetns)('chaos (netns runtime, fast timing)', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
+    let err = '';
     runner.stdout.on('data', (d) => {
       out += d;
     });
-    await pollUntil(() => out.includes('injected'), {
+    runner.stderr.on('data', (d) => {
+      err += d;
+    });
+    await pollUntil(() => out.includes('injected') || runner.exitCode !== null, {
       what: 'the freeze to be injected',
-      timeoutMs: 120_000,
+      timeoutMs: 100_000,
       intervalMs: 100,
     });
+    expect(runner.exitCode, `the runner ended before injecting the freeze:\n${out}\n${err}`).toBeNull();
     expect(stoppedProcesses().length).toBeGreaterThan(0);
     runner.kill('SIGKILL');
     // The freeze was a lease of 4 s (+5 s margin): the orchestrator thaws it by itself.
