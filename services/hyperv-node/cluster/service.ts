@@ -4,14 +4,12 @@
  * witness calls over gRPC, fencing by persistent-reservation preempt through MPIO, the VMs of
  * the roles, the CSV coordinators — and serves dcbox.cluster.v1.Cluster.
  *
- * It is a little over 500 lines because it is the one place that wires the actor to its effects,
- * its NATS subscriptions and its gRPC handlers; each I/O concern lives in its own file beside it
- * (config-push.ts, event-log.ts, node-protocol.ts, ports.ts, reservations.ts, witness-client.ts:
- * adapters; sim.ts and sim-witness.ts: the deterministic cluster simulation for tests), and the
- * pure core in core/ (core/decide.ts lists its modules).
+ * It is the one place that wires the actor to its effects and serves its gRPC handlers; each I/O
+ * concern lives in its own file beside it (config-push.ts, event-log.ts, node-link.ts,
+ * node-protocol.ts, ports.ts, reservations.ts, saved-config.ts, witness-client.ts: adapters;
+ * sim.ts and sim-witness.ts: the deterministic cluster simulation for tests), and the pure core in
+ * core/ (core/decide.ts lists its modules).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { Actor } from '../../actor/actor.js';
 import { type Clock, systemClock } from '../../actor/clock.js';
@@ -21,8 +19,7 @@ import { endpoint, type NodeSettings, type ServiceConfig } from '../../process/c
 import type { Logger } from '../../process/log.js';
 import { CLIENT_OPTIONS, insecure, protos, unary } from '../../transport/grpc.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
-import { decodeJson, encodeJson, type NatsConnection } from '../../transport/nats.js';
-import { subjects } from '../../transport/subjects.js';
+import type { NatsConnection } from '../../transport/nats.js';
 import { ConfigPushQueue } from './config-push.js';
 import {
   type ClusterConfig,
@@ -35,15 +32,16 @@ import {
   leaseValid,
   type MigrationResult,
   startTimers,
-  type View,
   type VmState,
   viewOf,
 } from './core/decide.js';
 import { roleView, stateView } from './core/views.js';
 import { ClusterEventLog, type ClusterEventRecord } from './event-log.js';
-import type { NodeReply, NodeRequest } from './node-protocol.js';
+import { NodeLink } from './node-link.js';
+import type { NodeRequest } from './node-protocol.js';
 import type { ClusterCsv, ClusterObserver, ClusterVms } from './ports.js';
 import { type ClusterDisks, ClusterReservations } from './reservations.js';
+import { SavedConfig } from './saved-config.js';
 import { callWitness, type WitnessLink } from './witness-client.js';
 
 export type { MigrationResult } from './core/decide.js';
@@ -62,14 +60,15 @@ export class ClusterService {
   private readonly pushes: ConfigPushQueue;
   private nextReply = 1;
   private readonly witness: WitnessClient | null;
-  private readonly configFile: string;
+  private readonly savedConfig: SavedConfig;
+  private readonly link: NodeLink;
   private readonly reservations: ClusterReservations;
   private stopped = false;
   private readonly subs: { unsubscribe(): void }[] = [];
 
   constructor(
     private readonly cfg: ServiceConfig<NodeSettings>,
-    private readonly nc: NatsConnection,
+    nc: NatsConnection,
     private readonly log: Logger,
     disks: ClusterDisks,
     private readonly vms: ClusterVms,
@@ -81,16 +80,9 @@ export class ClusterService {
     const s = cfg.settings;
     this.reservations = new ClusterReservations(s, disks);
     this.eventLog = new ClusterEventLog(cfg.host, clock, log);
-    this.configFile = join(cfg.dataDir, 'cluster', 'config.json');
-    mkdirSync(join(cfg.dataDir, 'cluster'), { recursive: true });
-    let saved: ClusterConfig | null = null;
-    if (existsSync(this.configFile)) {
-      try {
-        saved = JSON.parse(readFileSync(this.configFile, 'utf8')) as ClusterConfig;
-      } catch (err) {
-        log('warn', 'ignoring an unreadable saved cluster configuration', { error: (err as Error).message });
-      }
-    }
+    this.savedConfig = new SavedConfig(cfg.dataDir, log);
+    this.link = new NodeLink(nc, s.cluster, cfg.host);
+    const saved = this.savedConfig.load();
     if (s.witnessHost) {
       const w = endpoint(cfg, s.witnessHost);
       this.witness = new (protos().dcbox.witness.v1.Witness)(
@@ -138,45 +130,12 @@ export class ClusterService {
 
   /** Subscribes to the node's cluster subjects and starts heartbeating. */
   start(): void {
-    const s = this.cfg.settings;
     this.subs.push(
-      this.nc.subscribe(subjects.clusterHeartbeat(s.cluster, this.cfg.host), {
-        callback: (_err, msg) => {
-          try {
-            const view = decodeJson<View>(msg.data);
-            this.actor.send({ type: 'hbRequest', view });
-          } catch {
-            // A malformed heartbeat is ignored: the peer counts as silent.
-          }
-          msg.respond(encodeJson(viewOf(this.actor.state, this.clock.now())));
-        },
-      }),
-    );
-    this.subs.push(
-      this.nc.subscribe(subjects.clusterNode(s.cluster, this.cfg.host), {
-        callback: (_err, msg) => {
-          let req: NodeRequest;
-          try {
-            req = decodeJson<NodeRequest>(msg.data);
-          } catch {
-            msg.respond(
-              encodeJson({
-                ok: false,
-                code: 'INVALID_ARGUMENT',
-                message: 'malformed cluster request',
-              } satisfies NodeReply),
-            );
-            return;
-          }
-          void this.handleNodeRequest(req).then(
-            (result) => msg.respond(encodeJson({ ok: true, result } satisfies NodeReply)),
-            (err) => {
-              const e = fromServiceError(err);
-              msg.respond(encodeJson({ ok: false, code: e.code, message: e.message } satisfies NodeReply));
-            },
-          );
-        },
-      }),
+      this.link.serveHeartbeats(
+        (view) => this.actor.send({ type: 'hbRequest', view }),
+        () => viewOf(this.actor.state, this.clock.now()),
+      ),
+      this.link.serveRequests((req) => this.handleNodeRequest(req)),
     );
     for (const e of startTimers(this.actor.state)) {
       if (e.type === 'startTimer') this.actor.send(e.msg);
@@ -270,17 +229,11 @@ export class ClusterService {
   }
 
   private heartbeat(e: Extract<ClusterEffect, { type: 'heartbeat' }>): void {
-    const subject = subjects.clusterHeartbeat(this.cfg.settings.cluster, e.peer);
-    void this.nc.request(subject, encodeJson(e.view), { timeout: e.timeoutMs }).then(
-      (m) => {
-        this.observer?.heartbeat(e.peer, true);
-        this.actor.send({ type: 'hbResult', peer: e.peer, ok: true, view: decodeJson<View>(m.data) });
-      },
-      () => {
-        this.observer?.heartbeat(e.peer, false);
-        this.actor.send({ type: 'hbResult', peer: e.peer, ok: false });
-      },
-    );
+    void this.link.heartbeat(e.peer, e.view, e.timeoutMs).then((view) => {
+      this.observer?.heartbeat(e.peer, view !== null);
+      if (view) this.actor.send({ type: 'hbResult', peer: e.peer, ok: true, view });
+      else this.actor.send({ type: 'hbResult', peer: e.peer, ok: false });
+    });
   }
 
   /** Tells the caller waiting on a configuration change whether it committed. */
@@ -382,12 +335,7 @@ export class ClusterService {
   }
 
   private persist(config: ClusterConfig): void {
-    try {
-      writeFileSync(`${this.configFile}.tmp`, JSON.stringify(config));
-      renameSync(`${this.configFile}.tmp`, this.configFile);
-    } catch (err) {
-      this.log('warn', 'could not save the cluster configuration', { error: String(err) });
-    }
+    this.savedConfig.save(config);
   }
 
   // ---- requests
@@ -405,18 +353,8 @@ export class ClusterService {
     });
   }
 
-  private async request(node: string, req: NodeRequest, timeoutMs: number): Promise<unknown> {
-    const m = await this.nc
-      .request(subjects.clusterNode(this.cfg.settings.cluster, node), encodeJson(req), { timeout: timeoutMs })
-      .catch((err) => {
-        throw new DcboxError(
-          'UNAVAILABLE',
-          `cannot reach ${node} over the cluster network: ${(err as Error).message}`,
-        );
-      });
-    const reply = decodeJson<NodeReply>(m.data);
-    if (!reply.ok) throw new DcboxError(reply.code, reply.message);
-    return reply.result;
+  private request(node: string, req: NodeRequest, timeoutMs: number): Promise<unknown> {
+    return this.link.request(node, req, timeoutMs);
   }
 
   /** Sends a command to the leader, wherever it is. */

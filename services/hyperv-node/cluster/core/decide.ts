@@ -35,7 +35,8 @@
  * - service.ts (adapter): runs the core in an actor and carries out its effects, with
  *   witness-client.ts (witness calls), reservations.ts (keys, reservations, fencing I/O),
  *   config-push.ts (configuration pushes), event-log.ts (the event log), node-protocol.ts (what
- *   nodes ask each other over NATS) and ports.ts (what main.ts wires in).
+ *   nodes ask each other over NATS), node-link.ts (heartbeats and those requests over NATS),
+ *   saved-config.ts (the configuration on disk) and ports.ts (what main.ts wires in).
  * - sim.ts, sim-witness.ts (test support): a deterministic simulation of a whole cluster.
  */
 import type { Ctx } from '../../../actor/actor.js';

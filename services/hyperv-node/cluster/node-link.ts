@@ -1,0 +1,94 @@
+/**
+ * The cluster adapter's NATS traffic between nodes (adapter): heartbeats (subjects.clusterHeartbeat,
+ * each carrying the sender's view) and node requests (subjects.clusterNode, node-protocol.ts),
+ * both the asking and the answering side.
+ */
+import type { Subscription } from '@nats-io/transport-node';
+import { DcboxError } from '../../actor/errors.js';
+import { fromServiceError } from '../../transport/grpc-errors.js';
+import { decodeJson, encodeJson, type NatsConnection } from '../../transport/nats.js';
+import { subjects } from '../../transport/subjects.js';
+import type { View } from './core/decide.js';
+import type { NodeReply, NodeRequest } from './node-protocol.js';
+
+/** One node's end of the cluster network: its NATS connection, its cluster and its name. */
+export class NodeLink {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly cluster: string,
+    private readonly host: string,
+  ) {}
+
+  /**
+   * Answers peers' heartbeats: hands each peer's view to `onView`, then replies with
+   * `localView()` — even to a malformed heartbeat, which is ignored (the peer counts as silent).
+   */
+  serveHeartbeats(onView: (view: View) => void, localView: () => View): Subscription {
+    return this.nc.subscribe(subjects.clusterHeartbeat(this.cluster, this.host), {
+      callback: (_err, msg) => {
+        try {
+          const view = decodeJson<View>(msg.data);
+          onView(view);
+        } catch {
+          // A malformed heartbeat is ignored: the peer counts as silent.
+        }
+        msg.respond(encodeJson(localView()));
+      },
+    });
+  }
+
+  /** Answers other nodes' requests with what `handle` resolves to, or its error as data with a code. */
+  serveRequests(handle: (req: NodeRequest) => Promise<unknown>): Subscription {
+    return this.nc.subscribe(subjects.clusterNode(this.cluster, this.host), {
+      callback: (_err, msg) => {
+        let req: NodeRequest;
+        try {
+          req = decodeJson<NodeRequest>(msg.data);
+        } catch {
+          msg.respond(
+            encodeJson({
+              ok: false,
+              code: 'INVALID_ARGUMENT',
+              message: 'malformed cluster request',
+            } satisfies NodeReply),
+          );
+          return;
+        }
+        void handle(req).then(
+          (result) => msg.respond(encodeJson({ ok: true, result } satisfies NodeReply)),
+          (err) => {
+            const e = fromServiceError(err);
+            msg.respond(encodeJson({ ok: false, code: e.code, message: e.message } satisfies NodeReply));
+          },
+        );
+      },
+    });
+  }
+
+  /** Sends this node's view to a peer: resolves with the peer's view, or null when it did not answer. */
+  async heartbeat(peer: string, view: View, timeoutMs: number): Promise<View | null> {
+    const subject = subjects.clusterHeartbeat(this.cluster, peer);
+    let data: Uint8Array;
+    try {
+      data = (await this.nc.request(subject, encodeJson(view), { timeout: timeoutMs })).data;
+    } catch {
+      return null;
+    }
+    return decodeJson<View>(data);
+  }
+
+  /** Sends a request to another node: its result, or its error as a DcboxError with its code. */
+  async request(node: string, req: NodeRequest, timeoutMs: number): Promise<unknown> {
+    const m = await this.nc
+      .request(subjects.clusterNode(this.cluster, node), encodeJson(req), { timeout: timeoutMs })
+      .catch((err) => {
+        throw new DcboxError(
+          'UNAVAILABLE',
+          `cannot reach ${node} over the cluster network: ${(err as Error).message}`,
+        );
+      });
+    const reply = decodeJson<NodeReply>(m.data);
+    if (!reply.ok) throw new DcboxError(reply.code, reply.message);
+    return reply.result;
+  }
+}
