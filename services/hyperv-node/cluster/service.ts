@@ -34,7 +34,9 @@ import {
   initialCluster,
   leaseValid,
   type MigrationResult,
+  type SavedClusterConfig,
   startTimers,
+  upgradeConfig,
   type View,
   type VmState,
   viewOf,
@@ -86,7 +88,7 @@ export class ClusterService {
     let saved: ClusterConfig | null = null;
     if (existsSync(this.configFile)) {
       try {
-        saved = JSON.parse(readFileSync(this.configFile, 'utf8')) as ClusterConfig;
+        saved = upgradeConfig(JSON.parse(readFileSync(this.configFile, 'utf8')) as SavedClusterConfig);
       } catch (err) {
         log('warn', 'ignoring an unreadable saved cluster configuration', { error: (err as Error).message });
       }
