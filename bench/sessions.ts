@@ -193,7 +193,7 @@ async function blackouts(mover: LiveMover, reps: number) {
 
 /** Random and sequential writes from the CSV's coordinator, each beside a fio run. */
 async function storageWrites(c: Clients, reps: number, ioMs: number) {
-  const writer = (await state(c, N1)).csv[0]?.owner ?? N1;
+  const writer = (await state(c, N1)).csv[0]?.coordinator ?? N1;
   const iops: number[] = [];
   const fioIops: number[] = [];
   const seq: number[] = [];

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExperimentError, faultsOf, parseDuration, parseExperiment } from './experiment.js';
+import { ExperimentError, faultsOf, parseDuration, parseExperiment, renameDeprecated } from './experiment.js';
 
 const dir = join(import.meta.dirname, 'experiments');
 
@@ -42,5 +42,38 @@ describe('experiment files', () => {
       expect((e as Error).message).toContain('bad.yaml');
       expect((e as Error).message).toContain('method[0]');
     }
+  });
+
+  it('reads the CSV coordinator, and still accepts its deprecated spellings from before the rename', () => {
+    const method = 'method:\n  - { wait: 1s }\n';
+    const current = parseExperiment(
+      `title: x\ncsvCoordinator: HVR2NODO2\nsteadyState:\n  - { probe: csv-coordinator, coordinator: HVR2NODO1 }\n${method}`,
+      'new.yaml',
+    );
+    const legacy = parseExperiment(
+      `title: x\ncsvOwner: HVR2NODO2\nsteadyState:\n  - { probe: csv-owner, owner: HVR2NODO1 }\n${method}`,
+      'old.yaml',
+    );
+    expect(legacy).toEqual(current);
+    expect(current.csvCoordinator).toBe('HVR2NODO2');
+    expect(current.steadyState).toEqual([
+      { probe: 'csv-coordinator', tolerance: 0, coordinator: 'HVR2NODO1' },
+    ]);
+  });
+
+  it('rejects a key given in both its deprecated and its current spelling', () => {
+    expect(() =>
+      parseExperiment(`title: x\ncsvOwner: A\ncsvCoordinator: B\nmethod:\n  - { wait: 1s }\n`, 'both.yaml'),
+    ).toThrow(/csvOwner/);
+  });
+});
+
+describe('renameDeprecated', () => {
+  it('renames keys and values, and leaves anything but a plain object alone', () => {
+    const rename = renameDeprecated({ old: 'current' }, { kind: { before: 'after' } });
+    expect(rename({ old: 1, kind: 'before', other: 2 })).toEqual({ current: 1, kind: 'after', other: 2 });
+    expect(rename({ kind: 'unrelated' })).toEqual({ kind: 'unrelated' });
+    expect(rename([1])).toEqual([1]);
+    expect(rename(null)).toBeNull();
   });
 });

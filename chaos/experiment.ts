@@ -70,14 +70,50 @@ const StepSchema: z.ZodType<Step, StepIn> = z.lazy(() =>
   z.union([FaultStep, ActionStep, WaitStep, z.strictObject({ parallel: z.array(StepSchema).min(1) })]),
 );
 
-const Probe = z.strictObject({
-  probe: z.enum(['roles-online', 'vms-answering', 'quorum', 'csv-owner']),
+/**
+ * Maps deprecated spellings of an object's keys (`aliases`: old → current) and of some keys'
+ * string values (`values`: key → old → current) to the current ones, before a strict schema sees
+ * the object: experiment files written before a rename keep loading. A key given in both
+ * spellings is left as is, so the strict schema rejects the old one as unrecognized rather than
+ * silently picking one of the two.
+ */
+export function renameDeprecated(
+  aliases: Record<string, string>,
+  values: Record<string, Record<string, string>> = {},
+): (raw: unknown) => unknown {
+  return (raw) => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+    const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+    for (const [old, current] of Object.entries(aliases)) {
+      if (old in out && !(current in out)) {
+        out[current] = out[old];
+        delete out[old];
+      }
+    }
+    for (const [key, renames] of Object.entries(values)) {
+      const v = out[key];
+      if (typeof v === 'string' && Object.hasOwn(renames, v)) out[key] = renames[v];
+    }
+    return out;
+  };
+}
+
+const ProbeFields = z.strictObject({
+  probe: z.enum(['roles-online', 'vms-answering', 'quorum', 'csv-coordinator']),
   /** vms-answering: how many of the last 5 pings may be lost. */
   tolerance: z.number().int().min(0).default(0),
-  owner: z.string().optional(),
+  /** csv-coordinator: the node that must coordinate the volume (any node when absent). */
+  coordinator: z.string().optional(),
 });
 
-const Experiment = z.strictObject({
+// The CSV's coordinator was once called its owner: the `csv-owner` probe and its `owner` are
+// deprecated spellings of `csv-coordinator` and `coordinator`.
+const Probe = z.preprocess(
+  renameDeprecated({ owner: 'coordinator' }, { probe: { 'csv-owner': 'csv-coordinator' } }),
+  ProbeFields,
+);
+
+const ExperimentFields = z.strictObject({
   title: z.string().min(1),
   description: z.string().default(''),
   topology: z.string().default('seed'),
@@ -92,7 +128,8 @@ const Experiment = z.strictObject({
       }),
     )
     .default([]),
-  csvOwner: z.string().optional(),
+  /** The node that coordinates the CSV before the method starts (the CSV is moved there). */
+  csvCoordinator: z.string().optional(),
   steadyState: z.array(Probe).default([
     { probe: 'roles-online', tolerance: 0 },
     { probe: 'vms-answering', tolerance: 0 },
@@ -103,6 +140,9 @@ const Experiment = z.strictObject({
   /** Liveness: after the last fault is lifted, every role must be back within this bound. */
   settleTimeout: duration.default(30_000),
 });
+
+// `csvOwner` is the deprecated spelling of `csvCoordinator` (the CSV's coordinator was once called its owner).
+const Experiment = z.preprocess(renameDeprecated({ csvOwner: 'csvCoordinator' }), ExperimentFields);
 
 export type ExperimentSpec = z.output<typeof Experiment>;
 export type ProbeSpec = z.output<typeof Probe>;

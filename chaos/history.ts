@@ -57,7 +57,7 @@ export interface FaultEntry extends Stamped {
 
 /**
  * A cluster event as a node logged it: node-removed (1135), quorum-lost (1177), cluster-formed,
- * joined, left-cluster, fenced-self, fenced (data.victims), csv-owner (data.volume, owner,
+ * joined, left-cluster, fenced-self, fenced (data.victims), csv-coordinator (data.volume, coordinator,
  * previous, reason), failover (data.role, from, to), role-online, move-started, move-completed,
  * witness-arbitrated, and more. The shape of data depends on the kind, so checkers read it
  * defensively.

@@ -39,7 +39,7 @@ export async function probes(c: Clients, specs: ProbeSpec[], vms: string[]): Pro
   return out;
 }
 
-/** A probe answered from the cluster state alone: roles-online, quorum or csv-owner. */
+/** A probe answered from the cluster state alone: roles-online, quorum or csv-coordinator. */
 export function stateProbe(p: ProbeSpec, s: ClusterState__Output | null): ProbeResult {
   switch (p.probe) {
     case 'roles-online': {
@@ -61,12 +61,12 @@ export function stateProbe(p: ProbeSpec, s: ClusterState__Output | null): ProbeR
           : 'no node has quorum',
       };
     default: {
-      // csv-owner; vms-answering never comes here, it needs pings (see probes).
-      const owner = s?.csv[0]?.owner ?? '';
+      // csv-coordinator; vms-answering never comes here, it needs pings (see probes).
+      const coordinator = s?.csv[0]?.coordinator ?? '';
       return {
         probe: p.probe,
-        ok: !!owner && (!p.owner || owner === p.owner),
-        detail: `coordinator ${owner || 'none'}`,
+        ok: !!coordinator && (!p.coordinator || coordinator === p.coordinator),
+        detail: `coordinator ${coordinator || 'none'}`,
       };
     }
   }

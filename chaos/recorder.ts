@@ -137,7 +137,7 @@ export class Recorder {
         const roles: Record<string, { owner: string; state: string }> = {};
         for (const r of s.roles) roles[r.name] = { owner: r.owner, state: r.state };
         const csv: Record<string, string> = {};
-        for (const v of s.csv) csv[v.volume] = v.owner;
+        for (const v of s.csv) csv[v.volume] = v.coordinator;
         this.write({
           type: 'state',
           node,

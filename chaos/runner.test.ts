@@ -66,7 +66,7 @@ describe('steady-state probes', () => {
       { name: 'vm1', state: 'Online' },
       { name: 'vm2', state: 'Failed' },
     ],
-    csv: [{ owner: 'HVR2NODO2' }],
+    csv: [{ coordinator: 'HVR2NODO2' }],
   } as unknown as ClusterState__Output;
 
   it('names the roles that are not online', () => {
@@ -80,9 +80,9 @@ describe('steady-state probes', () => {
 
   it('reports the votes, and the CSV coordinator against the expected one', () => {
     expect(stateProbe(spec('quorum'), state).detail).toBe('3 of 3 votes on HVR2NODO1, HVR2NODO2');
-    expect(stateProbe(spec('csv-owner', { owner: 'HVR2NODO1' }), state).ok).toBe(false);
-    expect(stateProbe(spec('csv-owner'), state)).toEqual({
-      probe: 'csv-owner',
+    expect(stateProbe(spec('csv-coordinator', { coordinator: 'HVR2NODO1' }), state).ok).toBe(false);
+    expect(stateProbe(spec('csv-coordinator'), state)).toEqual({
+      probe: 'csv-coordinator',
       ok: true,
       detail: 'coordinator HVR2NODO2',
     });

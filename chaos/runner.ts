@@ -115,12 +115,12 @@ function runPaths(name: string, now: Date): RunPaths {
 /** Waits for the cluster, puts the CSV on its coordinator, then brings every role online. */
 async function setUpCluster(cl: Clients, spec: ExperimentSpec): Promise<void> {
   await pollUntil(() => anyState(cl), { what: 'the cluster to form', timeoutMs: 30_000, intervalMs: 100 });
-  if (spec.csvOwner) {
+  if (spec.csvCoordinator) {
     const m = (await anyState(cl))?.node ?? '';
     await rpc((cb) =>
-      cl.cluster(m).MoveCsv({ volume: 'Volume1', to: spec.csvOwner ?? '' }, deadline(10_000), cb),
+      cl.cluster(m).MoveCsv({ volume: 'Volume1', to: spec.csvCoordinator ?? '' }, deadline(10_000), cb),
     );
-    await pollUntil(async () => (await anyState(cl))?.csv[0]?.owner === spec.csvOwner, {
+    await pollUntil(async () => (await anyState(cl))?.csv[0]?.coordinator === spec.csvCoordinator, {
       what: 'the CSV coordinator',
       timeoutMs: 10_000,
       intervalMs: 100,

@@ -254,14 +254,14 @@ function csvLanes(quorate: StateEntry[], x: Scale, colourOf: ColourOf): Lane[] {
   return volumes.map((volume) => {
     const segs = segments(
       quorate.flatMap((s) => {
-        const owner = s.csv[volume];
-        return owner === undefined
+        const coordinator = s.csv[volume];
+        return coordinator === undefined
           ? []
           : [
               {
                 t: s.t,
-                value: owner,
-                title: `${volume}: coordinated by ${owner || '(nobody)'} (as ${s.node} saw it)`,
+                value: coordinator,
+                title: `${volume}: coordinated by ${coordinator || '(nobody)'} (as ${s.node} saw it)`,
               },
             ];
       }),

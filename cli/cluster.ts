@@ -145,7 +145,7 @@ function addCsv(cluster: Command): void {
       const merged = await withClients(csvViews);
       if (o.json) return printJson(merged);
       for (const v of merged) {
-        console.log(`${v.path} (${v.volume}, LUN ${v.lun}): coordinator ${v.owner || '(moving)'}`);
+        console.log(`${v.path} (${v.volume}, LUN ${v.lun}): coordinator ${v.coordinator || '(moving)'}`);
         console.log(
           table(
             v.modes.map((m) => [m.node, m.mode]),
@@ -247,7 +247,7 @@ function addMove(cluster: Command): void {
 function addMoveCsv(cluster: Command): void {
   cluster
     .command('move-csv')
-    .description('move the coordinator (owner) of a Cluster Shared Volume')
+    .description('move the coordinator of a Cluster Shared Volume')
     .argument('<volume>', 'e.g. Volume1')
     .requiredOption('--to <node>', 'the new coordinator')
     .action(async (volume: string, o: { to: string }) => {

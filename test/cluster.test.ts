@@ -50,7 +50,7 @@ async function freshCluster(): Promise<void> {
         s.service_state === 'Running' &&
         s.members.length === 2 &&
         s.quorum?.witness_owner === N1 &&
-        s.csv[0]?.owner
+        s.csv[0]?.coordinator
       );
     },
     { what: 'the cluster to form with the witness', timeoutMs: 20_000 },
@@ -128,8 +128,8 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
     expect(report.liveMigration.passes).toBeGreaterThanOrEqual(2);
     expect(report.liveMigration.bytesCopied).toBeGreaterThan(512 * 1024 * 1024);
     expect(report.powerOff).toMatchObject({
-      csvOwnerBefore: N2,
-      csvOwnerAfter: N1,
+      csvCoordinatorBefore: N2,
+      csvCoordinatorAfter: N1,
       quorumAfter: { hasQuorum: true, votes: 2, needed: 2 },
     });
     expect(r.code).toBe(0);
@@ -300,13 +300,14 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
     expect(checked).toBe(ackedCount(s));
   });
 
-  it('moves CSV ownership when the coordinator is killed while a VM on the other node writes, losing no acknowledged write', async () => {
+  it('moves the CSV coordinator role when the coordinator is killed while a VM on the other node writes, losing no acknowledged write', async () => {
     await freshCluster();
     await rpc((cb) =>
       (c as Clients).cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb),
     );
     await pollUntil(
-      async () => (await state(N1)).csv[0]?.owner === N2 && (await state(N2)).csv[0]?.owner === N2,
+      async () =>
+        (await state(N1)).csv[0]?.coordinator === N2 && (await state(N2)).csv[0]?.coordinator === N2,
       { what: 'HVR2NODO2 coordinating', timeoutMs: 20_000 },
     );
     await createVm('RoleB', N1); // allocated by the coordinator on HVR2NODO2
@@ -319,7 +320,7 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
 
     const killedAt = Date.now();
     await dcboxOk(['host', 'kill', N2]);
-    await pollUntil(async () => (await state(N1)).csv[0]?.owner === N1, {
+    await pollUntil(async () => (await state(N1)).csv[0]?.coordinator === N1, {
       what: 'HVR2NODO1 to coordinate the CSV',
       timeoutMs: 20_000,
     });

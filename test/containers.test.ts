@@ -53,8 +53,8 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
     expect(report.checks.filter((x: { ok: boolean }) => !x.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.powerOff).toMatchObject({
-      csvOwnerBefore: N2,
-      csvOwnerAfter: N1,
+      csvCoordinatorBefore: N2,
+      csvCoordinatorAfter: N1,
       quorumAfter: { hasQuorum: true, votes: 2, needed: 2 },
     });
     expect(r.code).toBe(0);

@@ -81,7 +81,7 @@ describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real brow
       async () => {
         const s = await clusterState(cl, N1);
         const r = s.roles.find((x) => x.name === ROLE);
-        return r?.state === 'Online' && r.owner === N2 && s.csv[0]?.owner === N2;
+        return r?.state === 'Online' && r.owner === N2 && s.csv[0]?.coordinator === N2;
       },
       { what: `${ROLE} online on ${N2} and the CSV on ${N2}`, timeoutMs: 20_000 },
     );
@@ -133,7 +133,7 @@ describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real brow
       },
       { what: 'the role online on HVR2NODO2 on the page', timeoutMs: 20_000 },
     );
-    expect(await text('csv-owner-Volume1')).toBe(N2);
+    expect(await text('csv-coordinator-Volume1')).toBe(N2);
     expect(await text('has-quorum')).toBe('yes');
     expect(await attr('bay-blade-2', 'data-power')).toBe('On');
     expect(await attr('bay-blade-1', 'data-power')).toBe('On');
@@ -162,7 +162,7 @@ describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real brow
       what: `${N2} out of the membership on the page`,
       timeoutMs: 15_000,
     });
-    await pollUntil(async () => (await text('csv-owner-Volume1')) === N1, {
+    await pollUntil(async () => (await text('csv-coordinator-Volume1')) === N1, {
       what: 'the CSV coordinated by HVR2NODO1 on the page',
       timeoutMs: 20_000,
     });

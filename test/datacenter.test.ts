@@ -58,10 +58,10 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     await call((c, cb) => c.node('HVR2NODO2').StartVm({ name: 'VirtualMachine1' }, deadline(10_000), cb));
     await pollUntil(
       async () => {
-        const s = await call<{ csv: { owner: string }[] }>((c, cb) =>
+        const s = await call<{ csv: { coordinator: string }[] }>((c, cb) =>
           c.cluster('HVR2NODO1').GetState({}, deadline(3000), cb),
         );
-        return s.csv[0]?.owner;
+        return s.csv[0]?.coordinator;
       },
       { what: 'the cluster to give the CSV a coordinator', timeoutMs: 20_000 },
     );

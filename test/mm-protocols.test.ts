@@ -140,7 +140,7 @@ describe.skipIf(!canUseNetns)(
       await pollUntil(
         async () => {
           const s = await clusterState(N1);
-          return s.service_state === 'Running' && s.members.length === 2 && s.csv[0]?.owner;
+          return s.service_state === 'Running' && s.members.length === 2 && s.csv[0]?.coordinator;
         },
         { what: 'the cluster to form', timeoutMs: 20_000 },
       );

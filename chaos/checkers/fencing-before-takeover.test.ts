@@ -20,7 +20,7 @@ describe('fencing-before-takeover', () => {
     const r = fencingBeforeTakeover(h);
     expect(r.verdict).toBe('fail');
     expect(r.details).toContain(`${N1} took CSV Volume1 from ${N2} at t=7050 ms without fencing ${N2} first`);
-    expect(r.offending).toContainEqual(expect.objectContaining({ kind: 'csv-owner' }));
+    expect(r.offending).toContainEqual(expect.objectContaining({ kind: 'csv-coordinator' }));
     expect(r.offending).toContainEqual(expect.objectContaining({ kind: 'failover' }));
   });
 
@@ -38,7 +38,12 @@ describe('fencing-before-takeover', () => {
     // N2 rejoined at 17 s, so the fence of 7 s no longer covers a takeover at 20 s.
     const h = inOrder([
       ...cleanRun(),
-      event(20_000, N1, 'csv-owner', { volume: 'Volume1', owner: N1, previous: N2, reason: 'takeover' }),
+      event(20_000, N1, 'csv-coordinator', {
+        volume: 'Volume1',
+        coordinator: N1,
+        previous: N2,
+        reason: 'takeover',
+      }),
     ]);
     expect(fencingBeforeTakeover(h).verdict).toBe('fail');
     const fencedAgain = inOrder([...h, event(19_000, N1, 'fenced', { victims: [N2] })]);
@@ -46,7 +51,9 @@ describe('fencing-before-takeover', () => {
   });
 
   it('does not ask a planned move to fence anybody', () => {
-    const h = [event(0, N1, 'csv-owner', { volume: 'Volume1', owner: N2, previous: N1, reason: 'move' })];
+    const h = [
+      event(0, N1, 'csv-coordinator', { volume: 'Volume1', coordinator: N2, previous: N1, reason: 'move' }),
+    ];
     expect(fencingBeforeTakeover(h).verdict).toBe('pass');
   });
 

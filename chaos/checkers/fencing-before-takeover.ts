@@ -34,7 +34,7 @@ interface Takeover {
 /** Checks that every takeover follows a fence of the node it takes from. */
 export function fencingBeforeTakeover(h: History): CheckResult {
   const name = 'fencing-before-takeover';
-  // Events of one instant (fenced and csv-owner come from one decision) keep file order.
+  // Events of one instant (fenced and csv-coordinator come from one decision) keep file order.
   const events = entriesOf(h, 'event')
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.t - b.e.t || a.i - b.i)
@@ -90,9 +90,9 @@ export function fencingBeforeTakeover(h: History): CheckResult {
 }
 
 function takeoverOf(e: EventEntry): Takeover | null {
-  if (e.kind === 'csv-owner' && e.data.reason === 'takeover') {
+  if (e.kind === 'csv-coordinator' && e.data.reason === 'takeover') {
     const from = str(e.data.previous);
-    const to = str(e.data.owner);
+    const to = str(e.data.coordinator);
     if (!from || from === to) return null;
     return { event: e, from, what: `CSV ${String(e.data.volume)}` };
   }

@@ -200,7 +200,14 @@ export function cleanRun(): HistoryEntry[] {
     ),
   );
   e.push(event(7050, N1, 'fenced', { victims: [N2] }));
-  e.push(event(7050, N1, 'csv-owner', { volume: 'Volume1', owner: N1, previous: N2, reason: 'takeover' }));
+  e.push(
+    event(7050, N1, 'csv-coordinator', {
+      volume: 'Volume1',
+      coordinator: N1,
+      previous: N2,
+      reason: 'takeover',
+    }),
+  );
   e.push(event(7050, N1, 'failover', { role: 'vm1', from: N2, to: N1 }));
   e.push(event(7900, N1, 'role-online', { role: 'vm1' }));
   e.push(event(17_000, N2, 'joined', { leader: N1 }));

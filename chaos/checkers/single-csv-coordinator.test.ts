@@ -33,7 +33,7 @@ describe('single-csv-coordinator', () => {
   });
 
   it('passes a move whose samples of one round arrive a few milliseconds apart', () => {
-    const view = (owner: string) => ({ members: [N1, N2], csv: { Volume1: owner } });
+    const view = (coordinator: string) => ({ members: [N1, N2], csv: { Volume1: coordinator } });
     const h = inOrder([
       ...samples(N1, 0, 1200, view(N1)),
       ...samples(N1, 1200, 3000, view(N2)),

@@ -243,7 +243,7 @@ function renderCluster(c) {
     ? `<table><tr><th>CSV</th><th>coordinator</th><th>I/O mode per node</th></tr>${c.csv
         .map(
           (v) =>
-            `<tr><td>${esc(v.volume)}</td><td data-testid="csv-owner-${esc(v.volume)}">${esc(v.owner || '—')}</td><td>${Object.entries(
+            `<tr><td>${esc(v.volume)}</td><td data-testid="csv-coordinator-${esc(v.volume)}">${esc(v.coordinator || '—')}</td><td>${Object.entries(
               v.modes,
             )
               .map(([n, m]) => `${esc(n)} ${esc(m)}`)

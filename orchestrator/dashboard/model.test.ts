@@ -193,7 +193,7 @@ function nodeState(node: string, over: Partial<NodeState> = {}): NodeState {
     csv: [
       {
         volume: 'Volume1',
-        owner: N2,
+        coordinator: N2,
         modes: [
           { node: N1, mode: 'Direct' },
           { node: N2, mode: 'Direct' },
@@ -213,7 +213,7 @@ describe('the cluster panel', () => {
         csv: [
           {
             volume: 'Volume1',
-            owner: N2,
+            coordinator: N2,
             modes: [
               { node: N1, mode: 'Direct' },
               { node: N2, mode: 'Redirected' },
@@ -231,7 +231,9 @@ describe('the cluster panel', () => {
       witnessOwner: N1,
       witnessEpoch: 2,
     });
-    expect(v?.csv).toEqual([{ volume: 'Volume1', owner: N2, modes: { [N1]: 'Direct', [N2]: 'Redirected' } }]);
+    expect(v?.csv).toEqual([
+      { volume: 'Volume1', coordinator: N2, modes: { [N1]: 'Direct', [N2]: 'Redirected' } },
+    ]);
     expect(v?.nodes.map((n) => [n.name, n.membership, n.service, n.leader])).toEqual([
       [N1, 'Up', 'Running', true],
       [N2, 'Up', 'Running', false],

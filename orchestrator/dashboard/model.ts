@@ -296,7 +296,7 @@ export interface NodeState {
     witness_status: string;
     arbitrating: boolean;
   } | null;
-  csv: { volume: string; owner: string; modes: { node: string; mode: string }[] }[];
+  csv: { volume: string; coordinator: string; modes: { node: string; mode: string }[] }[];
   roles: { name: string; owner: string; state: string; vm: string }[];
 }
 
@@ -318,7 +318,7 @@ export interface ClusterView {
     witnessStatus: string;
     arbitrating: boolean;
   } | null;
-  csv: { volume: string; owner: string; modes: Record<string, string> }[];
+  csv: { volume: string; coordinator: string; modes: Record<string, string> }[];
   roles: { name: string; vm: string; owner: string; state: string }[];
 }
 
@@ -371,7 +371,7 @@ export function clusterView(states: Record<string, NodeState | null>): ClusterVi
         const mine = own?.csv.find((c) => c.volume === v.volume)?.modes.find((m) => m.node === name);
         if (mine) modes[name] = mine.mode;
       }
-      return { volume: v.volume, owner: v.owner, modes };
+      return { volume: v.volume, coordinator: v.coordinator, modes };
     }),
     roles: best.roles.map((r) => ({ name: r.name, vm: r.vm, owner: r.owner, state: r.state })),
   };

@@ -22,8 +22,8 @@ function goodReport(): SeedReport {
     powerOff: {
       bay: 2,
       node: 'HVR2NODO2',
-      csvOwnerBefore: 'HVR2NODO2',
-      csvOwnerAfter: 'HVR2NODO1',
+      csvCoordinatorBefore: 'HVR2NODO2',
+      csvCoordinatorAfter: 'HVR2NODO1',
       detectionMs: 5000,
       quorumAfter: { hasQuorum: true, votes: 2, needed: 2 },
       vms: [

@@ -73,8 +73,8 @@ export interface SeedReport {
   powerOff: {
     bay: number;
     node: string;
-    csvOwnerBefore: string;
-    csvOwnerAfter: string;
+    csvCoordinatorBefore: string;
+    csvCoordinatorAfter: string;
     detectionMs: number;
     quorumAfter: { hasQuorum: boolean; votes: number; needed: number };
     vms: {
@@ -171,7 +171,8 @@ async function coordinateCsvOnNode2({ c, say }: Step): Promise<void> {
   await rpc((cb) => c.cluster(N1).MoveCsv({ volume: 'Volume1', to: N2 }, deadline(10_000), cb));
   await until(
     'HVR2NODO2 to coordinate the CSV',
-    async () => (await state(c, N1)).csv[0]?.owner === N2 && (await state(c, N2)).csv[0]?.owner === N2,
+    async () =>
+      (await state(c, N1)).csv[0]?.coordinator === N2 && (await state(c, N2)).csv[0]?.coordinator === N2,
     10_000,
   );
   say('CSV1 at C:\\ClusterStorage\\Volume1 coordinated by HVR2NODO2');
@@ -232,12 +233,12 @@ async function liveMigrate({ c, say }: Step, p2: Pinger): Promise<LiveMigration>
   return { m, lmStart, lmEnd, lmLost };
 }
 
-/** The recap of the tutorial before the power-off: where each VM runs and who owns the CSV. */
+/** The recap of the tutorial before the power-off: where each VM runs and which node coordinates the CSV. */
 async function recap({ c, say }: Step): Promise<ClusterState__Output> {
   const before = await state(c, N1);
   const hostBefore = (vm: string) => before.roles.find((r) => r.name === vm)?.owner ?? '';
   say(
-    `VirtualMachine1 runs on ${hostBefore('VirtualMachine1')}, VirtualMachine2 on ${hostBefore('VirtualMachine2')}, CSV owner ${before.csv[0]?.owner}`,
+    `VirtualMachine1 runs on ${hostBefore('VirtualMachine1')}, VirtualMachine2 on ${hostBefore('VirtualMachine2')}, CSV coordinator ${before.csv[0]?.coordinator}`,
   );
   return before;
 }
@@ -268,10 +269,11 @@ async function powerOffBlade2({ c, say, timingScale }: Step, p1: Pinger): Promis
   const detectionMs = Number(removal.time_ms) - offAt;
   say(`HVR2NODO1 logged Event 1135 after ${detectionMs} ms: ${removal.message}`);
   const after = await until(
-    'CSV ownership and VirtualMachine1 on HVR2NODO1',
+    'the CSV coordinator and VirtualMachine1 on HVR2NODO1',
     async () => {
       const s = await state(c, N1);
-      return s.csv[0]?.owner === N1 && s.roles.find((r) => r.name === 'VirtualMachine1')?.state === 'Online'
+      return s.csv[0]?.coordinator === N1 &&
+        s.roles.find((r) => r.name === 'VirtualMachine1')?.state === 'Online'
         ? s
         : null;
     },
@@ -334,8 +336,8 @@ function seedReport(r: {
     powerOff: {
       bay: 2,
       node: N2,
-      csvOwnerBefore: before.csv[0]?.owner ?? '',
-      csvOwnerAfter: after.csv[0]?.owner ?? '',
+      csvCoordinatorBefore: before.csv[0]?.coordinator ?? '',
+      csvCoordinatorAfter: after.csv[0]?.coordinator ?? '',
       detectionMs: off.detectionMs,
       quorumAfter: { hasQuorum: !!q?.has_quorum, votes: q?.votes ?? 0, needed: q?.needed ?? 0 },
       vms: [
@@ -385,9 +387,9 @@ export function seedChecks(report: SeedReport): SeedReport['checks'] {
     `${vms[0]?.lostPings} lost, on ${vms[0]?.hostBefore}`,
   );
   check(
-    'CSV ownership moved to HVR2NODO1',
-    report.powerOff.csvOwnerBefore === N2 && report.powerOff.csvOwnerAfter === N1,
-    `${report.powerOff.csvOwnerBefore} -> ${report.powerOff.csvOwnerAfter}`,
+    'the CSV coordinator moved to HVR2NODO1',
+    report.powerOff.csvCoordinatorBefore === N2 && report.powerOff.csvCoordinatorAfter === N1,
+    `${report.powerOff.csvCoordinatorBefore} -> ${report.powerOff.csvCoordinatorAfter}`,
   );
   check(
     'the VM on HVR2NODO2 restarted on HVR2NODO1',
@@ -418,7 +420,7 @@ export function formatSeedReport(r: SeedReport): string {
   lines.push(`Power-off of blade ${p.bay} (${p.node}) through the management module`);
   lines.push(`  removed from membership after ${p.detectionMs} ms (Event 1135 on the survivor)`);
   lines.push(
-    `  CSV owner ${p.csvOwnerBefore} -> ${p.csvOwnerAfter}; quorum ${p.quorumAfter.hasQuorum ? 'held' : 'LOST'} with ${p.quorumAfter.votes} of 3 votes (${p.quorumAfter.needed} needed)`,
+    `  CSV coordinator ${p.csvCoordinatorBefore} -> ${p.csvCoordinatorAfter}; quorum ${p.quorumAfter.hasQuorum ? 'held' : 'LOST'} with ${p.quorumAfter.votes} of 3 votes (${p.quorumAfter.needed} needed)`,
   );
   for (const vm of p.vms)
     lines.push(

@@ -24,7 +24,11 @@ function registry(sim: ClusterSim) {
   const m = nodeMetrics(r, {
     cluster: () => sim.node(N1),
     csv: () => [
-      { volume: 'Volume1', coordinator: sim.node(N1).config.csv.Volume1?.owner ?? null, mode: 'Direct' },
+      {
+        volume: 'Volume1',
+        coordinator: sim.node(N1).config.csv.Volume1?.coordinator ?? null,
+        mode: 'Direct',
+      },
     ],
     mpio: () => mpio,
   });

@@ -41,9 +41,9 @@ export const eventData = {
   'witness-denied': z.object({ owner: node, epoch: z.number().int() }),
   'witness-offline': z.object({}),
   'config-from-witness': z.object({ version: z.number().int() }),
-  'csv-owner': z.object({
+  'csv-coordinator': z.object({
     volume: z.string().min(1),
-    owner: node.nullable(),
+    coordinator: node.nullable(),
     previous: node.nullable(),
     reason: z.enum(['takeover', 'observed', 'move']),
   }),

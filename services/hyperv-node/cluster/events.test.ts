@@ -43,7 +43,7 @@ describe('the cluster event stream (v1)', () => {
     const sim = new ClusterSim([N1, N2]);
     seed(sim);
     sim.command(N1, { op: 'moveCsv', volume: 'Volume1', to: N2 });
-    sim.until('N2 coordinates', () => sim.node(N1).config.csv.Volume1?.owner === N2);
+    sim.until('N2 coordinates', () => sim.node(N1).config.csv.Volume1?.coordinator === N2);
     sim.command(N1, { op: 'beginMove', role: 'VM1', to: N1, kind: 'live' });
     sim.run(10);
     sim.command(N1, { op: 'endMove', role: 'VM1', ok: false });
@@ -75,7 +75,7 @@ describe('the cluster event stream (v1)', () => {
       'witness-arbitrated',
       'role-created',
       'role-online',
-      'csv-owner',
+      'csv-coordinator',
       'move-started',
       'move-failed',
       'node-removed',

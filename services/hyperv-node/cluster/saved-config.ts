@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../process/log.js';
-import type { ClusterConfig } from './core/decide.js';
+import { type ClusterConfig, type SavedClusterConfig, upgradeConfig } from './core/decide.js';
 
 /** The configuration file under the node's data directory (cluster/config.json). */
 export class SavedConfig {
@@ -21,11 +21,14 @@ export class SavedConfig {
     mkdirSync(join(dataDir, 'cluster'), { recursive: true });
   }
 
-  /** The configuration saved last, or null: none yet, or unreadable (logged, then ignored). */
+  /**
+   * The configuration saved last, or null: none yet, or unreadable (logged, then ignored). A file
+   * written before the CSV's coordinator was named so (`owner`) is upgraded as it is read.
+   */
   load(): ClusterConfig | null {
     if (!existsSync(this.configFile)) return null;
     try {
-      return JSON.parse(readFileSync(this.configFile, 'utf8')) as ClusterConfig;
+      return upgradeConfig(JSON.parse(readFileSync(this.configFile, 'utf8')) as SavedClusterConfig);
     } catch (err) {
       this.log('warn', 'ignoring an unreadable saved cluster configuration', {
         error: (err as Error).message,

@@ -10,7 +10,7 @@ import type { WitnessState__Output } from '../../generated/dcbox/witness/v1/Witn
 import { deadline, rpc } from '../../transport/grpc.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
 import type { ClusterMsg } from './core/protocol.js';
-import type { ClusterConfig } from './core/state.js';
+import { type ClusterConfig, type SavedClusterConfig, upgradeConfig } from './core/state.js';
 
 /** How this node reaches the witness: its client (null without a witness), its name, its timeout. */
 export interface WitnessLink {
@@ -36,7 +36,7 @@ export async function callWitness(
     const configOf = (st: WitnessState__Output): ClusterConfig | null => {
       if (!st.config_json) return null;
       try {
-        return JSON.parse(st.config_json) as ClusterConfig;
+        return upgradeConfig(JSON.parse(st.config_json) as SavedClusterConfig);
       } catch {
         return null;
       }

@@ -164,8 +164,8 @@ function moveCsv(s: ClusterState, cmd: Extract<Command, { op: 'moveCsv' }>): Out
   if (!v) return refusal('NOT_FOUND', `no Cluster Shared Volume named ${cmd.volume}`);
   const refused = requireActiveMember(s, cmd.to);
   if (refused) return refused;
-  const state = bump(s, (c) => ({ ...c, csv: { ...c.csv, [v.volume]: { ...v, owner: cmd.to } } }));
-  return { state, events: [csvCoordinatorChanged(v, cmd.to, v.owner, 'move')] };
+  const state = bump(s, (c) => ({ ...c, csv: { ...c.csv, [v.volume]: { ...v, coordinator: cmd.to } } }));
+  return { state, events: [csvCoordinatorChanged(v, cmd.to, v.coordinator, 'move')] };
 }
 
 /** A role that exhausted its restarts on its owner fails over, or fails for good past the threshold. */

@@ -8,8 +8,8 @@ export function assignCsvCoordinators(s: ClusterState): ClusterState {
   if (s.fencing) return s;
   let config = s.config;
   for (const v of Object.values(config.csv)) {
-    if (!v.owner || !s.members.includes(v.owner))
-      config = { ...config, csv: { ...config.csv, [v.volume]: { ...v, owner: s.self } } };
+    if (!v.coordinator || !s.members.includes(v.coordinator))
+      config = { ...config, csv: { ...config.csv, [v.volume]: { ...v, coordinator: s.self } } };
   }
   return config === s.config ? s : { ...s, config: { ...config, version: config.version + 1 } };
 }

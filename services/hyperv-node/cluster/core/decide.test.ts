@@ -53,7 +53,7 @@ describe('membership and regroup', () => {
       expect(sim.node(n).members).toEqual([N1, N2]);
       expect(sim.node(n).leader).toBe(N1);
       expect(sim.node(n).quorum).toMatchObject({ has: true, votes: 3, needed: 2 });
-      expect(sim.node(n).config.csv.Volume1?.owner).toBe(N1);
+      expect(sim.node(n).config.csv.Volume1?.coordinator).toBe(N1);
     }
     sim.run(300);
     expect(groupState(sim.node(N1), sim.node(N1).config.roles.VM1!)).toBe('Online');
@@ -107,12 +107,14 @@ describe('membership and regroup', () => {
     sim.command(N1, { op: 'moveCsv', volume: 'Volume1', to: N2 });
     sim.until(
       'N2 coordinates',
-      () => sim.node(N1).config.csv.Volume1?.owner === N2 && sim.node(N2).config.csv.Volume1?.owner === N2,
+      () =>
+        sim.node(N1).config.csv.Volume1?.coordinator === N2 &&
+        sim.node(N2).config.csv.Volume1?.coordinator === N2,
     );
     sim.powerOff(N2);
-    sim.until('N1 coordinates', () => sim.node(N1).config.csv.Volume1?.owner === N1);
-    const owner = sim.events.filter((e) => e.kind === 'csv-owner').at(-1);
-    expect(owner?.message).toContain('coordinated by HVR2NODO1');
+    sim.until('N1 coordinates', () => sim.node(N1).config.csv.Volume1?.coordinator === N1);
+    const moved = sim.events.filter((e) => e.kind === 'csv-coordinator').at(-1);
+    expect(moved?.message).toContain('coordinated by HVR2NODO1');
   });
 
   it('lets a powered-on node rejoin and take roles again', () => {

@@ -67,12 +67,13 @@ export type {
   PeerState,
   ResourceState,
   RoleConfig,
+  SavedClusterConfig,
   ServiceState,
   View,
   VmState,
   WitnessView,
 } from './state.js';
-export { initialCluster } from './state.js';
+export { initialCluster, upgradeConfig } from './state.js';
 
 /** Timers the adapter starts once: the heartbeat tick and the witness tick. */
 export function startTimers(s: ClusterState): ClusterEffectOrTimer[] {

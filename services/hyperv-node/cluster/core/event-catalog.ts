@@ -103,7 +103,7 @@ export function fenced(victims: string[]) {
   );
 }
 
-/** A CSV has a new coordinator (the event's kind and data keep the stream's name, 'owner'). */
+/** A CSV has a new coordinator: taken over from a removed node, observed in a pushed configuration, or moved. */
 export function csvCoordinatorChanged(
   volume: { volume: string; lun: string },
   coordinator: string | null,
@@ -112,9 +112,9 @@ export function csvCoordinatorChanged(
 ) {
   return event(
     DCBOX_EVENT_ID,
-    'csv-owner',
+    'csv-coordinator',
     `Cluster Shared Volume ${volume.volume} (${volume.lun}) is now coordinated by ${coordinator}.`,
-    { volume: volume.volume, owner: coordinator, previous, reason },
+    { volume: volume.volume, coordinator, previous, reason },
   );
 }
 

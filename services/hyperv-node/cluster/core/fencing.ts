@@ -22,9 +22,9 @@ export function startFencing(s: ClusterState, removed: string[], now: number): C
   let config = s.config;
   const csvPrevious: Record<string, string> = { ...(s.fencing?.csvPrevious ?? {}) };
   for (const v of Object.values(config.csv)) {
-    if (v.owner && victims.includes(v.owner)) {
-      csvPrevious[v.volume] = v.owner;
-      config = { ...config, csv: { ...config.csv, [v.volume]: { ...v, owner: null } } };
+    if (v.coordinator && victims.includes(v.coordinator)) {
+      csvPrevious[v.volume] = v.coordinator;
+      config = { ...config, csv: { ...config.csv, [v.volume]: { ...v, coordinator: null } } };
     }
   }
   if (config !== s.config) config = { ...config, version: config.version + 1 };
@@ -70,9 +70,14 @@ export function takeOver(s0: ClusterState, now: number): ClusterDecision {
   const before = s.config.csv;
   s = assignCsvCoordinators(s);
   for (const v of Object.values(s.config.csv)) {
-    if (before[v.volume]?.owner !== v.owner)
+    if (before[v.volume]?.coordinator !== v.coordinator)
       effects.push(
-        csvCoordinatorChanged(v, v.owner, previous[v.volume] ?? before[v.volume]?.owner ?? null, 'takeover'),
+        csvCoordinatorChanged(
+          v,
+          v.coordinator,
+          previous[v.volume] ?? before[v.volume]?.coordinator ?? null,
+          'takeover',
+        ),
       );
   }
   const fo = failOver(s, victims, now);

@@ -19,7 +19,7 @@ export function commitNeeded(s: ClusterState): number {
 export function push(s: ClusterState, replyTo: string[] = []): ClusterEffectOrTimer[] {
   return [
     ...Object.values(s.config.csv).map(
-      (v): ClusterEffect => ({ type: 'csv', volume: v.volume, coordinator: v.owner }),
+      (v): ClusterEffect => ({ type: 'csv', volume: v.volume, coordinator: v.coordinator }),
     ),
     { type: 'persist', config: s.config },
     {
@@ -86,9 +86,11 @@ export function onConfigPush(
     effects.push(joinedCluster(msg.leader, msg.epoch, msg.members));
   }
   for (const v of Object.values(s.config.csv)) {
-    effects.push({ type: 'csv', volume: v.volume, coordinator: v.owner });
-    if (oldCsv[v.volume]?.owner !== v.owner && v.owner)
-      effects.push(csvCoordinatorChanged(v, v.owner, oldCsv[v.volume]?.owner ?? null, 'observed'));
+    effects.push({ type: 'csv', volume: v.volume, coordinator: v.coordinator });
+    if (oldCsv[v.volume]?.coordinator !== v.coordinator && v.coordinator)
+      effects.push(
+        csvCoordinatorChanged(v, v.coordinator, oldCsv[v.volume]?.coordinator ?? null, 'observed'),
+      );
   }
   effects.push({ type: 'persist', config: s.config });
   s = refreshQuorum(s, now);

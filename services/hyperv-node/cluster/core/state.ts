@@ -39,11 +39,11 @@ export interface CsvConfig {
   lun: string;
   path: string;
   /**
-   * The coordinator; null while coordination moves (nodes pause the volume's I/O). The field keeps
-   * the name `owner` because the configuration is persisted (config.json, the disk witness) and
-   * pushed between nodes as JSON: renaming it would orphan saved configurations.
+   * The coordinator node; null while coordination moves (nodes pause the volume's I/O). A
+   * configuration saved before this field was named `coordinator` calls it `owner`: the loader of a
+   * persisted configuration maps it (see upgradeConfig).
    */
-  owner: string | null;
+  coordinator: string | null;
 }
 
 /** The replicated cluster configuration (the "cluster database"). */
@@ -51,6 +51,30 @@ export interface ClusterConfig {
   version: number;
   roles: Record<string, RoleConfig>;
   csv: Record<string, CsvConfig>;
+}
+
+/**
+ * A cluster configuration as persisted (config.json, the disk witness): one saved by an earlier
+ * version may name a CSV's coordinator `owner`.
+ */
+export interface SavedClusterConfig extends Omit<ClusterConfig, 'csv'> {
+  csv: Record<
+    string,
+    Omit<CsvConfig, 'coordinator'> & { coordinator?: string | null; owner?: string | null }
+  >;
+}
+
+/**
+ * Brings a persisted configuration to this version's shape, so a data folder or a disk witness
+ * written by an earlier version still loads: a CSV's legacy `owner` becomes its coordinator.
+ */
+export function upgradeConfig(saved: SavedClusterConfig): ClusterConfig {
+  const csv: Record<string, CsvConfig> = {};
+  for (const [volume, v] of Object.entries(saved.csv ?? {})) {
+    const { owner, coordinator, ...rest } = v;
+    csv[volume] = { ...rest, coordinator: coordinator !== undefined ? coordinator : (owner ?? null) };
+  }
+  return { ...saved, csv };
 }
 
 /** Who holds the witness, as a node last learned it. */
@@ -194,7 +218,7 @@ export interface ClusterInit {
 /** The state of a node's cluster service as it starts: joining, with no members. */
 export function initialCluster(init: ClusterInit): ClusterState {
   const csv: Record<string, CsvConfig> = {};
-  for (const v of init.csv) csv[v.volume] = { ...v, owner: null };
+  for (const v of init.csv) csv[v.volume] = { ...v, coordinator: null };
   const peers: Record<string, PeerState> = {};
   for (const n of init.nodes)
     if (n.name !== init.self) peers[n.name] = { lastOkAt: null, missed: 0, down: true, view: null };

@@ -6,7 +6,7 @@ const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 
 describe('the gRPC views of the cluster state', () => {
-  it('shows both nodes up, quorum with a valid lease, and the CSV coordinator under the proto field owner', () => {
+  it('shows both nodes up, quorum with a valid lease, and the CSV coordinator', () => {
     const sim = new ClusterSim([N1, N2]);
     sim.until('formed', () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running');
     const view = stateView(sim.node(N1), sim.now, () => 'Direct');
@@ -17,7 +17,7 @@ describe('the gRPC views of the cluster state', () => {
         volume: 'Volume1',
         path: 'C:\\ClusterStorage\\Volume1',
         lun: 'CSV1',
-        owner: N1,
+        coordinator: N1,
         modes: [{ node: N1, mode: 'Direct' }],
       },
     ]);

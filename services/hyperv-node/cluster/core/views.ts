@@ -84,8 +84,7 @@ export function stateView(s: ClusterState, now: number, csvMode: (volume: string
       volume: v.volume,
       path: v.path,
       lun: v.lun,
-      // The proto field is named owner: it carries the coordinator.
-      owner: v.owner ?? '',
+      coordinator: v.coordinator ?? '',
       modes: [{ node: s.self, mode: csvMode(v.volume) ?? 'Offline' }],
     })),
     roles: Object.keys(s.config.roles)

@@ -6,7 +6,7 @@ export interface CsvView {
   'volume'?: (string);
   'path'?: (string);
   'lun'?: (string);
-  'owner'?: (string);
+  'coordinator'?: (string);
   'modes'?: (_dcbox_cluster_v1_CsvNodeMode)[];
 }
 
@@ -14,6 +14,6 @@ export interface CsvView__Output {
   'volume': (string);
   'path': (string);
   'lun': (string);
-  'owner': (string);
+  'coordinator': (string);
   'modes': (_dcbox_cluster_v1_CsvNodeMode__Output)[];
 }
