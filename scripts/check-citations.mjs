@@ -2,7 +2,9 @@
 // Every citation of the project's references must resolve inside the repository: "docs/<file>.md
 // §<Section>" names a heading of that file, and nothing cites a file outside the repository (the
 // background notes the project was first written from are not shipped, so a clone could not follow
-// such a reference). Part of `npm test`; exits 1 with one line per broken citation.
+// such a reference). A path of the repository that a Markdown page names in backticks must exist,
+// so the map in ARCHITECTURE.md and the docs cannot drift from the tree. Part of `npm test`; exits
+// 1 with one line per broken citation.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -31,6 +33,8 @@ const OUTSIDE = /\b(DOMAIN\.md|BRIEF\.md|STYLE\.md)\b|\.\.\/shared\/|seed\/000_/
 const CITATION = /(docs\/[a-z0-9-]+\.md) (?:§|\\u00a7)([^\n`"'*)]+)/g;
 const broken = [];
 let cited = 0;
+const TOP = 'services|orchestrator|cli|chaos|bench|test|scripts|docs|observability|topologies|proto|bin';
+const PATH = new RegExp(`\`((?:${TOP})/[A-Za-z0-9_./-]*)\``, 'g');
 for (const file of files) {
   if (file === 'scripts/check-citations.mjs') continue;
   readFileSync(file, 'utf8')
@@ -38,6 +42,9 @@ for (const file of files) {
     .forEach((line, i) => {
       const where = `${file}:${i + 1}`;
       if (OUTSIDE.test(line)) broken.push(`${where}: cites a file outside the repository: ${line.trim()}`);
+      if (file.endsWith('.md'))
+        for (const [, path] of line.matchAll(PATH))
+          if (!existsSync(path)) broken.push(`${where}: names ${path}, which does not exist`);
       for (const m of line.matchAll(CITATION)) {
         cited++;
         const [, doc, rest] = m;
