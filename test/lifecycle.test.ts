@@ -1,7 +1,8 @@
 /**
  * A run's life from the outside: bad topologies are refused with their errors, `dcbox down`
  * leaves nothing behind (checked on the machine, not assumed), it sweeps what a crashed run
- * left, and the local runtime refuses partitions with the reason.
+ * left, the local runtime refuses partitions with the reason, and `npm run dev` runs it all from
+ * TypeScript.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -123,6 +124,7 @@ describe('the local runtime', () => {
     await dcboxOk(['up', '--runtime', 'local', '--timing', 'fast']);
     const status = JSON.parse(await dcboxOk(['status', '--json']));
     expect(status.run.runtime).toBe('local');
+    expect(status.run.hosts).toHaveLength(8);
     expect(
       status.run.hosts.every(
         (h: { address: string; health: string }) => h.address === '127.0.0.1' && h.health === 'SERVING',
@@ -135,5 +137,32 @@ describe('the local runtime', () => {
     expect(r.stderr).toContain('not possible in the local runtime');
     expect(r.stderr).toContain('shares 127.0.0.1');
     expect(await dcboxOk(['down'])).toContain('nothing left behind');
+  });
+});
+
+describe('the development loop', () => {
+  /** `npm run dev -- <args>`, as a contributor types it. */
+  const dev = (args: string[]) =>
+    execFileSync('npm', ['run', 'dev', '--silent', '--', ...args], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+
+  it('runs the CLI, the daemon and every service from TypeScript, with no build', () => {
+    dev(['up', '--runtime', 'local', '--timing', 'fast']);
+    try {
+      const status = JSON.parse(dev(['status', '--json']));
+      expect(status.run.hosts).toHaveLength(8);
+      expect(status.run.hosts.every((h: { health: string }) => h.health === 'SERVING')).toBe(true);
+      // The machine's own process list says what runs: the daemon and the services from .ts.
+      const args = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      const services = args.split('\n').filter((l) => /services\/[a-z-]+\/main\.ts/.test(l));
+      expect(services).toHaveLength(8);
+      expect(args).toMatch(/orchestrator\/daemon\/entry\.ts/);
+      expect(args).not.toMatch(/dist\/services\/[a-z-]+\/main\.js/);
+    } finally {
+      expect(dev(['down'])).toContain('nothing left behind');
+    }
   });
 });

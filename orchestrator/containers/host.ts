@@ -110,7 +110,8 @@ async function main(argv: string[]): Promise<void> {
   runHost(dir, argv.includes('--log-files'));
 }
 
-if (process.argv[1]?.endsWith('containers/host.js')) {
+// Started as a program (the image's entry point), not imported.
+if (/containers\/host\.[jt]s$/.test(process.argv[1] ?? '')) {
   main(process.argv.slice(2)).catch((err: Error) => {
     process.stderr.write(`container-host: ${err.message}\n`);
     process.exit(2);

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith('daemon/entry.js') && process.argv.includes('--topology')) {
+// Started as a program (compiled, or from source by `npm run dev`), not imported.
+if (/daemon\/entry\.[jt]s$/.test(process.argv[1] ?? '') && process.argv.includes('--topology')) {
   void main();
 }
