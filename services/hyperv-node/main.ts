@@ -16,11 +16,11 @@ import { nodeMetrics } from './metrics.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { Multipath } from './multipath.js';
 import { nodeService } from './node-service.js';
-import type { VmEntry } from './vm/model.js';
+import type { VmInstanceState } from './vm/model.js';
 import { VmHost } from './vm-host.js';
 
 /** The cluster's coarse view of a VM's lifecycle. */
-function clusterState(vm: VmEntry | undefined): VmState {
+function clusterState(vm: VmInstanceState | undefined): VmState {
   if (!vm) return 'Absent';
   switch (vm.run.state) {
     case 'Incoming':

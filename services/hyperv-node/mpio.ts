@@ -94,7 +94,8 @@ export type MpioEffect =
   | { type: 'complete'; ioId: string; result: IoResult }
   | { type: 'log'; level: 'info' | 'warn'; msg: string; fields: Record<string, unknown> };
 
-type Out = Decision<MpioState, MpioEffect | TimerEffect<MpioMsg>>;
+/** What decideMpio returns: the next state and the effects to carry out. */
+export type MpioDecision = Decision<MpioState, MpioEffect | TimerEffect<MpioMsg>>;
 
 /** Errors that make the path suspect; every other code is storage's definite answer. */
 const SUSPECT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -172,7 +173,7 @@ export function pathStateName(
 }
 
 /** The MPIO core: decide one message. */
-export function decideMpio(state: MpioState, msg: MpioMsg, ctx: Ctx): Out {
+export function decideMpio(state: MpioState, msg: MpioMsg, ctx: Ctx): MpioDecision {
   switch (msg.type) {
     case 'start':
       return start(state);
@@ -192,9 +193,9 @@ function verifyTimer(state: MpioState): TimerEffect<MpioMsg> {
 }
 
 /** At start the DSM registers the node's key on every LUN through every path (docs/domain.md §Persistent reservations). */
-function start(state: MpioState): Out {
+function start(state: MpioState): MpioDecision {
   let s = state;
-  const effects: Out['effects'] = [];
+  const effects: MpioDecision['effects'] = [];
   for (const lun of Object.values(state.luns)) {
     for (const path of lun.paths) {
       const r = pinned(s, lun.lun, path.host, { kind: 'register', key: state.nodeKey }, 'register');
@@ -206,7 +207,7 @@ function start(state: MpioState): Out {
   return { state: s, effects };
 }
 
-function submit(state: MpioState, ioId: string, lunName: string, op: StorageOp, ctx: Ctx): Out {
+function submit(state: MpioState, ioId: string, lunName: string, op: StorageOp, ctx: Ctx): MpioDecision {
   const lun = state.luns[lunName];
   if (!lun) {
     const result: IoResult = {
@@ -218,7 +219,7 @@ function submit(state: MpioState, ioId: string, lunName: string, op: StorageOp, 
   }
   if (state.inflight.has(ioId)) throw new Error(`I/O id ${ioId} is already in flight`);
   let s = state;
-  const effects: Out['effects'] = [];
+  const effects: MpioDecision['effects'] = [];
   if (op.kind === 'register') {
     // An explicit registration (by the cluster) re-arms automatic registration, and with MPIO
     // every path registers (docs/domain.md §Persistent reservations): the other paths register beside the caller's I/O.
@@ -236,7 +237,7 @@ function submit(state: MpioState, ioId: string, lunName: string, op: StorageOp, 
 }
 
 /** Sends an I/O down the next path for it, or completes it with ALL_PATHS_DOWN. */
-function dispatch(state: MpioState, ioId: string, io: InFlight): Out {
+function dispatch(state: MpioState, ioId: string, io: InFlight): MpioDecision {
   const lun = state.luns[io.lun] as LunPaths;
   const path = choosePath(state, lun, io.tried);
   if (!path) {
@@ -290,8 +291,8 @@ function refused(
   io: InFlight,
   pathHost: string,
   result: Extract<IoResult, { ok: false }>,
-  effects: Out['effects'],
-): Out {
+  effects: MpioDecision['effects'],
+): MpioDecision {
   let s = state;
   if (
     result.code === 'RESERVATION_CONFLICT' &&
@@ -319,11 +320,11 @@ function refused(
   return { state: s, effects };
 }
 
-function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoResult): Out {
+function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoResult): MpioDecision {
   const io = state.inflight.get(ioId);
   if (!io) return { state, effects: [] };
   let s: MpioState = { ...state, inflight: without(state.inflight, ioId) };
-  const effects: Out['effects'] = [];
+  const effects: MpioDecision['effects'] = [];
   const path = s.luns[io.lun]?.paths.find((p) => p.host === pathHost);
   if (!path) throw new Error(`I/O ${ioId} came back from unknown path ${pathHost} of LUN ${io.lun}`);
 
@@ -370,9 +371,9 @@ function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoRe
  * docs/domain.md §SDDDSM). Every path is probed with a read of the reservation keys, so a dead standby
  * path shows as Failed before I/O needs it, and a failed path that answers is reclaimed.
  */
-function verify(state: MpioState): Out {
+function verify(state: MpioState): MpioDecision {
   let s = state;
-  const effects: Out['effects'] = [];
+  const effects: MpioDecision['effects'] = [];
   const probing = new Set(
     [...state.inflight.values()]
       .filter((io) => io.purpose === 'probe')
@@ -391,9 +392,9 @@ function verify(state: MpioState): Out {
 }
 
 /** A failed path answered: it is healthy again and registers the node's key on every LUN. */
-function reclaim(state: MpioState, lunName: string, pathHost: string): Out {
+function reclaim(state: MpioState, lunName: string, pathHost: string): MpioDecision {
   let s = withPath(state, lunName, pathHost, (p) => ({ ...p, failed: false }));
-  const effects: Out['effects'] = [
+  const effects: MpioDecision['effects'] = [
     { type: 'log', level: 'info', msg: 'path reclaimed', fields: { lun: lunName, path: pathHost } },
   ];
   for (const lun of Object.values(s.luns)) {
@@ -406,7 +407,13 @@ function reclaim(state: MpioState, lunName: string, pathHost: string): Out {
 }
 
 /** An I/O of MPIO's own that goes down one given path and never fails over. */
-function pinned(state: MpioState, lun: string, pathHost: string, op: StorageOp, purpose: IoPurpose): Out {
+function pinned(
+  state: MpioState,
+  lun: string,
+  pathHost: string,
+  op: StorageOp,
+  purpose: IoPurpose,
+): MpioDecision {
   const ioId = `${purpose}-${state.nextInternalId}`;
   const s: MpioState = {
     ...state,

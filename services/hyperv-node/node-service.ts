@@ -24,11 +24,11 @@ import type { IoLoadResult, IoLoadSpec } from './io-load.js';
 import { disksView, reservationKey, type StorageOp } from './mpio.js';
 import type { Multipath } from './multipath.js';
 import { RECORD_SIZE } from './record.js';
-import type { VmEntry } from './vm/model.js';
+import type { VmInstanceState } from './vm/model.js';
 import type { VmHost } from './vm-host.js';
 
 /** The VM as the API shows it. */
-export function vmView(vm: VmEntry, host: string, nowMs: number): Vm {
+export function vmView(vm: VmInstanceState, host: string, nowMs: number): Vm {
   return {
     name: vm.spec.name,
     state: vm.run.state,
@@ -41,7 +41,7 @@ export function vmView(vm: VmEntry, host: string, nowMs: number): Vm {
   };
 }
 
-function virtualDisk(vm: VmEntry) {
+function virtualDisk(vm: VmInstanceState) {
   return {
     path: vm.spec.diskPath,
     lun: vm.spec.lun,
@@ -51,7 +51,7 @@ function virtualDisk(vm: VmEntry) {
 }
 
 /** The workload of a VM as GetDiskStatus shows it. */
-export function diskStatus(vm: VmEntry): DiskStatus {
+export function diskStatus(vm: VmInstanceState): DiskStatus {
   const w = vm.workload;
   return {
     vm: vm.spec.name,
@@ -132,12 +132,12 @@ export function nodeService(
 
 /** The VM handlers: each forwards its request to the VM host and replies with what it answers. */
 function vmHandlers(host: string, vms: VmHost) {
-  const find = (name: string): VmEntry => {
+  const find = (name: string): VmInstanceState => {
     const vm = vms.actor.state.vms[name];
     if (!vm) throw new DcboxError('NOT_FOUND', `no VM named ${JSON.stringify(name)} on ${host}`);
     return vm;
   };
-  const view = (vm: VmEntry) => vmView(vm, host, vms.clock.now());
+  const view = (vm: VmInstanceState) => vmView(vm, host, vms.clock.now());
   return {
     // The VM core checks the request and has the CSV coordinator allocate the disk (vm/registry.ts).
     CreateVm: unary(async (req: CreateVmRequest__Output) =>

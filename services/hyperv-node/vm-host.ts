@@ -28,14 +28,14 @@ import { type MigrationSource, sendMigration } from './migration/source.js';
 import type { MigrationKind, MigrationPhase } from './migration/source-core.js';
 import { type IncomingStream, receiveMigration, specFromWire } from './migration/target.js';
 import { decideVm } from './vm/core.js';
-import type { CreateVm, DeviceState, VmEffect, VmEntry, VmManagerState, VmMsg } from './vm/model.js';
+import type { CreateVm, DeviceState, VmEffect, VmInstanceState, VmManagerState, VmMsg } from './vm/model.js';
 import { changedVms, initialVms } from './vm/registry.js';
 
 const MIB = 1024 * 1024;
 
 type Subscription = ReturnType<NatsConnection['subscribe']>;
 /** The core's effects plus the lifecycle changes the host reports to onChange listeners. */
-type HostEffect = VmEffect | { type: 'changed'; vm: VmEntry };
+type HostEffect = VmEffect | { type: 'changed'; vm: VmInstanceState };
 
 /** A step of a migration, as onMigrationEvent reports it (atMs is the host's clock). */
 export interface MigrationEvent extends MigrationPhase {
@@ -74,12 +74,12 @@ export class VmHost {
   readonly actor: Actor<VmManagerState, VmMsg, HostEffect>;
   private readonly memory = new Map<string, GuestMemory>();
   private readonly listeners = new Map<string, Subscription>();
-  private readonly waiting = new Map<string, (vm: VmEntry | null) => void>();
+  private readonly waiting = new Map<string, (vm: VmInstanceState | null) => void>();
   private readonly failing = new Map<string, (err: DcboxError) => void>();
   private readonly stateDir: string;
   private readonly random: Random;
   private readonly peers = new Map<string, HyperVNodeClient>();
-  private readonly changeListeners: ((vm: VmEntry) => void)[] = [];
+  private readonly changeListeners: ((vm: VmInstanceState) => void)[] = [];
   private readonly faultListeners: ((name: string, reason: string) => void)[] = [];
   private readonly migrationListeners: ((e: MigrationEvent) => void)[] = [];
   private echoGate: (vm: string) => boolean = () => true;
@@ -135,12 +135,12 @@ export class VmHost {
   // ---- The registry the cluster drives ----
 
   /** Every VM defined on this node. */
-  list(): VmEntry[] {
+  list(): VmInstanceState[] {
     return Object.values(this.actor.state.vms);
   }
 
   /** One VM, or undefined when this node has no VM of that name. */
-  get(name: string): VmEntry | undefined {
+  get(name: string): VmInstanceState | undefined {
     return this.actor.state.vms[name];
   }
 
@@ -148,7 +148,7 @@ export class VmHost {
    * Defines a VM with exactly this spec (a clustered role placed here). Idempotent for an
    * identical spec; BAD_STATE when a different VM of that name is not Off or Saved.
    */
-  defineVm(spec: VmSpec): Promise<VmEntry> {
+  defineVm(spec: VmSpec): Promise<VmInstanceState> {
     return this.ask((replyTo) => ({ type: 'define', replyTo, spec }));
   }
 
@@ -158,22 +158,22 @@ export class VmHost {
   }
 
   /** Creates a VM (CreateVm): the VM core checks the request and places its disk. */
-  create(req: CreateVm): Promise<VmEntry> {
+  create(req: CreateVm): Promise<VmInstanceState> {
     return this.ask((replyTo) => ({ type: 'create', replyTo, req }));
   }
 
   /** Starts (or restores from saved state) a VM; resolves once it is Starting. */
-  start(name: string): Promise<VmEntry> {
+  start(name: string): Promise<VmInstanceState> {
     return this.ask((replyTo) => ({ type: 'start', replyTo, name }));
   }
 
   /** Turns a VM off at once, as a power loss of the guest: nothing is saved. */
-  turnOff(name: string): Promise<VmEntry> {
+  turnOff(name: string): Promise<VmInstanceState> {
     return this.ask((replyTo) => ({ type: 'stop', replyTo, name }));
   }
 
   /** Saves a Running VM's state; resolves once it is Saving. */
-  save(name: string): Promise<VmEntry> {
+  save(name: string): Promise<VmInstanceState> {
     return this.ask((replyTo) => ({ type: 'save', replyTo, name }));
   }
 
@@ -181,12 +181,12 @@ export class VmHost {
    * Resumes a Paused VM here: for the cluster after a migration whose end is unknown left it
    * held paused, once it knows the target does not run it.
    */
-  resume(name: string): Promise<VmEntry> {
+  resume(name: string): Promise<VmInstanceState> {
     return this.ask((replyTo) => ({ type: 'resume', replyTo, name }));
   }
 
   /** Calls cb after every change of a VM's lifecycle state (not on removal). */
-  onChange(cb: (vm: VmEntry) => void): void {
+  onChange(cb: (vm: VmInstanceState) => void): void {
     this.changeListeners.push(cb);
   }
 
@@ -214,15 +214,15 @@ export class VmHost {
   }
 
   /** Sends a request to the VM core and waits for its reply; a refusal is thrown as DcboxError. */
-  async ask(build: (replyTo: string) => VmMsg): Promise<VmEntry> {
+  async ask(build: (replyTo: string) => VmMsg): Promise<VmInstanceState> {
     const vm = await this.request(build);
     if (!vm) throw new DcboxError('NOT_FOUND', 'the VM is no longer on this node');
     return vm;
   }
 
-  private request(build: (replyTo: string) => VmMsg): Promise<VmEntry | null> {
+  private request(build: (replyTo: string) => VmMsg): Promise<VmInstanceState | null> {
     const replyTo = `r-${this.nextReply++}`;
-    return new Promise<VmEntry | null>((resolve, reject) => {
+    return new Promise<VmInstanceState | null>((resolve, reject) => {
       this.waiting.set(replyTo, resolve);
       this.failing.set(replyTo, reject);
       this.actor.send(build(replyTo));

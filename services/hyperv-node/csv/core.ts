@@ -98,7 +98,8 @@ export type CsvEffect =
   | { type: 'unserve' }
   | { type: 'modeChanged'; change: CsvModeChange };
 
-type Out = Decision<CsvState, CsvEffect | TimerEffect<CsvMsg>>;
+/** What decideCsv returns: the next state and the effects to carry out. */
+export type CsvDecision = Decision<CsvState, CsvEffect | TimerEffect<CsvMsg>>;
 
 const PROBE_TIMER = 'csv-probe';
 
@@ -132,7 +133,7 @@ export function modeOf(state: CsvState): CsvMode {
 }
 
 /** The CSV core: decides one message, and reports a mode change as an effect. */
-export function decideCsv(state: CsvState, msg: CsvMsg, ctx: Ctx): Out {
+export function decideCsv(state: CsvState, msg: CsvMsg, ctx: Ctx): CsvDecision {
   const before = modeOf(state);
   const out = step(state, msg);
   const after = modeOf(out.state);
@@ -171,7 +172,7 @@ function reasonOf(msg: CsvMsg, state: CsvState): string {
   }
 }
 
-function step(state: CsvState, msg: CsvMsg): Out {
+function step(state: CsvState, msg: CsvMsg): CsvDecision {
   switch (msg.type) {
     case 'io':
       return submit(state, msg.ioId, msg.lun, msg.op);
@@ -205,7 +206,7 @@ function isReservationOp(op: StorageOp): boolean {
   return op.kind !== 'read' && op.kind !== 'write';
 }
 
-function submit(state: CsvState, ioId: string, lun: string, op: StorageOp): Out {
+function submit(state: CsvState, ioId: string, lun: string, op: StorageOp): CsvDecision {
   if (state.ios.has(ioId)) throw new Error(`CSV I/O id ${ioId} is already pending`);
   if (lun !== state.lun) {
     const result: IoResult = {
@@ -219,7 +220,7 @@ function submit(state: CsvState, ioId: string, lun: string, op: StorageOp): Out 
 }
 
 /** Sends an I/O where it must go now: held while paused, to MPIO, or to the coordinator. */
-function route(state: CsvState, ioId: string, io: PendingIo): Out {
+function route(state: CsvState, ioId: string, io: PendingIo): CsvDecision {
   const ios = new Map(state.ios);
   if (!state.online) {
     ios.delete(ioId);
@@ -260,7 +261,7 @@ function redirectable(state: CsvState, op: StorageOp): boolean {
   );
 }
 
-function ioDone(state: CsvState, ioId: string, result: IoResult, lost: boolean): Out {
+function ioDone(state: CsvState, ioId: string, result: IoResult, lost: boolean): CsvDecision {
   const io = state.ios.get(ioId);
   if (!io) return { state, effects: [] };
   if (io.route === 'direct') {
@@ -272,7 +273,7 @@ function ioDone(state: CsvState, ioId: string, result: IoResult, lost: boolean):
     }
     if (result.code === 'ALL_PATHS_DOWN') {
       let s = state;
-      const effects: Out['effects'] = [];
+      const effects: CsvDecision['effects'] = [];
       if (s.access === 'Direct') {
         s = { ...s, access: 'Redirected' };
         effects.push(probeTimer(s));
@@ -294,31 +295,31 @@ function ioDone(state: CsvState, ioId: string, result: IoResult, lost: boolean):
   return finish(state, ioId, result);
 }
 
-function finish(state: CsvState, ioId: string, result: IoResult): Out {
+function finish(state: CsvState, ioId: string, result: IoResult): CsvDecision {
   const ios = new Map(state.ios);
   ios.delete(ioId);
   return { state: { ...state, ios }, effects: [{ type: 'complete', ioId, result }] };
 }
 
-function toDirect(state: CsvState): Out {
+function toDirect(state: CsvState): CsvDecision {
   return {
     state: { ...state, access: 'Direct', probing: false },
     effects: [{ type: 'cancelTimer', id: PROBE_TIMER }],
   };
 }
 
-function setCoordinator(state: CsvState, node: string | null): Out {
+function setCoordinator(state: CsvState, node: string | null): CsvDecision {
   if (node === state.coordinator) return { state, effects: [] };
-  const effects: Out['effects'] = [];
+  const effects: CsvDecision['effects'] = [];
   if (state.coordinator === state.self) effects.push({ type: 'unserve' });
   if (node === state.self) effects.push({ type: 'serve' });
   return { state: { ...state, coordinator: node }, effects };
 }
 
 /** Releases the held I/Os in the order they arrived. */
-function resume(state: CsvState): Out {
+function resume(state: CsvState): CsvDecision {
   let s: CsvState = { ...state, paused: false, queue: [] };
-  const effects: Out['effects'] = [];
+  const effects: CsvDecision['effects'] = [];
   for (const ioId of state.queue) {
     const io = s.ios.get(ioId);
     if (!io) continue;
@@ -329,12 +330,12 @@ function resume(state: CsvState): Out {
   return { state: s, effects };
 }
 
-function setOnline(state: CsvState, online: boolean): Out {
+function setOnline(state: CsvState, online: boolean): CsvDecision {
   if (online === state.online) return { state, effects: [] };
   if (online) return { state: { ...state, online: true }, effects: [] };
   // Taking the volume offline fails what waits for it; I/O already on its way finishes.
   let s: CsvState = { ...state, online: false, queue: [], probing: false };
-  const effects: Out['effects'] = [{ type: 'cancelTimer', id: PROBE_TIMER }];
+  const effects: CsvDecision['effects'] = [{ type: 'cancelTimer', id: PROBE_TIMER }];
   for (const ioId of state.queue) {
     const r = route(s, ioId, s.ios.get(ioId) as PendingIo);
     s = r.state;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VmSpec } from '../../process/config.js';
-import type { VmEntry } from '../vm/model.js';
+import type { VmInstanceState } from '../vm/model.js';
 import { freshEntry } from '../vm/registry.js';
 import { PAGE_SIZE } from './dirty-bitmap.js';
 import { DEFAULT_POLICY } from './passes.js';
@@ -23,12 +23,15 @@ const spec: VmSpec = {
   switchName: 'VMs',
   node: 'HVR2NODO2',
 };
-const runningVm: VmEntry = {
+const runningVm: VmInstanceState = {
   ...freshEntry(spec, 100),
   epoch: 1,
   run: { state: 'Running', epoch: 1, since: 0 },
 };
-const pausedVm: VmEntry = { ...runningVm, run: { state: 'Paused', epoch: 1, since: 0, pausedAt: 900 } };
+const pausedVm: VmInstanceState = {
+  ...runningVm,
+  run: { state: 'Paused', epoch: 1, since: 0, pausedAt: 900 },
+};
 
 /** Feeds messages in order at the given times; returns every decision. */
 function drive(kind: MigrationKind, steps: [number, MigrationSourceMsg][]): MigrationSourceDecision[] {
@@ -50,7 +53,7 @@ function drive(kind: MigrationKind, steps: [number, MigrationSourceMsg][]): Migr
 }
 const types = (d: MigrationSourceDecision | undefined) =>
   (d?.effects ?? []).map((e) => (e.type === 'emit' ? `emit ${e.event.phase}` : e.type));
-const fullPass = (pass: number, dirtyPages: number, vm: VmEntry = runningVm): MigrationSourceMsg => ({
+const fullPass = (pass: number, dirtyPages: number, vm: VmInstanceState = runningVm): MigrationSourceMsg => ({
   type: 'passSent',
   pass,
   pages: 8192,
@@ -141,7 +144,7 @@ describe('migration source procedure', () => {
   });
 
   it('gives up when the VM stopped running during a pass', () => {
-    const off: VmEntry = { ...runningVm, run: { state: 'Off' } };
+    const off: VmInstanceState = { ...runningVm, run: { state: 'Off' } };
     const d = drive('live', [...setup, [120, fullPass(1, 5000, off)]]);
     expect(types(d[3])).toEqual(['emit pass', 'abort', 'migrationFailed', 'emit failed', 'log', 'reject']);
     expect(d[3]?.effects.at(-1)).toMatchObject({ code: 'BAD_STATE' });

@@ -12,7 +12,7 @@ import type { ErrorCode } from '../../actor/errors.js';
 import type { MigrationStats__Output as MigrationStats } from '../../generated/dcbox/cluster/v1/MigrationStats.js';
 import type { VmSpec } from '../../process/config.js';
 import { deviceStateOf } from '../vm/migration-source.js';
-import type { DeviceState, VmEntry } from '../vm/model.js';
+import type { DeviceState, VmInstanceState } from '../vm/model.js';
 import { PAGE_SIZE } from './dirty-bitmap.js';
 import { nextStep, type PassPolicy, type PassResult } from './passes.js';
 
@@ -67,10 +67,10 @@ export type MigrationSourceMsg =
       bytes: number;
       ms: number;
       dirtyPages: number;
-      vm: VmEntry | undefined;
+      vm: VmInstanceState | undefined;
     }
   /** The stop-and-copy pass was sent and the page channel ended; the VM as the VM core has it now. */
-  | { type: 'finalPassSent'; bytes: number; vm: VmEntry | undefined }
+  | { type: 'finalPassSent'; bytes: number; vm: VmInstanceState | undefined }
   | { type: 'deviceSent' }
   /** The target acknowledged the resume: the VM runs there since resumedAtMs. */
   | { type: 'acked'; resumedAtMs: number }
@@ -110,7 +110,7 @@ export interface MigrationSourceDecision {
 
 /** The source's procedure for a VM whose node-pair slot was taken (beginMigration). */
 export function initialMigrationSource(opts: {
-  vm: VmEntry;
+  vm: VmInstanceState;
   from: string;
   to: string;
   kind: MigrationKind;

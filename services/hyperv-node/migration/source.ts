@@ -19,7 +19,7 @@ import { DcboxError } from '../../actor/errors.js';
 import type { MigrationStats__Output as MigrationStats } from '../../generated/dcbox/cluster/v1/MigrationStats.js';
 import type { HyperVNodeClient } from '../../generated/dcbox/node/v1/HyperVNode.js';
 import type { Logger } from '../../process/log.js';
-import type { DeviceState, VmEntry } from '../vm/model.js';
+import type { DeviceState, VmInstanceState } from '../vm/model.js';
 import { batchRuns, PAGE_SIZE, runPages } from './dirty-bitmap.js';
 import type { GuestMemory } from './guest-memory.js';
 import { MigrationLink } from './link.js';
@@ -49,7 +49,7 @@ export interface MigrationSource {
   readonly log: Logger;
   memoryOf(vm: string): GuestMemory | undefined;
   /** The VM as the VM core has it now. */
-  get(vm: string): VmEntry | undefined;
+  get(vm: string): VmInstanceState | undefined;
   peer(node: string): HyperVNodeClient;
   pause(vm: string): Promise<unknown>;
   migratedAway(vm: string): Promise<unknown>;
@@ -63,7 +63,7 @@ export interface MigrationSource {
  */
 export async function sendMigration(
   host: MigrationSource,
-  vm: VmEntry,
+  vm: VmInstanceState,
   to: string,
   kind: MigrationKind,
   startedAt: number,
@@ -98,7 +98,7 @@ class SourceRun {
 
   constructor(
     private readonly host: MigrationSource,
-    vm: VmEntry,
+    vm: VmInstanceState,
     private readonly to: string,
   ) {
     this.name = vm.spec.name;

@@ -15,7 +15,7 @@ import {
   tickTimer,
   type VmDecision,
   type VmEffect,
-  type VmEntry,
+  type VmInstanceState,
   type VmManagerState,
   type VmMoved,
   type VmMsg,
@@ -25,7 +25,7 @@ import {
 import { dirtyAfter, tickAfter } from './workload.js';
 
 /** Starts an Off VM (cold boot) or restores a Saved one. */
-export function start(state: VmManagerState, vm: VmEntry, ctx: Ctx): VmStep {
+export function start(state: VmManagerState, vm: VmInstanceState, ctx: Ctx): VmStep {
   if (vm.run.state !== 'Off' && vm.run.state !== 'Saved') return badState(vm, 'start');
   const restoring = vm.run.state === 'Saved';
   const epoch = vm.epoch + 1;
@@ -51,7 +51,7 @@ export function start(state: VmManagerState, vm: VmEntry, ctx: Ctx): VmStep {
 }
 
 /** Turns the VM off at once (Hyper-V's Turn Off): memory is dropped, nothing is saved. */
-export function stop(vm: VmEntry): VmStep {
+export function stop(vm: VmInstanceState): VmStep {
   const name = vm.spec.name;
   if (vm.run.state === 'Starting') {
     return {
@@ -83,7 +83,7 @@ export function stop(vm: VmEntry): VmStep {
 }
 
 /** Saves a Running VM: it stops answering and writing, and its memory goes to a file. */
-export function save(vm: VmEntry, ctx: Ctx): VmStep {
+export function save(vm: VmInstanceState, ctx: Ctx): VmStep {
   if (vm.run.state !== 'Running') return badState(vm, 'save');
   if (vm.migratingTo) return migrating(vm, 'save');
   const name = vm.spec.name;
@@ -102,8 +102,8 @@ export function save(vm: VmEntry, ctx: Ctx): VmStep {
  * A VM entering Running at `since` (boot, failed save, resume, migration in): it answers on
  * its address, and its disk workload and memory dirtying run.
  */
-export function running(vm: VmEntry, epoch: number, since: number, ctx: Ctx): VmMoved {
-  const next: VmEntry = {
+export function running(vm: VmInstanceState, epoch: number, since: number, ctx: Ctx): VmMoved {
+  const next: VmInstanceState = {
     ...vm,
     run: { state: 'Running', epoch, since },
     workload: { ...vm.workload, inFlight: null, dirtyAt: ctx.now, dirtyCarry: 0 },
@@ -127,7 +127,7 @@ export function memoryReady(
   // A guest that boots cold carries on its journal after the newest record on its disk, as a
   // restarted guest would: records acknowledged before a failover are never overwritten.
   const nextSeq = Math.max(vm.workload.nextSeq, lastSeq + 1);
-  const ready: VmEntry = {
+  const ready: VmInstanceState = {
     ...vm,
     run: { ...vm.run, memoryReady: true },
     workload: { ...vm.workload, nextSeq },
@@ -168,7 +168,13 @@ export function booted(state: VmManagerState, name: string, epoch: number, ctx: 
   return toRunning(state, vm, name, epoch, ctx);
 }
 
-function toRunning(state: VmManagerState, vm: VmEntry, name: string, epoch: number, ctx: Ctx): VmDecision {
+function toRunning(
+  state: VmManagerState,
+  vm: VmInstanceState,
+  name: string,
+  epoch: number,
+  ctx: Ctx,
+): VmDecision {
   const r = running(vm, epoch, ctx.now, ctx);
   const effects: VmDecision['effects'] = [
     { type: 'log', level: 'info', msg: 'VM running', fields: { vm: name } },

@@ -17,13 +17,13 @@ import {
   replyWith,
   tickTimer,
   type VmDecision,
-  type VmEntry,
+  type VmInstanceState,
   type VmManagerState,
   type VmStep,
 } from './model.js';
 
 /** Takes the node-pair slot: 2008 R2 runs one live migration at a time per pair (docs/domain.md §Live migration). */
-export function beginMigration(state: VmManagerState, vm: VmEntry, to: string): VmStep {
+export function beginMigration(state: VmManagerState, vm: VmInstanceState, to: string): VmStep {
   const name = vm.spec.name;
   if (to === state.host) return { code: 'INVALID_ARGUMENT', message: `VM ${name} is already on ${to}` };
   if (vm.run.state !== 'Running') return badState(vm, 'migrate');
@@ -54,22 +54,25 @@ export function pause(state: VmManagerState, replyTo: string, name: string, ctx:
     { type: 'cancelTimer', id: dirtyTimer(name) },
   ];
   if (vm.workload.inFlight !== null) {
-    const next: VmEntry = { ...vm, run: { state: 'Pausing', epoch, since, pausedAt: ctx.now, replyTo } };
+    const next: VmInstanceState = {
+      ...vm,
+      run: { state: 'Pausing', epoch, since, pausedAt: ctx.now, replyTo },
+    };
     return { state: put(state, next), effects };
   }
-  const next: VmEntry = { ...vm, run: { state: 'Paused', epoch, since, pausedAt: ctx.now } };
+  const next: VmInstanceState = { ...vm, run: { state: 'Paused', epoch, since, pausedAt: ctx.now } };
   effects.push({ type: 'reply', replyTo, reply: { ok: true, vm: next } });
   return { state: put(state, next), effects };
 }
 
 /** Resumes a Paused VM here (the cluster, once it knows the target does not run it). */
-export function resume(vm: VmEntry, ctx: Ctx): VmStep {
+export function resume(vm: VmInstanceState, ctx: Ctx): VmStep {
   if (vm.run.state !== 'Paused') return badState(vm, 'resume');
   return running(vm, vm.run.epoch, vm.run.since, ctx);
 }
 
 /** Frees the node-pair slot; the VM runs on here unless its fate is unknown (`hold`). */
-export function migrationFailed(vm: VmEntry, hold: boolean, ctx: Ctx): VmStep {
+export function migrationFailed(vm: VmInstanceState, hold: boolean, ctx: Ctx): VmStep {
   const next = { ...vm, migratingTo: null };
   if (vm.run.state !== 'Paused' || hold) return { vm: next, effects: [] };
   return running(next, vm.run.epoch, vm.run.since, ctx);
@@ -92,7 +95,7 @@ export function migratedAway(state: VmManagerState, replyTo: string, name: strin
 }
 
 /** The state a migration carries for a paused VM: its workload and uptime. */
-export function deviceStateOf(vm: VmEntry, nowMs: number): DeviceState {
+export function deviceStateOf(vm: VmInstanceState, nowMs: number): DeviceState {
   const w = vm.workload;
   const since = 'since' in vm.run ? vm.run.since : nowMs;
   const at = vm.run.state === 'Paused' || vm.run.state === 'Pausing' ? vm.run.pausedAt : nowMs;

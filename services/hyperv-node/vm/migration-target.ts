@@ -15,7 +15,7 @@ import {
   replyWith,
   settled,
   type VmDecision,
-  type VmEntry,
+  type VmInstanceState,
   type VmManagerState,
   type VmStep,
 } from './model.js';
@@ -50,7 +50,7 @@ export function incoming(
       `VM ${spec.name} is already ${old.run.state} on ${state.host}`,
     );
   const epoch = (old?.epoch ?? 0) + 1;
-  const vm: VmEntry = {
+  const vm: VmInstanceState = {
     ...freshEntry(spec, state.writeIntervalMs),
     epoch,
     run: { state: 'Incoming', epoch, from, since: ctx.now },
@@ -66,9 +66,9 @@ export function incoming(
 }
 
 /** The VM resumes here with the source's device state: same workload seq, acked writes, uptime. */
-export function incomingResume(vm: VmEntry, device: DeviceState, ctx: Ctx): VmStep {
+export function incomingResume(vm: VmInstanceState, device: DeviceState, ctx: Ctx): VmStep {
   if (vm.run.state !== 'Incoming') return badState(vm, 'resume an incoming');
-  const withDevice: VmEntry = {
+  const withDevice: VmInstanceState = {
     ...vm,
     workload: {
       ...vm.workload,

@@ -72,7 +72,7 @@ export interface DeviceState {
 }
 
 /** One VM: what it is, where it is in its lifecycle, and its workload. */
-export interface VmEntry {
+export interface VmInstanceState {
   spec: VmSpec;
   run: VmRunState;
   workload: WorkloadState;
@@ -92,7 +92,7 @@ export interface VmManagerState {
   csvLun: string | null;
   nextDiskOffset: number;
   regionEnd: number;
-  vms: Record<string, VmEntry>;
+  vms: Record<string, VmInstanceState>;
   bootMs: number;
   /** The workload interval a new VM starts with (cfg.timing.vmWriteIntervalMs). */
   writeIntervalMs: number;
@@ -118,7 +118,9 @@ export interface CreateVm {
  * Outcome of a request: the VM after it (null when it is gone: removed or migrated away), or
  * why not.
  */
-export type VmReply = { ok: true; vm: VmEntry | null } | { ok: false; code: ErrorCode; message: string };
+export type VmReply =
+  | { ok: true; vm: VmInstanceState | null }
+  | { ok: false; code: ErrorCode; message: string };
 
 /** The result of one record write through MPIO, reduced to what the workload counts. */
 export type WriteOutcome = { ok: true } | { ok: false; definite: boolean; code: ErrorCode; message: string };
@@ -189,7 +191,7 @@ export type VmEffect =
 export type VmDecision = Decision<VmManagerState, VmEffect | TimerEffect<VmMsg>>;
 
 /** A step on one VM that moved it: its new entry and the effects. */
-export type VmMoved = { vm: VmEntry; effects: (VmEffect | TimerEffect<VmMsg>)[] };
+export type VmMoved = { vm: VmInstanceState; effects: (VmEffect | TimerEffect<VmMsg>)[] };
 /** A step on one VM: moved, or refused with a reason. */
 export type VmStep = VmMoved | { code: ErrorCode; message: string };
 
@@ -201,7 +203,7 @@ export const tickTimer = (vm: string) => `tick:${vm}`;
 export const dirtyTimer = (vm: string) => `dirty:${vm}`;
 
 /** The manager with this VM's entry replaced (or added). */
-export function put(state: VmManagerState, vm: VmEntry): VmManagerState {
+export function put(state: VmManagerState, vm: VmInstanceState): VmManagerState {
   return { ...state, vms: { ...state.vms, [vm.spec.name]: vm } };
 }
 
@@ -217,7 +219,7 @@ export function refuse(state: VmManagerState, replyTo: string, code: ErrorCode, 
 }
 
 /** A decision that only replies with this VM (or null), state unchanged. */
-export function replyWith(state: VmManagerState, replyTo: string, vm: VmEntry | null): VmDecision {
+export function replyWith(state: VmManagerState, replyTo: string, vm: VmInstanceState | null): VmDecision {
   return { state, effects: [{ type: 'reply', replyTo, reply: { ok: true, vm } }] };
 }
 
@@ -226,7 +228,7 @@ export function withVm(
   state: VmManagerState,
   replyTo: string,
   name: string,
-  step: (vm: VmEntry) => VmStep,
+  step: (vm: VmInstanceState) => VmStep,
 ): VmDecision {
   const vm = state.vms[name];
   if (!vm) return refuse(state, replyTo, 'NOT_FOUND', `no VM named ${name} on ${state.host}`);
@@ -239,12 +241,12 @@ export function withVm(
 }
 
 /** A refusal: the VM is in the wrong lifecycle state for the action. */
-export function badState(vm: VmEntry, action: string): VmStep {
+export function badState(vm: VmInstanceState, action: string): VmStep {
   return { code: 'BAD_STATE', message: `cannot ${action} VM ${vm.spec.name}: it is ${vm.run.state}` };
 }
 
 /** A refusal: the VM is migrating. */
-export function migrating(vm: VmEntry, action: string): VmStep {
+export function migrating(vm: VmInstanceState, action: string): VmStep {
   return {
     code: 'BAD_STATE',
     message: `cannot ${action} VM ${vm.spec.name}: it is migrating to ${vm.migratingTo}`,
@@ -257,11 +259,11 @@ export function current(
   name: string,
   epoch: number,
   run: VmRunState['state'],
-): VmEntry | undefined {
+): VmInstanceState | undefined {
   const vm = state.vms[name];
   if (!vm || vm.run.state !== run || !('epoch' in vm.run) || vm.run.epoch !== epoch) return undefined;
   return vm;
 }
 
 /** Off or Saved: nothing of the VM runs here, so it may be replaced or forgotten. */
-export const settled = (vm: VmEntry) => vm.run.state === 'Off' || vm.run.state === 'Saved';
+export const settled = (vm: VmInstanceState) => vm.run.state === 'Off' || vm.run.state === 'Saved';

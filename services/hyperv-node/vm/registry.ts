@@ -18,7 +18,7 @@ import {
   replyWith,
   settled,
   type VmDecision,
-  type VmEntry,
+  type VmInstanceState,
   type VmManagerState,
 } from './model.js';
 import { freshWorkload } from './workload.js';
@@ -51,7 +51,7 @@ export function csvLunOf(luns: readonly string[]): string | null {
 }
 
 /** A VM just defined: Off, never started, its workload fresh. */
-export function freshEntry(spec: VmSpec, intervalMs: number): VmEntry {
+export function freshEntry(spec: VmSpec, intervalMs: number): VmInstanceState {
   return {
     spec,
     run: { state: 'Off' },
@@ -66,12 +66,12 @@ export function freshEntry(spec: VmSpec, intervalMs: number): VmEntry {
  * The VMs whose lifecycle state changed between two manager states (new ones included); the
  * adapter reports them to onChange. VMs that are gone are not listed: their removal was asked.
  */
-export function changedVms(before: VmManagerState, after: VmManagerState): VmEntry[] {
+export function changedVms(before: VmManagerState, after: VmManagerState): VmInstanceState[] {
   if (before.vms === after.vms) return [];
-  const out: VmEntry[] = [];
+  const out: VmInstanceState[] = [];
   // Called after every decision: no arrays made, and an untouched entry is the same object.
   for (const name in after.vms) {
-    const vm = after.vms[name] as VmEntry;
+    const vm = after.vms[name] as VmInstanceState;
     const was = before.vms[name];
     if (was !== vm && was?.run.state !== vm.run.state) out.push(vm);
   }
@@ -94,7 +94,7 @@ export function initialVms(opts: {
   const regionEnd = regionStart + REGION_SIZE_BYTES;
   const csvLun = csvLunOf(opts.luns);
   let nextDiskOffset = regionStart;
-  const vms: Record<string, VmEntry> = {};
+  const vms: Record<string, VmInstanceState> = {};
   for (const spec of opts.vms.filter((v) => v.node === opts.host)) {
     const problem = vmNameProblem(spec.name);
     if (problem) throw new Error(`topology VM: ${problem}`);

@@ -14,7 +14,7 @@ import {
   put,
   tickTimer,
   type VmDecision,
-  type VmEntry,
+  type VmInstanceState,
   type VmManagerState,
   type VmMsg,
   type VmStep,
@@ -54,7 +54,7 @@ export function freshWorkload(intervalMs: number, spec: VmSpec): WorkloadState {
 }
 
 /** The timer of the VM's next record write. */
-export function tickAfter(vm: VmEntry): TimerEffect<VmMsg> {
+export function tickAfter(vm: VmInstanceState): TimerEffect<VmMsg> {
   return {
     type: 'startTimer',
     id: tickTimer(vm.spec.name),
@@ -64,7 +64,7 @@ export function tickAfter(vm: VmEntry): TimerEffect<VmMsg> {
 }
 
 /** The timer of the guest's next batch of dirtied pages. */
-export function dirtyAfter(vm: VmEntry, epoch: number): TimerEffect<VmMsg> {
+export function dirtyAfter(vm: VmInstanceState, epoch: number): TimerEffect<VmMsg> {
   return {
     type: 'startTimer',
     id: dirtyTimer(vm.spec.name),
@@ -75,7 +75,7 @@ export function dirtyAfter(vm: VmEntry, epoch: number): TimerEffect<VmMsg> {
 
 /** Turns the workload on or off, with a new interval and dirty-page rate (SetWorkload). */
 export function setWorkload(
-  vm: VmEntry,
+  vm: VmInstanceState,
   enabled: boolean,
   intervalMs: number,
   dirtyPagesPerSec: number | undefined,
@@ -141,7 +141,7 @@ export function writeDone(
 ): VmDecision {
   const vm = state.vms[name];
   if (!vm || vm.workload.inFlight !== seq) return { state, effects: [] };
-  let next: VmEntry = { ...vm, workload: counted(vm.workload, seq, outcome) };
+  let next: VmInstanceState = { ...vm, workload: counted(vm.workload, seq, outcome) };
   const effects: VmDecision['effects'] = [];
   const run = vm.run;
   if (
@@ -185,7 +185,7 @@ export function dirtyTick(state: VmManagerState, name: string, epoch: number, ct
   const elapsedMs = Math.min(1000, Math.max(0, ctx.now - w.dirtyAt));
   const exact = (w.dirtyPagesPerSec * elapsedMs) / 1000 + w.dirtyCarry;
   const pages = Math.floor(exact);
-  const next: VmEntry = { ...vm, workload: { ...w, dirtyAt: ctx.now, dirtyCarry: exact - pages } };
+  const next: VmInstanceState = { ...vm, workload: { ...w, dirtyAt: ctx.now, dirtyCarry: exact - pages } };
   const effects: VmDecision['effects'] = [dirtyAfter(next, epoch)];
   if (pages > 0) effects.push({ type: 'dirtyMemory', vm: name, pages, seq: w.nextSeq });
   return { state: put(state, next), effects };
