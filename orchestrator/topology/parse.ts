@@ -3,19 +3,68 @@
  * cross-references (check.ts); every problem becomes one line of a TopologyError.
  */
 import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isNode, isPair, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { checkReferences } from './check.js';
 import { formatPath, TopologyError, type TopologyIssue } from './errors.js';
 import { Topology, type TopologySpec } from './schema.js';
+
+/** The longest piece of a found string quoted in an error; the rest is counted, not shown. */
+const QUOTED_CHARS_MAX = 60;
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quoteCut(value);
   return `${typeof value} ${String(value)}`;
+}
+
+/** A found string, quoted and cut to a readable length (a pasted blob can be kilobytes of binary). */
+export function quoteCut(value: string): string {
+  if (value.length <= QUOTED_CHARS_MAX) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, QUOTED_CHARS_MAX))}… (${value.length} characters)`;
+}
+
+/**
+ * The document as plain data. The YAML library resolves aliases only here, and an alias whose
+ * anchor is missing throws without a position: find that alias to name its line.
+ */
+function toData(doc: Document, file: string, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    const issues: TopologyIssue[] = [];
+    visit(doc, {
+      Alias(_, node, ancestors) {
+        if (node.resolve(doc) === undefined)
+          issues.push({
+            path: formatPath(keyPath([...ancestors, node])),
+            line: node.range ? lineCounter.linePos(node.range[0]).line : undefined,
+            expected: 'an alias to an anchor set earlier in the file',
+            found: `*${node.source}, and no anchor &${node.source} before it`,
+          });
+      },
+    });
+    if (issues.length === 0)
+      issues.push({
+        path: '',
+        expected: 'valid YAML',
+        found: (err as Error).message.split('\n')[0] ?? 'an error',
+      });
+    throw new TopologyError(file, issues);
+  }
+}
+
+/** The field path of a node from its ancestors: a mapping's keys and a list's indexes. */
+function keyPath(chain: readonly unknown[]): (string | number)[] {
+  const path: (string | number)[] = [];
+  chain.forEach((n, i) => {
+    if (isPair(n)) path.push(String(isNode(n.key) ? (n.key as { value?: unknown }).value : n.key));
+    else if (isSeq(n)) path.push(n.items.indexOf(chain[i + 1] as (typeof n.items)[number]));
+  });
+  return path;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -27,10 +76,18 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** zod's type names as a person reading a YAML file says them. */
+const TYPE_NAMES: Record<string, string> = {
+  int: 'an integer',
+  object: 'a mapping',
+  array: 'a list',
+  boolean: 'true or false',
+};
+
 function expectedOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
+      return TYPE_NAMES[issue.expected] ?? `a ${issue.expected}`;
     case 'invalid_value':
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
@@ -65,7 +122,7 @@ export function parseTopology(text: string, file: string): TopologySpec {
       })),
     );
   }
-  const raw = doc.toJS();
+  const raw = toData(doc, file, lineCounter);
   const lineOf = (path: readonly PropertyKey[]): number | undefined => {
     for (let n = path.length; n >= 0; n--) {
       const node = doc.getIn(path.slice(0, n) as unknown[], true);

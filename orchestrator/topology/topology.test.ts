@@ -67,7 +67,7 @@ describe('topology validation errors name the file, line, field, expectation and
   it('reports a missing required section', () => {
     const e = problems(seedWith((d) => d.delete('storage')));
     expect(e.issues).toContainEqual(
-      expect.objectContaining({ path: 'storage', expected: 'a object', found: 'nothing' }),
+      expect.objectContaining({ path: 'storage', expected: 'a mapping', found: 'nothing' }),
     );
   });
 
@@ -164,5 +164,23 @@ describe('topology validation errors name the file, line, field, expectation and
     );
     expect(e.issues.length).toBeGreaterThanOrEqual(2);
     expect(e.message).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
+  });
+
+  it('names the file, line and field of an alias whose anchor is missing', () => {
+    const text = seedText.replace(/^timing: .*$/m, 'timing: *profile');
+    const line = text.split('\n').findIndex((l) => l.includes('*profile')) + 1;
+    expect(line).toBeGreaterThan(0);
+    const e = problems(text);
+    expect(e.message).toContain(
+      `bad.yaml:${line}: timing: expected an alias to an anchor set earlier in the file, found *profile, and no anchor &profile before it`,
+    );
+  });
+
+  it('quotes a long found value cut to a readable length', () => {
+    const blob = '\u0001'.repeat(5000);
+    const e = problems(seedWith((d) => d.setIn(['nodes', 0, 'mpio', 'policy'], blob)));
+    const line = e.message.split('\n').find((l) => l.includes('nodes[0].mpio.policy')) ?? '';
+    expect(line).toContain('… (5000 characters)');
+    expect(line.length).toBeLessThan(500);
   });
 });
