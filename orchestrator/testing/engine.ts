@@ -3,7 +3,7 @@
  * app image, the run's network, its containers, their power, and the sweep of every run.
  */
 import { type ContainerRuntimeClient, GenericContainer, getContainerRuntimeClient } from 'testcontainers';
-import { sourceHash } from '../containers/image.js';
+import { assertBuilt, imageSources, withContext } from '../containers/image.js';
 import { LABEL_IMAGE, LABEL_RUN, LABEL_SOURCE, SUBNET_THIRD_OCTETS } from '../containers/names.js';
 import type { ContainerPower } from '../containers/power.js';
 
@@ -18,22 +18,28 @@ export class HostContainer extends GenericContainer {
   }
 }
 
-/** Builds the image from `root` unless one built from the same sources exists. */
+/**
+ * Builds the image from the dcbox package in `root` (from a build context of its files and the
+ * packages it loads, wherever they are installed) unless one built from the same sources exists.
+ */
 export async function ensureImage(
   client: ContainerRuntimeClient,
   root: string,
   image: string,
 ): Promise<void> {
-  const hash = sourceHash(root);
+  assertBuilt(root);
+  const sources = imageSources(root);
   try {
     const info = await client.container.dockerode.getImage(image).inspect();
-    if (info.Config?.Labels?.[LABEL_SOURCE] === hash) return;
+    if (info.Config?.Labels?.[LABEL_SOURCE] === sources.hash) return;
   } catch {
     // No such image yet.
   }
-  await GenericContainer.fromDockerfile(root)
-    .withBuildArgs({ SOURCE: hash })
-    .build(image, { deleteOnExit: false });
+  await withContext(sources, (dir) =>
+    GenericContainer.fromDockerfile(dir)
+      .withBuildArgs({ SOURCE: sources.hash })
+      .build(image, { deleteOnExit: false }),
+  );
 }
 
 /** The run's network: removed by `stop()`; its /24 prefix ("198.19.N"). */
