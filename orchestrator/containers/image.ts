@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { type PlacedPackage, runtimeClosure } from './closure.js';
 import { docker } from './docker-cli.js';
-import { APP_IMAGE, LABEL_SOURCE } from './names.js';
+import { APP_IMAGE, BASE_IMAGE, LABEL_SOURCE } from './names.js';
 
 /** The files of the package the app image copies, which its freshness is judged on. */
 const IMAGE_INPUTS = ['Dockerfile', 'package.json', 'proto', 'topologies', 'observability', 'dist'];
@@ -99,6 +99,23 @@ export async function withContext<T>(sources: ImageSources, build: (dir: string)
   }
 }
 
+/**
+ * How to run the package's scripts/docker-setup.sh from here: `node_modules/dcbox/scripts/…` in a
+ * project that installed dcbox, `scripts/…` in a checkout.
+ */
+export function dockerSetupCommand(root: string): string {
+  const script = join(root, 'scripts', 'docker-setup.sh');
+  const rel = relative(process.cwd(), script);
+  return `bash ${rel.startsWith('..') ? script : rel}`;
+}
+
+/** The error when the base image the Dockerfile starts from is missing. */
+export function missingBaseImage(root: string): Error {
+  return new Error(
+    `no ${BASE_IMAGE} image, which the dcbox image is built on: make it (as root) with \`${dockerSetupCommand(root)}\``,
+  );
+}
+
 /** The error when the package has no compiled code to put in the image. */
 export function assertBuilt(root: string): void {
   if (!existsSync(join(root, 'dist', 'orchestrator', 'containers', 'host.js')))
@@ -130,6 +147,7 @@ export async function ensureAppImage(root: string, image = APP_IMAGE): Promise<'
   assertBuilt(root);
   const sources = imageSources(root);
   if ((await imageSource(image)) === sources.hash) return 'cached';
+  if (!(await docker(['images', '-q', BASE_IMAGE])).trim()) throw missingBaseImage(root);
   await withContext(sources, (dir) =>
     docker(['build', '--quiet', '--build-arg', `SOURCE=${sources.hash}`, '-t', image, dir], {
       timeoutMs: 600_000,

@@ -3,9 +3,36 @@
  * app image, the run's network, its containers, their power, and the sweep of every run.
  */
 import { type ContainerRuntimeClient, GenericContainer, getContainerRuntimeClient } from 'testcontainers';
-import { assertBuilt, imageSources, withContext } from '../containers/image.js';
-import { LABEL_IMAGE, LABEL_RUN, LABEL_SOURCE, SUBNET_THIRD_OCTETS } from '../containers/names.js';
+import {
+  assertBuilt,
+  dockerSetupCommand,
+  imageSources,
+  missingBaseImage,
+  withContext,
+} from '../containers/image.js';
+import {
+  BASE_IMAGE,
+  LABEL_IMAGE,
+  LABEL_RUN,
+  LABEL_SOURCE,
+  SUBNET_THIRD_OCTETS,
+} from '../containers/names.js';
 import type { ContainerPower } from '../containers/power.js';
+
+/**
+ * testcontainers' client of the engine, or an error that says what dcbox needs: a Docker engine
+ * answering (the message of testcontainers alone names none of dcbox's ways to start one).
+ */
+export async function engineClient(root: string): Promise<ContainerRuntimeClient> {
+  try {
+    return await getContainerRuntimeClient();
+  } catch (err) {
+    throw new Error(
+      `dcbox/testing needs a Docker engine and none answers (${(err as Error).message}); start one, e.g. as root with \`${dockerSetupCommand(root)}\``,
+      { cause: err },
+    );
+  }
+}
 
 /** A container with a fixed address on a network with an explicit subnet. */
 export class HostContainer extends GenericContainer {
@@ -35,6 +62,11 @@ export async function ensureImage(
   } catch {
     // No such image yet.
   }
+  const base = await client.container.dockerode
+    .getImage(BASE_IMAGE)
+    .inspect()
+    .catch(() => null);
+  if (!base) throw missingBaseImage(root);
   await withContext(sources, (dir) =>
     GenericContainer.fromDockerfile(dir)
       .withBuildArgs({ SOURCE: sources.hash })
