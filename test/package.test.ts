@@ -11,7 +11,7 @@
  * Each step is a test named after it, and a step after a failed one fails naming that one. npm's
  * cache and both projects live in one temporary folder, removed at the end with every image the
  * example built (only dcbox-base:local stays, as after the other container tests). The packages
- * come from the npm registry. About two and a half minutes with Docker and root.
+ * come from the npm registry. About two minutes with Docker and root (npm i is a third of it).
  */
 import { spawn } from 'node:child_process';
 import {

@@ -4,8 +4,9 @@
  * other node. README.md quotes this file; test/package.test.ts runs it (and type-checks it with
  * `tsc --noEmit`, strict) in a fresh project that installed the packed dcbox.
  *
- * The first run builds the dcbox:local image from the installed package (about half a minute);
- * DCBOX_IMAGE names a prebuilt image to use instead.
+ * The first run builds the dcbox:local image from the installed package (seconds: it adds the
+ * package and the packages it loads to the base image); DCBOX_IMAGE names a prebuilt image to
+ * use instead.
  */
 import { type DataCenter, startDataCenter } from 'dcbox/testing';
 import { expect, it } from 'vitest';
