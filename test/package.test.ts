@@ -20,6 +20,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -143,6 +144,14 @@ describe('dcbox packed and installed in another project', () => {
       tarball = join(work, info?.filename as string);
     },
   );
+
+  step(packing, 'the README quotes the example and its tsconfig.json as they are', async () => {
+    const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+    const example = readFileSync(join(projectRoot, 'docs', 'examples', 'consumer.test.ts'), 'utf8');
+    const tsconfig = readFileSync(join(projectRoot, 'docs', 'examples', 'tsconfig.json'), 'utf8');
+    expect(readme).toContain(example.slice(example.indexOf('import ')).trimEnd());
+    expect(readme).toContain(tsconfig.trimEnd());
+  });
 
   for (const layout of [
     { name: 'hoisted', flags: [], netns: true },
