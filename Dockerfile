@@ -4,6 +4,9 @@
 # With a registry:  docker build --build-arg BASE=node:20-bookworm-slim --build-arg NATS=nats:2.10-alpine -t dcbox:local .
 # (NATS names an image with nats-server at /usr/local/bin/nats-server, as the official
 # nats:*-alpine images have it.) Build dcbox first: npm ci && npm run build.
+# dcbox itself builds it from a context it assembles (orchestrator/containers/image.ts): the files
+# below and a node_modules of only the packages dcbox loads, found wherever they are installed,
+# so a dcbox installed in another project builds the same image whatever that project's layout.
 ARG BASE=dcbox-base:local
 ARG NATS=dcbox-base:local
 FROM ${NATS} AS nats

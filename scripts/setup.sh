@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
 # Installs what dcbox needs when it is missing: Debian packages (as root) and npm packages.
 # Safe to run again: it does nothing when everything is there.
+# In a checkout (package-lock.json is there) it installs what the tests and benchmarks use too;
+# in dcbox installed from npm into another project, only what running it needs, and no npm
+# packages (the project's own npm install brought them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+checkout=0
+[ -f package-lock.json ] && checkout=1
 
 need=()
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v tc >/dev/null 2>&1 || need+=(iproute2)
-# openssl makes the MM's self-signed Redfish certificate; redfishtool (DMTF) drives Redfish in tests.
+# openssl makes the MM's self-signed Redfish certificate.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
-command -v redfishtool >/dev/null 2>&1 || need+=(redfishtool)
-# iperf3 and fio are the baselines of `npm run bench` (raw TCP between namespaces, durable disk writes).
-command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
-command -v fio >/dev/null 2>&1 || need+=(fio)
-# prometheus scrapes every service's /metrics in test/prometheus.test.ts.
-command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
-# Debian's chromium, driven by playwright-core, is the real browser of the dashboard's test.
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ "$checkout" -eq 1 ]; then
+  # redfishtool (DMTF) drives Redfish in tests.
+  command -v redfishtool >/dev/null 2>&1 || need+=(redfishtool)
+  # iperf3 and fio are the baselines of `npm run bench` (raw TCP between namespaces, durable disk writes).
+  command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
+  command -v fio >/dev/null 2>&1 || need+=(fio)
+  # prometheus scrapes every service's /metrics in test/prometheus.test.ts.
+  command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+  # Debian's chromium, driven by playwright-core, is the real browser of the dashboard's test.
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need[*]}" >&2
@@ -31,7 +39,7 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ "$checkout" -eq 1 ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   echo "setup: installing npm packages" >&2
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi

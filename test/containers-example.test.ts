@@ -1,9 +1,10 @@
 /**
- * The README's example of `dcbox/testing`, as another project's vitest suite would write it: it
- * imports the helper by the package's name, starts the seed data center in containers, powers
- * off a blade through the management module's Redfish service and waits for the cluster to bring
- * the blade's role back on the other node. Afterwards nothing of the run is left in Docker but
- * the cached base image.
+ * `dcbox/testing` as another project's vitest suite would use it, inside this repository (the
+ * README's example, docs/examples/consumer.test.ts, runs in a real other project in
+ * test/package.test.ts): it imports the helper by the package's name, starts the seed data
+ * center in containers, powers off a blade through the management module's Redfish service and
+ * waits for the cluster to bring the blade's role back on the other node. Afterwards nothing of
+ * the run is left in Docker but the cached base image.
  */
 import { type DataCenter, startDataCenter, sweepDataCenters } from 'dcbox/testing';
 import { afterAll, describe, expect, it } from 'vitest';

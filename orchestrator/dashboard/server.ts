@@ -12,7 +12,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { projectRoot } from '../../services/transport/grpc.js';
 import { seriesAfter } from './model.js';
 import type { Observer } from './observer.js';
@@ -37,6 +38,15 @@ export interface DashboardOptions {
 /** How many events a page gets when it opens (the stream keeps more). */
 const INITIAL_EVENTS = 1000;
 
+/**
+ * uPlot's dist/ folder, found as dcbox's own code would load the package: beside dcbox in a
+ * checkout, in the consumer's node_modules when npm hoisted it there.
+ */
+const UPLOT = join(
+  dirname(createRequire(join(projectRoot, 'package.json')).resolve('uplot/package.json')),
+  'dist',
+);
+
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': {
     file: join(projectRoot, 'observability', 'dashboard', 'index.html'),
@@ -51,11 +61,11 @@ const STATIC: Record<string, { file: string; type: string }> = {
     type: 'text/css; charset=utf-8',
   },
   '/vendor/uPlot.iife.min.js': {
-    file: join(projectRoot, 'node_modules', 'uplot', 'dist', 'uPlot.iife.min.js'),
+    file: join(UPLOT, 'uPlot.iife.min.js'),
     type: 'text/javascript; charset=utf-8',
   },
   '/vendor/uPlot.min.css': {
-    file: join(projectRoot, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'),
+    file: join(UPLOT, 'uPlot.min.css'),
     type: 'text/css; charset=utf-8',
   },
 };

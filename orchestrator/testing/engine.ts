@@ -3,9 +3,36 @@
  * app image, the run's network, its containers, their power, and the sweep of every run.
  */
 import { type ContainerRuntimeClient, GenericContainer, getContainerRuntimeClient } from 'testcontainers';
-import { sourceHash } from '../containers/image.js';
-import { LABEL_IMAGE, LABEL_RUN, LABEL_SOURCE, SUBNET_THIRD_OCTETS } from '../containers/names.js';
+import {
+  assertBuilt,
+  dockerSetupCommand,
+  imageSources,
+  missingBaseImage,
+  withContext,
+} from '../containers/image.js';
+import {
+  BASE_IMAGE,
+  LABEL_IMAGE,
+  LABEL_RUN,
+  LABEL_SOURCE,
+  SUBNET_THIRD_OCTETS,
+} from '../containers/names.js';
 import type { ContainerPower } from '../containers/power.js';
+
+/**
+ * testcontainers' client of the engine, or an error that says what dcbox needs: a Docker engine
+ * answering (the message of testcontainers alone names none of dcbox's ways to start one).
+ */
+export async function engineClient(root: string): Promise<ContainerRuntimeClient> {
+  try {
+    return await getContainerRuntimeClient();
+  } catch (err) {
+    throw new Error(
+      `dcbox/testing needs a Docker engine and none answers (${(err as Error).message}); start one, e.g. as root with \`${dockerSetupCommand(root)}\``,
+      { cause: err },
+    );
+  }
+}
 
 /** A container with a fixed address on a network with an explicit subnet. */
 export class HostContainer extends GenericContainer {
@@ -18,22 +45,33 @@ export class HostContainer extends GenericContainer {
   }
 }
 
-/** Builds the image from `root` unless one built from the same sources exists. */
+/**
+ * Builds the image from the dcbox package in `root` (from a build context of its files and the
+ * packages it loads, wherever they are installed) unless one built from the same sources exists.
+ */
 export async function ensureImage(
   client: ContainerRuntimeClient,
   root: string,
   image: string,
 ): Promise<void> {
-  const hash = sourceHash(root);
+  assertBuilt(root);
+  const sources = imageSources(root);
   try {
     const info = await client.container.dockerode.getImage(image).inspect();
-    if (info.Config?.Labels?.[LABEL_SOURCE] === hash) return;
+    if (info.Config?.Labels?.[LABEL_SOURCE] === sources.hash) return;
   } catch {
     // No such image yet.
   }
-  await GenericContainer.fromDockerfile(root)
-    .withBuildArgs({ SOURCE: hash })
-    .build(image, { deleteOnExit: false });
+  const base = await client.container.dockerode
+    .getImage(BASE_IMAGE)
+    .inspect()
+    .catch(() => null);
+  if (!base) throw missingBaseImage(root);
+  await withContext(sources, (dir) =>
+    GenericContainer.fromDockerfile(dir)
+      .withBuildArgs({ SOURCE: sources.hash })
+      .build(image, { deleteOnExit: false }),
+  );
 }
 
 /** The run's network: removed by `stop()`; its /24 prefix ("198.19.N"). */

@@ -24,12 +24,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import {
-  type ContainerRuntimeClient,
-  getContainerRuntimeClient,
-  type StartedTestContainer,
-  Wait,
-} from 'testcontainers';
+import { type ContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
 import { DEFAULT_REDFISH_PORT, DEFAULT_TELNET_PORT } from '../../services/management-module/endpoints.js';
 import type { Component } from '../../services/process/config.js';
 import { CLIENT_OPTIONS, insecure, projectRoot, protos } from '../../services/transport/grpc.js';
@@ -44,7 +39,7 @@ import {
 import type { HostAddress } from '../runtime/types.js';
 import { loadTopology, type ResolvedTopology, resolveTopology } from '../topology/topology.js';
 import { faultControls } from './controls.js';
-import { createNetwork, ensureImage, HostContainer, removeRun } from './engine.js';
+import { createNetwork, engineClient, ensureImage, HostContainer, removeRun } from './engine.js';
 import type { DataCenter, DataCenterOptions, Endpoint, HostEndpoints } from './types.js';
 
 export { sweepDataCenters } from './engine.js';
@@ -83,7 +78,7 @@ export async function startDataCenter(opts: DataCenterOptions = {}): Promise<Dat
   const file = topologyFile(root, opts.topology);
   const topo = resolveTopology(loadTopology(file), file, timing);
   const runId = `tc${Date.now().toString(36)}${process.pid.toString(36)}`;
-  const client = await getContainerRuntimeClient();
+  const client = await engineClient(root);
   if (!opts.image) await ensureImage(client, root, image);
   const { net, prefix } = await createNetwork(client, runId);
   const addrs = new Map(

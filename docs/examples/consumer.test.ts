@@ -1,0 +1,80 @@
+/**
+ * dcbox from another project's vitest suite: the seed data center in containers, blade 2 powered
+ * off through the management module's Redfish service, and VirtualMachine1 back online on the
+ * other node. README.md quotes this file; test/package.test.ts runs it (and type-checks it with
+ * `tsc --noEmit`, strict) in a fresh project that installed the packed dcbox.
+ *
+ * The first run builds the dcbox:local image from the installed package (seconds: it adds the
+ * package and the packages it loads to the base image); DCBOX_IMAGE names a prebuilt image to
+ * use instead.
+ */
+import { type DataCenter, startDataCenter } from 'dcbox/testing';
+import { expect, it } from 'vitest';
+
+type ClusterState = {
+  members: unknown[];
+  roles: { name: string; owner: string; state: string }[];
+};
+
+/** A unary gRPC call as a promise. */
+function call<T>(fn: (cb: (err: Error | null, res?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
+}
+
+/** Polls `check` every 100 ms until it returns something, or fails naming what it waited for. */
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await check();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A Redfish request with the management module's account. */
+function redfish(dc: DataCenter, path: string, body?: unknown): Promise<Response> {
+  const { username, password } = dc.mm.credentials;
+  return fetch(new URL(path, dc.mm.redfish), {
+    method: body ? 'POST' : 'GET',
+    headers: {
+      authorization: `Basic ${btoa(`${username}:${password}`)}`,
+      'content-type': 'application/json',
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+}
+
+it('brings the role of a blade powered off through Redfish back on the other node', {
+  timeout: 300_000,
+}, async () => {
+  const dc = await startDataCenter({ timing: 'fast', dashboard: false, image: process.env.DCBOX_IMAGE });
+  try {
+    const node1 = dc.clients.cluster('HVR2NODO1');
+    const node2 = dc.clients.cluster('HVR2NODO2');
+    const state = () => call<ClusterState>((cb) => node1.GetState({}, cb));
+    const role = (owner: string) => async () =>
+      (await state()).roles.find(
+        (r) => r.name === 'VirtualMachine1' && r.owner === owner && r.state === 'Online',
+      );
+    await until('the cluster to form', async () => ((await state()).members.length === 2 ? true : undefined));
+
+    // VirtualMachine1 is defined on HVR2NODO2 (topologies/seed.yaml): make it a clustered role there.
+    await call((cb) =>
+      node2.MakeHighlyAvailable({ vm: 'VirtualMachine1', preferred_owners: [], allow_failback: false }, cb),
+    );
+    await call((cb) => node2.Online({ name: 'VirtualMachine1' }, cb));
+    await until('VirtualMachine1 online on HVR2NODO2', role('HVR2NODO2'));
+
+    // Blade 2 (HVR2NODO2) loses power as if pulled from the management module.
+    const reset = await redfish(dc, 'Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'ForceOff' });
+    expect(reset.status).toBeLessThan(300);
+    const blade2 = (await (await redfish(dc, 'Systems/blade2')).json()) as { PowerState: string };
+    expect(blade2.PowerState).toBe('Off');
+
+    const back = await until('VirtualMachine1 online again on HVR2NODO1', role('HVR2NODO1'));
+    expect(back.owner).toBe('HVR2NODO1');
+  } finally {
+    await dc.stop(); // every container and the network of the run
+  }
+});
