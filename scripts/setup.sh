@@ -24,6 +24,10 @@ if [ "$checkout" -eq 1 ]; then
   command -v fio >/dev/null 2>&1 || need+=(fio)
   # prometheus scrapes every service's /metrics in test/prometheus.test.ts.
   command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+  # ClusterLabs' fence agents (fence_bladecenter over the real telnet client) drive the MM in
+  # test/fence-agents.test.ts.
+  [ -x /usr/sbin/fence_bladecenter ] || need+=(fence-agents)
+  command -v telnet >/dev/null 2>&1 || need+=(telnet)
   # Debian's chromium, driven by playwright-core, is the real browser of the dashboard's test.
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi

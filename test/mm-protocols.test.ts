@@ -81,10 +81,12 @@ class Telnet {
     }
   }
 
-  /** Sends a command and returns its output up to the next prompt. */
+  /** Sends a command and returns its output up to the next prompt, without the server's echo of it. */
   async command(line: string, prompt: RegExp, timeoutMs?: number): Promise<string[]> {
     this.send(line);
-    return (await this.expect(prompt, timeoutMs)).split('\r\n').filter((l) => l !== '');
+    const out = (await this.expect(prompt, timeoutMs)).split('\r\n').filter((l) => l !== '');
+    if (out[0] !== line) throw new Error(`telnet: the server did not echo ${JSON.stringify(line)}: ${out}`);
+    return out.slice(1);
   }
 
   close(): void {

@@ -63,6 +63,14 @@ describe('AMM CLI', () => {
     expect(last.session.phase).toBe('command');
   });
 
+  it("logs in when each line end arrives twice, as fence_bladecenter's CR LF does through telnet", () => {
+    const { last } = run(['USERID', '', 'PASSW0RD', '']);
+    expect(last.session.phase).toBe('command');
+    expect(run(['USERID', '', 'PASSW0RD']).last.loginOk).toEqual({ user: 'USERID' });
+    expect(run(['', '', 'USERID', 'PASSW0RD']).last.loginOk).toEqual({ user: 'USERID' });
+    expect(run(['USERID', '']).last).toMatchObject({ prompt: 'password: ', lines: [] });
+  });
+
   it('refuses a wrong password, asks for the user name again and closes after three tries', () => {
     const first = run(['USERID', 'wrong']);
     expect(first.last).toMatchObject({
@@ -220,32 +228,32 @@ describe('telnet decoding', () => {
     ]);
   });
 
-  it('refuses every option once and skips subnegotiation', () => {
+  it('agrees to character mode and binary, refuses every other option once, skips subnegotiation', () => {
     const d = new TelnetDecoder();
-    // DO ECHO, WILL TERMINAL-TYPE, SB NAWS 0 80 0 24 SE, then a line.
+    // DO ECHO, DO SGA (both offered by the greeting), DO BINARY, WILL BINARY, WILL TERMINAL-TYPE,
+    // DO STATUS, SB NAWS 0 80 0 24 SE, then a line.
     const input = Buffer.from([
-      255,
-      253,
-      1,
-      255,
-      251,
-      24,
-      255,
-      250,
-      31,
-      0,
-      80,
-      0,
-      24,
-      255,
-      240,
+      ...[255, 253, 1, 255, 253, 3, 255, 253, 0, 255, 251, 0, 255, 251, 24, 255, 253, 5],
+      ...[255, 250, 31, 0, 80, 0, 24, 255, 240],
       ...Buffer.from('exit\r\n'),
     ]);
     const out = d.feed(input);
-    expect([...out.reply]).toEqual([255, 252, 1, 255, 254, 24]);
+    expect([...out.reply]).toEqual([
+      ...[255, 251, 0, 255, 253, 0, 255, 254, 24, 255, 252, 5],
+      ...Buffer.from('exit\r\n'),
+    ]);
     expect(out.lines).toEqual(['exit']);
-    expect([...d.feed(Buffer.from([255, 253, 1])).reply]).toEqual([]);
+    expect([...d.feed(Buffer.from([255, 253, 0, 255, 251, 24])).reply]).toEqual([]);
     // IAC IAC is a literal 255 byte.
     expect(d.feed(Buffer.from([0x61, 255, 255, 0x0a])).lines).toEqual(['a\u00ff']);
+  });
+
+  it('echoes what is typed, erases on backspace, and hides the password', () => {
+    const d = new TelnetDecoder();
+    expect(d.feed(Buffer.from('envx\x7f\r\0')).reply.toString('latin1')).toBe('envx\b \b\r\n');
+    d.secret = true;
+    const hidden = d.feed(Buffer.from('PASSW0RD\r\n'));
+    expect(hidden.lines).toEqual(['PASSW0RD']);
+    expect(hidden.reply.toString('latin1')).toBe('\r\n');
   });
 });

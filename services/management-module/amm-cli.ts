@@ -154,12 +154,17 @@ function present(b: BayView | undefined): BayView | null {
 export function onLine(s: CliSession, line: string, ctx: CliContext): CliStep {
   switch (s.phase) {
     case 'username':
+      // An empty line asks again. fence_bladecenter ends each line with CR LF, which reaches us
+      // through the telnet client's terminal as two line ends (docs/domain.md §AMM CLI): the
+      // second one must not become the user name or the password.
+      if (line.trim() === '') return { session: s, lines: [], prompt: USERNAME_PROMPT };
       return {
         session: { ...s, phase: 'password', username: line.trim() },
         lines: [],
         prompt: PASSWORD_PROMPT,
       };
     case 'password': {
+      if (line === '') return { session: s, lines: [], prompt: PASSWORD_PROMPT };
       const user = s.username;
       if (credentialsMatch(ctx.credentials, user, line)) {
         const session: CliSession = { ...s, phase: 'command', target: { type: 'system' } };

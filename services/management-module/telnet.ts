@@ -1,8 +1,11 @@
 /**
  * The AMM CLI over telnet: a TCP server on the MM's address that speaks enough of the telnet
- * protocol (RFC 854) for real clients and fence agents. Option negotiation is answered by
- * refusing every option, so the client stays in its default line mode with local echo; the
- * lines go to the pure CLI in amm-cli.ts.
+ * protocol (RFC 854) for real clients and fence agents. The server offers to echo and to
+ * suppress go-ahead, which puts a client into character mode, and accepts binary transmission;
+ * every other option is refused. In character mode the client's terminal passes a script's CR LF
+ * through as one line end: in the default line mode, the terminal turns fence_bladecenter's
+ * CR LF into two line ends (docs/domain.md §AMM CLI). The lines go to the pure CLI in
+ * amm-cli.ts; typed characters are echoed, except at the password prompt.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../process/log.js';
@@ -25,6 +28,16 @@ const WILL = 251;
 const SB = 250;
 const SE = 240;
 
+/** Telnet options (RFC 856, 857, 858). */
+const BINARY = 0;
+const ECHO = 1;
+const SUPPRESS_GO_AHEAD = 3;
+/** What the server offers when a client connects: it echoes, and no go-ahead is sent. */
+export const TELNET_GREETING = Buffer.from([IAC, WILL, ECHO, IAC, WILL, SUPPRESS_GO_AHEAD]);
+/** Options the server does itself (DO x is agreed) and lets the client do (WILL x is agreed). */
+const SERVER_DOES = new Set([BINARY, ECHO, SUPPRESS_GO_AHEAD]);
+const CLIENT_MAY = new Set([BINARY, SUPPRESS_GO_AHEAD]);
+
 /** Longest input line accepted; a longer one is cut (a limit on everything). */
 export const LINE_BYTES_MAX = 1024;
 /** Connections served at once. */
@@ -34,14 +47,19 @@ export const TELNET_IDLE_MS = 10 * 60_000;
 
 /**
  * Turns the bytes a telnet client sends into input lines, and answers its option negotiation:
- * DO x → WONT x, WILL x → DONT x, once per option. Subnegotiations and other commands are
- * skipped. A line ends at CR LF, CR NUL, CR or LF; backspace and DEL erase a character.
+ * DO x is agreed for binary, echo and suppress-go-ahead (the greeting already offered the last
+ * two, so those need no answer), WILL x for binary and suppress-go-ahead; every other DO x gets
+ * WONT x and WILL x gets DONT x, once per option. Subnegotiations and other commands are skipped.
+ * A line ends at CR LF, CR NUL, CR or LF; backspace and DEL erase a character. Typed characters
+ * are echoed back unless `secret` is set (a password being typed).
  */
 export class TelnetDecoder {
   private state: 'data' | 'iac' | 'option' | 'sb' | 'sb-iac' | 'cr' = 'data';
   private verb = 0;
   private line: number[] = [];
-  private readonly answered = new Set<string>();
+  private readonly answered = new Set<string>([`${DO}:${ECHO}`, `${DO}:${SUPPRESS_GO_AHEAD}`]);
+  /** Whether the characters typed now are hidden (the password prompt). */
+  secret = false;
 
   /** Feeds received bytes; returns the complete lines and the bytes to send back. */
   feed(bytes: Uint8Array): { lines: string[]; reply: Buffer } {
@@ -50,6 +68,7 @@ export class TelnetDecoder {
     const endLine = () => {
       lines.push(Buffer.from(this.line).toString('latin1'));
       this.line = [];
+      reply.push(0x0d, 0x0a);
     };
     for (const b of bytes) {
       switch (this.state) {
@@ -57,10 +76,10 @@ export class TelnetDecoder {
           this.state = 'data';
           // CR LF and CR NUL are one line end.
           if (b === 0x0a || b === 0x00) continue;
-          this.data(b, endLine);
+          this.data(b, endLine, reply);
           continue;
         case 'data':
-          this.data(b, endLine);
+          this.data(b, endLine, reply);
           continue;
         case 'iac':
           if (b === IAC) {
@@ -73,7 +92,7 @@ export class TelnetDecoder {
           else this.state = 'data'; // NOP, AYT, GA, IP...: nothing to do for a line-mode CLI.
           continue;
         case 'option': {
-          const answer = this.verb === DO ? WONT : this.verb === WILL ? DONT : 0;
+          const answer = this.answer(this.verb, b);
           const key = `${this.verb}:${b}`;
           if (answer && !this.answered.has(key)) {
             this.answered.add(key);
@@ -93,14 +112,25 @@ export class TelnetDecoder {
     return { lines, reply: Buffer.from(reply) };
   }
 
-  private data(b: number, endLine: () => void): void {
+  /** The verb that answers a client's DO/WILL x (0: none). */
+  private answer(verb: number, option: number): number {
+    if (verb === DO) return SERVER_DOES.has(option) ? WILL : WONT;
+    if (verb === WILL) return CLIENT_MAY.has(option) ? DO : DONT;
+    return 0;
+  }
+
+  private data(b: number, endLine: () => void, echo: number[]): void {
     if (b === IAC) this.state = 'iac';
     else if (b === 0x0d) {
       endLine();
       this.state = 'cr';
     } else if (b === 0x0a) endLine();
-    else if (b === 0x08 || b === 0x7f) this.line.pop();
-    else if (b !== 0x00) this.push(b);
+    else if (b === 0x08 || b === 0x7f) {
+      if (this.line.pop() !== undefined && !this.secret) echo.push(0x08, 0x20, 0x08);
+    } else if (b !== 0x00) {
+      this.push(b);
+      if (!this.secret && b >= 0x20) echo.push(b);
+    }
   }
 
   private push(b: number): void {
@@ -169,6 +199,7 @@ function serve(socket: Socket, deps: TelnetDeps): void {
   };
   socket.setTimeout(TELNET_IDLE_MS, () => socket.end());
   socket.on('data', (chunk: Buffer) => {
+    decoder.secret = session.phase === 'password';
     const { lines, reply } = decoder.feed(chunk);
     if (reply.length) socket.write(reply);
     for (const line of lines)
@@ -177,5 +208,6 @@ function serve(socket: Socket, deps: TelnetDeps): void {
       );
   });
   socket.on('error', () => undefined);
+  socket.write(TELNET_GREETING);
   write(`\n${USERNAME_PROMPT}`);
 }
