@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { projectRoot } from '../services/transport/grpc.js';
-import { canUseNetns, dcbox, dcboxOk, sleep } from './harness.js';
+import { dcbox, dcboxOk, sleep } from './harness.js';
+import { ROOT, unmet } from './requirements.js';
 
 /** Processes of any dcbox run that are stopped (SIGSTOP): a frozen host left behind. */
 function stoppedProcesses(): number[] {
@@ -41,7 +42,9 @@ afterAll(async () => {
   await dcbox(['down']);
 });
 
-describe.skipIf(!canUseNetns)('chaos (netns runtime, fast timing)', () => {
+const skip = unmet('test/chaos.test.ts', [ROOT]);
+
+describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
   for (const name of ['node-partition-witness']) {
     it(`passes the ${name} experiment with every checker`, async () => {
       const r = await dcbox(['chaos', 'run', name, '--seed', '11', '--json'], 170_000);
