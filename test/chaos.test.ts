@@ -49,6 +49,7 @@ describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
     it(`passes the ${name} experiment with every checker`, async () => {
       const r = await dcbox(['chaos', 'run', name, '--seed', '11', '--json'], 170_000);
       const report = JSON.parse(r.stdout);
+      expect(report.invariants.length).toBeGreaterThan(0);
       expect(report.invariants.filter((i: { verdict: string }) => i.verdict !== 'pass')).toEqual([]);
       expect(report.verdict).toBe('pass');
       expect(r.code).toBe(0);
@@ -81,6 +82,7 @@ describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
     );
     const report = JSON.parse(r.stdout);
     expect(report.plan.length).toBeGreaterThan(3);
+    expect(report.invariants.length).toBeGreaterThan(0);
     expect(report.invariants.filter((i: { verdict: string }) => i.verdict !== 'pass')).toEqual([]);
     expect(report.verdict).toBe('pass');
   }, 180_000);

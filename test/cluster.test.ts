@@ -117,6 +117,7 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
   it('passes the seed scenario: live migration, CSV takeover, restart of the lost VM, quorum 2 of 3', async () => {
     const r = await dcbox(['scenario', 'run', 'seed', '--timing', 'fast', '--json'], 100_000);
     const report = JSON.parse(r.stdout);
+    expect(report.checks.length).toBeGreaterThan(0);
     expect(report.checks.filter((x: { ok: boolean }) => !x.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.liveMigration.passes).toBeGreaterThanOrEqual(2);
@@ -152,7 +153,11 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
     expect((await events(N1)).some((e) => e.event_id === 1135)).toBe(true);
 
     await pollUntil(
-      async () => (await state(N1)).roles.every((r) => r.state === 'Online' && r.owner === N1),
+      async () => {
+        // Both roles, not an empty list: VirtualMachine1 failed over, VirtualMachine2 was moved.
+        const roles = (await state(N1)).roles;
+        return roles.length === 2 && roles.every((r) => r.state === 'Online' && r.owner === N1);
+      },
       { what: 'every role online on HVR2NODO1', timeoutMs: 20_000 },
     );
     await pollUntil(() => p1.replies.some((r) => r.ok && r.host === N1), {
@@ -251,6 +256,8 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
     );
     await sleep(1000);
     expect(answerSequence(p)).toEqual([N2, N1]);
+    // Pings went on after the thaw (N1 answered them), and none of them was answered by N2.
+    expect(p.replies.some((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= thawed)).toBe(true);
     expect(p.replies.some((r) => r.ok && r.host === N2 && Number(r.sent_at_ms) >= thawed)).toBe(false);
     expect((await state(N2)).roles.find((r) => r.name === 'VirtualMachine1')?.owner).toBe(N1);
   });

@@ -51,6 +51,7 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
       110_000,
     );
     const report = JSON.parse(r.stdout);
+    expect(report.checks.length).toBeGreaterThan(0);
     expect(report.checks.filter((x: { ok: boolean }) => !x.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.powerOff).toMatchObject({
@@ -66,6 +67,7 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
     await dcboxOk(['up', '--runtime', 'docker', '--timing', 'fast']);
     const status = JSON.parse(await dcboxOk(['status', '--json']));
     expect(status.run.runtime).toBe('docker');
+    expect(status.run.hosts).toHaveLength(8);
     expect(status.run.hosts.every((h: { address: string }) => h.address.startsWith('198.19.'))).toBe(true);
     c = clients();
     await pollUntil(

@@ -238,6 +238,7 @@ describe.skipIf(!!skip)(
       expect(await power()).toBe('On');
 
       const pids = hostPids(N2);
+      expect(pids.length).toBe(2);
       await redfishtool(['Systems', '-I', 'blade2', 'reset', 'ForceOff']);
       expect(await power()).toBe('Off');
       expect(pids.filter(alive)).toEqual([]);
@@ -263,6 +264,7 @@ describe.skipIf(!!skip)(
       // The telnet test failed VirtualMachine1 over to HVR2NODO1 (no failback).
       expect((await clusterState(N2)).roles.find((x) => x.name === VM)?.owner).toBe(N1);
       const pids = hostPids(N1);
+      expect(pids.length).toBe(2);
       await redfishtool(['Systems', '-I', 'blade1', 'reset', 'GracefulShutdown']);
       expect(pids.filter(alive)).toEqual([]);
       // The role was already moved when the power went: no failover had to bring it back.
