@@ -5,13 +5,14 @@
  * suite runs a representative subset to stay within its time budget (README, Tests).
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { projectRoot } from '../services/transport/grpc.js';
-import { dcbox, dcboxOk, sleep } from './harness.js';
+import { dcbox, dcboxOk } from './harness.js';
 import { ROOT, unmet } from './requirements.js';
 
 /** Processes of any dcbox run that are stopped (SIGSTOP): a frozen host left behind. */
@@ -120,6 +121,7 @@ describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
     expect(stoppedProcesses()).toEqual([]);
     expect(dcboxNamespaces()).toBe('');
     expect(isClean(leftovers())).toBe(true);
-    await sleep(100);
+    // The runner killed above has exited and closed its pipes before the test ends.
+    if (runner.exitCode === null && runner.signalCode === null) await once(runner, 'exit');
   }, 120_000);
 });

@@ -165,6 +165,8 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
       timeoutMs: 20_000,
     });
     const settled = Date.now();
+    // Deliberately let time pass: the check below is that nothing changes after the takeover
+    // (only N1 answers, never back and forth), which only a stretch of pings can show.
     await sleep(1500);
     for (const p of [p1, p2]) {
       const hosts = new Set(
@@ -245,6 +247,8 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
         what: 'VirtualMachine1 answering from HVR2NODO1',
         timeoutMs: 20_000,
       });
+      // Deliberately keep N2 frozen a while longer after the takeover, as a long GC pause or a
+      // stalled VM would: its thaw must come well after the survivor took the role over.
       await sleep(1000);
     } finally {
       for (const pid of pids) process.kill(pid, 'SIGCONT');
@@ -254,6 +258,8 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
       async () => (await state(N2)).service_state === 'Running' && (await state(N1)).members.length === 2,
       { what: 'HVR2NODO2 to rejoin', timeoutMs: 20_000 },
     );
+    // Deliberately let time pass after the rejoin: the check is that the thawed N2 never answers
+    // for the VM again, which only a stretch of pings can show.
     await sleep(1000);
     expect(answerSequence(p)).toEqual([N2, N1]);
     // Pings went on after the thaw (N1 answered them), and none of them was answered by N2.

@@ -15,7 +15,7 @@ import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
 import { leftInDocker } from './docker-env.js';
-import { clients, dcbox, dcboxOk, sleep } from './harness.js';
+import { clients, dcbox, dcboxOk } from './harness.js';
 import { composeCommand, DOCKER_COMPOSE, DOCKER_ENGINE, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
@@ -198,8 +198,13 @@ describe.skipIf(!compose)('docker-compose.yml (the seed topology)', () => {
       expect(((await (await redfish('Systems/blade2')).json()) as { PowerState: string }).PowerState).toBe(
         'On',
       );
-      await sleep(100);
-      expect(health().find((l) => l.startsWith('hvr2nodo2 '))).toMatch(/^hvr2nodo2 Up/);
+      // Powered on is a fresh container: wait for Docker's health check to pass, not for a
+      // fixed time, before saying it is up.
+      const up = await pollUntil(
+        () => health().find((l) => l.startsWith('hvr2nodo2 ') && l.includes('(healthy)')) ?? null,
+        { what: 'hvr2nodo2 healthy again', timeoutMs: 60_000, intervalMs: 500 },
+      );
+      expect(up).toMatch(/^hvr2nodo2 Up/);
     } finally {
       run('down', '--volumes', '--remove-orphans');
     }

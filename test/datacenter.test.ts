@@ -9,7 +9,7 @@ import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/
 import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import { ackedCount, clients, dcbox, dcboxOk, diskStatus, sleep, verifyAckedRecords } from './harness.js';
+import { ackedCount, clients, dcbox, dcboxOk, diskStatus, verifyAckedRecords } from './harness.js';
 import { ROOT, unmet } from './requirements.js';
 
 async function call<T>(
@@ -222,7 +222,10 @@ describe.skipIf(!!skip)('the seed data center (netns runtime, fast timing)', () 
     expect(pid).toBeTruthy();
     const before = ackedCount(await diskStatus('HVR2NODO1', 'Writer1'));
     process.kill(pid as number, 'SIGKILL');
-    await sleep(500);
+    await pollUntil(() => !alive(pid), {
+      what: 'the killed storage controller to be gone',
+      timeoutMs: 10_000,
+    });
     await dcboxOk(['host', 'start', 'storage']);
     await pollUntil(async () => ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > before + 20, {
       what: 'writes acknowledged again after the restart',
