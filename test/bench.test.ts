@@ -6,9 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BenchResults, runBench, writeResults } from '../bench/bench.js';
-import { canUseNetns } from './harness.js';
+import { ROOT, unmet } from './requirements.js';
 
-describe.skipIf(!canUseNetns)('npm run bench -- --quick', () => {
+const skip = unmet('test/bench.test.ts', [ROOT]);
+
+describe.skipIf(!!skip)('npm run bench -- --quick', () => {
   it('measures every entry once and gives each a figure and a verdict against its goal', async () => {
     const r = await runBench({ quick: true });
     expect(r.sessions.filter((s) => s.error)).toEqual([]);

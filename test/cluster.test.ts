@@ -11,16 +11,8 @@ import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v
 import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import {
-  ackedCount,
-  canUseNetns,
-  clients,
-  dcbox,
-  dcboxOk,
-  diskStatus,
-  sleep,
-  verifyAckedRecords,
-} from './harness.js';
+import { ackedCount, clients, dcbox, dcboxOk, diskStatus, sleep, verifyAckedRecords } from './harness.js';
+import { ROOT, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -119,10 +111,13 @@ afterEach(async () => {
   await dcbox(['down']);
 });
 
-describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)', () => {
+const skip = unmet('test/cluster.test.ts', [ROOT]);
+
+describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () => {
   it('passes the seed scenario: live migration, CSV takeover, restart of the lost VM, quorum 2 of 3', async () => {
     const r = await dcbox(['scenario', 'run', 'seed', '--timing', 'fast', '--json'], 100_000);
     const report = JSON.parse(r.stdout);
+    expect(report.checks.length).toBeGreaterThan(0);
     expect(report.checks.filter((x: { ok: boolean }) => !x.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.liveMigration.passes).toBeGreaterThanOrEqual(2);
@@ -158,7 +153,11 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
     expect((await events(N1)).some((e) => e.event_id === 1135)).toBe(true);
 
     await pollUntil(
-      async () => (await state(N1)).roles.every((r) => r.state === 'Online' && r.owner === N1),
+      async () => {
+        // Both roles, not an empty list: VirtualMachine1 failed over, VirtualMachine2 was moved.
+        const roles = (await state(N1)).roles;
+        return roles.length === 2 && roles.every((r) => r.state === 'Online' && r.owner === N1);
+      },
       { what: 'every role online on HVR2NODO1', timeoutMs: 20_000 },
     );
     await pollUntil(() => p1.replies.some((r) => r.ok && r.host === N1), {
@@ -166,6 +165,8 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
       timeoutMs: 20_000,
     });
     const settled = Date.now();
+    // Deliberately let time pass: the check below is that nothing changes after the takeover
+    // (only N1 answers, never back and forth), which only a stretch of pings can show.
     await sleep(1500);
     for (const p of [p1, p2]) {
       const hosts = new Set(
@@ -246,6 +247,8 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
         what: 'VirtualMachine1 answering from HVR2NODO1',
         timeoutMs: 20_000,
       });
+      // Deliberately keep N2 frozen a while longer after the takeover, as a long GC pause or a
+      // stalled VM would: its thaw must come well after the survivor took the role over.
       await sleep(1000);
     } finally {
       for (const pid of pids) process.kill(pid, 'SIGCONT');
@@ -255,8 +258,12 @@ describe.skipIf(!canUseNetns)('failover clustering (netns runtime, fast timing)'
       async () => (await state(N2)).service_state === 'Running' && (await state(N1)).members.length === 2,
       { what: 'HVR2NODO2 to rejoin', timeoutMs: 20_000 },
     );
+    // Deliberately let time pass after the rejoin: the check is that the thawed N2 never answers
+    // for the VM again, which only a stretch of pings can show.
     await sleep(1000);
     expect(answerSequence(p)).toEqual([N2, N1]);
+    // Pings went on after the thaw (N1 answered them), and none of them was answered by N2.
+    expect(p.replies.some((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= thawed)).toBe(true);
     expect(p.replies.some((r) => r.ok && r.host === N2 && Number(r.sent_at_ms) >= thawed)).toBe(false);
     expect((await state(N2)).roles.find((r) => r.name === 'VirtualMachine1')?.owner).toBe(N1);
   });

@@ -9,7 +9,8 @@
 import { type DataCenter, startDataCenter, sweepDataCenters } from 'dcbox/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../services/process/poll-until.js';
-import { dockerSkipReason, leftInDocker } from './docker-env.js';
+import { leftInDocker } from './docker-env.js';
+import { DOCKER_ENGINE, unmet } from './requirements.js';
 
 /** A unary gRPC call as a promise. */
 function call<T>(fn: (cb: (err: Error | null, res?: T) => void) => void): Promise<T> {
@@ -29,7 +30,7 @@ async function redfish(dc: DataCenter, path: string, body?: unknown): Promise<Re
   });
 }
 
-const skip = dockerSkipReason();
+const skip = unmet('test/containers-example.test.ts', [DOCKER_ENGINE]);
 
 afterAll(async () => {
   if (skip) return;

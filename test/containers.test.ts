@@ -5,7 +5,7 @@
  * from the Docker host inside their network namespaces — gives the netns runtime's quorum outcome
  * (test/cluster.test.ts). Afterwards nothing of the runs is left but the cached base image.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DOCKER } from '../orchestrator/containers/docker-cli.js';
 import { ensureAppImage } from '../orchestrator/containers/image.js';
@@ -14,12 +14,13 @@ import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
-import { dockerSkipReason, leftInDocker } from './docker-env.js';
-import { clients, dcbox, dcboxOk, sleep } from './harness.js';
+import { leftInDocker } from './docker-env.js';
+import { clients, dcbox, dcboxOk } from './harness.js';
+import { composeCommand, DOCKER_COMPOSE, DOCKER_ENGINE, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
-const skip = dockerSkipReason();
+const skip = unmet('test/containers.test.ts', [DOCKER_ENGINE]);
 
 let c: Clients | null = null;
 
@@ -50,6 +51,7 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
       110_000,
     );
     const report = JSON.parse(r.stdout);
+    expect(report.checks.length).toBeGreaterThan(0);
     expect(report.checks.filter((x: { ok: boolean }) => !x.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.powerOff).toMatchObject({
@@ -65,6 +67,7 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
     await dcboxOk(['up', '--runtime', 'docker', '--timing', 'fast']);
     const status = JSON.parse(await dcboxOk(['status', '--json']));
     expect(status.run.runtime).toBe('docker');
+    expect(status.run.hosts).toHaveLength(8);
     expect(status.run.hosts.every((h: { address: string }) => h.address.startsWith('198.19.'))).toBe(true);
     c = clients();
     await pollUntil(
@@ -132,16 +135,10 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
   });
 });
 
-/** `docker compose` (the v2 plugin) when present, else Debian's `docker-compose` (v1), else null. */
-function composeCommand(): string[] | null {
-  if (spawnSync(DOCKER, ['compose', 'version']).status === 0) return [DOCKER, 'compose'];
-  if (spawnSync('docker-compose', ['version']).status === 0) return ['docker-compose'];
-  return null;
-}
+const compose =
+  skip || unmet('docker-compose.yml in test/containers.test.ts', [DOCKER_COMPOSE]) ? null : composeCommand();
 
-const compose = skip ? null : composeCommand();
-
-describe.skipIf(!!skip || !compose)('docker-compose.yml (the seed topology)', () => {
+describe.skipIf(!compose)('docker-compose.yml (the seed topology)', () => {
   const project = 'dcbox-compose-test';
   const run = (...args: string[]) => {
     const [cmd, ...rest] = compose as string[];
@@ -201,8 +198,13 @@ describe.skipIf(!!skip || !compose)('docker-compose.yml (the seed topology)', ()
       expect(((await (await redfish('Systems/blade2')).json()) as { PowerState: string }).PowerState).toBe(
         'On',
       );
-      await sleep(100);
-      expect(health().find((l) => l.startsWith('hvr2nodo2 '))).toMatch(/^hvr2nodo2 Up/);
+      // Powered on is a fresh container: wait for Docker's health check to pass, not for a
+      // fixed time, before saying it is up.
+      const up = await pollUntil(
+        () => health().find((l) => l.startsWith('hvr2nodo2 ') && l.includes('(healthy)')) ?? null,
+        { what: 'hvr2nodo2 healthy again', timeoutMs: 60_000, intervalMs: 500 },
+      );
+      expect(up).toMatch(/^hvr2nodo2 Up/);
     } finally {
       run('down', '--volumes', '--remove-orphans');
     }

@@ -6,37 +6,24 @@
  * Screenshots before and after are kept in test-artifacts/. The controls answer only with the
  * token, and power the blade back on. Installs nothing: setup.sh does (chromium is in its list).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clients } from '../orchestrator/run/clients.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
-import {
-  canUseNetns,
-  clients,
-  clusterState,
-  dcbox,
-  dcboxOk,
-  freePort,
-  roleOnline,
-  seedClusterFormed,
-} from './harness.js';
+import { clients, clusterState, dcbox, dcboxOk, freePort, roleOnline, seedClusterFormed } from './harness.js';
+import { CHROMIUM, CHROMIUM_PATH, ROOT, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 const ROLE = 'VirtualMachine1';
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(projectRoot, 'test-artifacts');
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(
-    'test/dashboard.test.ts skipped: no /usr/bin/chromium (Debian: apt-get install chromium, or run `npm run setup` as root)',
-  );
+const skip = unmet('test/dashboard.test.ts', [ROOT, CHROMIUM]);
 
-describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real browser (fast timing)', () => {
+describe.skipIf(!!skip)('the live dashboard in a real browser (fast timing)', () => {
   let c: Clients | null = null;
   let browser: Browser | null = null;
   let page: Page | null = null;
@@ -88,7 +75,7 @@ describe.skipIf(!canUseNetns || !hasChromium)('the live dashboard in a real brow
 
     mkdirSync(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
       // As root in a closed network: no sandbox, and none of the background fetches that this
       // machine refuses (see the machine notes).

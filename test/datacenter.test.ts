@@ -9,16 +9,8 @@ import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/
 import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import {
-  ackedCount,
-  canUseNetns,
-  clients,
-  dcbox,
-  dcboxOk,
-  diskStatus,
-  sleep,
-  verifyAckedRecords,
-} from './harness.js';
+import { ackedCount, clients, dcbox, dcboxOk, diskStatus, verifyAckedRecords } from './harness.js';
+import { ROOT, unmet } from './requirements.js';
 
 async function call<T>(
   fn: (c: ReturnType<typeof clients>, cb: (err: unknown, res?: T) => void) => void,
@@ -49,7 +41,9 @@ async function bladePower(bay: number): Promise<string> {
   return chassis.blades.find((b) => b.number === bay)?.power ?? 'missing';
 }
 
-describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)', () => {
+const skip = unmet('test/datacenter.test.ts', [ROOT]);
+
+describe.skipIf(!!skip)('the seed data center (netns runtime, fast timing)', () => {
   beforeAll(async () => {
     await dcbox(['down']);
     await dcboxOk(['up', '--timing', 'fast']);
@@ -228,7 +222,10 @@ describe.skipIf(!canUseNetns)('the seed data center (netns runtime, fast timing)
     expect(pid).toBeTruthy();
     const before = ackedCount(await diskStatus('HVR2NODO1', 'Writer1'));
     process.kill(pid as number, 'SIGKILL');
-    await sleep(500);
+    await pollUntil(() => !alive(pid), {
+      what: 'the killed storage controller to be gone',
+      timeoutMs: 10_000,
+    });
     await dcboxOk(['host', 'start', 'storage']);
     await pollUntil(async () => ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > before + 20, {
       what: 'writes acknowledged again after the restart',

@@ -1,33 +1,9 @@
 /**
- * Whether the container tests can run here, and what Docker holds of dcbox afterwards. Without a
- * reachable engine they are skipped with the reason printed; `.ci/run` starts one and sets
- * DCBOX_DOCKER_TESTS=required, which turns a missing engine into a failure instead.
+ * What Docker holds of dcbox after the container tests. Whether those tests can run at all is
+ * test/requirements.ts's DOCKER_ENGINE.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DOCKER, dockerSync, engineProblem } from '../orchestrator/containers/docker-cli.js';
-import { BASE_IMAGE, LABEL_IMAGE, LABEL_RUN } from '../orchestrator/containers/names.js';
-import { projectRoot } from '../services/transport/grpc.js';
-
-let reason: string | null | undefined;
-
-/** Why the container tests cannot run here (printed once), or null when they can. */
-export function dockerSkipReason(): string | null {
-  if (reason !== undefined) return reason;
-  reason = engineProblem();
-  if (!reason && process.getuid?.() !== 0)
-    reason = 'not root: partitions enter the containers’ network namespaces with nsenter';
-  if (!reason && !dockerSync(['images', '-q', BASE_IMAGE]).trim())
-    reason = `no ${BASE_IMAGE} image: run \`bash scripts/docker-setup.sh\``;
-  if (!reason && !existsSync(join(projectRoot, 'dist', 'orchestrator', 'containers', 'host.js')))
-    reason = 'dcbox is not built: run `npm run build`';
-  if (reason) {
-    if (process.env.DCBOX_DOCKER_TESTS === 'required')
-      throw new Error(`container tests are required here but cannot run: ${reason}`);
-    console.warn(`container tests skipped: ${reason} (DOCKER=${DOCKER})`);
-  }
-  return reason;
-}
+import { dockerSync } from '../orchestrator/containers/docker-cli.js';
+import { LABEL_IMAGE, LABEL_RUN } from '../orchestrator/containers/names.js';
 
 /** Containers and networks of any dcbox run, and every dcbox image (repo:tag, or the id when untagged). */
 export function leftInDocker(): { containers: string[]; networks: string[]; images: string[] } {

@@ -53,9 +53,6 @@ export function clients(): Clients {
   return connect();
 }
 
-/** Whether this process may create namespaces (the netns runtime needs root on Linux). */
-export const canUseNetns = process.platform === 'linux' && process.getuid?.() === 0;
-
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { DiskStatus__Output } from '../services/generated/dcbox/node/v1/DiskStatus.js';
 import { RECORD_SIZE, recordOffset, verifyRecord } from '../services/hyperv-node/record.js';

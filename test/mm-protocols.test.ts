@@ -13,15 +13,12 @@ import { alive, readState } from '../orchestrator/run/state.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import { canUseNetns, clients, dcbox, dcboxOk } from './harness.js';
+import { clients, dcbox, dcboxOk } from './harness.js';
+import { REDFISHTOOL, ROOT, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 const VM = 'VirtualMachine1';
-const hasRedfishtool = await promisify(execFile)('sh', ['-c', 'command -v redfishtool']).then(
-  () => true,
-  () => false,
-);
 
 let c: Clients | null = null;
 let mm: MmAccess;
@@ -131,7 +128,10 @@ function messageIdOf(json: {
   return json.error?.['@Message.ExtendedInfo']?.[0]?.MessageId ?? '';
 }
 
-describe.skipIf(!canUseNetns)(
+const skip = unmet('test/mm-protocols.test.ts', [ROOT]);
+const noRedfishtool = unmet('the redfishtool tests of test/mm-protocols.test.ts', [REDFISHTOOL]);
+
+describe.skipIf(!!skip)(
   'the management module speaks telnet and Redfish (netns runtime, fast timing)',
   () => {
     beforeAll(async () => {
@@ -229,7 +229,7 @@ describe.skipIf(!canUseNetns)(
       }
     });
 
-    it.skipIf(!hasRedfishtool)('lists, powers and logs in with DMTF redfishtool', async () => {
+    it.skipIf(!!noRedfishtool)('lists, powers and logs in with DMTF redfishtool', async () => {
       const systems = JSON.parse(await redfishtool(['Systems']));
       expect(systems.Members.map((m: { '@odata.id': string }) => m['@odata.id'])).toEqual([
         '/redfish/v1/Systems/blade1',
@@ -240,6 +240,7 @@ describe.skipIf(!canUseNetns)(
       expect(await power()).toBe('On');
 
       const pids = hostPids(N2);
+      expect(pids.length).toBe(2);
       await redfishtool(['Systems', '-I', 'blade2', 'reset', 'ForceOff']);
       expect(await power()).toBe('Off');
       expect(pids.filter(alive)).toEqual([]);
@@ -261,10 +262,11 @@ describe.skipIf(!canUseNetns)(
       expect((await http('GET', '/redfish/v1/Systems', undefined, token)).status).toBe(401);
     });
 
-    it.skipIf(!hasRedfishtool)('drains the roles live before a GracefulShutdown cuts the power', async () => {
+    it.skipIf(!!noRedfishtool)('drains the roles live before a GracefulShutdown cuts the power', async () => {
       // The telnet test failed VirtualMachine1 over to HVR2NODO1 (no failback).
       expect((await clusterState(N2)).roles.find((x) => x.name === VM)?.owner).toBe(N1);
       const pids = hostPids(N1);
+      expect(pids.length).toBe(2);
       await redfishtool(['Systems', '-I', 'blade1', 'reset', 'GracefulShutdown']);
       expect(pids.filter(alive)).toEqual([]);
       // The role was already moved when the power went: no failover had to bring it back.

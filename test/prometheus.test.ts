@@ -2,9 +2,10 @@
  * Debian's real Prometheus server against a running seed data center: the configuration that
  * `dcbox up` wrote scrapes every service and the orchestrator, and the cluster's quorum and role
  * metrics carry the values the cluster itself reports. Installs nothing: setup.sh does
- * (`prometheus` is in its package list); without the binary the test is skipped and says why.
+ * (`prometheus` is in its package list); without the binary the test is skipped and says why, or
+ * fails under DCBOX_TESTS=required (test/requirements.ts).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,31 +16,20 @@ import { readState } from '../orchestrator/run/state.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import { clients, dcbox, dcboxOk, freePort, roleOnline, seedClusterFormed } from './harness.js';
+import { PROMETHEUS, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 const ROLE = 'VirtualMachine1';
 
-function prometheusBinary(): string | null {
-  try {
-    return execFileSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-const binary = prometheusBinary();
-if (!binary)
-  console.warn(
-    'test/prometheus.test.ts skipped: no `prometheus` binary (Debian: apt-get install prometheus, or run `npm run setup` as root)',
-  );
+const skip = unmet('test/prometheus.test.ts', [PROMETHEUS]);
 
 interface Sample {
   metric: Record<string, string>;
   value: [number, string];
 }
 
-describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)', () => {
+describe.skipIf(!!skip)('Prometheus scrapes the seed data center (fast timing)', () => {
   let c: Clients | null = null;
   let prom: ChildProcess | null = null;
   let promLog = '';
@@ -68,7 +58,7 @@ describe.skipIf(!binary)('Prometheus scrapes the seed data center (fast timing)'
     const port = await freePort();
     api = `http://127.0.0.1:${port}`;
     prom = spawn(
-      binary as string,
+      'prometheus',
       [
         `--config.file=${prometheusConfigPath}`,
         `--storage.tsdb.path=${dataDir}`,

@@ -56,6 +56,7 @@ describe('no-split-brain', () => {
     const r = noSplitBrain(h);
     expect(r.verdict).toBe('fail');
     expect(r.details).toContain(`held quorum with [${N2}] at t=50 ms while ${N1} held quorum with [${N1}]`);
+    expect(r.offending?.length).toBeGreaterThan(0);
     expect(r.offending?.every((o) => o.type === 'state')).toBe(true);
   });
 

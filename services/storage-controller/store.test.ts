@@ -72,6 +72,7 @@ describe('LUN store', () => {
     first.store.write(1, 'CSV1', 0, Buffer.alloc(512, 0xa1));
     first.store.write(2, 'CSV1', 4096, Buffer.alloc(1024, 0xb2));
     await first.durable(1, 2);
+    expect(first.batches.length).toBeGreaterThan(0);
     expect(first.batches.every((b) => b.error === undefined)).toBe(true);
     // The "crash": the first store is dropped without close(); a new one opens the same folder.
     const second = openStore(dir);

@@ -162,6 +162,7 @@ describe('live migration between two nodes over gRPC', () => {
       intervalMs: 5,
     });
     expect(dst.disk.writes[0]?.seq).toBe(carried);
+    expect(src.disk.writes.length).toBeGreaterThan(0);
     expect(src.disk.writes.every((w) => w.seq < carried)).toBe(true);
 
     const mbPerS = stats.bytes_copied / MIB / (stats.duration_ms / 1000);

@@ -163,6 +163,8 @@ describe('quorum', () => {
         `at ${t} ms: ${sim.events.map((e) => `${e.at} ${e.node} ${e.kind}`).join('; ')}`,
       ).toBeLessThanOrEqual(1);
     }
+    // N1 kept quorum and fenced N2; nobody else fenced anyone (an empty list would prove nothing).
+    expect(sim.fences.some((f) => f.by === N1 && f.victims.includes(N2))).toBe(true);
     expect(sim.fences.every((f) => f.by === N1)).toBe(true);
     sim.heal();
     sim.until('N2 rejoined', () => sim.node(N2).service === 'Running' && sim.node(N1).members.length === 2);
