@@ -14,21 +14,14 @@ import { alive, readState } from '../orchestrator/run/state.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import { canUseNetns, clients, dcbox, dcboxOk } from './harness.js';
+import { clients, dcbox, dcboxOk } from './harness.js';
+import { FENCE_AGENTS, ROOT, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 const VM = 'VirtualMachine1';
 const FENCE_BLADECENTER = '/usr/sbin/fence_bladecenter';
-const hasAgent = await promisify(execFile)('sh', [
-  '-c',
-  `test -x ${FENCE_BLADECENTER} && command -v telnet`,
-]).then(
-  () => true,
-  () => false,
-);
-if (!hasAgent)
-  console.log('fence-agents: skipped, fence_bladecenter or telnet missing (bash scripts/setup.sh)');
+const skip = unmet('test/fence-agents.test.ts', [ROOT, FENCE_AGENTS]);
 
 let c: Clients;
 let mm: MmAccess;
@@ -67,75 +60,72 @@ function bladePids(): number[] {
   return [h?.pids.nats, h?.pids.service].filter((p): p is number => !!p);
 }
 
-describe.skipIf(!canUseNetns || !hasAgent)(
-  'Debian fence_bladecenter against the AMM (netns runtime, fast timing)',
-  () => {
-    beforeAll(async () => {
-      await dcbox(['down']);
-      await dcboxOk(['up', '--timing', 'fast']);
-      c = clients();
-      mm = mmAccess(c.state) as MmAccess;
-      await pollUntil(async () => (await clusterState(N1)).members.length === 2, {
-        what: 'the cluster to form',
-        timeoutMs: 20_000,
+describe.skipIf(skip)('Debian fence_bladecenter against the AMM (netns runtime, fast timing)', () => {
+  beforeAll(async () => {
+    await dcbox(['down']);
+    await dcboxOk(['up', '--timing', 'fast']);
+    c = clients();
+    mm = mmAccess(c.state) as MmAccess;
+    await pollUntil(async () => (await clusterState(N1)).members.length === 2, {
+      what: 'the cluster to form',
+      timeoutMs: 20_000,
+    });
+    await rpc((cb) =>
+      c
+        .cluster(N2)
+        .MakeHighlyAvailable({ vm: VM, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
+    );
+    await rpc((cb) => c.cluster(N2).Online({ name: VM }, deadline(10_000), cb));
+    await pollUntil(
+      async () =>
+        (await clusterState(N1)).roles.find((x) => x.name === VM && x.owner === N2)?.state === 'Online',
+      { what: `${VM} online on ${N2}`, timeoutMs: 20_000 },
+    );
+  });
+
+  afterAll(async () => {
+    c?.close();
+    await dcbox(['down']);
+  });
+
+  it('reads the status and lists the blades', async () => {
+    expect(await fenceBladecenter('status')).toEqual({ code: 0, out: 'Status: ON\n' });
+    const list = await fenceBladecenter('list');
+    expect(list.code).toBe(0);
+    expect(list.out.trim().split('\n')).toEqual([`1,${N1}`, `2,${N2}`]);
+  });
+
+  it('refuses a wrong password', async () => {
+    const r = await fenceBladecenter('status', 'wrong');
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('Unable to connect/login to fencing device');
+  });
+
+  it('powers the blade off, and the role fails over to the survivor', async () => {
+    const pids = bladePids();
+    expect(pids).toHaveLength(2);
+    expect(await fenceBladecenter('off')).toEqual({ code: 0, out: 'Success: Powered OFF\n' });
+    expect(pids.filter(alive)).toEqual([]);
+    expect((await fenceBladecenter('status')).out).toBe('Status: OFF\n');
+    await pollUntil(
+      async () =>
+        (await clusterState(N1)).roles.find((x) => x.name === VM && x.owner === N1)?.state === 'Online',
+      { what: `${VM} to fail over to ${N1}`, timeoutMs: 30_000 },
+    );
+  });
+
+  it('powers the blade on and reboots it; it rejoins the cluster each time', async () => {
+    const rejoined = () =>
+      pollUntil(async () => (await clusterState(N1)).members.length === 2, {
+        what: `${N2} to rejoin the cluster`,
+        timeoutMs: 30_000,
       });
-      await rpc((cb) =>
-        c
-          .cluster(N2)
-          .MakeHighlyAvailable({ vm: VM, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
-      );
-      await rpc((cb) => c.cluster(N2).Online({ name: VM }, deadline(10_000), cb));
-      await pollUntil(
-        async () =>
-          (await clusterState(N1)).roles.find((x) => x.name === VM && x.owner === N2)?.state === 'Online',
-        { what: `${VM} online on ${N2}`, timeoutMs: 20_000 },
-      );
-    });
-
-    afterAll(async () => {
-      c?.close();
-      await dcbox(['down']);
-    });
-
-    it('reads the status and lists the blades', async () => {
-      expect(await fenceBladecenter('status')).toEqual({ code: 0, out: 'Status: ON\n' });
-      const list = await fenceBladecenter('list');
-      expect(list.code).toBe(0);
-      expect(list.out.trim().split('\n')).toEqual([`1,${N1}`, `2,${N2}`]);
-    });
-
-    it('refuses a wrong password', async () => {
-      const r = await fenceBladecenter('status', 'wrong');
-      expect(r.code).not.toBe(0);
-      expect(r.out).toContain('Unable to connect/login to fencing device');
-    });
-
-    it('powers the blade off, and the role fails over to the survivor', async () => {
-      const pids = bladePids();
-      expect(pids).toHaveLength(2);
-      expect(await fenceBladecenter('off')).toEqual({ code: 0, out: 'Success: Powered OFF\n' });
-      expect(pids.filter(alive)).toEqual([]);
-      expect((await fenceBladecenter('status')).out).toBe('Status: OFF\n');
-      await pollUntil(
-        async () =>
-          (await clusterState(N1)).roles.find((x) => x.name === VM && x.owner === N1)?.state === 'Online',
-        { what: `${VM} to fail over to ${N1}`, timeoutMs: 30_000 },
-      );
-    });
-
-    it('powers the blade on and reboots it; it rejoins the cluster each time', async () => {
-      const rejoined = () =>
-        pollUntil(async () => (await clusterState(N1)).members.length === 2, {
-          what: `${N2} to rejoin the cluster`,
-          timeoutMs: 30_000,
-        });
-      expect(await fenceBladecenter('on')).toEqual({ code: 0, out: 'Success: Powered ON\n' });
-      await rejoined();
-      const before = bladePids();
-      expect(await fenceBladecenter('reboot')).toEqual({ code: 0, out: 'Success: Rebooted\n' });
-      expect(before.filter(alive)).toEqual([]);
-      expect((await fenceBladecenter('status')).out).toBe('Status: ON\n');
-      await rejoined();
-    });
-  },
-);
+    expect(await fenceBladecenter('on')).toEqual({ code: 0, out: 'Success: Powered ON\n' });
+    await rejoined();
+    const before = bladePids();
+    expect(await fenceBladecenter('reboot')).toEqual({ code: 0, out: 'Success: Rebooted\n' });
+    expect(before.filter(alive)).toEqual([]);
+    expect((await fenceBladecenter('status')).out).toBe('Status: ON\n');
+    await rejoined();
+  });
+});

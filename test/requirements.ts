@@ -84,6 +84,18 @@ export const REDFISHTOOL: Requirement = {
   install: `${SETUP} (Debian: apt-get install redfishtool)`,
 };
 
+/** ClusterLabs' fence_bladecenter from Debian's fence-agents, with the real telnet client it runs. */
+export const FENCE_AGENTS: Requirement = {
+  name: 'fence-agents',
+  problem: () =>
+    !existsSync('/usr/sbin/fence_bladecenter')
+      ? 'fence_bladecenter is missing (Debian package fence-agents)'
+      : !onPath('telnet')
+        ? 'telnet is missing (Debian package telnet)'
+        : null,
+  install: SETUP,
+};
+
 /**
  * A Docker engine the container tests can use: it answers, we are root (partitions enter the
  * containers' network namespaces with nsenter), the base image is built and so is dcbox.
