@@ -110,6 +110,7 @@ export class ClusterService {
       delayMs: cfg.timing.sameSubnetDelayMs,
       threshold: cfg.timing.sameSubnetThreshold,
       defendMs: cfg.timing.witnessDefendIntervalMs,
+      challengeWaitMs: cfg.timing.witnessChallengeWaitMs,
       retryPeriodMs: cfg.timing.retryPeriodOnFailureMs,
       witnessKeepsConfig: !!s.witnessLun,
       csv: s.sharedVolumes,

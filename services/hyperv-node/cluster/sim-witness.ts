@@ -123,6 +123,7 @@ export class SimWitness {
       outcome: d.ok ? 'granted' : 'denied',
       owner: d.owner || undefined,
       epoch: d.epoch,
+      challenged: d.challenged,
     };
   }
 

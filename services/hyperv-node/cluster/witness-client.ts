@@ -64,6 +64,7 @@ export async function callWitness(
         outcome: r.ok ? 'granted' : 'denied',
         owner: r.owner || undefined,
         epoch: Number(r.epoch),
+        challenged: r.challenged,
       };
     }
     const r = await rpc<ArbitrateResponse__Output>((cb) =>

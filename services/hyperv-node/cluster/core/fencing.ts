@@ -5,20 +5,45 @@
 import { assignCsvCoordinators } from './csv-coordination.js';
 import { csvCoordinatorChanged, fenced, fenceFailed } from './event-catalog.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
+import { usesWitness } from './quorum.js';
 import { push } from './replication.js';
 import { failOver } from './role-policies.js';
 import { reconcile } from './roles.js';
-import { type ClusterState, freshWindow, leaseMs } from './state.js';
+import { arbitrationMs, type ClusterState, freshWindow, leaseMs } from './state.js';
+
+/**
+ * When the removed nodes' ordinary leases surely ended, as docs/design.md §Leases during arbitration
+ * sets out: a victim last answered at lastOkAt and could renew its lease at most freshWindow
+ * later, for leaseMs more. A winner that does not hold the witness cannot see whether a victim
+ * challenged it (and so extended its lease to its arbitration's deadline): it adds the whole
+ * arbitration. A holder adds it only for a challenge it saw (noteChallenge).
+ */
+export function victimsLeaseEnd(s: ClusterState, victims: string[], now: number): number {
+  const leases = victims.map((v) => (s.peers[v]?.lastOkAt ?? now) + freshWindow(s) + leaseMs(s));
+  const end = Math.max(now, ...leases);
+  return usesWitness(s.model) && !s.witness.held ? end + arbitrationMs(s) : end;
+}
+
+/**
+ * A challenge this holder saw may come from a removed node whose lease still held when it posted
+ * it, and which therefore extended its lease to the arbitration's deadline (lease.ts
+ * beginArbitration): the takeover waits for that deadline. A challenge posted after the victims'
+ * ordinary leases ended (after a clean defence answered past that moment) extends nothing — a node
+ * that lost keeps challenging, and must not hold the takeover off forever.
+ */
+export function noteChallenge(s: ClusterState): ClusterState {
+  const f = s.fencing;
+  const seen = s.witness.challengeSeenAt;
+  if (!f || seen === null || (s.witness.challengeAfter ?? -Infinity) >= f.leasesEndAt) return s;
+  const safeAt = Math.max(f.safeAt, seen + arbitrationMs(s));
+  return safeAt === f.safeAt ? s : { ...s, fencing: { ...f, safeAt } };
+}
 
 /** Marks the CSVs whose coordinator was removed as moving (coordinator null: nodes pause I/O). */
 export function startFencing(s: ClusterState, removed: string[], now: number): ClusterState {
   const victims = [...new Set([...(s.fencing?.victims ?? []), ...removed])];
-  // Roles of a removed node restart elsewhere only after its lease surely expired: it last
-  // answered at lastOkAt and could renew at most freshWindow later, for leaseMs more.
-  const safeAt = Math.max(
-    now,
-    ...victims.map((v) => (s.peers[v]?.lastOkAt ?? now) + freshWindow(s) + leaseMs(s)),
-  );
+  const leasesEndAt = Math.max(now, s.fencing?.leasesEndAt ?? now, victimsLeaseEnd(s, victims, now));
+  const safeAt = Math.max(leasesEndAt, s.fencing?.safeAt ?? now);
   let config = s.config;
   const csvPrevious: Record<string, string> = { ...(s.fencing?.csvPrevious ?? {}) };
   for (const v of Object.values(config.csv)) {
@@ -28,7 +53,11 @@ export function startFencing(s: ClusterState, removed: string[], now: number): C
     }
   }
   if (config !== s.config) config = { ...config, version: config.version + 1 };
-  return { ...s, config, fencing: { victims, safeAt, fenced: false, busy: true, csvPrevious } };
+  return noteChallenge({
+    ...s,
+    config,
+    fencing: { victims, leasesEndAt, safeAt, fenced: false, busy: true, csvPrevious },
+  });
 }
 
 /** The storage answered the fencing: retry it, or take over once the removed nodes' leases expired. */
@@ -59,10 +88,47 @@ export function onFenceDone(
   return { state: t.state, effects: [done, ...t.effects] };
 }
 
+/**
+ * How long the takeover must still wait: until safeAt (a challenge seen meanwhile pushes it), and
+ * for a holder of the witness, until a defence answered after the victims' ordinary leases ended showed whether a removed
+ * node challenges it (its lease may then span the arbitration).
+ */
+function takeOverWaitMs(s: ClusterState, now: number): number {
+  const safeAt = s.fencing?.safeAt ?? now;
+  if (now < safeAt) return safeAt - now;
+  const defended = s.witness.lastDefendOkAt;
+  const endedAt = s.fencing?.leasesEndAt ?? now;
+  if (usesWitness(s.model) && s.witness.held && (defended === null || defended < endedAt)) return s.defendMs;
+  return 0;
+}
+
+/**
+ * The takeover must wait: until safeAt, or, past it, for a defence that shows whether a removed
+ * node challenges this holder — asked at once rather than at the next witness tick.
+ */
+function awaitSafe(s: ClusterState, now: number, waitMs: number): ClusterDecision {
+  const timer: ClusterEffectOrTimer = {
+    type: 'startTimer',
+    id: 'fenceSafe',
+    ms: waitMs,
+    msg: { type: 'fenceSafe' },
+  };
+  if (now < (s.fencing?.safeAt ?? now) || s.witness.busy) return { state: s, effects: [timer] };
+  return {
+    state: { ...s, witness: { ...s.witness, busy: true } },
+    effects: [
+      timer,
+      { type: 'witness', op: 'defend', epoch: s.witness.epoch, configVersion: s.config.version },
+    ],
+  };
+}
+
 /** After fencing, and once the removed nodes' leases surely expired: take their disks and roles. */
 export function takeOver(s0: ClusterState, now: number): ClusterDecision {
   if (!s0.fencing?.fenced || s0.leader !== s0.self || s0.service !== 'Running' || !s0.quorum.has)
     return { state: s0, effects: [] };
+  const wait = takeOverWaitMs(s0, now);
+  if (wait > 0) return awaitSafe(s0, now, wait);
   const victims = s0.fencing.victims;
   const previous = s0.fencing.csvPrevious;
   let s: ClusterState = { ...s0, fencing: null };

@@ -3,7 +3,7 @@
  * holds the witness, and until when this node's roles may act.
  */
 import { countVotes, usesWitness } from './quorum.js';
-import { type ClusterState, freshWindow, leaseMs } from './state.js';
+import { arbitrationMs, type ClusterState, freshWindow, leaseMs } from './state.js';
 
 /** Whether this node holds the witness and defended it within the fresh window. */
 export function witnessFresh(s: ClusterState, now: number): boolean {
@@ -51,4 +51,32 @@ export function refreshQuorum(s: ClusterState, now: number): ClusterState {
 /** Whether this node's roles may act now (the adapter gates VM echo replies on it). */
 export function leaseValid(s: ClusterState, now: number): boolean {
   return s.service === 'Running' && now <= s.leaseUntil;
+}
+
+/**
+ * The partition starts arbitrating for the witness. Arbitration is doubt, not loss of quorum: in
+ * 2008 R2 a node's VMs stop only when its cluster service stops for lack of quorum (Event 1177)
+ * or its disk access is refused (docs/domain.md §Loss of quorum, §Witness arbitration). So a
+ * challenger whose lease still holds keeps its roles running, and its lease is extended — once,
+ * never renewed — to the arbitration's deadline: the challenge wait plus a margin
+ * (`arbitrationMs`). A lease that already lapsed (a node that thaws after a freeze, say) is not
+ * revived, and the witness holder gets no extension: it defends, and a holder that cannot defend
+ * is about to lose the witness to someone else. The winner waits for this deadline before it
+ * restarts a loser's roles (fencing.ts), so a loser still never answers for a VM that runs
+ * elsewhere (docs/design.md §Leases during arbitration).
+ */
+export function beginArbitration(s: ClusterState, now: number): ClusterState {
+  if (s.witness.arbitrating) return s;
+  const extend = leaseValid(s, now) && !s.witness.held;
+  const deadline = extend ? now + arbitrationMs(s) : null;
+  return {
+    ...s,
+    leaseUntil: deadline === null ? s.leaseUntil : Math.max(s.leaseUntil, deadline),
+    witness: { ...s.witness, arbitrating: true, arbitrationDeadline: deadline },
+  };
+}
+
+/** Whether this node is in doubt: arbitrating for quorum while its lease (extended) holds. */
+export function inDoubt(s: ClusterState, now: number): boolean {
+  return s.witness.arbitrating && leaseValid(s, now);
 }

@@ -39,7 +39,7 @@ export function leaveCluster(
     leaseUntil: 0,
     fencing: null,
     pendingRemoved: [],
-    witness: { ...s0.witness, arbitrating: false },
+    witness: { ...s0.witness, arbitrating: false, arbitrationDeadline: null },
     needsRegister: true,
   };
   const votes = { votes: s0.quorum.votes, needed: s0.quorum.needed, total: s0.quorum.total };

@@ -39,6 +39,8 @@ export type ClusterMsg =
       epoch?: number;
       status?: 'online' | 'offline';
       retryAfterMs?: number;
+      /** A defence's answer: someone challenges this holder right now. */
+      challenged?: boolean;
       configVersion?: number;
       config?: ClusterConfig | null;
       error?: string;

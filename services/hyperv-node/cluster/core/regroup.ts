@@ -5,7 +5,7 @@
 import { assignCsvCoordinators } from './csv-coordination.js';
 import { clusterFormed } from './event-catalog.js';
 import { startFencing } from './fencing.js';
-import { refreshQuorum, witnessFresh } from './lease.js';
+import { beginArbitration, refreshQuorum, witnessFresh } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { countVotes, usesWitness } from './quorum.js';
@@ -43,7 +43,8 @@ export function changeMembership(
   if (!s.quorum.has) {
     if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, members.length, true).has) {
       // Only the witness can decide: arbitrate before giving up (docs/domain.md §Heartbeats, regroup).
-      s = { ...s, witness: { ...s.witness, arbitrating: true } };
+      // Arbitration does not stop this node's roles: its lease spans the arbitration (lease.ts).
+      s = beginArbitration(s, now);
       if (!s.witness.busy) {
         s = { ...s, witness: { ...s.witness, busy: true } };
         effects.push({

@@ -5,7 +5,7 @@
  */
 
 import { registerFailed, resourceFailed, roleStarted } from './event-catalog.js';
-import { leaseValid } from './lease.js';
+import { inDoubt, leaseValid } from './lease.js';
 import { afterResourceFailure } from './policy.js';
 import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import type { ClusterState, GroupState, ResourceState, RoleConfig } from './state.js';
@@ -57,7 +57,9 @@ export function groupState(s: ClusterState, role: RoleConfig): GroupState {
 export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTimer[] = []): ClusterDecision {
   let s = s0;
   const effects: ClusterEffectOrTimer[] = [...pre];
-  const active = leaseValid(s, now) && s.quorum.has && !s.needsRegister;
+  // A node in doubt (arbitrating, its lease extended) keeps what runs but starts nothing new.
+  const doubt = !s.quorum.has && inDoubt(s, now);
+  const active = leaseValid(s, now) && (s.quorum.has || doubt) && !s.needsRegister;
   if (s.service === 'Running' && s.needsRegister && !s.vmBusy.__register) {
     s = { ...s, vmBusy: { ...s.vmBusy, __register: 'register' } };
     effects.push({ type: 'register' });
@@ -72,6 +74,8 @@ export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTim
     if (!active || !mine || role.failed) {
       if (vm === 'Running' || vm === 'Starting') op = 'turnOff';
       else if (!mine && (vm === 'Off' || vm === 'Saved') && s.service === 'Running') op = 'remove';
+    } else if (doubt) {
+      op = null;
     } else if (role.desired === 'Online') {
       if (vm === 'Absent') op = 'define';
       else if (vm === 'Off' || vm === 'Saved') op = s.roleErrors[name] ? null : 'start';

@@ -157,6 +157,8 @@ export interface ClusterState {
   delayMs: number;
   threshold: number;
   defendMs: number;
+  /** How long a challenger waits for the witness owner to defend (Timing.witnessChallengeWaitMs). */
+  challengeWaitMs: number;
   /** RetryPeriodOnFailure: a Failed group is tried again after this long (docs/domain.md §Resources and groups, 1 h). */
   retryPeriodMs: number;
   /** Whether the disk witness keeps a full copy of the configuration. */
@@ -172,6 +174,18 @@ export interface ClusterState {
     lastDefendOkAt: number | null;
     busy: boolean;
     arbitrating: boolean;
+    /**
+     * While this node arbitrates as a challenger whose lease still held: the latest its lease may
+     * run to before the witness decides (docs/design.md §Leases during arbitration). Null otherwise.
+     */
+    arbitrationDeadline: number | null;
+    /**
+     * When this holder's defences first showed the challenge now pending against it (null: the
+     * last defence showed none), and when the clean defence before it answered: the challenge
+     * was posted between the two.
+     */
+    challengeSeenAt: number | null;
+    challengeAfter: number | null;
   };
   quorum: Votes;
   /** Roles may act (VMs answer, run) only until then: renewed while quorum is freshly confirmed. */
@@ -180,6 +194,9 @@ export interface ClusterState {
   /** The leader's fencing of removed nodes, before it takes over their disks and roles. */
   fencing: {
     victims: string[];
+    /** When the victims' ordinary leases surely ended (without an arbitration's extension). */
+    leasesEndAt: number;
+    /** When their roles may restart here: leasesEndAt, or a seen challenge's deadline. */
     safeAt: number;
     fenced: boolean;
     busy: boolean;
@@ -206,6 +223,8 @@ export interface ClusterInit {
   delayMs: number;
   threshold: number;
   defendMs: number;
+  /** Timing.witnessChallengeWaitMs; three defence intervals when not given (the profiles' ratio). */
+  challengeWaitMs?: number;
   /** RetryPeriodOnFailure in ms; 1 h when not given (docs/domain.md §Resources and groups). */
   retryPeriodMs?: number;
   witnessKeepsConfig: boolean;
@@ -230,6 +249,7 @@ export function initialCluster(init: ClusterInit): ClusterState {
     delayMs: init.delayMs,
     threshold: init.threshold,
     defendMs: init.defendMs,
+    challengeWaitMs: init.challengeWaitMs ?? 3 * init.defendMs,
     retryPeriodMs: init.retryPeriodMs ?? 3_600_000,
     witnessKeepsConfig: init.witnessKeepsConfig,
     startedAt: init.now,
@@ -246,6 +266,9 @@ export function initialCluster(init: ClusterInit): ClusterState {
       lastDefendOkAt: null,
       busy: false,
       arbitrating: false,
+      arbitrationDeadline: null,
+      challengeSeenAt: null,
+      challengeAfter: null,
     },
     quorum: countVotes(init.model, init.nodes.length, 0, false),
     leaseUntil: 0,
@@ -272,5 +295,17 @@ export const byId = (s: ClusterState) => (a: string, b: string) => idOf(s, a) - 
 
 /** A peer's vote counts toward a fresh quorum while it answered within two heartbeat intervals. */
 export const freshWindow = (s: ClusterState) => 2 * s.delayMs;
-/** How long a freshly confirmed quorum lets roles act: the rest of the detection window. */
-export const leaseMs = (s: ClusterState) => Math.max(1, s.threshold - 2) * s.delayMs;
+/**
+ * How long a freshly confirmed quorum lets roles act: the rest of the detection window (a silent
+ * peer is removed about threshold + 1 intervals after its last answer, and a quorum is fresh for
+ * two of them), and half an interval more, so that a node whose peer went silent still holds its
+ * lease when it detects the silence and starts arbitrating.
+ * See docs/design.md §Leases during arbitration.
+ */
+export const leaseMs = (s: ClusterState) => Math.max(1, s.threshold - 1) * s.delayMs + s.delayMs / 2;
+/**
+ * How long a challenger's arbitration may keep its lease alive: the challenge wait, then the
+ * retry that reads the outcome, with two defence intervals of margin for the witness calls
+ * (docs/design.md §Leases during arbitration).
+ */
+export const arbitrationMs = (s: ClusterState) => s.challengeWaitMs + 2 * s.defendMs;

@@ -10,7 +10,7 @@ import {
   witnessLost,
   witnessOffline,
 } from './event-catalog.js';
-import { startFencing } from './fencing.js';
+import { noteChallenge, startFencing, takeOver } from './fencing.js';
 import { refreshQuorum } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
@@ -78,7 +78,11 @@ export function onWitnessResult(
       : msg.op === 'defend'
         ? afterDefend(s, msg, answer, now)
         : afterArbitrate(s, msg, answer, now);
-  return settleQuorum(after.state, now, [...effects, ...after.effects]);
+  const settled = settleQuorum(after.state, now, [...effects, ...after.effects]);
+  // A defence may be what a pending takeover waited for (fencing.ts takeOver).
+  if (msg.op !== 'defend' || !settled.state.fencing?.fenced) return settled;
+  const t = takeOver(settled.state, now);
+  return { state: t.state, effects: [...settled.effects, ...t.effects] };
 }
 
 type WitnessResult = Extract<ClusterMsg, { type: 'witnessResult' }>;
@@ -101,11 +105,19 @@ function afterDefend(s: ClusterState, msg: WitnessResult, { owner, epoch }: Witn
       status: 'online' as const,
       held: true,
       lastDefendOkAt: now,
+      ...seenChallenge(s, msg.challenged === true, now),
     };
-    return { state: { ...s, witness }, effects: [] };
+    return { state: noteChallenge({ ...s, witness }), effects: [] };
   }
   const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false };
   return { state: { ...s, witness }, effects: [witnessLost(owner, epoch)] };
+}
+
+/** What a defence's answer tells of challenges: a new one was posted since the last defence. */
+function seenChallenge(s: ClusterState, challenged: boolean, now: number) {
+  if (!challenged) return { challengeSeenAt: null, challengeAfter: null };
+  if (s.witness.challengeSeenAt !== null) return {};
+  return { challengeSeenAt: now, challengeAfter: s.witness.lastDefendOkAt };
 }
 
 /** Arbitration won, challenged (try again once the holder had its chance to defend), or denied. */
@@ -123,8 +135,8 @@ function afterArbitrate(
       status: 'online' as const,
       held: true,
       lastDefendOkAt: now,
-      arbitrating: false,
     };
+    // `arbitrating` stays set: settleQuorum sees the win, fences the removed nodes and takes over.
     return { state: { ...s, witness }, effects: [witnessArbitrated(epoch)] };
   }
   if (msg.outcome === 'challenged') {
@@ -137,7 +149,15 @@ function afterArbitrate(
     };
     return { state: { ...s, witness }, effects: [retry] };
   }
-  const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false, arbitrating: false };
+  const witness = {
+    ...s.witness,
+    owner,
+    epoch,
+    status: 'online' as const,
+    held: false,
+    arbitrating: false,
+    arbitrationDeadline: null,
+  };
   return { state: { ...s, witness }, effects: [witnessDenied(owner, epoch)] };
 }
 
@@ -154,7 +174,11 @@ export function settleQuorum(s0: ClusterState, now: number, pre: ClusterEffectOr
       return { state: r.state, effects: [...pre, ...r.effects] };
     }
     // Arbitration won: now fence and take over what the removed nodes held.
-    let won: ClusterState = { ...s, witness: { ...s.witness, arbitrating: false }, pendingRemoved: [] };
+    let won: ClusterState = {
+      ...s,
+      witness: { ...s.witness, arbitrating: false, arbitrationDeadline: null },
+      pendingRemoved: [],
+    };
     const effects = [...pre];
     if (s.pendingRemoved.length) {
       won = startFencing(won, s.pendingRemoved, now);

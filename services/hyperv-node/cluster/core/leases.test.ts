@@ -1,0 +1,136 @@
+/**
+ * Leases during arbitration (docs/design.md §Leases during arbitration): a survivor's roles run
+ * on while it arbitrates for the witness, whichever node failed, and a node that loses the
+ * arbitration or was removed still never answers for a VM that runs elsewhere.
+ */
+import { describe, expect, it } from 'vitest';
+import { ClusterSim } from '../sim.js';
+import { leaseValid, localResourceState } from './decide.js';
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+
+/** A formed two-node cluster (Node and Disk Majority, 250 ms × 4) with role VM1 online on `owner`. */
+function withRoleOn(owner: string): ClusterSim {
+  const sim = new ClusterSim([N1, N2]);
+  sim.until(
+    'the cluster to form',
+    () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running',
+  );
+  sim.until('the leader to hold the witness', () => sim.node(N1).witness.held);
+  const spec = sim.defineVm(owner, 'VM1');
+  const r = sim.command(N1, {
+    op: 'makeHa',
+    vm: spec,
+    owner,
+    vmState: 'Off',
+    preferredOwners: [],
+    allowFailback: false,
+  });
+  sim.run(10);
+  expect(sim.replies.get(r)?.ok).toBe(true);
+  sim.command(N1, { op: 'online', role: 'VM1' });
+  sim.until(`VM1 online on ${owner}`, () => sim.answering('VM1').join() === owner);
+  sim.run(500);
+  return sim;
+}
+
+type Failure = 'power-off' | 'kill' | 'freeze';
+
+/** Fails `node`: power-off stays off; kill restarts the process 3 s later; freeze thaws 3 s later. */
+function fail(sim: ClusterSim, node: string, how: Failure): () => void {
+  if (how === 'freeze') {
+    sim.freeze(node);
+    return () => sim.thaw(node);
+  }
+  sim.powerOff(node);
+  return how === 'kill' ? () => sim.powerOn(node) : () => {};
+}
+
+/**
+ * Steps the simulation 5 ms at a time for `ms`, asserting at every step that the survivor's lease
+ * holds, its role stays Online and its VM answers from it alone.
+ */
+function expectSurvivorUninterrupted(sim: ClusterSim, survivor: string, ms: number): void {
+  for (let t = 0; t < ms; t += 5) {
+    sim.run(5);
+    const s = sim.node(survivor);
+    const role = s.config.roles.VM1;
+    const at = `at ${sim.now} ms: ${sim.events.map((e) => `${e.at} ${e.node} ${e.kind}`).join('; ')}`;
+    expect(leaseValid(s, sim.now), `lease of ${survivor} ${at}`).toBe(true);
+    expect(role && localResourceState(s, role), `VM1 on ${survivor} ${at}`).toBe('Online');
+    expect(sim.answering('VM1'), `VM1 answering ${at}`).toEqual([survivor]);
+  }
+}
+
+describe('survivors never stop (leases during arbitration)', () => {
+  const cases: { failed: string; survivor: string; what: string }[] = [
+    { failed: N1, survivor: N2, what: 'the leader and witness owner' },
+    { failed: N2, survivor: N1, what: 'the other node' },
+  ];
+  for (const { failed, survivor, what } of cases) {
+    for (const how of ['power-off', 'kill', 'freeze'] as Failure[]) {
+      it(`keeps VM1 on ${survivor} Online and answering, its lease never lapsing, when ${what} fails (${how})`, () => {
+        const sim = withRoleOn(survivor);
+        const recover = fail(sim, failed, how);
+        expectSurvivorUninterrupted(sim, survivor, 3000);
+        expect(sim.node(survivor).members).toEqual([survivor]);
+        expect(sim.node(survivor).quorum.has).toBe(true);
+        recover();
+        expectSurvivorUninterrupted(sim, survivor, 3000);
+      });
+    }
+  }
+});
+
+describe('safety while leases span arbitration', () => {
+  it('a node that loses the arbitration stops its VM before the winner starts it', () => {
+    const sim = withRoleOn(N2);
+    sim.partition([N1], [N2]);
+    const answeredBy: { at: number; node: string }[] = [];
+    for (let t = 0; t < 6000; t += 5) {
+      sim.run(5);
+      const who = sim.answering('VM1');
+      expect(who.length, `VM1 answered by ${who.join()} at ${sim.now} ms`).toBeLessThanOrEqual(1);
+      for (const node of who) answeredBy.push({ at: sim.now, node });
+    }
+    const lastOnLoser = answeredBy.filter((a) => a.node === N2).at(-1)?.at;
+    const firstOnWinner = answeredBy.find((a) => a.node === N1)?.at;
+    const stopped = sim.events.find((e) => e.node === N2 && e.eventId === 1177)?.at;
+    const started = sim.events.find((e) => e.node === N1 && e.kind === 'failover')?.at;
+    expect(lastOnLoser).toBeDefined();
+    expect(firstOnWinner).toBeDefined();
+    expect(stopped).toBeDefined();
+    expect(started).toBeDefined();
+    expect(lastOnLoser!).toBeLessThan(firstOnWinner!);
+    expect(stopped!).toBeLessThan(started!);
+    expect(sim.node(N2).service).toBe('Stopped');
+  });
+
+  it('a frozen leader that thaws after being removed never answers for its moved VM', () => {
+    const sim = withRoleOn(N1);
+    sim.freeze(N1);
+    sim.until('VM1 moved to N2', () => sim.answering('VM1').join() === N2, 10_000);
+    sim.run(500);
+    sim.thaw(N1);
+    for (let t = 0; t < 3000; t += 5) {
+      sim.run(5);
+      expect(sim.answering('VM1'), `at ${sim.now} ms`).toEqual([N2]);
+    }
+    expect(sim.vmsOn(N1).VM1).toBeUndefined();
+  });
+
+  it('a leader frozen through the survivor’s arbitration never answers for its VM again once it moved', () => {
+    const sim = withRoleOn(N1);
+    sim.freeze(N1);
+    for (let t = 0; t < 6000; t += 5) {
+      sim.run(5);
+      expect(sim.answering('VM1').length, `at ${sim.now} ms`).toBeLessThanOrEqual(1);
+    }
+    sim.thaw(N1);
+    for (let t = 0; t < 3000; t += 5) {
+      sim.run(5);
+      expect(sim.answering('VM1'), `at ${sim.now} ms`).toEqual([N2]);
+    }
+  });
+});
