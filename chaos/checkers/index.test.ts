@@ -36,6 +36,9 @@ describe('check', () => {
     const r = check(h);
     expect(r.invariants.some((i) => i.verdict === 'unknown')).toBe(true);
     expect(r.invariants.find((i) => i.name === 'single-csv-coordinator')?.verdict).toBe('fail');
+    // N2 claims quorum over [N2] while N1 holds it over [N1, N2]: a split brain, though the
+    // member lists are not disjoint (the checker once let this pass).
+    expect(r.invariants.find((i) => i.name === 'no-split-brain')?.verdict).toBe('fail');
     expect(r.verdict).toBe('fail');
   });
 
