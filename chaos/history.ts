@@ -7,9 +7,6 @@
  * changes, the VM workload's writes as they happen and a read-back of every record. The checkers
  * read only this. docs/chaos.md §History describes every line; older histories, which lack the
  * independent evidence, still parse (the checkers then say `unknown` where they needed it).
- *
- * Over 400 lines: one schema per entry type sits next to its interface, so that the format is
- * read in one place.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';

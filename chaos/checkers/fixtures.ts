@@ -4,8 +4,6 @@
  * checker must pass. Tests break it in one place each to prove a checker catches that violation.
  * `legacyOf` strips the independent evidence, giving a history like the ones the recorder wrote
  * before the storage controller's log and the streamed writes were recorded.
- *
- * Over 300 lines: one builder per kind of line, each a few lines long.
  */
 
 import type { RecordedFaultKind } from '../../orchestrator/faults/kinds.js';
@@ -290,6 +288,25 @@ export const N2 = 'HVR2NODO2';
 export const VM1_ON_N2: Writer = { host: N2, incarnation: 'vm1-1' };
 export const VM1_ON_N1: Writer = { host: N1, incarnation: 'vm1-2' };
 
+/** The cluster events of the clean run: N1 removes N2, fences it and takes its CSV and vm1. */
+function cleanEvents(): EventEntry[] {
+  const removed = `Cluster node '${N2}' was removed from the active failover cluster membership.`;
+  return [
+    event(10, N1, 'cluster-formed', { members: [N1, N2] }),
+    event(7000, N1, 'node-removed', { node: N2 }, removed),
+    event(7050, N1, 'fenced', { victims: [N2] }),
+    event(7050, N1, 'csv-coordinator', {
+      volume: 'Volume1',
+      coordinator: N1,
+      previous: N2,
+      reason: 'takeover',
+    }),
+    event(7050, N1, 'failover', { role: 'vm1', from: N2, to: N1 }),
+    event(7900, N1, 'role-online', { role: 'vm1' }),
+    event(17_000, N2, 'joined', { leader: N1 }),
+  ];
+}
+
 /**
  * A clean run of the seed scenario: two nodes and a witness; vm1 and the CSV on N2, vm2 on N1.
  * Blade 2 is powered off at 5 s; N1 keeps quorum (2 of 3 votes), removes N2 at 7 s, preempts its
@@ -333,28 +350,7 @@ export function cleanRun(): HistoryEntry[] {
   e.push(fault(5000, 'start', 'f1', 'power-off', [N2]), fault(15_000, 'end', 'f1', 'power-off', [N2]));
   e.push(reservation(1, 'register', N1), reservation(1, 'register', N2), reservation(2, 'reserve', N2));
   e.push(reservation(7040, 'preempt', N1, N2), reservation(17_000, 'register', N2));
-  e.push(event(10, N1, 'cluster-formed', { members: both }));
-  e.push(
-    event(
-      7000,
-      N1,
-      'node-removed',
-      { node: N2 },
-      `Cluster node '${N2}' was removed from the active failover cluster membership.`,
-    ),
-  );
-  e.push(event(7050, N1, 'fenced', { victims: [N2] }));
-  e.push(
-    event(7050, N1, 'csv-coordinator', {
-      volume: 'Volume1',
-      coordinator: N1,
-      previous: N2,
-      reason: 'takeover',
-    }),
-  );
-  e.push(event(7050, N1, 'failover', { role: 'vm1', from: N2, to: N1 }));
-  e.push(event(7900, N1, 'role-online', { role: 'vm1' }));
-  e.push(event(17_000, N2, 'joined', { leader: N1 }));
+  e.push(...cleanEvents());
   let id = 1;
   for (let t = 0; t < 25_000; t += 100) {
     e.push(...ping('vm2', id++, t, t + 1, N1));
