@@ -93,9 +93,7 @@ export async function runExperiment(spec: ExperimentSpec, opts: RunOptions): Pro
     c?.close();
     await down();
   }
-  const analysis = run.recorder
-    ? analyse(paths.history, { settleTimeoutMs: spec.settleTimeout, title: spec.title })
-    : null;
+  const analysis = run.recorder ? analyse(paths.history, { title: spec.title }) : null;
   const report = composeReport(analysis, run, opts, paths);
   writeRunFiles(spec, report, paths);
   return report;
