@@ -23,13 +23,33 @@ export interface BlockDevice {
   io(lun: string, op: StorageOp): Promise<IoResult>;
 }
 
-/** Writes one workload record; resolves with its outcome as the VM core counts it. */
+/** The VM instance that writes a record: its host and its incarnation (16 hex digits). */
+export interface RecordWriter {
+  host: string;
+  incarnation: string;
+}
+
+/** The block of one workload record, naming its writer. */
+export function workloadRecord(
+  effect: Extract<VmEffect, { type: 'writeRecord' }>,
+  writer: RecordWriter,
+): Buffer {
+  return encodeRecord({
+    vm: effect.vm,
+    seq: effect.seq,
+    timeMs: effect.timeMs,
+    writer: writer.host,
+    incarnation: writer.incarnation,
+  });
+}
+
+/** Writes one workload record's block; resolves with its outcome as the VM core counts it. */
 export async function writeRecord(
   disks: BlockDevice,
   mem: GuestMemory | undefined,
   effect: Extract<VmEffect, { type: 'writeRecord' }>,
+  block: Buffer,
 ): Promise<WriteOutcome> {
-  const block = encodeRecord({ vm: effect.vm, seq: effect.seq, timeMs: effect.timeMs });
   // The guest dirties its memory as it works: the record also lands in a page of its RAM, so
   // saved state and migration carry real, changing contents.
   if (mem && mem.buf.length >= block.length)
