@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash } from '../services/disk-format/content-hash.js';
+import { contentHash } from '../services/observability/content-hash.js';
 import { encodeRecord, RECORD_SIZE } from '../services/hyperv-node/record.js';
 import { judgeSlot } from './readback.js';
 

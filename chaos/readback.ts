@@ -5,7 +5,7 @@
  * `judgeSlot` is pure; `readBack` does the reads.
  */
 import type { Clients } from '../orchestrator/run/clients.js';
-import { contentHash } from '../services/disk-format/content-hash.js';
+import { contentHash } from '../services/observability/content-hash.js';
 import { RECORD_SIZE, recordsPerDisk, verifyRecord } from '../services/hyperv-node/record.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import type { ReadbackRecord } from './history.js';

@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Actor } from '../actor/actor.js';
 import { type Clock, Random, systemClock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
-import { contentHash } from '../disk-format/content-hash.js';
+import { contentHash } from '../observability/content-hash.js';
 import type { MigrationStats__Output as MigrationStats } from '../generated/dcbox/cluster/v1/MigrationStats.js';
 import type { HyperVNodeClient } from '../generated/dcbox/node/v1/HyperVNode.js';
 import type { MigrationAck } from '../generated/dcbox/node/v1/MigrationAck.js';

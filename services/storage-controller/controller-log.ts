@@ -10,7 +10,7 @@
  * is durable, a preempt once the writes accepted before it have landed. The log is always kept
  * (a bounded ring), so the evidence does not depend on when a recorder connects.
  */
-import { contentHash } from '../disk-format/content-hash.js';
+import { contentHash } from '../observability/content-hash.js';
 import { FollowLog, type Sequenced } from '../observability/follow-log.js';
 import type { Initiator, PrData, StorageMsg, StorageState } from './core/decide.js';
 

@@ -150,6 +150,6 @@ describe('storage controller over gRPC: injected LUN faults', () => {
       'write',
     ]);
     expect(lines[3]).toMatchObject({ victim_key: keyB, victim_hosts: ['HVR2NODO1'] });
-    expect(lines[4]?.hash).toMatch(/^[0-9a-f]{8}$/);
+    expect(lines[4]?.hash).toMatch(/^[0-9a-f]{16}$/);
   });
 });
