@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash } from '../services/observability/content-hash.js';
 import { encodeRecord, RECORD_SIZE } from '../services/hyperv-node/record.js';
+import { contentHash } from '../services/observability/content-hash.js';
 import { judgeSlot } from './readback.js';
 
 describe('judgeSlot', () => {

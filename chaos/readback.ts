@@ -5,8 +5,8 @@
  * `judgeSlot` is pure; `readBack` does the reads.
  */
 import type { Clients } from '../orchestrator/run/clients.js';
-import { contentHash } from '../services/observability/content-hash.js';
 import { RECORD_SIZE, recordsPerDisk, verifyRecord } from '../services/hyperv-node/record.js';
+import { contentHash } from '../services/observability/content-hash.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import type { ReadbackRecord } from './history.js';
 import type { AckedRecord } from './witnesses.js';
@@ -45,18 +45,16 @@ async function readSlot(c: Clients, reader: string, rec: AckedRecord): Promise<B
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = await rpc<{ data: Buffer }>((cb) =>
-      c
-        .storage()
-        .Read(
-          {
-            lun: rec.lun,
-            initiator: { host: reader, port: 'verifier' },
-            offset: rec.offset,
-            length: RECORD_SIZE,
-          },
-          deadline(5000),
-          cb,
-        ),
+      c.storage().Read(
+        {
+          lun: rec.lun,
+          initiator: { host: reader, port: 'verifier' },
+          offset: rec.offset,
+          length: RECORD_SIZE,
+        },
+        deadline(5000),
+        cb,
+      ),
     ).catch((err) => {
       lastError = String((err as Error).message);
       return null;

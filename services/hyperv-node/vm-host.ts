@@ -12,7 +12,6 @@ import * as grpc from '@grpc/grpc-js';
 import { Actor } from '../actor/actor.js';
 import { type Clock, Random, systemClock } from '../actor/clock.js';
 import { DcboxError } from '../actor/errors.js';
-import { contentHash } from '../observability/content-hash.js';
 import type { MigrationStats__Output as MigrationStats } from '../generated/dcbox/cluster/v1/MigrationStats.js';
 import type { HyperVNodeClient } from '../generated/dcbox/node/v1/HyperVNode.js';
 import type { MigrationAck } from '../generated/dcbox/node/v1/MigrationAck.js';
@@ -22,7 +21,7 @@ import type { Logger } from '../process/log.js';
 import { CLIENT_OPTIONS, protos } from '../transport/grpc.js';
 import { encodeJson, type NatsConnection } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
-import { type BlockDevice, lastSeqOnDisk, workloadRecord, writeRecord } from './guest-disk.js';
+import { type BlockDevice, lastSeqOnDisk, writeLoggedRecord } from './guest-disk.js';
 import { GuestMemory } from './migration/guest-memory.js';
 import { DEFAULT_POLICY, type PassPolicy } from './migration/passes.js';
 import { type MigrationSource, sendMigration } from './migration/source.js';
@@ -493,22 +492,11 @@ export class VmHost {
     this.listeners.delete(vm);
   }
 
-  /** Writes a workload record, logging it as issued and as answered before the core hears of it. */
+  /** Writes a workload record, logged as issued and as answered before the core hears of it. */
   private async write(effect: Extract<VmEffect, { type: 'writeRecord' }>): Promise<void> {
-    const writer = { host: this.cfg.host, incarnation: this.writes.incarnation(effect.epoch) };
-    const block = workloadRecord(effect, writer);
-    const done = this.writes.issued({
-      timeMs: this.clock.now(),
-      vm: effect.vm,
-      recordSeq: effect.seq,
-      ...writer,
-      hash: contentHash(block),
-      lun: effect.lun,
-      offset: effect.offset,
-    });
-    const outcome = await writeRecord(this.disks, this.memory.get(effect.vm), effect, block);
-    if (outcome.ok) done('ok', this.clock.now());
-    else done(outcome.definite ? 'fail' : 'info', this.clock.now(), `${outcome.code}: ${outcome.message}`);
+    const host = this.cfg.host;
+    const mem = this.memory.get(effect.vm);
+    const outcome = await writeLoggedRecord(this.disks, mem, effect, host, this.writes, this.clock);
     this.actor.send({ type: 'writeDone', name: effect.vm, seq: effect.seq, outcome });
   }
 }
