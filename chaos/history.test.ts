@@ -25,6 +25,26 @@ describe('history parsing', () => {
     expect(parseHistory(text)).toEqual(entries);
   });
 
+  it('reads the independent evidence: the controller log, the layout and read-back records', () => {
+    const lines = [
+      '{"t":1,"type":"storage-write","initiator":{"host":"N1","port":"RSSM1"},"lun":"L","offset":512,"length":512,"hash":"h"}',
+      '{"t":2,"type":"reservation","action":"preempt","initiator":{"host":"N1","port":"RSSM1"},"lun":"L","key":"01","victim":{"key":"02"}}',
+      '{"t":3,"type":"layout","volumes":{"Volume1":"L"},"disks":{"vm1":{"lun":"L","offset":0,"size":4096}}}',
+      '{"t":4,"type":"readback","vm":"vm1","checked":1,"missing":[],"bad":[],"records":[{"seq":1,"present":true,"writer":"N1","incarnation":"i","hash":"h"}]}',
+    ];
+    expect(parseHistory(lines.join('\n')).map((e) => e.type)).toEqual([
+      'storage-write',
+      'reservation',
+      'layout',
+      'readback',
+    ]);
+    expect(
+      problemsOf(
+        '{"t":1,"type":"reservation","action":"steal","initiator":{"host":"N1","port":"p"},"lun":"L","key":"01"}',
+      )[0],
+    ).toContain('runs/h.jsonl:1: action:');
+  });
+
   it('keeps fields beyond the format, such as a sample’s csvMode', () => {
     const line =
       '{"t":5,"type":"state","node":"N1","service":"Running","epoch":2,"members":["N1"],"hasQuorum":true,"leader":"N1","csv":{},"roles":{},"csvMode":"Direct"}';

@@ -2,7 +2,11 @@
  * The history of a chaos run, in Jepsen's model: a JSON Lines file in which every client
  * operation appears as an invoke and a completion (ok, fail, or info when its outcome is
  * unknown — a timed-out operation is never counted as failed), next to the faults, the cluster
- * events the nodes logged and samples of each node's own view. The checkers read only this.
+ * events the nodes logged and samples of each node's own view — and, from observers that are not
+ * the component judged, the storage controller's log of acknowledged writes and reservation
+ * changes, the VM workload's writes as they happen and a read-back of every record. The checkers
+ * read only this. docs/chaos.md §History describes every line; older histories, which lack the
+ * independent evidence, still parse (the checkers then say `unknown` where they needed it).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -23,6 +27,16 @@ export interface RunEntry extends Stamped {
   timing: string;
   /** Wall-clock epoch milliseconds, to line the history up with logs. */
   at: number;
+  /** The timing profile's figures the liveness bound derives from (absent: look `timing` up). */
+  profile?: TimingFigures;
+}
+
+/** The figures of a timing profile that bound detection, arbitration and a VM's restart. */
+export interface TimingFigures {
+  sameSubnetDelayMs: number;
+  sameSubnetThreshold: number;
+  witnessChallengeWaitMs: number;
+  vmBootMs: number;
 }
 
 /** How a client operation went: invoke, then ok, fail (surely did not happen) or info (unknown). */
@@ -30,7 +44,10 @@ export type OpPhase = 'invoke' | 'ok' | 'fail' | 'info';
 
 /**
  * A client operation. Pings run as process `ping:<vm>` and carry on ok the host that answered;
- * disk writes run as process `disk:<vm>` and carry the record's sequence number.
+ * disk writes run as process `disk:<vm>` and carry the record's sequence number. A write streamed
+ * from the VM's workload as it happens (invoke when issued, ok/fail/info when answered) also
+ * carries its writer: `host`, the VM instance's `incarnation` and the record's content `hash`;
+ * writes of older histories were polled from the node's status and have neither.
  */
 export interface OpEntry extends Stamped {
   type: 'op';
@@ -43,6 +60,10 @@ export interface OpEntry extends Stamped {
   host?: string;
   seq?: number;
   error?: string;
+  /** The writing VM instance (a new one each time the VM starts, on whatever host). */
+  incarnation?: string;
+  /** The hash of the record's content as written, to match it in the controller's log. */
+  hash?: string;
 }
 
 /** A fault injected (start) or lifted (end); start and end share the id. */
@@ -91,17 +112,89 @@ export interface StateEntry extends Stamped {
   roles: Record<string, { owner: string; state: string }>;
 }
 
-/** At the end of a run, every acknowledged record of one VM read back from the storage. */
+/** What the read-back found in one record's slot. */
+export interface ReadbackRecord {
+  seq: number;
+  /** Whether a valid record with this sequence number is in its slot. */
+  present: boolean;
+  /** Who wrote the record found, as the record itself says. */
+  writer?: string;
+  incarnation?: string;
+  /** The hash of the content read. */
+  hash?: string;
+  /** A newer lap of the journal legitimately reused the slot for this sequence number. */
+  overwrittenBy?: number;
+}
+
+/**
+ * At the end of a run, every acknowledged record of one VM read back from the storage. Newer
+ * recorders add `records`, one per record read, with its content hash and writer; without them a
+ * rewritten sequence number cannot be told from the acknowledged original.
+ */
 export interface ReadbackEntry extends Stamped {
   type: 'readback';
   vm: string;
   checked: number;
   missing: number[];
   bad: { seq: number; reason: string }[];
+  records?: ReadbackRecord[];
+}
+
+/** An I_T nexus as the storage controller names it: the host and the port (RSSM) used. */
+export interface InitiatorRef {
+  host: string;
+  port: string;
+}
+
+/** One write the storage controller acknowledged, from the controller's own log. */
+export interface StorageWriteEntry extends Stamped {
+  type: 'storage-write';
+  initiator: InitiatorRef;
+  lun: string;
+  offset: number;
+  length: number;
+  /** The hash of the data written. */
+  hash: string;
+}
+
+/** A persistent-reservation change the storage controller carried out. */
+export type ReservationAction = 'register' | 'unregister' | 'reserve' | 'release' | 'preempt';
+
+/**
+ * A persistent-reservation change from the controller's own log: who (initiator) did what with
+ * which key on which LUN. A preempt names the victim's key and, when the controller knew them,
+ * the hosts whose registrations it removed.
+ */
+export interface ReservationEntry extends Stamped {
+  type: 'reservation';
+  action: ReservationAction;
+  initiator: InitiatorRef;
+  lun: string;
+  key: string;
+  victim?: { key: string; hosts?: string[] };
+}
+
+/**
+ * Where things live on the storage, as the recorder found them: each CSV's LUN and each VM's
+ * disk (a byte range of a LUN). The checkers map the controller's writes to VMs with it.
+ */
+export interface LayoutEntry extends Stamped {
+  type: 'layout';
+  volumes?: Record<string, string>;
+  disks?: Record<string, { lun: string; offset: number; size: number }>;
 }
 
 /** One line of a history. */
-export type HistoryEntry = RunEntry | OpEntry | FaultEntry | EventEntry | StateEntry | ReadbackEntry;
+export type HistoryEntry =
+  | RunEntry
+  | OpEntry
+  | FaultEntry
+  | EventEntry
+  | StateEntry
+  | ReadbackEntry
+  | StorageWriteEntry
+  | ReservationEntry
+  | LayoutEntry;
 
 /** A whole history, in file order. */
 export type History = readonly HistoryEntry[];
@@ -130,6 +223,14 @@ const Run = z.looseObject({
   topology: z.string(),
   timing: z.string(),
   at: z.number(),
+  profile: z
+    .looseObject({
+      sameSubnetDelayMs: z.number().nonnegative(),
+      sameSubnetThreshold: z.number().nonnegative(),
+      witnessChallengeWaitMs: z.number().nonnegative(),
+      vmBootMs: z.number().nonnegative(),
+    })
+    .optional(),
 });
 
 const Op = z.looseObject({
@@ -143,6 +244,8 @@ const Op = z.looseObject({
   host: z.string().optional(),
   seq: z.number().int().nonnegative().optional(),
   error: z.string().optional(),
+  incarnation: z.string().optional(),
+  hash: z.string().optional(),
 });
 
 const Fault = z.looseObject({
@@ -185,9 +288,69 @@ const Readback = z.looseObject({
   checked: z.number().int().nonnegative(),
   missing: z.array(z.number().int()),
   bad: z.array(z.looseObject({ seq: z.number().int(), reason: z.string() })),
+  records: z
+    .array(
+      z.looseObject({
+        seq: z.number().int(),
+        present: z.boolean(),
+        writer: z.string().optional(),
+        incarnation: z.string().optional(),
+        hash: z.string().optional(),
+        overwrittenBy: z.number().int().optional(),
+      }),
+    )
+    .optional(),
 });
 
-const Entry = z.discriminatedUnion('type', [Run, Op, Fault, Event, State, Readback]);
+const Initiator = z.looseObject({ host: z.string().min(1), port: z.string() });
+
+const StorageWrite = z.looseObject({
+  t,
+  type: z.literal('storage-write'),
+  initiator: Initiator,
+  lun: z.string().min(1),
+  offset: z.number().int().nonnegative(),
+  length: z.number().int().nonnegative(),
+  hash: z.string(),
+});
+
+const Reservation = z.looseObject({
+  t,
+  type: z.literal('reservation'),
+  action: z.enum(['register', 'unregister', 'reserve', 'release', 'preempt']),
+  initiator: Initiator,
+  lun: z.string().min(1),
+  key: z.string(),
+  victim: z.looseObject({ key: z.string(), hosts: z.array(z.string()).optional() }).optional(),
+});
+
+const Layout = z.looseObject({
+  t,
+  type: z.literal('layout'),
+  volumes: z.record(z.string(), z.string()).optional(),
+  disks: z
+    .record(
+      z.string(),
+      z.looseObject({
+        lun: z.string().min(1),
+        offset: z.number().int().nonnegative(),
+        size: z.number().int().nonnegative(),
+      }),
+    )
+    .optional(),
+});
+
+const Entry = z.discriminatedUnion('type', [
+  Run,
+  Op,
+  Fault,
+  Event,
+  State,
+  Readback,
+  StorageWrite,
+  Reservation,
+  Layout,
+]);
 
 const MAX_PROBLEMS = 20;
 

@@ -1,23 +1,36 @@
 /**
  * The recorder: writes a run's history (JSON Lines, chaos/history.ts) from the out-of-band
- * channel — client pings to every VM with invoke and completion, acknowledged disk records,
- * every node's cluster events and a sample of every node's view every 200 ms, the faults, and at
- * the end a read-back of every acknowledged record from the storage controller.
+ * channel — client pings to every VM with invoke and completion, every node's cluster events and
+ * a sample of every node's view every 200 ms, the faults, and from the independent witnesses
+ * (witnesses.ts) the storage controller's log and every VM's record writes as they happen; the
+ * layout of the disks, and at the end a read-back of every acknowledged record from the storage
+ * controller (readback.ts).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { Clients } from '../orchestrator/run/clients.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
-import type { DiskStatus__Output } from '../services/generated/dcbox/node/v1/DiskStatus.js';
+import type { VmList__Output } from '../services/generated/dcbox/node/v1/VmList.js';
 import type { StreamEvent__Output } from '../services/generated/dcbox/orchestrator/v1/StreamEvent.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
-import { RECORD_SIZE, recordOffset, verifyRecord } from '../services/hyperv-node/record.js';
 import { type DcboxEvent, parseEvent } from '../services/observability/events.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
+import type { LayoutEntry, TimingFigures } from './history.js';
+import { readBack } from './readback.js';
+import { type AckedRecord, followControllerLog, followNodeWrites, type WitnessSink } from './witnesses.js';
 
 const SAMPLE_MS = 200;
-const DISK_POLL_MS = 250;
 const PING_INTERVAL_MS = 100;
+
+/** What the run's start line says about it. */
+export interface RecorderMeta {
+  seed: number;
+  experiment: string;
+  topology: string;
+  timing: string;
+  /** The timing profile's figures, for the liveness bound. */
+  profile?: TimingFigures;
+}
 
 export class Recorder {
   private readonly out: WriteStream;
@@ -28,8 +41,12 @@ export class Recorder {
   /** Set as soon as finish() starts: no stream may be reopened after that. */
   private closing = false;
   private nextOp = 1;
-  /** Every acknowledged record seen, per VM: seq → where it lives. */
-  private readonly acked = new Map<string, Map<number, { lun: string; offset: number; size: number }>>();
+  /** Every acknowledged record streamed from the nodes, per VM: seq → where and what. */
+  private readonly acked = new Map<string, Map<number, AckedRecord>>();
+  /** Lines a witness dropped before the recorder read them, per source. */
+  private readonly missedLines = new Map<string, number>();
+  /** Each VM's disk, from the last layout recorded. */
+  private disks: NonNullable<LayoutEntry['disks']> = {};
   /** Position in the orchestrator's merged event stream. */
   private eventSeq = 0;
   /** Lost pings per VM, for progress lines. */
@@ -38,10 +55,31 @@ export class Recorder {
   constructor(
     private readonly c: Clients,
     readonly path: string,
-    private readonly meta: { seed: number; experiment: string; topology: string; timing: string },
+    private readonly meta: RecorderMeta,
   ) {
     this.out = createWriteStream(path);
     this.write({ type: 'run', phase: 'start', ...meta, at: this.startedAt });
+    // The witnesses are followed from the start, before the load: nothing they saw is missed.
+    const sink = this.sink();
+    followControllerLog(c, sink);
+    for (const node of this.nodes())
+      followNodeWrites(c, node, sink, (vm, seq, rec) => {
+        const seqs = this.acked.get(vm) ?? new Map<number, AckedRecord>();
+        seqs.set(seq, rec);
+        this.acked.set(vm, seqs);
+      });
+  }
+
+  /** The recorder as the witnesses write to it. */
+  private sink(): WitnessSink {
+    return {
+      startedAt: this.startedAt,
+      writeAt: (at, entry) => this.writeAt(at, entry),
+      nextOp: () => this.nextOp++,
+      closing: () => this.closing,
+      track: (s) => this.streams.push(s),
+      missed: (source, n) => this.missedLines.set(source, (this.missedLines.get(source) ?? 0) + n),
+    };
   }
 
   /** Milliseconds since the run started, for history lines and fault records. */
@@ -74,12 +112,41 @@ export class Recorder {
     return this.c.byComponent('hyperv-node').map((h) => h.name);
   }
 
-  /** Starts the load and the sampling for these VMs. */
-  start(vms: string[]): void {
+  /** Records the layout, then starts the load and the sampling for these VMs. */
+  async start(vms: string[]): Promise<void> {
+    await this.recordLayout();
     for (const vm of vms) this.ping(vm);
     this.timers.push(setInterval(() => void this.sample(), SAMPLE_MS));
-    this.timers.push(setInterval(() => void this.pollDisks(vms), DISK_POLL_MS));
     this.watchEvents();
+  }
+
+  /**
+   * Where things live on the storage: each VM's disk (LUN, offset, size) from the nodes' VM
+   * lists, each CSV's LUN from the nodes' cluster state. A node that does not answer adds nothing.
+   */
+  private async recordLayout(): Promise<void> {
+    const disks: NonNullable<LayoutEntry['disks']> = { ...this.disks };
+    const volumes: Record<string, string> = {};
+    await Promise.all(
+      this.nodes().map(async (node) => {
+        const list = await rpc<VmList__Output>((cb) =>
+          this.c.node(node).ListVms({}, deadline(2000), cb),
+        ).catch(() => null);
+        for (const vm of list?.vms ?? [])
+          if (vm.disk?.lun)
+            disks[vm.name] = {
+              lun: vm.disk.lun,
+              offset: Number(vm.disk.offset_bytes),
+              size: Number(vm.disk.size_bytes),
+            };
+        const s = await rpc<ClusterState__Output>((cb) =>
+          this.c.cluster(node).GetState({}, deadline(2000), cb),
+        ).catch(() => null);
+        for (const v of s?.csv ?? []) if (v.lun) volumes[v.volume] = v.lun;
+      }),
+    );
+    this.disks = disks;
+    this.write({ type: 'layout', volumes, disks });
   }
 
   private ping(vm: string): void {
@@ -154,37 +221,6 @@ export class Recorder {
     );
   }
 
-  /** Acknowledged records, from whichever node runs each VM now. */
-  private async pollDisks(vms: string[]): Promise<void> {
-    for (const node of this.nodes()) {
-      for (const vm of vms) {
-        const s = await rpc<DiskStatus__Output>((cb) =>
-          this.c.node(node).GetDiskStatus({ name: vm }, deadline(DISK_POLL_MS), cb),
-        ).catch(() => null);
-        if (!s?.disk) continue;
-        let seen = this.acked.get(vm);
-        if (!seen) {
-          seen = new Map();
-          this.acked.set(vm, seen);
-        }
-        for (const range of s.acked) {
-          for (let seq = Number(range.first); seq <= Number(range.last); seq++) {
-            if (seen.has(seq)) continue;
-            seen.set(seq, {
-              lun: s.disk.lun,
-              offset: Number(s.disk.offset_bytes),
-              size: Number(s.disk.size_bytes),
-            });
-            const id = this.nextOp++;
-            const process = `disk:${vm}`;
-            this.write({ type: 'op', process, f: 'write', phase: 'invoke', id, vm, seq, host: node });
-            this.write({ type: 'op', process, f: 'write', phase: 'ok', id, vm, seq, host: node });
-          }
-        }
-      }
-    }
-  }
-
   /**
    * Follows the orchestrator's merged event stream — the one the dashboard and `dcbox events`
    * read — for every node's cluster events, also across a node's restart (its indexes start at
@@ -229,56 +265,22 @@ export class Recorder {
   }
 
   /** Stops the load, reads every acknowledged record back and closes the history. */
-  async finish(vms: string[]): Promise<void> {
+  async finish(): Promise<void> {
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
+    await this.recordLayout();
     for (const s of this.streams) s.cancel();
-    await this.pollDisks(vms);
-    const storage = this.c.storage();
-    for (const [vm, seqs] of this.acked) {
-      const missing: number[] = [];
-      const bad: { seq: number; reason: string }[] = [];
-      for (const [seq, where] of seqs) {
-        const offset = recordOffset(where.offset, where.size, seq);
-        let r: { data: Buffer } | null = null;
-        let lastError = '';
-        for (let attempt = 0; attempt < 3 && !r; attempt++) {
-          r = await rpc<{ data: Buffer }>((cb) =>
-            storage.Read(
-              {
-                lun: where.lun,
-                initiator: { host: this.nodes()[0] ?? '', port: 'verifier' },
-                offset,
-                length: RECORD_SIZE,
-              },
-              deadline(5000),
-              cb,
-            ),
-          ).catch((err) => {
-            lastError = String((err as Error).message);
-            return null;
-          });
-        }
-        if (!r) {
-          // The record could not be read at all: say why rather than call it lost.
-          bad.push({ seq, reason: `unreadable: ${lastError}` });
-          continue;
-        }
-        const check = verifyRecord(r.data, { vm, seq });
-        if (!check.ok) {
-          // A newer lap of the journal may legitimately overwrite an old slot.
-          if (
-            check.reason === 'wrong-record' &&
-            /#(\d+)$/.test(check.detail) &&
-            Number(/#(\d+)$/.exec(check.detail)?.[1]) > seq
-          )
-            continue;
-          bad.push({ seq, reason: `${check.reason}: ${check.detail}` });
-        }
-      }
-      this.write({ type: 'readback', vm, checked: seqs.size, missing, bad });
-    }
-    this.write({ type: 'run', phase: 'end', ...this.meta, at: Date.now() });
+    const reader = this.nodes()[0] ?? '';
+    for (const [vm, seqs] of [...this.acked].sort(([a], [b]) => a.localeCompare(b)))
+      this.write({ ...(await readBack(this.c, reader, vm, seqs, this.disks[vm]?.size ?? null)) });
+    const missed = Object.fromEntries(this.missedLines);
+    this.write({
+      type: 'run',
+      phase: 'end',
+      ...this.meta,
+      at: Date.now(),
+      ...(this.missedLines.size > 0 ? { missedWitnessLines: missed } : {}),
+    });
     this.stopped = true;
     await new Promise<void>((resolve) => this.out.end(resolve));
   }

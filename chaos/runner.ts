@@ -10,9 +10,11 @@ import { type Clients, connect } from '../orchestrator/run/clients.js';
 import { ensureDcboxHome } from '../orchestrator/run/paths.js';
 import { down } from '../orchestrator/run/sweep.js';
 import { up } from '../orchestrator/run/up.js';
+import { TIMINGS } from '../orchestrator/topology/timing.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import type { ExperimentSpec, Step } from './experiment.js';
+import type { TimingFigures } from './history.js';
 import { type FaultRecord, MethodRun } from './method.js';
 import { anyState, type ProbeResult, probes } from './probes.js';
 import { Recorder } from './recorder.js';
@@ -31,6 +33,21 @@ export interface RunReport extends Analysis {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * How long the recorder goes on after the cluster settled: liveness-after-heal needs at least 5 s
+ * of history after its stable window opens (docs/chaos.md §Liveness bound), and the window may
+ * open a little after the probes pass.
+ */
+const TAIL_MS = 6000;
+
+/** The start line's timing figures, from the named timing profile (none for an unknown name). */
+function profileOf(timing: string): { profile?: TimingFigures } {
+  const t = TIMINGS[timing];
+  if (!t) return {};
+  const { sameSubnetDelayMs, sameSubnetThreshold, witnessChallengeWaitMs, vmBootMs } = t;
+  return { profile: { sameSubnetDelayMs, sameSubnetThreshold, witnessChallengeWaitMs, vmBootMs } };
+}
 
 /** How the runner was asked to run: the experiment's name, its seed, where to say what it does. */
 export interface RunOptions {
@@ -73,29 +90,30 @@ export async function runExperiment(spec: ExperimentSpec, opts: RunOptions): Pro
       experiment: opts.name,
       topology: spec.topology,
       timing: spec.timing,
+      ...profileOf(spec.timing),
     });
-    run.recorder.start(vms);
+    await run.recorder.start(vms);
     await sleep(1000);
     run.steady.before = await steadyStateBefore(c, spec, vms);
     opts.say('steady state holds; running the method');
     run.method = new MethodRun(c, run.recorder, opts.say);
     await runMethod(run.method, c, spec, opts);
     run.steady.after = await settle(c, spec, vms);
-    await sleep(500);
+    // Liveness needs a tail: the checkers judge the cluster for a while after it settled.
+    opts.say(`settled; recording ${TAIL_MS / 1000} s more`);
+    await sleep(TAIL_MS);
   } catch (err) {
     run.error = (err as Error).message;
     opts.say(`error: ${run.error}`);
   } finally {
     if (run.recorder)
       await run.recorder
-        .finish(vms)
+        .finish()
         .catch((e) => opts.say(`finishing the history failed: ${(e as Error).message}`));
     c?.close();
     await down();
   }
-  const analysis = run.recorder
-    ? analyse(paths.history, { settleTimeoutMs: spec.settleTimeout, title: spec.title })
-    : null;
+  const analysis = run.recorder ? analyse(paths.history, { title: spec.title }) : null;
   const report = composeReport(analysis, run, opts, paths);
   writeRunFiles(spec, report, paths);
   return report;

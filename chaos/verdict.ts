@@ -19,8 +19,11 @@ export interface Analysis {
 
 /** Options of a run's analysis. */
 export interface AnalyseOptions {
-  /** Every role must be Online this long after the last heal (the experiment's settle timeout). */
-  settleTimeoutMs?: number;
+  /**
+   * Lost pings a VM on a node that kept quorum may have during one fault (default 0). The
+   * liveness bound is no option here: it derives from the timing profile in the history.
+   */
+  survivorLostPingsMax?: number;
   /** A heading for the HTML report. */
   title?: string;
   /** A VM answering from A, then B, then A again within this long is on two hosts (default 2000). */
@@ -43,7 +46,7 @@ export function analyse(path: string, opts: AnalyseOptions = {}): Analysis {
     };
   }
   const result = check(history, {
-    ...(opts.settleTimeoutMs !== undefined ? { boundMs: opts.settleTimeoutMs } : {}),
+    ...(opts.survivorLostPingsMax !== undefined ? { survivorLostPingsMax: opts.survivorLostPingsMax } : {}),
     ...(opts.switchBackWindowMs !== undefined ? { switchBackWindowMs: opts.switchBackWindowMs } : {}),
   });
   return {

@@ -1,69 +1,161 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../history.js';
 import { fencingBeforeTakeover } from './fencing-before-takeover.js';
-import { cleanRun, event, inOrder, N1, N2 } from './fixtures.js';
+import {
+  cleanRun,
+  event,
+  inOrder,
+  LUN,
+  layout,
+  legacyOf,
+  N1,
+  N2,
+  reservation,
+  samples,
+  storageWrite,
+} from './fixtures.js';
 
-function without(h: HistoryEntry[], kind: string): HistoryEntry[] {
-  return h.filter((e) => !(e.type === 'event' && e.kind === kind));
+/** The clean run without its preempt of N2's key, plus `extra`. */
+function withoutPreempt(extra: HistoryEntry[] = [], h = cleanRun()): HistoryEntry[] {
+  return inOrder([...h.filter((e) => !(e.type === 'reservation' && e.action === 'preempt')), ...extra]);
+}
+
+function withoutEvents(h: HistoryEntry[], kind?: string): HistoryEntry[] {
+  return h.filter((e) => !(e.type === 'event' && (kind === undefined || e.kind === kind)));
 }
 
 describe('fencing-before-takeover', () => {
-  it('passes the clean power-off run, which fences blade 2 before taking its disk and role', () => {
-    expect(fencingBeforeTakeover(cleanRun())).toMatchObject({
-      name: 'fencing-before-takeover',
-      verdict: 'pass',
-    });
+  it('passes the clean power-off run, whose controller log shows the preempt before the takeover', () => {
+    const r = fencingBeforeTakeover(cleanRun());
+    expect(r).toMatchObject({ name: 'fencing-before-takeover', verdict: 'pass' });
+    // vm1 and the CSV from the samples and the events, and vm1's disk from the controller's log.
+    expect(r.details).toBe(
+      "All 5 takeover(s) followed a preempt of the previous owner's key in the controller's log.",
+    );
   });
 
-  it('fails a CSV takeover logged before the previous owner was fenced', () => {
-    const h = inOrder([...without(cleanRun(), 'fenced'), event(7060, N1, 'fenced', { victims: [N2] })]);
-    const r = fencingBeforeTakeover(h);
+  it('fails a takeover whose preempt reaches the controller only after the takeover was seen', () => {
+    const r = fencingBeforeTakeover(withoutPreempt([reservation(7300, 'preempt', N1, N2)]));
     expect(r.verdict).toBe('fail');
-    expect(r.details).toContain(`${N1} took CSV Volume1 from ${N2} at t=7050 ms without fencing ${N2} first`);
+    expect(r.details).toContain(
+      `${N1} took CSV Volume1 from ${N2} at t=7050 ms (seen in the events) no preempt of ${N2}'s key on ${LUN} in the controller's log before t=7050 ms`,
+    );
     expect(r.offending).toContainEqual(expect.objectContaining({ kind: 'csv-coordinator' }));
-    expect(r.offending).toContainEqual(expect.objectContaining({ kind: 'failover' }));
+    expect(r.offending).toContainEqual(expect.objectContaining({ type: 'state', node: N1, t: 7200 }));
   });
 
-  it('fails a failover from a node that was never fenced', () => {
-    const h = inOrder([
-      event(0, N1, 'cluster-formed', { members: [N1] }),
-      event(100, N1, 'failover', { role: 'vm1', from: N2, to: N1 }),
-    ]);
-    const r = fencingBeforeTakeover(h);
+  it("does not take the nodes' own fenced event for a fence the controller never logged", () => {
+    const r = fencingBeforeTakeover(withoutPreempt());
     expect(r.verdict).toBe('fail');
     expect(r.details).toContain(`took role vm1 from ${N2}`);
   });
 
-  it('needs a new fence once the victim has rejoined', () => {
-    // N2 rejoined at 17 s, so the fence of 7 s no longer covers a takeover at 20 s.
-    const h = inOrder([
-      ...cleanRun(),
-      event(20_000, N1, 'csv-coordinator', {
-        volume: 'Volume1',
-        coordinator: N1,
-        previous: N2,
-        reason: 'takeover',
-      }),
-    ]);
-    expect(fencingBeforeTakeover(h).verdict).toBe('fail');
-    const fencedAgain = inOrder([...h, event(19_000, N1, 'fenced', { victims: [N2] })]);
-    expect(fencingBeforeTakeover(fencedAgain).verdict).toBe('pass');
+  it('does not count a fence on the wrong LUN', () => {
+    const r = fencingBeforeTakeover(withoutPreempt([reservation(7040, 'preempt', N1, N2, 'LUN9')]));
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(`(the preempt at t=7040 ms was by ${N1} on LUN9, which does not count)`);
   });
 
-  it('does not ask a planned move to fence anybody', () => {
-    const h = [
-      event(0, N1, 'csv-coordinator', { volume: 'Volume1', coordinator: N2, previous: N1, reason: 'move' }),
+  it('does not count a fence by a node outside the new owner’s partition', () => {
+    const r = fencingBeforeTakeover(withoutPreempt([reservation(7040, 'preempt', 'HVR2NODO3', N2)]));
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain('was by HVR2NODO3 on LUN1, which does not count');
+  });
+
+  it('finds takeovers in the samples alone, without the nodes’ events', () => {
+    const r = fencingBeforeTakeover(withoutEvents(withoutPreempt()));
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(`${N1} took role vm1 from ${N2} at t=7200 ms (seen in the samples)`);
+  });
+
+  it('finds a takeover in the controller’s log alone: a removed node’s VM disk written by another host', () => {
+    const h = inOrder([
+      layout(0),
+      reservation(1, 'register', N1),
+      reservation(1, 'register', N2),
+      storageWrite(100, N2, 'vm1', 1, 'a'),
+      event(1000, N1, 'node-removed', { node: N2 }),
+      storageWrite(2000, N1, 'vm1', 2, 'b'),
+    ]);
+    const r = fencingBeforeTakeover(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(`${N1} took role vm1 from ${N2} at t=2000 ms (seen in the controller)`);
+    const fenced = inOrder([...h, reservation(1500, 'preempt', N1, N2)]);
+    expect(fencingBeforeTakeover(fenced).verdict).toBe('pass');
+  });
+
+  it('needs a new preempt once the victim has registered its key again', () => {
+    // N2 rejoined and registered again at 17 s, is removed again at 21 s, and N1 takes vm1 at 22 s.
+    const again = [
+      event(21_000, N1, 'node-removed', { node: N2 }),
+      event(22_000, N1, 'failover', { role: 'vm1', from: N2, to: N1 }),
     ];
+    const h = inOrder([
+      ...cleanRun().filter((e) => e.t < 20_000),
+      ...samples(N1, 20_000, 25_000, { members: [N1] }),
+      ...again,
+    ]);
+    const r = fencingBeforeTakeover(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(`${N1} took role vm1 from ${N2} at t=22000 ms (seen in the events)`);
+    expect(fencingBeforeTakeover(inOrder([...h, reservation(21_500, 'preempt', N1, N2)])).verdict).toBe(
+      'pass',
+    );
+  });
+
+  it('does not ask a failover after a resource failure, its node still a member, to fence anybody', () => {
+    const both = [N1, N2];
+    const h = inOrder([
+      ...cleanRun(),
+      event(20_000, N1, 'resource-failed', { role: 'vm2', op: 'start' }),
+      event(20_010, N1, 'failover', { role: 'vm2', from: N1, to: N2 }),
+      ...samples(N1, 20_100, 25_000, { members: both, roles: { vm2: { owner: N2, state: 'Online' } } }),
+    ]);
     expect(fencingBeforeTakeover(h).verdict).toBe('pass');
   });
 
-  it('is unknown, not pass, when the history has neither events nor state samples', () => {
-    expect(
-      fencingBeforeTakeover(cleanRun().filter((e) => e.type !== 'event' && e.type !== 'state')).verdict,
-    ).toBe('unknown');
+  it('does not ask a planned CSV move between members to fence anybody', () => {
+    const view = (coordinator: string) => ({ members: [N1, N2], csv: { Volume1: coordinator } });
+    const h = inOrder([
+      ...samples(N1, 0, 1000, view(N1)),
+      ...samples(N1, 1000, 2000, view(N2)),
+      event(1000, N1, 'csv-coordinator', {
+        volume: 'Volume1',
+        coordinator: N2,
+        previous: N1,
+        reason: 'move',
+      }),
+    ]);
+    expect(fencingBeforeTakeover(h).verdict).toBe('pass');
+  });
+
+  it('is unknown, not pass, for takeovers in a history without the controller log', () => {
+    const r = fencingBeforeTakeover(legacyOf(cleanRun()));
+    expect(r.verdict).toBe('unknown');
+    expect(r.details).toContain(
+      `${N1} took role vm1 from ${N2} at t=7050 ms (seen in the events): only the nodes' own fenced events say it was fenced`,
+    );
+    expect(r.details).toContain('The history has no storage controller log, so no fence can be proven.');
+  });
+
+  it('still fails a legacy history whose own events show no fence before the takeover', () => {
+    const h = inOrder([
+      ...withoutEvents(legacyOf(cleanRun()), 'fenced'),
+      event(7060, N1, 'fenced', { victims: [N2] }),
+    ]);
+    const r = fencingBeforeTakeover(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(`without fencing ${N2} first (not even by the nodes' own events)`);
+  });
+
+  it('is unknown, not pass, when the history has neither samples nor the controller log', () => {
+    expect(fencingBeforeTakeover(cleanRun().filter((e) => e.type === 'run' || e.type === 'op')).verdict).toBe(
+      'unknown',
+    );
   });
 
   it('passes when the nodes were sampled and nothing changed hands', () => {
-    expect(fencingBeforeTakeover(cleanRun().filter((e) => e.type !== 'event')).verdict).toBe('pass');
+    const h = cleanRun().filter((e) => e.t < 4000 && e.type !== 'fault');
+    expect(fencingBeforeTakeover(h)).toMatchObject({ verdict: 'pass' });
   });
 });

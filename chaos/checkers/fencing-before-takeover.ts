@@ -1,105 +1,174 @@
 /**
  * fencing-before-takeover: a node takes a disk only after the previous owner was preempted.
  * WSFC preempts a removed node's SCSI-3 persistent reservation keys before it brings that node's
- * disks and roles online elsewhere (docs/domain.md §Persistent reservations), so every takeover of a CSV and every
- * failover of a role from node P must follow a `fenced` event whose victims include P — one
- * logged after P last (re)joined, since a returning node registers its keys again.
+ * disks and roles online elsewhere (docs/domain.md §Persistent reservations). Takeovers come
+ * from the samples, the nodes' events and the controller's log (takeovers.ts); the fence must be
+ * in the storage controller's own log: a preempt of the previous owner's key, on the LUN the
+ * role's disk or the CSV lives on, by the new owner or a member of its partition, after the
+ * previous owner last registered there and before the takeover was seen and before the new
+ * owner's first write to the taken disk. A history without the controller's log cannot prove a
+ * fence: its takeovers are `unknown` — unless the nodes' own events show no fence at all, which
+ * fails as before.
  */
-import { type EventEntry, entriesOf, type History, type HistoryEntry } from '../history.js';
+import { type EventEntry, entriesOf, type History, type HistoryEntry, type StateEntry } from '../history.js';
+import {
+  hasControllerLog,
+  type Layout,
+  lastRegistration,
+  layoutOf,
+  preemptVictims,
+  reservationsOf,
+  vmOfWrite,
+  writerOf,
+} from './evidence.js';
+import { samplesByNode } from './samples.js';
+import { type Takeover, takeoversOf, viewAt } from './takeovers.js';
 import { at, type CheckResult, offendingList } from './types.js';
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+/** How one takeover was judged. */
+type Judgement = { ok: true } | { ok: false; why: string } | { ok: null; why: string };
+
+/** The nodes that may fence for a takeover: the new owner and its partition, never the victim. */
+function fencers(byNode: Map<string, StateEntry[]>, x: Takeover): Set<string> {
+  const view = viewAt(byNode, x.to, x.t);
+  const out = new Set([x.to, ...(view?.members ?? [])]);
+  out.delete(x.from);
+  return out;
 }
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
+/** The LUN a takeover's object lives on, from the layout. */
+function lunOf(layout: Layout, x: Takeover): string | null {
+  return x.kind === 'role' ? (layout.disks.get(x.name)?.lun ?? null) : (layout.volumes.get(x.name) ?? null);
 }
 
-/** The nodes an event shows as (back) in the cluster, whose keys are registered again. */
-function rejoined(e: EventEntry): string[] {
-  if (e.kind === 'joined') return [e.node];
-  if (e.kind === 'node-joined') return strings([e.data.node]);
-  if (e.kind === 'cluster-formed') return strings(e.data.members);
-  return [];
+/**
+ * The new owner's first write to the taken VM's disk since the previous owner last held it: after
+ * the previous owner's last write there and its last registration on the LUN, both before the
+ * takeover was seen.
+ */
+function firstWriteOfNewOwner(h: History, layout: Layout, x: Takeover, registeredAt: number): number {
+  if (x.kind !== 'role') return Number.POSITIVE_INFINITY;
+  const writer = writerOf(h);
+  const writes = entriesOf(h, 'storage-write')
+    .filter((w) => vmOfWrite(layout, w) === x.name)
+    .sort((a, b) => a.t - b.t);
+  let since = registeredAt;
+  for (const w of writes) if (w.t <= x.t && writer(w) === x.from) since = Math.max(since, w.t);
+  return writes.find((w) => w.t > since && writer(w) === x.to)?.t ?? Number.POSITIVE_INFINITY;
 }
 
-/** A takeover that needs the previous owner fenced first. */
-interface Takeover {
-  event: EventEntry;
-  from: string;
-  what: string;
+/** Judges a takeover against the controller's reservation log. */
+function judgeByController(
+  h: History,
+  byNode: Map<string, StateEntry[]>,
+  layout: Layout,
+  x: Takeover,
+): Judgement {
+  const lun = lunOf(layout, x);
+  if (!lun) return { ok: null, why: `no layout line says which LUN ${x.what} lives on` };
+  const log = reservationsOf(h);
+  const deadline = Math.min(x.t, firstWriteOfNewOwner(h, layout, x, lastRegistration(log, x.from, lun, x.t)));
+  const since = lastRegistration(log, x.from, lun, deadline);
+  const allowed = fencers(byNode, x);
+  const preempts = log.filter(
+    (r) => r.action === 'preempt' && r.t <= deadline && preemptVictims(log, r).includes(x.from),
+  );
+  if (preempts.some((p) => p.lun === lun && p.t > since && allowed.has(p.initiator.host)))
+    return { ok: true };
+  const near = preempts.filter((p) => p.t > since);
+  const wrong = near.find((p) => p.lun !== lun) ?? near.find((p) => !allowed.has(p.initiator.host));
+  const why = wrong
+    ? ` (the preempt at ${at(wrong.t)} was by ${wrong.initiator.host} on ${wrong.lun}, which does not count)`
+    : '';
+  return {
+    ok: false,
+    why: `no preempt of ${x.from}'s key on ${lun} in the controller's log before ${at(deadline)}${why}`,
+  };
+}
+
+/** Judges a takeover by the nodes' own fenced events: they can only show that no fence happened. */
+function judgeByEvents(events: EventEntry[], byNode: Map<string, StateEntry[]>, x: Takeover): Judgement {
+  if (events.length === 0) return { ok: null, why: 'the history has no cluster events either' };
+  const allowed = fencers(byNode, x);
+  let fenced = false;
+  for (const e of events) {
+    if (e.t > x.t) break;
+    if (e.kind === 'fenced' && Array.isArray(e.data.victims) && e.data.victims.includes(x.from))
+      fenced ||= allowed.has(e.node);
+    else if (
+      (e.kind === 'joined' && e.node === x.from) ||
+      (e.kind === 'node-joined' && e.data.node === x.from) ||
+      (e.kind === 'cluster-formed' && Array.isArray(e.data.members) && e.data.members.includes(x.from))
+    )
+      fenced = false;
+  }
+  if (!fenced)
+    return { ok: false, why: `without fencing ${x.from} first (not even by the nodes' own events)` };
+  return { ok: null, why: "only the nodes' own fenced events say it was fenced" };
 }
 
 /** Checks that every takeover follows a fence of the node it takes from. */
 export function fencingBeforeTakeover(h: History): CheckResult {
   const name = 'fencing-before-takeover';
-  // Events of one instant (fenced and csv-coordinator come from one decision) keep file order.
+  const byNode = samplesByNode(h);
+  const layout = layoutOf(h);
+  const found = takeoversOf(h, byNode, layout);
+  const controller = hasControllerLog(h);
+  // Events of one instant (fenced and failover come from one decision) keep file order.
   const events = entriesOf(h, 'event')
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.t - b.e.t || a.i - b.i)
     .map((x) => x.e);
-  if (events.length === 0) {
-    // No events at all: either nothing was taken over, or the recorder never reached the nodes.
-    // The nodes' own samples tell which: with samples and no events, nothing changed hands.
-    if (entriesOf(h, 'state').length === 0)
-      return {
-        name,
-        verdict: 'unknown',
-        details: 'The history has neither cluster events nor state samples, so no takeover can be judged.',
-      };
+  const failed: string[] = [];
+  const unsure: string[] = [
+    ...found.undetermined.map((u) => `${u}, and nothing says whether it was a takeover`),
+  ];
+  const offending: HistoryEntry[] = [];
+  for (const x of found.takeovers) {
+    const j = controller ? judgeByController(h, byNode, layout, x) : judgeByEvents(events, byNode, x);
+    const line = `${x.to} took ${x.what} from ${x.from} at ${at(x.t)} (seen in the ${x.source})`;
+    if (j.ok === false) {
+      failed.push(`${line} ${j.why}`);
+      offending.push(x.entry);
+    } else if (j.ok === null) unsure.push(`${line}: ${j.why}`);
+  }
+  return verdictOf(name, failed, unsure, offending, found.takeovers.length, found.observations, controller);
+}
+
+function verdictOf(
+  name: string,
+  failed: string[],
+  unsure: string[],
+  offending: HistoryEntry[],
+  takeovers: number,
+  observations: number,
+  controller: boolean,
+): CheckResult {
+  const list = (xs: string[]) => xs.slice(0, 5).join('. ') + (xs.length > 5 ? ` (${xs.length} in all)` : '');
+  if (failed.length > 0)
+    return { name, verdict: 'fail', details: list(failed), offending: offendingList(offending) };
+  if (unsure.length > 0)
+    return {
+      name,
+      verdict: 'unknown',
+      details: `${list(unsure)}.${controller ? '' : ' The history has no storage controller log, so no fence can be proven.'}`,
+    };
+  if (takeovers > 0)
     return {
       name,
       verdict: 'pass',
-      details: 'No disk or role changed hands: the nodes reported no takeover.',
+      details: `All ${takeovers} takeover(s) followed a preempt of the previous owner's key in the controller's log.`,
     };
-  }
-  /** Node → the fenced event that preempted it since it last joined. */
-  const fencedBy = new Map<string, EventEntry>();
-  const problems: string[] = [];
-  const offending: HistoryEntry[] = [];
-  let takeovers = 0;
-  for (const e of events) {
-    if (e.kind === 'fenced') {
-      for (const v of strings(e.data.victims)) fencedBy.set(v, e);
-      continue;
-    }
-    for (const n of rejoined(e)) fencedBy.delete(n);
-    const t = takeoverOf(e);
-    if (!t) continue;
-    takeovers++;
-    if (fencedBy.has(t.from)) continue;
-    problems.push(`${e.node} took ${t.what} from ${t.from} at ${at(e.t)} without fencing ${t.from} first`);
-    offending.push(e);
-  }
-  if (problems.length > 0)
+  if (observations === 0 && !controller)
     return {
       name,
-      verdict: 'fail',
-      details: problems.slice(0, 5).join('. ') + (problems.length > 5 ? ` (${problems.length} in all)` : ''),
-      offending: offendingList(offending),
+      verdict: 'unknown',
+      details:
+        'The history has no sample of a node with quorum naming an owner and no controller log, so no takeover can be judged.',
     };
   return {
     name,
     verdict: 'pass',
-    details:
-      takeovers === 0
-        ? `${events.length} events, no takeover from another node to judge.`
-        : `All ${takeovers} takeover(s) followed a fence of the previous owner.`,
+    details: `No disk or role changed hands from a removed node (${observations} ownership observations${controller ? ', and the controller log' : ''}).`,
   };
-}
-
-function takeoverOf(e: EventEntry): Takeover | null {
-  if (e.kind === 'csv-coordinator' && e.data.reason === 'takeover') {
-    const from = str(e.data.previous);
-    const to = str(e.data.coordinator);
-    if (!from || from === to) return null;
-    return { event: e, from, what: `CSV ${String(e.data.volume)}` };
-  }
-  if (e.kind === 'failover') {
-    const from = str(e.data.from);
-    if (!from) return null;
-    return { event: e, from, what: `role ${String(e.data.role)}` };
-  }
-  return null;
 }

@@ -9,18 +9,30 @@ import { type LivenessAfterHealOptions, livenessAfterHeal } from './liveness-aft
 import { noLostAckedWrites } from './no-lost-acked-writes.js';
 import { type NoSplitBrainOptions, noSplitBrain } from './no-split-brain.js';
 import { singleCsvCoordinator } from './single-csv-coordinator.js';
+import { type SurvivorContinuityOptions, survivorContinuity } from './survivor-continuity.js';
 import type { CheckResult, Verdict } from './types.js';
 
 export { availability, type VmAvailability } from './availability.js';
 export { fencingBeforeTakeover } from './fencing-before-takeover.js';
-export { type LivenessAfterHealOptions, lastHealAt, livenessAfterHeal } from './liveness-after-heal.js';
+export {
+  LIVENESS_FACTOR,
+  type LivenessAfterHealOptions,
+  lastHealAt,
+  livenessAfterHeal,
+  livenessBoundMs,
+  TAIL_MS,
+} from './liveness-after-heal.js';
 export { noLostAckedWrites } from './no-lost-acked-writes.js';
 export { type NoSplitBrainOptions, noSplitBrain } from './no-split-brain.js';
 export { type SingleCsvCoordinatorOptions, singleCsvCoordinator } from './single-csv-coordinator.js';
+export { type SurvivorContinuityOptions, survivorContinuity } from './survivor-continuity.js';
 export type { Checker, CheckResult, Verdict } from './types.js';
 
 /** Tuning of every checker at once. */
-export interface CheckOptions extends NoSplitBrainOptions, LivenessAfterHealOptions {}
+export interface CheckOptions
+  extends NoSplitBrainOptions,
+    LivenessAfterHealOptions,
+    SurvivorContinuityOptions {}
 
 /** The judgement of a whole run. */
 export interface CheckReport {
@@ -45,6 +57,7 @@ export function check(history: History, opts: CheckOptions = {}): CheckReport {
     fencingBeforeTakeover(history),
     noLostAckedWrites(history),
     livenessAfterHeal(history, opts),
+    survivorContinuity(history, opts),
   ];
   return { verdict: overall(invariants), invariants, availability: availability(history) };
 }

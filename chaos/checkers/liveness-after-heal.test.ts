@@ -1,42 +1,113 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../history.js';
-import { cleanRun, fault, inOrder, N1, N2, samples } from './fixtures.js';
-import { lastHealAt, livenessAfterHeal } from './liveness-after-heal.js';
+import { cleanRun, fault, inOrder, N1, N2, runLine, samples } from './fixtures.js';
+import { lastHealAt, livenessAfterHeal, livenessBoundMs } from './liveness-after-heal.js';
 
 const online = { owner: N1, state: 'Online' };
+const both = [N1, N2];
 
-/** N1 with quorum, vm1 Online until 5 s, then vm1 in `state` until `end`; a fault lifted at 6 s. */
-function stuck(state: string, end: number): HistoryEntry[] {
+/** Both nodes with quorum, vm1 Online until 5 s, then vm1 in `state` until `end`; a kill lifted at 6 s. */
+function stuck(state: string, end: number, healthyFrom = end): HistoryEntry[] {
+  const view = (s: string) => ({ members: both, roles: { vm1: { owner: N1, state: s }, vm2: online } });
   return inOrder([
-    ...samples(N1, 0, 5000, { members: [N1], roles: { vm1: online, vm2: online } }),
-    ...samples(N1, 5000, end, { members: [N1], roles: { vm1: { owner: N1, state }, vm2: online } }),
+    runLine(0, 'start'),
+    ...samples(N1, 0, 5000, view('Online')),
+    ...samples(N1, 5000, healthyFrom, view(state)),
+    ...samples(N1, healthyFrom, end, view('Online')),
+    ...samples(N2, 50, end, view('Online')),
     fault(4000, 'start', 'f1', 'kill', [N2]),
     fault(6000, 'end', 'f1', 'kill', [N2]),
   ]);
 }
 
 describe('liveness-after-heal', () => {
-  it('passes the clean run, where every role is Online right after blade 2 is back', () => {
+  it('derives the bound from the timing profile: 4 × (detection + arbitration + boot)', () => {
+    // fast: 250 ms × 4 + 750 ms + 300 ms = 2050 ms.
+    expect(
+      livenessBoundMs({
+        sameSubnetDelayMs: 250,
+        sameSubnetThreshold: 4,
+        witnessChallengeWaitMs: 750,
+        vmBootMs: 300,
+      }),
+    ).toBe(8200);
+  });
+
+  it('passes the clean run: settled 2 s after blade 2 is back, and recorded 7.9 s beyond', () => {
     const r = livenessAfterHeal(cleanRun());
     expect(r.verdict).toBe('pass');
-    expect(r.details).toContain('All 2 role(s) were Online within 0 ms of the last heal at t=15000 ms');
+    expect(r.details).toBe(
+      '2 role(s) Online and 2 node(s) in the cluster from 2000 ms after the last heal at t=15000 ms (bound 8200 ms) until the end, 7900 ms later.',
+    );
+  });
+
+  it('takes the profile recorded in the run start over the named timing', () => {
+    const h = cleanRun().map((e) =>
+      e.type === 'run' && e.phase === 'start'
+        ? {
+            ...e,
+            profile: {
+              sameSubnetDelayMs: 100,
+              sameSubnetThreshold: 2,
+              witnessChallengeWaitMs: 100,
+              vmBootMs: 100,
+            },
+          }
+        : e,
+    );
+    // 4 × 400 ms = 1600 ms, and the cluster took 2000 ms.
+    expect(livenessAfterHeal(h)).toMatchObject({ verdict: 'fail' });
   });
 
   it('fails a role that never comes back within the bound', () => {
-    const r = livenessAfterHeal(stuck('Failed', 20_000), { boundMs: 5000 });
+    const r = livenessAfterHeal(stuck('Failed', 20_000));
     expect(r.verdict).toBe('fail');
-    expect(r.details).toBe(
-      `Not Online within 5000 ms of the last heal at t=6000 ms: vm1 (last seen Failed on ${N1}).`,
+    expect(r.details).toContain(
+      `Not settled for good within 8200 ms of the last heal at t=6000 ms (last unsettled at`,
     );
+    expect(r.details).toContain(`vm1 was Failed on ${N1}`);
     expect(r.offending?.length).toBe(1);
   });
 
+  it('fails a role that came back and then flapped to Failed after the bound', () => {
+    const view = (s: string) => ({ members: both, roles: { vm1: { owner: N1, state: s }, vm2: online } });
+    const h = inOrder([
+      ...stuck('Online', 30_000).filter(
+        (e) => !(e.type === 'state' && e.t >= 15_000 && e.t < 15_400 && e.node === N1),
+      ),
+      ...samples(N1, 15_000, 15_400, view('Failed')),
+    ]);
+    const r = livenessAfterHeal(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain('vm1 was Failed');
+  });
+
+  it('fails when a node does not rejoin the cluster', () => {
+    const h = inOrder([
+      runLine(0, 'start'),
+      ...samples(N1, 0, 30_000, { members: [N1], roles: { vm1: online } }),
+      ...samples(N2, 50, 4000, { members: both, roles: { vm1: online } }),
+      fault(4000, 'start', 'f1', 'kill', [N2]),
+      fault(6000, 'end', 'f1', 'kill', [N2]),
+    ]);
+    const r = livenessAfterHeal(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(`${N1}'s membership lacked ${N2}`);
+  });
+
+  it('is unknown when the recording ends less than 5 s after the stable window opens', () => {
+    const r = livenessAfterHeal(stuck('Online', 9000));
+    expect(r.verdict).toBe('unknown');
+    expect(r.details).toContain('Recording ended too soon');
+  });
+
   it('is unknown when the history ends before the bound with a role not yet back', () => {
-    expect(livenessAfterHeal(stuck('OnlinePending', 9000), { boundMs: 5000 }).verdict).toBe('unknown');
+    expect(livenessAfterHeal(stuck('OnlinePending', 9000)).verdict).toBe('unknown');
   });
 
   it('is unknown when there is no state sample after the last heal', () => {
     const h = inOrder([
+      runLine(0, 'start'),
       ...samples(N1, 0, 5000, { roles: { vm1: online } }),
       fault(6000, 'end', 'f1', 'kill', [N2]),
     ]);
@@ -46,16 +117,18 @@ describe('liveness-after-heal', () => {
     });
   });
 
-  it('reads roles only from nodes with quorum', () => {
+  it('is unknown without a timing profile to derive the bound from, unless one is given', () => {
+    const h = stuck('Online', 20_000).filter((e) => e.type !== 'run');
+    expect(livenessAfterHeal(h).verdict).toBe('unknown');
+    expect(livenessAfterHeal(h, { boundMs: 5000 }).verdict).toBe('pass');
+  });
+
+  it('does not let a node without quorum count as settled', () => {
     const h = inOrder([
-      ...stuck('Failed', 20_000),
-      ...samples(N2, 6100, 20_000, {
-        members: [N2],
-        hasQuorum: false,
-        roles: { vm1: { owner: N2, state: 'Online' } },
-      }),
+      ...stuck('Online', 20_000).filter((e) => !(e.type === 'state' && e.node === N2)),
+      ...samples(N2, 50, 20_000, { members: [N2], hasQuorum: false, roles: { vm1: online } }),
     ]);
-    expect(livenessAfterHeal(h, { boundMs: 5000 }).verdict).toBe('fail');
+    expect(livenessAfterHeal(h).verdict).toBe('fail');
   });
 
   it('takes a recovery fault recorded on its own (heal) as the last heal', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../history.js';
-import { cleanRun, inOrder, N1, N2, ping, samples } from './fixtures.js';
+import { cleanRun, inOrder, layout, N1, N2, ping, samples, storageWrite, write } from './fixtures.js';
 import { noSplitBrain } from './no-split-brain.js';
 
 /** vm9 answered from N2 every 100 ms until `switchAt`, from N1 after, and from N2 again from `backAt`. */
@@ -60,6 +60,66 @@ describe('no-split-brain', () => {
     expect(r.offending?.every((o) => o.type === 'state')).toBe(true);
   });
 
+  it('fails when a node claims quorum over a stale membership that the other node already left', () => {
+    // N1 removed N2 and holds quorum over [N1]; N2 still claims quorum over [N1, N2].
+    const h = inOrder([
+      ...samples(N1, 0, 2000, { members: [N1], hasQuorum: true }),
+      ...samples(N2, 50, 2000, { members: [N1, N2], hasQuorum: true }),
+    ]);
+    const r = noSplitBrain(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(
+      `held quorum with [${N1}, ${N2}] at t=50 ms while ${N1} held quorum with [${N1}]`,
+    );
+  });
+
+  it('passes two nodes with quorum that count each other members', () => {
+    const h = inOrder([
+      ...samples(N1, 0, 2000, { members: [N1, N2] }),
+      ...samples(N2, 50, 2000, { members: [N1, N2] }),
+    ]);
+    expect(noSplitBrain(h).verdict).toBe('pass');
+  });
+
+  it('fails when two running nodes each say they run one role Online, quorum or not', () => {
+    const mine = (node: string) => ({
+      members: [node],
+      hasQuorum: node === N1,
+      roles: { vm1: { owner: node, state: 'Online' } },
+    });
+    const h = inOrder([...samples(N1, 0, 2000, mine(N1)), ...samples(N2, 50, 2000, mine(N2))]);
+    const r = noSplitBrain(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(`role vm1 was Online on ${N2} at t=50 ms while ${N1} ran it Online too`);
+  });
+
+  it('fails when the controller log shows one VM disk written by two hosts in overlapping time', () => {
+    const h = inOrder([
+      layout(0),
+      storageWrite(100, N2, 'vm1', 1, 'a'),
+      storageWrite(200, N1, 'vm1', 2, 'b'),
+      storageWrite(300, N2, 'vm1', 3, 'c'),
+    ]);
+    const r = noSplitBrain(h);
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(
+      `vm1's disk was written by ${N2}, then ${N1} at t=200 ms, then ${N2} again at t=300 ms (controller's log)`,
+    );
+  });
+
+  it('attributes a redirected write, sent through the coordinator, to the VM host that wrote the record', () => {
+    // N2 lost its paths for a moment: record 2 reached the controller from the coordinator N1.
+    const writer = { host: N2, incarnation: 'vm1-1' };
+    const h = inOrder([
+      layout(0),
+      ...write('vm1', 2, 2, 199, 'ok', writer),
+      storageWrite(100, N2, 'vm1', 1, 'a'),
+      storageWrite(200, N1, 'vm1', 2, 'vm1#2@vm1-1'),
+      storageWrite(300, N2, 'vm1', 3, 'c'),
+    ]);
+    expect(noSplitBrain(h)).toMatchObject({ verdict: 'pass' });
+  });
+
   it('does not count a node that runs without quorum as a partition with quorum', () => {
     const h = inOrder([
       ...samples(N1, 0, 2000, { members: [N1], hasQuorum: true }),
@@ -82,5 +142,6 @@ describe('no-split-brain', () => {
 
   it('is unknown when there is nothing to judge', () => {
     expect(noSplitBrain([]).verdict).toBe('unknown');
+    expect(noSplitBrain(samples(N1, 0, 1000, { hasQuorum: false })).verdict).toBe('unknown');
   });
 });

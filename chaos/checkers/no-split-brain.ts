@@ -1,128 +1,161 @@
 /**
- * no-split-brain: no VM answers from two hosts in overlapping time, and no two disjoint
- * partitions hold quorum at once. WSFC's quorum (a majority of votes, docs/domain.md §Vote arithmetic) exists so that
- * the second never happens; the first is what a client would see if it did.
+ * no-split-brain: the cluster never acts as two. WSFC's quorum (a majority of votes,
+ * docs/domain.md §Vote arithmetic) exists so that two nodes never both hold quorum unless each
+ * counts the other a member; fencing exists so that one VM's disk never has two writers. Four
+ * kinds of evidence, none of which is gated by the judged node's own lease:
+ * - the workstation's pings: no VM answers from two hosts in overlapping time;
+ * - the state samples: no two nodes claim quorum at once while either one's membership leaves
+ *   the other out (disjoint member lists, or one side's stale list naming a node the other
+ *   removed);
+ * - the state samples again: no role is Online on two nodes at once, each saying it runs it;
+ * - the storage controller's log: no VM's disk is written by two hosts in overlapping time.
  */
-import { entriesOf, type History, type HistoryEntry, type OpEntry, type StateEntry } from '../history.js';
+import { entriesOf, type History, type HistoryEntry, type StateEntry } from '../history.js';
+import { hasControllerLog, layoutOf, vmOfWrite, writerOf } from './evidence.js';
 import { concurrentClaims, SAMPLE_VALIDITY_MS, samplesByNode } from './samples.js';
+import { answerEntries, answersByVm, overlappingAnswers, switchBacks } from './two-hosts.js';
 import { at, type CheckResult, offendingList } from './types.js';
 
 /** Tuning of no-split-brain. */
 export interface NoSplitBrainOptions {
-  /** A VM that answers from A, then B, then A again within this long is on two hosts (default 2000). */
+  /** A VM that answers from (or whose disk is written by) A, then B, then A again within this long is on two hosts (default 2000). */
   switchBackWindowMs?: number;
   /** How long a state sample stays valid without a newer one (default 500). */
   sampleValidityMs?: number;
 }
 
-/** An ok ping with the time it was invoked. */
-interface Answer {
-  ok: OpEntry;
-  invoke: OpEntry | undefined;
-  host: string;
-  start: number;
-  end: number;
-}
-
-/** Ok pings per VM, ordered by completion, each with its invoke. */
-function answersByVm(h: History): Map<string, Answer[]> {
-  const invokes = new Map<string, OpEntry>();
-  const by = new Map<string, Answer[]>();
-  for (const op of entriesOf(h, 'op')) {
-    if (op.f !== 'ping') continue;
-    const key = `${op.process}/${op.id}`;
-    if (op.phase === 'invoke') invokes.set(key, op);
-    if (op.phase !== 'ok' || !op.host) continue;
-    const invoke = invokes.get(key);
-    const answer = { ok: op, invoke, host: op.host, start: invoke?.t ?? op.t, end: op.t };
-    const list = by.get(op.vm) ?? [];
-    list.push(answer);
-    by.set(op.vm, list);
-  }
-  for (const list of by.values()) list.sort((a, b) => a.end - b.end);
-  return by;
-}
-
-function opEntries(a: Answer): HistoryEntry[] {
-  return a.invoke ? [a.invoke, a.ok] : [a.ok];
+/** Problems found by one kind of evidence, and the entries that show them. */
+interface Found {
+  problems: string[];
+  offending: HistoryEntry[];
 }
 
 /** Violations of "no VM answers from two hosts in overlapping time". */
-function vmOnTwoHosts(h: History, windowMs: number): { problems: string[]; offending: HistoryEntry[] } {
-  const problems: string[] = [];
-  const offending: HistoryEntry[] = [];
+function vmOnTwoHosts(h: History, windowMs: number): Found {
+  const out: Found = { problems: [], offending: [] };
   for (const [vm, answers] of answersByVm(h)) {
-    let count = 0;
-    let first = '';
-    // A → B → A within the window, in completion order: the VM ran on A after B took it over.
-    const runs: Answer[][] = [];
-    for (const a of answers) {
-      const last = runs[runs.length - 1];
-      if (last && last[0]!.host === a.host) last.push(a);
-      else runs.push([a]);
-    }
-    for (let i = 1; i + 1 < runs.length; i++) {
-      const [before, during, after] = [runs[i - 1]!, runs[i]!, runs[i + 1]!];
-      const back = after[0]!;
-      const switched = during[0]!;
-      if (before[0]!.host !== back.host || back.end - switched.end > windowMs) continue;
-      count++;
-      first ||= `${vm} answered from ${before[0]!.host}, then ${switched.host} at ${at(switched.end)}, then ${back.host} again at ${at(back.end)}`;
-      offending.push(before[before.length - 1]!.ok, ...opEntries(switched), ...opEntries(back));
-    }
-    // Two answers from different hosts whose [invoke, ok] intervals overlap.
-    const byStart = [...answers].sort((a, b) => a.start - b.start);
-    const open: Answer[] = [];
-    for (const a of byStart) {
-      for (let i = open.length - 1; i >= 0; i--) if (open[i]!.end <= a.start) open.splice(i, 1);
-      const clash = open.find((o) => o.host !== a.host);
-      if (clash) {
-        count++;
-        first ||= `${vm} answered from ${clash.host} (op ${clash.ok.id}, ${at(clash.start)}–${clash.end}) and from ${a.host} (op ${a.ok.id}, ${at(a.start)}–${a.end}) in overlapping time`;
-        offending.push(...opEntries(clash), ...opEntries(a));
-      }
-      open.push(a);
-    }
-    if (count > 0) problems.push(`${first}${count > 1 ? ` (${count} such answers in all)` : ''}`);
+    const back = switchBacks(answers, windowMs);
+    const overlap = overlappingAnswers(answers);
+    const count = back.length + overlap.length;
+    if (count === 0) continue;
+    const b = back[0];
+    const o = overlap[0];
+    const first = b
+      ? `${vm} answered from ${b.before.host}, then ${b.during.host} at ${at(b.during.end)}, then ${b.after.host} again at ${at(b.after.end)}`
+      : `${vm} answered from ${o!.a.host} (op ${o!.a.ok.id}, ${at(o!.a.start)}–${o!.a.end}) and from ${o!.b.host} (op ${o!.b.ok.id}, ${at(o!.b.start)}–${o!.b.end}) in overlapping time`;
+    out.problems.push(`${first}${count > 1 ? ` (${count} such answers in all)` : ''}`);
+    for (const x of back)
+      out.offending.push(x.lastBefore.ok, ...answerEntries(x.during), ...answerEntries(x.after));
+    for (const x of overlap) out.offending.push(...answerEntries(x.a), ...answerEntries(x.b));
   }
-  return { problems, offending };
+  return out;
 }
 
-function disjoint(a: StateEntry, b: StateEntry): boolean {
-  return !a.members.some((m) => b.members.includes(m));
+/** Whether either node's membership leaves the other out. */
+function excludes(a: StateEntry, b: StateEntry): boolean {
+  return !a.members.includes(b.node) || !b.members.includes(a.node);
 }
 
-/** Checks both halves of no-split-brain. */
+/** Two nodes holding quorum at once while one of them does not count the other a member. */
+function twoQuorums(byNode: Map<string, StateEntry[]>, validityMs: number): Found {
+  const quorate = (s: StateEntry) => s.service === 'Running' && s.hasQuorum;
+  const clashes = concurrentClaims(byNode, quorate, excludes, validityMs);
+  if (clashes.length === 0) return { problems: [], offending: [] };
+  const c = clashes[0]!;
+  return {
+    problems: [
+      `${c.sample.node} held quorum with [${c.sample.members.join(', ')}] at ${at(c.sample.t)} while ${c.other.node} held quorum with [${c.other.members.join(', ')}]` +
+        (clashes.length > 1 ? ` (${clashes.length} such samples in all)` : ''),
+    ],
+    offending: clashes.flatMap((x) => [x.sample, x.other, x.otherNext]),
+  };
+}
+
+/** A role that two Running nodes each say they run Online at once. */
+function roleOnTwoNodes(h: History, byNode: Map<string, StateEntry[]>, validityMs: number): Found {
+  const out: Found = { problems: [], offending: [] };
+  const roles = new Set(entriesOf(h, 'state').flatMap((s) => Object.keys(s.roles)));
+  for (const role of [...roles].sort()) {
+    const runs = (s: StateEntry) =>
+      s.service === 'Running' && s.roles[role]?.owner === s.node && s.roles[role]?.state === 'Online';
+    const clashes = concurrentClaims(byNode, runs, () => true, validityMs);
+    if (clashes.length === 0) continue;
+    const c = clashes[0]!;
+    out.problems.push(
+      `role ${role} was Online on ${c.sample.node} at ${at(c.sample.t)} while ${c.other.node} ran it Online too` +
+        (clashes.length > 1 ? ` (${clashes.length} such samples in all)` : ''),
+    );
+    for (const x of clashes) out.offending.push(x.sample, x.other, x.otherNext);
+  }
+  return out;
+}
+
+/** A VM's disk written by two hosts in overlapping time, from the controller's log. */
+function diskWrittenByTwo(h: History, windowMs: number): Found & { writes: number } {
+  const out = { problems: [] as string[], offending: [] as HistoryEntry[], writes: 0 };
+  const layout = layoutOf(h);
+  const writer = writerOf(h);
+  const byVm = new Map<string, { host: string; start: number; end: number; entry: HistoryEntry }[]>();
+  for (const w of entriesOf(h, 'storage-write')) {
+    const vm = vmOfWrite(layout, w);
+    if (!vm) continue;
+    out.writes++;
+    const list = byVm.get(vm) ?? [];
+    list.push({ host: writer(w), start: w.t, end: w.t, entry: w });
+    byVm.set(vm, list);
+  }
+  for (const [vm, writes] of [...byVm].sort(([a], [b]) => a.localeCompare(b))) {
+    const back = switchBacks(
+      writes.sort((a, b) => a.end - b.end),
+      windowMs,
+    );
+    if (back.length === 0) continue;
+    const b = back[0]!;
+    out.problems.push(
+      `${vm}'s disk was written by ${b.before.host}, then ${b.during.host} at ${at(b.during.end)}, then ${b.after.host} again at ${at(b.after.end)} (controller's log)` +
+        (back.length > 1 ? ` (${back.length} such writes in all)` : ''),
+    );
+    for (const x of back) out.offending.push(x.lastBefore.entry, x.during.entry, x.after.entry);
+  }
+  return out;
+}
+
+/** Checks every kind of split-brain evidence the history has. */
 export function noSplitBrain(h: History, opts: NoSplitBrainOptions = {}): CheckResult {
   const name = 'no-split-brain';
   const windowMs = opts.switchBackWindowMs ?? 2000;
-  const vms = vmOnTwoHosts(h, windowMs);
+  const validityMs = opts.sampleValidityMs ?? SAMPLE_VALIDITY_MS;
   const byNode = samplesByNode(h);
-  const quorate = (s: StateEntry) => s.service === 'Running' && s.hasQuorum;
-  const clashes = concurrentClaims(byNode, quorate, disjoint, opts.sampleValidityMs ?? SAMPLE_VALIDITY_MS);
-  const problems = [...vms.problems];
-  const offending = [...vms.offending];
-  if (clashes.length > 0) {
-    const c = clashes[0]!;
-    problems.push(
-      `${c.sample.node} held quorum with [${c.sample.members.join(', ')}] at ${at(c.sample.t)} while ${c.other.node} held quorum with [${c.other.members.join(', ')}]` +
-        (clashes.length > 1 ? ` (${clashes.length} such samples in all)` : ''),
-    );
-    for (const x of clashes) offending.push(x.sample, x.other, x.otherNext);
-  }
+  const disks = diskWrittenByTwo(h, windowMs);
+  const found = [
+    vmOnTwoHosts(h, windowMs),
+    twoQuorums(byNode, validityMs),
+    roleOnTwoNodes(h, byNode, validityMs),
+    disks,
+  ];
+  const problems = found.flatMap((f) => f.problems);
   if (problems.length > 0)
-    return { name, verdict: 'fail', details: problems.join('. '), offending: offendingList(offending) };
+    return {
+      name,
+      verdict: 'fail',
+      details: problems.join('. '),
+      offending: offendingList(found.flatMap((f) => f.offending)),
+    };
   const pings = entriesOf(h, 'op').filter((o) => o.f === 'ping' && o.phase === 'ok').length;
-  const samples = entriesOf(h, 'state').length;
-  if (pings === 0 && samples === 0)
+  const claims = entriesOf(h, 'state').filter((s) => s.service === 'Running' && s.hasQuorum).length;
+  if (pings === 0 && claims === 0 && disks.writes === 0)
     return {
       name,
       verdict: 'unknown',
-      details: 'The history has no answered pings and no state samples to judge.',
+      details:
+        'The history has no answered pings, no sample of a node with quorum and no controller write to a VM disk to judge.',
     };
+  const diskNote = hasControllerLog(h)
+    ? `${disks.writes} controller writes to VM disks never came from two hosts at once.`
+    : "The history has no storage controller log, so the disks' writers were not judged.";
   return {
     name,
     verdict: 'pass',
-    details: `${pings} answered pings never came from two hosts at once; ${samples} state samples never showed two disjoint partitions with quorum.`,
+    details: `${pings} answered pings never came from two hosts at once; ${claims} samples with quorum never showed two nodes with quorum that left each other out, nor a role Online on two nodes. ${diskNote}`,
   };
 }

@@ -30,7 +30,9 @@ import type { VirtualDisk as _dcbox_node_v1_VirtualDisk, VirtualDisk__Output as 
 import type { Vm as _dcbox_node_v1_Vm, Vm__Output as _dcbox_node_v1_Vm__Output } from './dcbox/node/v1/Vm';
 import type { VmList as _dcbox_node_v1_VmList, VmList__Output as _dcbox_node_v1_VmList__Output } from './dcbox/node/v1/VmList';
 import type { VmRef as _dcbox_node_v1_VmRef, VmRef__Output as _dcbox_node_v1_VmRef__Output } from './dcbox/node/v1/VmRef';
+import type { WatchWritesRequest as _dcbox_node_v1_WatchWritesRequest, WatchWritesRequest__Output as _dcbox_node_v1_WatchWritesRequest__Output } from './dcbox/node/v1/WatchWritesRequest';
 import type { WorkloadRequest as _dcbox_node_v1_WorkloadRequest, WorkloadRequest__Output as _dcbox_node_v1_WorkloadRequest__Output } from './dcbox/node/v1/WorkloadRequest';
+import type { WriteEvent as _dcbox_node_v1_WriteEvent, WriteEvent__Output as _dcbox_node_v1_WriteEvent__Output } from './dcbox/node/v1/WriteEvent';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -73,7 +75,9 @@ export interface ProtoGrpcType {
         Vm: MessageTypeDefinition<_dcbox_node_v1_Vm, _dcbox_node_v1_Vm__Output>
         VmList: MessageTypeDefinition<_dcbox_node_v1_VmList, _dcbox_node_v1_VmList__Output>
         VmRef: MessageTypeDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_VmRef__Output>
+        WatchWritesRequest: MessageTypeDefinition<_dcbox_node_v1_WatchWritesRequest, _dcbox_node_v1_WatchWritesRequest__Output>
         WorkloadRequest: MessageTypeDefinition<_dcbox_node_v1_WorkloadRequest, _dcbox_node_v1_WorkloadRequest__Output>
+        WriteEvent: MessageTypeDefinition<_dcbox_node_v1_WriteEvent, _dcbox_node_v1_WriteEvent__Output>
       }
     }
   }

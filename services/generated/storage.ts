@@ -6,6 +6,7 @@ import type { EchoResponse as _dcbox_common_v1_EchoResponse, EchoResponse__Outpu
 import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1_Empty__Output } from './dcbox/common/v1/Empty';
 import type { HostClient as _dcbox_common_v1_HostClient, HostDefinition as _dcbox_common_v1_HostDefinition } from './dcbox/common/v1/Host';
 import type { HostInfo as _dcbox_common_v1_HostInfo, HostInfo__Output as _dcbox_common_v1_HostInfo__Output } from './dcbox/common/v1/HostInfo';
+import type { ControllerLogEntry as _dcbox_storage_v1_ControllerLogEntry, ControllerLogEntry__Output as _dcbox_storage_v1_ControllerLogEntry__Output } from './dcbox/storage/v1/ControllerLogEntry';
 import type { CreateLunRequest as _dcbox_storage_v1_CreateLunRequest, CreateLunRequest__Output as _dcbox_storage_v1_CreateLunRequest__Output } from './dcbox/storage/v1/CreateLunRequest';
 import type { DataChannelInfo as _dcbox_storage_v1_DataChannelInfo, DataChannelInfo__Output as _dcbox_storage_v1_DataChannelInfo__Output } from './dcbox/storage/v1/DataChannelInfo';
 import type { Initiator as _dcbox_storage_v1_Initiator, Initiator__Output as _dcbox_storage_v1_Initiator__Output } from './dcbox/storage/v1/Initiator';
@@ -28,6 +29,7 @@ import type { Registration as _dcbox_storage_v1_Registration, Registration__Outp
 import type { RssmClient as _dcbox_storage_v1_RssmClient, RssmDefinition as _dcbox_storage_v1_RssmDefinition } from './dcbox/storage/v1/Rssm';
 import type { RssmStatus as _dcbox_storage_v1_RssmStatus, RssmStatus__Output as _dcbox_storage_v1_RssmStatus__Output } from './dcbox/storage/v1/RssmStatus';
 import type { StorageClient as _dcbox_storage_v1_StorageClient, StorageDefinition as _dcbox_storage_v1_StorageDefinition } from './dcbox/storage/v1/Storage';
+import type { WatchLogRequest as _dcbox_storage_v1_WatchLogRequest, WatchLogRequest__Output as _dcbox_storage_v1_WatchLogRequest__Output } from './dcbox/storage/v1/WatchLogRequest';
 import type { WriteRequest as _dcbox_storage_v1_WriteRequest, WriteRequest__Output as _dcbox_storage_v1_WriteRequest__Output } from './dcbox/storage/v1/WriteRequest';
 import type { WriteResponse as _dcbox_storage_v1_WriteResponse, WriteResponse__Output as _dcbox_storage_v1_WriteResponse__Output } from './dcbox/storage/v1/WriteResponse';
 import type { ZoningRequest as _dcbox_storage_v1_ZoningRequest, ZoningRequest__Output as _dcbox_storage_v1_ZoningRequest__Output } from './dcbox/storage/v1/ZoningRequest';
@@ -49,6 +51,7 @@ export interface ProtoGrpcType {
     }
     storage: {
       v1: {
+        ControllerLogEntry: MessageTypeDefinition<_dcbox_storage_v1_ControllerLogEntry, _dcbox_storage_v1_ControllerLogEntry__Output>
         CreateLunRequest: MessageTypeDefinition<_dcbox_storage_v1_CreateLunRequest, _dcbox_storage_v1_CreateLunRequest__Output>
         DataChannelInfo: MessageTypeDefinition<_dcbox_storage_v1_DataChannelInfo, _dcbox_storage_v1_DataChannelInfo__Output>
         Initiator: MessageTypeDefinition<_dcbox_storage_v1_Initiator, _dcbox_storage_v1_Initiator__Output>
@@ -71,6 +74,7 @@ export interface ProtoGrpcType {
         Rssm: SubtypeConstructor<typeof grpc.Client, _dcbox_storage_v1_RssmClient> & { service: _dcbox_storage_v1_RssmDefinition }
         RssmStatus: MessageTypeDefinition<_dcbox_storage_v1_RssmStatus, _dcbox_storage_v1_RssmStatus__Output>
         Storage: SubtypeConstructor<typeof grpc.Client, _dcbox_storage_v1_StorageClient> & { service: _dcbox_storage_v1_StorageDefinition }
+        WatchLogRequest: MessageTypeDefinition<_dcbox_storage_v1_WatchLogRequest, _dcbox_storage_v1_WatchLogRequest__Output>
         WriteRequest: MessageTypeDefinition<_dcbox_storage_v1_WriteRequest, _dcbox_storage_v1_WriteRequest__Output>
         WriteResponse: MessageTypeDefinition<_dcbox_storage_v1_WriteResponse, _dcbox_storage_v1_WriteResponse__Output>
         ZoningRequest: MessageTypeDefinition<_dcbox_storage_v1_ZoningRequest, _dcbox_storage_v1_ZoningRequest__Output>

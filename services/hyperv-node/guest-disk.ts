@@ -1,15 +1,19 @@
 /**
  * The guest's virtual disk, an adapter: the workload's record writes through the node's block
  * device (each record also lands in a page of guest memory), and the scan for the newest record
- * at a cold boot. Outcomes go back to the VM core as data, never thrown.
+ * at a cold boot. Each record write is logged as issued and as answered (write-log.ts), as it
+ * happens. Outcomes go back to the VM core as data, never thrown.
  */
+import type { Clock } from '../actor/clock.js';
 import { ERROR_CODES } from '../actor/errors.js';
+import { contentHash } from '../observability/content-hash.js';
 import type { VmSpec } from '../process/config.js';
 import type { Logger } from '../process/log.js';
 import type { GuestMemory } from './migration/guest-memory.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { encodeRecord, RECORD_SIZE, verifyRecord } from './record.js';
 import type { VmEffect, WriteOutcome } from './vm/model.js';
+import type { WriteLog } from './write-log.js';
 
 const MIB = 1024 * 1024;
 /** Reads in flight while scanning a disk, as a guest's storage stack issues them. */
@@ -23,13 +27,33 @@ export interface BlockDevice {
   io(lun: string, op: StorageOp): Promise<IoResult>;
 }
 
-/** Writes one workload record; resolves with its outcome as the VM core counts it. */
+/** The VM instance that writes a record: its host and its incarnation (16 hex digits). */
+export interface RecordWriter {
+  host: string;
+  incarnation: string;
+}
+
+/** The block of one workload record, naming its writer. */
+export function workloadRecord(
+  effect: Extract<VmEffect, { type: 'writeRecord' }>,
+  writer: RecordWriter,
+): Buffer {
+  return encodeRecord({
+    vm: effect.vm,
+    seq: effect.seq,
+    timeMs: effect.timeMs,
+    writer: writer.host,
+    incarnation: writer.incarnation,
+  });
+}
+
+/** Writes one workload record's block; resolves with its outcome as the VM core counts it. */
 export async function writeRecord(
   disks: BlockDevice,
   mem: GuestMemory | undefined,
   effect: Extract<VmEffect, { type: 'writeRecord' }>,
+  block: Buffer,
 ): Promise<WriteOutcome> {
-  const block = encodeRecord({ vm: effect.vm, seq: effect.seq, timeMs: effect.timeMs });
   // The guest dirties its memory as it works: the record also lands in a page of its RAM, so
   // saved state and migration carry real, changing contents.
   if (mem && mem.buf.length >= block.length)
@@ -38,6 +62,35 @@ export async function writeRecord(
   return r.ok
     ? { ok: true }
     : { ok: false, definite: ERROR_CODES[r.code].definite, code: r.code, message: r.message };
+}
+
+/**
+ * Writes one workload record naming its writer (this host and the VM run's incarnation), logged
+ * in `log` as issued and as answered, as it happens; resolves with its outcome.
+ */
+export async function writeLoggedRecord(
+  disks: BlockDevice,
+  mem: GuestMemory | undefined,
+  effect: Extract<VmEffect, { type: 'writeRecord' }>,
+  host: string,
+  log: WriteLog,
+  clock: Clock,
+): Promise<WriteOutcome> {
+  const writer = { host, incarnation: log.incarnation(effect.epoch) };
+  const block = workloadRecord(effect, writer);
+  const done = log.issued({
+    timeMs: clock.now(),
+    vm: effect.vm,
+    recordSeq: effect.seq,
+    ...writer,
+    hash: contentHash(block),
+    lun: effect.lun,
+    offset: effect.offset,
+  });
+  const outcome = await writeRecord(disks, mem, effect, block);
+  if (outcome.ok) done('ok', clock.now());
+  else done(outcome.definite ? 'fail' : 'info', clock.now(), `${outcome.code}: ${outcome.message}`);
+  return outcome;
 }
 
 /**

@@ -15,7 +15,10 @@ import type { StorageCommandRequest__Output } from '../generated/dcbox/node/v1/S
 import type { StorageCommandResponse } from '../generated/dcbox/node/v1/StorageCommandResponse.js';
 import type { Vm } from '../generated/dcbox/node/v1/Vm.js';
 import type { VmRef__Output } from '../generated/dcbox/node/v1/VmRef.js';
+import type { WatchWritesRequest__Output } from '../generated/dcbox/node/v1/WatchWritesRequest.js';
 import type { WorkloadRequest__Output } from '../generated/dcbox/node/v1/WorkloadRequest.js';
+import type { WriteEvent } from '../generated/dcbox/node/v1/WriteEvent.js';
+import { serveFollow } from '../observability/follow-log.js';
 import type { NodeSettings, ServiceConfig } from '../process/config.js';
 import { protos, unary } from '../transport/grpc.js';
 import { toServiceError } from '../transport/grpc-errors.js';
@@ -163,6 +166,14 @@ function vmHandlers(host: string, vms: VmHost) {
     ),
     ListVms: unary(() => ({ vms: Object.values(vms.actor.state.vms).map(view) })),
     GetDiskStatus: unary((req: VmRef__Output) => diskStatus(find(req.name))),
+    WatchWrites: (call: grpc.ServerWritableStream<WatchWritesRequest__Output, WriteEvent>) =>
+      serveFollow(
+        vms.writes.steps,
+        Number(call.request.after_seq),
+        call,
+        (e) => vms.writes.wire(e),
+        (missed) => ({ phase: 'missed', boot_id: vms.writes.bootId, missed }),
+      ),
     SetWorkload: unary(async (req: WorkloadRequest__Output) =>
       diskStatus(
         await vms.ask((replyTo) => ({

@@ -49,6 +49,16 @@ describe('disk records', () => {
     });
   });
 
+  it('names its writer and incarnation, so a rewrite of the same seq by another instance differs', () => {
+    const a = { ...rec, writer: 'HVR2NODO2', incarnation: '0123456789abcdef' };
+    const b = { ...rec, writer: 'HVR2NODO1', incarnation: 'fedcba9876543210' };
+    expect(decodeRecord(encodeRecord(a))).toEqual(a);
+    expect(verifyRecord(encodeRecord(b), { vm: rec.vm, seq: rec.seq })).toEqual({ ok: true, record: b });
+    expect(encodeRecord(a).equals(encodeRecord(b))).toBe(false);
+    expect(() => encodeRecord({ ...a, incarnation: 'xyz' })).toThrow(/16 lower-case hex/);
+    expect(() => encodeRecord({ ...a, writer: 'w'.repeat(33) })).toThrow(/32/);
+  });
+
   it('refuses names that do not fit the fixed-width field', () => {
     expect(() => encodeRecord({ ...rec, vm: 'x'.repeat(65) })).toThrow(/64/);
   });

@@ -5,13 +5,20 @@
  *
  * Layout (big-endian):
  *   0   u32  magic 'DCBR'
- *   4   u16  format version (1)
+ *   4   u16  format version (2; version 1 had no writer and its payload at 88)
  *   6   u16  length of the VM name in bytes
  *   8   64   VM name, UTF-8, zero-padded
  *   72  u64  sequence number
  *   80  u64  time the record was written (ms since the epoch)
- *   88  ...  payload derived from the sequence number (PAYLOAD_BYTES)
+ *   88  u16  length of the writer's host name in bytes
+ *   90  32   the writer's host name, UTF-8, zero-padded
+ *   122 u64  the writer's incarnation (the VM instance that wrote it, new at every start)
+ *   130 ...  payload derived from the sequence number (PAYLOAD_BYTES)
  *   4092 u32 CRC32 (node:zlib) over bytes 0..4091
+ *
+ * The writer and incarnation let the read-back tell an acknowledged record from one a later
+ * instance wrote under the same sequence number (a VM restarted elsewhere continues from the
+ * newest record on its disk).
  */
 import { crc32 } from 'node:zlib';
 
@@ -19,14 +26,21 @@ import { crc32 } from 'node:zlib';
 export const RECORD_SIZE = 4096;
 /** 'DCBR' in ASCII. */
 export const RECORD_MAGIC = 0x44434252;
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 /** VM names longer than this (in UTF-8 bytes) cannot be written into a record. */
 export const RECORD_NAME_BYTES = 64;
+/** Writer host names longer than this (in UTF-8 bytes) cannot be written into a record. */
+export const RECORD_WRITER_BYTES = 32;
 
 const NAME_AT = 8;
 const SEQ_AT = NAME_AT + RECORD_NAME_BYTES;
 const TIME_AT = SEQ_AT + 8;
-const PAYLOAD_AT = TIME_AT + 8;
+const WRITER_LEN_AT = TIME_AT + 8;
+const WRITER_AT = WRITER_LEN_AT + 2;
+const INCARNATION_AT = WRITER_AT + RECORD_WRITER_BYTES;
+const PAYLOAD_AT = INCARNATION_AT + 8;
+/** Where version 1 records, which had no writer, kept their payload. */
+const PAYLOAD_V1_AT = TIME_AT + 8;
 const CRC_AT = RECORD_SIZE - 4;
 /** Bytes of payload in each record. */
 export const PAYLOAD_BYTES = CRC_AT - PAYLOAD_AT;
@@ -36,6 +50,10 @@ export interface DiskRecord {
   vm: string;
   seq: number;
   timeMs: number;
+  /** The host whose VM instance wrote it (absent in version 1 records). */
+  writer?: string;
+  /** That VM instance's incarnation, 16 hex digits (absent in version 1 records). */
+  incarnation?: string;
 }
 
 /** Why a block is not a valid record, or the record it holds. */
@@ -70,6 +88,14 @@ export function encodeRecord(rec: DiskRecord): Buffer {
   }
   if (!Number.isSafeInteger(rec.seq) || rec.seq < 0)
     throw new Error(`record seq ${rec.seq} is not a safe non-negative integer`);
+  const writer = Buffer.from(rec.writer ?? '', 'utf8');
+  if (writer.length > RECORD_WRITER_BYTES)
+    throw new Error(
+      `writer ${JSON.stringify(rec.writer)} must be at most ${RECORD_WRITER_BYTES} UTF-8 bytes`,
+    );
+  const incarnation = rec.incarnation ?? '0000000000000000';
+  if (!/^[0-9a-f]{16}$/.test(incarnation))
+    throw new Error(`incarnation ${JSON.stringify(rec.incarnation)} must be 16 lower-case hex digits`);
   const buf = Buffer.alloc(RECORD_SIZE);
   buf.writeUInt32BE(RECORD_MAGIC, 0);
   buf.writeUInt16BE(RECORD_VERSION, 4);
@@ -77,6 +103,9 @@ export function encodeRecord(rec: DiskRecord): Buffer {
   name.copy(buf, NAME_AT);
   buf.writeBigUInt64BE(BigInt(rec.seq), SEQ_AT);
   buf.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(rec.timeMs))), TIME_AT);
+  buf.writeUInt16BE(writer.length, WRITER_LEN_AT);
+  writer.copy(buf, WRITER_AT);
+  buf.write(incarnation, INCARNATION_AT, 'hex');
   fillPayload(rec.seq, buf.subarray(PAYLOAD_AT, CRC_AT));
   buf.writeUInt32BE(crc32(buf.subarray(0, CRC_AT)), CRC_AT);
   return buf;
@@ -88,11 +117,17 @@ const ZERO_RECORD = Buffer.alloc(RECORD_SIZE);
 export function decodeRecord(block: Uint8Array): DiskRecord {
   const buf = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
   const nameLen = Math.min(buf.readUInt16BE(6), RECORD_NAME_BYTES);
-  return {
+  const rec: DiskRecord = {
     vm: buf.toString('utf8', NAME_AT, NAME_AT + nameLen),
     seq: Number(buf.readBigUInt64BE(SEQ_AT)),
     timeMs: Number(buf.readBigUInt64BE(TIME_AT)),
   };
+  if (buf.readUInt16BE(4) < 2) return rec;
+  const writerLen = Math.min(buf.readUInt16BE(WRITER_LEN_AT), RECORD_WRITER_BYTES);
+  if (writerLen > 0) rec.writer = buf.toString('utf8', WRITER_AT, WRITER_AT + writerLen);
+  const incarnation = buf.toString('hex', INCARNATION_AT, INCARNATION_AT + 8);
+  if (incarnation !== '0000000000000000') rec.incarnation = incarnation;
+  return rec;
 }
 
 /**
@@ -115,8 +150,9 @@ export function verifyRecord(block: Uint8Array, expect?: { vm?: string; seq?: nu
   if (buf.readUInt32BE(0) !== RECORD_MAGIC) {
     return { ok: false, reason: 'bad-magic', detail: `magic 0x${buf.readUInt32BE(0).toString(16)}` };
   }
-  if (buf.readUInt16BE(4) !== RECORD_VERSION) {
-    return { ok: false, reason: 'bad-version', detail: `format version ${buf.readUInt16BE(4)}` };
+  const version = buf.readUInt16BE(4);
+  if (version !== RECORD_VERSION && version !== 1) {
+    return { ok: false, reason: 'bad-version', detail: `format version ${version}` };
   }
   const stored = buf.readUInt32BE(CRC_AT);
   const computed = crc32(buf.subarray(0, CRC_AT));
@@ -128,9 +164,10 @@ export function verifyRecord(block: Uint8Array, expect?: { vm?: string; seq?: nu
     };
   }
   const record = decodeRecord(buf);
-  const payload = Buffer.alloc(PAYLOAD_BYTES);
+  const payloadAt = version === 1 ? PAYLOAD_V1_AT : PAYLOAD_AT;
+  const payload = Buffer.alloc(CRC_AT - payloadAt);
   fillPayload(record.seq, payload);
-  if (!payload.equals(buf.subarray(PAYLOAD_AT, CRC_AT))) {
+  if (!payload.equals(buf.subarray(payloadAt, CRC_AT))) {
     return { ok: false, reason: 'bad-payload', detail: `payload does not match seq ${record.seq}` };
   }
   if (

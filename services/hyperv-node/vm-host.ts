@@ -21,7 +21,7 @@ import type { Logger } from '../process/log.js';
 import { CLIENT_OPTIONS, protos } from '../transport/grpc.js';
 import { encodeJson, type NatsConnection } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
-import { type BlockDevice, lastSeqOnDisk, writeRecord } from './guest-disk.js';
+import { type BlockDevice, lastSeqOnDisk, writeLoggedRecord } from './guest-disk.js';
 import { GuestMemory } from './migration/guest-memory.js';
 import { DEFAULT_POLICY, type PassPolicy } from './migration/passes.js';
 import { type MigrationSource, sendMigration } from './migration/source.js';
@@ -30,6 +30,7 @@ import { type IncomingStream, receiveMigration, specFromWire } from './migration
 import { decideVm } from './vm/core.js';
 import type { CreateVm, DeviceState, VmEffect, VmInstanceState, VmManagerState, VmMsg } from './vm/model.js';
 import { changedVms, initialVms } from './vm/registry.js';
+import { WriteLog } from './write-log.js';
 
 const MIB = 1024 * 1024;
 
@@ -88,6 +89,8 @@ export class VmHost {
   private readonly pageChannel: boolean;
   /** The actor's clock: migration timestamps, blackout and API uptimes are read from it. */
   readonly clock: Clock;
+  /** Every workload write of this node's VMs, as it happens (HyperVNode.WatchWrites). */
+  readonly writes = new WriteLog();
   private nextReply = 1;
 
   constructor(
@@ -489,8 +492,11 @@ export class VmHost {
     this.listeners.delete(vm);
   }
 
+  /** Writes a workload record, logged as issued and as answered before the core hears of it. */
   private async write(effect: Extract<VmEffect, { type: 'writeRecord' }>): Promise<void> {
-    const outcome = await writeRecord(this.disks, this.memory.get(effect.vm), effect);
+    const host = this.cfg.host;
+    const mem = this.memory.get(effect.vm);
+    const outcome = await writeLoggedRecord(this.disks, mem, effect, host, this.writes, this.clock);
     this.actor.send({ type: 'writeDone', name: effect.vm, seq: effect.seq, outcome });
   }
 }

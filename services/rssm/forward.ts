@@ -15,7 +15,7 @@ import type { RssmHandlers } from '../generated/dcbox/storage/v1/Rssm.js';
 import type { StorageClient, StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import { discoverThrough, type SasAnswer, SasClient, type SasCommand } from '../sas/channel.js';
 import { CLIENT_OPTIONS, checkHealth, deadline, protos, rpc, unary } from '../transport/grpc.js';
-import { fromServiceError } from '../transport/grpc-errors.js';
+import { fromServiceError, toServiceError } from '../transport/grpc-errors.js';
 import { admit, type Initiator, type RssmEffect, type RssmMsg, type RssmState } from './core.js';
 
 /** Where this switch sends commands, and how long one may take. */
@@ -163,6 +163,17 @@ function storageHandlers(
     ListFaults: unary(() => {
       throw notHere(opts);
     }),
+    // The controller's log is read from the controller itself, out of band.
+    WatchLog: (call) =>
+      call.emit(
+        'error',
+        toServiceError(
+          new DcboxError(
+            'REFUSED',
+            `${opts.rssm} is a SAS switch; follow the log of controller ${opts.target}`,
+          ),
+        ),
+      ),
   };
 }
 

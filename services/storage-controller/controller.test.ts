@@ -113,5 +113,43 @@ describe('storage controller over gRPC: injected LUN faults', () => {
       expect(data.subarray(i * 512, (i + 1) * 512)).toEqual(Buffer.alloc(512, expected));
     });
     expect((await rpc<LunFaults__Output>((cb) => storage.ListFaults({}, cb))).faults).toEqual([]);
+    // The controller's log holds exactly the writes it acknowledged, none it refused.
+    const logged = controller.log.lines
+      .after(0)
+      .entries.map((e) => e.entry)
+      .filter((e) => e.kind === 'write' && e.lun === 'Quorum' && e.offset >= 4096);
+    const acked = outcomes.flatMap((o, i) => (o === 'ok' ? [4096 + i * 512] : []));
+    expect(logged.map((e) => (e.kind === 'write' ? e.offset : -1)).sort((a, b) => a - b)).toEqual(acked);
+  });
+
+  it('logs reservation changes with the preempted hosts and serves its log over WatchLog', async () => {
+    const n1b = { host: 'HVR2NODO1', port: 'rssm4' };
+    const keyA = '00000000000000AA';
+    const keyB = '00000000000000BB';
+    const from = controller.log.lines.newest;
+    await rpc((cb) => storage.PrRegister({ lun: 'CSV1', initiator: n1, key: keyA }, cb));
+    await rpc((cb) => storage.PrRegister({ lun: 'CSV1', initiator: n1b, key: keyB }, cb));
+    await rpc((cb) => storage.PrReserve({ lun: 'CSV1', initiator: n1b, key: keyB }, cb));
+    await rpc((cb) => storage.PrPreempt({ lun: 'CSV1', initiator: n1, key: keyA, victim_key: keyB }, cb));
+    await writeBlock('CSV1', 1024, 0x33);
+    const lines: { kind: string; action: string; victim_hosts: string[]; hash: string }[] = [];
+    const stream = storage.WatchLog({ after_seq: from });
+    stream.on('error', () => undefined); // The cancel below ends it with CANCELLED.
+    await new Promise<void>((resolve) => {
+      stream.on('data', (m: (typeof lines)[number]) => {
+        lines.push(m);
+        if (lines.length === 5) resolve();
+      });
+    });
+    stream.cancel();
+    expect(lines.map((l) => l.action || l.kind)).toEqual([
+      'register',
+      'register',
+      'reserve',
+      'preempt',
+      'write',
+    ]);
+    expect(lines[3]).toMatchObject({ victim_key: keyB, victim_hosts: ['HVR2NODO1'] });
+    expect(lines[4]?.hash).toMatch(/^[0-9a-f]{16}$/);
   });
 });

@@ -3,11 +3,15 @@
  * file store, and the Storage gRPC handlers answering from its replies. main.ts serves this;
  * tests run it in-process against a temporary folder.
  */
+
+import { randomBytes } from 'node:crypto';
 import { Actor } from '../actor/actor.js';
 import type { Clock } from '../actor/clock.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
+import { serveFollow } from '../observability/follow-log.js';
 import type { StorageSettings } from '../process/config.js';
 import type { Logger } from '../process/log.js';
+import { ControllerLog, logEntryWire } from './controller-log.js';
 import {
   decideStorage,
   initialState,
@@ -35,6 +39,8 @@ export interface Controller {
   setDataPort(port: number): void;
   actor: Actor<StorageState, StorageMsg, StorageEffect>;
   store: LunStore;
+  /** The controller's own log of acknowledged writes and reservation changes. */
+  log: ControllerLog;
   close(): void;
 }
 
@@ -63,12 +69,20 @@ export function openController(opts: ControllerOptions): Controller {
   );
   const pending = new PendingReplies(send);
   const meta = store.loadMeta();
+  const journal = new ControllerLog(() => opts.clock.now());
+  // Tells a follower of the log that the controller restarted (its sequence starts again).
+  const bootId = randomBytes(8).toString('hex');
 
   const actor: Actor<StorageState, StorageMsg, StorageEffect> = new Actor({
     self: opts.self,
     initial: meta ? stateFromMeta(meta, opts.settings) : initialState(opts.settings),
-    decide: decideStorage,
-    interpret: interpreter(store, pending, send, log),
+    // The log's drafts are computed from each decision, outside the pure core.
+    decide: (state, msg, ctx) => {
+      const d = decideStorage(state, msg, ctx);
+      journal.decided(state, msg, d.state);
+      return d;
+    },
+    interpret: interpreter(store, pending, send, log, journal),
     clock: opts.clock,
     seed: opts.seed,
   });
@@ -79,13 +93,26 @@ export function openController(opts: ControllerOptions): Controller {
   }
   let dataPort = 0;
   return {
-    handlers: storageHandlers(pending, opts.observer ?? null, () => dataPort),
+    handlers: storageHandlers(
+      pending,
+      opts.observer ?? null,
+      () => dataPort,
+      (call) =>
+        serveFollow(
+          journal.lines,
+          Number(call.request.after_seq),
+          call,
+          (e) => logEntryWire(bootId, e),
+          (missed) => ({ kind: 'missed', boot_id: bootId, missed }),
+        ),
+    ),
     data: dataCommands(pending, opts.observer ?? null),
     setDataPort: (port) => {
       dataPort = port;
     },
     actor,
     store,
+    log: journal,
     // The actor keeps running so writes still syncing are acknowledged while the server drains.
     close: () => store.close(),
   };
@@ -97,6 +124,7 @@ function interpreter(
   pending: PendingReplies,
   send: (msg: StorageMsg) => void,
   log: Logger,
+  journal: ControllerLog,
 ): (effect: StorageEffect) => void {
   return (effect) => {
     switch (effect.type) {
@@ -113,6 +141,7 @@ function interpreter(
         );
         return;
       case 'reply':
+        journal.settled(effect.reqId, effect.outcome.ok);
         pending.settle(effect.reqId, effect.outcome);
         return;
       default:

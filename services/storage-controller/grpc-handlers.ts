@@ -133,12 +133,14 @@ export function dataCommands(pending: PendingReplies, observer: StorageObserver 
 /**
  * The dcbox.storage.v1.Storage implementation over the controller's mailbox. With an observer,
  * every read and write reports its outcome, size and latency, and every reservation conflict.
- * `dataPort` names the SAS data channel's port (0 when there is none).
+ * `dataPort` names the SAS data channel's port (0 when there is none); `watchLog` serves the
+ * controller's log (controller-log.ts).
  */
 export function storageHandlers(
   pending: PendingReplies,
   observer: StorageObserver | null = null,
   dataPort: () => number = () => 0,
+  watchLog: StorageHandlers['WatchLog'] = (call) => call.end(),
 ): StorageHandlers {
   const data = dataCommands(pending, observer);
   return {
@@ -146,6 +148,7 @@ export function storageHandlers(
     Read: unary((req) => data.read(req)),
     Write: unary((req) => data.write(req)),
     DataChannel: unary(() => ({ port: dataPort() })),
+    WatchLog: watchLog,
     ...reservationHandlers(pending, observer),
   };
 }

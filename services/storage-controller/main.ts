@@ -12,7 +12,8 @@
  * reservations.ts (SCSI-3 persistent reservations), faults.ts (chaos fault leases) and
  * test-support.ts (helpers for the core's tests); beside it: store.ts (LUN files and
  * the metadata file, adapter), controller.ts (the core in its actor, effects carried out on the
- * store, adapter), grpc-handlers.ts (the Storage gRPC API, adapter), metrics.ts (Prometheus
+ * store, adapter), controller-log.ts (the controller's own log of acknowledged writes and
+ * reservation changes, followed over Storage.WatchLog; adapter around a pure draft), grpc-handlers.ts (the Storage gRPC API, adapter), metrics.ts (Prometheus
  * metrics, adapter), this file (process wiring).
  */
 import type { StorageSettings } from '../process/config.js';

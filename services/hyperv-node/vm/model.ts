@@ -176,7 +176,16 @@ export type VmEffect =
   | { type: 'saveMemory'; vm: string; epoch: number }
   | { type: 'listen'; vm: string }
   | { type: 'unlisten'; vm: string }
-  | { type: 'writeRecord'; vm: string; seq: number; lun: string; offset: number; timeMs: number }
+  /** Write record `seq`; `epoch` is the run of the VM that writes it (its incarnation here). */
+  | {
+      type: 'writeRecord';
+      vm: string;
+      seq: number;
+      lun: string;
+      offset: number;
+      timeMs: number;
+      epoch: number;
+    }
   /** Allocate an empty memory for the skeleton VM of an incoming migration, at once. */
   | { type: 'allocIncoming'; vm: string; memoryMiB: number }
   /** The guest dirties this many pages of its memory. */

@@ -121,7 +121,8 @@ export function tick(state: VmManagerState, name: string, ctx: Ctx): VmDecision 
   if (vm.workload.inFlight !== null) return { state, effects };
   const seq = vm.workload.nextSeq;
   const offset = recordOffset(vm.spec.diskOffsetBytes, vm.spec.diskSizeBytes, seq);
-  effects.push({ type: 'writeRecord', vm: name, seq, lun: vm.spec.lun, offset, timeMs: ctx.now });
+  const epoch = vm.run.epoch;
+  effects.push({ type: 'writeRecord', vm: name, seq, lun: vm.spec.lun, offset, timeMs: ctx.now, epoch });
   return { state: put(state, { ...vm, workload: { ...vm.workload, inFlight: seq } }), effects };
 }
 

@@ -16,7 +16,9 @@ import type { StorageCommandResponse as _dcbox_node_v1_StorageCommandResponse, S
 import type { Vm as _dcbox_node_v1_Vm, Vm__Output as _dcbox_node_v1_Vm__Output } from '../../../dcbox/node/v1/Vm';
 import type { VmList as _dcbox_node_v1_VmList, VmList__Output as _dcbox_node_v1_VmList__Output } from '../../../dcbox/node/v1/VmList';
 import type { VmRef as _dcbox_node_v1_VmRef, VmRef__Output as _dcbox_node_v1_VmRef__Output } from '../../../dcbox/node/v1/VmRef';
+import type { WatchWritesRequest as _dcbox_node_v1_WatchWritesRequest, WatchWritesRequest__Output as _dcbox_node_v1_WatchWritesRequest__Output } from '../../../dcbox/node/v1/WatchWritesRequest';
 import type { WorkloadRequest as _dcbox_node_v1_WorkloadRequest, WorkloadRequest__Output as _dcbox_node_v1_WorkloadRequest__Output } from '../../../dcbox/node/v1/WorkloadRequest';
+import type { WriteEvent as _dcbox_node_v1_WriteEvent, WriteEvent__Output as _dcbox_node_v1_WriteEvent__Output } from '../../../dcbox/node/v1/WriteEvent';
 
 export interface HyperVNodeClient extends grpc.Client {
   CreateVm(argument: _dcbox_node_v1_CreateVmRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_Vm__Output>): grpc.ClientUnaryCall;
@@ -127,6 +129,11 @@ export interface HyperVNodeClient extends grpc.Client {
   storageCommand(argument: _dcbox_node_v1_StorageCommandRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_StorageCommandResponse__Output>): grpc.ClientUnaryCall;
   storageCommand(argument: _dcbox_node_v1_StorageCommandRequest, callback: grpc.requestCallback<_dcbox_node_v1_StorageCommandResponse__Output>): grpc.ClientUnaryCall;
   
+  WatchWrites(argument: _dcbox_node_v1_WatchWritesRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_dcbox_node_v1_WriteEvent__Output>;
+  WatchWrites(argument: _dcbox_node_v1_WatchWritesRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_dcbox_node_v1_WriteEvent__Output>;
+  watchWrites(argument: _dcbox_node_v1_WatchWritesRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_dcbox_node_v1_WriteEvent__Output>;
+  watchWrites(argument: _dcbox_node_v1_WatchWritesRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_dcbox_node_v1_WriteEvent__Output>;
+  
 }
 
 export interface HyperVNodeHandlers extends grpc.UntypedServiceImplementation {
@@ -154,6 +161,8 @@ export interface HyperVNodeHandlers extends grpc.UntypedServiceImplementation {
   
   StorageCommand: grpc.handleUnaryCall<_dcbox_node_v1_StorageCommandRequest__Output, _dcbox_node_v1_StorageCommandResponse>;
   
+  WatchWrites: grpc.handleServerStreamingCall<_dcbox_node_v1_WatchWritesRequest__Output, _dcbox_node_v1_WriteEvent>;
+  
 }
 
 export interface HyperVNodeDefinition extends grpc.ServiceDefinition {
@@ -169,4 +178,5 @@ export interface HyperVNodeDefinition extends grpc.ServiceDefinition {
   StartVm: MethodDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_Vm, _dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm__Output>
   StopVm: MethodDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_Vm, _dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm__Output>
   StorageCommand: MethodDefinition<_dcbox_node_v1_StorageCommandRequest, _dcbox_node_v1_StorageCommandResponse, _dcbox_node_v1_StorageCommandRequest__Output, _dcbox_node_v1_StorageCommandResponse__Output>
+  WatchWrites: MethodDefinition<_dcbox_node_v1_WatchWritesRequest, _dcbox_node_v1_WriteEvent, _dcbox_node_v1_WatchWritesRequest__Output, _dcbox_node_v1_WriteEvent__Output>
 }

@@ -2,6 +2,7 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ControllerLogEntry as _dcbox_storage_v1_ControllerLogEntry, ControllerLogEntry__Output as _dcbox_storage_v1_ControllerLogEntry__Output } from '../../../dcbox/storage/v1/ControllerLogEntry';
 import type { CreateLunRequest as _dcbox_storage_v1_CreateLunRequest, CreateLunRequest__Output as _dcbox_storage_v1_CreateLunRequest__Output } from '../../../dcbox/storage/v1/CreateLunRequest';
 import type { DataChannelInfo as _dcbox_storage_v1_DataChannelInfo, DataChannelInfo__Output as _dcbox_storage_v1_DataChannelInfo__Output } from '../../../dcbox/storage/v1/DataChannelInfo';
 import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1_Empty__Output } from '../../../dcbox/common/v1/Empty';
@@ -20,6 +21,7 @@ import type { PrReserveRequest as _dcbox_storage_v1_PrReserveRequest, PrReserveR
 import type { PrState as _dcbox_storage_v1_PrState, PrState__Output as _dcbox_storage_v1_PrState__Output } from '../../../dcbox/storage/v1/PrState';
 import type { ReadRequest as _dcbox_storage_v1_ReadRequest, ReadRequest__Output as _dcbox_storage_v1_ReadRequest__Output } from '../../../dcbox/storage/v1/ReadRequest';
 import type { ReadResponse as _dcbox_storage_v1_ReadResponse, ReadResponse__Output as _dcbox_storage_v1_ReadResponse__Output } from '../../../dcbox/storage/v1/ReadResponse';
+import type { WatchLogRequest as _dcbox_storage_v1_WatchLogRequest, WatchLogRequest__Output as _dcbox_storage_v1_WatchLogRequest__Output } from '../../../dcbox/storage/v1/WatchLogRequest';
 import type { WriteRequest as _dcbox_storage_v1_WriteRequest, WriteRequest__Output as _dcbox_storage_v1_WriteRequest__Output } from '../../../dcbox/storage/v1/WriteRequest';
 import type { WriteResponse as _dcbox_storage_v1_WriteResponse, WriteResponse__Output as _dcbox_storage_v1_WriteResponse__Output } from '../../../dcbox/storage/v1/WriteResponse';
 
@@ -141,6 +143,11 @@ export interface StorageClient extends grpc.Client {
   read(argument: _dcbox_storage_v1_ReadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_ReadResponse__Output>): grpc.ClientUnaryCall;
   read(argument: _dcbox_storage_v1_ReadRequest, callback: grpc.requestCallback<_dcbox_storage_v1_ReadResponse__Output>): grpc.ClientUnaryCall;
   
+  WatchLog(argument: _dcbox_storage_v1_WatchLogRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_dcbox_storage_v1_ControllerLogEntry__Output>;
+  WatchLog(argument: _dcbox_storage_v1_WatchLogRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_dcbox_storage_v1_ControllerLogEntry__Output>;
+  watchLog(argument: _dcbox_storage_v1_WatchLogRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_dcbox_storage_v1_ControllerLogEntry__Output>;
+  watchLog(argument: _dcbox_storage_v1_WatchLogRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_dcbox_storage_v1_ControllerLogEntry__Output>;
+  
   Write(argument: _dcbox_storage_v1_WriteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_WriteResponse__Output>): grpc.ClientUnaryCall;
   Write(argument: _dcbox_storage_v1_WriteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_storage_v1_WriteResponse__Output>): grpc.ClientUnaryCall;
   Write(argument: _dcbox_storage_v1_WriteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_storage_v1_WriteResponse__Output>): grpc.ClientUnaryCall;
@@ -179,6 +186,8 @@ export interface StorageHandlers extends grpc.UntypedServiceImplementation {
   
   Read: grpc.handleUnaryCall<_dcbox_storage_v1_ReadRequest__Output, _dcbox_storage_v1_ReadResponse>;
   
+  WatchLog: grpc.handleServerStreamingCall<_dcbox_storage_v1_WatchLogRequest__Output, _dcbox_storage_v1_ControllerLogEntry>;
+  
   Write: grpc.handleUnaryCall<_dcbox_storage_v1_WriteRequest__Output, _dcbox_storage_v1_WriteResponse>;
   
 }
@@ -197,5 +206,6 @@ export interface StorageDefinition extends grpc.ServiceDefinition {
   PrRelease: MethodDefinition<_dcbox_storage_v1_PrReserveRequest, _dcbox_storage_v1_PrState, _dcbox_storage_v1_PrReserveRequest__Output, _dcbox_storage_v1_PrState__Output>
   PrReserve: MethodDefinition<_dcbox_storage_v1_PrReserveRequest, _dcbox_storage_v1_PrState, _dcbox_storage_v1_PrReserveRequest__Output, _dcbox_storage_v1_PrState__Output>
   Read: MethodDefinition<_dcbox_storage_v1_ReadRequest, _dcbox_storage_v1_ReadResponse, _dcbox_storage_v1_ReadRequest__Output, _dcbox_storage_v1_ReadResponse__Output>
+  WatchLog: MethodDefinition<_dcbox_storage_v1_WatchLogRequest, _dcbox_storage_v1_ControllerLogEntry, _dcbox_storage_v1_WatchLogRequest__Output, _dcbox_storage_v1_ControllerLogEntry__Output>
   Write: MethodDefinition<_dcbox_storage_v1_WriteRequest, _dcbox_storage_v1_WriteResponse, _dcbox_storage_v1_WriteRequest__Output, _dcbox_storage_v1_WriteResponse__Output>
 }

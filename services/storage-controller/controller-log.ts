@@ -1,0 +1,153 @@
+/**
+ * The storage controller's own log: every write it acknowledged (initiator as the RSSM stamped
+ * it, LUN, offset, length, content hash) and every persistent-reservation change it carried out
+ * (register, unregister, reserve, release, preempt with the victim's key and hosts), in the order
+ * it acknowledged them. A chaos recorder outside the node follows it over Storage.WatchLog: it is
+ * the independent witness of what reached the disk and who fenced whom (docs/chaos.md §History).
+ *
+ * The core stays pure: `logDraft` (pure) reads a request and the core's decision on it, and the
+ * adapter appends the draft when the core's `reply` for that request says ok — a write once it
+ * is durable, a preempt once the writes accepted before it have landed. The log is always kept
+ * (a bounded ring), so the evidence does not depend on when a recorder connects.
+ */
+import { contentHash } from '../observability/content-hash.js';
+import { FollowLog, type Sequenced } from '../observability/follow-log.js';
+import type { Initiator, PrData, StorageMsg, StorageState } from './core/decide.js';
+
+/** A write the controller acknowledged. */
+export interface LoggedWrite {
+  kind: 'write';
+  initiator: Initiator;
+  lun: string;
+  offset: number;
+  length: number;
+  hash: string;
+}
+
+/** A persistent-reservation change the controller carried out. */
+export interface LoggedReservation {
+  kind: 'reservation';
+  action: 'register' | 'unregister' | 'reserve' | 'release' | 'preempt';
+  initiator: Initiator;
+  lun: string;
+  key: string;
+  victimKey?: string;
+  /** The hosts whose registrations the preempt removed. */
+  victimHosts?: string[];
+}
+
+/** What the log says before it is acknowledged. */
+export type LogDraft = LoggedWrite | LoggedReservation;
+
+/** One line of the controller's log: a draft acknowledged at `timeMs` (the controller's clock). */
+export type ControllerLogEntry = LogDraft & { timeMs: number };
+
+const hostOf = (nexus: string) => nexus.slice(0, nexus.lastIndexOf('/'));
+const sameReservation = (a: PrData, b: PrData) =>
+  a.reservation?.holder === b.reservation?.holder && a.reservation?.key === b.reservation?.key;
+
+/**
+ * The log line a request will be once acknowledged, from the state before the core decided it and
+ * the state after; null for a request that changes nothing worth logging (reads, a repeated
+ * reserve, a release of a reservation the key does not hold, LUN management).
+ */
+export function logDraft(before: StorageState, msg: StorageMsg, after: StorageState): LogDraft | null {
+  if (!('initiator' in msg) || !msg.initiator || !('lun' in msg)) return null;
+  const initiator = { host: msg.initiator.host, port: msg.initiator.port };
+  const lun = msg.lun;
+  const was = before.luns[lun]?.pr;
+  const now = after.luns[lun]?.pr;
+  switch (msg.type) {
+    case 'write':
+      return {
+        kind: 'write',
+        initiator,
+        lun,
+        offset: msg.offset,
+        length: msg.data.length,
+        hash: contentHash(msg.data),
+      };
+    case 'prRegister': {
+      const nexus = `${initiator.host}/${initiator.port}`;
+      const old = was?.registrations.find((r) => r.initiator === nexus)?.key ?? '';
+      if (msg.key === '') return { kind: 'reservation', action: 'unregister', initiator, lun, key: old };
+      return { kind: 'reservation', action: 'register', initiator, lun, key: msg.key.toUpperCase() };
+    }
+    case 'prReserve':
+    case 'prRelease':
+      if (!was || !now || sameReservation(was, now)) return null;
+      return {
+        kind: 'reservation',
+        action: msg.type === 'prReserve' ? 'reserve' : 'release',
+        initiator,
+        lun,
+        key: msg.key.toUpperCase(),
+      };
+    case 'prPreempt': {
+      const victimKey = msg.victimKey.toUpperCase();
+      const kept = new Set(now?.registrations.map((r) => r.initiator));
+      const removed = (was?.registrations ?? []).filter((r) => r.key === victimKey && !kept.has(r.initiator));
+      return {
+        kind: 'reservation',
+        action: 'preempt',
+        initiator,
+        lun,
+        key: msg.key.toUpperCase(),
+        victimKey,
+        victimHosts: [...new Set(removed.map((r) => hostOf(r.initiator)))],
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+/** The controller's log: drafts waiting for their reply, and the acknowledged lines. */
+export class ControllerLog {
+  /** The lines, bounded; followers read them over Storage.WatchLog. */
+  readonly lines: FollowLog<ControllerLogEntry>;
+  private readonly drafts = new Map<number, LogDraft>();
+
+  constructor(
+    private readonly now: () => number,
+    capacity?: number,
+  ) {
+    this.lines = new FollowLog(capacity);
+  }
+
+  /** Keeps the draft of a request the core just decided (called with its state before and after). */
+  decided(before: StorageState, msg: StorageMsg, after: StorageState): void {
+    if (!('reqId' in msg)) return;
+    const draft = logDraft(before, msg, after);
+    if (draft) this.drafts.set(msg.reqId, draft);
+  }
+
+  /** The core replied to a request: an ok reply puts its draft in the log, any reply drops it. */
+  settled(reqId: number, ok: boolean): void {
+    const draft = this.drafts.get(reqId);
+    if (!draft) return;
+    this.drafts.delete(reqId);
+    if (ok) this.lines.append({ ...draft, timeMs: this.now() });
+  }
+}
+
+/** A log line as Storage.WatchLog sends it (proto ControllerLogEntry). */
+export function logEntryWire(bootId: string, e: Sequenced<ControllerLogEntry>) {
+  const x = e.entry;
+  const common = {
+    seq: e.seq,
+    boot_id: bootId,
+    time_ms: x.timeMs,
+    kind: x.kind,
+    initiator: x.initiator,
+    lun: x.lun,
+  };
+  if (x.kind === 'write') return { ...common, offset: x.offset, length: x.length, hash: x.hash };
+  return {
+    ...common,
+    action: x.action,
+    key: x.key,
+    victim_key: x.victimKey ?? '',
+    victim_hosts: x.victimHosts ?? [],
+  };
+}
