@@ -27,6 +27,8 @@ export interface HostFilesInput {
   dir: string;
   /** host:port of the backplane the management module drives. */
   backplane: string;
+  /** The run's secret token (call-auth.ts); null: the hosts check nothing (docker-compose without one). */
+  runToken: string | null;
 }
 
 /** The service config and NATS config of one host. */
@@ -74,6 +76,7 @@ export function hostFiles(input: HostFilesInput): HostFiles {
       };
     }),
     backplane: input.backplane,
+    ...(input.runToken ? { runToken: input.runToken } : {}),
     seed: 1,
     settings: plan.settings,
   };
