@@ -112,7 +112,7 @@ export class Launch {
       backplane: this.runtime.controlAddresses.at(-1) as string,
       runToken: this.runToken,
     });
-    writeFileSync(join(dir, 'nats.conf'), files.natsConf);
+    writeFileSync(join(dir, 'nats.conf'), files.natsConf, { mode: 0o600 });
     // The config holds the run's token: the owner's alone, as the run folder is.
     writeFileSync(join(dir, 'config.json'), JSON.stringify(files.config, null, 2), { mode: 0o600 });
   }

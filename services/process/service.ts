@@ -107,7 +107,7 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
   const stops: (() => Promise<void> | void)[] = [];
   const started = clock.now();
 
-  const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`);
+  const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`, undefined, cfg.runToken);
   stops.push(answerEchoesAndHeartbeat(cfg, nc, clock));
   const { metrics, metricsUrl, stop: stopMetrics } = await serveMetrics(cfg);
   stops.push(stopMetrics);
