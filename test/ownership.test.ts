@@ -2,7 +2,7 @@
  * Only the owner of a run controls it (docs/security.md). A run started by root is tried by an
  * unprivileged user of the same machine: the CLI's status, partition, kill, power and down, and
  * raw gRPC calls to the orchestrator (its control socket and its backplane port), the management
- * module and a node. Every one is refused with a message that names the owner, never a stack
+ * module and a node, and a connection to a host's NATS server. Every one is refused with a message that names the owner, never a stack
  * trace, and the run is untouched; health checks stay open. The owner's own calls go on.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -71,6 +71,19 @@ const calls = {
   mm: (cb) => new p.chassis.v1.ManagementModule(target, insecure(), CLIENT_OPTIONS).Power({ kind: 'blade', bay: 1, action: 'off' }, md, deadline(5000), cb),
   node: (cb) => new p.node.v1.HyperVNode(target, insecure(), CLIENT_OPTIONS).StopVm({ name: 'VM1' }, deadline(5000), cb),
 };
+if (what === 'nats') {
+  const { createRequire } = await import('node:module');
+  const { connect } = createRequire(import.meta.url)('${join(root, 'node_modules', '@nats-io', 'transport-node')}');
+  try {
+    const nc = await connect({ servers: target, timeout: 5000, reconnect: false });
+    nc.publish('dcbox.v1.chassis.hb.HVR2NODO1', '{}');
+    await nc.close();
+    console.log(JSON.stringify({ code: 'OK' }));
+  } catch (err) {
+    console.log(JSON.stringify({ code: 'REFUSED', details: String(err.message ?? err) }));
+  }
+  process.exit(0);
+}
 if (what === 'health') {
   console.log(JSON.stringify({ serving: await checkHealth(target, 5000) }));
   process.exit(0);
@@ -157,6 +170,13 @@ describe.skipIf(!canUseNetns)('a run started by root, tried by another user', ()
     expect(mmCall.code).toBe('UNAUTHENTICATED');
     expect(nodeCall.code).toBe('UNAUTHENTICATED');
     expect(raw('health', `${mm?.address}:${mm?.grpcPort}`).serving).toBe(true);
+  });
+
+  it("cannot publish on the run's NATS", () => {
+    const node = readState()?.hosts.find((h) => h.name === 'HVR2NODO1');
+    const nats = raw('nats', `nats://${node?.address}:${node?.natsPort}`);
+    console.log('raw connection to NATS:', JSON.stringify(nats));
+    expect(nats).toMatchObject({ code: 'REFUSED', details: expect.stringMatching(/authoriz/i) });
   });
 
   it('left the run as it was, and its owner still controls it', async () => {
