@@ -2,7 +2,8 @@
  * `node dist/bench/call-auth.js [calls]`: what the run token costs a gRPC call (docs/security.md).
  * One process serves dcbox.common.v1.Host on 127.0.0.1 twice, open and with the token check, and
  * times `calls` sequential unary Info calls against each (a client without and with the token
- * interceptor), after a warm-up, in alternating rounds so that a busy machine weighs on both.
+ * interceptor), after a warm-up, in rounds taken in turn (3 pairs, each order) so that a busy
+ * machine weighs on both.
  * Prints the mean and median microseconds per call of each, the CPU time per call of the
  * process (client and server both, which a loaded machine distorts less), and the differences.
  */
@@ -21,7 +22,7 @@ import {
 import { newRunToken } from '../services/transport/run-token.js';
 
 const CALLS = Number(process.argv[2] ?? 1000);
-const ROUNDS = 5;
+const ROUNDS = 3;
 const WARMUP_CALLS = 300;
 
 async function serve(runToken: string | null): Promise<GrpcServer> {
@@ -73,9 +74,15 @@ const round = async (key: 'without' | 'with', client: HostClient) => {
   const c = process.cpuUsage(c0);
   cpu[key] += c.user + c.system;
 };
-for (let r = 0; r < ROUNDS; r++) {
-  await round('without', without);
-  await round('with', withToken);
+// Which goes first alternates, so that neither always meets the other's garbage collection.
+for (let r = 0; r < ROUNDS * 2; r++) {
+  if (r % 2 === 0) {
+    await round('without', without);
+    await round('with', withToken);
+  } else {
+    await round('with', withToken);
+    await round('without', without);
+  }
 }
 const cpuPerCall = (key: 'without' | 'with') => cpu[key] / all[key].length;
 const row = (name: string, key: 'without' | 'with') =>
