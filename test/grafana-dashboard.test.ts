@@ -39,7 +39,10 @@ async function allNames(): Promise<Set<string>> {
   });
   nodeMetrics(r, { cluster: () => cluster, csv: () => [], mpio: () => mpio });
   storageMetrics(r);
-  mmMetrics(r, { chassis: () => ({ blades: [], io_modules: [], storage_modules: [] }) });
+  mmMetrics(r, {
+    chassis: () => ({ blades: [], io_modules: [], storage_modules: [] }),
+    loginFailures: () => 0,
+  });
   orchestratorMetrics(r, () => []);
   const names = new Set<string>();
   for (const m of await r.getMetricsAsJSON()) {

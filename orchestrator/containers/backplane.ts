@@ -20,6 +20,15 @@ import { waitHealthy } from './wait-healthy.js';
 
 const HEALTH_TIMEOUT_MS = 30_000;
 
+/**
+ * The run's token, which the testcontainers helper hands every container of a run in its
+ * environment (host.ts writes it into each host's config); docker-compose may give none, and
+ * then the backplane, like the hosts, answers any caller (docs/security.md).
+ */
+function runTokenOfContainers(): string | null {
+  return process.env.DCBOX_RUN_TOKEN || null;
+}
+
 /** The answer of SetPower and GetPower (no pids: the processes live in the containers). */
 interface PowerReply {
   host: string;
@@ -117,19 +126,24 @@ function observedHost(plan: HostPlan, addr: HostAddress, powered: boolean): Obse
 /** Serves dcbox.orchestrator.v1.Backplane on every address of the container. */
 async function serveBackplane(select: string, setPower: (host: string, on: boolean) => Promise<PowerReply>) {
   const p = protos();
-  const server = await startGrpcServer('0.0.0.0', BACKPLANE_PORT, [
-    {
-      definition: p.dcbox.orchestrator.v1.Backplane.service,
-      name: 'dcbox.orchestrator.v1.Backplane',
-      impl: {
-        SetPower: unary((req: { host: string; on: boolean }) => setPower(req.host, req.on)),
-        GetPower: unary(async (req: { host: string }) => {
-          const c = await containerOf(req.host, select);
-          return { host: req.host, on: await isRunning(c.Id), pids: [] };
-        }),
+  const server = await startGrpcServer(
+    '0.0.0.0',
+    BACKPLANE_PORT,
+    [
+      {
+        definition: p.dcbox.orchestrator.v1.Backplane.service,
+        name: 'dcbox.orchestrator.v1.Backplane',
+        impl: {
+          SetPower: unary((req: { host: string; on: boolean }) => setPower(req.host, req.on)),
+          GetPower: unary(async (req: { host: string }) => {
+            const c = await containerOf(req.host, select);
+            return { host: req.host, on: await isRunning(c.Id), pids: [] };
+          }),
+        },
       },
-    },
-  ]);
+    ],
+    { runToken: runTokenOfContainers() },
+  );
   server.setServing(true);
   return server;
 }
@@ -151,6 +165,7 @@ async function serveReadOnlyDashboard(
     },
     hosts,
     faults: () => [],
+    auth: { runToken: runTokenOfContainers(), credentials: topo.spec.chassis.managementModule.credentials },
   });
   observer.start();
   await startDashboard(observer, {

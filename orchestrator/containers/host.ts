@@ -47,6 +47,9 @@ export function writeDerivedFiles(argv: string[], host: string, dir: string): vo
     addresses: new Map(addrs.map((a) => [a.name, a])),
     dir,
     backplane: `${backplaneAddress(prefix)}:${BACKPLANE_PORT}`,
+    // The helper that started the containers made the token and hands it over in the
+    // environment (readable by root only, unlike the command line); compose may give none.
+    runToken: process.env.DCBOX_RUN_TOKEN || null,
   });
   mkdirSync(join(dir, 'data'), { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(files.config, null, 2));

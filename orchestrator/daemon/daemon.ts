@@ -19,7 +19,7 @@ import type { EventHub } from '../dashboard/model.js';
 import { Observer } from '../dashboard/observer.js';
 import { type ControlRequest, startDashboard } from '../dashboard/server.js';
 import { FaultLeases, type FaultRequest } from '../faults/faults.js';
-import { hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath } from '../run/paths.js';
+import { controlSocketPath, hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath } from '../run/paths.js';
 import { alive, type HostState, type RunState, writeState } from '../run/state.js';
 import type { Runtime } from '../runtime/types.js';
 import type { ResolvedTopology } from '../topology/topology.js';
@@ -83,7 +83,11 @@ export class Daemon implements DaemonApi {
       },
       mmPower: (kind, bay, action) => this.mmPower(kind, bay, action),
       storageFault: (lun, kind, delayMs, errorRate, durationMs) =>
-        storageFault(this.targetOf('storage-controller'), { lun, kind, delayMs, errorRate, durationMs }),
+        storageFault(
+          this.targetOf('storage-controller'),
+          { runToken: launch.runToken },
+          { lun, kind, delayMs, errorRate, durationMs },
+        ),
       hostsOf: (component) =>
         [...this.hosts.values()].filter((h) => h.plan.component === component).map((h) => h.plan.name),
       changed: (view) => this.observer?.fault(view),
@@ -120,7 +124,15 @@ export class Daemon implements DaemonApi {
 
   /** Power through the management module, as an operator or a fencing agent does it. */
   private mmPower(kind: 'blade' | 'io', bay: number, action: 'on' | 'off'): Promise<void> {
-    return mmPower(this.targetOf('management-module'), kind, bay, action);
+    return mmPower(this.targetOf('management-module'), this.mmAuth(), kind, bay, action);
+  }
+
+  /** What a call to the management module's API sends: the run's token and the chassis account. */
+  private mmAuth() {
+    return {
+      runToken: this.launch.runToken,
+      credentials: this.topo.spec.chassis.managementModule.credentials,
+    };
   }
 
   /**
@@ -253,6 +265,7 @@ export class Daemon implements DaemonApi {
       },
       hosts: () => [...this.hosts.values()].map((h) => this.observed(h)),
       faults: () => this.faults.list(),
+      auth: this.mmAuth(),
     });
     const listen = this.dashboard.listen;
     if (!listen) return;
@@ -293,7 +306,7 @@ export class Daemon implements DaemonApi {
         const member = view?.nodes.find((n) => n.service === 'Running')?.name;
         if (!member) throw new DcboxError('UNAVAILABLE', 'no cluster node is running to take the move');
         const h = this.running(member);
-        await moveRole(`${h.addr.address}:${h.addr.grpcPort}`, req);
+        await moveRole(`${h.addr.address}:${h.addr.grpcPort}`, { runToken: this.launch.runToken }, req);
         return `${req.role} moved to ${req.to} (${req.live ? 'live' : 'quick'} migration)`;
       }
       case 'fault': {
@@ -363,7 +376,12 @@ export class Daemon implements DaemonApi {
 
   /** The control API (grpc-handlers.ts) on every control address, and the daemon's metrics. */
   private async serve(): Promise<void> {
-    this.server = await serveControl(this.runtime.controlAddresses, this);
+    this.server = await serveControl(
+      controlSocketPath,
+      this.runtime.controlAddresses,
+      this,
+      this.launch.runToken,
+    );
     // The workstation side only: Prometheus and the dashboard run beside the CLI.
     this.metricsServer = await startMetricsServer(this.registry, '127.0.0.1', ORCHESTRATOR_METRICS_PORT);
   }

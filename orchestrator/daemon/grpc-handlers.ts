@@ -1,9 +1,12 @@
 /**
  * The daemon's gRPC services: the Backplane the management module drives to cut or restore a
  * bay's power, and the Orchestrator control API the CLI uses (status, partitions, faults, the
- * event stream, shutdown). One server answers on every control address: 127.0.0.1 for the CLI,
- * the bridge gateway for the management module. The handlers only translate; the daemon acts.
+ * event stream, shutdown). One server answers on the run's control socket (the CLI's, owner-only)
+ * and on the runtime's TCP addresses (the bridge gateway, for the management module), and every
+ * call but a health check must carry the run's token (docs/security.md). The handlers only
+ * translate; the daemon acts.
  */
+import { chmodSync, rmSync } from 'node:fs';
 import { ServerCredentials, type ServerWritableStream } from '@grpc/grpc-js';
 import { DcboxError } from '../../services/actor/errors.js';
 import { healthClient, protos, startGrpcServer, unary } from '../../services/transport/grpc.js';
@@ -102,24 +105,37 @@ function streamEvents(
   call.on('close', stop);
 }
 
-/** Serves both services on the first control address and binds the others to the same server. */
-export async function serveControl(addresses: string[], api: DaemonApi) {
+/**
+ * Serves both services on the control socket (a stale one removed first, the new one made
+ * owner-only) and binds the TCP addresses to the same server; every call needs `runToken`.
+ */
+export async function serveControl(
+  socketPath: string,
+  addresses: string[],
+  api: DaemonApi,
+  runToken: string,
+) {
   const p = protos();
-  const [first, ...rest] = addresses;
-  const [addr, port] = (first as string).split(':');
-  const server = await startGrpcServer(addr as string, Number(port), [
-    {
-      definition: p.dcbox.orchestrator.v1.Backplane.service,
-      name: 'dcbox.orchestrator.v1.Backplane',
-      impl: backplaneHandlers(api),
-    },
-    {
-      definition: p.dcbox.orchestrator.v1.Orchestrator.service,
-      name: 'dcbox.orchestrator.v1.Orchestrator',
-      impl: orchestratorHandlers(api),
-    },
-  ]);
-  for (const extra of rest) {
+  rmSync(socketPath, { force: true });
+  const server = await startGrpcServer(
+    `unix://${socketPath}`,
+    0,
+    [
+      {
+        definition: p.dcbox.orchestrator.v1.Backplane.service,
+        name: 'dcbox.orchestrator.v1.Backplane',
+        impl: backplaneHandlers(api),
+      },
+      {
+        definition: p.dcbox.orchestrator.v1.Orchestrator.service,
+        name: 'dcbox.orchestrator.v1.Orchestrator',
+        impl: orchestratorHandlers(api),
+      },
+    ],
+    { runToken },
+  );
+  chmodSync(socketPath, 0o600);
+  for (const extra of addresses) {
     await new Promise<void>((resolve, reject) =>
       server.server.bindAsync(extra, ServerCredentials.createInsecure(), (err) =>
         err ? reject(err) : resolve(),

@@ -9,7 +9,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../services/process/root.js';
-import { hostDir, runDir } from '../run/paths.js';
+import { newRunToken } from '../../services/transport/run-token.js';
+import { controlSocketAddress, hostDir, runDir } from '../run/paths.js';
 import { alive, type RunState, writeState } from '../run/state.js';
 import { hostFiles } from '../runtime/host-config.js';
 import { type HostAddress, makeRuntime, type Runtime, type RuntimeKind } from '../runtime/runtime.js';
@@ -27,6 +28,8 @@ export interface LaunchedHost {
 export class Launch {
   readonly runId = `${Date.now().toString(36)}-${process.pid}`;
   readonly startedAtMs = Date.now();
+  /** The run's secret (docs/security.md): in every host's config and the run's state, both owner-only. */
+  readonly runToken = newRunToken();
   readonly runtime: Runtime;
   readonly hosts = new Map<string, LaunchedHost>();
   readonly state: RunState;
@@ -48,7 +51,8 @@ export class Launch {
       startedAtMs: this.startedAtMs,
       readyAtMs: null,
       daemonPid: process.pid,
-      controlAddress: this.runtime.controlAddresses[0] as string,
+      controlAddress: controlSocketAddress,
+      runToken: this.runToken,
       hosts: [],
       partitions: [],
     };
@@ -61,7 +65,7 @@ export class Launch {
    * dependency order holds while the loading overlaps.
    */
   async prepare(say: (text: string) => void): Promise<void> {
-    mkdirSync(runDir, { recursive: true });
+    mkdirSync(runDir, { recursive: true, mode: 0o700 });
     const addrs = this.runtime.assign(
       this.topo.hosts.map((h) => h.name),
       this.topo.subnetPrefix,
@@ -106,9 +110,11 @@ export class Launch {
       addresses: new Map([...this.hosts.values()].map((o) => [o.plan.name, o.addr])),
       dir: this.runtime.filesDir(h.addr, dir),
       backplane: this.runtime.controlAddresses.at(-1) as string,
+      runToken: this.runToken,
     });
-    writeFileSync(join(dir, 'nats.conf'), files.natsConf);
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(files.config, null, 2));
+    writeFileSync(join(dir, 'nats.conf'), files.natsConf, { mode: 0o600 });
+    // The config holds the run's token: the owner's alone, as the run folder is.
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(files.config, null, 2), { mode: 0o600 });
   }
 
   private spawnIn(

@@ -18,7 +18,8 @@ import type { WorkstationClient } from '../../services/generated/dcbox/workstati
 import type { DcboxEvent } from '../../services/observability/events.js';
 import { toDcboxEvent } from '../../services/observability/events.js';
 import { metricsEndpoint } from '../../services/observability/metrics.js';
-import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../../services/transport/grpc.js';
+import type { CallAuth } from '../../services/transport/call-auth.js';
+import { clientOptions, deadline, insecure, protos, rpc } from '../../services/transport/grpc.js';
 import type { FaultView } from '../faults/faults.js';
 import {
   type ClusterView,
@@ -89,6 +90,8 @@ export interface ObserverDeps {
   run: DashboardView['run'];
   hosts(): ObservedHost[];
   faults(): FaultView[];
+  /** The run's token and the chassis account, sent with every call (docs/security.md). */
+  auth: CallAuth;
 }
 
 /** Follows, polls and pings; holds the hub and the series the dashboard serves. */
@@ -137,15 +140,19 @@ export class Observer {
     const mm = hosts.find((h) => h.component === 'management-module');
     const ws = hosts.find((h) => h.component === 'workstation');
     const nodes = hosts.filter((h) => h.component === 'hyperv-node');
+    // Only the management module's API takes the chassis account; the others the token alone.
+    const withToken = clientOptions({ runToken: this.deps.auth.runToken });
     this.made = {
-      mm: mm ? new p.dcbox.chassis.v1.ManagementModule(target(mm), insecure(), CLIENT_OPTIONS) : null,
+      mm: mm
+        ? new p.dcbox.chassis.v1.ManagementModule(target(mm), insecure(), clientOptions(this.deps.auth))
+        : null,
       cluster: new Map(
-        nodes.map((n) => [n.name, new p.dcbox.cluster.v1.Cluster(target(n), insecure(), CLIENT_OPTIONS)]),
+        nodes.map((n) => [n.name, new p.dcbox.cluster.v1.Cluster(target(n), insecure(), withToken)]),
       ),
       node: new Map(
-        nodes.map((n) => [n.name, new p.dcbox.node.v1.HyperVNode(target(n), insecure(), CLIENT_OPTIONS)]),
+        nodes.map((n) => [n.name, new p.dcbox.node.v1.HyperVNode(target(n), insecure(), withToken)]),
       ),
-      workstation: ws ? new p.dcbox.workstation.v1.Workstation(target(ws), insecure(), CLIENT_OPTIONS) : null,
+      workstation: ws ? new p.dcbox.workstation.v1.Workstation(target(ws), insecure(), withToken) : null,
     };
     return this.made;
   }

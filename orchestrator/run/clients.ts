@@ -1,6 +1,9 @@
 /**
  * Typed gRPC clients for the CLI and tests, addressed from the run's state file. The CLI runs in
- * the root namespace, which reaches every host over the bridge: the out-of-band channel.
+ * the root namespace, which reaches every host over the bridge: the out-of-band channel. It
+ * reaches the daemon on the run's control socket, and sends the run's token with every call
+ * (and the chassis account to the management module), all read from the run's folder, which
+ * only the run's owner can read (docs/security.md). Another user is told whose run it is.
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { ManagementModuleClient } from '../../services/generated/dcbox/chassis/v1/ManagementModule.js';
@@ -13,16 +16,12 @@ import type { StorageClient } from '../../services/generated/dcbox/storage/v1/St
 import type { WitnessClient } from '../../services/generated/dcbox/witness/v1/Witness.js';
 import type { WorkstationClient } from '../../services/generated/dcbox/workstation/v1/Workstation.js';
 import type { Component } from '../../services/process/config.js';
-import { CLIENT_OPTIONS, insecure, protos } from '../../services/transport/grpc.js';
+import { clientOptions, insecure, protos } from '../../services/transport/grpc.js';
+import { mmCredentials } from './mm-access.js';
+import { NoRunError, refuseOthersRun } from './owner.js';
 import { type HostState, type RunState, readState } from './state.js';
 
-/** No run is up, or the named host is not part of it. */
-export class NoRunError extends Error {
-  constructor(message = 'no dcbox run is up: start one with `dcbox up`') {
-    super(message);
-    this.name = 'NoRunError';
-  }
-}
+export { NoRunError, NotOwnerError } from './owner.js';
 
 /** Clients for every service of the run that is up, and its state. */
 export interface Clients {
@@ -42,11 +41,18 @@ export interface Clients {
   close(): void;
 }
 
-/** Clients for the run that is up; throws NoRunError when there is none. */
+/**
+ * Clients for the run that is up; throws NoRunError when there is none, NotOwnerError when the
+ * run that is up is another user's.
+ */
 export function connect(): Clients {
   const state = readState();
-  if (!state) throw new NoRunError();
+  if (!state) {
+    refuseOthersRun();
+    throw new NoRunError();
+  }
   const p = protos();
+  const options = clientOptions({ runToken: state.runToken });
   const open: grpc.Client[] = [];
   const track = <T extends grpc.Client>(c: T): T => {
     open.push(c);
@@ -69,34 +75,36 @@ export function connect(): Clients {
   };
   return {
     state,
-    orchestrator: track(
-      new p.dcbox.orchestrator.v1.Orchestrator(state.controlAddress, insecure(), CLIENT_OPTIONS),
-    ),
-    backplane: track(new p.dcbox.orchestrator.v1.Backplane(state.controlAddress, insecure(), CLIENT_OPTIONS)),
+    orchestrator: track(new p.dcbox.orchestrator.v1.Orchestrator(state.controlAddress, insecure(), options)),
+    backplane: track(new p.dcbox.orchestrator.v1.Backplane(state.controlAddress, insecure(), options)),
     host,
     byComponent,
     mm: () =>
       track(
-        new p.dcbox.chassis.v1.ManagementModule(target(one('management-module')), insecure(), CLIENT_OPTIONS),
+        new p.dcbox.chassis.v1.ManagementModule(
+          target(one('management-module')),
+          insecure(),
+          clientOptions({ runToken: state.runToken, credentials: mmCredentials(state) }),
+        ),
       ),
     storage: () =>
-      track(new p.dcbox.storage.v1.Storage(target(one('storage-controller')), insecure(), CLIENT_OPTIONS)),
-    witness: () => track(new p.dcbox.witness.v1.Witness(target(one('quorum')), insecure(), CLIENT_OPTIONS)),
+      track(new p.dcbox.storage.v1.Storage(target(one('storage-controller')), insecure(), options)),
+    witness: () => track(new p.dcbox.witness.v1.Witness(target(one('quorum')), insecure(), options)),
     node: (name) => {
       const h = host(name);
       if (h.component !== 'hyperv-node')
         throw new NoRunError(`${name} is a ${h.component}, not a Hyper-V node`);
-      return track(new p.dcbox.node.v1.HyperVNode(target(h), insecure(), CLIENT_OPTIONS));
+      return track(new p.dcbox.node.v1.HyperVNode(target(h), insecure(), options));
     },
     cluster: (name) => {
       const h = host(name);
       if (h.component !== 'hyperv-node')
         throw new NoRunError(`${name} is a ${h.component}, not a cluster node`);
-      return track(new p.dcbox.cluster.v1.Cluster(target(h), insecure(), CLIENT_OPTIONS));
+      return track(new p.dcbox.cluster.v1.Cluster(target(h), insecure(), options));
     },
     workstation: () =>
-      track(new p.dcbox.workstation.v1.Workstation(target(one('workstation')), insecure(), CLIENT_OPTIONS)),
-    hostInfo: (name) => track(new p.dcbox.common.v1.Host(target(host(name)), insecure(), CLIENT_OPTIONS)),
+      track(new p.dcbox.workstation.v1.Workstation(target(one('workstation')), insecure(), options)),
+    hostInfo: (name) => track(new p.dcbox.common.v1.Host(target(host(name)), insecure(), options)),
     close: () => {
       for (const c of open) c.close();
     },

@@ -1,7 +1,8 @@
 /**
  * How people and tools reach the management module of the run that is up: its AMM CLI over
  * telnet and its Redfish service, read from the MM's own config with the rules the MM uses
- * (services/management-module/endpoints.ts), and whether the factory default account is in use.
+ * (services/management-module/endpoints.ts), and whether the factory default account is in use;
+ * and the account itself, which the MM's gRPC API asks of the CLI.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,17 +24,37 @@ export interface MmAccess {
   defaultCredentials: boolean;
 }
 
-/** The MM's endpoints, or null when the run has no MM or its config cannot be read. */
-export function mmAccess(state: RunState): MmAccess | null {
+/** The MM's config as the daemon wrote it, or null when the run has no MM or it cannot be read. */
+function mmConfig(state: RunState): { host: string; cfg: ServiceConfig<MmSettings> } | null {
   const mm = state.hosts.find((h) => h.component === 'management-module');
   if (!mm) return null;
   try {
     const cfg = JSON.parse(
       readFileSync(join(hostDir(mm.name), 'config.json'), 'utf8'),
     ) as ServiceConfig<MmSettings>;
+    return { host: mm.name, cfg };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The chassis account the MM's gRPC API asks for (as telnet and Redfish do), read from its
+ * config in the run's folder; null when it cannot be read (the call is then refused).
+ */
+export function mmCredentials(state: RunState): { username: string; password: string } | null {
+  return mmConfig(state)?.cfg.settings.credentials ?? null;
+}
+
+/** The MM's endpoints, or null when the run has no MM or its config cannot be read. */
+export function mmAccess(state: RunState): MmAccess | null {
+  const found = mmConfig(state);
+  if (!found) return null;
+  const { host, cfg } = found;
+  try {
     const e = protocolEndpoints(cfg, cfg.settings);
     return {
-      host: mm.name,
+      host,
       endpoints: e,
       redfish: `${e.redfish.tls ? 'https' : 'http'}://${e.redfish.address}:${e.redfish.port}/redfish/v1/`,
       defaultCredentials: usesDefaultCredentials(cfg.settings.credentials),

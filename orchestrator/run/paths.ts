@@ -67,6 +67,13 @@ export function ensureDcboxHome(home = DCBOX_HOME, env = process.env): string {
   return home;
 }
 
+/**
+ * The daemon's control socket (the CLI's way in), as Docker's is: a Unix socket that only its
+ * owner may open (0600, in the owner's 0700 run folder), so no other user reaches the API.
+ */
+export const controlSocketPath = join(runDir, 'control.sock');
+/** The control socket as a gRPC target. */
+export const controlSocketAddress = `unix://${controlSocketPath}`;
 /** The run's state (orchestrator/run/state.ts). */
 export const statePath = join(runDir, 'state.json');
 /** The daemon's stdout and stderr. */
@@ -75,7 +82,7 @@ export const daemonLog = join(runDir, 'orchestrator.log');
 export const hostDir = (host: string) => join(runDir, 'hosts', host);
 
 /**
- * The orchestrator's control port (CLI → daemon) and backplane (MM → daemon). This and the
+ * The orchestrator's backplane port (MM → daemon; the CLI uses controlSocketPath). This and the
  * metrics port sit below Linux's ephemeral range (32768–60999 by default) and below the local
  * runtime's hosts (LOCAL_PORT_BASE), for the same reason as those.
  */

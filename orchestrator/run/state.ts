@@ -25,7 +25,10 @@ export interface RunState {
   startedAtMs: number;
   readyAtMs: number | null;
   daemonPid: number;
+  /** The daemon's control API for the CLI: `unix://…/control.sock` in the run folder (owner-only). */
   controlAddress: string;
+  /** The run's secret token (services/transport/call-auth.ts); absent in a run from before it. */
+  runToken?: string;
   hosts: HostState[];
   partitions: string[];
   /** Where the dashboard is served (absent when none was asked for). */
@@ -42,9 +45,12 @@ export function readState(): RunState | null {
   }
 }
 
-/** Replaces the run's state at once (written beside it, then renamed), so readers never see half. */
+/**
+ * Replaces the run's state at once (written beside it, then renamed), so readers never see half.
+ * Readable by its owner only: it holds the run's token and the dashboard's.
+ */
 export function writeState(state: RunState): void {
-  writeFileSync(`${statePath}.tmp`, JSON.stringify(state, null, 2));
+  writeFileSync(`${statePath}.tmp`, JSON.stringify(state, null, 2), { mode: 0o600 });
   renameSync(`${statePath}.tmp`, statePath);
 }
 

@@ -5,9 +5,10 @@
  * the testcontainers helper) and the run folder — and check that nothing is left.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { deadline, insecure, protos, rpc } from '../../services/transport/grpc.js';
+import { clientOptions, deadline, insecure, protos, rpc } from '../../services/transport/grpc.js';
 import { dockerLeftovers, sweepDocker } from '../containers/sweep.js';
 import { run, tryRun } from '../runtime/exec.js';
+import { refuseOthersRun } from './owner.js';
 import { BRIDGE, NETNS_PREFIX, RULE_COMMENT, runDir, VETH_PREFIX } from './paths.js';
 import { alive, readState } from './state.js';
 
@@ -94,7 +95,11 @@ async function stopDaemon(): Promise<boolean> {
   if (!state || !alive(state.daemonPid)) return false;
   try {
     const p = protos();
-    const client = new p.dcbox.orchestrator.v1.Orchestrator(state.controlAddress, insecure());
+    const client = new p.dcbox.orchestrator.v1.Orchestrator(
+      state.controlAddress,
+      insecure(),
+      clientOptions({ runToken: state.runToken }),
+    );
     await rpc((cb) => client.Shutdown({}, deadline(2000), cb));
     client.close();
   } catch {
@@ -116,6 +121,8 @@ export interface SweepReport {
 
 /** Stops the run and removes everything; `keepData` leaves the run folder (logs, LUNs). */
 export async function down(opts: { keepData?: boolean } = {}): Promise<SweepReport> {
+  // What another user's run made is theirs (and root's): say whose rather than fail on it.
+  if (!readState()) refuseOthersRun();
   const daemonStopped = await stopDaemon();
   const found = leftovers();
   for (const pid of found.processes) {

@@ -10,6 +10,7 @@ import type { DaemonMessage } from '../daemon/entry.js';
 import { defaultRuntime, type RuntimeKind } from '../runtime/runtime.js';
 import { loadTopology } from '../topology/topology.js';
 import { entryFile, FROM_SOURCE, sourceNodeFlags } from './from-source.js';
+import { refuseOthersRun } from './owner.js';
 import { daemonLog, ensureDcboxHome, runDir } from './paths.js';
 import { alive, readState } from './state.js';
 import { down, isClean, leftovers } from './sweep.js';
@@ -57,6 +58,8 @@ export async function up(opts: UpOptions): Promise<number> {
   const file = topologyPath(opts.topology);
   loadTopology(file); // Fail here, in the foreground, with the file's own errors.
   const existing = readState();
+  // Another user's run holds the machine's bridge and ports; sweeping it is not ours to do.
+  if (!existing) refuseOthersRun();
   if (existing && alive(existing.daemonPid))
     throw new UsageError(
       `a run is already up (topology ${existing.topology}, daemon pid ${existing.daemonPid}); run \`dcbox down\` first`,
@@ -68,7 +71,7 @@ export async function up(opts: UpOptions): Promise<number> {
   const daemon = entryFile(projectRoot, 'orchestrator/daemon/entry');
   if (!existsSync(daemon)) throw new UsageError('dcbox is not built: run `npm run build` first');
   ensureDcboxHome();
-  mkdirSync(runDir, { recursive: true });
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
   const log = openSync(daemonLog, 'a');
   const args = daemonArgs(file, opts);
   const child = fork(daemon, args, {

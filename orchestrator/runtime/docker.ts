@@ -53,7 +53,7 @@ export class DockerRuntime extends NetnsRuntime implements HostProcessOwner {
 
   override get controlAddresses(): string[] {
     const gw = this.network?.gateway;
-    return [`127.0.0.1:${CONTROL_PORT}`, ...(gw ? [`${gw}:${CONTROL_PORT}`] : [])];
+    return [`${gw ?? '127.0.0.1'}:${CONTROL_PORT}`];
   }
 
   /** Creates the run's network (Docker picks nothing: dcbox takes a free 198.19.N.0/24). */

@@ -40,6 +40,7 @@ describe('host files on a Docker network', () => {
       addresses: byName,
       dir: '/var/lib/dcbox',
       backplane: '198.19.63.2:27100',
+      runToken: null,
     });
     const routes = f.natsConf.split('\n').filter((l) => l.includes('nats-route://'));
     expect(routes).toHaveLength(7);
@@ -54,6 +55,26 @@ describe('host files on a Docker network', () => {
       timing: { name: 'fast' },
     });
     expect(f.config.hosts.map((h) => h.address)).toEqual(addrs.map((a) => a.address));
+  });
+
+  it("asks the run's token of every gRPC and NATS client and of every NATS route", () => {
+    const plan = topo.hosts.find((h) => h.name === 'storage');
+    if (!plan) throw new Error('the seed has a storage host');
+    const token = 'c0ffee'.repeat(8);
+    const f = hostFiles({
+      runId: 'r1',
+      topo,
+      plan,
+      addresses: byName,
+      dir: '/d',
+      backplane: 'b:1',
+      runToken: token,
+    });
+    expect(f.config.runToken).toBe(token);
+    expect(f.natsConf).toContain(`authorization { token: "${token}" }`);
+    expect(f.natsConf).toContain(`authorization { user: "dcbox", password: "${token}" }`);
+    const routes = f.natsConf.split('\n').filter((l) => l.includes('nats-route://'));
+    expect(routes.every((r) => r.includes(`nats-route://dcbox:${token}@198.19.63.`))).toBe(true);
   });
 
   it('accepts only a /24 inside 198.18.0.0/15 for a container network', () => {

@@ -27,6 +27,8 @@ export interface HostFilesInput {
   dir: string;
   /** host:port of the backplane the management module drives. */
   backplane: string;
+  /** The run's secret token (call-auth.ts); null: the hosts check nothing (docker-compose without one). */
+  runToken: string | null;
 }
 
 /** The service config and NATS config of one host. */
@@ -37,19 +39,25 @@ export function hostFiles(input: HostFilesInput): HostFiles {
   const others = topo.hosts
     .filter((h) => h.name !== plan.name)
     .map((h) => addresses.get(h.name) as HostAddress);
+  // With a token, the NATS servers take only the run's clients and routes, as the gRPC servers
+  // do (docs/security.md); the token is hex, safe in the quotes and the route URLs.
+  const token = input.runToken;
+  const routeAuth = token ? `dcbox:${token}@` : '';
   const nats = [
     `server_name: "${plan.name}"`,
     `listen: "${own.address}:${own.natsPort}"`,
+    ...(token ? [`authorization { token: "${token}" }`] : []),
     // Find dead routes and clients quickly: a partition should not leave stale connections.
     'ping_interval: "2s"',
     'ping_max: 2',
     'cluster {',
     '  name: "dcbox"',
     `  listen: "${own.address}:${own.clusterPort}"`,
+    ...(token ? [`  authorization { user: "dcbox", password: "${token}" }`] : []),
     // Full mesh of explicit routes only; NATS forwards one hop, so a cut link stays cut.
     '  no_advertise: true',
     '  routes: [',
-    ...others.map((o) => `    "nats-route://${o.address}:${o.clusterPort}"`),
+    ...others.map((o) => `    "nats-route://${routeAuth}${o.address}:${o.clusterPort}"`),
     '  ]',
     '}',
   ];
@@ -74,6 +82,7 @@ export function hostFiles(input: HostFilesInput): HostFiles {
       };
     }),
     backplane: input.backplane,
+    ...(input.runToken ? { runToken: input.runToken } : {}),
     seed: 1,
     settings: plan.settings,
   };

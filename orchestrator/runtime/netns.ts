@@ -61,7 +61,7 @@ export class NetnsRuntime implements Runtime {
   private gateway = '198.18.0.1';
 
   get controlAddresses(): string[] {
-    return [`127.0.0.1:${CONTROL_PORT}`, `${this.gateway}:${CONTROL_PORT}`];
+    return [`${this.gateway}:${CONTROL_PORT}`];
   }
 
   assign(names: string[], subnetPrefix: string): HostAddress[] {

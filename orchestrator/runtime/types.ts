@@ -56,7 +56,10 @@ export interface HostProcessOwner {
 /** A host runtime: it places hosts, runs their commands and cuts or degrades their network. */
 export interface Runtime {
   readonly kind: RuntimeKind;
-  /** The daemon's own addresses: the CLI uses the first, the management module the last. */
+  /**
+   * The daemon's TCP addresses, where the hosts reach its backplane (the management module uses
+   * the last). The CLI uses the run's control socket instead (run/paths.ts controlSocketPath).
+   */
   readonly controlAddresses: string[];
   assign(names: string[], subnetPrefix: string): HostAddress[];
   /** Creates the hosts' network (bridge, namespaces, links; docker: the image). */

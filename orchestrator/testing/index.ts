@@ -27,7 +27,8 @@ import type * as grpc from '@grpc/grpc-js';
 import { type ContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
 import { DEFAULT_REDFISH_PORT, DEFAULT_TELNET_PORT } from '../../services/management-module/endpoints.js';
 import type { Component } from '../../services/process/config.js';
-import { CLIENT_OPTIONS, insecure, projectRoot, protos } from '../../services/transport/grpc.js';
+import { clientOptions, insecure, projectRoot, protos } from '../../services/transport/grpc.js';
+import { newRunToken } from '../../services/transport/run-token.js';
 import {
   APP_IMAGE,
   backplaneAddress,
@@ -68,6 +69,8 @@ interface Run {
   addrs: Map<string, HostAddress>;
   timeoutMs: number;
   dashboard: boolean;
+  /** The run's secret, handed to every container in its environment (docs/security.md). */
+  runToken: string;
 }
 
 /** Starts a data center and resolves once every host's service serves gRPC. */
@@ -98,6 +101,7 @@ export async function startDataCenter(opts: DataCenterOptions = {}): Promise<Dat
     addrs,
     timeoutMs: opts.startupTimeoutMs ?? 60_000,
     dashboard: opts.dashboard ?? true,
+    runToken: newRunToken(),
   };
   const open: grpc.Client[] = [];
   const stop = async () => {
@@ -161,14 +165,18 @@ function container(run: Run, name: string, address: string, command: string[], r
     '--timing',
     run.timing,
   ];
-  return new HostContainer(run.image)
-    .withAddress(run.networkName, address)
-    .withName(`dcbox-${run.runId}-${name.toLowerCase()}`)
-    .withLabels({ [LABEL_RUN]: run.runId, [LABEL_HOST]: name })
-    .withCopyContentToContainer([{ content: readFileSync(run.file, 'utf8'), target: topologyInContainer }])
-    .withCommand([...command, ...common, '--run', run.runId])
-    .withWaitStrategy(Wait.forLogMessage(ready))
-    .withStartupTimeout(run.timeoutMs);
+  return (
+    new HostContainer(run.image)
+      .withAddress(run.networkName, address)
+      .withName(`dcbox-${run.runId}-${name.toLowerCase()}`)
+      .withLabels({ [LABEL_RUN]: run.runId, [LABEL_HOST]: name })
+      // The environment, not the command line: a container's argv shows in the host's /proc.
+      .withEnvironment({ DCBOX_RUN_TOKEN: run.runToken })
+      .withCopyContentToContainer([{ content: readFileSync(run.file, 'utf8'), target: topologyInContainer }])
+      .withCommand([...command, ...common, '--run', run.runId])
+      .withWaitStrategy(Wait.forLogMessage(ready))
+      .withStartupTimeout(run.timeoutMs)
+  );
 }
 
 /** Every host's endpoints, by name. */
@@ -211,6 +219,7 @@ async function dataCenter(
   const controls = await faultControls(run, client, started, hosts, nameOf);
   return {
     runId: run.runId,
+    runToken: run.runToken,
     network: { name: run.networkName, subnet: `${prefix}.0/24` },
     hosts,
     mm: {
@@ -221,7 +230,13 @@ async function dataCenter(
     },
     nodes: Object.fromEntries(byComponent('hyperv-node').map((h) => [h.name, h.grpc])),
     nats: (byComponent('workstation')[0] ?? mmHost).nats,
-    clients: typedClients(topo.name, hosts, mmHost, nameOf, open),
+    clients: typedClients(
+      { topology: topo.name, runToken: run.runToken, credentials: mmSpec.credentials },
+      hosts,
+      mmHost,
+      nameOf,
+      open,
+    ),
     dashboard: run.dashboard ? `http://${backplaneAddress(prefix)}:${DASHBOARD_PORT}/` : null,
     ...controls,
     stop,
@@ -229,9 +244,13 @@ async function dataCenter(
   };
 }
 
-/** Typed gRPC clients of the run's services, each closed by `stop()`. */
+/** Typed gRPC clients of the run's services, each closed by `stop()`; each sends the run's token. */
 function typedClients(
-  topology: string,
+  {
+    topology,
+    runToken,
+    credentials,
+  }: { topology: string; runToken: string; credentials: { username: string; password: string } },
   hosts: Record<string, HostEndpoints>,
   mmHost: HostEndpoints,
   nameOf: (host: string) => string,
@@ -248,15 +267,21 @@ function typedClients(
     return hosts[h].grpc.target;
   };
   const workstation = Object.values(hosts).find((h) => h.component === 'workstation');
+  const options = clientOptions({ runToken });
   return {
-    mm: () => track(new p.dcbox.chassis.v1.ManagementModule(mmHost.grpc.target, insecure(), CLIENT_OPTIONS)),
-    node: (name) => track(new p.dcbox.node.v1.HyperVNode(nodeTarget(name), insecure(), CLIENT_OPTIONS)),
-    cluster: (name) => track(new p.dcbox.cluster.v1.Cluster(nodeTarget(name), insecure(), CLIENT_OPTIONS)),
+    mm: () =>
+      track(
+        new p.dcbox.chassis.v1.ManagementModule(
+          mmHost.grpc.target,
+          insecure(),
+          clientOptions({ runToken, credentials }),
+        ),
+      ),
+    node: (name) => track(new p.dcbox.node.v1.HyperVNode(nodeTarget(name), insecure(), options)),
+    cluster: (name) => track(new p.dcbox.cluster.v1.Cluster(nodeTarget(name), insecure(), options)),
     workstation: () => {
       if (!workstation) throw new Error(`${topology} has no workstation`);
-      return track(
-        new p.dcbox.workstation.v1.Workstation(workstation.grpc.target, insecure(), CLIENT_OPTIONS),
-      );
+      return track(new p.dcbox.workstation.v1.Workstation(workstation.grpc.target, insecure(), options));
     },
   };
 }

@@ -45,6 +45,11 @@ export interface HostEndpoints {
 export interface DataCenter extends AsyncDisposable {
   readonly runId: string;
   readonly network: { name: string; subnet: string };
+  /**
+   * The run's secret token: every gRPC call but a health check carries it in the metadata
+   * `x-dcbox-run-token` (the typed clients below send it; docs/security.md).
+   */
+  readonly runToken: string;
   readonly hosts: Readonly<Record<string, HostEndpoints>>;
   /** The management module: gRPC, the AMM CLI over telnet and the Redfish service root. */
   readonly mm: {

@@ -71,7 +71,7 @@ export interface ChassisState {
   logMax: number;
   silenceMs: number;
   tickMs: number;
-  /** Failed remote logins (telnet or Redfish) since start. */
+  /** Failed remote logins (telnet, Redfish or the gRPC API) since start. */
   loginFailures: number;
 }
 
@@ -86,7 +86,7 @@ export type ChassisMsg =
   | { type: 'power'; reqId: string; kind: string; bay: number; action: string }
   | { type: 'powerSet'; reqId: string; host: string; on: boolean }
   | { type: 'powerSetFailed'; reqId: string; host: string; code: ErrorCode; error: string }
-  | { type: 'remoteLogin'; user: string; via: 'telnet' | 'redfish'; ok: boolean };
+  | { type: 'remoteLogin'; user: string; via: 'telnet' | 'redfish' | 'grpc'; ok: boolean };
 
 /** A bay as GetChassis and Power show it (the proto's Bay). */
 export interface BayView {

@@ -4,6 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { MmSettings } from '../process/config.js';
+import { parseBasicAuthorization } from '../transport/run-token.js';
 
 /** The AMM's telnet port: fence_bladecenter connects to 23 by default (docs/domain.md §AMM CLI). */
 export const DEFAULT_TELNET_PORT = 23;
@@ -74,4 +75,31 @@ export function credentialsMatch(
   const user = same(account.username, username);
   const pass = same(account.password, password);
   return user && pass;
+}
+
+/**
+ * Whether a call to the MM's gRPC API may go on, from the values of its `authorization`
+ * metadata: null when one is `Basic` with the chassis account, else the user it claimed (empty
+ * when none) and why it is refused. The same account and checks as telnet and Redfish.
+ */
+export function grpcLoginRefusal(
+  account: { username: string; password: string },
+  authorization: unknown[],
+): { user: string; details: string } | null {
+  if (authorization.length === 0)
+    return {
+      user: '',
+      details:
+        'the management module asks for the chassis account: metadata authorization: Basic base64(user:password)',
+    };
+  let user: string | null = null;
+  for (const value of authorization) {
+    const login = parseBasicAuthorization(value);
+    if (!login) continue;
+    if (credentialsMatch(account, login.username, login.password)) return null;
+    user = login.username;
+  }
+  if (user === null)
+    return { user: '', details: 'authorization is not Basic base64(user:password): login refused' };
+  return { user, details: `login refused for user '${user}': wrong user name or password` };
 }

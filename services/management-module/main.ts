@@ -71,7 +71,10 @@ await runService<MmSettings>({
     });
     const heartbeats = forwardHeartbeats(ctx, actor);
     actor.send({ type: 'start' });
-    mmMetrics(metrics, { chassis: () => viewChassis(actor.state, clock.now()) });
+    mmMetrics(metrics, {
+      chassis: () => viewChassis(actor.state, clock.now()),
+      loginFailures: () => actor.state.loginFailures,
+    });
     const remote = await serveRemoteAccess(ctx, actor, pending);
 
     onStop(() => {
@@ -85,7 +88,14 @@ await runService<MmSettings>({
       {
         definition: protos().dcbox.chassis.v1.ManagementModule.service,
         name: 'dcbox.chassis.v1.ManagementModule',
-        impl: managementModuleHandlers(actor, pending, clock),
+        impl: managementModuleHandlers(actor, pending, clock, {
+          credentials: cfg.settings.credentials,
+          refused: (user, peer, method) => {
+            actor.send({ type: 'remoteLogin', user, via: 'grpc', ok: false });
+            log('warn', 'refused a gRPC call: wrong or missing chassis account', { user, peer, method });
+          },
+          failDelayMs: cfg.settings.loginFailDelayMs ?? LOGIN_FAIL_DELAY_MS,
+        }),
       },
     ];
   },

@@ -32,7 +32,10 @@ function mm() {
   );
   sim.send({ type: 'start' });
   const r = new Registry();
-  mmMetrics(r, { chassis: () => viewChassis(sim.state, sim.now) });
+  mmMetrics(r, {
+    chassis: () => viewChassis(sim.state, sim.now),
+    loginFailures: () => sim.state.loginFailures,
+  });
   return { sim, r };
 }
 
@@ -53,5 +56,14 @@ describe('management-module metrics', () => {
     expect(text).toContain('dcbox_chassis_bay_health{kind="blade",bay="2",health="off"} 1');
     // Empty bays export nothing.
     expect(text).not.toContain('bay="4"');
+  });
+
+  it("count every refused login, the gRPC API's among them", async () => {
+    const { sim, r } = mm();
+    sim.send({ type: 'remoteLogin', user: 'USERID', via: 'telnet', ok: false });
+    sim.send({ type: 'remoteLogin', user: '', via: 'grpc', ok: false });
+    sim.send({ type: 'remoteLogin', user: 'USERID', via: 'redfish', ok: true });
+    expect(await r.metrics()).toContain('dcbox_chassis_login_failures_total 2');
+    expect(sim.state.log.at(-2)?.text).toBe("Remote login failed for user '' from grpc");
   });
 });

@@ -3,7 +3,7 @@
  * every installed blade, I/O module and storage module, read from the core's chassis view at
  * scrape time.
  */
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { setStateSet } from '../observability/metrics.js';
 import type { BayView } from './core.js';
 
@@ -13,6 +13,8 @@ const HEALTH_STATES = ['ok', 'off', 'no communication', 'unknown'] as const;
 /** The chassis as the metrics read it: viewChassis of the core. */
 export interface ChassisSource {
   chassis(): { blades: BayView[]; io_modules: BayView[]; storage_modules: BayView[] };
+  /** Failed remote logins since start: telnet, Redfish and the gRPC API (the core's count). */
+  loginFailures(): number;
 }
 
 /** Registers the MM's metrics. Bays are labelled by kind (blade, io, storage) and number. */
@@ -40,6 +42,16 @@ export function mmMetrics(registry: Registry, src: ChassisSource): void {
     collect() {
       for (const b of installed())
         setStateSet(this, { kind: b.kind, bay: String(b.number) }, 'health', HEALTH_STATES, b.health);
+    },
+  });
+  new Counter({
+    name: 'dcbox_chassis_login_failures_total',
+    help: 'Remote logins the AMM refused since it started: telnet, Redfish and calls to its gRPC API without the chassis account.',
+    registers,
+    collect() {
+      // The core keeps the count; the counter shows it as it is at scrape time.
+      this.reset();
+      this.inc(src.loginFailures());
     },
   });
   new Gauge({

@@ -60,6 +60,11 @@ export interface ServiceConfig<S = unknown> {
   hosts: HostEndpoint[];
   /** host:port of the orchestrator's backplane (used by the management module). */
   backplane: string;
+  /**
+   * The run's secret: every gRPC call to or from this process but a health check carries it
+   * (services/transport/call-auth.ts, docs/security.md). Absent: this host checks nothing.
+   */
+  runToken?: string;
   seed: number;
   settings: S;
 }

@@ -17,6 +17,7 @@ import {
   type GrpcServer,
   type Protos,
   protos,
+  setProcessRunToken,
   startGrpcServer,
   unary,
   waitServing,
@@ -101,10 +102,12 @@ async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger, clock: Clock
 export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = systemClock): Promise<void> {
   const cfg = loadServiceConfig<S>();
   const log = makeLogger(cfg.host, cfg.component);
+  setProcessRunToken(cfg.runToken);
+  if (!cfg.runToken) log('warn', 'no run token in the config: this host answers any gRPC caller');
   const stops: (() => Promise<void> | void)[] = [];
   const started = clock.now();
 
-  const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`);
+  const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`, undefined, cfg.runToken);
   stops.push(answerEchoesAndHeartbeat(cfg, nc, clock));
   const { metrics, metricsUrl, stop: stopMetrics } = await serveMetrics(cfg);
   stops.push(stopMetrics);
@@ -115,14 +118,19 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
 
   const ctx: ServiceContext<S> = { cfg, nc, log, metrics, clock, onStop: (fn) => stops.push(fn) };
   const own = await def.setup(ctx);
-  const server: GrpcServer = await startGrpcServer(cfg.address, cfg.grpcPort, [
-    {
-      definition: p.dcbox.common.v1.Host.service,
-      name: 'dcbox.common.v1.Host',
-      impl: hostService(cfg, nc, clock, started),
-    },
-    ...own,
-  ]);
+  const server: GrpcServer = await startGrpcServer(
+    cfg.address,
+    cfg.grpcPort,
+    [
+      {
+        definition: p.dcbox.common.v1.Host.service,
+        name: 'dcbox.common.v1.Host',
+        impl: hostService(cfg, nc, clock, started),
+      },
+      ...own,
+    ],
+    { runToken: cfg.runToken },
+  );
   server.setServing(true);
   log('info', 'serving', {
     grpc: `${cfg.address}:${server.port}`,

@@ -18,6 +18,7 @@ import type { ProtoGrpcType as StorageProto } from '../generated/storage.js';
 import type { ProtoGrpcType as WitnessProto } from '../generated/witness.js';
 import type { ProtoGrpcType as WorkstationProto } from '../generated/workstation.js';
 import { projectRoot } from '../process/root.js';
+import { authInterceptors, type CallAuth, RUN_TOKEN_KEY, requireRunToken } from './call-auth.js';
 import { toServiceError } from './grpc-errors.js';
 import { HEALTH_SERVICE, Health, type ServingStatus } from './health.js';
 
@@ -100,18 +101,22 @@ export interface GrpcServer {
 
 /**
  * Starts a server on address:port with the given services, grpc.health.v1 (NOT_SERVING until
- * setServing(true)) and server reflection for tools such as grpcurl.
+ * setServing(true)) and server reflection for tools such as grpcurl. With `runToken`, every
+ * other call must carry it (call-auth.ts); without, the server is open (unit tests, hand-written
+ * configs). `address` may be `unix:///path` (then `port` is ignored and reported as 0).
  */
 export async function startGrpcServer(
   address: string,
   port: number,
   services: { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation }[],
+  opts: { runToken?: string | null } = {},
 ): Promise<GrpcServer> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     // Nothing here serves channelz, and its per-call bookkeeping showed in the storage path's
     // profile (issue 8's iopsRatio).
     'grpc.enable_channelz': 0,
+    ...(opts.runToken ? { interceptors: [requireRunToken(opts.runToken)] } : {}),
   });
   const statusMap: Record<string, ServingStatus> = { '': 'NOT_SERVING' };
   for (const s of services) statusMap[s.name] = 'NOT_SERVING';
@@ -120,8 +125,10 @@ export async function startGrpcServer(
   for (const s of services) server.addService(s.definition, s.impl);
   addLazyReflection(server);
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${address}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
+    server.bindAsync(
+      address.startsWith('unix:') ? address : `${address}:${port}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
     ),
   );
   widenReceiveWindows(server);
@@ -248,8 +255,32 @@ export function unary<Req, Res>(handler: (req: Req) => Promise<Res> | Res): grpc
   };
 }
 
+/**
+ * The run token this process's clients send by default. A service process belongs to exactly
+ * one run, and a dozen of its adapters make clients (paths, peers, the backplane, the witness):
+ * rather than hand the token to each, runService sets it here once, from the config, and
+ * CLIENT_OPTIONS's interceptor sends it. Processes that talk to a run from outside (the CLI,
+ * the daemon, the testing helper) pass theirs explicitly with clientOptions().
+ */
+let processRunToken: string | null = null;
+
+/** Sets the token every client made with CLIENT_OPTIONS sends (runService, from the config). */
+export function setProcessRunToken(token: string | null | undefined): void {
+  processRunToken = token || null;
+}
+
+const processTokenInterceptor: grpc.Interceptor = (options, nextCall) =>
+  new grpc.InterceptingCall(nextCall(options), {
+    start: (metadata, listener, next) => {
+      if (processRunToken) metadata.set(RUN_TOKEN_KEY, processRunToken);
+      next(metadata, listener);
+    },
+  });
+
 /** Client channel options: fail fast and reconnect quickly, since hosts die and come back. */
 export const CLIENT_OPTIONS: grpc.ChannelOptions = {
+  // grpc-js takes the interceptors out of the options before it makes the channel.
+  interceptors: [processTokenInterceptor],
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 1000,
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
@@ -261,6 +292,11 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
 };
 
 export const insecure = grpc.credentials.createInsecure;
+
+/** CLIENT_OPTIONS for a client of a run from outside it: sends `auth` (call-auth.ts) with every call. */
+export function clientOptions(auth: CallAuth | undefined): grpc.ChannelOptions {
+  return { ...CLIENT_OPTIONS, interceptors: authInterceptors(auth) };
+}
 
 let healthCtor: grpc.ServiceClientConstructor | undefined;
 

@@ -7,14 +7,23 @@ import { systemClock } from '../actor/clock.js';
 
 export type { NatsConnection } from '@nats-io/transport-node';
 
-/** Connects to this host's NATS server, retrying while it starts, and reconnecting forever. */
-export async function connectNats(url: string, name: string, waitMs = 10_000): Promise<NatsConnection> {
+/**
+ * Connects to this host's NATS server, retrying while it starts, and reconnecting forever;
+ * `token`: the run's, which the run's NATS servers ask of every client (docs/security.md).
+ */
+export async function connectNats(
+  url: string,
+  name: string,
+  waitMs = 10_000,
+  token?: string,
+): Promise<NatsConnection> {
   const until = systemClock.now() + waitMs;
   for (;;) {
     try {
       return await connect({
         servers: url,
         name,
+        ...(token ? { token } : {}),
         reconnect: true,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 200,
