@@ -14,10 +14,18 @@ const FAILOVER_PERIOD_MS = 6 * 3600_000;
 export function roleView(s: ClusterState, name: string, now: number) {
   const r = s.config.roles[name];
   if (!r) throw new DcboxError('NOT_FOUND', `no clustered role named ${name}`);
-  const state = groupState(s, r);
+  // A node whose lease lapsed (a thawed node, a partition without quorum before it stops its
+  // roles) cannot vouch for the roles it owns: its VMs answer nothing (the echo gate) and the
+  // survivors may already run them. It shows them Pending until it stops or renews its lease.
+  const unvouched = r.owner === s.self && !leaseValid(s, now);
+  const group = groupState(s, r);
+  const state = unvouched && group === 'Online' ? 'Pending' : group;
+  const local = localResourceState(s, r);
   const res =
     r.owner === s.self
-      ? localResourceState(s, r)
+      ? unvouched && local === 'Online'
+        ? 'OnlinePending'
+        : local
       : (s.peers[r.owner]?.view?.roles[name] ?? (state === 'Online' ? 'Online' : 'Offline'));
   return {
     name: r.name,
