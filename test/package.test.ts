@@ -30,12 +30,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dockerSync } from '../orchestrator/containers/docker-cli.js';
 import { APP_IMAGE } from '../orchestrator/containers/names.js';
 import { projectRoot } from '../services/transport/grpc.js';
-import { dockerSkipReason, leftInDocker } from './docker-env.js';
-import { canUseNetns } from './harness.js';
+import { leftInDocker } from './docker-env.js';
+import { DOCKER_ENGINE, ROOT, unmet } from './requirements.js';
 
 const work = mkdtempSync(join(tmpdir(), 'dcbox-package-'));
 const PREBUILT = 'dcbox-package-test:prebuilt';
-const skipDocker = dockerSkipReason();
+const skipDocker = unmet('the container steps of test/package.test.ts', [DOCKER_ENGINE]);
+const skipNetns = unmet('the netns steps of test/package.test.ts', [ROOT]);
 
 /** The environment of every command: npm's cache in the temporary folder, no trace of this vitest. */
 const env: NodeJS.ProcessEnv = Object.fromEntries(
@@ -257,7 +258,7 @@ function consumerSteps(
 
 /** `dcbox up`, `status`, the dashboard, `down` and the demo in network namespaces (root only). */
 function netnsSteps(chain: Chain, name: string, npx: Npx): void {
-  if (!canUseNetns) return;
+  if (skipNetns) return;
   step(chain, `${name}: npx dcbox up / status / down (netns runtime)`, async () => {
     try {
       await npx(['dcbox', 'up', '--timing', 'fast']);

@@ -19,7 +19,7 @@ describe('the dashboard server', () => {
   });
 
   async function serve(token: string | null, asked: ControlRequest[]) {
-    const observer = new Observer({ run, hosts: () => [], faults: () => [] });
+    const observer = new Observer({ run, hosts: () => [], faults: () => [], auth: {} });
     const server = await startDashboard(observer, {
       host: '127.0.0.1',
       port: 0,

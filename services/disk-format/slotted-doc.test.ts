@@ -107,7 +107,7 @@ describe('slotted document codec', () => {
       return json;
     };
     expect(await loadNewest(FORMAT, head.read, parse)).toMatchObject({ kind: 'ok', generation: 1, slot: 1 });
-    head.bytes[slotOffset(1) + 26] ^= 0xff;
+    head.bytes[slotOffset(1) + 26] = (head.bytes[slotOffset(1) + 26] as number) ^ 0xff;
     expect(await loadNewest(FORMAT, head.read, parse)).toEqual({
       kind: 'none',
       reasons: ['not ours', 'CRC32 mismatch'],

@@ -87,7 +87,7 @@ describe('CSV table encoding', () => {
   it('refuses to load when no slot is intact, naming both', async () => {
     const head = new Head();
     head.write(base, 1);
-    head.bytes[slotOffset(1) + 30] ^= 0xff;
+    head.bytes[slotOffset(1) + 30] = (head.bytes[slotOffset(1) + 30] as number) ^ 0xff;
     head.bytes.set([1, 2, 3], slotOffset(0));
     await expect(loadTable(head.read, EXPECT)).rejects.toThrow(
       'no intact file table on CSV1: slot 0 no CSV table magic, slot 1 CRC32 mismatch',

@@ -11,6 +11,9 @@ const setup: MigrationChunk__Output = {
     kind: 'live',
     memory_bytes: MIB,
     page_size: PAGE_SIZE,
+    page_address: '',
+    page_port: 0,
+    page_token: Buffer.alloc(0),
     spec: {
       name: 'VM1',
       memory_mib: 1,

@@ -3,6 +3,8 @@
  * 24100–24109), migrating a VM whose guest keeps dirtying its memory. Real timers and sockets,
  * so it asserts what must hold, not exact milliseconds.
  */
+
+import type { UntypedHandleCall } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DcboxError } from '../../actor/errors.js';
 import type { VmSpec } from '../../process/config.js';
@@ -53,11 +55,11 @@ async function node(name: string, id: number, port: number): Promise<Node> {
       definition: protos().dcbox.node.v1.HyperVNode.service,
       name: 'dcbox.node.v1.HyperVNode',
       impl: {
-        MigrateIn: (call: Parameters<VmHost['receive']>[0], cb: (e: unknown, r?: unknown) => void) =>
+        MigrateIn: ((call: Parameters<VmHost['receive']>[0], cb: (e: unknown, r?: unknown) => void) =>
           host.receive(call).then(
             (ack) => cb(null, ack),
             (err) => cb(err),
-          ),
+          )) as unknown as UntypedHandleCall,
       },
     },
   ]);

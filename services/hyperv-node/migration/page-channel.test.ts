@@ -12,7 +12,7 @@ function frame(pass: number, runs: number[], source: Buffer): Buffer {
   head.writeUInt32LE(pass, 4);
   head.writeUInt32LE(runs.length, 8);
   for (const [i, v] of runs.entries()) head.writeUInt32LE(v, 16 + i * 4);
-  const parts = [head];
+  const parts: Buffer[] = [head];
   for (let i = 0; i < runs.length; i += 2)
     parts.push(
       source.subarray(

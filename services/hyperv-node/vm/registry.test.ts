@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../actor/actor.js';
+import type { VmSpec } from '../../process/config.js';
 import { decideVm } from './core.js';
 import type { VmEffect, VmManagerState, VmMsg } from './model.js';
 import { changedVms, REGION_SIZE_BYTES, REGION_START_BYTES } from './registry.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_SIZE } from '../record.js';
-import { BOOT, dirtyRate, INTERVAL, replyOf, running, sim, vm1 } from './test-support.js';
+import { BOOT, dirtyRate, type Eff, INTERVAL, replyOf, running, sim, vm1 } from './test-support.js';
 import { DIRTY_TICK_MS, dirtyTickMs } from './workload.js';
 
 describe('disk workload', () => {

@@ -65,7 +65,7 @@ const request = (vmState: 'Running' | 'Off'): ClusterMsg => ({
 describe('moving a role on its owner', () => {
   it('refuses a role that does not exist, or that another node owns', () => {
     const s = ownerOfVm1();
-    const unknown = feed(s, [{ ...request('Running'), role: 'VM9' }]);
+    const unknown = feed(s, [{ ...request('Running'), role: 'VM9' } as ClusterMsg]);
     expect(unknown.effects[0]).toEqual([
       { type: 'reply', replyTo: 'm1', ok: false, code: 'NOT_FOUND', message: 'no clustered role named VM9' },
     ]);
