@@ -2,8 +2,10 @@
  * What every benchmark session needs: the seed's node names, the cluster's state and events,
  * waiting for the cluster to form and a role to come online, medians, and running a tool.
  */
+
 import { spawn } from 'node:child_process';
 import type { Clients } from '../orchestrator/run/clients.js';
+import { roleOnline } from '../orchestrator/run/roles.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import { pollUntil } from '../services/process/poll-until.js';
@@ -44,22 +46,9 @@ export async function formed(c: Clients, node: string, members: number): Promise
   );
 }
 
-/** Makes a VM highly available on `node`, brings it online and waits until it is. */
-export async function online(c: Clients, vm: string, node: string): Promise<void> {
-  await rpc((cb) =>
-    c
-      .cluster(node)
-      .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
-  );
-  await rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(10_000), cb));
-  await pollUntil(
-    async () => {
-      const r = (await state(c, node)).roles.find((x) => x.name === vm);
-      return r?.state === 'Online' && r.owner === node;
-    },
-    { what: `${vm} online on ${node}`, timeoutMs: 60_000 },
-  );
-}
+/** Makes a VM highly available on `node`, brings it online and waits until it is (orchestrator/run/roles.ts). */
+export const online = (c: Clients, vm: string, node: string): Promise<void> =>
+  roleOnline(c, vm, node, 60_000);
 
 /** The median of a non-empty list. */
 export function median(xs: number[]): number {

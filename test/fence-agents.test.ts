@@ -14,7 +14,7 @@ import { alive, readState } from '../orchestrator/run/state.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import { clients, dcbox, dcboxOk } from './harness.js';
+import { clients, dcbox, dcboxOk, roleOnline } from './harness.js';
 import { FENCE_AGENTS, ROOT, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
@@ -70,17 +70,7 @@ describe.skipIf(skip)('Debian fence_bladecenter against the AMM (netns runtime, 
       what: 'the cluster to form',
       timeoutMs: 20_000,
     });
-    await rpc((cb) =>
-      c
-        .cluster(N2)
-        .MakeHighlyAvailable({ vm: VM, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
-    );
-    await rpc((cb) => c.cluster(N2).Online({ name: VM }, deadline(10_000), cb));
-    await pollUntil(
-      async () =>
-        (await clusterState(N1)).roles.find((x) => x.name === VM && x.owner === N2)?.state === 'Online',
-      { what: `${VM} online on ${N2}`, timeoutMs: 20_000 },
-    );
+    await roleOnline(c, VM, N2);
   });
 
   afterAll(async () => {

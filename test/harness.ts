@@ -2,11 +2,16 @@
  * Helpers for integration tests: run the real `dcbox` CLI, reach the run's services with typed
  * clients, and wait on conditions with generous bounds (never exact timings).
  */
+
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Clients, connect } from '../orchestrator/run/clients.js';
-import { projectRoot } from '../services/transport/grpc.js';
+import { clusterState } from '../orchestrator/run/roles.js';
+import type { DiskStatus__Output } from '../services/generated/dcbox/node/v1/DiskStatus.js';
+import { RECORD_SIZE, recordOffset, verifyRecord } from '../services/hyperv-node/record.js';
+import { pollUntil } from '../services/process/poll-until.js';
+import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
 
 export interface CliResult {
   code: number | null;
@@ -52,12 +57,6 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function clients(): Clients {
   return connect();
 }
-
-import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
-import type { DiskStatus__Output } from '../services/generated/dcbox/node/v1/DiskStatus.js';
-import { RECORD_SIZE, recordOffset, verifyRecord } from '../services/hyperv-node/record.js';
-import { pollUntil } from '../services/process/poll-until.js';
-import { deadline, rpc } from '../services/transport/grpc.js';
 
 /** A VM's disk workload status from the node that runs it. */
 export async function diskStatus(node: string, vm: string): Promise<DiskStatus__Output> {
@@ -133,11 +132,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A node's cluster state, as the node sees it. */
-export function clusterState(c: Clients, node: string): Promise<ClusterState__Output> {
-  return rpc<ClusterState__Output>((cb) => c.cluster(node).GetState({}, deadline(2000), cb));
-}
-
 /** Waits until the seed's two nodes form the cluster, HVR2NODO1 (the lowest id) holding the witness. */
 export async function seedClusterFormed(c: Clients): Promise<void> {
   await pollUntil(
@@ -151,19 +145,4 @@ export async function seedClusterFormed(c: Clients): Promise<void> {
   );
 }
 
-/** Makes a VM defined on `node` highly available, brings it online and waits until it is. */
-export async function roleOnline(c: Clients, vm: string, node: string): Promise<void> {
-  await rpc((cb) =>
-    c
-      .cluster(node)
-      .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(10_000), cb),
-  );
-  await rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(10_000), cb));
-  await pollUntil(
-    async () => {
-      const r = (await clusterState(c, node)).roles.find((x) => x.name === vm);
-      return r?.state === 'Online' && r.owner === node;
-    },
-    { what: `${vm} online on ${node}`, timeoutMs: 20_000 },
-  );
-}
+export { clusterState, roleOnline } from '../orchestrator/run/roles.js';
