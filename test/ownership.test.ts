@@ -12,8 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlSocketPath } from '../orchestrator/run/paths.js';
 import { readState } from '../orchestrator/run/state.js';
-import { projectRoot } from '../services/transport/grpc.js';
-import { dcbox, dcboxOk } from './harness.js';
+import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
+import { clients, dcbox, dcboxOk } from './harness.js';
 import { ROOT, unmet } from './requirements.js';
 
 const skip = unmet('test/ownership.test.ts', [ROOT]);
@@ -85,6 +85,19 @@ if (what === 'nats') {
   } catch (err) {
     console.log(JSON.stringify({ code: 'REFUSED', details: String(err.message ?? err) }));
   }
+  process.exit(0);
+}
+if (what === 'sas') {
+  const { SasClient } = await import('${pathToFileURL(join(root, 'dist', 'services', 'sas', 'channel.js')).href}');
+  const [address, port] = target.split(':');
+  const c = new SasClient({ peer: 'storage', address, timeoutMs: 3000, discover: async () => Number(port) });
+  try {
+    await c.write('CSV1', { host: 'HVR2NODO1', port: 'rssm3' }, 0, Buffer.alloc(4096));
+    console.log(JSON.stringify({ code: 'OK' }));
+  } catch (err) {
+    console.log(JSON.stringify({ code: err.code ?? 'ERROR', details: String(err.message ?? err) }));
+  }
+  c.close();
   process.exit(0);
 }
 if (what === 'health') {
@@ -173,6 +186,20 @@ describe.skipIf(skip)('a run started by root, tried by another user', () => {
     expect(mmCall.code).toBe('UNAUTHENTICATED');
     expect(nodeCall.code).toBe('UNAUTHENTICATED');
     expect(raw('health', `${mm?.address}:${mm?.grpcPort}`).serving).toBe(true);
+  });
+
+  it("cannot send block commands on the storage controller's SAS data channel", async () => {
+    const storage = readState()?.hosts.find((h) => h.component === 'storage-controller');
+    const c = clients();
+    try {
+      const { port } = await rpc<{ port: number }>((cb) => c.storage().DataChannel({}, deadline(5000), cb));
+      expect(port).toBeGreaterThan(0);
+      const sas = raw('sas', `${storage?.address}:${port}`);
+      console.log('raw write on the SAS data channel:', JSON.stringify(sas));
+      expect(sas.code).toMatch(/UNAVAILABLE|TIMEOUT/);
+    } finally {
+      c.close();
+    }
   });
 
   it("cannot publish on the run's NATS", () => {

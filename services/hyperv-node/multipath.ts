@@ -56,6 +56,7 @@ export class Multipath {
           address: ep.address,
           timeoutMs: cfg.timing.ioTimeoutMs,
           discover: discoverThrough(client),
+          runToken: cfg.runToken,
         }),
       );
     }

@@ -24,6 +24,8 @@ export interface ForwardOptions {
   controller: string;
   target: string;
   ioTimeoutMs: number;
+  /** The run's token, sent on the data channel to the controller (docs/security.md). */
+  runToken?: string;
 }
 
 type Callback<Res> = (err: grpc.ServiceError | null, res?: Res) => void;
@@ -55,6 +57,7 @@ export function rssmServices(opts: ForwardOptions, actor: RssmActor) {
     address: controllerAddress,
     timeoutMs: opts.ioTimeoutMs,
     discover: discoverThrough(client),
+    runToken: opts.runToken,
   });
   let dataPort = 0;
   const hop = hopThrough(opts, actor);

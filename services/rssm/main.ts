@@ -32,12 +32,14 @@ await runService<RssmSettings>({
         controller: controller.name,
         target: `${controller.address}:${controller.grpcPort}`,
         ioTimeoutMs: cfg.timing.ioTimeoutMs,
+        runToken: cfg.runToken,
       },
       actor,
     );
     onStop(() => services.close());
     const channel = await serveSasChannel({
       address: cfg.address,
+      runToken: cfg.runToken,
       handle: services.data,
       onBadStream: (err) =>
         log('warn', 'SAS data channel: a connection sent a bad stream', { error: err.message }),

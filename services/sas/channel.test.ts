@@ -80,6 +80,51 @@ describe('SAS data channel', () => {
     expect(seen).toMatchObject([{ kind: 'read', lun: 'Quorum', initiator, offset: 2 ** 41, length: 4096 }]);
   });
 
+  it("serves a run's channel only to a client that brings the run's token", async () => {
+    const seen: SasCommand[] = [];
+    const bad: string[] = [];
+    const srv = await serveSasChannel({
+      address: '127.0.0.1',
+      runToken: 'the-run-token',
+      handle: async (cmd) => {
+        seen.push(cmd);
+        return { written: 0 };
+      },
+      onBadStream: (err) => bad.push(err.message),
+    });
+    servers.push(srv);
+    const anyone = client(() => srv.port, 500);
+    expect((await failure(anyone.write('CSV1', initiator, 0, Buffer.alloc(512)))).code).toMatch(
+      /UNAVAILABLE|TIMEOUT/,
+    );
+    const wrong = new SasClient({
+      peer: 'x',
+      address: '127.0.0.1',
+      timeoutMs: 500,
+      discover: async () => srv.port,
+      runToken: 'guess',
+    });
+    clients.push(wrong);
+    expect((await failure(wrong.write('CSV1', initiator, 0, Buffer.alloc(512)))).code).toMatch(
+      /UNAVAILABLE|TIMEOUT/,
+    );
+    expect(seen).toEqual([]);
+    expect(bad).toEqual([
+      "a client sent a write frame before this run's token",
+      "a client's hello did not bring this run's token",
+    ]);
+    const member = new SasClient({
+      peer: 'rssm3',
+      address: '127.0.0.1',
+      timeoutMs: 2000,
+      discover: async () => srv.port,
+      runToken: 'the-run-token',
+    });
+    clients.push(member);
+    await member.write('CSV1', initiator, 0, Buffer.alloc(512));
+    expect(seen).toHaveLength(1);
+  });
+
   it("passes the server's error codes through", async () => {
     const srv = await serve(async () => {
       throw new DcboxError('RESERVATION_CONFLICT', 'HVR2NODO1/rssm3 holds no registration');

@@ -21,6 +21,7 @@
  * dropped then, so the next command connects afresh once a partition heals (rather than
  * wait out TCP's retransmission backoff).
  */
+import { timingSafeEqual } from 'node:crypto';
 import { connect, createServer, type Server, Socket, type SocketConstructorOpts } from 'node:net';
 import { DcboxError, ERROR_CODES, type ErrorCode } from '../actor/errors.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
@@ -89,6 +90,8 @@ export interface SasClientOptions {
   timeoutMs: number;
   /** Commands in flight at most; more are refused with OVERLOADED. */
   inflightMax?: number;
+  /** The run's token, sent first on every connection (docs/security.md). */
+  runToken?: string;
 }
 
 interface Pending {
@@ -249,6 +252,7 @@ export class SasClient {
 
   private attach(s: Socket): FrameWriter {
     const w = new FrameWriter(s);
+    if (this.opts.runToken) w.send({ kind: 'hello', id: 0, token: this.opts.runToken });
     this.writer = w;
     this.lastReceivedMs = performance.now();
     s.on('error', () => undefined);
@@ -375,6 +379,13 @@ function adopt(accepted: Socket, onread: ReturnType<typeof readInto>): Socket {
   return accepted;
 }
 
+/** Whether two tokens are equal, in a time that does not depend on where they differ. */
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /** A listening data channel. */
 export interface SasServer {
   port: number;
@@ -393,6 +404,8 @@ export interface SasServer {
 export function serveSasChannel(opts: {
   address: string;
   port?: number;
+  /** When set, a connection is served only after a hello with this token (docs/security.md). */
+  runToken?: string;
   handle: (cmd: SasCommand) => Promise<SasAnswer>;
   onBadStream?: (err: Error) => void;
 }): Promise<SasServer> {
@@ -405,9 +418,15 @@ export function serveSasChannel(opts: {
       opts.onBadStream?.(new Error(why));
       s.destroy();
     };
+    let admitted = !opts.runToken;
     const onFrames = (frames: SasFrame[]) => {
       for (const f of frames) {
-        if (f.kind === 'read' || f.kind === 'write') answer(f);
+        if (f.kind === 'hello') {
+          if (!opts.runToken || !sameToken(f.token, opts.runToken))
+            return bad("a client's hello did not bring this run's token");
+          admitted = true;
+        } else if (!admitted) return bad(`a client sent a ${f.kind} frame before this run's token`);
+        else if (f.kind === 'read' || f.kind === 'write') answer(f);
         else return bad(`a client sent a ${f.kind} frame`);
       }
     };

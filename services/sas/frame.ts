@@ -14,8 +14,9 @@
  *  10  u16 text bytes
  *  12  u32 value: a read's length, a write reply's bytes written
  *
- * The text is UTF-8 fields joined by NUL: `lun, host, port` on a command (the initiator), and
- * `code, message` on an error reply. The payload is a write's data or a read reply's data, sent
+ * The text is UTF-8 fields joined by NUL: `lun, host, port` on a command (the initiator),
+ * `code, message` on an error reply, and the run's token on the hello a client opens a connection
+ * with (a server of a run with a token serves nothing before it: docs/security.md). The payload is a write's data or a read reply's data, sent
  * as the caller's own buffer (no protobuf copy) and handed over as a view of what the socket
  * read when it arrived in one piece.
  */
@@ -30,7 +31,7 @@ export const PAYLOAD_MAX = 64 * 1024 * 1024;
 /** The largest text part (names and an error message). */
 export const TEXT_MAX = 16 * 1024;
 
-export const FrameKind = { write: 1, read: 2, ok: 3, error: 4 } as const;
+export const FrameKind = { write: 1, read: 2, ok: 3, error: 4, hello: 5 } as const;
 
 /** An I_T nexus as the commands carry it. */
 export interface FrameInitiator {
@@ -43,7 +44,9 @@ export type SasFrame =
   | { kind: 'read'; id: number; lun: string; initiator: FrameInitiator; offset: number; length: number }
   /** A command's success: `written` for a write, `data` for a read (empty for a write). */
   | { kind: 'ok'; id: number; written: number; data: Buffer }
-  | { kind: 'error'; id: number; code: string; message: string };
+  | { kind: 'error'; id: number; code: string; message: string }
+  /** The first frame a client sends: the run's token. */
+  | { kind: 'hello'; id: number; token: string };
 
 const EMPTY: Buffer = Buffer.alloc(0);
 const TWO_32 = 2 ** 32;
@@ -76,6 +79,9 @@ export function encodeHead(frame: SasFrame): { head: Buffer; payload: Buffer } {
       break;
     case 'error':
       text = `${frame.code}\0${frame.message.slice(0, 4000)}`;
+      break;
+    case 'hello':
+      text = frame.token;
       break;
   }
   if (payload.length > PAYLOAD_MAX) throw oversized(payload.length);
@@ -250,6 +256,8 @@ function parse(frame: Buffer, textBytes: number, payloadBytes: number): SasFrame
       return { kind: 'ok', id, written: value, data: payload };
     case FrameKind.error:
       return { kind: 'error', id, code: text[0] ?? 'IO_ERROR', message: text[1] ?? '' };
+    case FrameKind.hello:
+      return { kind: 'hello', id, token: text[0] ?? '' };
     default:
       throw new DcboxError(
         'INVALID_ARGUMENT',

@@ -39,6 +39,7 @@ await runService<StorageSettings>({
     // reservations and faults stay on gRPC).
     const channel = await serveSasChannel({
       address: cfg.address,
+      runToken: cfg.runToken,
       handle: (cmd) =>
         cmd.kind === 'write'
           ? controller.data.write(cmd)
