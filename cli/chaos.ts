@@ -5,7 +5,12 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { CAMPAIGN_FAULTS, type CampaignFault, campaignExperiment } from '../chaos/campaign.js';
+import {
+  CAMPAIGN_FAULTS,
+  type CampaignFault,
+  campaignExperiment,
+  MAX_CONCURRENT_FAULTS,
+} from '../chaos/campaign.js';
 import { loadExperiment, parseDuration } from '../chaos/experiment.js';
 import { type RunReport, runExperiment } from '../chaos/runner.js';
 import { UsageError } from '../orchestrator/run/up.js';
@@ -74,10 +79,26 @@ function addRun(chaos: Command): void {
     });
 }
 
-type CampaignOptions = { seed?: string; duration: string; faults: string; plan?: boolean; json?: boolean };
+type CampaignOptions = {
+  seed?: string;
+  duration: string;
+  kinds?: string;
+  faults?: string;
+  overlap?: boolean;
+  oneWay?: boolean;
+  plan?: boolean;
+  json?: boolean;
+};
 
-/** The fault kinds of `--faults`, each checked against the ones a campaign knows. */
-function faultKinds(text: string): CampaignFault[] {
+/**
+ * The fault kinds of `--kinds` (or of `--faults`, its earlier spelling), each checked against the
+ * ones a campaign knows; every kind when neither is given.
+ */
+function faultKinds(o: CampaignOptions): CampaignFault[] {
+  if (o.kinds !== undefined && o.faults !== undefined)
+    throw new UsageError('--faults is the earlier spelling of --kinds: give one of them');
+  const text = o.kinds ?? o.faults;
+  if (text === undefined) return [...CAMPAIGN_FAULTS];
   const faults = text.split(',').map((f) => f.trim()) as CampaignFault[];
   for (const f of faults)
     if (!(CAMPAIGN_FAULTS as readonly string[]).includes(f))
@@ -88,7 +109,7 @@ function faultKinds(text: string): CampaignFault[] {
 /** Draws the schedule, prints it, and unless `--plan` runs it and prints the verdict. */
 async function campaign(o: CampaignOptions): Promise<void> {
   const seed = seedOf(o.seed);
-  const faults = faultKinds(o.faults);
+  const faults = faultKinds(o);
   const { spec, plan } = campaignExperiment(
     {
       seed,
@@ -96,6 +117,10 @@ async function campaign(o: CampaignOptions): Promise<void> {
       faults,
       nodes: ['HVR2NODO1', 'HVR2NODO2'],
       rssms: ['rssm3', 'rssm4'],
+      luns: ['CSV1', 'Quorum'],
+      witnessLun: 'Quorum',
+      overlap: o.overlap ?? false,
+      oneWay: o.oneWay ?? false,
     },
     [
       { vm: 'VirtualMachine1', node: 'HVR2NODO2' },
@@ -110,7 +135,8 @@ async function campaign(o: CampaignOptions): Promise<void> {
       console.log(`  +${(f.atMs / 1000).toFixed(1)}s ${f.kind} ${JSON.stringify(f.step)}`);
   }
   if (o.plan) {
-    if (o.json) printJson({ seed, plan });
+    if (o.json)
+      printJson({ seed, kinds: faults, overlap: o.overlap ?? false, oneWay: o.oneWay ?? false, plan });
     return;
   }
   const r = await runExperiment(spec, { name: `campaign-${seed}`, seed, say: progress(o.json) });
@@ -125,7 +151,16 @@ function addCampaign(chaos: Command): void {
     .description('a random fault schedule drawn from a seed, then a healing phase')
     .option('--seed <n>', 'the seed: the same seed replays the same schedule')
     .option('--duration <d>', 'how long faults are drawn for', '120s')
-    .option('--faults <kinds>', `comma-separated: ${CAMPAIGN_FAULTS.join(',')}`, 'kill,freeze,partition')
+    .option(
+      '--kinds <kinds>',
+      `the fault kinds drawn, comma-separated (default: all of ${CAMPAIGN_FAULTS.join(',')})`,
+    )
+    .option('--faults <kinds>', 'the earlier spelling of --kinds')
+    .option(
+      '--overlap',
+      `faults may overlap in time (at most ${MAX_CONCURRENT_FAULTS} at once, a majority of votes kept)`,
+    )
+    .option('--one-way', "partitions may be one-way (only one side's traffic dropped)")
     .option('--plan', 'print the schedule and stop')
     .option('--json', 'print one JSON object')
     .action(campaign);
