@@ -396,62 +396,74 @@ export interface SasServer {
   close(): void;
 }
 
-/**
- * Serves the data channel on `address` (port 0: the kernel picks one): each command frame is
- * handed to `handle`, and its answer or error (a DcboxError's code, IO_ERROR otherwise) goes
- * back with the command's id. A connection that sends something else than frames is dropped.
- */
-export function serveSasChannel(opts: {
+/** What a data channel server is given. */
+export interface SasServeOptions {
   address: string;
   port?: number;
   /** When set, a connection is served only after a hello with this token (docs/security.md). */
   runToken?: string;
   handle: (cmd: SasCommand) => Promise<SasAnswer>;
   onBadStream?: (err: Error) => void;
-}): Promise<SasServer> {
+}
+
+/**
+ * One accepted connection: admitted by the run's hello when the server has a token, then each
+ * command handed to `handle` and answered with its id. Returns the socket the frames are read on.
+ */
+function serveConnection(conn: Socket, opts: SasServeOptions): Socket {
+  const decoder = new FrameDecoder();
+  let s: Socket = conn;
+  const bad = (why: string) => {
+    opts.onBadStream?.(new Error(why));
+    s.destroy();
+  };
+  let admitted = !opts.runToken;
+  const onFrames = (frames: SasFrame[]) => {
+    for (const f of frames) {
+      if (f.kind === 'hello') {
+        if (!opts.runToken || !sameToken(f.token, opts.runToken))
+          return bad("a client's hello did not bring this run's token");
+        admitted = true;
+      } else if (!admitted) return bad(`a client sent a ${f.kind} frame before this run's token`);
+      else if (f.kind === 'read' || f.kind === 'write') answer(f);
+      else return bad(`a client sent a ${f.kind} frame`);
+    }
+  };
+  s = adopt(conn, readInto(decoder, onFrames, bad));
+  const w = new FrameWriter(s);
+  const answer = (cmd: SasCommand) => {
+    opts.handle(cmd).then(
+      (a) =>
+        w.send(
+          'data' in a
+            ? { kind: 'ok', id: cmd.id, written: 0, data: a.data }
+            : { kind: 'ok', id: cmd.id, written: a.written, data: EMPTY },
+        ),
+      (err: unknown) => {
+        const e =
+          err instanceof DcboxError
+            ? err
+            : new DcboxError('IO_ERROR', String((err as Error)?.message ?? err));
+        w.send({ kind: 'error', id: cmd.id, code: e.code, message: e.message });
+      },
+    );
+  };
+  s.on('error', () => undefined);
+  return s;
+}
+
+/**
+ * Serves the data channel on `address` (port 0: the kernel picks one): each command frame is
+ * handed to `handle`, and its answer or error (a DcboxError's code, IO_ERROR otherwise) goes
+ * back with the command's id. A connection that sends something else than frames is dropped.
+ */
+export function serveSasChannel(opts: SasServeOptions): Promise<SasServer> {
   const sockets = new Set<Socket>();
   let accepted = 0;
   const server: Server = createServer({ noDelay: true, pauseOnConnect: true }, (conn) => {
-    const decoder = new FrameDecoder();
-    let s: Socket = conn;
-    const bad = (why: string) => {
-      opts.onBadStream?.(new Error(why));
-      s.destroy();
-    };
-    let admitted = !opts.runToken;
-    const onFrames = (frames: SasFrame[]) => {
-      for (const f of frames) {
-        if (f.kind === 'hello') {
-          if (!opts.runToken || !sameToken(f.token, opts.runToken))
-            return bad("a client's hello did not bring this run's token");
-          admitted = true;
-        } else if (!admitted) return bad(`a client sent a ${f.kind} frame before this run's token`);
-        else if (f.kind === 'read' || f.kind === 'write') answer(f);
-        else return bad(`a client sent a ${f.kind} frame`);
-      }
-    };
-    s = adopt(conn, readInto(decoder, onFrames, bad));
+    const s = serveConnection(conn, opts);
     accepted++;
     sockets.add(s);
-    const w = new FrameWriter(s);
-    const answer = (cmd: SasCommand) => {
-      opts.handle(cmd).then(
-        (a) =>
-          w.send(
-            'data' in a
-              ? { kind: 'ok', id: cmd.id, written: 0, data: a.data }
-              : { kind: 'ok', id: cmd.id, written: a.written, data: EMPTY },
-          ),
-        (err: unknown) => {
-          const e =
-            err instanceof DcboxError
-              ? err
-              : new DcboxError('IO_ERROR', String((err as Error)?.message ?? err));
-          w.send({ kind: 'error', id: cmd.id, code: e.code, message: e.message });
-        },
-      );
-    };
-    s.on('error', () => undefined);
     s.on('close', () => {
       sockets.delete(s);
       if (s !== conn) conn.destroy();
