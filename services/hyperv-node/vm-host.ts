@@ -3,7 +3,9 @@
  * memory as real Buffers with a dirty-page bitmap, saved state as files under cfg.dataDir,
  * each Running VM's address as a NATS subscription that answers echo requests (while the
  * cluster's gate is open), workload records written through a BlockDevice, and live and quick
- * migration to a peer node over a gRPC stream (docs/domain.md §Live migration).
+ * migration to a peer node over a gRPC stream (docs/domain.md §Live migration). It is a few
+ * lines over the ~500 a file should hold: it is the one place that carries out every VM effect,
+ * and the procedures themselves already live in vm/ and migration/.
  */
 import { mkdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
