@@ -122,11 +122,15 @@ module.exports = {
       severity: 'error',
       comment:
         'A core imports no gRPC, NATS or metrics package and nothing from services/transport, ' +
-        'services/sas or services/process (but process/config.ts, which holds only types and pure ' +
-        'functions), not even for a type.',
+        'services/sas or services/process (but process/config.ts and process/injected-bugs.ts, which ' +
+        'hold only types and pure functions), not even for a type.',
       from: { path: CORE, pathNot: [TEST, ...NOT_CORE] },
       to: {
-        path: [IO_PACKAGES, '^services/(transport|sas)/', '^services/process/(?!config[.]ts$)'],
+        path: [
+          IO_PACKAGES,
+          '^services/(transport|sas)/',
+          '^services/process/(?!(config|injected-bugs)[.]ts$)',
+        ],
       },
     },
     {

@@ -19,11 +19,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `dcbox <args>` as a user would, from the compiled build. */
-export function dcbox(args: string[], timeoutMs = 120_000): Promise<CliResult> {
+/** Runs `dcbox <args>` as a user would, from the compiled build; `env` adds to the environment. */
+export function dcbox(
+  args: string[],
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(projectRoot, 'bin', 'dcbox.js'), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stdout = '';
     let stderr = '';

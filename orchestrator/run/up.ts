@@ -5,6 +5,7 @@
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseInjectedBugs } from '../../services/process/injected-bugs.js';
 import { projectRoot } from '../../services/process/root.js';
 import type { DaemonMessage } from '../daemon/entry.js';
 import { defaultRuntime, type RuntimeKind } from '../runtime/runtime.js';
@@ -57,6 +58,8 @@ function daemonArgs(file: string, opts: UpOptions): string[] {
 export async function up(opts: UpOptions): Promise<number> {
   const file = topologyPath(opts.topology);
   loadTopology(file); // Fail here, in the foreground, with the file's own errors.
+  // The services inherit DCBOX_INJECT_BUG through the daemon; a bad name fails here, not in them.
+  parseInjectedBugs(process.env.DCBOX_INJECT_BUG);
   const existing = readState();
   // Another user's run holds the machine's bridge and ports; sweeping it is not ours to do.
   if (!existing) refuseOthersRun();

@@ -7,6 +7,7 @@
 
 import { systemClock } from '../actor/clock.js';
 import type { NodeSettings } from '../process/config.js';
+import { injected } from '../process/injected-bugs.js';
 import { runService, type ServiceContext } from '../process/service.js';
 import type { ClusterState, VmState } from './cluster/core/decide.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
@@ -123,7 +124,9 @@ function clusterService(ctx: Ctx, disks: Multipath, vms: VmHost, volumes: Map<st
   vms.onChange((vm) => cluster.vmChanged(vm.spec.name, clusterState(vm)));
   vms.onFault((name, reason) => cluster.vmFault(name, reason));
   // A clustered VM answers only while this node's cluster lease holds; others always do.
-  vms.setEchoGate((vm) => !cluster.isClustered(vm) || cluster.leaseValid());
+  // injected bug answer-after-quorum-loss: the gate stays open whatever the lease says.
+  if (injected(cfg.bugs, 'answer-after-quorum-loss')) vms.setEchoGate(() => true);
+  else vms.setEchoGate((vm) => !cluster.isClustered(vm) || cluster.leaseValid());
   for (const vm of vms.list()) cluster.vmChanged(vm.spec.name, clusterState(vm));
   return cluster;
 }

@@ -3,6 +3,8 @@
  * profile and its component's own settings. Written as JSON by the orchestrator, read once at start
  * by load-config.ts. This module holds only types and pure functions, so cores may import it.
  */
+import type { InjectedBugs } from './injected-bugs.js';
+
 export type Component =
   | 'management-module'
   | 'rssm'
@@ -67,6 +69,11 @@ export interface ServiceConfig<S = unknown> {
   runToken?: string;
   seed: number;
   settings: S;
+  /**
+   * The bug this process runs with (services/process/injected-bugs.ts): set by load-config.ts
+   * from DCBOX_INJECT_BUG at start, never from the file; absent in hand-built configs.
+   */
+  bugs?: InjectedBugs;
 }
 
 /** Finds a host of the directory by name, or fails loudly (a programmer error in the topology). */

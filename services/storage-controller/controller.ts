@@ -10,6 +10,7 @@ import type { Clock } from '../actor/clock.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import { serveFollow } from '../observability/follow-log.js';
 import type { StorageSettings } from '../process/config.js';
+import { type InjectedBugs, injected } from '../process/injected-bugs.js';
 import type { Logger } from '../process/log.js';
 import { ControllerLog, logEntryWire } from './controller-log.js';
 import {
@@ -55,7 +56,12 @@ export interface ControllerOptions {
   log: Logger;
   /** Receives every read, write and reservation conflict (the process's metrics). */
   observer?: StorageObserver;
+  /** The bug the process runs with (services/process/injected-bugs.ts); none by default. */
+  bugs?: InjectedBugs;
 }
+
+/** How long the injected bug ack-before-durable holds an acknowledged write before writing it. */
+export const ACK_BEFORE_DURABLE_LAG_MS = 2000;
 
 /**
  * Opens the controller on a data folder: loads its LUN table, or on first start (no metadata
@@ -82,7 +88,7 @@ export function openController(opts: ControllerOptions): Controller {
       journal.decided(state, msg, d.state);
       return d;
     },
-    interpret: interpreter(store, pending, send, log, journal),
+    interpret: interpreter(store, pending, send, log, journal, injected(opts.bugs, 'ack-before-durable')),
     clock: opts.clock,
     seed: opts.seed,
   });
@@ -125,10 +131,21 @@ function interpreter(
   send: (msg: StorageMsg) => void,
   log: Logger,
   journal: ControllerLog,
+  ackBeforeDurable = false,
 ): (effect: StorageEffect) => void {
   return (effect) => {
     switch (effect.type) {
       case 'writeBlocks':
+        if (ackBeforeDurable) {
+          // injected bug ack-before-durable: acknowledges the write at once and writes it only
+          // ACK_BEFORE_DURABLE_LAG_MS later, so a crash in between loses acknowledged writes
+          // (the store's own late writeDone finds the request settled and changes nothing).
+          send({ type: 'writeDone', reqIds: [effect.reqId] });
+          after((effect.delayMs ?? 0) + ACK_BEFORE_DURABLE_LAG_MS, () =>
+            store.write(effect.reqId, effect.lun, effect.offset, effect.data),
+          );
+          return;
+        }
         // A slow-I/O fault starts the write later; it is still acknowledged once durable.
         after(effect.delayMs, () => store.write(effect.reqId, effect.lun, effect.offset, effect.data));
         return;

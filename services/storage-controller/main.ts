@@ -33,6 +33,7 @@ await runService<StorageSettings>({
       clock,
       log,
       observer: storageMetrics(metrics),
+      bugs: cfg.bugs,
     });
     onStop(() => controller.close());
     // Reads and writes from the RSSMs, as frames on the SAS data channel (LUN management,

@@ -4,6 +4,7 @@
  */
 import { DcboxError } from '../../actor/errors.js';
 import type { NodeSettings } from '../../process/config.js';
+import { type InjectedBugs, injected, NO_BUGS } from '../../process/injected-bugs.js';
 import { type IoResult, reservationKey, type StorageOp } from '../mpio.js';
 
 /** What the cluster needs from the node's storage: block I/O and reservations through MPIO. */
@@ -19,6 +20,8 @@ export class ClusterReservations {
   constructor(
     private readonly settings: NodeSettings,
     private readonly disks: ClusterDisks,
+    /** The bug the process runs with (injected-bugs.ts); none by default. */
+    private readonly bugs: InjectedBugs = NO_BUGS,
   ) {
     this.key = reservationKey(settings.nodeId);
   }
@@ -41,6 +44,9 @@ export class ClusterReservations {
 
   /** Preempts the victims' keys on every shared disk (docs/domain.md §Cluster Shared Volumes, fencing with persistent reservations). */
   async fence(victims: string[]): Promise<void> {
+    // injected bug failover-without-fencing: reports the victims fenced without preempting their
+    // keys, so the takeover that follows leaves the removed node able to write its old disks.
+    if (injected(this.bugs, 'failover-without-fencing')) return;
     const ids = new Map(this.settings.clusterNodes.map((n) => [n.name, n.nodeId]));
     for (const lun of this.sharedLuns()) {
       if (lun !== this.settings.witnessLun) await this.ensureReserved(lun);

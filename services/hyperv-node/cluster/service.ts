@@ -78,7 +78,7 @@ export class ClusterService {
     private readonly clock: Clock = systemClock,
   ) {
     const s = cfg.settings;
-    this.reservations = new ClusterReservations(s, disks);
+    this.reservations = new ClusterReservations(s, disks, cfg.bugs);
     this.eventLog = new ClusterEventLog(cfg.host, clock, log);
     this.savedConfig = new SavedConfig(cfg.dataDir, log);
     this.link = new NodeLink(nc, s.cluster, cfg.host);
@@ -116,6 +116,7 @@ export class ClusterService {
       csv: s.sharedVolumes,
       saved,
       now: clock.now(),
+      bugs: cfg.bugs,
     });
     this.actor = new Actor<ClusterState, ClusterMsg, ClusterEffect>({
       self: cfg.host,

@@ -4,6 +4,7 @@
  * resource that failed.
  */
 
+import { injected } from '../../../process/injected-bugs.js';
 import { registerFailed, resourceFailed, roleStarted } from './event-catalog.js';
 import { inDoubt, leaseValid } from './lease.js';
 import { afterResourceFailure } from './policy.js';
@@ -71,6 +72,10 @@ export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTim
     const mine = role.owner === s.self;
     let op: Extract<ClusterEffect, { type: 'vm' }>['op'] | null = null;
     if (role.moving && (mine || role.moving.to === s.self)) continue; // The migration owns the VM now.
+    // injected bug answer-after-quorum-loss: a node that lost its lease or quorum keeps its
+    // running VMs running (even once the witness's configuration names their new owner) until
+    // it rejoins, while the survivors restart them.
+    if (!active && vm === 'Running' && injected(s.bugs, 'answer-after-quorum-loss')) continue;
     if (!active || !mine || role.failed) {
       if (vm === 'Running' || vm === 'Starting') op = 'turnOff';
       else if (!mine && (vm === 'Off' || vm === 'Saved') && s.service === 'Running') op = 'remove';

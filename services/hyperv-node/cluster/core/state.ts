@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../../../actor/errors.js';
 import type { VmSpec } from '../../../process/config.js';
+import type { InjectedBugs } from '../../../process/injected-bugs.js';
 import { countVotes, type QuorumModel, type Votes } from './quorum.js';
 
 /** The state of the cluster service on a node. */
@@ -210,6 +211,8 @@ export interface ClusterState {
   needsRegister: boolean;
   /** Nodes removed while quorum is still being arbitrated: fenced only once it is won. */
   pendingRemoved: string[];
+  /** The bug the process runs with (services/process/injected-bugs.ts); none when absent. */
+  bugs?: InjectedBugs;
   /** Moves of this node's roles under way, by the id of the request that asked for them. */
   moves: Record<string, MoveState>;
 }
@@ -232,6 +235,8 @@ export interface ClusterInit {
   /** The configuration this node persisted before, if any. */
   saved: ClusterConfig | null;
   now: number;
+  /** The bug the process runs with (services/process/injected-bugs.ts); none when absent. */
+  bugs?: InjectedBugs;
 }
 
 /** The state of a node's cluster service as it starts: joining, with no members. */
@@ -242,6 +247,7 @@ export function initialCluster(init: ClusterInit): ClusterState {
   for (const n of init.nodes)
     if (n.name !== init.self) peers[n.name] = { lastOkAt: null, missed: 0, down: true, view: null };
   return {
+    ...(init.bugs ? { bugs: init.bugs } : {}),
     cluster: init.cluster,
     self: init.self,
     nodes: [...init.nodes].sort((a, b) => a.id - b.id),
