@@ -100,14 +100,28 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
     // The witness decides between the two halves and its owner defends it: HVR2NODO1, which
     // held it before the partition, keeps quorum as it does in namespaces (test/cluster.test.ts);
     // the other stops its cluster service (Event 1177) and is fenced by the survivor.
+    // What each node said last, so that a timeout shows why neither side gave up.
+    const seen: Record<string, unknown> = {};
+    const said = async (node: string) => {
+      const s = await state(node);
+      seen[node] = {
+        service: s.service_state,
+        members: s.members,
+        quorum: s.quorum,
+        roles: s.roles.map((r) => `${r.name}@${r.owner}:${r.state}`),
+      };
+      return s.service_state;
+    };
     const [winner, loser] = await pollUntil(
-      async () => {
-        if ((await state(N2)).service_state === 'Stopped') return [N1, N2];
-        if ((await state(N1)).service_state === 'Stopped') return [N2, N1];
+      async (): Promise<[string, string] | null> => {
+        if ((await said(N2)) === 'Stopped') return [N1, N2];
+        if ((await said(N1)) === 'Stopped') return [N2, N1];
         return null;
       },
-      { what: 'one node to lose quorum', timeoutMs: 30_000 },
-    );
+      { what: 'one node to lose quorum', timeoutMs: 60_000 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\nlast states: ${JSON.stringify(seen)}`);
+    });
     expect(winner).toBe(N1);
     const [kept, lost] = [await state(winner), await state(loser)];
     expect([kept.service_state, kept.quorum?.has_quorum, lost.quorum?.has_quorum]).toEqual([
