@@ -182,6 +182,30 @@ export class ClusterSim {
     return replyTo;
   }
 
+  /**
+   * Forms the cluster with the leader holding the witness, then defines `vm` on `owner`, makes it
+   * highly available there, brings it online and waits until it answers from `owner`.
+   */
+  formWithRole(vm: string, owner: string): void {
+    const names = [...this.nodes.keys()];
+    this.until('the cluster to form', () => names.every((n) => this.node(n).service === 'Running'));
+    this.until('the leader to hold the witness', () => names.some((n) => this.node(n).witness.held));
+    const spec = this.defineVm(owner, vm);
+    const leader = names.find((n) => this.node(n).witness.held) as string;
+    const r = this.command(leader, {
+      op: 'makeHa',
+      vm: spec,
+      owner,
+      vmState: 'Off',
+      preferredOwners: [],
+      allowFailback: false,
+    });
+    this.run(10);
+    if (!this.replies.get(r)?.ok) throw new Error(`${vm} could not be made highly available`);
+    this.command(leader, { op: 'online', role: vm });
+    this.until(`${vm} online on ${owner}`, () => this.answering(vm).join() === owner);
+  }
+
   defineVm(node: string, vm: string): VmSpec {
     (this.nodes.get(node) as SimNode).vms[vm] = 'Off';
     this.deliver(node, { type: 'vmState', name: vm, state: 'Off' });

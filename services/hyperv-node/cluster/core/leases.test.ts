@@ -13,24 +13,7 @@ const N2 = 'HVR2NODO2';
 /** A formed two-node cluster (Node and Disk Majority, 250 ms × 4) with role VM1 online on `owner`. */
 function withRoleOn(owner: string): ClusterSim {
   const sim = new ClusterSim([N1, N2]);
-  sim.until(
-    'the cluster to form',
-    () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running',
-  );
-  sim.until('the leader to hold the witness', () => sim.node(N1).witness.held);
-  const spec = sim.defineVm(owner, 'VM1');
-  const r = sim.command(N1, {
-    op: 'makeHa',
-    vm: spec,
-    owner,
-    vmState: 'Off',
-    preferredOwners: [],
-    allowFailback: false,
-  });
-  sim.run(10);
-  expect(sim.replies.get(r)?.ok).toBe(true);
-  sim.command(N1, { op: 'online', role: 'VM1' });
-  sim.until(`VM1 online on ${owner}`, () => sim.answering('VM1').join() === owner);
+  sim.formWithRole('VM1', owner);
   sim.run(500);
   return sim;
 }

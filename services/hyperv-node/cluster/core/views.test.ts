@@ -38,20 +38,7 @@ describe('the gRPC views of the cluster state', () => {
 describe('what a node vouches for', () => {
   it('never shows a role Online on a thawed node while the survivor runs it Online', () => {
     const sim = new ClusterSim([N1, N2]);
-    sim.until('formed', () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running');
-    sim.until('the leader to hold the witness', () => sim.node(N1).witness.held);
-    const spec = sim.defineVm(N2, 'VM1');
-    sim.command(N1, {
-      op: 'makeHa',
-      vm: spec,
-      owner: N2,
-      vmState: 'Off',
-      preferredOwners: [],
-      allowFailback: false,
-    });
-    sim.run(10);
-    sim.command(N1, { op: 'online', role: 'VM1' });
-    sim.until('VM1 online on N2', () => sim.answering('VM1').join() === N2);
+    sim.formWithRole('VM1', N2);
     sim.freeze(N2);
     const onN1 = () => roleView(sim.node(N1), 'VM1', sim.now);
     sim.until('VM1 online on N1', () => onN1().owner === N1 && onN1().state === 'Online');
