@@ -20,22 +20,9 @@ function stream(sim: ClusterSim) {
   }));
 }
 
-/** Forms the seed cluster with VM1 online on N2 (as core.test.ts does). */
+/** Forms the seed cluster with VM1 online on N2. */
 function seed(sim: ClusterSim): void {
-  sim.until('formed', () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running');
-  sim.until('the leader holds the witness', () => sim.node(N1).witness.held);
-  const spec = sim.defineVm(N2, 'VM1');
-  sim.command(N1, {
-    op: 'makeHa',
-    vm: spec,
-    owner: N2,
-    vmState: 'Off',
-    preferredOwners: [],
-    allowFailback: false,
-  });
-  sim.run(10);
-  sim.command(N1, { op: 'online', role: 'VM1' });
-  sim.until('VM1 online on N2', () => sim.answering('VM1').join() === N2);
+  sim.formWithRole('VM1', N2);
 }
 
 describe('the cluster event stream (v1)', () => {

@@ -16,6 +16,7 @@ import {
 import { chooseTarget, mayFailOver } from './policy.js';
 import type { ClusterDecision, ClusterEffectOrTimer, Command } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
+import { forgetFailures, ownerAmongMembers } from './role-policies.js';
 import { reconcile } from './roles.js';
 import type { ClusterState, RoleConfig } from './state.js';
 
@@ -124,20 +125,9 @@ function makeHa(s: ClusterState, cmd: Extract<Command, { op: 'makeHa' }>): Outco
 
 /** Online or Offline: a role whose owner is gone is brought online on a member; its failures are forgotten. */
 function setDesired(s: ClusterState, role: RoleConfig, desired: 'Online' | 'Offline'): Outcome {
-  const owner = s.members.includes(role.owner)
-    ? role.owner
-    : (chooseTarget({
-        from: null,
-        up: s.members,
-        preferredOwners: role.preferredOwners,
-        groupsPerNode: {},
-      }) ?? role.owner);
+  const owner = ownerAmongMembers(s, role);
   const next = bump(s, (c) => withRole(c, { ...role, desired, owner, failed: false }));
-  const restarts = { ...s.restarts };
-  delete restarts[role.name];
-  const roleErrors = { ...s.roleErrors };
-  delete roleErrors[role.name];
-  return { state: { ...next, restarts, roleErrors }, events: [] };
+  return { state: forgetFailures(next, role.name), events: [] };
 }
 
 function beginMove(s: ClusterState, role: RoleConfig, cmd: Extract<Command, { op: 'beginMove' }>): Outcome {

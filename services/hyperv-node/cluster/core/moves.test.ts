@@ -11,19 +11,7 @@ const N2 = 'HVR2NODO2';
 /** A two-node cluster with VM1 online on N2; returns N2's state. */
 function ownerOfVm1(): ClusterState {
   const sim = new ClusterSim([N1, N2]);
-  sim.until('formed', () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running');
-  const spec = sim.defineVm(N2, 'VM1');
-  sim.command(N1, {
-    op: 'makeHa',
-    vm: spec,
-    owner: N2,
-    vmState: 'Off',
-    preferredOwners: [],
-    allowFailback: false,
-  });
-  sim.run(10);
-  sim.command(N1, { op: 'online', role: 'VM1' });
-  sim.until('VM1 online on N2', () => sim.answering('VM1').join() === N2);
+  sim.formWithRole('VM1', N2);
   return sim.node(N2);
 }
 

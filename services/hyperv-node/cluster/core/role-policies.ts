@@ -7,7 +7,7 @@ import { roleFailback, roleFailed, roleFailover, roleRetry } from './event-catal
 import { chooseTarget, failbackTarget, mayFailOver } from './policy.js';
 import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
-import type { ClusterState } from './state.js';
+import type { ClusterState, RoleConfig } from './state.js';
 
 /** Restarts (cold) on a survivor the roles whose owner left the membership (docs/domain.md §Resources and groups). */
 export function failOver(s0: ClusterState, from: string[], now: number): ClusterDecision {
@@ -83,26 +83,35 @@ export function failback(s0: ClusterState): ClusterDecision {
   return { state: s, effects: [...effects, ...push(s)] };
 }
 
+/** The role's owner when it is a member, else the member its preferred owners and policy choose. */
+export function ownerAmongMembers(s: ClusterState, role: RoleConfig): string {
+  if (s.members.includes(role.owner)) return role.owner;
+  return (
+    chooseTarget({ from: null, up: s.members, preferredOwners: role.preferredOwners, groupsPerNode: {} }) ??
+    role.owner
+  );
+}
+
+/** Forgets a role's restarts in the period and its last error: it starts afresh. */
+export function forgetFailures(s: ClusterState, name: string): ClusterState {
+  const restarts = { ...s.restarts };
+  delete restarts[name];
+  const roleErrors = { ...s.roleErrors };
+  delete roleErrors[name];
+  return { ...s, restarts, roleErrors };
+}
+
 /** RetryPeriodOnFailure: a Failed group is brought online again once the period has passed. */
 export function retryFailed(s0: ClusterState, now: number): ClusterDecision {
   let s = s0;
   const effects: ClusterEffectOrTimer[] = [];
   for (const role of Object.values(s.config.roles)) {
     if (!role.failed || now - (role.failedAt ?? now) < s.retryPeriodMs) continue;
-    const owner = s.members.includes(role.owner)
-      ? role.owner
-      : (chooseTarget({
-          from: null,
-          up: s.members,
-          preferredOwners: role.preferredOwners,
-          groupsPerNode: {},
-        }) ?? role.owner);
-    s = bump(s, (c) => withRole(c, { ...role, failed: false, failedAt: null, owner }));
-    const restarts = { ...s.restarts };
-    delete restarts[role.name];
-    const roleErrors = { ...s.roleErrors };
-    delete roleErrors[role.name];
-    s = { ...s, restarts, roleErrors };
+    const owner = ownerAmongMembers(s, role);
+    s = forgetFailures(
+      bump(s, (c) => withRole(c, { ...role, failed: false, failedAt: null, owner })),
+      role.name,
+    );
     effects.push(roleRetry(role.name, now - (role.failedAt ?? now), owner));
   }
   if (s === s0) return { state: s, effects: [] };
