@@ -40,6 +40,12 @@ describe.skipIf(!!skip)('injected bugs (netns runtime, fast timing)', () => {
     },
     { bug: 'answer-after-quorum-loss', experiment: 'node-partition-witness', checker: 'no-split-brain' },
     { bug: 'ack-before-durable', experiment: 'storage-controller-crash', checker: 'no-lost-acked-writes' },
+    {
+      bug: 'witness-without-arbitration',
+      experiment: 'node-partition-witness',
+      checker: 'no-split-brain',
+    },
+    { bug: 'stale-config-on-rejoin', experiment: 'node-partition-witness', checker: 'no-split-brain' },
   ];
   for (const c of cases) {
     it(`${c.checker} fails ${c.experiment} with the bug ${c.bug}`, async () => {

@@ -30,15 +30,21 @@ describe('check', () => {
 
   it('fails when one invariant fails, even if another is unknown', () => {
     const h = inOrder([
-      ...cleanRun().filter((e) => e.type !== 'readback' && e.type !== 'event'),
+      ...cleanRun().filter(
+        (e) =>
+          e.type !== 'readback' &&
+          e.type !== 'event' &&
+          !(e.type === 'state' && e.node === N2 && e.t >= 20_000 && e.t < 22_000),
+      ),
       ...samples(N2, 20_000, 22_000, { members: [N2], csv: { Volume1: N2 } }),
       readback(25_000, 'vm2', 0),
     ]);
     const r = check(h);
     expect(r.invariants.some((i) => i.verdict === 'unknown')).toBe(true);
     expect(r.invariants.find((i) => i.name === 'single-csv-coordinator')?.verdict).toBe('fail');
-    // N2 claims quorum over [N2] while N1 holds it over [N1, N2]: a split brain, though the
-    // member lists are not disjoint (the checker once let this pass).
+    // N2 claims quorum over [N2] for 2 s while N1 holds it over [N1, N2]: a split brain, though
+    // the member lists are not disjoint (the checker once let this pass), and it lasts past N1's
+    // detection window (1 s in the fast timing).
     expect(r.invariants.find((i) => i.name === 'no-split-brain')?.verdict).toBe('fail');
     expect(r.verdict).toBe('fail');
   });

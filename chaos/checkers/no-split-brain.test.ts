@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../history.js';
-import { cleanRun, inOrder, layout, N1, N2, ping, samples, storageWrite, write } from './fixtures.js';
+import {
+  cleanRun,
+  inOrder,
+  layout,
+  N1,
+  N2,
+  ping,
+  runLine,
+  samples,
+  storageWrite,
+  write,
+} from './fixtures.js';
 import { noSplitBrain } from './no-split-brain.js';
 
 /** vm9 answered from N2 every 100 ms until `switchAt`, from N1 after, and from N2 again from `backAt`. */
@@ -71,6 +82,22 @@ describe('no-split-brain', () => {
     expect(r.details).toContain(
       `held quorum with [${N1}, ${N2}] at t=50 ms while ${N1} held quorum with [${N1}]`,
     );
+  });
+
+  it('gives a removed node its own detection window (fast timing: 4 × 250 ms) to notice, and no longer', () => {
+    // N1 removes N2 at 1000 ms; N2 still claims quorum over [N1, N2] until `until`.
+    const staleUntil = (until: number) =>
+      inOrder([
+        runLine(0, 'start'),
+        ...samples(N1, 0, 1000, { members: [N1, N2] }),
+        ...samples(N1, 1000, 4000, { members: [N1] }),
+        ...samples(N2, 50, until, { members: [N1, N2] }),
+        ...samples(N2, until, 4000, { members: [N2], hasQuorum: false, service: 'Stopped' }),
+      ]);
+    expect(noSplitBrain(staleUntil(1850)).verdict).toBe('pass');
+    const late = noSplitBrain(staleUntil(3050));
+    expect(late.verdict).toBe('fail');
+    expect(late.details).toContain(`${N2} held quorum with [${N1}, ${N2}] at t=2050 ms`);
   });
 
   it('passes two nodes with quorum that count each other members', () => {

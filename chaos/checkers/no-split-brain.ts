@@ -11,7 +11,7 @@
  * - the storage controller's log: no VM's disk is written by two hosts in overlapping time.
  */
 import { entriesOf, type History, type HistoryEntry, type StateEntry } from '../history.js';
-import { hasControllerLog, layoutOf, vmOfWrite, writerOf } from './evidence.js';
+import { hasControllerLog, layoutOf, timingOf, vmOfWrite, writerOf } from './evidence.js';
 import { concurrentClaims, SAMPLE_VALIDITY_MS, samplesByNode } from './samples.js';
 import { answerEntries, answersByVm, overlappingAnswers, switchBacks } from './two-hosts.js';
 import { at, type CheckResult, offendingList } from './types.js';
@@ -51,15 +51,35 @@ function vmOnTwoHosts(h: History, windowMs: number): Found {
   return out;
 }
 
-/** Whether either node's membership leaves the other out. */
-function excludes(a: StateEntry, b: StateEntry): boolean {
-  return !a.members.includes(b.node) || !b.members.includes(a.node);
+/**
+ * Whether two quorum claims leave each other out. Disjoint member lists always do. A stale list
+ * (one node still names the other, which removed it) does once the stale node had its own
+ * detection window to notice: each node detects missed heartbeats on its own (docs/domain.md
+ * §Heartbeats, regroup), so a removed node cannot know before its own threshold passes. Its VMs
+ * acting in that window are judged by the pings and the controller's log, which allow nothing.
+ */
+function excludes(byNode: Map<string, StateEntry[]>, detectionMs: number) {
+  // The first sample of the remover's current run of samples that leave `node` out.
+  const removedAt = (by: string, node: string, t: number) => {
+    const list = (byNode.get(by) ?? []).filter((x) => x.t <= t);
+    let i = list.length - 1;
+    while (i > 0 && !list[i - 1]!.members.includes(node)) i--;
+    return list[i]?.t ?? t;
+  };
+  return (a: StateEntry, b: StateEntry): boolean => {
+    const aNamesB = a.members.includes(b.node);
+    const bNamesA = b.members.includes(a.node);
+    if (!aNamesB && !bNamesA) return true;
+    if (aNamesB && bNamesA) return false;
+    const [stale, remover] = aNamesB ? [a, b] : [b, a];
+    return stale.t - removedAt(remover.node, stale.node, Math.max(a.t, b.t)) > detectionMs;
+  };
 }
 
 /** Two nodes holding quorum at once while one of them does not count the other a member. */
-function twoQuorums(byNode: Map<string, StateEntry[]>, validityMs: number): Found {
+function twoQuorums(byNode: Map<string, StateEntry[]>, validityMs: number, detectionMs: number): Found {
   const quorate = (s: StateEntry) => s.service === 'Running' && s.hasQuorum;
-  const clashes = concurrentClaims(byNode, quorate, excludes, validityMs);
+  const clashes = concurrentClaims(byNode, quorate, excludes(byNode, detectionMs), validityMs);
   if (clashes.length === 0) return { problems: [], offending: [] };
   const c = clashes[0]!;
   return {
@@ -120,6 +140,12 @@ function diskWrittenByTwo(h: History, windowMs: number): Found & { writes: numbe
   return out;
 }
 
+/** How long a node takes to detect a silent peer in this run (threshold × delay), 0 if unknown. */
+function detectionOf(h: History): number {
+  const t = timingOf(h);
+  return t ? t.sameSubnetDelayMs * t.sameSubnetThreshold : 0;
+}
+
 /** Checks every kind of split-brain evidence the history has. */
 export function noSplitBrain(h: History, opts: NoSplitBrainOptions = {}): CheckResult {
   const name = 'no-split-brain';
@@ -129,7 +155,7 @@ export function noSplitBrain(h: History, opts: NoSplitBrainOptions = {}): CheckR
   const disks = diskWrittenByTwo(h, windowMs);
   const found = [
     vmOnTwoHosts(h, windowMs),
-    twoQuorums(byNode, validityMs),
+    twoQuorums(byNode, validityMs, detectionOf(h)),
     roleOnTwoNodes(h, byNode, validityMs),
     disks,
   ];

@@ -71,6 +71,19 @@ describe('survivor-continuity', () => {
     });
   });
 
+  it('does not judge a survivor while another fault on it overlaps (netem on N1 during the kill of N2)', () => {
+    const overlap = (kind: 'netem' | 'storage-slow', targets: string[]) =>
+      inOrder([
+        ...killOfN2([3000]),
+        fault(2500, 'start', 'f2', kind, targets),
+        fault(3500, 'end', 'f2', kind, targets),
+      ]);
+    expect(survivorContinuity(overlap('netem', [N1])).verdict).toBe('unknown');
+    expect(survivorContinuity(overlap('storage-slow', ['CSV1'])).verdict).toBe('unknown');
+    // A fault on another node does not excuse the survivor.
+    expect(survivorContinuity(overlap('netem', [N2])).verdict).toBe('fail');
+  });
+
   it('is unknown when no survivor VM was pinged during a fault', () => {
     const h = killOfN2().filter((e) => e.type !== 'op');
     expect(survivorContinuity(h).verdict).toBe('unknown');

@@ -11,7 +11,9 @@
  * the last before the fault to the fault's end says Running, with no gap longer than
  * sampleGapMaxMs, and the first and last of them say it has quorum (a node on the losing side of
  * a partition stops its cluster service, docs/domain.md §Loss of quorum). Faults on the storage itself (storage-crash, -slow, -errors) take every
- * node's disk away, so no node is a healthy survivor of them and they are not judged here.
+ * node's disk away, so no node is a healthy survivor of them and they are not judged here; nor is
+ * a node during another fault that overlaps (with --overlap): a fault on the node itself or on
+ * the storage.
  */
 import type { FaultKind } from '../../orchestrator/faults/kinds.js';
 import {
@@ -48,7 +50,7 @@ interface Span {
 }
 
 /** Every injected fault with its span (one never lifted lasts to the end of the history). */
-function spans(h: History): Span[] {
+function allSpans(h: History): Span[] {
   const out = new Map<string, Span>();
   for (const f of entriesOf(h, 'fault')) {
     if (f.phase === 'start' && !out.has(f.id))
@@ -56,7 +58,23 @@ function spans(h: History): Span[] {
     const s = out.get(f.id);
     if (f.phase === 'end' && s) s.end = f.t;
   }
-  return [...out.values()].filter((s) => !(STORAGE_FAULTS as readonly string[]).includes(s.kind));
+  return [...out.values()];
+}
+
+const isStorageFault = (s: Span) => (STORAGE_FAULTS as readonly string[]).includes(s.kind);
+
+/**
+ * Whether `node` is hit itself while `span` lasts: a fault on the node, or on the storage, that
+ * overlaps the span (with --overlap a survivor of one fault can be the target of another).
+ */
+function hitDuring(node: string, span: Span, all: Span[]): boolean {
+  return all.some(
+    (o) =>
+      o.start <= span.end &&
+      o.end >= span.start &&
+      (isStorageFault(o) ||
+        ((NODE_FAULTS as readonly string[]).includes(o.kind) && o.targets.includes(node))),
+  );
 }
 
 /**
@@ -125,10 +143,11 @@ export function survivorContinuity(h: History, opts: SurvivorContinuityOptions =
   const problems: string[] = [];
   const offending: HistoryEntry[] = [];
   let judged = 0;
-  const all = spans(h);
+  const every = allSpans(h);
+  const all = every.filter((s) => !isStorageFault(s));
   for (const span of all) {
     for (const [node, list] of byNode) {
-      if ((NODE_FAULTS as readonly string[]).includes(span.kind) && span.targets.includes(node)) continue;
+      if (hitDuring(node, span, every)) continue;
       const window = stayed(list, span, opts.sampleGapMaxMs ?? 1000);
       if (!window) continue;
       const start = window[0]!;

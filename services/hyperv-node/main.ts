@@ -37,7 +37,11 @@ function clusterState(vm: VmInstanceState | undefined): VmState {
 type Ctx = ServiceContext<NodeSettings>;
 
 /** One CsvVolume per shared volume, seeded with the topology's files, stopped with the process. */
-async function csvVolumes({ cfg, nc, log, onStop }: Ctx, disks: Multipath): Promise<Map<string, CsvVolume>> {
+async function csvVolumes(
+  { cfg, nc, log, onStop }: Ctx,
+  disks: Multipath,
+  isMember: (node: string) => boolean,
+): Promise<Map<string, CsvVolume>> {
   const s = cfg.settings;
   const sizes = await disks.lunDetails(3000);
   const volumes = new Map<string, CsvVolume>();
@@ -53,6 +57,7 @@ async function csvVolumes({ cfg, nc, log, onStop }: Ctx, disks: Multipath): Prom
       nc,
       timing: cfg.timing,
       log,
+      isMember,
     });
     volume.seed(
       s.csvFiles
@@ -138,9 +143,12 @@ await runService<NodeSettings>({
     const s = cfg.settings;
     const disks = new Multipath(cfg, log);
     disks.start();
-    const volumes = await csvVolumes(ctx, disks);
+    // The coordinator serves redirected I/O to the cluster's members only (the cluster is built
+    // after its volumes, so the question waits for it).
+    let cluster: ClusterService | null = null;
+    const volumes = await csvVolumes(ctx, disks, (node) => cluster?.isMember(node) ?? false);
     const vms = vmHost(ctx, disks, volumes);
-    const cluster = clusterService(ctx, disks, vms, volumes);
+    cluster = clusterService(ctx, disks, vms, volumes);
     cluster.start();
     onStop(() => cluster.stop());
     onStop(() => disks.stop());

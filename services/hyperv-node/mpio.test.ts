@@ -152,9 +152,10 @@ describe('failover-only policy', () => {
       'io-2@rssm3:write',
     ]);
     const done = s.send({ type: 'pathDone', ioId: 'io-2', path: 'rssm3', result: ok });
+    // The path never registered: it reads the keys before it registers (see the next tests).
     expect(done).toEqual([
       { type: 'log', level: 'info', msg: 'path reclaimed', fields: { lun: 'CSV1', path: 'rssm3' } },
-      { type: 'pathIo', ioId: 'register-1', lun: 'CSV1', path: 'rssm3', op: { kind: 'register', key: KEY } },
+      { type: 'pathIo', ioId: 'recheck-1', lun: 'CSV1', path: 'rssm3', op: { kind: 'readKeys' } },
       { type: 'complete', ioId: 'io-2', result: { ok: true, path: 'rssm3' } },
     ]);
     expect(states(s)).toEqual(['rssm3:Active', 'rssm4:Failed']);
@@ -187,7 +188,7 @@ describe('failover-only policy', () => {
     s.send({ type: 'pathDone', ioId: 'probe-4', path: 'rssm4', result: ok });
     expect(states(s)).toEqual(['rssm3:Failed', 'rssm4:Active']);
 
-    // Back at the next probe: reclaimed, the key registered through it, and I/O fails back.
+    // Back at the next probe: reclaimed, and I/O fails back.
     const again = s.advance(PERIOD);
     const probe3 = again.find((e) => e.type === 'pathIo' && e.path === 'rssm3');
     expect(probe3).toMatchObject({ op: { kind: 'readKeys' } });
@@ -197,7 +198,8 @@ describe('failover-only policy', () => {
       path: 'rssm3',
       result: ok,
     });
-    expect(pathIos(reclaimed)).toEqual(['register-7@rssm3:register']);
+    // It registered at start, and the storage keeps a registration through a path's failure.
+    expect(pathIos(reclaimed)).toEqual([]);
     expect(states(s)).toEqual(['rssm3:Active', 'rssm4:Standby']);
     expect(s.send({ type: 'submit', ioId: 'io-2', lun: 'CSV1', op: write(2) })[0]).toMatchObject({
       path: 'rssm3',
@@ -281,6 +283,29 @@ describe('registration', () => {
       { type: 'log', level: 'info', msg: 'path reclaimed', fields: { lun: 'CSV1', path: 'rssm4' } },
     ]);
     expect(states(s)).toEqual(['rssm3:Active', 'rssm4:Standby']);
+  });
+
+  it('registers a reclaimed path that never registered only while the key is still registered through another', () => {
+    const keys = (...k: string[]) => ({
+      ok: true as const,
+      prState: { registrations: k.map((key) => ({ key })) },
+    });
+    const reclaimWithKeys = (result: ReturnType<typeof keys>) => {
+      const s = sim('failover-only');
+      s.send({ type: 'start' });
+      s.send({ type: 'pathDone', ioId: 'register-1', path: 'rssm3', result: ok });
+      s.send({ type: 'pathDone', ioId: 'register-2', path: 'rssm4', result: fail('UNAVAILABLE') });
+      s.send({ type: 'verify' });
+      s.send({ type: 'pathDone', ioId: 'probe-4', path: 'rssm4', result: ok });
+      return { s, out: s.send({ type: 'pathDone', ioId: 'recheck-5', path: 'rssm4', result }) };
+    };
+    const still = reclaimWithKeys(keys(KEY));
+    expect(pathIos(still.out)).toEqual(['register-6@rssm4:register']);
+    expect(still.s.state.luns.CSV1?.registration).toBe('wanted');
+    // Preempted meanwhile by the node that fenced us: the key is gone, and stays gone.
+    const gone = reclaimWithKeys(keys('000000024d534654'));
+    expect(pathIos(gone.out)).toEqual([]);
+    expect(gone.s.state.luns.CSV1?.registration).toBe('fenced');
   });
 
   it('registers through every healthy path when asked explicitly, which re-arms a fenced LUN', () => {

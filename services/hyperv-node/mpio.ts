@@ -13,6 +13,12 @@
  * - A write answered with RESERVATION_CONFLICT means this node was fenced (its key preempted):
  *   the LUN is then no longer re-registered automatically when a path is reclaimed, so MPIO
  *   never undoes the cluster's fencing. An explicit register command re-arms it.
+ * - A registration stays at the storage through a path's failure (the device keeps its
+ *   registrations; only a preempt removes them), so a reclaimed path registers only if it never
+ *   registered, and only after a READ KEYS through it shows the node's key still registered
+ *   through another path. A seeded campaign found the old rule (register on every reclaim) undoing
+ *   a fence: a node whose paths flapped under packet loss put its preempted key back before its
+ *   next write could find out it was fenced.
  */
 import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
 import type { ErrorCode } from '../actor/errors.js';
@@ -44,6 +50,8 @@ export interface PathState {
   ioCount: number;
   errors: number;
   lastError: string;
+  /** Whether the node's key was registered through this path (kept by the storage until preempted). */
+  registered: boolean;
 }
 
 /** The paths of one LUN, in I/O-bay order (the first is the preferred path). */
@@ -57,7 +65,7 @@ export interface LunPaths {
 }
 
 /** Why an I/O is in flight: a caller's I/O (fails over), or MPIO's own pinned commands. */
-export type IoPurpose = 'client' | 'register' | 'probe';
+export type IoPurpose = 'client' | 'register' | 'probe' | 'recheck';
 
 /** An I/O on its way down a path. */
 export interface InFlight {
@@ -143,6 +151,7 @@ export function initialMpio(opts: {
         ioCount: 0,
         errors: 0,
         lastError: '',
+        registered: false,
       })),
       rrNext: 0,
       registration: 'wanted',
@@ -329,6 +338,12 @@ function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoRe
   if (!path) throw new Error(`I/O ${ioId} came back from unknown path ${pathHost} of LUN ${io.lun}`);
 
   if (result.ok) {
+    if (io.op.kind === 'register') s = withPath(s, io.lun, pathHost, (p) => ({ ...p, registered: true }));
+    if (io.purpose === 'recheck') {
+      const r = afterRecheck(s, io.lun, pathHost, result.prState);
+      s = r.state;
+      effects.push(...r.effects);
+    }
     if (path.failed) {
       const r = reclaim(s, io.lun, pathHost);
       s = r.state;
@@ -391,7 +406,10 @@ function verify(state: MpioState): MpioDecision {
   return { state: s, effects };
 }
 
-/** A failed path answered: it is healthy again and registers the node's key on every LUN. */
+/**
+ * A failed path answered: it is healthy again. On every LUN where it never registered, it reads
+ * the keys first (afterRecheck registers it if the node's key is still there).
+ */
 function reclaim(state: MpioState, lunName: string, pathHost: string): MpioDecision {
   let s = withPath(state, lunName, pathHost, (p) => ({ ...p, failed: false }));
   const effects: MpioDecision['effects'] = [
@@ -399,11 +417,34 @@ function reclaim(state: MpioState, lunName: string, pathHost: string): MpioDecis
   ];
   for (const lun of Object.values(s.luns)) {
     if (lun.registration !== 'wanted') continue;
-    const r = pinned(s, lun.lun, pathHost, { kind: 'register', key: s.nodeKey }, 'register');
+    if (lun.paths.find((p) => p.host === pathHost)?.registered !== false) continue;
+    const r = pinned(s, lun.lun, pathHost, { kind: 'readKeys' }, 'recheck');
     s = r.state;
     effects.push(...r.effects);
   }
   return { state: s, effects };
+}
+
+/**
+ * The keys a reclaimed path read: register through it while the node's key is still registered
+ * through another path; a key that is gone was preempted, so the LUN is fenced and stays so.
+ */
+function afterRecheck(state: MpioState, lun: string, pathHost: string, prState: unknown): MpioDecision {
+  if (state.luns[lun]?.registration !== 'wanted') return { state, effects: [] };
+  const regs = (prState as { registrations?: { key: string }[] } | undefined)?.registrations ?? [];
+  if (regs.some((r) => r.key.toLowerCase() === state.nodeKey.toLowerCase()))
+    return pinned(state, lun, pathHost, { kind: 'register', key: state.nodeKey }, 'register');
+  return {
+    state: withLun(state, lun, (l) => ({ ...l, registration: 'fenced' })),
+    effects: [
+      {
+        type: 'log',
+        level: 'warn',
+        msg: "the node's key is no longer registered: this node is fenced from the LUN",
+        fields: { lun, path: pathHost },
+      },
+    ],
+  };
 }
 
 /** An I/O of MPIO's own that goes down one given path and never fails over. */

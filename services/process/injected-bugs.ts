@@ -10,6 +10,8 @@ export const INJECTED_BUGS = [
   'failover-without-fencing',
   'ack-before-durable',
   'answer-after-quorum-loss',
+  'witness-without-arbitration',
+  'stale-config-on-rejoin',
 ] as const;
 
 /** One injectable bug's name. */

@@ -23,6 +23,8 @@ export interface ClusterCsv {
   setCoordinator(node: string | null): void;
   pause(): void;
   resume(): void;
+  /** Offline while this node is out of the cluster: its held and retried I/O fails. */
+  setOnline(online: boolean): void;
   mode(): string;
 }
 

@@ -64,6 +64,8 @@ export class ClusterService {
   private readonly link: NodeLink;
   private readonly reservations: ClusterReservations;
   private stopped = false;
+  /** Whether this node's CSVs are online: they start online and follow the cluster service. */
+  private csvOnline = true;
   private readonly subs: { unsubscribe(): void }[] = [];
 
   constructor(
@@ -175,6 +177,7 @@ export class ClusterService {
 
   private interpret(e: ClusterEffect): void {
     if (this.stopped) return;
+    this.syncCsvOnline();
     switch (e.type) {
       case 'heartbeat':
         this.heartbeat(e);
@@ -317,6 +320,26 @@ export class ClusterService {
       this.actor.send({ type: 'vmState', name, state: this.vms.stateOf(name) });
       this.actor.send({ type: 'vmOpDone', name, op, ok: false, error: fromServiceError(err).message });
     }
+  }
+
+  /**
+   * A node outside the cluster has no access to its CSVs
+   * (docs/domain.md §Cluster Shared Volumes): they go offline when its cluster service stops running and come back when it runs
+   * again, so I/O that a VM issued before the node left can never land later, redirected through
+   * a coordinator after the node rejoins (found by a seeded campaign: a write held in the
+   * redirect retries across a partition overwrote a record the new owner had acknowledged).
+   */
+  /** Whether `node` is a member of the cluster this node runs in (false while it runs in none). */
+  isMember(node: string): boolean {
+    const s = this.actor.state;
+    return s.service === 'Running' && s.members.includes(node);
+  }
+
+  private syncCsvOnline(): void {
+    const online = this.actor.state.service === 'Running';
+    if (online === this.csvOnline) return;
+    this.csvOnline = online;
+    for (const v of this.csv.values()) v.setOnline(online);
   }
 
   private applyCsv(volume: string, coordinator: string | null): void {

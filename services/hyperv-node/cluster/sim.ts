@@ -5,6 +5,7 @@
  */
 import { Random } from '../../actor/clock.js';
 import type { VmSpec } from '../../process/config.js';
+import type { InjectedBugs } from '../../process/injected-bugs.js';
 import {
   type ClusterConfig,
   type ClusterEffect,
@@ -69,6 +70,8 @@ export class ClusterSim {
       witnessKind?: 'disk' | 'file-share';
       challengeWaitMs?: number;
       retryPeriodMs?: number;
+      /** A bug every node runs with (services/process/injected-bugs.ts). */
+      bugs?: InjectedBugs;
     } = {},
   ) {
     this.witness = new SimWitness(
@@ -91,6 +94,7 @@ export class ClusterSim {
         csv: [{ volume: 'Volume1', lun: 'CSV1', path: 'C:\\ClusterStorage\\Volume1' }],
         saved: null,
         now: 0,
+        bugs: opts.bugs,
       });
       const node: SimNode = { state, timers: new Map(), power: true, frozen: false, backlog: [], vms: {} };
       this.nodes.set(name, node);

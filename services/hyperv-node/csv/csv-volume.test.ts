@@ -93,27 +93,59 @@ describe('CsvVolume on two nodes over NATS', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** One node's volume of cluster `cluster` on the shared LUN file; `isMember` as its cluster says. */
+  const volumeOn = async (
+    name: string,
+    cluster = 'HVR2CLUSTER',
+    isMember?: (node: string) => boolean,
+    lunFile = file,
+  ) => {
+    const nc = await connectNats(`nats://127.0.0.1:${PORT}`, name);
+    ncs.push(nc);
+    const device = new TempFileLunDevice(lunFile, 'CSV1');
+    const vol = new CsvVolume({
+      cluster,
+      node: name,
+      volume: 'Volume1',
+      lun: 'CSV1',
+      path: ROOT,
+      lunSizeBytes: LUN_BYTES,
+      device,
+      nc,
+      timing,
+      log: () => {},
+      isMember,
+    });
+    vols.push(vol);
+    return { vol, device };
+  };
+
+  it('refuses redirected I/O from a node outside the cluster', async () => {
+    const own = await open(join(dir, 'CSV1-fence.lun'), 'w+');
+    await own.truncate(LUN_BYTES);
+    const a = await volumeOn('HVR2NODO1', 'FENCECLUSTER', (n) => n === 'HVR2NODO1', own);
+    const b = await volumeOn('HVR2NODO2', 'FENCECLUSTER', undefined, own);
+    /** The first byte of the block the write aims at, as the LUN holds it. */
+    const landed = async () => {
+      const buf = Buffer.alloc(1);
+      await own.read(buf, 0, 1, 200 * MiB);
+      return buf[0];
+    };
+    a.vol.setCoordinator('HVR2NODO1');
+    b.vol.setCoordinator('HVR2NODO1');
+    b.device.pathsDown = true;
+    const refused = await b.vol.io('CSV1', { kind: 'write', offset: 200 * MiB, data: block(7) });
+    expect(refused).toMatchObject({ ok: false, code: 'RESERVATION_CONFLICT' });
+    expect(await landed()).toBe(0);
+    await own.close();
+  });
+
   it('forwards metadata to the coordinator, redirects I/O while paths are down, and hands ownership over', async () => {
     const events: CsvModeChange[] = [];
     const node = async (name: string) => {
-      const nc = await connectNats(`nats://127.0.0.1:${PORT}`, name);
-      ncs.push(nc);
-      const device = new TempFileLunDevice(file, 'CSV1');
-      const vol = new CsvVolume({
-        cluster: 'HVR2CLUSTER',
-        node: name,
-        volume: 'Volume1',
-        lun: 'CSV1',
-        path: ROOT,
-        lunSizeBytes: LUN_BYTES,
-        device,
-        nc,
-        timing,
-        log: () => {},
-      });
-      vol.onEvent((e) => events.push(e));
-      vols.push(vol);
-      return { vol, device };
+      const n = await volumeOn(name);
+      n.vol.onEvent((e) => events.push(e));
+      return n;
     };
     const a = await node('HVR2NODO1');
     const b = await node('HVR2NODO2');

@@ -59,6 +59,8 @@ export class CsvVolume {
   private readonly listeners = new Set<(e: CsvModeChange) => void>();
   private nextIoId = 1;
   private stopped = false;
+  /** How many times the volume went offline: a redirect started before the last one gives up. */
+  private offlines = 0;
   /** The coordinator's side: the file table and the subjects it answers while this node serves. */
   private readonly server: TableServer;
   /** What the requests sent to the coordinator read of this volume. */
@@ -140,6 +142,8 @@ export class CsvVolume {
 
   /** Takes the volume offline on this node (held I/O fails, new I/O fails) or back online. */
   setOnline(online: boolean): void {
+    // A redirected I/O still being sent again gives up: it must not land once the volume is back.
+    if (!online) this.offlines++;
     this.actor.send({ type: 'setOnline', online });
   }
 
@@ -219,11 +223,14 @@ export class CsvVolume {
           (err) => this.actor.send({ type: 'ioDone', ioId: effect.ioId, result: ioError(err) }),
         );
         return;
-      case 'redirect':
-        void redirectInChunks(this.forward, effect.lun, effect.op).then((r) =>
+      case 'redirect': {
+        const since = this.offlines;
+        const ctx = { ...this.forward, stopped: () => this.stopped || this.offlines !== since };
+        void redirectInChunks(ctx, effect.lun, effect.op).then((r) =>
           this.actor.send({ type: 'ioDone', ioId: effect.ioId, result: r.result, lost: r.lost }),
         );
         return;
+      }
       case 'complete': {
         const resolve = this.waiting.get(effect.ioId);
         this.waiting.delete(effect.ioId);

@@ -40,6 +40,11 @@ export interface CsvVolumeOptions {
    * (SameSubnetDelay × SameSubnetThreshold, docs/domain.md §Heartbeats).
    */
   coordinatorWaitMs?: number;
+  /**
+   * Whether a node is a member of the running cluster as this node knows it: the coordinator
+   * performs redirected I/O for members only. Everyone counts without it (tests of the volume alone).
+   */
+  isMember?: (node: string) => boolean;
 }
 
 /**

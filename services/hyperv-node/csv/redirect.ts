@@ -72,6 +72,11 @@ async function redirect(ctx: ForwardContext, lun: string, op: StorageOp): Promis
   const until = clock.now() + coordinatorWaitMs;
   const body = encodeJson({ lun, from: opts.node, op: toWireOp(op) } satisfies RedirectRequest);
   for (;;) {
+    if (ctx.stopped())
+      return {
+        result: { ok: false, code: 'UNAVAILABLE', message: `${opts.volume} went offline on ${opts.node}` },
+        lost: true,
+      };
     try {
       const msg = await opts.nc.request(subjects.csvRedirected(opts.cluster, opts.volume), body, {
         timeout: requestTimeoutMs,
@@ -130,6 +135,14 @@ export async function serveRedirect(
       message: `bad redirected I/O: ${(err as Error).message}`,
     };
   }
+  // A node outside the cluster has no access to the volume: its I/O would land with this
+  // node's registration, past the fence the storage keeps against it.
+  if (opts.isMember && !opts.isMember(req.from))
+    return {
+      ok: false,
+      code: 'RESERVATION_CONFLICT',
+      message: `${req.from} is not a member of the cluster: ${opts.node} refuses its redirected ${op.kind} on ${opts.volume}`,
+    };
   if (req.lun !== opts.lun || (op.kind !== 'read' && op.kind !== 'write'))
     return {
       ok: false,

@@ -261,6 +261,18 @@ describe('roles', () => {
     expect(sim.events.some((e) => e.eventId === 1205)).toBe(true);
   });
 
+  it('leaves a group that reached the threshold on a node removal Failed on a survivor, not on the removed node', () => {
+    const sim = seed({ preferredOwners: [N2], allowFailback: true });
+    sim.powerOff(N2);
+    sim.until('VM1 on N1', () => sim.answering('VM1').join() === N1);
+    sim.powerOn(N2);
+    sim.until('VM1 back on N2', () => sim.answering('VM1').join() === N2, 10_000);
+    sim.powerOff(N2);
+    sim.until('VM1 Failed', () => sim.node(N1).config.roles.VM1?.failed === true, 10_000);
+    expect(sim.node(N1).members).toEqual([N1]);
+    expect(sim.node(N1).config.roles.VM1?.owner).toBe(N1);
+  });
+
   it('tries a Failed role again after RetryPeriodOnFailure', () => {
     const sim = seed({ sim: { retryPeriodMs: 5000 } });
     exhaustFailovers(sim);

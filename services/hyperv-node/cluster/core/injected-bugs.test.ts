@@ -1,11 +1,16 @@
 /**
- * The injected bug answer-after-quorum-loss (services/process/injected-bugs.ts) changes one
- * decision of the cluster core: a node without a lease keeps its running VMs. Without the bug the
- * same state turns them off.
+ * The injected bugs of the cluster core (services/process/injected-bugs.ts) each change one
+ * decision, and the same scenario without the bug keeps the rule they break:
+ * - answer-after-quorum-loss: a node without a lease keeps its running VMs;
+ * - witness-without-arbitration: a cut-off node counts the witness's vote without winning it, so
+ *   both sides of a partition hold quorum;
+ * - stale-config-on-rejoin: a node that rejoins keeps its old configuration, so it starts a role
+ *   that moved while it was away and the role runs twice.
  */
 import { describe, expect, it } from 'vitest';
 import type { VmSpec } from '../../../process/config.js';
 import { parseInjectedBugs } from '../../../process/injected-bugs.js';
+import { ClusterSim } from '../sim.js';
 import { reconcile } from './roles.js';
 import { type ClusterState, initialCluster } from './state.js';
 
@@ -51,5 +56,63 @@ describe('the injected bug answer-after-quorum-loss in the cluster core', () => 
   it('keeps it running with the bug', () => {
     const d = reconcile(stoppedWithVmRunning('answer-after-quorum-loss'), 1000);
     expect(d.effects.filter((e) => e.type === 'vm')).toEqual([]);
+  });
+});
+
+const N1 = 'HVR2NODO1';
+const N2 = 'HVR2NODO2';
+
+/** The seed's two nodes, formed with VM1 online on N2, partitioned from each other. */
+function partitioned(bug?: string): ClusterSim {
+  const sim = new ClusterSim([N1, N2], { bugs: parseInjectedBugs(bug) });
+  sim.formWithRole('VM1', N2);
+  sim.run(500);
+  sim.partition([N1], [N2]);
+  return sim;
+}
+
+/** Steps `ms` in 5 ms steps and returns the first time both nodes held quorum, or null. */
+function firstDoubleQuorum(sim: ClusterSim, ms: number): number | null {
+  for (let t = 0; t < ms; t += 5) {
+    sim.run(5);
+    const both = [N1, N2].every((n) => sim.node(n).service === 'Running' && sim.node(n).quorum.has);
+    if (both && sim.node(N1).members.length === 1 && sim.node(N2).members.length === 1) return sim.now;
+  }
+  return null;
+}
+
+/** Partitions, lets N1 take VM1 over, heals, and returns every node VM1 answered from at once. */
+function answersAfterRejoin(bug?: string): string[][] {
+  const sim = partitioned(bug);
+  sim.until('VM1 to move to N1', () => sim.answering('VM1').join() === N1, 10_000);
+  sim.heal();
+  sim.until('N2 to rejoin', () => sim.node(N2).service === 'Running' && sim.node(N2).members.length === 2);
+  const seen: string[][] = [];
+  for (let t = 0; t < 3000; t += 5) {
+    sim.run(5);
+    seen.push(sim.answering('VM1'));
+  }
+  return seen;
+}
+
+describe('the injected bug witness-without-arbitration in the cluster core', () => {
+  it('gives quorum to one side of a partition without the bug', () => {
+    expect(firstDoubleQuorum(partitioned(), 6000)).toBeNull();
+  });
+
+  it('gives quorum to both sides with the bug', () => {
+    expect(firstDoubleQuorum(partitioned('witness-without-arbitration'), 6000)).not.toBeNull();
+  });
+});
+
+describe('the injected bug stale-config-on-rejoin in the cluster core', () => {
+  it('keeps a moved role on its new owner alone after the rejoin without the bug', () => {
+    const seen = answersAfterRejoin();
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((who) => who.join() === N1)).toBe(true);
+  });
+
+  it('starts the moved role again on the rejoining node with the bug', () => {
+    expect(answersAfterRejoin('stale-config-on-rejoin').some((who) => who.length === 2)).toBe(true);
   });
 });

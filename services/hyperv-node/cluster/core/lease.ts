@@ -2,6 +2,7 @@
  * Quorum of the current membership and the lease it gives the roles: who counts as fresh, who
  * holds the witness, and until when this node's roles may act.
  */
+import { injected } from '../../../process/injected-bugs.js';
 import { countVotes, usesWitness } from './quorum.js';
 import { arbitrationMs, type ClusterState, freshWindow, leaseMs } from './state.js';
 
@@ -16,6 +17,14 @@ export function witnessFresh(s: ClusterState, now: number): boolean {
 export function partitionHoldsWitness(s: ClusterState, now: number, members: string[]): boolean {
   if (!usesWitness(s.model)) return false;
   if (members.includes(s.self) && witnessFresh(s, now)) return true;
+  // injected bug witness-without-arbitration: count the witness's vote whenever it answers,
+  // without winning it by arbitration.
+  if (
+    injected(s.bugs, 'witness-without-arbitration') &&
+    members.includes(s.self) &&
+    s.witness.status === 'online'
+  )
+    return true;
   return members.some((m) => {
     const p = s.peers[m];
     return (

@@ -3,6 +3,7 @@
  * members (a change commits on a majority of copies); the others adopt a newer leader's push.
  */
 
+import { injected } from '../../../process/injected-bugs.js';
 import { csvCoordinatorChanged, joinedCluster, nodeRemovedByLeader } from './event-catalog.js';
 import { refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
@@ -45,6 +46,17 @@ export function withRole(c: ClusterConfig, role: RoleConfig): ClusterConfig {
   return { ...c, roles: { ...c.roles, [role.name]: role } };
 }
 
+/**
+ * injected bug stale-config-on-rejoin: a node that rejoins with a configuration of its own keeps
+ * it, stamped with the leader's version, through this and every later push. Undefined without
+ * the bug, or on a first join.
+ */
+function keptOnRejoin(s0: ClusterState): ClusterConfig | undefined {
+  if (!injected(s0.bugs, 'stale-config-on-rejoin')) return undefined;
+  if (s0.service === 'Running') return s0.keptConfig;
+  return s0.config.version > 0 ? s0.config : undefined;
+}
+
 /** A leader's push: adopt its configuration and membership unless it is stale. */
 export function onConfigPush(
   s0: ClusterState,
@@ -70,9 +82,11 @@ export function onConfigPush(
       delete roleErrors[r.name];
     }
   }
+  const kept = keptOnRejoin(s0);
   let s: ClusterState = {
     ...s0,
-    config: msg.config,
+    config: kept ? { ...kept, version: msg.config.version } : msg.config,
+    keptConfig: kept,
     restarts,
     roleErrors,
     epoch: msg.epoch,

@@ -26,10 +26,14 @@ export function failOver(s0: ClusterState, from: string[], now: number): Cluster
       groupsPerNode: load,
     });
     if (!allowed.allowed || !target) {
+      // A group left Failed is still owned by a node that runs the cluster: the survivor it
+      // would have moved to (found by a seeded campaign: a Failed group kept on a removed node
+      // made its later retry look like a takeover without fencing).
       s = {
         ...s,
         config: withRole(s.config, {
           ...role,
+          owner: target ?? role.owner,
           failed: true,
           failedAt: now,
           moving: null,

@@ -213,6 +213,8 @@ export interface ClusterState {
   pendingRemoved: string[];
   /** The bug the process runs with (services/process/injected-bugs.ts); none when absent. */
   bugs?: InjectedBugs;
+  /** Only with the injected bug stale-config-on-rejoin: the configuration it kept when it rejoined. */
+  keptConfig?: ClusterConfig;
   /** Moves of this node's roles under way, by the id of the request that asked for them. */
   moves: Record<string, MoveState>;
 }

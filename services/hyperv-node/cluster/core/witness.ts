@@ -2,6 +2,7 @@
  * Witness arbitration: the leader holds and defends the witness, a partition that needs it
  * arbitrates for it, and the others watch who holds it; the answer settles quorum.
  */
+import { injected } from '../../../process/injected-bugs.js';
 import { assignCsvCoordinators } from './csv-coordination.js';
 import {
   configFromWitness,
@@ -66,7 +67,9 @@ export function onWitnessResult(
     if (lost) effects.push(witnessOffline(msg.error));
     return settleQuorum(s, now, effects);
   }
-  if (msg.config && msg.config.version > s.config.version && s.service !== 'Running') {
+  // injected bug stale-config-on-rejoin: a node out of the cluster does not take the newer one.
+  const stale = injected(s.bugs, 'stale-config-on-rejoin');
+  if (msg.config && msg.config.version > s.config.version && s.service !== 'Running' && !stale) {
     // A disk witness keeps the newest cluster database: take it (partition in time, docs/domain.md §Partition in time).
     s = { ...s, config: msg.config };
     effects.push({ type: 'persist', config: msg.config }, configFromWitness(msg.config.version));
