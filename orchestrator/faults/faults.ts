@@ -5,6 +5,7 @@
  * holds only this module; the daemon (daemon/daemon.ts) gives it its dependencies (FaultDeps).
  */
 import { DcboxError } from '../../services/actor/errors.js';
+import { fromServiceError } from '../../services/transport/grpc-errors.js';
 import type { HostAddress, NetemSpec, Runtime } from '../runtime/types.js';
 import { FAULT_KINDS, type FaultKind } from './kinds.js';
 
@@ -225,12 +226,12 @@ export class FaultLeases {
       if (!bay) throw new DcboxError('INVALID_ARGUMENT', `${h} does not sit in a chassis bay`);
       return bay;
     });
-    for (const b of bays) await d.mmPower(b.kind, b.number, 'off');
+    for (const b of bays) await powerWhenFree(() => d.mmPower(b.kind, b.number, 'off'));
     return {
       targets: hosts,
       detail: `${kind === 'rssm-pull' ? 'pulled I/O module' : 'powered off blade'} ${bays.map((b) => `${b.kind} ${b.number}`).join(', ')} through the management module`,
       lift: async () => {
-        for (const b of bays) await d.mmPower(b.kind, b.number, 'on');
+        for (const b of bays) await powerWhenFree(() => d.mmPower(b.kind, b.number, 'on'));
       },
     };
   }
@@ -313,6 +314,24 @@ function signal(pid: number, sig: NodeJS.Signals): void {
       process.kill(pid, sig);
     } catch {
       // The process is gone: nothing to freeze or thaw.
+    }
+  }
+}
+
+/**
+ * A power request through the management module, asked again while the bay is busy with another
+ * (the power-on that lifted the last fault on it, say): the AMM refuses one request per bay at
+ * a time and says to try again when it ends. Found by a seeded campaign whose two pulls of one
+ * RSSM came 400 ms apart. Gives up after 60 s, as the request's own deadline does.
+ */
+async function powerWhenFree(power: () => Promise<void>): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await power();
+    } catch (err) {
+      if (fromServiceError(err).code !== 'BAD_STATE' || Date.now() >= until) throw err;
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
