@@ -1,14 +1,14 @@
 /**
- * Chaos on real processes (netns runtime, fast timing): shipped experiments and a seeded
- * campaign pass their checkers, and a runner killed halfway leaves nothing behind once its
- * leases expire and `dcbox down` runs. The whole library runs with `dcbox chaos run <name>`; the
- * suite runs a representative subset to stay within its time budget (README, Tests).
+ * Chaos on real processes (netns runtime, fast timing): every shipped experiment and a seeded
+ * campaign of every fault kind with overlap and one-way partitions pass their checkers, and a
+ * runner killed halfway leaves nothing behind once its leases expire and `dcbox down` runs.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../chaos/checkers/types.js';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { projectRoot } from '../services/transport/grpc.js';
@@ -46,43 +46,42 @@ afterAll(async () => {
 const skip = unmet('test/chaos.test.ts', [ROOT]);
 
 describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
-  for (const name of ['node-partition-witness']) {
+  // Every experiment we ship (chaos/experiments/), each with every checker.
+  const shipped = readdirSync(join(projectRoot, 'chaos', 'experiments'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+  it('ships experiments to run', () => {
+    expect(shipped.length).toBeGreaterThanOrEqual(10);
+  });
+  for (const name of shipped) {
     it(`passes the ${name} experiment with every checker`, async () => {
       const r = await dcbox(['chaos', 'run', name, '--seed', '11', '--json'], 170_000);
-      const report = JSON.parse(r.stdout);
+      const report = JSON.parse(r.stdout) as { invariants: CheckResult[]; verdict: string; html: string };
       expect(report.invariants.length).toBeGreaterThan(0);
-      expect(report.invariants.filter((i: { verdict: string }) => i.verdict !== 'pass')).toEqual([]);
-      expect(report.verdict).toBe('pass');
-      expect(r.code).toBe(0);
+      // survivor-continuity alone may have nothing to judge: an experiment whose only faults are
+      // on the storage, or that leaves no node with quorum and a pinged VM (docs/chaos.md).
+      const notPassed = report.invariants.filter((i) => i.verdict !== 'pass');
+      expect(notPassed.filter((i) => !(i.name === 'survivor-continuity' && i.verdict === 'unknown'))).toEqual(
+        [],
+      );
+      expect(report.verdict).toBe(notPassed.length === 0 ? 'pass' : 'unknown');
+      expect(r.code).toBe(report.verdict === 'pass' ? 0 : 1);
       expect(readFileSync(report.html, 'utf8')).toContain('<svg');
       expect(isClean(leftovers())).toBe(true);
     }, 180_000);
   }
 
-  it('passes a 30 s seeded campaign of kills, freezes and partitions, and plans the same schedule from the same seed', async () => {
-    const plan = async () =>
-      JSON.parse(
-        (
-          await dcboxOk(['chaos', 'campaign', '--seed', '3', '--duration', '30s', '--plan', '--json'])
-        ).toString(),
-      ).plan;
+  it('passes a 30 s seeded campaign of every fault kind, overlapping and one-way, and plans the same schedule from the same seed', async () => {
+    const args = ['chaos', 'campaign', '--seed', '3', '--duration', '30s', '--overlap', '--one-way'];
+    const plan = async () => JSON.parse((await dcboxOk([...args, '--plan', '--json'])).toString()).plan;
     expect(await plan()).toEqual(await plan());
-    const r = await dcbox(
-      [
-        'chaos',
-        'campaign',
-        '--seed',
-        '3',
-        '--duration',
-        '30s',
-        '--faults',
-        'kill,freeze,partition',
-        '--json',
-      ],
-      170_000,
-    );
+    const r = await dcbox([...args, '--json'], 170_000);
     const report = JSON.parse(r.stdout);
     expect(report.plan.length).toBeGreaterThan(3);
+    // Overlap on: some fault starts before the one before it ended.
+    const spans = report.plan as { atMs: number; endMs: number }[];
+    expect(spans.some((f, i) => i > 0 && f.atMs < spans[i - 1]!.endMs)).toBe(true);
     expect(report.invariants.length).toBeGreaterThan(0);
     expect(report.invariants.filter((i: { verdict: string }) => i.verdict !== 'pass')).toEqual([]);
     expect(report.verdict).toBe('pass');

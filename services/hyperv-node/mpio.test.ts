@@ -164,6 +164,7 @@ describe('failover-only policy', () => {
   it('probes every path each verification period, reclaims the failed one and fails back to it', () => {
     const s = sim('failover-only');
     s.send({ type: 'start' });
+    s.send({ type: 'submit', ioId: 'reg', lun: 'CSV1', op: { kind: 'register', key: KEY } });
     for (const io of s.state.inflight.keys()) {
       const path = s.state.inflight.get(io)?.tried[0] as string;
       s.send({ type: 'pathDone', ioId: io, path, result: ok });
@@ -175,7 +176,7 @@ describe('failover-only policy', () => {
 
     expect(pathIos(s.advance(PERIOD - 1))).toEqual([]);
     const probes = s.advance(1);
-    expect(pathIos(probes)).toEqual(['probe-3@rssm3:readKeys', 'probe-4@rssm4:readKeys']);
+    expect(pathIos(probes)).toEqual(['probe-2@rssm3:readKeys', 'probe-3@rssm4:readKeys']);
     expect(probes).toContainEqual({
       type: 'startTimer',
       id: 'mpio-verify',
@@ -184,8 +185,8 @@ describe('failover-only policy', () => {
     });
 
     // Still dead at the first probe: it stays failed.
-    s.send({ type: 'pathDone', ioId: 'probe-3', path: 'rssm3', result: fail('UNAVAILABLE', 'still off') });
-    s.send({ type: 'pathDone', ioId: 'probe-4', path: 'rssm4', result: ok });
+    s.send({ type: 'pathDone', ioId: 'probe-2', path: 'rssm3', result: fail('UNAVAILABLE', 'still off') });
+    s.send({ type: 'pathDone', ioId: 'probe-3', path: 'rssm4', result: ok });
     expect(states(s)).toEqual(['rssm3:Failed', 'rssm4:Active']);
 
     // Back at the next probe: reclaimed, and I/O fails back.
@@ -244,18 +245,10 @@ describe('round-robin policy', () => {
 });
 
 describe('registration', () => {
-  it('registers the node key on every LUN through every path at start and arms path verification', () => {
+  it('registers nothing at start (the cluster asks once the node runs in it) and arms path verification', () => {
     const s = sim('failover-only', ['Quorum', 'CSV1']);
     const effects = s.send({ type: 'start' });
-    expect(pathIos(effects)).toEqual([
-      'register-1@rssm3:register',
-      'register-2@rssm4:register',
-      'register-3@rssm3:register',
-      'register-4@rssm4:register',
-    ]);
-    expect(effects.filter((e) => e.type === 'pathIo').map((e) => (e.type === 'pathIo' ? e.lun : ''))).toEqual(
-      ['Quorum', 'Quorum', 'CSV1', 'CSV1'],
-    );
+    expect(pathIos(effects)).toEqual([]);
     expect(s.pendingTimers()).toEqual(['mpio-verify']);
   });
 
@@ -292,15 +285,15 @@ describe('registration', () => {
     });
     const reclaimWithKeys = (result: ReturnType<typeof keys>) => {
       const s = sim('failover-only');
-      s.send({ type: 'start' });
-      s.send({ type: 'pathDone', ioId: 'register-1', path: 'rssm3', result: ok });
-      s.send({ type: 'pathDone', ioId: 'register-2', path: 'rssm4', result: fail('UNAVAILABLE') });
+      s.send({ type: 'submit', ioId: 'reg', lun: 'CSV1', op: { kind: 'register', key: KEY } });
+      s.send({ type: 'pathDone', ioId: 'reg', path: 'rssm3', result: ok });
+      s.send({ type: 'pathDone', ioId: 'register-1', path: 'rssm4', result: fail('UNAVAILABLE') });
       s.send({ type: 'verify' });
-      s.send({ type: 'pathDone', ioId: 'probe-4', path: 'rssm4', result: ok });
-      return { s, out: s.send({ type: 'pathDone', ioId: 'recheck-5', path: 'rssm4', result }) };
+      s.send({ type: 'pathDone', ioId: 'probe-3', path: 'rssm4', result: ok });
+      return { s, out: s.send({ type: 'pathDone', ioId: 'recheck-4', path: 'rssm4', result }) };
     };
     const still = reclaimWithKeys(keys(KEY));
-    expect(pathIos(still.out)).toEqual(['register-6@rssm4:register']);
+    expect(pathIos(still.out)).toEqual(['register-5@rssm4:register']);
     expect(still.s.state.luns.CSV1?.registration).toBe('wanted');
     // Preempted meanwhile by the node that fenced us: the key is gone, and stays gone.
     const gone = reclaimWithKeys(keys('000000024d534654'));

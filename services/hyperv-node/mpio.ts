@@ -201,19 +201,15 @@ function verifyTimer(state: MpioState): TimerEffect<MpioMsg> {
   return { type: 'startTimer', id: VERIFY_TIMER, ms: state.verifyPeriodMs, msg: { type: 'verify' } };
 }
 
-/** At start the DSM registers the node's key on every LUN through every path (docs/domain.md §Persistent reservations). */
+/**
+ * At start the DSM only arms path verification. It registers the node's key when the cluster asks
+ * (an explicit register, through every path: docs/domain.md §Persistent reservations), which the
+ * cluster does when the node forms or joins the cluster: a node that boots outside the cluster
+ * must not put back a key that the cluster preempted to fence it (found by a seeded campaign: a
+ * blade powered back on registered at boot, before it had rejoined).
+ */
 function start(state: MpioState): MpioDecision {
-  let s = state;
-  const effects: MpioDecision['effects'] = [];
-  for (const lun of Object.values(state.luns)) {
-    for (const path of lun.paths) {
-      const r = pinned(s, lun.lun, path.host, { kind: 'register', key: state.nodeKey }, 'register');
-      s = r.state;
-      effects.push(...r.effects);
-    }
-  }
-  effects.push(verifyTimer(s));
-  return { state: s, effects };
+  return { state, effects: [verifyTimer(state)] };
 }
 
 function submit(state: MpioState, ioId: string, lunName: string, op: StorageOp, ctx: Ctx): MpioDecision {

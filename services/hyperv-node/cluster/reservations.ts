@@ -47,6 +47,8 @@ export class ClusterReservations {
     // injected bug failover-without-fencing: reports the victims fenced without preempting their
     // keys, so the takeover that follows leaves the removed node able to write its old disks.
     if (injected(this.bugs, 'failover-without-fencing')) return;
+    // A preempt is refused to an initiator that is not registered: register first (idempotent).
+    await this.register();
     const ids = new Map(this.settings.clusterNodes.map((n) => [n.name, n.nodeId]));
     for (const lun of this.sharedLuns()) {
       if (lun !== this.settings.witnessLun) await this.ensureReserved(lun);

@@ -286,7 +286,8 @@ export function initialCluster(init: ClusterInit): ClusterState {
     vmBusy: {},
     restarts: {},
     roleErrors: {},
-    needsRegister: false,
+    // A node registers its reservation keys once it runs in the cluster, never before (mpio.ts start).
+    needsRegister: true,
     pendingRemoved: [],
     moves: {},
   };
