@@ -5,6 +5,7 @@
  * csv/, vm/, migration/ and cluster/.
  */
 
+import { join } from 'node:path';
 import { systemClock } from '../actor/clock.js';
 import type { NodeSettings } from '../process/config.js';
 import { injected } from '../process/injected-bugs.js';
@@ -17,6 +18,7 @@ import { nodeMetrics } from './metrics.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { Multipath } from './multipath.js';
 import { nodeService } from './node-service.js';
+import { CsvSavedState, LocalSavedState } from './saved-state.js';
 import type { VmInstanceState } from './vm/model.js';
 import { VmHost } from './vm-host.js';
 
@@ -81,6 +83,8 @@ function vmHost({ cfg, nc, log }: Ctx, disks: Multipath, volumes: Map<string, Cs
   // On a CSV the coordinator allocates new VM disks as files (docs/domain.md §Cluster Shared Volumes: it does all metadata).
   const csv = volumes.values().next().value;
   return new VmHost(cfg, nc, blockDevice, log, {
+    // Saved state goes beside the VM's disk on its CSV, where any node can restore it.
+    savedState: new CsvSavedState(() => [...volumes.values()], new LocalSavedState(join(cfg.dataDir, 'vms'))),
     diskAllocator: csv && {
       allocate: async (path, sizeBytes) => (await csv.createFile(path, sizeBytes)).offset,
       release: (path) => csv.deleteFile(path).then(() => undefined),

@@ -1,14 +1,13 @@
 /**
  * The VM adapter: runs the VM core (vm/core.ts) in an actor and carries out its effects — guest
- * memory as real Buffers with a dirty-page bitmap, saved state as files under cfg.dataDir,
+ * memory as real Buffers with a dirty-page bitmap, saved state in a SavedStateStore (on the CSV,
+ * beside the VM's disk, when main.ts gives one: saved-state.ts),
  * each Running VM's address as a NATS subscription that answers echo requests (while the
  * cluster's gate is open), workload records written through a BlockDevice, and live and quick
  * migration to a peer node over a gRPC stream (docs/domain.md §Live migration). It is a few
  * lines over the ~500 a file should hold: it is the one place that carries out every VM effect,
  * and the procedures themselves already live in vm/ and migration/.
  */
-import { mkdirSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { Actor } from '../actor/actor.js';
@@ -29,6 +28,7 @@ import { DEFAULT_POLICY, type PassPolicy } from './migration/passes.js';
 import { type MigrationSource, sendMigration } from './migration/source.js';
 import type { MigrationKind, MigrationPhase } from './migration/source-core.js';
 import { type IncomingStream, receiveMigration, specFromWire } from './migration/target.js';
+import { LocalSavedState, type SavedStateStore } from './saved-state.js';
 import { decideVm } from './vm/core.js';
 import type { CreateVm, DeviceState, VmEffect, VmInstanceState, VmManagerState, VmMsg } from './vm/model.js';
 import { changedVms, initialVms } from './vm/registry.js';
@@ -60,6 +60,8 @@ export interface VmHostOptions {
   clock?: Clock;
   /** The CSV coordinator that allocates new VM disks as files; absent, the node's region is used. */
   diskAllocator?: DiskAllocator;
+  /** Where saved state is kept; absent, files under the node's data folder. */
+  savedState?: SavedStateStore;
 }
 
 /** Creates and removes VM disk files through the CSV coordinator, which keeps the volume's metadata. */
@@ -79,7 +81,7 @@ export class VmHost {
   private readonly listeners = new Map<string, Subscription>();
   private readonly waiting = new Map<string, (vm: VmInstanceState | null) => void>();
   private readonly failing = new Map<string, (err: DcboxError) => void>();
-  private readonly stateDir: string;
+  private readonly savedState: SavedStateStore;
   private readonly random: Random;
   private readonly peers = new Map<string, HyperVNodeClient>();
   private readonly changeListeners: ((vm: VmInstanceState) => void)[] = [];
@@ -103,8 +105,7 @@ export class VmHost {
     private readonly opts: VmHostOptions = {},
   ) {
     const s = cfg.settings;
-    this.stateDir = join(cfg.dataDir, 'vms');
-    mkdirSync(this.stateDir, { recursive: true });
+    this.savedState = opts.savedState ?? new LocalSavedState(join(cfg.dataDir, 'vms'));
     this.random = new Random(cfg.seed ^ 0x9e3779b9);
     // A stalled stream is given up after the time the cluster takes to declare a node gone
     // (SameSubnetDelay × SameSubnetThreshold, docs/domain.md §Heartbeats).
@@ -153,8 +154,10 @@ export class VmHost {
    * Defines a VM with exactly this spec (a clustered role placed here). Idempotent for an
    * identical spec; BAD_STATE when a different VM of that name is not Off or Saved.
    */
-  defineVm(spec: VmSpec): Promise<VmInstanceState> {
-    return this.ask((replyTo) => ({ type: 'define', replyTo, spec }));
+  async defineVm(spec: VmSpec): Promise<VmInstanceState> {
+    // A VM another node saved (its state is on the CSV) is defined Saved: starting it restores.
+    const saved = await this.savedState.has(spec).catch(() => false);
+    return this.ask((replyTo) => ({ type: 'define', replyTo, spec, saved }));
   }
 
   /** Forgets a VM that is Off or Saved (it lives elsewhere now); an unknown name is fine. */
@@ -390,7 +393,7 @@ export class VmHost {
       case 'forget':
         this.memory.delete(effect.vm);
         this.unlisten(effect.vm);
-        void rm(this.savedStateFile(effect.vm), { force: true });
+        void this.savedState.forget(effect.vm).catch(() => undefined);
         return;
       case 'dirtyMemory':
         this.memory.get(effect.vm)?.dirtyPages(effect.pages, effect.seq, this.random);
@@ -416,10 +419,12 @@ export class VmHost {
   /** Allocates (or restores) a starting VM's memory; a cold boot also scans the disk's journal. */
   private startMemory({ vm, epoch, memoryMiB, restore }: Extract<VmEffect, { type: 'allocMemory' }>): void {
     const spec = () => this.actor.state.vms[vm]?.spec;
+    // A restore scans the journal too: a guest saved on another node continues after the
+    // newest record on disk, which this node's core has never seen.
     void this.allocate(vm, memoryMiB, restore)
       .then(() => {
         const s = spec();
-        return restore || !s ? 0 : lastSeqOnDisk(this.disks, s, this.log);
+        return s ? lastSeqOnDisk(this.disks, s, this.log) : 0;
       })
       .then(
         (lastSeq) => this.actor.send({ type: 'memoryReady', name: vm, epoch, lastSeq }),
@@ -427,12 +432,12 @@ export class VmHost {
       );
   }
 
-  /** Writes a saving VM's memory to its saved-state file. */
+  /** Writes a saving VM's memory to its saved state. */
   private saveMemory({ vm, epoch }: Extract<VmEffect, { type: 'saveMemory' }>): void {
     const mem = this.memory.get(vm);
-    const done = mem
-      ? writeFile(this.savedStateFile(vm), mem.buf)
-      : Promise.reject(new Error('no memory to save'));
+    const spec = this.actor.state.vms[vm]?.spec;
+    const done =
+      mem && spec ? this.savedState.save(spec, mem.buf) : Promise.reject(new Error('no memory to save'));
     void done.then(
       () => this.actor.send({ type: 'saved', name: vm, epoch }),
       (err: Error) => this.actor.send({ type: 'saveFailed', name: vm, epoch, error: err.message }),
@@ -459,16 +464,14 @@ export class VmHost {
     );
   }
 
-  /** The VM's saved state (its memory) lives in a file, as Hyper-V keeps a .vsv/.bin pair. */
-  private savedStateFile(vm: string): string {
-    return join(this.stateDir, `${vm}.bin`);
-  }
-
+  /** Allocates a VM's memory; a restore reads the saved state into it, then discards the state. */
   private async allocate(vm: string, memoryMiB: number, restore: boolean): Promise<void> {
     const buf = Buffer.alloc(memoryMiB * MIB);
+    const spec = this.actor.state.vms[vm]?.spec;
     if (restore) {
-      const saved = await readFile(this.savedStateFile(vm));
-      saved.copy(buf, 0, 0, Math.min(saved.length, buf.length));
+      if (!spec || !(await this.savedState.load(spec, buf)))
+        throw new DcboxError('NOT_FOUND', `no saved state of ${vm} to restore`);
+      await this.savedState.discard(spec);
     }
     this.memory.set(vm, new GuestMemory(buf));
   }

@@ -39,7 +39,7 @@ export function decideVm(state: VmManagerState, msg: VmMsg, ctx: Ctx): VmDecisio
         setWorkload(vm, msg.enabled, msg.intervalMs, msg.dirtyPagesPerSec, ctx),
       );
     case 'define':
-      return define(state, msg.replyTo, msg.spec);
+      return define(state, msg.replyTo, msg.spec, msg.saved === true, ctx.now);
     case 'remove':
       return remove(state, msg.replyTo, msg.name);
     case 'beginMigration':

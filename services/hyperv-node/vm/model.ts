@@ -142,7 +142,8 @@ export type VmMsg =
       intervalMs: number;
       dirtyPagesPerSec?: number;
     }
-  | { type: 'define'; replyTo: string; spec: VmSpec }
+  /** `saved`: the VM has a saved state on shared storage (a node saved it): it is defined Saved. */
+  | { type: 'define'; replyTo: string; spec: VmSpec; saved?: boolean }
   | { type: 'remove'; replyTo: string; name: string }
   | { type: 'beginMigration'; replyTo: string; name: string; to: string }
   | { type: 'pause'; replyTo: string; name: string }

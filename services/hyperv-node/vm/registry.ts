@@ -251,7 +251,13 @@ export function specProblem(state: VmManagerState, spec: VmSpec): string | null 
  * Defines a VM with exactly this spec (a clustered role placed here by failover). The same
  * spec again is a no-op; a different VM of that name is replaced only while it is Off or Saved.
  */
-export function define(state: VmManagerState, replyTo: string, given: VmSpec): VmDecision {
+export function define(
+  state: VmManagerState,
+  replyTo: string,
+  given: VmSpec,
+  saved = false,
+  now = 0,
+): VmDecision {
   const spec: VmSpec = { ...given, node: state.host };
   const problem = specProblem(state, spec);
   if (problem) return refuse(state, replyTo, 'INVALID_ARGUMENT', problem);
@@ -264,7 +270,9 @@ export function define(state: VmManagerState, replyTo: string, given: VmSpec): V
       'BAD_STATE',
       `a different VM named ${spec.name} is ${old.run.state} on ${state.host}`,
     );
-  const vm = freshEntry(spec, state.writeIntervalMs);
+  const fresh = freshEntry(spec, state.writeIntervalMs);
+  // A VM saved by another node is defined Saved here: starting it restores that state.
+  const vm: VmInstanceState = saved ? { ...fresh, run: { state: 'Saved', savedAt: now } } : fresh;
   const effects: VmDecision['effects'] = [];
   // A saved state of the VM this definition replaces belongs to a VM that no longer exists.
   if (old) effects.push({ type: 'forget', vm: spec.name });
