@@ -4,13 +4,11 @@
  * restore; two VM hosts that share one volume show a VM saved on one restored warm on the other.
  */
 import { describe, expect, it } from 'vitest';
-import { DcboxError } from '../actor/errors.js';
 import type { VmSpec } from '../process/config.js';
 import { pollUntil } from '../process/poll-until.js';
 import { GuestMemory } from './migration/guest-memory.js';
-import type { IoResult, StorageOp } from './mpio.js';
-import { CsvSavedState, LocalSavedState, type SavedStateVolume, savedStatePath } from './saved-state.js';
-import { FakeNats, MemoryDisk, nodeConfig } from './test-support.js';
+import { CsvSavedState, LocalSavedState, savedStatePath } from './saved-state.js';
+import { FakeNats, MemoryDisk, MemoryVolume, nodeConfig } from './test-support.js';
 import { VmHost } from './vm-host.js';
 
 const MIB = 1024 * 1024;
@@ -24,40 +22,6 @@ const spec: VmSpec = {
   switchName: 'VMs',
   node: 'HVR2NODO1',
 };
-
-/** One CSV in memory: a file table and a LUN of bytes; `failWrites` after that many writes. */
-class MemoryVolume implements SavedStateVolume {
-  readonly files = new Map<string, { offset: number; sizeBytes: number }>();
-  readonly lun = Buffer.alloc(64 * MIB);
-  private next = 32 * MIB;
-  writesLeft = Number.POSITIVE_INFINITY;
-  status() {
-    return { path: 'C:\\ClusterStorage\\Volume1', lun: 'CSV1' };
-  }
-  async lookup(path: string) {
-    const f = this.files.get(path.toLowerCase());
-    if (!f) throw new DcboxError('NOT_FOUND', `no file ${path}`);
-    return f;
-  }
-  async createFile(path: string, sizeBytes: number) {
-    const f = { offset: this.next, sizeBytes };
-    this.next += sizeBytes;
-    this.files.set(path.toLowerCase(), f);
-    return f;
-  }
-  async extendFile(path: string, sizeBytes: number) {
-    return this.createFile(path, sizeBytes);
-  }
-  async io(_lun: string, op: StorageOp): Promise<IoResult> {
-    if (op.kind === 'write') {
-      if (this.writesLeft-- <= 0) return { ok: false, code: 'IO_ERROR', message: 'the volume went away' };
-      this.lun.set(op.data, op.offset);
-      return { ok: true };
-    }
-    if (op.kind === 'read') return { ok: true, data: this.lun.subarray(op.offset, op.offset + op.length) };
-    return { ok: true };
-  }
-}
 
 const memoryOf = (byte: number) => Buffer.alloc(4 * MIB, byte);
 const local = () => new LocalSavedState(`/tmp/dcbox-saved-state-test-${process.pid}`);

@@ -28,6 +28,8 @@ export interface SavedStateStore {
   discard(spec: VmSpec): Promise<void>;
   /** This node forgets the VM (it lives elsewhere now): a state only this node could read goes. */
   forget(name: string): Promise<void>;
+  /** Whether every node reads this VM's saved state (it is on a CSV). */
+  shared(spec: VmSpec): boolean;
 }
 
 /** Saved state in files under a local folder, one per VM. */
@@ -58,6 +60,9 @@ export class LocalSavedState implements SavedStateStore {
   }
   async forget(name: string): Promise<void> {
     await rm(join(this.dir, `${name}.bin`), { force: true });
+  }
+  shared(): boolean {
+    return false;
   }
 }
 
@@ -138,6 +143,10 @@ export class CsvSavedState implements SavedStateStore {
     if (!v) return this.fallback.discard(spec);
     const s = await this.stored(v, spec);
     if (s) await write(v, s.offset, Buffer.alloc(HEADER_BYTES));
+  }
+
+  shared(spec: VmSpec): boolean {
+    return this.volumeOf(spec) !== undefined;
   }
 
   /** A state on the CSV belongs to the VM, not to this node: it stays for whoever restores it. */

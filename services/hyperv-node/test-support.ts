@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import type { ErrorCode } from '../actor/errors.js';
+import { DcboxError, type ErrorCode } from '../actor/errors.js';
 import type { HostEndpoint, NodeSettings, ServiceConfig, VmSpec } from '../process/config.js';
 import { decodeJson, type NatsConnection } from '../transport/nats.js';
 import type { BlockDevice } from './guest-disk.js';
 import type { IoResult, StorageOp } from './mpio.js';
+import type { SavedStateVolume } from './saved-state.js';
 
 /** Data folders made for test nodes, removed after the test file that made them (vitest's afterAll registers on the importing file) so no run leaves debris. */
 const dataDirs: string[] = [];
@@ -126,4 +127,42 @@ export function nodeConfig(
       csvFiles: [],
     },
   };
+}
+
+/** One CSV in memory for saved state: a file table and a LUN of bytes; writes fail after `writesLeft`. */
+export class MemoryVolume implements SavedStateVolume {
+  readonly files = new Map<string, { offset: number; sizeBytes: number }>();
+  readonly lun: Buffer;
+  private next: number;
+  constructor(lunMiB = 64) {
+    this.lun = Buffer.alloc(lunMiB * 1024 * 1024);
+    this.next = this.lun.length / 2;
+  }
+  writesLeft = Number.POSITIVE_INFINITY;
+  status() {
+    return { path: 'C:\\ClusterStorage\\Volume1', lun: 'CSV1' };
+  }
+  async lookup(path: string) {
+    const f = this.files.get(path.toLowerCase());
+    if (!f) throw new DcboxError('NOT_FOUND', `no file ${path}`);
+    return f;
+  }
+  async createFile(path: string, sizeBytes: number) {
+    const f = { offset: this.next, sizeBytes };
+    this.next += sizeBytes;
+    this.files.set(path.toLowerCase(), f);
+    return f;
+  }
+  async extendFile(path: string, sizeBytes: number) {
+    return this.createFile(path, sizeBytes);
+  }
+  async io(_lun: string, op: StorageOp): Promise<IoResult> {
+    if (op.kind === 'write') {
+      if (this.writesLeft-- <= 0) return { ok: false, code: 'IO_ERROR', message: 'the volume went away' };
+      this.lun.set(op.data, op.offset);
+      return { ok: true };
+    }
+    if (op.kind === 'read') return { ok: true, data: this.lun.subarray(op.offset, op.offset + op.length) };
+    return { ok: true };
+  }
 }

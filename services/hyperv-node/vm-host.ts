@@ -311,6 +311,14 @@ export class VmHost {
       pageChannel: this.pageChannel,
       log: (level, msg, fields) => this.log(level, msg, fields),
       memoryOf: (vm) => this.memory.get(vm),
+      savedStateShared: (vm) => this.savedState.shared(vm.spec),
+      saveState: async (vm) => {
+        const mem = this.memory.get(vm);
+        const spec = this.get(vm)?.spec;
+        if (!mem || !spec) throw new DcboxError('BAD_STATE', `VM ${vm} has no memory to save`);
+        await this.savedState.save(spec, mem.buf);
+        return mem.buf.length;
+      },
       get: (vm) => this.get(vm),
       peer: (node) => this.peer(node),
       pause: (vm) => this.ask((replyTo) => ({ type: 'pause', replyTo, name: vm })),
@@ -339,6 +347,13 @@ export class VmHost {
           host.emit({ vm: setup.spec?.name ?? '', phase: 'setup' });
         },
         memoryOf: (vm) => this.memory.get(vm)?.buf,
+        async restoreSaved(vm: string) {
+          const spec = host.get(vm)?.spec;
+          const buf = host.memory.get(vm)?.buf;
+          if (!spec || !buf || !(await host.savedState.load(spec, buf)))
+            throw new DcboxError('NOT_FOUND', `no saved state of ${vm} to restore on ${host.cfg.host}`);
+          await host.savedState.discard(spec);
+        },
         async resumeIncoming(vm: string, device: DeviceState) {
           await host.ask((replyTo) => ({ type: 'incomingResume', replyTo, name: vm, device }));
           // The VM answers from here as of now; listeners run after the time is taken.

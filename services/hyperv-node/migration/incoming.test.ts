@@ -14,6 +14,7 @@ const setup: MigrationChunk__Output = {
     page_address: '',
     page_port: 0,
     page_token: Buffer.alloc(0),
+    from_saved_state: false,
     spec: {
       name: 'VM1',
       memory_mib: 1,

@@ -11,7 +11,9 @@ import type { VmSpec } from '../../process/config.js';
 import { pollUntil } from '../../process/poll-until.js';
 import { type GrpcServer, protos, startGrpcServer } from '../../transport/grpc.js';
 import { subjects } from '../../transport/subjects.js';
-import { FakeNats, MemoryDisk, nodeConfig } from '../test-support.js';
+import { GuestMemory } from '../migration/guest-memory.js';
+import { CsvSavedState, LocalSavedState, type SavedStateStore } from '../saved-state.js';
+import { FakeNats, MemoryDisk, MemoryVolume, nodeConfig } from '../test-support.js';
 import { type MigrationEvent, VmHost } from '../vm-host.js';
 
 const MIB = 1024 * 1024;
@@ -44,10 +46,19 @@ interface Node {
   events: MigrationEvent[];
 }
 
-async function node(name: string, id: number, port: number): Promise<Node> {
+async function node(
+  name: string,
+  id: number,
+  port: number,
+  directory = peers,
+  savedState?: SavedStateStore,
+): Promise<Node> {
   const nats = new FakeNats();
   const disk = new MemoryDisk();
-  const host = new VmHost(nodeConfig(name, id, peers), nats.asNats, disk, quiet, { migrationStallMs: 2000 });
+  const host = new VmHost(nodeConfig(name, id, directory), nats.asNats, disk, quiet, {
+    migrationStallMs: 2000,
+    savedState,
+  });
   const events: MigrationEvent[] = [];
   host.onMigrationEvent((e) => events.push(e));
   const server = await startGrpcServer('127.0.0.1', port, [
@@ -217,5 +228,56 @@ describe('live migration between two nodes over gRPC', () => {
     });
     expect(src.host.get('VM1')?.run.state).toBe('Running');
     expect(dst.host.get('VM1')?.run.state).toBe('Running');
+  });
+});
+
+describe('quick migration through the saved state on the CSV', () => {
+  it('saves the paused VM beside it on the CSV, moves it, and restores it there: the same memory', async () => {
+    const csv = new MemoryVolume(128);
+    const store = (n: string) =>
+      new CsvSavedState(() => [csv], new LocalSavedState(`/tmp/dcbox-quick-${process.pid}-${n}`));
+    const directory = [
+      { name: NODE1, port: 24104 },
+      { name: NODE2, port: 24105 },
+    ];
+    // Each side's store notes the memory it saved or restored (the guest dirties it again at once).
+    const digests: { saved?: string; restored?: string } = {};
+    const recording = (inner: SavedStateStore): SavedStateStore => ({
+      save: (vmSpec, memory) => {
+        digests.saved = new GuestMemory(Buffer.from(memory)).digest();
+        return inner.save(vmSpec, memory);
+      },
+      has: (vmSpec) => inner.has(vmSpec),
+      load: async (vmSpec, into) => {
+        const found = await inner.load(vmSpec, into);
+        digests.restored = new GuestMemory(Buffer.from(into)).digest();
+        return found;
+      },
+      discard: (vmSpec) => inner.discard(vmSpec),
+      forget: (name) => inner.forget(name),
+      shared: (vmSpec) => inner.shared(vmSpec),
+    });
+    const to = await node(NODE1, 1, 24104, directory, recording(store(NODE1)));
+    const from = await node(NODE2, 2, 24105, directory, recording(store(NODE2)));
+    try {
+      await runningVm(from, spec('VM5', 160, 2000));
+      const stats = await from.host.quickMigrate('VM5', NODE1);
+      expect(stats).toMatchObject({ kind: 'quick', passes: 1, bytes_copied: 32 * MIB });
+      // No page went over the stream: the target's memory came from the CSV.
+      expect(to.events.some((e) => e.phase === 'pass')).toBe(false);
+      expect(to.host.get('VM5')?.run.state).toBe('Running');
+      expect(from.host.get('VM5')).toBeUndefined();
+      expect(digests.saved).toBeDefined();
+      expect(digests.restored).toBe(digests.saved);
+      expect(await store('probe').has(spec('VM5', 160, 2000))).toBe(false);
+      console.log(
+        `quick migration of 32 MiB through the CSV: ${stats.duration_ms} ms, blackout ${stats.blackout_ms} ms`,
+      );
+    } finally {
+      for (const n of [from, to]) {
+        n.host.stop();
+        await n.server.shutdown();
+      }
+    }
   });
 });

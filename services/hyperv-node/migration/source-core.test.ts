@@ -34,12 +34,17 @@ const pausedVm: VmInstanceState = {
 };
 
 /** Feeds messages in order at the given times; returns every decision. */
-function drive(kind: MigrationKind, steps: [number, MigrationSourceMsg][]): MigrationSourceDecision[] {
+function drive(
+  kind: MigrationKind,
+  steps: [number, MigrationSourceMsg][],
+  savedStateShared = false,
+): MigrationSourceDecision[] {
   let state = initialMigrationSource({
     vm: runningVm,
     from: 'HVR2NODO2',
     to: 'HVR2NODO1',
     kind,
+    savedStateShared,
     policy: DEFAULT_POLICY,
     startedAt: 0,
   });
@@ -89,6 +94,22 @@ describe('migration source procedure', () => {
     const d = drive('quick', [...setup, [30, { type: 'paused' }]]);
     expect(types(d[2])).toEqual(['emit stop-and-copy', 'pause']);
     expect(types(d[3])).toEqual(['markAllDirty', 'sendFinalPass']);
+  });
+
+  it('quick-migrates through the saved state on the CSV when it is shared: save, then device and resume', () => {
+    const d = drive(
+      'quick',
+      [...setup, [30, { type: 'paused' }], [80, { type: 'stateSaved', bytes: 32 * MIB, vm: pausedVm }]],
+      true,
+    );
+    expect(d[1]?.effects).toContainEqual(expect.objectContaining({ type: 'sendSetup', viaSavedState: true }));
+    expect(types(d[3])).toEqual(['saveState']);
+    expect(types(d[4])).toEqual(['sendDevice']);
+    // A live migration never goes through the saved state, shared or not.
+    const live = drive('live', [...setup], true);
+    expect(live[1]?.effects).toContainEqual(
+      expect.objectContaining({ type: 'sendSetup', viaSavedState: false }),
+    );
   });
 
   it('reports the blackout from pause to the target resume, and the bytes of every pass', () => {

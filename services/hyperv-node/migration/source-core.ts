@@ -16,7 +16,11 @@ import type { DeviceState, VmInstanceState } from '../vm/model.js';
 import { PAGE_SIZE } from './dirty-bitmap.js';
 import { nextStep, type PassPolicy, type PassResult } from './passes.js';
 
-/** Live: copy while running, then a short pause. Quick: pause first, copy once. */
+/**
+ * Live: copy while running, then a short pause. Quick: pause first, then save the memory beside
+ * the VM on the CSV for the target to restore (2008 R2: save, move, restore; docs/domain.md
+ * §Live migration), or copy it once over the stream when the saved state is not shared storage.
+ */
 export type MigrationKind = 'live' | 'quick';
 
 /** A step of a migration as listeners hear of it; atMs is added by the adapter unless given. */
@@ -40,6 +44,8 @@ export interface MigrationSourceState {
   from: string;
   to: string;
   kind: MigrationKind;
+  /** Quick migration through the saved state on the CSV rather than pages on the stream. */
+  viaSavedState: boolean;
   policy: PassPolicy;
   startedAt: number;
   setupMs: number;
@@ -71,6 +77,8 @@ export type MigrationSourceMsg =
     }
   /** The stop-and-copy pass was sent and the page channel ended; the VM as the VM core has it now. */
   | { type: 'finalPassSent'; bytes: number; vm: VmInstanceState | undefined }
+  /** The paused VM's memory is saved on the CSV (quick migration); the VM as the VM core has it now. */
+  | { type: 'stateSaved'; bytes: number; vm: VmInstanceState | undefined }
   | { type: 'deviceSent' }
   /** The target acknowledged the resume: the VM runs there since resumedAtMs. */
   | { type: 'acked'; resumedAtMs: number }
@@ -81,13 +89,22 @@ export type MigrationSourceMsg =
 export type MigrationSourceEffect =
   /** Open the page channel (when configured) and the stream to the target. */
   | { type: 'connect' }
-  | { type: 'sendSetup'; kind: MigrationKind; memoryBytes: number; spec: VmSpec; dirtyPagesPerSec: number }
+  | {
+      type: 'sendSetup';
+      kind: MigrationKind;
+      memoryBytes: number;
+      spec: VmSpec;
+      dirtyPagesPerSec: number;
+      viaSavedState: boolean;
+    }
   /** Pause the VM in the VM core (it answers once its write under way settled). */
   | { type: 'pause' }
   /** Mark every page dirty: the next pass copies all of memory. */
   | { type: 'markAllDirty' }
   | { type: 'sendPass'; pass: number }
   | { type: 'sendFinalPass'; pass: number }
+  /** Save the paused VM's memory beside it on the CSV and end the page channel. */
+  | { type: 'saveState' }
   | { type: 'sendDevice'; device: DeviceState }
   /** Send the resume order, end the stream and wait for the target's ack. */
   | { type: 'sendResume' }
@@ -114,6 +131,8 @@ export function initialMigrationSource(opts: {
   from: string;
   to: string;
   kind: MigrationKind;
+  /** The VM's saved state is on shared storage the target reads (quick migration uses it). */
+  savedStateShared?: boolean;
   policy: PassPolicy;
   startedAt: number;
 }): MigrationSourceState {
@@ -126,6 +145,7 @@ export function initialMigrationSource(opts: {
     from: opts.from,
     to: opts.to,
     kind: opts.kind,
+    viaSavedState: opts.kind === 'quick' && opts.savedStateShared === true,
     policy: opts.policy,
     startedAt: opts.startedAt,
     setupMs: 0,
@@ -159,6 +179,7 @@ export function decideMigrationSource(
             memoryBytes: msg.memoryBytes,
             spec: s.spec,
             dirtyPagesPerSec: s.dirtyPagesPerSec,
+            viaSavedState: s.viaSavedState,
           },
         ],
       };
@@ -171,12 +192,14 @@ export function decideMigrationSource(
     case 'passSent':
       return passSent(s, msg, ctx);
     case 'paused': {
+      if (s.viaSavedState) return { state: { ...s, phase: 'final' }, effects: [{ type: 'saveState' }] };
       const pass = s.passes.length + 1;
       const effects: MigrationSourceEffect[] = s.kind === 'quick' ? [{ type: 'markAllDirty' }] : [];
       effects.push({ type: 'sendFinalPass', pass });
       return { state: { ...s, phase: 'final' }, effects };
     }
-    case 'finalPassSent': {
+    case 'finalPassSent':
+    case 'stateSaved': {
       if (msg.vm?.run.state !== 'Paused')
         return failed(s, 'BAD_STATE', `VM ${s.vm} is no longer paused`, true);
       const device = deviceStateOf(msg.vm, ctx.now);

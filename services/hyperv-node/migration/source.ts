@@ -48,6 +48,10 @@ export interface MigrationSource {
   readonly pageChannel: boolean;
   readonly log: Logger;
   memoryOf(vm: string): GuestMemory | undefined;
+  /** Whether the VM's saved state is on storage the target reads too (the CSV). */
+  savedStateShared(vm: VmInstanceState): boolean;
+  /** Saves the paused VM's memory beside it on the CSV; resolves with the bytes written. */
+  saveState(vm: string): Promise<number>;
   /** The VM as the VM core has it now. */
   get(vm: string): VmInstanceState | undefined;
   peer(node: string): HyperVNodeClient;
@@ -70,7 +74,15 @@ export async function sendMigration(
 ): Promise<MigrationStats> {
   const run = new SourceRun(host, vm, to);
   let d = decideMigrationSource(
-    initialMigrationSource({ vm, from: host.hostName, to, kind, policy: host.policy, startedAt }),
+    initialMigrationSource({
+      vm,
+      from: host.hostName,
+      to,
+      kind,
+      savedStateShared: host.savedStateShared(vm),
+      policy: host.policy,
+      startedAt,
+    }),
     { type: 'start' },
     { now: host.clock.now() },
   );
@@ -137,6 +149,11 @@ class SourceRun {
         this.pages?.end();
         return { type: 'finalPassSent', bytes, vm: host.get(this.name) };
       }
+      case 'saveState': {
+        const bytes = await host.saveState(this.name);
+        this.pages?.end();
+        return { type: 'stateSaved', bytes, vm: host.get(this.name) };
+      }
       case 'sendDevice':
         await this.stream().send({ device: deviceToWire(effect.device) });
         return { type: 'deviceSent' };
@@ -199,6 +216,7 @@ class SourceRun {
         page_address: pages?.address ?? '',
         page_port: pages?.port ?? 0,
         page_token: pages?.token ?? Buffer.alloc(0),
+        from_saved_state: effect.viaSavedState,
         spec: {
           name: spec.name,
           memory_mib: spec.memoryMiB,

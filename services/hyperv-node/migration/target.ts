@@ -23,6 +23,8 @@ export interface MigrationTarget {
   incoming(setup: MigrationSetup__Output): Promise<void>;
   /** The skeleton VM's memory. */
   memoryOf(vm: string): Buffer | undefined;
+  /** Reads the memory the source saved beside the VM on the CSV into the skeleton (quick migration). */
+  restoreSaved(vm: string): Promise<void>;
   /** Resumes the VM here with the source's device state; resolves with the wall-clock time it resumed. */
   resumeIncoming(vm: string, device: DeviceState): Promise<number>;
   /** Drops the skeleton VM. */
@@ -93,6 +95,8 @@ export async function receiveMigration(
 class IncomingRun {
   private state: IncomingState = INCOMING_START;
   private device: DeviceState | null = null;
+  /** The memory comes from the saved state on the CSV, not as pages (a quick migration). */
+  private fromSavedState = false;
   private memory: Buffer | undefined;
   private resumedAt = 0;
   private created = false;
@@ -147,6 +151,7 @@ class IncomingRun {
         break;
       case 'resume':
         if (!this.device) throw new DcboxError('INVALID_ARGUMENT', 'resume came without a device state');
+        if (this.fromSavedState) await this.host.restoreSaved(this.state.vm);
         this.resumedAt = await this.host.resumeIncoming(this.state.vm, this.device);
         break;
     }
@@ -184,6 +189,7 @@ class IncomingRun {
   private async setup(setup: MigrationSetup__Output | null | undefined): Promise<void> {
     if (setup) await this.host.incoming(setup);
     this.created = true;
+    this.fromSavedState = setup?.from_saved_state === true;
     const memory = this.host.memoryOf(this.state.vm);
     this.memory = memory;
     if (!memory) throw new DcboxError('BAD_STATE', `no memory was allocated for ${this.state.vm}`);

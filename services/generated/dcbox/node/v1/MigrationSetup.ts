@@ -12,6 +12,7 @@ export interface MigrationSetup {
   'page_address'?: (string);
   'page_port'?: (number);
   'page_token'?: (Buffer | Uint8Array | string);
+  'from_saved_state'?: (boolean);
 }
 
 export interface MigrationSetup__Output {
@@ -23,4 +24,5 @@ export interface MigrationSetup__Output {
   'page_address': (string);
   'page_port': (number);
   'page_token': (Buffer);
+  'from_saved_state': (boolean);
 }
