@@ -85,8 +85,11 @@ describe('fencing-before-takeover', () => {
   });
 
   it('needs a new preempt once the victim has registered its key again', () => {
-    // N2 rejoined and registered again at 17 s, is removed again at 21 s, and N1 takes vm1 at 22 s.
+    // N2 rejoined and registered again at 17 s, ran vm1 again (its writes at 18–20.9 s), is
+    // removed again at 21 s, and N1 takes vm1 at 22 s: the preempt of 7 s no longer cuts it off.
     const again = [
+      storageWrite(18_000, N2, 'vm1', 900, 'c'),
+      storageWrite(20_900, N2, 'vm1', 901, 'd'),
       event(21_000, N1, 'node-removed', { node: N2 }),
       event(22_000, N1, 'failover', { role: 'vm1', from: N2, to: N1 }),
     ];
@@ -101,6 +104,20 @@ describe('fencing-before-takeover', () => {
     expect(fencingBeforeTakeover(inOrder([...h, reservation(21_500, 'preempt', N1, N2)])).verdict).toBe(
       'pass',
     );
+  });
+
+  it('does not need a second preempt when the victim rejoined and registered again but never wrote the disk again', () => {
+    // N2 last wrote vm1's disk before 5 s and was preempted at 7 s; it rejoined and registered
+    // at 17 s (its VMs stopped), and is gone again at 21 s. N1 first writes vm1's disk at 22 s
+    // (a retried role, say): the preempt of 7 s still separates the two writers.
+    const vm1Writes = (e: HistoryEntry) =>
+      e.type === 'storage-write' && e.initiator.host === N1 && e.offset >= 0 && e.t > 5000 && e.t < 22_000;
+    const h = inOrder([
+      ...cleanRun().filter((e) => !vm1Writes(e) && !(e.type === 'state' && e.node === N1 && e.t >= 21_000)),
+      ...samples(N1, 21_000, 25_000, { members: [N1] }),
+      storageWrite(22_000, N1, 'vm1', 950, 'e'),
+    ]);
+    expect(fencingBeforeTakeover(h).verdict).toBe('pass');
   });
 
   it('does not ask a failover after a resource failure, its node still a member, to fence anybody', () => {

@@ -5,8 +5,8 @@
  * from the samples, the nodes' events and the controller's log (takeovers.ts); the fence must be
  * in the storage controller's own log: a preempt of the previous owner's key, on the LUN the
  * role's disk or the CSV lives on, by the new owner or a member of its partition, after the
- * previous owner last registered there and before the takeover was seen and before the new
- * owner's first write to the taken disk. A history without the controller's log cannot prove a
+ * previous owner last wrote the taken VM's disk (else last registered there) and before the
+ * takeover was seen and before the new owner's first write to the taken disk. A history without the controller's log cannot prove a
  * fence: its takeovers are `unknown` — unless the nodes' own events show no fence at all, which
  * fails as before.
  */
@@ -41,20 +41,33 @@ function lunOf(layout: Layout, x: Takeover): string | null {
   return x.kind === 'role' ? (layout.disks.get(x.name)?.lun ?? null) : (layout.volumes.get(x.name) ?? null);
 }
 
-/**
- * The new owner's first write to the taken VM's disk since the previous owner last held it: after
- * the previous owner's last write there and its last registration on the LUN, both before the
- * takeover was seen.
- */
-function firstWriteOfNewOwner(h: History, layout: Layout, x: Takeover, registeredAt: number): number {
-  if (x.kind !== 'role') return Number.POSITIVE_INFINITY;
-  const writer = writerOf(h);
-  const writes = entriesOf(h, 'storage-write')
+/** The taken VM's disk writes in the controller's log, in time order (none for a CSV). */
+function diskWrites(h: History, layout: Layout, x: Takeover) {
+  if (x.kind !== 'role') return [];
+  return entriesOf(h, 'storage-write')
     .filter((w) => vmOfWrite(layout, w) === x.name)
     .sort((a, b) => a.t - b.t);
-  let since = registeredAt;
-  for (const w of writes) if (w.t <= x.t && writer(w) === x.from) since = Math.max(since, w.t);
-  return writes.find((w) => w.t > since && writer(w) === x.to)?.t ?? Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Since when the previous owner must be fenced: its last write to the taken VM's disk before the
+ * takeover was seen — the fence must cut off the instance that wrote it. A node that re-registers
+ * afterwards as a member again (it rejoined, its VMs stopped) does not undo that; if it wrote the
+ * disk again, no-split-brain sees the disk written by two hosts. Without a write of its own there
+ * (a CSV, or a role it never wrote), since its last registration on the LUN.
+ */
+function fenceNeededSince(h: History, layout: Layout, x: Takeover, registeredAt: number): number {
+  const writer = writerOf(h);
+  const own = diskWrites(h, layout, x).filter((w) => w.t <= x.t && writer(w) === x.from);
+  return own.at(-1)?.t ?? registeredAt;
+}
+
+/** The new owner's first write to the taken VM's disk after `since` (infinity for a CSV). */
+function firstWriteOfNewOwner(h: History, layout: Layout, x: Takeover, since: number): number {
+  const writer = writerOf(h);
+  return (
+    diskWrites(h, layout, x).find((w) => w.t > since && writer(w) === x.to)?.t ?? Number.POSITIVE_INFINITY
+  );
 }
 
 /** Judges a takeover against the controller's reservation log. */
@@ -67,8 +80,8 @@ function judgeByController(
   const lun = lunOf(layout, x);
   if (!lun) return { ok: null, why: `no layout line says which LUN ${x.what} lives on` };
   const log = reservationsOf(h);
-  const deadline = Math.min(x.t, firstWriteOfNewOwner(h, layout, x, lastRegistration(log, x.from, lun, x.t)));
-  const since = lastRegistration(log, x.from, lun, deadline);
+  const since = fenceNeededSince(h, layout, x, lastRegistration(log, x.from, lun, x.t));
+  const deadline = Math.min(x.t, firstWriteOfNewOwner(h, layout, x, since));
   const allowed = fencers(byNode, x);
   const preempts = log.filter(
     (r) => r.action === 'preempt' && r.t <= deadline && preemptVictims(log, r).includes(x.from),

@@ -65,6 +65,8 @@ export class MemoryDisk implements BlockDevice {
       const seq = Number(Buffer.from(op.data).readBigUInt64BE(72));
       this.writes.push({ lun, offset: op.offset, seq });
     }
+    // It keeps no bytes: every read finds a blank disk.
+    if (op.kind === 'read') return { ok: true, data: new Uint8Array(op.length) };
     return { ok: true };
   }
 }
