@@ -187,27 +187,36 @@ export class ClusterSim {
   }
 
   /**
-   * Forms the cluster with the leader holding the witness, then defines `vm` on `owner`, makes it
-   * highly available there, brings it online and waits until it answers from `owner`.
+   * Forms the cluster (with the leader holding the witness, when the model has one), then defines
+   * `vm` on `owner`, makes it highly available there, brings it online and waits until it answers
+   * from `owner`.
    */
   formWithRole(vm: string, owner: string): void {
+    this.formWithRoles({ [vm]: owner });
+  }
+
+  /** Forms the cluster as formWithRole does, with one role per entry of `roles` (VM → owner). */
+  formWithRoles(roles: Record<string, string>): void {
     const names = [...this.nodes.keys()];
     this.until('the cluster to form', () => names.every((n) => this.node(n).service === 'Running'));
-    this.until('the leader to hold the witness', () => names.some((n) => this.node(n).witness.held));
-    const spec = this.defineVm(owner, vm);
-    const leader = names.find((n) => this.node(n).witness.held) as string;
-    const r = this.command(leader, {
-      op: 'makeHa',
-      vm: spec,
-      owner,
-      vmState: 'Off',
-      preferredOwners: [],
-      allowFailback: false,
-    });
-    this.run(10);
-    if (!this.replies.get(r)?.ok) throw new Error(`${vm} could not be made highly available`);
-    this.command(leader, { op: 'online', role: vm });
-    this.until(`${vm} online on ${owner}`, () => this.answering(vm).join() === owner);
+    if (this.node(names[0] as string).model !== 'node-majority')
+      this.until('the leader to hold the witness', () => names.some((n) => this.node(n).witness.held));
+    for (const [vm, owner] of Object.entries(roles)) {
+      const spec = this.defineVm(owner, vm);
+      const leader = this.node(owner).leader as string;
+      const r = this.command(leader, {
+        op: 'makeHa',
+        vm: spec,
+        owner,
+        vmState: 'Off',
+        preferredOwners: [],
+        allowFailback: false,
+      });
+      this.run(10);
+      if (!this.replies.get(r)?.ok) throw new Error(`${vm} could not be made highly available`);
+      this.command(leader, { op: 'online', role: vm });
+      this.until(`${vm} online on ${owner}`, () => this.answering(vm).join() === owner);
+    }
   }
 
   defineVm(node: string, vm: string): VmSpec {
@@ -354,13 +363,19 @@ export class ClusterSim {
         this.later(2 * LATENCY_MS, () => {
           const q = this.nodes.get(peer) as SimNode;
           if (q.power && !q.frozen && this.linked(name, peer))
-            this.deliver(name, { type: 'hbResult', peer, ok: true, view: viewOf(q.state, this.now) });
-          else this.deliver(name, { type: 'hbResult', peer, ok: false });
+            this.deliver(name, {
+              type: 'hbResult',
+              peer,
+              ok: true,
+              view: viewOf(q.state, this.now),
+              sentAt: e.sentAt,
+            });
+          else this.deliver(name, { type: 'hbResult', peer, ok: false, sentAt: e.sentAt });
         });
         return;
       }
     }
-    this.later(timeoutMs, () => this.deliver(name, { type: 'hbResult', peer, ok: false }));
+    this.later(timeoutMs, () => this.deliver(name, { type: 'hbResult', peer, ok: false, sentAt: e.sentAt }));
   }
 
   /** A configuration push reaches the reachable members and the witness; callers hear it committed. */

@@ -5,6 +5,7 @@
 import { assignCsvCoordinators } from './csv-coordination.js';
 import { clusterFormed } from './event-catalog.js';
 import { startFencing } from './fencing.js';
+import { pokeMembers } from './heartbeat-view.js';
 import { beginArbitration, refreshQuorum, witnessFresh } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
@@ -45,6 +46,7 @@ export function changeMembership(
       // Only the witness can decide: arbitrate before giving up (docs/domain.md §Heartbeats, regroup).
       // Arbitration does not stop this node's roles: its lease spans the arbitration (lease.ts).
       s = beginArbitration(s, now);
+      effects.push(...pokeMembers(s, now));
       if (!s.witness.busy) {
         s = { ...s, witness: { ...s.witness, busy: true } };
         effects.push({
