@@ -120,8 +120,22 @@ export class ClusterSim {
 
   // ---- faults
 
+  /**
+   * Cuts every link between a node of `a` and a node of `b`, both ways; the other links keep
+   * working. With one node on each side it cuts one pair only (an asymmetric cut: A–C cut while
+   * A–B and B–C work).
+   */
   partition(a: string[], b: string[]): void {
-    for (const x of a) for (const y of b) this.cut.add([x, y].sort().join('|'));
+    for (const x of a)
+      for (const y of b) {
+        this.cut.add(`${x}>${y}`);
+        this.cut.add(`${y}>${x}`);
+      }
+  }
+
+  /** Drops every message from `from` to `to`, not back (a one-way cut). */
+  cutOneWay(from: string, to: string): void {
+    this.cut.add(`${from}>${to}`);
   }
 
   heal(): void {
@@ -277,8 +291,9 @@ export class ClusterSim {
     this.queue.push({ at: this.now + ms, seq: ++this.seq, run });
   }
 
-  private linked(a: string, b: string): boolean {
-    return !this.cut.has([a, b].sort().join('|'));
+  /** Whether a message from `from` reaches `to` (cuts may be one-way). */
+  private linked(from: string, to: string): boolean {
+    return !this.cut.has(`${from}>${to}`);
   }
 
   private reachable(from: string, to: string): boolean {
@@ -362,7 +377,7 @@ export class ClusterSim {
       if (!p.frozen) {
         this.later(2 * LATENCY_MS, () => {
           const q = this.nodes.get(peer) as SimNode;
-          if (q.power && !q.frozen && this.linked(name, peer))
+          if (q.power && !q.frozen && this.linked(peer, name))
             this.deliver(name, {
               type: 'hbResult',
               peer,
@@ -438,7 +453,7 @@ export class ClusterSim {
   }
 
   private witnessCall(node: string, e: Extract<ClusterEffect, { type: 'witness' }>): void {
-    if (!this.witnessUp || !this.linked(node, 'witness')) {
+    if (!this.witnessUp || !this.linked(node, 'witness') || !this.linked('witness', node)) {
       this.later(LATENCY_MS, () =>
         this.deliver(node, { type: 'witnessResult', op: e.op, ok: false, error: 'witness unreachable' }),
       );

@@ -20,6 +20,7 @@
  * - membership.ts: heartbeats, failure detection, peers' views, the periodic tick.
  * - heartbeat-view.ts: the view each heartbeat carries, and a leader's out-of-cadence heartbeats.
  * - regroup.ts: a new membership set by the leader; forming a cluster.
+ * - connectivity.ts: who hears whom, and the largest fully connected set with quorum.
  * - lease.ts: quorum of the current membership and the roles' lease.
  * - quorum.ts: vote counting for each quorum model.
  * - witness.ts: witness arbitration and defence, and what its answers do to quorum.

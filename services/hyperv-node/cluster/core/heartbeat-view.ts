@@ -2,6 +2,7 @@
  * What a node tells its peers in every heartbeat (its view), and the out-of-cadence heartbeats a
  * leader sends its members when its lease or its hold on the witness changes.
  */
+import { hearsOf } from './connectivity.js';
 import { leaseValid, witnessFresh } from './lease.js';
 import type { ClusterEffectOrTimer } from './protocol.js';
 import { localResourceState } from './roles.js';
@@ -23,6 +24,7 @@ export function viewOf(s: ClusterState, now: number): View {
     witnessHeld: witnessFresh(s, now),
     roles,
     leaseRemainingMs: leaseValid(s, now) ? s.leaseUntil - now : 0,
+    hears: hearsOf(s),
   };
 }
 

@@ -3,12 +3,13 @@
  * misses), what a node learns from its peers' views, and the periodic tick that drives them.
  */
 
+import { connected } from './connectivity.js';
 import { nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
 import { viewOf } from './heartbeat-view.js';
 import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
-import { changeMembership, tryForm } from './regroup.js';
+import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
 import { failback, retryFailed } from './role-policies.js';
 import { reconcile } from './roles.js';
 import { byId, type ClusterState, freshWindow, type View } from './state.js';
@@ -33,6 +34,9 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
     const rt = retryFailed(s, now);
     s = rt.state;
     effects.push(...rt.effects);
+    const rg = regroupByReachability(s, now);
+    s = rg.state;
+    effects.push(...rg.effects);
   }
   const f = s.fencing;
   if (f && !f.fenced && !f.busy && s.leader === s.self) {
@@ -183,7 +187,9 @@ export function onView(s0: ClusterState, v: View, now: number): ClusterDecision 
     s.quorum.has &&
     !s.fencing &&
     v.service !== 'Running' &&
-    !s.peers[v.node]?.down
+    !s.peers[v.node]?.down &&
+    // Only a node that every member hears, and that hears every member, joins (docs/design.md §Regroup).
+    s.members.every((m) => m === v.node || connected(s, m, v.node))
   ) {
     const members = [...new Set([...s.members, v.node])].sort(byId(s));
     return changeMembership(s, members, [], now, [nodeJoined(v.node)]);

@@ -103,6 +103,11 @@ export interface View {
    * may follow its leader's lease (lease.ts followLeader); absent in views of older versions.
    */
   leaseRemainingMs?: number;
+  /**
+   * The peers the sender hears (answered, and not SameSubnetThreshold misses since), for the
+   * leader's regroup (docs/design.md §Regroup); absent in views of older versions: hears everyone.
+   */
+  hears?: string[];
 }
 
 /** What this node knows of a peer: its heartbeats and its last view. */
