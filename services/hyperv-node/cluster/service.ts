@@ -236,8 +236,8 @@ export class ClusterService {
   private heartbeat(e: Extract<ClusterEffect, { type: 'heartbeat' }>): void {
     void this.link.heartbeat(e.peer, e.view, e.timeoutMs).then((view) => {
       this.observer?.heartbeat(e.peer, view !== null);
-      if (view) this.actor.send({ type: 'hbResult', peer: e.peer, ok: true, view });
-      else this.actor.send({ type: 'hbResult', peer: e.peer, ok: false });
+      if (view) this.actor.send({ type: 'hbResult', peer: e.peer, ok: true, view, sentAt: e.sentAt });
+      else this.actor.send({ type: 'hbResult', peer: e.peer, ok: false, sentAt: e.sentAt });
     });
   }
 

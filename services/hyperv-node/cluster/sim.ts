@@ -120,8 +120,22 @@ export class ClusterSim {
 
   // ---- faults
 
+  /**
+   * Cuts every link between a node of `a` and a node of `b`, both ways; the other links keep
+   * working. With one node on each side it cuts one pair only (an asymmetric cut: A–C cut while
+   * A–B and B–C work).
+   */
   partition(a: string[], b: string[]): void {
-    for (const x of a) for (const y of b) this.cut.add([x, y].sort().join('|'));
+    for (const x of a)
+      for (const y of b) {
+        this.cut.add(`${x}>${y}`);
+        this.cut.add(`${y}>${x}`);
+      }
+  }
+
+  /** Drops every message from `from` to `to`, not back (a one-way cut). */
+  cutOneWay(from: string, to: string): void {
+    this.cut.add(`${from}>${to}`);
   }
 
   heal(): void {
@@ -187,27 +201,36 @@ export class ClusterSim {
   }
 
   /**
-   * Forms the cluster with the leader holding the witness, then defines `vm` on `owner`, makes it
-   * highly available there, brings it online and waits until it answers from `owner`.
+   * Forms the cluster (with the leader holding the witness, when the model has one), then defines
+   * `vm` on `owner`, makes it highly available there, brings it online and waits until it answers
+   * from `owner`.
    */
   formWithRole(vm: string, owner: string): void {
+    this.formWithRoles({ [vm]: owner });
+  }
+
+  /** Forms the cluster as formWithRole does, with one role per entry of `roles` (VM → owner). */
+  formWithRoles(roles: Record<string, string>): void {
     const names = [...this.nodes.keys()];
     this.until('the cluster to form', () => names.every((n) => this.node(n).service === 'Running'));
-    this.until('the leader to hold the witness', () => names.some((n) => this.node(n).witness.held));
-    const spec = this.defineVm(owner, vm);
-    const leader = names.find((n) => this.node(n).witness.held) as string;
-    const r = this.command(leader, {
-      op: 'makeHa',
-      vm: spec,
-      owner,
-      vmState: 'Off',
-      preferredOwners: [],
-      allowFailback: false,
-    });
-    this.run(10);
-    if (!this.replies.get(r)?.ok) throw new Error(`${vm} could not be made highly available`);
-    this.command(leader, { op: 'online', role: vm });
-    this.until(`${vm} online on ${owner}`, () => this.answering(vm).join() === owner);
+    if (this.node(names[0] as string).model !== 'node-majority')
+      this.until('the leader to hold the witness', () => names.some((n) => this.node(n).witness.held));
+    for (const [vm, owner] of Object.entries(roles)) {
+      const spec = this.defineVm(owner, vm);
+      const leader = this.node(owner).leader as string;
+      const r = this.command(leader, {
+        op: 'makeHa',
+        vm: spec,
+        owner,
+        vmState: 'Off',
+        preferredOwners: [],
+        allowFailback: false,
+      });
+      this.run(10);
+      if (!this.replies.get(r)?.ok) throw new Error(`${vm} could not be made highly available`);
+      this.command(leader, { op: 'online', role: vm });
+      this.until(`${vm} online on ${owner}`, () => this.answering(vm).join() === owner);
+    }
   }
 
   defineVm(node: string, vm: string): VmSpec {
@@ -268,8 +291,9 @@ export class ClusterSim {
     this.queue.push({ at: this.now + ms, seq: ++this.seq, run });
   }
 
-  private linked(a: string, b: string): boolean {
-    return !this.cut.has([a, b].sort().join('|'));
+  /** Whether a message from `from` reaches `to` (cuts may be one-way). */
+  private linked(from: string, to: string): boolean {
+    return !this.cut.has(`${from}>${to}`);
   }
 
   private reachable(from: string, to: string): boolean {
@@ -353,14 +377,20 @@ export class ClusterSim {
       if (!p.frozen) {
         this.later(2 * LATENCY_MS, () => {
           const q = this.nodes.get(peer) as SimNode;
-          if (q.power && !q.frozen && this.linked(name, peer))
-            this.deliver(name, { type: 'hbResult', peer, ok: true, view: viewOf(q.state, this.now) });
-          else this.deliver(name, { type: 'hbResult', peer, ok: false });
+          if (q.power && !q.frozen && this.linked(peer, name))
+            this.deliver(name, {
+              type: 'hbResult',
+              peer,
+              ok: true,
+              view: viewOf(q.state, this.now),
+              sentAt: e.sentAt,
+            });
+          else this.deliver(name, { type: 'hbResult', peer, ok: false, sentAt: e.sentAt });
         });
         return;
       }
     }
-    this.later(timeoutMs, () => this.deliver(name, { type: 'hbResult', peer, ok: false }));
+    this.later(timeoutMs, () => this.deliver(name, { type: 'hbResult', peer, ok: false, sentAt: e.sentAt }));
   }
 
   /** A configuration push reaches the reachable members and the witness; callers hear it committed. */
@@ -423,7 +453,7 @@ export class ClusterSim {
   }
 
   private witnessCall(node: string, e: Extract<ClusterEffect, { type: 'witness' }>): void {
-    if (!this.witnessUp || !this.linked(node, 'witness')) {
+    if (!this.witnessUp || !this.linked(node, 'witness') || !this.linked('witness', node)) {
       this.later(LATENCY_MS, () =>
         this.deliver(node, { type: 'witnessResult', op: e.op, ok: false, error: 'witness unreachable' }),
       );

@@ -18,7 +18,9 @@
  * - state.ts: the state types, the initial state and small helpers on it.
  * - protocol.ts: commands, messages and effects — the core's protocol.
  * - membership.ts: heartbeats, failure detection, peers' views, the periodic tick.
+ * - heartbeat-view.ts: the view each heartbeat carries, and a leader's out-of-cadence heartbeats.
  * - regroup.ts: a new membership set by the leader; forming a cluster.
+ * - connectivity.ts: who hears whom, and the largest fully connected set with quorum.
  * - lease.ts: quorum of the current membership and the roles' lease.
  * - quorum.ts: vote counting for each quorum model.
  * - witness.ts: witness arbitration and defence, and what its answers do to quorum.
@@ -43,7 +45,7 @@ import type { Ctx } from '../../../actor/actor.js';
 import { onCommand } from './commands.js';
 import { onFenceDone, takeOver } from './fencing.js';
 import { onVmFault } from './leave.js';
-import { onHbResult, onTick, onView, probeJoining } from './membership.js';
+import { onHbResult, onTick, onView, probeJoining, probeLeader } from './membership.js';
 import { onLeaderAnswer, onMigrated, onMoveRequest } from './moves.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { onConfigPush } from './replication.js';
@@ -51,8 +53,8 @@ import { onRegistered, onVmOpDone, onVmState } from './roles.js';
 import type { ClusterState } from './state.js';
 import { onWitnessResult, onWitnessTick } from './witness.js';
 
+export { viewOf } from './heartbeat-view.js';
 export { leaseValid } from './lease.js';
-export { viewOf } from './membership.js';
 export type { ClusterEffect, ClusterMsg, Command } from './protocol.js';
 export { groupState, localResourceState } from './roles.js';
 export type {
@@ -93,7 +95,11 @@ export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): Clust
     case 'hbResult':
       return onHbResult(s, msg, ctx.now);
     case 'hbRequest':
-      return probeJoining(onView(s, msg.view, ctx.now), msg.view.node, ctx.now);
+      return probeLeader(
+        probeJoining(onView(s, msg.view, ctx.now), msg.view.node, ctx.now),
+        msg.view,
+        ctx.now,
+      );
     case 'witnessResult':
       return onWitnessResult(s, msg, ctx.now);
     case 'configPush':

@@ -20,7 +20,9 @@ import { arbitrationMs, type ClusterState, freshWindow, leaseMs } from './state.
  */
 export function victimsLeaseEnd(s: ClusterState, victims: string[], now: number): number {
   const leases = victims.map((v) => (s.peers[v]?.lastOkAt ?? now) + freshWindow(s) + leaseMs(s));
-  const end = Math.max(now, ...leases);
+  // A victim that followed this node's lease while it arbitrated may hold its lease until this
+  // node's extended deadline (lease.ts followLeader).
+  const end = Math.max(now, s.leaseExtendedUntil, ...leases);
   return usesWitness(s.model) && !s.witness.held ? end + arbitrationMs(s) : end;
 }
 

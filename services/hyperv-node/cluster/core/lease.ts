@@ -4,7 +4,7 @@
  */
 import { injected } from '../../../process/injected-bugs.js';
 import { countVotes, usesWitness } from './quorum.js';
-import { arbitrationMs, type ClusterState, freshWindow, leaseMs } from './state.js';
+import { arbitrationMs, type ClusterState, freshWindow, leaseMs, type View } from './state.js';
 
 /** Whether this node holds the witness and defended it within the fresh window. */
 export function witnessFresh(s: ClusterState, now: number): boolean {
@@ -81,8 +81,30 @@ export function beginArbitration(s: ClusterState, now: number): ClusterState {
   return {
     ...s,
     leaseUntil: deadline === null ? s.leaseUntil : Math.max(s.leaseUntil, deadline),
+    leaseExtendedUntil: deadline === null ? s.leaseExtendedUntil : Math.max(s.leaseExtendedUntil, deadline),
     witness: { ...s.witness, arbitrating: true, arbitrationDeadline: deadline },
   };
+}
+
+/**
+ * A member follows its leader's lease. While the leader arbitrates for the witness, only the
+ * leader's lease is extended (beginArbitration), and a member of its partition cannot confirm
+ * quorum by itself (the witness's vote is being decided): without this, its roles would stop
+ * although its partition keeps quorum (found with 3 and 4 nodes; docs/design.md §Leases during arbitration).
+ * So an answer from the leader of this node's membership renews this node's lease
+ * to what remained of the leader's lease when it answered, measured from when this node asked:
+ * never past the leader's own lease. A lapsed lease is never revived.
+ */
+export function followLeader(
+  s: ClusterState,
+  v: View,
+  sentAt: number | undefined,
+  now: number,
+): ClusterState {
+  if (sentAt === undefined || !leaseValid(s, now) || s.leader !== v.node || v.leader !== v.node) return s;
+  if (v.service !== 'Running' || v.epoch < s.epoch || !v.members.includes(s.self)) return s;
+  const until = sentAt + (v.leaseRemainingMs ?? 0);
+  return until > s.leaseUntil ? { ...s, leaseUntil: until } : s;
 }
 
 /** Whether this node is in doubt: arbitrating for quorum while its lease (extended) holds. */

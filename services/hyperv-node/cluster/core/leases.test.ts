@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClusterSim } from '../sim.js';
-import { leaseValid, localResourceState } from './decide.js';
+import { expectSurvivorUninterrupted, FAILURES, fail } from '../test-support.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -18,41 +18,13 @@ function withRoleOn(owner: string): ClusterSim {
   return sim;
 }
 
-type Failure = 'power-off' | 'kill' | 'freeze';
-
-/** Fails `node`: power-off stays off; kill restarts the process 3 s later; freeze thaws 3 s later. */
-function fail(sim: ClusterSim, node: string, how: Failure): () => void {
-  if (how === 'freeze') {
-    sim.freeze(node);
-    return () => sim.thaw(node);
-  }
-  sim.powerOff(node);
-  return how === 'kill' ? () => sim.powerOn(node) : () => {};
-}
-
-/**
- * Steps the simulation 5 ms at a time for `ms`, asserting at every step that the survivor's lease
- * holds, its role stays Online and its VM answers from it alone.
- */
-function expectSurvivorUninterrupted(sim: ClusterSim, survivor: string, ms: number): void {
-  for (let t = 0; t < ms; t += 5) {
-    sim.run(5);
-    const s = sim.node(survivor);
-    const role = s.config.roles.VM1;
-    const at = `at ${sim.now} ms: ${sim.events.map((e) => `${e.at} ${e.node} ${e.kind}`).join('; ')}`;
-    expect(leaseValid(s, sim.now), `lease of ${survivor} ${at}`).toBe(true);
-    expect(role && localResourceState(s, role), `VM1 on ${survivor} ${at}`).toBe('Online');
-    expect(sim.answering('VM1'), `VM1 answering ${at}`).toEqual([survivor]);
-  }
-}
-
 describe('survivors never stop (leases during arbitration)', () => {
   const cases: { failed: string; survivor: string; what: string }[] = [
     { failed: N1, survivor: N2, what: 'the leader and witness owner' },
     { failed: N2, survivor: N1, what: 'the other node' },
   ];
   for (const { failed, survivor, what } of cases) {
-    for (const how of ['power-off', 'kill', 'freeze'] as Failure[]) {
+    for (const how of FAILURES) {
       it(`keeps VM1 on ${survivor} Online and answering, its lease never lapsing, when ${what} fails (${how})`, () => {
         const sim = withRoleOn(survivor);
         const recover = fail(sim, failed, how);

@@ -3,32 +3,16 @@
  * misses), what a node learns from its peers' views, and the periodic tick that drives them.
  */
 
+import { connected } from './connectivity.js';
 import { nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
-import { refreshQuorum, witnessFresh } from './lease.js';
+import { viewOf } from './heartbeat-view.js';
+import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
-import { changeMembership, tryForm } from './regroup.js';
+import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
 import { failback, retryFailed } from './role-policies.js';
-import { localResourceState, reconcile } from './roles.js';
-import { byId, type ClusterState, freshWindow, type ResourceState, type View } from './state.js';
-
-/** This node's view, sent with every heartbeat. */
-export function viewOf(s: ClusterState, now: number): View {
-  const roles: Record<string, ResourceState> = {};
-  for (const r of Object.values(s.config.roles))
-    if (r.owner === s.self) roles[r.name] = localResourceState(s, r);
-  return {
-    node: s.self,
-    service: s.service,
-    epoch: s.epoch,
-    members: s.members,
-    leader: s.leader,
-    configVersion: s.config.version,
-    witness: { owner: s.witness.owner, epoch: s.witness.epoch, status: s.witness.status },
-    witnessHeld: witnessFresh(s, now),
-    roles,
-  };
-}
+import { reconcile } from './roles.js';
+import { byId, type ClusterState, freshWindow, type View } from './state.js';
 
 /** Every SameSubnetDelay: heartbeat the peers, form or lead (failback, retries, fencing), reconcile. */
 export function onTick(s0: ClusterState, now: number): ClusterDecision {
@@ -38,7 +22,7 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
   ];
   const view = viewOf(s, now);
   for (const peer of Object.keys(s.peers))
-    effects.push({ type: 'heartbeat', peer, view, timeoutMs: s.delayMs });
+    effects.push({ type: 'heartbeat', peer, view, timeoutMs: s.delayMs, sentAt: now });
   if (s.service !== 'Running') {
     const formed = tryForm(s, now);
     s = formed.state;
@@ -50,6 +34,9 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
     const rt = retryFailed(s, now);
     s = rt.state;
     effects.push(...rt.effects);
+    const rg = regroupByReachability(s, now);
+    s = rg.state;
+    effects.push(...rg.effects);
   }
   const f = s.fencing;
   if (f && !f.fenced && !f.busy && s.leader === s.self) {
@@ -74,7 +61,7 @@ export function onHbResult(
       ...s0.peers,
       [msg.peer]: { ...prev, lastOkAt: now, missed: 0, down: false, view: msg.view },
     };
-    const r = onView({ ...s0, peers }, msg.view, now);
+    const r = onView(followLeader({ ...s0, peers }, msg.view, msg.sentAt, now), msg.view, now);
     if (r.state.service === 'Running') return r;
     // Outside a running cluster, an answer may be what forming waited for: form now rather
     // than at the next tick.
@@ -107,20 +94,54 @@ export function probeJoining(out: ClusterDecision, peer: string, now: number): C
   if (p.probedAt !== undefined && now - p.probedAt < s.delayMs) return out;
   return {
     state: { ...s, peers: { ...s.peers, [peer]: { ...p, probedAt: now } } },
-    effects: [...out.effects, { type: 'heartbeat', peer, view: viewOf(s, now), timeoutMs: s.delayMs }],
+    effects: [
+      ...out.effects,
+      { type: 'heartbeat', peer, view: viewOf(s, now), timeoutMs: s.delayMs, sentAt: now },
+    ],
+  };
+}
+
+/**
+ * A member whose leader's heartbeat shows a lease reaching well past its own (the leader started
+ * arbitrating, lease.ts beginArbitration) asks the leader back at once: only an answer to its own
+ * request tells it how long it may follow that lease (followLeader). At most once per heartbeat
+ * interval.
+ */
+export function probeLeader(out: ClusterDecision, v: View, now: number): ClusterDecision {
+  const s = out.state;
+  const p = s.peers[v.node];
+  if (s.service !== 'Running' || s.leader !== v.node || !p || !leaseValid(s, now)) return out;
+  if (now + (v.leaseRemainingMs ?? 0) <= s.leaseUntil + s.delayMs) return out;
+  if (p.probedAt !== undefined && now - p.probedAt < s.delayMs) return out;
+  return {
+    state: { ...s, peers: { ...s.peers, [v.node]: { ...p, probedAt: now } } },
+    effects: [
+      ...out.effects,
+      { type: 'heartbeat', peer: v.node, view: viewOf(s, now), timeoutMs: s.delayMs, sentAt: now },
+    ],
   };
 }
 
 /** A peer missed SameSubnetThreshold heartbeats in a row (docs/domain.md §Heartbeats). */
 export function onPeerDown(s: ClusterState, peer: string, missed: number, now: number): ClusterDecision {
   if (s.service !== 'Running' || !s.members.includes(peer)) return { state: s, effects: [] };
-  const alive = s.members.filter((m) => m === s.self || !s.peers[m]?.down);
+  return regroupIfActing(s, now, [nodeRemovedByHeartbeats(peer, missed, s.threshold, s.delayMs)]);
+}
+
+/**
+ * The lowest-id member still running (heard, and not showing its cluster service stopped) sets
+ * the membership without the others; the rest adopt its push. A member that stopped counts as
+ * gone: a follower whose acting leader lost its arbitration and stopped must not wait for it
+ * forever, it regroups (and loses quorum, Event 1177) itself.
+ */
+function regroupIfActing(s: ClusterState, now: number, pre: ClusterEffectOrTimer[]): ClusterDecision {
+  const alive = s.members.filter(
+    (m) => m === s.self || (!s.peers[m]?.down && (s.peers[m]?.view?.service ?? 'Running') === 'Running'),
+  );
   const acting = [...alive].sort(byId(s))[0];
-  if (acting !== s.self) return { state: s, effects: [] }; // The leader regroups; we adopt its push.
+  if (acting !== s.self || alive.length === s.members.length) return { state: s, effects: [] };
   const removed = s.members.filter((m) => !alive.includes(m));
-  return changeMembership(s, alive, removed, now, [
-    nodeRemovedByHeartbeats(peer, missed, s.threshold, s.delayMs),
-  ]);
+  return changeMembership(s, alive, removed, now, pre);
 }
 
 /** Learns from a peer's view: who runs, who leads, and whether this node was removed. */
@@ -129,6 +150,9 @@ export function onView(s0: ClusterState, v: View, now: number): ClusterDecision 
   const peer = s.peers[v.node];
   if (!peer) return { state: s, effects: [] };
   if (peer.view !== v) s = { ...s, peers: { ...s.peers, [v.node]: { ...peer, view: v } } };
+  // The leader's view may show it now holds the witness (it won an arbitration and told us at
+  // once, pokeMembers): count it now, before its push of the new membership is judged.
+  if (s.service === 'Running' && v.node === s.leader && v.witnessHeld) s = refreshQuorum(s, now);
   // A running cluster whose newer membership leaves this node out: it was removed while it was
   // frozen or cut off. Stop the roles it still believes it owns, then rejoin.
   if (
@@ -145,6 +169,17 @@ export function onView(s0: ClusterState, v: View, now: number): ClusterDecision 
       `removed from the cluster membership (epoch ${v.epoch}) while unreachable`,
     );
   }
+  // A member stopped its cluster service while another is down: a regroup is pending, and the
+  // member that was to decide it may be the one that stopped.
+  if (
+    s.service === 'Running' &&
+    v.service !== 'Running' &&
+    s.members.includes(v.node) &&
+    s.members.some((m) => s.peers[m]?.down)
+  ) {
+    const r = regroupIfActing(s, now, []);
+    if (r.state !== s) return r;
+  }
   // The leader admits a node that wants to join, or re-admits one that fell out.
   if (
     s.service === 'Running' &&
@@ -152,7 +187,9 @@ export function onView(s0: ClusterState, v: View, now: number): ClusterDecision 
     s.quorum.has &&
     !s.fencing &&
     v.service !== 'Running' &&
-    !s.peers[v.node]?.down
+    !s.peers[v.node]?.down &&
+    // Only a node that every member hears, and that hears every member, joins (docs/design.md §Regroup).
+    s.members.every((m) => m === v.node || connected(s, m, v.node))
   ) {
     const members = [...new Set([...s.members, v.node])].sort(byId(s));
     return changeMembership(s, members, [], now, [nodeJoined(v.node)]);

@@ -28,7 +28,8 @@ export type Command =
 export type ClusterMsg =
   | { type: 'tick' }
   | { type: 'witnessTick' }
-  | { type: 'hbResult'; peer: string; ok: boolean; view?: View }
+  /** A heartbeat's answer (or its timeout); `sentAt` is when this node sent the request (the effect's). */
+  | { type: 'hbResult'; peer: string; ok: boolean; view?: View; sentAt?: number }
   | { type: 'hbRequest'; view: View }
   | {
       type: 'witnessResult';
@@ -83,7 +84,8 @@ export type ClusterMsg =
 
 /** Every effect the adapter carries out for the core (timers are the actor's). */
 export type ClusterEffect =
-  | { type: 'heartbeat'; peer: string; view: View; timeoutMs: number }
+  /** A heartbeat request; the adapter hands `sentAt` back in the hbResult it leads to. */
+  | { type: 'heartbeat'; peer: string; view: View; timeoutMs: number; sentAt: number }
   | { type: 'witness'; op: 'arbitrate' | 'defend' | 'get'; epoch: number; configVersion: number }
   | {
       type: 'push';

@@ -2,9 +2,12 @@
  * Regroup: the leader sets a new membership (bumping the epoch, checking quorum, fencing the
  * removed nodes), and a node outside a running cluster forms one when it may.
  */
+
+import { connected, largestConnectedSet } from './connectivity.js';
 import { assignCsvCoordinators } from './csv-coordination.js';
-import { clusterFormed } from './event-catalog.js';
+import { clusterFormed, nodeRemovedByLeader } from './event-catalog.js';
 import { startFencing } from './fencing.js';
+import { pokeMembers } from './heartbeat-view.js';
 import { beginArbitration, refreshQuorum, witnessFresh } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
@@ -45,6 +48,7 @@ export function changeMembership(
       // Only the witness can decide: arbitrate before giving up (docs/domain.md §Heartbeats, regroup).
       // Arbitration does not stop this node's roles: its lease spans the arbitration (lease.ts).
       s = beginArbitration(s, now);
+      effects.push(...pokeMembers(s, now));
       if (!s.witness.busy) {
         s = { ...s, witness: { ...s.witness, busy: true } };
         effects.push({
@@ -108,4 +112,29 @@ export function tryForm(s: ClusterState, now: number): ClusterDecision {
       },
     ],
   };
+}
+
+/**
+ * The leader keeps the largest fully connected set of members that has quorum (connectivity.ts)
+ * and removes the others, as 2008 R2 removes nodes until the remaining members all hear each
+ * other (docs/design.md §Regroup): two members that cannot hear each other but both hear the
+ * leader do not stay members. Nothing changes while every two members hear each other, or when
+ * no fully connected set has quorum (the failure detector decides then).
+ */
+export function regroupByReachability(s: ClusterState, now: number): ClusterDecision {
+  const unchanged = { state: s, effects: [] };
+  if (s.service !== 'Running' || s.leader !== s.self || !s.quorum.has || s.fencing || s.witness.arbitrating)
+    return unchanged;
+  const alive = s.members.filter((m) => m === s.self || !s.peers[m]?.down);
+  if (alive.every((a, i) => alive.slice(i + 1).every((b) => connected(s, a, b)))) return unchanged;
+  const keep = largestConnectedSet(s, alive, now);
+  if (!keep) return unchanged;
+  const removed = s.members.filter((m) => !keep.includes(m));
+  return changeMembership(
+    s,
+    keep,
+    removed,
+    now,
+    removed.map((r) => nodeRemovedByLeader(r, s.self)),
+  );
 }

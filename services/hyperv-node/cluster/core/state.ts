@@ -98,6 +98,16 @@ export interface View {
   witnessHeld: boolean;
   /** Resource state of the roles the sender runs. */
   roles: Record<string, ResourceState>;
+  /**
+   * How long the sender's lease still held when it made this view (0: it holds none). A member
+   * may follow its leader's lease (lease.ts followLeader); absent in views of older versions.
+   */
+  leaseRemainingMs?: number;
+  /**
+   * The peers the sender hears (answered, and not SameSubnetThreshold misses since), for the
+   * leader's regroup (docs/design.md §Regroup); absent in views of older versions: hears everyone.
+   */
+  hears?: string[];
 }
 
 /** What this node knows of a peer: its heartbeats and its last view. */
@@ -191,6 +201,12 @@ export interface ClusterState {
   quorum: Votes;
   /** Roles may act (VMs answer, run) only until then: renewed while quorum is freshly confirmed. */
   leaseUntil: number;
+  /**
+   * The latest deadline an arbitration ever extended this node's lease to (0: never). Members that
+   * followed this node's lease may hold theirs until then, so a takeover from them waits for it
+   * (fencing.ts victimsLeaseEnd).
+   */
+  leaseExtendedUntil: number;
   config: ClusterConfig;
   /** The leader's fencing of removed nodes, before it takes over their disks and roles. */
   fencing: {
@@ -280,6 +296,7 @@ export function initialCluster(init: ClusterInit): ClusterState {
     },
     quorum: countVotes(init.model, init.nodes.length, 0, false),
     leaseUntil: 0,
+    leaseExtendedUntil: 0,
     config: init.saved ?? { version: 0, roles: {}, csv },
     fencing: null,
     vms: {},

@@ -12,6 +12,7 @@ import {
   witnessOffline,
 } from './event-catalog.js';
 import { noteChallenge, startFencing, takeOver } from './fencing.js';
+import { pokeMembers } from './heartbeat-view.js';
 import { refreshQuorum } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
@@ -188,7 +189,11 @@ export function settleQuorum(s0: ClusterState, now: number, pre: ClusterEffectOr
       effects.push({ type: 'fence', victims: won.fencing?.victims ?? s.pendingRemoved });
     }
     const r = reconcile(assignCsvCoordinators(won), now);
-    return { state: r.state, effects: [...effects, ...push(r.state), ...r.effects] };
+    // Members see this node hold the witness (and its renewed lease) before its push arrives.
+    return {
+      state: r.state,
+      effects: [...effects, ...pokeMembers(r.state, now), ...push(r.state), ...r.effects],
+    };
   }
   // Without quorum: keep arbitrating while the challenge is open, give up once it is denied.
   if (s.witness.arbitrating && s.witness.status === 'online') {

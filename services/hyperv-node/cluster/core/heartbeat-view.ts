@@ -1,0 +1,41 @@
+/**
+ * What a node tells its peers in every heartbeat (its view), and the out-of-cadence heartbeats a
+ * leader sends its members when its lease or its hold on the witness changes.
+ */
+import { hearsOf } from './connectivity.js';
+import { leaseValid, witnessFresh } from './lease.js';
+import type { ClusterEffectOrTimer } from './protocol.js';
+import { localResourceState } from './roles.js';
+import type { ClusterState, ResourceState, View } from './state.js';
+
+/** This node's view, sent with every heartbeat. */
+export function viewOf(s: ClusterState, now: number): View {
+  const roles: Record<string, ResourceState> = {};
+  for (const r of Object.values(s.config.roles))
+    if (r.owner === s.self) roles[r.name] = localResourceState(s, r);
+  return {
+    node: s.self,
+    service: s.service,
+    epoch: s.epoch,
+    members: s.members,
+    leader: s.leader,
+    configVersion: s.config.version,
+    witness: { owner: s.witness.owner, epoch: s.witness.epoch, status: s.witness.status },
+    witnessHeld: witnessFresh(s, now),
+    roles,
+    leaseRemainingMs: leaseValid(s, now) ? s.leaseUntil - now : 0,
+    hears: hearsOf(s),
+  };
+}
+
+/**
+ * Heartbeats every other member at once, out of the usual cadence: the leader does so when it
+ * starts arbitrating and when it wins, so that its members follow its lease and see it hold the
+ * witness within a round trip instead of at their next tick (lease.ts followLeader).
+ */
+export function pokeMembers(s: ClusterState, now: number): ClusterEffectOrTimer[] {
+  const view = viewOf(s, now);
+  return s.members
+    .filter((m) => m !== s.self && s.peers[m] && !s.peers[m]?.down)
+    .map((peer) => ({ type: 'heartbeat', peer, view, timeoutMs: s.delayMs, sentAt: now }));
+}

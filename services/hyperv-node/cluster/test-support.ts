@@ -1,0 +1,65 @@
+/**
+ * What the cluster simulation's tests share: failing a node in one of the ways a blade fails, and
+ * the survivor check that a role on another node runs on, uninterrupted, at every 5 ms step.
+ */
+import { expect } from 'vitest';
+import { leaseValid, localResourceState } from './core/decide.js';
+import type { ClusterSim } from './sim.js';
+
+/** How a node fails: its power goes off, its process is killed (and restarts), or it freezes (and thaws). */
+export type Failure = 'power-off' | 'kill' | 'freeze';
+
+/** Every way a node fails, in the order the tests try them. */
+export const FAILURES: Failure[] = ['power-off', 'kill', 'freeze'];
+
+/**
+ * Fails `node` and returns how it recovers: power-off stays off; kill restarts the process when
+ * the returned function is called; freeze thaws then.
+ */
+export function fail(sim: ClusterSim, node: string, how: Failure): () => void {
+  if (how === 'freeze') {
+    sim.freeze(node);
+    return () => sim.thaw(node);
+  }
+  sim.powerOff(node);
+  return how === 'kill' ? () => sim.powerOn(node) : () => {};
+}
+
+/**
+ * Steps the simulation 5 ms at a time for `ms`, asserting at every step that the survivor's lease
+ * holds, its role `vm` stays Online and the VM answers from the survivor alone.
+ */
+export function expectSurvivorUninterrupted(sim: ClusterSim, survivor: string, ms: number, vm = 'VM1'): void {
+  expectRolesUninterrupted(sim, { [vm]: survivor }, ms);
+}
+
+/**
+ * Steps the simulation 5 ms at a time for `ms`, asserting at every step, for every role of `roles`
+ * (VM → the survivor that runs it), that the survivor's lease holds, the role stays Online there
+ * and its VM answers from that survivor alone. `others` are VMs that may be failing over: at most
+ * one node answers for each at any step.
+ */
+export function expectRolesUninterrupted(
+  sim: ClusterSim,
+  roles: Record<string, string>,
+  ms: number,
+  others: string[] = [],
+): void {
+  for (let t = 0; t < ms; t += 5) {
+    sim.run(5);
+    const at = () => `at ${sim.now} ms: ${sim.events.map((e) => `${e.at} ${e.node} ${e.kind}`).join('; ')}`;
+    for (const [vm, survivor] of Object.entries(roles)) {
+      const s = sim.node(survivor);
+      const role = s.config.roles[vm];
+      if (!leaseValid(s, sim.now)) expect.fail(`lease of ${survivor} lapsed ${at()}`);
+      const state = role && localResourceState(s, role);
+      if (state !== 'Online') expect.fail(`${vm} on ${survivor} is ${state} ${at()}`);
+      const who = sim.answering(vm);
+      if (who.join() !== survivor) expect.fail(`${vm} answered by [${who.join()}] ${at()}`);
+    }
+    for (const vm of others) {
+      const who = sim.answering(vm);
+      if (who.length > 1) expect.fail(`${vm} answered by [${who.join()}] ${at()}`);
+    }
+  }
+}
