@@ -3,7 +3,7 @@
  * misses), what a node learns from its peers' views, and the periodic tick that drives them.
  */
 
-import { nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
+import { netInterfaceUnreachable, nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
 import { refreshQuorum, witnessFresh } from './lease.js';
 import { leaveCluster } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
@@ -89,7 +89,10 @@ export function onHbResult(
     peers: { ...s0.peers, [msg.peer]: { ...prev, missed, down: prev.down || becameDown } },
   };
   if (!becameDown) return { state: s, effects: [] };
-  return onPeerDown(s, msg.peer, missed, now);
+  const down = onPeerDown(s, msg.peer, missed, now);
+  // Every member that lost a member's heartbeats reports its interface unreachable (1126).
+  if (s.service !== 'Running' || !s.members.includes(msg.peer)) return down;
+  return { state: down.state, effects: [netInterfaceUnreachable(msg.peer, missed), ...down.effects] };
 }
 
 /**
