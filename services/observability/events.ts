@@ -29,6 +29,12 @@ export const eventData = {
     sameSubnetDelayMs: z.number().int().optional(),
     leader: node.optional(),
   }),
+  /** Event 1126: this node missed SameSubnetThreshold heartbeats from a member on the cluster network. */
+  'netinterface-unreachable': z.object({
+    node,
+    network: z.string().min(1),
+    missedHeartbeats: z.number().int(),
+  }),
   /** Event 1177. */
   'quorum-lost': votes,
   'left-cluster': votes,
@@ -43,12 +49,6 @@ export const eventData = {
   'config-from-witness': z.object({ version: z.number().int() }),
   /** Event 1561: a file share witness's marker is newer than this node's configuration; it does not form. */
   'partition-in-time': z.object({ configVersion: z.number().int(), witnessVersion: z.number().int() }),
-  /** Event 1126: this node missed SameSubnetThreshold heartbeats from a member on the cluster network. */
-  'netinterface-unreachable': z.object({
-    node,
-    network: z.string().min(1),
-    missedHeartbeats: z.number().int(),
-  }),
   'csv-coordinator': z.object({
     volume: z.string().min(1),
     coordinator: node.nullable(),
