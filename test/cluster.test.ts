@@ -290,12 +290,19 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
     );
     const redirected = await diskStatus(N2, 'VirtualMachine1');
     expect(Number(redirected.failed_writes)).toBe(Number(before.failed_writes));
+    // The node logs the change itself: Event 5121 (docs/domain.md §Event IDs).
+    const csvEvents = async () =>
+      (await events(N2))
+        .filter((e) => e.kind === 'csv-mode')
+        .map((e) => [e.event_id, JSON.parse(e.data_json).mode]);
+    expect(await csvEvents()).toContainEqual([5121, 'Redirected']);
 
     await dcboxOk(['heal']);
     await pollUntil(async () => (await mode()) === 'Direct', {
       what: 'HVR2NODO2 back to direct I/O',
       timeoutMs: 20_000,
     });
+    expect((await csvEvents()).at(-1)).toEqual([0, 'Direct']);
     await rpc((cb) =>
       (c as Clients)
         .node(N2)

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { parseEvent } from '../../services/observability/events.js';
 import {
   clusterView,
-  csvModeChanges,
   EventHub,
   NodeCursor,
   type NodeState,
@@ -109,7 +108,7 @@ describe('the live series', () => {
 });
 
 describe('what the orchestrator observes on a node', () => {
-  it('logs a path change and a CSV access change as valid v1 events, and nothing on the first reading', () => {
+  it('logs a path change as a valid v1 event, and nothing on the first reading', () => {
     expect(pathChanges(N1, undefined, { 'CSV1/rssm3': 'Active' })).toEqual([]);
     const paths = pathChanges(
       N1,
@@ -120,10 +119,7 @@ describe('what the orchestrator observes on a node', () => {
       ['rssm3', 'Active', 'Failed'],
       ['rssm4', 'Standby', 'Active'],
     ]);
-    const modes = csvModeChanges(N1, { Volume1: 'Direct' }, { Volume1: 'Redirected' });
-    expect(modes).toHaveLength(1);
-    expect(csvModeChanges(N1, { Volume1: 'Direct' }, { Volume1: 'Direct' })).toEqual([]);
-    for (const [i, o] of [...paths, ...modes].entries())
+    for (const [i, o] of paths.entries())
       expect(() =>
         parseEvent({
           v: 1,

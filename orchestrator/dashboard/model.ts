@@ -228,7 +228,7 @@ export function storageRates(
 
 /** An event the orchestrator logs itself, before it gets its index and time. */
 export interface ObservedEvent {
-  kind: Extract<EventKind, 'path-state' | 'csv-mode'>;
+  kind: Extract<EventKind, 'path-state'>;
   node: string;
   message: string;
   data: Record<string, unknown>;
@@ -253,26 +253,6 @@ export function pathChanges(node: string, prev: PathStates | undefined, next: Pa
       node,
       message: `path ${path} to ${lun} on ${node}: ${before ?? 'new'} → ${state}`,
       data: { lun, path, state, previous: before },
-    });
-  }
-  return out;
-}
-
-/** CSV access of one node, by volume. */
-export type CsvModes = Record<string, string>;
-
-/** The CSV access changes of a node between two readings (none on the first reading). */
-export function csvModeChanges(node: string, prev: CsvModes | undefined, next: CsvModes): ObservedEvent[] {
-  if (!prev) return [];
-  const out: ObservedEvent[] = [];
-  for (const [volume, mode] of Object.entries(next)) {
-    const before = prev[volume] ?? null;
-    if (before === mode) continue;
-    out.push({
-      kind: 'csv-mode',
-      node,
-      message: `${volume} on ${node}: ${before ?? 'new'} → ${mode}`,
-      data: { volume, mode, previous: before },
     });
   }
   return out;

@@ -23,9 +23,7 @@ import { clientOptions, deadline, insecure, protos, rpc } from '../../services/t
 import type { FaultView } from '../faults/faults.js';
 import {
   type ClusterView,
-  type CsvModes,
   clusterView,
-  csvModeChanges,
   EventHub,
   NodeCursor,
   type NodeState,
@@ -105,7 +103,6 @@ export class Observer {
   private readonly closers: (() => void)[] = [];
   private readonly tickListeners = new Set<() => void>();
   private readonly paths = new Map<string, PathStates>();
-  private readonly csvModes = new Map<string, CsvModes>();
   private storage: { totals: StorageTotals; atMs: number } | null = null;
   private readonly pingers = new Map<string, ClientReadableStream<PingReply__Output>>();
   private readonly ticks = new Map<string, PingTick>();
@@ -283,7 +280,7 @@ export class Observer {
   private async poll(): Promise<void> {
     const hosts = this.deps.hosts();
     const { chassis, byNode, paths, storage } = await this.askAll(hosts);
-    this.logChanges(paths, byNode);
+    this.logChanges(paths);
     const cluster = clusterView(byNode);
     this.syncPingers(cluster);
     this.record(hosts, chassis, cluster, storage);
@@ -320,11 +317,8 @@ export class Observer {
     return { chassis, byNode, paths: paths as [string, PathsResponse__Output | null][], storage };
   }
 
-  /** Logs the path states and CSV modes that changed since the last tick. */
-  private logChanges(
-    paths: [string, PathsResponse__Output | null][],
-    byNode: Record<string, NodeState | null>,
-  ): void {
+  /** Logs the path states that changed since the last tick. */
+  private logChanges(paths: [string, PathsResponse__Output | null][]): void {
     const observed: ObservedEvent[] = [];
     for (const [name, r] of paths) {
       if (!r) continue;
@@ -333,16 +327,7 @@ export class Observer {
       observed.push(...pathChanges(name, this.paths.get(name), next));
       this.paths.set(name, next);
     }
-    for (const [name, s] of Object.entries(byNode)) {
-      if (!s) continue;
-      const next: CsvModes = {};
-      for (const v of s.csv) {
-        const mine = v.modes.find((m) => m.node === name);
-        if (mine) next[v.volume] = mine.mode;
-      }
-      observed.push(...csvModeChanges(name, this.csvModes.get(name), next));
-      this.csvModes.set(name, next);
-    }
+    // CSV access changes are logged by the nodes themselves (csv-mode, Events 5120/5121/5142).
     for (const o of observed) this.log(o.kind, o.node, o.message, o.data);
   }
 

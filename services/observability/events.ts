@@ -1,7 +1,7 @@
 /**
  * The event stream, typed and versioned: every event a node's cluster service logs (membership,
- * quorum, witness, CSV coordinator, role state, migrations, fencing) and what the orchestrator
- * logs (power, faults, path state and CSV access it observes on each node), as one
+ * quorum, witness, CSV coordinator and access, role state, migrations, fencing) and what the
+ * orchestrator logs (power, faults, and the path state it observes on each node), as one
  * discriminated union on `kind` with `v: 1`, and the zod schema that checks it. Nodes serve
  * their events over Cluster.Events / Cluster.WatchEvents (proto/cluster.proto) with the fields
  * of `data` as JSON; `toDcboxEvent` turns such a record into this type. The orchestrator merges
@@ -29,6 +29,12 @@ export const eventData = {
     sameSubnetDelayMs: z.number().int().optional(),
     leader: node.optional(),
   }),
+  /** Event 1126: this node missed SameSubnetThreshold heartbeats from a member on the cluster network. */
+  'netinterface-unreachable': z.object({
+    node,
+    network: z.string().min(1),
+    missedHeartbeats: z.number().int(),
+  }),
   /** Event 1177. */
   'quorum-lost': votes,
   'left-cluster': votes,
@@ -41,6 +47,8 @@ export const eventData = {
   'witness-denied': z.object({ owner: node, epoch: z.number().int() }),
   'witness-offline': z.object({}),
   'config-from-witness': z.object({ version: z.number().int() }),
+  /** Event 1561: a file share witness's marker is newer than this node's configuration; it does not form. */
+  'partition-in-time': z.object({ configVersion: z.number().int(), witnessVersion: z.number().int() }),
   'csv-coordinator': z.object({
     volume: z.string().min(1),
     coordinator: node.nullable(),
@@ -53,8 +61,13 @@ export const eventData = {
   /** Event 1153. */
   failover: z.object({ role, from: node, to: node }),
   failback: z.object({ role, from: node, to: node }),
-  /** Event 1205. */
-  'role-failed': z.object({ role }),
+  /**
+   * A role's group is left Failed: Event 1254 when it exceeded its failover threshold
+   * (`reason` failover-threshold), 1205 when no node can host it (`no-node`).
+   */
+  'role-failed': z.object({ role, reason: z.enum(['failover-threshold', 'no-node']).optional() }),
+  /** Event 1205 on the owner: the role's VM ran out of restarts there; the leader moves it or leaves it Failed. */
+  'role-online-failed': z.object({ role, node, op: z.string() }),
   'role-retry': z.object({ role, owner: z.string() }),
   /** Event 1069. */
   'resource-failed': z.object({ role, op: z.string() }),
@@ -74,6 +87,18 @@ export const eventData = {
     pass_bytes: z.array(z.number()),
     paused_at_ms: z.number(),
     resumed_at_ms: z.number(),
+  }),
+  /**
+   * A node's access to a Cluster Shared Volume changed (Direct, Redirected, Paused, Offline),
+   * logged by the node itself: Event 5121 (Redirected), 5120 (Paused), 5142 (Offline), 0 (back
+   * to Direct), with the volume's `reason` and its disk `lun`.
+   */
+  'csv-mode': z.object({
+    volume: z.string().min(1),
+    mode: z.string().min(1),
+    previous: z.string().nullable(),
+    reason: z.string().optional(),
+    lun: z.string().optional(),
   }),
   // The events below come from the orchestrator (source 'orchestrator'), not from a node's
   // cluster service: the physics it carries out and what it observes of each node.
@@ -106,12 +131,6 @@ export const eventData = {
     state: z.string().min(1),
     previous: z.string().nullable(),
   }),
-  /** A node's access to a Cluster Shared Volume changed (Direct, Redirected, Paused, Offline). */
-  'csv-mode': z.object({
-    volume: z.string().min(1),
-    mode: z.string().min(1),
-    previous: z.string().nullable(),
-  }),
 } as const;
 
 /** Every kind of event. */
@@ -126,7 +145,7 @@ const envelope = {
   timeMs: z.number().int().nonnegative(),
   /** The node that logged it. */
   node,
-  /** The Windows event id where one exists (1135, 1177, 1069, 1153, 1201, 1205), else 0. */
+  /** The Windows event id where one exists (docs/domain.md §Event IDs lists them), else 0. */
   eventId: z.number().int().nonnegative(),
   message: z.string(),
   /**

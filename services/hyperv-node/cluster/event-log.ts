@@ -1,11 +1,12 @@
 /**
  * The node's cluster event log (adapter): the events the core logs, numbered, kept (the newest
  * EVENTS_MAX), written to the process log and streamed to watchers (Cluster.Events and
- * Cluster.WatchEvents).
+ * Cluster.WatchEvents), with the mode changes of the node's Cluster Shared Volumes.
  */
 import type { Clock } from '../../actor/clock.js';
 import type { Logger } from '../../process/log.js';
-import { NODE_REMOVED_EVENT_ID, QUORUM_LOST_EVENT_ID } from './core/event-catalog.js';
+import { csvModeChanged, NODE_REMOVED_EVENT_ID, QUORUM_LOST_EVENT_ID } from './core/event-catalog.js';
+import type { ClusterCsv } from './ports.js';
 
 const EVENTS_MAX = 5000;
 
@@ -67,4 +68,25 @@ export class ClusterEventLog {
     this.watchers.add(watch);
     return () => this.watchers.delete(watch);
   }
+}
+
+/**
+ * Logs every mode change of this node's Cluster Shared Volumes in its event log (Events 5121,
+ * 5120, 5142, docs/domain.md §Event IDs): the node, not an observer, reports its CSV access.
+ * `lunOf` names a volume's disk. Returns a function that stops it.
+ */
+export function logCsvModes(
+  eventLog: ClusterEventLog,
+  volumes: Iterable<ClusterCsv>,
+  lunOf: (volume: string) => string,
+): () => void {
+  const stops = [...volumes].map((v) =>
+    v.onEvent((change) => {
+      const e = csvModeChanged(change, lunOf(change.volume));
+      eventLog.record(e.eventId, e.kind, e.message, e.data);
+    }),
+  );
+  return () => {
+    for (const stop of stops) stop();
+  };
 }

@@ -3,6 +3,7 @@
  * Volume and the metrics. main.ts wires them in.
  */
 import type { VmSpec } from '../../process/config.js';
+import type { CsvModeChangeFacts } from './core/event-catalog.js';
 import type { MigrationResult, VmState } from './core/state.js';
 
 /** What the cluster needs of the VM manager. */
@@ -26,6 +27,8 @@ export interface ClusterCsv {
   /** Offline while this node is out of the cluster: its held and retried I/O fails. */
   setOnline(online: boolean): void;
   mode(): string;
+  /** Calls cb on every change of the volume's mode on this node; returns a function that stops it. */
+  onEvent(cb: (change: CsvModeChangeFacts) => void): () => void;
 }
 
 /** What the cluster adapter reports to its metrics: heartbeats and migrations as they happen. */

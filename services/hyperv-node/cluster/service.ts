@@ -36,7 +36,7 @@ import {
   viewOf,
 } from './core/decide.js';
 import { roleView, stateView } from './core/views.js';
-import { ClusterEventLog, type ClusterEventRecord } from './event-log.js';
+import { ClusterEventLog, type ClusterEventRecord, logCsvModes } from './event-log.js';
 import { NodeLink } from './node-link.js';
 import type { NodeRequest } from './node-protocol.js';
 import type { ClusterCsv, ClusterObserver, ClusterVms } from './ports.js';
@@ -67,6 +67,7 @@ export class ClusterService {
   /** Whether this node's CSVs are online: they start online and follow the cluster service. */
   private csvOnline = true;
   private readonly subs: { unsubscribe(): void }[] = [];
+  private readonly stopCsvEvents: () => void;
 
   constructor(
     private readonly cfg: ServiceConfig<NodeSettings>,
@@ -82,6 +83,12 @@ export class ClusterService {
     const s = cfg.settings;
     this.reservations = new ClusterReservations(s, disks, cfg.bugs);
     this.eventLog = new ClusterEventLog(cfg.host, clock, log);
+    // The node logs its own CSV access changes (5121, 5120, 5142), as 2008 R2 does.
+    this.stopCsvEvents = logCsvModes(
+      this.eventLog,
+      csv.values(),
+      (volume) => s.sharedVolumes.find((v) => v.volume === volume)?.lun ?? volume,
+    );
     this.savedConfig = new SavedConfig(cfg.dataDir, log);
     this.link = new NodeLink(nc, s.cluster, cfg.host);
     const saved = this.savedConfig.load();
@@ -149,6 +156,7 @@ export class ClusterService {
   stop(): void {
     this.stopped = true;
     this.actor.stop();
+    this.stopCsvEvents();
     for (const s of this.subs) s.unsubscribe();
     this.witness?.close();
   }

@@ -7,13 +7,14 @@
 import type { ErrorCode } from '../../../actor/errors.js';
 import {
   csvCoordinatorChanged,
+  failoverThresholdExceeded,
   moveEnded,
   moveStarted,
+  noNodeCanHost,
   roleCreated,
-  roleFailed,
   roleFailover,
 } from './event-catalog.js';
-import { chooseTarget, mayFailOver } from './policy.js';
+import { chooseTarget, failoverThreshold, mayFailOver } from './policy.js';
 import type { ClusterDecision, ClusterEffectOrTimer, Command } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
 import { forgetFailures, ownerAmongMembers } from './role-policies.js';
@@ -177,8 +178,10 @@ function failRole(
     const state = bump(s, (c) =>
       withRole(c, { ...role, failed: true, failedAt: now, failovers: allowed.recent }),
     );
-    const why = `Role '${role.name}' failed and will not fail over again: ${cmd.reason}.`;
-    return { state, events: [roleFailed(role.name, why)] };
+    const failed = allowed.allowed
+      ? noNodeCanHost(role.name)
+      : failoverThresholdExceeded(role.name, failoverThreshold(s.nodes.length));
+    return { state, events: [failed] };
   }
   const state = bump(s, (c) =>
     withRole(c, { ...role, owner: target, failovers: [...allowed.recent, now], failed: false }),

@@ -86,6 +86,13 @@ describe('membership and regroup', () => {
     const e = sim.events.find((x) => x.eventId === 1135);
     expect(e?.node).toBe(N1);
     expect(e?.message).toContain('4 heartbeats missed (threshold 4, every 250 ms)');
+    // Before it, the survivor reports the lost node's interface unreachable (Event 1126).
+    const nic = sim.events.find((x) => x.eventId === 1126);
+    expect(nic && [nic.node, nic.data.node, sim.events.indexOf(nic) < sim.events.indexOf(e!)]).toEqual([
+      N1,
+      N2,
+      true,
+    ]);
     expect(sim.node(N1).quorum).toMatchObject({ has: true, votes: 2, needed: 2 });
   });
 
@@ -258,7 +265,12 @@ describe('roles', () => {
   it('stops failing a role over once the failover threshold (nodes − 1 in 6 h) is reached', () => {
     const sim = seed();
     exhaustFailovers(sim);
-    expect(sim.events.some((e) => e.eventId === 1205)).toBe(true);
+    // Event 1254 (RCM_GROUP_TERMINAL_FAILURE), not 1205 (docs/domain.md §Event IDs).
+    const failed = sim.events.filter((e) => e.kind === 'role-failed');
+    expect(failed.map((e) => [e.eventId, e.data.reason])).toEqual([[1254, 'failover-threshold']]);
+    expect(failed[0]?.message).toContain(
+      "Clustered service or application 'VM1' has exceeded its failover threshold",
+    );
   });
 
   it('leaves a group that reached the threshold on a node removal Failed on a survivor, not on the removed node', () => {
@@ -305,8 +317,16 @@ describe('partition in time (docs/domain.md §Partition in time)', () => {
     sim.command(N1, { op: 'moveCsv', volume: 'Volume1', to: N1 }); // a configuration change N2 misses
     sim.run(500);
     sim.powerOff(N1);
+    const before = sim.events.length;
     sim.powerOn(N2, saved);
     sim.run(5000);
     expect(sim.node(N2).service).not.toBe('Running');
+    // Event 1561, logged once, not a witness denial every time it asks (docs/domain.md §Event IDs).
+    const logged = sim.events.slice(before).filter((e) => e.node === N2);
+    expect(logged.map((e) => [e.eventId, e.kind])).toEqual([[1561, 'partition-in-time']]);
+    expect(logged[0]?.data).toEqual({
+      configVersion: saved.version,
+      witnessVersion: sim.node(N1).config.version,
+    });
   });
 });

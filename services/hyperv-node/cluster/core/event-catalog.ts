@@ -1,25 +1,42 @@
 /**
  * Every event the cluster service logs, in one place: the Windows event IDs dcbox borrows, named
  * for what dcbox logs them for, and one builder per event with its message text and data. The
- * kinds and data are the v1 event stream (services/observability/events.ts). Events without a
- * Windows counterpart carry id 0.
+ * kinds and data are the v1 event stream (services/observability/events.ts). Messages follow the
+ * Windows Server 2008 R2 texts ("clustered service or application", where later versions say
+ * "clustered role"), with dcbox's detail after them; docs/domain.md §Event IDs gives each ID's
+ * source and how sure it is. Events without a Windows counterpart carry id 0.
  */
 import type { ClusterEventEffect } from './protocol.js';
 
-/** Event 1135: a node was removed from the active membership (by the leader, or seen in a push). */
+/** Event 1135 (EVENT_NODE_DOWN): a node was removed from the active membership. */
 export const NODE_REMOVED_EVENT_ID = 1135;
-/** Event 1177: this node's cluster service stops because its partition lost quorum. */
+/** Event 1177 (MM_EVENT_ARBITRATION_FAILED): this node's cluster service stops because its partition lost quorum. */
 export const QUORUM_LOST_EVENT_ID = 1177;
-/** Event 1153: a role fails over to another node. */
+/** Event 1153: the cluster service is attempting to fail a group over to another node. */
 export const ROLE_FAILOVER_EVENT_ID = 1153;
-/** Event 1205: a role failed and will not be brought online (threshold reached, or no node can host it). */
-export const ROLE_FAILED_EVENT_ID = 1205;
-/** Event 1201: this node started a role's VM. */
+/** Event 1205 (RCM_EVENT_GROUP_FAILED_ONLINE_OFFLINE): a group did not come completely online or offline. */
+export const GROUP_FAILED_EVENT_ID = 1205;
+/** Event 1254 (RCM_GROUP_TERMINAL_FAILURE): a group exceeded its failover threshold and is left Failed. */
+export const FAILOVER_THRESHOLD_EVENT_ID = 1254;
+/** Event 1201: a group was brought online successfully on this node. */
 export const ROLE_STARTED_EVENT_ID = 1201;
-/** Event 1069: a role's VM resource failed an operation on this node. */
+/** Event 1069 (RCM_RESOURCE_FAILURE): a resource of a group failed on this node. */
 export const RESOURCE_FAILED_EVENT_ID = 1069;
+/** Event 1561 (SERVICE_NONSTORAGE_WITNESS_BETTER_TAG): partition in time, this node's configuration is not the latest. */
+export const PARTITION_IN_TIME_EVENT_ID = 1561;
+/** Event 1126 (NM/TM_EVENT_CLUSTER_NETINTERFACE_UNREACHABLE): a node's interface is unreachable from this node. */
+export const NETINTERFACE_UNREACHABLE_EVENT_ID = 1126;
+/** Event 5120 (DCM_VOLUME_AUTO_PAUSE_AFTER_FAILURE): a CSV is no longer available here; I/O is queued. */
+export const CSV_PAUSED_EVENT_ID = 5120;
+/** Event 5121 (DCM_VOLUME_NO_DIRECT_IO_DUE_TO_FAILURE): a CSV's I/O is redirected over the network. */
+export const CSV_REDIRECTED_EVENT_ID = 5121;
+/** Event 5142 (DCM_VOLUME_NO_ACCESS): a CSV is no longer accessible from this node. */
+export const CSV_NO_ACCESS_EVENT_ID = 5142;
 /** dcbox's own events, with no Windows event behind them. */
 export const DCBOX_EVENT_ID = 0;
+
+/** The one cluster network dcbox models: every heartbeat goes over it (docs/domain.md §Heartbeats). */
+export const CLUSTER_NETWORK = 'Cluster Network 1';
 
 /** One event effect: the Windows id, the stream's kind, the message and the kind's data. */
 export function event(
@@ -166,18 +183,47 @@ export interface MigrationFigures {
   blackout_ms: number;
 }
 
-/** A role failed for good (1205); `why` says why. */
-export function roleFailed(role: string, message: string) {
-  return event(ROLE_FAILED_EVENT_ID, 'role-failed', message, { role });
+/** The group of a role exhausted its failover threshold and is left Failed (1254). */
+export function failoverThresholdExceeded(role: string, threshold: number) {
+  return event(
+    FAILOVER_THRESHOLD_EVENT_ID,
+    'role-failed',
+    `Clustered service or application '${role}' has exceeded its failover threshold. It has exhausted the configured number of failover attempts within the failover period of time allotted to it and will be left in a failed state. No additional attempts will be made to bring the service or application online or fail it over to another node in the cluster. (FailoverThreshold ${threshold} in FailoverPeriod 6 h.)`,
+    { role, reason: 'failover-threshold' },
+  );
+}
+
+/** No node can host a role's group: it is left Failed (1205). */
+export function noNodeCanHost(role: string) {
+  return event(
+    GROUP_FAILED_EVENT_ID,
+    'role-failed',
+    `${groupFailedText(role)} No node of the cluster can host it; it stays Failed.`,
+    { role, reason: 'no-node' },
+  );
+}
+
+/** A role's VM ran out of restarts on this node: its group did not come online here (1205). */
+export function groupFailedHere(role: string, node: string, op: string) {
+  return event(
+    GROUP_FAILED_EVENT_ID,
+    'role-online-failed',
+    `${groupFailedText(role)} Its virtual machine failed to ${op} on ${node} after RestartThreshold restarts.`,
+    { role, node, op },
+  );
+}
+
+function groupFailedText(role: string): string {
+  return `The Cluster service failed to bring clustered service or application '${role}' completely online or offline. One or more resources may be in a failed state. This may impact the availability of the clustered service or application.`;
 }
 
 /** A role fails over to another node (1153); `reason` when a failed resource caused it. */
 export function roleFailover(role: string, from: string, to: string, reason?: string) {
-  const why = reason === undefined ? '' : `: ${reason}`;
+  const why = reason === undefined ? '' : ` Cause: ${reason}.`;
   return event(
     ROLE_FAILOVER_EVENT_ID,
     'failover',
-    `Role '${role}' is failing over from ${from} to ${to}${why}.`,
+    `The Cluster service is attempting to fail over the clustered service or application '${role}' from node '${from}' to node '${to}'.${why}`,
     { role, from, to },
   );
 }
@@ -201,21 +247,47 @@ export function roleRetry(role: string, failedAgoMs: number, owner: string) {
   );
 }
 
-/** This node started a role's VM (1201). */
+/** This node started a role's VM: the group is online here (1201). */
 export function roleStarted(role: string, node: string) {
-  return event(ROLE_STARTED_EVENT_ID, 'role-online', `Role '${role}' is coming online on ${node}.`, {
-    role,
-    node,
-  });
+  return event(
+    ROLE_STARTED_EVENT_ID,
+    'role-online',
+    `The Cluster service successfully brought the clustered service or application '${role}' online.`,
+    { role, node },
+  );
 }
 
-/** A VM operation of a role failed on this node (1069). */
+/** A VM operation of a role failed on this node (1069); the resource is 'Virtual Machine <role>'. */
 export function resourceFailed(role: string, op: string, error: string | undefined) {
   return event(
     RESOURCE_FAILED_EVENT_ID,
     'resource-failed',
-    `Cluster resource 'Virtual Machine ${role}' failed (${op}): ${error}.`,
+    `Cluster resource 'Virtual Machine ${role}' in clustered service or application '${role}' failed. The ${op} operation returned: ${error}.`,
     { role, op },
+  );
+}
+
+/**
+ * Partition in time (1561): the file share witness's marker is newer than this node's
+ * configuration, so the cluster service does not start here until a node with the latest
+ * configuration forms the cluster (docs/domain.md §Partition in time).
+ */
+export function partitionInTime(configVersion: number, witnessVersion: number) {
+  return event(
+    PARTITION_IN_TIME_EVENT_ID,
+    'partition-in-time',
+    `The cluster service has determined that this node does not have the latest copy of cluster configuration data. Therefore, the cluster service has prevented itself from starting on this node. (Configuration version ${configVersion}; the file share witness records version ${witnessVersion}.)`,
+    { configVersion, witnessVersion },
+  );
+}
+
+/** This node missed SameSubnetThreshold heartbeats from a peer on the cluster network (1126). */
+export function netInterfaceUnreachable(node: string, missed: number) {
+  return event(
+    NETINTERFACE_UNREACHABLE_EVENT_ID,
+    'netinterface-unreachable',
+    `Cluster network interface '${node} - ${CLUSTER_NETWORK}' for cluster node '${node}' on network '${CLUSTER_NETWORK}' is unreachable by at least one other cluster node attached to the network. The failover cluster was not able to determine the location of the failure. (${missed} heartbeats missed from this node.)`,
+    { node, network: CLUSTER_NETWORK, missedHeartbeats: missed },
   );
 }
 
@@ -255,4 +327,51 @@ export function witnessDenied(owner: string | null, epoch: number) {
     `The witness was denied: held by ${owner} (epoch ${epoch}).`,
     { owner, epoch },
   );
+}
+
+/** A change of a CSV's mode on this node, as the volume reports it (services/hyperv-node/csv/core.ts). */
+export interface CsvModeChangeFacts {
+  volume: string;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+/**
+ * A CSV's mode on this node changed: Redirected is 5121, Paused 5120 and Offline 5142; back to
+ * Direct has no Windows event dcbox could confirm, so it carries 0 (docs/domain.md §Event IDs).
+ * `lun` stands for the CSV's disk resource, the second name in the Windows texts.
+ */
+export function csvModeChanged(c: CsvModeChangeFacts, lun: string) {
+  const data = { volume: c.volume, mode: c.to, previous: c.from, reason: c.reason, lun };
+  switch (c.to) {
+    case 'Redirected':
+      return event(
+        CSV_REDIRECTED_EVENT_ID,
+        'csv-mode',
+        `Cluster Shared Volume '${c.volume}' ('${lun}') is no longer directly accessible from this cluster node. I/O access will be redirected to the storage device over the network through the node that owns the volume. (${c.reason}.)`,
+        data,
+      );
+    case 'Paused':
+      return event(
+        CSV_PAUSED_EVENT_ID,
+        'csv-mode',
+        `Cluster Shared Volume '${c.volume}' is no longer available on this node because of '${c.reason}'. All I/O will temporarily be queued until a path to the volume is reestablished.`,
+        data,
+      );
+    case 'Offline':
+      return event(
+        CSV_NO_ACCESS_EVENT_ID,
+        'csv-mode',
+        `Cluster Shared Volume '${c.volume}' ('${lun}') is no longer accessible from this cluster node because of error '${c.reason}'.`,
+        data,
+      );
+    default:
+      return event(
+        DCBOX_EVENT_ID,
+        'csv-mode',
+        `Cluster Shared Volume '${c.volume}' ('${lun}') is accessible directly from this cluster node again (was ${c.from}: ${c.reason}).`,
+        data,
+      );
+  }
 }

@@ -4,7 +4,7 @@
  */
 
 import { connected } from './connectivity.js';
-import { nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
+import { netInterfaceUnreachable, nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
 import { viewOf } from './heartbeat-view.js';
 import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
@@ -76,7 +76,10 @@ export function onHbResult(
     peers: { ...s0.peers, [msg.peer]: { ...prev, missed, down: prev.down || becameDown } },
   };
   if (!becameDown) return { state: s, effects: [] };
-  return onPeerDown(s, msg.peer, missed, now);
+  const down = onPeerDown(s, msg.peer, missed, now);
+  // Every member that lost a member's heartbeats reports its interface unreachable (1126).
+  if (s.service !== 'Running' || !s.members.includes(msg.peer)) return down;
+  return { state: down.state, effects: [netInterfaceUnreachable(msg.peer, missed), ...down.effects] };
 }
 
 /**

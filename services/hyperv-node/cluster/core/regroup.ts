@@ -101,6 +101,10 @@ export function tryForm(s: ClusterState, now: number): ClusterDecision {
   if (witnessFresh(s, now))
     return changeMembership(s, candidates, absent, now, [clusterFormed(candidates, true)]);
   if (s.witness.busy) return { state: s, effects: [] };
+  // Refused for partition in time: ask the witness again only after a defence interval.
+  const refused = s.witness.partitionInTime;
+  if (refused && s.config.version < refused.witnessVersion && now - refused.at < s.defendMs)
+    return { state: s, effects: [] };
   return {
     state: { ...s, witness: { ...s.witness, busy: true } },
     effects: [

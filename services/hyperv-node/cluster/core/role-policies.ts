@@ -3,8 +3,14 @@
  * failback to a preferred owner, and the retry of failed roles after RetryPeriodOnFailure.
  */
 
-import { roleFailback, roleFailed, roleFailover, roleRetry } from './event-catalog.js';
-import { chooseTarget, failbackTarget, mayFailOver } from './policy.js';
+import {
+  failoverThresholdExceeded,
+  noNodeCanHost,
+  roleFailback,
+  roleFailover,
+  roleRetry,
+} from './event-catalog.js';
+import { chooseTarget, failbackTarget, failoverThreshold, mayFailOver } from './policy.js';
 import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
 import type { ClusterState, RoleConfig } from './state.js';
@@ -40,11 +46,11 @@ export function failOver(s0: ClusterState, from: string[], now: number): Cluster
           failovers: allowed.recent,
         }),
       };
+      // The threshold exceeded is 1254; a group no node can host did not come online, 1205.
       effects.push(
-        roleFailed(
-          role.name,
-          `The cluster failed to bring role '${role.name}' online: ${!target ? 'no node can host it' : `failover threshold (${s.nodes.length - 1} in 6 h) reached`}.`,
-        ),
+        allowed.allowed
+          ? noNodeCanHost(role.name)
+          : failoverThresholdExceeded(role.name, failoverThreshold(s.nodes.length)),
       );
       continue;
     }

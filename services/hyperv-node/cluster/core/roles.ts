@@ -5,7 +5,7 @@
  */
 
 import { injected } from '../../../process/injected-bugs.js';
-import { registerFailed, resourceFailed, roleStarted } from './event-catalog.js';
+import { groupFailedHere, registerFailed, resourceFailed, roleStarted } from './event-catalog.js';
 import { inDoubt, leaseValid } from './lease.js';
 import { afterResourceFailure } from './policy.js';
 import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
@@ -120,10 +120,12 @@ export function onVmOpDone(
     roleErrors: { ...s.roleErrors, [msg.name]: msg.error ?? 'failed' },
     restarts: { ...s.restarts, [msg.name]: [] },
   };
+  // Its restarts ran out: the group did not come online here (1205), and the leader moves it on.
   return {
     state: s,
     effects: [
       ...effects,
+      groupFailedHere(msg.name, s.self, msg.op),
       {
         type: 'forward',
         cmd: { op: 'failRole', role: msg.name, from: s.self, reason: msg.error ?? 'failed' },

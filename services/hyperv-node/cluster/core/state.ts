@@ -197,6 +197,12 @@ export interface ClusterState {
      */
     challengeSeenAt: number | null;
     challengeAfter: number | null;
+    /**
+     * The last time a file share witness refused this node's arbitration because its marker is
+     * newer than this node's configuration (partition in time, Event 1561), or null: forming
+     * waits a defence interval before asking again, and the event is logged once per versions.
+     */
+    partitionInTime: { configVersion: number; witnessVersion: number; at: number } | null;
   };
   quorum: Votes;
   /** Roles may act (VMs answer, run) only until then: renewed while quorum is freshly confirmed. */
@@ -293,6 +299,7 @@ export function initialCluster(init: ClusterInit): ClusterState {
       arbitrationDeadline: null,
       challengeSeenAt: null,
       challengeAfter: null,
+      partitionInTime: null,
     },
     quorum: countVotes(init.model, init.nodes.length, 0, false),
     leaseUntil: 0,

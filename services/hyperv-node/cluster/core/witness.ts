@@ -6,6 +6,7 @@ import { injected } from '../../../process/injected-bugs.js';
 import { assignCsvCoordinators } from './csv-coordination.js';
 import {
   configFromWitness,
+  partitionInTime,
   witnessArbitrated,
   witnessDenied,
   witnessLost,
@@ -141,7 +142,10 @@ function afterArbitrate(
       lastDefendOkAt: now,
     };
     // `arbitrating` stays set: settleQuorum sees the win, fences the removed nodes and takes over.
-    return { state: { ...s, witness }, effects: [witnessArbitrated(epoch)] };
+    return {
+      state: { ...s, witness: { ...witness, partitionInTime: null } },
+      effects: [witnessArbitrated(epoch)],
+    };
   }
   if (msg.outcome === 'challenged') {
     const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false };
@@ -162,6 +166,18 @@ function afterArbitrate(
     arbitrating: false,
     arbitrationDeadline: null,
   };
+  const marker = msg.configVersion ?? 0;
+  if (s.service !== 'Running' && !s.witnessKeepsConfig && marker > s.config.version) {
+    // A file share witness refused a node whose configuration is older than its marker:
+    // partition in time (docs/domain.md §Partition in time). Log it once per versions.
+    const seen = s.witness.partitionInTime;
+    const again = seen?.configVersion === s.config.version && seen.witnessVersion === marker;
+    const refused = { configVersion: s.config.version, witnessVersion: marker, at: now };
+    return {
+      state: { ...s, witness: { ...witness, partitionInTime: refused } },
+      effects: again ? [] : [partitionInTime(s.config.version, marker)],
+    };
+  }
   return { state: { ...s, witness }, effects: [witnessDenied(owner, epoch)] };
 }
 
