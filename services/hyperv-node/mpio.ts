@@ -19,6 +19,10 @@
  *   through another path. A seeded campaign found the old rule (register on every reclaim) undoing
  *   a fence: a node whose paths flapped under packet loss put its preempted key back before its
  *   next write could find out it was fenced.
+ *
+ * The file is a little over the ~500 lines a file should hold: it is one decide function whose
+ * path choice, failover, verification and registration all read and write the same in-flight
+ * table and path states; split, each part would need the others' private steps.
  */
 import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
 import type { ErrorCode } from '../actor/errors.js';
