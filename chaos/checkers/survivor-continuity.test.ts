@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../history.js';
-import { cleanRun, fault, inOrder, lostPing, N1, N2, ping, samples } from './fixtures.js';
+import { cleanRun, event, fault, inOrder, lostPing, N1, N2, ping, samples } from './fixtures.js';
 import { survivorContinuity } from './survivor-continuity.js';
 
 const both = [N1, N2];
@@ -82,6 +82,16 @@ describe('survivor-continuity', () => {
     expect(survivorContinuity(overlap('storage-slow', ['CSV1'])).verdict).toBe('unknown');
     // A fault on another node does not excuse the survivor.
     expect(survivorContinuity(overlap('netem', [N2])).verdict).toBe('fail');
+  });
+
+  it('does not judge a node that said it lost quorum during the fault, though its samples around it all say Running', () => {
+    const h = inOrder([
+      ...killOfN2([3000]),
+      event(2950, N1, 'quorum-lost'),
+      event(2980, N1, 'cluster-formed'),
+    ]);
+    expect(survivorContinuity(h).verdict).toBe('unknown');
+    expect(survivorContinuity(killOfN2([3000])).verdict).toBe('fail');
   });
 
   it('is unknown when no survivor VM was pinged during a fault', () => {

@@ -37,6 +37,8 @@ export interface SurvivorContinuityOptions {
 
 /** Faults on a node itself: their targets are not survivors. */
 const NODE_FAULTS: readonly FaultKind[] = ['kill', 'freeze', 'power-off', 'netem'];
+/** A node's own events that say it left the cluster: quorum lost (1177), fenced, removed. */
+const LEAVING: readonly string[] = ['quorum-lost', 'fenced-self', 'left-cluster'];
 /** Faults on the storage: every node's disk is hit, so nobody is a survivor. */
 const STORAGE_FAULTS: readonly FaultKind[] = ['storage-crash', 'storage-slow', 'storage-errors'];
 
@@ -83,7 +85,7 @@ function hitDuring(node: string, span: Span, all: Span[]): boolean {
  * end. The node's own quorum flag in between is not trusted to excuse it: a survivor whose
  * lease lapsed while another node failed is exactly what this invariant catches.
  */
-function stayed(list: StateEntry[], span: Span, gapMaxMs: number): StateEntry[] | null {
+function stayed(list: StateEntry[], span: Span, gapMaxMs: number, left: number[]): StateEntry[] | null {
   const firstIn = list.findIndex((s) => s.t >= span.start);
   const from = firstIn === -1 ? list.length - 1 : Math.max(0, firstIn - 1);
   const window = list.slice(from).filter((s) => s.t <= span.end);
@@ -91,6 +93,9 @@ function stayed(list: StateEntry[], span: Span, gapMaxMs: number): StateEntry[] 
   if (span.end - window[window.length - 1]!.t > gapMaxMs) return null;
   // Quorum at both ends; a dip in between is what the invariant is about, not a reason to skip.
   if (!window[0]!.hasQuorum || !window[window.length - 1]!.hasQuorum) return null;
+  // A node that said it lost quorum or left the cluster in between did not stay, though the
+  // samples around a quick stop and re-form may all show it Running.
+  if (left.some((t) => t >= window[0]!.t && t <= span.end)) return null;
   for (let i = 0; i < window.length; i++) {
     if (window[i]!.service !== 'Running') return null;
     if (i > 0 && window[i]!.t - window[i - 1]!.t > gapMaxMs) return null;
@@ -143,12 +148,15 @@ export function survivorContinuity(h: History, opts: SurvivorContinuityOptions =
   const problems: string[] = [];
   const offending: HistoryEntry[] = [];
   let judged = 0;
+  const leftAt = new Map<string, number[]>();
+  for (const e of entriesOf(h, 'event'))
+    if (LEAVING.includes(e.kind)) leftAt.set(e.node, [...(leftAt.get(e.node) ?? []), e.t]);
   const every = allSpans(h);
   const all = every.filter((s) => !isStorageFault(s));
   for (const span of all) {
     for (const [node, list] of byNode) {
       if (hitDuring(node, span, every)) continue;
-      const window = stayed(list, span, opts.sampleGapMaxMs ?? 1000);
+      const window = stayed(list, span, opts.sampleGapMaxMs ?? 1000, leftAt.get(node) ?? []);
       if (!window) continue;
       const start = window[0]!;
       for (const vm of Object.keys(start.roles).sort()) {
