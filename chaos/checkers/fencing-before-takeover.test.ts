@@ -120,6 +120,16 @@ describe('fencing-before-takeover', () => {
     expect(fencingBeforeTakeover(h).verdict).toBe('pass');
   });
 
+  it("counts a preempt logged in the same millisecond as the victim's last write, which the controller finished first", () => {
+    const h = inOrder([
+      ...cleanRun().filter((e) => !(e.type === 'storage-write' && e.initiator.host === N2 && e.t > 4000)),
+      storageWrite(7040, N2, 'vm1', 400, 'f'),
+    ]);
+    expect(fencingBeforeTakeover(h).verdict).toBe('pass');
+    const late = inOrder([...h, storageWrite(7041, N2, 'vm1', 401, 'g')]);
+    expect(fencingBeforeTakeover(late).verdict).toBe('fail');
+  });
+
   it('does not ask a failover after a resource failure, its node still a member, to fence anybody', () => {
     const both = [N1, N2];
     const h = inOrder([

@@ -86,9 +86,12 @@ function judgeByController(
   const preempts = log.filter(
     (r) => r.action === 'preempt' && r.t <= deadline && preemptVictims(log, r).includes(x.from),
   );
-  if (preempts.some((p) => p.lun === lun && p.t > since && allowed.has(p.initiator.host)))
+  // A preempt in the same millisecond as the victim's last write still comes after it: the
+  // controller finishes the victim's writes in flight before the preempt takes effect, and never
+  // acknowledges a preempted initiator's write afterwards.
+  if (preempts.some((p) => p.lun === lun && p.t >= since && allowed.has(p.initiator.host)))
     return { ok: true };
-  const near = preempts.filter((p) => p.t > since);
+  const near = preempts.filter((p) => p.t >= since);
   const wrong = near.find((p) => p.lun !== lun) ?? near.find((p) => !allowed.has(p.initiator.host));
   const why = wrong
     ? ` (the preempt at ${at(wrong.t)} was by ${wrong.initiator.host} on ${wrong.lun}, which does not count)`
