@@ -14,6 +14,7 @@ import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import { clients, dcbox, dcboxOk } from './harness.js';
+import { httpsRequest } from './https-client.js';
 import { REDFISHTOOL, ROOT, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
@@ -91,12 +92,16 @@ class Telnet {
   }
 }
 
-/** Runs DMTF's redfishtool against the MM over plain HTTP (-S Never), with Basic auth unless told. */
+/**
+ * Runs DMTF's redfishtool against the MM over HTTPS for every request (-S Always: its default
+ * sends the unauthenticated service-root read over HTTP), with Basic auth unless told.
+ * redfishtool never verifies the server's certificate (it passes verify=False to requests).
+ */
 const redfishtool = async (args: string[], auth = ['-u', 'USERID', '-p', 'PASSW0RD']): Promise<string> => {
   const r = mm.endpoints.redfish;
   const { stdout } = await promisify(execFile)(
     'redfishtool',
-    ['-r', `${r.address}:${r.port}`, ...auth, '-S', 'Never', ...args],
+    ['-r', `${r.address}:${r.port}`, ...auth, '-S', 'Always', ...args],
     {
       timeout: 30_000,
     },
@@ -112,13 +117,14 @@ async function http(
   body?: string,
   headers: Record<string, string> = { authorization: BASIC },
 ) {
-  const res = await fetch(`${mm.redfish.replace(/\/redfish\/v1\/$/, '')}${path}`, {
+  // Over HTTPS with the MM's certificate as the only CA: the test trusts it as a user would.
+  const res = await httpsRequest(`${mm.redfish.replace(/\/redfish\/v1\/$/, '')}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
     body,
+    caFile: mm.redfishCa,
   });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+  return { status: res.status, headers: res.headers, json: res.text ? JSON.parse(res.text) : null };
 }
 
 function messageIdOf(json: {
@@ -171,8 +177,9 @@ describe.skipIf(!!skip)(
     it('shows the telnet and Redfish endpoints in dcbox status and warns about the default account', async () => {
       const out = await dcboxOk(['status']);
       expect(out).toContain(
-        `AMM CLI telnet ${mm.endpoints.telnet.address} 23, Redfish http://${mm.endpoints.redfish.address}:8000/redfish/v1/`,
+        `AMM CLI telnet ${mm.endpoints.telnet.address} 23, Redfish https://${mm.endpoints.redfish.address}:8000/redfish/v1/`,
       );
+      expect(out).toContain(`Redfish certificate (self-signed, trust it as the CA): ${mm.redfishCa}`);
       expect(out).toMatch(/warning: .*factory default account USERID \/ PASSW0RD/);
     });
 
@@ -283,7 +290,7 @@ describe.skipIf(!!skip)(
       const reset = '/redfish/v1/Systems/blade1/Actions/ComputerSystem.Reset';
       const root = await http('GET', '/redfish/v1/', undefined, {});
       expect(root.status).toBe(200);
-      expect(root.headers.get('odata-version')).toBe('4.0');
+      expect(root.headers['odata-version']).toBe('4.0');
 
       const malformed = await http('POST', reset, '{"ResetType": ');
       expect(malformed.status).toBe(400);

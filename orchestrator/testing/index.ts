@@ -225,7 +225,7 @@ async function dataCenter(
     mm: {
       grpc: mmHost.grpc,
       telnet: endpoint(mmHost.address, mmSpec.telnetPort ?? DEFAULT_TELNET_PORT),
-      redfish: `${mmSpec.redfishTls ? 'https' : 'http'}://${mmHost.address}:${mmSpec.redfishPort ?? DEFAULT_REDFISH_PORT}/redfish/v1/`,
+      redfish: `${(mmSpec.redfishTls ?? true) ? 'https' : 'http'}://${mmHost.address}:${mmSpec.redfishPort ?? DEFAULT_REDFISH_PORT}/redfish/v1/`,
       credentials: { ...mmSpec.credentials },
     },
     nodes: Object.fromEntries(byComponent('hyperv-node').map((h) => [h.name, h.grpc])),

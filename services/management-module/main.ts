@@ -16,7 +16,7 @@
  * responses, pure), redfish-server.ts (Redfish over HTTP(S), adapter), this file (process wiring).
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { Actor } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
 import { PendingReplies } from '../actor/pending.js';
@@ -38,6 +38,7 @@ import { drainNode } from './drain.js';
 import {
   LOGIN_FAIL_DELAY_MS,
   protocolEndpoints,
+  redfishCertificatePath,
   SESSION_TIMEOUT_S,
   usesDefaultCredentials,
 } from './endpoints.js';
@@ -159,11 +160,14 @@ async function serveRemoteAccess(
     loginFailDelayMs,
     sessionTimeoutS: settings.sessionTimeoutS ?? SESSION_TIMEOUT_S,
   });
-  const tls = ends.redfish.tls ? selfSignedCertificate(join(cfg.dataDir, 'tls'), cfg.address) : undefined;
+  const tls = ends.redfish.tls
+    ? selfSignedCertificate(dirname(redfishCertificatePath(cfg.dataDir)), cfg.address)
+    : undefined;
   const http = await startRedfishServer(redfish, ends.redfish.address, ends.redfish.port, log, tls);
   log('info', 'AMM CLI and Redfish listening', {
     telnet: `${ends.telnet.address}:${ends.telnet.port}`,
     redfish: `${tls ? 'https' : 'http'}://${ends.redfish.address}:${ends.redfish.port}/redfish/v1/`,
+    ...(tls ? { certificate: redfishCertificatePath(cfg.dataDir) } : {}),
   });
   if (usesDefaultCredentials(settings.credentials))
     log(
