@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { basicAuthorization } from '../transport/run-token.js';
-import { grpcLoginRefusal, protocolEndpoints, redfishCertificatePath } from './endpoints.js';
+import { grpcLoginRefusal, redfishCertificatePath } from './endpoints.js';
 
 const ACCOUNT = { username: 'USERID', password: 'PASSW0RD' };
 
@@ -30,15 +30,8 @@ describe("the management module's gRPC login", () => {
   });
 });
 
-describe("the management module's protocol endpoints", () => {
-  const cfg = { address: '198.18.0.11', grpcPort: 50051 };
-
-  it('serves Redfish over HTTPS unless the topology asks for plain HTTP', () => {
-    expect(protocolEndpoints(cfg, {}).redfish).toEqual({ address: '198.18.0.11', port: 8000, tls: true });
-    expect(protocolEndpoints(cfg, { redfishTls: false }).redfish.tls).toBe(false);
-  });
-
-  it('keeps the certificate in the tls folder of the MM data folder', () => {
+describe("the management module's Redfish certificate", () => {
+  it('is kept in the tls folder of the MM data folder', () => {
     expect(redfishCertificatePath('/run/hosts/mm/data')).toBe('/run/hosts/mm/data/tls/redfish-cert.pem');
   });
 });

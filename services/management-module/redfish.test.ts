@@ -294,18 +294,18 @@ describe('Redfish router', () => {
 });
 
 describe('MM endpoints and account', () => {
-  it('uses 23 and 8000 on a host of its own, and free ports above the gRPC port on 127.0.0.1', () => {
+  it('uses 23 and 8000 (HTTPS) on a host of its own, and free ports above the gRPC port on 127.0.0.1', () => {
     expect(protocolEndpoints({ address: '198.18.0.14', grpcPort: 50051 }, {})).toEqual({
       telnet: { address: '198.18.0.14', port: 23 },
-      redfish: { address: '198.18.0.14', port: 8000, tls: false },
+      redfish: { address: '198.18.0.14', port: 8000, tls: true },
     });
     const local = protocolEndpoints({ address: '127.0.0.1', grpcPort: 47240 }, {});
     expect([local.telnet.port, local.redfish.port]).toEqual([47243, 47244]);
     expect(
-      protocolEndpoints({ address: '127.0.0.1', grpcPort: 1 }, { telnetPort: 2323, redfishTls: true }),
+      protocolEndpoints({ address: '127.0.0.1', grpcPort: 1 }, { telnetPort: 2323, redfishTls: false }),
     ).toMatchObject({
       telnet: { port: 2323 },
-      redfish: { port: 5, tls: true },
+      redfish: { port: 5, tls: false },
     });
   });
 
