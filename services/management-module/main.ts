@@ -7,11 +7,10 @@
  * file only wires the core to its adapters.
  *
  * Files: core.ts (chassis inventory, health, power control and event log, pure), amm-cli.ts (the
- * AMM command line, pure), endpoints.ts (protocol ports and credentials, pure), drain.ts
- * (draining a node's roles before a graceful shutdown, adapter), interpreter.ts (the core's
- * effects on the backplane, adapter), grpc-api.ts (the ManagementModule gRPC API, adapter),
+ * AMM command line, pure), endpoints.ts (protocol ports and credentials, pure), interpreter.ts (the core's
+ * effects on the backplane and the blades' OS shutdown, adapter), grpc-api.ts (the ManagementModule gRPC API, adapter),
  * metrics.ts (Prometheus metrics, adapter), telnet.ts (the AMM CLI over telnet, adapter),
- * redfish.ts (the Redfish router and sessions, pure but for its injected power, drain and
+ * redfish.ts (the Redfish router and sessions, pure but for its injected power and
  * clock), redfish-resources.ts (Redfish resource bodies, pure), redfish-errors.ts (Redfish error
  * responses, pure), redfish-server.ts (Redfish over HTTP(S), adapter), this file (process wiring).
  */
@@ -34,7 +33,6 @@ import {
   initialState,
   viewChassis,
 } from './core.js';
-import { drainNode } from './drain.js';
 import {
   LOGIN_FAIL_DELAY_MS,
   protocolEndpoints,
@@ -65,7 +63,7 @@ await runService<MmSettings>({
         now: clock.now(),
       }),
       decide: decideChassis,
-      interpret: makeInterpreter(backplane, pending, log),
+      interpret: makeInterpreter(backplane, pending, log, cfg.hosts),
       clock,
       seed: cfg.seed,
       onError: (err, msg) => log('error', 'decide failed', { msg: msg.type, error: String(err) }),
@@ -149,10 +147,6 @@ async function serveRemoteAccess(
     chassis: () => viewChassis(actor.state, clock.now()),
     credentials: settings.credentials,
     power,
-    drain: async (host) => {
-      const moves = await drainNode(cfg.hosts, host);
-      log('info', 'drained before a graceful shutdown', { host, moves });
-    },
     login: (user, ok) => login(user, ok, 'redfish'),
     now: () => clock.now(),
     newToken: () => randomBytes(24).toString('hex'),
