@@ -269,19 +269,84 @@ describe.skipIf(!!skip)(
       expect((await http('GET', '/redfish/v1/Systems', undefined, token)).status).toBe(401);
     });
 
-    it.skipIf(!!noRedfishtool)('drains the roles live before a GracefulShutdown cuts the power', async () => {
-      // The telnet test failed VirtualMachine1 over to HVR2NODO1 (no failback).
-      expect((await clusterState(N2)).roles.find((x) => x.name === VM)?.owner).toBe(N1);
-      const pids = hostPids(N1);
-      expect(pids.length).toBe(2);
-      await redfishtool(['Systems', '-I', 'blade1', 'reset', 'GracefulShutdown']);
-      expect(pids.filter(alive)).toEqual([]);
-      // The role was already moved when the power went: no failover had to bring it back.
-      const role = (await clusterState(N2)).roles.find((x) => x.name === VM);
-      expect(role).toMatchObject({ owner: N2, state: 'Online' });
-      await redfishtool(['Systems', '-I', 'blade1', 'reset', 'On']);
-      await pollUntil(async () => (await clusterState(N2)).members.length === 2, {
-        what: `${N1} to rejoin the cluster`,
+    it.skipIf(!!noRedfishtool)(
+      "GracefulShutdown asks the blade's OS to shut down: its cluster service moves the role by quick migration before the power goes",
+      async () => {
+        // The telnet test failed VirtualMachine1 over to HVR2NODO1 (no failback).
+        expect((await clusterState(N2)).roles.find((x) => x.name === VM)?.owner).toBe(N1);
+        const pids = hostPids(N1);
+        expect(pids.length).toBe(2);
+        await redfishtool(['Systems', '-I', 'blade1', 'reset', 'GracefulShutdown']);
+        expect(pids.filter(alive)).toEqual([]);
+        // The role was already moved when the power went: no failover had to bring it back. The
+        // AMM event log shows the soft power off's steps: OS asked, OS down, power off.
+        const role = (await clusterState(N2)).roles.find((x) => x.name === VM);
+        expect(role).toMatchObject({ owner: N2, state: 'Online' });
+        const log = await rpc<{ entries: { text: string }[] }>((cb) =>
+          (c as Clients).mm().GetEventLog({}, deadline(3000), cb),
+        );
+        expect(log.entries.map((e) => e.text)).toEqual(
+          expect.arrayContaining([
+            `Soft power off of blade 1 (${N1}): operating system shutdown requested`,
+            `blade 1 (${N1}): operating system shut down`,
+            `blade 1 (${N1}) powered off`,
+          ]),
+        );
+        // Power it on only once the survivor has removed it: a node that comes back before its
+        // removal was noticed stays Joining (a cluster-core matter, outside the MM).
+        await pollUntil(async () => (await clusterState(N2)).members.length === 1, {
+          what: `${N2} to remove ${N1}`,
+          timeoutMs: 20_000,
+        });
+        await redfishtool(['Systems', '-I', 'blade1', 'reset', 'On']);
+        await pollUntil(async () => (await clusterState(N1)).members.length === 2, {
+          what: `${N1} to rejoin the cluster`,
+          timeoutMs: 20_000,
+        });
+      },
+    );
+
+    it('power -softoff -T blade[N] over telnet shuts the OS down, moving its role, then powers the blade off', async () => {
+      // The GracefulShutdown test left VirtualMachine1 on HVR2NODO2; HVR2NODO1 has just come back
+      // and must run its cluster service and see the CSV before it can take a role.
+      await pollUntil(
+        async () => {
+          const n1 = await clusterState(N1);
+          return (
+            n1.service_state === 'Running' &&
+            n1.members.length === 2 &&
+            !!n1.csv[0]?.coordinator &&
+            n1.roles.find((x) => x.name === VM)?.owner === N2
+          );
+        },
+        { what: `${N1} to be back in the cluster with ${VM} on ${N2}`, timeoutMs: 20_000 },
+      );
+      const t = await Telnet.open(mm.endpoints.telnet.address, mm.endpoints.telnet.port);
+      try {
+        await t.expect(/username: /);
+        t.send('USERID');
+        await t.expect(/password: /i);
+        t.send('PASSW0RD');
+        await t.expect(/system> /);
+        const pids = hostPids(N2);
+        expect(await t.command('power -softoff -T blade[2]', /system> /, 150_000)).toEqual(['OK']);
+        expect(pids.filter(alive)).toEqual([]);
+        expect(await t.command('power -T system:blade[2] -state', /system> /)).toEqual(['Off']);
+        expect((await clusterState(N1)).roles.find((x) => x.name === VM)).toMatchObject({
+          owner: N1,
+          state: 'Online',
+        });
+        await pollUntil(async () => (await clusterState(N1)).members.length === 1, {
+          what: `${N1} to remove ${N2}`,
+          timeoutMs: 20_000,
+        });
+        expect(await t.command('power -on -T blade[2]', /system> /, 30_000)).toEqual(['OK']);
+        t.send('exit');
+      } finally {
+        t.close();
+      }
+      await pollUntil(async () => (await clusterState(N1)).members.length === 2, {
+        what: `${N2} to rejoin the cluster`,
         timeoutMs: 20_000,
       });
     });
