@@ -1,4 +1,7 @@
-/** `dcbox power on|off|cycle <bay>`: a chassis bay's power, through the management module. */
+/**
+ * `dcbox power on|off|cycle|softoff <bay>`: a chassis bay's power, through the management module
+ * (softoff asks the blade's OS to shut down first, as the AMM's `power -softoff` does).
+ */
 import { Command } from 'commander';
 import { UsageError } from '../orchestrator/run/up.js';
 import type { PowerResponse__Output } from '../services/generated/dcbox/chassis/v1/PowerResponse.js';
@@ -18,13 +21,19 @@ export function addPowerCommand(cli: Command): void {
   cli
     .command('power')
     .description('power a chassis bay on, off or cycle it, through the management module')
-    .addArgument(new Command().createArgument('<action>', 'on, off or cycle').choices(['on', 'off', 'cycle']))
+    .addArgument(
+      new Command()
+        .createArgument('<action>', 'on, off, cycle or softoff')
+        .choices(['on', 'off', 'cycle', 'softoff']),
+    )
     .argument('<bay>', 'a blade bay number (1-6), or io:N for an I/O module')
     .option('--json', 'print JSON')
     .action(async (action: string, bayText: string, o: { json?: boolean }) => {
       const { kind, bay } = parseBay(bayText);
       const res = await withClients((c) =>
-        rpc<PowerResponse__Output>((cb) => c.mm().Power({ kind, bay, action }, deadline(60_000), cb)),
+        rpc<PowerResponse__Output>((cb) =>
+          c.mm().Power({ kind, bay, action }, deadline(action === 'softoff' ? 180_000 : 60_000), cb),
+        ),
       );
       if (o.json) printJson(res);
       else

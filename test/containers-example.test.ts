@@ -10,6 +10,7 @@ import { type DataCenter, startDataCenter, sweepDataCenters } from 'dcbox/testin
 import { afterAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../services/process/poll-until.js';
 import { leftInDocker } from './docker-env.js';
+import { type HttpAnswer, httpsRequest } from './https-client.js';
 import { DOCKER_ENGINE, unmet } from './requirements.js';
 
 /** A unary gRPC call as a promise. */
@@ -17,16 +18,17 @@ function call<T>(fn: (cb: (err: Error | null, res?: T) => void) => void): Promis
   return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
 }
 
-/** A Redfish request with the MM's account. */
-async function redfish(dc: DataCenter, path: string, body?: unknown): Promise<Response> {
+/** A Redfish request with the MM's account, over HTTPS trusting the MM's certificate alone. */
+function redfish(dc: DataCenter, path: string, body?: unknown): Promise<HttpAnswer> {
   const { username, password } = dc.mm.credentials;
-  return fetch(new URL(path, dc.mm.redfish), {
+  return httpsRequest(new URL(path, dc.mm.redfish).href, {
     method: body ? 'POST' : 'GET',
     headers: {
       authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
       'content-type': 'application/json',
     },
     body: body ? JSON.stringify(body) : undefined,
+    ca: dc.mm.redfishCa,
   });
 }
 
@@ -68,7 +70,8 @@ describe.skipIf(!!skip)('dcbox/testing: the seed data center in containers', () 
 
     const reset = await redfish(dc, 'Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'ForceOff' });
     expect(reset.status).toBeLessThan(300);
-    const blade2 = (await (await redfish(dc, 'Systems/blade2')).json()) as { PowerState: string };
+    const blade2 = JSON.parse((await redfish(dc, 'Systems/blade2')).text) as { PowerState: string };
+    expect(dc.mm.redfish).toMatch(/^https:/);
     expect(blade2.PowerState).toBe('Off');
 
     const back = await pollUntil(

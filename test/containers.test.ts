@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DOCKER } from '../orchestrator/containers/docker-cli.js';
 import { ensureAppImage } from '../orchestrator/containers/image.js';
+import { CONTAINER_DIR } from '../orchestrator/containers/names.js';
 import type { Clients } from '../orchestrator/run/clients.js';
 import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
@@ -16,6 +17,7 @@ import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
 import { leftInDocker } from './docker-env.js';
 import { clients, dcbox, dcboxOk } from './harness.js';
+import { httpsRequest } from './https-client.js';
 import { composeCommand, DOCKER_COMPOSE, DOCKER_ENGINE, unmet } from './requirements.js';
 
 const N1 = 'HVR2NODO1';
@@ -178,14 +180,17 @@ describe.skipIf(!compose)('docker-compose.yml (the seed topology)', () => {
     )
       .split('\n')
       .filter(Boolean);
+  // Redfish serves HTTPS with the MM's own certificate, read from its container to trust it.
+  const mmCa = () => run('exec', '-T', 'mm', 'cat', `${CONTAINER_DIR}/data/tls/redfish-cert.pem`);
   const redfish = (path: string, body?: unknown) =>
-    fetch(`http://198.19.63.11:8000/redfish/v1/${path}`, {
+    httpsRequest(`https://198.19.63.11:8000/redfish/v1/${path}`, {
       method: body ? 'POST' : 'GET',
       headers: {
         authorization: `Basic ${Buffer.from('USERID:PASSW0RD').toString('base64')}`,
         'content-type': 'application/json',
       },
       body: body ? JSON.stringify(body) : undefined,
+      ca: mmCa(),
     });
 
   it('comes up healthy; a blade powered off through Redfish is a killed container, powered on a healthy one', async () => {
@@ -205,11 +210,11 @@ describe.skipIf(!compose)('docker-compose.yml (the seed topology)', () => {
       expect(dashboard.view.run.topology).toBe('seed');
 
       const off = await redfish('Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'ForceOff' });
-      expect(off.status).toBeLessThan(300);
+      expect(off.status, off.text).toBeLessThan(300);
       expect(health().find((l) => l.startsWith('hvr2nodo2 '))).toMatch(/Exited \(137\)/);
       const on = await redfish('Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'On' });
-      expect(on.status).toBeLessThan(300);
-      expect(((await (await redfish('Systems/blade2')).json()) as { PowerState: string }).PowerState).toBe(
+      expect(on.status, on.text).toBeLessThan(300);
+      expect((JSON.parse((await redfish('Systems/blade2')).text) as { PowerState: string }).PowerState).toBe(
         'On',
       );
       // Powered on is a fresh container: wait for Docker's health check to pass, not for a

@@ -8,6 +8,7 @@
  * package and the packages it loads to the base image); DCBOX_IMAGE names a prebuilt image to
  * use instead.
  */
+import { request } from 'node:https';
 import { type DataCenter, startDataCenter } from 'dcbox/testing';
 import { expect, it } from 'vitest';
 
@@ -32,16 +33,32 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
   }
 }
 
-/** A Redfish request with the management module's account. */
-function redfish(dc: DataCenter, path: string, body?: unknown): Promise<Response> {
+/**
+ * A Redfish request with the management module's account, over HTTPS trusting the MM's own
+ * certificate (dc.mm.redfishCa) as the only CA. Resolves with the status and the JSON body.
+ */
+function redfish(dc: DataCenter, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const { username, password } = dc.mm.credentials;
-  return fetch(new URL(path, dc.mm.redfish), {
-    method: body ? 'POST' : 'GET',
-    headers: {
-      authorization: `Basic ${btoa(`${username}:${password}`)}`,
-      'content-type': 'application/json',
-    },
-    body: body ? JSON.stringify(body) : undefined,
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL(path, dc.mm.redfish),
+      {
+        method: body ? 'POST' : 'GET',
+        ca: dc.mm.redfishCa ?? undefined,
+        auth: `${username}:${password}`,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
   });
 }
 
@@ -69,7 +86,7 @@ it('brings the role of a blade powered off through Redfish back on the other nod
     // Blade 2 (HVR2NODO2) loses power as if pulled from the management module.
     const reset = await redfish(dc, 'Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'ForceOff' });
     expect(reset.status).toBeLessThan(300);
-    const blade2 = (await (await redfish(dc, 'Systems/blade2')).json()) as { PowerState: string };
+    const blade2 = (await redfish(dc, 'Systems/blade2')).json as { PowerState: string };
     expect(blade2.PowerState).toBe('Off');
 
     const back = await until('VirtualMachine1 online again on HVR2NODO1', role('HVR2NODO1'));

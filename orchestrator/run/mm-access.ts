@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   type ProtocolEndpoints,
   protocolEndpoints,
+  redfishCertificatePath,
   usesDefaultCredentials,
 } from '../../services/management-module/endpoints.js';
 import type { MmSettings, ServiceConfig } from '../../services/process/config.js';
@@ -21,6 +22,11 @@ export interface MmAccess {
   endpoints: ProtocolEndpoints;
   /** The Redfish service root URL. */
   redfish: string;
+  /**
+   * The MM's self-signed Redfish certificate in the run's folder, which a client names as its CA
+   * (`curl --cacert`); null when Redfish is plain HTTP.
+   */
+  redfishCa: string | null;
   defaultCredentials: boolean;
 }
 
@@ -57,6 +63,7 @@ export function mmAccess(state: RunState): MmAccess | null {
       host,
       endpoints: e,
       redfish: `${e.redfish.tls ? 'https' : 'http'}://${e.redfish.address}:${e.redfish.port}/redfish/v1/`,
+      redfishCa: e.redfish.tls ? redfishCertificatePath(cfg.dataDir) : null,
       defaultCredentials: usesDefaultCredentials(cfg.settings.credentials),
     };
   } catch {
@@ -70,6 +77,7 @@ export function mmAccessLines(a: MmAccess | null): string[] {
   const lines = [
     `management module ${a.host}: AMM CLI telnet ${a.endpoints.telnet.address} ${a.endpoints.telnet.port}, Redfish ${a.redfish}`,
   ];
+  if (a.redfishCa) lines.push(`Redfish certificate (self-signed, trust it as the CA): ${a.redfishCa}`);
   if (a.defaultCredentials)
     lines.push(
       'warning: the management module uses the factory default account USERID / PASSW0RD; set chassis.managementModule.credentials in the topology',

@@ -9,7 +9,7 @@
  * `sweepDataCenters()` or `dcbox down` removes what a crashed run left.
  *
  *   await using dc = await startDataCenter({ timing: 'fast' });
- *   const redfish = dc.mm.redfish;             // http://198.19.N.11:8000/redfish/v1/
+ *   const redfish = dc.mm.redfish;             // https://198.19.N.11:8000/redfish/v1/ (trust dc.mm.redfishCa)
  *   await dc.partition([['HVR2NODO1'], ['HVR2NODO2']]);
  *
  * Endpoints are the containers' own addresses, reached directly from the Docker host (they stay
@@ -25,13 +25,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { type ContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
-import { DEFAULT_REDFISH_PORT, DEFAULT_TELNET_PORT } from '../../services/management-module/endpoints.js';
+import {
+  DEFAULT_REDFISH_PORT,
+  DEFAULT_TELNET_PORT,
+  redfishCertificatePath,
+} from '../../services/management-module/endpoints.js';
 import type { Component } from '../../services/process/config.js';
 import { clientOptions, insecure, projectRoot, protos } from '../../services/transport/grpc.js';
 import { newRunToken } from '../../services/transport/run-token.js';
 import {
   APP_IMAGE,
   backplaneAddress,
+  CONTAINER_DIR,
   containerAddresses,
   DASHBOARD_PORT,
   LABEL_HOST,
@@ -217,6 +222,7 @@ async function dataCenter(
     return name;
   };
   const controls = await faultControls(run, client, started, hosts, nameOf);
+  const tls = mmSpec.redfishTls ?? true;
   return {
     runId: run.runId,
     runToken: run.runToken,
@@ -225,7 +231,10 @@ async function dataCenter(
     mm: {
       grpc: mmHost.grpc,
       telnet: endpoint(mmHost.address, mmSpec.telnetPort ?? DEFAULT_TELNET_PORT),
-      redfish: `${mmSpec.redfishTls ? 'https' : 'http'}://${mmHost.address}:${mmSpec.redfishPort ?? DEFAULT_REDFISH_PORT}/redfish/v1/`,
+      redfish: `${tls ? 'https' : 'http'}://${mmHost.address}:${mmSpec.redfishPort ?? DEFAULT_REDFISH_PORT}/redfish/v1/`,
+      redfishCa: tls
+        ? await readInContainer(started.get(mmHost.name), redfishCertificatePath(join(CONTAINER_DIR, 'data')))
+        : null,
       credentials: { ...mmSpec.credentials },
     },
     nodes: Object.fromEntries(byComponent('hyperv-node').map((h) => [h.name, h.grpc])),
@@ -284,4 +293,12 @@ function typedClients(
       return track(new p.dcbox.workstation.v1.Workstation(workstation.grpc.target, insecure(), options));
     },
   };
+}
+
+/** A file of a started container, as text (the MM writes its Redfish certificate before it serves). */
+async function readInContainer(container: StartedTestContainer | undefined, path: string): Promise<string> {
+  if (!container) throw new Error(`no container to read ${path} from`);
+  const r = await container.exec(['cat', path]);
+  if (r.exitCode !== 0) throw new Error(`reading ${path} in ${container.getName()}: ${r.output.trim()}`);
+  return r.output;
 }

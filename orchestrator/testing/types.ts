@@ -56,6 +56,11 @@ export interface DataCenter extends AsyncDisposable {
     grpc: Endpoint;
     telnet: Endpoint;
     redfish: string;
+    /**
+     * The Redfish service's certificate (PEM) when it serves HTTPS (the default), to trust it
+     * as the only CA: `https.request(url, { ca: dc.mm.redfishCa })`; null for plain HTTP.
+     */
+    redfishCa: string | null;
     credentials: { username: string; password: string };
   };
   /** Each Hyper-V node's gRPC endpoint (HyperVNode and Cluster services), by node name. */

@@ -27,6 +27,7 @@ export const Topology = z.strictObject({
       // (services/management-module/endpoints.ts).
       telnetPort: z.int().min(1).max(65535).optional(),
       redfishPort: z.int().min(1).max(65535).optional(),
+      // Redfish is HTTPS with a self-signed certificate unless this is false (plain HTTP).
       redfishTls: z.boolean().optional(),
       loginFailDelayMs: z.int().min(0).max(60_000).optional(),
       sessionTimeoutS: z.int().min(30).max(86_400).optional(),

@@ -24,6 +24,9 @@ import type { PassEnd as _dcbox_node_v1_PassEnd, PassEnd__Output as _dcbox_node_
 import type { PathView as _dcbox_node_v1_PathView, PathView__Output as _dcbox_node_v1_PathView__Output } from './dcbox/node/v1/PathView';
 import type { PathsResponse as _dcbox_node_v1_PathsResponse, PathsResponse__Output as _dcbox_node_v1_PathsResponse__Output } from './dcbox/node/v1/PathsResponse';
 import type { SeqRange as _dcbox_node_v1_SeqRange, SeqRange__Output as _dcbox_node_v1_SeqRange__Output } from './dcbox/node/v1/SeqRange';
+import type { ShutdownMove as _dcbox_node_v1_ShutdownMove, ShutdownMove__Output as _dcbox_node_v1_ShutdownMove__Output } from './dcbox/node/v1/ShutdownMove';
+import type { ShutdownReply as _dcbox_node_v1_ShutdownReply, ShutdownReply__Output as _dcbox_node_v1_ShutdownReply__Output } from './dcbox/node/v1/ShutdownReply';
+import type { ShutdownRequest as _dcbox_node_v1_ShutdownRequest, ShutdownRequest__Output as _dcbox_node_v1_ShutdownRequest__Output } from './dcbox/node/v1/ShutdownRequest';
 import type { StorageCommandRequest as _dcbox_node_v1_StorageCommandRequest, StorageCommandRequest__Output as _dcbox_node_v1_StorageCommandRequest__Output } from './dcbox/node/v1/StorageCommandRequest';
 import type { StorageCommandResponse as _dcbox_node_v1_StorageCommandResponse, StorageCommandResponse__Output as _dcbox_node_v1_StorageCommandResponse__Output } from './dcbox/node/v1/StorageCommandResponse';
 import type { VirtualDisk as _dcbox_node_v1_VirtualDisk, VirtualDisk__Output as _dcbox_node_v1_VirtualDisk__Output } from './dcbox/node/v1/VirtualDisk';
@@ -69,6 +72,9 @@ export interface ProtoGrpcType {
         PathView: MessageTypeDefinition<_dcbox_node_v1_PathView, _dcbox_node_v1_PathView__Output>
         PathsResponse: MessageTypeDefinition<_dcbox_node_v1_PathsResponse, _dcbox_node_v1_PathsResponse__Output>
         SeqRange: MessageTypeDefinition<_dcbox_node_v1_SeqRange, _dcbox_node_v1_SeqRange__Output>
+        ShutdownMove: MessageTypeDefinition<_dcbox_node_v1_ShutdownMove, _dcbox_node_v1_ShutdownMove__Output>
+        ShutdownReply: MessageTypeDefinition<_dcbox_node_v1_ShutdownReply, _dcbox_node_v1_ShutdownReply__Output>
+        ShutdownRequest: MessageTypeDefinition<_dcbox_node_v1_ShutdownRequest, _dcbox_node_v1_ShutdownRequest__Output>
         StorageCommandRequest: MessageTypeDefinition<_dcbox_node_v1_StorageCommandRequest, _dcbox_node_v1_StorageCommandRequest__Output>
         StorageCommandResponse: MessageTypeDefinition<_dcbox_node_v1_StorageCommandResponse, _dcbox_node_v1_StorageCommandResponse__Output>
         VirtualDisk: MessageTypeDefinition<_dcbox_node_v1_VirtualDisk, _dcbox_node_v1_VirtualDisk__Output>

@@ -2,7 +2,7 @@
  * hyperv-node: one blade running Hyper-V Server 2008 R2 — MPIO over the RSSM paths, the
  * Cluster Shared Volumes, the VM manager and the failover-cluster service, served as
  * dcbox.node.v1.HyperVNode and dcbox.cluster.v1.Cluster. Wiring only: the logic is in mpio.ts,
- * csv/, vm/, migration/ and cluster/.
+ * os-shutdown.ts (the OS shutdown of a soft power off), csv/, vm/, migration/ and cluster/.
  */
 
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { nodeMetrics } from './metrics.js';
 import type { IoResult, StorageOp } from './mpio.js';
 import { Multipath } from './multipath.js';
 import { nodeService } from './node-service.js';
+import { osShutdown } from './os-shutdown.js';
 import { CsvSavedState, LocalSavedState } from './saved-state.js';
 import type { VmInstanceState } from './vm/model.js';
 import { VmHost } from './vm-host.js';
@@ -164,14 +165,19 @@ await runService<NodeSettings>({
       csv: [...volumes.keys()],
     });
     return [
-      nodeService(cfg, disks, vms, async (spec) =>
-        runCheckedIoLoad(
-          spec,
-          [...volumes.values()],
-          (await disks.lunDetails())[spec.lun]?.sizeBytes ?? 0,
-          systemClock,
-          cfg.seed,
-        ),
+      nodeService(
+        cfg,
+        disks,
+        vms,
+        async (spec) =>
+          runCheckedIoLoad(
+            spec,
+            [...volumes.values()],
+            (await disks.lunDetails())[spec.lun]?.sizeBytes ?? 0,
+            systemClock,
+            cfg.seed,
+          ),
+        osShutdown(cfg.host, cluster, log),
       ),
       cluster.grpcService(),
     ];

@@ -11,6 +11,7 @@ import type { IoLoadRequest__Output } from '../generated/dcbox/node/v1/IoLoadReq
 import type { IoLoadResult as IoLoadResultMsg } from '../generated/dcbox/node/v1/IoLoadResult.js';
 import type { MigrationAck } from '../generated/dcbox/node/v1/MigrationAck.js';
 import type { MigrationChunk__Output } from '../generated/dcbox/node/v1/MigrationChunk.js';
+import type { ShutdownReply } from '../generated/dcbox/node/v1/ShutdownReply.js';
 import type { StorageCommandRequest__Output } from '../generated/dcbox/node/v1/StorageCommandRequest.js';
 import type { StorageCommandResponse } from '../generated/dcbox/node/v1/StorageCommandResponse.js';
 import type { Vm } from '../generated/dcbox/node/v1/Vm.js';
@@ -115,6 +116,8 @@ export function nodeService(
   vms: VmHost,
   /** Runs an I/O load on a CSV's free space (RunIoLoad). */
   ioLoad?: (spec: IoLoadSpec) => Promise<IoLoadResult>,
+  /** Shuts the operating system down for a soft power off (Shutdown; os-shutdown.ts). */
+  shutdown?: () => Promise<ShutdownReply>,
 ): { definition: grpc.ServiceDefinition; name: string; impl: grpc.UntypedServiceImplementation } {
   const s = cfg.settings;
   const impl = {
@@ -129,6 +132,10 @@ export function nodeService(
     })),
     ...vmHandlers(cfg.host, vms),
     ...storageHandlers(cfg, disks, ioLoad),
+    Shutdown: unary(async () => {
+      if (!shutdown) throw new DcboxError('BAD_STATE', `${cfg.host} has no operating system shutdown`);
+      return shutdown();
+    }),
   };
   return { definition: protos().dcbox.node.v1.HyperVNode.service, name: 'dcbox.node.v1.HyperVNode', impl };
 }

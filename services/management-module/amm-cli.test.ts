@@ -6,6 +6,7 @@ import {
   ERR_BAD_TARGET,
   ERR_EMPTY_BAY,
   ERR_LOGIN,
+  ERR_SYNTAX,
   ERR_UNKNOWN_COMMAND,
   newSession,
   onLine,
@@ -255,5 +256,22 @@ describe('telnet decoding', () => {
     const hidden = d.feed(Buffer.from('PASSW0RD\r\n'));
     expect(hidden.lines).toEqual(['PASSW0RD']);
     expect(hidden.reply.toString('latin1')).toBe('\r\n');
+  });
+});
+
+describe('power -softoff', () => {
+  it('parses the JCS syntax power -softoff -T blade[N] into a soft power off of that blade', () => {
+    const { session } = run(LOGIN);
+    const soft = { kind: 'blade', bay: 2, action: 'softoff' };
+    expect(onLine(session, 'power -softoff -T blade[2]', context()).power).toEqual(soft);
+    expect(onLine(session, 'power -T system:blade[2] -softoff', context()).power).toEqual(soft);
+    const env = run([...LOGIN, 'env -T system:blade[2]']).session;
+    expect(onLine(env, 'power -softoff', context())).toMatchObject({ power: soft, prompt: null });
+  });
+
+  it('refuses -softoff together with another power option, or for an empty bay', () => {
+    const { session } = run(LOGIN);
+    expect(onLine(session, 'power -softoff -off -T blade[2]', context()).lines).toEqual([ERR_SYNTAX]);
+    expect(onLine(session, 'power -softoff -T blade[3]', context()).lines).toEqual([ERR_EMPTY_BAY]);
   });
 });

@@ -5,7 +5,7 @@
  * the JCS1200/AMM CLI use (docs/domain.md §AMM CLI). Error texts the sources do not give are our own,
  * AMM-like and marked UNVERIFIED where they appear.
  */
-import type { BayView, LogEntry, viewChassis } from './core.js';
+import type { BayView, LogEntry, PowerAction, viewChassis } from './core.js';
 import { credentialsMatch } from './endpoints.js';
 
 /** The chassis as the CLI reads it (core.viewChassis at the current time). */
@@ -29,7 +29,7 @@ export interface CliSession {
 export interface PowerRequest {
   kind: 'blade' | 'io';
   bay: number;
-  action: 'on' | 'off' | 'cycle';
+  action: PowerAction;
 }
 
 /** The result of one input line. */
@@ -234,13 +234,14 @@ function command(s: CliSession, line: string, ctx: CliContext): CliStep {
 }
 
 function power(s: CliSession, target: Target, flags: string[], ctx: CliContext): CliStep {
-  const ops = flags.filter((f) => ['state', 'on', 'off', 'cycle'].includes(f));
+  // -softoff asks the blade's OS to shut down before the power goes (docs/domain.md §AMM CLI).
+  const ops = flags.filter((f) => ['state', 'on', 'off', 'cycle', 'softoff'].includes(f));
   if (ops.length !== 1 || flags.length !== 1) return say(s, ERR_SYNTAX);
   if (target.type !== 'blade' && target.type !== 'switch')
     return say(s, `The power command is not supported by ${formatTarget(target)}.`);
   const m = moduleOf(ctx.chassis, target) as BayView | null;
   if (!m) return say(s, ERR_EMPTY_BAY);
-  const op = ops[0] as 'state' | 'on' | 'off' | 'cycle';
+  const op = ops[0] as 'state' | PowerAction;
   // fence_bladecenter reads the last line before the prompt: it must be On or Off (docs/domain.md §AMM CLI).
   if (op === 'state') return say(s, m.power === 'Unknown' ? 'Unknown' : m.power);
   return {
@@ -339,7 +340,7 @@ export function displayLog(log: LogEntry[]): string[] {
 
 const HELP = [
   'env        -T system | system:blade[N] | system:switch[N] | system:mm[1]   set the command target',
-  'power      [-T target] -state | -on | -off | -cycle                        blade or I/O module power',
+  'power      [-T target] -state | -on | -off | -cycle | -softoff             blade or I/O module power',
   'list       [-T target] [-l depth]                                          installed modules',
   'health     [-T target] [-l depth] [-f]                                     health, -f adds active alerts',
   'displaylog                                                                 the event log, newest first',

@@ -254,7 +254,7 @@ describe('management-module core', () => {
     });
     expect(ask('blade', 1, 'reboot')).toMatchObject({
       code: 'INVALID_ARGUMENT',
-      message: expect.stringContaining('on, off or cycle'),
+      message: expect.stringContaining('on, off, cycle or softoff'),
     });
     expect(ask('storage', 1, 'off').code).toBe('INVALID_ARGUMENT');
     expect(sim.effects.filter((e) => e.type === 'setPower')).toEqual([]);
@@ -322,6 +322,83 @@ describe('management-module core', () => {
       ['W', "Remote login failed for user 'USERID' from telnet"],
       ['W', "Remote login failed for user 'admin' from redfish"],
       ['I', "Remote login successful for user 'USERID' from redfish"],
+    ]);
+  });
+});
+
+describe('soft power off (power -softoff, Redfish GracefulShutdown)', () => {
+  const SOFT: ChassisMsg = { type: 'power', reqId: 's1', kind: 'blade', bay: 2, action: 'softoff' };
+
+  it("asks the blade's OS to shut down and powers the bay off only once it has", () => {
+    const sim = started();
+    expect(sim.send(SOFT)).toEqual([
+      { type: 'osShutdown', reqId: 's1', host: 'HVR2NODO2', timeoutMs: 120_000 },
+      {
+        type: 'startTimer',
+        id: 'soft-off:HVR2NODO2',
+        ms: 120_000,
+        msg: { type: 'softOffTimeout', reqId: 's1', host: 'HVR2NODO2' },
+      },
+    ]);
+    // The MM never asks anything of the cluster: its only effects are the OS request and its timer.
+    expect(blade(sim, 2).power).toBe('On');
+    sim.advance(3000);
+    expect(sim.send({ type: 'osShutdownDone', reqId: 's1', host: 'HVR2NODO2' })).toEqual([
+      { type: 'cancelTimer', id: 'soft-off:HVR2NODO2' },
+      { type: 'setPower', reqId: 's1', host: 'HVR2NODO2', on: false },
+    ]);
+    const [reply] = sim.send({ type: 'powerSet', reqId: 's1', host: 'HVR2NODO2', on: false });
+    expect(reply).toMatchObject({ type: 'reply', reqId: 's1', bay: { power: 'Off' } });
+    expect(sim.state.log.slice(-3).map((e) => e.text)).toEqual([
+      'Soft power off of blade 2 (HVR2NODO2): operating system shutdown requested',
+      'blade 2 (HVR2NODO2): operating system shut down',
+      'blade 2 (HVR2NODO2) powered off',
+    ]);
+  });
+
+  it('leaves the blade on and reports it when the OS has not shut down within the timeout', () => {
+    const sim = started();
+    sim.send(SOFT);
+    // Another power request waits while the soft power off is in progress.
+    expect(sim.send({ ...SOFT, reqId: 's2', action: 'off' })).toEqual([
+      expect.objectContaining({ type: 'fail', reqId: 's2', code: 'BAD_STATE' }),
+    ]);
+    const effects = sim.advance(120_000).filter((e) => e.type !== 'startTimer');
+    const text =
+      'Soft power off of blade 2 (HVR2NODO2) did not complete: the operating system did not shut down within 120 s; the blade stays on';
+    expect(effects).toEqual([{ type: 'fail', reqId: 's1', code: 'TIMEOUT', message: text }]);
+    expect(sim.state.log.at(-1)).toMatchObject({ severity: 'E', source: 'BLADE_02', text });
+    expect(blade(sim, 2).power).toBe('On');
+    // A late answer from the OS does not power the bay off behind the failed request.
+    expect(sim.send({ type: 'osShutdownDone', reqId: 's1', host: 'HVR2NODO2' })).toEqual([]);
+    expect(sim.send({ ...SOFT, reqId: 's3', action: 'off' })).toEqual([
+      { type: 'setPower', reqId: 's3', host: 'HVR2NODO2', on: false },
+    ]);
+  });
+
+  it('fails at once, leaving the blade on, when the OS cannot be asked', () => {
+    const sim = started();
+    sim.send(SOFT);
+    const effects = sim.send({
+      type: 'osShutdownFailed',
+      reqId: 's1',
+      host: 'HVR2NODO2',
+      code: 'UNAVAILABLE',
+      error: 'connection refused',
+    });
+    expect(effects).toEqual([
+      { type: 'cancelTimer', id: 'soft-off:HVR2NODO2' },
+      expect.objectContaining({ type: 'fail', reqId: 's1', code: 'UNAVAILABLE' }),
+    ]);
+    expect(blade(sim, 2).power).toBe('On');
+  });
+
+  it('powers an Off blade off without asking an OS, and refuses an I/O module', () => {
+    const sim = started();
+    sim.send({ type: 'powerRead', host: 'HVR2NODO2', on: false });
+    expect(sim.send(SOFT)).toEqual([{ type: 'setPower', reqId: 's1', host: 'HVR2NODO2', on: false }]);
+    expect(sim.send({ ...SOFT, reqId: 's4', kind: 'io', bay: 3 })).toEqual([
+      expect.objectContaining({ type: 'fail', reqId: 's4', code: 'INVALID_ARGUMENT' }),
     ]);
   });
 });

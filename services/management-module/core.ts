@@ -2,7 +2,9 @@
  * The pure core of the BladeCenter S Advanced Management Module: the chassis inventory, module
  * health from heartbeats, power control through the backplane and the event log. It decides
  * only; the backplane calls, NATS subscription and gRPC replies are effects carried out by
- * adapters (docs/domain.md §BladeCenter S).
+ * adapters (docs/domain.md §BladeCenter S). Longer than 500 lines because every power path
+ * (on, off, cycle and the soft power off's wait for the OS) shares one busy slot per bay and one
+ * event log, which stay private to this file.
  */
 import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
 import type { ErrorCode } from '../actor/errors.js';
@@ -17,6 +19,12 @@ export const LOG_ENTRIES_MAX = 1000;
 /** How long to wait before asking the backplane again for a host's power state. */
 export const POWER_READ_RETRY_MS = 1000;
 
+/**
+ * How long a soft power off waits for the blade's operating system to shut down before it gives
+ * up and leaves the bay on (docs/domain.md §AMM CLI: the AMM's own wait is not known).
+ */
+export const SOFT_OFF_TIMEOUT_MS = 120_000;
+
 /** The kinds of bay a PowerRequest may name. */
 export type BayKind = 'blade' | 'io' | 'storage';
 
@@ -29,10 +37,13 @@ export type Health = 'ok' | 'no communication' | 'off' | 'unknown';
 /** One step of a power operation that is waiting for the backplane. */
 export interface PowerOp {
   reqId: string;
-  action: 'on' | 'off' | 'cycle';
-  /** What the backplane is being asked to do right now. */
-  step: 'on' | 'off';
+  action: PowerAction;
+  /** What is being waited for: the backplane to power on or off, or the blade's OS to shut down. */
+  step: 'on' | 'off' | 'os';
 }
+
+/** What a power request asks: softoff asks the blade's OS to shut down before the power goes. */
+export type PowerAction = 'on' | 'off' | 'cycle' | 'softoff';
 
 /** A blade or I/O bay that holds an emulated host. Empty bays are not stored. */
 export interface ModuleBay {
@@ -73,6 +84,8 @@ export interface ChassisState {
   tickMs: number;
   /** Failed remote logins (telnet, Redfish or the gRPC API) since start. */
   loginFailures: number;
+  /** How long a soft power off waits for the OS (SOFT_OFF_TIMEOUT_MS unless set). */
+  softOffTimeoutMs: number;
 }
 
 /** Messages the core decides on. */
@@ -86,6 +99,9 @@ export type ChassisMsg =
   | { type: 'power'; reqId: string; kind: string; bay: number; action: string }
   | { type: 'powerSet'; reqId: string; host: string; on: boolean }
   | { type: 'powerSetFailed'; reqId: string; host: string; code: ErrorCode; error: string }
+  | { type: 'osShutdownDone'; reqId: string; host: string }
+  | { type: 'osShutdownFailed'; reqId: string; host: string; code: ErrorCode; error: string }
+  | { type: 'softOffTimeout'; reqId: string; host: string }
   | { type: 'remoteLogin'; user: string; via: 'telnet' | 'redfish' | 'grpc'; ok: boolean };
 
 /** A bay as GetChassis and Power show it (the proto's Bay). */
@@ -106,6 +122,8 @@ export interface BayView {
 export type ChassisEffect =
   | { type: 'getPower'; host: string }
   | { type: 'setPower'; reqId: string; host: string; on: boolean }
+  /** Asks the blade's operating system to shut down (a soft power off); answered by osShutdown*. */
+  | { type: 'osShutdown'; reqId: string; host: string; timeoutMs: number }
   | { type: 'reply'; reqId: string; bay: BayView; message: string }
   | { type: 'fail'; reqId: string; code: ErrorCode; message: string };
 
@@ -120,6 +138,7 @@ export interface ChassisOptions {
   silenceMs: number;
   tickMs: number;
   logMax?: number;
+  softOffTimeoutMs?: number;
   now: number;
 }
 
@@ -158,6 +177,7 @@ export function initialState(settings: MmSettings, opts: ChassisOptions): Chassi
     silenceMs: opts.silenceMs,
     tickMs: opts.tickMs,
     loginFailures: 0,
+    softOffTimeoutMs: opts.softOffTimeoutMs ?? SOFT_OFF_TIMEOUT_MS,
   };
 }
 
@@ -295,13 +315,18 @@ export function decideChassis(s: ChassisState, msg: ChassisMsg, ctx: Ctx): Chass
         ],
       };
     case 'power':
-      return startPower(s, msg);
+      return startPower(s, msg, ctx);
     case 'remoteLogin':
       return remoteLogin(s, msg, ctx);
     case 'powerSet':
       return powerSet(s, msg, ctx);
     case 'powerSetFailed':
       return powerSetFailed(s, msg, ctx);
+    case 'osShutdownDone':
+      return osShutdownDone(s, msg, ctx);
+    case 'osShutdownFailed':
+    case 'softOffTimeout':
+      return softOffFailed(s, msg, ctx);
   }
 }
 
@@ -389,7 +414,7 @@ function fail(
   return { type: 'fail', reqId, code, message };
 }
 
-function startPower(s: ChassisState, msg: Extract<ChassisMsg, { type: 'power' }>): ChassisDecision {
+function startPower(s: ChassisState, msg: Extract<ChassisMsg, { type: 'power' }>, ctx: Ctx): ChassisDecision {
   const kind = msg.kind === '' ? 'blade' : msg.kind;
   const reject = (code: ErrorCode, message: string) => ({
     state: s,
@@ -404,8 +429,11 @@ function startPower(s: ChassisState, msg: Extract<ChassisMsg, { type: 'power' }>
       `${kind} bay ${msg.bay} does not exist: a BladeCenter S has ${kind} bays 1-${BAY_COUNTS[kind]}`,
     );
   }
-  if (msg.action !== 'on' && msg.action !== 'off' && msg.action !== 'cycle') {
-    return reject('INVALID_ARGUMENT', `unknown power action "${msg.action}": expected on, off or cycle`);
+  if (!['on', 'off', 'cycle', 'softoff'].includes(msg.action)) {
+    return reject(
+      'INVALID_ARGUMENT',
+      `unknown power action "${msg.action}": expected on, off, cycle or softoff`,
+    );
   }
   if (kind === 'storage') {
     return reject(
@@ -421,6 +449,7 @@ function startPower(s: ChassisState, msg: Extract<ChassisMsg, { type: 'power' }>
       `a power ${m.busy.action} of ${label(m)} is already in progress; try again when it ends`,
     );
   }
+  if (msg.action === 'softoff') return startSoftOff(s, m, msg.reqId, ctx);
   // JCS management-module CLI: "-cycle turns the target off if it is on, or on if it is off"
   // (docs/domain.md §AMM CLI), so a cycle of an Off module is a power-on.
   const step = msg.action === 'on' || (msg.action === 'cycle' && m.power === 'Off') ? 'on' : 'off';
@@ -465,4 +494,87 @@ function powerSet(
       },
     ],
   };
+}
+
+const softOffTimer = (host: string) => `soft-off:${host}`;
+
+/**
+ * A soft power off (`power -softoff`, Redfish GracefulShutdown): the MM asks the blade's
+ * operating system to shut down and powers the bay off only once it has. The MM knows nothing of
+ * the cluster: moving the roles away is the OS's own shutdown (docs/domain.md §AMM CLI).
+ */
+function startSoftOff(s: ChassisState, m: ModuleBay, reqId: string, ctx: Ctx): ChassisDecision {
+  if (m.kind !== 'blade')
+    return {
+      state: s,
+      effects: [fail(reqId, 'INVALID_ARGUMENT', `${label(m)} has no operating system to shut down: use off`)],
+    };
+  // An Off blade has no OS running: the request only confirms the power is off.
+  const step = m.power === 'Off' ? 'off' : 'os';
+  let next = withModule(s, m.host, (x) => ({ ...x, busy: { reqId, action: 'softoff', step } }));
+  if (step === 'off') return { state: next, effects: [{ type: 'setPower', reqId, host: m.host, on: false }] };
+  next = appendLog(
+    next,
+    ctx.now,
+    'I',
+    sourceOf(m),
+    `Soft power off of ${label(m)}: operating system shutdown requested`,
+  );
+  return {
+    state: next,
+    effects: [
+      { type: 'osShutdown', reqId, host: m.host, timeoutMs: s.softOffTimeoutMs },
+      {
+        type: 'startTimer',
+        id: softOffTimer(m.host),
+        ms: s.softOffTimeoutMs,
+        msg: { type: 'softOffTimeout', reqId, host: m.host },
+      },
+    ],
+  };
+}
+
+/** The blade's OS has shut down: now the power goes off. */
+function osShutdownDone(
+  s: ChassisState,
+  msg: Extract<ChassisMsg, { type: 'osShutdownDone' }>,
+  ctx: Ctx,
+): ChassisDecision {
+  const m = s.modules.find((x) => x.host === msg.host && x.busy?.reqId === msg.reqId);
+  // An answer after the wait gave up finds the bay no longer busy with it, and is dropped.
+  if (m?.busy?.step !== 'os') return { state: s, effects: [] };
+  const op = m.busy;
+  let next = withModule(s, m.host, (x) => ({ ...x, busy: { ...op, step: 'off' } }));
+  next = appendLog(next, ctx.now, 'I', sourceOf(m), `${label(m)}: operating system shut down`);
+  return {
+    state: next,
+    effects: [
+      { type: 'cancelTimer', id: softOffTimer(m.host) },
+      { type: 'setPower', reqId: op.reqId, host: m.host, on: false },
+    ],
+  };
+}
+
+/**
+ * The OS did not shut down (it refused, could not be reached, or did not finish in time): the bay
+ * stays on, as it does on an AMM whose soft power off is not honoured, and the request fails.
+ */
+function softOffFailed(
+  s: ChassisState,
+  msg: Extract<ChassisMsg, { type: 'osShutdownFailed' | 'softOffTimeout' }>,
+  ctx: Ctx,
+): ChassisDecision {
+  const m = s.modules.find((x) => x.host === msg.host && x.busy?.reqId === msg.reqId);
+  if (m?.busy?.step !== 'os') return { state: s, effects: [] };
+  const why =
+    msg.type === 'softOffTimeout'
+      ? `the operating system did not shut down within ${Math.round(s.softOffTimeoutMs / 1000)} s`
+      : `the operating system could not be asked to shut down: ${msg.error}`;
+  const text = `Soft power off of ${label(m)} did not complete: ${why}; the blade stays on`;
+  let next = withModule(s, m.host, (x) => ({ ...x, busy: null }));
+  next = appendLog(next, ctx.now, 'E', sourceOf(m), text);
+  const code: ErrorCode = msg.type === 'softOffTimeout' ? 'TIMEOUT' : msg.code;
+  const effects: ChassisEffectOrTimer[] = [fail(msg.reqId, code, text)];
+  if (msg.type === 'osShutdownFailed') effects.unshift({ type: 'cancelTimer', id: softOffTimer(m.host) });
+  return { state: next, effects };
 }

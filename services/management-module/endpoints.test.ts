@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { basicAuthorization } from '../transport/run-token.js';
-import { grpcLoginRefusal } from './endpoints.js';
+import { grpcLoginRefusal, redfishCertificatePath } from './endpoints.js';
 
 const ACCOUNT = { username: 'USERID', password: 'PASSW0RD' };
 
@@ -27,5 +27,11 @@ describe("the management module's gRPC login", () => {
 
   it('refuses what is not Basic credentials', () => {
     expect(grpcLoginRefusal(ACCOUNT, ['Bearer x'])?.details).toMatch(/not Basic/);
+  });
+});
+
+describe("the management module's Redfish certificate", () => {
+  it('is kept in the tls folder of the MM data folder', () => {
+    expect(redfishCertificatePath('/run/hosts/mm/data')).toBe('/run/hosts/mm/data/tls/redfish-cert.pem');
   });
 });

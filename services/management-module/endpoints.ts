@@ -3,6 +3,7 @@
  * orchestrator's `dcbox status` uses the same rules as the service to print the endpoints.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
 import type { MmSettings } from '../process/config.js';
 import { parseBasicAuthorization } from '../transport/run-token.js';
 
@@ -26,6 +27,14 @@ export const LOGIN_FAIL_DELAY_MS = 1000;
 /** Redfish SessionTimeout when the topology sets none: 30 minutes. */
 export const SESSION_TIMEOUT_S = 1800;
 
+/**
+ * Where the MM writes its self-signed Redfish certificate (and key), below its data folder: a
+ * client trusts the service by naming this file as its CA (curl --cacert, REQUESTS_CA_BUNDLE).
+ */
+export function redfishCertificatePath(dataDir: string): string {
+  return join(dataDir, 'tls', 'redfish-cert.pem');
+}
+
 /** The MM's protocol endpoints. */
 export interface ProtocolEndpoints {
   telnet: { address: string; port: number };
@@ -35,7 +44,8 @@ export interface ProtocolEndpoints {
 /**
  * The ports: what the topology set, else in the local runtime (address 127.0.0.1) the gRPC port
  * plus 3 (telnet) and plus 4 (Redfish), else the real defaults 23 and 8000. Both listen on the
- * MM's own address only.
+ * MM's own address only. Redfish is HTTPS unless the topology sets `redfishTls: false`: Redfish
+ * clients such as fence_redfish speak only HTTPS (docs/domain.md §Redfish).
  */
 export function protocolEndpoints(
   cfg: { address: string; grpcPort: number },
@@ -50,7 +60,7 @@ export function protocolEndpoints(
     redfish: {
       address: cfg.address,
       port: settings.redfishPort ?? (local ? cfg.grpcPort + LOCAL_REDFISH_OFFSET : DEFAULT_REDFISH_PORT),
-      tls: settings.redfishTls ?? false,
+      tls: settings.redfishTls ?? true,
     },
   };
 }

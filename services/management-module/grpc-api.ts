@@ -76,7 +76,8 @@ export function managementModuleHandlers(
       login,
       'Power',
       unary(async (req: PowerRequest__Output) => {
-        if (!req.action) throw new DcboxError('INVALID_ARGUMENT', 'action is required: on, off or cycle');
+        if (!req.action)
+          throw new DcboxError('INVALID_ARGUMENT', 'action is required: on, off, cycle or softoff');
         const { reqId, answer } = pending.open();
         actor.send({ type: 'power', reqId, kind: req.kind, bay: req.bay, action: req.action });
         return answer;

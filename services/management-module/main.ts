@@ -7,16 +7,15 @@
  * file only wires the core to its adapters.
  *
  * Files: core.ts (chassis inventory, health, power control and event log, pure), amm-cli.ts (the
- * AMM command line, pure), endpoints.ts (protocol ports and credentials, pure), drain.ts
- * (draining a node's roles before a graceful shutdown, adapter), interpreter.ts (the core's
- * effects on the backplane, adapter), grpc-api.ts (the ManagementModule gRPC API, adapter),
+ * AMM command line, pure), endpoints.ts (protocol ports and credentials, pure), interpreter.ts (the core's
+ * effects on the backplane and the blades' OS shutdown, adapter), grpc-api.ts (the ManagementModule gRPC API, adapter),
  * metrics.ts (Prometheus metrics, adapter), telnet.ts (the AMM CLI over telnet, adapter),
- * redfish.ts (the Redfish router and sessions, pure but for its injected power, drain and
+ * redfish.ts (the Redfish router and sessions, pure but for its injected power and
  * clock), redfish-resources.ts (Redfish resource bodies, pure), redfish-errors.ts (Redfish error
  * responses, pure), redfish-server.ts (Redfish over HTTP(S), adapter), this file (process wiring).
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { Actor } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
 import { PendingReplies } from '../actor/pending.js';
@@ -34,10 +33,10 @@ import {
   initialState,
   viewChassis,
 } from './core.js';
-import { drainNode } from './drain.js';
 import {
   LOGIN_FAIL_DELAY_MS,
   protocolEndpoints,
+  redfishCertificatePath,
   SESSION_TIMEOUT_S,
   usesDefaultCredentials,
 } from './endpoints.js';
@@ -64,7 +63,7 @@ await runService<MmSettings>({
         now: clock.now(),
       }),
       decide: decideChassis,
-      interpret: makeInterpreter(backplane, pending, log),
+      interpret: makeInterpreter(backplane, pending, log, cfg.hosts),
       clock,
       seed: cfg.seed,
       onError: (err, msg) => log('error', 'decide failed', { msg: msg.type, error: String(err) }),
@@ -148,10 +147,6 @@ async function serveRemoteAccess(
     chassis: () => viewChassis(actor.state, clock.now()),
     credentials: settings.credentials,
     power,
-    drain: async (host) => {
-      const moves = await drainNode(cfg.hosts, host);
-      log('info', 'drained before a graceful shutdown', { host, moves });
-    },
     login: (user, ok) => login(user, ok, 'redfish'),
     now: () => clock.now(),
     newToken: () => randomBytes(24).toString('hex'),
@@ -159,11 +154,14 @@ async function serveRemoteAccess(
     loginFailDelayMs,
     sessionTimeoutS: settings.sessionTimeoutS ?? SESSION_TIMEOUT_S,
   });
-  const tls = ends.redfish.tls ? selfSignedCertificate(join(cfg.dataDir, 'tls'), cfg.address) : undefined;
+  const tls = ends.redfish.tls
+    ? selfSignedCertificate(dirname(redfishCertificatePath(cfg.dataDir)), cfg.address)
+    : undefined;
   const http = await startRedfishServer(redfish, ends.redfish.address, ends.redfish.port, log, tls);
   log('info', 'AMM CLI and Redfish listening', {
     telnet: `${ends.telnet.address}:${ends.telnet.port}`,
     redfish: `${tls ? 'https' : 'http'}://${ends.redfish.address}:${ends.redfish.port}/redfish/v1/`,
+    ...(tls ? { certificate: redfishCertificatePath(cfg.dataDir) } : {}),
   });
   if (usesDefaultCredentials(settings.credentials))
     log(

@@ -27,7 +27,6 @@ describe('Redfish over HTTPS', () => {
       }),
       credentials: { username: 'USERID', password: 'PASSW0RD' },
       power: async () => undefined,
-      drain: async () => undefined,
       login: () => undefined,
       now: () => 0,
       newToken: () => 't',

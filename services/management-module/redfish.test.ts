@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterState__Output } from '../generated/dcbox/cluster/v1/ClusterState.js';
 import type { ChassisView, PowerRequest } from './amm-cli.js';
 import type { BayView } from './core.js';
-import { planDrain } from './drain.js';
 import { credentialsMatch, protocolEndpoints, usesDefaultCredentials } from './endpoints.js';
 import { type RedfishRequest, RedfishService } from './redfish.js';
 
@@ -24,7 +22,7 @@ function bay(number: number, host: string, power: string): BayView {
 const empty = (number: number): BayView => ({ ...bay(number, '', ''), present: false, name: '' });
 
 /** A Redfish service over a two-blade chassis, recording what it asked the MM to do. */
-function service(opts: { drainFails?: string; powerFails?: string } = {}) {
+function service(opts: { powerFails?: string } = {}) {
   const calls: string[] = [];
   let now = 0;
   const chassis: ChassisView = {
@@ -41,10 +39,6 @@ function service(opts: { drainFails?: string; powerFails?: string } = {}) {
     power: async (r: PowerRequest) => {
       calls.push(`power ${r.kind} ${r.bay} ${r.action}`);
       if (opts.powerFails) throw new Error(opts.powerFails);
-    },
-    drain: async (host) => {
-      calls.push(`drain ${host}`);
-      if (opts.drainFails) throw new Error(opts.drainFails);
     },
     login: (user, ok) => calls.push(`login ${user} ${ok}`),
     now: () => now,
@@ -195,17 +189,17 @@ describe('Redfish router', () => {
     ]);
   });
 
-  it('drains the node before a graceful shutdown, and does not power off when draining fails', async () => {
+  it("turns a GracefulShutdown into the AMM's soft power off, and reports an OS that did not shut down", async () => {
     const good = service();
     const path = '/redfish/v1/Systems/blade2/Actions/ComputerSystem.Reset';
     const body = JSON.stringify({ ResetType: 'GracefulShutdown' });
     expect((await good.svc.handle(req('POST', path, body))).status).toBe(204);
-    expect(good.calls).toEqual(['drain HVR2NODO2', 'power blade 2 off']);
-    const bad = service({ drainFails: 'no other member is up' });
+    // One soft power off, nothing else: the MM asks no cluster to move anything.
+    expect(good.calls).toEqual(['power blade 2 softoff']);
+    const bad = service({ powerFails: 'the operating system did not shut down within 120 s' });
     const res = await bad.svc.handle(req('POST', path, body));
-    expect(res.status).toBe(409);
-    expect(JSON.stringify(res.body)).toMatch(/no other member is up/);
-    expect(bad.calls).toEqual(['drain HVR2NODO2']);
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.body)).toMatch(/did not shut down within 120 s/);
   });
 
   it('rejects malformed JSON, an unknown ResetType and a missing ResetType with 400 and the message of each', async () => {
@@ -294,18 +288,18 @@ describe('Redfish router', () => {
 });
 
 describe('MM endpoints and account', () => {
-  it('uses 23 and 8000 on a host of its own, and free ports above the gRPC port on 127.0.0.1', () => {
+  it('uses 23 and 8000 (HTTPS) on a host of its own, and free ports above the gRPC port on 127.0.0.1', () => {
     expect(protocolEndpoints({ address: '198.18.0.14', grpcPort: 50051 }, {})).toEqual({
       telnet: { address: '198.18.0.14', port: 23 },
-      redfish: { address: '198.18.0.14', port: 8000, tls: false },
+      redfish: { address: '198.18.0.14', port: 8000, tls: true },
     });
     const local = protocolEndpoints({ address: '127.0.0.1', grpcPort: 47240 }, {});
     expect([local.telnet.port, local.redfish.port]).toEqual([47243, 47244]);
     expect(
-      protocolEndpoints({ address: '127.0.0.1', grpcPort: 1 }, { telnetPort: 2323, redfishTls: true }),
+      protocolEndpoints({ address: '127.0.0.1', grpcPort: 1 }, { telnetPort: 2323, redfishTls: false }),
     ).toMatchObject({
       telnet: { port: 2323 },
-      redfish: { port: 5, tls: true },
+      redfish: { port: 5, tls: false },
     });
   });
 
@@ -317,45 +311,5 @@ describe('MM endpoints and account', () => {
     expect(credentialsMatch(account, 'USERID', 'PASSWORD')).toBe(false);
     expect(credentialsMatch(account, 'userid', 'PASSW0RD')).toBe(false);
     expect(credentialsMatch(account, 'USERID', '')).toBe(false);
-  });
-});
-
-describe('draining before a graceful shutdown', () => {
-  const state = (roles: { name: string; owner: string; state: string }[], nodes: [string, string][]) =>
-    ({
-      members: nodes.filter(([, s]) => s === 'Up').map(([n]) => n),
-      nodes: nodes.map(([name, s]) => ({ name, state: s })),
-      roles,
-    }) as unknown as ClusterState__Output;
-
-  it('moves every role the node owns to another member that is up, live when online', () => {
-    const s = state(
-      [
-        { name: 'VirtualMachine1', owner: 'HVR2NODO2', state: 'Online' },
-        { name: 'VM2', owner: 'HVR2NODO2', state: 'Offline' },
-        { name: 'VM3', owner: 'HVR2NODO1', state: 'Online' },
-      ],
-      [
-        ['HVR2NODO1', 'Up'],
-        ['HVR2NODO2', 'Up'],
-      ],
-    );
-    expect(planDrain(s, 'HVR2NODO2')).toEqual([
-      { role: 'VirtualMachine1', to: 'HVR2NODO1', live: true },
-      { role: 'VM2', to: 'HVR2NODO1', live: false },
-    ]);
-    expect(planDrain(s, 'HVR2NODO1')).toEqual([{ role: 'VM3', to: 'HVR2NODO2', live: true }]);
-  });
-
-  it('refuses when no other member is up to take the roles', () => {
-    const s = state(
-      [{ name: 'VirtualMachine1', owner: 'HVR2NODO2', state: 'Online' }],
-      [
-        ['HVR2NODO1', 'Down'],
-        ['HVR2NODO2', 'Up'],
-      ],
-    );
-    expect(() => planDrain(s, 'HVR2NODO2')).toThrow(/no other cluster member is up/);
-    expect(planDrain(state([], [['HVR2NODO2', 'Up']]), 'HVR2NODO2')).toEqual([]);
   });
 });

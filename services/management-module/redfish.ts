@@ -43,8 +43,6 @@ export interface RedfishDeps {
   credentials: { username: string; password: string };
   /** A power change through the core; resolves once the backplane did it. */
   power(req: PowerRequest): Promise<void>;
-  /** Moves every cluster role owned by the node away (live), before a graceful shutdown. */
-  drain(host: string): Promise<void>;
   /** Records a login (the core counts failures and logs both). */
   login(user: string, ok: boolean): void;
   now(): number;
@@ -250,7 +248,11 @@ export class RedfishService {
     return { status: 204, headers: {} };
   }
 
-  /** Maps a ResetType to the backplane: a graceful shutdown drains the node's roles first. */
+  /**
+   * Maps a ResetType to a power request. GracefulShutdown is the AMM's soft power off: the MM asks
+   * the blade's OS to shut down and cuts the power once it has (docs/domain.md §AMM CLI); what the
+   * OS does meanwhile (its cluster service moving the roles away) is the blade's business.
+   */
   private async carryOut(blade: BayView, type: ResetType): Promise<void> {
     const req = (action: PowerRequest['action']): PowerRequest => ({
       kind: 'blade',
@@ -266,17 +268,7 @@ export class RedfishService {
       case 'PowerCycle':
         return this.deps.power(req('cycle'));
       case 'GracefulShutdown':
-        if (blade.power !== 'Off') {
-          try {
-            await this.deps.drain(blade.host);
-          } catch (err) {
-            throw new DcboxError(
-              'BAD_STATE',
-              `GracefulShutdown of ${blade.name || blade.host} was not done: its cluster roles could not be moved away (${(err as Error).message}); use ForceOff to cut power anyway`,
-            );
-          }
-        }
-        return this.deps.power(req('off'));
+        return this.deps.power(req('softoff'));
     }
   }
 }

@@ -133,7 +133,10 @@ export interface MmSettings {
   telnetPort?: number;
   /** Redfish over HTTP(S); when unset, see protocolEndpoints(). */
   redfishPort?: number;
-  /** Serve Redfish over HTTPS with a self-signed certificate made at start. */
+  /**
+   * Redfish over HTTPS with a self-signed certificate made at start (the default), or plain HTTP
+   * when false.
+   */
   redfishTls?: boolean;
   /** How long a failed login waits before it is answered (default 1000 ms). */
   loginFailDelayMs?: number;

@@ -421,6 +421,11 @@ export class ClusterService {
     }
   }
 
+  /** Moves a role this node owns to another node, as the OS shutdown does (os-shutdown.ts). */
+  moveOwnedRole(role: string, to: string, live: boolean): Promise<MigrationResult> {
+    return this.askMove(role, to, live);
+  }
+
   /** On the role's owner: its core carries out the move step by step and answers with the figures. */
   private askMove(role: string, to: string, live: boolean): Promise<MigrationResult> {
     const replyTo = `c-${this.nextReply++}`;

@@ -11,6 +11,8 @@ import type { MigrationAck as _dcbox_node_v1_MigrationAck, MigrationAck__Output 
 import type { MigrationChunk as _dcbox_node_v1_MigrationChunk, MigrationChunk__Output as _dcbox_node_v1_MigrationChunk__Output } from '../../../dcbox/node/v1/MigrationChunk';
 import type { NodeInfo as _dcbox_node_v1_NodeInfo, NodeInfo__Output as _dcbox_node_v1_NodeInfo__Output } from '../../../dcbox/node/v1/NodeInfo';
 import type { PathsResponse as _dcbox_node_v1_PathsResponse, PathsResponse__Output as _dcbox_node_v1_PathsResponse__Output } from '../../../dcbox/node/v1/PathsResponse';
+import type { ShutdownReply as _dcbox_node_v1_ShutdownReply, ShutdownReply__Output as _dcbox_node_v1_ShutdownReply__Output } from '../../../dcbox/node/v1/ShutdownReply';
+import type { ShutdownRequest as _dcbox_node_v1_ShutdownRequest, ShutdownRequest__Output as _dcbox_node_v1_ShutdownRequest__Output } from '../../../dcbox/node/v1/ShutdownRequest';
 import type { StorageCommandRequest as _dcbox_node_v1_StorageCommandRequest, StorageCommandRequest__Output as _dcbox_node_v1_StorageCommandRequest__Output } from '../../../dcbox/node/v1/StorageCommandRequest';
 import type { StorageCommandResponse as _dcbox_node_v1_StorageCommandResponse, StorageCommandResponse__Output as _dcbox_node_v1_StorageCommandResponse__Output } from '../../../dcbox/node/v1/StorageCommandResponse';
 import type { Vm as _dcbox_node_v1_Vm, Vm__Output as _dcbox_node_v1_Vm__Output } from '../../../dcbox/node/v1/Vm';
@@ -102,6 +104,15 @@ export interface HyperVNodeClient extends grpc.Client {
   setWorkload(argument: _dcbox_node_v1_WorkloadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_DiskStatus__Output>): grpc.ClientUnaryCall;
   setWorkload(argument: _dcbox_node_v1_WorkloadRequest, callback: grpc.requestCallback<_dcbox_node_v1_DiskStatus__Output>): grpc.ClientUnaryCall;
   
+  Shutdown(argument: _dcbox_node_v1_ShutdownRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_ShutdownReply__Output>): grpc.ClientUnaryCall;
+  Shutdown(argument: _dcbox_node_v1_ShutdownRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_ShutdownReply__Output>): grpc.ClientUnaryCall;
+  Shutdown(argument: _dcbox_node_v1_ShutdownRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_ShutdownReply__Output>): grpc.ClientUnaryCall;
+  Shutdown(argument: _dcbox_node_v1_ShutdownRequest, callback: grpc.requestCallback<_dcbox_node_v1_ShutdownReply__Output>): grpc.ClientUnaryCall;
+  shutdown(argument: _dcbox_node_v1_ShutdownRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_ShutdownReply__Output>): grpc.ClientUnaryCall;
+  shutdown(argument: _dcbox_node_v1_ShutdownRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_ShutdownReply__Output>): grpc.ClientUnaryCall;
+  shutdown(argument: _dcbox_node_v1_ShutdownRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_ShutdownReply__Output>): grpc.ClientUnaryCall;
+  shutdown(argument: _dcbox_node_v1_ShutdownRequest, callback: grpc.requestCallback<_dcbox_node_v1_ShutdownReply__Output>): grpc.ClientUnaryCall;
+  
   StartVm(argument: _dcbox_node_v1_VmRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_Vm__Output>): grpc.ClientUnaryCall;
   StartVm(argument: _dcbox_node_v1_VmRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_dcbox_node_v1_Vm__Output>): grpc.ClientUnaryCall;
   StartVm(argument: _dcbox_node_v1_VmRef, options: grpc.CallOptions, callback: grpc.requestCallback<_dcbox_node_v1_Vm__Output>): grpc.ClientUnaryCall;
@@ -155,6 +166,8 @@ export interface HyperVNodeHandlers extends grpc.UntypedServiceImplementation {
   
   SetWorkload: grpc.handleUnaryCall<_dcbox_node_v1_WorkloadRequest__Output, _dcbox_node_v1_DiskStatus>;
   
+  Shutdown: grpc.handleUnaryCall<_dcbox_node_v1_ShutdownRequest__Output, _dcbox_node_v1_ShutdownReply>;
+  
   StartVm: grpc.handleUnaryCall<_dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm>;
   
   StopVm: grpc.handleUnaryCall<_dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm>;
@@ -175,6 +188,7 @@ export interface HyperVNodeDefinition extends grpc.ServiceDefinition {
   RunIoLoad: MethodDefinition<_dcbox_node_v1_IoLoadRequest, _dcbox_node_v1_IoLoadResult, _dcbox_node_v1_IoLoadRequest__Output, _dcbox_node_v1_IoLoadResult__Output>
   SaveVm: MethodDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_Vm, _dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm__Output>
   SetWorkload: MethodDefinition<_dcbox_node_v1_WorkloadRequest, _dcbox_node_v1_DiskStatus, _dcbox_node_v1_WorkloadRequest__Output, _dcbox_node_v1_DiskStatus__Output>
+  Shutdown: MethodDefinition<_dcbox_node_v1_ShutdownRequest, _dcbox_node_v1_ShutdownReply, _dcbox_node_v1_ShutdownRequest__Output, _dcbox_node_v1_ShutdownReply__Output>
   StartVm: MethodDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_Vm, _dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm__Output>
   StopVm: MethodDefinition<_dcbox_node_v1_VmRef, _dcbox_node_v1_Vm, _dcbox_node_v1_VmRef__Output, _dcbox_node_v1_Vm__Output>
   StorageCommand: MethodDefinition<_dcbox_node_v1_StorageCommandRequest, _dcbox_node_v1_StorageCommandResponse, _dcbox_node_v1_StorageCommandRequest__Output, _dcbox_node_v1_StorageCommandResponse__Output>
