@@ -15,6 +15,7 @@ import type { IoLoadResult as _dcbox_node_v1_IoLoadResult, IoLoadResult__Output 
 import type { MigrationAck as _dcbox_node_v1_MigrationAck, MigrationAck__Output as _dcbox_node_v1_MigrationAck__Output } from './dcbox/node/v1/MigrationAck';
 import type { MigrationChunk as _dcbox_node_v1_MigrationChunk, MigrationChunk__Output as _dcbox_node_v1_MigrationChunk__Output } from './dcbox/node/v1/MigrationChunk';
 import type { MigrationDeviceState as _dcbox_node_v1_MigrationDeviceState, MigrationDeviceState__Output as _dcbox_node_v1_MigrationDeviceState__Output } from './dcbox/node/v1/MigrationDeviceState';
+import type { MigrationProgress as _dcbox_node_v1_MigrationProgress, MigrationProgress__Output as _dcbox_node_v1_MigrationProgress__Output } from './dcbox/node/v1/MigrationProgress';
 import type { MigrationResume as _dcbox_node_v1_MigrationResume, MigrationResume__Output as _dcbox_node_v1_MigrationResume__Output } from './dcbox/node/v1/MigrationResume';
 import type { MigrationSetup as _dcbox_node_v1_MigrationSetup, MigrationSetup__Output as _dcbox_node_v1_MigrationSetup__Output } from './dcbox/node/v1/MigrationSetup';
 import type { MigrationVmSpec as _dcbox_node_v1_MigrationVmSpec, MigrationVmSpec__Output as _dcbox_node_v1_MigrationVmSpec__Output } from './dcbox/node/v1/MigrationVmSpec';
@@ -63,6 +64,7 @@ export interface ProtoGrpcType {
         MigrationAck: MessageTypeDefinition<_dcbox_node_v1_MigrationAck, _dcbox_node_v1_MigrationAck__Output>
         MigrationChunk: MessageTypeDefinition<_dcbox_node_v1_MigrationChunk, _dcbox_node_v1_MigrationChunk__Output>
         MigrationDeviceState: MessageTypeDefinition<_dcbox_node_v1_MigrationDeviceState, _dcbox_node_v1_MigrationDeviceState__Output>
+        MigrationProgress: MessageTypeDefinition<_dcbox_node_v1_MigrationProgress, _dcbox_node_v1_MigrationProgress__Output>
         MigrationResume: MessageTypeDefinition<_dcbox_node_v1_MigrationResume, _dcbox_node_v1_MigrationResume__Output>
         MigrationSetup: MessageTypeDefinition<_dcbox_node_v1_MigrationSetup, _dcbox_node_v1_MigrationSetup__Output>
         MigrationVmSpec: MessageTypeDefinition<_dcbox_node_v1_MigrationVmSpec, _dcbox_node_v1_MigrationVmSpec__Output>

@@ -58,6 +58,9 @@ export function checkChunk(state: IncomingState, chunk: MigrationChunk__Output):
     case 'pass_end':
       if (state.phase !== 'copying') return refuse('a pass may end only while copying');
       return { ok: true, state };
+    case 'progress':
+      if (state.phase !== 'copying') return refuse('progress may come only while copying');
+      return { ok: true, state };
     case 'device':
       if (state.phase !== 'copying') return refuse('the device state may come only once, after the pages');
       return { ok: true, state: { ...state, phase: 'device-received' } };

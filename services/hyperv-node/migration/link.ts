@@ -97,9 +97,9 @@ export class MigrationLink {
     this.call.end();
   }
 
-  /** Waits for the target's ack, at most stallMs. */
-  waitAck(): Promise<MigrationAck__Output> {
-    return this.within(this.ack, 'ack');
+  /** Waits for the target's ack, at most stallMs plus `extraMs` of work the target does first. */
+  waitAck(extraMs = 0): Promise<MigrationAck__Output> {
+    return this.within(this.ack, 'ack', extraMs);
   }
 
   /** Abandons the stream; the target drops its skeleton VM. */
@@ -107,11 +107,12 @@ export class MigrationLink {
     this.call.cancel();
   }
 
-  private within<T>(p: Promise<T>, what: string): Promise<T> {
+  private within<T>(p: Promise<T>, what: string, extraMs = 0): Promise<T> {
+    const ms = this.stallMs + extraMs;
     return within(
       Promise.race([p, this.failed]),
-      this.stallMs,
-      `the migration stream to ${this.target} made no progress for ${this.stallMs} ms (waiting for ${what})`,
+      ms,
+      `the migration stream to ${this.target} made no progress for ${ms} ms (waiting for ${what})`,
     );
   }
 }

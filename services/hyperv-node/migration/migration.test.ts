@@ -52,11 +52,12 @@ async function node(
   port: number,
   directory = peers,
   savedState?: SavedStateStore,
+  migrationStallMs = 2000,
 ): Promise<Node> {
   const nats = new FakeNats();
   const disk = new MemoryDisk();
   const host = new VmHost(nodeConfig(name, id, directory), nats.asNats, disk, quiet, {
-    migrationStallMs: 2000,
+    migrationStallMs,
     savedState,
   });
   const events: MigrationEvent[] = [];
@@ -243,12 +244,16 @@ describe('quick migration through the saved state on the CSV', () => {
     // Each side's store notes the memory it saved or restored (the guest dirties it again at once).
     const digests: { saved?: string; restored?: string } = {};
     const recording = (inner: SavedStateStore): SavedStateStore => ({
-      save: (vmSpec, memory) => {
+      // Slower than the target waits for a chunk (300 ms): the source must say it is still saving.
+      save: async (vmSpec, memory) => {
         digests.saved = new GuestMemory(Buffer.from(memory)).digest();
+        await new Promise((r) => setTimeout(r, 800));
         return inner.save(vmSpec, memory);
       },
       has: (vmSpec) => inner.has(vmSpec),
+      // Slower than the source waits for the ack (300 ms): it must allow for the restore.
       load: async (vmSpec, into) => {
+        await new Promise((r) => setTimeout(r, 800));
         const found = await inner.load(vmSpec, into);
         digests.restored = new GuestMemory(Buffer.from(into)).digest();
         return found;
@@ -257,8 +262,8 @@ describe('quick migration through the saved state on the CSV', () => {
       forget: (name) => inner.forget(name),
       shared: (vmSpec) => inner.shared(vmSpec),
     });
-    const to = await node(NODE1, 1, 24104, directory, recording(store(NODE1)));
-    const from = await node(NODE2, 2, 24105, directory, recording(store(NODE2)));
+    const to = await node(NODE1, 1, 24104, directory, recording(store(NODE1)), 300);
+    const from = await node(NODE2, 2, 24105, directory, recording(store(NODE2)), 300);
     try {
       await runningVm(from, spec('VM5', 160, 2000));
       const stats = await from.host.quickMigrate('VM5', NODE1);

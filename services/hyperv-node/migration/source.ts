@@ -34,6 +34,9 @@ import {
   type MigrationSourceMsg,
 } from './source-core.js';
 
+/** The slowest CSV read a restore is given time for before the source stops waiting: 16 MiB/s. */
+const RESTORE_BYTES_PER_SEC_MIN = 16 * 1024 * 1024;
+
 /** Pages per stream message: 512 pages = 2 MiB, large enough that per-message cost is small. */
 const BATCH_PAGES = 512;
 
@@ -107,6 +110,8 @@ class SourceRun {
   /** The error behind a failure, kept as the cause of the one thrown. */
   cause: unknown;
   private readonly name: string;
+  /** The target restores the memory from the CSV before it acks (a quick migration). */
+  private viaSavedState = false;
 
   constructor(
     private readonly host: MigrationSource,
@@ -150,7 +155,7 @@ class SourceRun {
         return { type: 'finalPassSent', bytes, vm: host.get(this.name) };
       }
       case 'saveState': {
-        const bytes = await host.saveState(this.name);
+        const bytes = await this.whileReportingProgress(host.saveState(this.name));
         this.pages?.end();
         return { type: 'stateSaved', bytes, vm: host.get(this.name) };
       }
@@ -160,7 +165,11 @@ class SourceRun {
       case 'sendResume': {
         await this.stream().send({ resume: {} });
         this.stream().end();
-        const ack = await this.stream().waitAck();
+        // A target restoring from the CSV reads all of the memory before it acks.
+        const restoreMs = this.viaSavedState
+          ? (this.memory().buf.length / RESTORE_BYTES_PER_SEC_MIN) * 1000
+          : 0;
+        const ack = await this.stream().waitAck(restoreMs);
         return { type: 'acked', resumedAtMs: ack.resumed_at_ms };
       }
       case 'handOff':
@@ -185,6 +194,24 @@ class SourceRun {
     }
   }
 
+  /**
+   * Waits for `work` while telling the target, a few times per stall window, that the source is
+   * still at it: saving a large VM to the CSV takes longer than the target waits for a chunk.
+   */
+  private async whileReportingProgress<T>(work: Promise<T>): Promise<T> {
+    const every = Math.max(50, Math.floor(this.host.stallMs / 4));
+    const timer = setInterval(() => {
+      void this.stream()
+        .send({ progress: { bytes_done: 0 } })
+        .catch(() => undefined);
+    }, every);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   private memory(): GuestMemory {
     if (!this.mem) throw new Error(`the migration of ${this.name} has no guest memory yet`);
     return this.mem;
@@ -206,6 +233,7 @@ class SourceRun {
 
   private async sendSetup(effect: Extract<MigrationSourceEffect, { type: 'sendSetup' }>): Promise<void> {
     const spec = effect.spec;
+    this.viaSavedState = effect.viaSavedState;
     const pages = this.pages;
     await this.stream().send({
       setup: {

@@ -149,9 +149,18 @@ class IncomingRun {
       case 'device':
         if (chunk.device) this.device = deviceFromWire(chunk.device);
         break;
+      case 'progress':
+        // The source is saving the VM's memory to the CSV: watch() above restarted the stall timer.
+        break;
       case 'resume':
         if (!this.device) throw new DcboxError('INVALID_ARGUMENT', 'resume came without a device state');
-        if (this.fromSavedState) await this.host.restoreSaved(this.state.vm);
+        if (this.fromSavedState) {
+          // Reading the memory back is this side's own work, not a wait on the source: no
+          // stall counts while it lasts (the source allows for it before it gives up).
+          clearTimeout(this.stalled);
+          await this.host.restoreSaved(this.state.vm);
+          this.watch();
+        }
         this.resumedAt = await this.host.resumeIncoming(this.state.vm, this.device);
         break;
     }
