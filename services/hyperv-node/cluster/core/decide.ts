@@ -37,6 +37,7 @@
  * - event-catalog.ts: every event logged, with its Windows event ID and message.
  * - views.ts: the gRPC views of the state (dcbox.cluster.v1), pure.
  * - service.ts (adapter): runs the core in an actor and carries out its effects, with
+ *   admin-handlers.ts (the gRPC handlers of pause, resume, stop and start),
  *   witness-client.ts (witness calls), reservations.ts (keys, reservations, fencing I/O),
  *   config-push.ts (configuration pushes), event-log.ts (the event log), node-protocol.ts (what
  *   nodes ask each other over NATS), node-link.ts (heartbeats and those requests over NATS),
