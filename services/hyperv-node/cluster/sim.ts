@@ -67,6 +67,8 @@ export class ClusterSim {
   readonly vmBootMs = 20;
   /** How long a simulated migration takes. */
   readonly migrationMs = 30;
+  /** Set to make every migration fail (the VM stays on its source). */
+  failMigrations = false;
   /** Every migration that completed, in order. */
   readonly migrations: { at: number; role: string; from: string; to: string }[] = [];
   /** Commands nodes asked of their leader, by the leader's reply id. */
@@ -468,7 +470,7 @@ export class ClusterSim {
     this.later(this.migrationMs, () => {
       const src = this.nodes.get(name) as SimNode;
       const dst = this.nodes.get(to);
-      if (!dst?.power || !this.reachable(name, to)) {
+      if (!dst?.power || !this.reachable(name, to) || this.failMigrations) {
         this.deliver(name, {
           type: 'migrated',
           moveId,

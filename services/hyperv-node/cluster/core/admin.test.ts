@@ -105,6 +105,20 @@ describe('stop and start the cluster service (docs/domain.md §Stopping the clus
     sim.until('N2 back', () => sim.node(N1).members.includes(N2) && sim.node(N2).service === 'Running');
   });
 
+  it('leaves even when a role could not be moved: the leader fences the node, then restarts the role', () => {
+    const sim = three({ VM1: N2 });
+    sim.failMigrations = true;
+    const r = sim.serviceControl(N2, 'stop');
+    sim.until('the stop', () => sim.replies.get(r)?.ok === true);
+    expect(sim.events.filter((e) => e.kind === 'move-failed')).toHaveLength(1);
+    sim.until(
+      'VM1 restarted elsewhere',
+      () => sim.answering('VM1').length === 1 && !sim.answering('VM1').includes(N2),
+    );
+    expect(sim.fences.map((f) => f.victims)).toEqual([[N2]]);
+    expect(sim.events.find((e) => e.kind === 'node-left')?.data).toMatchObject({ node: N2, fenced: true });
+  });
+
   it('stops the leader: the next node leads without it, its roles having moved first', () => {
     const sim = new ClusterSim([N1, N2]);
     sim.formWithRoles({ VM1: N1 });

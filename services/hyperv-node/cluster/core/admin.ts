@@ -30,6 +30,7 @@ function drainKind(s: ClusterState): 'live' | 'quick' | null {
 function movable(s: ClusterState): RoleConfig[] {
   return Object.values(s.config.roles)
     .filter((r) => r.owner === s.self && !r.moving && !r.failed && !s.vmBusy[r.name])
+    .filter((r) => !s.drainFailed?.includes(r.name))
     .filter((r) => ['Running', 'Off', 'Saved', 'Absent'].includes(s.vms[r.name] ?? 'Absent'))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -41,6 +42,7 @@ function movable(s: ClusterState): RoleConfig[] {
  */
 export function drainStep(s: ClusterState, now: number): ClusterDecision {
   const kind = drainKind(s);
+  if (!kind && s.drainFailed?.length) return { state: { ...s, drainFailed: [] }, effects: [] };
   if (!kind || s.service !== 'Running' || Object.keys(s.moves).length > 0) return none(s);
   const load: Record<string, number> = {};
   for (const r of Object.values(s.config.roles)) load[r.owner] = (load[r.owner] ?? 0) + 1;
@@ -57,12 +59,33 @@ export function drainStep(s: ClusterState, now: number): ClusterDecision {
       continue;
     }
     const vmState = s.vms[role.name] ?? 'Absent';
-    const replyTo = `drain-${role.name}-${now}`;
+    const replyTo = `${DRAIN_PREFIX}${now}:${role.name}`;
     return onMoveRequest(s, { type: 'moveRequest', replyTo, role: role.name, to, kind, vmState });
   }
-  const owned = Object.values(s.config.roles).some((r) => r.owner === s.self && !r.failed);
-  if (kind === 'quick' && (!owned || blocked.length > 0)) return finishStop(s, now, blocked);
+  // A stop leaves once nothing is left to move: a role whose move failed, or that no node can
+  // take, stays owned here and the leader fences this node before restarting it elsewhere.
+  const waiting = Object.values(s.config.roles).some(
+    (r) => r.owner === s.self && !r.failed && !s.drainFailed?.includes(r.name) && !movable(s).includes(r),
+  );
+  if (kind === 'quick' && !waiting) return finishStop(s, now, blocked);
   return none(s);
+}
+
+/** The reply id of a drain's move: the prefix, the time, and the role. */
+const DRAIN_PREFIX = 'drain:';
+
+/**
+ * Notes the drain moves that failed in a decision's replies: a drain does not try the same role
+ * again (a stop then leaves without it), until the drain ends.
+ */
+export function noteDrainFailures(d: ClusterDecision): ClusterState {
+  const failed = d.effects.flatMap((e) =>
+    e.type === 'reply' && !e.ok && e.replyTo.startsWith(DRAIN_PREFIX)
+      ? [e.replyTo.slice(e.replyTo.indexOf(':', DRAIN_PREFIX.length) + 1)]
+      : [],
+  );
+  if (failed.length === 0) return d.state;
+  return { ...d.state, drainFailed: [...new Set([...(d.state.drainFailed ?? []), ...failed])] };
 }
 
 /** The drain of a stop is over: leave the membership and stay out until started. */
@@ -102,7 +125,7 @@ export function onServiceControl(s: ClusterState, msg: ServiceControl, now: numb
 
 function stopService(s: ClusterState, replyTo: string, now: number): ClusterDecision {
   if (s.adminStop?.phase === 'stopped') return { state: s, effects: [{ type: 'reply', replyTo, ok: true }] };
-  const stopping: ClusterState = { ...s, adminStop: { phase: 'stopping', replyTo } };
+  const stopping: ClusterState = { ...s, adminStop: { phase: 'stopping', replyTo }, drainFailed: [] };
   // A node outside a running cluster has no roles to move: it stops at once.
   if (s.service !== 'Running') return finishStop(stopping, now, []);
   const d = drainStep(stopping, now);

@@ -45,7 +45,7 @@
  * - sim.ts, sim-witness.ts (test support): a deterministic simulation of a whole cluster.
  */
 import type { Ctx } from '../../../actor/actor.js';
-import { drainStep, onServiceControl } from './admin.js';
+import { drainStep, noteDrainFailures, onServiceControl } from './admin.js';
 import { onCommand } from './commands.js';
 import { onFenceDone, takeOver } from './fencing.js';
 import { onVmFault } from './leave.js';
@@ -135,6 +135,8 @@ export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): Clust
 
 /** After a message that may let a drain go on (a tick, a push, a finished move): its next step. */
 function thenDrain(d: ClusterDecision, now: number): ClusterDecision {
-  const next = drainStep(d.state, now);
-  return next.state === d.state ? d : { state: next.state, effects: [...d.effects, ...next.effects] };
+  const noted = noteDrainFailures(d);
+  const next = drainStep(noted, now);
+  if (next.state === d.state) return d;
+  return { state: next.state, effects: [...d.effects, ...next.effects] };
 }

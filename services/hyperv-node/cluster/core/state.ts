@@ -251,6 +251,8 @@ export interface ClusterState {
    * then it leaves and stays out ('stopped') until started (docs/domain.md §Stopping the cluster service); `replyTo` is the caller waiting for the stop. Absent (or null) while not stopped.
    */
   adminStop?: { phase: 'stopping' | 'stopped'; replyTo: string | null } | null;
+  /** Roles whose drain move failed: the drain under way does not try them again. */
+  drainFailed?: string[];
   /** Started with /forcequorum (docs/domain.md §Forcing quorum): runs without quorum until it has it. */
   forceQuorum?: boolean;
 }
