@@ -10,6 +10,7 @@ import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v
 import type { Role__Output } from '../services/generated/dcbox/cluster/v1/Role.js';
 import type { Vm__Output } from '../services/generated/dcbox/node/v1/Vm.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
+import { addNodeAdmin } from './cluster-admin.js';
 import { readClusterEvents } from './events.js';
 import { printJson, table, withClients } from './util.js';
 
@@ -289,5 +290,6 @@ export function addClusterCommands(cli: Command): void {
   addOnlineOffline(cluster);
   addMove(cluster);
   addMoveCsv(cluster);
+  addNodeAdmin(cluster, { state: clusterState, member: someMember });
   addClusterEvents(cluster);
 }

@@ -130,6 +130,55 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
     expect(r.code).toBe(0);
   });
 
+  it('pause --drain live-migrates the roles off and shows Paused; stop-node quick-migrates them and leaves cleanly; start-node rejoins', async () => {
+    await freshCluster();
+    // A small VM: this test is about the verbs, not about how long a quick migration of 512 MiB takes.
+    await createVm('VirtualMachine9', N2);
+    const p = await onlineRole('VirtualMachine9', N2);
+    await dcboxOk(['cluster', 'pause', N2, '--drain'], 60_000);
+    expect((await state(N1)).roles.find((r) => r.name === 'VirtualMachine9')?.owner).toBe(N1);
+    const nodes = JSON.parse(await dcboxOk(['cluster', 'nodes', '--json'])).nodes;
+    expect(nodes.map((n: { name: string; state: string }) => [n.name, n.state])).toEqual([
+      [N1, 'Up'],
+      [N2, 'Paused'],
+    ]);
+    // Nothing moves to a paused node.
+    const refused = await dcbox(['cluster', 'move', 'VirtualMachine9', '--to', N2, '--live']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`${N2} is paused`);
+    await dcboxOk(['cluster', 'resume', N2]);
+
+    // Stop the leader's cluster service (it owns the role and the witness): the role moves by
+    // quick migration, N1 leaves without being fenced, and N2 runs alone with the witness.
+    await dcboxOk(['cluster', 'stop-node', N1], 120_000);
+    const s2 = await state(N2);
+    expect(s2.roles.find((r) => r.name === 'VirtualMachine9')?.owner).toBe(N2);
+    expect((await state(N1)).service_state).toBe('Stopped');
+    await pollUntil(async () => (await state(N2)).members.join() === N2, {
+      what: 'N2 alone in the membership',
+      timeoutMs: 10_000,
+    });
+    const e2 = await events(N2);
+    expect(e2.filter((e) => e.kind === 'node-left').map((e) => JSON.parse(e.data_json))).toEqual([
+      { node: N1, leader: N2, fenced: false },
+    ]);
+    expect(e2.some((e) => e.kind === 'fenced')).toBe(false);
+    expect(
+      (await events(N1)).find((e) => e.kind === 'move-started' && JSON.parse(e.data_json).kind === 'quick'),
+    ).toBeTruthy();
+    await pollUntil(async () => !!(await state(N2)).quorum?.has_quorum, {
+      what: 'N2 quorum',
+      timeoutMs: 10_000,
+    });
+    await sleep(2000);
+    expect((await state(N2)).members).toEqual([N2]); // It stays out until started.
+
+    await dcboxOk(['cluster', 'start-node', N1, '--wait'], 90_000);
+    expect((await state(N2)).members).toEqual([N1, N2]);
+    // The VM answered from one host at a time: N2, then N1 (drain), then N2 (stop).
+    expect(answerSequence(p)).toEqual([N2, N1, N2]);
+  });
+
   it('keeps quorum on exactly one side of a partition; the other stops its roles and is fenced; every role runs once', async () => {
     await freshCluster();
     const p1 = await onlineRole('VirtualMachine1', N2);

@@ -13,11 +13,14 @@ import type { MigrationStats as _dcbox_cluster_v1_MigrationStats, MigrationStats
 import type { MoveCsvRequest as _dcbox_cluster_v1_MoveCsvRequest, MoveCsvRequest__Output as _dcbox_cluster_v1_MoveCsvRequest__Output } from './dcbox/cluster/v1/MoveCsvRequest';
 import type { MoveRequest as _dcbox_cluster_v1_MoveRequest, MoveRequest__Output as _dcbox_cluster_v1_MoveRequest__Output } from './dcbox/cluster/v1/MoveRequest';
 import type { MoveResponse as _dcbox_cluster_v1_MoveResponse, MoveResponse__Output as _dcbox_cluster_v1_MoveResponse__Output } from './dcbox/cluster/v1/MoveResponse';
+import type { NodeRef as _dcbox_cluster_v1_NodeRef, NodeRef__Output as _dcbox_cluster_v1_NodeRef__Output } from './dcbox/cluster/v1/NodeRef';
 import type { NodeView as _dcbox_cluster_v1_NodeView, NodeView__Output as _dcbox_cluster_v1_NodeView__Output } from './dcbox/cluster/v1/NodeView';
+import type { PauseNodeRequest as _dcbox_cluster_v1_PauseNodeRequest, PauseNodeRequest__Output as _dcbox_cluster_v1_PauseNodeRequest__Output } from './dcbox/cluster/v1/PauseNodeRequest';
 import type { QuorumView as _dcbox_cluster_v1_QuorumView, QuorumView__Output as _dcbox_cluster_v1_QuorumView__Output } from './dcbox/cluster/v1/QuorumView';
 import type { Resource as _dcbox_cluster_v1_Resource, Resource__Output as _dcbox_cluster_v1_Resource__Output } from './dcbox/cluster/v1/Resource';
 import type { Role as _dcbox_cluster_v1_Role, Role__Output as _dcbox_cluster_v1_Role__Output } from './dcbox/cluster/v1/Role';
 import type { RoleRef as _dcbox_cluster_v1_RoleRef, RoleRef__Output as _dcbox_cluster_v1_RoleRef__Output } from './dcbox/cluster/v1/RoleRef';
+import type { StartNodeRequest as _dcbox_cluster_v1_StartNodeRequest, StartNodeRequest__Output as _dcbox_cluster_v1_StartNodeRequest__Output } from './dcbox/cluster/v1/StartNodeRequest';
 import type { EchoRequest as _dcbox_common_v1_EchoRequest, EchoRequest__Output as _dcbox_common_v1_EchoRequest__Output } from './dcbox/common/v1/EchoRequest';
 import type { EchoResponse as _dcbox_common_v1_EchoResponse, EchoResponse__Output as _dcbox_common_v1_EchoResponse__Output } from './dcbox/common/v1/EchoResponse';
 import type { Empty as _dcbox_common_v1_Empty, Empty__Output as _dcbox_common_v1_Empty__Output } from './dcbox/common/v1/Empty';
@@ -44,11 +47,14 @@ export interface ProtoGrpcType {
         MoveCsvRequest: MessageTypeDefinition<_dcbox_cluster_v1_MoveCsvRequest, _dcbox_cluster_v1_MoveCsvRequest__Output>
         MoveRequest: MessageTypeDefinition<_dcbox_cluster_v1_MoveRequest, _dcbox_cluster_v1_MoveRequest__Output>
         MoveResponse: MessageTypeDefinition<_dcbox_cluster_v1_MoveResponse, _dcbox_cluster_v1_MoveResponse__Output>
+        NodeRef: MessageTypeDefinition<_dcbox_cluster_v1_NodeRef, _dcbox_cluster_v1_NodeRef__Output>
         NodeView: MessageTypeDefinition<_dcbox_cluster_v1_NodeView, _dcbox_cluster_v1_NodeView__Output>
+        PauseNodeRequest: MessageTypeDefinition<_dcbox_cluster_v1_PauseNodeRequest, _dcbox_cluster_v1_PauseNodeRequest__Output>
         QuorumView: MessageTypeDefinition<_dcbox_cluster_v1_QuorumView, _dcbox_cluster_v1_QuorumView__Output>
         Resource: MessageTypeDefinition<_dcbox_cluster_v1_Resource, _dcbox_cluster_v1_Resource__Output>
         Role: MessageTypeDefinition<_dcbox_cluster_v1_Role, _dcbox_cluster_v1_Role__Output>
         RoleRef: MessageTypeDefinition<_dcbox_cluster_v1_RoleRef, _dcbox_cluster_v1_RoleRef__Output>
+        StartNodeRequest: MessageTypeDefinition<_dcbox_cluster_v1_StartNodeRequest, _dcbox_cluster_v1_StartNodeRequest__Output>
       }
     }
     common: {

@@ -47,6 +47,18 @@ export const eventData = {
   'witness-denied': z.object({ owner: node, epoch: z.number().int() }),
   'witness-offline': z.object({}),
   'config-from-witness': z.object({ version: z.number().int() }),
+  /** The administrator's verbs: docs/domain.md §Administrator verbs. */
+  'node-paused': z.object({ node, drain: z.boolean() }),
+  'node-resumed': z.object({ node }),
+  'drain-blocked': z.object({ role, node }),
+  'service-stopping': z.object({ node }),
+  'node-left': z.object({ node, leader: node, fenced: z.boolean() }),
+  'service-started': z.object({ node, forceQuorum: z.boolean() }),
+  'quorum-forced': z.object({
+    members: z.array(node),
+    configVersion: z.number().int(),
+    witnessVersion: z.number().int(),
+  }),
   /** Event 1561: a file share witness's marker is newer than this node's configuration; it does not form. */
   'partition-in-time': z.object({ configVersion: z.number().int(), witnessVersion: z.number().int() }),
   'csv-coordinator': z.object({

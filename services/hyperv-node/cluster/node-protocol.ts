@@ -1,6 +1,6 @@
 /**
  * What one node's cluster adapter asks another over NATS (subjects.clusterNode): a configuration
- * push, a command for the leader, or a move for the role's owner.
+ * push, a command for the leader, a move for the role's owner, or a stop or start of its service.
  */
 import type { ErrorCode } from '../../actor/errors.js';
 import type { Command } from './core/protocol.js';
@@ -10,7 +10,9 @@ import type { ClusterConfig } from './core/state.js';
 export type NodeRequest =
   | { kind: 'push'; from: string; config: ClusterConfig; epoch: number; members: string[]; leader: string }
   | { kind: 'command'; cmd: Command }
-  | { kind: 'move'; role: string; to: string; live: boolean };
+  | { kind: 'move'; role: string; to: string; live: boolean }
+  /** Stop or start the cluster service of the node asked (docs/domain.md §Administrator verbs). */
+  | { kind: 'service'; action: 'stop' | 'start'; forceQuorum: boolean };
 
 /** The answer to a NodeRequest: a result, or an error as data with its code. */
 export type NodeReply = { ok: true; result?: unknown } | { ok: false; code: ErrorCode; message: string };

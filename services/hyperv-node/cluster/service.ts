@@ -5,7 +5,7 @@
  * the roles, the CSV coordinators — and serves dcbox.cluster.v1.Cluster.
  *
  * It is the one place that wires the actor to its effects and serves its gRPC handlers; each I/O
- * concern lives in its own file beside it (config-push.ts, event-log.ts, node-link.ts,
+ * concern lives in its own file beside it (admin-handlers.ts, config-push.ts, event-log.ts, node-link.ts,
  * node-protocol.ts, ports.ts, reservations.ts, saved-config.ts, witness-client.ts: adapters;
  * sim.ts and sim-witness.ts: the deterministic cluster simulation for tests), and the pure core in
  * core/ (core/decide.ts lists its modules).
@@ -20,6 +20,7 @@ import type { Logger } from '../../process/log.js';
 import { CLIENT_OPTIONS, insecure, protos, unary } from '../../transport/grpc.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
 import type { NatsConnection } from '../../transport/nats.js';
+import { adminHandlers } from './admin-handlers.js';
 import { ConfigPushQueue } from './config-push.js';
 import {
   type ClusterConfig,
@@ -386,7 +387,8 @@ export class ClusterService {
     });
   }
 
-  private request(node: string, req: NodeRequest, timeoutMs: number): Promise<unknown> {
+  /** Asks another node's cluster adapter over NATS. */
+  request(node: string, req: NodeRequest, timeoutMs: number): Promise<unknown> {
     return this.link.request(node, req, timeoutMs);
   }
 
@@ -418,12 +420,23 @@ export class ClusterService {
         return this.askLocal(req.cmd);
       case 'move':
         return this.askMove(req.role, req.to, req.live);
+      case 'service':
+        return this.serviceControl(req.action, req.forceQuorum);
     }
   }
 
   /** Moves a role this node owns to another node, as the OS shutdown does (os-shutdown.ts). */
   moveOwnedRole(role: string, to: string, live: boolean): Promise<MigrationResult> {
     return this.askMove(role, to, live);
+  }
+
+  /** Stops or starts this node's cluster service; a stop resolves once its roles moved and it left. */
+  serviceControl(action: 'stop' | 'start', forceQuorum: boolean): Promise<void> {
+    const replyTo = `c-${this.nextReply++}`;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(replyTo, { resolve: () => resolve(), reject });
+      this.actor.send({ type: 'serviceControl', replyTo, action, forceQuorum });
+    });
   }
 
   /** On the role's owner: its core carries out the move step by step and answers with the figures. */
@@ -507,6 +520,14 @@ export class ClusterService {
         return this.stateView().csv.find(
           (v) => v.volume === (req.volume || this.cfg.settings.sharedVolumes[0]?.volume),
         );
+      }),
+      ...adminHandlers({
+        host: this.cfg.host,
+        nodeNames: this.cfg.settings.clusterNodes.map((n) => n.name),
+        toLeader: (cmd) => this.toLeader(cmd),
+        serviceControl: (action, force) => this.serviceControl(action, force),
+        request: (node, req, timeoutMs) => this.request(node, req, timeoutMs),
+        nodeView: (node) => this.stateView().nodes.find((n) => n.name === node),
       }),
       Events: unary((req: { since_index: number }) => ({
         events: this.eventLog.since(Number(req.since_index)),

@@ -2,6 +2,10 @@
  * A deterministic simulation of a whole cluster for tests: the pure cluster cores of every node
  * and the real witness core (sim-witness.ts), wired by a simulated network with partitions, power-offs and
  * freezes, on a simulated clock. No sockets, no timers, no sleeps (TigerBeetle's VOPR idea).
+ *
+ * It is a little over 500 lines because every effect of the core has its simulated counterpart
+ * here, on the one event queue that orders them (heartbeats, pushes, the witness, VMs, and a
+ * role owner's questions to its leader and its migrations); splitting it would split that queue.
  */
 import { Random } from '../../actor/clock.js';
 import type { VmSpec } from '../../process/config.js';
@@ -19,6 +23,7 @@ import {
   type VmState,
   viewOf,
 } from './core/decide.js';
+import { noMigration } from './core/moves.js';
 import type { ClusterEffectOrTimer } from './core/protocol.js';
 import type { QuorumModel } from './core/quorum.js';
 import { SimWitness } from './sim-witness.js';
@@ -60,6 +65,14 @@ export class ClusterSim {
   private readonly cut = new Set<string>();
   private readonly random = new Random(7);
   readonly vmBootMs = 20;
+  /** How long a simulated migration takes. */
+  readonly migrationMs = 30;
+  /** Set to make every migration fail (the VM stays on its source). */
+  failMigrations = false;
+  /** Every migration that completed, in order. */
+  readonly migrations: { at: number; role: string; from: string; to: string }[] = [];
+  /** Commands nodes asked of their leader, by the leader's reply id. */
+  private readonly asked = new Map<string, { node: string; requestId: string }>();
 
   constructor(
     readonly names: string[],
@@ -346,7 +359,7 @@ export class ClusterSim {
           this.vmOp(name, e.op, e.name);
           break;
         case 'reply':
-          this.replies.set(e.replyTo, { ok: e.ok, code: e.code, message: e.message });
+          this.answer(e.replyTo, { ok: e.ok, code: e.code, message: e.message });
           break;
         case 'event': {
           const { eventId, kind, message, data } = e;
@@ -356,12 +369,14 @@ export class ClusterSim {
         case 'forward':
           this.forward(name, n, e.cmd);
           break;
+        case 'askLeader':
+          this.askLeader(name, n, e.requestId, e.cmd);
+          break;
+        case 'migrate':
+          this.migrate(name, e.moveId, e.role, e.to);
+          break;
         case 'csv':
         case 'persist':
-        // The simulation moves roles with beginMove/endMove commands; moves.test.ts drives the
-        // owner's move workflow (askLeader, migrate) directly.
-        case 'askLeader':
-        case 'migrate':
         case 'migrationObserved':
           break;
       }
@@ -409,7 +424,76 @@ export class ClusterSim {
         );
     }
     if (this.witnessUp && this.linked(name, 'witness')) this.witness.putConfig(name, e.config, this.now);
-    for (const r of e.replyTo) this.later(LATENCY_MS, () => this.replies.set(r, { ok: true }));
+    for (const r of e.replyTo) this.later(LATENCY_MS, () => this.answer(r, { ok: true }));
+  }
+
+  /** Records a reply; one to a node's askLeader comes back to it as its leaderAnswer. */
+  private answer(replyTo: string, r: { ok: boolean; code?: string; message?: string }): void {
+    this.replies.set(replyTo, r);
+    const asked = this.asked.get(replyTo);
+    if (!asked) return;
+    this.asked.delete(replyTo);
+    const code = r.code as Extract<ClusterMsg, { type: 'leaderAnswer' }>['code'];
+    this.later(LATENCY_MS, () =>
+      this.deliver(asked.node, {
+        type: 'leaderAnswer',
+        requestId: asked.requestId,
+        ok: r.ok,
+        code,
+        message: r.message,
+      }),
+    );
+  }
+
+  /** A node asks its leader to carry out a command (a move's steps); no leader in reach: UNAVAILABLE. */
+  private askLeader(name: string, n: SimNode, requestId: string, cmd: Command): void {
+    const leader = n.state.leader;
+    if (!leader || !this.reachable(name, leader)) {
+      this.later(LATENCY_MS, () =>
+        this.deliver(name, {
+          type: 'leaderAnswer',
+          requestId,
+          ok: false,
+          code: 'UNAVAILABLE',
+          message: 'no leader',
+        }),
+      );
+      return;
+    }
+    const replyTo = `a${++this.seq}`;
+    this.asked.set(replyTo, { node: name, requestId });
+    this.later(LATENCY_MS, () => this.deliver(leader, { type: 'command', replyTo, cmd }));
+  }
+
+  /** A migration: the VM stops here and runs on the target (memory is not modelled). */
+  private migrate(name: string, moveId: string, role: string, to: string): void {
+    this.later(this.migrationMs, () => {
+      const src = this.nodes.get(name) as SimNode;
+      const dst = this.nodes.get(to);
+      if (!dst?.power || !this.reachable(name, to) || this.failMigrations) {
+        this.deliver(name, {
+          type: 'migrated',
+          moveId,
+          ok: false,
+          code: 'UNAVAILABLE',
+          message: `${to} unreachable`,
+        });
+        return;
+      }
+      delete src.vms[role];
+      dst.vms[role] = 'Running';
+      this.deliver(to, { type: 'vmState', name: role, state: 'Running' });
+      this.deliver(name, { type: 'vmState', name: role, state: 'Absent' });
+      this.migrations.push({ at: this.now, role, from: name, to });
+      this.deliver(name, { type: 'migrated', moveId, ok: true, result: noMigration(role, name, to, 'live') });
+    });
+  }
+
+  /** The administrator stops or starts a node's cluster service; returns the reply's id. */
+  serviceControl(at: string, action: 'stop' | 'start', forceQuorum = false): string {
+    const replyTo = `s${++this.seq}`;
+    this.deliver(at, { type: 'serviceControl', replyTo, action, forceQuorum });
+    return replyTo;
   }
 
   /** A command for the leader, if this node can reach one. */

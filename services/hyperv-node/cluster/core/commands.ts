@@ -5,6 +5,7 @@
  * refusal the caller gets, or undefined when the command may go on.
  */
 import type { ErrorCode } from '../../../actor/errors.js';
+import { nodePaused, nodeResumed } from './admin-events.js';
 import {
   csvCoordinatorChanged,
   failoverThresholdExceeded,
@@ -19,7 +20,7 @@ import type { ClusterDecision, ClusterEffectOrTimer, Command } from './protocol.
 import { bump, push, withRole } from './replication.js';
 import { forgetFailures, ownerAmongMembers } from './role-policies.js';
 import { reconcile } from './roles.js';
-import type { ClusterState, RoleConfig } from './state.js';
+import { type ClusterState, hostsFor, isPaused, isStopping, type RoleConfig } from './state.js';
 
 /** A command refused: nothing changes and the caller gets the code and the message. */
 export interface Refusal {
@@ -64,6 +65,18 @@ export function requireActiveMember(s: ClusterState, node: string): Refusal | un
     : refusal('BAD_STATE', `${node} is not an active cluster member`);
 }
 
+/**
+ * A role may move only to a node that takes roles: a paused node, or one whose cluster service
+ * is stopping, refuses them (docs/domain.md §Pause and drain).
+ */
+export function requireHost(s: ClusterState, node: string): Refusal | undefined {
+  if (isPaused(s, node))
+    return refusal('BAD_STATE', `${node} is paused: no role can move to it until it is resumed`);
+  if (isStopping(s, node))
+    return refusal('BAD_STATE', `the Cluster service on ${node} is stopping: no role can move to it`);
+  return undefined;
+}
+
 /** One move at a time: nobody else touches a role's VM while it migrates. */
 export function requireNotMoving(role: RoleConfig): Refusal | undefined {
   return role.moving
@@ -83,6 +96,8 @@ export function onCommand(s: ClusterState, replyTo: string, cmd: Command, now: n
 function handle(s: ClusterState, cmd: Command, now: number): Outcome {
   if (cmd.op === 'makeHa') return makeHa(s, cmd);
   if (cmd.op === 'moveCsv') return moveCsv(s, cmd);
+  if (cmd.op === 'pauseNode') return pauseNode(s, cmd);
+  if (cmd.op === 'resumeNode') return resumeNode(s, cmd.node);
   const role = s.config.roles[cmd.role];
   if (!role) return refusal('NOT_FOUND', `no clustered role named ${cmd.role}`);
   switch (cmd.op) {
@@ -127,6 +142,12 @@ function makeHa(s: ClusterState, cmd: Extract<Command, { op: 'makeHa' }>): Outco
 /** Online or Offline: a role whose owner is gone is brought online on a member; its failures are forgotten. */
 function setDesired(s: ClusterState, role: RoleConfig, desired: 'Online' | 'Offline'): Outcome {
   const owner = ownerAmongMembers(s, role);
+  // A paused node's groups can be taken offline but not brought online (docs/domain.md §Pause and drain).
+  if (desired === 'Online' && role.desired !== 'Online' && isPaused(s, owner))
+    return refusal(
+      'BAD_STATE',
+      `${role.name} is owned by ${owner}, which is paused: it cannot be brought online there`,
+    );
   const next = bump(s, (c) => withRole(c, { ...role, desired, owner, failed: false }));
   return { state: forgetFailures(next, role.name), events: [] };
 }
@@ -135,6 +156,7 @@ function beginMove(s: ClusterState, role: RoleConfig, cmd: Extract<Command, { op
   const refused =
     requireNotMoving(role) ??
     requireActiveMember(s, cmd.to) ??
+    requireHost(s, cmd.to) ??
     (cmd.to === role.owner ? refusal('BAD_STATE', `${role.name} already runs on ${cmd.to}`) : undefined);
   if (refused) return refused;
   const state = bump(s, (c) => withRole(c, { ...role, moving: { to: cmd.to, kind: cmd.kind } }));
@@ -170,7 +192,7 @@ function failRole(
   const allowed = mayFailOver(role.failovers, now, s.nodes.length);
   const target = chooseTarget({
     from: role.owner,
-    up: s.members,
+    up: hostsFor(s),
     preferredOwners: role.preferredOwners,
     groupsPerNode: {},
   });
@@ -187,4 +209,25 @@ function failRole(
     withRole(c, { ...role, owner: target, failovers: [...allowed.recent, now], failed: false }),
   );
   return { state, events: [roleFailover(role.name, role.owner, target, cmd.reason)] };
+}
+
+/** Pause a member: it keeps its roles, nothing moves to it; with drain, its roles move off. */
+function pauseNode(s: ClusterState, cmd: Extract<Command, { op: 'pauseNode' }>): Outcome {
+  if (!s.nodes.some((n) => n.name === cmd.node))
+    return refusal('NOT_FOUND', `no cluster node named ${cmd.node}`);
+  const refused = requireActiveMember(s, cmd.node);
+  if (refused) return refused;
+  const was = s.config.paused?.[cmd.node];
+  if (was && (was.drain || !cmd.drain)) return 'unchanged';
+  const state = bump(s, (c) => ({ ...c, paused: { ...c.paused, [cmd.node]: { drain: cmd.drain } } }));
+  return { state, events: [nodePaused(cmd.node, cmd.drain)] };
+}
+
+/** Resume a paused node: roles may move to it again (a resume moves nothing back by itself). */
+function resumeNode(s: ClusterState, node: string): Outcome {
+  if (!s.nodes.some((n) => n.name === node)) return refusal('NOT_FOUND', `no cluster node named ${node}`);
+  if (!isPaused(s, node)) return 'unchanged';
+  const paused = { ...s.config.paused };
+  delete paused[node];
+  return { state: bump(s, (c) => ({ ...c, paused })), events: [nodeResumed(node)] };
 }

@@ -31,10 +31,13 @@
  * - role-policies.ts, policy.ts: failover, failback, retry of failed roles.
  * - replication.ts: the replicated configuration, its pushes and their adoption.
  * - commands.ts: the commands the leader carries out.
+ * - admin.ts, admin-events.ts: the administrator's verbs on a node (drain, stop and start the
+ *   cluster service, force quorum) and their events.
  * - moves.ts: a role's move, step by step, on the node that owns it.
  * - event-catalog.ts: every event logged, with its Windows event ID and message.
  * - views.ts: the gRPC views of the state (dcbox.cluster.v1), pure.
  * - service.ts (adapter): runs the core in an actor and carries out its effects, with
+ *   admin-handlers.ts (the gRPC handlers of pause, resume, stop and start),
  *   witness-client.ts (witness calls), reservations.ts (keys, reservations, fencing I/O),
  *   config-push.ts (configuration pushes), event-log.ts (the event log), node-protocol.ts (what
  *   nodes ask each other over NATS), node-link.ts (heartbeats and those requests over NATS),
@@ -42,6 +45,7 @@
  * - sim.ts, sim-witness.ts (test support): a deterministic simulation of a whole cluster.
  */
 import type { Ctx } from '../../../actor/actor.js';
+import { drainStep, noteDrainFailures, onServiceControl } from './admin.js';
 import { onCommand } from './commands.js';
 import { onFenceDone, takeOver } from './fencing.js';
 import { onVmFault } from './leave.js';
@@ -89,7 +93,7 @@ export function startTimers(s: ClusterState): ClusterEffectOrTimer[] {
 export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
   switch (msg.type) {
     case 'tick':
-      return onTick(s, ctx.now);
+      return thenDrain(onTick(s, ctx.now), ctx.now);
     case 'witnessTick':
       return onWitnessTick(s, ctx.now);
     case 'hbResult':
@@ -103,7 +107,7 @@ export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): Clust
     case 'witnessResult':
       return onWitnessResult(s, msg, ctx.now);
     case 'configPush':
-      return onConfigPush(s, msg, ctx.now);
+      return thenDrain(onConfigPush(s, msg, ctx.now), ctx.now);
     case 'command':
       return onCommand(s, msg.replyTo, msg.cmd, ctx.now);
     case 'fenceDone':
@@ -121,8 +125,18 @@ export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): Clust
     case 'moveRequest':
       return onMoveRequest(s, msg);
     case 'leaderAnswer':
-      return onLeaderAnswer(s, msg);
+      return thenDrain(onLeaderAnswer(s, msg), ctx.now);
+    case 'serviceControl':
+      return onServiceControl(s, msg, ctx.now);
     case 'migrated':
       return onMigrated(s, msg);
   }
+}
+
+/** After a message that may let a drain go on (a tick, a push, a finished move): its next step. */
+function thenDrain(d: ClusterDecision, now: number): ClusterDecision {
+  const noted = noteDrainFailures(d);
+  const next = drainStep(noted, now);
+  if (next.state === d.state) return d;
+  return { state: next.state, effects: [...d.effects, ...next.effects] };
 }

@@ -25,6 +25,7 @@ export function viewOf(s: ClusterState, now: number): View {
     roles,
     leaseRemainingMs: leaseValid(s, now) ? s.leaseUntil - now : 0,
     hears: hearsOf(s),
+    ...(s.adminStop ? { adminStop: s.adminStop.phase } : {}),
   };
 }
 

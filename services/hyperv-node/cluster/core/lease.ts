@@ -40,7 +40,12 @@ export function partitionHoldsWitness(s: ClusterState, now: number, members: str
 /** Recomputes quorum for the current membership, and renews the lease when it is fresh. */
 export function refreshQuorum(s: ClusterState, now: number): ClusterState {
   const members = s.service === 'Running' ? s.members : [s.self];
-  const quorum = countVotes(s.model, s.nodes.length, members.length, partitionHoldsWitness(s, now, members));
+  const real = countVotes(s.model, s.nodes.length, members.length, partitionHoldsWitness(s, now, members));
+  // /forcequorum: a running forced cluster has quorum until it gains it by votes; from then on the
+  // ordinary rules apply (docs/domain.md §Forcing quorum).
+  const forceQuorum = !!s.forceQuorum && !real.has;
+  const forced = forceQuorum && s.service === 'Running';
+  const quorum = forced ? { ...real, has: true } : real;
   // A fresh quorum counts only peers heard lately: a node frozen past the threshold, or cut
   // off, cannot renew its lease, so it stops answering for its VMs before the survivors
   // restart them elsewhere.
@@ -53,8 +58,8 @@ export function refreshQuorum(s: ClusterState, now: number): ClusterState {
     1 + freshPeers.length,
     partitionHoldsWitness(s, now, members),
   );
-  const leaseUntil = s.service === 'Running' && fresh.has ? now + leaseMs(s) : s.leaseUntil;
-  return { ...s, quorum, leaseUntil };
+  const leaseUntil = s.service === 'Running' && (fresh.has || forced) ? now + leaseMs(s) : s.leaseUntil;
+  return { ...s, quorum, leaseUntil, ...(s.forceQuorum ? { forceQuorum } : {}) };
 }
 
 /** Whether this node's roles may act now (the adapter gates VM echo replies on it). */

@@ -3,6 +3,7 @@
  * misses), what a node learns from its peers' views, and the periodic tick that drives them.
  */
 
+import { onCleanLeave } from './admin.js';
 import { connected } from './connectivity.js';
 import { netInterfaceUnreachable, nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
 import { viewOf } from './heartbeat-view.js';
@@ -172,6 +173,11 @@ export function onView(s0: ClusterState, v: View, now: number): ClusterDecision 
       `removed from the cluster membership (epoch ${v.epoch}) while unreachable`,
     );
   }
+  // A member's cluster service was stopped by the administrator: it leaves cleanly.
+  if (s.service === 'Running' && v.adminStop === 'stopped' && s.members.includes(v.node)) {
+    const r = onCleanLeave(s, v.node, now);
+    if (r.state !== s) return r;
+  }
   // A member stopped its cluster service while another is down: a regroup is pending, and the
   // member that was to decide it may be the one that stopped.
   if (
@@ -190,6 +196,8 @@ export function onView(s0: ClusterState, v: View, now: number): ClusterDecision 
     s.quorum.has &&
     !s.fencing &&
     v.service !== 'Running' &&
+    // A node whose service the administrator stopped stays out until it is started.
+    !v.adminStop &&
     !s.peers[v.node]?.down &&
     // Only a node that every member hears, and that hears every member, joins (docs/design.md §Regroup).
     s.members.every((m) => m === v.node || connected(s, m, v.node))

@@ -5,6 +5,7 @@
  * effect whose outcome comes back as a message; the adapter only carries them out.
  */
 import type { ErrorCode } from '../../../actor/errors.js';
+import { requireHost } from './commands.js';
 import { migrationDone } from './event-catalog.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import type { ClusterState, MigrationResult, MoveState } from './state.js';
@@ -45,6 +46,9 @@ export function onMoveRequest(s: ClusterState, msg: MoveRequest): ClusterDecisio
   if (!role) return refuse(s, msg.replyTo, 'NOT_FOUND', `no clustered role named ${msg.role}`);
   if (role.owner !== s.self)
     return refuse(s, msg.replyTo, 'BAD_STATE', `${msg.role} is owned by ${role.owner}, not ${s.self}`);
+  // A paused target refuses at once, before anything starts (the leader checks it again).
+  const paused = requireHost(s, msg.to);
+  if (paused) return refuse(s, msg.replyTo, paused.code, paused.message);
   const move: MoveState = {
     replyTo: msg.replyTo,
     role: msg.role,

@@ -22,7 +22,10 @@ export type Command =
   | { op: 'beginMove'; role: string; to: string; kind: 'live' | 'quick' }
   | { op: 'endMove'; role: string; ok: boolean }
   | { op: 'moveCsv'; volume: string; to: string }
-  | { op: 'failRole'; role: string; from: string; reason: string };
+  | { op: 'failRole'; role: string; from: string; reason: string }
+  /** Pause a node (nothing moves to it); `drain` also moves its roles off by live migration. */
+  | { op: 'pauseNode'; node: string; drain: boolean }
+  | { op: 'resumeNode'; node: string };
 
 /** Every message the cluster core receives: timers, peers, the witness, storage, VMs, callers. */
 export type ClusterMsg =
@@ -70,6 +73,11 @@ export type ClusterMsg =
       kind: 'live' | 'quick';
       vmState: VmState;
     }
+  /**
+   * The administrator stops or starts this node's cluster service (`forceQuorum`: start it with
+   * /forcequorum); the caller hears back on `replyTo`.
+   */
+  | { type: 'serviceControl'; replyTo: string; action: 'stop' | 'start'; forceQuorum: boolean }
   /** The leader's answer to a command this node asked of it (askLeader). */
   | { type: 'leaderAnswer'; requestId: string; ok: boolean; code?: ErrorCode; message?: string }
   /** The VM manager's migration ended. */

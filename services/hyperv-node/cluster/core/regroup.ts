@@ -3,6 +3,7 @@
  * removed nodes), and a node outside a running cluster forms one when it may.
  */
 
+import { quorumForced } from './admin-events.js';
 import { connected, largestConnectedSet } from './connectivity.js';
 import { assignCsvCoordinators } from './csv-coordination.js';
 import { clusterFormed, nodeRemovedByLeader } from './event-catalog.js';
@@ -79,11 +80,14 @@ export function changeMembership(
  * not before every node had a chance to appear unless the detection window has passed.
  */
 export function tryForm(s: ClusterState, now: number): ClusterDecision {
+  // A cluster service the administrator stopped neither forms nor joins (docs/domain.md §Stopping the cluster service).
+  if (s.adminStop) return { state: s, effects: [] };
   const fresh = Object.entries(s.peers).filter(
     ([, p]) => !p.down && p.lastOkAt !== null && now - p.lastOkAt <= freshWindow(s),
   );
   if (fresh.some(([, p]) => p.view?.service === 'Running')) return { state: s, effects: [] }; // Its leader admits us.
   const candidates = [s.self, ...fresh.map(([n]) => n)].sort(byId(s));
+  if (s.forceQuorum) return formForced(s, candidates, now);
   if (candidates[0] !== s.self) return { state: s, effects: [] };
   const everyone = candidates.length === s.nodes.length;
   if (!everyone && now - s.startedAt < s.threshold * s.delayMs) return { state: s, effects: [] };
@@ -141,4 +145,23 @@ export function regroupByReachability(s: ClusterState, now: number): ClusterDeci
     now,
     removed.map((r) => nodeRemovedByLeader(r, s.self)),
   );
+}
+
+/**
+ * /forcequorum (docs/domain.md §Forcing quorum): this node forms the cluster with the nodes it
+ * hears, at once and without quorum, and its configuration becomes the authoritative one: its
+ * version goes above every version a peer showed and above the file share witness's marker, so
+ * the witness no longer refuses it (partition in time) and every node that joins takes it.
+ */
+function formForced(s: ClusterState, candidates: string[], now: number): ClusterDecision {
+  const marker = s.witness.partitionInTime?.witnessVersion ?? 0;
+  const base: ClusterState = {
+    ...s,
+    config: { ...s.config, version: Math.max(s.config.version, marker) },
+    witness: { ...s.witness, partitionInTime: null },
+  };
+  const absent = s.nodes.map((n) => n.name).filter((n) => !candidates.includes(n));
+  const formed = changeMembership(base, candidates, absent, now, []);
+  const forced = quorumForced(candidates, formed.state.config.version, marker);
+  return { state: formed.state, effects: [forced, ...formed.effects] };
 }

@@ -69,6 +69,8 @@ export function onConfigPush(
   // believe they both coordinate a CSV (found by a seeded campaign).
   if (msg.epoch < s0.epoch || (msg.epoch === s0.epoch && msg.config.version < s0.config.version))
     return { state: s0, effects: [] };
+  // A cluster service the administrator stopped takes no part until it is started.
+  if (s0.adminStop?.phase === 'stopped') return { state: s0, effects: [] };
   const effects: ClusterEffectOrTimer[] = [];
   const removed = s0.members.filter((m) => !msg.members.includes(m) && m !== s0.self);
   for (const r of removed) effects.push(nodeRemovedByLeader(r, msg.from));

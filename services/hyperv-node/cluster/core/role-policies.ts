@@ -13,7 +13,7 @@ import {
 import { chooseTarget, failbackTarget, failoverThreshold, mayFailOver } from './policy.js';
 import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { bump, push, withRole } from './replication.js';
-import type { ClusterState, RoleConfig } from './state.js';
+import { type ClusterState, hostsFor, type RoleConfig } from './state.js';
 
 /** Restarts (cold) on a survivor the roles whose owner left the membership (docs/domain.md §Resources and groups). */
 export function failOver(s0: ClusterState, from: string[], now: number): ClusterDecision {
@@ -27,7 +27,7 @@ export function failOver(s0: ClusterState, from: string[], now: number): Cluster
     const allowed = mayFailOver(role.failovers, now, s.nodes.length);
     const target = chooseTarget({
       from: role.owner,
-      up: s.members,
+      up: hostsFor(s),
       preferredOwners: role.preferredOwners,
       groupsPerNode: load,
     });
@@ -79,7 +79,7 @@ export function failback(s0: ClusterState): ClusterDecision {
     if (role.moving || role.failed || role.desired !== 'Online') continue;
     const to = failbackTarget({
       owner: role.owner,
-      up: s.members,
+      up: hostsFor(s),
       preferredOwners: role.preferredOwners,
       allowFailback: role.allowFailback,
     });
@@ -93,11 +93,14 @@ export function failback(s0: ClusterState): ClusterDecision {
   return { state: s, effects: [...effects, ...push(s)] };
 }
 
-/** The role's owner when it is a member, else the member its preferred owners and policy choose. */
+/**
+ * The role's owner when it is a member (a paused owner keeps its roles), else the member its
+ * preferred owners and policy choose among those that take roles (not paused, not stopping).
+ */
 export function ownerAmongMembers(s: ClusterState, role: RoleConfig): string {
   if (s.members.includes(role.owner)) return role.owner;
   return (
-    chooseTarget({ from: null, up: s.members, preferredOwners: role.preferredOwners, groupsPerNode: {} }) ??
+    chooseTarget({ from: null, up: hostsFor(s), preferredOwners: role.preferredOwners, groupsPerNode: {} }) ??
     role.owner
   );
 }
@@ -117,7 +120,12 @@ export function retryFailed(s0: ClusterState, now: number): ClusterDecision {
   const effects: ClusterEffectOrTimer[] = [];
   for (const role of Object.values(s.config.roles)) {
     if (!role.failed || now - (role.failedAt ?? now) < s.retryPeriodMs) continue;
-    const owner = ownerAmongMembers(s, role);
+    // The retry brings the group online: never on a paused node (docs/domain.md §Pause and drain).
+    const hosts = hostsFor(s);
+    const owner = hosts.includes(role.owner)
+      ? role.owner
+      : chooseTarget({ from: null, up: hosts, preferredOwners: role.preferredOwners, groupsPerNode: {} });
+    if (!owner) continue;
     s = forgetFailures(
       bump(s, (c) => withRole(c, { ...role, failed: false, failedAt: null, owner })),
       role.name,

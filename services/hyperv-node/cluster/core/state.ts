@@ -52,6 +52,11 @@ export interface ClusterConfig {
   version: number;
   roles: Record<string, RoleConfig>;
   csv: Record<string, CsvConfig>;
+  /**
+   * The paused nodes (docs/domain.md §Pause and drain): they keep the roles they own, nothing moves
+   * to them; `drain` asks the node to move its roles off. Absent in configurations of older versions.
+   */
+  paused?: Record<string, { drain: boolean }>;
 }
 
 /**
@@ -108,6 +113,8 @@ export interface View {
    * leader's regroup (docs/design.md §Regroup); absent in views of older versions: hears everyone.
    */
   hears?: string[];
+  /** The administrator stopped the sender's cluster service (docs/domain.md §Stopping the cluster service). */
+  adminStop?: 'stopping' | 'stopped';
 }
 
 /** What this node knows of a peer: its heartbeats and its last view. */
@@ -239,6 +246,15 @@ export interface ClusterState {
   keptConfig?: ClusterConfig;
   /** Moves of this node's roles under way, by the id of the request that asked for them. */
   moves: Record<string, MoveState>;
+  /**
+   * The administrator stopped this node's cluster service: its roles move off ('stopping'),
+   * then it leaves and stays out ('stopped') until started (docs/domain.md §Stopping the cluster service); `replyTo` is the caller waiting for the stop. Absent (or null) while not stopped.
+   */
+  adminStop?: { phase: 'stopping' | 'stopped'; replyTo: string | null } | null;
+  /** Roles whose drain move failed: the drain under way does not try them again. */
+  drainFailed?: string[];
+  /** Started with /forcequorum (docs/domain.md §Forcing quorum): runs without quorum until it has it. */
+  forceQuorum?: boolean;
 }
 
 /** What a node's cluster service starts from: its configuration and timing. */
@@ -319,6 +335,21 @@ export function initialCluster(init: ClusterInit): ClusterState {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
+
+/** Whether a node is paused (docs/domain.md §Pause and drain). */
+export const isPaused = (s: ClusterState, node: string) => !!s.config.paused?.[node];
+
+/** Whether a node's cluster service is being stopped by the administrator, as this node knows it. */
+export const isStopping = (s: ClusterState, node: string) =>
+  node === s.self ? !!s.adminStop : !!s.peers[node]?.view?.adminStop;
+
+/**
+ * The members a role may move, fail over or fail back to: not paused, and not stopping their
+ * cluster service (docs/domain.md §Pause and drain).
+ */
+export function hostsFor(s: ClusterState): string[] {
+  return s.members.filter((m) => !isPaused(s, m) && !isStopping(s, m));
+}
 
 /** A node's id (unknown names sort last). */
 export const idOf = (s: ClusterState, name: string) =>

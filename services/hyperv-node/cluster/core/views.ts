@@ -5,7 +5,7 @@
 import { DcboxError } from '../../../actor/errors.js';
 import { leaseValid } from './lease.js';
 import { groupState, localResourceState } from './roles.js';
-import type { ClusterState } from './state.js';
+import { type ClusterState, isPaused } from './state.js';
 
 /** A failover counts toward the failover threshold for six hours. */
 const FAILOVER_PERIOD_MS = 6 * 3600_000;
@@ -59,7 +59,8 @@ function nodeView(s: ClusterState, n: { name: string; id: number }, now: number)
   return {
     name: n.name,
     node_id: n.id,
-    state: up ? 'Up' : joining ? 'Joining' : 'Down',
+    // A paused member shows Paused, as Get-ClusterNode does (docs/domain.md §Pause and drain).
+    state: up ? (isPaused(s, n.name) ? 'Paused' : 'Up') : joining ? 'Joining' : 'Down',
     missed_heartbeats: p?.missed ?? 0,
     last_heartbeat_ms_ago: self ? 0 : p?.lastOkAt ? now - p.lastOkAt : 0,
   };

@@ -29,7 +29,9 @@ export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
   const effects: ClusterEffectOrTimer[] = [
     { type: 'startTimer', id: 'witness', ms: s.defendMs, msg: { type: 'witnessTick' } },
   ];
-  if (!usesWitness(s.model) || s.witness.busy) return { state: s, effects };
+  // A cluster service the administrator stopped asks the witness nothing.
+  if (!usesWitness(s.model) || s.witness.busy || s.adminStop?.phase === 'stopped')
+    return { state: s, effects };
   const lead = s.service === 'Running' && s.leader === s.self;
   // The leader holds and defends the witness; the others only watch who holds it.
   const op = s.witness.held ? 'defend' : lead ? 'arbitrate' : 'get';
@@ -142,10 +144,11 @@ function afterArbitrate(
       lastDefendOkAt: now,
     };
     // `arbitrating` stays set: settleQuorum sees the win, fences the removed nodes and takes over.
-    return {
-      state: { ...s, witness: { ...witness, partitionInTime: null } },
-      effects: [witnessArbitrated(epoch)],
-    };
+    const next = { ...s, witness: { ...witness, partitionInTime: null } };
+    // A forced cluster records its configuration on the witness as soon as it holds it, so that
+    // the marker protects the authoritative configuration (docs/domain.md §Forcing quorum).
+    const record = s.forceQuorum && s.service === 'Running' && s.leader === s.self ? push(next) : [];
+    return { state: next, effects: [witnessArbitrated(epoch), ...record] };
   }
   if (msg.outcome === 'challenged') {
     const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false };
@@ -167,6 +170,15 @@ function afterArbitrate(
     arbitrationDeadline: null,
   };
   const marker = msg.configVersion ?? 0;
+  if (s.forceQuorum && s.service === 'Running' && marker >= s.config.version) {
+    // A forced cluster's configuration is the authoritative one: it goes above the marker
+    // (docs/domain.md §Forcing quorum), and the next arbitration is granted.
+    const config = { ...s.config, version: marker + 1 };
+    return {
+      state: { ...s, config, witness },
+      effects: [witnessDenied(owner, epoch), ...push({ ...s, config })],
+    };
+  }
   if (s.service !== 'Running' && !s.witnessKeepsConfig && marker > s.config.version) {
     // A file share witness refused a node whose configuration is older than its marker:
     // partition in time (docs/domain.md §Partition in time). Log it once per versions.
