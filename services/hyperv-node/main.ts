@@ -62,15 +62,32 @@ async function csvVolumes(
       log,
       isMember,
     });
-    volume.seed(
+    void volume.seed(
       s.csvFiles
         .filter((f) => f.lun === v.lun)
         .map(({ path, offset, sizeBytes }) => ({ path, offset, sizeBytes })),
     );
     volumes.set(v.volume, volume);
+    // A blade that boots while the storage is down still boots: its CSV learns the LUN's size
+    // once the storage answers (found by a seeded campaign: the node exited at start).
+    if (!sizes[v.lun]) void learnLunSize(disks, v.lun, volume, cfg.timing.ioTimeoutMs);
     onStop(() => volume.stop());
   }
   return volumes;
+}
+
+/** Asks the storage for a LUN's size until it answers, then hands it to the volume. */
+async function learnLunSize(
+  disks: Multipath,
+  lun: string,
+  volume: CsvVolume,
+  retryMs: number,
+): Promise<void> {
+  for (;;) {
+    const size = (await disks.lunDetails(retryMs))[lun]?.sizeBytes;
+    if (size) return volume.setLunSize(size);
+    await new Promise((r) => setTimeout(r, retryMs).unref());
+  }
 }
 
 /** The VM host, its disks on the CSVs (direct or redirected I/O) or else on MPIO. */

@@ -140,6 +140,11 @@ export class CsvVolume {
     this.actor.send({ type: 'resume' });
   }
 
+  /** The LUN's size, once the storage told it (the node booted while it was down). */
+  setLunSize(bytes: number): void {
+    this.opts.lunSizeBytes = bytes;
+  }
+
   /** Takes the volume offline on this node (held I/O fails, new I/O fails) or back online. */
   setOnline(online: boolean): void {
     // A redirected I/O still being sent again gives up: it must not land once the volume is back.

@@ -25,7 +25,10 @@ export interface CsvVolumeOptions {
   lun: string;
   /** The volume's path on every node, e.g. C:\ClusterStorage\Volume1. */
   path: string;
-  /** The LUN's size: the first coordinator lays out the data area to it. */
+  /**
+   * The LUN's size: the first coordinator lays out the data area to it. 0 while the storage has
+   * not said (a node that boots while the storage is down): set it later with setLunSize.
+   */
   lunSizeBytes: number;
   /** This node's MPIO (or any device with the same io()). */
   device: BlockDevice;

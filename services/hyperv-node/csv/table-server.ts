@@ -51,8 +51,9 @@ export class TableServer {
    * whenever it loads the table. Idempotent; a conflict rejects.
    */
   async seed(files: ft.FileEntry[]): Promise<void> {
-    // Checks the seed now, so a topology error surfaces at the caller and not at a later load.
-    ft.seedFiles(this.blankTable(), files);
+    // Checks the seed now, so a topology error surfaces at the caller and not at a later load
+    // (once the LUN's size is known: until then the load that needs it checks it).
+    if (this.opts.lunSizeBytes > 0) ft.seedFiles(this.blankTable(), files);
     this.seedFiles = [...files];
     // Serialized with loading: either the load that is coming merges the seed, or the table
     // already loaded gets it now.
@@ -203,6 +204,11 @@ export class TableServer {
 
   /** Reads the newest intact table (a fresh LUN starts empty), adds the seed, writes if changed. */
   private async load(): Promise<void> {
+    if (this.opts.lunSizeBytes <= 0)
+      throw new DcboxError(
+        'UNAVAILABLE',
+        `the size of LUN ${this.opts.lun} is not known yet (the storage has not answered)`,
+      );
     const read = async (offset: number, length: number): Promise<Uint8Array> => {
       const r = await this.opts.device.io(this.opts.lun, { kind: 'read', offset, length });
       if (!r.ok) throw new DcboxError(r.code, `reading the file table of ${this.opts.volume}: ${r.message}`);

@@ -134,6 +134,25 @@ describe('membership and regroup', () => {
   });
 });
 
+describe('forming again after both nodes stopped', () => {
+  it('the node with the newer configuration forms, though its id is higher: nobody waits on a waiter', () => {
+    const sim = new ClusterSim([N1, N2]);
+    sim.formWithRole('VM1', N2);
+    const older = structuredClone(sim.node(N1).config);
+    sim.powerOff(N1);
+    sim.until('N2 alone, with a newer configuration', () => sim.node(N2).members.join() === N2, 10_000);
+    expect(sim.node(N2).config.version).toBeGreaterThan(older.version);
+    // The witness goes away: N2 has 1 of 3 votes and stops. N1 comes back with its older copy.
+    sim.witnessUp = false;
+    sim.until('N2 stopped', () => sim.node(N2).service !== 'Running', 10_000);
+    sim.powerOn(N1, older);
+    // Two of three votes without the witness: they form, led by N2, on N2's configuration.
+    sim.until('both running again', () => [N1, N2].every((n) => sim.node(n).service === 'Running'), 10_000);
+    expect(sim.node(N1).leader).toBe(N2);
+    expect(sim.node(N1).config.version).toBe(sim.node(N2).config.version);
+  });
+});
+
 describe('quorum', () => {
   it('keeps quorum only on the side that holds the witness when the two nodes are partitioned', () => {
     const sim = seed();

@@ -75,8 +75,8 @@ export function changeMembership(
 }
 
 /**
- * A node outside a running cluster: if no running member answers, the lowest-id node among
- * those that answer forms the cluster once it has quorum (with the witness if it must), and
+ * A node outside a running cluster: if no running member answers, the node with the newest
+ * configuration among those that answer (the lowest id among equals) forms the cluster once it has quorum (with the witness if it must), and
  * not before every node had a chance to appear unless the detection window has passed.
  */
 export function tryForm(s: ClusterState, now: number): ClusterDecision {
@@ -88,13 +88,15 @@ export function tryForm(s: ClusterState, now: number): ClusterDecision {
   if (fresh.some(([, p]) => p.view?.service === 'Running')) return { state: s, effects: [] }; // Its leader admits us.
   const candidates = [s.self, ...fresh.map(([n]) => n)].sort(byId(s));
   if (s.forceQuorum) return formForced(s, candidates, now);
-  if (candidates[0] !== s.self) return { state: s, effects: [] };
+  // The node with the newest configuration forms (the lowest id among equals): nobody forms with
+  // an older configuration than one it can see, and nobody waits for a node that waits in turn
+  // (found by a seeded campaign: a blade back from a power-off waited for the other's push, as its
+  // configuration was older, while the other waited for the lower id to form).
+  const versionOf = (n: string) => (n === s.self ? s.config.version : (s.peers[n]?.view?.configVersion ?? 0));
+  const former = [...candidates].sort((a, b) => versionOf(b) - versionOf(a) || byId(s)(a, b))[0];
+  if (former !== s.self) return { state: s, effects: [] };
   const everyone = candidates.length === s.nodes.length;
   if (!everyone && now - s.startedAt < s.threshold * s.delayMs) return { state: s, effects: [] };
-  // A peer with a newer configuration: wait for its push (it leads once it forms) — never form
-  // with an older configuration than a node we can see.
-  const newest = Math.max(...fresh.map(([, p]) => p.view?.configVersion ?? 0));
-  if (newest > s.config.version) return { state: s, effects: [] };
   // Every node that is not here may still hold keys, disks or roles: fence it before taking over.
   const absent = s.nodes.map((n) => n.name).filter((n) => !candidates.includes(n));
   const withoutWitness = countVotes(s.model, s.nodes.length, candidates.length, false);
