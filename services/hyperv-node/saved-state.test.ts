@@ -8,20 +8,11 @@ import type { VmSpec } from '../process/config.js';
 import { pollUntil } from '../process/poll-until.js';
 import { GuestMemory } from './migration/guest-memory.js';
 import { CsvSavedState, LocalSavedState, savedStatePath } from './saved-state.js';
-import { FakeNats, MemoryDisk, MemoryVolume, nodeConfig } from './test-support.js';
+import { FakeNats, MemoryDisk, MemoryVolume, nodeConfig, ROLE1 } from './test-support.js';
 import { VmHost } from './vm-host.js';
 
 const MIB = 1024 * 1024;
-const spec: VmSpec = {
-  name: 'Role1',
-  memoryMiB: 4,
-  diskPath: 'C:\\ClusterStorage\\Volume1\\Role1\\Role1.vhd',
-  lun: 'CSV1',
-  diskOffsetBytes: 0,
-  diskSizeBytes: 16 * MIB,
-  switchName: 'VMs',
-  node: 'HVR2NODO1',
-};
+const spec: VmSpec = ROLE1;
 
 const memoryOf = (byte: number) => Buffer.alloc(4 * MIB, byte);
 const local = () => new LocalSavedState(`/tmp/dcbox-saved-state-test-${process.pid}`);

@@ -168,3 +168,15 @@ export class MemoryVolume implements SavedStateVolume {
     return { ok: true };
   }
 }
+
+/** A 4 MiB clustered VM on Volume1, defined on HVR2NODO1: the VM host tests' usual guest. */
+export const ROLE1: VmSpec = {
+  name: 'Role1',
+  memoryMiB: 4,
+  diskPath: 'C:\\ClusterStorage\\Volume1\\Role1\\Role1.vhd',
+  lun: 'CSV1',
+  diskOffsetBytes: 0,
+  diskSizeBytes: 16 * 1024 * 1024,
+  switchName: 'VMs',
+  node: 'HVR2NODO1',
+};

@@ -6,20 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { VmSpec } from '../process/config.js';
 import { pollUntil } from '../process/poll-until.js';
 import { subjects } from '../transport/subjects.js';
-import { FakeNats, MemoryDisk, nodeConfig } from './test-support.js';
+import { FakeNats, MemoryDisk, nodeConfig, ROLE1 } from './test-support.js';
 import { VmHost } from './vm-host.js';
 
-const MIB = 1024 * 1024;
-const spec: VmSpec = {
-  name: 'Role1',
-  memoryMiB: 4,
-  diskPath: 'C:\\ClusterStorage\\Volume1\\Role1\\Role1.vhd',
-  lun: 'CSV1',
-  diskOffsetBytes: 0,
-  diskSizeBytes: 16 * MIB,
-  switchName: 'VMs',
-  node: 'HVR2NODO1',
-};
+const spec: VmSpec = ROLE1;
 const hosts: VmHost[] = [];
 function host() {
   const nats = new FakeNats();
