@@ -1,6 +1,7 @@
 # The dcbox image: one emulated host (its NATS server and its service) per container, or the
 # compose backplane. No registry is needed: BASE defaults to dcbox-base:local, which
 # `bash scripts/docker-setup.sh` makes from this machine's own node and nats-server.
+# The base needs node and openssl (the management module makes its Redfish certificate with it).
 # With a registry:  docker build --build-arg BASE=node:20-bookworm-slim --build-arg NATS=nats:2.10-alpine -t dcbox:local .
 # (NATS names an image with nats-server at /usr/local/bin/nats-server, as the official
 # nats:*-alpine images have it.) Build dcbox first: npm ci && npm run build.

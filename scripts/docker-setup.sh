@@ -25,6 +25,7 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${need[*]}"
@@ -75,12 +76,14 @@ case "$bridge" in
     ;;
 esac
 
-# The base image: node and nats-server of this machine, the shared libraries they load, and the
-# few files glibc and Node.js read. No shell and no package manager: the containers run
+# The base image: node, nats-server and openssl of this machine (the management module makes its
+# Redfish service's self-signed certificate with openssl at start), the shared libraries they
+# load, and the few files glibc, Node.js and openssl read. No shell and no package manager: the containers run
 # `node dist/orchestrator/containers/host.js`, which starts nats-server and the service.
 node_bin=$(readlink -f "$(command -v node)")
 nats_bin=$(readlink -f "$(command -v nats-server)")
-stamp="node $(node -v) nats $(nats-server --version | awk '{print $2}') $(sha256sum "$node_bin" "$nats_bin" | sha256sum | cut -c1-16)"
+openssl_bin=$(readlink -f "$(command -v openssl)")
+stamp="node $(node -v) nats $(nats-server --version | awk '{print $2}') $(sha256sum "$node_bin" "$nats_bin" "$openssl_bin" | sha256sum | cut -c1-16)"
 have=$("$DOCKER" image inspect "$BASE_IMAGE" --format '{{index .Config.Labels "dcbox.base"}}' 2>/dev/null || true)
 if [ "$have" != "$stamp" ]; then
   say "building $BASE_IMAGE ($stamp)"
@@ -90,7 +93,10 @@ if [ "$have" != "$stamp" ]; then
   chmod 1777 "$root/tmp"
   cp "$node_bin" "$root/usr/local/bin/node"
   cp "$nats_bin" "$root/usr/local/bin/nats-server"
-  for lib in $( (ldd "$node_bin"; ldd "$nats_bin") | grep -o '/[^ ]*' | sort -u); do
+  cp "$openssl_bin" "$root/usr/local/bin/openssl"
+  mkdir -p "$root/usr/lib/ssl"
+  cp -L /usr/lib/ssl/openssl.cnf "$root/usr/lib/ssl/openssl.cnf"
+  for lib in $( (ldd "$node_bin"; ldd "$nats_bin"; ldd "$openssl_bin") | grep -o '/[^ ]*' | sort -u); do
     mkdir -p "$root$(dirname "$lib")"
     cp -L "$lib" "$root$lib"
   done

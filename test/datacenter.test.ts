@@ -9,7 +9,15 @@ import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/
 import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import { ackedCount, clients, dcbox, dcboxOk, diskStatus, verifyAckedRecords } from './harness.js';
+import {
+  ackedCount,
+  clients,
+  clusterState,
+  dcbox,
+  dcboxOk,
+  diskStatus,
+  verifyAckedRecords,
+} from './harness.js';
 import { ROOT, unmet } from './requirements.js';
 
 async function call<T>(
@@ -105,7 +113,16 @@ describe.skipIf(!!skip)('the seed data center (netns runtime, fast timing)', () 
     expect(await bladePower(2)).toBe('On');
     const status = JSON.parse(await dcboxOk(['status', '--json']));
     expect(status.run.hosts.find((h: { name: string }) => h.name === 'HVR2NODO2').health).toBe('SERVING');
-    // The fresh blade has no VM running; start VirtualMachine1 again for the tests below.
+    // The fresh blade has no VM running. Its VM's disk is on the CSV, which a node reaches only
+    // once it is back in the cluster (docs/design.md §Emulated behaviour, CSV): wait for that, then
+    // start VirtualMachine1 again for the tests below.
+    await pollUntil(
+      async () => {
+        const s = await clusterState(clients(), 'HVR2NODO2').catch(() => null);
+        return s?.service_state === 'Running' && s.members.includes('HVR2NODO1');
+      },
+      { what: 'HVR2NODO2 back in the cluster', timeoutMs: 20_000 },
+    );
     await call((c, cb) => c.node('HVR2NODO2').StartVm({ name: 'VirtualMachine1' }, deadline(10_000), cb));
     await pollUntil(async () => ackedCount(await diskStatus('HVR2NODO2', 'VirtualMachine1')) > 5, {
       what: 'VirtualMachine1 writing again',
