@@ -181,7 +181,17 @@ describe.skipIf(!compose)('docker-compose.yml (the seed topology)', () => {
       .split('\n')
       .filter(Boolean);
   // Redfish serves HTTPS with the MM's own certificate, read from its container to trust it.
-  const mmCa = () => run('exec', '-T', 'mm', 'cat', `${CONTAINER_DIR}/data/tls/redfish-cert.pem`);
+  // The image has node and no shell or coreutils: node reads the file.
+  const mmCa = () =>
+    run(
+      'exec',
+      '-T',
+      'mm',
+      'node',
+      '-e',
+      'process.stdout.write(require("fs").readFileSync(process.argv[1]))',
+      `${CONTAINER_DIR}/data/tls/redfish-cert.pem`,
+    );
   const redfish = (path: string, body?: unknown) =>
     httpsRequest(`https://198.19.63.11:8000/redfish/v1/${path}`, {
       method: body ? 'POST' : 'GET',

@@ -298,7 +298,13 @@ function typedClients(
 /** A file of a started container, as text (the MM writes its Redfish certificate before it serves). */
 async function readInContainer(container: StartedTestContainer | undefined, path: string): Promise<string> {
   if (!container) throw new Error(`no container to read ${path} from`);
-  const r = await container.exec(['cat', path]);
+  // The image has node and no shell or coreutils: node reads the file.
+  const r = await container.exec([
+    'node',
+    '-e',
+    'process.stdout.write(require("fs").readFileSync(process.argv[1]))',
+    path,
+  ]);
   if (r.exitCode !== 0) throw new Error(`reading ${path} in ${container.getName()}: ${r.output.trim()}`);
   return r.output;
 }
