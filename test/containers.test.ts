@@ -103,8 +103,8 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
     // held it before the partition, keeps quorum as it does in namespaces (test/cluster.test.ts);
     // the other leaves: it stops its cluster service for lack of quorum (Event 1177), or, when the
     // survivor's preempt refuses its VM's writes before its own arbitration is denied, it leaves
-    // as fenced — the two ways 2008 R2 stops a node's VMs (docs/design.md §Leases during
-    // arbitration); which comes first is a race of the fast timing's clocks.
+    // as fenced — the two ways 2008 R2 stops a node's VMs, see
+    // docs/design.md §Leases during arbitration; which comes first is a race of the clocks.
     // What each node said last, so that a timeout shows why neither side gave up.
     const seen: Record<string, unknown> = {};
     const said = async (node: string) => {
