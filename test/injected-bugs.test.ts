@@ -40,11 +40,9 @@ describe.skipIf(!!skip)('injected bugs (netns runtime, fast timing)', () => {
     },
     { bug: 'answer-after-quorum-loss', experiment: 'node-partition-witness', checker: 'no-split-brain' },
     { bug: 'ack-before-durable', experiment: 'storage-controller-crash', checker: 'no-lost-acked-writes' },
-    {
-      bug: 'witness-without-arbitration',
-      experiment: 'node-partition-witness',
-      checker: 'no-split-brain',
-    },
+    // witness-without-arbitration is proven in the simulation only
+    // (services/hyperv-node/cluster/core/injected-bugs.test.ts): on real processes the survivor's
+    // fence often refuses the buggy node's writes before two quorums are ever sampled.
     { bug: 'stale-config-on-rejoin', experiment: 'node-partition-witness', checker: 'no-split-brain' },
   ];
   for (const c of cases) {
