@@ -183,9 +183,12 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
     await freshCluster();
     const p1 = await onlineRole('VirtualMachine1', N2);
     const p2 = await onlineRole('VirtualMachine2', N2);
-    await rpc((cb) =>
-      (c as Clients).cluster(N1).Move({ role: 'VirtualMachine2', to: N1, live: true }, deadline(60_000), cb),
+    const moved = await rpc<{ role: { owner: string; state: string } | null }>((cb) =>
+      (c as Clients).cluster(N2).Move({ role: 'VirtualMachine2', to: N1, live: true }, deadline(60_000), cb),
     );
+    // Asked of the node it leaves, the answer describes the role as it runs after the move, not as
+    // that node last heard of it while it moved.
+    expect(moved.role).toMatchObject({ owner: N1, state: 'Online' });
     await pollUntil(() => p2.replies.some((r) => r.ok && r.host === N1), {
       what: 'VirtualMachine2 answering from HVR2NODO1',
       timeoutMs: 20_000,

@@ -17,6 +17,7 @@ import { DcboxError } from '../../actor/errors.js';
 import type { WitnessClient } from '../../generated/dcbox/witness/v1/Witness.js';
 import { endpoint, type NodeSettings, type ServiceConfig } from '../../process/config.js';
 import type { Logger } from '../../process/log.js';
+import { pollUntil } from '../../process/poll-until.js';
 import { CLIENT_OPTIONS, insecure, protos, unary } from '../../transport/grpc.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
 import type { NatsConnection } from '../../transport/nats.js';
@@ -455,6 +456,24 @@ export class ClusterService {
     return roleView(this.actor.state, name, this.clock.now());
   }
 
+  /**
+   * The role's view once this node has heard the new owner report it running: the owner reports
+   * the VM's state a heartbeat after the move answered, so a view taken at once still says Pending.
+   * Past 5 s it answers with what it knows; the move itself has succeeded either way.
+   */
+  private async settledRoleView(name: string, owner: string) {
+    const settled = () => {
+      const v = this.roleView(name);
+      return v.owner === owner && v.state !== 'Pending';
+    };
+    await pollUntil(settled, {
+      what: `${name} to settle on ${owner}`,
+      timeoutMs: 5000,
+      intervalMs: 20,
+    }).catch(() => undefined);
+    return this.roleView(name);
+  }
+
   /** The node's view of the cluster, as dcbox.cluster.v1.ClusterState. */
   stateView() {
     return stateView(this.actor.state, this.clock.now(), (volume) => this.csv.get(volume)?.mode());
@@ -509,7 +528,7 @@ export class ClusterService {
                 { kind: 'move', role: req.role, to, live: req.live },
                 120_000,
               )) as MigrationResult);
-        return { role: this.roleView(req.role), migration: stats };
+        return { role: await this.settledRoleView(req.role, to), migration: stats };
       }),
       MoveCsv: unary(async (req: { volume: string; to: string }) => {
         await this.toLeader({
