@@ -79,6 +79,25 @@ const HEADER_BYTES = 4096;
 const MAGIC = 'DCBOXVSV';
 /** Memory goes to and from the LUN in pieces this big. */
 const CHUNK_BYTES = 1024 * 1024;
+/**
+ * Pieces in flight at once. One at a time left the path idle between commands: on the seed data
+ * center, 1 MiB sequential writes to the CSV gave 165 MB/s at depth 1 and 330 MB/s at depth 4, and
+ * reads 310 and 390 MB/s (`dcbox io-load --bs 1m --sequential --depth N`).
+ */
+const DEPTH = 4;
+
+/** Calls `fn` for every piece of `length` bytes, DEPTH of them at a time; rejects on the first error. */
+async function eachPiece(length: number, fn: (at: number, n: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < length) {
+      const at = next;
+      next += CHUNK_BYTES;
+      await fn(at, Math.min(CHUNK_BYTES, length - at));
+    }
+  };
+  await Promise.all(Array.from({ length: DEPTH }, worker));
+}
 
 /** The saved-state file of a VM: `<VM folder>\<name>.bin`, beside its disk. */
 export function savedStatePath(spec: VmSpec): string {
@@ -114,8 +133,10 @@ export class CsvSavedState implements SavedStateStore {
       },
     );
     await write(v, entry.offset, Buffer.alloc(HEADER_BYTES));
-    for (let at = 0; at < memory.length; at += CHUNK_BYTES)
-      await write(v, entry.offset + HEADER_BYTES + at, memory.subarray(at, at + CHUNK_BYTES));
+    await eachPiece(memory.length, (at, n) =>
+      write(v, entry.offset + HEADER_BYTES + at, memory.subarray(at, at + n)),
+    );
+    // The header goes last, once every piece is durable: a save cut short leaves no saved state.
     await write(v, entry.offset, header(memory.length));
   }
 
@@ -131,10 +152,9 @@ export class CsvSavedState implements SavedStateStore {
     const s = await this.stored(v, spec);
     if (!s) return false;
     const length = Math.min(s.length, into.length);
-    for (let at = 0; at < length; at += CHUNK_BYTES) {
-      const n = Math.min(CHUNK_BYTES, length - at);
+    await eachPiece(length, async (at, n) => {
       into.set(await read(v, s.offset + HEADER_BYTES + at, n), at);
-    }
+    });
     return true;
   }
 
