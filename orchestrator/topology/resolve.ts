@@ -151,6 +151,7 @@ function mmSettings(spec: TopologySpec): MmSettings {
     redfishTls: mm.redfishTls,
     loginFailDelayMs: mm.loginFailDelayMs,
     sessionTimeoutS: mm.sessionTimeoutS,
+    softOffTimeoutS: mm.softOffTimeoutS,
   };
 }
 

@@ -31,6 +31,9 @@ export const Topology = z.strictObject({
       redfishTls: z.boolean().optional(),
       loginFailDelayMs: z.int().min(0).max(60_000).optional(),
       sessionTimeoutS: z.int().min(30).max(86_400).optional(),
+      // How long a soft power off waits for the blade's OS to shut down before it reports failure
+      // and leaves the blade on (services/management-module/core.ts SOFT_OFF_TIMEOUT_MS).
+      softOffTimeoutS: z.int().min(1).max(3600).optional(),
     }),
     blades: z.array(z.strictObject({ bay: z.int().min(1).max(6), node: name })).min(1),
     ioModules: z

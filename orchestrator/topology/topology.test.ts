@@ -56,6 +56,16 @@ describe('seed topology', () => {
         sorted[i - 1]!.diskOffsetBytes + sorted[i - 1]!.diskSizeBytes,
       );
   });
+
+  it("hands the management module's soft power off timeout to its process", () => {
+    const text = seedWith((doc) => doc.setIn(['chassis', 'managementModule', 'softOffTimeoutS'], 30));
+    const r = resolveTopology(parseTopology(text, 'seed.yaml'), 'seed.yaml', 'fast');
+    const mm = r.hosts.find((h) => h.component === 'management-module');
+    expect(mm?.settings).toMatchObject({ softOffTimeoutS: 30 });
+    expect(
+      problems(seedWith((doc) => doc.setIn(['chassis', 'managementModule', 'softOffTimeoutS'], 0))).message,
+    ).toMatch(/softOffTimeoutS/);
+  });
 });
 
 describe('topology validation errors name the file, line, field, expectation and finding', () => {

@@ -61,6 +61,8 @@ await runService<MmSettings>({
         silenceMs: cfg.timing.moduleSilenceMs,
         tickMs: cfg.timing.moduleHeartbeatMs,
         now: clock.now(),
+        softOffTimeoutMs:
+          cfg.settings.softOffTimeoutS === undefined ? undefined : cfg.settings.softOffTimeoutS * 1000,
       }),
       decide: decideChassis,
       interpret: makeInterpreter(backplane, pending, log, cfg.hosts),

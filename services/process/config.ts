@@ -142,6 +142,8 @@ export interface MmSettings {
   loginFailDelayMs?: number;
   /** Redfish SessionTimeout: an idle session expires after this many seconds (default 1800). */
   sessionTimeoutS?: number;
+  /** How long a soft power off waits for the OS to shut down (default 120 s). */
+  softOffTimeoutS?: number;
 }
 
 /** quorum: the witness. */
