@@ -13,7 +13,7 @@ import { topologyPath, UsageError } from '../orchestrator/run/up.js';
 import { TIMING_NAMES } from '../orchestrator/topology/timing.js';
 import { loadTopology, resolveTopology } from '../orchestrator/topology/topology.js';
 import { INJECTED_BUGS, parseInjectedBugs } from '../services/process/injected-bugs.js';
-import { runSimulation, type SimResult } from '../sim/run.js';
+import { judge, type SimResult, simulate as simulateRun } from '../sim/run.js';
 import { printJson } from './util.js';
 
 /** What both subcommands take. */
@@ -58,22 +58,25 @@ function simulate(
   const file = topologyPath(topology);
   const resolved = resolveTopology(loadTopology(file), file, o.timing);
   const started = performance.now();
-  const result = runSimulation({
+  const run = simulateRun({
     seed,
     topology: resolved,
     durationMs: parseDuration(o.duration),
     bugs: parseInjectedBugs(o.bug),
     trace,
   });
-  return { result, realMs: performance.now() - started };
+  const simulatedAt = performance.now();
+  const result = judge(run);
+  return { result, realMs: simulatedAt - started, judgeMs: performance.now() - simulatedAt };
 }
 
-function summary(r: SimResult, seed: number, realMs: number) {
+function summary(r: SimResult, seed: number, realMs: number, judgeMs: number) {
   return {
     seed,
     verdict: r.report.verdict,
     simulatedMs: r.simulatedMs,
     realMs: Math.round(realMs),
+    judgeMs: Math.round(judgeMs),
     simSpeedRatio: Math.round(r.simulatedMs / Math.max(realMs, 1)),
     steps: r.steps,
     messages: r.messages,
@@ -93,16 +96,16 @@ export function addSimCommands(cli: Command): void {
     .option('--json', 'print one JSON object')
     .action((topology: string | undefined, o: SimCliOptions & { history?: string; json?: boolean }) => {
       const seed = seedOf(o.seed, false);
-      const { result, realMs } = simulate(topology, o, seed);
+      const { result, realMs, judgeMs } = simulate(topology, o, seed);
       if (o.history) writeFileSync(o.history, result.jsonl);
-      const s = summary(result, seed, realMs);
+      const s = summary(result, seed, realMs, judgeMs);
       if (o.json) printJson(s);
       else {
         console.log(
           `seed ${seed}: ${s.verdict.toUpperCase()} (replay with: dcbox sim replay --seed ${seed})`,
         );
         console.log(
-          `  ${s.simulatedMs / 1000} s simulated in ${(realMs / 1000).toFixed(2)} s: ${s.simSpeedRatio}× real time, ${s.steps} events`,
+          `  ${s.simulatedMs / 1000} s simulated in ${(realMs / 1000).toFixed(2)} s: ${s.simSpeedRatio}× real time, ${s.steps} events; judged in ${(judgeMs / 1000).toFixed(2)} s`,
         );
         for (const f of s.faults)
           console.log(`  fault ${f.kind} ${f.targets.join(',')} at ${f.atMs} ms for ${f.durationMs} ms`);

@@ -59,8 +59,21 @@ function recoveryMs(t: ResolvedTopology['timing']): number {
   return 4 * (t.sameSubnetDelayMs * t.sameSubnetThreshold + t.witnessChallengeWaitMs + t.vmBootMs) + 10_000;
 }
 
-/** Runs one seed from power-on to the verdict. */
+/** Runs one seed from power-on to the verdict of the chaos checkers. */
 export function runSimulation(opts: SimOptions): SimResult {
+  return judge(simulate(opts));
+}
+
+/** A simulated run's history, not yet judged. */
+export type Simulated = Omit<SimResult, 'report'>;
+
+/** Judges a simulated run's history with the chaos checkers, unchanged. */
+export function judge(run: Simulated): SimResult {
+  return { ...run, report: check(run.history) };
+}
+
+/** Runs one seed from power-on to the end of its history (the checkers not run yet). */
+export function simulate(opts: SimOptions): Simulated {
   const sched = new Scheduler(opts.trace ?? null);
   const random = new SimRandom(opts.seed);
   const world = { sched, random };
@@ -108,7 +121,6 @@ export function runSimulation(opts: SimOptions): SimResult {
     history: history.entries,
     jsonl: history.jsonl(),
     faults,
-    report: check(history.entries),
     steps: sched.steps,
     simulatedMs: sched.now,
     messages: net.counts,
