@@ -40,17 +40,19 @@ import { type InjectedBugs, injected } from '../services/process/injected-bugs.j
 import type { Outcome } from '../services/storage-controller/core/decide.js';
 import type { ArbitrateBody, DefendBody, StateBody } from '../services/witness-protocol/core.js';
 import { SimActor, type SimWorld } from './actor.js';
+import { fromOutcome, toCommand } from './block-commands.js';
 import type { HistoryLog } from './history-log.js';
 import type { SimHost } from './host.js';
 import type { Network, Reply } from './network.js';
 import { SAS_SERVICE } from './rssm.js';
-import type { StorageCommand } from './storage.js';
 import { SimVmHost } from './vm-host.js';
 import { WITNESS_SERVICE, type WitnessAnswer, type WitnessCall } from './witness.js';
 
 /** Services a node serves: heartbeats, node requests (pushes, commands) and its VMs' addresses. */
 export const HB_SERVICE = 'hb';
+/** Node requests: configuration pushes and commands for the leader (node-protocol.ts). */
 export const NODE_SERVICE = 'node';
+/** A VM's address: whichever node runs it (and passes the lease gate) answers. */
 export const PING_SERVICE = 'ping';
 
 /** A request between nodes' cluster adapters (node-protocol.ts). */
@@ -493,34 +495,4 @@ export class SimNode {
         if (--waiting === 0) finish();
       });
   }
-}
-
-/** A StorageOp of MPIO as the block command the controller decides. */
-function toCommand(lun: string, host: string, op: StorageOp): StorageCommand {
-  const initiator = { host, port: '' };
-  switch (op.kind) {
-    case 'read':
-      return { type: 'read', reqId: 0, lun, initiator, offset: op.offset, length: op.length };
-    case 'write':
-      return { type: 'write', reqId: 0, lun, initiator, offset: op.offset, data: op.data };
-    case 'register':
-      return { type: 'prRegister', reqId: 0, lun, initiator, key: op.key };
-    case 'reserve':
-      return { type: 'prReserve', reqId: 0, lun, initiator, key: op.key };
-    case 'release':
-      return { type: 'prRelease', reqId: 0, lun, initiator, key: op.key };
-    case 'preempt':
-      return { type: 'prPreempt', reqId: 0, lun, initiator, key: op.key, victimKey: op.victimKey };
-    case 'readKeys':
-      return { type: 'prReadKeys', reqId: 0, lun, initiator };
-  }
-}
-
-/** The controller's answer as MPIO sees a path's result. */
-function fromOutcome(o: Outcome): IoResult {
-  if (!o.ok) return { ok: false, code: o.code, message: o.message };
-  const v = o.value as Record<string, unknown>;
-  if (v.data instanceof Uint8Array) return { ok: true, data: v.data };
-  if ('generation' in v) return { ok: true, prState: v };
-  return { ok: true };
 }
