@@ -20,11 +20,9 @@ import {
   initialCluster,
   leaseValid,
   startTimers,
-  upgradeConfig,
   type View,
   viewOf,
 } from '../services/hyperv-node/cluster/core/decide.js';
-import type { SavedClusterConfig } from '../services/hyperv-node/cluster/core/state.js';
 import {
   decideMpio,
   type IoResult,
@@ -38,15 +36,15 @@ import {
 import type { NodeSettings, Timing } from '../services/process/config.js';
 import { type InjectedBugs, injected } from '../services/process/injected-bugs.js';
 import type { Outcome } from '../services/storage-controller/core/decide.js';
-import type { ArbitrateBody, DefendBody, StateBody } from '../services/witness-protocol/core.js';
 import { SimActor, type SimWorld } from './actor.js';
 import { fromOutcome, toCommand } from './block-commands.js';
 import type { HistoryLog } from './history-log.js';
 import type { SimHost } from './host.js';
-import type { Network, Reply } from './network.js';
+import type { Network } from './network.js';
 import { SAS_SERVICE } from './rssm.js';
 import { SimVmHost } from './vm-host.js';
 import { WITNESS_SERVICE, type WitnessAnswer, type WitnessCall } from './witness.js';
+import { callWitness } from './witness-client.js';
 
 /** Services a node serves: heartbeats, node requests (pushes, commands) and its VMs' addresses. */
 export const HB_SERVICE = 'hb';
@@ -288,17 +286,40 @@ export class SimNode {
 
   // ---- the cluster core's effects
 
+  /** A heartbeat request to a peer; its answer carries the peer's view when the request reached it. */
+  private heartbeat(e: Extract<ClusterEffect, { type: 'heartbeat' }>): void {
+    this.d.net.request(this.name, e.peer, HB_SERVICE, e.view, e.timeoutMs, (r) =>
+      this.cluster.send(
+        r.ok
+          ? { type: 'hbResult', peer: e.peer, ok: true, view: r.body as View, sentAt: e.sentAt }
+          : { type: 'hbResult', peer: e.peer, ok: false, sentAt: e.sentAt },
+      ),
+    );
+  }
+
+  /** A command this node asks of its leader; the answer comes back as leaderAnswer. */
+  private askLeader(e: Extract<ClusterEffect, { type: 'askLeader' }>): void {
+    this.command(e.cmd, (r) =>
+      this.cluster.send(
+        r.ok
+          ? { type: 'leaderAnswer', requestId: e.requestId, ok: true }
+          : {
+              type: 'leaderAnswer',
+              requestId: e.requestId,
+              ok: false,
+              code: r.code as ErrorCode,
+              message: r.message,
+            },
+      ),
+    );
+  }
+
+  /** Carries out one effect of the cluster core, as service.ts interprets them. */
   private effect(e: ClusterEffect): void {
     const send = (m: ClusterMsg) => this.cluster.send(m);
     switch (e.type) {
       case 'heartbeat':
-        this.d.net.request(this.name, e.peer, HB_SERVICE, e.view, e.timeoutMs, (r) =>
-          send(
-            r.ok
-              ? { type: 'hbResult', peer: e.peer, ok: true, view: r.body as View, sentAt: e.sentAt }
-              : { type: 'hbResult', peer: e.peer, ok: false, sentAt: e.sentAt },
-          ),
-        );
+        this.heartbeat(e);
         return;
       case 'witness':
         this.witness(e.op, e.epoch, e.configVersion);
@@ -320,19 +341,7 @@ export class SimNode {
         this.command(e.cmd, () => {});
         return;
       case 'askLeader':
-        this.command(e.cmd, (r) =>
-          send(
-            r.ok
-              ? { type: 'leaderAnswer', requestId: e.requestId, ok: true }
-              : {
-                  type: 'leaderAnswer',
-                  requestId: e.requestId,
-                  ok: false,
-                  code: r.code as ErrorCode,
-                  message: r.message,
-                },
-          ),
-        );
+        this.askLeader(e);
         return;
       case 'vm':
         this.vms.op(e.op, e.name, e.spec, (ok, error) =>
@@ -379,72 +388,16 @@ export class SimNode {
   }
 
   /** A witness call as witness-client.ts makes it; every outcome becomes a witnessResult. */
-  private witness(op: 'arbitrate' | 'defend' | 'get', epoch: number, configVersion: number) {
+  private witness(op: 'arbitrate' | 'defend' | 'get', epoch: number, configVersion: number): void {
     const s = this.settings;
-    const send = (m: ClusterMsg) => this.cluster.send(m);
-    if (!s.witnessHost)
-      return send({ type: 'witnessResult', op, ok: false, error: 'no witness in this topology' });
-    const timeoutMs = Math.max(1000, 2 * this.d.timing.witnessDefendIntervalMs);
-    const call = (c: WitnessCall, cb: (a: WitnessAnswer) => void) =>
-      this.d.net.request(this.name, s.witnessHost as string, WITNESS_SERVICE, c, timeoutMs, (r: Reply) =>
-        cb(r.ok ? (r.body as WitnessAnswer) : { ok: false, code: r.code, message: r.message }),
-      );
-    const failed = (a: Extract<WitnessAnswer, { ok: false }>) =>
-      send({ type: 'witnessResult', op, ok: false, error: a.message });
-    const configOf = (st: StateBody): ClusterConfig | null => {
-      if (!st.config_json) return null;
-      try {
-        return upgradeConfig(JSON.parse(st.config_json) as SavedClusterConfig);
-      } catch {
-        return null;
-      }
+    const link = {
+      net: this.d.net,
+      node: this.name,
+      witnessHost: s.witnessHost,
+      timeoutMs: Math.max(1000, 2 * this.d.timing.witnessDefendIntervalMs),
+      keepsConfig: !!s.witnessLun,
     };
-    if (op === 'get')
-      return call({ op: 'get' }, (a) => {
-        if (!a.ok) return failed(a);
-        const st = a.body as StateBody;
-        send({
-          type: 'witnessResult',
-          op,
-          ok: true,
-          owner: st.owner || undefined,
-          epoch: st.epoch,
-          status: st.status === 'offline' ? 'offline' : 'online',
-          config: configOf(st),
-        });
-      });
-    if (op === 'defend')
-      return call({ op: 'defend', node: this.name, epoch }, (a) => {
-        if (!a.ok) return failed(a);
-        const r = a.body as DefendBody;
-        send({
-          type: 'witnessResult',
-          op,
-          ok: true,
-          outcome: r.ok ? 'granted' : 'denied',
-          owner: r.owner || undefined,
-          epoch: r.epoch,
-          challenged: r.challenged,
-        });
-      });
-    call({ op: 'arbitrate', node: this.name, configVersion }, (a) => {
-      if (!a.ok) return failed(a);
-      const r = a.body as ArbitrateBody;
-      const answer = (config: ClusterConfig | null) =>
-        send({
-          type: 'witnessResult',
-          op,
-          ok: true,
-          outcome: r.outcome,
-          owner: r.owner || undefined,
-          epoch: r.epoch,
-          retryAfterMs: r.retry_after_ms,
-          configVersion: r.config_version,
-          config,
-        });
-      if (!s.witnessLun) return answer(null);
-      call({ op: 'get' }, (g) => answer(g.ok ? configOf(g.body as StateBody) : null));
-    });
+    callWitness(link, { op, epoch, configVersion }, (m) => this.cluster.send(m));
   }
 
   /** A configuration push (config-push.ts): every member and the witness; commits on a majority. */

@@ -10,7 +10,7 @@
  * actor.ts (a core on a host), storage.ts (controller core, durable and volatile writes, its
  * log), rssm.ts, witness.ts (the witness core on the Quorum LUN), node.ts (cluster and MPIO
  * cores and the cluster adapter's effects), block-commands.ts (MPIO's operations as controller
- * commands), vm-host.ts (VMs and their disk workload),
+ * commands), witness-client.ts (a node's witness calls), vm-host.ts (VMs and their disk workload),
  * datacenter.ts (hosts from a topology), faults.ts (fault kinds and the seeded schedule),
  * observer.ts (pings, samples, layout, read-back), this file (a run, start to verdict).
  */
