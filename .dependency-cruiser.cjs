@@ -102,6 +102,29 @@ module.exports = {
       to: { path: '^cli/' },
     },
     {
+      name: 'sim-not-to-runtime',
+      severity: 'error',
+      comment:
+        'The simulation runs the cores on its own clock, network and disks: it imports services, ' +
+        "chaos's history and checkers and the topology files, never the orchestrator's runtime, " +
+        'daemon, run folder or containers, nor the CLI, and no transport or I/O package.',
+      from: { path: '^sim/' },
+      to: {
+        path: [
+          '^orchestrator/(run|daemon|runtime|containers|testing|scenario|dashboard)/',
+          '^(cli|bench|test)/',
+          '^services/(transport|sas)/',
+        ],
+      },
+    },
+    {
+      name: 'nothing-imports-sim',
+      severity: 'error',
+      comment: 'Services, the orchestrator and chaos never import the simulation; the CLI and tests may.',
+      from: { path: '^(services|orchestrator|chaos)/' },
+      to: { path: '^sim/' },
+    },
+    {
       name: 'code-not-to-test',
       severity: 'error',
       comment: 'Only tests import the integration-test folder.',

@@ -14,6 +14,7 @@ import { addEventCommands } from './events.js';
 import { addHealCommand, addPartitionCommand } from './faults.js';
 import { addHostCommand } from './hosts.js';
 import { addPowerCommand } from './power.js';
+import { addSimCommands } from './sim.js';
 import { addIoLoadCommand, addPathsCommand } from './storage.js';
 import { addVmCommands } from './vm.js';
 
@@ -38,6 +39,7 @@ export function program(): Command {
   addEventCommands(cli);
   addChaosCommands(cli);
   addScenarioCommands(cli);
+  addSimCommands(cli);
   return cli;
 }
 

@@ -33,7 +33,7 @@ const OUTSIDE = /\b(DOMAIN\.md|BRIEF\.md|STYLE\.md)\b|\.\.\/shared\/|seed\/000_/
 const CITATION = /(docs\/[a-z0-9-]+\.md) (?:§|\\u00a7)([^\n`"'*)]+)/g;
 const broken = [];
 let cited = 0;
-const TOP = 'services|orchestrator|cli|chaos|bench|test|scripts|docs|observability|topologies|proto|bin';
+const TOP = 'services|orchestrator|cli|chaos|bench|sim|test|scripts|docs|observability|topologies|proto|bin';
 const PATH = new RegExp(`\`((?:${TOP})/[A-Za-z0-9_./-]*)\``, 'g');
 for (const file of files) {
   if (file === 'scripts/check-citations.mjs') continue;

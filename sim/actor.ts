@@ -1,0 +1,69 @@
+/**
+ * A pure core run on a simulated host: the same contract as services/actor/actor.ts (one
+ * message at a time, timers as effects whose firing comes back as a message), with the
+ * simulation's clock, its one seeded random and its event queue instead of the wall clock and
+ * setTimeout. A killed host's actor is simply dropped; a frozen host's messages and timers wait.
+ */
+import type { Ctx, Decide, TimerEffect } from '../services/actor/actor.js';
+import type { SimHost } from './host.js';
+import type { SimRandom } from './random.js';
+import type { Scheduler } from './scheduler.js';
+
+/** What every simulated actor shares: the clock and event queue, and the one random. */
+export interface SimWorld {
+  sched: Scheduler;
+  random: SimRandom;
+}
+
+/** One core on one host. */
+export class SimActor<S, M, E> {
+  state: S;
+  private readonly timers = new Map<string, number>();
+  private readonly gen: number;
+
+  constructor(
+    private readonly world: SimWorld,
+    private readonly host: SimHost,
+    private readonly name: string,
+    private readonly decide: Decide<S, M, E | TimerEffect<M>>,
+    initial: S,
+    private readonly interpret: (e: E) => void,
+  ) {
+    this.state = initial;
+    this.gen = host.gen;
+  }
+
+  /** Whether the incarnation this actor belongs to still runs. */
+  get live(): boolean {
+    return this.host.alive && this.host.gen === this.gen;
+  }
+
+  /** Decides one message now (or once the host thaws); dropped if the host was killed. */
+  send(msg: M): void {
+    this.host.run(this.gen, () => this.step(msg));
+  }
+
+  private step(msg: M): void {
+    const ctx: Ctx = { now: this.world.sched.now, random: this.world.random, self: this.host.name };
+    const d = this.decide(this.state, msg, ctx);
+    this.state = d.state;
+    for (const e of d.effects) {
+      const t = (e as { type?: string }).type;
+      if (t === 'startTimer' || t === 'cancelTimer') this.timer(e as TimerEffect<M>);
+      else this.interpret(e as E);
+    }
+  }
+
+  private timer(e: TimerEffect<M>): void {
+    const old = this.timers.get(e.id);
+    if (old !== undefined) this.world.sched.cancel(old);
+    this.timers.delete(e.id);
+    if (e.type === 'cancelTimer') return;
+    const msg = e.msg;
+    const id = this.world.sched.after(e.ms, `${this.host.name}:${this.name} ${e.id}`, () => {
+      this.timers.delete(e.id);
+      this.send(msg);
+    });
+    this.timers.set(e.id, id);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * A whole data center on simulated hosts, built from the same resolved topology `dcbox up`
+ * starts (orchestrator/topology: the hosts in dependency order with their settings, and the
+ * timing profile): the storage controller, the RSSMs, the witness, the Hyper-V nodes, and the
+ * management module and workstation as plain hosts (stage 1 drives power directly; the
+ * management module's core is a later stage).
+ */
+import type { ResolvedTopology } from '../orchestrator/topology/topology.js';
+import type {
+  NodeSettings,
+  QuorumSettings,
+  RssmSettings,
+  StorageSettings,
+} from '../services/process/config.js';
+import type { InjectedBugs } from '../services/process/injected-bugs.js';
+import type { SimWorld } from './actor.js';
+import type { HistoryLog } from './history-log.js';
+import { SimHost } from './host.js';
+import type { Network } from './network.js';
+import { SimNode } from './node.js';
+import { SimRssm } from './rssm.js';
+import { SimStorage } from './storage.js';
+import { newestRecord } from './vm-host.js';
+import { SimWitness } from './witness.js';
+
+/** The simulated data center: every host, by role. */
+export class DataCenter {
+  storage!: SimStorage;
+  readonly rssms: SimRssm[] = [];
+  witness: SimWitness | null = null;
+  readonly nodes: SimNode[] = [];
+  readonly others: SimHost[] = [];
+
+  constructor(
+    readonly world: SimWorld,
+    readonly net: Network,
+    readonly topology: ResolvedTopology,
+    history: HistoryLog,
+    bugs: InjectedBugs,
+  ) {
+    const timing = topology.timing;
+    for (const plan of topology.hosts) {
+      const host = new SimHost(plan.name);
+      net.add(host);
+      switch (plan.component) {
+        case 'storage-controller':
+          this.storage = new SimStorage(
+            world,
+            host,
+            plan.settings as StorageSettings,
+            history,
+            { syncMs: 2, readMs: 0.1 },
+            bugs,
+          );
+          break;
+        case 'rssm': {
+          const r = plan.settings as RssmSettings;
+          this.rssms.push(new SimRssm(world, host, net, { ...r, ioTimeoutMs: timing.ioTimeoutMs }));
+          break;
+        }
+        case 'quorum': {
+          const q = plan.settings as QuorumSettings;
+          this.witness = new SimWitness(world, host, net, {
+            kind: q.kind,
+            cluster: q.cluster,
+            challengeWaitMs: timing.witnessChallengeWaitMs,
+            probeIntervalMs: timing.witnessDefendIntervalMs,
+            storageHost: q.kind === 'disk' ? q.storageHost : null,
+            lun: q.lun,
+            ioTimeoutMs: timing.ioTimeoutMs,
+          });
+          break;
+        }
+        case 'hyperv-node':
+          this.nodes.push(
+            new SimNode(
+              {
+                world,
+                host,
+                net,
+                history,
+                timing,
+                bugs,
+                newestSeq: (spec) => newestRecord(spec, (o, l) => this.storage.disk.read(spec.lun, o, l)),
+              },
+              plan.settings as NodeSettings,
+            ),
+          );
+          break;
+        default:
+          this.others.push(host);
+      }
+    }
+  }
+
+  /** A node by name. */
+  node(name: string): SimNode {
+    const n = this.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no simulated node named ${name}`);
+    return n;
+  }
+}

@@ -1,0 +1,451 @@
+/**
+ * A Hyper-V node on a simulated host: the real cluster core (services/hyperv-node/cluster/core)
+ * and the real MPIO core (services/hyperv-node/mpio.ts) in simulated actors, with the cluster
+ * adapter's effects carried out as service.ts carries them out, over the simulated network:
+ * heartbeats are requests to each peer that answer with the peer's own view at the moment the
+ * request reaches it (never by reading its state from here); witness calls, configuration pushes
+ * that commit on a majority of copies, commands asked of the leader, fencing by
+ * persistent-reservation preempt through MPIO → RSSM → the controller's reservation core, and the
+ * node's VMs (vm-host.ts). The saved configuration is on the blade's own disk: it survives a
+ * power-off. Live and quick migration are a later stage: a migrate effect fails at once.
+ */
+import type { ErrorCode } from '../services/actor/errors.js';
+import {
+  type ClusterConfig,
+  type ClusterEffect,
+  type ClusterMsg,
+  type ClusterState,
+  type Command,
+  decideCluster,
+  initialCluster,
+  leaseValid,
+  startTimers,
+  type View,
+  viewOf,
+} from '../services/hyperv-node/cluster/core/decide.js';
+import {
+  decideMpio,
+  type IoResult,
+  initialMpio,
+  type MpioEffect,
+  type MpioMsg,
+  type MpioState,
+  reservationKey,
+  type StorageOp,
+} from '../services/hyperv-node/mpio.js';
+import type { NodeSettings, Timing } from '../services/process/config.js';
+import { type InjectedBugs, injected } from '../services/process/injected-bugs.js';
+import type { Outcome } from '../services/storage-controller/core/decide.js';
+import { SimActor, type SimWorld } from './actor.js';
+import { fromOutcome, toCommand } from './block-commands.js';
+import type { HistoryLog } from './history-log.js';
+import type { SimHost } from './host.js';
+import type { Network } from './network.js';
+import { SAS_SERVICE } from './rssm.js';
+import { SimVmHost } from './vm-host.js';
+import { WITNESS_SERVICE, type WitnessAnswer, type WitnessCall } from './witness.js';
+import { callWitness } from './witness-client.js';
+
+/** Services a node serves: heartbeats, node requests (pushes, commands) and its VMs' addresses. */
+export const HB_SERVICE = 'hb';
+/** Node requests: configuration pushes and commands for the leader (node-protocol.ts). */
+export const NODE_SERVICE = 'node';
+/** A VM's address: whichever node runs it (and passes the lease gate) answers. */
+export const PING_SERVICE = 'ping';
+
+/** A request between nodes' cluster adapters (node-protocol.ts). */
+type NodeRequest =
+  | { kind: 'push'; config: ClusterConfig; epoch: number; members: string[]; leader: string; from: string }
+  | { kind: 'command'; cmd: Command };
+
+/** A node's answer to a request. */
+export type NodeReply = { ok: true } | { ok: false; code: string; message: string };
+
+/** How long a node waits for its leader to carry out a command (service.ts askLocal). */
+const COMMAND_TIMEOUT_MS = 15_000;
+
+/** What a node needs besides its settings. */
+export interface NodeDeps {
+  world: SimWorld;
+  host: SimHost;
+  net: Network;
+  history: HistoryLog;
+  timing: Timing;
+  bugs: InjectedBugs;
+  /** The cold boot's journal scan of a VM's disk, on the storage. */
+  newestSeq: (spec: NodeSettings['vms'][number]) => number;
+}
+
+/** One simulated Hyper-V node. */
+export class SimNode {
+  cluster!: SimActor<ClusterState, ClusterMsg, ClusterEffect>;
+  vms!: SimVmHost;
+  private mpio!: SimActor<MpioState, MpioMsg, MpioEffect>;
+  private readonly ios = new Map<string, (r: IoResult) => void>();
+  private readonly waiting = new Map<string, (r: NodeReply) => void>();
+  private nextId = 1;
+  /** The configuration on the blade's disk (saved-config.ts): it survives power-off. */
+  private saved: ClusterConfig | null = null;
+
+  constructor(
+    private readonly d: NodeDeps,
+    readonly settings: NodeSettings,
+  ) {
+    this.boot();
+  }
+
+  get name(): string {
+    return this.d.host.name;
+  }
+
+  /** Starts the node's processes: MPIO, the VMs defined Off, the cluster service. */
+  boot(): void {
+    const { world, host, timing, bugs } = this.d;
+    const s = this.settings;
+    host.start();
+    this.ios.clear();
+    this.waiting.clear();
+    this.mpio = new SimActor(
+      world,
+      host,
+      'mpio',
+      decideMpio,
+      initialMpio({
+        policy: s.mpio.enabled ? s.mpio.policy : 'none',
+        nodeKey: reservationKey(s.nodeId),
+        luns: s.luns,
+        paths: s.paths,
+        verifyPeriodMs: timing.pathVerificationPeriodMs,
+      }),
+      (e) => this.mpioEffect(e),
+    );
+    this.mpio.send({ type: 'start' });
+    const initial = initialCluster({
+      cluster: s.cluster,
+      self: host.name,
+      nodes: s.clusterNodes.map((n) => ({ name: n.name, id: n.nodeId })),
+      model: s.quorumModel,
+      delayMs: timing.sameSubnetDelayMs,
+      threshold: timing.sameSubnetThreshold,
+      defendMs: timing.witnessDefendIntervalMs,
+      challengeWaitMs: timing.witnessChallengeWaitMs,
+      retryPeriodMs: timing.retryPeriodOnFailureMs,
+      witnessKeepsConfig: !!s.witnessLun,
+      csv: s.sharedVolumes,
+      saved: this.saved,
+      now: world.sched.now,
+      bugs,
+    });
+    this.cluster = new SimActor(world, host, 'cluster', decideCluster, initial, (e) => this.effect(e));
+    this.vms = new SimVmHost(
+      world,
+      host,
+      this.d.history,
+      {
+        io: (lun, op, done) => this.io(lun, op, done),
+        changed: (vm, state) => this.cluster.send({ type: 'vmState', name: vm, state }),
+        fault: (vm, reason) => this.cluster.send({ type: 'vmFault', name: vm, reason }),
+        newestSeq: this.d.newestSeq,
+      },
+      timing,
+    );
+    for (const vm of s.vms) this.vms.define(vm);
+    host.serve(HB_SERVICE, (body, _from, reply) => {
+      this.cluster.send({ type: 'hbRequest', view: body as View });
+      reply(viewOf(this.cluster.state, world.sched.now));
+    });
+    host.serve(NODE_SERVICE, (body, _from, reply) => this.serveRequest(body as NodeRequest, reply));
+    host.serve(PING_SERVICE, (body, _from, reply) => reply(this.answers((body as { vm: string }).vm)));
+    for (const e of startTimers(this.cluster.state)) if (e.type === 'startTimer') this.cluster.send(e.msg);
+  }
+
+  /** Whether this node's copy of `vm` answers a ping: running, and gated by the lease. */
+  answers(vm: string): { host: string } | { absent: true } {
+    const clustered = !!this.cluster.state.config.roles[vm];
+    // injected bug answer-after-quorum-loss: the gate stays open whatever the lease says (main.ts).
+    const gate =
+      injected(this.d.bugs, 'answer-after-quorum-loss') ||
+      !clustered ||
+      leaseValid(this.cluster.state, this.d.world.sched.now);
+    return this.vms.running(vm) && gate ? { host: this.name } : { absent: true };
+  }
+
+  /** Asks the cluster to carry out a command, through the leader wherever it is (toLeader). */
+  command(cmd: Command, done: (r: NodeReply) => void) {
+    const s = this.cluster.state;
+    if (s.service !== 'Running' || !s.leader)
+      return done({ ok: false, code: 'UNAVAILABLE', message: 'no leader' });
+    if (s.leader === this.name) return this.askLocal(cmd, done);
+    this.d.net.request(this.name, s.leader, NODE_SERVICE, { kind: 'command', cmd }, COMMAND_TIMEOUT_MS, (r) =>
+      done(r.ok ? (r.body as NodeReply) : { ok: false, code: r.code, message: r.message }),
+    );
+  }
+
+  private askLocal(cmd: Command, done: (r: NodeReply) => void): void {
+    const replyTo = `c-${this.nextId++}`;
+    this.waiting.set(replyTo, done);
+    this.cluster.send({ type: 'command', replyTo, cmd });
+  }
+
+  private serveRequest(req: NodeRequest, reply: (r: NodeReply) => void): void {
+    if (req.kind === 'push') {
+      const { config, epoch, members, leader, from } = req;
+      this.cluster.send({ type: 'configPush', from, config, epoch, members, leader });
+      reply({ ok: true });
+    } else this.askLocal(req.cmd, reply);
+  }
+
+  private settle(replyTo: string, r: NodeReply): void {
+    const w = this.waiting.get(replyTo);
+    this.waiting.delete(replyTo);
+    w?.(r);
+  }
+
+  // ---- storage through MPIO
+
+  /** One I/O through MPIO; `done` gets its outcome. */
+  io(lun: string, op: StorageOp, done: (r: IoResult) => void): void {
+    const ioId = `io-${this.nextId++}`;
+    this.ios.set(ioId, done);
+    this.mpio.send({ type: 'submit', ioId, lun, op });
+  }
+
+  private mpioEffect(e: MpioEffect): void {
+    if (e.type === 'complete') {
+      const done = this.ios.get(e.ioId);
+      this.ios.delete(e.ioId);
+      done?.(e.result);
+      return;
+    }
+    if (e.type !== 'pathIo') return;
+    const cmd = toCommand(e.lun, this.name, e.op);
+    this.d.net.request(this.name, e.path, SAS_SERVICE, cmd, this.d.timing.ioTimeoutMs, (r) => {
+      const result: IoResult = r.ok
+        ? fromOutcome(r.body as Outcome)
+        : { ok: false, code: r.code, message: r.message };
+      this.mpio.send({ type: 'pathDone', ioId: e.ioId, path: e.path, result });
+    });
+  }
+
+  /** Steps run one after another; the first failure ends the chain. */
+  private chain(steps: ((next: (error?: string) => void) => void)[], done: (error?: string) => void): void {
+    const run = (i: number) => {
+      const step = steps[i];
+      if (!step) return done();
+      step((error) => (error ? done(error) : run(i + 1)));
+    };
+    run(0);
+  }
+
+  private ioStep(lun: string, op: StorageOp, what: string, allowed: string[] = []) {
+    return (next: (error?: string) => void) =>
+      this.io(lun, op, (r) =>
+        next(r.ok || allowed.includes(r.code) ? undefined : `${what} on ${lun}: ${r.code} ${r.message}`),
+      );
+  }
+
+  private registerSteps() {
+    const key = reservationKey(this.settings.nodeId);
+    return this.settings.luns.map((lun) => this.ioStep(lun, { kind: 'register', key }, 'registering'));
+  }
+
+  /** Reserves a LUN for this node's key unless someone holds it already (reservations.ts). */
+  private ensureReservedStep(lun: string) {
+    const key = reservationKey(this.settings.nodeId);
+    return (next: (error?: string) => void) =>
+      this.io(lun, { kind: 'readKeys' }, (r) => {
+        if (!r.ok) return next(`reading keys on ${lun}: ${r.code}`);
+        if ((r.prState as { reservation_key?: string } | undefined)?.reservation_key) return next();
+        this.ioStep(lun, { kind: 'reserve', key }, 'reserving', ['RESERVATION_CONFLICT'])(next);
+      });
+  }
+
+  /** Preempts the victims' keys on every shared LUN (reservations.ts fence). */
+  private fence(victims: string[], done: (error?: string) => void) {
+    // injected bug failover-without-fencing: reports the victims fenced without preempting.
+    if (injected(this.d.bugs, 'failover-without-fencing')) return done();
+    const s = this.settings;
+    const key = reservationKey(s.nodeId);
+    const ids = new Map(s.clusterNodes.map((n) => [n.name, n.nodeId]));
+    const shared = [
+      ...new Set([...s.sharedVolumes.map((v) => v.lun), ...(s.witnessLun ? [s.witnessLun] : [])]),
+    ];
+    const steps = [...this.registerSteps()];
+    for (const lun of shared) {
+      if (lun !== s.witnessLun) steps.push(this.ensureReservedStep(lun));
+      for (const v of victims) {
+        const id = ids.get(v);
+        if (id !== undefined)
+          steps.push(
+            this.ioStep(lun, { kind: 'preempt', key, victimKey: reservationKey(id) }, `preempting ${v}`),
+          );
+      }
+    }
+    this.chain(steps, done);
+  }
+
+  // ---- the cluster core's effects
+
+  /** A heartbeat request to a peer; its answer carries the peer's view when the request reached it. */
+  private heartbeat(e: Extract<ClusterEffect, { type: 'heartbeat' }>): void {
+    this.d.net.request(this.name, e.peer, HB_SERVICE, e.view, e.timeoutMs, (r) =>
+      this.cluster.send(
+        r.ok
+          ? { type: 'hbResult', peer: e.peer, ok: true, view: r.body as View, sentAt: e.sentAt }
+          : { type: 'hbResult', peer: e.peer, ok: false, sentAt: e.sentAt },
+      ),
+    );
+  }
+
+  /** A command this node asks of its leader; the answer comes back as leaderAnswer. */
+  private askLeader(e: Extract<ClusterEffect, { type: 'askLeader' }>): void {
+    this.command(e.cmd, (r) =>
+      this.cluster.send(
+        r.ok
+          ? { type: 'leaderAnswer', requestId: e.requestId, ok: true }
+          : {
+              type: 'leaderAnswer',
+              requestId: e.requestId,
+              ok: false,
+              code: r.code as ErrorCode,
+              message: r.message,
+            },
+      ),
+    );
+  }
+
+  /** Carries out one effect of the cluster core, as service.ts interprets them. */
+  private effect(e: ClusterEffect): void {
+    const send = (m: ClusterMsg) => this.cluster.send(m);
+    switch (e.type) {
+      case 'heartbeat':
+        this.heartbeat(e);
+        return;
+      case 'witness':
+        this.witness(e.op, e.epoch, e.configVersion);
+        return;
+      case 'push':
+        this.push(e);
+        return;
+      case 'fence':
+        this.fence(e.victims, (error) =>
+          send({ type: 'fenceDone', ok: !error, victims: e.victims, ...(error ? { error } : {}) }),
+        );
+        return;
+      case 'register':
+        this.chain(this.registerSteps(), (error) =>
+          send({ type: 'registered', ok: !error, ...(error ? { error } : {}) }),
+        );
+        return;
+      case 'forward':
+        this.command(e.cmd, () => {});
+        return;
+      case 'askLeader':
+        this.askLeader(e);
+        return;
+      case 'vm':
+        this.vms.op(e.op, e.name, e.spec, (ok, error) =>
+          send({ type: 'vmOpDone', name: e.name, op: e.op, ok, ...(error ? { error } : {}) }),
+        );
+        return;
+      case 'csv':
+        if (e.coordinator === this.name) {
+          const lun = this.settings.sharedVolumes.find((v) => v.volume === e.volume)?.lun;
+          if (lun) this.ensureReservedStep(lun)(() => {});
+        }
+        return;
+      case 'persist':
+        this.saved = e.config;
+        return;
+      case 'reply':
+        this.settle(
+          e.replyTo,
+          e.ok ? { ok: true } : { ok: false, code: e.code ?? 'IO_ERROR', message: e.message ?? 'refused' },
+        );
+        return;
+      case 'event':
+        this.d.history.add({
+          type: 'event',
+          node: this.name,
+          kind: e.kind,
+          eventId: e.eventId,
+          message: e.message,
+          data: e.data,
+        });
+        return;
+      case 'migrate':
+        send({
+          type: 'migrated',
+          moveId: e.moveId,
+          ok: false,
+          code: 'UNAVAILABLE',
+          message: 'migration is not simulated yet',
+        });
+        return;
+      case 'migrationObserved':
+        return;
+    }
+  }
+
+  /** A witness call as witness-client.ts makes it; every outcome becomes a witnessResult. */
+  private witness(op: 'arbitrate' | 'defend' | 'get', epoch: number, configVersion: number): void {
+    const s = this.settings;
+    const link = {
+      net: this.d.net,
+      node: this.name,
+      witnessHost: s.witnessHost,
+      timeoutMs: Math.max(1000, 2 * this.d.timing.witnessDefendIntervalMs),
+      keepsConfig: !!s.witnessLun,
+    };
+    callWitness(link, { op, epoch, configVersion }, (m) => this.cluster.send(m));
+  }
+
+  /** A configuration push (config-push.ts): every member and the witness; commits on a majority. */
+  private push(e: Extract<ClusterEffect, { type: 'push' }>) {
+    const timeout = Math.max(1000, this.d.timing.sameSubnetDelayMs * this.d.timing.sameSubnetThreshold);
+    const req: NodeRequest = {
+      kind: 'push',
+      from: this.name,
+      config: e.config,
+      epoch: e.epoch,
+      members: e.members,
+      leader: e.leader,
+    };
+    let waiting = e.to.length;
+    let copies = 1;
+    const finish = () => {
+      const st = this.cluster.state.witness;
+      const witnessHost = this.settings.witnessHost;
+      const settle = () => {
+        const short: NodeReply | null =
+          copies >= e.needed
+            ? null
+            : {
+                ok: false,
+                code: 'UNAVAILABLE',
+                message: `configuration version ${e.config.version} reached only ${copies} of the ${e.needed} copies it needs to commit`,
+              };
+        for (const r of e.replyTo) this.settle(r, short ?? { ok: true });
+      };
+      if (!witnessHost || !st.held) return settle();
+      const keeps = !!this.settings.witnessLun;
+      const call: WitnessCall = {
+        op: 'putConfig',
+        node: this.name,
+        epoch: st.epoch,
+        configVersion: e.config.version,
+        configJson: keeps ? JSON.stringify(e.config) : '',
+      };
+      this.d.net.request(this.name, witnessHost, WITNESS_SERVICE, call, timeout, (r) => {
+        if (r.ok && (r.body as WitnessAnswer).ok && keeps) copies++;
+        settle();
+      });
+    };
+    if (waiting === 0) return finish();
+    for (const to of e.to)
+      this.d.net.request(this.name, to, NODE_SERVICE, req, timeout, (r) => {
+        if (r.ok && (r.body as NodeReply).ok) copies++;
+        if (--waiting === 0) finish();
+      });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * A node's calls to the witness over the simulated network, as the cluster adapter's
+ * witness-client.ts makes them over gRPC: Get, Defend and Arbitrate (followed by a Get for the
+ * configuration a disk witness keeps), every outcome — failures included — turned into the
+ * witnessResult message the cluster core decides on.
+ */
+import type { ClusterConfig, ClusterMsg } from '../services/hyperv-node/cluster/core/decide.js';
+import { upgradeConfig } from '../services/hyperv-node/cluster/core/decide.js';
+import type { SavedClusterConfig } from '../services/hyperv-node/cluster/core/state.js';
+import type { ArbitrateBody, DefendBody, StateBody } from '../services/witness-protocol/core.js';
+import type { Network, Reply } from './network.js';
+import { WITNESS_SERVICE, type WitnessAnswer, type WitnessCall } from './witness.js';
+
+/** How a node reaches the witness. */
+export interface WitnessLink {
+  net: Network;
+  node: string;
+  witnessHost: string | null;
+  timeoutMs: number;
+  /** A disk witness keeps the configuration: an arbitration also reads it back. */
+  keepsConfig: boolean;
+}
+
+type Op = 'arbitrate' | 'defend' | 'get';
+
+/** The configuration a witness's state carries, or null (none, or unreadable). */
+function configOf(st: StateBody): ClusterConfig | null {
+  if (!st.config_json) return null;
+  try {
+    return upgradeConfig(JSON.parse(st.config_json) as SavedClusterConfig);
+  } catch {
+    return null;
+  }
+}
+
+/** Calls the witness for a node's core; `send` gets the witnessResult. */
+export function callWitness(
+  link: WitnessLink,
+  c: { op: Op; epoch: number; configVersion: number },
+  send: (m: ClusterMsg) => void,
+): void {
+  const { op } = c;
+  if (!link.witnessHost) {
+    send({ type: 'witnessResult', op, ok: false, error: 'no witness in this topology' });
+    return;
+  }
+  const host = link.witnessHost;
+  const call = (w: WitnessCall, cb: (a: WitnessAnswer) => void) =>
+    link.net.request(link.node, host, WITNESS_SERVICE, w, link.timeoutMs, (r: Reply) =>
+      cb(r.ok ? (r.body as WitnessAnswer) : { ok: false, code: r.code, message: r.message }),
+    );
+  const answered = (a: WitnessAnswer, then: (body: unknown) => void) => {
+    if (a.ok) then(a.body);
+    else send({ type: 'witnessResult', op, ok: false, error: a.message });
+  };
+  if (op === 'get') {
+    call({ op: 'get' }, (a) =>
+      answered(a, (b) => {
+        const st = b as StateBody;
+        const status = st.status === 'offline' ? 'offline' : 'online';
+        send({
+          type: 'witnessResult',
+          op,
+          ok: true,
+          owner: st.owner || undefined,
+          epoch: st.epoch,
+          status,
+          config: configOf(st),
+        });
+      }),
+    );
+    return;
+  }
+  if (op === 'defend') {
+    call({ op: 'defend', node: link.node, epoch: c.epoch }, (a) =>
+      answered(a, (b) => {
+        const r = b as DefendBody;
+        const outcome = r.ok ? 'granted' : 'denied';
+        send({
+          type: 'witnessResult',
+          op,
+          ok: true,
+          outcome,
+          owner: r.owner || undefined,
+          epoch: r.epoch,
+          challenged: r.challenged,
+        });
+      }),
+    );
+    return;
+  }
+  call({ op: 'arbitrate', node: link.node, configVersion: c.configVersion }, (a) =>
+    answered(a, (b) => {
+      const r = b as ArbitrateBody;
+      const answer = (config: ClusterConfig | null) =>
+        send({
+          type: 'witnessResult',
+          op,
+          ok: true,
+          outcome: r.outcome,
+          owner: r.owner || undefined,
+          epoch: r.epoch,
+          retryAfterMs: r.retry_after_ms,
+          configVersion: r.config_version,
+          config,
+        });
+      if (!link.keepsConfig) answer(null);
+      else call({ op: 'get' }, (g) => answer(g.ok ? configOf(g.body as StateBody) : null));
+    }),
+  );
+}
