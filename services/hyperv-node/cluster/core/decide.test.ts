@@ -313,6 +313,23 @@ describe('roles', () => {
     expect(sim.events.some((e) => e.kind === 'role-retry')).toBe(true);
   });
 
+  it('tries a Failed role again only once quorum is won and the removed owner fenced', () => {
+    // Found by a seeded campaign: the retry came due while the survivor still arbitrated for the
+    // witness, and it took the role from the powered-off leader before preempting its keys.
+    const sim = seed({ sim: { retryPeriodMs: 5000 } });
+    exhaustFailovers(sim);
+    const failedAt = sim.node(N1).config.roles.VM1?.failedAt ?? 0;
+    sim.run(failedAt + 4200 - sim.now);
+    expect(sim.events.some((e) => e.kind === 'role-retry')).toBe(false);
+    sim.powerOff(N1);
+    sim.until('VM1 retried on N2', () => sim.events.some((e) => e.kind === 'role-retry'), 20_000);
+    const at = (kind: string) =>
+      sim.events.find((e) => e.node === N2 && e.kind === kind && e.at > failedAt)?.at;
+    const retried = at('role-retry') ?? 0;
+    expect(at('witness-arbitrated') ?? Infinity).toBeLessThanOrEqual(retried);
+    expect(at('fenced') ?? Infinity).toBeLessThanOrEqual(retried);
+  });
+
   it('fails a role back to its preferred owner when it returns, if allowed', () => {
     const sim = seed({ preferredOwners: [N2], allowFailback: true });
     sim.powerOff(N2);

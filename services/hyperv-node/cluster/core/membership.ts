@@ -28,7 +28,10 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
     const formed = tryForm(s, now);
     s = formed.state;
     effects.push(...formed.effects);
-  } else if (s.leader === s.self && !s.fencing) {
+  } else if (s.leader === s.self && !s.fencing && s.quorum.has && s.pendingRemoved.length === 0) {
+    // A leader acts on roles only with quorum won and every removed node fenced: while it still
+    // arbitrates, a retry or failback could take a role from a node whose keys are not yet
+    // preempted (found by a seeded campaign).
     const fb = failback(s);
     s = fb.state;
     effects.push(...fb.effects);
