@@ -99,6 +99,9 @@ describe('VmHost for the cluster', () => {
     await h.start('Role1');
     await expect(h.removeVm('Role1')).rejects.toMatchObject({ code: 'BAD_STATE' });
     await expect(h.defineVm({ ...spec, memoryMiB: 8 })).rejects.toMatchObject({ code: 'BAD_STATE' });
-    await expect(h.defineVm(spec)).resolves.toMatchObject({ run: { state: 'Starting' } });
+    // The same definition again is accepted and leaves the VM running; its boot (a timer of the
+    // real clock) may have finished meanwhile on a loaded machine, so Starting or Running.
+    const again = await h.defineVm(spec);
+    expect(['Starting', 'Running']).toContain(again.run.state);
   });
 });
