@@ -9,7 +9,7 @@ import { usesWitness } from './quorum.js';
 import { push } from './replication.js';
 import { failOver } from './role-policies.js';
 import { reconcile } from './roles.js';
-import { arbitrationMs, type ClusterState, freshWindow, leaseMs } from './state.js';
+import { arbitrationMs, askingWitness, type ClusterState, freshWindow, leaseMs } from './state.js';
 
 /**
  * When the removed nodes' ordinary leases surely ended, as docs/design.md §Leases during arbitration
@@ -117,7 +117,7 @@ function awaitSafe(s: ClusterState, now: number, waitMs: number): ClusterDecisio
   };
   if (now < (s.fencing?.safeAt ?? now) || s.witness.busy) return { state: s, effects: [timer] };
   return {
-    state: { ...s, witness: { ...s.witness, busy: true } },
+    state: askingWitness(s, now),
     effects: [
       timer,
       { type: 'witness', op: 'defend', epoch: s.witness.epoch, configVersion: s.config.version },

@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterSim } from '../sim.js';
 import { expectSurvivorUninterrupted, FAILURES, fail } from '../test-support.js';
+import { witnessFresh } from './lease.js';
+import { freshWindow } from './state.js';
+import { onWitnessResult, onWitnessTick } from './witness.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -87,5 +90,32 @@ describe('safety while leases span arbitration', () => {
       sim.run(5);
       expect(sim.answering('VM1'), `at ${sim.now} ms`).toEqual([N2]);
     }
+  });
+});
+
+describe('the witness lease counts from the request', () => {
+  it('a defence answered late holds the witness only from when it was sent', () => {
+    const sim = withRoleOn(N1);
+    const s0 = sim.node(N1);
+    expect(s0.witness.held).toBe(true);
+    const t0 = sim.now + 1;
+    const asked = onWitnessTick({ ...s0, witness: { ...s0.witness, busy: false } }, t0);
+    expect(asked.effects).toContainEqual(expect.objectContaining({ type: 'witness', op: 'defend' }));
+    // The answer takes 400 ms to arrive (a loaded machine): the witness granted it at most then.
+    const answered = onWitnessResult(
+      asked.state,
+      {
+        type: 'witnessResult',
+        op: 'defend',
+        ok: true,
+        outcome: 'granted',
+        owner: N1,
+        epoch: s0.witness.epoch,
+      },
+      t0 + 400,
+    ).state;
+    expect(answered.witness.lastDefendOkAt).toBe(t0);
+    expect(witnessFresh(answered, t0 + freshWindow(answered))).toBe(true);
+    expect(witnessFresh(answered, t0 + freshWindow(answered) + 1)).toBe(false);
   });
 });

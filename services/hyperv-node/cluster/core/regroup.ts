@@ -15,7 +15,7 @@ import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { countVotes, usesWitness } from './quorum.js';
 import { push } from './replication.js';
 import { reconcile } from './roles.js';
-import { byId, type ClusterState, freshWindow } from './state.js';
+import { askingWitness, byId, type ClusterState, freshWindow } from './state.js';
 
 /**
  * The leader sets a new membership: bumps the epoch, checks quorum (arbitrating for the witness
@@ -51,7 +51,7 @@ export function changeMembership(
       s = beginArbitration(s, now);
       effects.push(...pokeMembers(s, now));
       if (!s.witness.busy) {
-        s = { ...s, witness: { ...s.witness, busy: true } };
+        s = askingWitness(s, now);
         effects.push({
           type: 'witness',
           op: s.witness.held ? 'defend' : 'arbitrate',
@@ -112,7 +112,7 @@ export function tryForm(s: ClusterState, now: number): ClusterDecision {
   if (refused && s.config.version < refused.witnessVersion && now - refused.at < s.defendMs)
     return { state: s, effects: [] };
   return {
-    state: { ...s, witness: { ...s.witness, busy: true } },
+    state: askingWitness(s, now),
     effects: [
       {
         type: 'witness',

@@ -191,6 +191,13 @@ export interface ClusterState {
     held: boolean;
     lastDefendOkAt: number | null;
     busy: boolean;
+    /**
+     * When the call in flight was sent. A granted defence or arbitration counts from then, not from
+     * its answer: the witness may hand the vote on a challenge wait after it answered, and an answer
+     * that took long to arrive must not stretch this node's belief past that (a lease counts from
+     * its request, as in Gray and Cheriton's leases).
+     */
+    askedAt: number | null;
     arbitrating: boolean;
     /**
      * While this node arbitrates as a challenger whose lease still held: the latest its lease may
@@ -311,6 +318,7 @@ export function initialCluster(init: ClusterInit): ClusterState {
       held: false,
       lastDefendOkAt: null,
       busy: false,
+      askedAt: null,
       arbitrating: false,
       arbitrationDeadline: null,
       challengeSeenAt: null,
@@ -373,3 +381,8 @@ export const leaseMs = (s: ClusterState) => Math.max(1, s.threshold - 1) * s.del
  * (docs/design.md §Leases during arbitration).
  */
 export const arbitrationMs = (s: ClusterState) => s.challengeWaitMs + 2 * s.defendMs;
+
+/** This node sends a call to the witness now: one at a time, its send time kept (see askedAt). */
+export function askingWitness(s: ClusterState, now: number): ClusterState {
+  return { ...s, witness: { ...s.witness, busy: true, askedAt: now } };
+}

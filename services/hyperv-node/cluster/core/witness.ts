@@ -21,7 +21,7 @@ import { usesWitness } from './quorum.js';
 import { tryForm } from './regroup.js';
 import { push } from './replication.js';
 import { reconcile } from './roles.js';
-import type { ClusterState } from './state.js';
+import { askingWitness, type ClusterState } from './state.js';
 
 /** Every witness interval: defend the witness, arbitrate for it, or watch who holds it. */
 export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
@@ -44,7 +44,7 @@ export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
   ) {
     // Another member holds it: nothing to arbitrate, just watch.
     return {
-      state: { ...s, witness: { ...s.witness, busy: true } },
+      state: askingWitness(s, now),
       effects: [
         ...effects,
         { type: 'witness', op: 'get', epoch: s.witness.epoch, configVersion: s.config.version },
@@ -52,7 +52,7 @@ export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
     };
   }
   return {
-    state: { ...s, witness: { ...s.witness, busy: true } },
+    state: askingWitness(s, now),
     effects: [...effects, { type: 'witness', op, epoch: s.witness.epoch, configVersion: s.config.version }],
   };
 }
@@ -63,7 +63,8 @@ export function onWitnessResult(
   msg: Extract<ClusterMsg, { type: 'witnessResult' }>,
   now: number,
 ): ClusterDecision {
-  let s: ClusterState = { ...s0, witness: { ...s0.witness, busy: false } };
+  let s: ClusterState = { ...s0, witness: { ...s0.witness, busy: false, askedAt: null } };
+  const askedAt = s0.witness.askedAt ?? now;
   const effects: ClusterEffectOrTimer[] = [];
   if (!msg.ok) {
     const lost = s.witness.held;
@@ -83,8 +84,8 @@ export function onWitnessResult(
     msg.op === 'get'
       ? { state: afterGet(s, msg, answer), effects: [] }
       : msg.op === 'defend'
-        ? afterDefend(s, msg, answer, now)
-        : afterArbitrate(s, msg, answer, now);
+        ? afterDefend(s, msg, answer, now, askedAt)
+        : afterArbitrate(s, msg, answer, now, askedAt);
   const settled = settleQuorum(after.state, now, [...effects, ...after.effects]);
   // A defence may be what a pending takeover waited for (fencing.ts takeOver).
   if (msg.op !== 'defend' || !settled.state.fencing?.fenced) return settled;
@@ -103,7 +104,13 @@ function afterGet(s: ClusterState, msg: WitnessResult, { owner, epoch }: Witness
 }
 
 /** The holder defended the witness, or learns it lost it. */
-function afterDefend(s: ClusterState, msg: WitnessResult, { owner, epoch }: WitnessAnswer, now: number) {
+function afterDefend(
+  s: ClusterState,
+  msg: WitnessResult,
+  { owner, epoch }: WitnessAnswer,
+  now: number,
+  askedAt: number,
+) {
   if (msg.outcome === 'granted') {
     const witness = {
       ...s.witness,
@@ -111,7 +118,7 @@ function afterDefend(s: ClusterState, msg: WitnessResult, { owner, epoch }: Witn
       epoch,
       status: 'online' as const,
       held: true,
-      lastDefendOkAt: now,
+      lastDefendOkAt: askedAt,
       ...seenChallenge(s, msg.challenged === true, now),
     };
     return { state: noteChallenge({ ...s, witness }), effects: [] };
@@ -133,6 +140,7 @@ function afterArbitrate(
   msg: WitnessResult,
   { owner, epoch }: WitnessAnswer,
   now: number,
+  askedAt: number,
 ): { state: ClusterState; effects: ClusterEffectOrTimer[] } {
   if (msg.outcome === 'granted') {
     const witness = {
@@ -141,7 +149,7 @@ function afterArbitrate(
       epoch,
       status: 'online' as const,
       held: true,
-      lastDefendOkAt: now,
+      lastDefendOkAt: askedAt,
     };
     // `arbitrating` stays set: settleQuorum sees the win, fences the removed nodes and takes over.
     const next = { ...s, witness: { ...witness, partitionInTime: null } };
