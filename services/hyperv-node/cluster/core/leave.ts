@@ -46,7 +46,7 @@ export function leaveCluster(
     // stopped (no recovery action), so the node neither forms nor joins until an administrator
     // starts it, however long ago the cause healed.
     ...(injected(s0.bugs, 'no-rejoin-after-heal')
-      ? { adminStop: { phase: 'stopped' as const, replyTo: null } }
+      ? { service: 'Stopped' as const, adminStop: { phase: 'stopped' as const, replyTo: null } }
       : {}),
   };
   const votes = { votes: s0.quorum.votes, needed: s0.quorum.needed, total: s0.quorum.total };
