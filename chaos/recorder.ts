@@ -206,10 +206,14 @@ export class Recorder {
    */
   private async sampleWitness(): Promise<void> {
     if (this.c.byComponent('quorum').length === 0) return;
+    // Stamped when asked, so the witness answered at that time or later: a sample after a claim
+    // then surely shows the record as it stood after the claim.
+    const askedAt = Date.now();
     const w = await rpc<WitnessState__Output>((cb) =>
       this.c.witness().Get({}, deadline(SAMPLE_MS), cb),
     ).catch(() => null);
-    if (w) this.write({ type: 'witness', owner: w.owner, epoch: Number(w.epoch), status: w.status });
+    if (w)
+      this.writeAt(askedAt, { type: 'witness', owner: w.owner, epoch: Number(w.epoch), status: w.status });
   }
 
   private async sampleNodes(): Promise<void> {

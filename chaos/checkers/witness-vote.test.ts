@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry, WitnessEntry } from '../history.js';
-import { cleanRun, inOrder, N1, N2, reservation, samples } from './fixtures.js';
+import { cleanRun, event, inOrder, N1, N2, reservation, samples } from './fixtures.js';
 import { noSplitBrain } from './no-split-brain.js';
 
 /** The witness's own record every 200 ms over [from, to): `owner` under `epoch`. */
@@ -59,6 +59,13 @@ describe("no-split-brain judges claims of the witness's vote by the witness's ow
       const r = noSplitBrain(inOrder([...base, ...won, reservation(t, 'preempt', N1, N2)]));
       expect(r.verdict, `${t}: ${r.details}`).toBe('pass');
     }
+  });
+
+  it('does not judge a node the administrator forced quorum on', () => {
+    const h = cleanWithWitness().filter((e) => !(e.type === 'state' && e.node === N2));
+    const forced = event(2900, N2, 'quorum-forced', { members: [N2] });
+    expect(noSplitBrain(inOrder([...h, ...n2Alone(3000, 3600)])).verdict).toBe('fail');
+    expect(noSplitBrain(inOrder([...h, forced, ...n2Alone(3000, 3600)])).verdict).toBe('pass');
   });
 
   it('gives a node back from a gap one sample to catch up', () => {

@@ -111,8 +111,14 @@ export function witnessVoteClaims(
     ...sampledClaims(byNode, needsWitness, validityMs),
     ...fencingClaims(h, nodes, needsWitness),
   ];
+  // A node the administrator started with /forcequorum holds quorum without the witness's vote
+  // (docs/domain.md §Forcing quorum): the override, not a claim of the vote.
+  const forcedAt = new Map<string, number>();
+  for (const e of entriesOf(h, 'event'))
+    if (e.kind === 'quorum-forced' && !forcedAt.has(e.node)) forcedAt.set(e.node, e.t);
   const bad: { claim: Claim; owner: WitnessEntry }[] = [];
   for (const claim of claims.sort((a, b) => a.t - b.t)) {
+    if (claim.t >= (forcedAt.get(claim.node) ?? Number.POSITIVE_INFINITY)) continue;
     const owner = ownerAround(ws, claim.t, validityMs);
     if (!owner) continue;
     out.judged++;
