@@ -16,13 +16,15 @@ export function assignCsvCoordinators(s: ClusterState): ClusterState {
 }
 
 /**
- * injected bug csv-takeover-without-handoff: a member that misses a heartbeat of a volume's
- * coordinator makes itself the coordinator on its own, without the cluster deciding (a regroup
- * that removes the coordinator) and without the coordinator handing the volume over. Its own
- * configuration changes and nothing else's, so during a short cut both nodes coordinate at once.
+ * Only with the injected bug csv-takeover-without-handoff (services/process/injected-bugs.ts):
+ * see the branch below. Without it the state is returned as it is.
  */
 export function takeUnreachableCsv(s: ClusterState): ClusterState {
   if (!injected(s.bugs, 'csv-takeover-without-handoff') || s.service !== 'Running') return s;
+  // injected bug csv-takeover-without-handoff: a member that misses a heartbeat of a volume's
+  // coordinator makes itself the coordinator on its own, without the cluster deciding (a regroup
+  // that removes the coordinator) and without the coordinator handing the volume over. Only its
+  // own configuration changes, so during a short cut both nodes coordinate at once.
   let config = s.config;
   for (const v of Object.values(config.csv)) {
     const c = v.coordinator;
