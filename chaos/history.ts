@@ -184,6 +184,18 @@ export interface LayoutEntry extends Stamped {
   disks?: Record<string, { lun: string; offset: number; size: number }>;
 }
 
+/**
+ * The witness's own record of who won it, sampled from the witness itself (the arbiter, not a
+ * node) every ~200 ms: the owner it granted the vote to, the epoch of that grant and whether it
+ * can reach its medium. A witness that did not answer leaves a gap.
+ */
+export interface WitnessEntry extends Stamped {
+  type: 'witness';
+  owner: string;
+  epoch: number;
+  status: string;
+}
+
 /** One line of a history. */
 export type HistoryEntry =
   | RunEntry
@@ -194,7 +206,8 @@ export type HistoryEntry =
   | ReadbackEntry
   | StorageWriteEntry
   | ReservationEntry
-  | LayoutEntry;
+  | LayoutEntry
+  | WitnessEntry;
 
 /** A whole history, in file order. */
 export type History = readonly HistoryEntry[];
@@ -340,6 +353,14 @@ const Layout = z.looseObject({
     .optional(),
 });
 
+const Witness = z.looseObject({
+  t,
+  type: z.literal('witness'),
+  owner: z.string(),
+  epoch: z.number(),
+  status: z.string(),
+});
+
 const Entry = z.discriminatedUnion('type', [
   Run,
   Op,
@@ -350,6 +371,7 @@ const Entry = z.discriminatedUnion('type', [
   StorageWrite,
   Reservation,
   Layout,
+  Witness,
 ]);
 
 const MAX_PROBLEMS = 20;

@@ -12,6 +12,7 @@ import type { Clients } from '../orchestrator/run/clients.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { VmList__Output } from '../services/generated/dcbox/node/v1/VmList.js';
 import type { StreamEvent__Output } from '../services/generated/dcbox/orchestrator/v1/StreamEvent.js';
+import type { WitnessState__Output } from '../services/generated/dcbox/witness/v1/WitnessState.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
 import { type DcboxEvent, parseEvent } from '../services/observability/events.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
@@ -195,6 +196,27 @@ export class Recorder {
   }
 
   private async sample(): Promise<void> {
+    await Promise.all([this.sampleWitness(), this.sampleNodes()]);
+  }
+
+  /**
+   * The witness's own record of its owner, from the witness itself: evidence of who won the
+   * vote that no node's view can fake (no-split-brain). A topology without a witness, or a
+   * witness that does not answer, adds nothing.
+   */
+  private async sampleWitness(): Promise<void> {
+    if (this.c.byComponent('quorum').length === 0) return;
+    // Stamped when asked, so the witness answered at that time or later: a sample after a claim
+    // then surely shows the record as it stood after the claim.
+    const askedAt = Date.now();
+    const w = await rpc<WitnessState__Output>((cb) =>
+      this.c.witness().Get({}, deadline(SAMPLE_MS), cb),
+    ).catch(() => null);
+    if (w)
+      this.writeAt(askedAt, { type: 'witness', owner: w.owner, epoch: Number(w.epoch), status: w.status });
+  }
+
+  private async sampleNodes(): Promise<void> {
     await Promise.all(
       this.nodes().map(async (node) => {
         const s = await rpc<ClusterState__Output>((cb) =>

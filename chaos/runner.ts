@@ -11,6 +11,7 @@ import { ensureDcboxHome } from '../orchestrator/run/paths.js';
 import { down } from '../orchestrator/run/sweep.js';
 import { up } from '../orchestrator/run/up.js';
 import { TIMINGS } from '../orchestrator/topology/timing.js';
+import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import type { ExperimentSpec, Step } from './experiment.js';
@@ -133,6 +134,13 @@ function runPaths(name: string, now: Date): RunPaths {
 /** Waits for the cluster, puts the CSV on its coordinator, then brings every role online. */
 async function setUpCluster(cl: Clients, spec: ExperimentSpec): Promise<void> {
   await pollUntil(() => anyState(cl), { what: 'the cluster to form', timeoutMs: 30_000, intervalMs: 100 });
+  // The cluster forms on one node and the others join it a moment later: a role set up on a
+  // node still joining is refused ("no leader to ask"), so wait until every node says Running.
+  await pollUntil(() => everyNodeRunning(cl), {
+    what: 'every node to join the cluster',
+    timeoutMs: 30_000,
+    intervalMs: 100,
+  });
   if (spec.csvCoordinator) {
     const m = (await anyState(cl))?.node ?? '';
     await rpc((cb) =>
@@ -145,6 +153,20 @@ async function setUpCluster(cl: Clients, spec: ExperimentSpec): Promise<void> {
     });
   }
   for (const r of spec.roles) await setUpRole(cl, r);
+}
+
+/** Whether every node's own cluster service says Running with quorum. */
+async function everyNodeRunning(cl: Clients): Promise<boolean> {
+  const states = await Promise.all(
+    cl
+      .byComponent('hyperv-node')
+      .map((n) =>
+        rpc<ClusterState__Output>((cb) => cl.cluster(n.name).GetState({}, deadline(1000), cb)).catch(
+          () => null,
+        ),
+      ),
+  );
+  return states.every((s) => s?.service_state === 'Running' && !!s.quorum?.has_quorum);
 }
 
 /** Makes a VM highly available and online, then starts its memory load or moves it as asked. */

@@ -8,13 +8,17 @@
  *   the other out (disjoint member lists, or one side's stale list naming a node the other
  *   removed);
  * - the state samples again: no role is Online on two nodes at once, each saying it runs it;
- * - the storage controller's log: no VM's disk is written by two hosts in overlapping time.
+ * - the storage controller's log: no VM's disk is written by two hosts in overlapping time;
+ * - the witness's own record: no node acts as the cluster on the witness's vote (a minority
+ *   membership sampled with quorum, or a fence in the controller's log that leaves it a minority)
+ *   while the witness names another node its owner (witness-vote.ts).
  */
 import { entriesOf, type History, type HistoryEntry, type StateEntry } from '../history.js';
 import { hasControllerLog, layoutOf, timingOf, vmOfWrite, writerOf } from './evidence.js';
 import { concurrentClaims, SAMPLE_VALIDITY_MS, samplesByNode } from './samples.js';
 import { answerEntries, answersByVm, overlappingAnswers, switchBacks } from './two-hosts.js';
 import { at, type CheckResult, offendingList } from './types.js';
+import { witnessVoteClaims } from './witness-vote.js';
 
 /** Tuning of no-split-brain. */
 export interface NoSplitBrainOptions {
@@ -153,11 +157,13 @@ export function noSplitBrain(h: History, opts: NoSplitBrainOptions = {}): CheckR
   const validityMs = opts.sampleValidityMs ?? SAMPLE_VALIDITY_MS;
   const byNode = samplesByNode(h);
   const disks = diskWrittenByTwo(h, windowMs);
+  const witness = witnessVoteClaims(h, byNode, validityMs);
   const found = [
     vmOnTwoHosts(h, windowMs),
     twoQuorums(byNode, validityMs, detectionOf(h)),
     roleOnTwoNodes(h, byNode, validityMs),
     disks,
+    witness,
   ];
   const problems = found.flatMap((f) => f.problems);
   if (problems.length > 0)
@@ -179,9 +185,12 @@ export function noSplitBrain(h: History, opts: NoSplitBrainOptions = {}): CheckR
   const diskNote = hasControllerLog(h)
     ? `${disks.writes} controller writes to VM disks never came from two hosts at once.`
     : "The history has no storage controller log, so the disks' writers were not judged.";
+  const witnessNote = entriesOf(h, 'witness').length
+    ? ` ${witness.judged} claims of the witness's vote each came from the owner the witness named.`
+    : " The history has no sample of the witness's own record, so claims of its vote were not judged.";
   return {
     name,
     verdict: 'pass',
-    details: `${pings} answered pings never came from two hosts at once; ${claims} samples with quorum never showed two nodes with quorum that left each other out, nor a role Online on two nodes. ${diskNote}`,
+    details: `${pings} answered pings never came from two hosts at once; ${claims} samples with quorum never showed two nodes with quorum that left each other out, nor a role Online on two nodes. ${diskNote}${witnessNote}`,
   };
 }

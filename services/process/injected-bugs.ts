@@ -12,6 +12,9 @@ export const INJECTED_BUGS = [
   'answer-after-quorum-loss',
   'witness-without-arbitration',
   'stale-config-on-rejoin',
+  'csv-takeover-without-handoff',
+  'no-rejoin-after-heal',
+  'lease-lapses-on-arbitration',
 ] as const;
 
 /** One injectable bug's name. */

@@ -5,7 +5,12 @@
  * - witness-without-arbitration: a cut-off node counts the witness's vote without winning it, so
  *   both sides of a partition hold quorum;
  * - stale-config-on-rejoin: a node that rejoins keeps its old configuration, so it starts a role
- *   that moved while it was away and the role runs twice.
+ *   that moved while it was away and the role runs twice;
+ * - csv-takeover-without-handoff: a member that misses a heartbeat of the CSV's coordinator makes
+ *   itself coordinator, so a cut too short to remove anyone leaves two coordinators;
+ * - no-rejoin-after-heal: a node that left the cluster never joins again after the heal;
+ * - lease-lapses-on-arbitration: the survivor of the leader's power-off lets its lease lapse while
+ *   it arbitrates for the witness, so its VM stops answering.
  */
 import { describe, expect, it } from 'vitest';
 import type { VmSpec } from '../../../process/config.js';
@@ -114,5 +119,90 @@ describe('the injected bug stale-config-on-rejoin in the cluster core', () => {
 
   it('starts the moved role again on the rejoining node with the bug', () => {
     expect(answersAfterRejoin('stale-config-on-rejoin').some((who) => who.length === 2)).toBe(true);
+  });
+});
+
+/** Nodes that coordinate Volume1, each Running with quorum and saying so itself. */
+function coordinators(sim: ClusterSim): string[] {
+  return [N1, N2].filter((n) => {
+    const s = sim.node(n);
+    return s.service === 'Running' && s.quorum.has && s.config.csv.Volume1?.coordinator === n;
+  });
+}
+
+/** Cuts the two nodes apart for 400 ms (less than the threshold) and returns the most coordinators seen at once. */
+function coordinatorsAcrossShortCut(bug?: string): number {
+  const sim = new ClusterSim([N1, N2], { bugs: parseInjectedBugs(bug) });
+  sim.formWithRole('VM1', N2);
+  sim.run(500);
+  let most = coordinators(sim).length;
+  sim.partition([N1], [N2]);
+  for (let t = 0; t < 2000; t += 5) {
+    if (t === 400) sim.heal();
+    sim.run(5);
+    most = Math.max(most, coordinators(sim).length);
+  }
+  expect([N1, N2].every((n) => sim.node(n).members.length === 2)).toBe(true);
+  return most;
+}
+
+describe('the injected bug csv-takeover-without-handoff in the cluster core', () => {
+  it('keeps one coordinator across a cut shorter than the threshold without the bug', () => {
+    expect(coordinatorsAcrossShortCut()).toBe(1);
+  });
+
+  it('has both nodes coordinate Volume1 with the bug', () => {
+    expect(coordinatorsAcrossShortCut('csv-takeover-without-handoff')).toBe(2);
+  });
+});
+
+/** Partitions the seed's nodes for 3 s, heals, and says whether N2 is a member again within 10 s. */
+function rejoinsAfterHeal(bug?: string): boolean {
+  const sim = partitioned(bug);
+  sim.until('N2 to lose quorum', () => sim.node(N2).service !== 'Running', 5000);
+  sim.run(3000);
+  sim.heal();
+  for (let t = 0; t < 10_000; t += 50) {
+    sim.run(50);
+    if ([N1, N2].every((n) => sim.node(n).service === 'Running' && sim.node(n).members.length === 2))
+      return true;
+  }
+  return false;
+}
+
+describe('the injected bug no-rejoin-after-heal in the cluster core', () => {
+  it('rejoins the node that lost quorum after the heal without the bug', () => {
+    expect(rejoinsAfterHeal()).toBe(true);
+  });
+
+  it('leaves it out with the bug', () => {
+    expect(rejoinsAfterHeal('no-rejoin-after-heal')).toBe(false);
+  });
+});
+
+/** Powers off the leader and witness owner N1 while VM1 runs on N2; the 5 ms steps VM1 did not answer from N2. */
+function survivorSilentSteps(bug?: string): number {
+  const sim = new ClusterSim([N1, N2], { bugs: parseInjectedBugs(bug) });
+  sim.formWithRole('VM1', N2);
+  sim.run(500);
+  expect(sim.node(N2).leader).toBe(N1);
+  expect(sim.node(N1).witness.held).toBe(true);
+  sim.powerOff(N1);
+  let silent = 0;
+  for (let t = 0; t < 4000; t += 5) {
+    sim.run(5);
+    if (sim.answering('VM1').join() !== N2) silent++;
+  }
+  expect(sim.node(N2).witness.held).toBe(true);
+  return silent;
+}
+
+describe('the injected bug lease-lapses-on-arbitration in the cluster core', () => {
+  it("keeps the survivor's VM answering while it arbitrates without the bug", () => {
+    expect(survivorSilentSteps()).toBe(0);
+  });
+
+  it('silences it with the bug', () => {
+    expect(survivorSilentSteps('lease-lapses-on-arbitration')).toBeGreaterThan(10);
   });
 });

@@ -81,7 +81,11 @@ export function leaseValid(s: ClusterState, now: number): boolean {
  */
 export function beginArbitration(s: ClusterState, now: number): ClusterState {
   if (s.witness.arbitrating) return s;
-  const extend = leaseValid(s, now) && !s.witness.held;
+  // injected bug lease-lapses-on-arbitration: the lease is renewed only on fresh quorum, as
+  // before issue 15, so a survivor whose peer (the leader, the witness's owner) failed lets its
+  // lease lapse while it arbitrates, and its VMs stop answering.
+  const lapses = injected(s.bugs, 'lease-lapses-on-arbitration');
+  const extend = leaseValid(s, now) && !s.witness.held && !lapses;
   const deadline = extend ? now + arbitrationMs(s) : null;
   return {
     ...s,
@@ -107,6 +111,8 @@ export function followLeader(
   now: number,
 ): ClusterState {
   if (sentAt === undefined || !leaseValid(s, now) || s.leader !== v.node || v.leader !== v.node) return s;
+  // injected bug lease-lapses-on-arbitration: nor does a member follow its leader's lease.
+  if (injected(s.bugs, 'lease-lapses-on-arbitration')) return s;
   if (v.service !== 'Running' || v.epoch < s.epoch || !v.members.includes(s.self)) return s;
   const until = sentAt + (v.leaseRemainingMs ?? 0);
   return until > s.leaseUntil ? { ...s, leaseUntil: until } : s;

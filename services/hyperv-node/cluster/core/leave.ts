@@ -2,6 +2,7 @@
  * Leaving the cluster: this node stops its roles when it loses quorum, is removed from the
  * membership, or finds itself fenced.
  */
+import { injected } from '../../../process/injected-bugs.js';
 import { leftCluster } from './event-catalog.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { reconcile } from './roles.js';
@@ -41,6 +42,12 @@ export function leaveCluster(
     pendingRemoved: [],
     witness: { ...s0.witness, arbitrating: false, arbitrationDeadline: null },
     needsRegister: true,
+    // injected bug no-rejoin-after-heal: the cluster service is not started again after it
+    // stopped (no recovery action), so the node neither forms nor joins until an administrator
+    // starts it, however long ago the cause healed.
+    ...(injected(s0.bugs, 'no-rejoin-after-heal')
+      ? { service: 'Stopped' as const, adminStop: { phase: 'stopped' as const, replyTo: null } }
+      : {}),
   };
   const votes = { votes: s0.quorum.votes, needed: s0.quorum.needed, total: s0.quorum.total };
   const r = reconcile(s, now);

@@ -5,6 +5,7 @@
 
 import { onCleanLeave } from './admin.js';
 import { connected } from './connectivity.js';
+import { takeUnreachableCsv } from './csv-coordination.js';
 import { netInterfaceUnreachable, nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
 import { viewOf } from './heartbeat-view.js';
 import { followLeader, leaseValid, refreshQuorum } from './lease.js';
@@ -17,7 +18,7 @@ import { byId, type ClusterState, freshWindow, type View } from './state.js';
 
 /** Every SameSubnetDelay: heartbeat the peers, form or lead (failback, retries, fencing), reconcile. */
 export function onTick(s0: ClusterState, now: number): ClusterDecision {
-  let s = refreshQuorum(s0, now);
+  let s = takeUnreachableCsv(refreshQuorum(s0, now));
   const effects: ClusterEffectOrTimer[] = [
     { type: 'startTimer', id: 'tick', ms: s.delayMs, msg: { type: 'tick' } },
   ];
