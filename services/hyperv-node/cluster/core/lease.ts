@@ -13,6 +13,16 @@ export function witnessFresh(s: ClusterState, now: number): boolean {
   );
 }
 
+/**
+ * Whether a peer's last view allows it to vote with this node: a peer that runs a cluster of its
+ * own, one without this node, does not (found by a seeded campaign: a thawed node counted a peer
+ * that had formed its own cluster meanwhile, and that peer's witness, as votes of its own).
+ */
+function sharesCluster(s: ClusterState, peer: string): boolean {
+  const v = s.peers[peer]?.view;
+  return !(v?.service === 'Running' && !v.members.includes(s.self));
+}
+
 /** Whether this node's partition holds the witness: held by a member that confirmed it lately. */
 export function partitionHoldsWitness(s: ClusterState, now: number, members: string[]): boolean {
   if (!usesWitness(s.model)) return false;
@@ -30,6 +40,7 @@ export function partitionHoldsWitness(s: ClusterState, now: number, members: str
     return (
       !!p &&
       !p.down &&
+      sharesCluster(s, m) &&
       p.view?.witnessHeld === true &&
       p.lastOkAt !== null &&
       now - p.lastOkAt <= freshWindow(s)
@@ -50,7 +61,7 @@ export function refreshQuorum(s: ClusterState, now: number): ClusterState {
   // off, cannot renew its lease, so it stops answering for its VMs before the survivors
   // restart them elsewhere.
   const freshPeers = members.filter(
-    (m) => m !== s.self && (s.peers[m]?.lastOkAt ?? -Infinity) >= now - freshWindow(s),
+    (m) => m !== s.self && (s.peers[m]?.lastOkAt ?? -Infinity) >= now - freshWindow(s) && sharesCluster(s, m),
   );
   const fresh = countVotes(
     s.model,

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterSim } from '../sim.js';
 import { expectSurvivorUninterrupted, FAILURES, fail } from '../test-support.js';
-import { witnessFresh } from './lease.js';
+import { refreshQuorum, witnessFresh } from './lease.js';
+import { onHbResult } from './membership.js';
 import { freshWindow } from './state.js';
 import { onWitnessResult, onWitnessTick } from './witness.js';
 
@@ -117,5 +118,43 @@ describe('the witness lease counts from the request', () => {
     expect(answered.witness.lastDefendOkAt).toBe(t0);
     expect(witnessFresh(answered, t0 + freshWindow(answered))).toBe(true);
     expect(witnessFresh(answered, t0 + freshWindow(answered) + 1)).toBe(false);
+  });
+});
+
+describe('stale heartbeat answers (a thawed node)', () => {
+  it('an answer is as fresh as its request, and one to an older request than the last changes nothing', () => {
+    const sim = withRoleOn(N1);
+    const s0 = sim.node(N2);
+    const last = s0.peers[N1]!;
+    const t = sim.now + 1;
+    const fresh = onHbResult(
+      s0,
+      { type: 'hbResult', peer: N1, ok: true, view: last.view!, sentAt: t },
+      t + 300,
+    );
+    expect(fresh.state.peers[N1]?.lastOkAt).toBe(t);
+    const before = fresh.state;
+    const oldView = { ...last.view!, service: 'Joining' as const, members: [] };
+    const stale = onHbResult(
+      before,
+      { type: 'hbResult', peer: N1, ok: true, view: oldView, sentAt: t - 4000 },
+      t + 305,
+    );
+    expect(stale.state).toBe(before);
+  });
+
+  it('a peer that runs a cluster without this node gives it no vote', () => {
+    const sim = withRoleOn(N1);
+    const s0 = sim.node(N2);
+    const now = sim.now + 1;
+    const peer = { ...s0.peers[N1]!, lastOkAt: now };
+    const agreeing = refreshQuorum({ ...s0, peers: { [N1]: peer } }, now);
+    expect(agreeing.leaseUntil).toBeGreaterThan(now);
+    const apart = { ...peer, view: { ...peer.view!, members: [N1], epoch: peer.view!.epoch + 1 } };
+    const alone = refreshQuorum(
+      { ...s0, leaseUntil: 0, witness: { ...s0.witness, held: false }, peers: { [N1]: apart } },
+      now,
+    );
+    expect(alone.leaseUntil).toBe(0);
   });
 });

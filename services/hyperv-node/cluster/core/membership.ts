@@ -62,9 +62,16 @@ export function onHbResult(
   const prev = s0.peers[msg.peer];
   if (!prev) return { state: s0, effects: [] };
   if (msg.ok && msg.view) {
+    // An answer tells of the peer as it was between the request and now: it is as fresh as the
+    // request, and one to an older request than the last answer tells nothing newer. After a
+    // freeze, answers queued meanwhile arrive at once, out of date and in any order (found by a
+    // seeded campaign: a thawed node formed a cluster with a peer whose stale view said it was
+    // still looking for one, while that peer already ran a cluster of its own).
+    const askedAt = msg.sentAt ?? now;
+    if (prev.lastOkAt !== null && askedAt < prev.lastOkAt) return { state: s0, effects: [] };
     const peers = {
       ...s0.peers,
-      [msg.peer]: { ...prev, lastOkAt: now, missed: 0, down: false, view: msg.view },
+      [msg.peer]: { ...prev, lastOkAt: askedAt, missed: 0, down: false, view: msg.view },
     };
     const r = onView(followLeader({ ...s0, peers }, msg.view, msg.sentAt, now), msg.view, now);
     if (r.state.service === 'Running') return r;
