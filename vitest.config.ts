@@ -14,6 +14,7 @@ export default defineConfig({
             'orchestrator/**/*.test.ts',
             'cli/**/*.test.ts',
             'chaos/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
           testTimeout: 20_000,
         },
