@@ -22,6 +22,7 @@ export const DIFFERENCES = [
   'detection: dcbox SameSubnetDelay 1000 ms × SameSubnetThreshold 5 heartbeats over NATS; corosync totem token T, consensus 1.2 × T, knet on a veth',
   'the resource: dcbox restarts a VM (its configuration and memory on the survivor, the CSV taken over); Pacemaker starts ocf:pacemaker:Dummy (touches a file), monitor 10 s',
   'the survivor leads in both: dcbox’s lowest id (HVR2NODO1), Pacemaker’s DC (the Dummy placed on the other node by a location score of 100)',
+  'Pacemaker’s first CIB sets dc-deadtime 2 s so a fresh cluster elects its DC in ~5 s instead of ~20 s (the start only, not the failover)',
   'power loss: dcbox SIGKILLs the blade’s process group through the MM and the backplane; Pacemaker’s node gets SIGKILL for every process at once from the bench',
 ];
 

@@ -29,7 +29,10 @@ export async function pacemakerSession(tokenMs: number, reps: number): Promise<S
     pcmkRecoveryMs: med('recoveryMs'),
     pcmkStartMs: med('startMs'),
     pcmkRuns: runs
-      .map((r) => `${r.detectionMs}+${r.recoveryMs} ms${r.survivorWasDc ? '' : ' (survivor not DC)'}`)
+      .map(
+        (r) =>
+          `${Math.round(r.detectionMs)}+${Math.round(r.recoveryMs)} ms${r.survivorWasDc ? '' : ' (survivor not DC)'}`,
+      )
       .join(', '),
     pcmkFormedMs: medianOf(runs.map((r) => r.formedMs)) as number,
     leftovers: 0,
