@@ -15,6 +15,7 @@ export default defineConfig({
             'cli/**/*.test.ts',
             'chaos/**/*.test.ts',
             'sim/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
           testTimeout: 20_000,
         },

@@ -8,13 +8,15 @@ import { type Clients, connect } from '../orchestrator/run/clients.js';
 import { down } from '../orchestrator/run/sweep.js';
 import { up } from '../orchestrator/run/up.js';
 import { Pinger } from '../orchestrator/scenario/seed.js';
-import { TIMINGS } from '../orchestrator/topology/timing.js';
 import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import { fio, iperf, nodeWrites } from './baselines.js';
+import { ECHO_INTERVAL_MS, EchoWatch } from './echo.js';
+import { powerOffFailover } from './failover.js';
 import { formed, MIB, median, N1, N2, online, type Samples, sleep, state } from './session-support.js';
+import { longestSilenceMs } from './verdict.js';
 /** Session kinds: `seed` (startup, memory, failover), `lm-io` (migration and storage), `scale-N`. */
 export type SessionKind = 'seed' | 'lm-io' | `scale-${number}`;
 
@@ -22,24 +24,29 @@ export type SessionKind = 'seed' | 'lm-io' | `scale-${number}`;
  * `seed`: default timing. startupMs runs from `dcbox up` to the cluster formed with quorum and
  * VirtualMachine1 highly available and Online (the seed topology starts with no role online);
  * readyMs is `dcbox up`'s own "every service healthy". Then memory per host at steady state, then
- * blade 2 is powered off through the MM and the VM is pinged until it answers from HVR2NODO1.
+ * blade 2 is powered off through the MM and the failover is measured from outside the blade
+ * (failover.ts): the detection (Event 1135 on the survivor minus the orchestrator's power event),
+ * the role's start (Event 1201) and the first echo the survivor answers.
  */
 export async function seedSession(quick: boolean): Promise<Samples> {
-  const timing = TIMINGS.default as NonNullable<(typeof TIMINGS)['default']>;
   const t0 = Date.now();
   const readyMs = await up({ topology: 'seed', timing: 'default', quiet: true });
   const c = connect();
-  const p = new Pinger(c, 'VirtualMachine1');
+  const first = new EchoWatch(c, 'VirtualMachine1');
+  // Echoes every 2 ms are a load of their own: they run only around the failover, not while the
+  // memory is sampled.
+  const echo = new EchoWatch(c, 'VirtualMachine1');
   try {
     await formed(c, N1, 2);
     const formedMs = Date.now() - t0;
     await online(c, 'VirtualMachine1', N2);
     const startupMs = Date.now() - t0;
-    p.start();
-    await pollUntil(async () => p.replies.some((r) => r.ok && r.host === N2), {
+    first.start();
+    await pollUntil(async () => first.firstAnswerFrom(N2, startupMs + t0), {
       what: 'VirtualMachine1 answering from HVR2NODO2',
       timeoutMs: 10_000,
     });
+    first.stop();
 
     await sleep(quick ? 1000 : 5000); // steady state: heartbeats and the VM's disk workload running
     const status = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
@@ -48,14 +55,13 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     const serviceMiB = status.hosts.map((h) => Number(h.processes[1]?.rss_bytes ?? 0) / MIB);
     const perHost = status.hosts.map((h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB);
 
-    const offAt = Date.now();
-    await rpc((cb) => c.mm().Power({ kind: 'blade', bay: 2, action: 'off' }, deadline(30_000), cb));
-    const back = await pollUntil(
-      async () => p.replies.find((r) => r.ok && r.host === N1 && Number(r.sent_at_ms) >= offAt),
-      { what: 'VirtualMachine1 answering from HVR2NODO1', timeoutMs: 120_000 },
-    );
-    const failoverMs = Number(back.sent_at_ms) - offAt;
-    const detectionMs = timing.sameSubnetDelayMs * timing.sameSubnetThreshold;
+    const echoFrom = Date.now();
+    echo.start();
+    await pollUntil(async () => echo.firstAnswerFrom(N2, echoFrom), {
+      what: 'VirtualMachine1 answering the fine echo',
+      timeoutMs: 10_000,
+    });
+    const f = await powerOffFailover(c, echo, { bay: 2, victim: N2, survivor: N1 });
     return {
       readyMs,
       formedMs,
@@ -65,12 +71,15 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       natsMiB: median(natsMiB),
       serviceMiB: median(serviceMiB),
       hosts: perHost.length,
-      failoverMs,
-      detectionMs,
-      failoverRatio: failoverMs / detectionMs,
+      failoverMs: f.failoverMs,
+      detectionMs: f.detectionMs,
+      recoveryMs: f.recoveryMs,
+      roleStartMs: f.roleStartMs,
+      failoverRatio: f.failoverMs / f.detectionMs,
     };
   } finally {
-    p.stop();
+    first.stop();
+    echo.stop();
     c.close();
     await down();
   }
@@ -108,7 +117,7 @@ export async function lmIoSession(quick: boolean): Promise<Samples> {
         .node(mover.owner)
         .SetWorkload({ vm, enabled: false, interval_ms: 0, dirty_pages_per_sec: 1 }, deadline(3000), cb),
     );
-    const blackout = await blackouts(mover, reps);
+    const blackout = await blackouts(c, mover, reps);
     const writes = await storageWrites(c, reps, ioMs);
     return lmIoSamples({ reps, memoryMiB, copyReps }, copy, blackout, writes);
   } finally {
@@ -138,7 +147,7 @@ class LiveMover {
   constructor(
     private readonly c: Clients,
     private readonly p: Pinger,
-    private readonly vm: string,
+    readonly vm: string,
   ) {}
 
   /** Moves the VM to the other node; its stats, and the pings lost and sent during the move. */
@@ -176,19 +185,45 @@ async function copyRates(c: Clients, mover: LiveMover, copyReps: number, iperfSe
   return { tcp, lm };
 }
 
-/** Blackouts of moves of the idle VM, and the pings lost during them. */
-async function blackouts(mover: LiveMover, reps: number) {
-  const blackout: number[] = [];
+/**
+ * Blackouts of moves of the idle VM. Measured from outside the nodes: the workstation echoes the
+ * VM every ECHO_INTERVAL_MS, and a move's blackout is the longest silence between two answers
+ * from the move's start until the target answered. The same measure over a quiet stretch just
+ * before each move is the echo's own resolution (timer jitter on a loaded machine), reported
+ * beside it; the nodes' own figure stays a hint in the note.
+ */
+async function blackouts(c: Clients, mover: LiveMover, reps: number) {
+  const outside: number[] = [];
+  const quiet: number[] = [];
+  const nodes: number[] = [];
   let lostPings = 0;
   let pingsDuring = 0;
-  for (let i = 0; i < reps; i++) {
-    await sleep(500);
-    const r = await mover.move();
-    blackout.push(Number(r.m.blackout_ms));
-    lostPings += r.lost;
-    pingsDuring += r.sent;
+  const echo = new EchoWatch(c, mover.vm).start();
+  try {
+    for (let i = 0; i < reps; i++) {
+      const quietFrom = Date.now();
+      await sleep(500);
+      const from = Date.now();
+      const r = await mover.move();
+      // The move returns once the target answered the 100 ms ping; the fine echo's answers up to
+      // then close the window (an answer in flight lands within a round trip).
+      await sleep(50);
+      const silence = longestSilenceMs(echo.echoes, from, Date.now());
+      const still = longestSilenceMs(echo.echoes, quietFrom, from);
+      if (silence === null || still === null)
+        throw new Error(
+          `the workstation's echoes of ${mover.vm} got fewer than two answers around move ${i + 1}`,
+        );
+      outside.push(silence);
+      quiet.push(still);
+      nodes.push(Number(r.m.blackout_ms));
+      lostPings += r.lost;
+      pingsDuring += r.sent;
+    }
+  } finally {
+    echo.stop();
   }
-  return { blackout, lostPings, pingsDuring };
+  return { outside, quiet, nodes, lostPings, pingsDuring };
 }
 
 /** Random and sequential writes from the CSV's coordinator, each beside a fio run. */
@@ -211,7 +246,7 @@ async function storageWrites(c: Clients, reps: number, ioMs: number) {
 export function lmIoSamples(
   run: { reps: number; memoryMiB: number; copyReps: number },
   copy: { tcp: number[]; lm: number[] },
-  b: { blackout: number[]; lostPings: number; pingsDuring: number },
+  b: { outside: number[]; quiet: number[]; nodes: number[]; lostPings: number; pingsDuring: number },
   w: { writer: string; iops: number[]; fioIops: number[]; seq: number[]; fioSeq: number[] },
 ): Samples {
   const { tcp, lm } = copy;
@@ -223,7 +258,11 @@ export function lmIoSamples(
     lmThroughputRatio: median(lm) / median(tcp),
     copyReps: run.copyReps,
     lmRatios: lm.map((x, i) => (x / (tcp[i] as number)).toFixed(2)).join(', '),
-    lmBlackoutMs: median(b.blackout),
+    lmBlackoutMs: median(b.outside),
+    lmBlackouts: b.outside.map((x) => x.toFixed(1)).join(', '),
+    echoQuietGapMs: median(b.quiet),
+    nodesBlackoutMs: median(b.nodes),
+    echoIntervalMs: ECHO_INTERVAL_MS,
     blackoutLostPings: b.lostPings,
     blackoutPings: b.pingsDuring,
     iops: median(w.iops),

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { runProblems } from './bench.js';
+import {
+  baselineProblems,
+  type Entry,
+  failoverSplit,
+  longestSilenceMs,
+  medianOf,
+  ratioOf,
+} from './verdict.js';
+
+const row = (x: Partial<Entry>): Entry => ({
+  key: 'iopsRatio',
+  figure: 100,
+  unit: 'IOPS',
+  baseline: 200,
+  baselineUnit: 'IOPS (fio)',
+  baselineRequired: true,
+  ratio: 0.5,
+  goal: '≥ 0.5',
+  met: true,
+  runs: 1,
+  note: '',
+  ...x,
+});
+
+describe('ratios against baselines', () => {
+  it('divides a figure by a measured baseline', () => {
+    expect(ratioOf(6000, 5000)).toBe(1.2);
+  });
+
+  it('gives no ratio, never Infinity or NaN, when the baseline is zero, missing or not finite', () => {
+    for (const b of [0, null, undefined, Number.NaN, Number.POSITIVE_INFINITY, -5])
+      expect(ratioOf(6000, b), String(b)).toBeNull();
+    expect(ratioOf(null, 5000)).toBeNull();
+    expect(ratioOf(Number.NaN, 5000)).toBeNull();
+  });
+});
+
+describe('baseline validation', () => {
+  it('accepts rows whose baselines were measured', () => {
+    expect(baselineProblems([row({})])).toEqual([]);
+  });
+
+  it('fails a row whose required baseline came back zero or missing, naming the row', () => {
+    const problems = baselineProblems([
+      row({ baseline: 0, ratio: null }),
+      row({ key: 'lmThroughputRatio', baseline: null, ratio: null }),
+    ]);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^iopsRatio: the baseline .* came back zero/);
+    expect(problems[1]).toMatch(/^lmThroughputRatio: the baseline .* came back missing/);
+  });
+
+  it('fails a row whose baseline is there but whose figure is missing', () => {
+    expect(baselineProblems([row({ figure: null, ratio: null })])[0]).toMatch(/figure came back missing/);
+  });
+
+  it('leaves rows that need no baseline alone', () => {
+    expect(
+      baselineProblems([row({ key: 'startupMs', baseline: null, ratio: null, baselineRequired: false })]),
+    ).toEqual([]);
+  });
+
+  it('fails the run on a failed session as well as on a missing baseline', () => {
+    const sessions = [
+      { kind: 'seed', samples: null, error: 'the cluster did not form', ms: 1 },
+      { kind: 'lm-io', samples: {}, ms: 1 },
+    ];
+    expect(runProblems(sessions, [row({ baseline: 0, ratio: null })])).toEqual([
+      'session seed failed: the cluster did not form',
+      expect.stringMatching(/^iopsRatio: the baseline/),
+    ]);
+    expect(runProblems([{ kind: 'lm-io', samples: {}, ms: 1 }], [row({})])).toEqual([]);
+  });
+});
+
+describe('a failover split into detection and recovery', () => {
+  const t = { powerOffAtMs: 1000, removedAtMs: 6000, roleStartedAtMs: 6300, answeredAtMs: 7400 };
+
+  it('measures detection from the power event to Event 1135, recovery from there to Event 1201', () => {
+    expect(failoverSplit(t)).toEqual({
+      detectionMs: 5000,
+      recoveryMs: 300,
+      roleStartMs: 5300,
+      failoverMs: 6400,
+    });
+  });
+
+  it('refuses a removal that does not come after the power-off: a detection of zero is no baseline', () => {
+    expect(failoverSplit({ ...t, removedAtMs: 1000 })).toMatch(/1135 .* not after the power-off/);
+    expect(failoverSplit({ ...t, removedAtMs: 900 })).toMatch(/not after/);
+  });
+
+  it('refuses a role start before the removal and an answer before the role started', () => {
+    expect(failoverSplit({ ...t, roleStartedAtMs: 5000 })).toMatch(/1201 .* before the removal/);
+    expect(failoverSplit({ ...t, answeredAtMs: 6200 })).toMatch(/before the role started/);
+  });
+});
+
+describe('a blackout as the workstation sees it', () => {
+  const every2ms = (from: number, to: number, rttUs = 300) =>
+    Array.from({ length: (to - from) / 2 }, (_, i) => ({ ok: true, sentAtMs: from + 2 * i, rttUs }));
+
+  it('is the longest gap between two answers in the window', () => {
+    const lost = Array.from({ length: 7 }, (_, i) => ({ ok: false, sentAtMs: 120 + 2 * i, rttUs: 0 }));
+    const echoes = [...every2ms(100, 120), ...lost, ...every2ms(134, 160)];
+    // The last answer before the switch-over: sent at 118; the first after: sent at 134.
+    expect(longestSilenceMs(echoes, 100, 160)).toBeCloseTo(16, 5);
+  });
+
+  it('counts a late answer at the time it came, not the time it was sent', () => {
+    const echoes = [...every2ms(100, 120), { ok: true, sentAtMs: 120, rttUs: 25_000 }, ...every2ms(146, 160)];
+    expect(longestSilenceMs(echoes, 100, 160)).toBeCloseTo(145 - 118.3, 5);
+  });
+
+  it('shows about one interval when nothing stopped', () => {
+    expect(longestSilenceMs(every2ms(100, 200), 100, 200)).toBeCloseTo(2, 5);
+  });
+
+  it('proves nothing with fewer than two answers', () => {
+    expect(longestSilenceMs([{ ok: true, sentAtMs: 100, rttUs: 1 }], 0, 1000)).toBeNull();
+    expect(longestSilenceMs(every2ms(100, 200), 300, 400)).toBeNull();
+  });
+});
+
+describe('medians', () => {
+  it('is null for no runs, the middle one otherwise', () => {
+    expect(medianOf([])).toBeNull();
+    expect(medianOf([3, 1, 2])).toBe(2);
+    expect(medianOf([4, 1, 2, 3])).toBe(2.5);
+  });
+});
