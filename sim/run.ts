@@ -153,6 +153,7 @@ export function simulate(opts: SimOptions): Simulated {
       sameSubnetThreshold: t.sameSubnetThreshold,
       witnessChallengeWaitMs: t.witnessChallengeWaitMs,
       vmBootMs: t.vmBootMs,
+      retryPeriodOnFailureMs: t.retryPeriodOnFailureMs,
     },
   });
   const dc = new DataCenter(world, net, opts.topology, history, opts.bugs ?? NO_BUGS);
