@@ -76,9 +76,9 @@ export function drawMix(random: SimRandom): FaultMix {
 }
 
 /**
- * Draws a schedule: faults one after another from `fromMs`, each lasting 2–20 s, each followed
- * by `recoveryMs` without faults, the last one healed `recoveryMs` before `untilMs`; each of a
- * kind the mix has on (all kinds without one).
+ * Draws a schedule: faults one after another from `fromMs`, each lasting 2–20 s (less when
+ * that is all the room left), each followed by `recoveryMs` without faults, the last one healed
+ * `recoveryMs` before `untilMs`; each of a kind the mix has on (all kinds without one).
  */
 export function drawSchedule(
   random: SimRandom,
@@ -89,8 +89,9 @@ export function drawSchedule(
   const out: PlannedFault[] = [];
   let at = opts.fromMs + random.int(0, 5000);
   for (;;) {
-    const durationMs = random.int(2000, 20_000);
-    if (at + durationMs + opts.recoveryMs > opts.untilMs) break;
+    // A fault that would outlast the room left is cut to fit it, so a short run still gets one.
+    const durationMs = Math.min(random.int(2000, 20_000), opts.untilMs - opts.recoveryMs - at);
+    if (durationMs < 2000) break;
     const kind = random.pick(kinds);
     const node = random.pick(nodes);
     const f: PlannedFault = { kind, targets: kind === 'storage-crash' ? [] : [node], atMs: at, durationMs };
