@@ -71,7 +71,7 @@ describe('dcbox sim swarm', () => {
   const open = (o: SeedOutcome) =>
     o.mix.network.lossRate > 0 &&
     OPEN_FINDINGS.some((f) => f.checker === o.failure?.checker && f.shape.test(o.failure.details));
-  const CLEAN_SEEDS = 150;
+  const CLEAN_SEEDS = 100;
 
   it(`runs ${CLEAN_SEEDS} clean seeds, every one without a violation beyond the open findings`, {
     timeout: 180_000,
