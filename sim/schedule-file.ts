@@ -41,6 +41,12 @@ function methodOf(faults: PlannedFault[], nodes: string[]) {
   return method;
 }
 
+/** A checker's details up to the end of its first sentence: the first violation it names. */
+function firstSentence(text: string): string {
+  const end = text.indexOf('. ');
+  return end < 0 ? text : text.slice(0, end + 1);
+}
+
 /** The experiment file (YAML, with a comment header) for a shrunk schedule. */
 export function experimentOf(
   s: Shrunk,
@@ -58,7 +64,7 @@ export function experimentOf(
     description:
       `dcbox sim shrink --seed ${s.seed} reduced ${s.before.faults.length} fault(s) in ${s.before.durationMs} ms ` +
       `to ${s.after.faults.length} in ${s.after.durationMs} ms that still fail ${s.checker} in simulation ` +
-      `(${s.runs} runs): ${s.details}` +
+      `(${s.runs} runs): ${firstSentence(s.details)}` +
       (impaired.length > 0
         ? ` The simulated network also had ${impaired.map((r) => `${r} ${net[r]}`).join(', ')}, which this file does not replay.`
         : ''),
