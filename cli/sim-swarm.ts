@@ -34,6 +34,8 @@ export interface SwarmRun extends SwarmWorkerData {
   jobs?: number;
   /** Called with each outcome as it arrives (in completion order). */
   onOutcome?: (o: SeedOutcome) => void;
+  /** Hand out no more seeds once an outcome satisfies this (seeds already running finish). */
+  stopWhen?: (o: SeedOutcome) => boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function runSwarm(run: SwarmRun): Promise<{ summary: SwarmSummary; 
         if (m.type === 'outcome') {
           outcomes.push(m.outcome);
           run.onOutcome?.(m.outcome);
+          if (run.stopWhen?.(m.outcome)) queue.length = 0;
         }
         next();
       });

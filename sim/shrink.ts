@@ -4,7 +4,9 @@
  * still fail the same checker — each candidate judged by running it in simulation. The
  * reduction is delta debugging: Zeller and Hildebrandt's ddmin ("Simplifying and Isolating
  * Failure-Inducing Input", IEEE Transactions on Software Engineering 28(2), 2002), which finds
- * a 1-minimal subset — removing any single element makes the failure go away. The result is
+ * a 1-minimal subset — removing any single element makes the failure go away. Then each fault
+ * is made shorter, the quiet lead-in before the first fault cut and the run ended sooner, each
+ * step kept only while the run still fails. The result is
  * written as a chaos experiment (experiment-file.ts) that `dcbox chaos run` replays on real
  * processes.
  *
@@ -143,6 +145,7 @@ export function shrink(opts: ShrinkOptions): Shrunk {
     ddmin(elementsOf(before), (els) => fails(fromElements(before, els))),
   );
   best = shortenFaults(best, fails);
+  best = shiftEarlier(best, fails);
   best = shortenRun(best, fails);
   const kept = fails(best) ? last : original;
   const details = firstFailureOf(kept, failure.checker) ?? failure.details;
@@ -174,6 +177,31 @@ function shortenFaults(c: Candidate, fails: (c: Candidate) => boolean): Candidat
       }
       step = Math.floor(step / 2);
     }
+  }
+  return best;
+}
+
+/** The earliest a shifted schedule may start: the simulation's own faults start there (run.ts). */
+const EARLIEST_FAULT_MS = 5000;
+
+/**
+ * Moves every fault earlier by one amount, keeping their spacing, while the run still fails: the
+ * quiet lead-in before the first fault goes (a real run's method starts as soon as its steady
+ * state holds), halving the shift each time it no longer fails.
+ */
+function shiftEarlier(c: Candidate, fails: (c: Candidate) => boolean): Candidate {
+  const first = Math.min(...c.faults.map((f) => f.atMs));
+  if (!Number.isFinite(first)) return c;
+  let best = c;
+  let step = first - EARLIEST_FAULT_MS;
+  while (step >= 1000) {
+    const next = {
+      ...best,
+      faults: best.faults.map((f) => ({ ...f, atMs: f.atMs - step })),
+      durationMs: best.durationMs - step,
+    };
+    if (Math.min(...next.faults.map((f) => f.atMs)) >= EARLIEST_FAULT_MS && fails(next)) best = next;
+    else step = Math.floor(step / 2);
   }
   return best;
 }
