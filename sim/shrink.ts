@@ -17,7 +17,7 @@
 import type { ResolvedTopology } from '../orchestrator/topology/topology.js';
 import { type InjectedBugs, NO_BUGS } from '../services/process/injected-bugs.js';
 import type { FaultMix, PlannedFault } from './faults.js';
-import { runSimulation, type SimResult } from './run.js';
+import { runSimulation } from './run.js';
 import { firstFailure } from './swarm.js';
 
 /** What can be taken out of a failing run: one fault, or one network impairment. */
@@ -117,13 +117,13 @@ export function shrink(opts: ShrinkOptions): Shrunk {
     network: original.mix.network,
     durationMs: opts.durationMs,
   };
-  const cache = new Map<string, boolean>();
+  // Each candidate's verdict, and for a failing one what the checker said.
+  const cache = new Map<string, string | null>([[JSON.stringify(before), failure.details]]);
   let runs = 1;
-  let last: SimResult = original;
   const fails = (c: Candidate): boolean => {
     const key = JSON.stringify(c);
     const known = cache.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known !== null;
     runs++;
     const r = runSimulation({
       seed: opts.seed,
@@ -133,27 +133,21 @@ export function shrink(opts: ShrinkOptions): Shrunk {
       faults: c.faults,
       mix: { kinds: original.mix.kinds, network: c.network },
     });
-    const yes = r.report.invariants.some((i) => i.name === failure.checker && i.verdict === 'fail');
-    if (yes) last = r;
-    cache.set(key, yes);
-    opts.onTry?.(c, yes);
-    return yes;
+    const found = r.report.invariants.find((i) => i.name === failure.checker && i.verdict === 'fail');
+    cache.set(key, found?.details ?? null);
+    opts.onTry?.(c, found !== undefined);
+    return found !== undefined;
   };
-  cache.set(JSON.stringify(before), true);
   let best = fromElements(
     before,
     ddmin(elementsOf(before), (els) => fails(fromElements(before, els))),
   );
+  if (!fails(best)) best = before;
   best = shortenFaults(best, fails);
   best = shiftEarlier(best, fails);
   best = shortenRun(best, fails);
-  const kept = fails(best) ? last : original;
-  const details = firstFailureOf(kept, failure.checker) ?? failure.details;
+  const details = cache.get(JSON.stringify(best)) ?? failure.details;
   return { seed: opts.seed, checker: failure.checker, details, before, after: best, mix: original.mix, runs };
-}
-
-function firstFailureOf(r: SimResult, checker: string): string | undefined {
-  return r.report.invariants.find((i) => i.name === checker && i.verdict === 'fail')?.details;
 }
 
 /** The shortest a shrunk fault may last: shorter ones are below what a real fault can resolve. */
