@@ -66,3 +66,44 @@ describe('shrinking a failing seed', () => {
     expect(() => shrink({ seed: 2, topology, durationMs: 20_000 })).toThrow(/does not fail/);
   });
 });
+
+describe('a shrunk schedule as an experiment file', () => {
+  const FILE = new URL('../topologies/seed.yaml', import.meta.url).pathname;
+  const topology = resolveTopology(parseTopology(readFileSync(FILE, 'utf8'), FILE), FILE, 'default');
+
+  it('puts each fault at its offset from the first, a one-way partition as its groups, and names the bug', () => {
+    const network = { lossRate: 0.004, duplicateRate: 0, reorderRate: 0, jitterMs: 1 };
+    const text = experimentOf(
+      {
+        seed: 9,
+        checker: 'no-split-brain',
+        details: 'VM1 answered from two hosts. And more.',
+        before: { faults: [], network, durationMs: 600_000 },
+        after: {
+          faults: [
+            { kind: 'partition', targets: ['HVR2NODO2'], oneWay: true, atMs: 5000, durationMs: 3000 },
+            { kind: 'storage-crash', targets: [], atMs: 9500, durationMs: 1500 },
+          ],
+          network,
+          durationMs: 40_000,
+        },
+        mix: { kinds: ['partition', 'storage-crash'], network },
+        runs: 7,
+      },
+      topology,
+      { topologyName: 'seed', bug: 'ack-before-durable' },
+    );
+    expect(text).toContain('DCBOX_INJECT_BUG=ack-before-durable dcbox chaos run <this file> --seed 9');
+    const spec = parseExperiment(text, 'shrunk.yaml');
+    expect(spec.timing).toBe('default');
+    expect(spec.description).toContain(
+      'VM1 answered from two hosts. The simulated network also had lossRate 0.004',
+    );
+    expect(spec.method).toEqual([
+      { fault: 'partition', groups: [['HVR2NODO2'], ['HVR2NODO1']], oneWay: true, duration: 3000, peers: [] },
+      { wait: 4500 },
+      { fault: 'storage-crash', duration: 1500, oneWay: false, peers: [] },
+      { wait: 3500 },
+    ]);
+  });
+});
