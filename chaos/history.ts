@@ -37,6 +37,11 @@ export interface TimingFigures {
   sameSubnetThreshold: number;
   witnessChallengeWaitMs: number;
   vmBootMs: number;
+  /**
+   * RetryPeriodOnFailure: a role left Failed by its failover threshold (Event 1254) is tried
+   * again only this long after (docs/domain.md §Resources and groups). Absent in older histories.
+   */
+  retryPeriodOnFailureMs?: number;
 }
 
 /** How a client operation went: invoke, then ok, fail (surely did not happen) or info (unknown). */
@@ -242,6 +247,7 @@ const Run = z.looseObject({
       sameSubnetThreshold: z.number().nonnegative(),
       witnessChallengeWaitMs: z.number().nonnegative(),
       vmBootMs: z.number().nonnegative(),
+      retryPeriodOnFailureMs: z.number().nonnegative().optional(),
     })
     .optional(),
 });

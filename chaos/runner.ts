@@ -46,8 +46,17 @@ const TAIL_MS = 6000;
 function profileOf(timing: string): { profile?: TimingFigures } {
   const t = TIMINGS[timing];
   if (!t) return {};
-  const { sameSubnetDelayMs, sameSubnetThreshold, witnessChallengeWaitMs, vmBootMs } = t;
-  return { profile: { sameSubnetDelayMs, sameSubnetThreshold, witnessChallengeWaitMs, vmBootMs } };
+  const { sameSubnetDelayMs, sameSubnetThreshold, witnessChallengeWaitMs, vmBootMs, retryPeriodOnFailureMs } =
+    t;
+  return {
+    profile: {
+      sameSubnetDelayMs,
+      sameSubnetThreshold,
+      witnessChallengeWaitMs,
+      vmBootMs,
+      retryPeriodOnFailureMs,
+    },
+  };
 }
 
 /** How the runner was asked to run: the experiment's name, its seed, where to say what it does. */

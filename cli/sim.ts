@@ -1,19 +1,25 @@
 /**
- * `dcbox sim run|replay`: the deterministic simulation of the whole data center (sim/,
- * docs/simulation.md). `run` simulates one seed and prints the checkers' verdicts, the simulated
- * and real time and their ratio; `replay` runs the same seed again and prints every event the
- * simulation ran, in order. Nothing is started: no processes, namespaces or files but the
- * history asked for.
+ * `dcbox sim run|replay|swarm|shrink`: the deterministic simulation of the whole data center
+ * (sim/, docs/simulation.md). `run` simulates one seed and prints the checkers' verdicts, the
+ * simulated and real time and their ratio; `replay` runs the same seed again and prints every
+ * event the simulation ran, in order; `swarm` runs many seeds on worker threads
+ * (cli/sim-swarm.ts); `shrink` reduces a failing seed's schedule and writes it as a chaos
+ * experiment. Nothing is started: no processes, namespaces or files but those asked for.
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { type Command, Option } from 'commander';
-import { parseDuration } from '../chaos/experiment.js';
+import { parseDuration, parseExperiment } from '../chaos/experiment.js';
 import { topologyPath, UsageError } from '../orchestrator/run/up.js';
 import { TIMING_NAMES } from '../orchestrator/topology/timing.js';
 import { loadTopology, resolveTopology } from '../orchestrator/topology/topology.js';
 import { INJECTED_BUGS, parseInjectedBugs } from '../services/process/injected-bugs.js';
 import { judge, type SimResult, simulate as simulateRun } from '../sim/run.js';
+import { experimentOf } from '../sim/schedule-file.js';
+import { shrink } from '../sim/shrink.js';
+import { parseSeeds, type SwarmSummary } from '../sim/swarm.js';
+import { runSwarm } from './sim-swarm.js';
 import { printJson } from './util.js';
 
 /** What both subcommands take. */
@@ -80,6 +86,8 @@ function summary(r: SimResult, seed: number, realMs: number, judgeMs: number) {
     simSpeedRatio: Math.round(r.simulatedMs / Math.max(realMs, 1)),
     steps: r.steps,
     messages: r.messages,
+    mix: r.mix,
+    violation: r.violation,
     faults: r.faults,
     invariants: r.report.invariants.map(({ name, verdict, details }) => ({ name, verdict, details })),
     availability: r.report.availability,
@@ -107,6 +115,7 @@ export function addSimCommands(cli: Command): void {
         console.log(
           `  ${s.simulatedMs / 1000} s simulated in ${(realMs / 1000).toFixed(2)} s: ${s.simSpeedRatio}× real time, ${s.steps} events; judged in ${(judgeMs / 1000).toFixed(2)} s`,
         );
+        console.log(`  fault kinds on: ${s.mix.kinds.join(', ')}; network ${JSON.stringify(s.mix.network)}`);
         for (const f of s.faults)
           console.log(`  fault ${f.kind} ${f.targets.join(',')} at ${f.atMs} ms for ${f.durationMs} ms`);
         for (const i of s.invariants) console.log(`  [${i.verdict}] ${i.name}: ${i.details}`);
@@ -129,4 +138,122 @@ export function addSimCommands(cli: Command): void {
     flush();
     console.log(`seed ${seed}: ${result.report.verdict.toUpperCase()}`);
   });
+  addSwarmCommand(sim);
+  addShrinkCommand(sim);
+}
+
+/** The command that replays one seed of a swarm or shrink as it ran. */
+function replayCommand(seed: number, o: SimCliOptions, topology?: string): string {
+  const extra = [
+    topology ? ` ${topology}` : '',
+    ` --seed ${seed} --duration ${o.duration}`,
+    o.timing ? ` --timing ${o.timing}` : '',
+    o.bug ? ` --bug ${o.bug}` : '',
+  ];
+  return `dcbox sim replay${extra.join('')}`;
+}
+
+function printSwarm(s: SwarmSummary, o: SimCliOptions, topology?: string): void {
+  const v = s.verdicts;
+  console.log(
+    `${s.seeds} seeds in ${(s.realMs / 1000).toFixed(1)} s: ${v.pass} pass, ${v.unknown} unknown, ${v.fail} fail`,
+  );
+  console.log(
+    `  ${s.seedsPerSecond} seeds/s; ${(s.simulatedMs / 3_600_000).toFixed(2)} h simulated, ${s.simSpeedRatio}× real time over all workers`,
+  );
+  for (const [checker, n] of Object.entries(s.byChecker)) console.log(`  ${checker}: ${n} seed(s)`);
+  for (const f of s.failures) {
+    console.log(`  seed ${f.seed} [${f.kinds.join(',')}] ${f.checker}: ${f.details}`);
+    console.log(`    replay: ${replayCommand(f.seed, o, topology)}`);
+  }
+}
+
+/** Registers `dcbox sim swarm`. */
+function addSwarmCommand(sim: Command): void {
+  options(
+    sim
+      .command('swarm')
+      .description('run many seeds on worker threads, each drawing its fault kinds and network'),
+  )
+    .option('--seeds <list>', 'the seeds: a..b, n, or a comma-separated list of both', '1..100')
+    .option('--jobs <n>', 'worker threads', String(availableParallelism()))
+    .option('--json', 'print one JSON object')
+    .action(
+      async (
+        topology: string | undefined,
+        o: SimCliOptions & { seeds: string; jobs: string; json?: boolean },
+      ) => {
+        let seeds: number[];
+        try {
+          seeds = parseSeeds(o.seeds);
+        } catch (err) {
+          throw new UsageError(`--seeds: ${(err as Error).message}`);
+        }
+        const jobs = Number(o.jobs);
+        if (!Number.isInteger(jobs) || jobs < 1)
+          throw new UsageError(`--jobs must be a positive integer, got ${o.jobs}`);
+        const file = topologyPath(topology);
+        const { summary } = await runSwarm({
+          topologyFile: file,
+          timing: o.timing,
+          durationMs: parseDuration(o.duration),
+          bug: o.bug,
+          seeds,
+          jobs,
+          onOutcome: (r) => {
+            if (!o.json && r.failure) console.log(`seed ${r.seed}: FAIL ${r.failure.checker}`);
+          },
+        });
+        if (o.json)
+          printJson({
+            ...summary,
+            failures: summary.failures.map((f) => ({ ...f, replay: replayCommand(f.seed, o, topology) })),
+          });
+        else printSwarm(summary, o, topology);
+        process.exitCode = summary.verdicts.fail > 0 ? 1 : 0;
+      },
+    );
+}
+
+/** Registers `dcbox sim shrink`. */
+function addShrinkCommand(sim: Command): void {
+  options(
+    sim.command('shrink').description("reduce a failing seed's schedule and write it as a chaos experiment"),
+  )
+    .option('--out <file>', 'write the experiment file here (default: shrunk-<seed>.yaml)')
+    .option('--json', 'print one JSON object')
+    .action((topology: string | undefined, o: SimCliOptions & { out?: string; json?: boolean }) => {
+      const seed = seedOf(o.seed, true);
+      const file = topologyPath(topology);
+      const resolved = resolveTopology(loadTopology(file), file, o.timing);
+      const s = shrink({
+        seed,
+        topology: resolved,
+        durationMs: parseDuration(o.duration),
+        bugs: parseInjectedBugs(o.bug),
+        onTry: (c, fails) => {
+          if (!o.json)
+            console.log(
+              `  try ${c.faults.length} fault(s), ${c.durationMs} ms: ${fails ? 'still fails' : 'passes'}`,
+            );
+        },
+      });
+      const text = experimentOf(s, resolved, { topologyName: topology ?? 'seed', bug: o.bug ?? null });
+      const out = o.out ?? `shrunk-${seed}.yaml`;
+      parseExperiment(text, out);
+      writeFileSync(out, text);
+      if (o.json) return printJson({ ...s, file: out });
+      const show = (c: typeof s.before) =>
+        c.faults.map((f) => `${f.kind} ${f.targets.join(',')}@${f.atMs}+${f.durationMs}`).join('; ') ||
+        'none';
+      console.log(`seed ${seed} fails ${s.checker}: ${s.details}`);
+      console.log(
+        `  before: ${s.before.faults.length} fault(s) in ${s.before.durationMs} ms: ${show(s.before)}`,
+      );
+      console.log(
+        `  after:  ${s.after.faults.length} fault(s) in ${s.after.durationMs} ms: ${show(s.after)}`,
+      );
+      console.log(`  network after: ${JSON.stringify(s.after.network)}; ${s.runs} simulated runs`);
+      console.log(`  wrote ${out}: replay on real processes with dcbox chaos run ${out} --seed ${seed}`);
+    });
 }

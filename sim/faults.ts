@@ -8,6 +8,7 @@
 import type { FaultKind } from '../orchestrator/faults/kinds.js';
 import type { DataCenter } from './datacenter.js';
 import type { HistoryLog } from './history-log.js';
+import type { NetworkProfile } from './network.js';
 import type { SimRandom } from './random.js';
 
 /** One fault of a schedule: what, on whom, when and for how long. */
@@ -30,20 +31,68 @@ export const SIM_FAULT_KINDS: PlannedFault['kind'][] = [
 ];
 
 /**
- * Draws a schedule: faults one after another from `fromMs`, each lasting 2–20 s, each followed
- * by `recoveryMs` without faults, the last one healed `recoveryMs` before `untilMs`.
+ * What one seed's world may do wrong: the fault kinds its schedule draws from and the network's
+ * impairments. Swarm testing (Groce, Zhang, Eide, Chen and Regehr, "Swarm Testing", ISSTA 2012;
+ * TigerBeetle's VOPR draws its fault probabilities from the seed the same way,
+ * https://docs.tigerbeetle.com/about/vopr) turns features off per seed: a run without partitions
+ * gets more of the other kinds, and a fault that masks another (a power-off hides a freeze) is
+ * absent from some seeds, so more distinct schedules are explored than when every seed has all.
+ */
+export interface FaultMix {
+  kinds: PlannedFault['kind'][];
+  /** The network's impairments (the rest of the profile stays the LAN's). */
+  network: Pick<NetworkProfile, 'lossRate' | 'duplicateRate' | 'reorderRate' | 'jitterMs'>;
+}
+
+/** Every kind on and a clean network: what stage 1 ran, and the shrinker's end point. */
+export const FULL_MIX: FaultMix = {
+  kinds: [...SIM_FAULT_KINDS],
+  network: { lossRate: 0, duplicateRate: 0, reorderRate: 0, jitterMs: 0.3 },
+};
+
+/** A rate that is off for half the seeds, else uniform up to `max`, rounded to 1e-4. */
+function drawRate(random: SimRandom, max: number): number {
+  return random.chance(0.5) ? 0 : Math.round(random.between(0, max) * 10_000) / 10_000;
+}
+
+/**
+ * Draws a seed's mix: each fault kind on with probability 1/2 (at least one), and loss,
+ * duplication and reordering each off for half the seeds, else up to 1 %, 1 % and 5 % of
+ * messages. The ceilings keep the cluster's heartbeats (5 in a row lost to remove a node) far
+ * from spurious removals, so a failure is the faults' doing, not a broken LAN's.
+ */
+export function drawMix(random: SimRandom): FaultMix {
+  const kinds = SIM_FAULT_KINDS.filter(() => random.chance(0.5));
+  if (kinds.length === 0) kinds.push(random.pick(SIM_FAULT_KINDS));
+  return {
+    kinds,
+    network: {
+      lossRate: drawRate(random, 0.01),
+      duplicateRate: drawRate(random, 0.01),
+      reorderRate: drawRate(random, 0.05),
+      jitterMs: random.pick([0.3, 1, 3]),
+    },
+  };
+}
+
+/**
+ * Draws a schedule: faults one after another from `fromMs`, each lasting 2–20 s (less when
+ * that is all the room left), each followed by `recoveryMs` without faults, the last one healed
+ * `recoveryMs` before `untilMs`; each of a kind the mix has on (all kinds without one).
  */
 export function drawSchedule(
   random: SimRandom,
   nodes: string[],
-  opts: { fromMs: number; untilMs: number; recoveryMs: number },
+  opts: { fromMs: number; untilMs: number; recoveryMs: number; kinds?: PlannedFault['kind'][] },
 ): PlannedFault[] {
+  const kinds = opts.kinds ?? SIM_FAULT_KINDS;
   const out: PlannedFault[] = [];
   let at = opts.fromMs + random.int(0, 5000);
   for (;;) {
-    const durationMs = random.int(2000, 20_000);
-    if (at + durationMs + opts.recoveryMs > opts.untilMs) break;
-    const kind = random.pick(SIM_FAULT_KINDS);
+    // A fault that would outlast the room left is cut to fit it, so a short run still gets one.
+    const durationMs = Math.min(random.int(2000, 20_000), opts.untilMs - opts.recoveryMs - at);
+    if (durationMs < 2000) break;
+    const kind = random.pick(kinds);
     const node = random.pick(nodes);
     const f: PlannedFault = { kind, targets: kind === 'storage-crash' ? [] : [node], atMs: at, durationMs };
     if (kind === 'partition') f.oneWay = random.chance(0.3);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../history.js';
-import { cleanRun, fault, inOrder, N1, N2, runLine, samples } from './fixtures.js';
-import { lastHealAt, livenessAfterHeal, livenessBoundMs } from './liveness-after-heal.js';
+import { cleanRun, event, fault, inOrder, N1, N2, runLine, samples } from './fixtures.js';
+import { lastHealAt, livenessAfterHeal, livenessBoundMs, thresholdFailures } from './liveness-after-heal.js';
 
 const online = { owner: N1, state: 'Online' };
 const both = [N1, N2];
@@ -136,5 +136,73 @@ describe('liveness-after-heal', () => {
       lastHealAt([fault(1000, 'start', 'p', 'partition', [N1]), fault(3000, 'start', 'h', 'heal', [])]),
     ).toBe(3000);
     expect(lastHealAt([fault(1000, 'start', 'p', 'partition', [N1])])).toBeNull();
+  });
+
+  describe('a role left Failed by its failover threshold (Event 1254)', () => {
+    /**
+     * Both nodes see vm1 Online until 5 s, Failed from then until `healthyFrom`, Online after (vm2
+     * Online throughout); a kill lifted at 6 s; a 1254 for vm1 at 5 s; RetryPeriodOnFailure
+     * `retryMs` in the start line's profile (none when absent).
+     */
+    function thresholded(end: number, healthyFrom: number, retryMs?: number): HistoryEntry[] {
+      const view = (s: string) => ({ members: both, roles: { vm1: { owner: N1, state: s }, vm2: online } });
+      const start = runLine(0, 'start');
+      const profile = {
+        sameSubnetDelayMs: 250,
+        sameSubnetThreshold: 4,
+        witnessChallengeWaitMs: 750,
+        vmBootMs: 300,
+      };
+      const h = [
+        retryMs === undefined
+          ? start
+          : { ...start, profile: { ...profile, retryPeriodOnFailureMs: retryMs } },
+        ...[N1, N2].flatMap((n, i) => [
+          ...samples(n, i * 50, 5000, view('Online')),
+          ...samples(n, 5000 + i * 50, healthyFrom, view('Failed')),
+          ...samples(n, healthyFrom + i * 50, end, view('Online')),
+        ]),
+        fault(4000, 'start', 'f1', 'kill', [N2]),
+        fault(6000, 'end', 'f1', 'kill', [N2]),
+      ];
+      const e1254 = {
+        ...event(5000, N1, 'role-failed', { role: 'vm1', reason: 'failover-threshold' }),
+        eventId: 1254,
+      };
+      return inOrder([...h, e1254]);
+    }
+
+    it('is unknown for that role, never pass, when the history ends before its retry + the bound', () => {
+      // Retry due at 5 s + 60 s = 65 s; the history ends at 20 s, vm2 and both nodes settled.
+      const r = livenessAfterHeal(thresholded(20_000, 20_000, 60_000));
+      expect(r.verdict).toBe('unknown');
+      expect(r.details).toContain('1 role(s) Online and 2 node(s) in the cluster from');
+      expect(r.details).toContain(
+        'vm1 was left Failed by its failover threshold (Event 1254 at t=5000 ms): not expected Online before its retry after RetryPeriodOnFailure at t=65000 ms + 8200 ms, after the history ends.',
+      );
+      // The same history without the 1254 fails: the checker used to fail every such run.
+      const without = thresholded(20_000, 20_000, 60_000).filter((e) => e.type !== 'event');
+      expect(livenessAfterHeal(without).verdict).toBe('fail');
+    });
+
+    it('passes the role back Online within the bound after its retry, and fails it when it is not', () => {
+      // Retry due at 5 s + 10 s = 15 s: back at 16 s passes; still Failed at 30 s fails.
+      expect(livenessAfterHeal(thresholded(30_000, 16_000, 10_000))).toMatchObject({ verdict: 'pass' });
+      const late = livenessAfterHeal(thresholded(40_000, 35_000, 10_000));
+      expect(late.verdict).toBe('fail');
+      expect(late.details).toContain(
+        'vm1 was left Failed by its failover threshold (Event 1254 at t=5000 ms): Not settled for good within 8200 ms of its retry after RetryPeriodOnFailure at t=15000 ms',
+      );
+    });
+
+    it("takes the named profile's RetryPeriodOnFailure when the start line has none, and a retry already past is no excuse", () => {
+      // fast: 5 s, so the retry was due at 10 s, and the role is judged with the rest from the heal.
+      expect(thresholdFailures(thresholded(20_000, 20_000), ['vm1', 'vm2'], 11_000).size).toBe(0);
+      expect(livenessAfterHeal(thresholded(20_000, 20_000)).verdict).toBe('fail');
+      expect(thresholdFailures(thresholded(20_000, 20_000), ['vm1'], 6000).get('vm1')).toEqual({
+        failedAt: 5000,
+        dueAt: 10_000,
+      });
+    });
   });
 });

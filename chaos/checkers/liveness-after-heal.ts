@@ -11,8 +11,15 @@
  * The bound derives from the run's timing profile (docs/chaos.md §Liveness bound): detection
  * (SameSubnetDelay × SameSubnetThreshold) + arbitration (the witness challenge wait) + a VM's
  * boot, times LIVENESS_FACTOR.
+ *
+ * A role the cluster left Failed because it exceeded its failover threshold (Event 1254: nodes − 1
+ * failovers in 6 h) is tried again only after RetryPeriodOnFailure (1 h by default; docs/domain.md
+ * §Resources and groups), as the real cluster does: it is judged on its own, due Online within the
+ * bound after its retry; a history that ends before then says `unknown` for it, never `pass`.
  */
 import { isRecoveryKind } from '../../orchestrator/faults/kinds.js';
+import { TIMINGS } from '../../orchestrator/topology/timing.js';
+import { FAILOVER_THRESHOLD_EVENT_ID } from '../../services/hyperv-node/cluster/core/event-catalog.js';
 import { entriesOf, type History, type StateEntry, type TimingFigures } from '../history.js';
 import { timingOf } from './evidence.js';
 import { at, type CheckResult } from './types.js';
@@ -75,6 +82,75 @@ function stableWindow(after: StateEntry[], nodes: string[], roles: string[]) {
   return { opensAt, lastBad, why };
 }
 
+/** A window judged: the verdict, why, and the sample that last broke it. */
+type Judged = Pick<CheckResult, 'verdict' | 'details' | 'offending'>;
+
+/**
+ * Judges one stable window over the samples after `from`: it must open within `boundMs` of
+ * `from` and the history must go on TAIL_MS after it opens; `since` and `what` word the details.
+ */
+function judgeWindow(
+  after: StateEntry[],
+  scope: { nodes: string[]; roles: string[]; from: number; boundMs: number },
+  since: string,
+  what: string,
+): Judged {
+  const { from, boundMs } = scope;
+  const w = stableWindow(after, scope.nodes, scope.roles);
+  const lastSample = after[after.length - 1]!.t;
+  if (w.opensAt !== null && w.opensAt - from <= boundMs) {
+    if (lastSample - w.opensAt < TAIL_MS)
+      return {
+        verdict: 'unknown',
+        details: `Recording ended too soon: ${what} from ${at(w.opensAt)}, but the last sample is ${Math.round(lastSample - w.opensAt)} ms later (${TAIL_MS} ms needed).`,
+      };
+    return {
+      verdict: 'pass',
+      details: `${what} from ${Math.round(w.opensAt - from)} ms after ${since} (bound ${boundMs} ms) until the end, ${Math.round(lastSample - w.opensAt)} ms later.`,
+    };
+  }
+  if (w.opensAt === null && lastSample - from < boundMs)
+    return {
+      verdict: 'unknown',
+      details: `The history ends ${Math.round(lastSample - from)} ms after ${since}, before the ${boundMs} ms bound, not yet settled: ${w.why}${w.lastBad ? ` at ${at(w.lastBad.s.t)}` : ''}.`,
+    };
+  const last = w.lastBad ? ` (last unsettled at ${at(w.lastBad.s.t)}: ${w.why})` : ` (${w.why})`;
+  return {
+    verdict: 'fail',
+    details: `Not settled for good within ${boundMs} ms of ${since}${last}.`,
+    ...(w.lastBad ? { offending: [w.lastBad.s] } : {}),
+  };
+}
+
+/** RetryPeriodOnFailure of the run: its start line's profile, else the named timing profile's. */
+function retryPeriodOf(h: History): number | null {
+  const start = entriesOf(h, 'run').find((r) => r.phase === 'start');
+  if (!start) return null;
+  return start.profile?.retryPeriodOnFailureMs ?? TIMINGS[start.timing]?.retryPeriodOnFailureMs ?? null;
+}
+
+/**
+ * The roles left Failed by their failover threshold (Event 1254) that the real cluster tries
+ * again only after `from`: role → the time of its last 1254 and when its retry is due (Infinity
+ * when the history gives no RetryPeriodOnFailure to tell).
+ */
+export function thresholdFailures(
+  h: History,
+  roles: string[],
+  from: number,
+): Map<string, { failedAt: number; dueAt: number }> {
+  const retryMs = retryPeriodOf(h);
+  const out = new Map<string, { failedAt: number; dueAt: number }>();
+  for (const e of entriesOf(h, 'event')) {
+    const role = e.data.role;
+    if (e.eventId !== FAILOVER_THRESHOLD_EVENT_ID || typeof role !== 'string' || !roles.includes(role))
+      continue;
+    const dueAt = retryMs === null ? Number.POSITIVE_INFINITY : e.t + retryMs;
+    if (dueAt > from && e.t >= (out.get(role)?.failedAt ?? 0)) out.set(role, { failedAt: e.t, dueAt });
+  }
+  return out;
+}
+
 /** Checks that the cluster settles within the bound after the last heal, and stays settled. */
 export function livenessAfterHeal(h: History, opts: LivenessAfterHealOptions = {}): CheckResult {
   const name = 'liveness-after-heal';
@@ -97,33 +173,38 @@ export function livenessAfterHeal(h: History, opts: LivenessAfterHealOptions = {
   const after = samples.filter((s) => s.t >= from);
   if (after.length === 0) return { name, verdict: 'unknown', details: `No state sample after ${since}.` };
   if (roles.length === 0) return { name, verdict: 'unknown', details: 'No role was ever seen Online.' };
-  const w = stableWindow(after, nodes, roles);
-  const lastSample = after[after.length - 1]!.t;
-  const what = `${roles.length} role(s) Online and ${nodes.length} node(s) in the cluster`;
-  if (w.opensAt !== null && w.opensAt - from <= boundMs) {
-    if (lastSample - w.opensAt < TAIL_MS)
-      return {
-        name,
-        verdict: 'unknown',
-        details: `Recording ended too soon: ${what} from ${at(w.opensAt)}, but the last sample is ${Math.round(lastSample - w.opensAt)} ms later (${TAIL_MS} ms needed).`,
-      };
-    return {
-      name,
-      verdict: 'pass',
-      details: `${what} from ${Math.round(w.opensAt - from)} ms after ${since} (bound ${boundMs} ms) until the end, ${Math.round(lastSample - w.opensAt)} ms later.`,
-    };
+  const failed = thresholdFailures(h, roles, from);
+  const kept = roles.filter((r) => !failed.has(r));
+  const what = `${kept.length} role(s) Online and ${nodes.length} node(s) in the cluster`;
+  const judged = [judgeWindow(after, { nodes, roles: kept, from, boundMs }, since, what)];
+  for (const [role, f] of failed) {
+    const why = `${role} was left Failed by its failover threshold (Event 1254 at ${at(f.failedAt)})`;
+    if (!Number.isFinite(f.dueAt)) {
+      judged.push({ verdict: 'unknown', details: `${why}; the history gives no RetryPeriodOnFailure.` });
+      continue;
+    }
+    const retry = `its retry after RetryPeriodOnFailure at ${at(f.dueAt)}`;
+    const one = { nodes: [], roles: [role], from: f.dueAt, boundMs };
+    const r = judgeWindow(after, one, retry, `${role} Online`);
+    judged.push(
+      r.verdict === 'unknown' && !r.details.startsWith('Recording')
+        ? {
+            verdict: 'unknown',
+            details: `${why}: not expected Online before ${retry} + ${boundMs} ms, after the history ends.`,
+          }
+        : { ...r, details: `${why}: ${r.details}` },
+    );
   }
-  if (w.opensAt === null && lastSample - from < boundMs)
-    return {
-      name,
-      verdict: 'unknown',
-      details: `The history ends ${Math.round(lastSample - from)} ms after ${since}, before the ${boundMs} ms bound, not yet settled: ${w.why}${w.lastBad ? ` at ${at(w.lastBad.s.t)}` : ''}.`,
-    };
-  const last = w.lastBad ? ` (last unsettled at ${at(w.lastBad.s.t)}: ${w.why})` : ` (${w.why})`;
+  // fail beats unknown beats pass, as in the overall verdict (index.ts).
+  const verdict = judged.some((j) => j.verdict === 'fail')
+    ? 'fail'
+    : judged.some((j) => j.verdict === 'unknown')
+      ? 'unknown'
+      : 'pass';
   return {
     name,
-    verdict: 'fail',
-    details: `Not settled for good within ${boundMs} ms of ${since}${last}.`,
-    ...(w.lastBad ? { offending: [w.lastBad.s] } : {}),
+    verdict,
+    details: judged.map((j) => j.details).join(' '),
+    ...(judged.some((j) => j.offending) ? { offending: judged.flatMap((j) => j.offending ?? []) } : {}),
   };
 }

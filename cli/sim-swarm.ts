@@ -1,0 +1,94 @@
+/**
+ * `dcbox sim swarm`'s runner: the seeds of a swarm on worker threads, one simulated data center
+ * per worker at a time, handed out one seed at a time so a slow seed holds up no other. The
+ * simulation itself stays pure (sim/swarm.ts); the threads and the wall clock live here.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type SeedOutcome, type SwarmSummary, summarize } from '../sim/swarm.js';
+
+/** What each worker is started with. */
+export interface SwarmWorkerData {
+  topologyFile: string;
+  timing: string | undefined;
+  durationMs: number;
+  bug: string | undefined;
+}
+
+/** From the main thread to a worker: a seed to run, or the end. */
+export type ToWorker = { type: 'seed'; seed: number } | { type: 'done' };
+
+/** From a worker: ready for a seed, a seed's outcome, or the error a seed threw. */
+export type ToMain =
+  | { type: 'ready' }
+  | { type: 'outcome'; outcome: SeedOutcome }
+  | { type: 'error'; seed: number; message: string };
+
+/** A swarm to run. */
+export interface SwarmRun extends SwarmWorkerData {
+  seeds: number[];
+  /** Worker threads (default: the machine's available parallelism). */
+  jobs?: number;
+  /** Called with each outcome as it arrives (in completion order). */
+  onOutcome?: (o: SeedOutcome) => void;
+  /** Hand out no more seeds once an outcome satisfies this (seeds already running finish). */
+  stopWhen?: (o: SeedOutcome) => boolean;
+}
+
+/**
+ * Starts one worker: the compiled worker file, or — when the CLI runs from its TypeScript source
+ * (tests, `npm run dev`) — the source through tsx's loader, registered inside the thread.
+ */
+function startWorker(data: SwarmWorkerData): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(`./sim-swarm-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  if (!fromSource) return new Worker(url, { workerData: data });
+  // tsx's ESM entry of its API, beside the CommonJS one `require.resolve` finds.
+  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const api = pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
+  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+/** Runs every seed on `jobs` worker threads; resolves with the summary once all are judged. */
+export async function runSwarm(run: SwarmRun): Promise<{ summary: SwarmSummary; outcomes: SeedOutcome[] }> {
+  const data: SwarmWorkerData = {
+    topologyFile: run.topologyFile,
+    timing: run.timing,
+    durationMs: run.durationMs,
+    bug: run.bug,
+  };
+  const jobs = Math.max(1, Math.min(run.jobs ?? availableParallelism(), run.seeds.length));
+  const queue = [...run.seeds];
+  const outcomes: SeedOutcome[] = [];
+  const started = performance.now();
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const w = startWorker(data);
+      const next = () => {
+        const seed = queue.shift();
+        w.postMessage(seed === undefined ? ({ type: 'done' } satisfies ToWorker) : { type: 'seed', seed });
+      };
+      w.on('message', (m: ToMain) => {
+        if (m.type === 'error') {
+          reject(new Error(`seed ${m.seed} threw: ${m.message}`));
+          void w.terminate();
+          return;
+        }
+        if (m.type === 'outcome') {
+          outcomes.push(m.outcome);
+          run.onOutcome?.(m.outcome);
+          if (run.stopWhen?.(m.outcome)) queue.length = 0;
+        }
+        next();
+      });
+      w.on('error', reject);
+      w.on('exit', () => resolve());
+    });
+  await Promise.all(Array.from({ length: jobs }, one));
+  const summary = summarize(outcomes, performance.now() - started);
+  return { summary, outcomes: outcomes.sort((a, b) => a.seed - b.seed) };
+}
