@@ -47,21 +47,38 @@ describe('dcbox sim swarm', () => {
   });
 
   /** What finds each bug, and within how many seeds (fast timing, 60 s each). */
-  const FOUND_BY: Record<InjectedBug, string[]> = {
+  const FOUND_BY: Partial<Record<InjectedBug, string[]>> = {
     'failover-without-fencing': ['fencing-before-takeover'],
     'ack-before-durable': ['no-lost-acked-writes'],
     'answer-after-quorum-loss': ['no-split-brain'],
     'witness-without-arbitration': ['no-split-brain', 'one-coordinator (in-step)'],
     'stale-config-on-rejoin': ['no-split-brain', 'one-coordinator (in-step)'],
+    'csv-takeover-without-handoff': ['single-csv-coordinator', 'one-coordinator (in-step)'],
+    'no-rejoin-after-heal': ['liveness-after-heal'],
   };
+  /**
+   * Bugs the swarm does not find yet, each with why: lease-lapses-on-arbitration needs a leader
+   * that fails while a VM runs on the other node, and survivor-continuity said `unknown` (nothing
+   * to judge) on 28 of seeds 1..30 (`dcbox sim swarm --seeds 1..30 --bug
+   * lease-lapses-on-arbitration`). test/injected-bugs.test.ts catches it on real processes.
+   */
+  const NOT_FOUND_YET: InjectedBug[] = ['lease-lapses-on-arbitration'];
   const BUDGET_SEEDS = 4;
 
-  it.each([...INJECTED_BUGS])(`finds %s within ${BUDGET_SEEDS} seeds`, { timeout: 120_000 }, async (bug) => {
-    // Seeds are handed out in order and the swarm stops at the first failure.
-    const { summary } = await swarm(`1..${BUDGET_SEEDS}`, 60_000, bug, (o) => o.failure !== null);
-    expect(summary.failures.length).toBeGreaterThan(0);
-    expect(FOUND_BY[bug]).toContain(summary.failures[0]?.checker);
+  it('knows for every injected bug what finds it, or why the swarm does not yet', () => {
+    expect([...Object.keys(FOUND_BY), ...NOT_FOUND_YET].sort()).toEqual([...INJECTED_BUGS].sort());
   });
+
+  it.each(Object.keys(FOUND_BY) as InjectedBug[])(
+    `finds %s within ${BUDGET_SEEDS} seeds`,
+    { timeout: 120_000 },
+    async (bug) => {
+      // Seeds are handed out in order and the swarm stops at the first failure.
+      const { summary } = await swarm(`1..${BUDGET_SEEDS}`, 60_000, bug, (o) => o.failure !== null);
+      expect(summary.failures.length).toBeGreaterThan(0);
+      expect(FOUND_BY[bug]).toContain(summary.failures[0]?.checker);
+    },
+  );
 
   /**
    * Open findings of the clean swarm (docs/simulation.md §Findings), each allowed only in the
