@@ -20,7 +20,7 @@ import type { Network } from './network.js';
 import { SimNode } from './node.js';
 import { SimRssm } from './rssm.js';
 import { SimStorage } from './storage.js';
-import { newestRecord } from './vm-host.js';
+import { SavedStates } from './vm-host.js';
 import { SimWitness } from './witness.js';
 
 /** The simulated data center: every host, by role. */
@@ -30,6 +30,8 @@ export class DataCenter {
   witness: SimWitness | null = null;
   readonly nodes: SimNode[] = [];
   readonly others: SimHost[] = [];
+  /** The VMs' saved states, on the CSV where every node reads them. */
+  readonly saved = new SavedStates();
 
   constructor(
     readonly world: SimWorld,
@@ -81,7 +83,7 @@ export class DataCenter {
                 history,
                 timing,
                 bugs,
-                newestSeq: (spec) => newestRecord(spec, (o, l) => this.storage.disk.read(spec.lun, o, l)),
+                saved: this.saved,
               },
               plan.settings as NodeSettings,
             ),

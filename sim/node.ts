@@ -42,7 +42,7 @@ import type { HistoryLog } from './history-log.js';
 import type { SimHost } from './host.js';
 import type { Network } from './network.js';
 import { SAS_SERVICE } from './rssm.js';
-import { SimVmHost } from './vm-host.js';
+import { type SavedStates, SimVmHost } from './vm-host.js';
 import { WITNESS_SERVICE, type WitnessAnswer, type WitnessCall } from './witness.js';
 import { callWitness } from './witness-client.js';
 
@@ -72,8 +72,8 @@ export interface NodeDeps {
   history: HistoryLog;
   timing: Timing;
   bugs: InjectedBugs;
-  /** The cold boot's journal scan of a VM's disk, on the storage. */
-  newestSeq: (spec: NodeSettings['vms'][number]) => number;
+  /** The VMs' saved states, on the CSV: shared by every node. */
+  saved: SavedStates;
 }
 
 /** One simulated Hyper-V node. */
@@ -145,11 +145,12 @@ export class SimNode {
         io: (lun, op, done) => this.io(lun, op, done),
         changed: (vm, state) => this.cluster.send({ type: 'vmState', name: vm, state }),
         fault: (vm, reason) => this.cluster.send({ type: 'vmFault', name: vm, reason }),
-        newestSeq: this.d.newestSeq,
       },
+      this.d.saved,
+      s,
       timing,
     );
-    for (const vm of s.vms) this.vms.define(vm);
+    this.vms.announce();
     host.serve(HB_SERVICE, (body, _from, reply) => {
       this.cluster.send({ type: 'hbRequest', view: body as View });
       reply(viewOf(this.cluster.state, world.sched.now));
