@@ -84,6 +84,7 @@ export class DataCenter {
                 timing,
                 bugs,
                 saved: this.saved,
+                lunSizeBytes: (lun) => this.storage.lunSizeBytes(lun),
               },
               plan.settings as NodeSettings,
             ),

@@ -105,6 +105,11 @@ export class SimStorage {
     });
   }
 
+  /** A LUN's size as provisioned (0 for an unknown LUN). */
+  lunSizeBytes(lun: string): number {
+    return this.settings.luns.find((l) => l.name === lun)?.sizeBytes ?? 0;
+  }
+
   /** The controller crashes: its process dies and the page cache with it. */
   crash(): void {
     this.host.kill();
