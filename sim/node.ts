@@ -158,6 +158,7 @@ export class SimNode {
       this.d.saved,
       s,
       timing,
+      this.d.net,
     );
     this.vms.announce();
     host.serve(HB_SERVICE, (body, _from, reply) => {
@@ -189,6 +190,13 @@ export class SimNode {
     this.d.net.request(this.name, s.leader, NODE_SERVICE, { kind: 'command', cmd }, COMMAND_TIMEOUT_MS, (r) =>
       done(r.ok ? (r.body as NodeReply) : { ok: false, code: r.code, message: r.message }),
     );
+  }
+
+  /** The operator moves a role this node owns to `to`, by live or quick migration (MoveRole). */
+  move(role: string, to: string, kind: 'live' | 'quick', done: (r: NodeReply) => void): void {
+    const replyTo = `m-${this.nextId++}`;
+    this.waiting.set(replyTo, done);
+    this.cluster.send({ type: 'moveRequest', replyTo, role, to, kind, vmState: this.vms.stateOf(role) });
   }
 
   private askLocal(cmd: Command, done: (r: NodeReply) => void): void {
@@ -377,13 +385,13 @@ export class SimNode {
         });
         return;
       case 'migrate':
-        send({
-          type: 'migrated',
-          moveId: e.moveId,
-          ok: false,
-          code: 'UNAVAILABLE',
-          message: 'migration is not simulated yet',
-        });
+        this.vms.migrate(e.role, e.to, e.kind, (r) =>
+          send(
+            r.ok
+              ? { type: 'migrated', moveId: e.moveId, ok: true, result: r.result }
+              : { type: 'migrated', moveId: e.moveId, ok: false, code: r.code, message: r.message },
+          ),
+        );
         return;
       case 'migrationObserved':
         return;

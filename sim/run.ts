@@ -21,6 +21,7 @@ import { type InjectedBugs, NO_BUGS } from '../services/process/injected-bugs.js
 import { DataCenter } from './datacenter.js';
 import { drawSchedule, type PlannedFault, scheduleFaults } from './faults.js';
 import { HistoryLog } from './history-log.js';
+import { type MoveOutcome, type PlannedMove, scheduleMoves } from './moves.js';
 import { LAN, Network, type NetworkProfile } from './network.js';
 import { Observer } from './observer.js';
 import { SimRandom } from './random.js';
@@ -35,6 +36,8 @@ export interface SimOptions {
   bugs?: InjectedBugs;
   /** The faults; absent, drawn from the seed. */
   faults?: PlannedFault[];
+  /** The operator's moves of roles (migrations) during the run. */
+  moves?: PlannedMove[];
   network?: Partial<NetworkProfile>;
   /** Receives every event run, for `dcbox sim replay`. */
   trace?: TraceSink;
@@ -50,6 +53,8 @@ export interface SimResult {
   steps: number;
   simulatedMs: number;
   messages: Network['counts'];
+  /** What became of each planned move. */
+  moves: MoveOutcome[];
 }
 
 /** When faults may begin: the cluster formed and its roles online. */
@@ -107,6 +112,7 @@ export function simulate(opts: SimOptions): Simulated {
       { fromMs: FAULTS_FROM_MS, untilMs: opts.durationMs, recoveryMs: recoveryMs(t) },
     );
   scheduleFaults(dc, history, faults);
+  const moves = scheduleMoves(dc, opts.moves ?? []);
   sched.runUntil(opts.durationMs);
   observer.finish();
   history.add({
@@ -125,5 +131,6 @@ export function simulate(opts: SimOptions): Simulated {
     steps: sched.steps,
     simulatedMs: sched.now,
     messages: net.counts,
+    moves,
   };
 }

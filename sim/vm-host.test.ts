@@ -10,6 +10,7 @@ import type { NodeSettings, Timing, VmSpec } from '../services/process/config.js
 import { HistoryLog } from './history-log.js';
 import { SimHost } from './host.js';
 import { SCAN_CHUNK_BYTES } from './journal-scan.js';
+import { LAN, Network } from './network.js';
 import { SimRandom } from './random.js';
 import { Scheduler } from './scheduler.js';
 import { SavedStates, SimVmHost } from './vm-host.js';
@@ -31,13 +32,20 @@ const settings = {
   luns: ['Quorum', 'CSV1'],
   vms: [spec],
 } as NodeSettings;
-const timing = { vmBootMs: 1000, vmWriteIntervalMs: 100 } as Timing;
+const timing = {
+  vmBootMs: 1000,
+  vmWriteIntervalMs: 100,
+  sameSubnetDelayMs: 1000,
+  sameSubnetThreshold: 5,
+} as Timing;
 
 /** A node's VM manager over a disk held in a Map, every I/O answered after 1 ms unless `fail`. */
 function rig(opts: { newest?: number; fail?: (op: StorageOp) => boolean } = {}) {
   const sched = new Scheduler();
   const world = { sched, random: new SimRandom(1) };
   const host = new SimHost('N1');
+  const net = new Network(sched, world.random, LAN);
+  net.add(host);
   const history = new HistoryLog(sched);
   const disk = new Map<number, Uint8Array>();
   const ops: StorageOp[] = [];
@@ -75,6 +83,7 @@ function rig(opts: { newest?: number; fail?: (op: StorageOp) => boolean } = {}) 
     new SavedStates(),
     settings,
     timing,
+    net,
   );
   let reply = '';
   vms.op('start', 'VM1', undefined, (ok, error) => {

@@ -15,6 +15,8 @@ import type { ErrorCode } from '../services/actor/errors.js';
 import { ERROR_CODES } from '../services/actor/errors.js';
 import type { VmState } from '../services/hyperv-node/cluster/core/decide.js';
 import { workloadRecord } from '../services/hyperv-node/guest-disk.js';
+import { PAGE_SIZE } from '../services/hyperv-node/migration/dirty-bitmap.js';
+import type { MigrationKind } from '../services/hyperv-node/migration/source-core.js';
 import type { IoResult, StorageOp } from '../services/hyperv-node/mpio.js';
 import { decideVm } from '../services/hyperv-node/vm/core.js';
 import {
@@ -26,13 +28,15 @@ import {
   type VmReply,
   type WriteOutcome,
 } from '../services/hyperv-node/vm/model.js';
-import { changedVms, initialVms } from '../services/hyperv-node/vm/registry.js';
+import { abandonedIncoming, changedVms, initialVms } from '../services/hyperv-node/vm/registry.js';
 import { contentHash } from '../services/observability/content-hash.js';
 import type { NodeSettings, Timing, VmSpec } from '../services/process/config.js';
 import { SimActor, type SimWorld } from './actor.js';
 import type { HistoryLog } from './history-log.js';
 import type { SimHost } from './host.js';
 import { scanJournal } from './journal-scan.js';
+import { type MigrationDeps, type MigrationDone, migrateOut, serveMigrations } from './migration.js';
+import type { Network } from './network.js';
 
 /** How fast a guest's memory is saved to (or restored from) its saved-state file: 1 GiB/s. */
 export const SAVE_MIB_PER_S = 1024;
@@ -65,7 +69,7 @@ export interface VmHostPorts {
 }
 
 /** A step of the manager the host reports with its effects: a VM's lifecycle changed. */
-type HostEffect = VmEffect | { type: 'changed'; vm: VmInstanceState };
+type HostEffect = VmEffect | { type: 'changed'; vm: VmInstanceState } | { type: 'gone'; name: string };
 
 /** The VM manager of one node. */
 export class SimVmHost {
@@ -76,6 +80,9 @@ export class SimVmHost {
   private nextReply = 1;
   /** This process's boot id: with a run's epoch it makes the incarnation (write-log.ts). */
   private readonly bootId: string;
+  /** Each VM's memory pages dirtied since migration last copied them. */
+  private readonly dirtyPages = new Map<string, number>();
+  private readonly migration: MigrationDeps;
 
   constructor(
     private readonly world: SimWorld,
@@ -85,6 +92,7 @@ export class SimVmHost {
     private readonly saved: SavedStates,
     settings: NodeSettings,
     timing: Timing,
+    net: Network,
   ) {
     this.bootId = world.random.u32().toString(16).padStart(8, '0');
     const initial = initialVms({
@@ -103,16 +111,65 @@ export class SimVmHost {
       (state, msg, ctx) => {
         // As the real host: every decision that moves a VM's lifecycle also reports it.
         const d = decideVm(state, msg, ctx);
-        const changed = changedVms(state, d.state);
+        const changed: HostEffect[] = changedVms(state, d.state).map((vm) => ({ type: 'changed', vm }));
+        // A skeleton VM dropped by an abandoned migration is reported gone (registry.ts).
+        for (const name of abandonedIncoming(state, d.state)) changed.push({ type: 'gone', name });
         if (changed.length === 0) return d;
-        return {
-          state: d.state,
-          effects: [...d.effects, ...changed.map((vm) => ({ type: 'changed' as const, vm }))],
-        };
+        return { state: d.state, effects: [...d.effects, ...changed] };
       },
       initial,
       (e) => this.interpret(e),
     );
+    this.migration = {
+      world,
+      host,
+      net,
+      // A stream stalled for the time the cluster takes to declare a node gone is given up (vm-host.ts).
+      stallMs: Math.max(1000, timing.sameSubnetDelayMs * timing.sameSubnetThreshold),
+      vms: {
+        ask: (build, done) => this.ask(build, done),
+        vm: (name) => this.actor.state.vms[name],
+        dirty: (vm, take) => {
+          const n = this.dirtyPages.get(vm) ?? 0;
+          if (take) this.dirtyPages.set(vm, 0);
+          return n;
+        },
+        markAllDirty: (vm) => this.dirtyPages.set(vm, this.pagesOf(vm)),
+        saveState: (vm, done) =>
+          this.later(this.transferMs(vm), `save ${vm}`, () => {
+            this.saved.save(vm);
+            done();
+          }),
+        restoreState: (vm, done) =>
+          this.later(this.transferMs(vm), `restore ${vm}`, () => done(this.saved.take(vm))),
+      },
+    };
+    serveMigrations(this.migration);
+  }
+
+  /**
+   * Migrates a Running VM to `to` (live or quick): takes the node-pair slot in the VM core, then
+   * runs the source's procedure (migration.ts); `done` hears the figures or the failure.
+   */
+  migrate(name: string, to: string, kind: MigrationKind, done: MigrationDone): void {
+    this.ask(
+      (replyTo) => ({ type: 'beginMigration', replyTo, name, to }),
+      (r) => {
+        if (!r.ok) return done({ ok: false, code: r.code, message: r.message });
+        if (!r.vm) return done({ ok: false, code: 'NOT_FOUND', message: `no VM named ${name} here` });
+        migrateOut(this.migration, r.vm, to, kind, done);
+      },
+    );
+  }
+
+  /** The pages of a VM's memory. */
+  private pagesOf(vm: string): number {
+    return Math.ceil(((this.actor.state.vms[vm]?.spec.memoryMiB ?? 0) * 1024 * 1024) / PAGE_SIZE);
+  }
+
+  /** The guest dirtied `pages` pages (picked at random: counted as distinct while few are dirty). */
+  private dirtied(vm: string, pages: number): void {
+    this.dirtyPages.set(vm, Math.min(this.pagesOf(vm), (this.dirtyPages.get(vm) ?? 0) + pages));
   }
 
   /** Reports every VM the node defines at boot, as main.ts does once the cluster is built. */
@@ -179,6 +236,9 @@ export class SimVmHost {
       case 'changed':
         this.ports.changed(e.vm.spec.name, clusterVmState(e.vm));
         return;
+      case 'gone':
+        this.ports.changed(e.name, 'Absent');
+        return;
       case 'fault':
         this.ports.fault(e.vm, e.reason);
         return;
@@ -209,9 +269,13 @@ export class SimVmHost {
       case 'writeRecord':
         this.write(e);
         return;
+      case 'dirtyMemory':
+        this.dirtied(e.vm, e.pages);
+        return;
       case 'freeMemory':
       case 'allocIncoming':
-      case 'dirtyMemory':
+        this.dirtyPages.delete(e.vm);
+        return;
       case 'releaseDisk':
       case 'log':
         return;
@@ -258,6 +322,8 @@ export class SimVmHost {
       incarnation: `${this.bootId}${(e.epoch >>> 0).toString(16).padStart(8, '0')}`,
     };
     const block = workloadRecord(e, writer);
+    // The record also lands in a page of guest memory (guest-disk.ts writeRecord).
+    this.dirtied(e.vm, 1);
     const base = {
       type: 'op',
       process: `disk:${e.vm}`,

@@ -135,6 +135,7 @@ function clusterService(ctx: Ctx, disks: Multipath, vms: VmHost, volumes: Map<st
   });
   clusterCore = () => cluster.actor.state;
   vms.onChange((vm) => cluster.vmChanged(vm.spec.name, clusterState(vm)));
+  vms.onGone((name) => cluster.vmChanged(name, 'Absent'));
   vms.onFault((name, reason) => cluster.vmFault(name, reason));
   // A clustered VM answers only while this node's cluster lease holds; others always do.
   // injected bug answer-after-quorum-loss: the gate stays open whatever the lease says.
