@@ -7,6 +7,7 @@
  */
 import type { ResolvedTopology } from '../orchestrator/topology/topology.js';
 import type {
+  MmSettings,
   NodeSettings,
   QuorumSettings,
   RssmSettings,
@@ -16,6 +17,7 @@ import type { InjectedBugs } from '../services/process/injected-bugs.js';
 import type { SimWorld } from './actor.js';
 import type { HistoryLog } from './history-log.js';
 import { SimHost } from './host.js';
+import { SimManagementModule } from './mm.js';
 import type { Network } from './network.js';
 import { SimNode } from './node.js';
 import { SimRssm } from './rssm.js';
@@ -30,6 +32,8 @@ export class DataCenter {
   witness: SimWitness | null = null;
   readonly nodes: SimNode[] = [];
   readonly others: SimHost[] = [];
+  /** The management module, when the topology has a chassis. */
+  mm: SimManagementModule | null = null;
   /** The VMs' saved states, on the CSV where every node reads them. */
   readonly saved = new SavedStates();
 
@@ -90,10 +94,39 @@ export class DataCenter {
             ),
           );
           break;
+        case 'management-module':
+          this.others.push(host);
+          this.mm = new SimManagementModule(world, host, plan.settings as MmSettings, timing, {
+            isOn: (h) => net.host(h).alive,
+            setPower: (h, on) => this.setPower(h, on),
+          });
+          break;
         default:
           this.others.push(host);
       }
     }
+    this.mm?.start();
+  }
+
+  /**
+   * The backplane: a host's power off (its processes die; a controller loses its page cache) or
+   * on (they start again).
+   */
+  setPower(name: string, on: boolean): void {
+    const host = this.net.host(name);
+    if (!on) {
+      if (name === this.storage.host.name) this.storage.crash();
+      else host.kill();
+      return;
+    }
+    if (host.alive) return;
+    const node = this.nodes.find((n) => n.name === name);
+    const rssm = this.rssms.find((r) => r.host.name === name);
+    if (node) node.boot();
+    else if (rssm) rssm.boot();
+    else if (name === this.storage.host.name) this.storage.boot();
+    else if (this.witness?.host.name === name) this.witness.boot();
+    else host.start();
   }
 
   /** A node by name. */
