@@ -25,6 +25,14 @@ import { SimStorage } from './storage.js';
 import { SavedStates } from './vm-host.js';
 import { SimWitness } from './witness.js';
 
+/** The largest drift of a host's clock, in parts per million. */
+export const CLOCK_DRIFT_PPM_MAX = 200;
+
+/** A host's clock rate drawn from the seed: 1 ± up to CLOCK_DRIFT_PPM_MAX ppm, in whole ppm. */
+export function drawClockRate(random: SimWorld['random']): number {
+  return 1 + Math.round(random.between(-CLOCK_DRIFT_PPM_MAX, CLOCK_DRIFT_PPM_MAX)) * 1e-6;
+}
+
 /** The simulated data center: every host, by role. */
 export class DataCenter {
   storage!: SimStorage;
@@ -47,6 +55,7 @@ export class DataCenter {
     const timing = topology.timing;
     for (const plan of topology.hosts) {
       const host = new SimHost(plan.name);
+      host.clockRate = drawClockRate(world.random);
       net.add(host);
       switch (plan.component) {
         case 'storage-controller':

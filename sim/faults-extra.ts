@@ -12,6 +12,27 @@ import type { DataCenter } from './datacenter.js';
 const BUSY_RETRY_MS = 200;
 const BUSY_GIVE_UP_MS = 60_000;
 
+/** The defaults of the chaos runner's storage faults (orchestrator/faults/faults.ts). */
+const SLOW_DELAY_MS = 200;
+const ERROR_RATE = 0.2;
+
+/**
+ * A storage-slow or storage-errors fault on LUNs `luns`, through the controller core's own fault
+ * hook, as a lease of `durationMs`; `on` false lifts it.
+ */
+export function storageFault(
+  dc: DataCenter,
+  kind: 'storage-slow' | 'storage-errors',
+  luns: string[],
+  on: boolean,
+  durationMs: number,
+): void {
+  for (const lun of luns)
+    if (!on) dc.storage.injectFault(lun, 'none', 0, 0, 0);
+    else if (kind === 'storage-slow') dc.storage.injectFault(lun, 'slow', SLOW_DELAY_MS, 0, durationMs);
+    else dc.storage.injectFault(lun, 'errors', 0, ERROR_RATE, durationMs);
+}
+
 /** Powers a host's bay off or on through the management module. */
 export function bayPower(dc: DataCenter, host: string, on: boolean): void {
   const mm = dc.mm;

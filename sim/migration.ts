@@ -23,7 +23,7 @@ import {
 } from '../services/hyperv-node/migration/source-core.js';
 import type { DeviceState, VmInstanceState, VmMsg, VmReply } from '../services/hyperv-node/vm/model.js';
 import type { VmSpec } from '../services/process/config.js';
-import { SimActor, type SimWorld } from './actor.js';
+import { hostNow, SimActor, type SimWorld } from './actor.js';
 import type { SimHost } from './host.js';
 import type { Network, Reply } from './network.js';
 
@@ -91,7 +91,7 @@ export function migrateOut(
     kind,
     savedStateShared: true,
     policy: DEFAULT_POLICY,
-    startedAt: d.world.sched.now,
+    startedAt: hostNow(d.world, d.host),
   });
   const actor: SimActor<MigrationSourceState, MigrationSourceMsg, MigrationSourceEffect> = new SimActor(
     d.world,
@@ -173,7 +173,7 @@ export function migrateOut(
         return;
       case 'sendResume':
         call({ kind: 'resume', vm: name }, (a) =>
-          send({ type: 'acked', resumedAtMs: a.resumedAtMs ?? d.world.sched.now }),
+          send({ type: 'acked', resumedAtMs: a.resumedAtMs ?? hostNow(d.world, d.host) }),
         );
         return;
       case 'handOff':
@@ -281,7 +281,7 @@ export function serveMigrations(d: MigrationDeps): void {
           settle(vm);
           reply(
             r.ok
-              ? { ok: true, resumedAtMs: d.world.sched.now }
+              ? { ok: true, resumedAtMs: hostNow(d.world, d.host) }
               : { ok: false, code: r.code, message: r.message },
           );
         },

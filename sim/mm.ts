@@ -18,7 +18,7 @@ import {
   initialState,
 } from '../services/management-module/core.js';
 import type { MmSettings, Timing } from '../services/process/config.js';
-import { SimActor, type SimWorld } from './actor.js';
+import { hostNow, SimActor, type SimWorld } from './actor.js';
 import type { SimHost } from './host.js';
 
 /** The backplane: whether a host is powered, and turning it on or off. */
@@ -53,7 +53,7 @@ export class SimManagementModule {
       initialState(settings, {
         silenceMs: timing.moduleSilenceMs,
         tickMs: timing.moduleHeartbeatMs,
-        now: world.sched.now,
+        now: hostNow(world, host),
         ...(settings.softOffTimeoutS !== undefined
           ? { softOffTimeoutMs: settings.softOffTimeoutS * 1000 }
           : {}),

@@ -36,7 +36,7 @@ import {
 import type { NodeSettings, Timing } from '../services/process/config.js';
 import { type InjectedBugs, injected } from '../services/process/injected-bugs.js';
 import type { Outcome } from '../services/storage-controller/core/decide.js';
-import { SimActor, type SimWorld } from './actor.js';
+import { hostNow, SimActor, type SimWorld } from './actor.js';
 import { fromOutcome, toCommand } from './block-commands.js';
 import { SimCsvVolume } from './csv.js';
 import type { HistoryLog } from './history-log.js';
@@ -141,7 +141,7 @@ export class SimNode {
       witnessKeepsConfig: !!s.witnessLun,
       csv: s.sharedVolumes,
       saved: this.saved,
-      now: world.sched.now,
+      now: hostNow(world, host),
       bugs,
     });
     this.cluster = new SimActor(world, host, 'cluster', decideCluster, initial, (e) => this.effect(e));
@@ -163,7 +163,7 @@ export class SimNode {
     this.vms.announce();
     host.serve(HB_SERVICE, (body, _from, reply) => {
       this.cluster.send({ type: 'hbRequest', view: body as View });
-      reply(viewOf(this.cluster.state, world.sched.now));
+      reply(viewOf(this.cluster.state, hostNow(world, host)));
     });
     host.serve(NODE_SERVICE, (body, _from, reply) => this.serveRequest(body as NodeRequest, reply));
     host.serve(PING_SERVICE, (body, _from, reply) => reply(this.answers((body as { vm: string }).vm)));
@@ -177,7 +177,7 @@ export class SimNode {
     const gate =
       injected(this.d.bugs, 'answer-after-quorum-loss') ||
       !clustered ||
-      leaseValid(this.cluster.state, this.d.world.sched.now);
+      leaseValid(this.cluster.state, hostNow(this.d.world, this.d.host));
     return this.vms.running(vm) && gate ? { host: this.name } : { absent: true };
   }
 

@@ -43,6 +43,12 @@ export const STORAGE_SERVICE = 'storage';
  */
 const ACK_BEFORE_DURABLE_LAG_MS = 2000;
 
+/**
+ * The share of the page cache's blocks the kernel had written back on its own when the
+ * controller crashes (a coin per block): what lets a crash tear a multi-block write.
+ */
+export const TORN_WRITEBACK_RATE = 0.5;
+
 /** Timing of the simulated controller. */
 export interface StorageTiming {
   /** One fdatasync of the group commit. */
@@ -110,10 +116,36 @@ export class SimStorage {
     return this.settings.luns.find((l) => l.name === lun)?.sizeBytes ?? 0;
   }
 
-  /** The controller crashes: its process dies and the page cache with it. */
+  /**
+   * The controller crashes: its process dies and the page cache with it, except the blocks the
+   * kernel had already written back (TORN_WRITEBACK_RATE of them): a write of several blocks the
+   * crash cut lands in part — a torn write of a slotted document (witness, CSV table) among them.
+   */
   crash(): void {
     this.host.kill();
-    this.disk.crash();
+    this.disk.crash(this.world.random, TORN_WRITEBACK_RATE);
+  }
+
+  /**
+   * A chaos fault on a LUN through the controller core's own hook (injectFault: slow I/O by
+   * `delayMs`, or a share `errorRate` of I/O failing, for `durationMs`; kind none lifts it).
+   */
+  injectFault(
+    lun: string,
+    kind: 'slow' | 'errors' | 'none',
+    delayMs: number,
+    errorRate: number,
+    durationMs: number,
+  ): void {
+    this.actor.send({
+      type: 'injectFault',
+      reqId: this.nextReq++,
+      lun,
+      kind,
+      delayMs,
+      errorRate,
+      durationMs,
+    });
   }
 
   private interpret(e: StorageEffect): void {
