@@ -48,7 +48,7 @@ export function changeMembership(
     if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, members.length, true).has) {
       // Only the witness can decide: arbitrate before giving up (docs/domain.md §Heartbeats, regroup).
       // Arbitration does not stop this node's roles: its lease spans the arbitration (lease.ts).
-      s = beginArbitration(s, now);
+      s = beginArbitration(s, now, !s.witness.busy);
       effects.push(...pokeMembers(s, now));
       if (!s.witness.busy) {
         s = { ...s, witness: { ...s.witness, busy: true } };

@@ -14,7 +14,7 @@ import {
 } from './event-catalog.js';
 import { noteChallenge, startFencing, takeOver } from './fencing.js';
 import { pokeMembers } from './heartbeat-view.js';
-import { refreshQuorum } from './lease.js';
+import { extendForChallenge, refreshQuorum } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { usesWitness } from './quorum.js';
@@ -51,8 +51,10 @@ export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
       ],
     };
   }
+  // A challenge posted now extends an arbitrating node's lease (lease.ts extendForChallenge).
+  const posting = op === 'arbitrate' ? extendForChallenge(s, now) : s;
   return {
-    state: { ...s, witness: { ...s.witness, busy: true } },
+    state: { ...posting, witness: { ...posting.witness, busy: true } },
     effects: [...effects, { type: 'witness', op, epoch: s.witness.epoch, configVersion: s.config.version }],
   };
 }
