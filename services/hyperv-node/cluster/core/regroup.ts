@@ -111,6 +111,8 @@ export function tryForm(s: ClusterState, now: number): ClusterDecision {
   const refused = s.witness.partitionInTime;
   if (refused && s.config.version < refused.witnessVersion && now - refused.at < s.defendMs)
     return { state: s, effects: [] };
+  // Denied, or a challenge posted: ask again only when due, not at once (state.ts askAgainAt).
+  if (s.witness.askAgainAt !== null && now < s.witness.askAgainAt) return { state: s, effects: [] };
   return {
     state: { ...s, witness: { ...s.witness, busy: true } },
     effects: [

@@ -146,18 +146,26 @@ function afterArbitrate(
       lastDefendOkAt: now,
     };
     // `arbitrating` stays set: settleQuorum sees the win, fences the removed nodes and takes over.
-    const next = { ...s, witness: { ...witness, partitionInTime: null } };
+    const next = { ...s, witness: { ...witness, partitionInTime: null, askAgainAt: null } };
     // A forced cluster records its configuration on the witness as soon as it holds it, so that
     // the marker protects the authoritative configuration (docs/domain.md §Forcing quorum).
     const record = s.forceQuorum && s.service === 'Running' && s.leader === s.self ? push(next) : [];
     return { state: next, effects: [witnessArbitrated(epoch), ...record] };
   }
   if (msg.outcome === 'challenged') {
-    const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false };
+    const retryMs = msg.retryAfterMs ?? s.defendMs;
+    const witness = {
+      ...s.witness,
+      owner,
+      epoch,
+      status: 'online' as const,
+      held: false,
+      askAgainAt: now + retryMs,
+    };
     const retry: ClusterEffectOrTimer = {
       type: 'startTimer',
       id: 'witness',
-      ms: msg.retryAfterMs ?? s.defendMs,
+      ms: retryMs,
       msg: { type: 'witnessTick' },
     };
     return { state: { ...s, witness }, effects: [retry] };
@@ -170,6 +178,7 @@ function afterArbitrate(
     held: false,
     arbitrating: false,
     arbitrationDeadline: null,
+    askAgainAt: now + s.defendMs,
   };
   const marker = msg.configVersion ?? 0;
   if (s.forceQuorum && s.service === 'Running' && marker >= s.config.version) {
