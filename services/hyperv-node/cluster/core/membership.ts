@@ -161,8 +161,8 @@ export function onView(
   let s = s0;
   const peer = s.peers[v.node];
   if (!peer) return { state: s, effects: [] };
-  // A member that ran and now answers Joining restarted within the heartbeat threshold (a power
-  // cycle or a killed process shorter than SameSubnetDelay × SameSubnetThreshold): it left the
+  // A member that ran and now answers Joining with an older epoch restarted within the heartbeat
+  // threshold (a power cycle or a killed process shorter than SameSubnetDelay × SameSubnetThreshold): it left the
   // cluster, and the acting member regroups without it so that it can join again. Without this
   // the peer kept a restarted leader as member and leader for good, and the restarted node stayed
   // Joining (found by the deterministic simulation, seed 15 of the seed topology).
@@ -170,6 +170,9 @@ export function onView(
     s0.service === 'Running' &&
     v.service === 'Joining' &&
     before?.service === 'Running' &&
+    // Its epoch went back: the process lost its state (restarted). A node that left the cluster
+    // keeps its epoch, and a view that arrives late (sent before it left) must not count.
+    v.epoch < before.epoch &&
     s0.members.includes(v.node)
   ) {
     const r = regroupIfActing({ ...s, peers: { ...s.peers, [v.node]: { ...peer, view: v } } }, now, []);

@@ -48,17 +48,18 @@ export function changeMembership(
     if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, members.length, true).has) {
       // Only the witness can decide: arbitrate before giving up (docs/domain.md §Heartbeats, regroup).
       // Arbitration does not stop this node's roles: its lease spans the arbitration (lease.ts).
-      s = beginArbitration(s, now, !s.witness.busy);
+      // The challenge goes out now, even while another witness call is still answering: its
+      // lease is extended only as it is posted (lease.ts extendForChallenge), and posted later
+      // the lease may have lapsed already, stopping a survivor's roles (simulation seed 25).
+      s = beginArbitration(s, now, true);
       effects.push(...pokeMembers(s, now));
-      if (!s.witness.busy) {
-        s = { ...s, witness: { ...s.witness, busy: true } };
-        effects.push({
-          type: 'witness',
-          op: s.witness.held ? 'defend' : 'arbitrate',
-          epoch: s.witness.epoch,
-          configVersion: s.config.version,
-        });
-      }
+      s = { ...s, witness: { ...s.witness, busy: true } };
+      effects.push({
+        type: 'witness',
+        op: s.witness.held ? 'defend' : 'arbitrate',
+        epoch: s.witness.epoch,
+        configVersion: s.config.version,
+      });
       // Fencing waits for quorum: a partition that may lose must never preempt the winners.
       s = { ...s, pendingRemoved: [...new Set([...s.pendingRemoved, ...removed])] };
       return { state: s, effects };
