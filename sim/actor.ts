@@ -15,6 +15,11 @@ export interface SimWorld {
   random: SimRandom;
 }
 
+/** What a host's own clock reads now: simulated time at the host's drift rate. */
+export function hostNow(world: SimWorld, host: SimHost): number {
+  return world.sched.now * host.clockRate;
+}
+
 /** One core on one host. */
 export class SimActor<S, M, E> {
   state: S;
@@ -44,7 +49,7 @@ export class SimActor<S, M, E> {
   }
 
   private step(msg: M): void {
-    const ctx: Ctx = { now: this.world.sched.now, random: this.world.random, self: this.host.name };
+    const ctx: Ctx = { now: hostNow(this.world, this.host), random: this.world.random, self: this.host.name };
     const d = this.decide(this.state, msg, ctx);
     this.state = d.state;
     for (const e of d.effects) {
@@ -60,10 +65,15 @@ export class SimActor<S, M, E> {
     this.timers.delete(e.id);
     if (e.type === 'cancelTimer') return;
     const msg = e.msg;
-    const id = this.world.sched.after(e.ms, `${this.host.name}:${this.name} ${e.id}`, () => {
-      this.timers.delete(e.id);
-      this.send(msg);
-    });
+    // A timer of e.ms on the host's clock lasts e.ms / rate of simulated time.
+    const id = this.world.sched.after(
+      e.ms / this.host.clockRate,
+      `${this.host.name}:${this.name} ${e.id}`,
+      () => {
+        this.timers.delete(e.id);
+        this.send(msg);
+      },
+    );
     this.timers.set(e.id, id);
   }
 }

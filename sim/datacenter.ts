@@ -7,6 +7,7 @@
  */
 import type { ResolvedTopology } from '../orchestrator/topology/topology.js';
 import type {
+  MmSettings,
   NodeSettings,
   QuorumSettings,
   RssmSettings,
@@ -16,12 +17,21 @@ import type { InjectedBugs } from '../services/process/injected-bugs.js';
 import type { SimWorld } from './actor.js';
 import type { HistoryLog } from './history-log.js';
 import { SimHost } from './host.js';
+import { SimManagementModule } from './mm.js';
 import type { Network } from './network.js';
 import { SimNode } from './node.js';
 import { SimRssm } from './rssm.js';
 import { SimStorage } from './storage.js';
-import { newestRecord } from './vm-host.js';
+import { SavedStates } from './vm-host.js';
 import { SimWitness } from './witness.js';
+
+/** The largest drift of a host's clock, in parts per million. */
+export const CLOCK_DRIFT_PPM_MAX = 200;
+
+/** A host's clock rate drawn from the seed: 1 ± up to CLOCK_DRIFT_PPM_MAX ppm, in whole ppm. */
+export function drawClockRate(random: SimWorld['random']): number {
+  return 1 + Math.round(random.between(-CLOCK_DRIFT_PPM_MAX, CLOCK_DRIFT_PPM_MAX)) * 1e-6;
+}
 
 /** The simulated data center: every host, by role. */
 export class DataCenter {
@@ -30,6 +40,10 @@ export class DataCenter {
   witness: SimWitness | null = null;
   readonly nodes: SimNode[] = [];
   readonly others: SimHost[] = [];
+  /** The management module, when the topology has a chassis. */
+  mm: SimManagementModule | null = null;
+  /** The VMs' saved states, on the CSV where every node reads them. */
+  readonly saved = new SavedStates();
 
   constructor(
     readonly world: SimWorld,
@@ -41,6 +55,7 @@ export class DataCenter {
     const timing = topology.timing;
     for (const plan of topology.hosts) {
       const host = new SimHost(plan.name);
+      host.clockRate = drawClockRate(world.random);
       net.add(host);
       switch (plan.component) {
         case 'storage-controller':
@@ -81,16 +96,46 @@ export class DataCenter {
                 history,
                 timing,
                 bugs,
-                newestSeq: (spec) => newestRecord(spec, (o, l) => this.storage.disk.read(spec.lun, o, l)),
+                saved: this.saved,
+                lunSizeBytes: (lun) => this.storage.lunSizeBytes(lun),
               },
               plan.settings as NodeSettings,
             ),
           );
           break;
+        case 'management-module':
+          this.others.push(host);
+          this.mm = new SimManagementModule(world, host, plan.settings as MmSettings, timing, {
+            isOn: (h) => net.host(h).alive,
+            setPower: (h, on) => this.setPower(h, on),
+          });
+          break;
         default:
           this.others.push(host);
       }
     }
+    this.mm?.start();
+  }
+
+  /**
+   * The backplane: a host's power off (its processes die; a controller loses its page cache) or
+   * on (they start again).
+   */
+  setPower(name: string, on: boolean): void {
+    const host = this.net.host(name);
+    if (!on) {
+      if (name === this.storage.host.name) this.storage.crash();
+      else host.kill();
+      return;
+    }
+    if (host.alive) return;
+    const node = this.nodes.find((n) => n.name === name);
+    const rssm = this.rssms.find((r) => r.host.name === name);
+    if (node) node.boot();
+    else if (rssm) rssm.boot();
+    else if (name === this.storage.host.name) this.storage.boot();
+    else if (this.witness?.host.name === name) this.witness.boot();
+    else host.start();
   }
 
   /** A node by name. */

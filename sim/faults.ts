@@ -7,13 +7,24 @@
  */
 import type { FaultKind } from '../orchestrator/faults/kinds.js';
 import type { DataCenter } from './datacenter.js';
+import { bayPower, storageFault } from './faults-extra.js';
 import type { HistoryLog } from './history-log.js';
 import type { NetworkProfile } from './network.js';
 import type { SimRandom } from './random.js';
 
 /** One fault of a schedule: what, on whom, when and for how long. */
 export interface PlannedFault {
-  kind: Extract<FaultKind, 'power-off' | 'kill' | 'freeze' | 'partition' | 'storage-crash'>;
+  kind: Extract<
+    FaultKind,
+    | 'power-off'
+    | 'kill'
+    | 'freeze'
+    | 'partition'
+    | 'storage-crash'
+    | 'rssm-pull'
+    | 'storage-slow'
+    | 'storage-errors'
+  >;
   targets: string[];
   /** partition: cut only from the targets to the other nodes. */
   oneWay?: boolean;
@@ -129,6 +140,13 @@ export function scheduleFaults(dc: DataCenter, history: HistoryLog, faults: Plan
 function startFault(dc: DataCenter, f: PlannedFault, others: string[]): void {
   switch (f.kind) {
     case 'power-off':
+    case 'rssm-pull':
+      for (const t of f.targets) bayPower(dc, t, false);
+      return;
+    case 'storage-slow':
+    case 'storage-errors':
+      storageFault(dc, f.kind, f.targets, true, f.durationMs);
+      return;
     case 'kill':
       for (const t of f.targets) dc.net.host(t).kill();
       return;
@@ -147,6 +165,13 @@ function startFault(dc: DataCenter, f: PlannedFault, others: string[]): void {
 function endFault(dc: DataCenter, f: PlannedFault): void {
   switch (f.kind) {
     case 'power-off':
+    case 'rssm-pull':
+      for (const t of f.targets) bayPower(dc, t, true);
+      return;
+    case 'storage-slow':
+    case 'storage-errors':
+      storageFault(dc, f.kind, f.targets, false, 0);
+      return;
     case 'kill':
       for (const t of f.targets) dc.node(t).boot();
       return;

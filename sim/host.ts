@@ -15,6 +15,11 @@ export class SimHost {
   frozen = false;
   /** Bumped at every kill: work scheduled by an earlier incarnation is dropped. */
   gen = 0;
+  /**
+   * How fast this machine's clock runs against simulated time (1 + drift): a quartz oscillator
+   * is off by tens to a few hundred parts per million, so two nodes' clocks part slowly.
+   */
+  clockRate = 1;
   private backlog: (() => void)[] = [];
   private readonly handlers = new Map<string, RequestHandler>();
 

@@ -36,13 +36,15 @@ import {
 import type { NodeSettings, Timing } from '../services/process/config.js';
 import { type InjectedBugs, injected } from '../services/process/injected-bugs.js';
 import type { Outcome } from '../services/storage-controller/core/decide.js';
-import { SimActor, type SimWorld } from './actor.js';
+import { hostNow, SimActor, type SimWorld } from './actor.js';
 import { fromOutcome, toCommand } from './block-commands.js';
+import { SimCsvVolume } from './csv.js';
 import type { HistoryLog } from './history-log.js';
 import type { SimHost } from './host.js';
 import type { Network } from './network.js';
+import { chain, ensureReservedStep, fence, type PrNode, registerSteps } from './reservations.js';
 import { SAS_SERVICE } from './rssm.js';
-import { SimVmHost } from './vm-host.js';
+import { type SavedStates, SimVmHost } from './vm-host.js';
 import { WITNESS_SERVICE, type WitnessAnswer, type WitnessCall } from './witness.js';
 import { callWitness } from './witness-client.js';
 
@@ -72,8 +74,10 @@ export interface NodeDeps {
   history: HistoryLog;
   timing: Timing;
   bugs: InjectedBugs;
-  /** The cold boot's journal scan of a VM's disk, on the storage. */
-  newestSeq: (spec: NodeSettings['vms'][number]) => number;
+  /** The VMs' saved states, on the CSV: shared by every node. */
+  saved: SavedStates;
+  /** A LUN's size, as the storage reports it (the CSV's file table needs it). */
+  lunSizeBytes: (lun: string) => number;
 }
 
 /** One simulated Hyper-V node. */
@@ -81,6 +85,10 @@ export class SimNode {
   cluster!: SimActor<ClusterState, ClusterMsg, ClusterEffect>;
   vms!: SimVmHost;
   private mpio!: SimActor<MpioState, MpioMsg, MpioEffect>;
+  /** The node's Cluster Shared Volumes by volume name. */
+  readonly csv = new Map<string, SimCsvVolume>();
+  /** Whether the volumes are online here (the cluster service runs), as service.ts tracks it. */
+  private csvOnline = true;
   private readonly ios = new Map<string, (r: IoResult) => void>();
   private readonly waiting = new Map<string, (r: NodeReply) => void>();
   private nextId = 1;
@@ -133,26 +141,29 @@ export class SimNode {
       witnessKeepsConfig: !!s.witnessLun,
       csv: s.sharedVolumes,
       saved: this.saved,
-      now: world.sched.now,
+      now: hostNow(world, host),
       bugs,
     });
     this.cluster = new SimActor(world, host, 'cluster', decideCluster, initial, (e) => this.effect(e));
+    this.bootCsv();
     this.vms = new SimVmHost(
       world,
       host,
       this.d.history,
       {
-        io: (lun, op, done) => this.io(lun, op, done),
+        io: (lun, op, done) => this.blockIo(lun, op, done),
         changed: (vm, state) => this.cluster.send({ type: 'vmState', name: vm, state }),
         fault: (vm, reason) => this.cluster.send({ type: 'vmFault', name: vm, reason }),
-        newestSeq: this.d.newestSeq,
       },
+      this.d.saved,
+      s,
       timing,
+      this.d.net,
     );
-    for (const vm of s.vms) this.vms.define(vm);
+    this.vms.announce();
     host.serve(HB_SERVICE, (body, _from, reply) => {
       this.cluster.send({ type: 'hbRequest', view: body as View });
-      reply(viewOf(this.cluster.state, world.sched.now));
+      reply(viewOf(this.cluster.state, hostNow(world, host)));
     });
     host.serve(NODE_SERVICE, (body, _from, reply) => this.serveRequest(body as NodeRequest, reply));
     host.serve(PING_SERVICE, (body, _from, reply) => reply(this.answers((body as { vm: string }).vm)));
@@ -166,7 +177,7 @@ export class SimNode {
     const gate =
       injected(this.d.bugs, 'answer-after-quorum-loss') ||
       !clustered ||
-      leaseValid(this.cluster.state, this.d.world.sched.now);
+      leaseValid(this.cluster.state, hostNow(this.d.world, this.d.host));
     return this.vms.running(vm) && gate ? { host: this.name } : { absent: true };
   }
 
@@ -179,6 +190,13 @@ export class SimNode {
     this.d.net.request(this.name, s.leader, NODE_SERVICE, { kind: 'command', cmd }, COMMAND_TIMEOUT_MS, (r) =>
       done(r.ok ? (r.body as NodeReply) : { ok: false, code: r.code, message: r.message }),
     );
+  }
+
+  /** The operator moves a role this node owns to `to`, by live or quick migration (MoveRole). */
+  move(role: string, to: string, kind: 'live' | 'quick', done: (r: NodeReply) => void): void {
+    const replyTo = `m-${this.nextId++}`;
+    this.waiting.set(replyTo, done);
+    this.cluster.send({ type: 'moveRequest', replyTo, role, to, kind, vmState: this.vms.stateOf(role) });
   }
 
   private askLocal(cmd: Command, done: (r: NodeReply) => void): void {
@@ -199,6 +217,49 @@ export class SimNode {
     const w = this.waiting.get(replyTo);
     this.waiting.delete(replyTo);
     w?.(r);
+  }
+
+  // ---- storage: the CSVs over MPIO
+
+  /** The node's CSV layer, one volume per shared volume, online until the cluster says otherwise. */
+  private bootCsv(): void {
+    const s = this.settings;
+    this.csv.clear();
+    this.csvOnline = true;
+    for (const v of s.sharedVolumes)
+      this.csv.set(
+        v.volume,
+        new SimCsvVolume({
+          ...this.d,
+          cluster: s.cluster,
+          volume: v,
+          lunSizeBytes: this.d.lunSizeBytes(v.lun),
+          seed: s.csvFiles
+            .filter((f) => f.lun === v.lun)
+            .map(({ path, offset, sizeBytes }) => ({ path, offset, sizeBytes })),
+          mpio: (lun, op, done) => this.io(lun, op, done),
+          isMember: (node) =>
+            this.cluster.state.service === 'Running' && this.cluster.state.members.includes(node),
+        }),
+      );
+  }
+
+  /** A VM's block I/O: through its CSV when its LUN is one (direct or redirected), else MPIO. */
+  blockIo(lun: string, op: StorageOp, done: (r: IoResult) => void): void {
+    for (const v of this.csv.values())
+      if (v.lun === lun) {
+        v.io(lun, op, done);
+        return;
+      }
+    this.io(lun, op, done);
+  }
+
+  /** A node outside the cluster has no access to its CSVs (service.ts syncCsvOnline). */
+  private syncCsvOnline(): void {
+    const online = this.cluster.state.service === 'Running';
+    if (online === this.csvOnline) return;
+    this.csvOnline = online;
+    for (const v of this.csv.values()) v.setOnline(online);
   }
 
   // ---- storage through MPIO
@@ -227,61 +288,9 @@ export class SimNode {
     });
   }
 
-  /** Steps run one after another; the first failure ends the chain. */
-  private chain(steps: ((next: (error?: string) => void) => void)[], done: (error?: string) => void): void {
-    const run = (i: number) => {
-      const step = steps[i];
-      if (!step) return done();
-      step((error) => (error ? done(error) : run(i + 1)));
-    };
-    run(0);
-  }
-
-  private ioStep(lun: string, op: StorageOp, what: string, allowed: string[] = []) {
-    return (next: (error?: string) => void) =>
-      this.io(lun, op, (r) =>
-        next(r.ok || allowed.includes(r.code) ? undefined : `${what} on ${lun}: ${r.code} ${r.message}`),
-      );
-  }
-
-  private registerSteps() {
-    const key = reservationKey(this.settings.nodeId);
-    return this.settings.luns.map((lun) => this.ioStep(lun, { kind: 'register', key }, 'registering'));
-  }
-
-  /** Reserves a LUN for this node's key unless someone holds it already (reservations.ts). */
-  private ensureReservedStep(lun: string) {
-    const key = reservationKey(this.settings.nodeId);
-    return (next: (error?: string) => void) =>
-      this.io(lun, { kind: 'readKeys' }, (r) => {
-        if (!r.ok) return next(`reading keys on ${lun}: ${r.code}`);
-        if ((r.prState as { reservation_key?: string } | undefined)?.reservation_key) return next();
-        this.ioStep(lun, { kind: 'reserve', key }, 'reserving', ['RESERVATION_CONFLICT'])(next);
-      });
-  }
-
-  /** Preempts the victims' keys on every shared LUN (reservations.ts fence). */
-  private fence(victims: string[], done: (error?: string) => void) {
-    // injected bug failover-without-fencing: reports the victims fenced without preempting.
-    if (injected(this.d.bugs, 'failover-without-fencing')) return done();
-    const s = this.settings;
-    const key = reservationKey(s.nodeId);
-    const ids = new Map(s.clusterNodes.map((n) => [n.name, n.nodeId]));
-    const shared = [
-      ...new Set([...s.sharedVolumes.map((v) => v.lun), ...(s.witnessLun ? [s.witnessLun] : [])]),
-    ];
-    const steps = [...this.registerSteps()];
-    for (const lun of shared) {
-      if (lun !== s.witnessLun) steps.push(this.ensureReservedStep(lun));
-      for (const v of victims) {
-        const id = ids.get(v);
-        if (id !== undefined)
-          steps.push(
-            this.ioStep(lun, { kind: 'preempt', key, victimKey: reservationKey(id) }, `preempting ${v}`),
-          );
-      }
-    }
-    this.chain(steps, done);
+  /** What the persistent-reservation steps need of this node. */
+  private pr(): PrNode {
+    return { settings: this.settings, bugs: this.d.bugs, io: (lun, op, done) => this.io(lun, op, done) };
   }
 
   // ---- the cluster core's effects
@@ -317,6 +326,7 @@ export class SimNode {
   /** Carries out one effect of the cluster core, as service.ts interprets them. */
   private effect(e: ClusterEffect): void {
     const send = (m: ClusterMsg) => this.cluster.send(m);
+    this.syncCsvOnline();
     switch (e.type) {
       case 'heartbeat':
         this.heartbeat(e);
@@ -328,12 +338,12 @@ export class SimNode {
         this.push(e);
         return;
       case 'fence':
-        this.fence(e.victims, (error) =>
+        fence(this.pr(), e.victims, (error) =>
           send({ type: 'fenceDone', ok: !error, victims: e.victims, ...(error ? { error } : {}) }),
         );
         return;
       case 'register':
-        this.chain(this.registerSteps(), (error) =>
+        chain(registerSteps(this.pr()), (error) =>
           send({ type: 'registered', ok: !error, ...(error ? { error } : {}) }),
         );
         return;
@@ -349,9 +359,10 @@ export class SimNode {
         );
         return;
       case 'csv':
+        this.csv.get(e.volume)?.coordinate(e.coordinator);
         if (e.coordinator === this.name) {
           const lun = this.settings.sharedVolumes.find((v) => v.volume === e.volume)?.lun;
-          if (lun) this.ensureReservedStep(lun)(() => {});
+          if (lun) ensureReservedStep(this.pr(), lun)(() => {});
         }
         return;
       case 'persist':
@@ -374,13 +385,13 @@ export class SimNode {
         });
         return;
       case 'migrate':
-        send({
-          type: 'migrated',
-          moveId: e.moveId,
-          ok: false,
-          code: 'UNAVAILABLE',
-          message: 'migration is not simulated yet',
-        });
+        this.vms.migrate(e.role, e.to, e.kind, (r) =>
+          send(
+            r.ok
+              ? { type: 'migrated', moveId: e.moveId, ok: true, result: r.result }
+              : { type: 'migrated', moveId: e.moveId, ok: false, code: r.code, message: r.message },
+          ),
+        );
         return;
       case 'migrationObserved':
         return;

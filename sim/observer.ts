@@ -11,6 +11,7 @@ import { judgeSlot } from '../chaos/readback.js';
 import { roleView } from '../services/hyperv-node/cluster/core/views.js';
 import { RECORD_SIZE, recordOffset, recordsPerDisk } from '../services/hyperv-node/record.js';
 import type { VmSpec } from '../services/process/config.js';
+import { hostNow } from './actor.js';
 import type { DataCenter } from './datacenter.js';
 import type { HistoryLog } from './history-log.js';
 import { PING_SERVICE } from './node.js';
@@ -76,10 +77,11 @@ export class Observer {
   }
 
   private sample(): void {
-    const now = this.dc.world.sched.now;
     for (const n of this.dc.nodes) {
       const host = this.dc.net.host(n.name);
       if (!host.alive || host.frozen) continue;
+      // The node answers from its own clock.
+      const now = hostNow(this.dc.world, host);
       const s = n.cluster.state;
       const csv: Record<string, string> = {};
       for (const [volume, c] of Object.entries(s.config.csv)) csv[volume] = c.coordinator ?? '';

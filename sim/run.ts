@@ -24,6 +24,7 @@ import { DataCenter } from './datacenter.js';
 import { drawMix, drawSchedule, type FaultMix, type PlannedFault, scheduleFaults } from './faults.js';
 import { HistoryLog } from './history-log.js';
 import { InvariantMonitor, type NodeView, type Violation } from './invariants.js';
+import { type MoveOutcome, type PlannedMove, scheduleMoves } from './moves.js';
 import { LAN, Network, type NetworkProfile } from './network.js';
 import { Observer } from './observer.js';
 import { SimRandom } from './random.js';
@@ -40,6 +41,8 @@ export interface SimOptions {
   faults?: PlannedFault[];
   /** The fault kinds and network impairments; absent, drawn from the seed (swarm testing). */
   mix?: FaultMix;
+  /** The operator's moves of roles (migrations) during the run. */
+  moves?: PlannedMove[];
   /** Overrides the network profile, over the mix's impairments. */
   network?: Partial<NetworkProfile>;
   /** Receives every event run, for `dcbox sim replay`. */
@@ -63,6 +66,8 @@ export interface SimResult {
   steps: number;
   simulatedMs: number;
   messages: Network['counts'];
+  /** What became of each planned move. */
+  moves: MoveOutcome[];
 }
 
 /**
@@ -170,6 +175,7 @@ export function simulate(opts: SimOptions): Simulated {
       { fromMs: FAULTS_FROM_MS, untilMs: opts.durationMs, recoveryMs: recoveryMs(t), kinds: mix.kinds },
     );
   scheduleFaults(dc, history, faults);
+  const moves = scheduleMoves(dc, opts.moves ?? []);
   opts.onStart?.(dc);
   let violation: Violation | null = null;
   const monitor = new InvariantMonitor();
@@ -198,5 +204,6 @@ export function simulate(opts: SimOptions): Simulated {
     steps: sched.steps,
     simulatedMs: sched.now,
     messages: net.counts,
+    moves,
   };
 }

@@ -24,6 +24,7 @@ import {
   stateFromMeta,
 } from '../services/storage-controller/core/decide.js';
 import { SimActor, type SimWorld } from './actor.js';
+import { SimDisk } from './disk.js';
 import type { HistoryLog } from './history-log.js';
 import type { SimHost } from './host.js';
 
@@ -42,57 +43,11 @@ export const STORAGE_SERVICE = 'storage';
  */
 const ACK_BEFORE_DURABLE_LAG_MS = 2000;
 
-/** A LUN's blocks by byte offset. */
-type Blocks = Map<number, Uint8Array>;
-
-/** The simulated disk of the controller: what is durable, and what sits in the page cache. */
-class SimDisk {
-  readonly durable = new Map<string, Blocks>();
-  /** Written but not yet synced: lost on a crash. */
-  cache = new Map<string, Blocks>();
-
-  constructor(private readonly blockSize: number) {}
-
-  write(lun: string, offset: number, data: Uint8Array): void {
-    const blocks = this.cache.get(lun) ?? new Map<number, Uint8Array>();
-    this.cache.set(lun, blocks);
-    for (let at = 0; at < data.length; at += this.blockSize)
-      blocks.set(offset + at, data.slice(at, at + this.blockSize));
-  }
-
-  /** Makes the cached blocks of these writes durable (an fdatasync of their LUNs). */
-  sync(writes: { lun: string; offset: number; length: number }[]): void {
-    for (const w of writes) {
-      const cached = this.cache.get(w.lun);
-      if (!cached) continue;
-      const durable = this.durable.get(w.lun) ?? new Map<number, Uint8Array>();
-      this.durable.set(w.lun, durable);
-      for (let at = w.offset; at < w.offset + w.length; at += this.blockSize) {
-        const b = cached.get(at);
-        if (b) {
-          durable.set(at, b);
-          cached.delete(at);
-        }
-      }
-    }
-  }
-
-  read(lun: string, offset: number, length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    const cached = this.cache.get(lun);
-    const durable = this.durable.get(lun);
-    for (let at = 0; at < length; at += this.blockSize) {
-      const b = cached?.get(offset + at) ?? durable?.get(offset + at);
-      if (b) out.set(b, at);
-    }
-    return out;
-  }
-
-  /** A crash: the page cache is gone. */
-  crash(): void {
-    this.cache = new Map();
-  }
-}
+/**
+ * The share of the page cache's blocks the kernel had written back on its own when the
+ * controller crashes (a coin per block): what lets a crash tear a multi-block write.
+ */
+export const TORN_WRITEBACK_RATE = 0.5;
 
 /** Timing of the simulated controller. */
 export interface StorageTiming {
@@ -156,10 +111,41 @@ export class SimStorage {
     });
   }
 
-  /** The controller crashes: its process dies and the page cache with it. */
+  /** A LUN's size as provisioned (0 for an unknown LUN). */
+  lunSizeBytes(lun: string): number {
+    return this.settings.luns.find((l) => l.name === lun)?.sizeBytes ?? 0;
+  }
+
+  /**
+   * The controller crashes: its process dies and the page cache with it, except the blocks the
+   * kernel had already written back (TORN_WRITEBACK_RATE of them): a write of several blocks the
+   * crash cut lands in part — a torn write of a slotted document (witness, CSV table) among them.
+   */
   crash(): void {
     this.host.kill();
-    this.disk.crash();
+    this.disk.crash(this.world.random, TORN_WRITEBACK_RATE);
+  }
+
+  /**
+   * A chaos fault on a LUN through the controller core's own hook (injectFault: slow I/O by
+   * `delayMs`, or a share `errorRate` of I/O failing, for `durationMs`; kind none lifts it).
+   */
+  injectFault(
+    lun: string,
+    kind: 'slow' | 'errors' | 'none',
+    delayMs: number,
+    errorRate: number,
+    durationMs: number,
+  ): void {
+    this.actor.send({
+      type: 'injectFault',
+      reqId: this.nextReq++,
+      lun,
+      kind,
+      delayMs,
+      errorRate,
+      durationMs,
+    });
   }
 
   private interpret(e: StorageEffect): void {

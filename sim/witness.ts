@@ -21,7 +21,7 @@ import {
   type WitnessMsg,
   type WitnessState,
 } from '../services/witness-protocol/core.js';
-import { SimActor, type SimWorld } from './actor.js';
+import { hostNow, SimActor, type SimWorld } from './actor.js';
 import type { SimHost } from './host.js';
 import type { Network } from './network.js';
 import { STORAGE_SERVICE, type StorageCommand } from './storage.js';
@@ -94,7 +94,7 @@ export class SimWitness {
 
   private call(c: WitnessCall, reply: (a: WitnessAnswer) => void): void {
     if (c.op === 'get') {
-      reply({ ok: true, body: viewState(this.actor.state, this.world.sched.now) });
+      reply({ ok: true, body: viewState(this.actor.state, hostNow(this.world, this.host)) });
       return;
     }
     const reqId = `w${this.nextReq++}`;

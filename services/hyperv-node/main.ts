@@ -10,7 +10,7 @@ import { systemClock } from '../actor/clock.js';
 import type { NodeSettings } from '../process/config.js';
 import { injected } from '../process/injected-bugs.js';
 import { runService, type ServiceContext } from '../process/service.js';
-import type { ClusterState, VmState } from './cluster/core/decide.js';
+import type { ClusterState } from './cluster/core/decide.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';
 import { runCheckedIoLoad } from './io-load.js';
@@ -20,22 +20,8 @@ import { Multipath } from './multipath.js';
 import { nodeService } from './node-service.js';
 import { osShutdown } from './os-shutdown.js';
 import { CsvSavedState, LocalSavedState } from './saved-state.js';
-import type { VmInstanceState } from './vm/model.js';
+import { clusterVmState as clusterState } from './vm/model.js';
 import { VmHost } from './vm-host.js';
-
-/** The cluster's coarse view of a VM's lifecycle. */
-function clusterState(vm: VmInstanceState | undefined): VmState {
-  if (!vm) return 'Absent';
-  switch (vm.run.state) {
-    case 'Incoming':
-      return 'Starting';
-    case 'Pausing':
-    case 'Paused':
-      return 'Running';
-    default:
-      return vm.run.state;
-  }
-}
 
 type Ctx = ServiceContext<NodeSettings>;
 
@@ -149,6 +135,7 @@ function clusterService(ctx: Ctx, disks: Multipath, vms: VmHost, volumes: Map<st
   });
   clusterCore = () => cluster.actor.state;
   vms.onChange((vm) => cluster.vmChanged(vm.spec.name, clusterState(vm)));
+  vms.onGone((name) => cluster.vmChanged(name, 'Absent'));
   vms.onFault((name, reason) => cluster.vmFault(name, reason));
   // A clustered VM answers only while this node's cluster lease holds; others always do.
   // injected bug answer-after-quorum-loss: the gate stays open whatever the lease says.

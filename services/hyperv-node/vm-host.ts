@@ -31,14 +31,14 @@ import { type IncomingStream, receiveMigration, specFromWire } from './migration
 import { LocalSavedState, type SavedStateStore } from './saved-state.js';
 import { decideVm } from './vm/core.js';
 import type { CreateVm, DeviceState, VmEffect, VmInstanceState, VmManagerState, VmMsg } from './vm/model.js';
-import { changedVms, initialVms } from './vm/registry.js';
+import { abandonedIncoming, changedVms, initialVms } from './vm/registry.js';
 import { WriteLog } from './write-log.js';
 
 const MIB = 1024 * 1024;
 
 type Subscription = ReturnType<NatsConnection['subscribe']>;
 /** The core's effects plus the lifecycle changes the host reports to onChange listeners. */
-type HostEffect = VmEffect | { type: 'changed'; vm: VmInstanceState };
+type HostEffect = VmEffect | { type: 'changed'; vm: VmInstanceState } | { type: 'gone'; name: string };
 
 /** A step of a migration, as onMigrationEvent reports it (atMs is the host's clock). */
 export interface MigrationEvent extends MigrationPhase {
@@ -85,6 +85,7 @@ export class VmHost {
   private readonly random: Random;
   private readonly peers = new Map<string, HyperVNodeClient>();
   private readonly changeListeners: ((vm: VmInstanceState) => void)[] = [];
+  private readonly goneListeners: ((name: string) => void)[] = [];
   private readonly faultListeners: ((name: string, reason: string) => void)[] = [];
   private readonly migrationListeners: ((e: MigrationEvent) => void)[] = [];
   private echoGate: (vm: string) => boolean = () => true;
@@ -130,6 +131,7 @@ export class VmHost {
       decide: (state, msg, ctx) => {
         const d = decideVm(state, msg, ctx);
         const changed = changedVms(state, d.state).map((vm): HostEffect => ({ type: 'changed', vm }));
+        for (const name of abandonedIncoming(state, d.state)) changed.push({ type: 'gone', name });
         return changed.length === 0 ? d : { state: d.state, effects: [...d.effects, ...changed] };
       },
       interpret: (effect) => this.interpret(effect),
@@ -196,6 +198,11 @@ export class VmHost {
   /** Calls cb after every change of a VM's lifecycle state (not on removal). */
   onChange(cb: (vm: VmInstanceState) => void): void {
     this.changeListeners.push(cb);
+  }
+
+  /** Calls cb when the skeleton VM of an abandoned incoming migration is gone (nobody asked it). */
+  onGone(cb: (name: string) => void): void {
+    this.goneListeners.push(cb);
   }
 
   /**
@@ -386,6 +393,9 @@ export class VmHost {
       }
       case 'changed':
         for (const cb of this.changeListeners) cb(effect.vm);
+        return;
+      case 'gone':
+        for (const cb of this.goneListeners) cb(effect.name);
         return;
       case 'fault':
         for (const cb of this.faultListeners) cb(effect.vm, effect.reason);

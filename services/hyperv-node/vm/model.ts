@@ -6,6 +6,7 @@ import type { Decision, TimerEffect } from '../../actor/actor.js';
 import type { ErrorCode } from '../../actor/errors.js';
 import type { VmSpec } from '../../process/config.js';
 import type { SeqRange } from '../ack-ranges.js';
+import type { VmState } from '../cluster/core/state.js';
 
 /** Where every clustered VM's disk lives in 2008 R2: the CSV namespace (docs/domain.md §Cluster Shared Volumes). */
 export const CSV_ROOT = 'C:\\ClusterStorage\\Volume1\\';
@@ -277,3 +278,20 @@ export function current(
 
 /** Off or Saved: nothing of the VM runs here, so it may be replaced or forgotten. */
 export const settled = (vm: VmInstanceState) => vm.run.state === 'Off' || vm.run.state === 'Saved';
+
+/**
+ * The cluster's coarse view of a VM's lifecycle (what the VM manager reports to the cluster
+ * core): a skeleton VM of an incoming migration is Starting, a VM paused for one still Running.
+ */
+export function clusterVmState(vm: VmInstanceState | undefined): VmState {
+  if (!vm) return 'Absent';
+  switch (vm.run.state) {
+    case 'Incoming':
+      return 'Starting';
+    case 'Pausing':
+    case 'Paused':
+      return 'Running';
+    default:
+      return vm.run.state;
+  }
+}

@@ -3,7 +3,7 @@ import { Simulation } from '../../actor/actor.js';
 import type { VmSpec } from '../../process/config.js';
 import { decideVm } from './core.js';
 import type { VmEffect, VmManagerState, VmMsg } from './model.js';
-import { changedVms, REGION_SIZE_BYTES, REGION_START_BYTES } from './registry.js';
+import { abandonedIncoming, changedVms, REGION_SIZE_BYTES, REGION_START_BYTES } from './registry.js';
 import { INTERVAL, kinds, MIB, replyOf, running, sim, vm1 } from './test-support.js';
 
 describe('VM definitions', () => {
@@ -153,6 +153,18 @@ describe('registry operations for the cluster', () => {
     ]);
     s.send({ type: 'setWorkload', replyTo: 'c', name: 'Role2', enabled: false, intervalMs: 0 });
     expect(changedVms(after, s.state)).toEqual([]);
+  });
+
+  it('reports the skeleton of an abandoned incoming migration as gone, and no VM the cluster removed', () => {
+    const s = sim();
+    s.send({ type: 'incoming', replyTo: 'a', spec: { ...other, node: 'elsewhere' }, from: 'N9' });
+    const incoming = s.state;
+    expect(incoming.vms.Role2?.run.state).toBe('Incoming');
+    s.send({ type: 'incomingAbort', replyTo: 'b', name: 'Role2' });
+    expect(abandonedIncoming(incoming, s.state)).toEqual(['Role2']);
+    const before = s.state;
+    s.send({ type: 'remove', replyTo: 'c', name: 'VirtualMachine1' });
+    expect(abandonedIncoming(before, s.state)).toEqual([]);
   });
 
   it('reports a reservation conflict on the disk of a running VM once per run, leaving it Running', () => {

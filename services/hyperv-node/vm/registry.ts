@@ -78,6 +78,21 @@ export function changedVms(before: VmManagerState, after: VmManagerState): VmIns
   return out;
 }
 
+/**
+ * The skeleton VMs of incoming migrations that were abandoned between two manager states: they
+ * were Incoming and are gone. Nobody asked for their removal, so the adapter reports them Absent
+ * to the cluster; without it a target that gave up a stalled migration stream left its cluster
+ * believing the VM was Starting there, and a role failed over to it stayed Pending for good
+ * (found by the deterministic simulation: a partition in the middle of a live migration).
+ */
+export function abandonedIncoming(before: VmManagerState, after: VmManagerState): string[] {
+  if (before.vms === after.vms) return [];
+  const out: string[] = [];
+  for (const name in before.vms)
+    if (before.vms[name]?.run.state === 'Incoming' && !after.vms[name]) out.push(name);
+  return out;
+}
+
 /** The manager at start: the topology's VMs for this host, defined and Off. */
 export function initialVms(opts: {
   host: string;

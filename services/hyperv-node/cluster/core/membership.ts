@@ -73,7 +73,7 @@ export function onHbResult(
       ...s0.peers,
       [msg.peer]: { ...prev, lastOkAt: askedAt, missed: 0, down: false, view: msg.view },
     };
-    const r = onView(followLeader({ ...s0, peers }, msg.view, msg.sentAt, now), msg.view, now);
+    const r = onView(followLeader({ ...s0, peers }, msg.view, msg.sentAt, now), msg.view, now, prev.view);
     if (r.state.service === 'Running') return r;
     // Outside a running cluster, an answer may be what forming waited for: form now rather
     // than at the next tick.
@@ -159,11 +159,36 @@ function regroupIfActing(s: ClusterState, now: number, pre: ClusterEffectOrTimer
   return changeMembership(s, alive, removed, now, pre);
 }
 
-/** Learns from a peer's view: who runs, who leads, and whether this node was removed. */
-export function onView(s0: ClusterState, v: View, now: number): ClusterDecision {
+/**
+ * Learns from a peer's view: who runs, who leads, and whether this node was removed. `before` is
+ * the peer's previous view (the one this node held until this one arrived).
+ */
+export function onView(
+  s0: ClusterState,
+  v: View,
+  now: number,
+  before = s0.peers[v.node]?.view,
+): ClusterDecision {
   let s = s0;
   const peer = s.peers[v.node];
   if (!peer) return { state: s, effects: [] };
+  // A member that ran and now answers Joining with an older epoch restarted within the heartbeat
+  // threshold (a power cycle or a killed process shorter than SameSubnetDelay × SameSubnetThreshold): it left the
+  // cluster, and the acting member regroups without it so that it can join again. Without this
+  // the peer kept a restarted leader as member and leader for good, and the restarted node stayed
+  // Joining (found by the deterministic simulation, seed 15 of the seed topology).
+  if (
+    s0.service === 'Running' &&
+    v.service === 'Joining' &&
+    before?.service === 'Running' &&
+    // Its epoch went back: the process lost its state (restarted). A node that left the cluster
+    // keeps its epoch, and a view that arrives late (sent before it left) must not count.
+    v.epoch < before.epoch &&
+    s0.members.includes(v.node)
+  ) {
+    const r = regroupIfActing({ ...s, peers: { ...s.peers, [v.node]: { ...peer, view: v } } }, now, []);
+    if (r.state.members.length !== s0.members.length) return r;
+  }
   if (peer.view !== v) s = { ...s, peers: { ...s.peers, [v.node]: { ...peer, view: v } } };
   // The leader's view may show it now holds the witness (it won an arbitration and told us at
   // once, pokeMembers): count it now, before its push of the new membership is judged.

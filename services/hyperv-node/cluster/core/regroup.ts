@@ -48,17 +48,18 @@ export function changeMembership(
     if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, members.length, true).has) {
       // Only the witness can decide: arbitrate before giving up (docs/domain.md §Heartbeats, regroup).
       // Arbitration does not stop this node's roles: its lease spans the arbitration (lease.ts).
-      s = beginArbitration(s, now);
+      // The challenge goes out now, even while another witness call is still answering: its
+      // lease is extended only as it is posted (lease.ts extendForChallenge), and posted later
+      // the lease may have lapsed already, stopping a survivor's roles (simulation seed 25).
+      s = beginArbitration(s, now, true);
       effects.push(...pokeMembers(s, now));
-      if (!s.witness.busy) {
-        s = askingWitness(s, now);
-        effects.push({
-          type: 'witness',
-          op: s.witness.held ? 'defend' : 'arbitrate',
-          epoch: s.witness.epoch,
-          configVersion: s.config.version,
-        });
-      }
+      s = askingWitness(s, now);
+      effects.push({
+        type: 'witness',
+        op: s.witness.held ? 'defend' : 'arbitrate',
+        epoch: s.witness.epoch,
+        configVersion: s.config.version,
+      });
       // Fencing waits for quorum: a partition that may lose must never preempt the winners.
       s = { ...s, pendingRemoved: [...new Set([...s.pendingRemoved, ...removed])] };
       return { state: s, effects };
@@ -111,6 +112,8 @@ export function tryForm(s: ClusterState, now: number): ClusterDecision {
   const refused = s.witness.partitionInTime;
   if (refused && s.config.version < refused.witnessVersion && now - refused.at < s.defendMs)
     return { state: s, effects: [] };
+  // Denied, or a challenge posted: ask again only when due, not at once (state.ts askAgainAt).
+  if (s.witness.askAgainAt !== null && now < s.witness.askAgainAt) return { state: s, effects: [] };
   return {
     state: askingWitness(s, now),
     effects: [

@@ -14,7 +14,7 @@ import {
 } from './event-catalog.js';
 import { noteChallenge, startFencing, takeOver } from './fencing.js';
 import { pokeMembers } from './heartbeat-view.js';
-import { refreshQuorum } from './lease.js';
+import { extendForChallenge, refreshQuorum } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { usesWitness } from './quorum.js';
@@ -51,8 +51,10 @@ export function onWitnessTick(s0: ClusterState, now: number): ClusterDecision {
       ],
     };
   }
+  // A challenge posted now extends an arbitrating node's lease (lease.ts extendForChallenge).
+  const posting = op === 'arbitrate' ? extendForChallenge(s, now) : s;
   return {
-    state: askingWitness(s, now),
+    state: askingWitness(posting, now),
     effects: [...effects, { type: 'witness', op, epoch: s.witness.epoch, configVersion: s.config.version }],
   };
 }
@@ -63,8 +65,12 @@ export function onWitnessResult(
   msg: Extract<ClusterMsg, { type: 'witnessResult' }>,
   now: number,
 ): ClusterDecision {
-  let s: ClusterState = { ...s0, witness: { ...s0.witness, busy: false, askedAt: null } };
   const askedAt = s0.witness.askedAt ?? now;
+  const calls = Math.max((s0.witness.calls ?? 1) - 1, 0);
+  let s: ClusterState = {
+    ...s0,
+    witness: { ...s0.witness, busy: false, calls, askedAt: calls > 0 ? s0.witness.askedAt : null },
+  };
   const effects: ClusterEffectOrTimer[] = [];
   if (!msg.ok) {
     const lost = s.witness.held;
@@ -152,18 +158,26 @@ function afterArbitrate(
       lastDefendOkAt: askedAt,
     };
     // `arbitrating` stays set: settleQuorum sees the win, fences the removed nodes and takes over.
-    const next = { ...s, witness: { ...witness, partitionInTime: null } };
+    const next = { ...s, witness: { ...witness, partitionInTime: null, askAgainAt: null } };
     // A forced cluster records its configuration on the witness as soon as it holds it, so that
     // the marker protects the authoritative configuration (docs/domain.md §Forcing quorum).
     const record = s.forceQuorum && s.service === 'Running' && s.leader === s.self ? push(next) : [];
     return { state: next, effects: [witnessArbitrated(epoch), ...record] };
   }
   if (msg.outcome === 'challenged') {
-    const witness = { ...s.witness, owner, epoch, status: 'online' as const, held: false };
+    const retryMs = msg.retryAfterMs ?? s.defendMs;
+    const witness = {
+      ...s.witness,
+      owner,
+      epoch,
+      status: 'online' as const,
+      held: false,
+      askAgainAt: now + retryMs,
+    };
     const retry: ClusterEffectOrTimer = {
       type: 'startTimer',
       id: 'witness',
-      ms: msg.retryAfterMs ?? s.defendMs,
+      ms: retryMs,
       msg: { type: 'witnessTick' },
     };
     return { state: { ...s, witness }, effects: [retry] };
@@ -176,6 +190,7 @@ function afterArbitrate(
     held: false,
     arbitrating: false,
     arbitrationDeadline: null,
+    askAgainAt: now + s.defendMs,
   };
   const marker = msg.configVersion ?? 0;
   if (s.forceQuorum && s.service === 'Running' && marker >= s.config.version) {
