@@ -37,7 +37,7 @@ describe('shrinking a failing seed', () => {
   it('keeps the checker failing with fewer or shorter faults, and writes a replayable experiment', {
     timeout: 120_000,
   }, () => {
-    const s = shrink({ seed: 2, topology, durationMs: 60_000, bugs: parseInjectedBugs(bug) });
+    const s = shrink({ seed: 6, topology, durationMs: 60_000, bugs: parseInjectedBugs(bug) });
     expect(s.checker).toBe('fencing-before-takeover');
     expect(s.before.faults.length).toBeGreaterThan(s.after.faults.length);
     expect(s.after.faults.length).toBe(1);
@@ -45,7 +45,7 @@ describe('shrinking a failing seed', () => {
     // The shrunk schedule, run again, still fails that checker; without the bug it passes it.
     const again = (b?: string) =>
       runSimulation({
-        seed: 2,
+        seed: 6,
         topology,
         durationMs: s.after.durationMs,
         faults: s.after.faults,

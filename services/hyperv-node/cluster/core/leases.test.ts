@@ -132,7 +132,14 @@ describe('stale heartbeat answers (a thawed node)', () => {
       { type: 'hbResult', peer: N1, ok: true, view: last.view!, sentAt: t },
       t + 300,
     );
+    // Answered more than a heartbeat interval (250 ms) after its request: as fresh as the request.
     expect(fresh.state.peers[N1]?.lastOkAt).toBe(t);
+    const prompt = onHbResult(
+      s0,
+      { type: 'hbResult', peer: N1, ok: true, view: last.view!, sentAt: t },
+      t + 20,
+    );
+    expect(prompt.state.peers[N1]?.lastOkAt).toBe(t + 20);
     const before = fresh.state;
     const oldView = { ...last.view!, service: 'Joining' as const, members: [] };
     const stale = onHbResult(

@@ -67,11 +67,13 @@ export function onHbResult(
     // freeze, answers queued meanwhile arrive at once, out of date and in any order (found by a
     // seeded campaign: a thawed node formed a cluster with a peer whose stale view said it was
     // still looking for one, while that peer already ran a cluster of its own).
+    // An answer within a heartbeat interval of its request counts as of now, as it always did.
     const askedAt = msg.sentAt ?? now;
-    if (prev.lastOkAt !== null && askedAt < prev.lastOkAt) return { state: s0, effects: [] };
+    if (prev.lastAskedAt !== undefined && askedAt < prev.lastAskedAt) return { state: s0, effects: [] };
+    const lastOkAt = now - askedAt <= s0.delayMs ? now : askedAt;
     const peers = {
       ...s0.peers,
-      [msg.peer]: { ...prev, lastOkAt: askedAt, missed: 0, down: false, view: msg.view },
+      [msg.peer]: { ...prev, lastOkAt, lastAskedAt: askedAt, missed: 0, down: false, view: msg.view },
     };
     const r = onView(followLeader({ ...s0, peers }, msg.view, msg.sentAt, now), msg.view, now, prev.view);
     if (r.state.service === 'Running') return r;

@@ -120,6 +120,8 @@ export interface View {
 /** What this node knows of a peer: its heartbeats and its last view. */
 export interface PeerState {
   lastOkAt: number | null;
+  /** When the request of the last answer taken was sent (absent: none yet). */
+  lastAskedAt?: number;
   missed: number;
   down: boolean;
   view: View | null;
