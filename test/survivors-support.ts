@@ -187,6 +187,26 @@ export class Dc {
     await this.rolesHome();
   }
 
+  /**
+   * Waits until every ping sent before `t` has its reply: a lost one is reported only after the
+   * ping timeout (1 s), out of order, so the window's count is final once no sequence number
+   * before the first ping sent at `t` or later is missing.
+   */
+  async settled(t: number): Promise<void> {
+    await pollUntil(
+      () =>
+        [...this.pingers.values()].every((p) => {
+          const after = p.replies.filter((r) => Number(r.sent_at_ms) >= t).map((r) => r.seq);
+          if (after.length === 0) return false;
+          const first = Math.min(...after);
+          const seqs = new Set(p.replies.filter((r) => r.seq < first).map((r) => r.seq));
+          const lowest = Math.min(first, ...seqs);
+          return seqs.size === first - lowest;
+        }),
+      { what: 'replies to every ping of the window', timeoutMs: 5000, intervalMs: 100 },
+    );
+  }
+
   /** Moves the CSV's coordinator to `node` unless it coordinates already. */
   async coordinatorTo(node: string): Promise<void> {
     const s = await this.state();
@@ -226,8 +246,7 @@ export class Dc {
     }
     await this.allMembers();
     const rejoined = Date.now();
-    // Replies to the last pings of the window come back within the ping timeout (1 s).
-    await sleep(1200);
+    await this.settled(rejoined);
     const row: CycleRow = {
       cluster: this.cluster,
       fault,
