@@ -7,6 +7,7 @@
 import { readState } from '../orchestrator/run/state.js';
 import { Pinger } from '../orchestrator/scenario/seed.js';
 import type { ClusterState__Output } from '../services/generated/dcbox/cluster/v1/ClusterState.js';
+import type { ControllerLogEntry__Output } from '../services/generated/dcbox/storage/v1/ControllerLogEntry.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import { clients, clusterState, dcbox, dcboxOk, sleep } from './harness.js';
@@ -45,6 +46,9 @@ export class Dc {
   readonly c = clients();
   readonly pingers = new Map<string, Pinger>();
   readonly rows: CycleRow[] = [];
+  /** The storage controller's reservation changes, as lines, for the diagnostics of a failure. */
+  readonly reservations: string[] = [];
+  private readonly log = this.c.storage().WatchLog({ after_seq: 0 });
   /** Each node's role now, by node. */
   readonly homes = new Map<string, string>();
   private readonly generations = new Map<string, number>();
@@ -56,7 +60,23 @@ export class Dc {
     readonly nodes: string[],
     /** The first role of each node: a VM of the topology, or one to create. */
     private readonly first: Record<string, { vm: string; create: boolean }>,
-  ) {}
+  ) {
+    this.log.on('data', (e: ControllerLogEntry__Output) => {
+      if (e.kind !== 'reservation') return;
+      const victim = e.victim_key ? ` ${e.victim_key} (${e.victim_hosts.join(', ')})` : '';
+      this.reservations.push(
+        `${new Date(Number(e.time_ms)).toISOString()} ${e.initiator?.host}/${e.initiator?.port} ${e.lun} ${e.action} ${e.key}${victim}`,
+      );
+    });
+    this.log.on('error', () => undefined);
+  }
+
+  /** The last events of every node, the roles and the controller's reservation changes, for a failure's message. */
+  async diagnostics(): Promise<string> {
+    const events = (await dcbox(['cluster', 'events'])).stdout.split('\n').slice(-60).join('\n');
+    const roles = (await dcbox(['cluster', 'roles'])).stdout;
+    return `${events}\n${roles}\n${this.reservations.slice(-40).join('\n')}`;
+  }
   /** The state of the first node that answers and runs, asked in `order`. */
   async state(order: string[] = this.nodes): Promise<ClusterState__Output> {
     for (const n of order) {
@@ -276,9 +296,10 @@ export class Dc {
     return row;
   }
 
-  /** Stops the pingers and closes the client. */
+  /** Stops the pingers and the log and closes the client. */
   close(): void {
     for (const p of this.pingers.values()) p.stop();
+    this.log.cancel();
     this.c.close();
   }
 }

@@ -37,7 +37,10 @@ const TEST_TIMEOUT_MS = 150_000;
 
 /** Fails `victim` with `fault` and checks that no VM on a surviving node lost a ping. */
 async function failOnce(dc: Dc, fault: FaultKind, victim: string): Promise<CycleRow> {
-  const row = await dc.cycle(fault, victim);
+  const row = await dc.cycle(fault, victim).catch(async (e) => {
+    console.log(await dc.diagnostics());
+    throw e;
+  });
   rows.push(row);
   expect(row.survivorPings, 'pings to the survivors during the cycle').toBeGreaterThan(0);
   expect(row.survivorLost, `${fault} ${victim}: survivors' lost pings`).toEqual(
@@ -200,9 +203,7 @@ async function regroup(dc: Dc, args: string[]): Promise<void> {
     expect(s3.roles.find((r) => r.name === vm3)?.owner).not.toBe(N3);
     for (const n of [N1, N2]) expect((await dc.state([n])).quorum?.has_quorum, `${n} quorum`).toBe(true);
   } catch (e) {
-    console.log((await dcbox(['cluster', 'events'])).stdout.split('\n').slice(-40).join('\n'));
-    console.log((await dcbox(['cluster', 'roles'])).stdout);
-    console.log(JSON.stringify(dc.pingers.get(vm3)?.replies.slice(-30)));
+    console.log(await dc.diagnostics());
     throw e;
   } finally {
     await dcboxOk(['heal']);
