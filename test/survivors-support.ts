@@ -117,7 +117,16 @@ export class Dc {
       const { vm, create } = this.first[node] as { vm: string; create: boolean };
       await this.addRole(node, vm, create);
     }
-    await this.rolesHome();
+    // A role that the cluster started elsewhere (seen once at the 4-node start, cause not found)
+    // is sent home like after a fault, and said so.
+    const strays = (await this.state()).roles.filter(
+      (r) => r.state === 'Online' && this.homes.get(r.owner) !== r.name,
+    );
+    if (strays.length > 0)
+      console.log(
+        `survivors | ${this.cluster} | started away from home: ${strays.map((r) => `${r.name} on ${r.owner}`).join(', ')}`,
+      );
+    await this.sendRolesHome();
   }
 
   /** Makes a VM highly available on `node` (creating a small one first if asked), brings it online and pings it. */
