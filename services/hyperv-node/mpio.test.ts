@@ -301,6 +301,38 @@ describe('registration', () => {
     expect(gone.s.state.luns.CSV1?.registration).toBe('fenced');
   });
 
+  it('re-registers a path that was down when the cluster registered again after a preempt, and writes down it only once registered', () => {
+    const keys = { ok: true as const, prState: { registrations: [{ key: KEY }] } };
+    const s = sim('failover-only');
+    s.send({ type: 'submit', ioId: 'reg-1', lun: 'CSV1', op: { kind: 'register', key: KEY } });
+    s.send({ type: 'pathDone', ioId: 'reg-1', path: 'rssm3', result: ok });
+    s.send({ type: 'pathDone', ioId: 'register-1', path: 'rssm4', result: ok });
+    // Another node preempts our key (it leaves both paths unregistered at the storage), and rssm3
+    // fails: the write fails over to rssm4, where it is refused.
+    s.send({ type: 'submit', ioId: 'io-1', lun: 'CSV1', op: write(1) });
+    s.send({ type: 'pathDone', ioId: 'io-1', path: 'rssm3', result: fail('UNAVAILABLE') });
+    s.send({ type: 'pathDone', ioId: 'io-1', path: 'rssm4', result: fail('RESERVATION_CONFLICT') });
+    expect(s.state.luns.CSV1?.registration).toBe('fenced');
+    // Back in the cluster, the node registers again: only rssm4 is up to carry it.
+    const reg = s.send({ type: 'submit', ioId: 'reg-2', lun: 'CSV1', op: { kind: 'register', key: KEY } });
+    expect(pathIos(reg)).toEqual(['reg-2@rssm4:register']);
+    s.send({ type: 'pathDone', ioId: 'reg-2', path: 'rssm4', result: ok });
+    // rssm3 answers the next probe: it reads the keys before it registers, and meanwhile writes stay on rssm4.
+    s.send({ type: 'verify' });
+    const reclaimed = s.send({ type: 'pathDone', ioId: 'probe-2', path: 'rssm3', result: ok });
+    expect(pathIos(reclaimed)).toEqual(['recheck-4@rssm3:readKeys']);
+    expect(s.send({ type: 'submit', ioId: 'io-2', lun: 'CSV1', op: write(2) })[0]).toMatchObject({
+      path: 'rssm4',
+    });
+    expect(pathIos(s.send({ type: 'pathDone', ioId: 'recheck-4', path: 'rssm3', result: keys }))).toEqual([
+      'register-5@rssm3:register',
+    ]);
+    s.send({ type: 'pathDone', ioId: 'register-5', path: 'rssm3', result: ok });
+    expect(s.send({ type: 'submit', ioId: 'io-3', lun: 'CSV1', op: write(3) })[0]).toMatchObject({
+      path: 'rssm3',
+    });
+  });
+
   it('registers through every healthy path when asked explicitly, which re-arms a fenced LUN', () => {
     const s = sim('failover-only');
     s.send({ type: 'submit', ioId: 'io-1', lun: 'CSV1', op: write(1) });

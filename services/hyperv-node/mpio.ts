@@ -15,8 +15,9 @@
  *   never undoes the cluster's fencing. An explicit register command re-arms it.
  * - A registration stays at the storage through a path's failure (the device keeps its
  *   registrations; only a preempt removes them), so a reclaimed path registers only if it never
- *   registered, and only after a READ KEYS through it shows the node's key still registered
- *   through another path. A seeded campaign found the old rule (register on every reclaim) undoing
+ *   registered or was down when the node last registered (a preempt may have removed it), and
+ *   only after a READ KEYS through it shows the node's key still registered through another
+ *   path; until then it carries no I/O while a registered path is up. A seeded campaign found the old rule (register on every reclaim) undoing
  *   a fence: a node whose paths flapped under packet loss put its preempted key back before its
  *   next write could find out it was fenced.
  *
@@ -232,7 +233,17 @@ function submit(state: MpioState, ioId: string, lunName: string, op: StorageOp, 
   if (op.kind === 'register') {
     // An explicit registration (by the cluster) re-arms automatic registration, and with MPIO
     // every path registers (docs/domain.md §Persistent reservations): the other paths register beside the caller's I/O.
-    s = withLun(s, lunName, (l) => ({ ...l, registration: 'wanted' }));
+    // A path that does not register now (it is down) may have lost its registration: the
+    // cluster registers again after a preempt removed the key from every path. Marked
+    // unregistered, it reads the keys and registers when it is reclaimed, before it carries I/O
+    // (choosePath); otherwise its first write after the reclaim is refused and this node, back
+    // in the cluster, takes itself for fenced (found on real processes: the leader of three
+    // nodes, frozen then back, stopped its roles when its first path came back).
+    s = withLun(s, lunName, (l) => ({
+      ...l,
+      registration: 'wanted',
+      paths: l.paths.map((p) => (p.failed ? { ...p, registered: false } : p)),
+    }));
     const chosen = choosePath(s, s.luns[lunName] as LunPaths, []);
     for (const p of lun.paths) {
       if (p.failed || p.host === chosen?.host) continue;
@@ -280,7 +291,11 @@ export function choosePath(state: MpioState, lun: LunPaths, tried: readonly stri
     const first = lun.paths[0];
     return first && !tried.includes(first.host) ? first : undefined;
   }
-  const healthy = untried.filter((p) => !p.failed);
+  // A healthy path that has not registered yet while the node wants its key registered is used
+  // only when no registered one is left: a write down it would be refused as if fenced.
+  const up = untried.filter((p) => !p.failed);
+  const ready = up.filter((p) => p.registered || lun.registration !== 'wanted');
+  const healthy = ready.length > 0 ? ready : up;
   if (healthy.length > 0 && state.policy === 'round-robin') {
     for (let i = 0; i < lun.paths.length; i++) {
       const p = lun.paths[(lun.rrNext + i) % lun.paths.length] as PathState;
