@@ -118,7 +118,13 @@ export class Dc {
       await this.addRole(node, vm, create);
     }
     // A role that the cluster started elsewhere (seen once at the 4-node start, cause not found)
-    // is sent home like after a fault, and said so.
+    // is sent home like after a fault, and said so. Every role is Online somewhere first: one
+    // that fails to start on its node fails over, and is sent home from where it runs.
+    await pollUntil(async () => (await this.state()).roles.every((r) => r.state === 'Online'), {
+      what: 'every role Online',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
     const strays = (await this.state()).roles.filter(
       (r) => r.state === 'Online' && this.homes.get(r.owner) !== r.name,
     );

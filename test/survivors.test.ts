@@ -146,7 +146,8 @@ describe.skipIf(!!skip)('survivors never stop (netns runtime, default timing)', 
     );
   });
 
-  describe('four nodes, Node and Disk Majority', () => {
+  // Four nodes cost about 45 s more: `npm run survivors` runs them (with every fault kind).
+  describe.skipIf(!FULL)('four nodes, Node and Disk Majority', () => {
     let dc: Dc;
     beforeAll(async () => {
       await upDefault('four-node');

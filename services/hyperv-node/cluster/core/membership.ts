@@ -18,7 +18,7 @@ import { byId, type ClusterState, freshWindow, type View } from './state.js';
 
 /** Every SameSubnetDelay: heartbeat the peers, form or lead (failback, retries, fencing), reconcile. */
 export function onTick(s0: ClusterState, now: number): ClusterDecision {
-  let s = takeUnreachableCsv(refreshQuorum(s0, now));
+  let s = takeUnreachableCsv(refreshQuorum(s0, now), now);
   const effects: ClusterEffectOrTimer[] = [
     { type: 'startTimer', id: 'tick', ms: s.delayMs, msg: { type: 'tick' } },
   ];
