@@ -162,6 +162,36 @@ function regroupIfActing(s: ClusterState, now: number, pre: ClusterEffectOrTimer
 }
 
 /**
+ * A member that ran and now answers Joining with an older epoch restarted within the heartbeat
+ * threshold (a power cycle or a killed process shorter than SameSubnetDelay × SameSubnetThreshold):
+ * it left the cluster, and the acting member regroups without it so that it can join again.
+ * Without this the peer kept a restarted leader as member and leader for good, and the restarted
+ * node stayed Joining (found by the deterministic simulation, seed 15 of the seed topology).
+ * Null when the view tells of no such restart, or this node does not act on it.
+ */
+function regroupRestarted(
+  s0: ClusterState,
+  v: View,
+  now: number,
+  before: View | null | undefined,
+): ClusterDecision | null {
+  const peer = s0.peers[v.node];
+  if (
+    !peer ||
+    s0.service !== 'Running' ||
+    v.service !== 'Joining' ||
+    before?.service !== 'Running' ||
+    // Its epoch went back: the process lost its state (restarted). A node that left the cluster
+    // keeps its epoch, and a view that arrives late (sent before it left) must not count.
+    v.epoch >= before.epoch ||
+    !s0.members.includes(v.node)
+  )
+    return null;
+  const r = regroupIfActing({ ...s0, peers: { ...s0.peers, [v.node]: { ...peer, view: v } } }, now, []);
+  return r.state.members.length !== s0.members.length ? r : null;
+}
+
+/**
  * Learns from a peer's view: who runs, who leads, and whether this node was removed. `before` is
  * the peer's previous view (the one this node held until this one arrived).
  */
@@ -174,23 +204,8 @@ export function onView(
   let s = s0;
   const peer = s.peers[v.node];
   if (!peer) return { state: s, effects: [] };
-  // A member that ran and now answers Joining with an older epoch restarted within the heartbeat
-  // threshold (a power cycle or a killed process shorter than SameSubnetDelay × SameSubnetThreshold): it left the
-  // cluster, and the acting member regroups without it so that it can join again. Without this
-  // the peer kept a restarted leader as member and leader for good, and the restarted node stayed
-  // Joining (found by the deterministic simulation, seed 15 of the seed topology).
-  if (
-    s0.service === 'Running' &&
-    v.service === 'Joining' &&
-    before?.service === 'Running' &&
-    // Its epoch went back: the process lost its state (restarted). A node that left the cluster
-    // keeps its epoch, and a view that arrives late (sent before it left) must not count.
-    v.epoch < before.epoch &&
-    s0.members.includes(v.node)
-  ) {
-    const r = regroupIfActing({ ...s, peers: { ...s.peers, [v.node]: { ...peer, view: v } } }, now, []);
-    if (r.state.members.length !== s0.members.length) return r;
-  }
+  const restarted = regroupRestarted(s0, v, now, before);
+  if (restarted) return restarted;
   if (peer.view !== v) s = { ...s, peers: { ...s.peers, [v.node]: { ...peer, view: v } } };
   // The leader's view may show it now holds the witness (it won an arbitration and told us at
   // once, pokeMembers): count it now, before its push of the new membership is judged.

@@ -182,6 +182,16 @@ function afterArbitrate(
     };
     return { state: { ...s, witness }, effects: [retry] };
   }
+  return afterDenied(s, msg, { owner, epoch }, now);
+}
+
+/** Arbitration denied: another holds the witness; a forced cluster or a partition in time may follow. */
+function afterDenied(
+  s: ClusterState,
+  msg: WitnessResult,
+  { owner, epoch }: WitnessAnswer,
+  now: number,
+): { state: ClusterState; effects: ClusterEffectOrTimer[] } {
   const witness = {
     ...s.witness,
     owner,
