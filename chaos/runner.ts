@@ -144,9 +144,11 @@ function runPaths(name: string, now: Date): RunPaths {
 async function setUpCluster(cl: Clients, spec: ExperimentSpec): Promise<void> {
   await pollUntil(() => anyState(cl), { what: 'the cluster to form', timeoutMs: 30_000, intervalMs: 100 });
   // The cluster forms on one node and the others join it a moment later: a role set up on a
-  // node still joining is refused ("no leader to ask"), so wait until every node says Running.
-  await pollUntil(() => everyNodeRunning(cl), {
-    what: 'every node to join the cluster',
+  // node still joining is refused ("no leader to ask"), and one set up while two nodes each
+  // believe they lead cannot commit its configuration, so wait until every node runs in the one
+  // cluster that has them all.
+  await pollUntil(() => everyNodeInOneCluster(cl), {
+    what: 'every node to join one cluster',
     timeoutMs: 30_000,
     intervalMs: 100,
   });
@@ -164,8 +166,8 @@ async function setUpCluster(cl: Clients, spec: ExperimentSpec): Promise<void> {
   for (const r of spec.roles) await setUpRole(cl, r);
 }
 
-/** Whether every node's own cluster service says Running with quorum. */
-async function everyNodeRunning(cl: Clients): Promise<boolean> {
+/** Whether every node's own cluster service says Running with quorum, under one leader, with all nodes members. */
+async function everyNodeInOneCluster(cl: Clients): Promise<boolean> {
   const states = await Promise.all(
     cl
       .byComponent('hyperv-node')
@@ -175,7 +177,14 @@ async function everyNodeRunning(cl: Clients): Promise<boolean> {
         ),
       ),
   );
-  return states.every((s) => s?.service_state === 'Running' && !!s.quorum?.has_quorum);
+  const names = cl.byComponent('hyperv-node').map((n) => n.name);
+  return states.every(
+    (s) =>
+      s?.service_state === 'Running' &&
+      !!s.quorum?.has_quorum &&
+      s.leader === states[0]?.leader &&
+      names.every((n) => s.members.includes(n)),
+  );
 }
 
 /** Makes a VM highly available and online, then starts its memory load or moves it as asked. */
