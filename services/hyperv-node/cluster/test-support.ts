@@ -3,7 +3,7 @@
  * the survivor check that a role on another node runs on, uninterrupted, at every 5 ms step.
  */
 import { expect } from 'vitest';
-import { leaseValid, localResourceState } from './core/decide.js';
+import { type ClusterState, initialCluster, leaseValid, localResourceState } from './core/decide.js';
 import type { ClusterSim } from './sim.js';
 
 /** How a node fails: its power goes off, its process is killed (and restarts), or it freezes (and thaws). */
@@ -62,4 +62,29 @@ export function expectRolesUninterrupted(
       if (who.length > 1) expect.fail(`${vm} answered by [${who.join()}] ${at()}`);
     }
   }
+}
+
+/**
+ * A fresh core of the seed's two-node cluster (Node and Disk Majority, the default timing), as
+ * `self` sees it at time 0, for tests that drive one core by hand.
+ */
+export function twoNodeCore(self: string): ClusterState {
+  return initialCluster({
+    cluster: 'C',
+    self,
+    nodes: [
+      { name: 'HVR2NODO1', id: 1 },
+      { name: 'HVR2NODO2', id: 2 },
+    ],
+    model: 'node-and-disk-majority',
+    delayMs: 1000,
+    threshold: 5,
+    defendMs: 1000,
+    challengeWaitMs: 3000,
+    retryPeriodMs: 3_600_000,
+    witnessKeepsConfig: true,
+    csv: [],
+    saved: null,
+    now: 0,
+  });
 }

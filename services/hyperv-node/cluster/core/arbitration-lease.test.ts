@@ -5,7 +5,8 @@
  * let a loser answer for VMs the winner had already restarted (found by the simulation, seed 7).
  */
 import { describe, expect, it } from 'vitest';
-import { type ClusterState, initialCluster } from './decide.js';
+import { twoNodeCore } from '../test-support.js';
+import type { ClusterState } from './decide.js';
 import { beginArbitration } from './lease.js';
 import { onWitnessTick } from './witness.js';
 
@@ -14,24 +15,7 @@ const N2 = 'HVR2NODO2';
 
 /** N2 leads a cluster of its own after removing N1, its lease holding until 10 s, without the witness. */
 function removedPeer(busy: boolean): ClusterState {
-  const s = initialCluster({
-    cluster: 'C',
-    self: N2,
-    nodes: [
-      { name: N1, id: 1 },
-      { name: N2, id: 2 },
-    ],
-    model: 'node-and-disk-majority',
-    delayMs: 1000,
-    threshold: 5,
-    defendMs: 1000,
-    challengeWaitMs: 3000,
-    retryPeriodMs: 3_600_000,
-    witnessKeepsConfig: true,
-    csv: [],
-    saved: null,
-    now: 0,
-  });
+  const s = twoNodeCore(N2);
   return {
     ...s,
     service: 'Running',

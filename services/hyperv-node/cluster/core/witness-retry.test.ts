@@ -5,7 +5,8 @@
  * partitioned from the holder (found by the deterministic simulation, seed 3).
  */
 import { describe, expect, it } from 'vitest';
-import { type ClusterEffect, type ClusterState, initialCluster } from './decide.js';
+import { twoNodeCore } from '../test-support.js';
+import type { ClusterEffect, ClusterState } from './decide.js';
 import { tryForm } from './regroup.js';
 import { onWitnessResult } from './witness.js';
 
@@ -15,24 +16,7 @@ const NOW = 100_000;
 
 /** N1, out of the cluster, alone: it may form only with the witness. */
 function alone(): ClusterState {
-  const s = initialCluster({
-    cluster: 'C',
-    self: N1,
-    nodes: [
-      { name: N1, id: 1 },
-      { name: N2, id: 2 },
-    ],
-    model: 'node-and-disk-majority',
-    delayMs: 1000,
-    threshold: 5,
-    defendMs: 1000,
-    challengeWaitMs: 3000,
-    retryPeriodMs: 3_600_000,
-    witnessKeepsConfig: true,
-    csv: [],
-    saved: null,
-    now: 0,
-  });
+  const s = twoNodeCore(N1);
   return { ...s, service: 'Stopped' };
 }
 
