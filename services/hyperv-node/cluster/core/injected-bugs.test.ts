@@ -18,6 +18,7 @@ import { parseInjectedBugs } from '../../../process/injected-bugs.js';
 import { ClusterSim } from '../sim.js';
 import { reconcile } from './roles.js';
 import { type ClusterState, initialCluster } from './state.js';
+import { onWitnessResult } from './witness.js';
 
 /** A node whose cluster service stopped (quorum lost) while VM1, which another node now owns, runs here. */
 function stoppedWithVmRunning(bug?: string): ClusterState {
@@ -107,6 +108,29 @@ describe('the injected bug witness-without-arbitration in the cluster core', () 
 
   it('gives quorum to both sides with the bug', () => {
     expect(firstDoubleQuorum(partitioned('witness-without-arbitration'), 6000)).not.toBeNull();
+  });
+
+  // A CI run: the cut-off node lost quorum (a witness call failed) before it counted the vote, and
+  // then only arbitrated; with the bug, the witness's answer, even a denial, lets it form alone.
+  const denied = (bug?: string) => {
+    const s = { ...stoppedWithVmRunning(bug), vms: {} };
+    const msg = {
+      type: 'witnessResult',
+      op: 'arbitrate',
+      ok: true,
+      outcome: 'denied',
+      owner: 'N1',
+      epoch: 1,
+    } as const;
+    return onWitnessResult({ ...s, witness: { ...s.witness, busy: true, calls: 1 } }, msg, 5000).state;
+  };
+  it('leaves a stopped node out of any cluster when the witness denies it, without the bug', () => {
+    expect(denied().service).toBe('Stopped');
+  });
+
+  it('lets a stopped node form a cluster alone on a denial with the bug', () => {
+    const s = denied('witness-without-arbitration');
+    expect([s.service, s.members, s.quorum.has]).toEqual(['Running', ['N2'], true]);
   });
 });
 

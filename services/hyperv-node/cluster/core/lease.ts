@@ -14,6 +14,14 @@ export function witnessFresh(s: ClusterState, now: number): boolean {
 }
 
 /**
+ * injected bug witness-without-arbitration: this node counts the witness's vote whenever the
+ * witness answers, without winning it by arbitration — while it runs and when it forms.
+ */
+export function countsUnwonWitness(s: ClusterState): boolean {
+  return injected(s.bugs, 'witness-without-arbitration') && s.witness.status === 'online';
+}
+
+/**
  * Whether a peer's last view allows it to vote with this node: a peer that runs a cluster of its
  * own, one without this node, does not (found by a seeded campaign: a thawed node counted a peer
  * that had formed its own cluster meanwhile, and that peer's witness, as votes of its own).
@@ -26,15 +34,7 @@ function sharesCluster(s: ClusterState, peer: string): boolean {
 /** Whether this node's partition holds the witness: held by a member that confirmed it lately. */
 export function partitionHoldsWitness(s: ClusterState, now: number, members: string[]): boolean {
   if (!usesWitness(s.model)) return false;
-  if (members.includes(s.self) && witnessFresh(s, now)) return true;
-  // injected bug witness-without-arbitration: count the witness's vote whenever it answers,
-  // without winning it by arbitration.
-  if (
-    injected(s.bugs, 'witness-without-arbitration') &&
-    members.includes(s.self) &&
-    s.witness.status === 'online'
-  )
-    return true;
+  if (members.includes(s.self) && (witnessFresh(s, now) || countsUnwonWitness(s))) return true;
   return members.some((m) => {
     const p = s.peers[m];
     return (

@@ -9,7 +9,7 @@ import { assignCsvCoordinators } from './csv-coordination.js';
 import { clusterFormed, nodeRemovedByLeader } from './event-catalog.js';
 import { startFencing } from './fencing.js';
 import { pokeMembers } from './heartbeat-view.js';
-import { beginArbitration, refreshQuorum, witnessFresh } from './lease.js';
+import { beginArbitration, countsUnwonWitness, refreshQuorum, witnessFresh } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { countVotes, usesWitness } from './quorum.js';
@@ -105,7 +105,7 @@ export function tryForm(s: ClusterState, now: number): ClusterDecision {
     return changeMembership(s, candidates, absent, now, [clusterFormed(candidates, false)]);
   if (!usesWitness(s.model) || !countVotes(s.model, s.nodes.length, candidates.length, true).has)
     return { state: s, effects: [] };
-  if (witnessFresh(s, now))
+  if (witnessFresh(s, now) || countsUnwonWitness(s))
     return changeMembership(s, candidates, absent, now, [clusterFormed(candidates, true)]);
   if (s.witness.busy) return { state: s, effects: [] };
   // Refused for partition in time: ask the witness again only after a defence interval.
