@@ -154,6 +154,7 @@ export class SimNode {
         io: (lun, op, done) => this.blockIo(lun, op, done),
         changed: (vm, state) => this.cluster.send({ type: 'vmState', name: vm, state }),
         fault: (vm, reason) => this.cluster.send({ type: 'vmFault', name: vm, reason }),
+        startFailed: (vm, error) => this.cluster.send({ type: 'vmStartFailed', name: vm, error }),
       },
       this.d.saved,
       s,

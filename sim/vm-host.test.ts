@@ -79,7 +79,12 @@ function rig(opts: { newest?: number; fail?: (op: StorageOp) => boolean } = {}) 
     world,
     host,
     history,
-    { io, changed: (vm, s) => states.push(`${vm} ${s}`), fault: () => {} },
+    {
+      io,
+      changed: (vm, s) => states.push(`${vm} ${s}`),
+      fault: () => {},
+      startFailed: (vm, error) => states.push(`${vm} start failed: ${error}`),
+    },
     new SavedStates(),
     settings,
     timing,
@@ -106,12 +111,15 @@ describe('the VM core on a simulated node', () => {
     expect(r.states).toContain('VM1 Running');
   });
 
-  it('does not boot when a read of its disk fails: the start ends Off', () => {
+  it('does not boot when a read of its disk fails: the start fails, then the VM is Off', () => {
     const r = rig({ newest: 41, fail: (op) => op.kind === 'read' && op.offset === 20 * MIB });
     r.sched.runUntil(5000);
     expect(r.vms.running('VM1')).toBe(false);
     expect(r.vms.stateOf('VM1')).toBe('Off');
-    expect(r.states.at(-1)).toBe('VM1 Off');
+    expect(r.states.slice(-2)).toEqual([
+      `VM1 start failed: reading VM1's disk at ${4 * MIB}: ALL_PATHS_DOWN: no path`,
+      'VM1 Off',
+    ]);
     expect(r.ops.some((o) => o.kind === 'write')).toBe(false);
   });
 

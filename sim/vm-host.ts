@@ -66,6 +66,8 @@ export interface VmHostPorts {
   changed(vm: string, state: VmState): void;
   /** A write was refused with RESERVATION CONFLICT: the node is fenced from the disk. */
   fault(vm: string, reason: string): void;
+  /** A start it accepted failed before the VM ran (reported before the VM is Off). */
+  startFailed(vm: string, error: string): void;
 }
 
 /** A step of the manager the host reports with its effects: a VM's lifecycle changed. */
@@ -241,6 +243,9 @@ export class SimVmHost {
         return;
       case 'fault':
         this.ports.fault(e.vm, e.reason);
+        return;
+      case 'startFailed':
+        this.ports.startFailed(e.vm, e.error);
         return;
       case 'allocMemory':
         this.startMemory(e);

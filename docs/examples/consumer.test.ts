@@ -14,7 +14,7 @@ import { expect, it } from 'vitest';
 
 type ClusterState = {
   members: unknown[];
-  roles: { name: string; owner: string; state: string }[];
+  roles: { name: string; owner: string; state: string; last_error: string }[];
 };
 
 /** A unary gRPC call as a promise. */
@@ -22,13 +22,17 @@ function call<T>(fn: (cb: (err: Error | null, res?: T) => void) => void): Promis
   return new Promise((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
 }
 
-/** Polls `check` every 100 ms until it returns something, or fails naming what it waited for. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls `check` every 100 ms until it returns something, or fails naming what it waited for and
+ * what `seen` says of the last poll.
+ */
+async function until<T>(what: string, check: () => Promise<T | undefined>, seen: () => unknown): Promise<T> {
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const found = await check();
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after 30 s waiting for ${what}; last seen: ${JSON.stringify(seen())}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -70,18 +74,24 @@ it('brings the role of a blade powered off through Redfish back on the other nod
     const node1 = dc.clients.cluster('HVR2NODO1');
     const node2 = dc.clients.cluster('HVR2NODO2');
     const state = () => call<ClusterState>((cb) => node1.GetState({}, cb));
-    const role = (owner: string) => async () =>
-      (await state()).roles.find(
-        (r) => r.name === 'VirtualMachine1' && r.owner === owner && r.state === 'Online',
-      );
-    await until('the cluster to form', async () => ((await state()).members.length === 2 ? true : undefined));
+    let seen: unknown; // what the last poll saw, for a timeout's message
+    const members = async () => {
+      seen = (await state()).members;
+      return (seen as unknown[]).length === 2 ? true : undefined;
+    };
+    const role = (owner: string) => async () => {
+      const r = (await state()).roles.find((x) => x.name === 'VirtualMachine1');
+      seen = r && { owner: r.owner, state: r.state, last_error: r.last_error };
+      return r?.owner === owner && r.state === 'Online' ? r : undefined;
+    };
+    await until('the cluster to form', members, () => seen);
 
     // VirtualMachine1 is defined on HVR2NODO2 (topologies/seed.yaml): make it a clustered role there.
     await call((cb) =>
       node2.MakeHighlyAvailable({ vm: 'VirtualMachine1', preferred_owners: [], allow_failback: false }, cb),
     );
     await call((cb) => node2.Online({ name: 'VirtualMachine1' }, cb));
-    await until('VirtualMachine1 online on HVR2NODO2', role('HVR2NODO2'));
+    await until('VirtualMachine1 online on HVR2NODO2', role('HVR2NODO2'), () => seen);
 
     // Blade 2 (HVR2NODO2) loses power as if pulled from the management module.
     const reset = await redfish(dc, 'Systems/blade2/Actions/ComputerSystem.Reset', { ResetType: 'ForceOff' });
@@ -89,7 +99,7 @@ it('brings the role of a blade powered off through Redfish back on the other nod
     const blade2 = (await redfish(dc, 'Systems/blade2')).json as { PowerState: string };
     expect(blade2.PowerState).toBe('Off');
 
-    const back = await until('VirtualMachine1 online again on HVR2NODO1', role('HVR2NODO1'));
+    const back = await until('VirtualMachine1 online again on HVR2NODO1', role('HVR2NODO1'), () => seen);
     expect(back.owner).toBe('HVR2NODO1');
   } finally {
     await dc.stop(); // every container and the network of the run

@@ -137,6 +137,7 @@ function clusterService(ctx: Ctx, disks: Multipath, vms: VmHost, volumes: Map<st
   vms.onChange((vm) => cluster.vmChanged(vm.spec.name, clusterState(vm)));
   vms.onGone((name) => cluster.vmChanged(name, 'Absent'));
   vms.onFault((name, reason) => cluster.vmFault(name, reason));
+  vms.onStartFailed((name, error) => cluster.vmStartFailed(name, error));
   // A clustered VM answers only while this node's cluster lease holds; others always do.
   // injected bug answer-after-quorum-loss: the gate stays open whatever the lease says.
   if (injected(cfg.bugs, 'answer-after-quorum-loss')) vms.setEchoGate(() => true);

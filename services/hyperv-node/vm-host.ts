@@ -85,6 +85,7 @@ export class VmHost {
   private readonly random: Random;
   private readonly peers = new Map<string, HyperVNodeClient>();
   private readonly changeListeners: ((vm: VmInstanceState) => void)[] = [];
+  private readonly startFailedListeners: ((name: string, error: string) => void)[] = [];
   private readonly goneListeners: ((name: string) => void)[] = [];
   private readonly faultListeners: ((name: string, reason: string) => void)[] = [];
   private readonly migrationListeners: ((e: MigrationEvent) => void)[] = [];
@@ -198,6 +199,14 @@ export class VmHost {
   /** Calls cb after every change of a VM's lifecycle state (not on removal). */
   onChange(cb: (vm: VmInstanceState) => void): void {
     this.changeListeners.push(cb);
+  }
+
+  /**
+   * Calls cb when a start this host accepted fails before the VM runs (its memory, its saved
+   * state or its disk's journal could not be read); cb runs before the VM is reported Off.
+   */
+  onStartFailed(cb: (name: string, error: string) => void): void {
+    this.startFailedListeners.push(cb);
   }
 
   /** Calls cb when the skeleton VM of an abandoned incoming migration is gone (nobody asked it). */
@@ -399,6 +408,9 @@ export class VmHost {
         return;
       case 'fault':
         for (const cb of this.faultListeners) cb(effect.vm, effect.reason);
+        return;
+      case 'startFailed':
+        for (const cb of this.startFailedListeners) cb(effect.vm, effect.error);
         return;
       case 'allocMemory':
         this.startMemory(effect);

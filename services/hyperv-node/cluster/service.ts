@@ -178,6 +178,11 @@ export class ClusterService {
     this.actor.send({ type: 'vmState', name, state });
   }
 
+  /** A start the VM manager accepted failed before the VM ran. */
+  vmStartFailed(name: string, error: string): void {
+    this.actor.send({ type: 'vmStartFailed', name, error });
+  }
+
   /** A VM's disk was refused with RESERVATION CONFLICT: this node was fenced. */
   vmFault(name: string, reason: string): void {
     this.actor.send({ type: 'vmFault', name, reason });

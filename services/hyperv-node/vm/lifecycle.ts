@@ -150,10 +150,13 @@ export function memoryFailed(state: VmManagerState, name: string, epoch: number,
   if (vm?.run.state !== 'Starting') return { state, effects: [] };
   // A failed restore keeps the saved state for another try; a failed allocation leaves it Off.
   const run: VmRunState = vm.run.restoring ? { state: 'Saved', savedAt: vm.run.since } : { state: 'Off' };
+  // The cluster hears of it as the failure of its start (the resource failed to come online),
+  // before it sees the VM Off: its restart policy decides, not an endless retry here.
   return {
     state: put(state, { ...vm, run }),
     effects: [
-      { type: 'log', level: 'warn', msg: 'VM failed to start: no memory', fields: { vm: name, error } },
+      { type: 'log', level: 'warn', msg: 'VM failed to start', fields: { vm: name, error } },
+      { type: 'startFailed', vm: name, error },
     ],
   };
 }

@@ -196,6 +196,8 @@ export type VmEffect =
   | { type: 'forget'; vm: string }
   /** A running VM hit a fault the cluster must handle (its node was fenced off the disk). */
   | { type: 'fault'; vm: string; reason: string }
+  /** A start failed after it was accepted (no memory, no saved state, a disk the guest cannot read). */
+  | { type: 'startFailed'; vm: string; error: string }
   | { type: 'log'; level: 'info' | 'warn'; msg: string; fields: Record<string, unknown> };
 
 /** What the VM core decides for one message: the new manager state and the effects. */

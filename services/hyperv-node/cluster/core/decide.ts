@@ -53,7 +53,7 @@ import { onHbResult, onTick, onView, probeJoining, probeLeader } from './members
 import { onLeaderAnswer, onMigrated, onMoveRequest } from './moves.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { onConfigPush } from './replication.js';
-import { onRegistered, onVmOpDone, onVmState } from './roles.js';
+import { onRegistered, onVmOpDone, onVmStartFailed, onVmState } from './roles.js';
 import type { ClusterState } from './state.js';
 import { onWitnessResult, onWitnessTick } from './witness.js';
 
@@ -122,6 +122,8 @@ export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): Clust
       return onVmOpDone(s, msg, ctx.now);
     case 'vmFault':
       return onVmFault(s, msg, ctx.now);
+    case 'vmStartFailed':
+      return onVmStartFailed(s, msg, ctx.now);
     case 'moveRequest':
       return onMoveRequest(s, msg);
     case 'leaderAnswer':

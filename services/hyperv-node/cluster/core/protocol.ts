@@ -64,6 +64,8 @@ export type ClusterMsg =
   | { type: 'vmState'; name: string; state: VmState }
   | { type: 'vmOpDone'; name: string; op: string; ok: boolean; error?: string }
   | { type: 'vmFault'; name: string; reason: string }
+  /** A start the VM manager accepted failed before the VM ran (it is reported Off next). */
+  | { type: 'vmStartFailed'; name: string; error: string }
   /** Move a role this node owns to another node; `vmState` is the VM manager's state of its VM now. */
   | {
       type: 'moveRequest';

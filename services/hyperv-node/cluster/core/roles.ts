@@ -101,35 +101,54 @@ export function onVmOpDone(
 ): ClusterDecision {
   const vmBusy = { ...s0.vmBusy };
   delete vmBusy[msg.name];
-  let s: ClusterState = { ...s0, vmBusy };
+  const s: ClusterState = { ...s0, vmBusy };
   const effects: ClusterEffectOrTimer[] = [];
   const role = s.config.roles[msg.name];
   if (msg.ok || !role || role.owner !== s.self) {
     if (msg.ok && msg.op === 'start' && role) effects.push(roleStarted(role.name, s.self));
     return reconcile(s, now, effects);
   }
-  // A resource that failed to come online: restart in place, then fail over (docs/domain.md §Resources and groups).
-  const policy = afterResourceFailure(s.restarts[msg.name] ?? [], now);
-  effects.push(resourceFailed(msg.name, msg.op, msg.error));
+  return failedHere(s, msg.name, msg.op, msg.error, now);
+}
+
+/**
+ * A start the VM manager had accepted failed before the VM ran (say its disk could not be read
+ * at boot): the role's resource failed to come online here, as when the start is refused.
+ */
+export function onVmStartFailed(
+  s: ClusterState,
+  msg: Extract<ClusterMsg, { type: 'vmStartFailed' }>,
+  now: number,
+): ClusterDecision {
+  const role = s.config.roles[msg.name];
+  if (!role || role.owner !== s.self || role.desired !== 'Online') return { state: s, effects: [] };
+  return failedHere(s, msg.name, 'start', msg.error, now);
+}
+
+/** A resource that failed to come online: restart in place, then fail over (docs/domain.md §Resources and groups). */
+function failedHere(s0: ClusterState, name: string, op: string, error: string | undefined, now: number) {
+  let s = s0;
+  const policy = afterResourceFailure(s.restarts[name] ?? [], now);
+  const effects: ClusterEffectOrTimer[] = [resourceFailed(name, op, error)];
   if (policy.action === 'restart') {
-    s = { ...s, restarts: { ...s.restarts, [msg.name]: [...policy.recent, now] } };
+    s = { ...s, restarts: { ...s.restarts, [name]: [...policy.recent, now] } };
     return reconcile(s, now, effects);
   }
   s = {
     ...s,
-    roleErrors: { ...s.roleErrors, [msg.name]: msg.error ?? 'failed' },
-    restarts: { ...s.restarts, [msg.name]: [] },
+    roleErrors: { ...s.roleErrors, [name]: error ?? 'failed' },
+    restarts: { ...s.restarts, [name]: [] },
   };
   // Its restarts ran out: the group did not come online here (1205), and the leader moves it on.
   return {
     state: s,
     effects: [
       ...effects,
-      groupFailedHere(msg.name, s.self, msg.op),
+      groupFailedHere(name, s.self, op),
       {
         type: 'forward',
-        cmd: { op: 'failRole', role: msg.name, from: s.self, reason: msg.error ?? 'failed' },
-      },
+        cmd: { op: 'failRole', role: name, from: s.self, reason: error ?? 'failed' },
+      } as const,
     ],
   };
 }
