@@ -32,7 +32,11 @@ let mm: MmAccess;
 const clusterState = (node: string) =>
   rpc<ClusterState__Output>((cb) => c.cluster(node).GetState({}, deadline(2000), cb));
 
-/** Runs fence_bladecenter against the MM's telnet CLI; resolves with its exit code and output. */
+/**
+ * Runs fence_bladecenter against the MM's telnet CLI; resolves with its exit code and output.
+ * `--power-wait=1`: the agent's 10 s default waits for a real AMM's lag, and the emulated one has
+ * acted when it answers OK (docs/protocol.md §AMM CLI); status after each command checks it.
+ */
 async function fenceBladecenter(action: string, password = 'PASSW0RD') {
   const t = mm.endpoints.telnet;
   const args = [
@@ -46,6 +50,7 @@ async function fenceBladecenter(action: string, password = 'PASSW0RD') {
     password,
     '-n',
     '2',
+    '--power-wait=1',
     '-o',
     action,
   ];
