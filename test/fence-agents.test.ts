@@ -35,7 +35,8 @@ const clusterState = (node: string) =>
 /**
  * Runs fence_bladecenter against the MM's telnet CLI; resolves with its exit code and output.
  * `--power-wait=1`: the agent's 10 s default waits for a real AMM's lag, and the emulated one has
- * acted when it answers OK (docs/protocol.md §AMM CLI); status after each command checks it.
+ * acted when it answers OK (the AMM CLI in docs/protocol.md); the agent checks the status after
+ * each command all the same.
  */
 async function fenceBladecenter(action: string, password = 'PASSW0RD') {
   const t = mm.endpoints.telnet;
