@@ -12,6 +12,7 @@ import { ECHO_INTERVAL_MS } from './echo.js';
 import { tokenForDetection } from './pacemaker-config.js';
 import { pacemakerEntry } from './pacemaker-entry.js';
 import type { Samples } from './session-support.js';
+import { simSpeed, simSpeedEntry } from './sim-speed.js';
 import { baselineProblems, type Entry, medianOf, ratioOf } from './verdict.js';
 
 /** The lock every real data center on this machine is taken under (others run tests too). */
@@ -119,7 +120,9 @@ export async function runBench(opts: {
   // the 2008 R2 SP1 limit of 1000 per cluster (1002), watched for the issue's 10 minutes.
   if (!opts.quick)
     scales.push(await add('scale-6x167', ['--watch-ms', String(opts.scaleWatchMs ?? 600_000)]));
-  const entries = benchEntries(opts.quick, seeds, lmio, scales, pcmk);
+  const sim = await simSession(opts.quick, say);
+  sessions.push(sim.session);
+  const entries = [...benchEntries(opts.quick, seeds, lmio, scales, pcmk), sim.entry];
   return {
     quick: opts.quick,
     machine: thisMachine(),
@@ -127,6 +130,23 @@ export async function runBench(opts: {
     sessions,
     problems: runProblems(sessions, entries),
   };
+}
+
+/** The simulation's swarm, in this process (no data center, no lock): its row and its session. */
+async function simSession(quick: boolean, say: (line: string) => void) {
+  const t0 = Date.now();
+  const s = await simSpeed(quick).then(
+    (x) => ({ ok: x, error: undefined }),
+    (err: unknown) => ({ ok: null, error: String((err as Error)?.message ?? err) }),
+  );
+  const session: Session = {
+    kind: 'sim',
+    samples: s.ok ? { ...s.ok } : null,
+    ...(s.error ? { error: s.error } : {}),
+    ms: Date.now() - t0,
+  };
+  say(`sim: ${s.error ? `FAILED ${s.error}` : JSON.stringify(s.ok)} (${(session.ms / 1000).toFixed(0)} s)`);
+  return { session, entry: simSpeedEntry(s.ok, s.error) };
 }
 
 /** Every failed session and every missing or zero baseline: any of them fails the run. */
@@ -388,6 +408,7 @@ const METHOD = [
   "- **Failover** (seed sessions): blade 2 is powered off through the MM. Detection = Event 1135 (node removed) on the survivor HVR2NODO1 − the orchestrator's power event (the blade's processes killed); recovery = Event 1201 (the VM started on the survivor, before its guest boots) − Event 1135; failover = the first echo HVR2NODO1 answers (sent time + round trip) − the power event. `failoverRatio` = failover ÷ that measured detection.",
   `- **Blackout** (lm-io): the workstation echoes the VM every ${ECHO_INTERVAL_MS} ms over the emulated network. A live migration's blackout is the longest gap between two answers from the move's start until the target answers; the same measure over 500 ms with no move just before is its baseline (the echo's own resolution on this machine). The nodes' own figure is only quoted.`,
   '- **Memory**: service + nats-server RSS per host with VirtualMachine1 online; goals on the median host and on the largest.',
+  "- **Simulation** (`simSpeedRatio`): a swarm of seeds of the seed topology, default timing, ten simulated minutes each, one worker thread per core, each seed simulated and judged by the chaos checkers; the ratio is all seeds' simulated time over the swarm's wall-clock time. The memory of one simulated data center is the heap a finished run keeps alive after a full garbage collection.",
   "- **Pacemaker** (full runs only): two nodes in network namespaces `dcbpcmk-a`/`-b` (198.18.250.1–2/24 on a veth), each in its own mount + UTS namespace with private /run, /dev/shm, /etc/corosync, /var/lib/corosync, /var/lib/pacemaker and logs. Corosync knet with the token set to dcbox's measured detection ÷ 2.2 (token + consensus of 1.2 × token), votequorum `two_node: 1`, STONITH off, one `ocf:pacemaker:Dummy` placed off the DC. Every process of the active node is SIGKILLed at once; detection = the survivor's corosync `Members left` line − the kill, recovery = the Dummy's state file appearing on the survivor (its mtime) − that line. `failoverVsPacemaker` = dcbox's power-off → Event 1201 ÷ Pacemaker's kill → Dummy started. Missing packages make the row \"not measured\", never a pass. Everything the comparison makes is removed at its end, on failure and on SIGINT/SIGTERM, and checked.",
 ];
 

@@ -439,12 +439,30 @@ export function readHistory(path: string): HistoryEntry[] {
   return parseHistory(text, path);
 }
 
-/** The entries of one type, typed. */
+/**
+ * A history's entries grouped by type, from one pass: every checker asks for several types, and
+ * a simulated run's history has hundreds of thousands of lines. Kept while the history's length
+ * stays the same (a history only grows).
+ */
+const byTypeCache = new WeakMap<History, { length: number; byType: Map<string, HistoryEntry[]> }>();
+
+/** The entries of one type, typed, in the history's order (a fresh array the caller may sort). */
 export function entriesOf<T extends HistoryEntry['type']>(
   h: History,
   type: T,
 ): Extract<HistoryEntry, { type: T }>[] {
-  return h.filter((e): e is Extract<HistoryEntry, { type: T }> => e.type === type);
+  let cached = byTypeCache.get(h);
+  if (!cached || cached.length !== h.length) {
+    const byType = new Map<string, HistoryEntry[]>();
+    for (const e of h) {
+      const list = byType.get(e.type);
+      if (list) list.push(e);
+      else byType.set(e.type, [e]);
+    }
+    cached = { length: h.length, byType };
+    byTypeCache.set(h, cached);
+  }
+  return (cached.byType.get(type)?.slice() ?? []) as Extract<HistoryEntry, { type: T }>[];
 }
 
 /** The time of the last line (the run's length as far as the history knows). */

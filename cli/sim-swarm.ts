@@ -45,12 +45,15 @@ export interface SwarmRun extends SwarmWorkerData {
 function startWorker(data: SwarmWorkerData): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`./sim-swarm-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return new Worker(url, { workerData: data });
+  // A young generation of 64 MiB: a simulation allocates short-lived states and messages at a
+  // high rate, and fewer scavenges made the swarm about 5% faster here.
+  const opts = { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 64 } };
+  if (!fromSource) return new Worker(url, opts);
   // tsx's ESM entry of its API, beside the CommonJS one `require.resolve` finds.
   const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
   const api = pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
   const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true, workerData: data });
+  return new Worker(boot, { ...opts, eval: true });
 }
 
 /** Runs every seed on `jobs` worker threads; resolves with the summary once all are judged. */

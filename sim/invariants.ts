@@ -103,7 +103,16 @@ export class InvariantMonitor {
     };
   }
 
+  /**
+   * The nodes' cluster states as last checked. States are immutable, so when no node's changed
+   * since, nothing can have broken: a lease that lapsed meanwhile only takes a coordinator away.
+   */
+  private lastStates: (ClusterState | null)[] = [];
+
   private nodes(nodes: readonly NodeView[], now: number): Broken | null {
+    if (nodes.length === this.lastStates.length && nodes.every((n, i) => n.state === this.lastStates[i]))
+      return null;
+    this.lastStates = nodes.map((n) => n.state);
     const coordinators = new Map<string, string>();
     for (const { name, state: s } of nodes) {
       if (!s) continue;

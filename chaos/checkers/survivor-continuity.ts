@@ -143,14 +143,13 @@ export function survivorContinuity(h: History, opts: SurvivorContinuityOptions =
   const max = opts.survivorLostPingsMax ?? 0;
   const byNode = samplesByNode(h);
   const pingsOf = new Map<string, OpEntry[]>();
-  for (const op of entriesOf(h, 'op'))
-    if (op.f === 'ping') pingsOf.set(op.vm, [...(pingsOf.get(op.vm) ?? []), op]);
+  const listOf = <T>(m: Map<string, T[]>, k: string): T[] => m.get(k) ?? (m.set(k, []).get(k) as T[]);
+  for (const op of entriesOf(h, 'op')) if (op.f === 'ping') listOf(pingsOf, op.vm).push(op);
   const problems: string[] = [];
   const offending: HistoryEntry[] = [];
   let judged = 0;
   const leftAt = new Map<string, number[]>();
-  for (const e of entriesOf(h, 'event'))
-    if (LEAVING.includes(e.kind)) leftAt.set(e.node, [...(leftAt.get(e.node) ?? []), e.t]);
+  for (const e of entriesOf(h, 'event')) if (LEAVING.includes(e.kind)) listOf(leftAt, e.node).push(e.t);
   const every = allSpans(h);
   const all = every.filter((s) => !isStorageFault(s));
   for (const span of all) {
