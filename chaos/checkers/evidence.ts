@@ -57,11 +57,20 @@ export function vmOfWrite(layout: Layout, w: StorageWriteEntry): string | null {
  * one writer. Any other write is its initiator's.
  */
 export function writerOf(h: History): (w: StorageWriteEntry) => string {
-  const byHash = new Map<string, string>();
-  for (const op of entriesOf(h, 'op'))
-    if (op.f === 'write' && op.hash && op.host && op.phase !== 'fail') byHash.set(op.hash, op.host);
+  let cached = writersCache.get(h);
+  if (!cached || cached.length !== h.length) {
+    const byHash = new Map<string, string>();
+    for (const op of entriesOf(h, 'op'))
+      if (op.f === 'write' && op.hash && op.host && op.phase !== 'fail') byHash.set(op.hash, op.host);
+    cached = { length: h.length, byHash };
+    writersCache.set(h, cached);
+  }
+  const { byHash } = cached;
   return (w) => byHash.get(w.hash) ?? w.initiator.host;
 }
+
+/** Each history's writers by content hash, while its length stays the same: checkers ask often. */
+const writersCache = new WeakMap<History, { length: number; byHash: Map<string, string> }>();
 
 /** Reservation changes in time order (file order for equal times). */
 export function reservationsOf(h: History): ReservationEntry[] {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   decodeRecord,
@@ -69,5 +71,23 @@ describe('disk records', () => {
     expect(recordOffset(1_000_000, size, 1)).toBe(1_000_000 + 4096);
     expect(recordOffset(1_000_000, size, 16384)).toBe(1_000_000);
     expect(recordOffset(1_000_000, size, 16385)).toBe(1_000_000 + 4096);
+  });
+
+  it('still verifies a version 2 record, whose payload was drawn a byte at a time', () => {
+    const a = { vm: 'VirtualMachine1', seq: 42, timeMs: 1_700_000_000_123, writer: 'HVR2NODO2' };
+    const v2 = encodeRecord({ ...a, incarnation: '0123456789abcdef' });
+    v2.writeUInt16BE(2, 4);
+    let x = (Math.imul(42, 0x9e3779b1) ^ 0x5bd1e995) >>> 0;
+    for (let i = 130; i < 4092; i++) {
+      x = (x ^ (x << 13)) >>> 0;
+      x ^= x >>> 17;
+      x = (x ^ (x << 5)) >>> 0;
+      v2[i] = x & 0xff;
+    }
+    v2.writeUInt32BE(crc32(v2.subarray(0, 4092)), 4092);
+    // What version 2's encoder wrote for this record (the hash of its block, taken before v3).
+    expect(createHash('sha1').update(v2).digest('hex')).toBe('d2b1f386deeab21253341368084da8c902990803');
+    expect(verifyRecord(v2, { vm: a.vm, seq: 42 })).toMatchObject({ ok: true, record: { seq: 42 } });
+    expect(encodeRecord({ ...a, incarnation: '0123456789abcdef' }).equals(v2)).toBe(false);
   });
 });
