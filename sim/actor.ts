@@ -43,9 +43,32 @@ export class SimActor<S, M, E> {
     return this.host.alive && this.host.gen === this.gen;
   }
 
-  /** Decides one message now (or once the host thaws); dropped if the host was killed. */
+  /** Messages sent while a step's effects were being carried out, decided after it. */
+  private readonly mailbox: M[] = [];
+  private draining = false;
+
+  /**
+   * Decides one message now (or once the host thaws); dropped if the host was killed. As in
+   * services/actor/actor.ts, a message sent while this actor carries out a step's effects waits
+   * for the step to end: deciding it at once made a core act on effects decided from a state it
+   * had already left (found by comparing the simulation with real runs: a second start of a VM
+   * that was starting, refused, logged as a failed resource).
+   */
   send(msg: M): void {
-    this.host.run(this.gen, () => this.step(msg));
+    this.host.run(this.gen, () => {
+      this.mailbox.push(msg);
+      if (!this.draining) this.drain();
+    });
+  }
+
+  private drain(): void {
+    this.draining = true;
+    try {
+      for (let msg = this.mailbox.shift(); msg !== undefined; msg = this.mailbox.shift())
+        if (this.live) this.step(msg);
+    } finally {
+      this.draining = false;
+    }
   }
 
   private step(msg: M): void {

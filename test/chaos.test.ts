@@ -9,9 +9,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../chaos/checkers/types.js';
+import { loadExperiment } from '../chaos/experiment.js';
+import { readHistory } from '../chaos/history.js';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
+import { topologyPath } from '../orchestrator/run/up.js';
+import { loadTopology, resolveTopology } from '../orchestrator/topology/topology.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { projectRoot } from '../services/transport/grpc.js';
+import { eventStory } from '../sim/agreement.js';
+import { simOptionsOf } from '../sim/experiment.js';
+import { runSimulation } from '../sim/run.js';
 import { dcbox, dcboxOk } from './harness.js';
 import { ROOT, unmet } from './requirements.js';
 
@@ -43,6 +50,17 @@ afterAll(async () => {
   await dcbox(['down']);
 });
 
+/** The experiments whose real runs the simulation must retell (issue 18). */
+const AGREEMENT = ['seed-power-off', 'node-partition-witness', 'gray-failure-freeze'];
+
+/** The story of cluster events the simulation tells for a shipped experiment, seed 11. */
+function simulatedStory(name: string): Record<string, string[]> {
+  const spec = loadExperiment(join(projectRoot, 'chaos', 'experiments', `${name}.yaml`));
+  const file = topologyPath(spec.topology);
+  const topology = resolveTopology(loadTopology(file), file, spec.timing);
+  return eventStory(runSimulation(simOptionsOf(spec, topology, 11)).history);
+}
+
 const skip = unmet('test/chaos.test.ts', [ROOT]);
 
 describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
@@ -57,7 +75,12 @@ describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
   for (const name of shipped) {
     it(`passes the ${name} experiment with every checker`, async () => {
       const r = await dcbox(['chaos', 'run', name, '--seed', '11', '--json'], 170_000);
-      const report = JSON.parse(r.stdout) as { invariants: CheckResult[]; verdict: string; html: string };
+      const report = JSON.parse(r.stdout) as {
+        invariants: CheckResult[];
+        verdict: string;
+        html: string;
+        history: string;
+      };
       expect(report.invariants.length).toBeGreaterThan(0);
       // survivor-continuity alone may have nothing to judge: an experiment whose only faults are
       // on the storage, or that leaves no node with quorum and a pinged VM (docs/chaos.md).
@@ -69,6 +92,13 @@ describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
       expect(r.code).toBe(report.verdict === 'pass' ? 0 : 1);
       expect(readFileSync(report.html, 'utf8')).toContain('<svg');
       expect(isClean(leftovers())).toBe(true);
+      // Simulation and reality agree (docs/simulation.md §Simulation and reality): the same file
+      // simulated tells the same story of cluster events, node by node, as this real run.
+      if (AGREEMENT.includes(name)) {
+        const real = eventStory(readHistory(report.history));
+        expect(Object.keys(real).length).toBeGreaterThan(0);
+        expect(real).toEqual(simulatedStory(name));
+      }
     }, 180_000);
   }
 
