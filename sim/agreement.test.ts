@@ -7,13 +7,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../chaos/experiment.js';
 import type { HistoryEntry } from '../chaos/history.js';
-import { topologyPath } from '../orchestrator/run/up.js';
 import { loadTopology, resolveTopology } from '../orchestrator/topology/topology.js';
 import { parseInjectedBugs } from '../services/process/injected-bugs.js';
-import { projectRoot } from '../services/transport/grpc.js';
 import { eventStory } from './agreement.js';
 import { simOptionsOf, UnsimulatedError } from './experiment.js';
 import { runSimulation } from './run.js';
+
+/** The repository's root: the shipped experiments and topologies are read from it. */
+const ROOT = new URL('..', import.meta.url).pathname;
+const topologyPath = (name: string) => join(ROOT, 'topologies', `${name}.yaml`);
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -58,7 +60,7 @@ describe('the story of cluster events', () => {
 
 /** The simulation of a shipped experiment, seed 11, with a bug when one is named. */
 function simulated(name: string, bug?: string) {
-  const spec = loadExperiment(join(projectRoot, 'chaos', 'experiments', `${name}.yaml`));
+  const spec = loadExperiment(join(ROOT, 'chaos', 'experiments', `${name}.yaml`));
   const file = topologyPath(spec.topology);
   const topology = resolveTopology(loadTopology(file), file, spec.timing);
   return runSimulation({ ...simOptionsOf(spec, topology, 11), bugs: parseInjectedBugs(bug) });
@@ -91,7 +93,7 @@ describe('a shipped experiment in the simulation', () => {
   });
 
   it('refuses an experiment it cannot set up as the runner does', () => {
-    const spec = loadExperiment(join(projectRoot, 'chaos', 'experiments', 'live-migration-dirtying.yaml'));
+    const spec = loadExperiment(join(ROOT, 'chaos', 'experiments', 'live-migration-dirtying.yaml'));
     const file = topologyPath(spec.topology);
     expect(() => simOptionsOf(spec, resolveTopology(loadTopology(file), file, spec.timing), 1)).toThrow(
       UnsimulatedError,

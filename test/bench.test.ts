@@ -28,6 +28,7 @@ describe.skipIf(!!skip)('npm run bench -- --quick', () => {
       'rssMiBPerHost',
       'rssMiBLargestHost',
       'scale',
+      'simSpeedRatio',
     ]);
     const skipped = ['scale', 'failoverVsPacemaker'];
     for (const e of r.entries.filter((x) => !skipped.includes(x.key))) {
