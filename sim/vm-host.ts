@@ -299,18 +299,19 @@ export class SimVmHost {
    */
   private startMemory({ vm, epoch, restore }: Extract<VmEffect, { type: 'allocMemory' }>): void {
     const failed = (error: string) => this.actor.send({ type: 'memoryFailed', name: vm, epoch, error });
-    const scan = () => {
-      const spec = this.actor.state.vms[vm]?.spec;
-      if (!spec) return this.actor.send({ type: 'memoryReady', name: vm, epoch, lastSeq: 0 });
-      scanJournal(
-        (lun, op, done) => this.ports.io(lun, op, done),
-        spec,
-        (r) =>
-          r.ok
-            ? this.actor.send({ type: 'memoryReady', name: vm, epoch, lastSeq: r.lastSeq })
-            : failed(r.error),
-      );
-    };
+    const scan = () =>
+      this.afterWrites(vm, () => {
+        const spec = this.actor.state.vms[vm]?.spec;
+        if (!spec) return this.actor.send({ type: 'memoryReady', name: vm, epoch, lastSeq: 0 });
+        scanJournal(
+          (lun, op, done) => this.ports.io(lun, op, done),
+          spec,
+          (r) =>
+            r.ok
+              ? this.actor.send({ type: 'memoryReady', name: vm, epoch, lastSeq: r.lastSeq })
+              : failed(r.error),
+        );
+      });
     if (!restore) {
       scan();
       return;
@@ -318,6 +319,19 @@ export class SimVmHost {
     this.later(this.transferMs(vm), `restore ${vm}`, () =>
       this.saved.take(vm) ? scan() : failed(`no saved state of ${vm} to restore`),
     );
+  }
+
+  /** Writes of each VM still in flight, and what waits for them to end. */
+  private readonly inFlight = new Map<string, { writes: number; waiting: (() => void)[] }>();
+
+  /**
+   * Runs `fn` once the VM's writes in flight have ended, as vm-host.ts startMemory waits for them:
+   * a boot scans the journal only after the last run's writes landed or failed.
+   */
+  private afterWrites(vm: string, fn: () => void): void {
+    const f = this.inFlight.get(vm);
+    if (!f || f.writes === 0) fn();
+    else f.waiting.push(fn);
   }
 
   /** Writes a workload record, logged as issued and as answered before the core hears of it. */
@@ -340,7 +354,12 @@ export class SimVmHost {
       hash: contentHash(block),
     } as const;
     this.history.add({ ...base, phase: 'invoke' });
+    const flight = this.inFlight.get(e.vm) ?? { writes: 0, waiting: [] };
+    this.inFlight.set(e.vm, { ...flight, writes: flight.writes + 1 });
     this.ports.io(e.lun, { kind: 'write', offset: e.offset, data: block }, (r) => {
+      const f = this.inFlight.get(e.vm) as { writes: number; waiting: (() => void)[] };
+      f.writes--;
+      if (f.writes === 0) for (const fn of f.waiting.splice(0)) fn();
       let outcome: WriteOutcome;
       if (r.ok) {
         this.history.add({ ...base, phase: 'ok' });
