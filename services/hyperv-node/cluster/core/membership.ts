@@ -12,7 +12,7 @@ import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
-import { failback, retryFailed } from './role-policies.js';
+import { failback, reportFailures, retryFailed } from './role-policies.js';
 import { reconcile } from './roles.js';
 import { byId, type ClusterState, freshWindow, type View } from './state.js';
 
@@ -42,6 +42,11 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
     const rg = regroupByReachability(s, now);
     s = rg.state;
     effects.push(...rg.effects);
+  }
+  if (s.service === 'Running') {
+    const rf = reportFailures(s, now);
+    s = rf.state;
+    effects.push(...rf.effects);
   }
   const f = s.fencing;
   if (f && !f.fenced && !f.busy && s.leader === s.self) {

@@ -138,6 +138,7 @@ function failedHere(s0: ClusterState, name: string, op: string, error: string | 
     ...s,
     roleErrors: { ...s.roleErrors, [name]: error ?? 'failed' },
     restarts: { ...s.restarts, [name]: [] },
+    failReportedAt: { ...s.failReportedAt, [name]: now },
   };
   // Its restarts ran out: the group did not come online here (1205), and the leader moves it on.
   return {

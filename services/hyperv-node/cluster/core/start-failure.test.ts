@@ -10,6 +10,7 @@ import { Random } from '../../../actor/clock.js';
 import { ClusterSim } from '../sim.js';
 import { decideCluster } from './decide.js';
 import type { ClusterEffectOrTimer } from './protocol.js';
+import { reportFailures } from './role-policies.js';
 import type { ClusterState } from './state.js';
 
 const N1 = 'HVR2NODO1';
@@ -55,5 +56,24 @@ describe('a start that fails after the VM manager accepted it', () => {
     const role = s.config.roles.VM1!;
     const other = { ...s, config: { ...s.config, roles: { VM1: { ...role, owner: N1 } } } };
     expect(decideCluster(other, failed, ctx(1000)).effects).toEqual([]);
+  });
+
+  it('reports a role whose restarts ran out to the leader again until the leader acts on it', () => {
+    let s = starting();
+    for (let i = 0; i < 4; i++) s = { ...decideCluster(s, failed, ctx(1000)).state, vms: { VM1: 'Off' } };
+    const forwards = (d: { effects: ClusterEffectOrTimer[] }) =>
+      ids(d.effects).filter((x) => x === 'failRole');
+    // The first report went with the 1205; it is sent again once a heartbeat threshold has passed.
+    const period = s.delayMs * s.threshold;
+    expect(forwards(reportFailures(s, 1000 + period - 1))).toEqual([]);
+    const again = reportFailures(s, 1000 + period);
+    expect(forwards(again)).toEqual(['failRole']);
+    expect(forwards(reportFailures(again.state, 1000 + period + 1))).toEqual([]);
+    // Once the leader moved the role or marked it Failed, nothing more is sent.
+    const role = s.config.roles.VM1!;
+    const moved = { ...s, config: { ...s.config, roles: { VM1: { ...role, owner: N1 } } } };
+    expect(forwards(reportFailures(moved, 1000 + 2 * period))).toEqual([]);
+    const marked = { ...s, config: { ...s.config, roles: { VM1: { ...role, failed: true } } } };
+    expect(forwards(reportFailures(marked, 1000 + 2 * period))).toEqual([]);
   });
 });

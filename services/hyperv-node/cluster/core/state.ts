@@ -274,6 +274,11 @@ export interface ClusterState {
   drainFailed?: string[];
   /** Started with /forcequorum (docs/domain.md §Forcing quorum): runs without quorum until it has it. */
   forceQuorum?: boolean;
+  /**
+   * When this node last told the leader that a role's restarts ran out here (failRole), by role:
+   * the report is sent again until the leader has acted on it (role-policies.ts reportFailures).
+   */
+  failReportedAt?: Record<string, number>;
 }
 
 /** What a node's cluster service starts from: its configuration and timing. */
