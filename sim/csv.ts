@@ -68,6 +68,14 @@ export class SimCsvVolume {
   readonly actor: SimActor<CsvState, CsvMsg, CsvEffect>;
   readonly table: SimTableServer;
   private readonly waiting = new Map<string, (r: IoResult) => void>();
+  /** What waits for every I/O to be answered (afterDrained). */
+  private readonly drainWaiters: (() => void)[] = [];
+
+  /** Runs `fn` once no I/O through the volume is unanswered, as csv-volume.ts drained. */
+  afterDrained(fn: () => void): void {
+    if (this.waiting.size === 0) fn();
+    else this.drainWaiters.push(fn);
+  }
   private nextIoId = 1;
   /** Times the volume went offline: a redirect begun before the last one gives up. */
   private offlines = 0;
@@ -145,6 +153,7 @@ export class SimCsvVolume {
         const done = this.waiting.get(e.ioId);
         this.waiting.delete(e.ioId);
         done?.(e.result);
+        if (this.waiting.size === 0) for (const fn of this.drainWaiters.splice(0)) fn();
         return;
       }
       case 'probe':

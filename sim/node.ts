@@ -255,6 +255,17 @@ export class SimNode {
     this.io(lun, op, done);
   }
 
+  /** Runs `fn` once every CSV volume of the node has answered all its I/O. */
+  private afterCsvDrained(fn: () => void): void {
+    const volumes = [...this.csv.values()];
+    const next = (i: number): void => {
+      const v = volumes[i];
+      if (v) v.afterDrained(() => next(i + 1));
+      else fn();
+    };
+    next(0);
+  }
+
   /** A node outside the cluster has no access to its CSVs (service.ts syncCsvOnline). */
   private syncCsvOnline(): void {
     const online = this.cluster.state.service === 'Running';
@@ -344,8 +355,11 @@ export class SimNode {
         );
         return;
       case 'register':
-        chain(registerSteps(this.pr()), (error) =>
-          send({ type: 'registered', ok: !error, ...(error ? { error } : {}) }),
+        // Only once the I/O the node's VMs issued before it left is answered (csv-volume.ts drained).
+        this.afterCsvDrained(() =>
+          chain(registerSteps(this.pr()), (error) =>
+            send({ type: 'registered', ok: !error, ...(error ? { error } : {}) }),
+          ),
         );
         return;
       case 'forward':

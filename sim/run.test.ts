@@ -90,6 +90,16 @@ describe('the checkers on simulated runs with an injected bug', () => {
     expect(r.report.verdict).not.toBe('fail');
   });
 
+  // Seed 84 (default timing, 10 minutes): HVR2NODO2, frozen for 15 s and fenced meanwhile, thawed
+  // with a write of VirtualMachine1 on its way; the node registered its keys again as it rejoined,
+  // before that write reached the storage, which took it (no-split-brain: the disk written by
+  // both nodes). A rejoining node now registers only once its CSV's I/O is answered.
+  it('registers a rejoining node again only once the I/O its VMs issued before is answered', () => {
+    const r = runSimulation({ seed: 84, topology: seed('default'), durationMs: 600_000 });
+    expect(verdict(r, 'no-split-brain')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+  });
+
   // Seed 19 (default timing, 10 minutes): VirtualMachine1's restarts ran out on HVR2NODO2 while
   // the leader was frozen, the report to it was lost, and the role stayed Failed there for good.
   it('reports a role whose restarts ran out again until the leader acts on it', () => {

@@ -48,6 +48,10 @@ class CoreVolume implements ClusterCsv {
   resume(): void {
     this.send({ type: 'resume' });
   }
+  /** Nothing is sent through this volume here: it is always drained. */
+  drained(): Promise<void> {
+    return Promise.resolve();
+  }
   setOnline(online: boolean): void {
     this.send({ type: 'setOnline', online });
   }

@@ -26,6 +26,8 @@ export interface ClusterCsv {
   resume(): void;
   /** Offline while this node is out of the cluster: its held and retried I/O fails. */
   setOnline(online: boolean): void;
+  /** Resolves once no I/O through the volume is unanswered (before the node registers again). */
+  drained(): Promise<void>;
   mode(): string;
   /** Calls cb on every change of the volume's mode on this node; returns a function that stops it. */
   onEvent(cb: (change: CsvModeChangeFacts) => void): () => void;

@@ -211,10 +211,13 @@ export class ClusterService {
         );
         return;
       case 'register':
-        void this.reservations.register().then(
-          () => this.actor.send({ type: 'registered', ok: true }),
-          (err: Error) => this.actor.send({ type: 'registered', ok: false, error: err.message }),
-        );
+        // Only once the I/O the node's VMs issued before it left is answered (csv-volume.ts drained).
+        void Promise.all([...this.csv.values()].map((v) => v.drained()))
+          .then(() => this.reservations.register())
+          .then(
+            () => this.actor.send({ type: 'registered', ok: true }),
+            (err: Error) => this.actor.send({ type: 'registered', ok: false, error: err.message }),
+          );
         return;
       case 'forward':
         void this.toLeader(e.cmd).catch((err) =>

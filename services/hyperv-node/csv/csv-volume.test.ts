@@ -120,6 +120,35 @@ describe('CsvVolume on two nodes over NATS', () => {
     return { vol, device };
   };
 
+  it('says it is drained only once every I/O through it is answered, offline or not', async () => {
+    const own = await open(join(dir, 'CSV1-drain.lun'), 'w+');
+    await own.truncate(LUN_BYTES);
+    const { vol, device } = await volumeOn('HVR2NODO3', 'DRAINCLUSTER', undefined, own);
+    vol.setCoordinator('HVR2NODO3');
+    await vol.drained();
+    // A write held in the device (as MPIO holds one for a path's timeout) keeps the volume busy,
+    // even once the node has taken it offline.
+    const held: (() => void)[] = [];
+    const release = () => {
+      for (const go of held.splice(0)) go();
+    };
+    const io = device.io.bind(device);
+    device.io = (lun, op) =>
+      op.kind !== 'write' ? io(lun, op) : new Promise((r) => held.push(() => void io(lun, op).then(r)));
+    const write = vol.io('CSV1', { kind: 'write', offset: 300 * MiB, data: block(9) });
+    let drained = false;
+    const waiting = vol.drained().then(() => (drained = true));
+    vol.setOnline(false);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(drained).toBe(false);
+    release();
+    expect(await write).toMatchObject({ ok: true });
+    await waiting;
+    expect(drained).toBe(true);
+    vol.stop();
+    await own.close();
+  });
+
   it('refuses redirected I/O from a node outside the cluster', async () => {
     const own = await open(join(dir, 'CSV1-fence.lun'), 'w+');
     await own.truncate(LUN_BYTES);

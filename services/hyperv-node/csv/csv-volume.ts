@@ -56,6 +56,8 @@ export interface CsvStatus {
 export class CsvVolume {
   private readonly actor: Actor<CsvState, CsvMsg, CsvEffect>;
   private readonly waiting = new Map<string, (r: IoResult) => void>();
+  /** What waits for every I/O to be answered (drained). */
+  private readonly drainWaiters: (() => void)[] = [];
   private readonly listeners = new Set<(e: CsvModeChange) => void>();
   private nextIoId = 1;
   private stopped = false;
@@ -102,6 +104,21 @@ export class CsvVolume {
       this.waiting.set(ioId, resolve);
       this.actor.send({ type: 'io', ioId, lun, op });
     });
+  }
+
+  /**
+   * Resolves once no I/O through the volume is unanswered. A node that rejoins registers its
+   * keys only then: as Windows dismounts a CSV only once its I/O is done, a write its VM issued
+   * before the node was removed must meet the preempt, not the new registration (found by the
+   * simulation, seed 84: a thawed node's VM wrote after its node had registered again).
+   */
+  drained(): Promise<void> {
+    if (this.waiting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private answered(): void {
+    if (this.waiting.size === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
   /** The volume's mode on this node. */
@@ -184,6 +201,7 @@ export class CsvVolume {
     for (const resolve of this.waiting.values())
       resolve({ ok: false, code: 'UNAVAILABLE', message: `${this.opts.node} is stopping` });
     this.waiting.clear();
+    this.answered();
   }
 
   // ---- metadata (works from any node) -------------------------------------------------------
@@ -240,6 +258,7 @@ export class CsvVolume {
         const resolve = this.waiting.get(effect.ioId);
         this.waiting.delete(effect.ioId);
         resolve?.(effect.result);
+        this.answered();
         return;
       }
       case 'probe':
