@@ -8,17 +8,21 @@
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Command, Option } from 'commander';
-import { parseDuration, parseExperiment } from '../chaos/experiment.js';
+import { loadExperiment, parseDuration, parseExperiment } from '../chaos/experiment.js';
 import { topologyPath, UsageError } from '../orchestrator/run/up.js';
 import { TIMING_NAMES } from '../orchestrator/topology/timing.js';
 import { loadTopology, resolveTopology } from '../orchestrator/topology/topology.js';
 import { INJECTED_BUGS, parseInjectedBugs } from '../services/process/injected-bugs.js';
+import { eventStory } from '../sim/agreement.js';
+import { simOptionsOf } from '../sim/experiment.js';
 import { judge, type SimResult, simulate as simulateRun } from '../sim/run.js';
 import { experimentOf } from '../sim/schedule-file.js';
 import { shrink } from '../sim/shrink.js';
 import { parseSeeds, type SwarmSummary } from '../sim/swarm.js';
+import { EXPERIMENTS_DIR } from './chaos.js';
 import { runSwarm } from './sim-swarm.js';
 import { printJson } from './util.js';
 
@@ -28,6 +32,8 @@ interface SimCliOptions {
   duration: string;
   timing?: string;
   bug?: string;
+  /** A chaos experiment to simulate instead of the seed's own faults (sim/experiment.ts). */
+  experiment?: string;
 }
 
 function seedOf(text: string | undefined, required: boolean): number {
@@ -61,19 +67,26 @@ function simulate(
   seed: number,
   trace?: (at: number, label: string) => void,
 ) {
-  const file = topologyPath(topology);
-  const resolved = resolveTopology(loadTopology(file), file, o.timing);
+  const spec = o.experiment ? loadExperiment(experimentFile(o.experiment)) : null;
+  const file = topologyPath(spec?.topology ?? topology);
+  const resolved = resolveTopology(loadTopology(file), file, o.timing ?? spec?.timing);
   const started = performance.now();
   const run = simulateRun({
     seed,
     topology: resolved,
     durationMs: parseDuration(o.duration),
+    ...(spec ? simOptionsOf(spec, resolved, seed) : {}),
     bugs: parseInjectedBugs(o.bug),
     trace,
   });
   const simulatedAt = performance.now();
   const result = judge(run);
   return { result, realMs: simulatedAt - started, judgeMs: performance.now() - simulatedAt };
+}
+
+/** An experiment named as `dcbox chaos run` takes it: a file, or the name of a shipped one. */
+function experimentFile(name: string): string {
+  return name.endsWith('.yaml') || name.includes('/') ? name : join(EXPERIMENTS_DIR, `${name}.yaml`);
 }
 
 function summary(r: SimResult, seed: number, realMs: number, judgeMs: number) {
@@ -91,6 +104,7 @@ function summary(r: SimResult, seed: number, realMs: number, judgeMs: number) {
     faults: r.faults,
     invariants: r.report.invariants.map(({ name, verdict, details }) => ({ name, verdict, details })),
     availability: r.report.availability,
+    story: eventStory(r.history),
   };
 }
 
@@ -101,6 +115,10 @@ export function addSimCommands(cli: Command): void {
     .description('deterministic simulation of the whole data center (no processes)');
   options(sim.command('run').description('simulate one seed and judge its history with the chaos checkers'))
     .option('--history <file>', 'write the history (JSON Lines, as dcbox chaos writes it)')
+    .option(
+      '--experiment <file>',
+      "simulate a chaos experiment (a file, or the name of a shipped one) instead of the seed's own faults",
+    )
     .option('--json', 'print one JSON object')
     .action((topology: string | undefined, o: SimCliOptions & { history?: string; json?: boolean }) => {
       const seed = seedOf(o.seed, false);
@@ -119,6 +137,7 @@ export function addSimCommands(cli: Command): void {
         for (const f of s.faults)
           console.log(`  fault ${f.kind} ${f.targets.join(',')} at ${f.atMs} ms for ${f.durationMs} ms`);
         for (const i of s.invariants) console.log(`  [${i.verdict}] ${i.name}: ${i.details}`);
+        for (const [node, story] of Object.entries(s.story)) console.log(`  ${node}: ${story.join(' → ')}`);
       }
       process.exitCode = s.verdict === 'fail' ? 1 : 0;
     });

@@ -102,6 +102,9 @@ export class Observer {
         roles,
       });
     }
+    // The witness's own record each round, as the chaos recorder samples it (chaos/recorder.ts).
+    const w = this.dc.witness?.record();
+    if (w) this.history.add({ type: 'witness', ...w });
   }
 
   /** Pings a VM at its address: whichever node runs it and passes the lease gate answers. */

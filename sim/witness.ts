@@ -92,6 +92,16 @@ export class SimWitness {
     this.actor.send({ type: 'start' });
   }
 
+  /**
+   * The witness's own record, as `Witness.Get` answers the chaos recorder: null while its process
+   * is down or frozen (the recorder's call would time out).
+   */
+  record(): { owner: string; epoch: number; status: string } | null {
+    if (!this.host.alive || this.host.frozen) return null;
+    const v = viewState(this.actor.state, hostNow(this.world, this.host));
+    return { owner: v.owner, epoch: v.epoch, status: v.status };
+  }
+
   private call(c: WitnessCall, reply: (a: WitnessAnswer) => void): void {
     if (c.op === 'get') {
       reply({ ok: true, body: viewState(this.actor.state, hostNow(this.world, this.host)) });
