@@ -83,75 +83,132 @@ export function migrateOut(
   kind: MigrationKind,
   done: MigrationDone,
 ) {
-  const name = vm.spec.name;
-  const initial = initialMigrationSource({
-    vm,
-    from: d.host.name,
-    to,
-    kind,
-    savedStateShared: true,
-    policy: DEFAULT_POLICY,
-    startedAt: hostNow(d.world, d.host),
-  });
-  const actor: SimActor<MigrationSourceState, MigrationSourceMsg, MigrationSourceEffect> = new SimActor(
-    d.world,
-    d.host,
-    `migrate ${name}`,
-    decideMigrationSource,
-    initial,
-    (e) => effect(e),
-  );
-  const send = (m: MigrationSourceMsg) => actor.send(m);
-  const memoryBytes = vm.spec.memoryMiB * 1024 * 1024;
-  const failed = (code: ErrorCode, message: string, definite: boolean) =>
-    send({ type: 'failed', code, message, definite });
-  const call = (c: MigrationCall, ok: (a: Extract<MigrationAnswer, { ok: true }>) => void) =>
+  new SourceRun(d, vm, to, kind, done).start();
+}
+
+/** One migration from this node: the real source core, its stream and its VM's steps. */
+class SourceRun {
+  private readonly actor: SimActor<MigrationSourceState, MigrationSourceMsg, MigrationSourceEffect>;
+  private readonly name: string;
+  private readonly memoryBytes: number;
+
+  constructor(
+    private readonly d: MigrationDeps,
+    vm: VmInstanceState,
+    private readonly to: string,
+    kind: MigrationKind,
+    private readonly done: MigrationDone,
+  ) {
+    this.name = vm.spec.name;
+    this.memoryBytes = vm.spec.memoryMiB * 1024 * 1024;
+    const initial = initialMigrationSource({
+      vm,
+      from: d.host.name,
+      to,
+      kind,
+      savedStateShared: true,
+      policy: DEFAULT_POLICY,
+      startedAt: hostNow(d.world, d.host),
+    });
+    this.actor = new SimActor(d.world, d.host, `migrate ${this.name}`, decideMigrationSource, initial, (e) =>
+      this.effect(e),
+    );
+  }
+
+  start(): void {
+    this.send({ type: 'start' });
+  }
+
+  private send(m: MigrationSourceMsg): void {
+    this.actor.send(m);
+  }
+
+  private failed(code: ErrorCode, message: string, definite: boolean): void {
+    this.send({ type: 'failed', code, message, definite });
+  }
+
+  /** One call on the migration stream to the target; a failure fails the migration. */
+  private call(c: MigrationCall, ok: (a: Extract<MigrationAnswer, { ok: true }>) => void): void {
+    const { d, to } = this;
     d.net.request(d.host.name, to, MIGRATE_SERVICE, c, d.stallMs, (r: Reply) => {
-      if (!r.ok) return failed(r.code, `${c.kind} to ${to}: ${r.message}`, r.code !== 'TIMEOUT');
+      if (!r.ok) return this.failed(r.code, `${c.kind} to ${to}: ${r.message}`, r.code !== 'TIMEOUT');
       const a = r.body as MigrationAnswer;
-      if (!a.ok) return failed(a.code, a.message, true);
+      if (!a.ok) return this.failed(a.code, a.message, true);
       ok(a);
     });
-  const vmAsk = (build: (replyTo: string) => VmMsg, then: () => void) =>
-    d.vms.ask(build, (r) => (r.ok ? then() : failed(r.code, r.message, true)));
+  }
+
+  private vmAsk(build: (replyTo: string) => VmMsg, then: () => void): void {
+    this.d.vms.ask(build, (r) => (r.ok ? then() : this.failed(r.code, r.message, true)));
+  }
+
   /**
    * A copy pass: the pages dirtied since the last one, sent at the link's rate in pieces of
    * PIECE_MS, each acknowledged (the stream's progress that keeps the target from giving up).
    */
-  const pass = (then: (pages: number, bytes: number, ms: number) => void) => {
+  private pass(then: (pages: number, bytes: number, ms: number) => void): void {
+    const { d, name } = this;
     const pages = d.vms.dirty(name, true);
     const bytes = pages * PAGE_SIZE;
     const piece = (sent: number) => {
       if (sent >= bytes && sent > 0) return then(pages, bytes, bytes / MIGRATION_BYTES_PER_MS);
       const n = Math.min(bytes - sent, MIGRATION_BYTES_PER_MS * PIECE_MS);
       later(d, n / MIGRATION_BYTES_PER_MS, `migrate ${name} pages`, () =>
-        call({ kind: 'pages', vm: name, bytes: n }, () => (n === 0 ? then(0, 0, 0) : piece(sent + n))),
+        this.call({ kind: 'pages', vm: name, bytes: n }, () => (n === 0 ? then(0, 0, 0) : piece(sent + n))),
       );
     };
     piece(0);
-  };
-  const effect = (e: MigrationSourceEffect): void => {
+  }
+
+  private effect(e: MigrationSourceEffect): void {
     switch (e.type) {
       case 'connect':
-        send({ type: 'connected', memoryBytes });
+        this.send({ type: 'connected', memoryBytes: this.memoryBytes });
         return;
       case 'sendSetup':
-        call({ kind: 'setup', spec: e.spec, from: d.host.name, viaSavedState: e.viaSavedState }, () =>
-          send({ type: 'setupSent' }),
-        );
+      case 'sendPass':
+      case 'sendFinalPass':
+      case 'sendDevice':
+      case 'sendResume':
+      case 'abort':
+        this.stream(e);
         return;
       case 'pause':
-        vmAsk(
-          (replyTo) => ({ type: 'pause', replyTo, name }),
-          () => send({ type: 'paused' }),
+      case 'markAllDirty':
+      case 'saveState':
+      case 'handOff':
+      case 'migrationFailed':
+        this.vmStep(e);
+        return;
+      case 'finish':
+        this.done({ ok: true, result: e.stats as MigrationResult });
+        return;
+      case 'reject':
+        this.done({ ok: false, code: e.code, message: e.message });
+        return;
+      case 'emit':
+      case 'log':
+        return;
+    }
+  }
+
+  /** What goes over the stream to the target. */
+  private stream(
+    e: Extract<
+      MigrationSourceEffect,
+      { type: 'sendSetup' | 'sendPass' | 'sendFinalPass' | 'sendDevice' | 'sendResume' | 'abort' }
+    >,
+  ): void {
+    const { d, name } = this;
+    switch (e.type) {
+      case 'sendSetup':
+        this.call({ kind: 'setup', spec: e.spec, from: d.host.name, viaSavedState: e.viaSavedState }, () =>
+          this.send({ type: 'setupSent' }),
         );
         return;
-      case 'markAllDirty':
-        d.vms.markAllDirty(name);
-        return;
       case 'sendPass':
-        pass((pages, bytes, ms) =>
-          send({
+        this.pass((pages, bytes, ms) =>
+          this.send({
             type: 'passSent',
             pass: e.pass,
             pages,
@@ -163,27 +220,57 @@ export function migrateOut(
         );
         return;
       case 'sendFinalPass':
-        pass((_pages, bytes) => send({ type: 'finalPassSent', bytes, vm: d.vms.vm(name) }));
-        return;
-      case 'saveState':
-        d.vms.saveState(name, () => send({ type: 'stateSaved', bytes: memoryBytes, vm: d.vms.vm(name) }));
+        this.pass((_pages, bytes) => this.send({ type: 'finalPassSent', bytes, vm: d.vms.vm(name) }));
         return;
       case 'sendDevice':
-        call({ kind: 'device', vm: name, device: e.device }, () => send({ type: 'deviceSent' }));
+        this.call({ kind: 'device', vm: name, device: e.device }, () => this.send({ type: 'deviceSent' }));
         return;
       case 'sendResume':
-        call({ kind: 'resume', vm: name }, (a) =>
-          send({ type: 'acked', resumedAtMs: a.resumedAtMs ?? hostNow(d.world, d.host) }),
-        );
-        return;
-      case 'handOff':
-        vmAsk(
-          (replyTo) => ({ type: 'migratedAway', replyTo, name }),
-          () => send({ type: 'handedOff' }),
+        this.call({ kind: 'resume', vm: name }, (a) =>
+          this.send({ type: 'acked', resumedAtMs: a.resumedAtMs ?? hostNow(d.world, d.host) }),
         );
         return;
       case 'abort':
-        d.net.request(d.host.name, to, MIGRATE_SERVICE, { kind: 'abort', vm: name }, d.stallMs, () => {});
+        d.net.request(
+          d.host.name,
+          this.to,
+          MIGRATE_SERVICE,
+          { kind: 'abort', vm: name },
+          d.stallMs,
+          () => {},
+        );
+        return;
+    }
+  }
+
+  /** What the source asks of its own VM core. */
+  private vmStep(
+    e: Extract<
+      MigrationSourceEffect,
+      { type: 'pause' | 'markAllDirty' | 'saveState' | 'handOff' | 'migrationFailed' }
+    >,
+  ): void {
+    const { d, name } = this;
+    switch (e.type) {
+      case 'pause':
+        this.vmAsk(
+          (replyTo) => ({ type: 'pause', replyTo, name }),
+          () => this.send({ type: 'paused' }),
+        );
+        return;
+      case 'markAllDirty':
+        d.vms.markAllDirty(name);
+        return;
+      case 'saveState':
+        d.vms.saveState(name, () =>
+          this.send({ type: 'stateSaved', bytes: this.memoryBytes, vm: d.vms.vm(name) }),
+        );
+        return;
+      case 'handOff':
+        this.vmAsk(
+          (replyTo) => ({ type: 'migratedAway', replyTo, name }),
+          () => this.send({ type: 'handedOff' }),
+        );
         return;
       case 'migrationFailed':
         d.vms.ask(
@@ -191,18 +278,8 @@ export function migrateOut(
           () => {},
         );
         return;
-      case 'finish':
-        done({ ok: true, result: e.stats as MigrationResult });
-        return;
-      case 'reject':
-        done({ ok: false, code: e.code, message: e.message });
-        return;
-      case 'emit':
-      case 'log':
-        return;
     }
-  };
-  send({ type: 'start' });
+  }
 }
 
 /** The target's side: serves the migration stream of every source into this node's VM core. */
