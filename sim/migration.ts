@@ -284,67 +284,82 @@ class SourceRun {
 
 /** The target's side: serves the migration stream of every source into this node's VM core. */
 export function serveMigrations(d: MigrationDeps): void {
-  const devices = new Map<string, DeviceState>();
-  const viaSaved = new Set<string>();
-  const stalls = new Map<string, number>();
-  /** A stream that makes no progress for stallMs drops its skeleton VM. */
-  const touch = (vm: string) => {
-    const old = stalls.get(vm);
-    if (old !== undefined) d.world.sched.cancel(old);
-    const gen = d.host.gen;
-    stalls.set(
-      vm,
-      d.world.sched.after(d.stallMs, `${d.host.name}:migrate-in stall ${vm}`, () =>
-        d.host.run(gen, () => {
-          stalls.delete(vm);
-          if (d.vms.vm(vm)?.run.state === 'Incoming') abort(vm);
-        }),
-      ),
-    );
-  };
-  const settle = (vm: string) => {
-    const t = stalls.get(vm);
-    if (t !== undefined) d.world.sched.cancel(t);
-    stalls.delete(vm);
-    devices.delete(vm);
-    viaSaved.delete(vm);
-  };
-  const abort = (vm: string) => {
-    settle(vm);
-    d.vms.ask(
-      (replyTo) => ({ type: 'incomingAbort', replyTo, name: vm }),
-      () => {},
-    );
-  };
-  const answer = (reply: (a: MigrationAnswer) => void) => (r: VmReply) =>
-    reply(r.ok ? { ok: true } : { ok: false, code: r.code, message: r.message });
-  d.host.serve(MIGRATE_SERVICE, (body, from, replyRaw) => {
-    const reply = replyRaw as (a: MigrationAnswer) => void;
-    const c = body as MigrationCall;
+  const target = new TargetSide(d);
+  d.host.serve(MIGRATE_SERVICE, (body, from, reply) =>
+    target.call(body as MigrationCall, from, reply as (a: MigrationAnswer) => void),
+  );
+}
+
+/** The incoming streams of one node: their skeleton VMs, devices and stall timers. */
+class TargetSide {
+  private readonly devices = new Map<string, DeviceState>();
+  private readonly viaSaved = new Set<string>();
+  private readonly stalls = new Map<string, number>();
+
+  constructor(private readonly d: MigrationDeps) {}
+
+  /** One call of a source's stream. */
+  call(c: MigrationCall, from: string, reply: (a: MigrationAnswer) => void) {
+    const d = this.d;
     const vm = c.kind === 'setup' ? c.spec.name : c.vm;
     const incoming = d.vms.vm(vm)?.run.state === 'Incoming';
     switch (c.kind) {
       case 'setup':
-        touch(vm);
-        if (c.viaSavedState) viaSaved.add(vm);
+        this.touch(vm);
+        if (c.viaSavedState) this.viaSaved.add(vm);
         d.vms.ask((replyTo) => ({ type: 'incoming', replyTo, spec: c.spec, from }), answer(reply));
         return;
       case 'pages':
       case 'device':
         if (!incoming)
           return reply({ ok: false, code: 'NOT_FOUND', message: `no incoming VM ${vm} on ${d.host.name}` });
-        touch(vm);
-        if (c.kind === 'device') devices.set(vm, c.device);
+        this.touch(vm);
+        if (c.kind === 'device') this.devices.set(vm, c.device);
         return reply({ ok: true });
       case 'resume':
-        return resume(vm, reply);
+        return this.resume(vm, reply);
       case 'abort':
-        if (incoming) abort(vm);
+        if (incoming) this.abort(vm);
         return reply({ ok: true });
     }
-  });
-  const resume = (vm: string, reply: (a: MigrationAnswer) => void) => {
-    const device = devices.get(vm);
+  }
+
+  /** A stream that makes no progress for stallMs drops its skeleton VM. */
+  private touch(vm: string): void {
+    const d = this.d;
+    const old = this.stalls.get(vm);
+    if (old !== undefined) d.world.sched.cancel(old);
+    const gen = d.host.gen;
+    this.stalls.set(
+      vm,
+      d.world.sched.after(d.stallMs, `${d.host.name}:migrate-in stall ${vm}`, () =>
+        d.host.run(gen, () => {
+          this.stalls.delete(vm);
+          if (d.vms.vm(vm)?.run.state === 'Incoming') this.abort(vm);
+        }),
+      ),
+    );
+  }
+
+  private settle(vm: string): void {
+    const t = this.stalls.get(vm);
+    if (t !== undefined) this.d.world.sched.cancel(t);
+    this.stalls.delete(vm);
+    this.devices.delete(vm);
+    this.viaSaved.delete(vm);
+  }
+
+  private abort(vm: string): void {
+    this.settle(vm);
+    this.d.vms.ask(
+      (replyTo) => ({ type: 'incomingAbort', replyTo, name: vm }),
+      () => {},
+    );
+  }
+
+  private resume(vm: string, reply: (a: MigrationAnswer) => void) {
+    const d = this.d;
+    const device = this.devices.get(vm);
     if (!device || d.vms.vm(vm)?.run.state !== 'Incoming')
       return reply({
         ok: false,
@@ -355,7 +370,7 @@ export function serveMigrations(d: MigrationDeps): void {
       d.vms.ask(
         (replyTo) => ({ type: 'incomingResume', replyTo, name: vm, device }),
         (r) => {
-          settle(vm);
+          this.settle(vm);
           reply(
             r.ok
               ? { ok: true, resumedAtMs: hostNow(d.world, d.host) }
@@ -363,7 +378,7 @@ export function serveMigrations(d: MigrationDeps): void {
           );
         },
       );
-    if (!viaSaved.has(vm)) return go();
+    if (!this.viaSaved.has(vm)) return go();
     d.vms.restoreState(vm, (ok) =>
       ok
         ? go()
@@ -373,8 +388,12 @@ export function serveMigrations(d: MigrationDeps): void {
             message: `no saved state of ${vm} to restore on ${d.host.name}`,
           }),
     );
-  };
+  }
 }
+
+/** The VM core's reply as the stream's answer. */
+const answer = (reply: (a: MigrationAnswer) => void) => (r: VmReply) =>
+  reply(r.ok ? { ok: true } : { ok: false, code: r.code, message: r.message });
 
 function later(d: MigrationDeps, ms: number, label: string, fn: () => void): void {
   const gen = d.host.gen;
