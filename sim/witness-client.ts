@@ -42,6 +42,9 @@ function configOf(st: StateBody): ClusterConfig | null {
 /** The last configuration text parsed, and what it gave. */
 let lastParsed: { json: string; config: ClusterConfig | null } = { json: '', config: null };
 
+/** One call to the witness, answered with its answer (a failed request as an error answer). */
+type Caller = (w: WitnessCall, cb: (a: WitnessAnswer) => void) => void;
+
 /** Calls the witness for a node's core; `send` gets the witnessResult. */
 export function callWitness(
   link: WitnessLink,
@@ -54,7 +57,7 @@ export function callWitness(
     return;
   }
   const host = link.witnessHost;
-  const call = (w: WitnessCall, cb: (a: WitnessAnswer) => void) =>
+  const call: Caller = (w, cb) =>
     link.net.request(link.node, host, WITNESS_SERVICE, w, link.timeoutMs, (r: Reply) =>
       cb(r.ok ? (r.body as WitnessAnswer) : { ok: false, code: r.code, message: r.message }),
     );
@@ -62,59 +65,57 @@ export function callWitness(
     if (a.ok) then(a.body);
     else send({ type: 'witnessResult', op, ok: false, error: a.message });
   };
-  if (op === 'get') {
-    call({ op: 'get' }, (a) =>
-      answered(a, (b) => {
-        const st = b as StateBody;
-        const status = st.status === 'offline' ? 'offline' : 'online';
-        send({
-          type: 'witnessResult',
-          op,
-          ok: true,
-          owner: st.owner || undefined,
-          epoch: st.epoch,
-          status,
-          config: configOf(st),
-        });
-      }),
-    );
-    return;
-  }
-  if (op === 'defend') {
+  if (op === 'get') call({ op: 'get' }, (a) => answered(a, (b) => send(getResult(b as StateBody))));
+  else if (op === 'defend')
     call({ op: 'defend', node: link.node, epoch: c.epoch }, (a) =>
-      answered(a, (b) => {
-        const r = b as DefendBody;
-        const outcome = r.ok ? 'granted' : 'denied';
-        send({
-          type: 'witnessResult',
-          op,
-          ok: true,
-          outcome,
-          owner: r.owner || undefined,
-          epoch: r.epoch,
-          challenged: r.challenged,
-        });
-      }),
+      answered(a, (b) => send(defendResult(b as DefendBody))),
     );
-    return;
-  }
-  call({ op: 'arbitrate', node: link.node, configVersion: c.configVersion }, (a) =>
-    answered(a, (b) => {
-      const r = b as ArbitrateBody;
-      const answer = (config: ClusterConfig | null) =>
-        send({
-          type: 'witnessResult',
-          op,
-          ok: true,
-          outcome: r.outcome,
-          owner: r.owner || undefined,
-          epoch: r.epoch,
-          retryAfterMs: r.retry_after_ms,
-          configVersion: r.config_version,
-          config,
-        });
-      if (!link.keepsConfig) answer(null);
-      else call({ op: 'get' }, (g) => answer(g.ok ? configOf(g.body as StateBody) : null));
-    }),
-  );
+  else
+    call({ op: 'arbitrate', node: link.node, configVersion: c.configVersion }, (a) =>
+      answered(a, (b) => arbitrated(b as ArbitrateBody, link.keepsConfig, call, send)),
+    );
+}
+
+/** A get's answer as the core's witnessResult: who holds the witness, its status, its configuration. */
+function getResult(st: StateBody): ClusterMsg {
+  return {
+    type: 'witnessResult',
+    op: 'get',
+    ok: true,
+    owner: st.owner || undefined,
+    epoch: st.epoch,
+    status: st.status === 'offline' ? 'offline' : 'online',
+    config: configOf(st),
+  };
+}
+
+/** A defence's answer as the core's witnessResult. */
+function defendResult(r: DefendBody): ClusterMsg {
+  return {
+    type: 'witnessResult',
+    op: 'defend',
+    ok: true,
+    outcome: r.ok ? 'granted' : 'denied',
+    owner: r.owner || undefined,
+    epoch: r.epoch,
+    challenged: r.challenged,
+  };
+}
+
+/** An arbitration's answer, with the configuration a disk witness keeps (one more get). */
+function arbitrated(r: ArbitrateBody, keepsConfig: boolean, call: Caller, send: (m: ClusterMsg) => void) {
+  const answer = (config: ClusterConfig | null) =>
+    send({
+      type: 'witnessResult',
+      op: 'arbitrate',
+      ok: true,
+      outcome: r.outcome,
+      owner: r.owner || undefined,
+      epoch: r.epoch,
+      retryAfterMs: r.retry_after_ms,
+      configVersion: r.config_version,
+      config,
+    });
+  if (!keepsConfig) answer(null);
+  else call({ op: 'get' }, (g) => answer(g.ok ? configOf(g.body as StateBody) : null));
 }
