@@ -22,7 +22,7 @@ import type { ResolvedTopology } from '../orchestrator/topology/topology.js';
 import { type InjectedBugs, NO_BUGS } from '../services/process/injected-bugs.js';
 import { DataCenter } from './datacenter.js';
 import { drawMix, drawSchedule, type FaultMix, type PlannedFault, scheduleFaults } from './faults.js';
-import { HistoryLog } from './history-log.js';
+import { HistoryLog, type Unstamped } from './history-log.js';
 import { InvariantMonitor, type NodeView, type Violation } from './invariants.js';
 import { type MoveOutcome, type PlannedMove, scheduleMoves } from './moves.js';
 import { LAN, Network, type NetworkProfile } from './network.js';
@@ -79,6 +79,27 @@ const FAULTS_FROM_MS = 5000;
 /** The liveness bound of the run's timing (docs/chaos.md §Liveness bound), plus its 5 s tail. */
 function recoveryMs(t: ResolvedTopology['timing']): number {
   return 4 * (t.sameSubnetDelayMs * t.sameSubnetThreshold + t.witnessChallengeWaitMs + t.vmBootMs) + 10_000;
+}
+
+/** The history's first line: the seed, the topology and the timing profile the checkers judge by. */
+function startLine(opts: SimOptions): Unstamped {
+  const t = opts.topology.timing;
+  return {
+    type: 'run',
+    phase: 'start',
+    seed: opts.seed,
+    experiment: 'simulation',
+    topology: opts.topology.name,
+    timing: t.name,
+    at: 0,
+    profile: {
+      sameSubnetDelayMs: t.sameSubnetDelayMs,
+      sameSubnetThreshold: t.sameSubnetThreshold,
+      witnessChallengeWaitMs: t.witnessChallengeWaitMs,
+      vmBootMs: t.vmBootMs,
+      retryPeriodOnFailureMs: t.retryPeriodOnFailureMs,
+    },
+  };
 }
 
 /** Runs one seed from power-on to the verdict of the chaos checkers. */
@@ -148,22 +169,7 @@ export function simulate(opts: SimOptions): Simulated {
   const net = new Network(sched, random, { ...LAN, ...mix.network, ...opts.network });
   const history = new HistoryLog(sched);
   const t = opts.topology.timing;
-  history.add({
-    type: 'run',
-    phase: 'start',
-    seed: opts.seed,
-    experiment: 'simulation',
-    topology: opts.topology.name,
-    timing: t.name,
-    at: 0,
-    profile: {
-      sameSubnetDelayMs: t.sameSubnetDelayMs,
-      sameSubnetThreshold: t.sameSubnetThreshold,
-      witnessChallengeWaitMs: t.witnessChallengeWaitMs,
-      vmBootMs: t.vmBootMs,
-      retryPeriodOnFailureMs: t.retryPeriodOnFailureMs,
-    },
-  });
+  history.add(startLine(opts));
   const dc = new DataCenter(world, net, opts.topology, history, opts.bugs ?? NO_BUGS);
   const observer = new Observer(dc, history);
   observer.start();
