@@ -80,6 +80,7 @@ export class InvariantMonitor {
    */
   private entry(e: HistoryEntry): Broken | null {
     if (e.type === 'reservation') {
+      this.fencingChanged = true;
       const who = `${e.lun} ${e.initiator.host}:${e.initiator.port}`;
       if (e.action === 'register') {
         this.keyOf.set(who, e.key);
@@ -105,14 +106,31 @@ export class InvariantMonitor {
 
   /**
    * The nodes' cluster states as last checked. States are immutable, so when no node's changed
-   * since, nothing can have broken: a lease that lapsed meanwhile only takes a coordinator away.
+   * and no key was registered or preempted since, nothing can have broken: a lease that lapsed
+   * meanwhile only takes a coordinator away.
    */
   private lastStates: (ClusterState | null)[] = [];
+  /** A registration or preempt since the last check: who may coordinate may have changed. */
+  private fencingChanged = false;
+
+  /**
+   * Whether every registration of `node` on `lun` was preempted and not made again: the node was
+   * fenced off the volume. A coordinator the storage refuses cannot act as one, so two
+   * coordinators are a violation only while both can write — a challenger that won the witness
+   * fences the old holder before it takes the volume, while the old holder's lease may still run
+   * (the simulation's seed 1011; in Windows too fencing, not the lease, keeps the disk safe).
+   */
+  private fencedOff(node: string, lun: string): boolean {
+    const mine = (path: string) => path.startsWith(`${lun} ${node}:`);
+    return [...this.preempted.keys()].some(mine) && ![...this.keyOf.keys()].some(mine);
+  }
 
   private nodes(nodes: readonly NodeView[], now: number): Broken | null {
-    if (nodes.length === this.lastStates.length && nodes.every((n, i) => n.state === this.lastStates[i]))
-      return null;
+    const same =
+      nodes.length === this.lastStates.length && nodes.every((n, i) => n.state === this.lastStates[i]);
+    if (same && !this.fencingChanged) return null;
     this.lastStates = nodes.map((n) => n.state);
+    this.fencingChanged = false;
     const coordinators = new Map<string, string>();
     for (const { name, state: s } of nodes) {
       if (!s) continue;
@@ -132,7 +150,7 @@ export class InvariantMonitor {
         };
       if (!leaseValid(s, now)) continue;
       for (const [volume, csv] of Object.entries(s.config.csv)) {
-        if (csv.coordinator !== name) continue;
+        if (csv.coordinator !== name || this.fencedOff(name, csv.lun)) continue;
         const other = coordinators.get(volume);
         if (other)
           return {
