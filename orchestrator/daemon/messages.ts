@@ -2,11 +2,12 @@
  * What the daemon's entry (entry.ts) and the daemon proper (daemon.ts) share: the messages sent
  * to the `dcbox up` that started the daemon, and how the dashboard is served.
  */
+import type { StartMarks } from '../run/start-timeline.js';
 
 /** Messages the daemon sends to the `dcbox up` that started it. */
 export type DaemonMessage =
   | { type: 'progress'; text: string }
-  | { type: 'ready'; elapsedMs: number; dashboard: DashboardInfo | null }
+  | { type: 'ready'; elapsedMs: number; dashboard: DashboardInfo | null; marks: StartMarks }
   | { type: 'failed'; error: string };
 
 /** Where the dashboard is served, and the token its controls need (null: read-only). */

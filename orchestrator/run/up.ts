@@ -13,6 +13,7 @@ import { loadTopology } from '../topology/topology.js';
 import { entryFile, FROM_SOURCE, sourceNodeFlags } from './from-source.js';
 import { refuseOthersRun } from './owner.js';
 import { daemonLog, ensureDcboxHome, runDir } from './paths.js';
+import type { StartMarks } from './start-timeline.js';
 import { alive, readState } from './state.js';
 import { down, isClean, leftovers } from './sweep.js';
 
@@ -54,8 +55,23 @@ function daemonArgs(file: string, opts: UpOptions): string[] {
   return args;
 }
 
+/** What a started run reports: the daemon's own start-to-ready time and its timeline's marks. */
+export interface Started {
+  /** From the daemon's start to every service healthy. */
+  readyMs: number;
+  /** When `startRun` was called (epoch ms). */
+  calledAtMs: number;
+  marks: StartMarks;
+}
+
 /** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
 export async function up(opts: UpOptions): Promise<number> {
+  return (await startRun(opts)).readyMs;
+}
+
+/** `up` with the daemon's marks of the start, for its timeline (start-timeline.ts). */
+export async function startRun(opts: UpOptions): Promise<Started> {
+  const calledAtMs = Date.now();
   const file = topologyPath(opts.topology);
   loadTopology(file); // Fail here, in the foreground, with the file's own errors.
   // The services inherit DCBOX_INJECT_BUG through the daemon; a bad name fails here, not in them.
@@ -83,13 +99,13 @@ export async function up(opts: UpOptions): Promise<number> {
     // From source the daemon gets tsx's loader alone, not the tsx command's own flags.
     ...(FROM_SOURCE ? { execArgv: sourceNodeFlags() } : {}),
   });
-  return new Promise<number>((resolvePromise, reject) => {
+  return new Promise<Started>((resolvePromise, reject) => {
     child.on('message', (m: DaemonMessage) => {
       if (m.type === 'progress' && !opts.quiet) console.log(`  ${m.text}`);
       if (m.type === 'ready') {
         child.disconnect();
         child.unref();
-        resolvePromise(m.elapsedMs);
+        resolvePromise({ readyMs: m.elapsedMs, calledAtMs, marks: m.marks });
       }
       if (m.type === 'failed') reject(new UsageError(`dcbox up failed: ${m.error} (log: ${daemonLog})`));
     });
