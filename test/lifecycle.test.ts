@@ -88,7 +88,7 @@ function expectStartTimeline(t: StartTimeline): void {
   expect(t.networkReadyMs).toBeGreaterThanOrEqual(t.daemonStartedMs);
   for (const h of t.hosts) {
     expect(h.natsStartedMs).toBeGreaterThanOrEqual(t.networkReadyMs as number);
-    expect(h.serviceStartedMs).toBeGreaterThanOrEqual(h.natsStartedMs as number);
+    expect(h.serviceStartedMs).toBeGreaterThanOrEqual(t.networkReadyMs as number);
     expect(h.healthyMs).toBeGreaterThan(h.serviceStartedMs as number);
     expect(h.healthyMs).toBeLessThanOrEqual(t.allHealthyMs);
     expect(h.startToHealthyMs).toBe((h.healthyMs as number) - (h.serviceStartedMs as number));

@@ -91,9 +91,11 @@ export class Launch {
     for (const h of this.hosts.values()) this.writeHostFiles(h);
     this.networkReadyAtMs = Date.now();
     if (this.runtime.owner) return;
-    for (const h of this.hosts.values()) this.startNats(h);
-    say(`started ${addrs.length} NATS servers (full mesh)`);
+    // The services first: each loads for most of a second before it connects to its NATS server
+    // (and retries every 100 ms if it is early), which starts in a few ms.
     for (const h of this.hosts.values()) this.spawnService(h, h.plan.dependsOn);
+    for (const h of this.hosts.values()) this.startNats(h);
+    say(`started ${addrs.length} services and NATS servers (full mesh)`);
     this.save();
   }
 
