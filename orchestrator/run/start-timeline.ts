@@ -19,7 +19,7 @@ export interface HostStartMarks {
 
 /** The marks of one start, in the order the daemon reaches them (epoch ms). */
 export interface StartMarks {
-  /** The daemon process began. */
+  /** The daemon began the run: it had loaded and been handed the topology by `dcbox up`. */
   daemonStartedAtMs: number;
   /** The hosts' network (namespaces, bridge, veths) and folders were made. */
   networkReadyAtMs: number | null;
