@@ -3,11 +3,15 @@
  * one, `dcbox demo` and `dcbox scenario run`.
  */
 import { type Command, Option } from 'commander';
+import { connect } from '../orchestrator/run/clients.js';
+import { firstFormedAtMs, formatTimeline, startTimeline } from '../orchestrator/run/start-timeline.js';
 import { down, isClean } from '../orchestrator/run/sweep.js';
-import { topologyPath, UsageError, up } from '../orchestrator/run/up.js';
+import { startRun, topologyPath, UsageError } from '../orchestrator/run/up.js';
 import type { RuntimeKind } from '../orchestrator/runtime/runtime.js';
 import { formatSeedReport, runSeedScenario } from '../orchestrator/scenario/seed.js';
 import { TIMING_NAMES } from '../orchestrator/topology/timing.js';
+import type { EventList__Output } from '../services/generated/dcbox/cluster/v1/EventList.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
 import { gatherStatus, printStatus } from './status.js';
 import { printJson, progress, withClients } from './util.js';
 
@@ -41,9 +45,10 @@ export function addUpCommand(cli: Command): void {
       'let the dashboard power, move and inject faults (with the token printed at start)',
     )
     .action(async (topology: string | undefined, o: UpOptions) => {
-      const t0 = Date.now();
+      // The timeline counts from when this process began, so that it shows the CLI's own load.
+      const t0 = Math.round(performance.timeOrigin);
       if (!o.json) console.log(`dcbox up: ${topologyPath(topology)}`);
-      const ms = await up({
+      const started = await startRun({
         topology,
         runtime: o.runtime,
         timing: o.timing,
@@ -51,13 +56,41 @@ export function addUpCommand(cli: Command): void {
         dashboard: o.dashboard,
         allowControl: !!o.allowControl,
       });
-      const s = await gatherStatus();
-      if (o.json) printJson({ readyMs: ms, totalMs: Date.now() - t0, ...s });
+      const ms = started.readyMs;
+      const [s, clusterFormedAtMs] = await Promise.all([gatherStatus(), clusterFormedAt()]);
+      const timeline = startTimeline(started.marks, {
+        originMs: t0,
+        upCalledAtMs: started.calledAtMs,
+        clusterFormedAtMs,
+      });
+      if (o.json) printJson({ readyMs: ms, totalMs: Date.now() - t0, timeline, ...s });
       else {
-        console.log(`\nready in ${(ms / 1000).toFixed(2)} s\n`);
+        console.log(`\nready in ${(ms / 1000).toFixed(2)} s`);
+        for (const line of formatTimeline(timeline)) console.log(`  ${line}`);
+        console.log('');
         printStatus(s);
       }
     });
+}
+
+/**
+ * When the run's cluster formed (its first 'cluster-formed' event, epoch ms), asked of every
+ * cluster node once; null when it has not formed yet, or the topology has no cluster.
+ */
+async function clusterFormedAt(): Promise<number | null> {
+  const c = connect();
+  try {
+    const lists = await Promise.all(
+      c.byComponent('hyperv-node').map((n) =>
+        rpc<EventList__Output>((cb) => c.cluster(n.name).Events({ since_index: 0 }, deadline(2000), cb))
+          .then((r) => r.events)
+          .catch(() => []),
+      ),
+    );
+    return firstFormedAtMs(lists.flat());
+  } finally {
+    c.close();
+  }
 }
 
 /** `dcbox status`. */

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDir } from '../orchestrator/run/paths.js';
+import type { StartTimeline } from '../orchestrator/run/start-timeline.js';
 import { readState } from '../orchestrator/run/state.js';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
 import { pollUntil } from '../services/process/poll-until.js';
@@ -72,11 +73,39 @@ describe('topology errors at dcbox up', () => {
   });
 });
 
+/**
+ * `dcbox up --json`'s timeline (README): every host of the seed with its marks in the order a
+ * start reaches them, the host the start waited for last, and the cluster's formation after the
+ * nodes' processes began. Whether the cluster formed before every service was healthy (the MM
+ * may be the last) is a race of the start, so clusterFormedMs may be null.
+ */
+function expectStartTimeline(t: StartTimeline): void {
+  expect(t.hosts.map((h) => h.name).sort()).toEqual(
+    ['HVR2NODO1', 'HVR2NODO2', 'mm', 'quorum', 'rssm3', 'rssm4', 'storage', 'workstation'].sort(),
+  );
+  expect(t.upCalledMs).toBeGreaterThan(0);
+  expect(t.daemonStartedMs).toBeGreaterThanOrEqual(t.upCalledMs);
+  expect(t.networkReadyMs).toBeGreaterThanOrEqual(t.daemonStartedMs);
+  for (const h of t.hosts) {
+    expect(h.natsStartedMs).toBeGreaterThanOrEqual(t.networkReadyMs as number);
+    expect(h.serviceStartedMs).toBeGreaterThanOrEqual(t.networkReadyMs as number);
+    expect(h.healthyMs).toBeGreaterThan(h.serviceStartedMs as number);
+    expect(h.healthyMs).toBeLessThanOrEqual(t.allHealthyMs);
+    expect(h.startToHealthyMs).toBe((h.healthyMs as number) - (h.serviceStartedMs as number));
+  }
+  const last = t.hosts.find((h) => h.name === t.lastHealthy);
+  expect(last?.healthyMs).toBe(Math.max(...t.hosts.map((h) => h.healthyMs as number)));
+  const nodes = t.hosts.filter((h) => h.component === 'hyperv-node');
+  if (t.clusterFormedMs !== null)
+    expect(t.clusterFormedMs).toBeGreaterThan(Math.max(...nodes.map((h) => h.serviceStartedMs as number)));
+}
+
 const skip = unmet('the netns part of test/lifecycle.test.ts', [ROOT]);
 
 describe.skipIf(!!skip)('dcbox down (netns runtime)', () => {
   it('leaves no process, namespace, bridge or rule behind', async () => {
-    await dcboxOk(['up', '--timing', 'fast']);
+    const up = JSON.parse(await dcboxOk(['up', '--timing', 'fast', '--json']));
+    expectStartTimeline(up.timeline);
     const during = machineTraces();
     expect(during.netns.split(',')).toHaveLength(8);
     expect(during.bridge).toBe(true);

@@ -22,6 +22,7 @@ import { Observer } from '../dashboard/observer.js';
 import { type ControlRequest, startDashboard } from '../dashboard/server.js';
 import { FaultLeases, type FaultRequest } from '../faults/faults.js';
 import { controlSocketPath, hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfigPath } from '../run/paths.js';
+import type { StartMarks } from '../run/start-timeline.js';
 import { alive, type HostState, type RunState, writeState } from '../run/state.js';
 import type { Runtime } from '../runtime/types.js';
 import type { ResolvedTopology } from '../topology/topology.js';
@@ -147,6 +148,8 @@ export class Daemon implements DaemonApi {
     this.writePrometheusConfig();
     await this.serve();
     await this.serveDashboard();
+    const controlServedAtMs = Date.now();
+    const healthyAtMs = new Map<string, number>();
     const started = new Map<string, Promise<void>>();
     const startHost = (name: string): Promise<void> => {
       const existing = started.get(name);
@@ -154,6 +157,7 @@ export class Daemon implements DaemonApi {
       const h = this.hosts.get(name) as Running;
       const p = Promise.all(h.plan.dependsOn.map(startHost)).then(async () => {
         await this.startService(h);
+        healthyAtMs.set(name, Date.now());
         this.say({
           type: 'progress',
           text: `${name} (${h.plan.component}) healthy at ${h.addr.address}:${h.addr.grpcPort}`,
@@ -163,12 +167,26 @@ export class Daemon implements DaemonApi {
       return p;
     };
     await Promise.all([...this.hosts.keys()].map(startHost));
-    this.state.readyAtMs = Date.now();
+    const allHealthyAtMs = Date.now();
+    this.state.readyAtMs = allHealthyAtMs;
     this.save();
     // Watching starts once everything is up, so that it never slows the start down.
     // Without a dashboard only the event stream is followed: polling and pinging serve the page.
     this.observer?.start({ poll: this.dashboardServer !== null });
-    this.say({ type: 'ready', elapsedMs: Date.now() - t0, dashboard: this.dashboardInfo });
+    const marks: StartMarks = {
+      daemonStartedAtMs: t0,
+      networkReadyAtMs: this.launch.networkReadyAtMs,
+      controlServedAtMs,
+      hosts: [...this.hosts.values()].map((h) => ({
+        name: h.plan.name,
+        component: h.plan.component,
+        natsStartedAtMs: h.natsStartedAtMs,
+        serviceStartedAtMs: h.serviceStartedAtMs,
+        healthyAtMs: healthyAtMs.get(h.plan.name) ?? null,
+      })),
+      allHealthyAtMs,
+    };
+    this.say({ type: 'ready', elapsedMs: Date.now() - t0, dashboard: this.dashboardInfo, marks });
   }
 
   /** prometheus.yml in the run folder: every service of this topology plus the orchestrator. */
@@ -193,7 +211,10 @@ export class Daemon implements DaemonApi {
   private async startService(h: Running): Promise<void> {
     const owner = this.runtime.owner;
     if (owner) {
-      if (!owner.running(h.addr)) await owner.start(h.addr, hostDir(h.plan.name));
+      if (!owner.running(h.addr)) {
+        h.serviceStartedAtMs = Date.now();
+        await owner.start(h.addr, hostDir(h.plan.name));
+      }
     } else this.launch.spawnService(h);
     this.save();
     const child = h.service;

@@ -12,11 +12,30 @@
  */
 
 import type { RuntimeKind } from '../runtime/types.js';
-import { loadTopology, type ResolvedTopology, resolveTopology } from '../topology/topology.js';
+import type { ResolvedTopology } from '../topology/topology.js';
 import { Launch } from './launch.js';
-import type { DaemonMessage } from './messages.js';
+import type { DaemonMessage, StartMessage } from './messages.js';
 
-export type { DaemonMessage, DashboardInfo, DashboardSetting } from './messages.js';
+export type { DaemonMessage, DashboardInfo, DashboardSetting, StartMessage } from './messages.js';
+
+/**
+ * The run's topology: `dcbox up` resolved it in the foreground and sends it as the first message
+ * (it may have forked this daemon before it finished looking at the machine, so nothing may be
+ * made before it arrives). Without an IPC channel (started by hand) the file is read here, and
+ * only then is the topology's parser loaded.
+ */
+function topologyToRun(file: string): Promise<ResolvedTopology> {
+  if (!process.send) {
+    return import('../topology/topology.js').then((t) =>
+      t.resolveTopology(t.loadTopology(file), file, arg('timing')),
+    );
+  }
+  return new Promise((resolve) => {
+    process.once('message', (m: StartMessage) => resolve(m.topology));
+    // `dcbox up` went away (it failed or found a machine to sweep) before it said start.
+    process.once('disconnect', () => process.exit(1));
+  });
+}
 
 /** Parses the daemon's argv: --topology FILE --runtime KIND --timing NAME. */
 function arg(name: string): string | undefined {
@@ -53,7 +72,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));
   try {
-    topo = resolveTopology(loadTopology(file), file, arg('timing'));
+    topo = await topologyToRun(file);
+    process.removeAllListeners('disconnect');
     launch = new Launch(topo, file, (arg('runtime') ?? 'netns') as RuntimeKind);
     await launch.prepare((text) => say({ type: 'progress', text }));
     await (await takeOver(topo, launch)).start();

@@ -23,6 +23,9 @@ export interface LaunchedHost {
   addr: HostAddress;
   nats: ChildProcess | null;
   service: ChildProcess | null;
+  /** When its NATS server and its service process were last spawned (epoch ms; null: never). */
+  natsStartedAtMs: number | null;
+  serviceStartedAtMs: number | null;
 }
 
 export class Launch {
@@ -33,6 +36,8 @@ export class Launch {
   readonly runtime: Runtime;
   readonly hosts = new Map<string, LaunchedHost>();
   readonly state: RunState;
+  /** When the hosts' network and folders were made (epoch ms): a mark of the start's timeline. */
+  networkReadyAtMs: number | null = null;
   /** Called whenever a process of a host exits (the daemon saves its state then). */
   onExit: () => void = () => undefined;
 
@@ -71,16 +76,26 @@ export class Launch {
       this.topo.subnetPrefix,
     );
     this.topo.hosts.forEach((plan, i) => {
-      this.hosts.set(plan.name, { plan, addr: addrs[i] as HostAddress, nats: null, service: null });
+      this.hosts.set(plan.name, {
+        plan,
+        addr: addrs[i] as HostAddress,
+        nats: null,
+        service: null,
+        natsStartedAtMs: null,
+        serviceStartedAtMs: null,
+      });
     });
     this.save();
     say(`creating ${addrs.length} hosts (${this.runtime.kind} runtime)`);
     await this.runtime.setup(addrs);
     for (const h of this.hosts.values()) this.writeHostFiles(h);
+    this.networkReadyAtMs = Date.now();
     if (this.runtime.owner) return;
-    for (const h of this.hosts.values()) this.startNats(h);
-    say(`started ${addrs.length} NATS servers (full mesh)`);
+    // The services first: each loads for most of a second before it connects to its NATS server
+    // (and retries every 100 ms if it is early), which starts in a few ms.
     for (const h of this.hosts.values()) this.spawnService(h, h.plan.dependsOn);
+    for (const h of this.hosts.values()) this.startNats(h);
+    say(`started ${addrs.length} services and NATS servers (full mesh)`);
     this.save();
   }
 
@@ -138,6 +153,7 @@ export class Launch {
   /** Spawns a host's NATS server unless it runs (or the runtime owns the host). */
   startNats(h: LaunchedHost): void {
     if (this.runtime.owner || (h.nats && alive(h.nats.pid))) return;
+    h.natsStartedAtMs = Date.now();
     h.nats = this.spawnIn(h, ['nats-server', '-c', join(hostDir(h.plan.name), 'nats.conf')], 'nats.log');
   }
 
@@ -148,6 +164,7 @@ export class Launch {
    */
   spawnService(h: LaunchedHost, awaitHosts: string[] = []): void {
     if (h.service && alive(h.service.pid)) return;
+    h.serviceStartedAtMs = Date.now();
     h.service = this.spawnIn(
       h,
       serviceArgv(process.execPath, projectRoot, h.plan.component, join(hostDir(h.plan.name), 'config.json')),

@@ -26,6 +26,8 @@ export async function roleOnline(c: Clients, vm: string, node: string, timeoutMs
       const r = (await clusterState(c, node)).roles.find((x) => x.name === vm);
       return r?.state === 'Online' && r.owner === node;
     },
-    { what: `${vm} online on ${node}`, timeoutMs },
+    // Asked every 10 ms rather than pollUntil's 50: a benchmark's startupMs ends here, and a
+    // GetState is cheap beside the VM's boot it waits out.
+    { what: `${vm} online on ${node}`, timeoutMs, intervalMs: 10 },
   );
 }

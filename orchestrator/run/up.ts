@@ -2,17 +2,18 @@
  * `dcbox up`: validates the topology in the foreground, sweeps what an earlier run left, starts
  * the orchestrator daemon detached and streams its progress until every service is healthy.
  */
-import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseInjectedBugs } from '../../services/process/injected-bugs.js';
 import { projectRoot } from '../../services/process/root.js';
-import type { DaemonMessage } from '../daemon/entry.js';
+import type { DaemonMessage, StartMessage } from '../daemon/entry.js';
 import { defaultRuntime, type RuntimeKind } from '../runtime/runtime.js';
-import { loadTopology } from '../topology/topology.js';
+import { loadTopology, resolveTopology } from '../topology/topology.js';
 import { entryFile, FROM_SOURCE, sourceNodeFlags } from './from-source.js';
 import { refuseOthersRun } from './owner.js';
 import { daemonLog, ensureDcboxHome, runDir } from './paths.js';
+import type { StartMarks } from './start-timeline.js';
 import { alive, readState } from './state.js';
 import { down, isClean, leftovers } from './sweep.js';
 
@@ -54,12 +55,37 @@ function daemonArgs(file: string, opts: UpOptions): string[] {
   return args;
 }
 
+/** What a started run reports: the daemon's own start-to-ready time and its timeline's marks. */
+export interface Started {
+  /** From the daemon's start to every service healthy. */
+  readyMs: number;
+  /** When `startRun` was called (epoch ms). */
+  calledAtMs: number;
+  marks: StartMarks;
+}
+
 /** Starts the daemon for a topology and streams its progress; resolves when it is ready. */
 export async function up(opts: UpOptions): Promise<number> {
+  return (await startRun(opts)).readyMs;
+}
+
+/**
+ * `up` with the daemon's marks of the start, for its timeline (start-timeline.ts). The topology
+ * is resolved here, in the foreground, and handed to the daemon over its IPC channel, so that
+ * the daemon never loads the topology's parser. On a machine with no earlier run's state the
+ * daemon is forked before the look for leftovers, and loads while it runs (~50 ms); a dirty
+ * machine stops that daemon, is swept, and gets a fresh one.
+ */
+export async function startRun(opts: UpOptions): Promise<Started> {
+  const calledAtMs = Date.now();
   const file = topologyPath(opts.topology);
-  loadTopology(file); // Fail here, in the foreground, with the file's own errors.
+  // Fail here, in the foreground, with the file's own errors.
+  const topo = resolveTopology(loadTopology(file), file, opts.timing);
   // The services inherit DCBOX_INJECT_BUG through the daemon; a bad name fails here, not in them.
   parseInjectedBugs(process.env.DCBOX_INJECT_BUG);
+  const args = daemonArgs(file, opts);
+  const daemon = entryFile(projectRoot, 'orchestrator/daemon/entry');
+  if (!existsSync(daemon)) throw new UsageError('dcbox is not built: run `npm run build` first');
   const existing = readState();
   // Another user's run holds the machine's bridge and ports; sweeping it is not ours to do.
   if (!existing) refuseOthersRun();
@@ -67,29 +93,53 @@ export async function up(opts: UpOptions): Promise<number> {
     throw new UsageError(
       `a run is already up (topology ${existing.topology}, daemon pid ${existing.daemonPid}); run \`dcbox down\` first`,
     );
+  let child = existing ? null : forkDaemon(daemon, args);
   if (existing || !isClean(leftovers())) {
+    if (child) await stopUnstarted(child);
     if (!opts.quiet) console.log('sweeping what an earlier run left behind');
     await down();
+    child = forkDaemon(daemon, args);
   }
-  const daemon = entryFile(projectRoot, 'orchestrator/daemon/entry');
-  if (!existsSync(daemon)) throw new UsageError('dcbox is not built: run `npm run build` first');
+  const started = child as ChildProcess;
+  started.send({ type: 'start', topology: topo } satisfies StartMessage);
+  return awaitReady(started, calledAtMs, opts);
+}
+
+/** Forks the daemon detached, its output in the run's log; it waits for a StartMessage. */
+function forkDaemon(daemon: string, args: string[]): ChildProcess {
   ensureDcboxHome();
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
   const log = openSync(daemonLog, 'a');
-  const args = daemonArgs(file, opts);
-  const child = fork(daemon, args, {
-    detached: true,
-    stdio: ['ignore', log, log, 'ipc'],
-    // From source the daemon gets tsx's loader alone, not the tsx command's own flags.
-    ...(FROM_SOURCE ? { execArgv: sourceNodeFlags() } : {}),
+  try {
+    return fork(daemon, args, {
+      detached: true,
+      stdio: ['ignore', log, log, 'ipc'],
+      // From source the daemon gets tsx's loader alone, not the tsx command's own flags.
+      ...(FROM_SOURCE ? { execArgv: sourceNodeFlags() } : {}),
+    });
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** Stops a daemon that was never told to start (it has made nothing) and waits until it exited. */
+function stopUnstarted(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    child.once('exit', () => resolvePromise());
+    child.kill('SIGKILL');
   });
-  return new Promise<number>((resolvePromise, reject) => {
+}
+
+/** Streams the daemon's progress until it is ready; fails with its error, exit or a timeout. */
+function awaitReady(child: ChildProcess, calledAtMs: number, opts: UpOptions): Promise<Started> {
+  return new Promise<Started>((resolvePromise, reject) => {
     child.on('message', (m: DaemonMessage) => {
       if (m.type === 'progress' && !opts.quiet) console.log(`  ${m.text}`);
       if (m.type === 'ready') {
         child.disconnect();
         child.unref();
-        resolvePromise(m.elapsedMs);
+        resolvePromise({ readyMs: m.elapsedMs, calledAtMs, marks: m.marks });
       }
       if (m.type === 'failed') reject(new UsageError(`dcbox up failed: ${m.error} (log: ${daemonLog})`));
     });

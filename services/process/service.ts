@@ -106,18 +106,27 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
   if (!cfg.runToken) log('warn', 'no run token in the config: this host answers any gRPC caller');
   const stops: (() => Promise<void> | void)[] = [];
   const started = clock.now();
+  // Where the start's time went, in ms since the process began (the serving line's phasesMs).
+  const phasesMs: Record<string, number> = { loaded: Math.round(performance.now()) };
+  const phase = (name: string) => {
+    phasesMs[name] = Math.round(performance.now());
+  };
 
   const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`, undefined, cfg.runToken);
   stops.push(answerEchoesAndHeartbeat(cfg, nc, clock));
+  phase('nats');
   const { metrics, metricsUrl, stop: stopMetrics } = await serveMetrics(cfg);
   stops.push(stopMetrics);
 
   const p = protos();
   for (const pkg of ['common' as const, ...(def.packages ?? [])]) void p.dcbox[pkg];
+  phase('protos');
   await awaitHosts(cfg, log, clock);
+  phase('awaited');
 
   const ctx: ServiceContext<S> = { cfg, nc, log, metrics, clock, onStop: (fn) => stops.push(fn) };
   const own = await def.setup(ctx);
+  phase('setUp');
   const server: GrpcServer = await startGrpcServer(
     cfg.address,
     cfg.grpcPort,
@@ -140,6 +149,9 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
     // How long the start took since the process began, and how much CPU it used (startupMs).
     startMs: Math.round(performance.now()),
     cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+    // When each step of the start ended: modules loaded, NATS connected, protos loaded, the
+    // hosts it depends on serving, its own setup done.
+    phasesMs,
   });
   stopOnSignals(server, nc, stops, log);
 }
