@@ -26,7 +26,6 @@ import { DataCenter } from './datacenter.js';
 import { HistoryLog } from './history-log.js';
 import { MIGRATE_SERVICE } from './migration.js';
 import { LAN, Network } from './network.js';
-import type { NodeReply } from './node.js';
 import { SimRandom } from './random.js';
 import { Scheduler } from './scheduler.js';
 import { WITNESS_SERVICE } from './witness.js';
@@ -99,7 +98,7 @@ export function smallTopology(names: string[], model: QuorumModel): ResolvedTopo
 export class ClusterHarness {
   readonly dc: DataCenter;
   /** Every reply to a command or service control, by the id the call returned. */
-  readonly replies = new Map<string, NodeReply>();
+  readonly replies = new Map<string, { ok: boolean; code?: string; message?: string }>();
   private readonly sched: Scheduler;
   private readonly history: HistoryLog;
   private readonly defined: string[] = [];
