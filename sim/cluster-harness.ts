@@ -319,7 +319,14 @@ export class ClusterHarness {
     opts: { preferredOwners?: string[]; allowFailback?: boolean } = {},
   ) {
     const names = this.names;
-    this.until('the cluster to form', () => names.every((n) => this.node(n).service === 'Running'));
+    const whole = () =>
+      names.every((n) => this.node(n).service === 'Running' && this.node(n).members.length === names.length);
+    this.until('the cluster to form', whole);
+    // A node that joined just before the leader's first regroup may not yet hear every peer and be
+    // removed then (seen with four nodes, and in `simulate` on topologies/four-node.yaml at seed 3):
+    // the roles go on a cluster that stayed whole past a heartbeat threshold.
+    this.run(this.node(names[0] as string).delayMs * this.node(names[0] as string).threshold);
+    this.until('the cluster to be whole again', whole);
     if (this.node(names[0] as string).model !== 'node-majority')
       this.until('the leader to hold the witness', () => names.some((n) => this.node(n).witness.held));
     for (const [vm, owner] of Object.entries(roles)) {
@@ -334,7 +341,8 @@ export class ClusterHarness {
         allowFailback: opts.allowFailback ?? false,
       });
       this.until(`${vm} made highly available`, () => this.replies.has(r));
-      if (!this.replies.get(r)?.ok) throw new Error(`${vm} could not be made highly available`);
+      if (!this.replies.get(r)?.ok)
+        throw new Error(`${vm} could not be made highly available: ${JSON.stringify(this.replies.get(r))}`);
       this.command(owner, { op: 'online', role: vm });
       this.until(`${vm} online on ${owner}`, () => this.answering(vm).join() === owner);
     }

@@ -3,8 +3,8 @@
  * the survivor check that a role on another node runs on, uninterrupted, at every 5 ms step.
  */
 import { expect } from 'vitest';
+import type { ClusterHarness } from '../../../sim/cluster-harness.js';
 import { type ClusterState, initialCluster, leaseValid, localResourceState } from './core/decide.js';
-import type { ClusterSim } from './sim.js';
 
 /** How a node fails: its power goes off, its process is killed (and restarts), or it freezes (and thaws). */
 export type Failure = 'power-off' | 'kill' | 'freeze';
@@ -16,7 +16,7 @@ export const FAILURES: Failure[] = ['power-off', 'kill', 'freeze'];
  * Fails `node` and returns how it recovers: power-off stays off; kill restarts the process when
  * the returned function is called; freeze thaws then.
  */
-export function fail(sim: ClusterSim, node: string, how: Failure): () => void {
+export function fail(sim: ClusterHarness, node: string, how: Failure): () => void {
   if (how === 'freeze') {
     sim.freeze(node);
     return () => sim.thaw(node);
@@ -29,7 +29,12 @@ export function fail(sim: ClusterSim, node: string, how: Failure): () => void {
  * Steps the simulation 5 ms at a time for `ms`, asserting at every step that the survivor's lease
  * holds, its role `vm` stays Online and the VM answers from the survivor alone.
  */
-export function expectSurvivorUninterrupted(sim: ClusterSim, survivor: string, ms: number, vm = 'VM1'): void {
+export function expectSurvivorUninterrupted(
+  sim: ClusterHarness,
+  survivor: string,
+  ms: number,
+  vm = 'VM1',
+): void {
   expectRolesUninterrupted(sim, { [vm]: survivor }, ms);
 }
 
@@ -40,7 +45,7 @@ export function expectSurvivorUninterrupted(sim: ClusterSim, survivor: string, m
  * one node answers for each at any step.
  */
 export function expectRolesUninterrupted(
-  sim: ClusterSim,
+  sim: ClusterHarness,
   roles: Record<string, string>,
   ms: number,
   others: string[] = [],
