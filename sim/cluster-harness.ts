@@ -18,7 +18,6 @@ import type {
   VmState,
 } from '../services/hyperv-node/cluster/core/decide.js';
 import type { QuorumModel } from '../services/hyperv-node/cluster/core/quorum.js';
-import { reservationKey } from '../services/hyperv-node/mpio.js';
 import type { VmSpec } from '../services/process/config.js';
 import { type InjectedBugs, NO_BUGS } from '../services/process/injected-bugs.js';
 import type { StateBody } from '../services/witness-protocol/core.js';
@@ -104,6 +103,8 @@ export class ClusterHarness {
   private readonly defined: string[] = [];
   private nextId = 1;
   private witnessOn = true;
+  private readonly logged: HarnessEvent[] = [];
+  private scanned = 0;
 
   constructor(
     readonly names: string[],
@@ -228,13 +229,22 @@ export class ClusterHarness {
 
   // ---- what the services logged
 
-  /** Every cluster event the nodes logged, in order. */
+  /** Every cluster event the nodes logged, in order (the same objects from one call to the next). */
   get events(): HarnessEvent[] {
-    return this.history.entries.flatMap((e) =>
-      e.type === 'event'
-        ? [{ at: e.t, node: e.node, eventId: e.eventId, kind: e.kind, message: e.message, data: e.data }]
-        : [],
-    );
+    const entries = this.history.entries;
+    for (; this.scanned < entries.length; this.scanned++) {
+      const e = entries[this.scanned];
+      if (e?.type === 'event')
+        this.logged.push({
+          at: e.t,
+          node: e.node,
+          eventId: e.eventId,
+          kind: e.kind,
+          message: e.message,
+          data: e.data,
+        });
+    }
+    return this.logged;
   }
 
   /**
@@ -242,17 +252,16 @@ export class ClusterHarness {
    * however many shared LUNs it preempted them on (at the time of the first preempt).
    */
   get fences(): { at: number; by: string; victims: string[] }[] {
-    const ids = new Map(this.dc.nodes.map((n) => [reservationKey(n.settings.nodeId), n.name]));
     const out: { at: number; by: string; victims: string[]; luns: Set<string> }[] = [];
     for (const e of this.history.entries) {
       if (e.type !== 'reservation' || e.action !== 'preempt') continue;
       const r = e as ReservationEntry;
-      const victim = ids.get(r.victim?.key ?? '') ?? r.victim?.key ?? '?';
+      const victims = r.victim?.hosts ?? [r.victim?.key ?? '?'];
       const last = out.at(-1);
       if (last && last.by === r.initiator.host && !last.luns.has(r.lun)) {
-        if (!last.victims.includes(victim)) last.victims.push(victim);
+        for (const v of victims) if (!last.victims.includes(v)) last.victims.push(v);
         last.luns.add(r.lun);
-      } else out.push({ at: r.t, by: r.initiator.host, victims: [victim], luns: new Set([r.lun]) });
+      } else out.push({ at: r.t, by: r.initiator.host, victims: [...victims], luns: new Set([r.lun]) });
     }
     return out.map(({ at, by, victims }) => ({ at, by, victims }));
   }

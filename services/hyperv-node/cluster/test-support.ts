@@ -4,6 +4,13 @@
  */
 import { expect } from 'vitest';
 import type { ClusterHarness } from '../../../sim/cluster-harness.js';
+
+/** What the helpers drive: sim/cluster-harness.ts (survivors.test.ts still runs on ./sim.ts). */
+type Sim = Pick<
+  ClusterHarness,
+  'freeze' | 'thaw' | 'powerOff' | 'powerOn' | 'run' | 'now' | 'events' | 'node' | 'answering'
+>;
+
 import { type ClusterState, initialCluster, leaseValid, localResourceState } from './core/decide.js';
 
 /** How a node fails: its power goes off, its process is killed (and restarts), or it freezes (and thaws). */
@@ -16,7 +23,7 @@ export const FAILURES: Failure[] = ['power-off', 'kill', 'freeze'];
  * Fails `node` and returns how it recovers: power-off stays off; kill restarts the process when
  * the returned function is called; freeze thaws then.
  */
-export function fail(sim: ClusterHarness, node: string, how: Failure): () => void {
+export function fail(sim: Sim, node: string, how: Failure): () => void {
   if (how === 'freeze') {
     sim.freeze(node);
     return () => sim.thaw(node);
@@ -29,12 +36,7 @@ export function fail(sim: ClusterHarness, node: string, how: Failure): () => voi
  * Steps the simulation 5 ms at a time for `ms`, asserting at every step that the survivor's lease
  * holds, its role `vm` stays Online and the VM answers from the survivor alone.
  */
-export function expectSurvivorUninterrupted(
-  sim: ClusterHarness,
-  survivor: string,
-  ms: number,
-  vm = 'VM1',
-): void {
+export function expectSurvivorUninterrupted(sim: Sim, survivor: string, ms: number, vm = 'VM1'): void {
   expectRolesUninterrupted(sim, { [vm]: survivor }, ms);
 }
 
@@ -45,7 +47,7 @@ export function expectSurvivorUninterrupted(
  * one node answers for each at any step.
  */
 export function expectRolesUninterrupted(
-  sim: ClusterHarness,
+  sim: Sim,
   roles: Record<string, string>,
   ms: number,
   others: string[] = [],
