@@ -1,5 +1,5 @@
 /**
- * The cluster tests' hand-driven simulation (issue 18, docs/simulation.md, "Cluster tests"): a small data
+ * The cluster tests' hand-driven simulation (docs/simulation.md §Cluster tests): a small data
  * center — two to four blades, a Cluster Shared Volume, a disk or file share witness or none —
  * built by sim/datacenter.ts with the real cores of every service, stepped by hand through the
  * test's own scenario (form, partition, freeze, power off, ask the leader) on the `fast` timing
@@ -8,7 +8,7 @@
  * (`dc.node(n).cluster.state`), their VM managers and the history lines the services log
  * (events, the controller's reservations).
  */
-import type { ReservationEntry } from '../chaos/history.js';
+import type { EventEntry, ReservationEntry } from '../chaos/history.js';
 import { Topology } from '../orchestrator/topology/schema.js';
 import { type ResolvedTopology, resolveTopology } from '../orchestrator/topology/topology.js';
 import type {
@@ -41,15 +41,8 @@ export interface HarnessOptions {
   seed?: number;
 }
 
-/** An event a node logged, with the simulated time. */
-export interface HarnessEvent {
-  at: number;
-  node: string;
-  eventId: number;
-  kind: string;
-  message: string;
-  data: Record<string, unknown>;
-}
+/** An event a node logged (chaos/history.ts), with the simulated time as `at`. */
+export type HarnessEvent = Omit<EventEntry, 't' | 'type'> & { at: number };
 
 /** A VM's disk: 64 MiB extents of CSV1 after the volume's own first 64 MiB. */
 const DISK_BYTES = 64 << 20;
@@ -66,21 +59,12 @@ export function smallTopology(names: string[], model: QuorumModel): ResolvedTopo
       name: 'BCS-DCBOX',
       managementModule: { host: 'mm' },
       blades: names.map((node, i) => ({ bay: i + 1, node })),
-      ioModules: [
-        { bay: 3, host: 'rssm3', type: 'rssm' },
-        { bay: 4, host: 'rssm4', type: 'rssm' },
-      ],
+      ioModules: [3, 4].map((bay) => ({ bay, host: `rssm${bay}`, type: 'rssm' })),
     },
     storage: { host: 'storage', luns },
-    ...(witnessKind
-      ? {
-          witness: {
-            host: 'quorum',
-            kind: witnessKind,
-            ...(witnessKind === 'disk' ? { lun: 'Quorum' } : {}),
-          },
-        }
-      : {}),
+    ...(witnessKind && {
+      witness: { host: 'quorum', kind: witnessKind, lun: witnessKind === 'disk' ? 'Quorum' : undefined },
+    }),
     nodes: names.map((name) => ({ name, virtualSwitches: ['VMs'] })),
     workstation: { host: 'workstation' },
     cluster: {
@@ -102,7 +86,6 @@ export class ClusterHarness {
   private readonly history: HistoryLog;
   private readonly defined: string[] = [];
   private nextId = 1;
-  private witnessOn = true;
   private readonly logged: HarnessEvent[] = [];
   private scanned = 0;
 
@@ -196,13 +179,12 @@ export class ClusterHarness {
 
   /** Whether the witness's process runs; off, every call to it is refused. */
   get witnessUp(): boolean {
-    return this.witnessOn;
+    return this.dc.witness?.host.alive ?? false;
   }
 
   set witnessUp(on: boolean) {
     const host = this.dc.witness?.host.name;
     if (!host) throw new Error('this cluster has no witness');
-    this.witnessOn = on;
     this.dc.setPower(host, on);
   }
 
@@ -234,15 +216,9 @@ export class ClusterHarness {
     const entries = this.history.entries;
     for (; this.scanned < entries.length; this.scanned++) {
       const e = entries[this.scanned];
-      if (e?.type === 'event')
-        this.logged.push({
-          at: e.t,
-          node: e.node,
-          eventId: e.eventId,
-          kind: e.kind,
-          message: e.message,
-          data: e.data,
-        });
+      if (e?.type !== 'event') continue;
+      const { t, type: _, ...rest } = e;
+      this.logged.push({ at: t, ...rest });
     }
     return this.logged;
   }
@@ -323,10 +299,7 @@ export class ClusterHarness {
    * Forms the cluster (the leader holding the witness, when the model has one), then makes each
    * VM of `roles` highly available on its owner and brings it online, one after the other.
    */
-  formWithRoles(
-    roles: Record<string, string>,
-    opts: { preferredOwners?: string[]; allowFailback?: boolean } = {},
-  ) {
+  formWithRoles(roles: Record<string, string>): void {
     const names = this.names;
     const whole = () =>
       names.every((n) => this.node(n).service === 'Running' && this.node(n).members.length === names.length);
@@ -346,8 +319,8 @@ export class ClusterHarness {
         vm: spec,
         owner,
         vmState: 'Off',
-        preferredOwners: opts.preferredOwners ?? [],
-        allowFailback: opts.allowFailback ?? false,
+        preferredOwners: [],
+        allowFailback: false,
       });
       this.until(`${vm} made highly available`, () => this.replies.has(r));
       if (!this.replies.get(r)?.ok)

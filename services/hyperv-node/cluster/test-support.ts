@@ -3,15 +3,23 @@
  * the survivor check that a role on another node runs on, uninterrupted, at every 5 ms step.
  */
 import { expect } from 'vitest';
-import type { ClusterHarness } from '../../../sim/cluster-harness.js';
-
-/** What the helpers drive: sim/cluster-harness.ts (survivors.test.ts still runs on ./sim.ts). */
-type Sim = Pick<
-  ClusterHarness,
-  'freeze' | 'thaw' | 'powerOff' | 'powerOn' | 'run' | 'now' | 'events' | 'node' | 'answering'
->;
-
 import { type ClusterState, initialCluster, leaseValid, localResourceState } from './core/decide.js';
+
+/**
+ * What the helpers drive: sim/cluster-harness.ts, or ./sim.ts for survivors.test.ts (described
+ * here, not imported: nothing in services/ but a test imports sim/).
+ */
+export interface Sim {
+  readonly now: number;
+  readonly events: { at: number; node: string; kind: string }[];
+  node(name: string): ClusterState;
+  answering(vm: string): string[];
+  run(ms: number): void;
+  freeze(name: string): void;
+  thaw(name: string): void;
+  powerOff(name: string): void;
+  powerOn(name: string): void;
+}
 
 /** How a node fails: its power goes off, its process is killed (and restarts), or it freezes (and thaws). */
 export type Failure = 'power-off' | 'kill' | 'freeze';
