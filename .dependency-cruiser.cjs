@@ -121,7 +121,7 @@ module.exports = {
       name: 'nothing-imports-sim',
       severity: 'error',
       comment: 'Services, the orchestrator and chaos never import the simulation; the CLI and tests may.',
-      from: { path: '^(services|orchestrator|chaos)/' },
+      from: { path: '^(services|orchestrator|chaos)/', pathNot: TEST },
       to: { path: '^sim/' },
     },
     {

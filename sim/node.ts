@@ -200,6 +200,13 @@ export class SimNode {
     this.cluster.send({ type: 'moveRequest', replyTo, role, to, kind, vmState: this.vms.stateOf(role) });
   }
 
+  /** The administrator stops or starts this node's cluster service (Stop-/Start-ClusterNode). */
+  serviceControl(action: 'stop' | 'start', forceQuorum: boolean, done: (r: NodeReply) => void): void {
+    const replyTo = `s-${this.nextId++}`;
+    this.waiting.set(replyTo, done);
+    this.cluster.send({ type: 'serviceControl', replyTo, action, forceQuorum });
+  }
+
   private askLocal(cmd: Command, done: (r: NodeReply) => void): void {
     const replyTo = `c-${this.nextId++}`;
     this.waiting.set(replyTo, done);

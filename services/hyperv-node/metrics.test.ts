@@ -1,15 +1,15 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { ClusterHarness } from '../../sim/cluster-harness.js';
 import { metricNameProblems } from '../observability/metrics.js';
 import { groupState } from './cluster/core/decide.js';
-import { ClusterSim } from './cluster/sim.js';
 import { nodeMetrics } from './metrics.js';
 import { initialMpio } from './mpio.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 
-function registry(sim: ClusterSim) {
+function registry(sim: ClusterHarness) {
   const r = new Registry();
   const mpio = initialMpio({
     policy: 'failover-only',
@@ -37,12 +37,12 @@ function registry(sim: ClusterSim) {
 
 describe('hyperv-node metrics', () => {
   it('follow the naming rules', async () => {
-    const { r } = registry(new ClusterSim([N1, N2]));
+    const { r } = registry(new ClusterHarness([N1, N2]));
     expect(await metricNameProblems(r)).toEqual([]);
   });
 
   it('show membership, quorum, witness, CSV, role state and paths from the cores at scrape time', async () => {
-    const sim = new ClusterSim([N1, N2]);
+    const sim = new ClusterHarness([N1, N2]);
     const { r, m } = registry(sim);
     sim.until('formed', () => sim.node(N1).service === 'Running' && sim.node(N1).witness.held);
     const spec = sim.defineVm(N1, 'VM1');

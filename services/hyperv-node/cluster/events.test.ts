@@ -1,17 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ClusterHarness } from '../../../sim/cluster-harness.js';
 import { EVENT_KINDS, parseEvent } from '../../observability/events.js';
-import { ClusterSim } from './sim.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 
 /** Every event the simulation logged, as the v1 stream carries it. */
-function stream(sim: ClusterSim) {
+function stream(sim: ClusterHarness) {
   return sim.events.map((e, i) => ({
     v: 1,
     index: i + 1,
-    timeMs: e.at,
+    timeMs: Math.round(e.at), // the stream carries whole milliseconds; the simulation has microseconds
     node: e.node,
     eventId: e.eventId,
     kind: e.kind,
@@ -21,13 +21,13 @@ function stream(sim: ClusterSim) {
 }
 
 /** Forms the seed cluster with VM1 online on N2. */
-function seed(sim: ClusterSim): void {
+function seed(sim: ClusterHarness): void {
   sim.formWithRole('VM1', N2);
 }
 
 describe('the cluster event stream (v1)', () => {
   it('validates every event the cluster core emits across formation, moves, failover, quorum loss and rejoin', () => {
-    const sim = new ClusterSim([N1, N2]);
+    const sim = new ClusterHarness([N1, N2]);
     seed(sim);
     sim.command(N1, { op: 'moveCsv', volume: 'Volume1', to: N2 });
     sim.until('N2 coordinates', () => sim.node(N1).config.csv.Volume1?.coordinator === N2);

@@ -4,7 +4,22 @@
  */
 import { expect } from 'vitest';
 import { type ClusterState, initialCluster, leaseValid, localResourceState } from './core/decide.js';
-import type { ClusterSim } from './sim.js';
+
+/**
+ * What the helpers drive: sim/cluster-harness.ts, or ./sim.ts for survivors.test.ts (described
+ * here, not imported: nothing in services/ but a test imports sim/).
+ */
+export interface Sim {
+  readonly now: number;
+  readonly events: { at: number; node: string; kind: string }[];
+  node(name: string): ClusterState;
+  answering(vm: string): string[];
+  run(ms: number): void;
+  freeze(name: string): void;
+  thaw(name: string): void;
+  powerOff(name: string): void;
+  powerOn(name: string): void;
+}
 
 /** How a node fails: its power goes off, its process is killed (and restarts), or it freezes (and thaws). */
 export type Failure = 'power-off' | 'kill' | 'freeze';
@@ -16,7 +31,7 @@ export const FAILURES: Failure[] = ['power-off', 'kill', 'freeze'];
  * Fails `node` and returns how it recovers: power-off stays off; kill restarts the process when
  * the returned function is called; freeze thaws then.
  */
-export function fail(sim: ClusterSim, node: string, how: Failure): () => void {
+export function fail(sim: Sim, node: string, how: Failure): () => void {
   if (how === 'freeze') {
     sim.freeze(node);
     return () => sim.thaw(node);
@@ -29,7 +44,7 @@ export function fail(sim: ClusterSim, node: string, how: Failure): () => void {
  * Steps the simulation 5 ms at a time for `ms`, asserting at every step that the survivor's lease
  * holds, its role `vm` stays Online and the VM answers from the survivor alone.
  */
-export function expectSurvivorUninterrupted(sim: ClusterSim, survivor: string, ms: number, vm = 'VM1'): void {
+export function expectSurvivorUninterrupted(sim: Sim, survivor: string, ms: number, vm = 'VM1'): void {
   expectRolesUninterrupted(sim, { [vm]: survivor }, ms);
 }
 
@@ -40,7 +55,7 @@ export function expectSurvivorUninterrupted(sim: ClusterSim, survivor: string, m
  * one node answers for each at any step.
  */
 export function expectRolesUninterrupted(
-  sim: ClusterSim,
+  sim: Sim,
   roles: Record<string, string>,
   ms: number,
   others: string[] = [],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterSim } from '../sim.js';
+import { ClusterHarness } from '../../../../sim/cluster-harness.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -7,13 +7,13 @@ const N3 = 'HVR2NODO3';
 
 /** A formed three-node cluster (Node and Disk Majority) with one online role per entry. */
 function three(roles: Record<string, string>) {
-  const sim = new ClusterSim([N1, N2, N3]);
+  const sim = new ClusterHarness([N1, N2, N3]);
   sim.formWithRoles(roles);
   return sim;
 }
 
 /** Asks the leader to carry out a command and returns its reply once it came. */
-function ask(sim: ClusterSim, cmd: Parameters<ClusterSim['command']>[1]) {
+function ask(sim: ClusterHarness, cmd: Parameters<ClusterHarness['command']>[1]) {
   const leader = sim.node(N1).leader ?? sim.node(N2).leader ?? N1;
   const r = sim.command(leader, cmd);
   sim.until('the reply', () => sim.replies.has(r), 5000);
@@ -107,7 +107,7 @@ describe('stop and start the cluster service (docs/domain.md §Stopping the clus
 
   it('leaves even when a role could not be moved: the leader fences the node, then restarts the role', () => {
     const sim = three({ VM1: N2 });
-    sim.failMigrations = true;
+    sim.refuseMigrations();
     const r = sim.serviceControl(N2, 'stop');
     sim.until('the stop', () => sim.replies.get(r)?.ok === true);
     expect(sim.events.filter((e) => e.kind === 'move-failed')).toHaveLength(1);
@@ -120,7 +120,7 @@ describe('stop and start the cluster service (docs/domain.md §Stopping the clus
   });
 
   it('stops the leader: the next node leads without it, its roles having moved first', () => {
-    const sim = new ClusterSim([N1, N2]);
+    const sim = new ClusterHarness([N1, N2]);
     sim.formWithRoles({ VM1: N1 });
     sim.serviceControl(N1, 'stop');
     sim.until('N2 alone leads', () => sim.node(N2).leader === N2 && sim.node(N2).members.join() === N2);
@@ -132,7 +132,7 @@ describe('stop and start the cluster service (docs/domain.md §Stopping the clus
 
 describe('force quorum (docs/domain.md §Forcing quorum)', () => {
   it('forms the cluster alone without quorum, and leaves the forced state once quorum is back', () => {
-    const sim = new ClusterSim([N1, N2, N3], { model: 'node-majority' });
+    const sim = new ClusterHarness([N1, N2, N3], { model: 'node-majority' });
     sim.formWithRoles({ VM1: N1 });
     sim.powerOff(N2);
     sim.powerOff(N3);
@@ -153,9 +153,8 @@ describe('force quorum (docs/domain.md §Forcing quorum)', () => {
   });
 
   it('overrides partition in time: the forced configuration goes above the file share witness marker', () => {
-    const sim = new ClusterSim([N1, N2], {
+    const sim = new ClusterHarness([N1, N2], {
       model: 'node-and-file-share-majority',
-      witnessKind: 'file-share',
     });
     sim.until('formed', () => sim.node(N2).service === 'Running');
     const saved = structuredClone(sim.node(N2).config);
@@ -164,15 +163,15 @@ describe('force quorum (docs/domain.md §Forcing quorum)', () => {
     sim.command(N1, { op: 'moveCsv', volume: 'Volume1', to: N1 });
     sim.run(500);
     sim.powerOff(N1);
-    sim.powerOn(N2, saved);
+    sim.powerOn(N2);
     sim.until('1561', () => sim.events.some((e) => e.node === N2 && e.eventId === 1561));
-    const marker = sim.witness.state.doc.configVersion;
+    const marker = sim.witnessState().config_version;
     expect(saved.version).toBeLessThan(marker);
     sim.serviceControl(N2, 'start', true);
     sim.until('N2 runs', () => sim.node(N2).service === 'Running');
     expect(sim.node(N2).config.version).toBeGreaterThan(marker);
     sim.until('N2 holds the witness', () => sim.node(N2).witness.held, 5000);
-    expect(sim.witness.state.doc.configVersion).toBe(sim.node(N2).config.version);
+    expect(sim.witnessState().config_version).toBe(sim.node(N2).config.version);
     // It holds the witness: quorum by votes now, the forced state is over.
     expect(sim.node(N2).forceQuorum).toBe(false);
   });

@@ -13,9 +13,9 @@
  *   it arbitrates for the witness, so its VM stops answering.
  */
 import { describe, expect, it } from 'vitest';
+import { ClusterHarness } from '../../../../sim/cluster-harness.js';
 import type { VmSpec } from '../../../process/config.js';
 import { parseInjectedBugs } from '../../../process/injected-bugs.js';
-import { ClusterSim } from '../sim.js';
 import { reconcile } from './roles.js';
 import { type ClusterState, initialCluster } from './state.js';
 import { onWitnessResult } from './witness.js';
@@ -69,8 +69,8 @@ const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 
 /** The seed's two nodes, formed with VM1 online on N2, partitioned from each other. */
-function partitioned(bug?: string): ClusterSim {
-  const sim = new ClusterSim([N1, N2], { bugs: parseInjectedBugs(bug) });
+function partitioned(bug?: string): ClusterHarness {
+  const sim = new ClusterHarness([N1, N2], { bugs: parseInjectedBugs(bug) });
   sim.formWithRole('VM1', N2);
   sim.run(500);
   sim.partition([N1], [N2]);
@@ -78,7 +78,7 @@ function partitioned(bug?: string): ClusterSim {
 }
 
 /** Steps `ms` in 5 ms steps and returns the first time both nodes held quorum, or null. */
-function firstDoubleQuorum(sim: ClusterSim, ms: number): number | null {
+function firstDoubleQuorum(sim: ClusterHarness, ms: number): number | null {
   for (let t = 0; t < ms; t += 5) {
     sim.run(5);
     const both = [N1, N2].every((n) => sim.node(n).service === 'Running' && sim.node(n).quorum.has);
@@ -147,7 +147,7 @@ describe('the injected bug stale-config-on-rejoin in the cluster core', () => {
 });
 
 /** Nodes that coordinate Volume1, each Running with quorum and saying so itself. */
-function coordinators(sim: ClusterSim): string[] {
+function coordinators(sim: ClusterHarness): string[] {
   return [N1, N2].filter((n) => {
     const s = sim.node(n);
     return s.service === 'Running' && s.quorum.has && s.config.csv.Volume1?.coordinator === n;
@@ -156,7 +156,7 @@ function coordinators(sim: ClusterSim): string[] {
 
 /** Cuts the two nodes apart for 400 ms (less than the threshold) and returns the most coordinators seen at once. */
 function coordinatorsAcrossShortCut(bug?: string): number {
-  const sim = new ClusterSim([N1, N2], { bugs: parseInjectedBugs(bug) });
+  const sim = new ClusterHarness([N1, N2], { bugs: parseInjectedBugs(bug) });
   sim.formWithRole('VM1', N2);
   sim.run(500);
   let most = coordinators(sim).length;
@@ -206,7 +206,7 @@ describe('the injected bug no-rejoin-after-heal in the cluster core', () => {
 
 /** Powers off the leader and witness owner N1 while VM1 runs on N2; the 5 ms steps VM1 did not answer from N2. */
 function survivorSilentSteps(bug?: string): number {
-  const sim = new ClusterSim([N1, N2], { bugs: parseInjectedBugs(bug) });
+  const sim = new ClusterHarness([N1, N2], { bugs: parseInjectedBugs(bug) });
   sim.formWithRole('VM1', N2);
   sim.run(500);
   expect(sim.node(N2).leader).toBe(N1);

@@ -4,7 +4,7 @@
  * arbitration or was removed still never answers for a VM that runs elsewhere.
  */
 import { describe, expect, it } from 'vitest';
-import { ClusterSim } from '../sim.js';
+import { ClusterHarness } from '../../../../sim/cluster-harness.js';
 import { expectSurvivorUninterrupted, FAILURES, fail } from '../test-support.js';
 import { refreshQuorum, witnessFresh } from './lease.js';
 import { onHbResult } from './membership.js';
@@ -15,8 +15,8 @@ const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
 
 /** A formed two-node cluster (Node and Disk Majority, 250 ms × 4) with role VM1 online on `owner`. */
-function withRoleOn(owner: string): ClusterSim {
-  const sim = new ClusterSim([N1, N2]);
+function withRoleOn(owner: string): ClusterHarness {
+  const sim = new ClusterHarness([N1, N2]);
   sim.formWithRole('VM1', owner);
   sim.run(500);
   return sim;

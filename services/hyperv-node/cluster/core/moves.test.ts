@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ClusterHarness } from '../../../../sim/cluster-harness.js';
 import { Random } from '../../../actor/clock.js';
-import { ClusterSim } from '../sim.js';
 import { decideCluster } from './decide.js';
 import type { ClusterMsg } from './protocol.js';
 import type { ClusterState, MigrationResult } from './state.js';
@@ -10,7 +10,7 @@ const N2 = 'HVR2NODO2';
 
 /** A two-node cluster with VM1 online on N2; returns N2's state. */
 function ownerOfVm1(): ClusterState {
-  const sim = new ClusterSim([N1, N2]);
+  const sim = new ClusterHarness([N1, N2]);
   sim.formWithRole('VM1', N2);
   return sim.node(N2);
 }

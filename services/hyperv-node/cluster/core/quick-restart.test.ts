@@ -5,7 +5,7 @@
  * for good (found by the deterministic simulation, seed 15 of the seed topology).
  */
 import { describe, expect, it } from 'vitest';
-import { ClusterSim } from '../sim.js';
+import { ClusterHarness } from '../../../../sim/cluster-harness.js';
 import type { ClusterState, View } from './decide.js';
 import { onView } from './membership.js';
 
@@ -15,7 +15,7 @@ const N2 = 'HVR2NODO2';
 describe('a node restarted within the heartbeat threshold', () => {
   for (const restarted of [N1, N2])
     it(`rejoins the cluster when ${restarted === N1 ? 'the leader' : 'the other node'} comes back before it was missed`, () => {
-      const sim = new ClusterSim([N1, N2]);
+      const sim = new ClusterHarness([N1, N2]);
       sim.formWithRole('VM1', N2);
       sim.run(500);
       sim.powerOff(restarted);
@@ -34,7 +34,7 @@ describe('a node restarted within the heartbeat threshold', () => {
 describe('a Joining view of a member', () => {
   /** N1 leads N1 and N2 at epoch 13; it last saw N2 Running at epoch 11. */
   function leading(): ClusterState {
-    const sim = new ClusterSim([N1, N2]);
+    const sim = new ClusterHarness([N1, N2]);
     sim.formWithRole('VM1', N2);
     sim.run(500);
     const s = sim.node(N1);

@@ -5,7 +5,7 @@
  * survivors), which stop their roles. The survivors' roles never stop meanwhile.
  */
 import { describe, expect, it } from 'vitest';
-import { ClusterSim } from '../sim.js';
+import { ClusterHarness } from '../../../../sim/cluster-harness.js';
 import { expectRolesUninterrupted } from '../test-support.js';
 import type { QuorumModel } from './quorum.js';
 
@@ -17,8 +17,8 @@ const [N1, N2, N3, N4] = ['HVR2NODO1', 'HVR2NODO2', 'HVR2NODO3', 'HVR2NODO4'] as
 ];
 
 /** A formed cluster of `names` with role VM<i> on the i-th node. */
-function formed(names: string[], model: QuorumModel): ClusterSim {
-  const sim = new ClusterSim(names, { model });
+function formed(names: string[], model: QuorumModel): ClusterHarness {
+  const sim = new ClusterHarness(names, { model });
   sim.formWithRoles(Object.fromEntries(names.map((n, i) => [`VM${i + 1}`, n])));
   sim.run(500);
   return sim;
@@ -30,7 +30,7 @@ function formed(names: string[], model: QuorumModel): ClusterSim {
  * Event 1135 for it once, `removed` stopped its role, which answers from one survivor, and it is
  * not let back in while the cut lasts.
  */
-function expectRemoved(sim: ClusterSim, names: string[], removed: string): void {
+function expectRemoved(sim: ClusterHarness, names: string[], removed: string): void {
   const survivors = names.filter((n) => n !== removed);
   const vm = `VM${names.indexOf(removed) + 1}`;
   const roles = Object.fromEntries(survivors.map((n) => [`VM${names.indexOf(n) + 1}`, n]));

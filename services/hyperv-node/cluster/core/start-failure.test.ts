@@ -6,8 +6,8 @@
  * showed when the role never came online.
  */
 import { describe, expect, it } from 'vitest';
+import { ClusterHarness } from '../../../../sim/cluster-harness.js';
 import { Random } from '../../../actor/clock.js';
-import { ClusterSim } from '../sim.js';
 import { decideCluster } from './decide.js';
 import type { ClusterEffectOrTimer } from './protocol.js';
 import { reportFailures } from './role-policies.js';
@@ -18,7 +18,7 @@ const N2 = 'HVR2NODO2';
 
 /** N2 of the seed's cluster, owner of VM1, whose VM is starting. */
 function starting(): ClusterState {
-  const sim = new ClusterSim([N1, N2]);
+  const sim = new ClusterHarness([N1, N2]);
   sim.formWithRole('VM1', N2);
   sim.run(500);
   const s = sim.node(N2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterSim } from '../sim.js';
+import { ClusterHarness } from '../../../../sim/cluster-harness.js';
 import { roleView, stateView } from './views.js';
 
 const N1 = 'HVR2NODO1';
@@ -7,7 +7,7 @@ const N2 = 'HVR2NODO2';
 
 describe('the gRPC views of the cluster state', () => {
   it('shows both nodes up, quorum with a valid lease, and the CSV coordinator', () => {
-    const sim = new ClusterSim([N1, N2]);
+    const sim = new ClusterHarness([N1, N2]);
     sim.until('formed', () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running');
     const view = stateView(sim.node(N1), sim.now, () => 'Direct');
     expect(view.nodes.map((n) => n.state)).toEqual(['Up', 'Up']);
@@ -24,7 +24,7 @@ describe('the gRPC views of the cluster state', () => {
   });
 
   it('shows a node that is not running as Down, and refuses an unknown role', () => {
-    const sim = new ClusterSim([N1, N2]);
+    const sim = new ClusterHarness([N1, N2]);
     sim.until('formed', () => sim.node(N1).service === 'Running' && sim.node(N2).service === 'Running');
     sim.powerOff(N2);
     sim.until('N2 removed', () => sim.node(N1).members.length === 1);
@@ -37,7 +37,7 @@ describe('the gRPC views of the cluster state', () => {
 
 describe('what a node vouches for', () => {
   it('never shows a role Online on a thawed node while the survivor runs it Online', () => {
-    const sim = new ClusterSim([N1, N2]);
+    const sim = new ClusterHarness([N1, N2]);
     sim.formWithRole('VM1', N2);
     sim.freeze(N2);
     const onN1 = () => roleView(sim.node(N1), 'VM1', sim.now);
