@@ -23,6 +23,7 @@ import {
   type View,
   viewOf,
 } from '../services/hyperv-node/cluster/core/decide.js';
+import { mayFence } from '../services/hyperv-node/cluster/core/fencing.js';
 import {
   decideMpio,
   type IoResult,
@@ -357,8 +358,11 @@ export class SimNode {
         this.push(e);
         return;
       case 'fence':
-        fence(this.pr(), e.victims, (error) =>
-          send({ type: 'fenceDone', ok: !error, victims: e.victims, ...(error ? { error } : {}) }),
+        fence(
+          this.pr(),
+          e.victims,
+          (error) => send({ type: 'fenceDone', ok: !error, victims: e.victims, ...(error ? { error } : {}) }),
+          () => mayFence(this.cluster.state),
         );
         return;
       case 'register':

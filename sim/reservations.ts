@@ -56,7 +56,12 @@ export function ensureReservedStep(n: PrNode, lun: string): Step {
 }
 
 /** Preempts the victims' keys on every shared LUN (reservations.ts fence). */
-export function fence(n: PrNode, victims: string[], done: (error?: string) => void): void {
+export function fence(
+  n: PrNode,
+  victims: string[],
+  done: (error?: string) => void,
+  mayFence: () => boolean = () => true,
+): void {
   // injected bug failover-without-fencing: reports the victims fenced without preempting.
   if (injected(n.bugs, 'failover-without-fencing')) {
     done();
@@ -74,8 +79,10 @@ export function fence(n: PrNode, victims: string[], done: (error?: string) => vo
     for (const v of victims) {
       const id = ids.get(v);
       if (id !== undefined)
-        steps.push(
-          ioStep(n, lun, { kind: 'preempt', key, victimKey: reservationKey(id) }, `preempting ${v}`),
+        steps.push((next) =>
+          mayFence()
+            ? ioStep(n, lun, { kind: 'preempt', key, victimKey: reservationKey(id) }, `preempting ${v}`)(next)
+            : next(`fencing ${v} abandoned: this node lost quorum`),
         );
     }
   }

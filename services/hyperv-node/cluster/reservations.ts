@@ -43,7 +43,7 @@ export class ClusterReservations {
   }
 
   /** Preempts the victims' keys on every shared disk (docs/domain.md §Cluster Shared Volumes, fencing with persistent reservations). */
-  async fence(victims: string[]): Promise<void> {
+  async fence(victims: string[], mayFence: () => boolean = () => true): Promise<void> {
     // injected bug failover-without-fencing: reports the victims fenced without preempting their
     // keys, so the takeover that follows leaves the removed node able to write its old disks.
     if (injected(this.bugs, 'failover-without-fencing')) return;
@@ -55,6 +55,7 @@ export class ClusterReservations {
       for (const v of victims) {
         const id = ids.get(v);
         if (id === undefined) continue;
+        if (!mayFence()) throw new DcboxError('BAD_STATE', `fencing ${v} abandoned: this node lost quorum`);
         const r = await this.disks.io(lun, { kind: 'preempt', key: this.key, victimKey: reservationKey(id) });
         if (!r.ok) throw new DcboxError(r.code, `preempting ${v} on ${lun}: ${r.message}`);
       }

@@ -37,6 +37,7 @@ import {
   type VmState,
   viewOf,
 } from './core/decide.js';
+import { mayFence } from './core/fencing.js';
 import { roleView, stateView } from './core/views.js';
 import { ClusterEventLog, type ClusterEventRecord, logCsvModes } from './event-log.js';
 import { NodeLink } from './node-link.js';
@@ -204,11 +205,13 @@ export class ClusterService {
         this.pushes.queue(e);
         return;
       case 'fence':
-        void this.reservations.fence(e.victims).then(
-          () => this.actor.send({ type: 'fenceDone', ok: true, victims: e.victims }),
-          (err: Error) =>
-            this.actor.send({ type: 'fenceDone', ok: false, victims: e.victims, error: err.message }),
-        );
+        void this.reservations
+          .fence(e.victims, () => mayFence(this.actor.state))
+          .then(
+            () => this.actor.send({ type: 'fenceDone', ok: true, victims: e.victims }),
+            (err: Error) =>
+              this.actor.send({ type: 'fenceDone', ok: false, victims: e.victims, error: err.message }),
+          );
         return;
       case 'register':
         // Only once the I/O the node's VMs issued before it left is answered (csv-volume.ts drained).

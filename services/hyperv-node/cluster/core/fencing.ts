@@ -42,6 +42,17 @@ export function noteChallenge(s: ClusterState): ClusterState {
 }
 
 /** Marks the CSVs whose coordinator was removed as moving (coordinator null: nodes pause I/O). */
+/**
+ * Whether this node may still preempt the victims of its fencing: it runs, with quorum, and the
+ * fencing is still under way. The adapters ask before every preempt: a leader that removed one
+ * peer, started fencing it, and a moment later removed the last one and lost quorum must not go
+ * on to preempt the new majority's leader (found moving the cluster tests onto the simulation:
+ * three nodes, the leader cut off alone, fenced the new leader, which then fenced itself).
+ */
+export function mayFence(s: ClusterState): boolean {
+  return s.service === 'Running' && s.quorum.has && s.fencing !== null;
+}
+
 export function startFencing(s: ClusterState, removed: string[], now: number): ClusterState {
   const victims = [...new Set([...(s.fencing?.victims ?? []), ...removed])];
   const leasesEndAt = Math.max(now, s.fencing?.leasesEndAt ?? now, victimsLeaseEnd(s, victims, now));
