@@ -358,20 +358,9 @@ export class SimNode {
         this.push(e);
         return;
       case 'fence':
-        fence(
-          this.pr(),
-          e.victims,
-          (error) => send({ type: 'fenceDone', ok: !error, victims: e.victims, ...(error ? { error } : {}) }),
-          () => mayFence(this.cluster.state),
-        );
-        return;
       case 'register':
-        // Only once the I/O the node's VMs issued before it left is answered (csv-volume.ts drained).
-        this.afterCsvDrained(() =>
-          chain(registerSteps(this.pr()), (error) =>
-            send({ type: 'registered', ok: !error, ...(error ? { error } : {}) }),
-          ),
-        );
+      case 'csv':
+        this.storageEffect(e);
         return;
       case 'forward':
         this.command(e.cmd, () => {});
@@ -383,13 +372,6 @@ export class SimNode {
         this.vms.op(e.op, e.name, e.spec, (ok, error) =>
           send({ type: 'vmOpDone', name: e.name, op: e.op, ok, ...(error ? { error } : {}) }),
         );
-        return;
-      case 'csv':
-        this.csv.get(e.volume)?.coordinate(e.coordinator);
-        if (e.coordinator === this.name) {
-          const lun = this.settings.sharedVolumes.find((v) => v.volume === e.volume)?.lun;
-          if (lun) ensureReservedStep(this.pr(), lun)(() => {});
-        }
         return;
       case 'persist':
         this.saved = e.config;
@@ -421,6 +403,35 @@ export class SimNode {
         return;
       case 'migrationObserved':
         return;
+    }
+  }
+
+  /** The core's effects on the shared disks: fencing, registering, coordinating a CSV. */
+  private storageEffect(e: Extract<ClusterEffect, { type: 'fence' | 'register' | 'csv' }>): void {
+    const send = (m: ClusterMsg) => this.cluster.send(m);
+    switch (e.type) {
+      case 'fence':
+        fence(
+          this.pr(),
+          e.victims,
+          (error) => send({ type: 'fenceDone', ok: !error, victims: e.victims, ...(error ? { error } : {}) }),
+          () => mayFence(this.cluster.state),
+        );
+        return;
+      case 'register':
+        // Only once the I/O the node's VMs issued before it left is answered (csv-volume.ts drained).
+        this.afterCsvDrained(() =>
+          chain(registerSteps(this.pr()), (error) =>
+            send({ type: 'registered', ok: !error, ...(error ? { error } : {}) }),
+          ),
+        );
+        return;
+      case 'csv': {
+        this.csv.get(e.volume)?.coordinate(e.coordinator);
+        const lun = this.settings.sharedVolumes.find((v) => v.volume === e.volume)?.lun;
+        if (lun && e.coordinator === this.name) ensureReservedStep(this.pr(), lun)(() => {});
+        return;
+      }
     }
   }
 
