@@ -440,29 +440,42 @@ export function readHistory(path: string): HistoryEntry[] {
 }
 
 /**
- * A history's entries grouped by type, from one pass: every checker asks for several types, and
- * a simulated run's history has hundreds of thousands of lines. Kept while the history's length
- * stays the same (a history only grows).
+ * What `compute` derives from a history, kept per history while its length stays the same (a
+ * history only grows): every checker asks for the same views, and a simulated run's history has
+ * hundreds of thousands of lines. `cache` is the caller's own, one per kind of view.
  */
-const byTypeCache = new WeakMap<History, { length: number; byType: Map<string, HistoryEntry[]> }>();
+export function memoOf<V>(
+  cache: WeakMap<History, { length: number; value: V }>,
+  h: History,
+  compute: (h: History) => V,
+): V {
+  const cached = cache.get(h);
+  if (cached && cached.length === h.length) return cached.value;
+  const value = compute(h);
+  cache.set(h, { length: h.length, value });
+  return value;
+}
+
+/** A history's entries grouped by type, from one pass. */
+const byTypeCache = new WeakMap<History, { length: number; value: Map<string, HistoryEntry[]> }>();
+
+function byType(h: History): Map<string, HistoryEntry[]> {
+  const out = new Map<string, HistoryEntry[]>();
+  for (const e of h) {
+    const list = out.get(e.type);
+    if (list) list.push(e);
+    else out.set(e.type, [e]);
+  }
+  return out;
+}
 
 /** The entries of one type, typed, in the history's order (a fresh array the caller may sort). */
 export function entriesOf<T extends HistoryEntry['type']>(
   h: History,
   type: T,
 ): Extract<HistoryEntry, { type: T }>[] {
-  let cached = byTypeCache.get(h);
-  if (!cached || cached.length !== h.length) {
-    const byType = new Map<string, HistoryEntry[]>();
-    for (const e of h) {
-      const list = byType.get(e.type);
-      if (list) list.push(e);
-      else byType.set(e.type, [e]);
-    }
-    cached = { length: h.length, byType };
-    byTypeCache.set(h, cached);
-  }
-  return (cached.byType.get(type)?.slice() ?? []) as Extract<HistoryEntry, { type: T }>[];
+  const list = memoOf(byTypeCache, h, byType).get(type);
+  return (list?.slice() ?? []) as Extract<HistoryEntry, { type: T }>[];
 }
 
 /** The time of the last line (the run's length as far as the history knows). */

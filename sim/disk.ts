@@ -18,37 +18,44 @@ type Pages = Map<number, Uint8Array>;
 /** Cached (not yet durable) blocks of one LUN by byte offset. */
 type Blocks = Map<number, Uint8Array>;
 
-/** Copies `data` into the pages at byte `offset`, allocating the pages it touches. */
-function copyIn(pages: Pages, offset: number, data: Uint8Array): void {
-  let done = 0;
-  while (done < data.length) {
+/**
+ * Walks `length` bytes from byte `offset` page by page: `piece` gets each page's index, where the
+ * piece starts within the page, how many bytes came before it and its length.
+ */
+function eachPiece(
+  offset: number,
+  length: number,
+  piece: (index: number, within: number, done: number, n: number) => void,
+): void {
+  for (let done = 0; done < length; ) {
     const at = offset + done;
     const index = Math.floor(at / PAGE_BYTES);
     const within = at - index * PAGE_BYTES;
-    const n = Math.min(PAGE_BYTES - within, data.length - done);
+    const n = Math.min(PAGE_BYTES - within, length - done);
+    piece(index, within, done, n);
+    done += n;
+  }
+}
+
+/** Copies `data` into the pages at byte `offset`, allocating the pages it touches. */
+function copyIn(pages: Pages, offset: number, data: Uint8Array): void {
+  eachPiece(offset, data.length, (index, within, done, n) => {
     let page = pages.get(index);
     if (!page) {
       page = new Uint8Array(PAGE_BYTES);
       pages.set(index, page);
     }
     page.set(data.subarray(done, done + n), within);
-    done += n;
-  }
+  });
 }
 
 /** Copies the pages' bytes at `offset` into `out` (zeros where nothing was written). */
 function copyOut(pages: Pages | undefined, offset: number, out: Uint8Array): void {
   if (!pages) return;
-  let done = 0;
-  while (done < out.length) {
-    const at = offset + done;
-    const index = Math.floor(at / PAGE_BYTES);
-    const within = at - index * PAGE_BYTES;
-    const n = Math.min(PAGE_BYTES - within, out.length - done);
+  eachPiece(offset, out.length, (index, within, done, n) => {
     const page = pages.get(index);
     if (page) out.set(page.subarray(within, within + n), done);
-    done += n;
-  }
+  });
 }
 
 /** The controller's disk. */

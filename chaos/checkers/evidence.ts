@@ -8,6 +8,7 @@ import {
   entriesOf,
   type History,
   type LayoutEntry,
+  memoOf,
   type ReservationEntry,
   type StorageWriteEntry,
   type TimingFigures,
@@ -57,20 +58,19 @@ export function vmOfWrite(layout: Layout, w: StorageWriteEntry): string | null {
  * one writer. Any other write is its initiator's.
  */
 export function writerOf(h: History): (w: StorageWriteEntry) => string {
-  let cached = writersCache.get(h);
-  if (!cached || cached.length !== h.length) {
-    const byHash = new Map<string, string>();
-    for (const op of entriesOf(h, 'op'))
-      if (op.f === 'write' && op.hash && op.host && op.phase !== 'fail') byHash.set(op.hash, op.host);
-    cached = { length: h.length, byHash };
-    writersCache.set(h, cached);
-  }
-  const { byHash } = cached;
+  const byHash = memoOf(writersCache, h, writersByHash);
   return (w) => byHash.get(w.hash) ?? w.initiator.host;
 }
 
-/** Each history's writers by content hash, while its length stays the same: checkers ask often. */
-const writersCache = new WeakMap<History, { length: number; byHash: Map<string, string> }>();
+/** Each history's writers by content hash: checkers ask for them at every takeover. */
+const writersCache = new WeakMap<History, { length: number; value: Map<string, string> }>();
+
+function writersByHash(h: History): Map<string, string> {
+  const byHash = new Map<string, string>();
+  for (const op of entriesOf(h, 'op'))
+    if (op.f === 'write' && op.hash && op.host && op.phase !== 'fail') byHash.set(op.hash, op.host);
+  return byHash;
+}
 
 /** Reservation changes in time order (file order for equal times). */
 export function reservationsOf(h: History): ReservationEntry[] {
