@@ -1,7 +1,7 @@
 /**
  * services/witness-protocol/ holds the witness's arbitration rules, shared by the quorum service
- * (services/quorum/, which carries them out over gRPC and a store) and the cluster simulation
- * (services/hyperv-node/cluster/sim-witness.ts), so that neither reaches into the other's
+ * (services/quorum/, which carries them out over gRPC and a store) and the deterministic
+ * simulation (sim/witness.ts), so that neither reaches into the other's
  * internals. core.ts is pure; core.test.ts beside it.
  *
  * The pure core of the cluster witness: one vote, arbitrated by challenge and defense with

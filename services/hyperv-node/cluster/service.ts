@@ -7,8 +7,9 @@
  * It is the one place that wires the actor to its effects and serves its gRPC handlers; each I/O
  * concern lives in its own file beside it (admin-handlers.ts, config-push.ts, event-log.ts, node-link.ts,
  * node-protocol.ts, ports.ts, reservations.ts, saved-config.ts, witness-client.ts: adapters;
- * sim.ts and sim-witness.ts: the deterministic cluster simulation for tests), and the pure core in
- * core/ (core/decide.ts lists its modules).
+ * test-support.ts: what the cluster tests share), and the pure core in core/ (core/decide.ts lists
+ * its modules). The cluster tests run the same core in the deterministic simulation
+ * (sim/cluster-harness.ts).
  */
 import type * as grpc from '@grpc/grpc-js';
 import { Actor } from '../../actor/actor.js';

@@ -6,8 +6,8 @@ import { expect } from 'vitest';
 import { type ClusterState, initialCluster, leaseValid, localResourceState } from './core/decide.js';
 
 /**
- * What the helpers drive: sim/cluster-harness.ts, or ./sim.ts for survivors.test.ts (described
- * here, not imported: nothing in services/ but a test imports sim/).
+ * What the helpers drive: sim/cluster-harness.ts (described here, not imported: nothing in
+ * services/ but a test imports sim/).
  */
 export interface Sim {
   readonly now: number;

@@ -42,7 +42,8 @@
  *   config-push.ts (configuration pushes), event-log.ts (the event log), node-protocol.ts (what
  *   nodes ask each other over NATS), node-link.ts (heartbeats and those requests over NATS),
  *   saved-config.ts (the configuration on disk) and ports.ts (what main.ts wires in).
- * - sim.ts, sim-witness.ts (test support): a deterministic simulation of a whole cluster.
+ * - The deterministic simulation (sim/node.ts; sim/cluster-harness.ts for the cluster tests) runs
+ *   this core on simulated blades, as service.ts does on real ones.
  */
 import type { Ctx } from '../../../actor/actor.js';
 import { drainStep, noteDrainFailures, onServiceControl } from './admin.js';

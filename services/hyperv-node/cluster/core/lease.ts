@@ -146,7 +146,37 @@ export function followLeader(
   return until > s.leaseUntil ? { ...s, leaseUntil: until } : s;
 }
 
-/** Whether this node is in doubt: arbitrating for quorum while its lease (extended) holds. */
+/**
+ * Whether this member awaits its leader's word on quorum: its leader, heard lately, runs the
+ * membership this node holds, a membership that has quorum only with the witness's vote, which
+ * this node cannot yet count. A leader pushes a membership only with quorum, but the push and the
+ * heartbeat that shows the leader holding the witness (pokeMembers) travel apart, and the push may
+ * arrive first: counted against the leader's older view, the membership lacked quorum and the
+ * member turned its running VMs off, to start them again when the heartbeat came (found moving
+ * survivors.test.ts onto the full simulation: four nodes, the witness owner that does not lead
+ * frozen; docs/design.md §Leases during arbitration).
+ */
+export function awaitsLeader(s: ClusterState, now: number): boolean {
+  if (s.service !== 'Running' || !s.leader || s.leader === s.self || !usesWitness(s.model)) return false;
+  if (!countVotes(s.model, s.nodes.length, s.members.length, true).has) return false;
+  const p = s.peers[s.leader];
+  const v = p?.view;
+  return (
+    !!p &&
+    !!v &&
+    !p.down &&
+    p.lastOkAt !== null &&
+    now - p.lastOkAt <= freshWindow(s) &&
+    v.service === 'Running' &&
+    v.leader === v.node &&
+    v.members.includes(s.self)
+  );
+}
+
+/**
+ * Whether this node is in doubt while its lease holds: arbitrating for quorum (its lease
+ * extended), or a member awaiting its leader's word on it (awaitsLeader).
+ */
 export function inDoubt(s: ClusterState, now: number): boolean {
-  return s.witness.arbitrating && leaseValid(s, now);
+  return (s.witness.arbitrating || awaitsLeader(s, now)) && leaseValid(s, now);
 }

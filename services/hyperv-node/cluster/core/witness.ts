@@ -14,7 +14,7 @@ import {
 } from './event-catalog.js';
 import { noteChallenge, startFencing, takeOver } from './fencing.js';
 import { pokeMembers } from './heartbeat-view.js';
-import { extendForChallenge, refreshQuorum } from './lease.js';
+import { awaitsLeader, extendForChallenge, leaseValid, refreshQuorum } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { usesWitness } from './quorum.js';
@@ -256,8 +256,12 @@ export function settleQuorum(s0: ClusterState, now: number, pre: ClusterEffectOr
       effects: [...effects, ...pokeMembers(r.state, now), ...push(r.state), ...r.effects],
     };
   }
-  // Without quorum: keep arbitrating while the challenge is open, give up once it is denied.
-  if (s.witness.arbitrating && s.witness.status === 'online') {
+  // Without quorum: keep arbitrating while the challenge is open, give up once it is denied; a
+  // member that awaits its leader's word on quorum waits for it while its lease holds.
+  if (
+    (s.witness.arbitrating && s.witness.status === 'online') ||
+    (awaitsLeader(s, now) && leaseValid(s, now))
+  ) {
     const r = reconcile(s, now);
     return { state: r.state, effects: [...pre, ...r.effects] };
   }
