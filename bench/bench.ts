@@ -116,10 +116,11 @@ export async function runBench(opts: {
       : await add('pacemaker', ['--token-ms', String(tokenForDetection(dcboxDetection)), '--reps', '3']);
   const lmio = await add('lm-io', q);
   const scales = [];
-  // The BladeCenter S has six blade bays: the largest cluster is six nodes; 167 VMs on each make
-  // the 2008 R2 SP1 limit of 1000 per cluster (1002), watched for the issue's 10 minutes.
+  // The 2008 R2 limits (docs/domain.md §Resources and groups): 16 nodes, here over three
+  // chassis sharing the storage (6 + 6 + 4 bays), and 1000 VMs in the cluster, watched for the
+  // issue's 10 minutes with a live migration and a blade's failover on the way.
   if (!opts.quick)
-    scales.push(await add('scale-6x167', ['--watch-ms', String(opts.scaleWatchMs ?? 600_000)]));
+    scales.push(await add('scale-16v1000', ['--watch-ms', String(opts.scaleWatchMs ?? 600_000)]));
   const sim = await simSession(opts.quick, say);
   sessions.push(sim.session);
   const entries = [...benchEntries(opts.quick, seeds, lmio, scales, pcmk), sim.entry];
@@ -370,12 +371,16 @@ function storageEntries(lm: Samples | null, runs: number): Entry[] {
   ];
 }
 
-/** The largest cluster that ran without a false failover; skipped in a quick run. */
+/**
+ * The largest cluster that ran without a false failover, with its live migration and its blade's
+ * failover measured under load; skipped in a quick run.
+ */
 function scaleEntry(quick: boolean, scales: Session[]): Entry {
   const ran = scales.map((s) => s.samples).filter((s): s is Samples => !!s && s.ok === true);
   const best = ran.sort((a, b) => (num(b, 'nodes') ?? 0) - (num(a, 'nodes') ?? 0))[0] ?? null;
   const scaleNodes = quick ? null : (num(best, 'nodes') ?? 0);
   const scaleVms = num(best, 'vms') ?? 0;
+  const measured = num(best, 'lmMs') !== null && num(best, 'failoverAnswerMs') !== null;
   return {
     key: 'scale',
     figure: scaleNodes,
@@ -384,20 +389,34 @@ function scaleEntry(quick: boolean, scales: Session[]): Entry {
     baselineUnit: '',
     baselineRequired: false,
     ratio: null,
-    goal: '16 nodes, 1000 VMs',
-    met: scaleNodes !== null && scaleNodes >= 16 && scaleVms >= 1000,
+    goal: '16 nodes, 1000 VMs, 0 false failovers in 10 min, a live migration and a failover measured',
+    met:
+      scaleNodes !== null &&
+      scaleNodes >= 16 &&
+      scaleVms >= 1000 &&
+      (num(best, 'watchedMs') ?? 0) >= 600_000 &&
+      measured,
     runs: quick ? 0 : scales.length,
     note: quick
       ? 'skipped in --quick'
-      : `${scaleNodes} nodes with ${scaleVms} VMs. ${scales.map(scaleRun).join('; ')}. Nodes stop at six: the BladeCenter S has six blade bays and its shared SAS storage reaches only its own blades, so 16 nodes would take three chassis on one SAN, which a topology cannot describe yet`,
+      : `${scaleNodes} nodes with ${scaleVms} VMs. ${scales.map(scaleRun).join('; ')}. Beyond six nodes the topology has several BladeCenter S chassis (six blade bays each) sharing the storage controller, which stands for an external array (docs/domain.md §Several chassis)`,
   };
 }
 
 /** One scale session in a sentence. */
 function scaleRun(s: Session): string {
-  return s.samples
-    ? `${s.kind}: ${num(s.samples, 'vms')} VMs online after ${((num(s.samples, 'startupMs') ?? 0) / 1000).toFixed(0)} s, ${num(s.samples, 'falseFailovers')} false failovers in ${(num(s.samples, 'watchedMs') ?? 0) / 1000} s, largest node ${num(s.samples, 'nodeRssMiBMax')} MiB, load ${num(s.samples, 'loadAvg1')}`
-    : `${s.kind}: failed (${s.error})`;
+  if (!s.samples) return `${s.kind}: failed (${s.error})`;
+  const x = s.samples;
+  const sec = (k: string) => ((num(x, k) ?? 0) / 1000).toFixed(1);
+  const lm =
+    num(x, 'lmMs') === null
+      ? ''
+      : `, live migration ${sec('lmMs')} s (echo silence ${num(x, 'lmSilenceMs')} ms)`;
+  const fo =
+    num(x, 'failoverAnswerMs') === null
+      ? ''
+      : `, failover of ${x.failoverBlade}: first VM answering elsewhere after ${sec('failoverAnswerMs')} s, all ${num(x, 'failoverVms')} of its VMs online after ${sec('failoverAllMs')} s`;
+  return `${s.kind}: ${num(x, 'vms')} VMs online after ${((num(x, 'startupMs') ?? 0) / 1000).toFixed(0)} s, ${num(x, 'falseFailovers')} false failovers in ${((num(x, 'watchedMs') ?? 0) / 1000).toFixed(0)} s, largest node ${num(x, 'nodeRssMiBMax')} MiB, load ${num(x, 'loadAvg1')}${lm}${fo}`;
 }
 
 /** How the figures that judge dcbox from outside are taken (issue 19), for the report's header. */

@@ -2,7 +2,10 @@
  * Runs one benchmark session and prints its samples as one JSON line. bench/bench.ts starts it
  * under the machine-wide test lock (flock), so a data center is held for one session at a time.
  *
- *   node dist/bench/session-main.js <seed|lm-io|scale-N|scale-NxK> [--quick] [--watch-ms N]
+ *   node dist/bench/session-main.js <seed|lm-io|scale-N|scale-NxK|scale-NvT> [--quick] [--watch-ms N]
+ *
+ * scale-NxK runs N nodes with K VMs each, scale-NvT N nodes with T VMs in all (scale-16v1000:
+ * 16 nodes over three chassis, 1000 VMs, the 2008 R2 cluster's limits).
  *   node dist/bench/session-main.js pacemaker --token-ms N [--reps N]
  */
 import { pacemakerSession } from './pacemaker-session.js';
@@ -19,9 +22,16 @@ async function main(): Promise<Samples> {
   if (kind === 'lm-io') return lmIoSession(quick);
   if (kind === 'pacemaker')
     return pacemakerSession(numberAfter(rest, '--token-ms', 2300), numberAfter(rest, '--reps', 1));
-  const scale = /^scale-(\d+)(?:x(\d+))?$/.exec(kind ?? '');
-  if (scale) return scaleSession(Number(scale[1]), watchMs, Number(scale[2] ?? 1));
-  throw new Error(`unknown session ${kind}: seed, lm-io, scale-N or scale-NxK (K VMs per node)`);
+  const scale = /^scale-(\d+)(?:([xv])(\d+))?$/.exec(kind ?? '');
+  if (scale)
+    return scaleSession(
+      Number(scale[1]),
+      watchMs,
+      scale[2] === 'v' ? { total: Number(scale[3]) } : { perNode: Number(scale[3] ?? 1) },
+    );
+  throw new Error(
+    `unknown session ${kind}: seed, lm-io, scale-N, scale-NxK (K VMs per node) or scale-NvT (T VMs in all)`,
+  );
 }
 
 /** The number after `flag` in `args`, or `fallback` when the flag is absent. */

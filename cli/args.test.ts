@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { RunState } from '../orchestrator/run/state.js';
 import { UsageError } from '../orchestrator/run/up.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
-import { parseBay } from './power.js';
+import { chassisMm, parseBay } from './power.js';
 import { sizeArg } from './storage.js';
 import { pingSummary } from './vm.js';
 
@@ -20,6 +21,20 @@ describe('the CLI’s argument parsers', () => {
     expect(parseBay('io:3')).toEqual({ kind: 'io', bay: 3 });
     expect(parseBay('Storage-1')).toEqual({ kind: 'storage', bay: 1 });
     expect(() => parseBay('fan 1')).toThrow(/not a bay: fan 1/);
+  });
+
+  it('asks which chassis a bay is in when the run has several, and needs no name with one', () => {
+    const run = (...mms: string[]) =>
+      ({
+        hosts: [
+          ...mms.map((name) => ({ name, component: 'management-module' })),
+          { name: 'storage', component: 'storage-controller' },
+        ],
+      }) as unknown as RunState;
+    expect(chassisMm(run('mm'), undefined)).toBeUndefined();
+    expect(() => chassisMm(run('mm1', 'mm2'), undefined)).toThrow(/2 chassis .*mm1, mm2.*--chassis/);
+    expect(chassisMm(run('mm1', 'mm2'), 'MM2')).toBe('mm2');
+    expect(() => chassisMm(run('mm1', 'mm2'), 'storage')).toThrow(/no chassis named storage/);
   });
 });
 

@@ -104,6 +104,12 @@ export class DataCenter {
           );
           break;
         case 'management-module':
+          // The simulation models one chassis and one management module; a topology of several
+          // chassis (docs/domain.md §Several chassis) runs only as real processes.
+          if (this.mm)
+            throw new Error(
+              `${topology.name}: the simulation takes one chassis, and this topology has several (management modules ${this.mm.host.name} and ${plan.name})`,
+            );
           this.others.push(host);
           this.mm = new SimManagementModule(world, host, plan.settings as MmSettings, timing, {
             isOn: (h) => net.host(h).alive,

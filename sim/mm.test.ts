@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import type { StorageWriteEntry } from '../chaos/history.js';
 import { parseTopology, resolveTopology } from '../orchestrator/topology/topology.js';
 import { NO_BUGS } from '../services/process/injected-bugs.js';
@@ -35,6 +36,34 @@ describe('the management module in the simulation', () => {
     expect(net.host('HVR2NODO2').alive).toBe(true);
     const log = dc.mm?.actor.state.log.map((e) => e.text) ?? [];
     expect(log.filter((t) => /powered (off|on)/.test(t))).toHaveLength(2);
+  });
+
+  it('refuses a topology of several chassis, naming their management modules', () => {
+    const doc = parseDocument(readFileSync(FILE, 'utf8'));
+    const one = doc.get('chassis', true);
+    const other = {
+      name: 'BCS-B',
+      managementModule: { host: 'mm2' },
+      blades: [{ bay: 1, node: 'HVR2NODO2' }],
+      ioModules: [{ bay: 3, host: 'rssmb3', type: 'rssm' }],
+    };
+    doc.set('chassis', doc.createNode([one, other]));
+    doc.setIn(['chassis', 0, 'blades'], doc.createNode([{ bay: 1, node: 'HVR2NODO1' }]));
+    const two = resolveTopology(parseTopology(doc.toString(), 'two.yaml'), 'two.yaml', 'fast');
+    const sched = new Scheduler();
+    const random = new SimRandom(1);
+    expect(
+      () =>
+        new DataCenter(
+          { sched, random },
+          new Network(sched, random, LAN),
+          two,
+          new HistoryLog(sched),
+          NO_BUGS,
+        ),
+    ).toThrow(
+      /the simulation takes one chassis, and this topology has several \(management modules mm and mm2\)/,
+    );
   });
 
   it('keeps the VMs writing through the other RSSM while one is pulled from its bay', () => {

@@ -11,7 +11,7 @@ import { protos, startGrpcServer, unary } from '../../services/transport/grpc.js
 import { type ObservedHost, Observer } from '../dashboard/observer.js';
 import { startDashboard } from '../dashboard/server.js';
 import type { HostAddress } from '../runtime/types.js';
-import type { HostPlan, ResolvedTopology } from '../topology/topology.js';
+import { chassisList, type HostPlan, type ResolvedTopology } from '../topology/topology.js';
 import { argValue, containerTopology } from './args.js';
 import { containerOf, engineApiPower, isRunning } from './engine-api.js';
 import { BACKPLANE_PORT, backplaneAddress, containerAddresses, DASHBOARD_PORT } from './names.js';
@@ -165,7 +165,10 @@ async function serveReadOnlyDashboard(
     },
     hosts,
     faults: () => [],
-    auth: { runToken: runTokenOfContainers(), credentials: topo.spec.chassis.managementModule.credentials },
+    auth: {
+      runToken: runTokenOfContainers(),
+      credentials: chassisList(topo.spec)[0]?.chassis.managementModule.credentials,
+    },
   });
   observer.start();
   await startDashboard(observer, {

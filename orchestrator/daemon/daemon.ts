@@ -25,7 +25,7 @@ import { controlSocketPath, hostDir, ORCHESTRATOR_METRICS_PORT, prometheusConfig
 import type { StartMarks } from '../run/start-timeline.js';
 import { alive, type HostState, type RunState, writeState } from '../run/state.js';
 import type { Runtime } from '../runtime/types.js';
-import type { ResolvedTopology } from '../topology/topology.js';
+import { chassisList, type ResolvedTopology } from '../topology/topology.js';
 import { type DaemonApi, hostStatus, serveControl } from './grpc-handlers.js';
 import type { Launch, LaunchedHost } from './launch.js';
 import type { DaemonMessage, DashboardInfo, DashboardSetting } from './messages.js';
@@ -75,7 +75,10 @@ export class Daemon implements DaemonApi {
       runtime: this.runtime,
       address: (name) => this.running(name).addr,
       component: (name) => this.running(name).plan.component,
-      bayOf: (name) => this.running(name).plan.bay,
+      bayOf: (name) => {
+        const { bay, managementModule } = this.running(name).plan;
+        return bay && { ...bay, managementModule };
+      },
       pids: (name) => {
         const h = this.running(name);
         const { pids } = this.hostState(h);
@@ -84,7 +87,7 @@ export class Daemon implements DaemonApi {
       setPower: async (name, on) => {
         await this.setPower(name, on);
       },
-      mmPower: (kind, bay, action) => this.mmPower(kind, bay, action),
+      mmPower: (kind, bay, action, mm) => this.mmPower(kind, bay, action, mm),
       storageFault: (lun, kind, delayMs, errorRate, durationMs) =>
         storageFault(
           this.targetOf('storage-controller'),
@@ -125,16 +128,26 @@ export class Daemon implements DaemonApi {
     return `${h.addr.address}:${h.addr.grpcPort}`;
   }
 
-  /** Power through the management module, as an operator or a fencing agent does it. */
-  private mmPower(kind: 'blade' | 'io', bay: number, action: 'on' | 'off'): Promise<void> {
-    return mmPower(this.targetOf('management-module'), this.mmAuth(), kind, bay, action);
+  /**
+   * Power through a management module, as an operator or a fencing agent does it: the named one
+   * (the MM of the chassis the bay is in), else the run's first, the one the dashboard shows.
+   */
+  private mmPower(kind: 'blade' | 'io', bay: number, action: 'on' | 'off', mm?: string): Promise<void> {
+    const h = mm ? this.running(mm) : undefined;
+    const target = h ? `${h.addr.address}:${h.addr.grpcPort}` : this.targetOf('management-module');
+    return mmPower(target, this.mmAuth(mm), kind, bay, action);
   }
 
-  /** What a call to the management module's API sends: the run's token and the chassis account. */
-  private mmAuth() {
+  /**
+   * What a call to a management module's API sends: the run's token and the account of its
+   * chassis (the first chassis's when none is named).
+   */
+  private mmAuth(mm?: string) {
+    const placed = chassisList(this.topo.spec);
+    const chassis = placed.find((p) => p.chassis.managementModule.host === mm) ?? placed[0];
     return {
       runToken: this.launch.runToken,
-      credentials: this.topo.spec.chassis.managementModule.credentials,
+      credentials: chassis?.chassis.managementModule.credentials,
     };
   }
 

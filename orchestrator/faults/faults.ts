@@ -39,11 +39,15 @@ export interface FaultDeps {
   runtime: Runtime;
   address(host: string): HostAddress;
   component(host: string): string;
-  bayOf(host: string): { kind: 'blade' | 'io'; number: number } | undefined;
+  /** The host's bay and the management module of its chassis (several chassis may share a run). */
+  bayOf(host: string): { kind: 'blade' | 'io'; number: number; managementModule?: string } | undefined;
   pids(host: string): number[];
   setPower(host: string, on: boolean): Promise<void>;
-  /** Power through the management module: kind blade or io, action on or off. */
-  mmPower(kind: 'blade' | 'io', bay: number, action: 'on' | 'off'): Promise<void>;
+  /**
+   * Power through a management module (the run's first when none is named): kind blade or io,
+   * action on or off.
+   */
+  mmPower(kind: 'blade' | 'io', bay: number, action: 'on' | 'off', managementModule?: string): Promise<void>;
   storageFault(
     lun: string,
     kind: 'slow' | 'errors' | 'none',
@@ -226,12 +230,14 @@ export class FaultLeases {
       if (!bay) throw new DcboxError('INVALID_ARGUMENT', `${h} does not sit in a chassis bay`);
       return bay;
     });
-    for (const b of bays) await powerWhenFree(() => d.mmPower(b.kind, b.number, 'off'));
+    // Each bay through its own chassis's management module: bay 2 of one chassis is not bay 2 of another.
+    for (const b of bays) await powerWhenFree(() => d.mmPower(b.kind, b.number, 'off', b.managementModule));
     return {
       targets: hosts,
       detail: `${kind === 'rssm-pull' ? 'pulled I/O module' : 'powered off blade'} ${bays.map((b) => `${b.kind} ${b.number}`).join(', ')} through the management module`,
       lift: async () => {
-        for (const b of bays) await powerWhenFree(() => d.mmPower(b.kind, b.number, 'on'));
+        for (const b of bays)
+          await powerWhenFree(() => d.mmPower(b.kind, b.number, 'on', b.managementModule));
       },
     };
   }

@@ -30,7 +30,11 @@ export interface Clients {
   backplane: BackplaneClient;
   host(name: string): HostState;
   byComponent(c: Component): HostState[];
-  mm(): ManagementModuleClient;
+  /**
+   * The management module named by its host (one per chassis, docs/domain.md §Several chassis),
+   * or the run's first when none is named.
+   */
+  mm(host?: string): ManagementModuleClient;
   storage(): StorageClient;
   witness(): WitnessClient;
   node(name: string): HyperVNodeClient;
@@ -79,14 +83,18 @@ export function connect(): Clients {
     backplane: track(new p.dcbox.orchestrator.v1.Backplane(state.controlAddress, insecure(), options)),
     host,
     byComponent,
-    mm: () =>
-      track(
+    mm: (name) => {
+      const h = name ? host(name) : one('management-module');
+      if (h.component !== 'management-module')
+        throw new NoRunError(`${name} is a ${h.component}, not a management module`);
+      return track(
         new p.dcbox.chassis.v1.ManagementModule(
-          target(one('management-module')),
+          target(h),
           insecure(),
-          clientOptions({ runToken: state.runToken, credentials: mmCredentials(state) }),
+          clientOptions({ runToken: state.runToken, credentials: mmCredentials(state, h.name) }),
         ),
-      ),
+      );
+    },
     storage: () =>
       track(new p.dcbox.storage.v1.Storage(target(one('storage-controller')), insecure(), options)),
     witness: () => track(new p.dcbox.witness.v1.Witness(target(one('quorum')), insecure(), options)),

@@ -30,26 +30,49 @@ export interface MmAccess {
   defaultCredentials: boolean;
 }
 
-/** The MM's config as the daemon wrote it, or null when the run has no MM or it cannot be read. */
-function mmConfig(state: RunState): { host: string; cfg: ServiceConfig<MmSettings> } | null {
-  const mm = state.hosts.find((h) => h.component === 'management-module');
-  if (!mm) return null;
+/** An MM's config as the daemon wrote it, or null when it cannot be read. */
+function readMmConfig(host: string): ServiceConfig<MmSettings> | null {
   try {
-    const cfg = JSON.parse(
-      readFileSync(join(hostDir(mm.name), 'config.json'), 'utf8'),
-    ) as ServiceConfig<MmSettings>;
-    return { host: mm.name, cfg };
+    return JSON.parse(readFileSync(join(hostDir(host), 'config.json'), 'utf8')) as ServiceConfig<MmSettings>;
   } catch {
     return null;
   }
 }
 
 /**
- * The chassis account the MM's gRPC API asks for (as telnet and Redfish do), read from its
- * config in the run's folder; null when it cannot be read (the call is then refused).
+ * The config of the run's MM `host` (its first when none is named), or null when the run has no
+ * such MM or its config cannot be read.
  */
-export function mmCredentials(state: RunState): { username: string; password: string } | null {
-  return mmConfig(state)?.cfg.settings.credentials ?? null;
+function mmConfig(state: RunState, host?: string): { host: string; cfg: ServiceConfig<MmSettings> } | null {
+  const mm = state.hosts.find(
+    (h) => h.component === 'management-module' && (!host || h.name.toLowerCase() === host.toLowerCase()),
+  );
+  if (!mm) return null;
+  const cfg = readMmConfig(mm.name);
+  return cfg ? { host: mm.name, cfg } : null;
+}
+
+/**
+ * The management module of a chassis named by its name (as in the topology) or its MM's host
+ * name, whatever the case; null when the run has no such chassis. A run of several chassis
+ * (docs/domain.md §Several chassis) has one MM per chassis.
+ */
+export function mmHostOfChassis(state: RunState, chassis: string): string | null {
+  const key = chassis.toLowerCase();
+  for (const h of state.hosts.filter((x) => x.component === 'management-module')) {
+    if (h.name.toLowerCase() === key) return h.name;
+    if (readMmConfig(h.name)?.settings.chassisName.toLowerCase() === key) return h.name;
+  }
+  return null;
+}
+
+/**
+ * The chassis account the MM's gRPC API asks for (as telnet and Redfish do), read from the
+ * config of MM `host` (the run's first when none is named) in the run's folder; null when it
+ * cannot be read (the call is then refused).
+ */
+export function mmCredentials(state: RunState, host?: string): { username: string; password: string } | null {
+  return mmConfig(state, host)?.cfg.settings.credentials ?? null;
 }
 
 /** The MM's endpoints, or null when the run has no MM or its config cannot be read. */

@@ -43,7 +43,13 @@ import {
   LABEL_RUN,
 } from '../containers/names.js';
 import type { HostAddress } from '../runtime/types.js';
-import { loadTopology, type ResolvedTopology, resolveTopology } from '../topology/topology.js';
+import {
+  chassisList,
+  loadTopology,
+  type PlacedChassis,
+  type ResolvedTopology,
+  resolveTopology,
+} from '../topology/topology.js';
 import { faultControls } from './controls.js';
 import { createNetwork, engineClient, ensureImage, HostContainer, removeRun } from './engine.js';
 import type { DataCenter, DataCenterOptions, Endpoint, HostEndpoints } from './types.js';
@@ -214,7 +220,8 @@ async function dataCenter(
   const hosts = hostEndpoints(run);
   const byComponent = (c: Component) => Object.values(hosts).filter((h) => h.component === c);
   const mmHost = byComponent('management-module')[0];
-  const mmSpec = topo.spec.chassis.managementModule;
+  // The first chassis's management module: a data center in containers is handed one.
+  const mmSpec = (chassisList(topo.spec)[0] as PlacedChassis).chassis.managementModule;
   if (!mmHost) throw new Error(`${topo.name} has no management module`);
   const nameOf = (host: string) => {
     const name = Object.keys(hosts).find((n) => n.toLowerCase() === host.toLowerCase());

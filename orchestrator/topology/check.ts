@@ -4,7 +4,7 @@
  * file order, and checkReferences lists them section by section.
  */
 import { formatPath, type SemanticIssue } from './errors.js';
-import { parseSize, type TopologySpec } from './schema.js';
+import { chassisList, parseSize, type TopologySpec } from './schema.js';
 
 type Path = (string | number)[];
 
@@ -15,6 +15,7 @@ export function checkReferences(t: TopologySpec): SemanticIssue[] {
   const luns = new Map(t.storage.luns.map((l, i) => [l.name, i]));
   return [
     ...uniqueHostNames(t),
+    ...chassisNameIssues(t),
     ...bladeIssues(t, nodeNames),
     ...ioModuleIssues(t),
     ...lunIssues(t, nodeNames),
@@ -28,11 +29,17 @@ export function checkReferences(t: TopologySpec): SemanticIssue[] {
 /** Every host name once, whatever the case. */
 function uniqueHostNames(t: TopologySpec): SemanticIssue[] {
   const out: SemanticIssue[] = [];
+  const placed = chassisList(t);
   const allHosts: [string, Path][] = [
-    [t.chassis.managementModule.host, ['chassis', 'managementModule', 'host']],
+    ...placed.map(({ chassis, at }): [string, Path] => [
+      chassis.managementModule.host,
+      [...at, 'managementModule', 'host'],
+    ]),
     [t.storage.host, ['storage', 'host']],
     [t.workstation.host, ['workstation', 'host']],
-    ...t.chassis.ioModules.map((m, i): [string, Path] => [m.host, ['chassis', 'ioModules', i, 'host']]),
+    ...placed.flatMap(({ chassis, at }) =>
+      chassis.ioModules.map((m, i): [string, Path] => [m.host, [...at, 'ioModules', i, 'host']]),
+    ),
     ...t.nodes.map((n, i): [string, Path] => [n.name, ['nodes', i, 'name']]),
   ];
   if (t.witness) allHosts.push([t.witness.host, ['witness', 'host']]);
@@ -46,28 +53,59 @@ function uniqueHostNames(t: TopologySpec): SemanticIssue[] {
   return out;
 }
 
-/** Each blade in a bay of its own and naming a node; each node in a blade bay. */
+/** Each chassis named once: the name is how an operator picks a chassis (`dcbox power --chassis`). */
+function chassisNameIssues(t: TopologySpec): SemanticIssue[] {
+  const out: SemanticIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const { chassis, at } of chassisList(t)) {
+    const key = chassis.name.toLowerCase();
+    const before = seen.get(key);
+    if (before)
+      out.push({
+        at: [...at, 'name'],
+        expected: 'a chassis name used once',
+        found: `"${chassis.name}", already used at ${before}`,
+      });
+    else seen.set(key, formatPath([...at, 'name']));
+  }
+  return out;
+}
+
+/**
+ * Each blade in a bay of its own in its chassis and naming a node; each node in exactly one
+ * blade bay of one chassis.
+ */
 function bladeIssues(t: TopologySpec, nodeNames: Set<string>): SemanticIssue[] {
   const out: SemanticIssue[] = [];
-  const bays = new Map<number, number>();
-  t.chassis.blades.forEach((b, i) => {
-    if (bays.has(b.bay))
-      out.push({
-        at: ['chassis', 'blades', i, 'bay'],
-        expected: 'a free blade bay',
-        found: `bay ${b.bay}, already used by blades[${bays.get(b.bay)}]`,
-      });
-    bays.set(b.bay, i);
-    if (!nodeNames.has(b.node))
-      out.push({
-        at: ['chassis', 'blades', i, 'node'],
-        expected: 'the name of a node in nodes',
-        found: JSON.stringify(b.node),
-      });
-  });
-  const bladed = new Set(t.chassis.blades.map((b) => b.node));
+  const placedAt = new Map<string, string>();
+  for (const { chassis, at } of chassisList(t)) {
+    const bays = new Map<number, number>();
+    chassis.blades.forEach((b, i) => {
+      if (bays.has(b.bay))
+        out.push({
+          at: [...at, 'blades', i, 'bay'],
+          expected: 'a free blade bay',
+          found: `bay ${b.bay}, already used by blades[${bays.get(b.bay)}]`,
+        });
+      bays.set(b.bay, i);
+      if (!nodeNames.has(b.node))
+        out.push({
+          at: [...at, 'blades', i, 'node'],
+          expected: 'the name of a node in nodes',
+          found: JSON.stringify(b.node),
+        });
+      const before = placedAt.get(b.node);
+      if (before)
+        out.push({
+          at: [...at, 'blades', i, 'node'],
+          expected: 'a node in one blade bay only (a blade sits in one chassis)',
+          found: `${JSON.stringify(b.node)}, already in ${before}`,
+        });
+      else placedAt.set(b.node, formatPath([...at, 'blades', i]));
+    });
+  }
   t.nodes.forEach((n, i) => {
-    if (!bladed.has(n.name))
+    if (!placedAt.has(n.name))
       out.push({
         at: ['nodes', i, 'name'],
         expected: 'a node that sits in a blade bay (chassis.blades)',
@@ -77,25 +115,36 @@ function bladeIssues(t: TopologySpec, nodeNames: Set<string>): SemanticIssue[] {
   return out;
 }
 
-/** Each I/O module in a bay of its own; an RSSM in bay 3 or 4. */
+/**
+ * Each chassis with at least one I/O module, each in a bay of its own; an RSSM in bay 3 or 4.
+ * Without one, the chassis's blades have no path to the storage every chassis shares.
+ */
 function ioModuleIssues(t: TopologySpec): SemanticIssue[] {
   const out: SemanticIssue[] = [];
-  const ioBays = new Set<number>();
-  t.chassis.ioModules.forEach((m, i) => {
-    if (ioBays.has(m.bay))
+  for (const { chassis, at } of chassisList(t)) {
+    if (chassis.ioModules.length === 0)
       out.push({
-        at: ['chassis', 'ioModules', i, 'bay'],
-        expected: 'a free I/O bay',
-        found: `bay ${m.bay}, used twice`,
+        at: [...at, 'ioModules'],
+        expected: `an I/O module in bay 3 or 4 for chassis ${JSON.stringify(chassis.name)}: its blades' path to the storage (docs/domain.md §Several chassis)`,
+        found: 'none',
       });
-    ioBays.add(m.bay);
-    if (m.type === 'rssm' && m.bay !== 3 && m.bay !== 4)
-      out.push({
-        at: ['chassis', 'ioModules', i, 'bay'],
-        expected: 'I/O bay 3 or 4 for an RSSM (bays 1/2 hold Ethernet modules: docs/domain.md §Chassis)',
-        found: `bay ${m.bay}`,
-      });
-  });
+    const ioBays = new Set<number>();
+    chassis.ioModules.forEach((m, i) => {
+      if (ioBays.has(m.bay))
+        out.push({
+          at: [...at, 'ioModules', i, 'bay'],
+          expected: 'a free I/O bay',
+          found: `bay ${m.bay}, used twice`,
+        });
+      ioBays.add(m.bay);
+      if (m.type === 'rssm' && m.bay !== 3 && m.bay !== 4)
+        out.push({
+          at: [...at, 'ioModules', i, 'bay'],
+          expected: 'I/O bay 3 or 4 for an RSSM (bays 1/2 hold Ethernet modules: docs/domain.md §Chassis)',
+          found: `bay ${m.bay}`,
+        });
+    });
+  }
   return out;
 }
 

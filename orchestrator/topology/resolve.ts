@@ -15,7 +15,7 @@ import type {
   VmSpec,
 } from '../../services/process/config.js';
 import { TopologyError } from './errors.js';
-import { parseSize, type TopologySpec } from './schema.js';
+import { type ChassisSpec, chassisList, parseSize, type TopologySpec } from './schema.js';
 import { TIMINGS } from './timing.js';
 
 /** One emulated host of a resolved topology, with what its service process is handed. */
@@ -26,6 +26,11 @@ export interface HostPlan {
   dependsOn: string[];
   /** Where the host sits in the chassis, if it does. */
   bay?: { kind: 'blade' | 'io'; number: number };
+  /**
+   * The management module of the chassis the host sits in, if it does: the one that powers its
+   * bay (a topology may have several chassis, docs/domain.md §Several chassis).
+   */
+  managementModule?: string;
   settings: unknown;
 }
 
@@ -43,7 +48,7 @@ export interface ResolvedTopology {
 /** The first disk extent on a CSV: leave room for the volume's own metadata. */
 const CSV_DATA_START = 64 * 1024 * 1024;
 
-type RssmModule = TopologySpec['chassis']['ioModules'][number];
+type RssmModule = ChassisSpec['ioModules'][number];
 
 /** Turns a valid topology into the hosts to start, in dependency order, with their settings. */
 export function resolveTopology(spec: TopologySpec, file: string, timingName?: string): ResolvedTopology {
@@ -57,7 +62,9 @@ export function resolveTopology(spec: TopologySpec, file: string, timingName?: s
       },
     ]);
   const vms = vmSpecs(spec);
-  const rssms = spec.chassis.ioModules.filter((m) => m.type === 'rssm').sort((a, b) => a.bay - b.bay);
+  const all = chassisList(spec).map((p) => p.chassis);
+  const rssmsOf = (c: ChassisSpec) =>
+    c.ioModules.filter((m) => m.type === 'rssm').sort((a, b) => a.bay - b.bay);
   const hosts: HostPlan[] = [
     {
       name: spec.storage.host,
@@ -65,16 +72,22 @@ export function resolveTopology(spec: TopologySpec, file: string, timingName?: s
       dependsOn: [],
       settings: storageSettings(spec),
     },
-    {
-      name: spec.chassis.managementModule.host,
-      component: 'management-module',
-      dependsOn: [],
-      settings: mmSettings(spec),
-    },
+    ...all.map(
+      (c): HostPlan => ({
+        name: c.managementModule.host,
+        component: 'management-module',
+        dependsOn: [],
+        settings: mmSettings(c),
+      }),
+    ),
     { name: spec.workstation.host, component: 'workstation', dependsOn: [], settings: {} },
-    ...rssms.map((m) => rssmPlan(spec, m)),
+    ...all.flatMap((c) => rssmsOf(c).map((m) => rssmPlan(spec, c, m))),
     ...(spec.witness ? [quorumPlan(spec, spec.witness)] : []),
-    ...spec.nodes.map((n) => nodePlan(spec, n, rssms, vms)),
+    ...spec.nodes.map((n) => {
+      // check.ts saw to it that every node sits in exactly one chassis.
+      const c = all.find((x) => x.blades.some((b) => b.node === n.name)) as ChassisSpec;
+      return nodePlan(spec, n, c, rssmsOf(c), vms);
+    }),
   ];
   const subnet = spec.network?.subnet ?? '198.18.0.0/24';
   return {
@@ -128,21 +141,21 @@ function storageSettings(spec: TopologySpec): StorageSettings {
 }
 
 /** The management module's chassis: every blade, I/O and storage bay, and its endpoints. */
-function mmSettings(spec: TopologySpec): MmSettings {
-  const mm = spec.chassis.managementModule;
+function mmSettings(chassis: ChassisSpec): MmSettings {
+  const mm = chassis.managementModule;
   return {
-    chassisName: spec.chassis.name,
-    model: spec.chassis.model,
+    chassisName: chassis.name,
+    model: chassis.model,
     blades: [1, 2, 3, 4, 5, 6].map((bay) => {
-      const b = spec.chassis.blades.find((x) => x.bay === bay);
+      const b = chassis.blades.find((x) => x.bay === bay);
       return { bay, host: b?.node ?? null, name: b?.node ?? '' };
     }),
     ioModules: [1, 2, 3, 4].map((bay) => {
-      const m = spec.chassis.ioModules.find((x) => x.bay === bay);
+      const m = chassis.ioModules.find((x) => x.bay === bay);
       return { bay, host: m?.host ?? null, name: m ? 'SAS RAID Controller Module' : '' };
     }),
     storageModules: [1, 2].map((bay) => {
-      const s = spec.chassis.storageModules.find((x) => x.bay === bay);
+      const s = chassis.storageModules.find((x) => x.bay === bay);
       return { bay, present: !!s, drives: s?.drives ?? 0 };
     }),
     credentials: mm.credentials,
@@ -155,18 +168,19 @@ function mmSettings(spec: TopologySpec): MmSettings {
   };
 }
 
-/** An RSSM, started once the storage controller serves. */
-function rssmPlan(spec: TopologySpec, m: RssmModule): HostPlan {
+/** An RSSM, started once the storage controller serves; it zones the blades of its own chassis. */
+function rssmPlan(spec: TopologySpec, chassis: ChassisSpec, m: RssmModule): HostPlan {
   const rssm: RssmSettings = {
     bay: m.bay,
     controller: spec.storage.host,
-    zonedHosts: spec.nodes.map((n) => n.name),
+    zonedHosts: spec.nodes.filter((n) => chassis.blades.some((b) => b.node === n.name)).map((n) => n.name),
   };
   return {
     name: m.host,
     component: 'rssm',
     dependsOn: [spec.storage.host],
     bay: { kind: 'io', number: m.bay },
+    managementModule: chassis.managementModule.host,
     settings: rssm,
   };
 }
@@ -187,15 +201,19 @@ function quorumPlan(spec: TopologySpec, witness: NonNullable<TopologySpec['witne
   };
 }
 
-/** A Hyper-V node in its blade bay, started once its RSSMs and the witness serve. */
+/**
+ * A Hyper-V node in its blade bay of its chassis, with paths through that chassis's RSSMs,
+ * started once they and the witness serve.
+ */
 function nodePlan(
   spec: TopologySpec,
   n: TopologySpec['nodes'][number],
+  chassis: ChassisSpec,
   rssms: RssmModule[],
   vms: VmSpec[],
 ): HostPlan {
   const nodeIds = new Map(spec.nodes.map((x, i) => [x.name, i + 1]));
-  const bay = spec.chassis.blades.find((b) => b.node === n.name)?.bay ?? 0;
+  const bay = chassis.blades.find((b) => b.node === n.name)?.bay ?? 0;
   const node: NodeSettings = {
     bay,
     nodeId: nodeIds.get(n.name) ?? 0,
@@ -228,6 +246,7 @@ function nodePlan(
     component: 'hyperv-node',
     dependsOn: [...rssms.map((m) => m.host), ...(spec.witness ? [spec.witness.host] : [])],
     bay: { kind: 'blade', number: bay },
+    managementModule: chassis.managementModule.host,
     settings: node,
   };
 }

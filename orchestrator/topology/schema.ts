@@ -11,38 +11,48 @@ const size = z
   .string()
   .regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/, 'a size such as 10GB or 512MiB');
 
+/**
+ * One BladeCenter S chassis: its management module, its blades (bays 1–6), the I/O modules in
+ * bays 3 and 4 that lead its blades to the storage, and its Disk Storage Modules.
+ */
+const Chassis = z.strictObject({
+  name: z.string().min(1),
+  model: z.string().default('IBM BladeCenter S'),
+  managementModule: z.strictObject({
+    host: name,
+    credentials: z
+      .strictObject({ username: z.string().min(1), password: z.string().min(1) })
+      .default({ username: 'USERID', password: 'PASSW0RD' }),
+    // AMM CLI (telnet) and Redfish ports; unset: 23 and 8000, or above the gRPC port on 127.0.0.1
+    // (services/management-module/endpoints.ts).
+    telnetPort: z.int().min(1).max(65535).optional(),
+    redfishPort: z.int().min(1).max(65535).optional(),
+    // Redfish is HTTPS with a self-signed certificate unless this is false (plain HTTP).
+    redfishTls: z.boolean().optional(),
+    loginFailDelayMs: z.int().min(0).max(60_000).optional(),
+    sessionTimeoutS: z.int().min(30).max(86_400).optional(),
+    // How long a soft power off waits for the blade's OS to shut down before it reports failure
+    // and leaves the blade on (services/management-module/core.ts SOFT_OFF_TIMEOUT_MS).
+    softOffTimeoutS: z.int().min(1).max(3600).optional(),
+  }),
+  blades: z.array(z.strictObject({ bay: z.int().min(1).max(6), node: name })).min(1),
+  // At least one, which check.ts asks for naming the chassis: without one its blades have no path
+  // to the storage.
+  ioModules: z
+    .array(z.strictObject({ bay: z.int().min(1).max(4), host: name, type: z.enum(['rssm']) }))
+    .default([]),
+  storageModules: z
+    .array(z.strictObject({ bay: z.int().min(1).max(2), drives: z.int().min(0).max(6) }))
+    .default([]),
+});
+
 /** A topology file: the chassis, storage, witness, nodes, workstation, cluster and VMs. */
 export const Topology = z.strictObject({
   name: z.string().min(1),
   network: z.strictObject({ subnet: z.string() }).optional(),
-  chassis: z.strictObject({
-    name: z.string().min(1),
-    model: z.string().default('IBM BladeCenter S'),
-    managementModule: z.strictObject({
-      host: name,
-      credentials: z
-        .strictObject({ username: z.string().min(1), password: z.string().min(1) })
-        .default({ username: 'USERID', password: 'PASSW0RD' }),
-      // AMM CLI (telnet) and Redfish ports; unset: 23 and 8000, or above the gRPC port on 127.0.0.1
-      // (services/management-module/endpoints.ts).
-      telnetPort: z.int().min(1).max(65535).optional(),
-      redfishPort: z.int().min(1).max(65535).optional(),
-      // Redfish is HTTPS with a self-signed certificate unless this is false (plain HTTP).
-      redfishTls: z.boolean().optional(),
-      loginFailDelayMs: z.int().min(0).max(60_000).optional(),
-      sessionTimeoutS: z.int().min(30).max(86_400).optional(),
-      // How long a soft power off waits for the blade's OS to shut down before it reports failure
-      // and leaves the blade on (services/management-module/core.ts SOFT_OFF_TIMEOUT_MS).
-      softOffTimeoutS: z.int().min(1).max(3600).optional(),
-    }),
-    blades: z.array(z.strictObject({ bay: z.int().min(1).max(6), node: name })).min(1),
-    ioModules: z
-      .array(z.strictObject({ bay: z.int().min(1).max(4), host: name, type: z.enum(['rssm']) }))
-      .min(1),
-    storageModules: z
-      .array(z.strictObject({ bay: z.int().min(1).max(2), drives: z.int().min(0).max(6) }))
-      .default([]),
-  }),
+  // One chassis as a mapping (every topology before several chassis), or a list of chassis that
+  // share the one storage controller (docs/domain.md §Several chassis).
+  chassis: z.union([Chassis, z.array(Chassis).min(1)]),
   storage: z.strictObject({
     host: name,
     luns: z
@@ -115,6 +125,21 @@ export const Topology = z.strictObject({
 
 /** A topology file as written, after schema defaults. */
 export type TopologySpec = z.infer<typeof Topology>;
+
+/** One chassis of a topology, after schema defaults. */
+export type ChassisSpec = z.infer<typeof Chassis>;
+
+/** A chassis with the field path it was written at: `chassis` alone, or `chassis[i]` in a list. */
+export interface PlacedChassis {
+  chassis: ChassisSpec;
+  at: (string | number)[];
+}
+
+/** Every chassis of a topology in file order, whichever form the file used. */
+export function chassisList(spec: Pick<TopologySpec, 'chassis'>): PlacedChassis[] {
+  if (Array.isArray(spec.chassis)) return spec.chassis.map((chassis, i) => ({ chassis, at: ['chassis', i] }));
+  return [{ chassis: spec.chassis, at: ['chassis'] }];
+}
 
 /** Parses a size such as 10GB (SI) or 512MiB (binary) into bytes. */
 export function parseSize(text: string): number {

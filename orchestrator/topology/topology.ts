@@ -3,7 +3,7 @@
  * for a bad file (file, line, field path, what was expected, what was found — never a stack
  * trace), and the resolution of a valid file into hosts with their service settings. This
  * module is the folder's entry and re-exports what its importers use; the folder holds
- * - schema.ts: the zod schema of a file and parseSize;
+ * - schema.ts: the zod schema of a file, parseSize, and chassisList (one chassis or several);
  * - errors.ts: TopologyError and its issues;
  * - parse.ts: parseTopology and loadTopology (YAML with line numbers, schema, cross-references);
  * - check.ts: the cross-references of a schema-valid file;
@@ -13,4 +13,4 @@
 export { TopologyError, type TopologyIssue } from './errors.js';
 export { loadTopology, parseTopology } from './parse.js';
 export { type HostPlan, type ResolvedTopology, resolveTopology } from './resolve.js';
-export { parseSize, type TopologySpec } from './schema.js';
+export { type ChassisSpec, chassisList, type PlacedChassis, parseSize, type TopologySpec } from './schema.js';
