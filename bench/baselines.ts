@@ -86,7 +86,15 @@ export async function nodeWrites(
   return r.ops_per_sec;
 }
 
-/** fio on the storage controller's data folder, same durability (fdatasync per write) and depth. */
+/**
+ * fio on the storage controller's data folder, same durability (fdatasync per write) and depth.
+ * Both sides count a write only once an fdatasync that began after it returned. The controller
+ * commits in groups in user space (services/storage-controller/store.ts): the writes that arrive
+ * while a LUN's fdatasync runs are written together, then synced once, so 32 in flight share a
+ * few syncs. fio's 32 psync jobs each call fdatasync on the same file after every write, and the
+ * kernel groups them instead: an fdatasync writes back every dirty page of the file (the other
+ * jobs' too), and the journal commits and cache flushes of fdatasyncs that overlap are merged.
+ */
 export async function fio(
   blockSize: string,
   rw: 'randwrite' | 'write',

@@ -2,7 +2,7 @@
  * Runs one benchmark session and prints its samples as one JSON line. bench/bench.ts starts it
  * under the machine-wide test lock (flock), so a data center is held for one session at a time.
  *
- *   node dist/bench/session-main.js <seed|lm-io|scale-N|scale-NxK|scale-NvT> [--quick] [--watch-ms N]
+ *   node dist/bench/session-main.js <seed|lm-io|storage|scale-N|scale-NxK|scale-NvT> [--quick] [--watch-ms N]
  *
  * scale-NxK runs N nodes with K VMs each, scale-NvT N nodes with T VMs in all (scale-16v1000:
  * 16 nodes over three chassis, 1000 VMs, the 2008 R2 cluster's limits).
@@ -12,6 +12,7 @@ import { pacemakerSession } from './pacemaker-session.js';
 import { scaleSession } from './scale.js';
 import type { Samples } from './session-support.js';
 import { lmIoSession, seedSession } from './sessions.js';
+import { storageSession } from './storage-session.js';
 
 async function main(): Promise<Samples> {
   const [kind, ...rest] = process.argv.slice(2);
@@ -20,6 +21,7 @@ async function main(): Promise<Samples> {
   const watchMs = watchAt >= 0 ? Number(rest[watchAt + 1]) : 60_000;
   if (kind === 'seed') return seedSession(quick);
   if (kind === 'lm-io') return lmIoSession(quick);
+  if (kind === 'storage') return storageSession(quick);
   if (kind === 'pacemaker')
     return pacemakerSession(numberAfter(rest, '--token-ms', 2300), numberAfter(rest, '--reps', 1));
   const scale = /^scale-(\d+)(?:([xv])(\d+))?$/.exec(kind ?? '');
@@ -30,7 +32,7 @@ async function main(): Promise<Samples> {
       scale[2] === 'v' ? { total: Number(scale[3]) } : { perNode: Number(scale[3] ?? 1) },
     );
   throw new Error(
-    `unknown session ${kind}: seed, lm-io, scale-N, scale-NxK (K VMs per node) or scale-NvT (T VMs in all)`,
+    `unknown session ${kind}: seed, lm-io, storage, scale-N, scale-NxK (K VMs per node) or scale-NvT (T VMs in all)`,
   );
 }
 

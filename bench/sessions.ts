@@ -227,7 +227,7 @@ async function blackouts(c: Clients, mover: LiveMover, reps: number) {
 }
 
 /** Random and sequential writes from the CSV's coordinator, each beside a fio run. */
-async function storageWrites(c: Clients, reps: number, ioMs: number) {
+export async function storageWrites(c: Clients, reps: number, ioMs: number) {
   const writer = (await state(c, N1)).csv[0]?.coordinator ?? N1;
   const iops: number[] = [];
   const fioIops: number[] = [];
@@ -265,12 +265,30 @@ export function lmIoSamples(
     echoIntervalMs: ECHO_INTERVAL_MS,
     blackoutLostPings: b.lostPings,
     blackoutPings: b.pingsDuring,
+    ...storageSamples(w),
+  };
+}
+
+/** The storage writes' medians beside fio's, and each repetition's figures. */
+export function storageSamples(w: {
+  writer: string;
+  iops: number[];
+  fioIops: number[];
+  seq: number[];
+  fioSeq: number[];
+}): Samples {
+  const mbps = (xs: number[]) => xs.map((x) => ((x * MIB) / 1e6).toFixed(0)).join(', ');
+  return {
     iops: median(w.iops),
     fioIops: median(w.fioIops),
     iopsRatio: median(w.iops) / median(w.fioIops),
     seqMBps: median(w.seq) * (MIB / 1e6),
     fioSeqMBps: median(w.fioSeq) * (MIB / 1e6),
     seqWriteRatio: median(w.seq) / median(w.fioSeq),
+    iopsEach: w.iops.map((x) => x.toFixed(0)).join(', '),
+    fioIopsEach: w.fioIops.map((x) => x.toFixed(0)).join(', '),
+    seqMBpsEach: mbps(w.seq),
+    fioSeqMBpsEach: mbps(w.fioSeq),
     writer: w.writer,
   };
 }

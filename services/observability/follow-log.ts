@@ -22,8 +22,16 @@ export interface Backlog<T> {
 /** The default bound: the last 200 000 entries (tens of MB at most). */
 export const FOLLOW_LOG_CAPACITY = 200_000;
 
+/** What a follow is served from: a FollowLog, or a log that keeps its entries another way. */
+export interface Followable<T> {
+  /** The entries after `afterSeq` still kept, and how many after it were already dropped. */
+  after(afterSeq: number): Backlog<T>;
+  /** Calls `cb` with every entry appended from now on; returns the function that stops it. */
+  follow(cb: (e: Sequenced<T>) => void): () => void;
+}
+
 /** A ring buffer of entries with followers. */
-export class FollowLog<T> {
+export class FollowLog<T> implements Followable<T> {
   private readonly ring: T[] = [];
   /** The seq the next appended entry gets. */
   private next = 1;
@@ -81,7 +89,7 @@ export interface FollowCall<W> {
  * `afterSeq`, then every new entry until the call is cancelled or closes.
  */
 export function serveFollow<T, W>(
-  log: FollowLog<T>,
+  log: Followable<T>,
   afterSeq: number,
   call: FollowCall<W>,
   toWire: (e: Sequenced<T>) => W,

@@ -11,36 +11,11 @@
  * (a bounded ring), so the evidence does not depend on when a recorder connects.
  */
 import { contentHash } from '../observability/content-hash.js';
-import { FollowLog, type Sequenced } from '../observability/follow-log.js';
-import type { Initiator, PrData, StorageMsg, StorageState } from './core/decide.js';
+import type { Sequenced } from '../observability/follow-log.js';
+import type { PrData, StorageMsg, StorageState } from './core/decide.js';
+import { type ControllerLogEntry, ControllerLogRing, type LogDraft } from './log-ring.js';
 
-/** A write the controller acknowledged. */
-export interface LoggedWrite {
-  kind: 'write';
-  initiator: Initiator;
-  lun: string;
-  offset: number;
-  length: number;
-  hash: string;
-}
-
-/** A persistent-reservation change the controller carried out. */
-export interface LoggedReservation {
-  kind: 'reservation';
-  action: 'register' | 'unregister' | 'reserve' | 'release' | 'preempt';
-  initiator: Initiator;
-  lun: string;
-  key: string;
-  victimKey?: string;
-  /** The hosts whose registrations the preempt removed. */
-  victimHosts?: string[];
-}
-
-/** What the log says before it is acknowledged. */
-export type LogDraft = LoggedWrite | LoggedReservation;
-
-/** One line of the controller's log: a draft acknowledged at `timeMs` (the controller's clock). */
-export type ControllerLogEntry = LogDraft & { timeMs: number };
+export type { ControllerLogEntry, LogDraft, LoggedReservation, LoggedWrite } from './log-ring.js';
 
 const hostOf = (nexus: string) => nexus.slice(0, nexus.lastIndexOf('/'));
 const sameReservation = (a: PrData, b: PrData) =>
@@ -104,15 +79,15 @@ export function logDraft(before: StorageState, msg: StorageMsg, after: StorageSt
 
 /** The controller's log: drafts waiting for their reply, and the acknowledged lines. */
 export class ControllerLog {
-  /** The lines, bounded; followers read them over Storage.WatchLog. */
-  readonly lines: FollowLog<ControllerLogEntry>;
+  /** The lines, bounded (log-ring.ts); followers read them over Storage.WatchLog. */
+  readonly lines: ControllerLogRing;
   private readonly drafts = new Map<number, LogDraft>();
 
   constructor(
     private readonly now: () => number,
     capacity?: number,
   ) {
-    this.lines = new FollowLog(capacity);
+    this.lines = new ControllerLogRing(capacity);
   }
 
   /** Keeps the draft of a request the core just decided (called with its state before and after). */
