@@ -3,10 +3,10 @@
  * under the machine-wide test lock (flock), so a data center is held for one session at a time.
  *
  *   node dist/bench/session-main.js <seed|lm-io|storage|scale-N|scale-NxK|scale-NvT> [--quick] [--watch-ms N]
+ *   node dist/bench/session-main.js pacemaker --token-ms N [--reps N]
  *
  * scale-NxK runs N nodes with K VMs each, scale-NvT N nodes with T VMs in all (scale-16v1000:
  * 16 nodes over three chassis, 1000 VMs, the 2008 R2 cluster's limits).
- *   node dist/bench/session-main.js pacemaker --token-ms N [--reps N]
  */
 import { pacemakerSession } from './pacemaker-session.js';
 import { scaleSession } from './scale.js';
