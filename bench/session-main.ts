@@ -3,8 +3,10 @@
  * under the machine-wide test lock (flock), so a data center is held for one session at a time.
  *
  *   node dist/bench/session-main.js <seed|lm-io|scale-N|scale-NxK> [--quick] [--watch-ms N]
+ *   node dist/bench/session-main.js lm [--quick] [--moves N]   (lm-io's copy rate alone)
  *   node dist/bench/session-main.js pacemaker --token-ms N [--reps N]
  */
+import { lmSession } from './lm-session.js';
 import { pacemakerSession } from './pacemaker-session.js';
 import { scaleSession } from './scale.js';
 import type { Samples } from './session-support.js';
@@ -17,11 +19,12 @@ async function main(): Promise<Samples> {
   const watchMs = watchAt >= 0 ? Number(rest[watchAt + 1]) : 60_000;
   if (kind === 'seed') return seedSession(quick);
   if (kind === 'lm-io') return lmIoSession(quick);
+  if (kind === 'lm') return lmSession(quick, numberAfter(rest, '--moves', 5));
   if (kind === 'pacemaker')
     return pacemakerSession(numberAfter(rest, '--token-ms', 2300), numberAfter(rest, '--reps', 1));
   const scale = /^scale-(\d+)(?:x(\d+))?$/.exec(kind ?? '');
   if (scale) return scaleSession(Number(scale[1]), watchMs, Number(scale[2] ?? 1));
-  throw new Error(`unknown session ${kind}: seed, lm-io, scale-N or scale-NxK (K VMs per node)`);
+  throw new Error(`unknown session ${kind}: seed, lm-io, lm, scale-N or scale-NxK (K VMs per node)`);
 }
 
 /** The number after `flag` in `args`, or `fallback` when the flag is absent. */

@@ -383,6 +383,7 @@ export class VmHost {
           await host.request((replyTo) => ({ type: 'incomingAbort', replyTo, name: vm }));
           host.emit({ vm, phase: 'failed' });
         },
+        log: (level, msg, fields) => this.log(level, msg, fields),
       },
       stream,
       this.stallMs,

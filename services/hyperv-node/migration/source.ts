@@ -25,6 +25,7 @@ import type { GuestMemory } from './guest-memory.js';
 import { MigrationLink } from './link.js';
 import { PageSender } from './page-channel.js';
 import type { PassPolicy } from './passes.js';
+import { PhaseLog } from './phase-log.js';
 import {
   decideMigrationSource,
   initialMigrationSource,
@@ -76,6 +77,22 @@ export async function sendMigration(
   startedAt: number,
 ): Promise<MigrationStats> {
   const run = new SourceRun(host, vm, to);
+  try {
+    return await runMigration(host, run, vm, to, kind, startedAt);
+  } finally {
+    run.phases.stop();
+  }
+}
+
+/** The procedure's loop: decides each message and carries out its effects until finish or reject. */
+async function runMigration(
+  host: MigrationSource,
+  run: SourceRun,
+  vm: VmInstanceState,
+  to: string,
+  kind: MigrationKind,
+  startedAt: number,
+): Promise<MigrationStats> {
   let d = decideMigrationSource(
     initialMigrationSource({
       vm,
@@ -92,7 +109,15 @@ export async function sendMigration(
   for (;;) {
     let next: MigrationSourceMsg | undefined;
     for (const effect of d.effects) {
-      if (effect.type === 'finish') return effect.stats;
+      if (effect.type === 'finish') {
+        host.log('info', 'VM migration timeline', {
+          vm: vm.spec.name,
+          to,
+          side: 'source',
+          ...run.phases.fields(),
+        });
+        return effect.stats;
+      }
       if (effect.type === 'reject') throw new DcboxError(effect.code, effect.message, { cause: run.cause });
       next = (await run.carry(effect)) ?? next;
       if (next?.type === 'failed') break;
@@ -109,6 +134,8 @@ class SourceRun {
   private mem: GuestMemory | undefined;
   /** The error behind a failure, kept as the cause of the one thrown. */
   cause: unknown;
+  /** Where this migration's time went, for its log line. */
+  readonly phases = new PhaseLog();
   private readonly name: string;
   /** The target restores the memory from the CSV before it acks (a quick migration). */
   private viaSavedState = false;
@@ -124,7 +151,9 @@ class SourceRun {
   /** Carries out one effect; a failure comes back as a `failed` message. */
   async carry(effect: MigrationSourceEffect): Promise<MigrationSourceMsg | undefined> {
     try {
-      return await this.step(effect);
+      const next = await this.step(effect);
+      if (effect.type !== 'emit' && effect.type !== 'log') this.phases.mark(effect.type);
+      return next;
     } catch (err) {
       this.cause = err;
       const e =
