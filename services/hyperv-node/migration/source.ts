@@ -5,8 +5,10 @@
  * Files: source-core.ts (the source's procedure, pure), passes.ts (when to stop copying,
  * pure), incoming.ts (the target's checks of the stream, pure), dirty-bitmap.ts (modified
  * pages, pure), guest-memory.ts (guest RAM and its bitmap), link.ts (the MigrateIn stream,
- * adapter), page-channel.ts (the TCP page channel, adapter), target.ts (the target's end,
- * adapter), this file (the source's end, adapter).
+ * adapter), page-channel.ts (the TCP page channel, adapter), phase-log.ts (a migration's
+ * timeline for the log), target.ts (the target's end, adapter), this file (the source's end,
+ * adapter). The memory a VM leaves behind is kept for the next one migrating in by
+ * ../warm-memory.ts.
  *
  * The source's end of a migration, the adapter: runs the pure procedure of source-core.ts and
  * carries out its effects — the MigrateIn stream, the page channel, the dirty bitmap of guest

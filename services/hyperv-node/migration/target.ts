@@ -87,6 +87,9 @@ export async function receiveMigration(
     host.log?.('info', 'VM migration received', { vm: ack.vm, side: 'target', ...run.phases.fields() });
     return ack;
   } catch (err) {
+    // The page channel goes first: nothing may land in the skeleton's memory once it is freed
+    // (vm-host.ts keeps freed memory for the next VM migrating in).
+    run.close();
     await run.abandon();
     throw err instanceof DcboxError
       ? err
