@@ -6,7 +6,12 @@
  * migrated" and "VM migration timeline") and the target's ("VM migration received"), read
  * from the nodes' service logs before the data center goes.
  *
- *   node dist/bench/session-main.js lm [--quick] [--moves N]
+ * `--warm-up N` first makes N moves that are not counted (their ratios are `warmUpRatios`): the
+ * first move to a node faults in the VM's memory there, which on the benchmark's machine (a VM
+ * whose host takes back the memory its guest freed) costs several times the copy; after it,
+ * the node keeps that memory warm for the VM's next visit (services/hyperv-node/warm-memory.ts).
+ *
+ *   node dist/bench/session-main.js lm [--quick] [--moves N] [--warm-up N]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +28,7 @@ import { copyRates, createVm, LiveMover } from './sessions.js';
 const PHASE_MESSAGES = ['VM migrated', 'VM migration timeline', 'VM migration received'];
 
 /** Runs `moves` moves of the benchmark's VM with its default workload; ratios and phases. */
-export async function lmSession(quick: boolean, moves: number): Promise<Samples> {
+export async function lmSession(quick: boolean, moves: number, warmUp = 0): Promise<Samples> {
   const memoryMiB = quick ? 128 : 1024;
   const vm = 'BenchVM';
   await up({ topology: 'seed', timing: 'default', quiet: true });
@@ -36,7 +41,9 @@ export async function lmSession(quick: boolean, moves: number): Promise<Samples>
     p.start();
     await pollUntil(async () => p.replies.some((r) => r.ok), { what: `${vm} answering`, timeoutMs: 10_000 });
     const mover = new LiveMover(c, p, vm);
-    const { tcp, lm, moves: stats } = await copyRates(c, mover, moves, quick ? 1 : 3);
+    const iperfSeconds = quick ? 1 : 3;
+    const cold = warmUp > 0 ? await copyRates(c, mover, warmUp, iperfSeconds) : { tcp: [], lm: [] };
+    const { tcp, lm, moves: stats } = await copyRates(c, mover, moves, iperfSeconds);
     const ratios = lm.map((x, i) => x / (tcp[i] as number));
     return {
       memoryMiB,
@@ -47,6 +54,7 @@ export async function lmSession(quick: boolean, moves: number): Promise<Samples>
       lmRatioMedian: median(ratios),
       lmRatioMin: Math.min(...ratios),
       lmRatios: ratios.map((x) => x.toFixed(2)).join(', '),
+      warmUpRatios: cold.lm.map((x, i) => (x / (cold.tcp[i] as number)).toFixed(2)).join(', '),
       tcpMBpsEach: tcp.map((x) => (x / 1e6).toFixed(0)).join(', '),
       lmMBpsEach: lm.map((x) => (x / 1e6).toFixed(0)).join(', '),
       durationsMs: stats.map((m) => m.duration_ms).join(', '),

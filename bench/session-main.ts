@@ -3,7 +3,7 @@
  * under the machine-wide test lock (flock), so a data center is held for one session at a time.
  *
  *   node dist/bench/session-main.js <seed|lm-io|scale-N|scale-NxK> [--quick] [--watch-ms N]
- *   node dist/bench/session-main.js lm [--quick] [--moves N]   (lm-io's copy rate alone)
+ *   node dist/bench/session-main.js lm [--quick] [--moves N] [--warm-up N]   (lm-io's copy rate alone)
  *   node dist/bench/session-main.js pacemaker --token-ms N [--reps N]
  */
 import { lmSession } from './lm-session.js';
@@ -19,7 +19,8 @@ async function main(): Promise<Samples> {
   const watchMs = watchAt >= 0 ? Number(rest[watchAt + 1]) : 60_000;
   if (kind === 'seed') return seedSession(quick);
   if (kind === 'lm-io') return lmIoSession(quick);
-  if (kind === 'lm') return lmSession(quick, numberAfter(rest, '--moves', 5));
+  if (kind === 'lm')
+    return lmSession(quick, numberAfter(rest, '--moves', 5), numberAfter(rest, '--warm-up', 0));
   if (kind === 'pacemaker')
     return pacemakerSession(numberAfter(rest, '--token-ms', 2300), numberAfter(rest, '--reps', 1));
   const scale = /^scale-(\d+)(?:x(\d+))?$/.exec(kind ?? '');

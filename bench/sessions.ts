@@ -95,8 +95,10 @@ export async function seedSession(quick: boolean): Promise<Samples> {
  */
 export async function lmIoSession(quick: boolean): Promise<Samples> {
   const reps = quick ? 1 : 3;
-  // The copy rate of one move swings by ±30 % on a shared 2-core machine (page faults of the
-  // target's fresh 1 GiB, the other services' timers), so it takes five moves for a steady median.
+  // The first move to each node faults the VM's 1 GiB in there (0.4-1.2 s of the target's CPU on
+  // this machine, whose host takes back the memory its guest frees); later moves land in the
+  // memory the VM left warm (services/hyperv-node/warm-memory.ts) and vary with the machine's
+  // load only. Five moves for a median; bench/lm-session.ts shows each move's phases.
   const copyReps = quick ? 1 : 5;
   const memoryMiB = quick ? 128 : 1024;
   const ioMs = quick ? 1000 : 5000;
