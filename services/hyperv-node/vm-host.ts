@@ -269,6 +269,7 @@ export class VmHost {
     for (const sub of this.listeners.values()) sub.unsubscribe();
     this.listeners.clear();
     this.memory.clear();
+    this.warm.clear();
     for (const c of this.peers.values()) c.close();
     this.peers.clear();
   }

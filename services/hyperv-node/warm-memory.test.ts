@@ -32,6 +32,14 @@ describe('WarmMemory', () => {
     expect(warm.bytes()).toBe(0);
   });
 
+  it('drops everything it kept when cleared', () => {
+    const warm = new WarmMemory(100, 1000);
+    warm.keep(Buffer.alloc(10));
+    warm.clear();
+    expect(warm.take(10)).toBeUndefined();
+    expect(warm.bytes()).toBe(0);
+  });
+
   it('gives memory back that nobody took within its keeping time', () => {
     const warm = new WarmMemory(100, 1000);
     warm.keep(Buffer.alloc(10));

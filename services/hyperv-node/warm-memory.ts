@@ -46,6 +46,12 @@ export class WarmMemory {
     return k.buf;
   }
 
+  /** Drops every kept buffer (the host stops). */
+  clear(): void {
+    for (const k of this.kept) clearTimeout(k.timer);
+    this.kept.length = 0;
+  }
+
   /** Bytes kept now. */
   bytes(): number {
     return this.kept.reduce((n, k) => n + k.buf.length, 0);
