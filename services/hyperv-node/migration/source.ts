@@ -79,22 +79,6 @@ export async function sendMigration(
   startedAt: number,
 ): Promise<MigrationStats> {
   const run = new SourceRun(host, vm, to);
-  try {
-    return await runMigration(host, run, vm, to, kind, startedAt);
-  } finally {
-    run.phases.stop();
-  }
-}
-
-/** The procedure's loop: decides each message and carries out its effects until finish or reject. */
-async function runMigration(
-  host: MigrationSource,
-  run: SourceRun,
-  vm: VmInstanceState,
-  to: string,
-  kind: MigrationKind,
-  startedAt: number,
-): Promise<MigrationStats> {
   let d = decideMigrationSource(
     initialMigrationSource({
       vm,

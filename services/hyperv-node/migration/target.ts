@@ -205,7 +205,6 @@ class IncomingRun {
   }
 
   close(): void {
-    this.phases.stop();
     clearTimeout(this.stalled);
     this.channel?.destroy();
   }
