@@ -3,11 +3,13 @@
  * under the machine-wide test lock (flock), so a data center is held for one session at a time.
  *
  *   node dist/bench/session-main.js <seed|lm-io|storage|scale-N|scale-NxK|scale-NvT> [--quick] [--watch-ms N]
+ *   node dist/bench/session-main.js lm [--quick] [--moves N] [--warm-up N]   (lm-io's copy rate alone)
  *   node dist/bench/session-main.js pacemaker --token-ms N [--reps N]
  *
  * scale-NxK runs N nodes with K VMs each, scale-NvT N nodes with T VMs in all (scale-16v1000:
  * 16 nodes over three chassis, 1000 VMs, the 2008 R2 cluster's limits).
  */
+import { lmSession } from './lm-session.js';
 import { pacemakerSession } from './pacemaker-session.js';
 import { scaleSession } from './scale.js';
 import type { Samples } from './session-support.js';
@@ -22,6 +24,8 @@ async function main(): Promise<Samples> {
   if (kind === 'seed') return seedSession(quick);
   if (kind === 'lm-io') return lmIoSession(quick);
   if (kind === 'storage') return storageSession(quick);
+  if (kind === 'lm')
+    return lmSession(quick, numberAfter(rest, '--moves', 5), numberAfter(rest, '--warm-up', 0));
   if (kind === 'pacemaker')
     return pacemakerSession(numberAfter(rest, '--token-ms', 2300), numberAfter(rest, '--reps', 1));
   const scale = /^scale-(\d+)(?:([xv])(\d+))?$/.exec(kind ?? '');
@@ -32,7 +36,7 @@ async function main(): Promise<Samples> {
       scale[2] === 'v' ? { total: Number(scale[3]) } : { perNode: Number(scale[3] ?? 1) },
     );
   throw new Error(
-    `unknown session ${kind}: seed, lm-io, storage, scale-N, scale-NxK (K VMs per node) or scale-NvT (T VMs in all)`,
+    `unknown session ${kind}: seed, lm-io, lm, storage, scale-N, scale-NxK (K VMs per node) or scale-NvT (T VMs in all)`,
   );
 }
 

@@ -8,6 +8,7 @@ import { type Clients, connect } from '../orchestrator/run/clients.js';
 import { down } from '../orchestrator/run/sweep.js';
 import { up } from '../orchestrator/run/up.js';
 import { Pinger } from '../orchestrator/scenario/seed.js';
+import type { MigrationStats__Output } from '../services/generated/dcbox/cluster/v1/MigrationStats.js';
 import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import { pollUntil } from '../services/process/poll-until.js';
@@ -94,8 +95,10 @@ export async function seedSession(quick: boolean): Promise<Samples> {
  */
 export async function lmIoSession(quick: boolean): Promise<Samples> {
   const reps = quick ? 1 : 3;
-  // The copy rate of one move swings by ±30 % on a shared 2-core machine (page faults of the
-  // target's fresh 1 GiB, the other services' timers), so it takes five moves for a steady median.
+  // The first move to each node faults the VM's 1 GiB in there (0.4-1.2 s of the target's CPU on
+  // this machine, whose host takes back the memory its guest frees); later moves land in the
+  // memory the VM left warm (services/hyperv-node/warm-memory.ts) and vary with the machine's
+  // load only. Five moves for a median; bench/lm-session.ts shows each move's phases.
   const copyReps = quick ? 1 : 5;
   const memoryMiB = quick ? 128 : 1024;
   const ioMs = quick ? 1000 : 5000;
@@ -128,7 +131,7 @@ export async function lmIoSession(quick: boolean): Promise<Samples> {
 }
 
 /** Creates the benchmark's VM on HVR2NODO2, with its disk on the CSV. */
-async function createVm(c: Clients, vm: string, memoryMiB: number): Promise<void> {
+export async function createVm(c: Clients, vm: string, memoryMiB: number): Promise<void> {
   const spec = {
     name: vm,
     memory_mib: memoryMiB,
@@ -140,7 +143,7 @@ async function createVm(c: Clients, vm: string, memoryMiB: number): Promise<void
 }
 
 /** Live-migrates one VM back and forth between the seed's two nodes. */
-class LiveMover {
+export class LiveMover {
   /** The node the VM runs on now. */
   owner = N2;
 
@@ -173,16 +176,21 @@ class LiveMover {
   }
 }
 
-/** Copy rates of moves with the VM's default workload, each after an iperf3 baseline. */
-async function copyRates(c: Clients, mover: LiveMover, copyReps: number, iperfSeconds: number) {
+/**
+ * Copy rates of moves with the VM's default workload, each after an iperf3 baseline; `moves`
+ * keeps each move's stats (passes, bytes per pass, duration) for a closer look (bench/lm-session.ts).
+ */
+export async function copyRates(c: Clients, mover: LiveMover, copyReps: number, iperfSeconds: number) {
   const tcp: number[] = [];
   const lm: number[] = [];
+  const moves: MigrationStats__Output[] = [];
   for (let i = 0; i < copyReps; i++) {
     tcp.push(await iperf(c, iperfSeconds));
     const { m } = await mover.move();
+    moves.push(m);
     lm.push(Number(m.bytes_copied) / (Number(m.duration_ms) / 1000));
   }
-  return { tcp, lm };
+  return { tcp, lm, moves };
 }
 
 /**

@@ -32,6 +32,7 @@ import { LocalSavedState, type SavedStateStore } from './saved-state.js';
 import { decideVm } from './vm/core.js';
 import type { CreateVm, DeviceState, VmEffect, VmInstanceState, VmManagerState, VmMsg } from './vm/model.js';
 import { abandonedIncoming, changedVms, initialVms } from './vm/registry.js';
+import { WarmMemory } from './warm-memory.js';
 import { WriteLog } from './write-log.js';
 
 const MIB = 1024 * 1024;
@@ -78,6 +79,8 @@ export type { MigrationStats };
 export class VmHost {
   readonly actor: Actor<VmManagerState, VmMsg, HostEffect>;
   private readonly memory = new Map<string, GuestMemory>();
+  /** Memory of VMs that left, for the next VM migrating in (warm-memory.ts). */
+  private readonly warm = new WarmMemory();
   private readonly listeners = new Map<string, Subscription>();
   private readonly waiting = new Map<string, (vm: VmInstanceState | null) => void>();
   private readonly failing = new Map<string, (err: DcboxError) => void>();
@@ -234,6 +237,11 @@ export class VmHost {
     this.migrationListeners.push(cb);
   }
 
+  /** Bytes of guest memory kept for the next VM migrating in (warm-memory.ts). */
+  warmBytes(): number {
+    return this.warm.bytes();
+  }
+
   /** SHA-256 of a VM's memory, or null when it has none here (checkers compare hosts with it). */
   memoryDigest(name: string): string | null {
     return this.memory.get(name)?.digest() ?? null;
@@ -261,6 +269,7 @@ export class VmHost {
     for (const sub of this.listeners.values()) sub.unsubscribe();
     this.listeners.clear();
     this.memory.clear();
+    this.warm.clear();
     for (const c of this.peers.values()) c.close();
     this.peers.clear();
   }
@@ -383,6 +392,7 @@ export class VmHost {
           await host.request((replyTo) => ({ type: 'incomingAbort', replyTo, name: vm }));
           host.emit({ vm, phase: 'failed' });
         },
+        log: (level, msg, fields) => this.log(level, msg, fields),
       },
       stream,
       this.stallMs,
@@ -423,14 +433,16 @@ export class VmHost {
       case 'releaseDisk':
         void this.opts.diskAllocator?.release(effect.path).catch(() => undefined);
         return;
-      case 'allocIncoming':
-        this.memory.set(effect.vm, new GuestMemory(Buffer.alloc(effect.memoryMiB * MIB)));
+      case 'allocIncoming': {
+        const bytes = effect.memoryMiB * MIB;
+        this.memory.set(effect.vm, new GuestMemory(this.warm.take(bytes) ?? Buffer.alloc(bytes)));
         return;
+      }
       case 'freeMemory':
-        this.memory.delete(effect.vm);
+        this.freeMemory(effect.vm);
         return;
       case 'forget':
-        this.memory.delete(effect.vm);
+        this.freeMemory(effect.vm);
         this.unlisten(effect.vm);
         void this.savedState.forget(effect.vm).catch(() => undefined);
         return;
@@ -474,6 +486,16 @@ export class VmHost {
         (lastSeq) => this.actor.send({ type: 'memoryReady', name: vm, epoch, lastSeq }),
         (err: Error) => this.actor.send({ type: 'memoryFailed', name: vm, epoch, error: err.message }),
       );
+  }
+
+  /**
+   * Drops a VM's memory, kept warm for the next VM migrating in unless a write of the VM is still
+   * in flight: that write puts its record in the memory it was given, which must be nobody's.
+   */
+  private freeMemory(vm: string): void {
+    const mem = this.memory.get(vm);
+    this.memory.delete(vm);
+    if (mem && (this.writesInFlight.get(vm)?.size ?? 0) === 0) this.warm.keep(mem.buf);
   }
 
   /** Writes a saving VM's memory to its saved state. */

@@ -5,8 +5,10 @@
  * Files: source-core.ts (the source's procedure, pure), passes.ts (when to stop copying,
  * pure), incoming.ts (the target's checks of the stream, pure), dirty-bitmap.ts (modified
  * pages, pure), guest-memory.ts (guest RAM and its bitmap), link.ts (the MigrateIn stream,
- * adapter), page-channel.ts (the TCP page channel, adapter), target.ts (the target's end,
- * adapter), this file (the source's end, adapter).
+ * adapter), page-channel.ts (the TCP page channel, adapter), phase-log.ts (a migration's
+ * timeline for the log), target.ts (the target's end, adapter), this file (the source's end,
+ * adapter). The memory a VM leaves behind is kept for the next one migrating in by
+ * ../warm-memory.ts.
  *
  * The source's end of a migration, the adapter: runs the pure procedure of source-core.ts and
  * carries out its effects — the MigrateIn stream, the page channel, the dirty bitmap of guest
@@ -25,6 +27,7 @@ import type { GuestMemory } from './guest-memory.js';
 import { MigrationLink } from './link.js';
 import { PageSender } from './page-channel.js';
 import type { PassPolicy } from './passes.js';
+import { PhaseLog } from './phase-log.js';
 import {
   decideMigrationSource,
   initialMigrationSource,
@@ -92,7 +95,15 @@ export async function sendMigration(
   for (;;) {
     let next: MigrationSourceMsg | undefined;
     for (const effect of d.effects) {
-      if (effect.type === 'finish') return effect.stats;
+      if (effect.type === 'finish') {
+        host.log('info', 'VM migration timeline', {
+          vm: vm.spec.name,
+          to,
+          side: 'source',
+          ...run.phases.fields(),
+        });
+        return effect.stats;
+      }
       if (effect.type === 'reject') throw new DcboxError(effect.code, effect.message, { cause: run.cause });
       next = (await run.carry(effect)) ?? next;
       if (next?.type === 'failed') break;
@@ -109,6 +120,8 @@ class SourceRun {
   private mem: GuestMemory | undefined;
   /** The error behind a failure, kept as the cause of the one thrown. */
   cause: unknown;
+  /** Where this migration's time went, for its log line. */
+  readonly phases = new PhaseLog();
   private readonly name: string;
   /** The target restores the memory from the CSV before it acks (a quick migration). */
   private viaSavedState = false;
@@ -124,7 +137,9 @@ class SourceRun {
   /** Carries out one effect; a failure comes back as a `failed` message. */
   async carry(effect: MigrationSourceEffect): Promise<MigrationSourceMsg | undefined> {
     try {
-      return await this.step(effect);
+      const next = await this.step(effect);
+      if (effect.type !== 'emit' && effect.type !== 'log') this.phases.mark(effect.type);
+      return next;
     } catch (err) {
       this.cause = err;
       const e =

@@ -15,6 +15,7 @@ import type { DeviceState } from '../vm/model.js';
 import { PAGE_SIZE, runPages } from './dirty-bitmap.js';
 import { applyPages, checkChunk, checkPages, INCOMING_START, type IncomingState } from './incoming.js';
 import { connectPageChannel, FrameParser } from './page-channel.js';
+import { PhaseLog } from './phase-log.js';
 
 /** What the target side needs of the VM host. */
 export interface MigrationTarget {
@@ -29,6 +30,8 @@ export interface MigrationTarget {
   resumeIncoming(vm: string, device: DeviceState): Promise<number>;
   /** Drops the skeleton VM. */
   abortIncoming(vm: string): Promise<void>;
+  /** Logs a line of the node's log (the migration's timeline once it resumed here). */
+  log?(level: 'info' | 'warn', msg: string, fields: Record<string, unknown>): void;
 }
 
 /** A client-streaming call as the server sees it: chunks to read, and a cancellation. */
@@ -80,8 +83,13 @@ export async function receiveMigration(
   run.watch();
   try {
     for await (const chunk of stream) await run.chunk(chunk);
-    return run.ack();
+    const ack = run.ack();
+    host.log?.('info', 'VM migration received', { vm: ack.vm, side: 'target', ...run.phases.fields() });
+    return ack;
   } catch (err) {
+    // The page channel goes first: nothing may land in the skeleton's memory once it is freed
+    // (vm-host.ts keeps freed memory for the next VM migrating in).
+    run.close();
     await run.abandon();
     throw err instanceof DcboxError
       ? err
@@ -107,6 +115,8 @@ class IncomingRun {
   private failure: DcboxError | null = null;
   private readonly applied = new Map<number, number>();
   private wake: (() => void) | null = null;
+  /** Where this migration's time went, for its log line. */
+  readonly phases = new PhaseLog();
 
   constructor(
     private readonly host: MigrationTarget,
@@ -138,13 +148,16 @@ class IncomingRun {
     this.state = check.state;
     switch (chunk.body) {
       case 'setup':
+        this.phases.mark('setupChunk');
         await this.setup(chunk.setup);
         break;
       case 'pages':
         if (chunk.pages && this.memory) applyPages(this.memory, chunk.pages.runs, chunk.pages.data);
         break;
       case 'pass_end':
+        this.phases.mark(`passEnd${chunk.pass_end?.pass}`);
         if (this.channel && chunk.pass_end) await this.passArrived(chunk.pass_end.pass, chunk.pass_end.pages);
+        this.phases.mark(`passApplied${chunk.pass_end?.pass}`);
         break;
       case 'device':
         if (chunk.device) this.device = deviceFromWire(chunk.device);
@@ -161,7 +174,9 @@ class IncomingRun {
           await this.host.restoreSaved(this.state.vm);
           this.watch();
         }
+        this.phases.mark('resume');
         this.resumedAt = await this.host.resumeIncoming(this.state.vm, this.device);
+        this.phases.mark('resumed');
         break;
     }
   }
@@ -197,6 +212,7 @@ class IncomingRun {
   /** Builds the skeleton VM and connects to the source's page channel when it opened one. */
   private async setup(setup: MigrationSetup__Output | null | undefined): Promise<void> {
     if (setup) await this.host.incoming(setup);
+    this.phases.mark('skeleton');
     this.created = true;
     this.fromSavedState = setup?.from_saved_state === true;
     const memory = this.host.memoryOf(this.state.vm);
@@ -225,6 +241,7 @@ class IncomingRun {
       (err) => this.fail(err),
     );
     this.channel = channel;
+    this.phases.mark('channel');
     channel.on('close', () => {
       this.channelClosed = true;
       if (!parser.atBoundary)

@@ -1,0 +1,92 @@
+/**
+ * The `lm` session: only the copy rate of lm-io (sessions.ts `copyRates`), for quick work on
+ * live migration. A fresh data center, a 1 GiB VM with its default workload (128 MiB when
+ * quick) moved back and forth between the seed's two nodes, each move after an iperf3
+ * baseline. Beside the ratios it returns each move's phases as the source logged them ("VM
+ * migrated" and "VM migration timeline") and the target's ("VM migration received"), read
+ * from the nodes' service logs before the data center goes.
+ *
+ * `--warm-up N` first makes N moves that are not counted (their ratios are `warmUpRatios`): the
+ * first move to a node faults in the VM's memory there, which on the benchmark's machine (a VM
+ * whose host takes back the memory its guest freed) costs several times the copy; after it,
+ * the node keeps that memory warm for the VM's next visit (services/hyperv-node/warm-memory.ts).
+ *
+ *   node dist/bench/session-main.js lm [--quick] [--moves N] [--warm-up N]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from '../orchestrator/run/clients.js';
+import { hostDir } from '../orchestrator/run/paths.js';
+import { down } from '../orchestrator/run/sweep.js';
+import { up } from '../orchestrator/run/up.js';
+import { Pinger } from '../orchestrator/scenario/seed.js';
+import { pollUntil } from '../services/process/poll-until.js';
+import { formed, median, N1, N2, online, type Samples } from './session-support.js';
+import { copyRates, createVm, LiveMover } from './sessions.js';
+
+/** Messages of the nodes' logs that describe one move's phases, source and target side. */
+const PHASE_MESSAGES = ['VM migrated', 'VM migration timeline', 'VM migration received'];
+
+/** Runs `moves` moves of the benchmark's VM with its default workload; ratios and phases. */
+export async function lmSession(quick: boolean, moves: number, warmUp = 0): Promise<Samples> {
+  const memoryMiB = quick ? 128 : 1024;
+  const vm = 'BenchVM';
+  await up({ topology: 'seed', timing: 'default', quiet: true });
+  const c = connect();
+  const p = new Pinger(c, vm);
+  try {
+    await formed(c, N1, 2);
+    await createVm(c, vm, memoryMiB);
+    await online(c, vm, N2);
+    p.start();
+    await pollUntil(async () => p.replies.some((r) => r.ok), { what: `${vm} answering`, timeoutMs: 10_000 });
+    const mover = new LiveMover(c, p, vm);
+    const iperfSeconds = quick ? 1 : 3;
+    const cold = warmUp > 0 ? await copyRates(c, mover, warmUp, iperfSeconds) : { tcp: [], lm: [] };
+    const { tcp, lm, moves: stats } = await copyRates(c, mover, moves, iperfSeconds);
+    const ratios = lm.map((x, i) => x / (tcp[i] as number));
+    return {
+      memoryMiB,
+      moves,
+      tcpMBps: median(tcp) / 1e6,
+      lmMBps: median(lm) / 1e6,
+      lmThroughputRatio: median(lm) / median(tcp),
+      lmRatioMedian: median(ratios),
+      lmRatioMin: Math.min(...ratios),
+      lmRatios: ratios.map((x) => x.toFixed(2)).join(', '),
+      warmUpRatios: cold.lm.map((x, i) => (x / (cold.tcp[i] as number)).toFixed(2)).join(', '),
+      tcpMBpsEach: tcp.map((x) => (x / 1e6).toFixed(0)).join(', '),
+      lmMBpsEach: lm.map((x) => (x / 1e6).toFixed(0)).join(', '),
+      durationsMs: stats.map((m) => m.duration_ms).join(', '),
+      passes: stats.map((m) => m.passes).join(', '),
+      phases: JSON.stringify(phaseLines()),
+    };
+  } finally {
+    p.stop();
+    c.close();
+    await down();
+  }
+}
+
+/** The nodes' log lines about each move's phases, oldest first, as logged. */
+function phaseLines(): unknown[] {
+  const lines: { t: string; line: unknown }[] = [];
+  for (const node of [N1, N2]) {
+    let text = '';
+    try {
+      text = readFileSync(join(hostDir(node), 'service.log'), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const l of text.split('\n')) {
+      if (!PHASE_MESSAGES.some((m) => l.includes(`"${m}"`))) continue;
+      try {
+        const j = JSON.parse(l) as { t?: string };
+        lines.push({ t: String(j.t ?? ''), line: j });
+      } catch {
+        // A line that is not JSON is not one of ours.
+      }
+    }
+  }
+  return lines.sort((a, b) => a.t.localeCompare(b.t)).map((x) => x.line);
+}

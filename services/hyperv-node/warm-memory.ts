@@ -1,0 +1,66 @@
+/**
+ * Guest memory a VM left behind on this node, kept a little while for the next VM that migrates
+ * in with the same size. A live migration's first pass writes every page of the target's
+ * memory; into a fresh Buffer each of its 4 KiB pages is a page fault (the kernel finds and
+ * zeroes a page), which cost 0.4–1.2 s of the target's CPU per GiB on the benchmark's machine
+ * and was most of a move's time, varying with the machine's load (bench/lm-session.ts). A
+ * buffer that was already written is resident: the pass copies into it without a fault, and
+ * no 1 GiB allocation makes V8 collect garbage in the middle of the copy.
+ *
+ * Only an incoming migration takes a kept buffer: every page of it is written (the first pass
+ * copies all memory, a restore reads all of it) before the VM runs, so nothing of the VM that
+ * left is ever seen by the one that came. Kept buffers are bounded in bytes and in time, so a
+ * node that no longer hosts a VM gives its memory back.
+ */
+
+/** Bytes of memory kept at most, over all kept buffers: the oldest goes first past it. */
+export const WARM_BYTES_MAX = 2 * 1024 * 1024 * 1024;
+/** A kept buffer nobody took within this long is dropped. */
+export const WARM_KEEP_MS = 30_000;
+
+/** Freed guest memory of this node, by size, oldest first. */
+export class WarmMemory {
+  private readonly kept: { buf: Buffer; timer: NodeJS.Timeout }[] = [];
+
+  constructor(
+    private readonly bytesMax = WARM_BYTES_MAX,
+    private readonly keepMs = WARM_KEEP_MS,
+  ) {}
+
+  /** Keeps memory nothing uses any more (no write of its VM in flight). */
+  keep(buf: Buffer): void {
+    if (buf.length === 0 || buf.length > this.bytesMax) return;
+    const timer = setTimeout(() => this.drop(buf), this.keepMs);
+    timer.unref();
+    this.kept.push({ buf, timer });
+    while (this.bytes() > this.bytesMax) this.drop((this.kept[0] as { buf: Buffer }).buf);
+  }
+
+  /** A kept buffer of exactly `bytes`, with whatever it held, or undefined; it is no longer kept. */
+  take(bytes: number): Buffer | undefined {
+    const at = this.kept.findIndex((k) => k.buf.length === bytes);
+    if (at < 0) return undefined;
+    const [k] = this.kept.splice(at, 1);
+    if (!k) return undefined;
+    clearTimeout(k.timer);
+    return k.buf;
+  }
+
+  /** Drops every kept buffer (the host stops). */
+  clear(): void {
+    for (const k of this.kept) clearTimeout(k.timer);
+    this.kept.length = 0;
+  }
+
+  /** Bytes kept now. */
+  bytes(): number {
+    return this.kept.reduce((n, k) => n + k.buf.length, 0);
+  }
+
+  private drop(buf: Buffer): void {
+    const at = this.kept.findIndex((k) => k.buf === buf);
+    if (at < 0) return;
+    clearTimeout(this.kept[at]?.timer);
+    this.kept.splice(at, 1);
+  }
+}
