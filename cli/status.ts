@@ -27,9 +27,17 @@ export async function gatherStatus() {
   const c = connect();
   try {
     const run = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
-    const chassis = await rpc<Chassis__Output>((cb) => c.mm().GetChassis({}, deadline(2000), cb)).catch(
-      (e) => ({ error: fromServiceError(e).message }),
-    );
+    // One management module per chassis (docs/domain.md §Several chassis); `chassis` stays the
+    // first one's, as it was before a run could have several.
+    const allChassis: (Chassis__Output | { error: string })[] = [];
+    for (const mm of c.byComponent('management-module')) {
+      allChassis.push(
+        await rpc<Chassis__Output>((cb) => c.mm(mm.name).GetChassis({}, deadline(2000), cb)).catch((e) => ({
+          error: `${mm.name}: ${fromServiceError(e).message}`,
+        })),
+      );
+    }
+    const chassis = allChassis[0] ?? { error: 'the run has no management module' };
     const luns = await rpc<{ luns: Lun__Output[] }>((cb) =>
       c.storage().ListLuns({ host: '' }, deadline(2000), cb),
     )
@@ -46,6 +54,7 @@ export async function gatherStatus() {
     return {
       run,
       chassis,
+      allChassis,
       luns,
       paths,
       mmAccess: mmAccess(c.state),
@@ -110,13 +119,17 @@ function printRun(s: Status): void {
     );
 }
 
-/** The chassis and its bays: blades, I/O modules and storage modules. */
+/** Every chassis of the run and its bays: blades, I/O modules and storage modules. */
 function printChassis(s: Status): void {
-  if ('error' in s.chassis) {
-    console.log(`chassis: unavailable (${s.chassis.error})`);
+  for (const ch of s.allChassis) printOneChassis(ch);
+}
+
+/** One chassis and its bays. */
+function printOneChassis(ch: Status['allChassis'][number]): void {
+  if ('error' in ch) {
+    console.log(`chassis: unavailable (${ch.error})`);
     return;
   }
-  const ch = s.chassis;
   console.log(`chassis ${ch.name} (${ch.model})`);
   const bays = [...ch.blades, ...ch.io_modules, ...ch.storage_modules];
   console.log(
