@@ -100,6 +100,16 @@ describe('the checkers on simulated runs with an injected bug', () => {
     expect(r.report.verdict).not.toBe('fail');
   });
 
+  // Seed 97 (fast timing, 10 minutes, operator moves drawn): VirtualMachine1 came back on
+  // HVR2NODO2 after its failover threshold's retry and an operator quick-migrated it back to
+  // HVR2NODO1 1.1 s later; no-split-brain took the two switches within 2 s for a switch back.
+  it('takes a failover followed at once by an operator’s move back for two switches, not two hosts', () => {
+    const r = runSimulation({ seed: 97, topology: seed('fast'), durationMs: 600_000 });
+    expect(r.history.some((e) => e.type === 'event' && e.kind === 'move-completed')).toBe(true);
+    expect(verdict(r, 'no-split-brain')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+  });
+
   // Seed 19 (default timing, 10 minutes): VirtualMachine1's restarts ran out on HVR2NODO2 while
   // the leader was frozen, the report to it was lost, and the role stayed Failed there for good.
   it('reports a role whose restarts ran out again until the leader acts on it', () => {
