@@ -110,6 +110,16 @@ describe('the checkers on simulated runs with an injected bug', () => {
     expect(r.report.verdict).not.toBe('fail');
   });
 
+  // Seed 6 (default timing, 10 minutes, operator moves drawn): VirtualMachine1 was live-migrated
+  // to HVR2NODO2 at 27 s, failed over to HVR2NODO1 (Failed there by its threshold, never run) at
+  // 72 s, and taken back by HVR2NODO2 at 195 s after it fenced HVR2NODO1. fencing-before-takeover
+  // asked for a preempt of HVR2NODO1 before HVR2NODO2's first write after the migration at 31.5 s.
+  it('asks a takeover for a fence only since the previous owner last became the owner', () => {
+    const r = runSimulation({ seed: 6, topology: seed('default'), durationMs: 600_000 });
+    expect(verdict(r, 'fencing-before-takeover')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+  });
+
   // Seed 19 (default timing, 10 minutes): VirtualMachine1's restarts ran out on HVR2NODO2 while
   // the leader was frozen, the report to it was lost, and the role stayed Failed there for good.
   it('reports a role whose restarts ran out again until the leader acts on it', () => {
