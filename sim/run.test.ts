@@ -120,6 +120,17 @@ describe('the checkers on simulated runs with an injected bug', () => {
     expect(r.report.verdict).not.toBe('fail');
   });
 
+  // Seed 32 (default timing, 10 minutes, operator moves drawn): the leader marked
+  // VirtualMachine1 as moving, but its commit reached only itself (HVR2NODO2 was down), so the
+  // owner heard UNAVAILABLE and gave the move up without clearing it: the role stayed Pending to
+  // the end and every later move was refused. A begin in doubt is now cleared with the leader.
+  it('clears a move whose begin the leader could not commit', () => {
+    const r = runSimulation({ seed: 32, topology: seed('default'), durationMs: 600_000 });
+    expect(verdict(r, 'liveness-after-heal')).not.toBe('fail');
+    const vm1 = r.moves.filter((m) => m.move.role === 'VirtualMachine1');
+    expect(vm1.filter((m) => m.error?.includes('already moving'))).toEqual([]);
+  });
+
   // Seed 19 (default timing, 10 minutes): VirtualMachine1's restarts ran out on HVR2NODO2 while
   // the leader was frozen, the report to it was lost, and the role stayed Failed there for good.
   it('reports a role whose restarts ran out again until the leader acts on it', () => {
