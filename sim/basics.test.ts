@@ -101,6 +101,40 @@ describe('Network', () => {
     expect(out).toEqual([{ ok: true, body: 'hi' }]);
   });
 
+  it('delivers a lost message after TCP’s retransmission timeouts, so a patient caller hears every answer', () => {
+    const p = pair({ ...LAN, lossRate: 0.3 });
+    const answeredAt: number[] = [];
+    for (let i = 0; i < 200; i++)
+      p.net.request('A', 'B', 'echo', i, 60_000, (r) => r.ok && answeredAt.push(p.sched.now));
+    p.sched.runUntil(60_000);
+    expect(answeredAt).toHaveLength(200);
+    expect(p.served()).toBe(200);
+    expect(p.net.counts.lost).toBeGreaterThan(60);
+    // A lost message arrives one RTO (200 ms) later, a message lost twice 200 + 400 ms later.
+    expect(answeredAt.filter((t) => t < 1)).toHaveLength(answeredAt.filter((t) => t < 200).length);
+    expect(answeredAt.some((t) => t >= 200 && t < 201)).toBe(true);
+    expect(answeredAt.some((t) => t >= 600 && t < 601)).toBe(true);
+  });
+
+  it('drops a lost message for good when the link is cut, or the callee restarted, before its retransmission', () => {
+    for (const fault of ['none', 'cut', 'restart'] as const) {
+      const p = pair({ ...LAN, lossRate: 1 });
+      const out = p.ask(10_000);
+      p.sched.runUntil(100);
+      p.net.profile = LAN;
+      if (fault === 'cut') p.net.partition(['A'], ['B']);
+      else if (fault === 'restart') {
+        p.b.kill();
+        p.b.start();
+        p.b.serve('echo', (body, _from, reply) => reply(body));
+      }
+      p.sched.runUntil(20_000);
+      // Without either, the retransmission 200 ms after the loss is answered.
+      const expected = fault === 'none' ? { ok: true, body: 'hi' } : { ok: false, code: 'TIMEOUT' };
+      expect(out).toEqual([expect.objectContaining(expected)]);
+    }
+  });
+
   it('loses and duplicates messages at the profile’s rates', () => {
     const p = pair({ ...LAN, lossRate: 0.2, duplicateRate: 0.2 });
     let answered = 0;

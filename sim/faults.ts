@@ -32,14 +32,37 @@ export interface PlannedFault {
   durationMs: number;
 }
 
-/** The fault kinds stage 1 simulates. */
+/**
+ * The fault kinds a seed's mix draws from: stage 1's five first, then the ones added later, in
+ * that order, so that a seed drawing none of the later ones has stage 1's mix and schedule.
+ */
 export const SIM_FAULT_KINDS: PlannedFault['kind'][] = [
   'power-off',
   'kill',
   'freeze',
   'partition',
   'storage-crash',
+  'rssm-pull',
+  'storage-slow',
+  'storage-errors',
 ];
+
+/** How many of SIM_FAULT_KINDS stage 1 drew (the rest are drawn after the network, see drawMix). */
+const STAGE1_KINDS = 5;
+
+/** An operator's move of a role, named as a chaos experiment's action (chaos/experiment.ts). */
+export type MoveKind = 'live-migrate' | 'quick-migrate';
+
+/** The operator's moves a seed's mix may draw. */
+export const SIM_MOVE_KINDS: MoveKind[] = ['live-migrate', 'quick-migrate'];
+
+/** What a seed's mix may have on: fault kinds and operator moves. */
+export type MixKind = PlannedFault['kind'] | MoveKind;
+
+/** Whether a kind of a mix is a fault (rather than an operator's move). */
+export function isFaultKind(kind: MixKind): kind is PlannedFault['kind'] {
+  return !(SIM_MOVE_KINDS as string[]).includes(kind);
+}
 
 /**
  * What one seed's world may do wrong: the fault kinds its schedule draws from and the network's
@@ -50,7 +73,7 @@ export const SIM_FAULT_KINDS: PlannedFault['kind'][] = [
  * absent from some seeds, so more distinct schedules are explored than when every seed has all.
  */
 export interface FaultMix {
-  kinds: PlannedFault['kind'][];
+  kinds: MixKind[];
   /** The network's impairments (the rest of the profile stays the LAN's). */
   network: Pick<NetworkProfile, 'lossRate' | 'duplicateRate' | 'reorderRate' | 'jitterMs'>;
 }
@@ -67,36 +90,51 @@ function drawRate(random: SimRandom, max: number): number {
 }
 
 /**
- * Draws a seed's mix: each fault kind on with probability 1/2 (at least one), and loss,
- * duplication and reordering each off for half the seeds, else up to 1 %, 1 % and 5 % of
- * messages. The ceilings keep the cluster's heartbeats (5 in a row lost to remove a node) far
- * from spurious removals, so a failure is the faults' doing, not a broken LAN's.
+ * Draws a seed's mix: each fault kind and each kind of operator move on with probability 1/2
+ * (at least one of stage 1's fault kinds), and loss, duplication and reordering each off for
+ * half the seeds, else up to 1 %, 1 % and 5 % of messages. The ceilings keep the cluster's
+ * heartbeats (5 in a row lost to remove a node) far from spurious removals, so a failure is the
+ * faults' doing, not a broken LAN's. The kinds added after stage 1 are drawn last, so a seed
+ * that draws none of them has the mix (and the schedule) it had before they were added.
  */
 export function drawMix(random: SimRandom): FaultMix {
-  const kinds = SIM_FAULT_KINDS.filter(() => random.chance(0.5));
-  if (kinds.length === 0) kinds.push(random.pick(SIM_FAULT_KINDS));
-  return {
-    kinds,
-    network: {
-      lossRate: drawRate(random, 0.01),
-      duplicateRate: drawRate(random, 0.01),
-      reorderRate: drawRate(random, 0.05),
-      jitterMs: random.pick([0.3, 1, 3]),
-    },
+  const stage1 = SIM_FAULT_KINDS.slice(0, STAGE1_KINDS);
+  const kinds: MixKind[] = stage1.filter(() => random.chance(0.5));
+  if (kinds.length === 0) kinds.push(random.pick(stage1));
+  const network = {
+    lossRate: drawRate(random, 0.01),
+    duplicateRate: drawRate(random, 0.01),
+    reorderRate: drawRate(random, 0.05),
+    jitterMs: random.pick([0.3, 1, 3]),
   };
+  const later = [...SIM_FAULT_KINDS.slice(STAGE1_KINDS), ...SIM_MOVE_KINDS];
+  kinds.push(...later.filter(() => random.chance(0.5)));
+  return { kinds, network };
+}
+
+/** Where a schedule's faults may land besides the nodes: the I/O modules and the LUNs. */
+export interface FaultTargets {
+  nodes: string[];
+  /** The RSSMs' host names, for rssm-pull. */
+  rssms: string[];
+  /** The storage controller's LUNs, for storage-slow and storage-errors. */
+  luns: string[];
 }
 
 /**
  * Draws a schedule: faults one after another from `fromMs`, each lasting 2–20 s (less when
  * that is all the room left), each followed by `recoveryMs` without faults, the last one healed
- * `recoveryMs` before `untilMs`; each of a kind the mix has on (all kinds without one).
+ * `recoveryMs` before `untilMs`; each of a fault kind the mix has on (all kinds without one). An
+ * rssm-pull pulls one RSSM, a storage fault hits one LUN with the chaos runner's defaults
+ * (200 ms more per I/O, or a fifth of the I/O failing: faults-extra.ts).
  */
 export function drawSchedule(
   random: SimRandom,
-  nodes: string[],
-  opts: { fromMs: number; untilMs: number; recoveryMs: number; kinds?: PlannedFault['kind'][] },
+  targets: FaultTargets,
+  opts: { fromMs: number; untilMs: number; recoveryMs: number; kinds?: MixKind[] },
 ): PlannedFault[] {
-  const kinds = opts.kinds ?? SIM_FAULT_KINDS;
+  const drawn = opts.kinds?.filter(isFaultKind) ?? [];
+  const kinds = drawn.length > 0 ? drawn : SIM_FAULT_KINDS;
   const out: PlannedFault[] = [];
   let at = opts.fromMs + random.int(0, 5000);
   for (;;) {
@@ -104,13 +142,28 @@ export function drawSchedule(
     const durationMs = Math.min(random.int(2000, 20_000), opts.untilMs - opts.recoveryMs - at);
     if (durationMs < 2000) break;
     const kind = random.pick(kinds);
-    const node = random.pick(nodes);
-    const f: PlannedFault = { kind, targets: kind === 'storage-crash' ? [] : [node], atMs: at, durationMs };
+    const node = random.pick(targets.nodes);
+    const f: PlannedFault = { kind, targets: targetsOf(random, kind, node, targets), atMs: at, durationMs };
     if (kind === 'partition') f.oneWay = random.chance(0.3);
     out.push(f);
     at += durationMs + opts.recoveryMs + random.int(0, 10_000);
   }
   return out;
+}
+
+/** A fault's targets: its node, or (drawn only for these kinds) an RSSM or a LUN; none for a controller crash. */
+function targetsOf(random: SimRandom, kind: PlannedFault['kind'], node: string, t: FaultTargets): string[] {
+  switch (kind) {
+    case 'storage-crash':
+      return [];
+    case 'rssm-pull':
+      return [random.pick(t.rssms)];
+    case 'storage-slow':
+    case 'storage-errors':
+      return [random.pick(t.luns)];
+    default:
+      return [node];
+  }
 }
 
 /** Puts a schedule on the event queue: each fault starts, then ends, with its history lines. */

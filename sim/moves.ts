@@ -5,13 +5,43 @@
  * faults happen, so migrations run under the same schedules.
  */
 import type { DataCenter } from './datacenter.js';
+import type { MoveKind } from './faults.js';
+import type { SimRandom } from './random.js';
 
 /** One move of a role at a time of the run. */
 export interface PlannedMove {
   role: string;
-  to: string;
+  /** The target; absent, the first other node its owner counts a member when the move is asked. */
+  to?: string;
   kind: 'live' | 'quick';
   atMs: number;
+}
+
+/**
+ * Draws an operator's moves for a seed whose mix has them on: one every 30–120 s from `fromMs`
+ * until `untilMs`, each of a kind of `kinds`, of a role of `roles`, to another node chosen when
+ * it is asked (a move to where the role already runs would only be refused). Moves fall where
+ * they fall, during faults too, as an administrator's do.
+ */
+export function drawMoves(
+  random: SimRandom,
+  roles: string[],
+  kinds: MoveKind[],
+  opts: { fromMs: number; untilMs: number },
+): PlannedMove[] {
+  const out: PlannedMove[] = [];
+  if (kinds.length === 0 || roles.length === 0) return out;
+  for (let at = opts.fromMs + random.int(0, 30_000); at < opts.untilMs; at += random.int(30_000, 120_000)) {
+    const kind = random.pick(kinds) === 'live-migrate' ? 'live' : 'quick';
+    out.push({ role: random.pick(roles), kind, atMs: at });
+  }
+  return out;
+}
+
+/** The node a move without a target goes to: the first other member in the owner's view, else any other node. */
+function targetOf(dc: DataCenter, owner: DataCenter['nodes'][number]): string {
+  const others = dc.nodes.map((n) => n.name).filter((n) => n !== owner.name);
+  return others.find((n) => owner.cluster.state.members.includes(n)) ?? others[0] ?? owner.name;
 }
 
 /** What became of a move, for tests and `dcbox sim replay`. */
@@ -28,7 +58,7 @@ export function scheduleMoves(
   outcomes: MoveOutcome[] = [],
 ): MoveOutcome[] {
   for (const m of moves)
-    dc.world.sched.at(m.atMs, `move ${m.role} to ${m.to} (${m.kind})`, () => {
+    dc.world.sched.at(m.atMs, `move ${m.role} to ${m.to ?? 'another node'} (${m.kind})`, () => {
       const owner = dc.nodes.find((n) => {
         const host = dc.net.host(n.name);
         return host.alive && !host.frozen && n.cluster.state.config.roles[m.role]?.owner === n.name;
@@ -37,7 +67,7 @@ export function scheduleMoves(
         outcomes.push({ move: m, ok: false, error: `no running node owns ${m.role}` });
         return;
       }
-      owner.move(m.role, m.to, m.kind, (r) =>
+      owner.move(m.role, m.to ?? targetOf(dc, owner), m.kind, (r) =>
         outcomes.push(
           r.ok ? { move: m, ok: true } : { move: m, ok: false, error: `${r.code}: ${r.message}` },
         ),

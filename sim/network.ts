@@ -2,7 +2,9 @@
  * The simulated network between hosts: every message (a NATS request, a gRPC call, a SAS frame,
  * their replies) crosses it with a latency and jitter drawn from the seed, may be lost,
  * duplicated or held back (reordered), and is dropped by partitions, which can cut groups both
- * ways or one way only. Request–reply has the semantics the adapters rely on: a deadline after
+ * ways or one way only. The transports are TCP, so a lost message is not gone: it is sent again
+ * after the retransmission timeout (200 ms, doubling each time it is lost again), and only a cut
+ * link, or as many losses in a row as Linux tries before it gives the connection up, drops it. Request–reply has the semantics the adapters rely on: a deadline after
  * which the caller hears TIMEOUT (outcome unknown), and UNAVAILABLE at once ("no responders",
  * a refused connection) when the callee's host is reachable but runs no such service.
  */
@@ -22,6 +24,16 @@ export interface NetworkProfile {
   reorderDelayMs: number;
 }
 
+/**
+ * Linux's least retransmission timeout (TCP_RTO_MIN, 200 ms), which a LAN's round trip of well
+ * under a millisecond never raises: the first retransmission of a lost segment leaves this long
+ * after it, each further one twice as long after the last (RFC 6298 §5.5).
+ */
+export const MIN_RTO_MS = 200;
+
+/** How many times Linux retransmits before it drops the connection (net.ipv4.tcp_retries2). */
+export const MAX_RETRANSMISSIONS = 15;
+
 /** A network on one switch, as the emulation's bridge: sub-millisecond and lossless by default. */
 export const LAN: NetworkProfile = {
   latencyMs: 0.2,
@@ -37,14 +49,26 @@ export type Reply =
   | { ok: true; body: unknown }
   | { ok: false; code: 'TIMEOUT' | 'UNAVAILABLE'; message: string };
 
+/** A lost message waiting for its retransmission: the incarnations it left between, and its tries so far. */
+interface InFlight {
+  from: string;
+  to: string;
+  fromGen: number;
+  toGen: number;
+  tries: number;
+}
+
 /** The hosts, the links between them and the messages in flight. */
 export class Network {
   readonly hosts = new Map<string, SimHost>();
   private readonly cuts = new Set<string>();
   private nextId = 1;
   private readonly waiting = new Map<number, { cb: (r: Reply) => void; timer: number }>();
-  /** Messages sent, lost and duplicated, for the run's figures. */
-  readonly counts = { sent: 0, lost: 0, duplicated: 0, cut: 0 };
+  /**
+   * Messages sent, transmissions lost (each then sent again), messages duplicated, dropped by a
+   * cut (on the first try or a retransmission) and given up after MAX_RETRANSMISSIONS.
+   */
+  readonly counts = { sent: 0, lost: 0, duplicated: 0, cut: 0, givenUp: 0 };
 
   constructor(
     private readonly sched: Scheduler,
@@ -83,11 +107,25 @@ export class Network {
   }
 
   /**
-   * Carries one message: dropped by a cut or by loss, else delivered after its latency (and
-   * perhaps a second time). `deliver` runs at the destination's arrival time.
+   * Carries one message: dropped by a cut, else delivered after its latency (and perhaps a
+   * second time); a transmission lost on the way is sent again one retransmission timeout later
+   * (TCP), each timeout twice the last, while the link stays up and the connection lives: a
+   * restart of either end's process ends it (the new one answers with a reset; a powered-off
+   * host sends nothing more — a killed process's kernel would, which this does not model).
+   * `deliver` runs at the destination's arrival time.
    */
   private transmit(from: string, to: string, label: string, deliver: () => void): void {
     this.counts.sent++;
+    this.attempt(from, to, label, deliver, null);
+  }
+
+  /** Whether both ends of a retransmitted message still run the incarnations it left between. */
+  private connected(m: InFlight): boolean {
+    return this.hosts.get(m.from)?.gen === m.fromGen && this.hosts.get(m.to)?.gen === m.toGen;
+  }
+
+  /** One transmission of a message: the first (`m` null) or a retransmission of `m`. */
+  private attempt(from: string, to: string, label: string, deliver: () => void, m: InFlight | null): void {
     if (!this.linked(from, to)) {
       this.counts.cut++;
       return;
@@ -95,6 +133,22 @@ export class Network {
     const p = this.profile;
     if (this.random.chance(p.lossRate)) {
       this.counts.lost++;
+      const lost = m ?? {
+        from,
+        to,
+        fromGen: this.hosts.get(from)?.gen ?? 0,
+        toGen: this.hosts.get(to)?.gen ?? 0,
+        tries: 0,
+      };
+      if (lost.tries >= MAX_RETRANSMISSIONS) {
+        this.counts.givenUp++;
+        return;
+      }
+      const rtoMs = MIN_RTO_MS * 2 ** lost.tries;
+      lost.tries++;
+      this.sched.after(rtoMs, `net ${from}>${to} ${label} retransmit`, () => {
+        if (this.connected(lost)) this.attempt(from, to, label, deliver, lost);
+      });
       return;
     }
     const copies = this.random.chance(p.duplicateRate) ? 2 : 1;

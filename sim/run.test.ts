@@ -100,6 +100,37 @@ describe('the checkers on simulated runs with an injected bug', () => {
     expect(r.report.verdict).not.toBe('fail');
   });
 
+  // Seed 97 (fast timing, 10 minutes, operator moves drawn): VirtualMachine1 came back on
+  // HVR2NODO2 after its failover threshold's retry and an operator quick-migrated it back to
+  // HVR2NODO1 1.1 s later; no-split-brain took the two switches within 2 s for a switch back.
+  it('takes a failover followed at once by an operator’s move back for two switches, not two hosts', () => {
+    const r = runSimulation({ seed: 97, topology: seed('fast'), durationMs: 600_000 });
+    expect(r.history.some((e) => e.type === 'event' && e.kind === 'move-completed')).toBe(true);
+    expect(verdict(r, 'no-split-brain')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+  });
+
+  // Seed 6 (default timing, 10 minutes, operator moves drawn): VirtualMachine1 was live-migrated
+  // to HVR2NODO2 at 27 s, failed over to HVR2NODO1 (Failed there by its threshold, never run) at
+  // 72 s, and taken back by HVR2NODO2 at 195 s after it fenced HVR2NODO1. fencing-before-takeover
+  // asked for a preempt of HVR2NODO1 before HVR2NODO2's first write after the migration at 31.5 s.
+  it('asks a takeover for a fence only since the previous owner last became the owner', () => {
+    const r = runSimulation({ seed: 6, topology: seed('default'), durationMs: 600_000 });
+    expect(verdict(r, 'fencing-before-takeover')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+  });
+
+  // Seed 32 (default timing, 10 minutes, operator moves drawn): the leader marked
+  // VirtualMachine1 as moving, but its commit reached only itself (HVR2NODO2 was down), so the
+  // owner heard UNAVAILABLE and gave the move up without clearing it: the role stayed Pending to
+  // the end and every later move was refused. A begin in doubt is now cleared with the leader.
+  it('clears a move whose begin the leader could not commit', () => {
+    const r = runSimulation({ seed: 32, topology: seed('default'), durationMs: 600_000 });
+    expect(verdict(r, 'liveness-after-heal')).not.toBe('fail');
+    const vm1 = r.moves.filter((m) => m.move.role === 'VirtualMachine1');
+    expect(vm1.filter((m) => m.error?.includes('already moving'))).toEqual([]);
+  });
+
   // Seed 19 (default timing, 10 minutes): VirtualMachine1's restarts ran out on HVR2NODO2 while
   // the leader was frozen, the report to it was lost, and the role stayed Failed there for good.
   it('reports a role whose restarts ran out again until the leader acts on it', () => {

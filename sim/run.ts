@@ -21,10 +21,18 @@ import type { HistoryEntry } from '../chaos/history.js';
 import type { ResolvedTopology } from '../orchestrator/topology/topology.js';
 import { type InjectedBugs, NO_BUGS } from '../services/process/injected-bugs.js';
 import { DataCenter } from './datacenter.js';
-import { drawMix, drawSchedule, type FaultMix, type PlannedFault, scheduleFaults } from './faults.js';
+import {
+  drawMix,
+  drawSchedule,
+  type FaultMix,
+  isFaultKind,
+  type MoveKind,
+  type PlannedFault,
+  scheduleFaults,
+} from './faults.js';
 import { HistoryLog, type Unstamped } from './history-log.js';
 import { InvariantMonitor, type NodeView, type Violation } from './invariants.js';
-import { type MoveOutcome, type PlannedMove, scheduleMoves } from './moves.js';
+import { drawMoves, type MoveOutcome, type PlannedMove, scheduleMoves } from './moves.js';
 import { LAN, Network, type NetworkProfile } from './network.js';
 import { Observer } from './observer.js';
 import { SimRandom } from './random.js';
@@ -155,6 +163,21 @@ export function planRandom(seed: number): SimRandom {
   return new SimRandom(seed < 2 ** 52 ? seed + 2 ** 52 : seed - 2 ** 52);
 }
 
+/**
+ * The operator's moves a seed's mix has on, drawn from the plan's stream after its mix (so the
+ * same whatever faults are given), ending `recoveryMs` before the run does, as its faults do.
+ */
+function plannedMoves(
+  plan: SimRandom,
+  dc: DataCenter,
+  mix: FaultMix,
+  room: { fromMs: number; untilMs: number; recoveryMs: number },
+): PlannedMove[] {
+  const kinds = mix.kinds.filter((k): k is MoveKind => !isFaultKind(k));
+  const roles = dc.nodes.flatMap((n) => n.settings.vms.map((v) => v.name));
+  return drawMoves(plan, roles, kinds, { fromMs: room.fromMs, untilMs: room.untilMs - room.recoveryMs });
+}
+
 /** Runs one seed from power-on to the end of its history (the checkers not run yet). */
 export function simulate(opts: SimOptions): Simulated {
   let label = '';
@@ -165,7 +188,9 @@ export function simulate(opts: SimOptions): Simulated {
   const random = new SimRandom(opts.seed);
   const world = { sched, random };
   const plan = planRandom(opts.seed);
-  const mix = opts.mix ?? drawMix(plan);
+  // Drawn even when given, so the moves drawn after it are the seed's whatever mix is given.
+  const drawnMix = drawMix(plan);
+  const mix = opts.mix ?? drawnMix;
   const net = new Network(sched, random, { ...LAN, ...mix.network, ...opts.network });
   const history = new HistoryLog(sched);
   const t = opts.topology.timing;
@@ -173,15 +198,15 @@ export function simulate(opts: SimOptions): Simulated {
   const dc = new DataCenter(world, net, opts.topology, history, opts.bugs ?? NO_BUGS);
   const observer = new Observer(dc, history);
   observer.start();
-  const faults =
-    opts.faults ??
-    drawSchedule(
-      random,
-      dc.nodes.map((n) => n.name),
-      { fromMs: FAULTS_FROM_MS, untilMs: opts.durationMs, recoveryMs: recoveryMs(t), kinds: mix.kinds },
-    );
+  const room = { fromMs: FAULTS_FROM_MS, untilMs: opts.durationMs, recoveryMs: recoveryMs(t) };
+  const targets = {
+    nodes: dc.nodes.map((n) => n.name),
+    rssms: dc.rssms.map((r) => r.host.name),
+    luns: dc.storage.luns,
+  };
+  const faults = opts.faults ?? drawSchedule(random, targets, { ...room, kinds: mix.kinds });
   scheduleFaults(dc, history, faults);
-  const moves = scheduleMoves(dc, opts.moves ?? []);
+  const moves = scheduleMoves(dc, opts.moves ?? plannedMoves(plan, dc, mix, room));
   opts.onStart?.(dc);
   let violation: Violation | null = null;
   const monitor = new InvariantMonitor();

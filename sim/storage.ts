@@ -111,6 +111,11 @@ export class SimStorage {
     });
   }
 
+  /** The LUNs as provisioned, by name. */
+  get luns(): string[] {
+    return this.settings.luns.map((l) => l.name);
+  }
+
   /** A LUN's size as provisioned (0 for an unknown LUN). */
   lunSizeBytes(lun: string): number {
     return this.settings.luns.find((l) => l.name === lun)?.sizeBytes ?? 0;

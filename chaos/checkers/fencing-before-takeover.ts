@@ -5,7 +5,9 @@
  * from the samples, the nodes' events and the controller's log (takeovers.ts); the fence must be
  * in the storage controller's own log: a preempt of the previous owner's key, on the LUN the
  * role's disk or the CSV lives on, by the new owner or a member of its partition, after the
- * previous owner last wrote the taken VM's disk (else last registered there) and before the
+ * previous owner last wrote the taken VM's disk (else last registered there) — but not before
+ * it last became the role's owner: writes of a run it handed over by a planned move, which the
+ * new owner then continued, need no fence — and before the
  * takeover was seen and before the new owner's first write to the taken disk. A history without the controller's log cannot prove a
  * fence: its takeovers are `unknown` — unless the nodes' own events show no fence at all, which
  * fails as before.
@@ -62,6 +64,28 @@ function fenceNeededSince(h: History, layout: Layout, x: Takeover, registeredAt:
   return own.at(-1)?.t ?? registeredAt;
 }
 
+/**
+ * When `x.from` last became the owner of the taken role before the takeover: going back from the
+ * takeover over the samples of nodes running with quorum (a stopped node's view is stale), past those that already name the new owner, then through
+ * the run that names `x.from`, the time of the sample before that run, which names another owner
+ * (-infinity when there is none, or for a CSV). Its writes from before then belong to a run it
+ * handed over (a planned move, a failover away and back), which needs no fence.
+ */
+function ownerSince(byNode: Map<string, StateEntry[]>, x: Takeover): number {
+  if (x.kind !== 'role') return Number.NEGATIVE_INFINITY;
+  const owners = [...byNode.values()]
+    .flat()
+    .filter((s) => s.t <= x.t && s.service === 'Running' && s.hasQuorum && s.roles[x.name]?.owner)
+    .sort((a, b) => b.t - a.t);
+  let inRun = false;
+  for (const s of owners) {
+    const owner = s.roles[x.name]!.owner;
+    if (owner === x.from) inRun = true;
+    else if (inRun || owner !== x.to) return inRun ? s.t : Number.NEGATIVE_INFINITY;
+  }
+  return Number.NEGATIVE_INFINITY;
+}
+
 /** The new owner's first write to the taken VM's disk after `since` (infinity for a CSV). */
 function firstWriteOfNewOwner(h: History, layout: Layout, x: Takeover, since: number): number {
   const writer = writerOf(h);
@@ -80,7 +104,10 @@ function judgeByController(
   const lun = lunOf(layout, x);
   if (!lun) return { ok: null, why: `no layout line says which LUN ${x.what} lives on` };
   const log = reservationsOf(h);
-  const since = fenceNeededSince(h, layout, x, lastRegistration(log, x.from, lun, x.t));
+  const since = Math.max(
+    fenceNeededSince(h, layout, x, lastRegistration(log, x.from, lun, x.t)),
+    ownerSince(byNode, x),
+  );
   const deadline = Math.min(x.t, firstWriteOfNewOwner(h, layout, x, since));
   const allowed = fencers(byNode, x);
   const preempts = log.filter(

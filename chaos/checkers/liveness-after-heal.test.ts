@@ -131,6 +131,36 @@ describe('liveness-after-heal', () => {
     expect(livenessAfterHeal(h).verdict).toBe('fail');
   });
 
+  /** A kill healed at 6 s, then an operator's live migration of vm1 from 20 s, Pending until `doneAt`. */
+  function moved(doneAt: number): HistoryEntry[] {
+    const view = (owner: string, s: string) => ({
+      members: both,
+      roles: { vm1: { owner, state: s }, vm2: online },
+    });
+    return inOrder([
+      ...stuck('Online', 20_000),
+      event(20_000, N1, 'move-started', { role: 'vm1', from: N1, to: N2, kind: 'live' }),
+      ...[N1, N2].flatMap((n) => [
+        ...samples(n, 20_000, doneAt, view(N1, 'Pending')),
+        ...samples(n, doneAt, 40_000, view(N2, 'Online')),
+      ]),
+      event(doneAt, N1, 'move-completed', { role: 'vm1', from: N1, to: N2 }),
+    ]);
+  }
+
+  it('does not count a role Pending while an operator moves it, within the bound of the move', () => {
+    // Without the allowance the window would open at 25 s, 19 s after the heal (bound 8.2 s).
+    const r = livenessAfterHeal(moved(25_000));
+    expect(r.verdict).toBe('pass');
+    expect(r.details).toContain('from 0 ms after the last heal at t=6000 ms');
+  });
+
+  it('fails a role still Pending after its move has had the bound', () => {
+    const r = livenessAfterHeal(moved(30_000));
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain('vm1 was Pending on HVR2NODO1');
+  });
+
   it('takes a recovery fault recorded on its own (heal) as the last heal', () => {
     expect(
       lastHealAt([fault(1000, 'start', 'p', 'partition', [N1]), fault(3000, 'start', 'h', 'heal', [])]),

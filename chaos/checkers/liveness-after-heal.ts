@@ -12,6 +12,11 @@
  * (SameSubnetDelay × SameSubnetThreshold) + arbitration (the witness challenge wait) + a VM's
  * boot, times LIVENESS_FACTOR.
  *
+ * A role an operator is moving (a live or quick migration, `move-started`) is Pending while the
+ * move lasts; for up to the bound after the move started that is no failure — a move has the
+ * bound to hand its role over, as the cluster has after a heal — and only a role still not Online
+ * past it counts against the window.
+ *
  * A role the cluster left Failed because it exceeded its failover threshold (Event 1254: nodes − 1
  * failovers in 6 h) is tried again only after RetryPeriodOnFailure (1 h by default; docs/domain.md
  * §Resources and groups), as the real cluster does: it is judged on its own, due Online within the
@@ -51,13 +56,30 @@ export function livenessBoundMs(t: TimingFigures, factor = LIVENESS_FACTOR): num
   return factor * (t.sameSubnetDelayMs * t.sameSubnetThreshold + t.witnessChallengeWaitMs + t.vmBootMs);
 }
 
+/** Whether role `role` may be other than Online at time `t` (an operator's move under way). */
+type Excused = (role: string, t: number) => boolean;
+
+/**
+ * The operator's moves of a history, as when each role may be other than Online: from each
+ * `move-started` (logged by the leader as it marks the role moving) for `boundMs`.
+ */
+export function movesUnderWay(h: History, boundMs: number): Excused {
+  const starts = new Map<string, number[]>();
+  for (const e of entriesOf(h, 'event')) {
+    const role = e.data.role;
+    if (e.kind !== 'move-started' || typeof role !== 'string') continue;
+    starts.set(role, [...(starts.get(role) ?? []), e.t]);
+  }
+  return (role, t) => (starts.get(role) ?? []).some((from) => t >= from && t <= from + boundMs);
+}
+
 /** Why a sample is not settled, or null when it is. */
-function unsettled(s: StateEntry, nodes: string[], roles: string[]): string | null {
+function unsettled(s: StateEntry, nodes: string[], roles: string[], excused: Excused): string | null {
   if (s.service !== 'Running' || !s.hasQuorum)
     return `${s.node} was ${s.service}${s.hasQuorum ? '' : ' without quorum'}`;
   const out = nodes.filter((n) => !s.members.includes(n));
   if (out.length > 0) return `${s.node}'s membership lacked ${out.join(', ')}`;
-  const down = roles.filter((r) => s.roles[r]?.state !== 'Online');
+  const down = roles.filter((r) => s.roles[r]?.state !== 'Online' && !excused(r, s.t));
   if (down.length > 0)
     return down
       .map(
@@ -69,10 +91,10 @@ function unsettled(s: StateEntry, nodes: string[], roles: string[]): string | nu
 }
 
 /** The stable window after `from`: when it opens, or why there is none yet. */
-function stableWindow(after: StateEntry[], nodes: string[], roles: string[]) {
+function stableWindow(after: StateEntry[], nodes: string[], roles: string[], excused: Excused) {
   let lastBad: { s: StateEntry; why: string } | null = null;
   for (const s of after) {
-    const why = unsettled(s, nodes, roles);
+    const why = unsettled(s, nodes, roles, excused);
     if (why) lastBad = { s, why };
   }
   const open = lastBad ? after.filter((s) => s.t > lastBad!.s.t) : after;
@@ -91,12 +113,12 @@ type Judged = Pick<CheckResult, 'verdict' | 'details' | 'offending'>;
  */
 function judgeWindow(
   after: StateEntry[],
-  scope: { nodes: string[]; roles: string[]; from: number; boundMs: number },
+  scope: { nodes: string[]; roles: string[]; from: number; boundMs: number; excused: Excused },
   since: string,
   what: string,
 ): Judged {
   const { from, boundMs } = scope;
-  const w = stableWindow(after, scope.nodes, scope.roles);
+  const w = stableWindow(after, scope.nodes, scope.roles, scope.excused);
   const lastSample = after[after.length - 1]!.t;
   if (w.opensAt !== null && w.opensAt - from <= boundMs) {
     if (lastSample - w.opensAt < TAIL_MS)
@@ -176,7 +198,8 @@ export function livenessAfterHeal(h: History, opts: LivenessAfterHealOptions = {
   const failed = thresholdFailures(h, roles, from);
   const kept = roles.filter((r) => !failed.has(r));
   const what = `${kept.length} role(s) Online and ${nodes.length} node(s) in the cluster`;
-  const judged = [judgeWindow(after, { nodes, roles: kept, from, boundMs }, since, what)];
+  const excused = movesUnderWay(h, boundMs);
+  const judged = [judgeWindow(after, { nodes, roles: kept, from, boundMs, excused }, since, what)];
   for (const [role, f] of failed) {
     const why = `${role} was left Failed by its failover threshold (Event 1254 at ${at(f.failedAt)})`;
     if (!Number.isFinite(f.dueAt)) {
@@ -184,7 +207,7 @@ export function livenessAfterHeal(h: History, opts: LivenessAfterHealOptions = {
       continue;
     }
     const retry = `its retry after RetryPeriodOnFailure at ${at(f.dueAt)}`;
-    const one = { nodes: [], roles: [role], from: f.dueAt, boundMs };
+    const one = { nodes: [], roles: [role], from: f.dueAt, boundMs, excused };
     const r = judgeWindow(after, one, retry, `${role} Online`);
     judged.push(
       r.verdict === 'unknown' && !r.details.startsWith('Recording')

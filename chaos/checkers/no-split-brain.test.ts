@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../history.js';
 import {
   cleanRun,
+  event,
   inOrder,
   layout,
   N1,
@@ -39,6 +40,18 @@ describe('no-split-brain', () => {
       `vm9 answered from ${N2}, then ${N1} at t=2001 ms, then ${N2} again at t=2501 ms`,
     );
     expect(r.offending).toContainEqual(expect.objectContaining({ id: 1, phase: 'ok', host: N2 }));
+  });
+
+  it('passes a failover followed within the window by an operator’s move back, but not a move that failed', () => {
+    // vm9 fails over from N2 to N1 at 2 s; the operator moves it back to N2 from 2.5 s (answers at 3.5 s).
+    const move = (end: 'move-completed' | 'move-failed') => [
+      event(2500, N1, 'move-started', { role: 'vm9', from: N1, to: N2, kind: 'quick' }),
+      event(3450, N1, end, { role: 'vm9', from: N1, to: N2 }),
+    ];
+    const h = migrated(2000, 6000, 3500);
+    expect(noSplitBrain(h).verdict).toBe('fail');
+    expect(noSplitBrain(inOrder([...h, ...move('move-completed')])).verdict).toBe('pass');
+    expect(noSplitBrain(inOrder([...h, ...move('move-failed')])).verdict).toBe('fail');
   });
 
   it('treats a switch back after the window as a second migration, and the window is a parameter', () => {

@@ -16,7 +16,7 @@
 import { entriesOf, type History, type HistoryEntry, type StateEntry } from '../history.js';
 import { hasControllerLog, layoutOf, timingOf, vmOfWrite, writerOf } from './evidence.js';
 import { concurrentClaims, SAMPLE_VALIDITY_MS, samplesByNode } from './samples.js';
-import { answerEntries, answersByVm, overlappingAnswers, switchBacks } from './two-hosts.js';
+import { answerEntries, answersByVm, movedBack, overlappingAnswers, switchBacks } from './two-hosts.js';
 import { at, type CheckResult, offendingList } from './types.js';
 import { witnessVoteClaims } from './witness-vote.js';
 
@@ -37,8 +37,9 @@ interface Found {
 /** Violations of "no VM answers from two hosts in overlapping time". */
 function vmOnTwoHosts(h: History, windowMs: number): Found {
   const out: Found = { problems: [], offending: [] };
+  const planned = movedBack(h);
   for (const [vm, answers] of answersByVm(h)) {
-    const back = switchBacks(answers, windowMs);
+    const back = switchBacks(answers, windowMs).filter((b) => !planned(vm, b));
     const overlap = overlappingAnswers(answers);
     const count = back.length + overlap.length;
     if (count === 0) continue;
@@ -128,11 +129,12 @@ function diskWrittenByTwo(h: History, windowMs: number): Found & { writes: numbe
     list.push({ host: writer(w), start: w.t, end: w.t, entry: w });
     byVm.set(vm, list);
   }
+  const planned = movedBack(h);
   for (const [vm, writes] of [...byVm].sort(([a], [b]) => a.localeCompare(b))) {
     const back = switchBacks(
       writes.sort((a, b) => a.end - b.end),
       windowMs,
-    );
+    ).filter((b) => !planned(vm, b));
     if (back.length === 0) continue;
     const b = back[0]!;
     out.problems.push(

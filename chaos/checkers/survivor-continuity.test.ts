@@ -56,6 +56,21 @@ describe('survivor-continuity', () => {
     expect(r.details).toContain('was Pending at t=3000 ms');
   });
 
+  it('does not judge a survivor’s VM an operator moves during the fault (Pending while it moves, pings lost)', () => {
+    const moving = { ...roles, vm2: { owner: N1, state: 'Pending' } };
+    const h = inOrder([
+      ...killOfN2([3100, 3200]).filter(
+        (e) => !(e.type === 'state' && e.node === N1 && e.t >= 3000 && e.t < 3400),
+      ),
+      ...samples(N1, 3000, 3400, { members: [N1], roles: moving }),
+      event(3000, N1, 'move-started', { role: 'vm2', from: N1, to: N2, kind: 'quick' }),
+      event(3400, N1, 'move-failed', { role: 'vm2', from: N1, to: N2 }),
+    ]);
+    expect(survivorContinuity(h).verdict).toBe('unknown');
+    // The same history without the operator's move is a VM that stopped on a survivor.
+    expect(survivorContinuity(h.filter((e) => e.type !== 'event')).verdict).toBe('fail');
+  });
+
   it('does not judge the VMs of the node the fault hit, nor of a node that lost quorum for good', () => {
     const lostQuorum = killOfN2([3000], { hasQuorum: false, service: 'Stopped' });
     expect(survivorContinuity(lostQuorum).verdict).toBe('unknown');

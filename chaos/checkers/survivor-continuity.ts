@@ -13,7 +13,9 @@
  * a partition stops its cluster service, docs/domain.md §Loss of quorum). Faults on the storage itself (storage-crash, -slow, -errors) take every
  * node's disk away, so no node is a healthy survivor of them and they are not judged here; nor is
  * a node during another fault that overlaps (with --overlap): a fault on the node itself or on
- * the storage.
+ * the storage. A VM an operator began to move (live or quick migration, `move-started`) from the
+ * last sample before the fault to its end is not judged over that fault either: its pause, or
+ * its Pending while it moves, is the operator's doing.
  */
 import type { FaultKind } from '../../orchestrator/faults/kinds.js';
 import {
@@ -149,7 +151,11 @@ export function survivorContinuity(h: History, opts: SurvivorContinuityOptions =
   const offending: HistoryEntry[] = [];
   let judged = 0;
   const leftAt = new Map<string, number[]>();
-  for (const e of entriesOf(h, 'event')) if (LEAVING.includes(e.kind)) listOf(leftAt, e.node).push(e.t);
+  const movedAt = new Map<string, number[]>();
+  for (const e of entriesOf(h, 'event')) {
+    if (LEAVING.includes(e.kind)) listOf(leftAt, e.node).push(e.t);
+    if (e.kind === 'move-started' && typeof e.data.role === 'string') listOf(movedAt, e.data.role).push(e.t);
+  }
   const every = allSpans(h);
   const all = every.filter((s) => !isStorageFault(s));
   for (const span of all) {
@@ -160,6 +166,7 @@ export function survivorContinuity(h: History, opts: SurvivorContinuityOptions =
       const start = window[0]!;
       for (const vm of Object.keys(start.roles).sort()) {
         if (start.roles[vm]?.owner !== node || start.roles[vm]?.state !== 'Online') continue;
+        if ((movedAt.get(vm) ?? []).some((t) => t >= start.t && t <= span.end)) continue;
         const j = judgeVm(vm, node, span, window, pingsOf.get(vm) ?? [], max);
         if (!j) continue;
         judged++;

@@ -46,6 +46,31 @@ export function switchBacks<T extends Hosted>(items: readonly T[], windowMs: num
   return out;
 }
 
+/**
+ * Whether an operator moved `vm` back: a move of it from the switch's second host to its first
+ * (`move-started`, then `move-completed` to that host) that started after the second host's
+ * first observation and before the return. A failover followed at once by a planned move back
+ * (a quick migration takes about a second) switches hosts twice within the window, one after
+ * the other, without ever running the VM on both.
+ */
+export function movedBack(h: History): (vm: string, b: SwitchBack<Hosted>) => boolean {
+  const moves = entriesOf(h, 'event').filter((e) => e.kind === 'move-started' || e.kind === 'move-completed');
+  return (vm, b) =>
+    moves.some(
+      (s) =>
+        s.kind === 'move-started' &&
+        s.data.role === vm &&
+        s.data.from === b.during.host &&
+        s.data.to === b.after.host &&
+        s.t >= b.during.start &&
+        s.t <= b.after.end &&
+        moves.some(
+          (c) =>
+            c.kind === 'move-completed' && c.data.role === vm && c.data.to === b.after.host && c.t >= s.t,
+        ),
+    );
+}
+
 /** An ok ping with the time it was invoked. */
 export interface Answer extends Hosted {
   ok: OpEntry;

@@ -135,6 +135,22 @@ describe('moving a role on its owner', () => {
     ]);
   });
 
+  it('clears a begin whose commit is in doubt with the leader before it answers (seed 32)', () => {
+    const doubt = 'configuration version 17 reached only 1 of the 2 copies it needs to commit';
+    const out = feed(ownerOfVm1(), [
+      request('Running'),
+      { type: 'leaderAnswer', requestId: 'm1', ok: false, code: 'UNAVAILABLE', message: doubt },
+      { type: 'leaderAnswer', requestId: 'm1', ok: true },
+    ]);
+    expect(out.effects[1]).toEqual([
+      { type: 'askLeader', requestId: 'm1', cmd: { op: 'endMove', role: 'VM1', ok: false } },
+    ]);
+    expect(out.effects[2]).toEqual([
+      { type: 'reply', replyTo: 'm1', ok: false, code: 'UNAVAILABLE', message: doubt },
+    ]);
+    expect(out.state.moves).toEqual({});
+  });
+
   it('passes on the leader refusing the move', () => {
     const out = feed(ownerOfVm1(), [
       request('Running'),

@@ -4,7 +4,7 @@
  * leader hand the role over — or clear the move when the migration failed. Each step is an
  * effect whose outcome comes back as a message; the adapter only carries them out.
  */
-import type { ErrorCode } from '../../../actor/errors.js';
+import { ERROR_CODES, type ErrorCode } from '../../../actor/errors.js';
 import { requireHost } from './commands.js';
 import { migrationDone } from './event-catalog.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
@@ -72,7 +72,14 @@ export function onMoveRequest(s: ClusterState, msg: MoveRequest): ClusterDecisio
   };
 }
 
-/** The leader answered a step of a move: go on to the next step, or answer the caller. */
+/**
+ * The leader answered a step of a move: go on to the next step, or answer the caller. A begin
+ * that failed without being sure it did not take effect (the leader's commit reached too few
+ * copies, or its answer was lost) may have left the role marked as moving in the configuration,
+ * which nothing else clears: the role would show Pending for good and every later move be refused
+ * (found by the simulation's swarm, seed 32 of the default timing). It is cleared with the leader
+ * before the caller hears the failure, as a failed migration is.
+ */
 export function onLeaderAnswer(
   s: ClusterState,
   msg: Extract<ClusterMsg, { type: 'leaderAnswer' }>,
@@ -82,6 +89,8 @@ export function onLeaderAnswer(
   const id = msg.requestId;
   const failed = { code: msg.code ?? 'IO_ERROR', message: msg.message ?? 'refused' };
   if (move.step === 'abort') return finish(s, id, move, move.error ?? failed);
+  if (!msg.ok && move.step === 'begin' && !ERROR_CODES[failed.code].definite)
+    return endMove(s, id, { ...move, step: 'abort', error: failed }, false);
   if (!msg.ok) return finish(s, id, move, failed);
   if (move.step === 'end') return finish(s, id, move, null);
   if (move.offline) return endMove(s, id, { ...move, step: 'end' }, true);
