@@ -113,6 +113,25 @@ describe('no-split-brain', () => {
     expect(late.details).toContain(`${N2} held quorum with [${N1}, ${N2}] at t=2050 ms`);
   });
 
+  it('gives a member the same window to hear of an admission the joiner heard of first', () => {
+    // Three nodes: N3 was out (N2 removed it long ago) and is admitted at epoch 5 at 1000 ms; the
+    // leader's push reaches N3 at once and N2 only at `until` (simulation seeds 6 and 20 of
+    // four-node.yaml: 0.6 ms apart, a sample in between).
+    const N3 = 'HVR2NODO3';
+    const all = [N1, N2, N3];
+    const lateBy = (until: number) =>
+      inOrder([
+        runLine(0, 'start'),
+        ...samples(N2, 0, until, { members: [N1, N2], epoch: 4 }),
+        ...samples(N2, until, 4000, { members: all, epoch: 5 }),
+        ...samples(N3, 1010, 4000, { members: all, epoch: 5 }),
+      ]);
+    expect(noSplitBrain(lateBy(1210)).verdict).toBe('pass');
+    const late = noSplitBrain(lateBy(3010));
+    expect(late.verdict).toBe('fail');
+    expect(late.details).toContain(`${N2} held quorum with [${N1}, ${N2}] at t=2200 ms`);
+  });
+
   it('passes two nodes with quorum that count each other members', () => {
     const h = inOrder([
       ...samples(N1, 0, 2000, { members: [N1, N2] }),

@@ -62,13 +62,22 @@ function vmOnTwoHosts(h: History, windowMs: number): Found {
  * detection window to notice: each node detects missed heartbeats on its own (docs/domain.md
  * §Heartbeats, regroup), so a removed node cannot know before its own threshold passes. Its VMs
  * acting in that window are judged by the pings and the controller's log, which allow nothing.
+ *
+ * The list that names the other may instead be the newer one (a higher membership epoch): the
+ * other node has not yet heard of an admission. A membership change reaches the members one by
+ * one and commits once a majority holds it (docs/domain.md §Vote arithmetic), so the node just
+ * admitted, or a member the leader's push reached first, names a member whose own list does not
+ * name it yet — one cluster in the middle of an update, not two (simulation seeds 6 and 20 of
+ * four-node.yaml, fast timing: the push reached the joiner 0.6 ms before another member, and a
+ * sample fell between). It counts once the lagging member stayed behind longer than the same
+ * window after the newer membership was first sampled.
  */
 function excludes(byNode: Map<string, StateEntry[]>, detectionMs: number) {
-  // The first sample of the remover's current run of samples that leave `node` out.
-  const removedAt = (by: string, node: string, t: number) => {
+  // The first sample of `by`'s current run of samples, up to t, that satisfy `holds`.
+  const runStart = (by: string, t: number, holds: (x: StateEntry) => boolean) => {
     const list = (byNode.get(by) ?? []).filter((x) => x.t <= t);
     let i = list.length - 1;
-    while (i > 0 && !list[i - 1]!.members.includes(node)) i--;
+    while (i > 0 && holds(list[i - 1]!)) i--;
     return list[i]?.t ?? t;
   };
   return (a: StateEntry, b: StateEntry): boolean => {
@@ -76,8 +85,11 @@ function excludes(byNode: Map<string, StateEntry[]>, detectionMs: number) {
     const bNamesA = b.members.includes(a.node);
     if (!aNamesB && !bNamesA) return true;
     if (aNamesB && bNamesA) return false;
-    const [stale, remover] = aNamesB ? [a, b] : [b, a];
-    return stale.t - removedAt(remover.node, stale.node, Math.max(a.t, b.t)) > detectionMs;
+    const [namer, other] = aNamesB ? [a, b] : [b, a];
+    const t = Math.max(a.t, b.t);
+    if (namer.epoch > other.epoch)
+      return other.t - runStart(namer.node, t, (x) => x.epoch > other.epoch) > detectionMs;
+    return namer.t - runStart(other.node, t, (x) => !x.members.includes(namer.node)) > detectionMs;
   };
 }
 

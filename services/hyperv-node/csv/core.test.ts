@@ -232,4 +232,22 @@ describe('CSV pause and resume', () => {
     s.send({ type: 'resume' });
     expect(kinds(s.send({ type: 'setOnline', online: true }))).toEqual(['mode Offline->Direct']);
   });
+
+  // Seed 23 of four-node.yaml (fast timing, 3 minutes): a write of a VM on a node frozen, fenced
+  // and rejoined failed on every path after the volume came back, was redirected through the
+  // coordinator and landed on a disk another node's VM now wrote (no-split-brain).
+  it('never sends again an I/O issued before the volume went offline, once it is back', () => {
+    const s = sim();
+    s.send({ type: 'io', ioId: 'a', lun: 'CSV1', op: write(1) });
+    s.send({ type: 'io', ioId: 'b', lun: 'CSV1', op: write(2) });
+    s.send({ type: 'setOnline', online: false });
+    s.send({ type: 'setOnline', online: true });
+    const effects = s.send({ type: 'ioDone', ioId: 'a', result: allDown });
+    expect(kinds(effects)).toEqual(['startTimer', 'complete a', 'mode Direct->Redirected']);
+    expect(effects[1]).toMatchObject({ result: allDown });
+    // Nor one that the network lost on its way to the coordinator.
+    expect(kinds(s.send({ type: 'ioDone', ioId: 'b', result: allDown, lost: true }))).toEqual(['complete b']);
+    // An I/O issued since is redirected as before.
+    expect(kinds(s.send({ type: 'io', ioId: 'c', lun: 'CSV1', op: write(3) }))).toEqual(['redirect c']);
+  });
 });

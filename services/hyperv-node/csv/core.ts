@@ -37,6 +37,8 @@ export interface PendingIo {
   op: StorageOp;
   route: 'queued' | 'direct' | 'redirect';
   redirects: number;
+  /** Issued before the volume last went offline: it ends with its answer, never sent again. */
+  orphaned?: boolean;
 }
 
 /** The core's state. */
@@ -279,8 +281,10 @@ function ioDone(state: CsvState, ioId: string, result: IoResult, lost: boolean):
         effects.push(probeTimer(s));
       }
       // The same I/O again, now through the coordinator when there is one to go to (or held
-      // while paused, to be routed on resume by whoever is coordinator then).
-      if (redirectable(s, io.op) || (s.paused && !isReservationOp(io.op))) {
+      // while paused, to be routed on resume by whoever is coordinator then) — unless the volume
+      // went offline since it was issued (setOnline): through the coordinator, which writes with
+      // its own key, a write of a VM turned off since would pass the fence that stopped it.
+      if (!io.orphaned && (redirectable(s, io.op) || (s.paused && !isReservationOp(io.op)))) {
         const r = route(s, ioId, io);
         return { state: r.state, effects: [...effects, ...r.effects] };
       }
@@ -291,7 +295,7 @@ function ioDone(state: CsvState, ioId: string, result: IoResult, lost: boolean):
   }
   // A redirected I/O: the coordinator's answer stands, indefinite failures included; one the
   // network lost before any coordinator took it is sent again (see the file comment).
-  if (lost && io.redirects < REDIRECT_ATTEMPTS_MAX) return route(state, ioId, io);
+  if (lost && !io.orphaned && io.redirects < REDIRECT_ATTEMPTS_MAX) return route(state, ioId, io);
   return finish(state, ioId, result);
 }
 
@@ -333,8 +337,14 @@ function resume(state: CsvState): CsvDecision {
 function setOnline(state: CsvState, online: boolean): CsvDecision {
   if (online === state.online) return { state, effects: [] };
   if (online) return { state: { ...state, online: true }, effects: [] };
-  // Taking the volume offline fails what waits for it; I/O already on its way finishes.
-  let s: CsvState = { ...state, online: false, queue: [], probing: false };
+  // Taking the volume offline fails what waits for it; I/O already on its way finishes, with
+  // whatever answer it gets, and is never sent again (ioDone): a volume Offline on this node is
+  // no longer accessible from it (Event 5142, docs/domain.md §Cluster Shared Volumes), so what it
+  // had under way ends with it. Redirected once the volume was back, a VM's write issued before the node was
+  // fenced reached the disk through the coordinator after another node had taken the VM over
+  // (simulation seed 23 of four-node.yaml, fast timing, 3 minutes: no-split-brain).
+  const ios = new Map([...state.ios].map(([id, io]) => [id, { ...io, orphaned: true }]));
+  let s: CsvState = { ...state, ios, online: false, queue: [], probing: false };
   const effects: CsvDecision['effects'] = [{ type: 'cancelTimer', id: PROBE_TIMER }];
   for (const ioId of state.queue) {
     const r = route(s, ioId, s.ios.get(ioId) as PendingIo);

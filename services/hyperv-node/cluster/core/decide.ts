@@ -92,6 +92,14 @@ export function startTimers(s: ClusterState): ClusterEffectOrTimer[] {
 
 /** The cluster core: one message in, the new state and the effects out. */
 export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
+  const d = dispatch(s, msg, ctx);
+  // Whatever pushed the configuration, the leader notes when (replication.ts resendToLagging).
+  if (!d.effects.some((e) => e.type === 'push')) return d;
+  return { state: { ...d.state, pushedAt: ctx.now }, effects: d.effects };
+}
+
+/** Hands each message to its handler. */
+function dispatch(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
   switch (msg.type) {
     case 'tick':
       return thenDrain(onTick(s, ctx.now), ctx.now);

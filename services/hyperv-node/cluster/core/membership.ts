@@ -12,6 +12,7 @@ import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
+import { resendToLagging } from './replication.js';
 import { failback, reportFailures, retryFailed } from './role-policies.js';
 import { reconcile } from './roles.js';
 import { byId, type ClusterState, freshWindow, type View } from './state.js';
@@ -81,7 +82,11 @@ export function onHbResult(
       [msg.peer]: { ...prev, lastOkAt, lastAskedAt: askedAt, missed: 0, down: false, view: msg.view },
     };
     const r = onView(followLeader({ ...s0, peers }, msg.view, msg.sentAt, now), msg.view, now, prev.view);
-    if (r.state.service === 'Running') return r;
+    if (r.state.service === 'Running')
+      return {
+        state: r.state,
+        effects: [...r.effects, ...resendToLagging(r.state, msg.peer, msg.view, askedAt)],
+      };
     // Outside a running cluster, an answer may be what forming waited for: form now rather
     // than at the next tick.
     const f = tryForm(r.state, now);

@@ -9,7 +9,7 @@ import { refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
 import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { reconcile } from './roles.js';
-import type { ClusterConfig, ClusterState, RoleConfig } from './state.js';
+import type { ClusterConfig, ClusterState, RoleConfig, View } from './state.js';
 
 /** Copies a configuration change needs to commit: (N/2 rounded down) + 1. */
 export function commitNeeded(s: ClusterState): number {
@@ -112,4 +112,26 @@ export function onConfigPush(
   s = refreshQuorum(s, now);
   const r = reconcile(s, now);
   return { state: r.state, effects: [...effects, ...r.effects] };
+}
+
+/**
+ * The leader sends its configuration again to a member whose heartbeat answer shows an older
+ * membership or configuration though the leader asked it at least a heartbeat interval after its
+ * last push: that member lost the push. A push commits on a majority of copies (docs/domain.md
+ * §Vote arithmetic) and nothing sent it again, so a member that missed one stayed on the older
+ * membership until the next change — 15 s on simulation seed 11 of four-node.yaml (fast timing,
+ * 3 minutes), claiming quorum over a membership without the node the others had admitted. The
+ * Global Update Manager delivers every update to every member, which this does.
+ */
+export function resendToLagging(
+  s: ClusterState,
+  peer: string,
+  v: View,
+  askedAt: number,
+): ClusterEffectOrTimer[] {
+  if (s.service !== 'Running' || s.leader !== s.self || !s.quorum.has || s.witness.arbitrating) return [];
+  if (!s.members.includes(peer) || v.service !== 'Running' || v.leader !== s.self) return [];
+  const behind = v.epoch < s.epoch || (v.epoch === s.epoch && v.configVersion < s.config.version);
+  if (!behind || s.pushedAt === undefined || askedAt < s.pushedAt + s.delayMs) return [];
+  return push(s).flatMap((e) => (e.type === 'push' ? [{ ...e, to: [peer] }] : []));
 }

@@ -279,6 +279,12 @@ export interface ClusterState {
    * the report is sent again until the leader has acted on it (role-policies.ts reportFailures).
    */
   failReportedAt?: Record<string, number>;
+  /**
+   * When this node last pushed its configuration to the members (absent: never): a member whose
+   * heartbeat, asked a heartbeat interval after it, still shows an older membership or
+   * configuration lost that push, and is sent it again (replication.ts resendToLagging).
+   */
+  pushedAt?: number;
 }
 
 /** What a node's cluster service starts from: its configuration and timing. */
