@@ -48,7 +48,9 @@ export interface TimingFigures {
 export type OpPhase = 'invoke' | 'ok' | 'fail' | 'info';
 
 /**
- * A client operation. Pings run as process `ping:<vm>` and carry on ok the host that answered;
+ * A client operation. Pings run as process `ping:<vm>` and carry on ok the host that answered
+ * and, where the recorder knows it, `answeredAt`: when that host sent the answer, on the
+ * history's clock (a reply lost on the way and retransmitted arrives long after it was sent);
  * disk writes run as process `disk:<vm>` and carry the record's sequence number. A write streamed
  * from the VM's workload as it happens (invoke when issued, ok/fail/info when answered) also
  * carries its writer: `host`, the VM instance's `incarnation` and the record's content `hash`;
@@ -63,6 +65,8 @@ export interface OpEntry extends Stamped {
   id: number;
   vm: string;
   host?: string;
+  /** When the answering host sent a ping's answer (ms, the history's clock), if recorded. */
+  answeredAt?: number;
   seq?: number;
   error?: string;
   /** The writing VM instance (a new one each time the VM starts, on whatever host). */
@@ -261,6 +265,7 @@ const Op = z.looseObject({
   id: z.number().int(),
   vm: z.string().min(1),
   host: z.string().optional(),
+  answeredAt: z.number().optional(),
   seq: z.number().int().nonnegative().optional(),
   error: z.string().optional(),
   incarnation: z.string().optional(),

@@ -172,15 +172,20 @@ export class SimNode {
     for (const e of startTimers(this.cluster.state)) if (e.type === 'startTimer') this.cluster.send(e.msg);
   }
 
-  /** Whether this node's copy of `vm` answers a ping: running, and gated by the lease. */
-  answers(vm: string): { host: string } | { absent: true } {
+  /**
+   * Whether this node's copy of `vm` answers a ping: running, and gated by the lease. An answer
+   * carries when it was sent, on the simulation's clock (the history's), so that a reply the
+   * network retransmits is judged by when the host gave it (chaos/checkers/two-hosts.ts).
+   */
+  answers(vm: string): { host: string; answeredAt: number } | { absent: true } {
     const clustered = !!this.cluster.state.config.roles[vm];
     // injected bug answer-after-quorum-loss: the gate stays open whatever the lease says (main.ts).
     const gate =
       injected(this.d.bugs, 'answer-after-quorum-loss') ||
       !clustered ||
       leaseValid(this.cluster.state, hostNow(this.d.world, this.d.host));
-    return this.vms.running(vm) && gate ? { host: this.name } : { absent: true };
+    if (!this.vms.running(vm) || !gate) return { absent: true };
+    return { host: this.name, answeredAt: Math.round(this.d.world.sched.now * 1000) / 1000 };
   }
 
   /** Asks the cluster to carry out a command, through the leader wherever it is (toLeader). */

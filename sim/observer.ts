@@ -123,10 +123,11 @@ export class Observer {
       this.dc.net.request(ws.name, n.name, PING_SERVICE, { vm }, PING_TIMEOUT_MS, (r) => {
         waiting--;
         if (answered) return;
-        const body = r.ok ? (r.body as { host?: string }) : null;
+        const body = r.ok ? (r.body as { host?: string; answeredAt?: number }) : null;
         if (body?.host) {
           answered = true;
-          this.history.add({ type: 'op', process, f: 'ping', phase: 'ok', id, vm, host: body.host });
+          const { host, answeredAt } = body;
+          this.history.add({ type: 'op', process, f: 'ping', phase: 'ok', id, vm, host, answeredAt });
           return;
         }
         if (body || (!r.ok && r.code === 'UNAVAILABLE')) absent++;

@@ -36,13 +36,19 @@ export function runLine(t: number, phase: 'start' | 'end'): RunEntry {
   };
 }
 
-/** A ping invoked at `t` and answered by `host` at `okT`. */
-export function ping(vm: string, id: number, t: number, okT: number, host: string): OpEntry[] {
+/** A ping invoked at `t` and answered by `host` at `okT`, which sent it at `answeredAt` if given. */
+export function ping(
+  vm: string,
+  id: number,
+  t: number,
+  okT: number,
+  host: string,
+  answeredAt?: number,
+): OpEntry[] {
   const process = `ping:${vm}`;
-  return [
-    { t, type: 'op', process, f: 'ping', phase: 'invoke', id, vm },
-    { t: okT, type: 'op', process, f: 'ping', phase: 'ok', id, vm, host },
-  ];
+  const ok: OpEntry = { t: okT, type: 'op', process, f: 'ping', phase: 'ok', id, vm, host };
+  if (answeredAt !== undefined) ok.answeredAt = answeredAt;
+  return [{ t, type: 'op', process, f: 'ping', phase: 'invoke', id, vm }, ok];
 }
 
 /** A ping invoked at `t` that failed or timed out at `endT`. */

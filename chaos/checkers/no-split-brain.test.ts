@@ -72,6 +72,23 @@ describe('no-split-brain', () => {
     expect(r.offending?.map((o) => (o.type === 'op' ? o.id : -1))).toEqual([100, 101, 100, 101]);
   });
 
+  it('judges a retransmitted reply by when its host sent it: before the switch-over passes', () => {
+    // N2 answered a ping of 1950 ms at 1950.9 ms, before N1's first answer at 2001 ms; the reply
+    // was lost and retransmitted 200 ms later (simulation seed 10, default timing).
+    const late = ping('vm9', 1, 1950, 2151.5, N2, 1950.9);
+    expect(noSplitBrain(inOrder([...migrated(2000, 6000), ...late])).verdict).toBe('pass');
+    // The same reply without its send time, as an older history has it, still looks like two hosts.
+    const old = ping('vm9', 1, 1950, 2151.5, N2);
+    expect(noSplitBrain(inOrder([...migrated(2000, 6000), ...old])).verdict).toBe('fail');
+  });
+
+  it('still fails a late-arriving answer that the old host sent after the new one answered', () => {
+    const late = ping('vm9', 1, 2050, 2251.5, N2, 2050.9);
+    const r = noSplitBrain(inOrder([...migrated(2000, 6000), ...late]));
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toContain(`then ${N1} at t=2001 ms, then ${N2} again at t=2051 ms`);
+  });
+
   it('fails when two disjoint partitions both hold quorum at once', () => {
     const h = inOrder([
       ...samples(N1, 0, 2000, { members: [N1], hasQuorum: true }),

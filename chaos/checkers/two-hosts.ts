@@ -3,6 +3,12 @@
  * pings or the controller's writes to the VM's disk. A clean migration or failover switches
  * host once; a switch back within a short window, or two answers whose intervals overlap, means
  * both hosts ran the VM at once.
+ *
+ * A ping's answer is placed at the time its host sent it when the history records that
+ * (`answeredAt`), not when the workstation received it: the network retransmits a lost reply
+ * 200 ms, 400 ms, … later (TCP, sim/network.ts), so a reply the migration source sent before the
+ * switch-over can reach the workstation after the target's first answer (simulation seeds 10, 23
+ * and 58, default timing) without the source running the VM after the target did.
  */
 import { entriesOf, type History, type HistoryEntry, type OpEntry } from '../history.js';
 
@@ -77,7 +83,11 @@ export interface Answer extends Hosted {
   invoke: OpEntry | undefined;
 }
 
-/** Ok pings per VM, ordered by completion, each with its invoke. */
+/**
+ * Ok pings per VM, ordered by when they were answered, each over [invoke, answer sent]: the
+ * answering host's send time where recorded (kept within the op's own interval), else the
+ * workstation's receipt, as in older histories.
+ */
 export function answersByVm(h: History): Map<string, Answer[]> {
   const invokes = new Map<string, OpEntry>();
   const by = new Map<string, Answer[]>();
@@ -87,7 +97,9 @@ export function answersByVm(h: History): Map<string, Answer[]> {
     if (op.phase === 'invoke') invokes.set(key, op);
     if (op.phase !== 'ok' || !op.host) continue;
     const invoke = invokes.get(key);
-    const answer = { ok: op, invoke, host: op.host, start: invoke?.t ?? op.t, end: op.t };
+    const start = invoke?.t ?? op.t;
+    const end = op.answeredAt === undefined ? op.t : Math.min(op.t, Math.max(start, op.answeredAt));
+    const answer = { ok: op, invoke, host: op.host, start, end };
     const list = by.get(op.vm) ?? [];
     list.push(answer);
     by.set(op.vm, list);
