@@ -69,10 +69,18 @@ async function session(kind: string, args: string[]): Promise<BenchResults['sess
     return {
       kind,
       samples: null,
-      error: (r.err || r.out).trim().split('\n').slice(-5).join(' | '),
+      error: errorLines(r.err || r.out),
       ms: Date.now() - t0,
     };
   return { kind, samples: JSON.parse(line) as Samples, ms: Date.now() - t0 };
+}
+
+/** What a failed session said: its error's message (the first line that is no stack frame) and its last lines. */
+export function errorLines(output: string): string {
+  const lines = output.trim().split('\n');
+  const message = lines.find((l) => l.trim() && !/^\s+at /.test(l));
+  const tail = lines.slice(-5);
+  return [...(message && !tail.includes(message) ? [message] : []), ...tail].join(' | ');
 }
 
 const num = (s: Samples | null, k: string): number | null =>

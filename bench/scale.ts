@@ -141,7 +141,7 @@ function scaleVms(i: number, count: number): string[] {
 }
 
 /** Retries an operation a few times a second apart: a busy leader may time a command out. */
-async function retried<T>(what: string, f: () => Promise<T>, attempts = 6): Promise<T> {
+async function retried<T>(what: string, f: () => Promise<T>, attempts = 30): Promise<T> {
   for (let a = 1; ; a++) {
     try {
       return await f();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runProblems } from './bench.js';
+import { errorLines, runProblems } from './bench.js';
 import {
   baselineProblems,
   type Entry,
@@ -129,5 +129,18 @@ describe('medians', () => {
     expect(medianOf([])).toBeNull();
     expect(medianOf([3, 1, 2])).toBe(2);
     expect(medianOf([4, 1, 2, 3])).toBe(2.5);
+  });
+});
+
+describe('a failed session', () => {
+  it("keeps its error's message as well as its last lines, not just the stack", () => {
+    const out = [
+      'Error: make ScaleVM9 highly available: UNAVAILABLE',
+      ...Array.from({ length: 8 }, (_, i) => `    at f${i} (x.js:${i}:1)`),
+    ];
+    expect(errorLines(out.join('\n'))).toBe(
+      'Error: make ScaleVM9 highly available: UNAVAILABLE |     at f3 (x.js:3:1) |     at f4 (x.js:4:1) |     at f5 (x.js:5:1) |     at f6 (x.js:6:1) |     at f7 (x.js:7:1)',
+    );
+    expect(errorLines('one line\n')).toBe('one line');
   });
 });
