@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorLines, runProblems } from './bench.js';
+import { errorLines, moveRatios, runProblems } from './bench.js';
 import {
   baselineProblems,
   type Entry,
@@ -142,5 +142,12 @@ describe('a failed session', () => {
       'Error: make ScaleVM9 highly available: UNAVAILABLE |     at f3 (x.js:3:1) |     at f4 (x.js:4:1) |     at f5 (x.js:5:1) |     at f6 (x.js:6:1) |     at f7 (x.js:7:1)',
     );
     expect(errorLines('one line\n')).toBe('one line');
+  });
+});
+
+describe('the live migration row', () => {
+  it("reads every move's ratio, for the goal that each move is at least 0.6", () => {
+    expect(moveRatios({ lmRatios: '0.35, 0.29, 0.56' })).toEqual([0.35, 0.29, 0.56]);
+    expect(moveRatios({})).toEqual([]);
   });
 });
