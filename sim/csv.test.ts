@@ -65,7 +65,6 @@ function rig(opts: { pathsDown?: string[]; members?: string[] } = {}) {
         seed: [VM_FILE],
         mpio,
         isMember: (node) => (opts.members ?? ['N1', 'N2']).includes(node),
-        epoch: () => 1,
       }),
     );
   }
