@@ -23,6 +23,35 @@ const ARTIFACTS = join(projectRoot, 'test-artifacts');
 
 const skip = unmet('test/dashboard.test.ts', [ROOT, CHROMIUM]);
 
+/** Debian's chromium, headless. */
+function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    // As root in a closed network: no sandbox, and none of the background fetches that this
+    // machine refuses (see the machine notes).
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Starts a data center with the dashboard and its controls on; its URL and token. */
+async function upWithDashboard(args: string[]): Promise<{ url: string; token: string }> {
+  await dcbox(['down']);
+  const port = await freePort();
+  const out = await dcboxOk(['up', ...args, '--dashboard', `127.0.0.1:${port}`, '--allow-control']);
+  const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\?token=([0-9a-f]+)/.exec(out);
+  if (!m) throw new Error(`dcbox up did not print the dashboard's address and token:\n${out}`);
+  return { url: m[1] as string, token: m[2] as string };
+}
+
 describe.skipIf(!!skip)('the live dashboard in a real browser (fast timing)', () => {
   let c: Clients | null = null;
   let browser: Browser | null = null;
@@ -44,20 +73,7 @@ describe.skipIf(!!skip)('the live dashboard in a real browser (fast timing)', ()
       .catch(() => null);
 
   beforeAll(async () => {
-    await dcbox(['down']);
-    const port = await freePort();
-    const out = await dcboxOk([
-      'up',
-      '--timing',
-      'fast',
-      '--dashboard',
-      `127.0.0.1:${port}`,
-      '--allow-control',
-    ]);
-    const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\?token=([0-9a-f]+)/.exec(out);
-    if (!m) throw new Error(`dcbox up did not print the dashboard's address and token:\n${out}`);
-    url = m[1] as string;
-    token = m[2] as string;
+    ({ url, token } = await upWithDashboard(['--timing', 'fast']));
     c = clients();
     const cl = c;
     await seedClusterFormed(cl);
@@ -74,21 +90,7 @@ describe.skipIf(!!skip)('the live dashboard in a real browser (fast timing)', ()
     );
 
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      // As root in a closed network: no sandbox, and none of the background fetches that this
-      // machine refuses (see the machine notes).
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${url}?token=${token}`);
@@ -198,7 +200,7 @@ describe.skipIf(!!skip)('the live dashboard in a real browser (fast timing)', ()
     expect(((await bad.json()) as { error: string }).error).toMatch(/bay must be/);
     // Through the page's own form, as a person would.
     const p = page as Page;
-    await p.selectOption('#power-bay', 'blade:2');
+    await p.selectOption('#power-bay', 'mm:blade:2');
     await p.click('#power-form button[value="true"]');
     await pollUntil(async () => /powered on/.test((await p.textContent('#control-result')) ?? ''), {
       what: 'the page to confirm',
@@ -212,5 +214,91 @@ describe.skipIf(!!skip)('the live dashboard in a real browser (fast timing)', ()
       what: `${N2} back in the membership on the page`,
       timeoutMs: 30_000,
     });
+  });
+});
+
+describe.skipIf(!!skip)('the dashboard of two chassis sharing the storage (fast timing)', () => {
+  let c: Clients | null = null;
+  let browser: Browser | null = null;
+  let page: Page | null = null;
+  const pageErrors: string[] = [];
+  let url = '';
+  let token = '';
+  /** The bay of one chassis: its attribute as the page shows it now. */
+  const bay = (mm: string, testId: string, name: string) =>
+    (page as Page)
+      .locator(`[data-testid="chassis-${mm}"] [data-testid="${testId}"]`)
+      .getAttribute(name, { timeout: 1000 })
+      .catch(() => null);
+
+  beforeAll(async () => {
+    ({ url, token } = await upWithDashboard(['topologies/two-chassis.yaml', '--timing', 'fast']));
+    c = clients();
+    await seedClusterFormed(c);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${url}?token=${token}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    c?.close();
+    await dcbox(['down']);
+  });
+
+  it("shows each chassis with its own blade, and powers one off through that chassis's MM", async () => {
+    const p = page as Page;
+    await pollUntil(
+      async () =>
+        (await bay('mm', 'bay-blade-1', 'data-power')) === 'On' &&
+        (await bay('mm-b', 'bay-blade-1', 'data-power')) === 'On',
+      { what: 'both chassis with their blade 1 lit on the page', timeoutMs: 20_000 },
+    );
+    expect(await p.textContent('#chassis-name')).toBe('2 chassis sharing the storage');
+    expect(await p.locator('[data-testid="chassis-mm-b"] h3').textContent()).toMatch(/BCS-DCBOX-B/);
+    expect(await p.locator('[data-testid="chassis-mm"] [data-testid="bay-io-3"] .host').textContent()).toBe(
+      'rssm3',
+    );
+    expect(await p.locator('[data-testid="chassis-mm-b"] [data-testid="bay-io-3"] .host').textContent()).toBe(
+      'rssm-b3',
+    );
+    // A power request naming a host that is no management module is refused with the reason.
+    const wrong = await fetch(`${url}api/control`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ action: 'power', kind: 'blade', bay: 1, on: false, mm: N1 }),
+    });
+    expect(wrong.ok).toBe(false);
+    expect(((await wrong.json()) as { error: string }).error).toMatch(/not a management module/);
+    // Through the page's own form: HVR2NODO2 is blade 1 of the second chassis.
+    await p.selectOption('#power-bay', 'mm-b:blade:1');
+    await p.click('#power-form button[value="false"]');
+    await pollUntil(
+      async () => /powered off through mm-b/.test((await p.textContent('#control-result')) ?? ''),
+      {
+        what: 'the page to confirm',
+        timeoutMs: 30_000,
+      },
+    );
+    await pollUntil(async () => (await bay('mm-b', 'bay-blade-1', 'data-power')) === 'Off', {
+      what: "the second chassis's blade 1 dark on the page",
+      timeoutMs: 10_000,
+    });
+    // The first chassis's blade 1 is another blade, and stays on.
+    expect(await bay('mm', 'bay-blade-1', 'data-power')).toBe('On');
+    // From outside the dashboard: each management module's own inventory, and the survivor's view.
+    const status = JSON.parse(await dcboxOk(['status', '--json'])) as {
+      allChassis: { name: string; blades: { number: number; power: string }[] }[];
+    };
+    const power = (i: number) => status.allChassis[i]?.blades.find((b) => b.number === 1)?.power;
+    expect([status.allChassis[0]?.name, power(0)]).toEqual(['BCS-DCBOX-A', 'On']);
+    expect([status.allChassis[1]?.name, power(1)]).toEqual(['BCS-DCBOX-B', 'Off']);
+    await pollUntil(async () => (await clusterState(c as Clients, N1)).members.join() === N1, {
+      what: `${N2} removed from the membership as ${N1} sees it`,
+      timeoutMs: 20_000,
+    });
+    await p.screenshot({ path: join(ARTIFACTS, 'dashboard-two-chassis.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
   });
 });

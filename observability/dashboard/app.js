@@ -199,17 +199,35 @@ function bayHtml(b, kindLabel) {
     <span class="host">${esc(b.host || b.name || '')}</span><span class="status">${esc(status)}</span></div>`;
 }
 
-function renderChassis(ch) {
-  if (!ch) {
-    $('chassis-name').textContent = 'management module not answering';
-    return;
-  }
-  $('chassis-name').textContent = `${ch.name} (${ch.model})`;
-  $('blades').innerHTML = ch.blades.map((b) => bayHtml(b, 'blade')).join('');
-  $('modules').innerHTML = [
+/** One chassis's front: its blade bays side by side, its modules below. */
+function chassisHtml(mm, ch, several) {
+  const title = several
+    ? `<h3>${ch ? `${esc(ch.name)} (${esc(ch.model)})` : 'not answering'} <small>${esc(mm)}</small></h3>`
+    : '';
+  if (!ch) return `<div class="one-chassis" data-testid="chassis-${esc(mm)}">${title}</div>`;
+  const modules = [
     ...ch.io_modules.map((b) => bayHtml(b, 'I/O')),
     ...ch.storage_modules.map((b) => bayHtml({ ...b, host: b.present ? `${b.drives} drives` : '' }, 'DSM')),
-  ].join('');
+  ];
+  return `<div class="one-chassis" data-testid="chassis-${esc(mm)}">${title}
+    <div class="blades">${ch.blades.map((b) => bayHtml(b, 'blade')).join('')}</div>
+    <div class="modules">${modules.join('')}</div></div>`;
+}
+
+/** Every chassis of the run (a topology may list several sharing the storage). */
+function renderChassis(all) {
+  const several = all.length > 1;
+  const first = all[0]?.chassis;
+  $('chassis-name').textContent = several
+    ? `${all.length} chassis sharing the storage`
+    : first
+      ? `${first.name} (${first.model})`
+      : 'management module not answering';
+  const html = all.map((c) => chassisHtml(c.mm, c.chassis, several)).join('');
+  if ($('chassis').dataset.html !== html) {
+    $('chassis').innerHTML = html;
+    $('chassis').dataset.html = html;
+  }
 }
 
 function renderCluster(c) {
@@ -276,12 +294,21 @@ function renderControls(v) {
       if (items.some(([value]) => value === keep)) sel.value = keep;
     }
   };
-  const ch = v.chassis;
-  if (ch)
-    fill($('power-bay'), [
-      ...ch.blades.filter((b) => b.present).map((b) => [`blade:${b.number}`, `blade ${b.number} ${b.host}`]),
-      ...ch.io_modules.filter((b) => b.present).map((b) => [`io:${b.number}`, `I/O ${b.number} ${b.host}`]),
-    ]);
+  // A bay is named by its chassis's management module, its kind and its number.
+  const bays = (mm, ch) => [
+    ...ch.blades
+      .filter((b) => b.present)
+      .map((b) => [`${mm}:blade:${b.number}`, `${b.host} (blade ${b.number}, ${mm})`]),
+    ...ch.io_modules
+      .filter((b) => b.present)
+      .map((b) => [`${mm}:io:${b.number}`, `${b.host} (I/O ${b.number}, ${mm})`]),
+  ];
+  const answering = v.allChassis.filter((c) => c.chassis);
+  if (answering.length)
+    fill(
+      $('power-bay'),
+      answering.flatMap((c) => bays(c.mm, c.chassis)),
+    );
   const c = v.cluster;
   if (c) {
     fill(
@@ -330,7 +357,7 @@ function render() {
   const v = state.view;
   if (!v) return;
   renderRun(v);
-  renderChassis(v.chassis);
+  renderChassis(v.allChassis);
   renderCluster(v.cluster);
   renderVms(v);
   renderControls(v);
@@ -357,8 +384,8 @@ async function control(body) {
 
 $('power-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const [kind, bay] = $('power-bay').value.split(':');
-  void control({ action: 'power', kind, bay: Number(bay), on: ev.submitter?.value === 'true' });
+  const [mm, kind, bay] = $('power-bay').value.split(':');
+  void control({ action: 'power', mm, kind, bay: Number(bay), on: ev.submitter?.value === 'true' });
 });
 $('move-form').addEventListener('submit', (ev) => {
   ev.preventDefault();

@@ -169,6 +169,13 @@ async function serveReadOnlyDashboard(
       runToken: runTokenOfContainers(),
       credentials: chassisList(topo.spec)[0]?.chassis.managementModule.credentials,
     },
+    mmAuth: (mm) => ({
+      runToken: runTokenOfContainers(),
+      credentials: (
+        chassisList(topo.spec).find((p) => p.chassis.managementModule.host === mm) ??
+        chassisList(topo.spec)[0]
+      )?.chassis.managementModule.credentials,
+    }),
   });
   observer.start();
   await startDashboard(observer, {

@@ -134,6 +134,8 @@ export class Daemon implements DaemonApi {
    */
   private mmPower(kind: 'blade' | 'io', bay: number, action: 'on' | 'off', mm?: string): Promise<void> {
     const h = mm ? this.running(mm) : undefined;
+    if (h && h.plan.component !== 'management-module')
+      throw new DcboxError('INVALID_ARGUMENT', `${mm} is not a management module of this run`);
     const target = h ? `${h.addr.address}:${h.addr.grpcPort}` : this.targetOf('management-module');
     return mmPower(target, this.mmAuth(mm), kind, bay, action);
   }
@@ -302,6 +304,7 @@ export class Daemon implements DaemonApi {
       hosts: () => [...this.hosts.values()].map((h) => this.observed(h)),
       faults: () => this.faults.list(),
       auth: this.mmAuth(),
+      mmAuth: (mm) => this.mmAuth(mm),
     });
     const listen = this.dashboard.listen;
     if (!listen) return;
@@ -335,8 +338,8 @@ export class Daemon implements DaemonApi {
   private async control(req: ControlRequest): Promise<string> {
     switch (req.action) {
       case 'power':
-        await this.mmPower(req.kind, req.bay, req.on ? 'on' : 'off');
-        return `${req.kind} bay ${req.bay} powered ${req.on ? 'on' : 'off'} through the management module`;
+        await this.mmPower(req.kind, req.bay, req.on ? 'on' : 'off', req.mm);
+        return `${req.kind} bay ${req.bay} powered ${req.on ? 'on' : 'off'} through ${req.mm ?? 'the management module'}`;
       case 'move': {
         const view = this.observer?.current().cluster;
         const member = view?.nodes.find((n) => n.service === 'Running')?.name;

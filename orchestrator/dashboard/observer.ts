@@ -73,8 +73,14 @@ export interface DashboardView {
     allowControl: boolean;
   };
   hosts: { name: string; component: string; address: string; powered: boolean }[];
-  /** The MM's inventory, or null while the MM does not answer. */
+  /** The first chassis's inventory (the one a single-chassis run has), or null while its MM does not answer. */
   chassis: Chassis__Output | null;
+  /**
+   * Every chassis, in the topology's order: the host name of its management module and its
+   * inventory (null while that MM does not answer). A topology may list several chassis sharing
+   * the storage (docs/domain.md §Several chassis).
+   */
+  allChassis: { mm: string; chassis: Chassis__Output | null }[];
   cluster: ClusterView | null;
   faults: FaultView[];
   /** VMs being pinged (at most MAX_PINGED_VMS), with the host that answered last. */
@@ -90,6 +96,8 @@ export interface ObserverDeps {
   faults(): FaultView[];
   /** The run's token and the chassis account, sent with every call (docs/security.md). */
   auth: CallAuth;
+  /** What a call to one management module sends: the run's token and its own chassis's account. */
+  mmAuth(mm: string): CallAuth;
 }
 
 /** Follows, polls and pings; holds the hub and the series the dashboard serves. */
@@ -110,7 +118,7 @@ export class Observer {
   /** Made on first use (start), not with the observer: building the clients loads four proto
    * packages, ~0.25 s of CPU that `dcbox up` would otherwise spend while the hosts start. */
   private made: {
-    mm: ManagementModuleClient | null;
+    mm: Map<string, ManagementModuleClient>;
     cluster: Map<string, ClusterClient>;
     node: Map<string, HyperVNodeClient>;
     workstation: WorkstationClient | null;
@@ -122,6 +130,7 @@ export class Observer {
       run: deps.run,
       hosts: [],
       chassis: null,
+      allChassis: [],
       cluster: null,
       faults: [],
       vms: [],
@@ -134,15 +143,22 @@ export class Observer {
     const p = protos();
     const hosts = this.deps.hosts();
     const target = (h: ObservedHost) => `${h.address}:${h.grpcPort}`;
-    const mm = hosts.find((h) => h.component === 'management-module');
+    const mms = hosts.filter((h) => h.component === 'management-module');
     const ws = hosts.find((h) => h.component === 'workstation');
     const nodes = hosts.filter((h) => h.component === 'hyperv-node');
     // Only the management module's API takes the chassis account; the others the token alone.
     const withToken = clientOptions({ runToken: this.deps.auth.runToken });
     this.made = {
-      mm: mm
-        ? new p.dcbox.chassis.v1.ManagementModule(target(mm), insecure(), clientOptions(this.deps.auth))
-        : null,
+      mm: new Map(
+        mms.map((m) => [
+          m.name,
+          new p.dcbox.chassis.v1.ManagementModule(
+            target(m),
+            insecure(),
+            clientOptions(this.deps.mmAuth(m.name)),
+          ),
+        ]),
+      ),
       cluster: new Map(
         nodes.map((n) => [n.name, new p.dcbox.cluster.v1.Cluster(target(n), insecure(), withToken)]),
       ),
@@ -191,7 +207,7 @@ export class Observer {
     if (this.timer) clearTimeout(this.timer);
     for (const close of this.closers) close();
     for (const s of this.pingers.values()) s.cancel();
-    this.made?.mm?.close();
+    for (const c of this.made?.mm.values() ?? []) c.close();
     for (const c of this.made?.cluster.values() ?? []) c.close();
     for (const c of this.made?.node.values() ?? []) c.close();
     this.made?.workstation?.close();
@@ -287,14 +303,17 @@ export class Observer {
     for (const f of this.tickListeners) f();
   }
 
-  /** The chassis, each powered node's cluster state and paths, and the storage totals (null: no answer). */
+  /** Every chassis, each powered node's cluster state and paths, and the storage totals (null: no answer). */
   private async askAll(hosts: ObservedHost[]) {
     const powered = new Set(hosts.filter((h) => h.powered).map((h) => h.name));
     const ask = <T>(f: Parameters<typeof rpc<T>>[0]): Promise<T | null> => rpc<T>(f).catch(() => null);
     const [chassis, states, paths, storage] = await Promise.all([
-      this.clients.mm
-        ? ask<Chassis__Output>((cb) => this.clients.mm?.GetChassis({}, deadline(TICK_MS * 2), cb))
-        : null,
+      Promise.all(
+        [...this.clients.mm].map(async ([mm, c]) => ({
+          mm,
+          chassis: await ask<Chassis__Output>((cb) => c.GetChassis({}, deadline(TICK_MS * 2), cb)),
+        })),
+      ),
       Promise.all(
         [...this.clients.cluster].map(async ([name, c]) => [
           name,
@@ -334,7 +353,7 @@ export class Observer {
   /** Records the tick's chart points and the view the dashboard shows. */
   private record(
     hosts: ObservedHost[],
-    chassis: Chassis__Output | null,
+    chassis: DashboardView['allChassis'],
     cluster: ClusterView | null,
     storage: StorageTotals | null,
   ): void {
@@ -356,7 +375,8 @@ export class Observer {
         address: h.address,
         powered: h.powered,
       })),
-      chassis,
+      chassis: chassis[0]?.chassis ?? null,
+      allChassis: chassis,
       cluster,
       faults: this.deps.faults().filter((f) => f.status === 'active'),
       vms: [...this.pingers.keys()].sort().map((name) => {

@@ -19,7 +19,7 @@ describe('the dashboard server', () => {
   });
 
   async function serve(token: string | null, asked: ControlRequest[]) {
-    const observer = new Observer({ run, hosts: () => [], faults: () => [], auth: {} });
+    const observer = new Observer({ run, hosts: () => [], faults: () => [], auth: {}, mmAuth: () => ({}) });
     const server = await startDashboard(observer, {
       host: '127.0.0.1',
       port: 0,
@@ -47,6 +47,26 @@ describe('the dashboard server', () => {
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: string }).error).toMatch(/--allow-control/);
     expect(asked).toEqual([]);
+  });
+
+  it("passes a power request's chassis on, and refuses a chassis that is not a name", async () => {
+    const asked: ControlRequest[] = [];
+    const { base } = await serve('t0k3n', asked);
+    const post = (body: unknown) =>
+      fetch(`${base}/api/control`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer t0k3n' },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ action: 'power', kind: 'blade', bay: 1, on: false, mm: 'mm-b' })).status).toBe(200);
+    expect((await post({ action: 'power', kind: 'blade', bay: 2, on: true })).status).toBe(200);
+    const bad = await post({ action: 'power', kind: 'blade', bay: 1, on: false, mm: 7 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/mm must be/);
+    expect(asked).toEqual([
+      { action: 'power', kind: 'blade', bay: 1, on: false, mm: 'mm-b' },
+      { action: 'power', kind: 'blade', bay: 2, on: true },
+    ]);
   });
 
   it('serves the page, uPlot and the state, and streams the events it is given', async () => {

@@ -20,7 +20,8 @@ import type { Observer } from './observer.js';
 
 /** A change a person asks for from the dashboard's controls. */
 export type ControlRequest =
-  | { action: 'power'; kind: 'blade' | 'io'; bay: number; on: boolean }
+  /** `mm`: the management module of the bay's chassis (the first chassis's when absent). */
+  | { action: 'power'; kind: 'blade' | 'io'; bay: number; on: boolean; mm?: string }
   | { action: 'move'; role: string; to: string; live: boolean }
   | { action: 'fault'; kind: string; hosts: string[]; durationMs: number }
   | { action: 'lift-all' };
@@ -99,7 +100,10 @@ export function parseControl(x: unknown): ControlRequest {
       if (!Number.isInteger(o.bay) || (o.bay as number) < 1)
         throw new Error('bay must be a bay number from 1');
       if (typeof o.on !== 'boolean') throw new Error('on must be true or false');
-      return { action: 'power', kind: o.kind, bay: o.bay as number, on: o.on };
+      if (o.mm !== undefined && (typeof o.mm !== 'string' || !o.mm))
+        throw new Error('mm must be the host name of a management module');
+      const mm = o.mm as string | undefined;
+      return { action: 'power', kind: o.kind, bay: o.bay as number, on: o.on, ...(mm ? { mm } : {}) };
     }
     case 'move':
       return { action: 'move', role: str('role'), to: str('to'), live: o.live === true };
