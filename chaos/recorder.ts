@@ -16,6 +16,7 @@ import type { WitnessState__Output } from '../services/generated/dcbox/witness/v
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
 import { type DcboxEvent, parseEvent } from '../services/observability/events.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
+import { AnswerStamps, answerClockMismatch } from './answer-stamps.js';
 import type { LayoutEntry, TimingFigures } from './history.js';
 import { readBack } from './readback.js';
 import { type AckedRecord, followControllerLog, followNodeWrites, type WitnessSink } from './witnesses.js';
@@ -31,6 +32,44 @@ export interface RecorderMeta {
   timing: string;
   /** The timing profile's figures, for the liveness bound. */
   profile?: TimingFigures;
+}
+
+/** A history line to write and the wall-clock ms it is stamped at (null: when written). */
+export interface TimedLine {
+  at: number | null;
+  entry: Record<string, unknown>;
+}
+
+/**
+ * The history lines of one streamed ping reply: the invoke at its send time, and the ok at the
+ * send time plus the round trip with the host and, where trusted, `answeredAt` (answer-stamps.ts)
+ * — or a lost ping when written: no responder is a definite failure, a timeout may have been
+ * answered late (unknown).
+ */
+export function pingLines(
+  r: PingReply__Output,
+  id: number,
+  vm: string,
+  stamps: AnswerStamps,
+  startedAt: number,
+): { invoke: TimedLine & { at: number }; end: TimedLine } {
+  const sent = Number(r.sent_at_ms);
+  const op = { type: 'op', process: `ping:${vm}`, f: 'ping', id, vm };
+  const invoke = { at: sent, entry: { ...op, phase: 'invoke' } };
+  if (!r.ok) {
+    const phase = /unreachable/i.test(r.error) ? 'fail' : 'info';
+    return { invoke, end: { at: null, entry: { ...op, phase, error: r.error } } };
+  }
+  const okAt = sent + Math.ceil(r.rtt_us / 1000);
+  const answeredAt = stamps.place(r.host, sent, okAt, r.answered_at_ms);
+  const ok = { ...op, phase: 'ok', host: r.host };
+  return {
+    invoke,
+    end: {
+      at: okAt,
+      entry: answeredAt === undefined ? ok : { ...ok, answeredAt: Math.max(0, answeredAt - startedAt) },
+    },
+  };
 }
 
 export class Recorder {
@@ -50,6 +89,8 @@ export class Recorder {
   private disks: NonNullable<LayoutEntry['disks']> = {};
   /** Position in the orchestrator's merged event stream. */
   private eventSeq = 0;
+  /** Where ping answers go in time: their hosts' stamps, while those agree with the workstation's clock. */
+  private readonly answerStamps = new AnswerStamps();
   /** Lost pings per VM, for progress lines. */
   readonly pingStats = new Map<string, { ok: number; lost: number }>();
 
@@ -160,27 +201,12 @@ export class Recorder {
         .Ping({ vm, count: 0, interval_ms: PING_INTERVAL_MS, timeout_ms: 1000 });
       this.streams.push(stream as ClientReadableStream<unknown>);
       stream.on('data', (r: PingReply__Output) => {
-        const id = this.nextOp++;
-        const sent = Number(r.sent_at_ms);
-        const process = `ping:${vm}`;
-        this.writeAt(sent, { type: 'op', process, f: 'ping', phase: 'invoke', id, vm });
-        if (r.ok) {
-          stats.ok++;
-          this.writeAt(sent + Math.ceil(r.rtt_us / 1000), {
-            type: 'op',
-            process,
-            f: 'ping',
-            phase: 'ok',
-            id,
-            vm,
-            host: r.host,
-          });
-        } else {
-          stats.lost++;
-          // No responder is a definite failure; a timeout may have been answered late: unknown.
-          const phase = /unreachable/i.test(r.error) ? 'fail' : 'info';
-          this.write({ type: 'op', process, f: 'ping', phase, id, vm, error: r.error });
-        }
+        const { invoke, end } = pingLines(r, this.nextOp++, vm, this.answerStamps, this.startedAt);
+        this.writeAt(invoke.at, invoke.entry);
+        if (r.ok) stats.ok++;
+        else stats.lost++;
+        if (end.at === null) this.write(end.entry);
+        else this.writeAt(end.at, end.entry);
       });
       // The workstation is out of the faults' way, but keep pinging if its stream breaks.
       let reopened = false;
@@ -296,12 +322,14 @@ export class Recorder {
     for (const [vm, seqs] of [...this.acked].sort(([a], [b]) => a.localeCompare(b)))
       this.write({ ...(await readBack(this.c, reader, vm, seqs, this.disks[vm]?.size ?? null)) });
     const missed = Object.fromEntries(this.missedLines);
+    const mismatch = this.answerStamps.firstMismatch();
     this.write({
       type: 'run',
       phase: 'end',
       ...this.meta,
       at: Date.now(),
       ...(this.missedLines.size > 0 ? { missedWitnessLines: missed } : {}),
+      ...(mismatch ? { answerClockMismatch: answerClockMismatch(mismatch, this.startedAt) } : {}),
     });
     this.stopped = true;
     await new Promise<void>((resolve) => this.out.end(resolve));

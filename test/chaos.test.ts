@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../chaos/checkers/types.js';
 import { loadExperiment } from '../chaos/experiment.js';
-import { readHistory } from '../chaos/history.js';
+import { entriesOf, type HistoryEntry, readHistory } from '../chaos/history.js';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
 import { topologyPath } from '../orchestrator/run/up.js';
 import { loadTopology, resolveTopology } from '../orchestrator/topology/topology.js';
@@ -61,6 +61,21 @@ function simulatedStory(name: string): Record<string, string[]> {
   return eventStory(runSimulation(simOptionsOf(spec, topology, 11)).history);
 }
 
+/**
+ * The answered pings of a real run, each with when its host answered: [invoke, answeredAt, ok].
+ * Every process reads one clock, so each is stamped and within its ping (docs/chaos.md §no-split-brain).
+ */
+function answerTimes(h: HistoryEntry[]): [number, number | undefined, number][] {
+  const invokes = new Map<string, number>();
+  const out: [number, number | undefined, number][] = [];
+  for (const op of entriesOf(h, 'op')) {
+    if (op.f !== 'ping') continue;
+    if (op.phase === 'invoke') invokes.set(`${op.process}/${op.id}`, op.t);
+    if (op.phase === 'ok') out.push([invokes.get(`${op.process}/${op.id}`) ?? -1, op.answeredAt, op.t]);
+  }
+  return out;
+}
+
 const skip = unmet('test/chaos.test.ts', [ROOT]);
 
 describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
@@ -92,10 +107,14 @@ describe.skipIf(!!skip)('chaos (netns runtime, fast timing)', () => {
       expect(r.code).toBe(report.verdict === 'pass' ? 0 : 1);
       expect(readFileSync(report.html, 'utf8')).toContain('<svg');
       expect(isClean(leftovers())).toBe(true);
+      const history = readHistory(report.history);
+      const answers = answerTimes(history);
+      expect(answers.length).toBeGreaterThan(0);
+      expect(answers.filter(([invoke, at, ok]) => at === undefined || at < invoke || at > ok)).toEqual([]);
       // Simulation and reality agree (docs/simulation.md §Simulation and reality): the same file
       // simulated tells the same story of cluster events, node by node, as this real run.
       if (AGREEMENT.includes(name)) {
-        const real = eventStory(readHistory(report.history));
+        const real = eventStory(history);
         expect(Object.keys(real).length).toBeGreaterThan(0);
         expect(real).toEqual(simulatedStory(name));
       }

@@ -37,9 +37,9 @@ export class FakeNats {
     return { unsubscribe: () => this.subs.delete(subject) };
   }
   /** Sends a request to a subject: the reply, or null when nobody answers. */
-  echo(subject: string): { vm: string; host: string } | null {
+  echo(subject: string): { vm: string; host: string; answeredAt?: number } | null {
     const cb = this.subs.get(subject);
-    let reply: { vm: string; host: string } | null = null;
+    let reply: { vm: string; host: string; answeredAt?: number } | null = null;
     cb?.(null, {
       data: new Uint8Array(),
       respond: (data) => {

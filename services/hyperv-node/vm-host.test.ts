@@ -7,11 +7,11 @@ import type { VmSpec } from '../process/config.js';
 import { pollUntil } from '../process/poll-until.js';
 import { subjects } from '../transport/subjects.js';
 import { FakeNats, MemoryDisk, nodeConfig, ROLE1 } from './test-support.js';
-import { VmHost } from './vm-host.js';
+import { VmHost, type VmHostOptions } from './vm-host.js';
 
 const spec: VmSpec = ROLE1;
 const hosts: VmHost[] = [];
-function host() {
+function host(opts: VmHostOptions = {}) {
   const nats = new FakeNats();
   const disk = new MemoryDisk();
   const h = new VmHost(
@@ -19,6 +19,7 @@ function host() {
     nats.asNats,
     disk,
     () => undefined,
+    opts,
   );
   hosts.push(h);
   return { h, nats, disk };
@@ -40,18 +41,35 @@ describe('VmHost for the cluster', () => {
       intervalMs: 5,
     });
     expect(changes).toEqual(['Off', 'Starting', 'Running']);
-    expect(nats.echo(subjects.vmEcho('Role1'))).toEqual({ vm: 'Role1', host: 'HVR2NODO2' });
+    expect(nats.echo(subjects.vmEcho('Role1'))).toMatchObject({ vm: 'Role1', host: 'HVR2NODO2' });
     let leased = false;
     h.setEchoGate(() => leased);
     expect(nats.echo(subjects.vmEcho('Role1'))).toBeNull();
     leased = true;
-    expect(nats.echo(subjects.vmEcho('Role1'))).toEqual({ vm: 'Role1', host: 'HVR2NODO2' });
+    expect(nats.echo(subjects.vmEcho('Role1'))).toMatchObject({ vm: 'Role1', host: 'HVR2NODO2' });
     await h.turnOff('Role1');
     expect(changes.at(-1)).toBe('Off');
     expect(nats.echo(subjects.vmEcho('Role1'))).toBeNull();
     await h.removeVm('Role1');
     await h.removeVm('Role1');
     expect(h.list()).toEqual([]);
+  });
+
+  it('says in each echo answer when it answered, on its own clock', async () => {
+    // A clock a day ahead of the machine's: the stamp is the host's reading, not the caller's.
+    const dayMs = 86_400_000;
+    const { h, nats } = host({ clock: { now: () => Date.now() + dayMs } });
+    await h.defineVm(spec);
+    await h.start('Role1');
+    await pollUntil(() => h.get('Role1')?.run.state === 'Running', {
+      what: 'Role1 running',
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
+    const before = Date.now() + dayMs;
+    const answer = nats.echo(subjects.vmEcho('Role1'));
+    expect(answer?.answeredAt).toBeGreaterThanOrEqual(before);
+    expect(answer?.answeredAt).toBeLessThanOrEqual(Date.now() + dayMs);
   });
 
   it('marks the pages its guest writes dirty: the records and the dirtying batches change real bytes', async () => {

@@ -545,14 +545,16 @@ export class VmHost {
   /**
    * A Running VM's address: answers echo requests with who is hosting it, only while the
    * cluster's gate is open — a node that lost its membership must not answer for a VM that now
-   * runs elsewhere. A request while the gate is closed gets no reply, as a lost ping.
+   * runs elsewhere. A request while the gate is closed gets no reply, as a lost ping. The answer
+   * says when the host answered (`answeredAt`, its clock read with the gate open), because a
+   * reply lost on the way is retransmitted and reaches the workstation long after.
    */
   private listen(vm: string): void {
     if (this.listeners.has(vm)) return;
     const sub = this.nc.subscribe(subjects.vmEcho(vm), {
       callback: (_err, msg) => {
         if (!this.echoGate(vm)) return;
-        msg.respond(encodeJson({ vm, host: this.cfg.host }));
+        msg.respond(encodeJson({ vm, host: this.cfg.host, answeredAt: this.clock.now() }));
       },
     });
     this.listeners.set(vm, sub);

@@ -64,6 +64,32 @@ describe('ping', () => {
     expect(s.state.phase).toBe('done');
   });
 
+  it('streams the time the answering host gave for its answer, and nothing when it gave none', () => {
+    const s = sim(2);
+    s.send({ type: 'start' });
+    s.advance(1000);
+    const answered = (seq: number, answeredAtMs?: number) =>
+      s.send({ type: 'answered', seq, result: { ok: true, host: 'HVR2NODO1', rttUs: 250, answeredAtMs } });
+    expect(answered(1, 10_000)).toEqual([
+      {
+        type: 'emit',
+        line: {
+          seq: 1,
+          ok: true,
+          host: 'HVR2NODO1',
+          rtt_us: 250,
+          error: '',
+          sent_at_ms: 10_000,
+          answered_at_ms: 10_000,
+        },
+      },
+    ]);
+    expect(answered(2)[0]).toEqual({
+      type: 'emit',
+      line: { seq: 2, ok: true, host: 'HVR2NODO1', rtt_us: 250, error: '', sent_at_ms: 11_000 },
+    });
+  });
+
   it('pings until cancelled when count is 0, and stops at once on cancel', () => {
     const s = sim(0, 100);
     s.send({ type: 'start' });

@@ -19,8 +19,13 @@ export interface PingPlan {
   timeoutMs: number;
 }
 
-/** What became of one echo request. */
-export type EchoResult = { ok: true; host: string; rttUs: number } | { ok: false; error: string };
+/**
+ * What became of one echo request; an answer carries, when its host said, the host's clock when
+ * it answered (`answeredAtMs`).
+ */
+export type EchoResult =
+  | { ok: true; host: string; rttUs: number; answeredAtMs?: number }
+  | { ok: false; error: string };
 
 /** One line of the ping window, as the stream carries it. */
 export interface PingLine {
@@ -30,6 +35,8 @@ export interface PingLine {
   rtt_us: number;
   error: string;
   sent_at_ms: number;
+  /** When the host answered, on its own clock; absent when it did not say. */
+  answered_at_ms?: number;
 }
 
 /** A ping run. */
@@ -124,6 +131,7 @@ function answered(state: PingState, seq: number, result: EchoResult): PingDecisi
   const line: PingLine = result.ok
     ? { seq, ok: true, host: result.host, rtt_us: result.rttUs, error: '', sent_at_ms: sentAt }
     : { seq, ok: false, host: '', rtt_us: 0, error: result.error, sent_at_ms: sentAt };
+  if (result.ok && result.answeredAtMs !== undefined) line.answered_at_ms = result.answeredAtMs;
   const next: PingState = { ...state, pending };
   const effects: PingDecision['effects'] = [{ type: 'emit', line }];
   if (allSent(next) && Object.keys(pending).length === 0) {

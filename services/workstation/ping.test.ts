@@ -1,6 +1,6 @@
 import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
-import { checkPingRequest, pingError } from './ping.js';
+import { checkPingRequest, echoAnswer, pingError } from './ping.js';
 
 describe('ping errors', () => {
   it('shows "no responders" as the ping window does: Destination host unreachable', () => {
@@ -20,5 +20,16 @@ describe('ping errors', () => {
   it('requires a VM name', () => {
     expect(checkPingRequest({ vm: '' })?.code).toBe('INVALID_ARGUMENT');
     expect(checkPingRequest({ vm: 'VM1' })).toBeNull();
+  });
+
+  it("carries the host's answer time when the host said it, and none from a host that did not", () => {
+    expect(echoAnswer({ host: 'HVR2NODO1', answeredAt: 1_700_000_000_123 }, 250)).toEqual({
+      ok: true,
+      host: 'HVR2NODO1',
+      rttUs: 250,
+      answeredAtMs: 1_700_000_000_123,
+    });
+    expect(echoAnswer({ host: 'HVR2NODO1' }, 250)).toEqual({ ok: true, host: 'HVR2NODO1', rttUs: 250 });
+    expect(echoAnswer({ host: 'HVR2NODO1', answeredAt: 'soon' }, 250)).not.toHaveProperty('answeredAtMs');
   });
 });

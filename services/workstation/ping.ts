@@ -37,6 +37,17 @@ export function pingError(err: unknown): string {
   return `General failure: ${(err as Error)?.message ?? String(err)}`;
 }
 
+/**
+ * The answer a VM's host sent: who answered and, when the host said, its clock when it answered
+ * (`answeredAt`, ms since the epoch; a host of an older build does not say).
+ */
+export function echoAnswer(reply: { host: string; answeredAt?: unknown }, rttUs: number): EchoResult {
+  const at = reply.answeredAt;
+  return typeof at === 'number' && Number.isFinite(at)
+    ? { ok: true, host: reply.host, rttUs, answeredAtMs: at }
+    : { ok: true, host: reply.host, rttUs };
+}
+
 /** Sends one echo request to a VM and measures the round trip. */
 async function echo(
   nc: NatsConnection,
@@ -50,8 +61,7 @@ async function echo(
     const msg = await nc.request(subjects.vmEcho(vm), encodeJson({ seq, at: clock.now() }), {
       timeout: timeoutMs,
     });
-    const reply = decodeJson<{ vm: string; host: string }>(msg.data);
-    return { ok: true, host: reply.host, rttUs: Number((process.hrtime.bigint() - started) / 1000n) };
+    return echoAnswer(decodeJson(msg.data), Number((process.hrtime.bigint() - started) / 1000n));
   } catch (err) {
     return { ok: false, error: pingError(err) };
   }

@@ -167,7 +167,7 @@ describe('live migration between two nodes over gRPC', () => {
     expect(src.host.get('VM1')).toBeUndefined();
     expect(src.host.memoryDigest('VM1')).toBeNull();
     expect(src.nats.subs.has(subjects.vmEcho('VM1'))).toBe(false);
-    expect(dst.nats.echo(subjects.vmEcho('VM1'))).toEqual({ vm: 'VM1', host: NODE1 });
+    expect(dst.nats.echo(subjects.vmEcho('VM1'))).toMatchObject({ vm: 'VM1', host: NODE1 });
     // Its workload carries on from the same seq, on the target's disk path.
     const carried = atPause?.nextSeq ?? 0;
     await pollUntil(() => dst.disk.writes.length > 3, {
@@ -209,7 +209,7 @@ describe('live migration between two nodes over gRPC', () => {
       epoch: before,
       migratingTo: null,
     });
-    expect(src.nats.echo(subjects.vmEcho('VM3'))).toEqual({ vm: 'VM3', host: NODE2 });
+    expect(src.nats.echo(subjects.vmEcho('VM3'))).toMatchObject({ vm: 'VM3', host: NODE2 });
     expect(src.events.at(-1)).toMatchObject({ vm: 'VM3', phase: 'failed' });
   });
 

@@ -9,6 +9,8 @@ export interface PingReply {
   'rtt_us'?: (number);
   'error'?: (string);
   'sent_at_ms'?: (number | string | Long);
+  'answered_at_ms'?: (number | string | Long);
+  '_answered_at_ms'?: "answered_at_ms";
 }
 
 export interface PingReply__Output {
@@ -18,4 +20,6 @@ export interface PingReply__Output {
   'rtt_us': (number);
   'error': (string);
   'sent_at_ms': (number);
+  'answered_at_ms'?: (number);
+  '_answered_at_ms'?: "answered_at_ms";
 }
