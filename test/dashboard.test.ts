@@ -42,6 +42,20 @@ function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** Opens the dashboard with its token in a new browser; page errors are added to `errors`. */
+async function openPage(
+  url: string,
+  token: string,
+  errors: string[],
+): Promise<{ browser: Browser; page: Page }> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${url}?token=${token}`);
+  return { browser, page };
+}
+
 /** Starts a data center with the dashboard and its controls on; its URL and token. */
 async function upWithDashboard(args: string[]): Promise<{ url: string; token: string }> {
   await dcbox(['down']);
@@ -89,11 +103,7 @@ describe.skipIf(!!skip)('the live dashboard in a real browser (fast timing)', ()
       { what: `${ROLE} online on ${N2} and the CSV on ${N2}`, timeoutMs: 20_000 },
     );
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${url}?token=${token}`);
+    ({ browser, page } = await openPage(url, token, pageErrors));
   });
 
   afterAll(async () => {
@@ -235,10 +245,7 @@ describe.skipIf(!!skip)('the dashboard of two chassis sharing the storage (fast 
     ({ url, token } = await upWithDashboard(['topologies/two-chassis.yaml', '--timing', 'fast']));
     c = clients();
     await seedClusterFormed(c);
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${url}?token=${token}`);
+    ({ browser, page } = await openPage(url, token, pageErrors));
   });
 
   afterAll(async () => {
