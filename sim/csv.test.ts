@@ -65,6 +65,7 @@ function rig(opts: { pathsDown?: string[]; members?: string[] } = {}) {
         seed: [VM_FILE],
         mpio,
         isMember: (node) => (opts.members ?? ['N1', 'N2']).includes(node),
+        epoch: () => 1,
       }),
     );
   }

@@ -41,6 +41,8 @@ export const redirectService = (volume: string) => `csv-redirect:${volume}`;
 interface RedirectRequest {
   lun: string;
   from: string;
+  /** The sender's membership epoch when it sent it (csv/core.ts admitsRedirect). */
+  epoch: number;
   op: StorageOp;
 }
 /** The coordinator's answer: the I/O's result, or that it does not coordinate. */
@@ -59,8 +61,13 @@ export interface CsvDeps {
   seed: FileEntry[];
   /** The node's MPIO. */
   mpio: BlockIo;
-  /** Whether `node` is a member of the cluster this node runs in. */
-  isMember: (node: string) => boolean;
+  /**
+   * Whether `node` is a member of the cluster this node runs in and, given the epoch of the view
+   * it sent a redirected I/O in, had not left since (csv/core.ts admitsRedirect).
+   */
+  isMember: (node: string, epoch?: number) => boolean;
+  /** The epoch of this node's membership view now. */
+  epoch: () => number;
 }
 
 /** One CSV on one node. */
@@ -220,6 +227,7 @@ export class SimCsvVolume {
     const self = this.d.host.name;
     const volume = this.d.volume.volume;
     const since = this.offlines;
+    const epoch = this.d.epoch();
     const until = this.d.world.sched.now + this.coordinatorWaitMs;
     const gaveUp = (message: string) => done({ ok: false, code: 'UNAVAILABLE', message }, true);
     const attempt = () => {
@@ -233,7 +241,7 @@ export class SimCsvVolume {
         this.later(RETRY_MS, `csv redirect retry ${volume}`, attempt);
       };
       if (!to || to === self) return again();
-      const req: RedirectRequest = { lun, from: self, op };
+      const req: RedirectRequest = { lun, from: self, epoch, op };
       this.d.net.request(self, to, redirectService(volume), req, this.requestTimeoutMs, (r) => {
         if (r.ok) {
           const body = r.body as RedirectReply;
@@ -266,7 +274,7 @@ export class SimCsvVolume {
         message: `${self} no longer coordinates ${v.volume}`,
         notCoordinator: true,
       });
-    if (!this.d.isMember(req.from))
+    if (!this.d.isMember(req.from, req.epoch))
       return reply({
         ok: false,
         code: 'RESERVATION_CONFLICT',

@@ -22,6 +22,7 @@ import { pollUntil } from '../../process/poll-until.js';
 import { CLIENT_OPTIONS, insecure, protos, unary } from '../../transport/grpc.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
 import type { NatsConnection } from '../../transport/nats.js';
+import { admitsRedirect, type MemberWatch, NO_MEMBERS, watchMembers } from '../csv/core.js';
 import { adminHandlers } from './admin-handlers.js';
 import { ConfigPushQueue } from './config-push.js';
 import {
@@ -70,6 +71,8 @@ export class ClusterService {
   private stopped = false;
   /** Whether this node's CSVs are online: they start online and follow the cluster service. */
   private csvOnline = true;
+  /** Who the coordinator serves redirected I/O for, and when each last left. */
+  private members: MemberWatch = NO_MEMBERS;
   private readonly subs: { unsubscribe(): void }[] = [];
   private readonly stopCsvEvents: () => void;
 
@@ -352,12 +355,25 @@ export class ClusterService {
    * redirect retries across a partition overwrote a record the new owner had acknowledged).
    */
   /** Whether `node` is a member of the cluster this node runs in (false while it runs in none). */
-  isMember(node: string): boolean {
+  isMember(node: string, epoch?: number): boolean {
     const s = this.actor.state;
-    return s.service === 'Running' && s.members.includes(node);
+    return s.service === 'Running' && admitsRedirect(this.watchMembers(), node, epoch);
+  }
+
+  /** The epoch of this node's membership view now (a redirected I/O is stamped with it). */
+  epoch(): number {
+    return this.actor.state.epoch;
+  }
+
+  /** The members as the cluster core sees them now, with who left when (csv/core.ts MemberWatch). */
+  private watchMembers(): MemberWatch {
+    const s = this.actor.state;
+    this.members = watchMembers(this.members, s.service === 'Running' ? s.members : [], s.epoch);
+    return this.members;
   }
 
   private syncCsvOnline(): void {
+    this.watchMembers();
     const online = this.actor.state.service === 'Running';
     if (online === this.csvOnline) return;
     this.csvOnline = online;

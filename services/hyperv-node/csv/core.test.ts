@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { Simulation, type TimerEffect } from '../../actor/actor.js';
 import type { IoResult, StorageOp } from '../mpio.js';
 import {
+  admitsRedirect,
   type CsvEffect,
   type CsvMsg,
   type CsvState,
   decideCsv,
   initialCsv,
   modeOf,
+  NO_MEMBERS,
   PAUSED_IOS_MAX,
   REDIRECT_ATTEMPTS_MAX,
+  watchMembers,
 } from './core.js';
 
 const PROBE_MS = 60_000;
@@ -249,5 +252,41 @@ describe('CSV pause and resume', () => {
     expect(kinds(s.send({ type: 'ioDone', ioId: 'b', result: allDown, lost: true }))).toEqual(['complete b']);
     // An I/O issued since is redirected as before.
     expect(kinds(s.send({ type: 'io', ioId: 'c', lun: 'CSV1', op: write(3) }))).toEqual(['redirect c']);
+  });
+});
+
+describe('the coordinator’s watch of who may redirect I/O', () => {
+  // Simulation seed 81 (default timing): N1, frozen in the view of epoch 3, was removed at epoch 4
+  // and admitted again at epoch 6; the write its VM sent the instant it thawed, stamped 3, reached
+  // the coordinator after the readmission, when N1 was a member again.
+  const views: [string[], number][] = [
+    [['N1', 'N2'], 3],
+    [['N2'], 4],
+    [['N1', 'N2'], 6],
+  ];
+  const watch = views.reduce((w, [members, epoch]) => watchMembers(w, members, epoch), NO_MEMBERS);
+
+  it('refuses a member’s I/O sent in a view from before it last left', () => {
+    expect(admitsRedirect(watch, 'N1', 3)).toBe(false);
+    expect(admitsRedirect(watch, 'N1', 4)).toBe(false);
+  });
+
+  it('performs I/O sent since it came back, of members that never left, and unstamped I/O of members', () => {
+    expect(admitsRedirect(watch, 'N1', 6)).toBe(true);
+    expect(admitsRedirect(watch, 'N2', 3)).toBe(true);
+    expect(admitsRedirect(watch, 'N1', undefined)).toBe(true);
+  });
+
+  it('refuses a node outside the cluster whatever its epoch', () => {
+    const out = watchMembers(watch, ['N2'], 7);
+    expect(admitsRedirect(out, 'N1', 8)).toBe(false);
+    expect(admitsRedirect(out, 'N3', 8)).toBe(false);
+  });
+
+  it('keeps the latest departure when a view it cannot date comes later', () => {
+    // A node that stops running sees no members at epoch 0 (Joining): the earlier departure stays.
+    const stopped = watchMembers(watchMembers(watch, [], 0), ['N1', 'N2'], 9);
+    expect(admitsRedirect(stopped, 'N1', 3)).toBe(false);
+    expect(admitsRedirect(stopped, 'N1', 9)).toBe(true);
   });
 });

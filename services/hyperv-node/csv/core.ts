@@ -353,3 +353,40 @@ function setOnline(state: CsvState, online: boolean): CsvDecision {
   }
   return { state: s, effects };
 }
+
+/**
+ * The members a coordinator serves redirected I/O for, and the epoch of the first view it saw
+ * each node out of. A node removed while frozen or cut off does not know it yet: a write its VM
+ * issues then goes out stamped with its old view's epoch, and may reach the coordinator only after
+ * the node has rejoined — past the fence the storage keeps against it, after another node took the
+ * VM over (simulation seed 81, default timing: a write sent the instant a 15 s freeze ended).
+ * In the real cluster the removal ends the node's connections to the coordinator, so what it sent
+ * on them is never performed (docs/domain.md §Cluster Shared Volumes: a node outside the cluster
+ * has no access to the volume); the epoch stands for that connection here.
+ */
+export interface MemberWatch {
+  members: readonly string[];
+  leftAtEpoch: Readonly<Record<string, number>>;
+}
+
+/** A watch that has seen no view yet. */
+export const NO_MEMBERS: MemberWatch = { members: [], leftAtEpoch: {} };
+
+/** Records a view of the running cluster: whoever left since the last one left at `epoch`. */
+export function watchMembers(watch: MemberWatch, members: readonly string[], epoch: number): MemberWatch {
+  const gone = watch.members.filter((m) => !members.includes(m));
+  if (gone.length === 0 && members.length === watch.members.length) return watch;
+  const leftAtEpoch = { ...watch.leftAtEpoch };
+  for (const m of gone) leftAtEpoch[m] = Math.max(leftAtEpoch[m] ?? 0, epoch);
+  return { members: [...members], leftAtEpoch };
+}
+
+/**
+ * Whether the coordinator performs a redirected I/O from `from`, sent in its view of `epoch`
+ * (undefined: not stamped): only from a member, and never one sent before it last left.
+ */
+export function admitsRedirect(watch: MemberWatch, from: string, epoch: number | undefined): boolean {
+  if (!watch.members.includes(from)) return false;
+  const leftAt = watch.leftAtEpoch[from];
+  return epoch === undefined || leftAt === undefined || epoch > leftAt;
+}

@@ -44,10 +44,14 @@ export interface CsvVolumeOptions {
    */
   coordinatorWaitMs?: number;
   /**
-   * Whether a node is a member of the running cluster as this node knows it: the coordinator
-   * performs redirected I/O for members only. Everyone counts without it (tests of the volume alone).
+   * Whether a node is a member of the running cluster as this node knows it and, given the epoch
+   * of the view it sent a redirected I/O in, has not left since (csv/core.ts admitsRedirect): the
+   * coordinator performs redirected I/O for those only. Everyone counts without it (tests of the
+   * volume alone).
    */
-  isMember?: (node: string) => boolean;
+  isMember?: (node: string, epoch?: number) => boolean;
+  /** The epoch of this node's membership view now, stamped on its redirected I/O. */
+  epoch?: () => number;
 }
 
 /**

@@ -70,7 +70,12 @@ async function redirect(ctx: ForwardContext, lun: string, op: StorageOp): Promis
   const { opts, requestTimeoutMs, coordinatorWaitMs } = ctx;
   const clock = systemClock;
   const until = clock.now() + coordinatorWaitMs;
-  const body = encodeJson({ lun, from: opts.node, op: toWireOp(op) } satisfies RedirectRequest);
+  const body = encodeJson({
+    lun,
+    from: opts.node,
+    epoch: opts.epoch?.(),
+    op: toWireOp(op),
+  } satisfies RedirectRequest);
   for (;;) {
     if (ctx.stopped())
       return {
@@ -137,7 +142,7 @@ export async function serveRedirect(
   }
   // A node outside the cluster has no access to the volume: its I/O would land with this
   // node's registration, past the fence the storage keeps against it.
-  if (opts.isMember && !opts.isMember(req.from))
+  if (opts.isMember && !opts.isMember(req.from, req.epoch))
     return {
       ok: false,
       code: 'RESERVATION_CONFLICT',

@@ -32,6 +32,8 @@ export interface RedirectRequest {
   lun: string;
   /** The node that lost its paths, for the coordinator's log. */
   from: string;
+  /** The sender's membership epoch when it sent it (csv/core.ts admitsRedirect); absent, unstamped. */
+  epoch?: number;
   op: WireOp;
 }
 
