@@ -25,7 +25,7 @@ import {
 } from '../services/hyperv-node/cluster/core/decide.js';
 import { mayFence } from '../services/hyperv-node/cluster/core/fencing.js';
 import {
-  admitsRedirect,
+  admitRedirect,
   type MemberWatch,
   NO_MEMBERS,
   watchMembers,
@@ -261,8 +261,10 @@ export class SimNode {
             .filter((f) => f.lun === v.lun)
             .map(({ path, offset, sizeBytes }) => ({ path, offset, sizeBytes })),
           mpio: (lun, op, done) => this.io(lun, op, done),
-          isMember: (node, epoch) =>
-            this.cluster.state.service === 'Running' && admitsRedirect(this.watchMembers(), node, epoch),
+          admitRedirect: (node, epoch) => {
+            const watch = this.watchMembers();
+            return this.cluster.state.service === 'Running' ? admitRedirect(watch, node, epoch) : 'refuse';
+          },
           epoch: () => this.cluster.state.epoch,
         }),
       );

@@ -30,7 +30,7 @@ type Ctx = ServiceContext<NodeSettings>;
 async function csvVolumes(
   { cfg, nc, log, onStop }: Ctx,
   disks: Multipath,
-  membership: Pick<CsvVolumeOptions, 'isMember' | 'epoch'>,
+  membership: Pick<CsvVolumeOptions, 'admitRedirect' | 'epoch'>,
 ): Promise<Map<string, CsvVolume>> {
   const s = cfg.settings;
   const sizes = await disks.lunDetails(3000);
@@ -158,7 +158,7 @@ await runService<NodeSettings>({
     // after its volumes, so the question waits for it).
     let cluster: ClusterService | null = null;
     const volumes = await csvVolumes(ctx, disks, {
-      isMember: (node, epoch) => cluster?.isMember(node, epoch) ?? false,
+      admitRedirect: (node, epoch) => cluster?.admitRedirect(node, epoch) ?? 'refuse',
       epoch: () => cluster?.epoch() ?? 0,
     });
     const vms = vmHost(ctx, disks, volumes);

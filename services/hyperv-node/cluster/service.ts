@@ -22,7 +22,13 @@ import { pollUntil } from '../../process/poll-until.js';
 import { CLIENT_OPTIONS, insecure, protos, unary } from '../../transport/grpc.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
 import type { NatsConnection } from '../../transport/nats.js';
-import { admitsRedirect, type MemberWatch, NO_MEMBERS, watchMembers } from '../csv/core.js';
+import {
+  admitRedirect,
+  type MemberWatch,
+  NO_MEMBERS,
+  type RedirectAdmission,
+  watchMembers,
+} from '../csv/core.js';
 import { adminHandlers } from './admin-handlers.js';
 import { ConfigPushQueue } from './config-push.js';
 import {
@@ -354,10 +360,13 @@ export class ClusterService {
    * a coordinator after the node rejoins (found by a seeded campaign: a write held in the
    * redirect retries across a partition overwrote a record the new owner had acknowledged).
    */
-  /** Whether `node` is a member of the cluster this node runs in (false while it runs in none). */
-  isMember(node: string, epoch?: number): boolean {
-    const s = this.actor.state;
-    return s.service === 'Running' && admitsRedirect(this.watchMembers(), node, epoch);
+  /**
+   * What this node, as coordinator, does with a redirected I/O from `node` sent in its view of
+   * `epoch` (csv/core.ts admitRedirect): refused while this node runs in no cluster.
+   */
+  admitRedirect(node: string, epoch?: number): RedirectAdmission {
+    const watch = this.watchMembers();
+    return this.actor.state.service === 'Running' ? admitRedirect(watch, node, epoch) : 'refuse';
   }
 
   /** The epoch of this node's membership view now (a redirected I/O is stamped with it). */

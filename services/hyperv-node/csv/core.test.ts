@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation, type TimerEffect } from '../../actor/actor.js';
 import type { IoResult, StorageOp } from '../mpio.js';
 import {
-  admitsRedirect,
+  admitRedirect,
   type CsvEffect,
   type CsvMsg,
   type CsvState,
@@ -266,27 +266,30 @@ describe('the coordinator’s watch of who may redirect I/O', () => {
   ];
   const watch = views.reduce((w, [members, epoch]) => watchMembers(w, members, epoch), NO_MEMBERS);
 
-  it('refuses a member’s I/O sent in a view from before it last left', () => {
-    expect(admitsRedirect(watch, 'N1', 3)).toBe(false);
-    expect(admitsRedirect(watch, 'N1', 4)).toBe(false);
+  it('has a member reconnect when its I/O was sent in a view from before it last left', () => {
+    expect(admitRedirect(watch, 'N1', 3)).toBe('reconnect');
+    expect(admitRedirect(watch, 'N1', 4)).toBe('reconnect');
   });
 
   it('performs I/O sent since it came back, of members that never left, and unstamped I/O of members', () => {
-    expect(admitsRedirect(watch, 'N1', 6)).toBe(true);
-    expect(admitsRedirect(watch, 'N2', 3)).toBe(true);
-    expect(admitsRedirect(watch, 'N1', undefined)).toBe(true);
+    expect(admitRedirect(watch, 'N1', 6)).toBe('perform');
+    expect(admitRedirect(watch, 'N2', 3)).toBe('perform');
+    expect(admitRedirect(watch, 'N1', undefined)).toBe('perform');
   });
 
   it('refuses a node outside the cluster whatever its epoch', () => {
     const out = watchMembers(watch, ['N2'], 7);
-    expect(admitsRedirect(out, 'N1', 8)).toBe(false);
-    expect(admitsRedirect(out, 'N3', 8)).toBe(false);
+    expect(admitRedirect(out, 'N1', 8)).toBe('refuse');
+    expect(admitRedirect(out, 'N3', 8)).toBe('refuse');
   });
 
-  it('keeps the latest departure when a view it cannot date comes later', () => {
-    // A node that stops running sees no members at epoch 0 (Joining): the earlier departure stays.
-    const stopped = watchMembers(watchMembers(watch, [], 0), ['N1', 'N2'], 9);
-    expect(admitsRedirect(stopped, 'N1', 3)).toBe(false);
-    expect(admitsRedirect(stopped, 'N1', 9)).toBe(true);
+  it('counts its own stop as everyone’s departure, which only has members that never left reconnect', () => {
+    // A node that stops running sees no members at its epoch (6): N2 never left, yet its I/O
+    // sent in view 6 must reconnect, and is performed once stamped with the view that readmitted
+    // this node (9).
+    const stopped = watchMembers(watchMembers(watch, [], 6), ['N1', 'N2'], 9);
+    expect(admitRedirect(stopped, 'N2', 6)).toBe('reconnect');
+    expect(admitRedirect(stopped, 'N2', 9)).toBe('perform');
+    expect(admitRedirect(stopped, 'N1', 3)).toBe('reconnect');
   });
 });
