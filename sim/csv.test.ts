@@ -64,7 +64,8 @@ function rig(opts: { pathsDown?: string[]; members?: string[] } = {}) {
         lunSizeBytes: 100 * 1024 * MIB,
         seed: [VM_FILE],
         mpio,
-        isMember: (node) => (opts.members ?? ['N1', 'N2']).includes(node),
+        admitRedirect: (node) => ((opts.members ?? ['N1', 'N2']).includes(node) ? 'perform' : 'refuse'),
+        epoch: () => 1,
       }),
     );
   }

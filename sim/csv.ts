@@ -18,6 +18,7 @@ import {
   decideCsv,
   initialCsv,
   modeOf,
+  type RedirectAdmission,
 } from '../services/hyperv-node/csv/core.js';
 import type { FileEntry } from '../services/hyperv-node/csv/file-table.js';
 import type { IoResult, StorageOp } from '../services/hyperv-node/mpio.js';
@@ -41,10 +42,12 @@ export const redirectService = (volume: string) => `csv-redirect:${volume}`;
 interface RedirectRequest {
   lun: string;
   from: string;
+  /** The sender's membership epoch when it sent it (csv/core.ts admitRedirect). */
+  epoch: number;
   op: StorageOp;
 }
-/** The coordinator's answer: the I/O's result, or that it does not coordinate. */
-type RedirectReply = IoResult & { notCoordinator?: boolean };
+/** The coordinator's answer: the I/O's result, that it does not coordinate, or to reconnect. */
+type RedirectReply = IoResult & { notCoordinator?: boolean; reconnect?: boolean };
 
 /** What a volume needs of its node. */
 export interface CsvDeps {
@@ -59,8 +62,10 @@ export interface CsvDeps {
   seed: FileEntry[];
   /** The node's MPIO. */
   mpio: BlockIo;
-  /** Whether `node` is a member of the cluster this node runs in. */
-  isMember: (node: string) => boolean;
+  /** What the coordinator does with a redirected I/O from `node` sent in its view of `epoch` (csv/core.ts admitRedirect). */
+  admitRedirect: (node: string, epoch?: number) => RedirectAdmission;
+  /** The epoch of this node's membership view now. */
+  epoch: () => number;
 }
 
 /** One CSV on one node. */
@@ -233,11 +238,12 @@ export class SimCsvVolume {
         this.later(RETRY_MS, `csv redirect retry ${volume}`, attempt);
       };
       if (!to || to === self) return again();
-      const req: RedirectRequest = { lun, from: self, op };
+      // Stamped anew each time, as redirect.ts does: the volume stayed online since, so this node has not left.
+      const req: RedirectRequest = { lun, from: self, epoch: this.d.epoch(), op };
       this.d.net.request(self, to, redirectService(volume), req, this.requestTimeoutMs, (r) => {
         if (r.ok) {
           const body = r.body as RedirectReply;
-          if (body.ok || !body.notCoordinator) return done(body, false);
+          if (body.ok || !(body.notCoordinator || body.reconnect)) return done(body, false);
           return again();
         }
         if (r.code === 'TIMEOUT')
@@ -266,7 +272,15 @@ export class SimCsvVolume {
         message: `${self} no longer coordinates ${v.volume}`,
         notCoordinator: true,
       });
-    if (!this.d.isMember(req.from))
+    const admission = this.d.admitRedirect(req.from, req.epoch);
+    if (admission === 'reconnect')
+      return reply({
+        ok: false,
+        code: 'UNAVAILABLE',
+        message: `${req.from}'s redirected ${req.op.kind} on ${v.volume} was sent before it last left the cluster: reconnect`,
+        reconnect: true,
+      });
+    if (admission === 'refuse')
       return reply({
         ok: false,
         code: 'RESERVATION_CONFLICT',

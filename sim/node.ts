@@ -25,6 +25,12 @@ import {
 } from '../services/hyperv-node/cluster/core/decide.js';
 import { mayFence } from '../services/hyperv-node/cluster/core/fencing.js';
 import {
+  admitRedirect,
+  type MemberWatch,
+  NO_MEMBERS,
+  watchMembers,
+} from '../services/hyperv-node/csv/core.js';
+import {
   decideMpio,
   type IoResult,
   initialMpio,
@@ -90,6 +96,8 @@ export class SimNode {
   readonly csv = new Map<string, SimCsvVolume>();
   /** Whether the volumes are online here (the cluster service runs), as service.ts tracks it. */
   private csvOnline = true;
+  /** Who the coordinator serves redirected I/O for, and when each last left (lost with the process). */
+  private members: MemberWatch = NO_MEMBERS;
   private readonly ios = new Map<string, (r: IoResult) => void>();
   private readonly waiting = new Map<string, (r: NodeReply) => void>();
   private nextId = 1;
@@ -240,6 +248,7 @@ export class SimNode {
     const s = this.settings;
     this.csv.clear();
     this.csvOnline = true;
+    this.members = NO_MEMBERS;
     for (const v of s.sharedVolumes)
       this.csv.set(
         v.volume,
@@ -252,8 +261,11 @@ export class SimNode {
             .filter((f) => f.lun === v.lun)
             .map(({ path, offset, sizeBytes }) => ({ path, offset, sizeBytes })),
           mpio: (lun, op, done) => this.io(lun, op, done),
-          isMember: (node) =>
-            this.cluster.state.service === 'Running' && this.cluster.state.members.includes(node),
+          admitRedirect: (node, epoch) => {
+            const watch = this.watchMembers();
+            return this.cluster.state.service === 'Running' ? admitRedirect(watch, node, epoch) : 'refuse';
+          },
+          epoch: () => this.cluster.state.epoch,
         }),
       );
   }
@@ -279,8 +291,16 @@ export class SimNode {
     next(0);
   }
 
+  /** The members as the cluster core sees them now, with who left when (csv/core.ts MemberWatch). */
+  private watchMembers(): MemberWatch {
+    const s = this.cluster.state;
+    this.members = watchMembers(this.members, s.service === 'Running' ? s.members : [], s.epoch);
+    return this.members;
+  }
+
   /** A node outside the cluster has no access to its CSVs (service.ts syncCsvOnline). */
   private syncCsvOnline(): void {
+    this.watchMembers();
     const online = this.cluster.state.service === 'Running';
     if (online === this.csvOnline) return;
     this.csvOnline = online;

@@ -102,6 +102,19 @@ describe('the checkers on simulated runs with an injected bug', () => {
     expect(r.report.verdict).not.toBe('fail');
   });
 
+  // Seed 81 (default timing, 10 minutes): HVR2NODO1, frozen for 15 s, was removed and fenced and
+  // VirtualMachine2 failed over to HVR2NODO2; the instant it thawed its VM sent a redirected write
+  // to the coordinator, which reached it after HVR2NODO1 had rejoined and wrote it over what
+  // HVR2NODO2's VM had written (no-split-brain, no-lost-acked-writes). The coordinator now has a
+  // member whose redirected I/O was sent in a view from before it last left reconnect, and the
+  // sender asks again only if its volume stayed online since (csv/core.ts admitRedirect).
+  it('never performs a redirected write its sender sent before it was removed and rejoined', () => {
+    const r = runSimulation({ seed: 81, topology: seed('default'), durationMs: 600_000 });
+    expect(verdict(r, 'no-split-brain')).toBe('pass');
+    expect(verdict(r, 'no-lost-acked-writes')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+  });
+
   // Seed 97 (fast timing, 10 minutes, operator moves drawn): VirtualMachine1 came back on
   // HVR2NODO2 after its failover threshold's retry and an operator quick-migrated it back to
   // HVR2NODO1 1.1 s later; no-split-brain took the two switches within 2 s for a switch back.

@@ -13,6 +13,7 @@ import { runService, type ServiceContext } from '../process/service.js';
 import type { ClusterState } from './cluster/core/decide.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';
+import type { CsvVolumeOptions } from './csv/options.js';
 import { runCheckedIoLoad } from './io-load.js';
 import { nodeMetrics } from './metrics.js';
 import type { IoResult, StorageOp } from './mpio.js';
@@ -29,7 +30,7 @@ type Ctx = ServiceContext<NodeSettings>;
 async function csvVolumes(
   { cfg, nc, log, onStop }: Ctx,
   disks: Multipath,
-  isMember: (node: string) => boolean,
+  membership: Pick<CsvVolumeOptions, 'admitRedirect' | 'epoch'>,
 ): Promise<Map<string, CsvVolume>> {
   const s = cfg.settings;
   const sizes = await disks.lunDetails(3000);
@@ -46,7 +47,7 @@ async function csvVolumes(
       nc,
       timing: cfg.timing,
       log,
-      isMember,
+      ...membership,
     });
     void volume.seed(
       s.csvFiles
@@ -156,7 +157,10 @@ await runService<NodeSettings>({
     // The coordinator serves redirected I/O to the cluster's members only (the cluster is built
     // after its volumes, so the question waits for it).
     let cluster: ClusterService | null = null;
-    const volumes = await csvVolumes(ctx, disks, (node) => cluster?.isMember(node) ?? false);
+    const volumes = await csvVolumes(ctx, disks, {
+      admitRedirect: (node, epoch) => cluster?.admitRedirect(node, epoch) ?? 'refuse',
+      epoch: () => cluster?.epoch() ?? 0,
+    });
     const vms = vmHost(ctx, disks, volumes);
     cluster = clusterService(ctx, disks, vms, volumes);
     cluster.start();

@@ -22,6 +22,13 @@ import { pollUntil } from '../../process/poll-until.js';
 import { CLIENT_OPTIONS, insecure, protos, unary } from '../../transport/grpc.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
 import type { NatsConnection } from '../../transport/nats.js';
+import {
+  admitRedirect,
+  type MemberWatch,
+  NO_MEMBERS,
+  type RedirectAdmission,
+  watchMembers,
+} from '../csv/core.js';
 import { adminHandlers } from './admin-handlers.js';
 import { ConfigPushQueue } from './config-push.js';
 import {
@@ -70,6 +77,8 @@ export class ClusterService {
   private stopped = false;
   /** Whether this node's CSVs are online: they start online and follow the cluster service. */
   private csvOnline = true;
+  /** Who the coordinator serves redirected I/O for, and when each last left. */
+  private members: MemberWatch = NO_MEMBERS;
   private readonly subs: { unsubscribe(): void }[] = [];
   private readonly stopCsvEvents: () => void;
 
@@ -351,13 +360,29 @@ export class ClusterService {
    * a coordinator after the node rejoins (found by a seeded campaign: a write held in the
    * redirect retries across a partition overwrote a record the new owner had acknowledged).
    */
-  /** Whether `node` is a member of the cluster this node runs in (false while it runs in none). */
-  isMember(node: string): boolean {
+  /**
+   * What this node, as coordinator, does with a redirected I/O from `node` sent in its view of
+   * `epoch` (csv/core.ts admitRedirect): refused while this node runs in no cluster.
+   */
+  admitRedirect(node: string, epoch?: number): RedirectAdmission {
+    const watch = this.watchMembers();
+    return this.actor.state.service === 'Running' ? admitRedirect(watch, node, epoch) : 'refuse';
+  }
+
+  /** The epoch of this node's membership view now (a redirected I/O is stamped with it). */
+  epoch(): number {
+    return this.actor.state.epoch;
+  }
+
+  /** The members as the cluster core sees them now, with who left when (csv/core.ts MemberWatch). */
+  private watchMembers(): MemberWatch {
     const s = this.actor.state;
-    return s.service === 'Running' && s.members.includes(node);
+    this.members = watchMembers(this.members, s.service === 'Running' ? s.members : [], s.epoch);
+    return this.members;
   }
 
   private syncCsvOnline(): void {
+    this.watchMembers();
     const online = this.actor.state.service === 'Running';
     if (online === this.csvOnline) return;
     this.csvOnline = online;

@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { Simulation, type TimerEffect } from '../../actor/actor.js';
 import type { IoResult, StorageOp } from '../mpio.js';
 import {
+  admitRedirect,
   type CsvEffect,
   type CsvMsg,
   type CsvState,
   decideCsv,
   initialCsv,
   modeOf,
+  NO_MEMBERS,
   PAUSED_IOS_MAX,
   REDIRECT_ATTEMPTS_MAX,
+  watchMembers,
 } from './core.js';
 
 const PROBE_MS = 60_000;
@@ -249,5 +252,44 @@ describe('CSV pause and resume', () => {
     expect(kinds(s.send({ type: 'ioDone', ioId: 'b', result: allDown, lost: true }))).toEqual(['complete b']);
     // An I/O issued since is redirected as before.
     expect(kinds(s.send({ type: 'io', ioId: 'c', lun: 'CSV1', op: write(3) }))).toEqual(['redirect c']);
+  });
+});
+
+describe('the coordinator’s watch of who may redirect I/O', () => {
+  // Simulation seed 81 (default timing): N1, frozen in the view of epoch 3, was removed at epoch 4
+  // and admitted again at epoch 6; the write its VM sent the instant it thawed, stamped 3, reached
+  // the coordinator after the readmission, when N1 was a member again.
+  const views: [string[], number][] = [
+    [['N1', 'N2'], 3],
+    [['N2'], 4],
+    [['N1', 'N2'], 6],
+  ];
+  const watch = views.reduce((w, [members, epoch]) => watchMembers(w, members, epoch), NO_MEMBERS);
+
+  it('has a member reconnect when its I/O was sent in a view from before it last left', () => {
+    expect(admitRedirect(watch, 'N1', 3)).toBe('reconnect');
+    expect(admitRedirect(watch, 'N1', 4)).toBe('reconnect');
+  });
+
+  it('performs I/O sent since it came back, of members that never left, and unstamped I/O of members', () => {
+    expect(admitRedirect(watch, 'N1', 6)).toBe('perform');
+    expect(admitRedirect(watch, 'N2', 3)).toBe('perform');
+    expect(admitRedirect(watch, 'N1', undefined)).toBe('perform');
+  });
+
+  it('refuses a node outside the cluster whatever its epoch', () => {
+    const out = watchMembers(watch, ['N2'], 7);
+    expect(admitRedirect(out, 'N1', 8)).toBe('refuse');
+    expect(admitRedirect(out, 'N3', 8)).toBe('refuse');
+  });
+
+  it('counts its own stop as everyone’s departure, which only has members that never left reconnect', () => {
+    // A node that stops running sees no members at its epoch (6): N2 never left, yet its I/O
+    // sent in view 6 must reconnect, and is performed once stamped with the view that readmitted
+    // this node (9).
+    const stopped = watchMembers(watchMembers(watch, [], 6), ['N1', 'N2'], 9);
+    expect(admitRedirect(stopped, 'N2', 6)).toBe('reconnect');
+    expect(admitRedirect(stopped, 'N2', 9)).toBe('perform');
+    expect(admitRedirect(stopped, 'N1', 3)).toBe('reconnect');
   });
 });

@@ -353,3 +353,57 @@ function setOnline(state: CsvState, online: boolean): CsvDecision {
   }
   return { state: s, effects };
 }
+
+/**
+ * The members a coordinator serves redirected I/O for, and the epoch of the last view it saw
+ * each node out of. A node removed while frozen or cut off does not know it yet: a write its VM
+ * issues then goes out stamped with its old view's epoch, and may reach the coordinator only after
+ * the node has rejoined — past the fence the storage keeps against it, after another node took the
+ * VM over (simulation seed 81, default timing: a write sent the instant a 15 s freeze ended).
+ * In the real cluster the removal ends the node's connections to the coordinator, so what it sent
+ * on them is never performed (docs/domain.md §Cluster Shared Volumes: a node outside the cluster
+ * has no access to the volume); the stamp stands for that connection here.
+ *
+ * The watch cannot tell the coordinator's own absence from its members': while its cluster
+ * service does not run it sees no members, so it records every node as left then. A stamp at or
+ * before a recorded departure therefore only means "from an older connection": the coordinator
+ * answers it with `reconnect` (redirect.ts), and the sender asks again stamped with its view now
+ * only if its volume stayed online since it issued the I/O — which a node that left never does
+ * (service.ts syncCsvOnline). A member that never left thus loses nothing to the coordinator's
+ * restart, and a removed node's stale write is never performed.
+ */
+export interface MemberWatch {
+  members: readonly string[];
+  leftAtEpoch: Readonly<Record<string, number>>;
+}
+
+/** A watch that has seen no view yet. */
+export const NO_MEMBERS: MemberWatch = { members: [], leftAtEpoch: {} };
+
+/** Records a view of the running cluster: whoever left since the last one left at `epoch`. */
+export function watchMembers(watch: MemberWatch, members: readonly string[], epoch: number): MemberWatch {
+  const gone = watch.members.filter((m) => !members.includes(m));
+  if (gone.length === 0 && members.length === watch.members.length) return watch;
+  const leftAtEpoch = { ...watch.leftAtEpoch };
+  for (const m of gone) leftAtEpoch[m] = Math.max(leftAtEpoch[m] ?? 0, epoch);
+  return { members: [...members], leftAtEpoch };
+}
+
+/** What a coordinator does with a redirected I/O (admitRedirect). */
+export type RedirectAdmission = 'perform' | 'refuse' | 'reconnect';
+
+/**
+ * What a coordinator does with a redirected I/O from `from`, stamped with the epoch of the view
+ * it was sent in (undefined: not stamped): a node outside the cluster is refused; a member's I/O
+ * stamped at or before its last recorded departure must reconnect (see MemberWatch); any other
+ * is performed.
+ */
+export function admitRedirect(
+  watch: MemberWatch,
+  from: string,
+  epoch: number | undefined,
+): RedirectAdmission {
+  if (!watch.members.includes(from)) return 'refuse';
+  const leftAt = watch.leftAtEpoch[from];
+  return epoch === undefined || leftAt === undefined || epoch > leftAt ? 'perform' : 'reconnect';
+}

@@ -14,7 +14,7 @@ import { pollUntil } from '../../process/poll-until.js';
 import { connectNats, type NatsConnection } from '../../transport/nats.js';
 import type { IoResult, StorageOp } from '../mpio.js';
 import type { CsvModeChange } from './core.js';
-import { type BlockDevice, CsvVolume } from './csv-volume.js';
+import { type BlockDevice, CsvVolume, type CsvVolumeOptions } from './csv-volume.js';
 import { loadTable } from './table-codec.js';
 
 const PORT = 25101;
@@ -93,11 +93,11 @@ describe('CsvVolume on two nodes over NATS', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** One node's volume of cluster `cluster` on the shared LUN file; `isMember` as its cluster says. */
+  /** One node's volume of cluster `cluster` on the shared LUN file; its membership as its cluster says. */
   const volumeOn = async (
     name: string,
     cluster = 'HVR2CLUSTER',
-    isMember?: (node: string) => boolean,
+    membership: Pick<CsvVolumeOptions, 'admitRedirect' | 'epoch'> = {},
     lunFile = file,
   ) => {
     const nc = await connectNats(`nats://127.0.0.1:${PORT}`, name);
@@ -114,7 +114,7 @@ describe('CsvVolume on two nodes over NATS', () => {
       nc,
       timing,
       log: () => {},
-      isMember,
+      ...membership,
     });
     vols.push(vol);
     return { vol, device };
@@ -123,7 +123,7 @@ describe('CsvVolume on two nodes over NATS', () => {
   it('says it is drained only once every I/O through it is answered, offline or not', async () => {
     const own = await open(join(dir, 'CSV1-drain.lun'), 'w+');
     await own.truncate(LUN_BYTES);
-    const { vol, device } = await volumeOn('HVR2NODO3', 'DRAINCLUSTER', undefined, own);
+    const { vol, device } = await volumeOn('HVR2NODO3', 'DRAINCLUSTER', {}, own);
     vol.setCoordinator('HVR2NODO3');
     await vol.drained();
     // A write held in the device (as MPIO holds one for a path's timeout) keeps the volume busy,
@@ -152,8 +152,13 @@ describe('CsvVolume on two nodes over NATS', () => {
   it('refuses redirected I/O from a node outside the cluster', async () => {
     const own = await open(join(dir, 'CSV1-fence.lun'), 'w+');
     await own.truncate(LUN_BYTES);
-    const a = await volumeOn('HVR2NODO1', 'FENCECLUSTER', (n) => n === 'HVR2NODO1', own);
-    const b = await volumeOn('HVR2NODO2', 'FENCECLUSTER', undefined, own);
+    const a = await volumeOn(
+      'HVR2NODO1',
+      'FENCECLUSTER',
+      { admitRedirect: (n) => (n === 'HVR2NODO1' ? 'perform' : 'refuse') },
+      own,
+    );
+    const b = await volumeOn('HVR2NODO2', 'FENCECLUSTER', {}, own);
     /** The first byte of the block the write aims at, as the LUN holds it. */
     const landed = async () => {
       const buf = Buffer.alloc(1);
@@ -166,6 +171,50 @@ describe('CsvVolume on two nodes over NATS', () => {
     const refused = await b.vol.io('CSV1', { kind: 'write', offset: 200 * MiB, data: block(7) });
     expect(refused).toMatchObject({ ok: false, code: 'RESERVATION_CONFLICT' });
     expect(await landed()).toBe(0);
+    await own.close();
+  });
+
+  it('has a member whose I/O was stamped before its last departure reconnect: it asks again with its view now, unless its volume went offline since', async () => {
+    const own = await open(join(dir, 'CSV1-reconnect.lun'), 'w+');
+    await own.truncate(LUN_BYTES);
+    // The coordinator saw HVR2NODO2 leave at epoch 4 (or was out itself then); HVR2NODO2 has
+    // not learned the view of epoch 5 that readmitted them yet.
+    let epochNow = 4;
+    let onReconnect = () => {
+      epochNow = 5;
+    };
+    const stamps: (number | undefined)[] = [];
+    const admitRedirect = (node: string, epoch?: number) => {
+      if (node !== 'HVR2NODO2') return 'perform' as const;
+      stamps.push(epoch);
+      if ((epoch ?? 0) > 4) return 'perform' as const;
+      onReconnect();
+      return 'reconnect' as const;
+    };
+    const a = await volumeOn('HVR2NODO1', 'RECONNECTCLUSTER', { admitRedirect }, own);
+    const b = await volumeOn('HVR2NODO2', 'RECONNECTCLUSTER', { epoch: () => epochNow }, own);
+    const landed = async (offset: number) => {
+      const buf = Buffer.alloc(1);
+      await own.read(buf, 0, 1, offset);
+      return buf[0];
+    };
+    a.vol.setCoordinator('HVR2NODO1');
+    b.vol.setCoordinator('HVR2NODO1');
+    b.device.pathsDown = true;
+    expect(await b.vol.io('CSV1', { kind: 'write', offset: 200 * MiB, data: block(7) })).toMatchObject({
+      ok: true,
+    });
+    expect(stamps).toEqual([4, 5]);
+    expect(await landed(200 * MiB)).toBe(7);
+
+    // A node that left took its volume offline: what it sent before is never sent again.
+    stamps.length = 0;
+    epochNow = 4;
+    onReconnect = () => b.vol.setOnline(false);
+    const gone = await b.vol.io('CSV1', { kind: 'write', offset: 201 * MiB, data: block(8) });
+    expect(gone).toMatchObject({ ok: false });
+    expect(stamps).toEqual([4]);
+    expect(await landed(201 * MiB)).toBe(0);
     await own.close();
   });
 

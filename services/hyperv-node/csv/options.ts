@@ -7,6 +7,7 @@ import type { Timing } from '../../process/config.js';
 import type { Logger } from '../../process/log.js';
 import type { NatsConnection } from '../../transport/nats.js';
 import type { IoResult, StorageOp } from '../mpio.js';
+import type { RedirectAdmission } from './core.js';
 
 /** What a CSV needs below it: Multipath has exactly this shape. */
 export interface BlockDevice {
@@ -44,10 +45,15 @@ export interface CsvVolumeOptions {
    */
   coordinatorWaitMs?: number;
   /**
-   * Whether a node is a member of the running cluster as this node knows it: the coordinator
-   * performs redirected I/O for members only. Everyone counts without it (tests of the volume alone).
+   * What the coordinator does with a redirected I/O from a node, sent in its view of `epoch`
+   * (csv/core.ts admitRedirect): performs it for a member, refuses it for a node outside the
+   * running cluster as this node knows it, or has a member reconnect (ask again stamped with its
+   * view now) when the stamp is from before its last departure. Everything is performed without
+   * it (tests of the volume alone).
    */
-  isMember?: (node: string) => boolean;
+  admitRedirect?: (node: string, epoch?: number) => RedirectAdmission;
+  /** The epoch of this node's membership view now, stamped on its redirected I/O. */
+  epoch?: () => number;
 }
 
 /**

@@ -62,15 +62,16 @@ export async function redirectInChunks(
 }
 
 /**
- * Sends one I/O to the coordinator. No responder (coordination moving) is asked again until
- * coordinatorWaitMs, then reported lost (it surely did not happen); a timeout is TIMEOUT
- * (indefinite: the coordinator may have written it).
+ * Sends one I/O to the coordinator. No responder (coordination moving), or a coordinator that
+ * asks this node to reconnect (csv/core.ts admitRedirect), is asked again until
+ * coordinatorWaitMs, then reported lost (it surely did not happen), as is one whose volume went
+ * offline meanwhile; a timeout is TIMEOUT (indefinite: the coordinator may have written it).
  */
 async function redirect(ctx: ForwardContext, lun: string, op: StorageOp): Promise<RedirectOutcome> {
   const { opts, requestTimeoutMs, coordinatorWaitMs } = ctx;
   const clock = systemClock;
   const until = clock.now() + coordinatorWaitMs;
-  const body = encodeJson({ lun, from: opts.node, op: toWireOp(op) } satisfies RedirectRequest);
+  const wireOp = toWireOp(op);
   for (;;) {
     if (ctx.stopped())
       return {
@@ -78,11 +79,19 @@ async function redirect(ctx: ForwardContext, lun: string, op: StorageOp): Promis
         lost: true,
       };
     try {
+      // Stamped anew each time: the volume stayed online since the I/O was issued (ctx.stopped),
+      // so this node has not left the cluster meanwhile, and its view now is its connection's.
+      const body = encodeJson({
+        lun,
+        from: opts.node,
+        epoch: opts.epoch?.(),
+        op: wireOp,
+      } satisfies RedirectRequest);
       const msg = await opts.nc.request(subjects.csvRedirected(opts.cluster, opts.volume), body, {
         timeout: requestTimeoutMs,
       });
       const w = decodeJson<WireResult>(msg.data);
-      if (w.ok || !w.notCoordinator) return { result: fromWireResult(w), lost: false };
+      if (w.ok || !(w.notCoordinator || w.reconnect)) return { result: fromWireResult(w), lost: false };
     } catch (err) {
       if (!noResponders(err))
         return {
@@ -137,11 +146,26 @@ export async function serveRedirect(
   }
   // A node outside the cluster has no access to the volume: its I/O would land with this
   // node's registration, past the fence the storage keeps against it.
-  if (opts.isMember && !opts.isMember(req.from))
+  const admission = opts.admitRedirect?.(req.from, req.epoch) ?? 'perform';
+  if (admission !== 'perform')
+    opts.log('warn', `redirected I/O not performed: ${admission}`, {
+      volume: opts.volume,
+      from: req.from,
+      epoch: req.epoch,
+      kind: op.kind,
+    });
+  if (admission === 'refuse')
     return {
       ok: false,
       code: 'RESERVATION_CONFLICT',
       message: `${req.from} is not a member of the cluster: ${opts.node} refuses its redirected ${op.kind} on ${opts.volume}`,
+    };
+  if (admission === 'reconnect')
+    return {
+      ok: false,
+      code: 'UNAVAILABLE',
+      message: `${req.from}'s redirected ${op.kind} on ${opts.volume} was sent in its view of epoch ${req.epoch}, before it last left the cluster: ${opts.node} asks it to reconnect`,
+      reconnect: true,
     };
   if (req.lun !== opts.lun || (op.kind !== 'read' && op.kind !== 'write'))
     return {

@@ -32,13 +32,23 @@ export interface RedirectRequest {
   lun: string;
   /** The node that lost its paths, for the coordinator's log. */
   from: string;
+  /** The sender's membership epoch when it sent it (csv/core.ts admitRedirect); absent, unstamped. */
+  epoch?: number;
   op: WireOp;
 }
 
 /** An I/O result as JSON: read data in base64. */
 export type WireResult =
   | { ok: true; data?: string; prState?: unknown; path?: string }
-  | { ok: false; code: ErrorCode; message: string; path?: string; notCoordinator?: boolean };
+  | {
+      ok: false;
+      code: ErrorCode;
+      message: string;
+      path?: string;
+      notCoordinator?: boolean;
+      /** Sent on an older connection (csv/core.ts admitRedirect): ask again stamped with the view now. */
+      reconnect?: boolean;
+    };
 
 /** Encodes a command for the wire. */
 export function toWireOp(op: StorageOp): WireOp {
