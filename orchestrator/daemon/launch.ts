@@ -14,7 +14,7 @@ import { controlSocketAddress, hostDir, runDir } from '../run/paths.js';
 import { alive, type RunState, writeState } from '../run/state.js';
 import { hostFiles } from '../runtime/host-config.js';
 import { type HostAddress, makeRuntime, type Runtime, type RuntimeKind } from '../runtime/runtime.js';
-import { serviceArgv } from '../runtime/service-argv.js';
+import { serviceArgv, serviceEnv } from '../runtime/service-argv.js';
 import type { HostPlan, ResolvedTopology } from '../topology/topology.js';
 
 /** One host and its processes (null: not running, or owned by the runtime). */
@@ -169,7 +169,7 @@ export class Launch {
       h,
       serviceArgv(process.execPath, projectRoot, h.plan.component, join(hostDir(h.plan.name), 'config.json')),
       'service.log',
-      awaitHosts.length ? { DCBOX_AWAIT: awaitHosts.join(',') } : {},
+      { ...serviceEnv(), ...(awaitHosts.length ? { DCBOX_AWAIT: awaitHosts.join(',') } : {}) },
     );
   }
 }

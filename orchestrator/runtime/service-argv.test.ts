@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceArgv } from './service-argv.js';
+import { serviceArgv, serviceEnv } from './service-argv.js';
 
 describe('serviceArgv', () => {
   it("gives the storage controller V8's speed flags after the memory ones", () => {
@@ -18,5 +18,12 @@ describe('serviceArgv', () => {
       expect(argv).toContain('--optimize-for-size');
       expect(argv).not.toContain('--no-optimize-for-size');
     }
+  });
+});
+
+describe('serviceEnv', () => {
+  it("fixes malloc's mmap threshold at 2 MiB unless the environment sets one", () => {
+    expect(serviceEnv({})).toEqual({ MALLOC_MMAP_THRESHOLD_: '2097152' });
+    expect(serviceEnv({ MALLOC_MMAP_THRESHOLD_: '131072' })).toEqual({});
   });
 });
