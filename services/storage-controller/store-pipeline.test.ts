@@ -52,7 +52,7 @@ describe('LUN store group commit', () => {
     expect(Buffer.from(await store.read('CSV1', 0, 1536))).toEqual(
       Buffer.concat([1, 2, 3].map((i) => Buffer.alloc(512, i))),
     );
-    expect(SYNCS_INFLIGHT_MAX).toBe(2);
+    expect(SYNCS_INFLIGHT_MAX).toBe(1);
   });
 
   it('fails only the batch whose sync failed', async () => {

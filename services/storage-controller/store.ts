@@ -1,9 +1,8 @@
 /**
  * The controller's disks: one sparse file per LUN (`<name>.lun`) and one metadata file, under
  * the data directory. Writes are made durable with group commit: writes to a LUN that arrive
- * while its fdatasync runs are written together and synced once, then all acknowledged; the
- * next batch is written and synced while an earlier one's fdatasync still runs (up to
- * SYNCS_INFLIGHT_MAX), so the disk does not wait for acknowledgements to travel.
+ * while its fdatasync runs are written together and synced once, then all acknowledged; up to
+ * SYNCS_INFLIGHT_MAX batches may sync at once.
  * The metadata file is replaced atomically (tmp, fsync, rename, fsync dir) so a `kill -9` at
  * any instant leaves either the old or the new table, never a torn one.
  */
@@ -44,13 +43,13 @@ interface PendingWrite {
 }
 
 /**
- * Batches whose fdatasync may run at once on one LUN. One at a time made the disk wait, at each
- * batch, for the acknowledgements to cross both hops and the blade's next writes to come back;
- * with two, the writes that arrive during a sync are written and their own sync starts at once.
- * Both syncs are joined by the file system's journal as fio's concurrent jobs' are (the bench's
- * storage session measures it; ARCHITECTURE.md, Storage path).
+ * Batches whose fdatasync may run at once on one LUN. With two, the writes that arrive during a
+ * sync are written and synced at once instead of waiting for it; measured beside one (the bench's
+ * storage session, alternating runs, DCBOX_SYNCS_INFLIGHT) it lost: ext4 commits one journal
+ * transaction at a time, so the second sync waits for the first's commit and then forces one
+ * more, and the smaller batches cost more commits (ARCHITECTURE.md, Storage path). One it is.
  */
-export const SYNCS_INFLIGHT_MAX = 2;
+export const SYNCS_INFLIGHT_MAX = 1;
 
 /**
  * SYNCS_INFLIGHT_MAX, or `DCBOX_SYNCS_INFLIGHT` (1–8) from the environment: the storage bench
