@@ -1,7 +1,8 @@
 /**
  * The controller's disks: one sparse file per LUN (`<name>.lun`) and one metadata file, under
  * the data directory. Writes are made durable with group commit: writes to a LUN that arrive
- * while its fdatasync runs are written together and synced once, then all acknowledged.
+ * while its fdatasync runs are written together and synced once, then all acknowledged; up to
+ * SYNCS_INFLIGHT_MAX batches may sync at once.
  * The metadata file is replaced atomically (tmp, fsync, rename, fsync dir) so a `kill -9` at
  * any instant leaves either the old or the new table, never a torn one.
  */
@@ -41,58 +42,117 @@ interface PendingWrite {
   data: Uint8Array;
 }
 
+/**
+ * Batches whose fdatasync may run at once on one LUN. With two, the writes that arrive during a
+ * sync are written and synced at once instead of waiting for it; measured beside one (the bench's
+ * storage session, alternating runs, DCBOX_SYNCS_INFLIGHT) it lost: ext4 commits one journal
+ * transaction at a time, so the second sync waits for the first's commit and then forces one
+ * more, and the smaller batches cost more commits (ARCHITECTURE.md, Storage path). One it is.
+ */
+export const SYNCS_INFLIGHT_MAX = 1;
+
+/**
+ * SYNCS_INFLIGHT_MAX, or `DCBOX_SYNCS_INFLIGHT` (1–8) from the environment: the storage bench
+ * session runs both settings side by side (bench/storage-session.ts), as one run's ratios are
+ * the only ones comparable on a shared machine.
+ */
+function syncsFromEnv(): number {
+  const n = Number(process.env.DCBOX_SYNCS_INFLIGHT);
+  return Number.isInteger(n) && n >= 1 && n <= 8 ? n : SYNCS_INFLIGHT_MAX;
+}
+
 /** One open LUN file and its group-commit queue. */
 class LunFile {
   private queue: PendingWrite[] = [];
-  private flushing = false;
+  /** A batch is being written into the file (batches are written one after the other). */
+  private writing = false;
+  /** A batch start is scheduled for the next turn of the event loop. */
+  private scheduled = false;
+  /** Batches written whose fdatasync has not returned yet. */
+  private syncing = 0;
   /** Batches synced so far: each is one pwrite-all and one fdatasync. */
   batches = 0;
 
   constructor(
     readonly fd: number,
     private readonly done: WritesDone,
+    private readonly syncsMax: number,
   ) {}
 
   submit(w: PendingWrite): void {
     this.queue.push(w);
-    if (this.flushing) return;
-    // Start the batch after the current event-loop turn: writes that arrived in the same read
-    // from the network join it instead of waiting for a second fdatasync.
-    this.flushing = true;
-    setImmediate(() => void this.flush());
+    this.schedule();
   }
 
   get idle(): boolean {
-    return !this.flushing && this.queue.length === 0;
+    return !this.writing && !this.scheduled && this.syncing === 0 && this.queue.length === 0;
   }
 
+  /**
+   * Starts the next batch after the current event-loop turn, so that writes that arrived in the
+   * same read from the network join it, once the previous batch is written and fewer than
+   * `syncsMax` syncs run.
+   */
+  private schedule(): void {
+    if (this.scheduled || this.writing || this.syncing >= this.syncsMax || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  /**
+   * Writes one batch, then syncs it; the next batch may be written while this one syncs. Every
+   * batch's writes reach the file before a later batch's, so overlapping writes keep their
+   * arrival order across batches too, and a batch is acknowledged only after an fdatasync that
+   * began after all of its writes returned.
+   */
   private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0);
-      const ids = batch.map((w) => w.reqId);
-      try {
-        // Small blocks are copied into the page cache here, in arrival order (a pwrite of a few
-        // KiB takes microseconds, less than a trip through libuv's pool and back). Large
-        // writes to disjoint blocks run side by side on the pool; overlapping ones keep their
-        // arrival order (the later one wins, as before). One fdatasync then covers the batch,
-        // and only then is any of it acknowledged.
-        const large = batch.filter((w) => w.data.length > SYNC_WRITE_BYTES_MAX);
-        if (large.length === 0) for (const w of batch) writeAllSync(this.fd, w.data, w.offset);
-        else if (overlapping(batch)) for (const w of batch) await writeAll(this.fd, w.data, w.offset);
-        else {
-          for (const w of batch)
-            if (w.data.length <= SYNC_WRITE_BYTES_MAX) writeAllSync(this.fd, w.data, w.offset);
-          await Promise.all(large.map((w) => writeAll(this.fd, w.data, w.offset)));
-        }
-        await fdatasyncAsync(this.fd);
-        this.batches++;
-        this.done(ids);
-      } catch (err) {
-        this.done(ids, err as Error);
-      }
+    if (this.writing || this.syncing >= this.syncsMax || this.queue.length === 0) return;
+    const batch = this.queue.splice(0);
+    const ids = batch.map((w) => w.reqId);
+    this.writing = true;
+    let failed: Error | undefined;
+    try {
+      await writeBatch(this.fd, batch);
+    } catch (err) {
+      failed = err as Error;
     }
-    this.flushing = false;
+    this.writing = false;
+    if (failed) {
+      this.done(ids, failed);
+      this.schedule();
+      return;
+    }
+    this.syncing++;
+    this.schedule();
+    try {
+      await fdatasyncAsync(this.fd);
+      this.batches++;
+      this.done(ids);
+    } catch (err) {
+      this.done(ids, err as Error);
+    } finally {
+      this.syncing--;
+      this.schedule();
+    }
+  }
+}
+
+/**
+ * Writes a batch into the page cache. Small blocks are copied here, in arrival order (a pwrite
+ * of a few KiB takes microseconds, less than a trip through libuv's pool and back). Large writes
+ * to disjoint blocks run side by side on the pool; overlapping ones keep their arrival order
+ * (the later one wins).
+ */
+async function writeBatch(fd: number, batch: readonly PendingWrite[]): Promise<void> {
+  const large = batch.filter((w) => w.data.length > SYNC_WRITE_BYTES_MAX);
+  if (large.length === 0) for (const w of batch) writeAllSync(fd, w.data, w.offset);
+  else if (overlapping(batch)) for (const w of batch) await writeAll(fd, w.data, w.offset);
+  else {
+    for (const w of batch) if (w.data.length <= SYNC_WRITE_BYTES_MAX) writeAllSync(fd, w.data, w.offset);
+    await Promise.all(large.map((w) => writeAll(fd, w.data, w.offset)));
   }
 }
 
@@ -135,6 +195,8 @@ export class LunStore {
   constructor(
     readonly dir: string,
     private readonly onWritesDone: WritesDone,
+    /** Batches of one LUN synced at once (SYNCS_INFLIGHT_MAX unless a caller measures another). */
+    private readonly syncsMax = syncsFromEnv(),
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -228,7 +290,7 @@ export class LunStore {
   private file(name: string): LunFile {
     let f = this.files.get(name);
     if (!f) {
-      f = new LunFile(openSync(this.lunPath(name), 'r+'), this.onWritesDone);
+      f = new LunFile(openSync(this.lunPath(name), 'r+'), this.onWritesDone, this.syncsMax);
       this.files.set(name, f);
     }
     return f;
