@@ -75,6 +75,8 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       recoveryMs: f.recoveryMs,
       roleStartMs: f.roleStartMs,
       failoverRatio: f.failoverMs / f.detectionMs,
+      // Where the recovery went (failover.ts RecoverySteps), from the survivor's own events.
+      ...f.steps,
     };
   } finally {
     first.stop();
