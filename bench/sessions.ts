@@ -95,10 +95,11 @@ export async function seedSession(quick: boolean): Promise<Samples> {
  */
 export async function lmIoSession(quick: boolean): Promise<Samples> {
   const reps = quick ? 1 : 3;
-  // The first move to each node faults the VM's 1 GiB in there (0.4-1.2 s of the target's CPU on
-  // this machine, whose host takes back the memory its guest frees); later moves land in the
-  // memory the VM left warm (services/hyperv-node/warm-memory.ts) and vary with the machine's
-  // load only. Five moves for a median; bench/lm-session.ts shows each move's phases.
+  // The first move into each node faults the VM's 1 GiB in there: about 0.45 s of the target's
+  // system CPU, and 0.5-1.8 s of its wall time on this machine, whose host takes back the memory
+  // its guest frees, so a fresh page faults in the host as well. Later moves land in the memory
+  // the VM left warm (services/hyperv-node/warm-memory.ts) and vary with the machine's load only.
+  // Five moves for a median; bench/lm-session.ts shows each move's phases.
   const copyReps = quick ? 1 : 5;
   const memoryMiB = quick ? 128 : 1024;
   const ioMs = quick ? 1000 : 5000;
