@@ -5,6 +5,7 @@
  * echo the survivor answers. verdict.ts splits these into detection and recovery.
  */
 import type { Clients } from '../orchestrator/run/clients.js';
+import type { ClusterEvent__Output } from '../services/generated/dcbox/cluster/v1/ClusterEvent.js';
 import type { StreamEvent__Output } from '../services/generated/dcbox/orchestrator/v1/StreamEvent.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
@@ -13,7 +14,23 @@ import { events } from './session-support.js';
 import { type FailoverInstants, type FailoverSplit, failoverSplit } from './verdict.js';
 
 const NODE_REMOVED = 1135;
+const FAILOVER_STARTED = 1153;
 const GROUP_ONLINE = 1201;
+
+/**
+ * Where the recovery's time went, from the survivor's own events (hints, not evidence): the
+ * removal (1135) to its fencing of the lost node done, the wait for the lost node's lease that
+ * the fenced event announced, the fenced event to the failover's start (1153: the wait and, for a
+ * holder of the witness, a defence's round trip), 1153 to the VM started (1201), and 1201 to the
+ * first echo answered (the guest's boot). Missing events leave NaN.
+ */
+export interface RecoverySteps {
+  fenceMs: number;
+  takeOverWaitMs: number;
+  fencedToFailoverMs: number;
+  failoverToStartMs: number;
+  startToAnswerMs: number;
+}
 
 /**
  * Powers blade `bay` (node `victim`) off through the MM and waits until `vm` answers from
@@ -24,7 +41,7 @@ export async function powerOffFailover(
   c: Clients,
   echo: EchoWatch,
   blade: { bay: number; victim: string; survivor: string },
-): Promise<FailoverInstants & FailoverSplit> {
+): Promise<FailoverInstants & FailoverSplit & { steps: RecoverySteps }> {
   const { victim, survivor } = blade;
   const offAt = Date.now();
   await rpc((cb) => c.mm().Power({ kind: 'blade', bay: blade.bay, action: 'off' }, deadline(30_000), cb));
@@ -56,7 +73,24 @@ export async function powerOffFailover(
   };
   const split = failoverSplit(instants);
   if (typeof split === 'string') throw new Error(`the failover's instants are out of order: ${split}`);
-  return { ...instants, ...split };
+  return { ...instants, ...split, steps: recoverySteps(log, instants, echo.vm) };
+}
+
+/** The recovery's steps on the survivor between Event 1135 and the first answer. */
+function recoverySteps(log: ClusterEvent__Output[], t: FailoverInstants, vm: string): RecoverySteps {
+  const after = (e: ClusterEvent__Output) => Number(e.time_ms) >= t.removedAtMs;
+  const fenced = log.find((e) => e.kind === 'fenced' && after(e));
+  const failover = log.find(
+    (e) => e.event_id === FAILOVER_STARTED && after(e) && dataOf(e.data_json).role === vm,
+  );
+  const at = (e: ClusterEvent__Output | undefined) => (e ? Number(e.time_ms) : Number.NaN);
+  return {
+    fenceMs: at(fenced) - t.removedAtMs,
+    takeOverWaitMs: Number(fenced ? (dataOf(fenced.data_json).takeOverWaitMs ?? Number.NaN) : Number.NaN),
+    fencedToFailoverMs: at(failover) - at(fenced),
+    failoverToStartMs: t.roleStartedAtMs - at(failover),
+    startToAnswerMs: t.answeredAtMs - t.roleStartedAtMs,
+  };
 }
 
 function dataOf(json: string): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /**
- * The `lm` session: only the copy rate of lm-io (sessions.ts `copyRates`), for quick work on
+ * The `lm` session: only the copy rate of lm-io (lm-support.ts `copyRates`), for quick work on
  * live migration. A fresh data center, a 1 GiB VM with its default workload (128 MiB when
  * quick) moved back and forth between the seed's two nodes, each move after an iperf3
  * baseline. Beside the ratios it returns each move's phases as the source logged them ("VM
@@ -15,14 +15,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from '../orchestrator/run/clients.js';
 import { hostDir } from '../orchestrator/run/paths.js';
-import { down } from '../orchestrator/run/sweep.js';
-import { up } from '../orchestrator/run/up.js';
-import { Pinger } from '../orchestrator/scenario/seed.js';
-import { pollUntil } from '../services/process/poll-until.js';
-import { formed, median, N1, N2, online, type Samples } from './session-support.js';
-import { copyRates, createVm, LiveMover } from './sessions.js';
+import { copyRates, moveRatios, withMovingVm } from './lm-support.js';
+import { median, N1, N2, type Samples } from './session-support.js';
 
 /** Messages of the nodes' logs that describe one move's phases, source and target side. */
 const PHASE_MESSAGES = ['VM migrated', 'VM migration timeline', 'VM migration received'];
@@ -30,21 +25,12 @@ const PHASE_MESSAGES = ['VM migrated', 'VM migration timeline', 'VM migration re
 /** Runs `moves` moves of the benchmark's VM with its default workload; ratios and phases. */
 export async function lmSession(quick: boolean, moves: number, warmUp = 0): Promise<Samples> {
   const memoryMiB = quick ? 128 : 1024;
-  const vm = 'BenchVM';
-  await up({ topology: 'seed', timing: 'default', quiet: true });
-  const c = connect();
-  const p = new Pinger(c, vm);
-  try {
-    await formed(c, N1, 2);
-    await createVm(c, vm, memoryMiB);
-    await online(c, vm, N2);
-    p.start();
-    await pollUntil(async () => p.replies.some((r) => r.ok), { what: `${vm} answering`, timeoutMs: 10_000 });
-    const mover = new LiveMover(c, p, vm);
-    const iperfSeconds = quick ? 1 : 3;
+  const iperfSeconds = quick ? 1 : 3;
+  return withMovingVm(memoryMiB, async (c, mover) => {
     const cold = warmUp > 0 ? await copyRates(c, mover, warmUp, iperfSeconds) : { tcp: [], lm: [] };
-    const { tcp, lm, moves: stats } = await copyRates(c, mover, moves, iperfSeconds);
-    const ratios = lm.map((x, i) => x / (tcp[i] as number));
+    const rates = await copyRates(c, mover, moves, iperfSeconds);
+    const { tcp, lm, moves: stats } = rates;
+    const ratios = moveRatios(rates);
     return {
       memoryMiB,
       moves,
@@ -54,18 +40,16 @@ export async function lmSession(quick: boolean, moves: number, warmUp = 0): Prom
       lmRatioMedian: median(ratios),
       lmRatioMin: Math.min(...ratios),
       lmRatios: ratios.map((x) => x.toFixed(2)).join(', '),
-      warmUpRatios: cold.lm.map((x, i) => (x / (cold.tcp[i] as number)).toFixed(2)).join(', '),
+      warmUpRatios: moveRatios(cold)
+        .map((x) => x.toFixed(2))
+        .join(', '),
       tcpMBpsEach: tcp.map((x) => (x / 1e6).toFixed(0)).join(', '),
       lmMBpsEach: lm.map((x) => (x / 1e6).toFixed(0)).join(', '),
       durationsMs: stats.map((m) => m.duration_ms).join(', '),
       passes: stats.map((m) => m.passes).join(', '),
       phases: JSON.stringify(phaseLines()),
     };
-  } finally {
-    p.stop();
-    c.close();
-    await down();
-  }
+  });
 }
 
 /** The nodes' log lines about each move's phases, oldest first, as logged. */

@@ -7,15 +7,13 @@
 import { type Clients, connect } from '../orchestrator/run/clients.js';
 import { down } from '../orchestrator/run/sweep.js';
 import { up } from '../orchestrator/run/up.js';
-import { Pinger } from '../orchestrator/scenario/seed.js';
-import type { MigrationStats__Output } from '../services/generated/dcbox/cluster/v1/MigrationStats.js';
-import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import { fio, iperf, nodeWrites } from './baselines.js';
+import { fio, nodeWrites } from './baselines.js';
 import { ECHO_INTERVAL_MS, EchoWatch } from './echo.js';
 import { powerOffFailover } from './failover.js';
+import { copyRates, type LiveMover, moveRatios, withMovingVm } from './lm-support.js';
 import { formed, MIB, median, N1, N2, online, type Samples, sleep, state } from './session-support.js';
 import { longestSilenceMs } from './verdict.js';
 /** Session kinds: `seed` (startup, memory, failover), `lm-io` (migration and storage), `scale-N`. */
@@ -77,6 +75,8 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       recoveryMs: f.recoveryMs,
       roleStartMs: f.roleStartMs,
       failoverRatio: f.failoverMs / f.detectionMs,
+      // Where the recovery went (failover.ts RecoverySteps), from the survivor's own events.
+      ...f.steps,
     };
   } finally {
     first.stop();
@@ -95,102 +95,30 @@ export async function seedSession(quick: boolean): Promise<Samples> {
  */
 export async function lmIoSession(quick: boolean): Promise<Samples> {
   const reps = quick ? 1 : 3;
-  // The first move to each node faults the VM's 1 GiB in there (0.4-1.2 s of the target's CPU on
-  // this machine, whose host takes back the memory its guest frees); later moves land in the
-  // memory the VM left warm (services/hyperv-node/warm-memory.ts) and vary with the machine's
-  // load only. Five moves for a median; bench/lm-session.ts shows each move's phases.
+  // The first move into each node faults the VM's 1 GiB in there: about 0.45 s of the target's
+  // system CPU, and 0.5-1.8 s of its wall time on this machine, whose host takes back the memory
+  // its guest frees, so a fresh page faults in the host as well. Later moves land in the memory
+  // the VM left warm (services/hyperv-node/warm-memory.ts) and vary with the machine's load only.
+  // Five moves for a median; bench/lm-session.ts shows each move's phases.
   const copyReps = quick ? 1 : 5;
   const memoryMiB = quick ? 128 : 1024;
   const ioMs = quick ? 1000 : 5000;
-  const vm = 'BenchVM';
-  await up({ topology: 'seed', timing: 'default', quiet: true });
-  const c = connect();
-  const p = new Pinger(c, vm);
-  try {
-    await formed(c, N1, 2);
-    await createVm(c, vm, memoryMiB);
-    await online(c, vm, N2);
-    p.start();
-    await pollUntil(async () => p.replies.some((r) => r.ok), { what: `${vm} answering`, timeoutMs: 10_000 });
-    const mover = new LiveMover(c, p, vm);
+  return withMovingVm(memoryMiB, async (c, mover) => {
     const copy = await copyRates(c, mover, copyReps, quick ? 1 : 3);
     // Idle: no disk workload and (almost) no dirtied pages, so the last pass is tiny.
     await rpc((cb) =>
       c
         .node(mover.owner)
-        .SetWorkload({ vm, enabled: false, interval_ms: 0, dirty_pages_per_sec: 1 }, deadline(3000), cb),
+        .SetWorkload(
+          { vm: mover.vm, enabled: false, interval_ms: 0, dirty_pages_per_sec: 1 },
+          deadline(3000),
+          cb,
+        ),
     );
     const blackout = await blackouts(c, mover, reps);
     const writes = await storageWrites(c, reps, ioMs);
     return lmIoSamples({ reps, memoryMiB, copyReps }, copy, blackout, writes);
-  } finally {
-    p.stop();
-    c.close();
-    await down();
-  }
-}
-
-/** Creates the benchmark's VM on HVR2NODO2, with its disk on the CSV. */
-export async function createVm(c: Clients, vm: string, memoryMiB: number): Promise<void> {
-  const spec = {
-    name: vm,
-    memory_mib: memoryMiB,
-    disk_path: `C:\\ClusterStorage\\Volume1\\${vm}\\${vm}.vhd`,
-    disk_size_mib: 64,
-    switch_name: 'VMs',
-  };
-  await rpc((cb) => c.node(N2).CreateVm(spec, deadline(30_000), cb));
-}
-
-/** Live-migrates one VM back and forth between the seed's two nodes. */
-export class LiveMover {
-  /** The node the VM runs on now. */
-  owner = N2;
-
-  constructor(
-    private readonly c: Clients,
-    private readonly p: Pinger,
-    readonly vm: string,
-  ) {}
-
-  /** Moves the VM to the other node; its stats, and the pings lost and sent during the move. */
-  async move() {
-    const { c, p, vm } = this;
-    const to = this.owner === N1 ? N2 : N1;
-    const from = Date.now();
-    const r = await rpc<MoveResponse__Output>((cb) =>
-      c.cluster(N1).Move({ role: vm, to, live: true }, deadline(300_000), cb),
-    );
-    await pollUntil(
-      async () => p.replies.some((x) => x.ok && x.host === to && Number(x.sent_at_ms) >= from),
-      {
-        what: `${vm} answering from ${to}`,
-        timeoutMs: 10_000,
-      },
-    );
-    this.owner = to;
-    const m = r.migration;
-    if (!m) throw new Error('the move returned no migration stats');
-    const ping = p.between(from, Date.now());
-    return { m, lost: ping.filter((x) => !x.ok).length, sent: ping.length };
-  }
-}
-
-/**
- * Copy rates of moves with the VM's default workload, each after an iperf3 baseline; `moves`
- * keeps each move's stats (passes, bytes per pass, duration) for a closer look (bench/lm-session.ts).
- */
-export async function copyRates(c: Clients, mover: LiveMover, copyReps: number, iperfSeconds: number) {
-  const tcp: number[] = [];
-  const lm: number[] = [];
-  const moves: MigrationStats__Output[] = [];
-  for (let i = 0; i < copyReps; i++) {
-    tcp.push(await iperf(c, iperfSeconds));
-    const { m } = await mover.move();
-    moves.push(m);
-    lm.push(Number(m.bytes_copied) / (Number(m.duration_ms) / 1000));
-  }
-  return { tcp, lm, moves };
+  });
 }
 
 /**
@@ -265,7 +193,9 @@ export function lmIoSamples(
     lmMBps: median(lm) / 1e6,
     lmThroughputRatio: median(lm) / median(tcp),
     copyReps: run.copyReps,
-    lmRatios: lm.map((x, i) => (x / (tcp[i] as number)).toFixed(2)).join(', '),
+    lmRatios: moveRatios(copy)
+      .map((x) => x.toFixed(2))
+      .join(', '),
     lmBlackoutMs: median(b.outside),
     lmBlackouts: b.outside.map((x) => x.toFixed(1)).join(', '),
     echoQuietGapMs: median(b.quiet),

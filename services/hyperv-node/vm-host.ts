@@ -435,7 +435,7 @@ export class VmHost {
         return;
       case 'allocIncoming': {
         const bytes = effect.memoryMiB * MIB;
-        this.memory.set(effect.vm, new GuestMemory(this.warm.take(bytes) ?? Buffer.alloc(bytes)));
+        this.memory.set(effect.vm, new GuestMemory(this.warm.take(bytes) ?? Buffer.alloc(bytes), true));
         return;
       }
       case 'freeMemory':
@@ -489,13 +489,14 @@ export class VmHost {
   }
 
   /**
-   * Drops a VM's memory, kept warm for the next VM migrating in unless a write of the VM is still
-   * in flight: that write puts its record in the memory it was given, which must be nobody's.
+   * Drops a VM's memory, kept warm for the next VM migrating in when every page of it was written
+   * here (warm-memory.ts says why a cold-booted guest's is not) and no write of the VM is still in
+   * flight: that write puts its record in the memory it was given, which must be nobody's.
    */
   private freeMemory(vm: string): void {
     const mem = this.memory.get(vm);
     this.memory.delete(vm);
-    if (mem && (this.writesInFlight.get(vm)?.size ?? 0) === 0) this.warm.keep(mem.buf);
+    if (mem?.everyPageWritten && (this.writesInFlight.get(vm)?.size ?? 0) === 0) this.warm.keep(mem.buf);
   }
 
   /** Writes a saving VM's memory to its saved state. */
@@ -539,7 +540,7 @@ export class VmHost {
         throw new DcboxError('NOT_FOUND', `no saved state of ${vm} to restore`);
       await this.savedState.discard(spec);
     }
-    this.memory.set(vm, new GuestMemory(buf));
+    this.memory.set(vm, new GuestMemory(buf, restore));
   }
 
   /**

@@ -7,6 +7,15 @@
  * buffer that was already written is resident: the pass copies into it without a fault, and
  * no 1 GiB allocation makes V8 collect garbage in the middle of the copy.
  *
+ * Only memory whose every page was written on this node is kept: memory that came in by a
+ * migration (its first pass writes every page) or from a saved state. A cold-booted guest's is
+ * not. Its pages the guest never wrote were first read when it migrated away (the source sends
+ * every page), and a read of an untouched page maps the kernel's shared zero page; writing there
+ * later costs a copy-on-write fault and a TLB flush each, about twice a fresh page's fault on the
+ * benchmark's machine. The VM's second move, back to the node that booted it, landed in such
+ * memory and took three times as long as the first (1.7 s against 0.6 s for 1 GiB,
+ * bench/lm-session.ts); a fresh allocation there costs what the first move's did.
+ *
  * Only an incoming migration takes a kept buffer: every page of it is written (the first pass
  * copies all memory, a restore reads all of it) before the VM runs, so nothing of the VM that
  * left is ever seen by the one that came. Kept buffers are bounded in bytes and in time, so a

@@ -15,7 +15,15 @@ export class GuestMemory {
   /** Counts dirtying writes; each stamp carries it, so every write changes the page. */
   private generation = 0;
 
-  constructor(readonly buf: Buffer) {
+  /**
+   * @param everyPageWritten every page of `buf` was written on this node before anything read it
+   *   (memory that came by migration or from a saved state), so each is backed by a page of its
+   *   own; a cold-booted guest's memory is not: see ../warm-memory.ts for why that matters.
+   */
+  constructor(
+    readonly buf: Buffer,
+    readonly everyPageWritten = false,
+  ) {
     this.dirty = new DirtyBitmap(Math.ceil(buf.length / PAGE_SIZE));
   }
 

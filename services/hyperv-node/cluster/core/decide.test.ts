@@ -105,6 +105,13 @@ describe('membership and regroup', () => {
     expect(fence).toBeDefined();
     expect(failover).toBeDefined();
     expect(fence!.at).toBeLessThanOrEqual(failover!.at);
+    // The fenced event says how long the takeover still waits for N2's lease: the failover comes
+    // then, or a defence round trip later (the survivor holds the witness).
+    const fenced = sim.events.find((e) => e.kind === 'fenced');
+    const waitMs = fenced?.data.takeOverWaitMs as number;
+    expect(waitMs).toBeGreaterThan(0);
+    expect(failover!.at - fenced!.at).toBeGreaterThanOrEqual(waitMs);
+    expect(failover!.at - fenced!.at).toBeLessThanOrEqual(waitMs + 250);
     expect(sim.node(N1).config.roles.VM1?.owner).toBe(N1);
     expect(sim.node(N1).config.roles.VM1?.failovers).toHaveLength(1);
   });

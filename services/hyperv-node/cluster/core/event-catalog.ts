@@ -111,12 +111,14 @@ export function fenceFailed(victims: string[], error: string | undefined) {
 }
 
 /** The leader preempted the removed nodes' keys. */
-export function fenced(victims: string[]) {
+export function fenced(victims: string[], takeOverWaitMs = 0) {
   return event(
     DCBOX_EVENT_ID,
     'fenced',
     `Preempted the reservation keys of ${victims.join(', ')} on every shared disk before taking them over.`,
-    { victims },
+    // How much longer the takeover waits for the removed nodes' leases (fencing.ts): where a
+    // failover's time goes between Event 1135 and the role's start.
+    { victims, takeOverWaitMs },
   );
 }
 

@@ -88,7 +88,7 @@ export function onFenceDone(
   }
   const victims = s0.fencing.victims;
   const s: ClusterState = { ...s0, fencing: { ...s0.fencing, fenced: true, busy: false } };
-  const done = fenced(victims);
+  const done = fenced(victims, Math.max(0, s.fencing!.safeAt - now));
   if (now < s.fencing!.safeAt)
     return {
       state: s,
