@@ -3,6 +3,7 @@
  * leader sends its members when its lease or its hold on the witness changes.
  */
 import { hearsOf } from './connectivity.js';
+import { runningVms } from './held-vms.js';
 import { leaseValid, witnessFresh } from './lease.js';
 import type { ClusterEffectOrTimer } from './protocol.js';
 import { localResourceState } from './roles.js';
@@ -23,6 +24,7 @@ export function viewOf(s: ClusterState, now: number): View {
     witness: { owner: s.witness.owner, epoch: s.witness.epoch, status: s.witness.status },
     witnessHeld: witnessFresh(s, now),
     roles,
+    runs: runningVms(s),
     leaseRemainingMs: leaseValid(s, now) ? s.leaseUntil - now : 0,
     hears: hearsOf(s),
     ...(s.adminStop ? { adminStop: s.adminStop.phase } : {}),

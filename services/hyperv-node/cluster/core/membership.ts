@@ -8,6 +8,7 @@ import { connected } from './connectivity.js';
 import { takeUnreachableCsv } from './csv-coordination.js';
 import { netInterfaceUnreachable, nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
 import { viewOf } from './heartbeat-view.js';
+import { noteRuns } from './held-vms.js';
 import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
@@ -81,12 +82,14 @@ export function onHbResult(
       ...s0.peers,
       [msg.peer]: { ...prev, lastOkAt, lastAskedAt: askedAt, missed: 0, down: false, view: msg.view },
     };
-    const r = onView(followLeader({ ...s0, peers }, msg.view, msg.sentAt, now), msg.view, now, prev.view);
-    if (r.state.service === 'Running')
-      return {
-        state: r.state,
-        effects: [...r.effects, ...resendToLagging(r.state, msg.peer, msg.view, askedAt)],
-      };
+    const answered = { ...s0, peers };
+    // The answer may show that the peer does not run a VM held here: release it at once.
+    const known = noteRuns(answered, msg.peer, msg.view, askedAt);
+    const r = onView(followLeader(known, msg.view, msg.sentAt, now), msg.view, now, prev.view);
+    if (r.state.service === 'Running') {
+      const effects = [...r.effects, ...resendToLagging(r.state, msg.peer, msg.view, askedAt)];
+      return known === answered ? { state: r.state, effects } : reconcile(r.state, now, effects);
+    }
     // Outside a running cluster, an answer may be what forming waited for: form now rather
     // than at the next tick.
     const f = tryForm(r.state, now);
