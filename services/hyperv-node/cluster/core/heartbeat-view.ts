@@ -7,6 +7,7 @@ import { runningVms } from './held-vms.js';
 import { leaseValid, witnessFresh } from './lease.js';
 import type { ClusterEffectOrTimer } from './protocol.js';
 import { localResourceState } from './roles.js';
+import { movesUnderWay } from './stale-moves.js';
 import type { ClusterState, ResourceState, View } from './state.js';
 
 /** This node's view, sent with every heartbeat. */
@@ -25,6 +26,7 @@ export function viewOf(s: ClusterState, now: number): View {
     witnessHeld: witnessFresh(s, now),
     roles,
     runs: runningVms(s),
+    moves: movesUnderWay(s),
     leaseRemainingMs: leaseValid(s, now) ? s.leaseUntil - now : 0,
     hears: hearsOf(s),
     ...(s.adminStop ? { adminStop: s.adminStop.phase } : {}),

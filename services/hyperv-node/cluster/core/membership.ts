@@ -16,6 +16,7 @@ import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
 import { resendToLagging } from './replication.js';
 import { failback, reportFailures, retryFailed } from './role-policies.js';
 import { reconcile } from './roles.js';
+import { clearAbandonedMoves } from './stale-moves.js';
 import { byId, type ClusterState, freshWindow, type View } from './state.js';
 
 /** Every SameSubnetDelay: heartbeat the peers, form or lead (failback, retries, fencing), reconcile. */
@@ -41,6 +42,9 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
     const rt = retryFailed(s, now);
     s = rt.state;
     effects.push(...rt.effects);
+    const cm = clearAbandonedMoves(s);
+    s = cm.state;
+    effects.push(...cm.effects);
     const rg = regroupByReachability(s, now);
     s = rg.state;
     effects.push(...rg.effects);

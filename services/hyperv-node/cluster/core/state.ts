@@ -116,6 +116,12 @@ export interface View {
    */
   runs?: string[];
   /**
+   * The roles the sender has a move of under way (from before it asks the leader to mark the role
+   * as moving until the leader answered its end): the leader clears a mark its owner no longer
+   * pursues (stale-moves.ts). Absent in views of older versions.
+   */
+  moves?: string[];
+  /**
    * How long the sender's lease still held when it made this view (0: it holds none). A member
    * may follow its leader's lease (lease.ts followLeader); absent in views of older versions.
    */
