@@ -65,9 +65,19 @@ describe('a VM held paused after a migration whose end is unknown', () => {
     expect(vmOps(released)).toEqual(['turnOff']);
     // The adapters report the VM's state, then the operation's end (sim/vm-host.ts op).
     const off = step(released.state, { type: 'vmState', name: 'VM1', state: 'Off' }, now + 6);
-    expect(off.state.held).toEqual({});
     const done = step(off.state, { type: 'vmOpDone', name: 'VM1', op: 'turnOff', ok: true }, now + 7);
     expect(vmOps(done)).toEqual(['start']);
+    expect(done.state.held).toEqual({});
+  });
+
+  it('is not started again, once turned off for a moment out of quorum, while the target may run it', () => {
+    const { s, peer, now } = formed();
+    const held = step(s, { type: 'vmState', name: 'VM1', state: 'Held' }, now).state;
+    // Turned off while its node had no quorum for a moment; quorum is back.
+    const off = step(held, { type: 'vmState', name: 'VM1', state: 'Off' }, now + 1);
+    expect(vmOps(off)).toEqual([]);
+    const clear = step(off.state, answer(peer, now + 5, now + 2, []), now + 5);
+    expect(vmOps(clear)).toEqual(['start']);
   });
 
   it('is released once the target was removed, fenced and its lease surely ended', () => {

@@ -12,12 +12,31 @@
 import type { ClusterState, View, VmState } from './state.js';
 import { arbitrationMs, freshWindow, leaseMs } from './state.js';
 
-/** Notes that a VM here became held (or stopped being held) as the VM manager reports it. */
-export function noteHeld(s: ClusterState, name: string, state: VmState, now: number): ClusterState {
-  const held = s.held?.[name];
-  if (state === 'Held') return held ? s : { ...s, held: { ...s.held, [name]: { since: now, clear: [] } } };
-  if (!held) return s;
-  const { [name]: _gone, ...rest } = s.held ?? {};
+/**
+ * Notes that a VM here became held, as the VM manager reports it. The record outlives the Held
+ * state: a held VM turned off (its node lost quorum a moment, say) must still not start until no
+ * other node may run it (mayStart); it is dropped when the VM starts again (started).
+ */
+export function noteHeld(
+  s: ClusterState,
+  name: string,
+  was: VmState | undefined,
+  state: VmState,
+  now: number,
+) {
+  if (state !== 'Held' || was === 'Held') return s;
+  return { ...s, held: { ...s.held, [name]: { since: now, clear: [] } } };
+}
+
+/** Whether a VM that is off here may start: it was not held, or its hold may be released. */
+export function mayStart(s: ClusterState, name: string, now: number): boolean {
+  return !s.held?.[name] || holdReleased(s, name, now);
+}
+
+/** The VM starts again here: its hold, if any, is over. */
+export function started(s: ClusterState, name: string): ClusterState {
+  if (!s.held?.[name]) return s;
+  const { [name]: _gone, ...rest } = s.held;
   return { ...s, held: rest };
 }
 

@@ -6,7 +6,7 @@
 
 import { injected } from '../../../process/injected-bugs.js';
 import { groupFailedHere, registerFailed, resourceFailed, roleStarted } from './event-catalog.js';
-import { holdReleased, noteHeld } from './held-vms.js';
+import { holdReleased, mayStart, noteHeld, started } from './held-vms.js';
 import { inDoubt, leaseValid } from './lease.js';
 import { afterResourceFailure } from './policy.js';
 import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
@@ -93,9 +93,11 @@ export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTim
       op = null;
     } else if (role.desired === 'Online') {
       if (vm === 'Absent') op = 'define';
-      else if (vm === 'Off' || vm === 'Saved') op = s.roleErrors[name] ? null : 'start';
+      else if (vm === 'Off' || vm === 'Saved')
+        op = s.roleErrors[name] || !mayStart(s, name, now) ? null : 'start';
     } else if (vm === 'Running') op = 'save';
     if (op) {
+      if (op === 'start') s = started(s, name);
       s = { ...s, vmBusy: { ...s.vmBusy, [name]: op } };
       effects.push({ type: 'vm', op, name, spec: op === 'define' ? role.vm : undefined });
     }
@@ -183,5 +185,5 @@ export function onVmState(
   now: number,
 ): ClusterDecision {
   const vms = { ...s.vms, [msg.name]: msg.state };
-  return reconcile(noteHeld({ ...s, vms }, msg.name, msg.state, now), now);
+  return reconcile(noteHeld({ ...s, vms }, msg.name, s.vms[msg.name], msg.state, now), now);
 }
