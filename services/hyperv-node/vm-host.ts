@@ -194,8 +194,9 @@ export class VmHost {
   }
 
   /**
-   * Resumes a Paused VM here: for the cluster after a migration whose end is unknown left it
-   * held paused, once it knows the target does not run it.
+   * Resumes a Paused VM here. A VM held paused after a migration whose end is unknown is not
+   * resumed but turned off and booted cold by the cluster once the target is known not to run it
+   * (cluster/core/held-vms.ts): the target may have written its disk meanwhile.
    */
   resume(name: string): Promise<VmInstanceState> {
     return this.ask((replyTo) => ({ type: 'resume', replyTo, name }));

@@ -65,7 +65,11 @@ export function pause(state: VmManagerState, replyTo: string, name: string, ctx:
   return { state: put(state, next), effects };
 }
 
-/** Resumes a Paused VM here (the cluster, once it knows the target does not run it). */
+/**
+ * Resumes a Paused VM here. The cluster does not use it for a VM held after a migration whose end
+ * is unknown: the target may have run it and written its disk meanwhile, so the paused memory is
+ * stale and the VM is turned off and booted cold instead (cluster/core/held-vms.ts).
+ */
 export function resume(vm: VmInstanceState, ctx: Ctx): VmStep {
   if (vm.run.state !== 'Paused') return badState(vm, 'resume');
   return running(vm, vm.run.epoch, vm.run.since, ctx);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deviceStateOf } from './migration-source.js';
+import { clusterVmState } from './model.js';
+import { changedVms } from './registry.js';
 import { BOOT, INTERVAL, kinds, MIB, replyOf, running, sim, vm1 } from './test-support.js';
 
 describe('migration, source and target sides', () => {
@@ -62,9 +64,14 @@ describe('migration, source and target sides', () => {
     running(s);
     s.send({ type: 'beginMigration', replyTo: 'a', name: 'VirtualMachine1', to: 'HVR2NODO1' });
     s.send({ type: 'pause', replyTo: 'b', name: 'VirtualMachine1' });
+    // Paused for the migration, the cluster still sees it Running; held after it, Held, and the
+    // change is reported though the lifecycle state stays Paused.
+    expect(clusterVmState(s.state.vms.VirtualMachine1)).toBe('Running');
+    const before = s.state;
     const held = s.send({ type: 'migrationFailed', replyTo: 'c', name: 'VirtualMachine1', hold: true });
     expect(kinds(held)).toEqual(['reply']);
     expect(s.state.vms.VirtualMachine1).toMatchObject({ run: { state: 'Paused' }, migratingTo: null });
+    expect(changedVms(before, s.state).map(clusterVmState)).toEqual(['Held']);
     const back = s.send({ type: 'resume', replyTo: 'd', name: 'VirtualMachine1' });
     expect(kinds(back)).toEqual(['listen', 'startTimer', 'startTimer', 'reply']);
     expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Running', epoch: 1, since: BOOT });

@@ -283,15 +283,18 @@ export const settled = (vm: VmInstanceState) => vm.run.state === 'Off' || vm.run
 
 /**
  * The cluster's coarse view of a VM's lifecycle (what the VM manager reports to the cluster
- * core): a skeleton VM of an incoming migration is Starting, a VM paused for one still Running.
+ * core): a skeleton VM of an incoming migration is Starting, a VM paused for one still Running,
+ * and a VM left paused by a migration that failed after its resume order went out (no migration
+ * under way any more) Held: the target may be running it.
  */
 export function clusterVmState(vm: VmInstanceState | undefined): VmState {
   if (!vm) return 'Absent';
   switch (vm.run.state) {
     case 'Incoming':
       return 'Starting';
-    case 'Pausing':
     case 'Paused':
+      return vm.migratingTo === null ? 'Held' : 'Running';
+    case 'Pausing':
       return 'Running';
     default:
       return vm.run.state;

@@ -73,7 +73,11 @@ export function changedVms(before: VmManagerState, after: VmManagerState): VmIns
   for (const name in after.vms) {
     const vm = after.vms[name] as VmInstanceState;
     const was = before.vms[name];
-    if (was !== vm && was?.run.state !== vm.run.state) out.push(vm);
+    if (was === vm) continue;
+    // A paused VM whose migration ended without freeing it is Held for the cluster (model.ts
+    // clusterVmState): its lifecycle state stays Paused, so that change is reported too.
+    const held = vm.run.state === 'Paused' && was?.migratingTo !== vm.migratingTo;
+    if (was?.run.state !== vm.run.state || held) out.push(vm);
   }
   return out;
 }

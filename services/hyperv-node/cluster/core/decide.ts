@@ -34,6 +34,7 @@
  * - admin.ts, admin-events.ts: the administrator's verbs on a node (drain, stop and start the
  *   cluster service, force quorum) and their events.
  * - moves.ts: a role's move, step by step, on the node that owns it.
+ * - held-vms.ts: a VM held paused after a migration whose end is unknown, until it may boot cold.
  * - event-catalog.ts: every event logged, with its Windows event ID and message.
  * - views.ts: the gRPC views of the state (dcbox.cluster.v1), pure.
  * - service.ts (adapter): runs the core in an actor and carries out its effects, with

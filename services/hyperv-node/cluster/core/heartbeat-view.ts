@@ -3,9 +3,11 @@
  * leader sends its members when its lease or its hold on the witness changes.
  */
 import { hearsOf } from './connectivity.js';
+import { runningVms } from './held-vms.js';
 import { leaseValid, witnessFresh } from './lease.js';
 import type { ClusterEffectOrTimer } from './protocol.js';
 import { localResourceState } from './roles.js';
+import { movesUnderWay } from './stale-moves.js';
 import type { ClusterState, ResourceState, View } from './state.js';
 
 /** This node's view, sent with every heartbeat. */
@@ -23,6 +25,8 @@ export function viewOf(s: ClusterState, now: number): View {
     witness: { owner: s.witness.owner, epoch: s.witness.epoch, status: s.witness.status },
     witnessHeld: witnessFresh(s, now),
     roles,
+    runs: runningVms(s),
+    moves: movesUnderWay(s),
     leaseRemainingMs: leaseValid(s, now) ? s.leaseUntil - now : 0,
     hears: hearsOf(s),
     ...(s.adminStop ? { adminStop: s.adminStop.phase } : {}),

@@ -8,6 +8,7 @@ import { connected } from './connectivity.js';
 import { takeUnreachableCsv } from './csv-coordination.js';
 import { netInterfaceUnreachable, nodeJoined, nodeRemovedByHeartbeats } from './event-catalog.js';
 import { viewOf } from './heartbeat-view.js';
+import { noteRuns } from './held-vms.js';
 import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
@@ -15,6 +16,7 @@ import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
 import { resendToLagging } from './replication.js';
 import { failback, reportFailures, retryFailed } from './role-policies.js';
 import { reconcile } from './roles.js';
+import { clearAbandonedMoves } from './stale-moves.js';
 import { byId, type ClusterState, freshWindow, type View } from './state.js';
 
 /** Every SameSubnetDelay: heartbeat the peers, form or lead (failback, retries, fencing), reconcile. */
@@ -40,6 +42,9 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
     const rt = retryFailed(s, now);
     s = rt.state;
     effects.push(...rt.effects);
+    const cm = clearAbandonedMoves(s);
+    s = cm.state;
+    effects.push(...cm.effects);
     const rg = regroupByReachability(s, now);
     s = rg.state;
     effects.push(...rg.effects);
@@ -81,12 +86,14 @@ export function onHbResult(
       ...s0.peers,
       [msg.peer]: { ...prev, lastOkAt, lastAskedAt: askedAt, missed: 0, down: false, view: msg.view },
     };
-    const r = onView(followLeader({ ...s0, peers }, msg.view, msg.sentAt, now), msg.view, now, prev.view);
-    if (r.state.service === 'Running')
-      return {
-        state: r.state,
-        effects: [...r.effects, ...resendToLagging(r.state, msg.peer, msg.view, askedAt)],
-      };
+    const answered = { ...s0, peers };
+    // The answer may show that the peer does not run a VM held here: release it at once.
+    const known = noteRuns(answered, msg.peer, msg.view, askedAt);
+    const r = onView(followLeader(known, msg.view, msg.sentAt, now), msg.view, now, prev.view);
+    if (r.state.service === 'Running') {
+      const effects = [...r.effects, ...resendToLagging(r.state, msg.peer, msg.view, askedAt)];
+      return known === answered ? { state: r.state, effects } : reconcile(r.state, now, effects);
+    }
     // Outside a running cluster, an answer may be what forming waited for: form now rather
     // than at the next tick.
     const f = tryForm(r.state, now);

@@ -46,6 +46,15 @@ export function onMoveRequest(s: ClusterState, msg: MoveRequest): ClusterDecisio
   if (!role) return refuse(s, msg.replyTo, 'NOT_FOUND', `no clustered role named ${msg.role}`);
   if (role.owner !== s.self)
     return refuse(s, msg.replyTo, 'BAD_STATE', `${msg.role} is owned by ${role.owner}, not ${s.self}`);
+  // A VM held after a migration whose end is unknown may run on that target: moving its role
+  // would start it cold elsewhere while it does (held-vms.ts).
+  if (msg.vmState === 'Held')
+    return refuse(
+      s,
+      msg.replyTo,
+      'BAD_STATE',
+      `${msg.role} is held paused on ${s.self} after a migration whose end is unknown`,
+    );
   // A paused target refuses at once, before anything starts (the leader checks it again).
   const paused = requireHost(s, msg.to);
   if (paused) return refuse(s, msg.replyTo, paused.code, paused.message);

@@ -6,6 +6,7 @@
 
 import { injected } from '../../../process/injected-bugs.js';
 import { groupFailedHere, registerFailed, resourceFailed, roleStarted } from './event-catalog.js';
+import { holdReleased, mayStart, noteHeld, started } from './held-vms.js';
 import { inDoubt, leaseValid } from './lease.js';
 import { afterResourceFailure } from './policy.js';
 import type { ClusterDecision, ClusterEffect, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
@@ -23,6 +24,9 @@ export function localResourceState(s: ClusterState, role: RoleConfig): ResourceS
       return role.desired === 'Online' ? 'Online' : 'OfflinePending';
     case 'Starting':
       return 'OnlinePending';
+    // Held after a migration whose end is unknown: it answers nothing until released.
+    case 'Held':
+      return role.desired === 'Online' ? 'OnlinePending' : 'OfflinePending';
     case 'Saving':
       return 'OfflinePending';
     default:
@@ -76,16 +80,24 @@ export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTim
     // running VMs running (even once the witness's configuration names their new owner) until
     // it rejoins, while the survivors restart them.
     if (!active && vm === 'Running' && injected(s.bugs, 'answer-after-quorum-loss')) continue;
-    if (!active || !mine || role.failed) {
+    if (vm === 'Held') {
+      // Turning a held VM off never makes a second copy; resuming or saving its memory would
+      // write over what the target wrote. Off, it boots cold below once it may run here.
+      const release =
+        !active || !mine || role.failed || role.desired !== 'Online' || holdReleased(s, name, now);
+      op = release ? 'turnOff' : null;
+    } else if (!active || !mine || role.failed) {
       if (vm === 'Running' || vm === 'Starting') op = 'turnOff';
       else if (!mine && (vm === 'Off' || vm === 'Saved') && s.service === 'Running') op = 'remove';
     } else if (doubt) {
       op = null;
     } else if (role.desired === 'Online') {
       if (vm === 'Absent') op = 'define';
-      else if (vm === 'Off' || vm === 'Saved') op = s.roleErrors[name] ? null : 'start';
+      else if (vm === 'Off' || vm === 'Saved')
+        op = s.roleErrors[name] || !mayStart(s, name, now) ? null : 'start';
     } else if (vm === 'Running') op = 'save';
     if (op) {
+      if (op === 'start') s = started(s, name);
       s = { ...s, vmBusy: { ...s.vmBusy, [name]: op } };
       effects.push({ type: 'vm', op, name, spec: op === 'define' ? role.vm : undefined });
     }
@@ -173,5 +185,5 @@ export function onVmState(
   now: number,
 ): ClusterDecision {
   const vms = { ...s.vms, [msg.name]: msg.state };
-  return reconcile({ ...s, vms }, now);
+  return reconcile(noteHeld({ ...s, vms }, msg.name, s.vms[msg.name], msg.state, now), now);
 }

@@ -14,8 +14,13 @@ export type ServiceState = 'Joining' | 'Running' | 'Stopped' | 'Fenced';
 export type GroupState = 'Online' | 'Offline' | 'Failed' | 'PartialOnline' | 'Pending';
 /** CLUSTER_RESOURCE_STATE names (docs/domain.md §Resources and groups). */
 export type ResourceState = 'Online' | 'Offline' | 'Failed' | 'OnlinePending' | 'OfflinePending';
-/** What the VM manager reports of a VM on this node ('Absent' when not defined here). */
-export type VmState = 'Off' | 'Starting' | 'Running' | 'Saving' | 'Saved' | 'Absent';
+/**
+ * What the VM manager reports of a VM on this node ('Absent' when not defined here). 'Held': paused
+ * after a migration whose end is unknown (its resume order went out, its answer never came), so
+ * the target may be running it; nothing may resume or start it here until the target is known not
+ * to run it (held-vms.ts).
+ */
+export type VmState = 'Off' | 'Starting' | 'Running' | 'Held' | 'Saving' | 'Saved' | 'Absent';
 
 /** A clustered role (a highly available VM) in the replicated configuration. */
 export interface RoleConfig {
@@ -103,6 +108,19 @@ export interface View {
   witnessHeld: boolean;
   /** Resource state of the roles the sender runs. */
   roles: Record<string, ResourceState>;
+  /**
+   * The clustered VMs the sender has running, starting, saving or held, whoever owns their roles
+   * (a migration's target runs a VM before it owns the role): the owner of a VM held after a
+   * migration whose end is unknown releases it once the target's view leaves it out (held-vms.ts).
+   * Absent in views of older versions.
+   */
+  runs?: string[];
+  /**
+   * The roles the sender has a move of under way (from before it asks the leader to mark the role
+   * as moving until the leader answered its end): the leader clears a mark its owner no longer
+   * pursues (stale-moves.ts). Absent in views of older versions.
+   */
+  moves?: string[];
   /**
    * How long the sender's lease still held when it made this view (0: it holds none). A member
    * may follow its leader's lease (lease.ts followLeader); absent in views of older versions.
@@ -252,6 +270,11 @@ export interface ClusterState {
     csvPrevious: Record<string, string>;
   } | null;
   vms: Record<string, VmState>;
+  /**
+   * The VMs held here (VmState 'Held', held-vms.ts): since when, and the peers that answered a
+   * heartbeat asked since then with a view that leaves the VM out of those they run. Absent: none.
+   */
+  held?: Record<string, { since: number; clear: string[] }>;
   vmBusy: Record<string, string>;
   restarts: Record<string, number[]>;
   roleErrors: Record<string, string>;
