@@ -10,6 +10,7 @@ import { netInterfaceUnreachable, nodeJoined, nodeRemovedByHeartbeats } from './
 import { viewOf } from './heartbeat-view.js';
 import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
+import { clearStaleMoves } from './moves.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
 import { resendToLagging } from './replication.js';
@@ -47,7 +48,7 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
   if (s.service === 'Running') {
     const rf = reportFailures(s, now);
     s = rf.state;
-    effects.push(...rf.effects);
+    effects.push(...rf.effects, ...clearStaleMoves(s));
   }
   const f = s.fencing;
   if (f && !f.fenced && !f.busy && s.leader === s.self) {
