@@ -243,12 +243,17 @@ export function onView(
     if (r.state !== s) return r;
   }
   // A member stopped its cluster service while another is down: a regroup is pending, and the
-  // member that was to decide it may be the one that stopped.
+  // member that was to decide it may be the one that stopped. Or a member's cluster service
+  // stopped (lost quorum, fenced, removed) in this membership or a later one — not a view sent
+  // before it was admitted, whose epoch is older: it left, and the acting member regroups without
+  // it. Without this, a member whose peers had all left kept their membership, and its leader's,
+  // for good, while they waited for it to admit them (found by the deterministic simulation:
+  // four-node seed 36, default timing, Pending from 530 s to the end).
   if (
     s.service === 'Running' &&
     v.service !== 'Running' &&
     s.members.includes(v.node) &&
-    s.members.some((m) => s.peers[m]?.down)
+    (s.members.some((m) => s.peers[m]?.down) || v.epoch >= s.epoch)
   ) {
     const r = regroupIfActing(s, now, []);
     if (r.state !== s) return r;
