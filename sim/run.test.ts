@@ -198,4 +198,29 @@ describe('seeds of the swarm fixed in the cluster core (issue 18)', () => {
     expect(verdict(r, 'liveness-after-heal')).not.toBe('fail');
     expect(r.report.verdict).not.toBe('fail');
   });
+
+  // Four-node.yaml at its own (default) timing, 10 minutes.
+  const fourNodeDefault = () =>
+    resolveTopology(parseTopology(readFileSync(FOUR, 'utf8'), FOUR), FOUR, 'default');
+
+  // Seed 21: HVR2NODO2 joined HVR2NODO4's cluster a moment before its first regroup, which judged
+  // it by the view it gave while Joining (hearing nobody) and removed it with no fault; the leader
+  // kept it out while it waited to take over its role, was powered off, and the next leader took
+  // the role over on the old fence (fencing-before-takeover, no-split-brain, survivor-continuity).
+  // A member's view from before its admission no longer speaks for its links (regroup.ts).
+  it('never removes a node that just joined on the view it gave while Joining', () => {
+    const r = runSimulation({ seed: 21, topology: fourNodeDefault(), durationMs: 600_000 });
+    expect(r.report.verdict).toBe('pass');
+  });
+
+  // Seed 36: HVR2NODO2, cut off, removed the leader HVR2NODO1 and fenced it; HVR2NODO3 and
+  // HVR2NODO2 lost quorum, and HVR2NODO4 kept the membership of the four and its fenced leader
+  // for good while the others waited for it to admit them (liveness-after-heal: every role
+  // Pending from 530 s to the end). A member that left in this membership now counts as gone
+  // (membership.ts onView).
+  it('regroups without members that all left the cluster', () => {
+    const r = runSimulation({ seed: 36, topology: fourNodeDefault(), durationMs: 600_000 });
+    expect(verdict(r, 'liveness-after-heal')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+  });
 });
