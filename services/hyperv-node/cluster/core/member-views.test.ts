@@ -92,6 +92,19 @@ describe('a leader regrouping by reachability', () => {
   });
 });
 
+describe('a member that just joined', () => {
+  it('does not take the views its peers gave before they were admitted for departures', () => {
+    const joining = (node: string) =>
+      view(node, 0, { service: 'Joining', members: [], leader: null, hears: [] });
+    const s0 = member(N2, N1, { [N1]: joining(N1), [N3]: joining(N3), [N4]: joining(N4) });
+    const s: ClusterState = { ...s0, peers: { ...s0.peers, [N4]: { ...s0.peers[N4]!, missed: 4 } } };
+    // N4 misses its fifth heartbeat: the acting member (N1, the lowest id still running) regroups.
+    const d = decide(s, { type: 'hbResult', peer: N4, ok: false });
+    expect(d.state.service).toBe('Running');
+    expect(d.state.members).toEqual([...NODES]);
+  });
+});
+
 describe('a member whose peers all left the cluster', () => {
   it('regroups without them instead of keeping their membership', () => {
     let s = member(N4, N1, {

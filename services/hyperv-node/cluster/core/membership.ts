@@ -162,14 +162,31 @@ export function onPeerDown(s: ClusterState, peer: string, missed: number, now: n
  * gone: a follower whose acting leader lost its arbitration and stopped must not wait for it
  * forever, it regroups (and loses quorum, Event 1177) itself.
  */
-function regroupIfActing(s: ClusterState, now: number, pre: ClusterEffectOrTimer[]): ClusterDecision {
+function regroupIfActing(
+  s: ClusterState,
+  now: number,
+  pre: ClusterEffectOrTimer[],
+  gone: string[] = [],
+): ClusterDecision {
   const alive = s.members.filter(
-    (m) => m === s.self || (!s.peers[m]?.down && (s.peers[m]?.view?.service ?? 'Running') === 'Running'),
+    (m) => m === s.self || (!s.peers[m]?.down && !leftMembership(s, m) && !gone.includes(m)),
   );
   const acting = [...alive].sort(byId(s))[0];
   if (acting !== s.self || alive.length === s.members.length) return { state: s, effects: [] };
   const removed = s.members.filter((m) => !alive.includes(m));
   return changeMembership(s, alive, removed, now, pre);
+}
+
+/**
+ * Whether a member's last view shows its cluster service out of this membership (stopped for lack
+ * of quorum, fenced, removed): a view of this membership's epoch or a later one. A view sent
+ * before the member was admitted (it answered Joining, at an older epoch) does not count: taken
+ * for a departure, it made a node that had just joined regroup everyone else away at formation
+ * and lose quorum (found by the deterministic simulation on four-node.yaml).
+ */
+function leftMembership(s: ClusterState, m: string): boolean {
+  const v = s.peers[m]?.view;
+  return !!v && v.service !== 'Running' && v.epoch >= s.epoch;
 }
 
 /**
@@ -198,7 +215,12 @@ function regroupRestarted(
     !s0.members.includes(v.node)
   )
     return null;
-  const r = regroupIfActing({ ...s0, peers: { ...s0.peers, [v.node]: { ...peer, view: v } } }, now, []);
+  const r = regroupIfActing(
+    { ...s0, peers: { ...s0.peers, [v.node]: { ...peer, view: v } } },
+    now,
+    [],
+    [v.node],
+  );
   return r.state.members.length !== s0.members.length ? r : null;
 }
 
@@ -253,7 +275,7 @@ export function onView(
     s.service === 'Running' &&
     v.service !== 'Running' &&
     s.members.includes(v.node) &&
-    (s.members.some((m) => s.peers[m]?.down) || v.epoch >= s.epoch)
+    (s.members.some((m) => s.peers[m]?.down) || leftMembership(s, v.node))
   ) {
     const r = regroupIfActing(s, now, []);
     if (r.state !== s) return r;
