@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, WitnessEntry } from '../history.js';
+import type { HistoryEntry, StateEntry, WitnessEntry } from '../history.js';
 import { cleanRun, event, inOrder, N1, N2, reservation, samples } from './fixtures.js';
 import { noSplitBrain } from './no-split-brain.js';
+import { samplesByNode } from './samples.js';
+import { witnessVoteClaims } from './witness-vote.js';
 
 /** The witness's own record every 200 ms over [from, to): `owner` under `epoch`. */
 function witness(from: number, to: number, owner: string, epoch: number): WitnessEntry[] {
@@ -77,6 +79,56 @@ describe("no-split-brain judges claims of the witness's vote by the witness's ow
   it("says the witness's vote was not judged when the history has no sample of the witness", () => {
     expect(noSplitBrain(cleanRun()).details).toContain(
       "The history has no sample of the witness's own record, so claims of its vote were not judged.",
+    );
+  });
+});
+
+describe("claims of the witness's vote with four nodes", () => {
+  const FOUR = ['HVR2NODO1', 'HVR2NODO2', 'HVR2NODO3', 'HVR2NODO4'];
+  /** `node` every 200 ms over [from, to): Running with quorum over `members` (Stopped when empty). */
+  const sampled = (node: string, members: string[], from = 0, to = 2000): StateEntry[] => {
+    const out: StateEntry[] = [];
+    for (let t = from; t < to; t += 200)
+      out.push({
+        t,
+        type: 'state',
+        node,
+        service: members.length ? 'Running' : 'Stopped',
+        epoch: 5,
+        members,
+        hasQuorum: members.length > 0,
+        leader: members[0] ?? '',
+        csv: {},
+        roles: {},
+      });
+    return out;
+  };
+  const judge = (h: HistoryEntry[]) => {
+    const sorted = inOrder([...h, ...witness(50, 2500, FOUR[0]!, 2)]);
+    return witnessVoteClaims(sorted, samplesByNode(sorted), 1000);
+  };
+
+  it('passes a member of the half that keeps the cluster with the owner', () => {
+    const h = [
+      ...sampled(FOUR[0]!, [FOUR[0]!, FOUR[2]!]),
+      ...sampled(FOUR[2]!, [FOUR[0]!, FOUR[2]!]),
+      ...sampled(FOUR[1]!, []),
+      ...sampled(FOUR[3]!, []),
+    ];
+    const r = judge(h);
+    expect(r.judged).toBeGreaterThan(0);
+    expect(r.problems).toEqual([]);
+  });
+
+  it('fails a half without the owner that holds quorum', () => {
+    const h = [
+      ...sampled(FOUR[0]!, [FOUR[0]!, FOUR[2]!]),
+      ...sampled(FOUR[2]!, [FOUR[0]!, FOUR[2]!]),
+      ...sampled(FOUR[1]!, [FOUR[1]!, FOUR[3]!]),
+      ...sampled(FOUR[3]!, []),
+    ];
+    expect(judge(h).problems[0]).toContain(
+      `${FOUR[1]} held quorum with [${FOUR[1]}, ${FOUR[3]}] at t=200 ms, a minority of the 4 nodes`,
     );
   });
 });

@@ -3,7 +3,7 @@
  * majority of the cluster's nodes holds quorum only with the witness's vote
  * (docs/domain.md §Vote arithmetic), and that vote belongs to the node that won the witness by
  * arbitration (docs/domain.md §Witness arbitration). So a node that acts as the cluster with such a
- * membership while the witness names another node its owner claims a vote it never won: each
+ * membership while the witness names an owner outside it claims a vote its side never won: each
  * side of a partition may then act as the cluster. Two kinds of claim are judged, neither taken
  * on the judged node's word alone:
  * - its sampled view: Running with quorum over a minority membership;
@@ -54,12 +54,16 @@ function ownerAround(ws: WitnessEntry[], t: number, validityMs: number): Witness
   return before;
 }
 
-/** One claim of the witness's vote: who, when, what it did, and the entry that shows it. */
+/**
+ * One claim of the witness's vote: who, when, what it did, the entry that shows it, and the nodes
+ * it acted as the cluster with (its membership, or every node but those it fenced).
+ */
 interface Claim {
   node: string;
   t: number;
   what: string;
   entry: HistoryEntry;
+  side: string[];
 }
 
 /** Sampled claims: Running with quorum over a minority, the node's previous sample claiming too. */
@@ -77,7 +81,13 @@ function sampledClaims(
       // A node that just came back from a gap (a thaw) gets one sample to catch up with the
       // world; a claim it keeps past that is its own.
       if (!claims(s) || !claims(prev) || s.t - prev.t > validityMs) continue;
-      out.push({ node: s.node, t: s.t, what: `held quorum with [${s.members.join(', ')}]`, entry: s });
+      out.push({
+        node: s.node,
+        t: s.t,
+        what: `held quorum with [${s.members.join(', ')}]`,
+        entry: s,
+        side: s.members,
+      });
     }
   return out;
 }
@@ -91,7 +101,8 @@ function fencingClaims(h: History, nodes: Set<string>, needsWitness: (n: number)
     const victims = preemptVictims(log, p).filter((v) => v !== p.initiator.host && nodes.has(v));
     if (victims.length === 0 || !needsWitness(nodes.size - victims.length)) continue;
     const what = `preempted ${victims.join(', ')}'s key on ${p.lun} (controller's log), acting as the cluster without ${victims.length > 1 ? 'them' : 'it'}`;
-    out.push({ node: p.initiator.host, t: p.t, what, entry: p });
+    const side = [...nodes].filter((n) => !victims.includes(n));
+    out.push({ node: p.initiator.host, t: p.t, what, entry: p, side });
   }
   return out;
 }
@@ -122,7 +133,11 @@ export function witnessVoteClaims(
     const owner = ownerAround(ws, claim.t, validityMs);
     if (!owner) continue;
     out.judged++;
-    if (owner.owner !== claim.node) bad.push({ claim, owner });
+    // The vote counts for every node of the owner's side: with four nodes, a member of the two
+    // that keep the cluster with the witness holds quorum as its owner does (docs/domain.md
+    // §Vote arithmetic: Node and Disk Majority survives the loss of half the nodes while the
+    // witness is online). With two nodes the side is the claiming node alone.
+    if (!claim.side.includes(owner.owner)) bad.push({ claim, owner });
   }
   const first = bad[0];
   if (!first) return out;

@@ -174,9 +174,27 @@ export function awaitsLeader(s: ClusterState, now: number): boolean {
 }
 
 /**
+ * Whether this node holds the witness but its last granted defence is older than the fresh
+ * window, while its membership has quorum with the witness's vote: a defence answered late (a
+ * reply retransmitted, a slow Quorum LUN) or the next one not yet asked. The witness is not lost:
+ * its owner keeps it until a challenger replaces its key and it fails to restore it, and a node's
+ * VMs stop only when its cluster service stops for lack of quorum or its disk access is refused
+ * (docs/domain.md §Witness arbitration, §Loss of quorum). Only a refused or failed defence loses
+ * it. Until then the node is in doubt, and its lease, renewed only while the witness is fresh,
+ * still bounds how long its roles may act (found by the deterministic simulation, fast seed 1:
+ * the survivor of a power-off turned both VMs off and on again when a defence's reply came
+ * 400 ms late; docs/design.md §Leases during arbitration).
+ */
+export function defenceLate(s: ClusterState, now: number): boolean {
+  if (s.service !== 'Running' || !usesWitness(s.model) || !s.witness.held) return false;
+  return countVotes(s.model, s.nodes.length, s.members.length, true).has && !witnessFresh(s, now);
+}
+
+/**
  * Whether this node is in doubt while its lease holds: arbitrating for quorum (its lease
- * extended), or a member awaiting its leader's word on it (awaitsLeader).
+ * extended), a member awaiting its leader's word on it (awaitsLeader), or a holder whose
+ * defence is late (defenceLate).
  */
 export function inDoubt(s: ClusterState, now: number): boolean {
-  return (s.witness.arbitrating || awaitsLeader(s, now)) && leaseValid(s, now);
+  return (s.witness.arbitrating || awaitsLeader(s, now) || defenceLate(s, now)) && leaseValid(s, now);
 }

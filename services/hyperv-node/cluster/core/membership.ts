@@ -11,6 +11,7 @@ import { viewOf } from './heartbeat-view.js';
 import { noteRuns } from './held-vms.js';
 import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
+import { clearStaleMoves } from './moves.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
 import { resendToLagging } from './replication.js';
@@ -52,7 +53,7 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
   if (s.service === 'Running') {
     const rf = reportFailures(s, now);
     s = rf.state;
-    effects.push(...rf.effects);
+    effects.push(...rf.effects, ...clearStaleMoves(s));
   }
   const f = s.fencing;
   if (f && !f.fenced && !f.busy && s.leader === s.self) {
@@ -168,14 +169,31 @@ export function onPeerDown(s: ClusterState, peer: string, missed: number, now: n
  * gone: a follower whose acting leader lost its arbitration and stopped must not wait for it
  * forever, it regroups (and loses quorum, Event 1177) itself.
  */
-function regroupIfActing(s: ClusterState, now: number, pre: ClusterEffectOrTimer[]): ClusterDecision {
+function regroupIfActing(
+  s: ClusterState,
+  now: number,
+  pre: ClusterEffectOrTimer[],
+  gone: string[] = [],
+): ClusterDecision {
   const alive = s.members.filter(
-    (m) => m === s.self || (!s.peers[m]?.down && (s.peers[m]?.view?.service ?? 'Running') === 'Running'),
+    (m) => m === s.self || (!s.peers[m]?.down && !leftMembership(s, m) && !gone.includes(m)),
   );
   const acting = [...alive].sort(byId(s))[0];
   if (acting !== s.self || alive.length === s.members.length) return { state: s, effects: [] };
   const removed = s.members.filter((m) => !alive.includes(m));
   return changeMembership(s, alive, removed, now, pre);
+}
+
+/**
+ * Whether a member's last view shows its cluster service out of this membership (stopped for lack
+ * of quorum, fenced, removed): a view of this membership's epoch or a later one. A view sent
+ * before the member was admitted (it answered Joining, at an older epoch) does not count: taken
+ * for a departure, it made a node that had just joined regroup everyone else away at formation
+ * and lose quorum (found by the deterministic simulation on four-node.yaml).
+ */
+function leftMembership(s: ClusterState, m: string): boolean {
+  const v = s.peers[m]?.view;
+  return !!v && v.service !== 'Running' && v.epoch >= s.epoch;
 }
 
 /**
@@ -204,7 +222,12 @@ function regroupRestarted(
     !s0.members.includes(v.node)
   )
     return null;
-  const r = regroupIfActing({ ...s0, peers: { ...s0.peers, [v.node]: { ...peer, view: v } } }, now, []);
+  const r = regroupIfActing(
+    { ...s0, peers: { ...s0.peers, [v.node]: { ...peer, view: v } } },
+    now,
+    [],
+    [v.node],
+  );
   return r.state.members.length !== s0.members.length ? r : null;
 }
 
@@ -249,12 +272,17 @@ export function onView(
     if (r.state !== s) return r;
   }
   // A member stopped its cluster service while another is down: a regroup is pending, and the
-  // member that was to decide it may be the one that stopped.
+  // member that was to decide it may be the one that stopped. Or a member's cluster service
+  // stopped (lost quorum, fenced, removed) in this membership or a later one — not a view sent
+  // before it was admitted, whose epoch is older: it left, and the acting member regroups without
+  // it. Without this, a member whose peers had all left kept their membership, and its leader's,
+  // for good, while they waited for it to admit them (found by the deterministic simulation:
+  // four-node seed 36, default timing, Pending from 530 s to the end).
   if (
     s.service === 'Running' &&
     v.service !== 'Running' &&
     s.members.includes(v.node) &&
-    s.members.some((m) => s.peers[m]?.down)
+    (s.members.some((m) => s.peers[m]?.down) || leftMembership(s, v.node))
   ) {
     const r = regroupIfActing(s, now, []);
     if (r.state !== s) return r;

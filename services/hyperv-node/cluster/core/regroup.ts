@@ -139,8 +139,9 @@ export function regroupByReachability(s: ClusterState, now: number): ClusterDeci
   if (s.service !== 'Running' || s.leader !== s.self || !s.quorum.has || s.fencing || s.witness.arbitrating)
     return unchanged;
   const alive = s.members.filter((m) => m === s.self || !s.peers[m]?.down);
-  if (alive.every((a, i) => alive.slice(i + 1).every((b) => connected(s, a, b)))) return unchanged;
-  const keep = largestConnectedSet(s, alive, now);
+  const judged = withoutViewsFromBeforeAdmission(s);
+  if (alive.every((a, i) => alive.slice(i + 1).every((b) => connected(judged, a, b)))) return unchanged;
+  const keep = largestConnectedSet(judged, alive, now);
   if (!keep) return unchanged;
   const removed = s.members.filter((m) => !keep.includes(m));
   return changeMembership(
@@ -150,6 +151,24 @@ export function regroupByReachability(s: ClusterState, now: number): ClusterDeci
     now,
     removed.map((r) => nodeRemovedByLeader(r, s.self)),
   );
+}
+
+/**
+ * The leader's knowledge of what its members hear, without the views a member gave before it was
+ * admitted: a node that answered Joining heard nobody as a member yet, and its view says nothing
+ * of its links (docs/design.md §Regroup). Until a member's view shows it running, it is taken to
+ * hear everyone; the failure detector still removes it if it falls silent. Judged on that view, a
+ * leader removed a node that had joined a moment before its first regroup, with no fault at all,
+ * and kept it out while it waited to take over its roles (found by the deterministic simulation:
+ * four-node seed 21, default timing).
+ */
+function withoutViewsFromBeforeAdmission(s: ClusterState): ClusterState {
+  const peers = { ...s.peers };
+  for (const m of s.members) {
+    const p = peers[m];
+    if (p?.view && p.view.service !== 'Running') peers[m] = { ...p, view: { ...p.view, hears: undefined } };
+  }
+  return { ...s, peers };
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 } from './event-catalog.js';
 import { noteChallenge, startFencing, takeOver } from './fencing.js';
 import { pokeMembers } from './heartbeat-view.js';
-import { awaitsLeader, extendForChallenge, leaseValid, refreshQuorum } from './lease.js';
+import { awaitsLeader, defenceLate, extendForChallenge, leaseValid, refreshQuorum } from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { usesWitness } from './quorum.js';
@@ -257,10 +257,12 @@ export function settleQuorum(s0: ClusterState, now: number, pre: ClusterEffectOr
     };
   }
   // Without quorum: keep arbitrating while the challenge is open, give up once it is denied; a
-  // member that awaits its leader's word on quorum waits for it while its lease holds.
+  // member that awaits its leader's word on quorum waits for it while its lease holds; a holder
+  // whose defence was granted late still holds the witness, and the next defence settles it.
   if (
     (s.witness.arbitrating && s.witness.status === 'online') ||
-    (awaitsLeader(s, now) && leaseValid(s, now))
+    (awaitsLeader(s, now) && leaseValid(s, now)) ||
+    defenceLate(s, now)
   ) {
     const r = reconcile(s, now);
     return { state: r.state, effects: [...pre, ...r.effects] };
