@@ -225,8 +225,8 @@ describe('seeds of the swarm fixed in the cluster core (issue 18)', () => {
   // quick migration of it and was frozen; it thawed out of the cluster, its move failed and the
   // clearing found no leader to ask, so the owner forgot the move while the mark stayed in the
   // configuration HVR2NODO2 formed the cluster with: VirtualMachine2 Pending to the end of the run
-  // (liveness-after-heal) while its VM ran on HVR2NODO1. The owner now clears a mark it has no move
-  // for (cluster/core/moves.ts clearStaleMoves).
+  // (liveness-after-heal) while its VM ran on HVR2NODO1. The leader now ends a mark its owner no
+  // longer pursues (cluster/core/stale-moves.ts).
   it('clears a move mark its owner forgot when the clearing found no leader', () => {
     const r = runSimulation({ seed: 59, topology: seed('default'), durationMs: 600_000 });
     expect(verdict(r, 'liveness-after-heal')).not.toBe('fail');

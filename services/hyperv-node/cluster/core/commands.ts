@@ -107,7 +107,7 @@ function handle(s: ClusterState, cmd: Command, now: number): Outcome {
     case 'beginMove':
       return beginMove(s, role, cmd);
     case 'endMove':
-      return endMove(s, role, cmd);
+      return endMove(s, role, cmd.ok);
     case 'failRole':
       return failRole(s, role, cmd, now);
   }
@@ -163,11 +163,8 @@ function beginMove(s: ClusterState, role: RoleConfig, cmd: Extract<Command, { op
   return { state, events: [moveStarted(role.name, role.owner, cmd.to, cmd.kind)] };
 }
 
-function endMove(s: ClusterState, role: RoleConfig, cmd: Extract<Command, { op: 'endMove' }>): Outcome {
-  // An owner's clearing of a mark it saw at `version` never clears a mark set after it (a new
-  // move begins with a new version), however late the request arrives.
-  if (!role.moving || (cmd.version !== undefined && cmd.version !== s.config.version)) return 'unchanged';
-  const ok = cmd.ok;
+function endMove(s: ClusterState, role: RoleConfig, ok: boolean): Outcome {
+  if (!role.moving) return 'unchanged';
   const to = role.moving.to;
   const state = bump(s, (c) =>
     withRole(c, ok ? { ...role, owner: to, moving: null, desired: 'Online' } : { ...role, moving: null }),

@@ -11,7 +11,6 @@ import { viewOf } from './heartbeat-view.js';
 import { noteRuns } from './held-vms.js';
 import { followLeader, leaseValid, refreshQuorum } from './lease.js';
 import { leaveCluster } from './leave.js';
-import { clearStaleMoves } from './moves.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
 import { resendToLagging } from './replication.js';
@@ -53,7 +52,7 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
   if (s.service === 'Running') {
     const rf = reportFailures(s, now);
     s = rf.state;
-    effects.push(...rf.effects, ...clearStaleMoves(s));
+    effects.push(...rf.effects);
   }
   const f = s.fencing;
   if (f && !f.fenced && !f.busy && s.leader === s.self) {

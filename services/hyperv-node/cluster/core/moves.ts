@@ -150,33 +150,3 @@ function finish(
   ];
   return { state, effects };
 }
-
-/**
- * The owner clears, with the leader, the mark of a move it no longer has under way. A move is its
- * owner's: it marks the role, migrates, and clears or hands over the role at the end. When that
- * last request fails (no leader to ask: the owner had left the cluster meanwhile, or the leader's
- * commit or answer was lost), the owner answered its caller and forgot the move, and the mark
- * stayed: the role showed Pending for good, nobody ran its VM and every later move was refused
- * (found by the simulation's swarm: default seed 59, a quick migration whose source, the leader,
- * was frozen, left the cluster on its thaw and rejoined; seed 32's VirtualMachine2). So at every
- * tick while it runs in a cluster with quorum, the owner asks the leader again to end each such
- * move: handed over when its VM is gone from here and the target is a member (the migration
- * completed), else cleared, the VM staying here. It asks with the configuration version it saw,
- * so a request that arrives after another cleared the mark never ends a move begun since.
- */
-export function clearStaleMoves(s: ClusterState): ClusterEffectOrTimer[] {
-  if (s.service !== 'Running' || !s.leader || !s.quorum.has) return [];
-  const effects: ClusterEffectOrTimer[] = [];
-  for (const role of Object.values(s.config.roles)) {
-    if (role.owner !== s.self || !role.moving || s.vmBusy[role.name]) continue;
-    if (Object.values(s.moves).some((m) => m.role === role.name)) continue;
-    const gone = (s.vms[role.name] ?? 'Absent') === 'Absent';
-    const ok = gone && s.members.includes(role.moving.to);
-    effects.push({
-      type: 'askLeader',
-      requestId: `stale-move:${role.name}`,
-      cmd: { op: 'endMove', role: role.name, ok, version: s.config.version },
-    });
-  }
-  return effects;
-}

@@ -20,12 +20,7 @@ export type Command =
   | { op: 'online'; role: string }
   | { op: 'offline'; role: string }
   | { op: 'beginMove'; role: string; to: string; kind: 'live' | 'quick' }
-  /**
-   * Ends a move: hand the role over (ok) or clear the mark. `version`, from an owner clearing a
-   * mark it no longer has a move for (moves.ts clearStaleMoves): only while the leader's
-   * configuration is still the one the owner saw.
-   */
-  | { op: 'endMove'; role: string; ok: boolean; version?: number }
+  | { op: 'endMove'; role: string; ok: boolean }
   | { op: 'moveCsv'; volume: string; to: string }
   | { op: 'failRole'; role: string; from: string; reason: string }
   /** Pause a node (nothing moves to it); `drain` also moves its roles off by live migration. */
