@@ -48,14 +48,16 @@ describe.skipIf(!!skip)('dcbox/testing: the seed data center in containers', () 
       call<{ members: unknown[]; roles: { name: string; owner: string; state: string }[] }>((cb) =>
         cluster.GetState({}, cb),
       );
-    await pollUntil(async () => (await state()).members.length === 2, {
-      what: 'the cluster to form',
-      timeoutMs: 30_000,
-      intervalMs: 100,
-    });
+    const node2 = dc.clients.cluster('HVR2NODO2');
+    // Formed once both nodes see both members: the calls below go to HVR2NODO2.
+    await pollUntil(
+      async () =>
+        (await state()).members.length === 2 &&
+        (await call<{ members: unknown[] }>((cb) => node2.GetState({}, cb))).members.length === 2,
+      { what: 'the cluster to form', timeoutMs: 30_000, intervalMs: 100 },
+    );
 
     // VirtualMachine1 is defined on HVR2NODO2 (topologies/seed.yaml): make it a clustered role there.
-    const node2 = dc.clients.cluster('HVR2NODO2');
     await call((cb) =>
       node2.MakeHighlyAvailable({ vm: 'VirtualMachine1', preferred_owners: [], allow_failback: false }, cb),
     );

@@ -37,6 +37,22 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, seen:
   }
 }
 
+/** The cluster events both nodes logged (their kinds and messages), for a failure's message. */
+async function events(dc: DataCenter): Promise<string> {
+  const lines: string[] = [];
+  for (const node of ['HVR2NODO1', 'HVR2NODO2']) {
+    try {
+      const list = await call<{ events: { kind: string; message: string }[] }>((cb) =>
+        dc.clients.cluster(node).Events({ since_index: 0 }, cb),
+      );
+      lines.push(...list.events.map((e) => `${node}: ${e.kind}: ${e.message}`));
+    } catch (err) {
+      lines.push(`${node}: ${(err as Error).message}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 /**
  * A Redfish request with the management module's account, over HTTPS trusting the MM's own
  * certificate (dc.mm.redfishCa) as the only CA. Resolves with the status and the JSON body.
@@ -75,9 +91,11 @@ it('brings the role of a blade powered off through Redfish back on the other nod
     const node2 = dc.clients.cluster('HVR2NODO2');
     const state = () => call<ClusterState>((cb) => node1.GetState({}, cb));
     let seen: unknown; // what the last poll saw, for a timeout's message
+    // Formed once both nodes see both members: the calls below go to HVR2NODO2.
     const members = async () => {
-      seen = (await state()).members;
-      return (seen as unknown[]).length === 2 ? true : undefined;
+      const both = [await state(), await call<ClusterState>((cb) => node2.GetState({}, cb))];
+      seen = both.map((s) => s.members.length);
+      return both.every((s) => s.members.length === 2) ? true : undefined;
     };
     const role = (owner: string) => async () => {
       const r = (await state()).roles.find((x) => x.name === 'VirtualMachine1');
@@ -101,6 +119,9 @@ it('brings the role of a blade powered off through Redfish back on the other nod
 
     const back = await until('VirtualMachine1 online again on HVR2NODO1', role('HVR2NODO1'), () => seen);
     expect(back.owner).toBe('HVR2NODO1');
+  } catch (err) {
+    // Say what the cluster did: each node's events (node removed, role failed, moved…).
+    throw new Error(`${(err as Error).message}\ncluster events:\n${await events(dc)}`);
   } finally {
     await dc.stop(); // every container and the network of the run
   }
