@@ -15,7 +15,7 @@ import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protoc
 import { changeMembership, regroupByReachability, tryForm } from './regroup.js';
 import { resendToLagging } from './replication.js';
 import { failback, reportFailures, retryFailed } from './role-policies.js';
-import { reconcile } from './roles.js';
+import { clearRetryMarks, reconcile } from './roles.js';
 import { clearAbandonedMoves } from './stale-moves.js';
 import { byId, type ClusterState, freshWindow, type View } from './state.js';
 
@@ -60,7 +60,7 @@ export function onTick(s0: ClusterState, now: number): ClusterDecision {
     s = { ...s, fencing: { ...f, busy: true } };
     effects.push({ type: 'fence', victims: f.victims });
   }
-  const r = reconcile(s, now);
+  const r = reconcile(clearRetryMarks(s), now);
   return { state: r.state, effects: [...effects, ...r.effects] };
 }
 

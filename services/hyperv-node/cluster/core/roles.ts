@@ -105,6 +105,18 @@ export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTim
   return { state: s, effects };
 }
 
+/** The vmBusy mark of a VM whose last operation was refused: nothing is asked of it until the next tick. */
+export const RETRY_AT_TICK = 'retry-at-tick';
+
+/** Lifts the RETRY_AT_TICK marks: the tick may ask again. */
+export function clearRetryMarks(s: ClusterState): ClusterState {
+  const marked = Object.keys(s.vmBusy).filter((n) => s.vmBusy[n] === RETRY_AT_TICK);
+  if (marked.length === 0) return s;
+  const vmBusy = { ...s.vmBusy };
+  for (const n of marked) delete vmBusy[n];
+  return { ...s, vmBusy };
+}
+
 /** A VM operation ended: log a start, or apply the restart policy to a failure. */
 export function onVmOpDone(
   s0: ClusterState,
@@ -116,6 +128,11 @@ export function onVmOpDone(
   const s: ClusterState = { ...s0, vmBusy };
   const effects: ClusterEffectOrTimer[] = [];
   const role = s.config.roles[msg.name];
+  if (!msg.ok && (!role || role.owner !== s.self))
+    // Tried again at the next tick, not in this instant: the VM manager refuses the same op
+    // until something changes (turning off a VM that is still coming in by migration, whose
+    // source was just taken over), and an immediate retry looped forever (sim seed 93).
+    return reconcile({ ...s, vmBusy: { ...vmBusy, [msg.name]: RETRY_AT_TICK } }, now, effects);
   if (msg.ok || !role || role.owner !== s.self) {
     if (msg.ok && msg.op === 'start' && role) effects.push(roleStarted(role.name, s.self));
     return reconcile(s, now, effects);
