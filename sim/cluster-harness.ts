@@ -162,6 +162,17 @@ export class ClusterHarness {
     this.dc.setPower(name, false);
   }
 
+  /**
+   * Powers a blade off through the chassis's management module, as `dcbox power` and the chaos
+   * faults do: the MM announces it on the chassis's NATS subject once the backplane cut it.
+   */
+  powerOffThroughMm(name: string): void {
+    const mm = this.dc.mm;
+    const bay = mm?.bayOf(name);
+    if (!mm || !bay) throw new Error(`${name} is in no bay of the chassis`);
+    mm.power(bay.kind, bay.number, 'off', () => undefined);
+  }
+
   /** Powers a blade on: it boots with the configuration it saved last. */
   powerOn(name: string): void {
     this.dc.setPower(name, true);

@@ -19,11 +19,14 @@ import type { HistoryLog } from './history-log.js';
 import { SimHost } from './host.js';
 import { SimManagementModule } from './mm.js';
 import type { Network } from './network.js';
-import { SimNode } from './node.js';
+import { CHASSIS_POWER_SERVICE, SimNode } from './node.js';
 import { SimRssm } from './rssm.js';
 import { SimStorage } from './storage.js';
 import { SavedStates } from './vm-host.js';
 import { SimWitness } from './witness.js';
+
+/** How long an announcement may be in flight before the network forgets it (a NATS publish has no reply). */
+const ANNOUNCE_DEADLINE_MS = 5000;
 
 /** The largest drift of a host's clock, in parts per million. */
 export const CLOCK_DRIFT_PPM_MAX = 200;
@@ -114,6 +117,7 @@ export class DataCenter {
           this.mm = new SimManagementModule(world, host, plan.settings as MmSettings, timing, {
             isOn: (h) => net.host(h).alive,
             setPower: (h, on) => this.setPower(h, on),
+            announce: (h, on) => this.announcePower(plan.name, h, on),
           });
           break;
         default:
@@ -142,6 +146,22 @@ export class DataCenter {
     else if (name === this.storage.host.name) this.storage.boot();
     else if (this.witness?.host.name === name) this.witness.boot();
     else host.start();
+  }
+
+  /**
+   * The MM's power announcement, published to every node (NATS: fire and forget, so a node that
+   * is down or cut off never hears it).
+   */
+  private announcePower(mm: string, host: string, on: boolean): void {
+    for (const n of this.nodes)
+      this.net.request(
+        mm,
+        n.name,
+        CHASSIS_POWER_SERVICE,
+        { host, on },
+        ANNOUNCE_DEADLINE_MS,
+        () => undefined,
+      );
   }
 
   /** A node by name. */

@@ -25,6 +25,8 @@ import type { SimHost } from './host.js';
 export interface Backplane {
   isOn(host: string): boolean;
   setPower(host: string, on: boolean): void;
+  /** Publishes a power change on the chassis's NATS subject (subjects.chassisPower). */
+  announce(host: string, on: boolean): void;
 }
 
 /** The answer to a power request. */
@@ -108,6 +110,9 @@ export class SimManagementModule {
           code: 'UNAVAILABLE',
           error: 'a blade OS shutdown is not simulated',
         });
+        return;
+      case 'powerChanged':
+        this.backplane.announce(e.host, e.on);
         return;
       case 'reply':
         this.settle(e.reqId, { ok: true, bay: e.bay, message: e.message });

@@ -61,6 +61,8 @@ export const HB_SERVICE = 'hb';
 export const NODE_SERVICE = 'node';
 /** A VM's address: whichever node runs it (and passes the lease gate) answers. */
 export const PING_SERVICE = 'ping';
+/** The chassis's power announcements (subjects.chassisPower): `{ host, on }`, one way. */
+export const CHASSIS_POWER_SERVICE = 'chassis-power';
 
 /** A request between nodes' cluster adapters (node-protocol.ts). */
 type NodeRequest =
@@ -177,6 +179,12 @@ export class SimNode {
     });
     host.serve(NODE_SERVICE, (body, _from, reply) => this.serveRequest(body as NodeRequest, reply));
     host.serve(PING_SERVICE, (body, _from, reply) => reply(this.answers((body as { vm: string }).vm)));
+    host.serve(CHASSIS_POWER_SERVICE, (body, _from, reply) => {
+      const a = body as { host: string; on: boolean };
+      if (!a.on && a.host !== this.name && this.cluster.state.peers[a.host])
+        this.cluster.send({ type: 'peerPoweredOff', node: a.host });
+      reply(null);
+    });
     for (const e of startTimers(this.cluster.state)) if (e.type === 'startTimer') this.cluster.send(e.msg);
   }
 

@@ -149,6 +149,8 @@ describe('management-module core', () => {
         bay: expect.objectContaining({ kind: 'blade', number: 2, power: 'Off', health: 'off' }),
         message: 'blade 2 (HVR2NODO2) is Off',
       },
+      // Announced to the chassis once done: a cluster peer learns the blade's processes are gone.
+      { type: 'powerChanged', host: 'HVR2NODO2', on: false },
     ]);
     expect(sim.state.log.at(-1)).toEqual({
       index: 2,
@@ -179,6 +181,7 @@ describe('management-module core', () => {
       { type: 'setPower', reqId: 'c1', host: 'HVR2NODO1', on: false },
     ]);
     expect(sim.send({ type: 'powerSet', reqId: 'c1', host: 'HVR2NODO1', on: false })).toEqual([
+      { type: 'powerChanged', host: 'HVR2NODO1', on: false },
       { type: 'setPower', reqId: 'c1', host: 'HVR2NODO1', on: true },
     ]);
     expect(blade(sim, 1).power).toBe('Off');

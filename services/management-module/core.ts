@@ -125,7 +125,13 @@ export type ChassisEffect =
   /** Asks the blade's operating system to shut down (a soft power off); answered by osShutdown*. */
   | { type: 'osShutdown'; reqId: string; host: string; timeoutMs: number }
   | { type: 'reply'; reqId: string; bay: BayView; message: string }
-  | { type: 'fail'; reqId: string; code: ErrorCode; message: string };
+  | { type: 'fail'; reqId: string; code: ErrorCode; message: string }
+  /**
+   * A module's power changed through this MM, once the backplane has done it: announced to the
+   * chassis (NATS) so that a cluster node learns that a lost peer's blade is off, its processes
+   * gone (docs/design.md §Fencing before takeover).
+   */
+  | { type: 'powerChanged'; host: string; on: boolean };
 
 /** Every effect the core may emit: the adapters' effects and the actor's timers. */
 export type ChassisEffectOrTimer = ChassisEffect | TimerEffect<ChassisMsg>;
@@ -477,9 +483,13 @@ function powerSet(
     watchSince: msg.on ? ctx.now : x.watchSince,
   }));
   next = appendLog(next, ctx.now, 'I', sourceOf(m), `${label(m)} powered ${msg.on ? 'on' : 'off'}`);
+  const announce: ChassisEffect = { type: 'powerChanged', host: m.host, on: msg.on };
   if (op.action === 'cycle' && op.step === 'off') {
     next = withModule(next, m.host, (x) => ({ ...x, busy: { ...op, step: 'on' } }));
-    return { state: next, effects: [{ type: 'setPower', reqId: op.reqId, host: m.host, on: true }] };
+    return {
+      state: next,
+      effects: [announce, { type: 'setPower', reqId: op.reqId, host: m.host, on: true }],
+    };
   }
   next = withModule(next, m.host, (x) => ({ ...x, busy: null }));
   const done = next.modules.find((x) => x.host === m.host) as ModuleBay;
@@ -492,6 +502,7 @@ function powerSet(
         bay: viewModule(done, ctx.now, s.silenceMs),
         message: `${label(m)} is ${power}`,
       },
+      announce,
     ],
   };
 }

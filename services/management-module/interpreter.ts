@@ -14,6 +14,8 @@ import type { HostEndpoint } from '../process/config.js';
 import type { Logger } from '../process/log.js';
 import { CLIENT_OPTIONS, deadline, insecure, protos, rpc } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
+import { encodeJson } from '../transport/nats.js';
+import { subjects } from '../transport/subjects.js';
 import type { BayView, ChassisEffect, ChassisMsg, ChassisState } from './core.js';
 
 /** A power-on waits until the host's processes are started and healthy, which takes seconds. */
@@ -77,9 +79,13 @@ export function makeInterpreter(
   pending: PendingReplies<PowerAnswer>,
   log: Logger,
   hosts: HostEndpoint[],
+  publish: (subject: string, data: Uint8Array) => void,
 ) {
   return (effect: ChassisEffect, actor: Actor<ChassisState, ChassisMsg, ChassisEffect>): void => {
     switch (effect.type) {
+      case 'powerChanged':
+        publish(subjects.chassisPower(effect.host), encodeJson({ host: effect.host, on: effect.on }));
+        return;
       case 'osShutdown':
         askOsShutdown(effect, hosts, actor, log);
         return;

@@ -65,7 +65,9 @@ await runService<MmSettings>({
           cfg.settings.softOffTimeoutS === undefined ? undefined : cfg.settings.softOffTimeoutS * 1000,
       }),
       decide: decideChassis,
-      interpret: makeInterpreter(backplane, pending, log, cfg.hosts),
+      interpret: makeInterpreter(backplane, pending, log, cfg.hosts, (subject, data) =>
+        ctx.nc.publish(subject, data),
+      ),
       clock,
       seed: cfg.seed,
       onError: (err, msg) => log('error', 'decide failed', { msg: msg.type, error: String(err) }),

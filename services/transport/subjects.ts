@@ -7,6 +7,9 @@ export const subjects = {
   /** Module heartbeats that the management module listens to. */
   chassisHeartbeat: (host: string) => `dcbox.v1.chassis.hb.${host}`,
   chassisHeartbeatAll: 'dcbox.v1.chassis.hb.*',
+  /** A module's power changed through its management module, once done (publish only). */
+  chassisPower: (host: string) => `dcbox.v1.chassis.power.${host}`,
+  chassisPowerAll: 'dcbox.v1.chassis.power.*',
   /** A VM's address on the virtual switch: echo requests ("pings") go here. */
   vmEcho: (vm: string) => `dcbox.v1.vm.${vm}.echo`,
   /** Cluster heartbeat requests to one node (request/reply, every SameSubnetDelay). */

@@ -65,6 +65,23 @@ export class NodeLink {
     });
   }
 
+  /**
+   * Hands `onOff` the name of every host whose power the chassis's management module announced
+   * off (subjects.chassisPower); malformed announcements are ignored.
+   */
+  watchPowerOffs(onOff: (host: string) => void): Subscription {
+    return this.nc.subscribe(subjects.chassisPowerAll, {
+      callback: (_err, msg) => {
+        try {
+          const a = decodeJson<{ host?: unknown; on?: unknown }>(msg.data);
+          if (typeof a.host === 'string' && a.on === false) onOff(a.host);
+        } catch {
+          // Not an announcement: ignored.
+        }
+      },
+    });
+  }
+
   /** Sends this node's view to a peer: resolves with the peer's view, or null when it did not answer. */
   async heartbeat(peer: string, view: View, timeoutMs: number): Promise<View | null> {
     const subject = subjects.clusterHeartbeat(this.cluster, peer);

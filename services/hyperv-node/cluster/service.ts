@@ -160,6 +160,10 @@ export class ClusterService {
         () => viewOf(this.actor.state, this.clock.now()),
       ),
       this.link.serveRequests((req) => this.handleNodeRequest(req)),
+      this.link.watchPowerOffs((host) => {
+        if (host !== this.cfg.host && this.actor.state.peers[host])
+          this.actor.send({ type: 'peerPoweredOff', node: host });
+      }),
     );
     for (const e of startTimers(this.actor.state)) {
       if (e.type === 'startTimer') this.actor.send(e.msg);

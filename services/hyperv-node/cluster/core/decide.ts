@@ -49,7 +49,7 @@
 import type { Ctx } from '../../../actor/actor.js';
 import { drainStep, noteDrainFailures, onServiceControl } from './admin.js';
 import { onCommand } from './commands.js';
-import { onFenceDone, takeOver } from './fencing.js';
+import { onFenceDone, onPeerPoweredOff, takeOver } from './fencing.js';
 import { onVmFault } from './leave.js';
 import { onHbResult, onTick, onView, probeJoining, probeLeader } from './membership.js';
 import { onLeaderAnswer, onMigrated, onMoveRequest } from './moves.js';
@@ -124,6 +124,8 @@ function dispatch(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
       return onFenceDone(s, msg, ctx.now);
     case 'fenceSafe':
       return takeOver(s, ctx.now);
+    case 'peerPoweredOff':
+      return onPeerPoweredOff(s, msg.node, ctx.now);
     case 'registered':
       return onRegistered(s, msg, ctx.now);
     case 'vmState':

@@ -19,11 +19,50 @@ import { arbitrationMs, askingWitness, type ClusterState, freshWindow, leaseMs }
  * arbitration. A holder adds it only for a challenge it saw (noteChallenge).
  */
 export function victimsLeaseEnd(s: ClusterState, victims: string[], now: number): number {
-  const leases = victims.map((v) => (s.peers[v]?.lastOkAt ?? now) + freshWindow(s) + leaseMs(s));
+  // A victim whose blade the chassis announced off since it last answered holds no lease: its
+  // processes are gone, and with them every VM it ran.
+  const live = victims.filter((v) => !poweredOff(s, v));
+  if (live.length === 0) return now;
+  const leases = live.map((v) => (s.peers[v]?.lastOkAt ?? now) + freshWindow(s) + leaseMs(s));
   // A victim that followed this node's lease while it arbitrated may hold its lease until this
   // node's extended deadline (lease.ts followLeader).
   const end = Math.max(now, s.leaseExtendedUntil, ...leases);
   return usesWitness(s.model) && !s.witness.held ? end + arbitrationMs(s) : end;
+}
+
+/**
+ * Whether the chassis's management module announced the peer's blade powered off after the
+ * peer's last answer here (both times on this node's clock, at receipt): the MM announces a power
+ * off only once the backplane has cut it, so none of the peer's processes runs, and an answer the
+ * peer sent before it died but that arrived after the announcement keeps it "not off", never the
+ * reverse. Windows Server 2008 R2 waits for nothing before it restarts a lost node's roles; dcbox
+ * waits out the lost node's lease so that no VM answers from two nodes at once, and this is the
+ * one case where that wait protects nothing (docs/design.md §Fencing before takeover).
+ */
+export function poweredOff(s: ClusterState, node: string): boolean {
+  const p = s.peers[node];
+  return p?.poweredOffAt !== undefined && p.poweredOffAt >= (p.lastOkAt ?? Number.NEGATIVE_INFINITY);
+}
+
+/** Every victim of the fencing under way is powered off (see poweredOff). */
+function victimsOff(s: ClusterState): boolean {
+  return !!s.fencing && s.fencing.victims.every((v) => poweredOff(s, v));
+}
+
+/**
+ * The chassis announced a peer's blade off. Noted for the fencing to come; if the peer is a victim
+ * of the fencing under way, its lease wait ends now, and a takeover that only waited for it
+ * goes ahead.
+ */
+export function onPeerPoweredOff(s0: ClusterState, node: string, now: number): ClusterDecision {
+  const peer = s0.peers[node];
+  if (!peer) return { state: s0, effects: [] };
+  const s: ClusterState = { ...s0, peers: { ...s0.peers, [node]: { ...peer, poweredOffAt: now } } };
+  const f = s.fencing;
+  if (!f?.victims.includes(node)) return { state: s, effects: [] };
+  const leasesEndAt = victimsLeaseEnd(s, f.victims, now);
+  const t = noteChallenge({ ...s, fencing: { ...f, leasesEndAt, safeAt: leasesEndAt } });
+  return f.fenced ? takeOver(t, now) : { state: t, effects: [] };
 }
 
 /**
@@ -36,7 +75,9 @@ export function victimsLeaseEnd(s: ClusterState, victims: string[], now: number)
 export function noteChallenge(s: ClusterState): ClusterState {
   const f = s.fencing;
   const seen = s.witness.challengeSeenAt;
-  if (!f || seen === null || (s.witness.challengeAfter ?? -Infinity) >= f.leasesEndAt) return s;
+  // A powered-off victim's lease ended with its processes, whatever it challenged before.
+  if (!f || seen === null || victimsOff(s) || (s.witness.challengeAfter ?? -Infinity) >= f.leasesEndAt)
+    return s;
   const safeAt = Math.max(f.safeAt, seen + arbitrationMs(s));
   return safeAt === f.safeAt ? s : { ...s, fencing: { ...f, safeAt } };
 }
@@ -111,7 +152,8 @@ function takeOverWaitMs(s: ClusterState, now: number): number {
   if (now < safeAt) return safeAt - now;
   const defended = s.witness.lastDefendOkAt;
   const endedAt = s.fencing?.leasesEndAt ?? now;
-  if (usesWitness(s.model) && s.witness.held && (defended === null || defended < endedAt)) return s.defendMs;
+  if (usesWitness(s.model) && s.witness.held && !victimsOff(s) && (defended === null || defended < endedAt))
+    return s.defendMs;
   return 0;
 }
 

@@ -60,6 +60,8 @@ export type ClusterMsg =
   | { type: 'command'; replyTo: string; cmd: Command }
   | { type: 'fenceDone'; ok: boolean; victims: string[]; error?: string }
   | { type: 'fenceSafe' }
+  /** The chassis's management module announced that a peer's blade was powered off (NATS). */
+  | { type: 'peerPoweredOff'; node: string }
   | { type: 'registered'; ok: boolean; error?: string }
   | { type: 'vmState'; name: string; state: VmState }
   | { type: 'vmOpDone'; name: string; op: string; ok: boolean; error?: string }

@@ -145,6 +145,12 @@ export interface PeerState {
   view: View | null;
   /** When this node, outside a running cluster, last asked the peer out of turn (probeJoining). */
   probedAt?: number;
+  /**
+   * When the chassis's management module announced this peer's blade powered off (this node's
+   * clock, at receipt): with no answer from the peer since, nothing of it runs (fencing.ts
+   * poweredOff).
+   */
+  poweredOffAt?: number;
 }
 
 /** What a migration reports: its figures, as dcbox.cluster.v1.MigrationStats. */
