@@ -4,6 +4,7 @@
  */
 import { expect } from 'vitest';
 import { type ClusterState, initialCluster, leaseValid, localResourceState } from './core/decide.js';
+import type { RoleConfig } from './core/state.js';
 
 /**
  * What the helpers drive: sim/cluster-harness.ts (described here, not imported: nothing in
@@ -102,4 +103,48 @@ export function twoNodeCore(self: string): ClusterState {
     saved: null,
     now: 0,
   });
+}
+
+/**
+ * A fresh core of a Node and Disk Majority cluster of `names` at the fast timing (250 ms × 4), as
+ * `self` sees it at time 0, for tests that set a moment of its life by hand.
+ */
+export function fastCore(self: string, names: string[]): ClusterState {
+  return initialCluster({
+    cluster: 'C',
+    self,
+    nodes: names.map((name, i) => ({ name, id: i + 1 })),
+    model: 'node-and-disk-majority',
+    delayMs: 250,
+    threshold: 4,
+    defendMs: 250,
+    witnessKeepsConfig: true,
+    csv: [],
+    saved: null,
+    now: 0,
+  });
+}
+
+/** A clustered role `vm` owned by `owner`, meant Online: a 64 MiB VM with its 64 MiB disk on CSV1. */
+export function onlineRole(vm: string, owner: string): RoleConfig {
+  return {
+    name: vm,
+    vm: {
+      name: vm,
+      memoryMiB: 64,
+      diskPath: `C:\\ClusterStorage\\Volume1\\${vm}\\${vm}.vhd`,
+      lun: 'CSV1',
+      diskOffsetBytes: 64 << 20,
+      diskSizeBytes: 64 << 20,
+      switchName: 'VMs',
+      node: owner,
+    },
+    owner,
+    preferredOwners: [],
+    allowFailback: false,
+    desired: 'Online',
+    moving: null,
+    failovers: [],
+    failed: false,
+  };
 }

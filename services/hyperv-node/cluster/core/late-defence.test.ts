@@ -9,7 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../actor/clock.js';
-import { type ClusterState, decideCluster, initialCluster } from './decide.js';
+import { fastCore, onlineRole } from '../test-support.js';
+import { type ClusterState, decideCluster } from './decide.js';
 import type { ClusterDecision, ClusterMsg } from './protocol.js';
 
 const [N1, N2] = ['HVR2NODO1', 'HVR2NODO2'];
@@ -22,40 +23,8 @@ const DEFENDED_AT = 8_800;
  * 9.05 s still unanswered (its reply lost and sent again).
  */
 function survivor(): ClusterState {
-  const s = initialCluster({
-    cluster: 'C',
-    self: N1,
-    nodes: [N1, N2].map((name, i) => ({ name, id: i + 1 })),
-    model: 'node-and-disk-majority',
-    delayMs: 250,
-    threshold: 4,
-    defendMs: 250,
-    witnessKeepsConfig: true,
-    csv: [],
-    saved: null,
-    now: 0,
-  });
-  const vm = {
-    name: 'VM1',
-    memoryMiB: 64,
-    diskPath: 'C:\\ClusterStorage\\Volume1\\VM1\\VM1.vhd',
-    lun: 'CSV1',
-    diskOffsetBytes: 64 << 20,
-    diskSizeBytes: 64 << 20,
-    switchName: 'VMs',
-    node: N1,
-  };
-  const role = {
-    name: 'VM1',
-    vm,
-    owner: N1,
-    preferredOwners: [],
-    allowFailback: false,
-    desired: 'Online' as const,
-    moving: null,
-    failovers: [],
-    failed: false,
-  };
+  const s = fastCore(N1, [N1, N2]);
+  const role = onlineRole('VM1', N1);
   return {
     ...s,
     service: 'Running',

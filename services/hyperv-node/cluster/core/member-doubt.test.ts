@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../actor/clock.js';
-import { type ClusterState, decideCluster, initialCluster, type View } from './decide.js';
+import { fastCore, onlineRole } from '../test-support.js';
+import { type ClusterState, decideCluster, type View } from './decide.js';
 import type { ClusterDecision, ClusterMsg } from './protocol.js';
 
 const [N1, N2, N3, N4] = ['HVR2NODO1', 'HVR2NODO2', 'HVR2NODO3', 'HVR2NODO4'];
@@ -36,40 +37,8 @@ function leaderView(witnessHeld: boolean): View {
  * the frozen N2 (N4 is off).
  */
 function member(): ClusterState {
-  const s = initialCluster({
-    cluster: 'C',
-    self: N3,
-    nodes: [N1, N2, N3, N4].map((name, i) => ({ name, id: i + 1 })),
-    model: 'node-and-disk-majority',
-    delayMs: 250,
-    threshold: 4,
-    defendMs: 250,
-    witnessKeepsConfig: true,
-    csv: [],
-    saved: null,
-    now: 0,
-  });
-  const vm = {
-    name: 'VM3',
-    memoryMiB: 64,
-    diskPath: 'C:\\ClusterStorage\\Volume1\\VM3\\VM3.vhd',
-    lun: 'CSV1',
-    diskOffsetBytes: 64 << 20,
-    diskSizeBytes: 64 << 20,
-    switchName: 'VMs',
-    node: N3,
-  };
-  const role = {
-    name: 'VM3',
-    vm,
-    owner: N3,
-    preferredOwners: [],
-    allowFailback: false,
-    desired: 'Online' as const,
-    moving: null,
-    failovers: [],
-    failed: false,
-  };
+  const s = fastCore(N3, [N1, N2, N3, N4]);
+  const role = onlineRole('VM3', N3);
   return {
     ...s,
     service: 'Running',
