@@ -122,3 +122,22 @@ describe('a member whose peers all left the cluster', () => {
     expect(d.effects).toContainEqual(expect.objectContaining({ kind: 'quorum-lost' }));
   });
 });
+
+describe('a leader that has just admitted a node', () => {
+  const joining = (epoch: number): ClusterMsg => ({
+    type: 'hbRequest',
+    view: view(N2, epoch, { service: 'Joining', members: [], leader: null, hears: [N1, N3, N4] }),
+  });
+
+  it('does not admit it again for a view it sent before it was admitted', () => {
+    // N2 left at epoch 2; N4 admitted it at epoch 3, and N2's heartbeat from before crosses the push.
+    const d = decide(member(N4, N4, { [N1]: view(N1, 3), [N3]: view(N3, 3) }), joining(2));
+    expect(d.state.epoch).toBe(3);
+    expect(d.effects).not.toContainEqual(expect.objectContaining({ kind: 'node-joined' }));
+  });
+
+  it('admits again a member that shows it is out at this epoch', () => {
+    const d = decide(member(N4, N4, { [N1]: view(N1, 3), [N3]: view(N3, 3) }), joining(3));
+    expect(d.effects).toContainEqual(expect.objectContaining({ kind: 'node-joined' }));
+  });
+});

@@ -295,6 +295,10 @@ export function onView(
     v.service !== 'Running' &&
     // A node whose service the administrator stopped stays out until it is started.
     !v.adminStop &&
+    // A member's view from before it was admitted (Joining at an older epoch, overtaken by the
+    // push that admitted it) is no wish to join again: re-admitting it logged a second join and
+    // moved the epoch on (a real run of node-partition-witness; the simulation's order hid it).
+    !(s.members.includes(v.node) && v.epoch < s.epoch) &&
     !s.peers[v.node]?.down &&
     // Only a node that every member hears, and that hears every member, joins (docs/design.md §Regroup).
     s.members.every((m) => m === v.node || connected(s, m, v.node))
