@@ -287,7 +287,16 @@ export function onView(
     if (r.state !== s) return r;
   }
   // The leader admits a node that wants to join, or re-admits one that fell out.
-  if (
+  if (mayAdmit(s, v)) {
+    const members = [...new Set([...s.members, v.node])].sort(byId(s));
+    return changeMembership(s, members, [], now, [nodeJoined(v.node)]);
+  }
+  return { state: s, effects: [] };
+}
+
+/** Whether this leader admits (or re-admits) the node whose view `v` it just took. */
+function mayAdmit(s: ClusterState, v: View): boolean {
+  return (
     s.service === 'Running' &&
     s.leader === s.self &&
     s.quorum.has &&
@@ -302,9 +311,5 @@ export function onView(
     !s.peers[v.node]?.down &&
     // Only a node that every member hears, and that hears every member, joins (docs/design.md §Regroup).
     s.members.every((m) => m === v.node || connected(s, m, v.node))
-  ) {
-    const members = [...new Set([...s.members, v.node])].sort(byId(s));
-    return changeMembership(s, members, [], now, [nodeJoined(v.node)]);
-  }
-  return { state: s, effects: [] };
+  );
 }
