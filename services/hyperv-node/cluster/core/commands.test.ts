@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { fastCore } from '../test-support.js';
 import { onCommand, requireActiveMember, requireLeader, requireQuorum } from './commands.js';
-import { initialCluster } from './state.js';
 
-const joining = initialCluster({
-  cluster: 'C',
-  self: 'N1',
-  nodes: [
-    { name: 'N1', id: 1 },
-    { name: 'N2', id: 2 },
-  ],
-  model: 'node-and-disk-majority',
-  delayMs: 250,
-  threshold: 4,
-  defendMs: 250,
-  witnessKeepsConfig: true,
-  csv: [],
-  saved: null,
-  now: 0,
-});
+const joining = fastCore('N1', ['N1', 'N2']);
 const leading = { ...joining, service: 'Running' as const, leader: 'N1', members: ['N1'] };
 
 describe('command guards', () => {
