@@ -26,8 +26,9 @@ export async function roleOnline(c: Clients, vm: string, node: string, timeoutMs
       const r = (await clusterState(c, node)).roles.find((x) => x.name === vm);
       return r?.state === 'Online' && r.owner === node;
     },
-    // Asked every 10 ms rather than pollUntil's 50: a benchmark's startupMs ends here, and a
-    // GetState is cheap beside the VM's boot it waits out.
+    // Asked every 10 ms rather than pollUntil's 50: a benchmark's startupMs ends here. Online is
+    // the VM powered on with its memory in place; its guest may still be booting (it answers
+    // pings once booted: docs/domain.md §Resources and groups).
     { what: `${vm} online on ${node}`, timeoutMs, intervalMs: 10 },
   );
 }

@@ -283,7 +283,8 @@ export const settled = (vm: VmInstanceState) => vm.run.state === 'Off' || vm.run
 
 /**
  * The cluster's coarse view of a VM's lifecycle (what the VM manager reports to the cluster
- * core): a skeleton VM of an incoming migration is Starting, a VM paused for one still Running,
+ * core): a skeleton VM of an incoming migration is Starting, a cold boot whose memory is in place
+ * Booting (its guest still booting), a VM paused for one still Running,
  * and a VM left paused by a migration that failed after its resume order went out (no migration
  * under way any more) Held: the target may be running it.
  */
@@ -296,6 +297,9 @@ export function clusterVmState(vm: VmInstanceState | undefined): VmState {
       return vm.migratingTo === null ? 'Held' : 'Running';
     case 'Pausing':
       return 'Running';
+    // Powered on with its memory in place, the guest still booting (Hyper-V's Enabled).
+    case 'Starting':
+      return vm.run.memoryReady && !vm.run.restoring ? 'Booting' : 'Starting';
     default:
       return vm.run.state;
   }

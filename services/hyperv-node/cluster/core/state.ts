@@ -15,12 +15,14 @@ export type GroupState = 'Online' | 'Offline' | 'Failed' | 'PartialOnline' | 'Pe
 /** CLUSTER_RESOURCE_STATE names (docs/domain.md §Resources and groups). */
 export type ResourceState = 'Online' | 'Offline' | 'Failed' | 'OnlinePending' | 'OfflinePending';
 /**
- * What the VM manager reports of a VM on this node ('Absent' when not defined here). 'Held': paused
- * after a migration whose end is unknown (its resume order went out, its answer never came), so
- * the target may be running it; nothing may resume or start it here until the target is known not
- * to run it (held-vms.ts).
+ * What the VM manager reports of a VM on this node ('Absent' when not defined here). Starting: the
+ * power-on, its memory not yet in place. Booting: powered on, the guest OS still booting —
+ * Hyper-V's Enabled, which the Virtual Machine resource reports Online (docs/domain.md §Resources
+ * and groups). 'Held': paused after a migration whose end is unknown (its resume order went out,
+ * its answer never came), so the target may be running it; nothing may resume or start it here
+ * until the target is known not to run it (held-vms.ts).
  */
-export type VmState = 'Off' | 'Starting' | 'Running' | 'Held' | 'Saving' | 'Saved' | 'Absent';
+export type VmState = 'Off' | 'Starting' | 'Booting' | 'Running' | 'Held' | 'Saving' | 'Saved' | 'Absent';
 
 /** A clustered role (a highly available VM) in the replicated configuration. */
 export interface RoleConfig {
