@@ -346,6 +346,7 @@ export class ClusterHarness {
   /** Runs every event due in the next `ms` simulated milliseconds. */
   run(ms: number): void {
     this.sched.runUntil(this.sched.now + ms);
+    if (this.sched.stalled) throw new Error(`simulation stalled: ${this.sched.stalled}`);
   }
 
   /** Runs 5 ms at a time until `cond` holds; fails after `ms`. Returns how long it took. */

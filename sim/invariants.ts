@@ -15,7 +15,10 @@
  *   member;
  * - no-write-from-preempted-key: the storage controller accepts no write from an initiator whose
  *   key was preempted on that LUN and that has not registered again (SCSI-3 persistent
- *   reservations: a preempted registrant's writes are refused, docs/domain.md §Persistent reservations).
+ *   reservations: a preempted registrant's writes are refused, docs/domain.md §Persistent reservations);
+ * - time-advances: the simulated clock moves on — no more than a bound of events at one instant
+ *   or in the whole run (the scheduler stops it: sim/scheduler.ts `stalled`), so a livelock is a
+ *   failing seed, not a swarm that never ends.
  */
 import type { HistoryEntry } from '../chaos/history.js';
 import type { ClusterState } from '../services/hyperv-node/cluster/core/decide.js';
@@ -27,6 +30,7 @@ export const STEP_INVARIANTS = [
   'config-version-monotonic',
   'members-in-nodes',
   'no-write-from-preempted-key',
+  'time-advances',
 ] as const;
 
 /** One invariant's name. */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseHistory } from '../chaos/history.js';
 import { parseTopology, resolveTopology } from '../orchestrator/topology/topology.js';
 import { parseInjectedBugs } from '../services/process/injected-bugs.js';
+import type { DataCenter } from './datacenter.js';
 import type { PlannedFault } from './faults.js';
 import { runSimulation } from './run.js';
 
@@ -50,6 +51,29 @@ describe('a simulated run', () => {
       ['liveness-after-heal', 'pass'],
       ['survivor-continuity', 'unknown'],
     ]);
+  });
+});
+
+describe('a run whose clock stops moving', () => {
+  it('stops at the step where time stood still, as a failing time-advances, instead of hanging', () => {
+    // Something that reschedules itself at once, forever: a livelock.
+    const loop = (dc: DataCenter) => dc.world.sched.after(0, 'loop', () => loop(dc));
+    const r = runSimulation({
+      seed: 1,
+      topology: seed('fast'),
+      durationMs: 20_000,
+      onStart: (dc) => dc.world.sched.at(3000, 'start loop', () => loop(dc)),
+    });
+    expect(r.violation).toMatchObject({ invariant: 'time-advances', atMs: 3000, event: 'loop' });
+    expect(r.report.verdict).toBe('fail');
+    expect(r.simulatedMs).toBe(3000);
+  });
+
+  it('stops a run that takes more events than its budget', () => {
+    const r = runSimulation({ seed: 1, topology: seed('fast'), durationMs: 20_000, maxSteps: 5000 });
+    expect(r.violation?.invariant).toBe('time-advances');
+    expect(r.violation?.details).toContain('more than 5000 events');
+    expect(r.steps).toBe(5001);
   });
 });
 

@@ -57,6 +57,8 @@ export interface SimOptions {
   trace?: TraceSink;
   /** Assert the in-step invariants (sim/invariants.ts) after every event; default true. */
   invariants?: boolean;
+  /** The most events the run may take before it stops as stalled (default: maxSteps below). */
+  maxSteps?: number;
   /** Called once the data center is built, before the first event: tests break things here. */
   onStart?: (dc: DataCenter) => void;
 }
@@ -178,6 +180,15 @@ function plannedMoves(
   return drawMoves(plan, roles, kinds, { fromMs: room.fromMs, untilMs: room.untilMs - room.recoveryMs });
 }
 
+/**
+ * The events a run of `durationMs` may take: STEPS_PER_SIMULATED_MS per simulated millisecond,
+ * far above any seed's rate (docs/simulation.md §Stalled runs), so only a runaway stops there.
+ */
+export const STEPS_PER_SIMULATED_MS = 500;
+export function maxSteps(durationMs: number): number {
+  return Math.max(1_000_000, durationMs * STEPS_PER_SIMULATED_MS);
+}
+
 /** Runs one seed from power-on to the end of its history (the checkers not run yet). */
 export function simulate(opts: SimOptions): Simulated {
   let label = '';
@@ -215,7 +226,17 @@ export function simulate(opts: SimOptions): Simulated {
     if (broken) violation = { ...broken, step: sched.steps, atMs: sched.now, event: label };
     return broken !== null;
   };
+  sched.maxSteps = opts.maxSteps ?? maxSteps(opts.durationMs);
   sched.runUntil(opts.durationMs, opts.invariants === false ? undefined : stop);
+  // A run whose clock stopped moving is a bug of its own (a livelock), never a hang of the swarm.
+  if (sched.stalled)
+    violation ??= {
+      invariant: 'time-advances',
+      step: sched.steps,
+      atMs: sched.now,
+      event: label,
+      details: sched.stalled,
+    };
   observer.finish();
   history.add({
     type: 'run',

@@ -22,6 +22,15 @@ export class Scheduler {
   now = 0;
   /** Events run so far. */
   steps = 0;
+  /**
+   * Set when a run stopped because its events stopped moving the clock: more than
+   * `maxStepsAtInstant` in a row at one simulated instant (a livelock: something reschedules
+   * itself at once, forever), or more than `maxSteps` in all. Either would hang the run.
+   */
+  stalled: string | null = null;
+  maxStepsAtInstant = 200_000;
+  maxSteps = Number.POSITIVE_INFINITY;
+  private atInstant = 0;
   private readonly heap: SimEvent[] = [];
   private seq = 0;
   private readonly cancelled = new Set<number>();
@@ -55,8 +64,16 @@ export class Scheduler {
     while (this.heap.length > 0 && (this.heap[0] as SimEvent).at <= until) {
       const ev = this.pop();
       if (this.cancelled.delete(ev.seq)) continue;
+      this.atInstant = ev.at === this.now ? this.atInstant + 1 : 1;
       this.now = ev.at;
       this.steps++;
+      if (this.atInstant > this.maxStepsAtInstant || this.steps > this.maxSteps) {
+        this.stalled =
+          this.steps > this.maxSteps
+            ? `more than ${this.maxSteps} events in ${this.now.toFixed(3)} simulated ms`
+            : `more than ${this.maxStepsAtInstant} events in a row at one instant (next: ${ev.label})`;
+        return;
+      }
       this.trace?.(ev.at, ev.label);
       ev.run();
       if (stop()) return;
