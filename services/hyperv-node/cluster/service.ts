@@ -4,22 +4,20 @@
  * witness calls over gRPC, fencing by persistent-reservation preempt through MPIO, the VMs of
  * the roles, the CSV coordinators — and serves dcbox.cluster.v1.Cluster.
  *
- * It is the one place that wires the actor to its effects and serves its gRPC handlers; each I/O
- * concern lives in its own file beside it (admin-handlers.ts, config-push.ts, event-log.ts, node-link.ts,
- * node-protocol.ts, ports.ts, reservations.ts, saved-config.ts, witness-client.ts: adapters;
- * test-support.ts: what the cluster tests share), and the pure core in core/ (core/decide.ts lists
- * its modules). The cluster tests run the same core in the deterministic simulation
- * (sim/cluster-harness.ts).
+ * It is the one place that wires the actor to its effects; each I/O concern lives in its own file
+ * beside it (admin-handlers.ts, config-push.ts, event-log.ts, from-settings.ts, grpc-service.ts,
+ * node-link.ts, node-protocol.ts, ports.ts, reservations.ts, saved-config.ts, witness-client.ts:
+ * adapters; test-support.ts: what the cluster tests share), and the pure core in core/
+ * (core/decide.ts lists its modules). The cluster tests run the same core in the deterministic
+ * simulation (sim/cluster-harness.ts).
  */
-import type * as grpc from '@grpc/grpc-js';
 import { Actor } from '../../actor/actor.js';
 import { type Clock, systemClock } from '../../actor/clock.js';
 import { DcboxError } from '../../actor/errors.js';
 import type { WitnessClient } from '../../generated/dcbox/witness/v1/Witness.js';
-import { endpoint, type NodeSettings, type ServiceConfig } from '../../process/config.js';
+import type { NodeSettings, ServiceConfig } from '../../process/config.js';
 import type { Logger } from '../../process/log.js';
 import { pollUntil } from '../../process/poll-until.js';
-import { CLIENT_OPTIONS, insecure, protos, unary } from '../../transport/grpc.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
 import type { NatsConnection } from '../../transport/nats.js';
 import {
@@ -29,7 +27,6 @@ import {
   type RedirectAdmission,
   watchMembers,
 } from '../csv/core.js';
-import { adminHandlers } from './admin-handlers.js';
 import { ConfigPushQueue } from './config-push.js';
 import {
   type ClusterConfig,
@@ -38,7 +35,6 @@ import {
   type ClusterState,
   type Command,
   decideCluster,
-  initialCluster,
   leaseValid,
   type MigrationResult,
   startTimers,
@@ -47,7 +43,9 @@ import {
 } from './core/decide.js';
 import { mayFence } from './core/fencing.js';
 import { roleView, stateView } from './core/views.js';
-import { ClusterEventLog, type ClusterEventRecord, logCsvModes } from './event-log.js';
+import { ClusterEventLog, logCsvModes } from './event-log.js';
+import { initialFromSettings, witnessClientFor } from './from-settings.js';
+import { clusterGrpcService } from './grpc-service.js';
 import { NodeLink } from './node-link.js';
 import type { NodeRequest } from './node-protocol.js';
 import type { ClusterCsv, ClusterObserver, ClusterVms } from './ports.js';
@@ -105,14 +103,7 @@ export class ClusterService {
     this.savedConfig = new SavedConfig(cfg.dataDir, log);
     this.link = new NodeLink(nc, s.cluster, cfg.host);
     const saved = this.savedConfig.load();
-    if (s.witnessHost) {
-      const w = endpoint(cfg, s.witnessHost);
-      this.witness = new (protos().dcbox.witness.v1.Witness)(
-        `${w.address}:${w.grpcPort}`,
-        insecure(),
-        CLIENT_OPTIONS,
-      );
-    } else this.witness = null;
+    this.witness = witnessClientFor(cfg);
     this.pushes = new ConfigPushQueue({
       nc,
       cluster: s.cluster,
@@ -124,22 +115,7 @@ export class ClusterService {
       settle: (replyTo, error) => this.settle(replyTo, error),
       log,
     });
-    const initial = initialCluster({
-      cluster: s.cluster,
-      self: cfg.host,
-      nodes: s.clusterNodes.map((n) => ({ name: n.name, id: n.nodeId })),
-      model: s.quorumModel,
-      delayMs: cfg.timing.sameSubnetDelayMs,
-      threshold: cfg.timing.sameSubnetThreshold,
-      defendMs: cfg.timing.witnessDefendIntervalMs,
-      challengeWaitMs: cfg.timing.witnessChallengeWaitMs,
-      retryPeriodMs: cfg.timing.retryPeriodOnFailureMs,
-      witnessKeepsConfig: !!s.witnessLun,
-      csv: s.sharedVolumes,
-      saved,
-      now: clock.now(),
-      bugs: cfg.bugs,
-    });
+    const initial = initialFromSettings(cfg, saved, clock.now());
     this.actor = new Actor<ClusterState, ClusterMsg, ClusterEffect>({
       self: cfg.host,
       initial,
@@ -493,7 +469,7 @@ export class ClusterService {
 
   // ---- the Cluster gRPC service
 
-  private roleView(name: string) {
+  roleView(name: string) {
     return roleView(this.actor.state, name, this.clock.now());
   }
 
@@ -502,7 +478,7 @@ export class ClusterService {
    * the VM's state a heartbeat after the move answered, so a view taken at once still says Pending.
    * Past 5 s it answers with what it knows; the move itself has succeeded either way.
    */
-  private async settledRoleView(name: string, owner: string) {
+  async settledRoleView(name: string, owner: string) {
     const settled = () => {
       const v = this.roleView(name);
       return v.owner === owner && v.state !== 'Pending';
@@ -521,7 +497,7 @@ export class ClusterService {
   }
 
   /** Where a VM that is not yet clustered lives: this node only. */
-  private async makeHa(vm: string, preferred: string[], allowFailback: boolean) {
+  async makeHa(vm: string, preferred: string[], allowFailback: boolean) {
     const spec = this.vms.specOf(vm);
     if (!spec) throw new DcboxError('NOT_FOUND', `no virtual machine named ${vm} on ${this.cfg.host}`);
     await this.toLeader({
@@ -535,70 +511,28 @@ export class ClusterService {
     return this.roleView(vm);
   }
 
-  grpcService(): {
-    definition: grpc.ServiceDefinition;
-    name: string;
-    impl: grpc.UntypedServiceImplementation;
-  } {
-    const p = protos();
-    const impl = {
-      GetState: unary(() => this.stateView()),
-      MakeHighlyAvailable: unary((req: { vm: string; preferred_owners: string[]; allow_failback: boolean }) =>
-        this.makeHa(req.vm, req.preferred_owners, req.allow_failback),
-      ),
-      Online: unary(async (req: { name: string }) => {
-        await this.toLeader({ op: 'online', role: req.name });
-        return this.roleView(req.name);
-      }),
-      Offline: unary(async (req: { name: string }) => {
-        await this.toLeader({ op: 'offline', role: req.name });
-        return this.roleView(req.name);
-      }),
-      Move: unary(async (req: { role: string; to: string; live: boolean }) => {
-        const r = this.actor.state.config.roles[req.role];
-        if (!r) throw new DcboxError('NOT_FOUND', `no clustered role named ${req.role}`);
-        const to = this.cfg.settings.clusterNodes.find(
-          (n) => n.name.toLowerCase() === req.to.toLowerCase(),
-        )?.name;
-        if (!to) throw new DcboxError('INVALID_ARGUMENT', `no cluster node named ${req.to}`);
-        const stats =
-          r.owner === this.cfg.host
-            ? await this.askMove(req.role, to, req.live)
-            : ((await this.request(
-                r.owner,
-                { kind: 'move', role: req.role, to, live: req.live },
-                120_000,
-              )) as MigrationResult);
-        return { role: await this.settledRoleView(req.role, to), migration: stats };
-      }),
-      MoveCsv: unary(async (req: { volume: string; to: string }) => {
-        await this.toLeader({
-          op: 'moveCsv',
-          volume: req.volume || this.cfg.settings.sharedVolumes[0]?.volume || '',
-          to: req.to,
-        });
-        return this.stateView().csv.find(
-          (v) => v.volume === (req.volume || this.cfg.settings.sharedVolumes[0]?.volume),
-        );
-      }),
-      ...adminHandlers({
-        host: this.cfg.host,
-        nodeNames: this.cfg.settings.clusterNodes.map((n) => n.name),
-        toLeader: (cmd) => this.toLeader(cmd),
-        serviceControl: (action, force) => this.serviceControl(action, force),
-        request: (node, req, timeoutMs) => this.request(node, req, timeoutMs),
-        nodeView: (node) => this.stateView().nodes.find((n) => n.name === node),
-      }),
-      Events: unary((req: { since_index: number }) => ({
-        events: this.eventLog.since(Number(req.since_index)),
-      })),
-      WatchEvents: (call: grpc.ServerWritableStream<{ since_index: number }, ClusterEventRecord>) => {
-        for (const e of this.eventLog.since(Number(call.request.since_index))) call.write(e);
-        const unwatch = this.eventLog.watch((e) => call.write(e));
-        call.on('cancelled', unwatch);
-        call.on('close', unwatch);
-      },
-    };
-    return { definition: p.dcbox.cluster.v1.Cluster.service, name: 'dcbox.cluster.v1.Cluster', impl };
+  /** The node that owns a role in this node's configuration. */
+  ownerOf(role: string): string | undefined {
+    return this.actor.state.config.roles[role]?.owner;
+  }
+
+  /** dcbox.cluster.v1.Cluster, served by this node (grpc-service.ts). */
+  grpcService() {
+    const s = this.cfg.settings;
+    return clusterGrpcService({
+      host: this.cfg.host,
+      nodeNames: s.clusterNodes.map((n) => n.name),
+      defaultVolume: s.sharedVolumes[0]?.volume ?? '',
+      eventLog: this.eventLog,
+      stateView: () => this.stateView(),
+      roleView: (name) => this.roleView(name),
+      settledRoleView: (name, owner) => this.settledRoleView(name, owner),
+      makeHa: (vm, preferred, allowFailback) => this.makeHa(vm, preferred, allowFailback),
+      ownerOf: (role) => this.ownerOf(role),
+      moveOwnedRole: (role, to, live) => this.moveOwnedRole(role, to, live),
+      toLeader: (cmd) => this.toLeader(cmd),
+      serviceControl: (action, force) => this.serviceControl(action, force),
+      request: (node, req, timeoutMs) => this.request(node, req, timeoutMs),
+    });
   }
 }
