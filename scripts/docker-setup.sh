@@ -51,9 +51,16 @@ if ! engine_up; then
     exit 1
   fi
   say "starting dockerd (log: $LOG)"
-  # Detached from this shell (setsid, no terminal), so it outlives the test run that started it.
-  setsid dockerd --bip "$BIP" --default-address-pool "$POOL" --log-level warn \
-    >"$LOG" 2>&1 </dev/null &
+  # Detached from this shell (setsid, no terminal), so it outlives the test run that started it,
+  # and holding none of its other open files: a lock the caller held (flock LOCK .ci/run) would
+  # otherwise stay held for as long as dockerd runs, and every later run wait for it.
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    exec setsid dockerd --bip "$BIP" --default-address-pool "$POOL" --log-level warn >"$LOG" 2>&1 </dev/null
+  ) &
   for _ in $(seq 1 150); do
     engine_up && break
     sleep 0.2
