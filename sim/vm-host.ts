@@ -313,6 +313,7 @@ export class SimVmHost {
         );
       });
     if (!restore) {
+      this.actor.send({ type: 'poweredOn', name: vm, epoch });
       scan();
       return;
     }

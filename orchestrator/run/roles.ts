@@ -27,7 +27,7 @@ export async function roleOnline(c: Clients, vm: string, node: string, timeoutMs
       return r?.state === 'Online' && r.owner === node;
     },
     // Asked every 10 ms rather than pollUntil's 50: a benchmark's startupMs ends here. Online is
-    // the VM powered on with its memory in place; its guest may still be booting (it answers
+    // the VM powered on, its memory allocated; its guest may still be booting (it answers
     // pings once booted: docs/domain.md §Resources and groups).
     { what: `${vm} online on ${node}`, timeoutMs, intervalMs: 10 },
   );

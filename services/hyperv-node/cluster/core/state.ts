@@ -16,11 +16,12 @@ export type GroupState = 'Online' | 'Offline' | 'Failed' | 'PartialOnline' | 'Pe
 export type ResourceState = 'Online' | 'Offline' | 'Failed' | 'OnlinePending' | 'OfflinePending';
 /**
  * What the VM manager reports of a VM on this node ('Absent' when not defined here). Starting: the
- * power-on, its memory not yet in place. Booting: powered on, the guest OS still booting —
- * Hyper-V's Enabled, which the Virtual Machine resource reports Online (docs/domain.md §Resources
- * and groups). 'Held': paused after a migration whose end is unknown (its resume order went out,
- * its answer never came), so the target may be running it; nothing may resume or start it here
- * until the target is known not to run it (held-vms.ts).
+ * power-on, its memory not yet allocated (or a restore's not yet read back). Booting: powered on,
+ * the guest OS still booting (reading its disk) — Hyper-V's Enabled, which the Virtual Machine
+ * resource reports Online (docs/domain.md §Resources and groups). 'Held': paused after a migration
+ * whose end is unknown (its resume order went out, its answer never came), so the target may be
+ * running it; nothing may resume or start it here until the target is known not to run it
+ * (held-vms.ts).
  */
 export type VmState = 'Off' | 'Starting' | 'Booting' | 'Running' | 'Held' | 'Saving' | 'Saved' | 'Absent';
 
