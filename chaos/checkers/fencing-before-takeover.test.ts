@@ -11,6 +11,7 @@ import {
   N1,
   N2,
   reservation,
+  sample,
   samples,
   storageWrite,
 } from './fixtures.js';
@@ -179,6 +180,21 @@ describe('fencing-before-takeover', () => {
     expect(fencingBeforeTakeover(cleanRun().filter((e) => e.type === 'run' || e.type === 'op')).verdict).toBe(
       'unknown',
     );
+  });
+
+  it('reads the samples of one instant new owner first: a member not yet told of the takeover does not date the run', () => {
+    // A third member samples vm1 still on N2 at the very instant N1's sample names itself (seed 9
+    // of the four-node swarm): the run N2 handed over did not start then, and the fence stands.
+    const h = withoutEvents(cleanRun());
+    const n3 = (t: number, owner: string) =>
+      sample(t, 'HVR2NODO3', {
+        members: [N1, N2, 'HVR2NODO3'],
+        leader: N1,
+        roles: { vm1: { owner, state: 'Online' } },
+      });
+    // HVR2NODO3 is sampled first from the start, so its samples come first at every instant.
+    const r = fencingBeforeTakeover(inOrder([n3(0, N2), n3(7200, N2), n3(7400, N1), ...h]));
+    expect(r).toMatchObject({ verdict: 'pass' });
   });
 
   it('passes when the nodes were sampled and nothing changed hands', () => {

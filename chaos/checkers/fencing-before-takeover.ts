@@ -66,17 +66,22 @@ function fenceNeededSince(h: History, layout: Layout, x: Takeover, registeredAt:
 
 /**
  * When `x.from` last became the owner of the taken role before the takeover: going back from the
- * takeover over the samples of nodes running with quorum (a stopped node's view is stale), past those that already name the new owner, then through
+ * takeover over the samples of nodes running with quorum (a stopped node's view is stale; of one
+ * instant, those naming the new owner first), past those that already name the new owner, then through
  * the run that names `x.from`, the time of the sample before that run, which names another owner
  * (-infinity when there is none, or for a CSV). Its writes from before then belong to a run it
  * handed over (a planned move, a failover away and back), which needs no fence.
  */
 function ownerSince(byNode: Map<string, StateEntry[]>, x: Takeover): number {
   if (x.kind !== 'role') return Number.NEGATIVE_INFINITY;
+  const newOwnerFirst = (s: StateEntry) => (s.roles[x.name]?.owner === x.to ? 0 : 1);
   const owners = [...byNode.values()]
     .flat()
     .filter((s) => s.t <= x.t && s.service === 'Running' && s.hasQuorum && s.roles[x.name]?.owner)
-    .sort((a, b) => b.t - a.t);
+    // Newest first; of one instant, those naming the new owner first: the observer samples every
+    // node at once, and a member not yet told of the takeover still names the old owner there,
+    // which would date the old owner's run from the takeover itself (four-node seed 9).
+    .sort((a, b) => b.t - a.t || newOwnerFirst(a) - newOwnerFirst(b));
   let inRun = false;
   for (const s of owners) {
     const owner = s.roles[x.name]!.owner;
