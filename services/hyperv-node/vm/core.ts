@@ -12,7 +12,17 @@
  * two ends as the VM sees them), this file (decideVm, which only dispatches).
  */
 import type { Ctx } from '../../actor/actor.js';
-import { booted, memoryFailed, memoryReady, poweredOn, save, saved, saveFailed, start, stop } from './lifecycle.js';
+import {
+  booted,
+  memoryFailed,
+  memoryReady,
+  poweredOn,
+  save,
+  saved,
+  saveFailed,
+  start,
+  stop,
+} from './lifecycle.js';
 import { beginMigration, migratedAway, migrationFailed, pause, resume } from './migration-source.js';
 import { incoming, incomingAbort, incomingResume } from './migration-target.js';
 import { refuse, type VmDecision, type VmManagerState, type VmMsg, withVm } from './model.js';
