@@ -172,7 +172,8 @@ export interface MigrationResult {
 }
 
 /**
- * A move of a role this node owns, asked of this node: `begin` waits for the leader to mark the
+ * A move of a role this node owns, asked of this node: `booting` waits for a VM whose guest is
+ * still booting to run (it can be paused and saved only then), `begin` waits for the leader to mark the
  * role as moving, `migrate` for the VM manager's migration, `end` for the leader to hand the role
  * over, `abort` for the leader to clear a failed move.
  */
@@ -183,7 +184,7 @@ export interface MoveState {
   kind: 'live' | 'quick';
   /** The VM was not running: the move only changes the owner. */
   offline: boolean;
-  step: 'begin' | 'migrate' | 'end' | 'abort';
+  step: 'booting' | 'begin' | 'migrate' | 'end' | 'abort';
   result: MigrationResult | null;
   /** Why the migration failed, once it did (the caller gets this, not the abort's outcome). */
   error: { code: ErrorCode; message: string } | null;
