@@ -313,7 +313,6 @@ export class SimVmHost {
         );
       });
     if (!restore) {
-      this.actor.send({ type: 'poweredOn', name: vm, epoch });
       scan();
       return;
     }

@@ -26,9 +26,8 @@ export async function roleOnline(c: Clients, vm: string, node: string, timeoutMs
       const r = (await clusterState(c, node)).roles.find((x) => x.name === vm);
       return r?.state === 'Online' && r.owner === node;
     },
-    // Asked every 10 ms rather than pollUntil's 50: a benchmark's startupMs ends here. Online is
-    // the VM powered on, its memory allocated; its guest may still be booting (it answers
-    // pings once booted: docs/domain.md §Resources and groups).
+    // Asked every 10 ms rather than pollUntil's 50: a benchmark's startupMs ends here, and a
+    // GetState is cheap beside the VM's boot it waits out.
     { what: `${vm} online on ${node}`, timeoutMs, intervalMs: 10 },
   );
 }

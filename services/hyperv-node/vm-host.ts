@@ -478,7 +478,6 @@ export class VmHost {
     // the last run, held in MPIO for a path's timeout, can never land after the new run wrote
     // the same record (found by the simulation, seed 36: a lost SAS request retried after 3 s).
     void this.allocate(vm, memoryMiB, restore)
-      .then(() => this.actor.send({ type: 'poweredOn', name: vm, epoch }))
       .then(() => Promise.allSettled([...(this.writesInFlight.get(vm) ?? [])]))
       .then(() => {
         const s = spec();

@@ -12,17 +12,7 @@
  * two ends as the VM sees them), this file (decideVm, which only dispatches).
  */
 import type { Ctx } from '../../actor/actor.js';
-import {
-  booted,
-  memoryFailed,
-  memoryReady,
-  poweredOn,
-  save,
-  saved,
-  saveFailed,
-  start,
-  stop,
-} from './lifecycle.js';
+import { booted, memoryFailed, memoryReady, save, saved, saveFailed, start, stop } from './lifecycle.js';
 import { beginMigration, migratedAway, migrationFailed, pause, resume } from './migration-source.js';
 import { incoming, incomingAbort, incomingResume } from './migration-target.js';
 import { refuse, type VmDecision, type VmManagerState, type VmMsg, withVm } from './model.js';
@@ -70,8 +60,6 @@ export function decideVm(state: VmManagerState, msg: VmMsg, ctx: Ctx): VmDecisio
       return incomingAbort(state, msg.replyTo, msg.name);
     case 'dirtyTick':
       return dirtyTick(state, msg.name, msg.epoch, ctx);
-    case 'poweredOn':
-      return poweredOn(state, msg.name, msg.epoch);
     case 'memoryReady':
       return memoryReady(state, msg.name, msg.epoch, msg.lastSeq ?? 0, ctx);
     case 'memoryFailed':

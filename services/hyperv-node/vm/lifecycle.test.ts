@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { clusterVmState } from './model.js';
 import { BOOT, INTERVAL, kinds, replyOf, running, sim } from './test-support.js';
 
 describe('VM lifecycle', () => {
@@ -42,33 +41,6 @@ describe('VM lifecycle', () => {
     expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Running', epoch: 1, since: BOOT + 500 });
     // The journal carries on after the newest record found on the disk.
     expect(s.state.vms.VirtualMachine1?.workload.nextSeq).toBe(42);
-  });
-
-  it('is Booting for the cluster from the moment its memory is allocated until the guest is up', () => {
-    const s = sim();
-    s.send({ type: 'start', replyTo: 'r', name: 'VirtualMachine1' });
-    const vm = () => s.state.vms.VirtualMachine1;
-    expect(clusterVmState(vm())).toBe('Starting');
-    expect(s.send({ type: 'poweredOn', name: 'VirtualMachine1', epoch: 1 })).toEqual([]);
-    expect(clusterVmState(vm())).toBe('Booting');
-    // The guest reads its disk meanwhile; it runs once that is done and its boot time passed.
-    s.send({ type: 'memoryReady', name: 'VirtualMachine1', epoch: 1 });
-    expect(clusterVmState(vm())).toBe('Booting');
-    s.advance(BOOT);
-    expect(clusterVmState(vm())).toBe('Running');
-    // A late poweredOn of an earlier start changes nothing.
-    expect(s.send({ type: 'poweredOn', name: 'VirtualMachine1', epoch: 0 })).toEqual([]);
-    expect(clusterVmState(vm())).toBe('Running');
-  });
-
-  it('is Starting for the cluster while a restore reads its saved memory back', () => {
-    const s = sim();
-    running(s);
-    s.send({ type: 'save', replyTo: 'r', name: 'VirtualMachine1' });
-    s.send({ type: 'saved', name: 'VirtualMachine1', epoch: 1 });
-    s.send({ type: 'start', replyTo: 'r', name: 'VirtualMachine1' });
-    s.send({ type: 'poweredOn', name: 'VirtualMachine1', epoch: 2 });
-    expect(clusterVmState(s.state.vms.VirtualMachine1)).toBe('Starting');
   });
 
   it('refuses to start a Running VM and to act on an unknown one', () => {

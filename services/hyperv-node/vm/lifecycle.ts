@@ -114,14 +114,7 @@ export function running(vm: VmInstanceState, epoch: number, since: number, ctx: 
   return { vm: next, effects };
 }
 
-/** The VM's memory is allocated: it is powered on, its guest booting (model.ts clusterVmState). */
-export function poweredOn(state: VmManagerState, name: string, epoch: number): VmDecision {
-  const vm = current(state, name, epoch, 'Starting');
-  if (vm?.run.state !== 'Starting' || vm.run.poweredOn) return { state, effects: [] };
-  return { state: put(state, { ...vm, run: { ...vm.run, poweredOn: true } }), effects: [] };
-}
-
-/** The VM's memory is there (allocated, or read back from its saved state), its disk scanned. */
+/** The VM's memory is there (allocated, or read back from its saved state). */
 export function memoryReady(
   state: VmManagerState,
   name: string,
@@ -136,7 +129,7 @@ export function memoryReady(
   const nextSeq = Math.max(vm.workload.nextSeq, lastSeq + 1);
   const ready: VmInstanceState = {
     ...vm,
-    run: { ...vm.run, memoryReady: true, poweredOn: true },
+    run: { ...vm.run, memoryReady: true },
     workload: { ...vm.workload, nextSeq },
   };
   // A cold boot whose time already passed runs now; a restored guest resumes after bootMs once

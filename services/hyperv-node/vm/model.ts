@@ -30,11 +30,6 @@ export type VmRunState =
       since: number;
       restoring: boolean;
       memoryReady: boolean;
-      /**
-       * Its memory is allocated: the VM is powered on (Hyper-V's Enabled) and the guest boots from
-       * here, reading its disk; memoryReady follows once that read is done.
-       */
-      poweredOn?: boolean;
       /** A cold boot's time has passed (it runs while the guest reads its disk's journal). */
       bootDone?: boolean;
     }
@@ -161,8 +156,6 @@ export type VmMsg =
   | { type: 'incomingResume'; replyTo: string; name: string; device: DeviceState }
   | { type: 'incomingAbort'; replyTo: string; name: string }
   | { type: 'dirtyTick'; name: string; epoch: number }
-  /** The VM's memory is allocated (a restore's is still to be read back). */
-  | { type: 'poweredOn'; name: string; epoch: number }
   /** lastSeq: the newest record of this VM found on its disk at a cold boot (0 when none). */
   | { type: 'memoryReady'; name: string; epoch: number; lastSeq?: number }
   | { type: 'memoryFailed'; name: string; epoch: number; error: string }
@@ -290,8 +283,7 @@ export const settled = (vm: VmInstanceState) => vm.run.state === 'Off' || vm.run
 
 /**
  * The cluster's coarse view of a VM's lifecycle (what the VM manager reports to the cluster
- * core): a skeleton VM of an incoming migration is Starting, a cold boot whose memory is allocated
- * Booting (its guest still booting), a VM paused for one still Running,
+ * core): a skeleton VM of an incoming migration is Starting, a VM paused for one still Running,
  * and a VM left paused by a migration that failed after its resume order went out (no migration
  * under way any more) Held: the target may be running it.
  */
@@ -304,9 +296,6 @@ export function clusterVmState(vm: VmInstanceState | undefined): VmState {
       return vm.migratingTo === null ? 'Held' : 'Running';
     case 'Pausing':
       return 'Running';
-    // Powered on with its memory in place, the guest still booting (Hyper-V's Enabled).
-    case 'Starting':
-      return (vm.run.poweredOn || vm.run.memoryReady) && !vm.run.restoring ? 'Booting' : 'Starting';
     default:
       return vm.run.state;
   }

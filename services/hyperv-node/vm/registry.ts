@@ -9,7 +9,6 @@ import { RECORD_NAME_BYTES, RECORD_SIZE } from '../record.js';
 import {
   type CreateVm,
   CSV_ROOT,
-  clusterVmState,
   DIRTY_PAGES_PER_SEC,
   drop,
   MEMORY_MAX_MIB,
@@ -78,12 +77,7 @@ export function changedVms(before: VmManagerState, after: VmManagerState): VmIns
     // A paused VM whose migration ended without freeing it is Held for the cluster (model.ts
     // clusterVmState): its lifecycle state stays Paused, so that change is reported too.
     const held = vm.run.state === 'Paused' && was?.migratingTo !== vm.migratingTo;
-    // A cold boot whose memory is now in place is Booting for the cluster (its resource Online).
-    const booting =
-      vm.run.state === 'Starting' &&
-      was?.run.state === 'Starting' &&
-      clusterVmState(was) !== clusterVmState(vm);
-    if (was?.run.state !== vm.run.state || held || booting) out.push(vm);
+    if (was?.run.state !== vm.run.state || held) out.push(vm);
   }
   return out;
 }

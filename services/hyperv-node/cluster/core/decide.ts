@@ -52,7 +52,7 @@ import { onCommand } from './commands.js';
 import { onFenceDone, onPeerPoweredOff, takeOver } from './fencing.js';
 import { onVmFault } from './leave.js';
 import { onHbResult, onTick, onView, probeJoining, probeLeader } from './membership.js';
-import { afterBoot, onLeaderAnswer, onMigrated, onMoveRequest } from './moves.js';
+import { onLeaderAnswer, onMigrated, onMoveRequest } from './moves.js';
 import type { ClusterDecision, ClusterEffectOrTimer, ClusterMsg } from './protocol.js';
 import { onConfigPush } from './replication.js';
 import { onRegistered, onVmOpDone, onVmStartFailed, onVmState } from './roles.js';
@@ -129,7 +129,7 @@ function dispatch(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
     case 'registered':
       return onRegistered(s, msg, ctx.now);
     case 'vmState':
-      return thenAfterBoot(onVmState(s, msg, ctx.now), msg.name);
+      return onVmState(s, msg, ctx.now);
     case 'vmOpDone':
       return onVmOpDone(s, msg, ctx.now);
     case 'vmFault':
@@ -145,13 +145,6 @@ function dispatch(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
     case 'migrated':
       return onMigrated(s, msg);
   }
-}
-
-/** After a VM's state changed: the moves that waited for its guest to boot. */
-function thenAfterBoot(d: ClusterDecision, vm: string): ClusterDecision {
-  const next = afterBoot(d.state, vm);
-  if (next.state === d.state) return d;
-  return { state: next.state, effects: [...d.effects, ...next.effects] };
 }
 
 /** After a message that may let a drain go on (a tick, a push, a finished move): its next step. */

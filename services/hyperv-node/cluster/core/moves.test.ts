@@ -41,7 +41,7 @@ const figures: MigrationResult = {
   resumed_at_ms: 35,
 };
 
-const request = (vmState: 'Running' | 'Booting' | 'Off'): ClusterMsg => ({
+const request = (vmState: 'Running' | 'Off'): ClusterMsg => ({
   type: 'moveRequest',
   replyTo: 'm1',
   role: 'VM1',
@@ -105,29 +105,6 @@ describe('moving a role on its owner', () => {
     expect(out.effects[3]).toEqual([
       { type: 'reply', replyTo: 'm1', ok: false, code: 'UNAVAILABLE', message: 'target gone' },
     ]);
-  });
-
-  it('waits for a guest still booting to run, then migrates it (not a cold restart)', () => {
-    const begin = {
-      type: 'askLeader',
-      requestId: 'm1',
-      cmd: { op: 'beginMove', role: 'VM1', to: N1, kind: 'live' },
-    };
-    const out = feed({ ...ownerOfVm1(), vms: { VM1: 'Booting' } }, [
-      request('Booting'),
-      { type: 'vmState', name: 'VM1', state: 'Running' },
-      { type: 'leaderAnswer', requestId: 'm1', ok: true },
-    ]);
-    expect(out.effects[0]).toEqual([]);
-    expect(out.effects[1]).toContainEqual(begin);
-    expect(out.effects[2]).toEqual([{ type: 'migrate', moveId: 'm1', role: 'VM1', to: N1, kind: 'live' }]);
-    // A guest that never came up (turned off meanwhile) moves by changing its owner only.
-    const off = feed({ ...ownerOfVm1(), vms: { VM1: 'Booting' } }, [
-      request('Booting'),
-      { type: 'vmState', name: 'VM1', state: 'Off' },
-    ]);
-    expect(off.effects[1]).toContainEqual(begin);
-    expect(off.state.moves.m1).toMatchObject({ step: 'begin', offline: true });
   });
 
   it('moves a role whose VM is not running by changing its owner only', () => {

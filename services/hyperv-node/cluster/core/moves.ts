@@ -69,34 +69,16 @@ export function onMoveRequest(s: ClusterState, msg: MoveRequest): ClusterDecisio
     result: null,
     error: null,
   };
-  // A guest still booting is paused or saved only once it runs: the move starts then (a move
-  // asked a moment after the role came Online would otherwise restart the VM cold).
-  if (msg.vmState === 'Booting')
-    return { state: withMove(s, msg.replyTo, { ...move, step: 'booting' }), effects: [] };
-  return { state: withMove(s, msg.replyTo, move), effects: [beginMove(move)] };
-}
-
-function beginMove(move: MoveState): ClusterEffectOrTimer {
   return {
-    type: 'askLeader',
-    requestId: move.replyTo,
-    cmd: { op: 'beginMove', role: move.role, to: move.to, kind: move.kind },
+    state: withMove(s, msg.replyTo, move),
+    effects: [
+      {
+        type: 'askLeader',
+        requestId: msg.replyTo,
+        cmd: { op: 'beginMove', role: msg.role, to: msg.to, kind: msg.kind },
+      },
+    ],
   };
-}
-
-/** Starts the moves that waited for `vm`'s guest to boot, now that it runs (or stopped: offline). */
-export function afterBoot(s: ClusterState, vm: string): ClusterDecision {
-  const state = s.vms[vm] ?? 'Absent';
-  if (state === 'Booting') return { state: s, effects: [] };
-  let out = s;
-  const effects: ClusterEffectOrTimer[] = [];
-  for (const [id, move] of Object.entries(s.moves)) {
-    if (move.step !== 'booting' || move.role !== vm) continue;
-    const begun: MoveState = { ...move, step: 'begin', offline: state !== 'Running' };
-    out = withMove(out, id, begun);
-    effects.push(beginMove(begun));
-  }
-  return { state: out, effects };
 }
 
 /**

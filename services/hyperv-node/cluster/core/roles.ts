@@ -20,9 +20,7 @@ export function localResourceState(s: ClusterState, role: RoleConfig): ResourceS
   if (role.failed || s.roleErrors[role.name]) return 'Failed';
   const vm = s.vms[role.name] ?? 'Absent';
   switch (vm) {
-    // Powered on, its guest booting or up: Online (docs/domain.md §Resources and groups).
     case 'Running':
-    case 'Booting':
       return role.desired === 'Online' ? 'Online' : 'OfflinePending';
     case 'Starting':
       return 'OnlinePending';
@@ -89,7 +87,7 @@ export function reconcile(s0: ClusterState, now: number, pre: ClusterEffectOrTim
         !active || !mine || role.failed || role.desired !== 'Online' || holdReleased(s, name, now);
       op = release ? 'turnOff' : null;
     } else if (!active || !mine || role.failed) {
-      if (vm === 'Running' || vm === 'Booting' || vm === 'Starting') op = 'turnOff';
+      if (vm === 'Running' || vm === 'Starting') op = 'turnOff';
       else if (!mine && (vm === 'Off' || vm === 'Saved') && s.service === 'Running') op = 'remove';
     } else if (doubt) {
       op = null;

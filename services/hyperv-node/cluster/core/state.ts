@@ -15,15 +15,12 @@ export type GroupState = 'Online' | 'Offline' | 'Failed' | 'PartialOnline' | 'Pe
 /** CLUSTER_RESOURCE_STATE names (docs/domain.md §Resources and groups). */
 export type ResourceState = 'Online' | 'Offline' | 'Failed' | 'OnlinePending' | 'OfflinePending';
 /**
- * What the VM manager reports of a VM on this node ('Absent' when not defined here). Starting: the
- * power-on, its memory not yet allocated (or a restore's not yet read back). Booting: powered on,
- * the guest OS still booting (reading its disk) — Hyper-V's Enabled, which the Virtual Machine
- * resource reports Online (docs/domain.md §Resources and groups). 'Held': paused after a migration
- * whose end is unknown (its resume order went out, its answer never came), so the target may be
- * running it; nothing may resume or start it here until the target is known not to run it
- * (held-vms.ts).
+ * What the VM manager reports of a VM on this node ('Absent' when not defined here). 'Held': paused
+ * after a migration whose end is unknown (its resume order went out, its answer never came), so
+ * the target may be running it; nothing may resume or start it here until the target is known not
+ * to run it (held-vms.ts).
  */
-export type VmState = 'Off' | 'Starting' | 'Booting' | 'Running' | 'Held' | 'Saving' | 'Saved' | 'Absent';
+export type VmState = 'Off' | 'Starting' | 'Running' | 'Held' | 'Saving' | 'Saved' | 'Absent';
 
 /** A clustered role (a highly available VM) in the replicated configuration. */
 export interface RoleConfig {
@@ -172,8 +169,7 @@ export interface MigrationResult {
 }
 
 /**
- * A move of a role this node owns, asked of this node: `booting` waits for a VM whose guest is
- * still booting to run (it can be paused and saved only then), `begin` waits for the leader to mark the
+ * A move of a role this node owns, asked of this node: `begin` waits for the leader to mark the
  * role as moving, `migrate` for the VM manager's migration, `end` for the leader to hand the role
  * over, `abort` for the leader to clear a failed move.
  */
@@ -184,7 +180,7 @@ export interface MoveState {
   kind: 'live' | 'quick';
   /** The VM was not running: the move only changes the owner. */
   offline: boolean;
-  step: 'booting' | 'begin' | 'migrate' | 'end' | 'abort';
+  step: 'begin' | 'migrate' | 'end' | 'abort';
   result: MigrationResult | null;
   /** Why the migration failed, once it did (the caller gets this, not the abort's outcome). */
   error: { code: ErrorCode; message: string } | null;
