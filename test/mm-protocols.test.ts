@@ -276,7 +276,9 @@ describe.skipIf(!!skip)(
         expect((await clusterState(N2)).roles.find((x) => x.name === VM)?.owner).toBe(N1);
         const pids = hostPids(N1);
         expect(pids.length).toBe(2);
-        await redfishtool(['Systems', '-I', 'blade1', 'reset', 'GracefulShutdown']);
+        // The MM answers once the OS is down, after its quick migration of a 512 MiB VM through the
+        // CSV: longer than redfishtool's default 10 s request timeout on a slow machine.
+        await redfishtool(['-T', '60', 'Systems', '-I', 'blade1', 'reset', 'GracefulShutdown']);
         expect(pids.filter(alive)).toEqual([]);
         // The role was already moved when the power went: no failover had to bring it back. The
         // AMM event log shows the soft power off's steps: OS asked, OS down, power off.

@@ -266,6 +266,9 @@ describe('live migration between two nodes over gRPC', () => {
 });
 
 describe('quick migration through the saved state on the CSV', () => {
+  // How long either side waits for the other. Both nodes share this test's event loop, where the
+  // digests of 32 MiB of memory below block it: 300 ms stalled the stream on a slow machine.
+  const STALL_MS = 1000;
   it('saves the paused VM beside it on the CSV, moves it, and restores it there: the same memory', async () => {
     const csv = new MemoryVolume(128);
     const store = (n: string) =>
@@ -277,16 +280,16 @@ describe('quick migration through the saved state on the CSV', () => {
     // Each side's store notes the memory it saved or restored (the guest dirties it again at once).
     const digests: { saved?: string; restored?: string } = {};
     const recording = (inner: SavedStateStore): SavedStateStore => ({
-      // Slower than the target waits for a chunk (300 ms): the source must say it is still saving.
+      // Slower than the target waits for a chunk (STALL_MS): the source must say it is still saving.
       save: async (vmSpec, memory) => {
         digests.saved = new GuestMemory(Buffer.from(memory)).digest();
-        await new Promise((r) => setTimeout(r, 800));
+        await new Promise((r) => setTimeout(r, 2.5 * STALL_MS));
         return inner.save(vmSpec, memory);
       },
       has: (vmSpec) => inner.has(vmSpec),
-      // Slower than the source waits for the ack (300 ms): it must allow for the restore.
+      // Slower than the source waits for the ack (STALL_MS): it must allow for the restore.
       load: async (vmSpec, into) => {
-        await new Promise((r) => setTimeout(r, 800));
+        await new Promise((r) => setTimeout(r, 2.5 * STALL_MS));
         const found = await inner.load(vmSpec, into);
         digests.restored = new GuestMemory(Buffer.from(into)).digest();
         return found;
@@ -295,8 +298,8 @@ describe('quick migration through the saved state on the CSV', () => {
       forget: (name) => inner.forget(name),
       shared: (vmSpec) => inner.shared(vmSpec),
     });
-    const to = await node(NODE1, 1, 24104, directory, recording(store(NODE1)), 300);
-    const from = await node(NODE2, 2, 24105, directory, recording(store(NODE2)), 300);
+    const to = await node(NODE1, 1, 24104, directory, recording(store(NODE1)), STALL_MS);
+    const from = await node(NODE2, 2, 24105, directory, recording(store(NODE2)), STALL_MS);
     try {
       await runningVm(from, spec('VM5', 160, 2000));
       const stats = await from.host.quickMigrate('VM5', NODE1);
