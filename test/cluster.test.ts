@@ -126,6 +126,7 @@ describe.skipIf(!!skip)('failover clustering (netns runtime, fast timing)', () =
       csvCoordinatorBefore: N2,
       csvCoordinatorAfter: N1,
       quorumAfter: { hasQuorum: true, votes: 2, needed: 2 },
+      quorumLostEvents: 0,
     });
     expect(r.code).toBe(0);
   });

@@ -60,6 +60,7 @@ describe.skipIf(!!skip)('the docker runtime (containers, fast timing)', () => {
       csvCoordinatorBefore: N2,
       csvCoordinatorAfter: N1,
       quorumAfter: { hasQuorum: true, votes: 2, needed: 2 },
+      quorumLostEvents: 0,
     });
     expect(r.code).toBe(0);
   });

@@ -26,6 +26,7 @@ function goodReport(): SeedReport {
       csvCoordinatorAfter: 'HVR2NODO1',
       detectionMs: 5000,
       quorumAfter: { hasQuorum: true, votes: 2, needed: 2 },
+      quorumLostEvents: 0,
       vms: [
         {
           name: 'VirtualMachine2',
@@ -60,6 +61,18 @@ describe('seed scenario report', () => {
     const checks = seedChecks(r);
     expect(checks[0]).toEqual({ name: 'live migration lost at most 2 pings', ok: false, detail: '3 lost' });
     expect(checks.slice(1).map((c) => c.ok)).toEqual([true, true, true, true]);
+  });
+
+  it('fails the quorum check when the survivor logged Event 1177, even if it counts 2 votes again', () => {
+    const r = goodReport();
+    r.powerOff.quorumLostEvents = 1;
+    const checks = seedChecks(r);
+    expect(checks[4]).toEqual({
+      name: 'quorum held with 2 of 3 votes',
+      ok: false,
+      detail: '2 votes, 2 needed; 1 Event 1177 on HVR2NODO1',
+    });
+    expect(checks.slice(0, 4).map((c) => c.ok)).toEqual([true, true, true, true]);
   });
 
   it('measures the longest run of lost pings, one ping interval each', () => {
