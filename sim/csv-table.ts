@@ -16,8 +16,8 @@ import {
   slotOf,
   slotOffset,
 } from '../services/hyperv-node/csv/table-codec.js';
+import type { BlockIo } from '../services/hyperv-node/journal-scan.js';
 import type { IoResult, StorageOp } from '../services/hyperv-node/mpio.js';
-import type { BlockIo } from './journal-scan.js';
 
 /** What the table server needs of its node. */
 export interface TableServerDeps {

@@ -21,13 +21,13 @@ import {
   type RedirectAdmission,
 } from '../services/hyperv-node/csv/core.js';
 import type { FileEntry } from '../services/hyperv-node/csv/file-table.js';
+import type { BlockIo } from '../services/hyperv-node/journal-scan.js';
 import type { IoResult, StorageOp } from '../services/hyperv-node/mpio.js';
 import type { Timing } from '../services/process/config.js';
 import { SimActor, type SimWorld } from './actor.js';
 import { SimTableServer } from './csv-table.js';
 import type { HistoryLog } from './history-log.js';
 import type { SimHost } from './host.js';
-import type { BlockIo } from './journal-scan.js';
 import type { Network } from './network.js';
 
 /** Redirected I/O goes in pieces this big (csv/redirect.ts: under NATS's max_payload). */

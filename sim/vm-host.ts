@@ -15,6 +15,7 @@ import type { ErrorCode } from '../services/actor/errors.js';
 import { ERROR_CODES } from '../services/actor/errors.js';
 import type { VmState } from '../services/hyperv-node/cluster/core/decide.js';
 import { workloadRecord } from '../services/hyperv-node/guest-disk.js';
+import { scanJournal } from '../services/hyperv-node/journal-scan.js';
 import { PAGE_SIZE } from '../services/hyperv-node/migration/dirty-bitmap.js';
 import type { MigrationKind } from '../services/hyperv-node/migration/source-core.js';
 import type { IoResult, StorageOp } from '../services/hyperv-node/mpio.js';
@@ -34,7 +35,6 @@ import type { NodeSettings, Timing, VmSpec } from '../services/process/config.js
 import { SimActor, type SimWorld } from './actor.js';
 import type { HistoryLog } from './history-log.js';
 import type { SimHost } from './host.js';
-import { scanJournal } from './journal-scan.js';
 import { type MigrationDeps, type MigrationDone, migrateOut, serveMigrations } from './migration.js';
 import type { Network } from './network.js';
 

@@ -10,15 +10,12 @@ import { DcboxError, ERROR_CODES } from '../actor/errors.js';
 import { contentHash } from '../observability/content-hash.js';
 import type { VmSpec } from '../process/config.js';
 import type { Logger } from '../process/log.js';
+import { type ScanResult, scanJournal } from './journal-scan.js';
 import type { GuestMemory } from './migration/guest-memory.js';
 import type { IoResult, StorageOp } from './mpio.js';
-import { encodeRecord, RECORD_SIZE, verifyRecord } from './record.js';
+import { encodeRecord } from './record.js';
 import type { VmEffect, WriteOutcome } from './vm/model.js';
 import type { WriteLog } from './write-log.js';
-
-const MIB = 1024 * 1024;
-/** Reads in flight while scanning a disk, as a guest's storage stack issues them. */
-const SCAN_READS = 4;
 
 /**
  * Where a VM's disk I/O goes: MPIO (Multipath) by default; the cluster routes CSV I/O through
@@ -95,42 +92,18 @@ export async function writeLoggedRecord(
 }
 
 /**
- * The newest record of a VM on its virtual disk, read at a cold boot (0 when none or when the
- * disk cannot be read: the VM then starts its journal where it is).
+ * The newest record of a VM on its virtual disk, read at a cold boot (0 when none), up to the
+ * journal's end (journal-scan.ts). A guest that cannot read its disk does not boot: guessing its
+ * newest record from part of the disk made a restarted VM write over records it had acknowledged
+ * (found by a seeded campaign with storage errors during a failover). The start fails, and the
+ * cluster's restart policy tries again.
  */
 export async function lastSeqOnDisk(disks: BlockDevice, spec: VmSpec, log: Logger): Promise<number> {
-  const name = spec.name;
-  const chunk = 4 * MIB;
-  let last = 0;
-  const offsets: number[] = [];
-  for (let off = 0; off < spec.diskSizeBytes; off += chunk) offsets.push(off);
-  // Four reads in flight, as a guest's storage stack issues them: read one at a time, a 64 MiB
-  // disk took 1.4 s of the restart after a failover.
-  let failure: DcboxError | null = null;
-  const reader = async () => {
-    for (let off = offsets.shift(); off !== undefined && !failure; off = offsets.shift()) {
-      const length = Math.min(chunk, spec.diskSizeBytes - off);
-      const r = await disks.io(spec.lun, { kind: 'read', offset: spec.diskOffsetBytes + off, length });
-      if (!r.ok || !r.data) {
-        const why = r.ok ? 'no data' : `${r.code}: ${r.message}`;
-        failure = new DcboxError(r.ok ? 'IO_ERROR' : r.code, `reading ${name}'s disk at ${off}: ${why}`);
-        return;
-      }
-      const data = Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength);
-      for (let i = 0; i + RECORD_SIZE <= data.length; i += RECORD_SIZE) {
-        const check = verifyRecord(data.subarray(i, i + RECORD_SIZE), { vm: name });
-        if (check.ok && check.record.seq > last) last = check.record.seq;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: SCAN_READS }, reader));
-  // A guest that cannot read its whole disk does not boot: guessing its newest record from part
-  // of the disk made a restarted VM write over records it had acknowledged (found by a seeded
-  // campaign with storage errors during a failover). The start fails, and the cluster's restart
-  // policy tries again.
-  if (failure) {
-    log('warn', 'could not scan the virtual disk at boot', { vm: name, error: String(failure) });
-    throw failure;
-  }
-  return last;
+  const r = await new Promise<ScanResult>((resolve) =>
+    scanJournal((lun, op, done) => void disks.io(lun, op).then(done), spec, resolve),
+  );
+  if (r.ok) return r.lastSeq;
+  const failure = new DcboxError(r.code, r.error);
+  log('warn', 'could not scan the virtual disk at boot', { vm: spec.name, error: String(failure) });
+  throw failure;
 }
