@@ -73,7 +73,9 @@ export function fence(
   const shared = [
     ...new Set([...s.sharedVolumes.map((v) => v.lun), ...(s.witnessLun ? [s.witnessLun] : [])]),
   ];
-  const steps = [...registerSteps(n)];
+  // Registered only while this node may still fence (reservations.ts fence says why).
+  const abandoned = 'fencing abandoned: this node lost quorum';
+  const steps: Step[] = registerSteps(n).map((step) => (next) => (mayFence() ? step(next) : next(abandoned)));
   for (const lun of shared) {
     if (lun !== s.witnessLun) steps.push(ensureReservedStep(n, lun));
     for (const v of victims) {

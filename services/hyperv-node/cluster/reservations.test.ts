@@ -1,6 +1,7 @@
 /**
  * Fencing asks, before every preempt, whether the node may still fence (core/fencing.ts
- * mayFence): a node that lost quorum while its fencing was under way preempts nobody more.
+ * mayFence): a node that lost quorum while its fencing was under way preempts nobody more, and
+ * registers its key nowhere.
  */
 import { describe, expect, it } from 'vitest';
 import type { NodeSettings } from '../../process/config.js';
@@ -40,10 +41,18 @@ describe('fencing the removed nodes', () => {
 
   it('stops before the next preempt once the node may no longer fence, and says why', async () => {
     const { sent, pr } = recorded();
-    let allowed = 1; // one preempt, then the node lost quorum
+    let allowed = 3; // two registrations and one preempt, then the node lost quorum
     await expect(pr.fence(['HVR2NODO2', 'HVR2NODO3'], () => allowed-- > 0)).rejects.toThrow(
       /fencing HVR2NODO3 abandoned: this node lost quorum/,
     );
     expect(sent.filter((k) => k === 'preempt')).toHaveLength(1);
+  });
+
+  it('registers its key nowhere once it may no longer fence: a registration would undo the preempt of the new majority', async () => {
+    const { sent, pr } = recorded();
+    await expect(pr.fence(['HVR2NODO2'], () => false)).rejects.toThrow(
+      /fencing abandoned: this node lost quorum/,
+    );
+    expect(sent).toEqual([]);
   });
 });

@@ -47,8 +47,14 @@ export class ClusterReservations {
     // injected bug failover-without-fencing: reports the victims fenced without preempting their
     // keys, so the takeover that follows leaves the removed node able to write its old disks.
     if (injected(this.bugs, 'failover-without-fencing')) return;
-    // A preempt is refused to an initiator that is not registered: register first (idempotent).
-    await this.register();
+    // A preempt is refused to an initiator that is not registered: register first (idempotent),
+    // and only while this node may still fence. A registration gives a preempted node back its
+    // access to the disk: a leader that removed two of three peers, began fencing them and lost
+    // quorum in the same instant (the third was gone too) registered its key again after the new
+    // majority had preempted it, and kept the disks it no longer owned (four-node seed 23).
+    await this.register(() => {
+      if (!mayFence()) throw new DcboxError('BAD_STATE', 'fencing abandoned: this node lost quorum');
+    });
     const ids = new Map(this.settings.clusterNodes.map((n) => [n.name, n.nodeId]));
     for (const lun of this.sharedLuns()) {
       if (lun !== this.settings.witnessLun) await this.ensureReserved(lun);
@@ -62,9 +68,10 @@ export class ClusterReservations {
     }
   }
 
-  /** Registers this node's key on every LUN it uses, before its roles run again. */
-  async register(): Promise<void> {
+  /** Registers this node's key on every LUN it uses, before its roles run again; `check` may stop it before each. */
+  async register(check: () => void = () => {}): Promise<void> {
     for (const lun of this.settings.luns) {
+      check();
       const r = await this.disks.io(lun, { kind: 'register', key: this.key });
       if (!r.ok) throw new DcboxError(r.code, `registering on ${lun}: ${r.message}`);
     }
