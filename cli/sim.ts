@@ -253,7 +253,7 @@ function addShrinkCommand(sim: Command): void {
         onTry: (c, fails) => {
           if (!o.json)
             console.log(
-              `  try ${c.faults.length} fault(s), ${c.durationMs} ms: ${fails ? 'still fails' : 'passes'}`,
+              `  try ${c.faults.length} fault(s), ${c.moves.length} move(s), ${c.durationMs} ms: ${fails ? 'still fails' : 'passes'}`,
             );
         },
       });
@@ -263,14 +263,16 @@ function addShrinkCommand(sim: Command): void {
       writeFileSync(out, text);
       if (o.json) return printJson({ ...s, file: out });
       const show = (c: typeof s.before) =>
-        c.faults.map((f) => `${f.kind} ${f.targets.join(',')}@${f.atMs}+${f.durationMs}`).join('; ') ||
-        'none';
+        [
+          ...c.faults.map((f) => `${f.kind} ${f.targets.join(',')}@${f.atMs}+${f.durationMs}`),
+          ...c.moves.map((m) => `${m.kind}-migrate ${m.role}@${m.atMs}`),
+        ].join('; ') || 'none';
       console.log(`seed ${seed} fails ${s.checker}: ${s.details}`);
       console.log(
-        `  before: ${s.before.faults.length} fault(s) in ${s.before.durationMs} ms: ${show(s.before)}`,
+        `  before: ${s.before.faults.length} fault(s), ${s.before.moves.length} move(s) in ${s.before.durationMs} ms: ${show(s.before)}`,
       );
       console.log(
-        `  after:  ${s.after.faults.length} fault(s) in ${s.after.durationMs} ms: ${show(s.after)}`,
+        `  after:  ${s.after.faults.length} fault(s), ${s.after.moves.length} move(s) in ${s.after.durationMs} ms: ${show(s.after)}`,
       );
       console.log(`  network after: ${JSON.stringify(s.after.network)}; ${s.runs} simulated runs`);
       console.log(`  wrote ${out}: replay on real processes with dcbox chaos run ${out} --seed ${seed}`);

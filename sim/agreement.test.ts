@@ -77,7 +77,9 @@ const SURVIVOR = [
 describe('a shipped experiment in the simulation', () => {
   it('sets up the roles and runs the method of seed-power-off, as a real run does', () => {
     const r = simulated('seed-power-off');
-    expect(r.moves).toEqual([{ move: expect.objectContaining({ role: 'VirtualMachine2' }), ok: true }]);
+    expect(r.moves).toEqual([
+      { move: expect.objectContaining({ role: 'VirtualMachine2' }), to: expect.any(String), ok: true },
+    ]);
     expect(r.report.verdict).toBe('pass');
     expect(eventStory(r.history)).toEqual({ [N1]: SURVIVOR, [N2]: ['joined'] });
   });

@@ -47,6 +47,8 @@ function targetOf(dc: DataCenter, owner: DataCenter['nodes'][number]): string {
 /** What became of a move, for tests and `dcbox sim replay`. */
 export interface MoveOutcome {
   move: PlannedMove;
+  /** The node it was asked to go to (its target, or the one chosen when it was asked). */
+  to?: string;
   ok: boolean;
   error?: string;
 }
@@ -67,9 +69,10 @@ export function scheduleMoves(
         outcomes.push({ move: m, ok: false, error: `no running node owns ${m.role}` });
         return;
       }
-      owner.move(m.role, m.to ?? targetOf(dc, owner), m.kind, (r) =>
+      const to = m.to ?? targetOf(dc, owner);
+      owner.move(m.role, to, m.kind, (r) =>
         outcomes.push(
-          r.ok ? { move: m, ok: true } : { move: m, ok: false, error: `${r.code}: ${r.message}` },
+          r.ok ? { move: m, to, ok: true } : { move: m, to, ok: false, error: `${r.code}: ${r.message}` },
         ),
       );
     });

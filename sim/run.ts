@@ -76,6 +76,8 @@ export interface SimResult {
   steps: number;
   simulatedMs: number;
   messages: Network['counts'];
+  /** The operator's moves the run scheduled (given, or drawn from the seed's mix). */
+  plannedMoves: PlannedMove[];
   /** What became of each planned move. */
   moves: MoveOutcome[];
 }
@@ -217,7 +219,8 @@ export function simulate(opts: SimOptions): Simulated {
   };
   const faults = opts.faults ?? drawSchedule(random, targets, { ...room, kinds: mix.kinds });
   scheduleFaults(dc, history, faults);
-  const moves = scheduleMoves(dc, opts.moves ?? plannedMoves(plan, dc, mix, room));
+  const planned = opts.moves ?? plannedMoves(plan, dc, mix, room);
+  const moves = scheduleMoves(dc, planned);
   opts.onStart?.(dc);
   let violation: Violation | null = null;
   const monitor = new InvariantMonitor();
@@ -256,6 +259,7 @@ export function simulate(opts: SimOptions): Simulated {
     steps: sched.steps,
     simulatedMs: sched.now,
     messages: net.counts,
+    plannedMoves: planned,
     moves,
   };
 }

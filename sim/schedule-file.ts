@@ -3,7 +3,8 @@
  * chaos/experiments/*.yaml), so `dcbox chaos run <file>` replays on real processes what a shrink
  * reduced in simulation. Each fault becomes a fault step at the same offset from the first fault
  * (a real run's method starts once its roles are online and its steady state holds, as the
- * simulation's faults start after its setup), with waits between; a node partition is the group
+ * simulation's faults start after its setup), with waits between, and each operator's move an
+ * action step (live-migrate or quick-migrate) to the node it went to; a node partition is the group
  * of its targets against the other nodes, one way when it was. The network's impairments have no
  * step of their own and are named in the description; the injected bug, which a real run takes
  * from DCBOX_INJECT_BUG, in the header.
@@ -12,6 +13,7 @@ import { stringify } from 'yaml';
 import type { ResolvedTopology } from '../orchestrator/topology/topology.js';
 import type { NodeSettings } from '../services/process/config.js';
 import type { PlannedFault } from './faults.js';
+import type { MoveOutcome } from './moves.js';
 import type { Shrunk } from './shrink.js';
 
 /** How long the method goes on after the last fault ends, before the runner's settle wait. */
@@ -26,17 +28,30 @@ function stepOf(f: PlannedFault, nodes: string[]) {
   return { fault: f.kind, groups: [f.targets, others], oneWay: !!f.oneWay, duration };
 }
 
-/** The method: the faults at their offsets from the first, then a wait past the last one's end. */
-function methodOf(faults: PlannedFault[], nodes: string[]) {
+/** One operator's move the simulation carried out, as an experiment's action step. */
+function moveStepOf(o: MoveOutcome) {
+  const action = o.move.kind === 'live' ? 'live-migrate' : 'quick-migrate';
+  return { action, role: o.move.role, to: o.to ?? o.move.to };
+}
+
+/**
+ * The method: the faults and moves at their offsets from the first, then a wait past the last
+ * fault's end. A move step waits for its migration to end (chaos/method.ts), so on real processes
+ * what follows it starts that much later.
+ */
+function methodOf(faults: PlannedFault[], moves: MoveOutcome[], nodes: string[]) {
+  const items = [
+    ...faults.map((f) => ({ atMs: f.atMs, endMs: f.atMs + f.durationMs, step: stepOf(f, nodes) })),
+    ...moves.map((o) => ({ atMs: o.move.atMs, endMs: o.move.atMs, step: moveStepOf(o) })),
+  ].sort((a, b) => a.atMs - b.atMs);
   const method: unknown[] = [];
-  const sorted = [...faults].sort((a, b) => a.atMs - b.atMs);
-  let now = sorted[0]?.atMs ?? 0;
-  for (const f of sorted) {
-    if (f.atMs > now) method.push({ wait: `${Math.round(f.atMs - now)}ms` });
-    now = Math.max(now, f.atMs);
-    method.push(stepOf(f, nodes));
+  let now = items[0]?.atMs ?? 0;
+  for (const item of items) {
+    if (item.atMs > now) method.push({ wait: `${Math.round(item.atMs - now)}ms` });
+    now = Math.max(now, item.atMs);
+    method.push(item.step);
   }
-  const end = Math.max(now, ...sorted.map((f) => f.atMs + f.durationMs));
+  const end = Math.max(now, ...items.map((i) => i.endMs));
   method.push({ wait: `${Math.round(end - now + TAIL_WAIT_MS)}ms` });
   return method;
 }
@@ -59,20 +74,25 @@ export function experimentOf(
   );
   const net = s.after.network;
   const impaired = (['lossRate', 'duplicateRate', 'reorderRate'] as const).filter((r) => net[r] > 0);
+  // Moves the simulation carried out; one it refused would fail the real run's method.
+  const moves = s.moveOutcomes.filter((o) => o.ok);
+  const refused = s.moveOutcomes.length - moves.length;
   const spec = {
     title: `Shrunk from simulation seed ${s.seed}: ${s.checker}`,
     description:
       `dcbox sim shrink --seed ${s.seed} reduced ${s.before.faults.length} fault(s) in ${s.before.durationMs} ms ` +
       `to ${s.after.faults.length} in ${s.after.durationMs} ms that still fail ${s.checker} in simulation ` +
-      `(${s.runs} runs): ${firstSentence(s.details)}` +
+      `(${s.runs} runs)${moves.length > 0 ? `, with ${moves.length} operator's move(s)` : ''}: ${firstSentence(s.details)}` +
       (impaired.length > 0
         ? ` The simulated network also had ${impaired.map((r) => `${r} ${net[r]}`).join(', ')}, which this file does not replay.`
-        : ''),
+        : '') +
+      (refused > 0 ? ` ${refused} move(s) the simulation refused are not replayed.` : ''),
     topology: opts.topologyName,
     timing: topology.timing.name,
     roles,
     method: methodOf(
       s.after.faults,
+      moves,
       nodes.map((h) => h.name),
     ),
     settleTimeout: '30s',

@@ -1,6 +1,6 @@
 /**
  * Shrinking: ddmin finds a 1-minimal failing subset, and a failing seed's schedule shrinks to
- * fewer, shorter faults that still fail the same checker, written as an experiment file that
+ * fewer, shorter faults and fewer operator's moves that still fail the same checker, written as an experiment file that
  * the chaos runner's parser accepts.
  */
 import { readFileSync } from 'node:fs';
@@ -41,6 +41,9 @@ describe('shrinking a failing seed', () => {
     expect(s.checker).toBe('fencing-before-takeover');
     expect(s.before.faults.length).toBeGreaterThan(s.after.faults.length);
     expect(s.after.faults.length).toBe(1);
+    // The seed's mix has operator's moves on; the fencing bug needs none of them.
+    expect(s.before.moves.length).toBeGreaterThan(0);
+    expect(s.after.moves).toEqual([]);
     expect(s.after.durationMs).toBeLessThan(s.before.durationMs);
     // The shrunk schedule, run again, still fails that checker; without the bug it passes it.
     const again = (b?: string) =>
@@ -49,6 +52,7 @@ describe('shrinking a failing seed', () => {
         topology,
         durationMs: s.after.durationMs,
         faults: s.after.faults,
+        moves: s.after.moves,
         mix: { kinds: s.mix.kinds, network: s.after.network },
         bugs: parseInjectedBugs(b),
       }).report.invariants.find((i) => i.name === s.checker)?.verdict;
@@ -78,17 +82,30 @@ describe('a shrunk schedule as an experiment file', () => {
         seed: 9,
         checker: 'no-split-brain',
         details: 'VM1 answered from two hosts. And more.',
-        before: { faults: [], network, durationMs: 600_000 },
+        before: { faults: [], moves: [], network, durationMs: 600_000 },
         after: {
           faults: [
             { kind: 'partition', targets: ['HVR2NODO2'], oneWay: true, atMs: 5000, durationMs: 3000 },
             { kind: 'storage-crash', targets: [], atMs: 9500, durationMs: 1500 },
           ],
+          moves: [
+            { role: 'VirtualMachine1', kind: 'live', atMs: 7000 },
+            { role: 'VirtualMachine2', kind: 'quick', atMs: 8000 },
+          ],
           network,
           durationMs: 40_000,
         },
-        mix: { kinds: ['partition', 'storage-crash'], network },
+        mix: { kinds: ['partition', 'storage-crash', 'live-migrate'], network },
         runs: 7,
+        moveOutcomes: [
+          { move: { role: 'VirtualMachine1', kind: 'live', atMs: 7000 }, to: 'HVR2NODO2', ok: true },
+          {
+            move: { role: 'VirtualMachine2', kind: 'quick', atMs: 8000 },
+            to: 'HVR2NODO1',
+            ok: false,
+            error: 'refused',
+          },
+        ],
       },
       topology,
       { topologyName: 'seed', bug: 'ack-before-durable' },
@@ -99,9 +116,13 @@ describe('a shrunk schedule as an experiment file', () => {
     expect(spec.description).toContain(
       'VM1 answered from two hosts. The simulated network also had lossRate 0.004',
     );
+    expect(spec.description).toContain("with 1 operator's move(s)");
+    expect(spec.description).toContain('1 move(s) the simulation refused are not replayed.');
     expect(spec.method).toEqual([
       { fault: 'partition', groups: [['HVR2NODO2'], ['HVR2NODO1']], oneWay: true, duration: 3000, peers: [] },
-      { wait: 4500 },
+      { wait: 2000 },
+      { action: 'live-migrate', role: 'VirtualMachine1', to: 'HVR2NODO2', volume: 'Volume1' },
+      { wait: 2500 },
       { fault: 'storage-crash', duration: 1500, oneWay: false, peers: [] },
       { wait: 3500 },
     ]);

@@ -1,6 +1,6 @@
 /**
  * Shrinking a failing seed (docs/simulation.md §Shrink): the schedule that failed is reduced to
- * the fewest faults and network impairments, then the shortest fault durations and run, that
+ * the fewest faults, operator's moves and network impairments, then the shortest fault durations and run, that
  * still fail the same checker — each candidate judged by running it in simulation. The
  * reduction is delta debugging: Zeller and Hildebrandt's ddmin ("Simplifying and Isolating
  * Failure-Inducing Input", IEEE Transactions on Software Engineering 28(2), 2002), which finds
@@ -17,17 +17,20 @@
 import type { ResolvedTopology } from '../orchestrator/topology/topology.js';
 import { type InjectedBugs, NO_BUGS } from '../services/process/injected-bugs.js';
 import type { FaultMix, PlannedFault } from './faults.js';
+import type { MoveOutcome, PlannedMove } from './moves.js';
 import { runSimulation } from './run.js';
 import { firstFailure } from './swarm.js';
 
-/** What can be taken out of a failing run: one fault, or one network impairment. */
+/** What can be taken out of a failing run: one fault, one operator's move, or one network impairment. */
 export type Element =
   | { type: 'fault'; fault: PlannedFault }
+  | { type: 'move'; move: PlannedMove }
   | { type: 'network'; rate: 'lossRate' | 'duplicateRate' | 'reorderRate'; value: number };
 
-/** A schedule under test: faults, the network's impairments and how long the run lasts. */
+/** A schedule under test: faults, operator's moves, the network's impairments and how long the run lasts. */
 export interface Candidate {
   faults: PlannedFault[];
+  moves: PlannedMove[];
   network: FaultMix['network'];
   durationMs: number;
 }
@@ -52,6 +55,8 @@ export interface Shrunk {
   mix: FaultMix;
   /** Candidates simulated (the original run included). */
   runs: number;
+  /** Where each move of `after` went when it was asked, and whether it was carried out. */
+  moveOutcomes: MoveOutcome[];
 }
 
 /**
@@ -84,9 +89,10 @@ export function ddmin<T>(items: readonly T[], fails: (subset: T[]) => boolean): 
   return current;
 }
 
-/** The elements of a run: its faults in order, then each network impairment that is on. */
+/** The elements of a run: its faults in order, its moves in order, then each network impairment that is on. */
 function elementsOf(c: Candidate): Element[] {
   const out: Element[] = c.faults.map((fault) => ({ type: 'fault', fault }));
+  for (const move of c.moves) out.push({ type: 'move', move });
   for (const rate of ['lossRate', 'duplicateRate', 'reorderRate'] as const)
     if (c.network[rate] > 0) out.push({ type: 'network', rate, value: c.network[rate] });
   return out;
@@ -97,7 +103,8 @@ function fromElements(base: Candidate, elements: Element[]): Candidate {
   const network = { ...base.network, lossRate: 0, duplicateRate: 0, reorderRate: 0 };
   for (const e of elements) if (e.type === 'network') network[e.rate] = e.value;
   const faults = elements.flatMap((e) => (e.type === 'fault' ? [e.fault] : []));
-  return { ...base, faults, network };
+  const moves = elements.flatMap((e) => (e.type === 'move' ? [e.move] : []));
+  return { ...base, faults, moves, network };
 }
 
 /** Shrinks a failing seed; throws when the seed does not fail. */
@@ -114,11 +121,13 @@ export function shrink(opts: ShrinkOptions): Shrunk {
     throw new Error(`seed ${opts.seed} does not fail (${original.report.verdict}): nothing to shrink`);
   const before: Candidate = {
     faults: original.faults,
+    moves: original.plannedMoves,
     network: original.mix.network,
     durationMs: opts.durationMs,
   };
-  // Each candidate's verdict, and for a failing one what the checker said.
+  // Each candidate's verdict, and for a failing one what the checker said and its moves' outcomes.
   const cache = new Map<string, string | null>([[JSON.stringify(before), failure.details]]);
+  const outcomes = new Map<string, MoveOutcome[]>([[JSON.stringify(before), original.moves]]);
   let runs = 1;
   const fails = (c: Candidate): boolean => {
     const key = JSON.stringify(c);
@@ -131,10 +140,12 @@ export function shrink(opts: ShrinkOptions): Shrunk {
       durationMs: c.durationMs,
       bugs,
       faults: c.faults,
+      moves: c.moves,
       mix: { kinds: original.mix.kinds, network: c.network },
     });
     const found = r.report.invariants.find((i) => i.name === failure.checker && i.verdict === 'fail');
     cache.set(key, found?.details ?? null);
+    outcomes.set(key, r.moves);
     opts.onTry?.(c, found !== undefined);
     return found !== undefined;
   };
@@ -146,8 +157,19 @@ export function shrink(opts: ShrinkOptions): Shrunk {
   best = shortenFaults(best, fails);
   best = shiftEarlier(best, fails);
   best = shortenRun(best, fails);
-  const details = cache.get(JSON.stringify(best)) ?? failure.details;
-  return { seed: opts.seed, checker: failure.checker, details, before, after: best, mix: original.mix, runs };
+  const key = JSON.stringify(best);
+  const details = cache.get(key) ?? failure.details;
+  const moveOutcomes = outcomes.get(key) ?? [];
+  return {
+    seed: opts.seed,
+    checker: failure.checker,
+    details,
+    before,
+    after: best,
+    mix: original.mix,
+    runs,
+    moveOutcomes,
+  };
 }
 
 /** The shortest a shrunk fault may last: shorter ones are below what a real fault can resolve. */
@@ -192,6 +214,7 @@ function shiftEarlier(c: Candidate, fails: (c: Candidate) => boolean): Candidate
     const next = {
       ...best,
       faults: best.faults.map((f) => ({ ...f, atMs: f.atMs - step })),
+      moves: best.moves.map((m) => ({ ...m, atMs: Math.max(EARLIEST_FAULT_MS, m.atMs - step) })),
       durationMs: best.durationMs - step,
     };
     if (Math.min(...next.faults.map((f) => f.atMs)) >= EARLIEST_FAULT_MS && fails(next)) best = next;
@@ -200,9 +223,13 @@ function shiftEarlier(c: Candidate, fails: (c: Candidate) => boolean): Candidate
   return best;
 }
 
-/** Cuts the run short: down to just after its last fault ends, by halving what comes after. */
+/** Cuts the run short: down to just after its last fault ends and its last move is asked, by halving what comes after. */
 function shortenRun(c: Candidate, fails: (c: Candidate) => boolean): Candidate {
-  const floor = Math.max(1000, ...c.faults.map((f) => f.atMs + f.durationMs + 1000));
+  const floor = Math.max(
+    1000,
+    ...c.faults.map((f) => f.atMs + f.durationMs + 1000),
+    ...c.moves.map((m) => m.atMs + 1000),
+  );
   let best = c;
   let step = Math.floor((best.durationMs - floor) / 2);
   while (step >= 1000) {
