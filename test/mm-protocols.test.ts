@@ -97,14 +97,16 @@ class Telnet {
  * sends the unauthenticated service-root read over HTTP), with Basic auth unless told.
  * redfishtool never verifies the server's certificate (it passes verify=False to requests).
  */
-const redfishtool = async (args: string[], auth = ['-u', 'USERID', '-p', 'PASSW0RD']): Promise<string> => {
+const redfishtool = async (
+  args: string[],
+  auth = ['-u', 'USERID', '-p', 'PASSW0RD'],
+  timeoutMs = 30_000,
+): Promise<string> => {
   const r = mm.endpoints.redfish;
   const { stdout } = await promisify(execFile)(
     'redfishtool',
     ['-r', `${r.address}:${r.port}`, ...auth, '-S', 'Always', ...args],
-    {
-      timeout: 30_000,
-    },
+    { timeout: timeoutMs },
   );
   return stdout;
 };
@@ -276,10 +278,16 @@ describe.skipIf(!!skip)(
         expect((await clusterState(N2)).roles.find((x) => x.name === VM)?.owner).toBe(N1);
         const pids = hostPids(N1);
         expect(pids.length).toBe(2);
-        // The MM answers once the OS is down, after its quick migration of a 512 MiB VM through the
-        // CSV: longer than redfishtool's default 10 s request timeout on a slow machine.
-        await redfishtool(['-T', '60', 'Systems', '-I', 'blade1', 'reset', 'GracefulShutdown']);
+        // The MM answers 202 with a task monitor at once: the OS shuts down only after its quick
+        // migration of a 512 MiB VM through the CSV. redfishtool waits on the monitor (up to 60 s)
+        // and exits 0 once it answers 204, when the blade is off.
+        await redfishtool(['Systems', '-I', 'blade1', 'reset', 'GracefulShutdown'], undefined, 90_000);
         expect(pids.filter(alive)).toEqual([]);
+        const tasks = (await http('GET', '/redfish/v1/TaskService/Tasks')).json.Members as {
+          '@odata.id': string;
+        }[];
+        const task = (await http('GET', tasks[tasks.length - 1]?.['@odata.id'] ?? '')).json;
+        expect(task).toMatchObject({ TaskState: 'Completed', Name: 'GracefulShutdown of blade1' });
         // The role was already moved when the power went: no failover had to bring it back. The
         // AMM event log shows the soft power off's steps: OS asked, OS down, power off.
         const role = (await clusterState(N2)).roles.find((x) => x.name === VM);

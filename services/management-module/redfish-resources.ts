@@ -65,6 +65,7 @@ export function serviceRootBody(c: ChassisView) {
     Chassis: link(`${ROOT}/Chassis`),
     Managers: link(`${ROOT}/Managers`),
     SessionService: link(`${ROOT}/SessionService`),
+    Tasks: link(`${ROOT}/TaskService`),
     // redfishtool finds the login URI here (Links.Sessions).
     Links: { Sessions: link(SESSIONS) },
   };

@@ -22,7 +22,7 @@ function bay(number: number, host: string, power: string): BayView {
 const empty = (number: number): BayView => ({ ...bay(number, '', ''), present: false, name: '' });
 
 /** A Redfish service over a two-blade chassis, recording what it asked the MM to do. */
-function service(opts: { powerFails?: string } = {}) {
+function service(opts: { powerFails?: string; powerWaits?: Promise<void> } = {}) {
   const calls: string[] = [];
   let now = 0;
   const chassis: ChassisView = {
@@ -38,6 +38,7 @@ function service(opts: { powerFails?: string } = {}) {
     credentials: { username: 'USERID', password: 'PASSW0RD' },
     power: async (r: PowerRequest) => {
       calls.push(`power ${r.kind} ${r.bay} ${r.action}`);
+      await opts.powerWaits;
       if (opts.powerFails) throw new Error(opts.powerFails);
     },
     login: (user, ok) => calls.push(`login ${user} ${ok}`),
@@ -189,17 +190,49 @@ describe('Redfish router', () => {
     ]);
   });
 
-  it("turns a GracefulShutdown into the AMM's soft power off, and reports an OS that did not shut down", async () => {
-    const good = service();
+  it("runs a GracefulShutdown, the AMM's soft power off, as a task: 202 at once, its monitor 202 until the OS is down, then 204", async () => {
+    let osDown = () => {};
+    const good = service({ powerWaits: new Promise<void>((r) => (osDown = r)) });
     const path = '/redfish/v1/Systems/blade2/Actions/ComputerSystem.Reset';
     const body = JSON.stringify({ ResetType: 'GracefulShutdown' });
-    expect((await good.svc.handle(req('POST', path, body))).status).toBe(204);
+    const accepted = await good.svc.handle(req('POST', path, body));
+    expect(accepted.status).toBe(202);
+    const monitor = accepted.headers.Location as string;
+    expect(monitor).toBe('/redfish/v1/TaskService/Tasks/1/Monitor');
+    expect(accepted.body).toMatchObject({ TaskState: 'Running', TaskMonitor: monitor });
     // One soft power off, nothing else: the MM asks no cluster to move anything.
     expect(good.calls).toEqual(['power blade 2 softoff']);
+    expect((await good.svc.handle(req('GET', monitor))).status).toBe(202);
+    const tasks = await good.svc.handle(req('GET', '/redfish/v1/TaskService/Tasks'));
+    expect(tasks.body).toMatchObject({ Members: [{ '@odata.id': '/redfish/v1/TaskService/Tasks/1' }] });
+    osDown();
+    await new Promise((r) => setImmediate(r));
+    expect((await good.svc.handle(req('GET', monitor))).status).toBe(204);
+    const task = await good.svc.handle(req('GET', '/redfish/v1/TaskService/Tasks/1'));
+    expect(task.body).toMatchObject({
+      TaskState: 'Completed',
+      TaskStatus: 'OK',
+      PercentComplete: 100,
+      Payload: { TargetUri: path, HttpOperation: 'POST' },
+    });
+  });
+
+  it('ends the task of a GracefulShutdown whose OS did not shut down in Exception, its monitor answering the error', async () => {
     const bad = service({ powerFails: 'the operating system did not shut down within 120 s' });
-    const res = await bad.svc.handle(req('POST', path, body));
-    expect(res.status).toBe(500);
-    expect(JSON.stringify(res.body)).toMatch(/did not shut down within 120 s/);
+    const path = '/redfish/v1/Systems/blade2/Actions/ComputerSystem.Reset';
+    const res = await bad.svc.handle(req('POST', path, JSON.stringify({ ResetType: 'GracefulShutdown' })));
+    expect(res.status).toBe(202);
+    await new Promise((r) => setImmediate(r));
+    const end = await bad.svc.handle(req('GET', res.headers.Location as string));
+    expect(end.status).toBe(500);
+    expect(JSON.stringify(end.body)).toMatch(/did not shut down within 120 s/);
+    const task = await bad.svc.handle(req('GET', '/redfish/v1/TaskService/Tasks/1'));
+    expect(task.body).toMatchObject({ TaskState: 'Exception', TaskStatus: 'Critical' });
+    expect(JSON.stringify(task.body)).toMatch(/did not shut down within 120 s/);
+    // A task that does not exist, or a path below the monitor, is not found.
+    expect((await bad.svc.handle(req('GET', '/redfish/v1/TaskService/Tasks/9'))).status).toBe(404);
+    expect((await bad.svc.handle(req('GET', '/redfish/v1/TaskService/Tasks/1/Monitor/x'))).status).toBe(404);
+    expect((await bad.svc.handle(req('DELETE', '/redfish/v1/TaskService'))).status).toBe(405);
   });
 
   it('rejects malformed JSON, an unknown ResetType and a missing ResetType with 400 and the message of each', async () => {

@@ -2,7 +2,8 @@
  * The MM's Redfish service, without sockets: a router from a request (method, path, headers,
  * body) to a response (status, headers, JSON body). The tree is the minimum DMTF clients need
  * (docs/domain.md §Redfish): the service root, Systems (one ComputerSystem per blade, with the Reset
- * action), Chassis, Managers and the SessionService with its Sessions. Power goes through the
+ * action), Chassis, Managers, the SessionService with its Sessions, and the TaskService a
+ * GracefulShutdown runs in (redfish-tasks.ts). Power goes through the
  * same core path as the gRPC Power; the HTTP server in redfish-server.ts only carries bytes.
  */
 import { DcboxError } from '../actor/errors.js';
@@ -28,6 +29,7 @@ import {
   systemBody,
   systemId,
 } from './redfish-resources.js';
+import { RedfishTasks } from './redfish-tasks.js';
 
 /** A request as the router sees it; header names in lower case. */
 export interface RedfishRequest {
@@ -63,8 +65,11 @@ export { RESET_TYPES } from './redfish-resources.js';
 export class RedfishService {
   private readonly sessions = new Map<string, Session>();
   private nextSessionId = 1;
+  private readonly tasks: RedfishTasks;
 
-  constructor(private readonly deps: RedfishDeps) {}
+  constructor(private readonly deps: RedfishDeps) {
+    this.tasks = new RedfishTasks(() => deps.now());
+  }
 
   /** Sessions open now (expired ones are dropped first). */
   openSessions(): number {
@@ -109,6 +114,8 @@ export class RedfishService {
     if (top === 'Chassis' && at.parts.length <= 2) return routeChassis(at, this.deps.chassis());
     if (top === 'Managers' && at.parts.length <= 2) return routeManagers(at, this.deps.chassis());
     if (top === 'SessionService') return this.routeSessions(at);
+    if (top === 'TaskService')
+      return only(method, ['GET'], path, () => this.tasks.get(at.parts) ?? errors.notFound(req.path));
     return errors.notFound(req.path);
   }
 
@@ -132,7 +139,7 @@ export class RedfishService {
     if (!blade) return errors.notFound(at.uri);
     if (sub === undefined) return only(method, ['GET'], path, () => ok(systemBody(blade)));
     if (sub === 'Actions' && action === 'ComputerSystem.Reset' && parts.length === 4)
-      return only(method, ['POST'], path, () => this.reset(blade, body));
+      return only(method, ['POST'], path, () => this.reset(blade, body, path));
     return errors.notFound(at.uri);
   }
 
@@ -225,7 +232,13 @@ export class RedfishService {
     };
   }
 
-  private async reset(blade: BayView, body: string): Promise<RedfishResponse> {
+  /**
+   * A ComputerSystem.Reset. A GracefulShutdown runs as a task: the blade's OS moves its roles away
+   * before it shuts down, which takes longer than a client waits for an answer (redfishtool gives
+   * up after 10 s), so it answers 202 with a task monitor (redfish-tasks.ts). The others are a
+   * backplane switch and answer when it is done.
+   */
+  private async reset(blade: BayView, body: string, uri: string): Promise<RedfishResponse> {
     const parsed = parseJson(body);
     if (parsed === undefined || typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       return errors.malformedJson();
@@ -237,8 +250,17 @@ export class RedfishService {
         'ResetType',
         RESET_TYPES,
       );
+    if (type === 'GracefulShutdown')
+      return this.tasks.start(`GracefulShutdown of ${systemId(blade)}`, uri, () =>
+        this.resetNow(blade, type),
+      );
+    return this.resetNow(blade, type as ResetType);
+  }
+
+  /** Carries a reset out and answers as it ended. */
+  private async resetNow(blade: BayView, type: ResetType): Promise<RedfishResponse> {
     try {
-      await this.carryOut(blade, type as ResetType);
+      await this.carryOut(blade, type);
     } catch (err) {
       const e = err instanceof DcboxError ? err : new DcboxError('UNAVAILABLE', (err as Error).message);
       if (e.code === 'BAD_STATE') return errors.failed(409, 'ResourceInUse', e.message);
