@@ -217,7 +217,9 @@ describe('the checkers on simulated runs with an injected bug', () => {
   // fenced and rejoined, had a write of VirtualMachine2 under way when its Volume1 went offline;
   // once the volume was back the write failed on both paths and was redirected through the
   // coordinator, which wrote it after HVR2NODO3 had taken the VM over (no-split-brain). An I/O
-  // issued before the volume went offline is no longer sent again (csv/core.ts orphaned).
+  // issued before the volume went offline is no longer sent again (csv/core.ts orphaned). Since the
+  // journal scan reads only to the journal's end, the same seed also fails fencing-before-takeover
+  // without the fence's registration gated on mayFence (reservations.ts fence).
   it('never redirects a write issued before the volume went offline on a node that rejoined', () => {
     const r = runSimulation({ seed: 23, topology: fourNode(), durationMs: 180_000 });
     expect(verdict(r, 'no-split-brain')).toBe('pass');
