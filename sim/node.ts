@@ -24,6 +24,7 @@ import {
   viewOf,
 } from '../services/hyperv-node/cluster/core/decide.js';
 import { mayFence } from '../services/hyperv-node/cluster/core/fencing.js';
+import { commitError } from '../services/hyperv-node/cluster/core/replication.js';
 import {
   admitRedirect,
   type MemberWatch,
@@ -498,15 +499,13 @@ export class SimNode {
       const st = this.cluster.state.witness;
       const witnessHost = this.settings.witnessHost;
       const settle = () => {
-        const short: NodeReply | null =
-          copies >= e.needed
-            ? null
-            : {
-                ok: false,
-                code: 'UNAVAILABLE',
-                message: `configuration version ${e.config.version} reached only ${copies} of the ${e.needed} copies it needs to commit`,
-              };
-        for (const r of e.replyTo) this.settle(r, short ?? { ok: true });
+        // As config-push.ts commitError: enough copies, and this node still leads.
+        const s = this.cluster.state;
+        const error = commitError(e, copies, s.service === 'Running' && s.leader === this.name);
+        const reply: NodeReply = error
+          ? { ok: false, code: error.code, message: error.message }
+          : { ok: true };
+        for (const r of e.replyTo) this.settle(r, reply);
       };
       if (!witnessHost || !st.held) return settle();
       const keeps = !!this.settings.witnessLun;

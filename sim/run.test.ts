@@ -283,4 +283,18 @@ describe('seeds of the swarm fixed in the cluster core (issue 18)', () => {
     expect(verdict(r, 'liveness-after-heal')).toBe('pass');
     expect(r.report.verdict).not.toBe('fail');
   });
+
+  // Seed 32: HVR2NODO1, leader and owner of VirtualMachine1, began a live migration of it to
+  // HVR2NODO2; a partition 0.8 s later cost every node quorum and HVR2NODO4 formed the cluster
+  // again without the move's mark. The push of the mark still counted its copies 5 s later and
+  // answered the begin "committed", the migration went on, its end changed nothing in the new
+  // configuration, and the VM ran on neither node for the rest of the run (survivor-continuity). A
+  // push commits only while its leader still leads (replication.ts commitError).
+  it('never answers a change committed once its leader stopped leading', () => {
+    const r = runSimulation({ seed: 32, topology: fourNodeDefault(), durationMs: 600_000 });
+    expect(verdict(r, 'survivor-continuity')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+    const vm1 = r.moves.filter((m) => m.move.role === 'VirtualMachine1' && m.move.atMs < 390_000);
+    expect(vm1.at(-1)).toMatchObject({ ok: false, error: expect.stringMatching(/stopped leading/) });
+  });
 });

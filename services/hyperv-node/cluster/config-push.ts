@@ -10,6 +10,7 @@ import { deadline, rpc } from '../../transport/grpc.js';
 import { decodeJson, encodeJson, type NatsConnection } from '../../transport/nats.js';
 import { subjects } from '../../transport/subjects.js';
 import type { ClusterEffect } from './core/protocol.js';
+import { commitError } from './core/replication.js';
 import type { NodeReply, NodeRequest } from './node-protocol.js';
 
 type Push = Extract<ClusterEffect, { type: 'push' }>;
@@ -26,6 +27,8 @@ export interface PushLink {
   witnessKeepsConfig: boolean;
   /** Whether this node holds the witness now, and its epoch. */
   witnessState: () => { held: boolean; epoch: number };
+  /** Whether this node still leads a running cluster (a change commits only under its leader). */
+  leads: () => boolean;
   /** Tells the caller waiting on `replyTo` that its change committed (null) or did not. */
   settle: (replyTo: string, error: DcboxError | null) => void;
   log: Logger;
@@ -119,13 +122,7 @@ export class ConfigPushQueue {
       );
       if (stored && this.link.witnessKeepsConfig) copies++;
     }
-    const short =
-      copies >= e.needed
-        ? null
-        : new DcboxError(
-            'UNAVAILABLE',
-            `configuration version ${e.config.version} reached only ${copies} of the ${e.needed} copies it needs to commit`,
-          );
-    for (const r of e.replyTo) this.link.settle(r, short);
+    const error = commitError(e, copies, this.link.leads());
+    for (const r of e.replyTo) this.link.settle(r, error && new DcboxError(error.code, error.message));
   }
 }

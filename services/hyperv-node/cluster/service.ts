@@ -112,6 +112,7 @@ export class ClusterService {
       witness: this.witness,
       witnessKeepsConfig: !!s.witnessLun,
       witnessState: () => this.actor.state.witness,
+      leads: () => this.actor.state.service === 'Running' && this.actor.state.leader === cfg.host,
       settle: (replyTo, error) => this.settle(replyTo, error),
       log,
     });

@@ -16,6 +16,33 @@ export function commitNeeded(s: ClusterState): number {
   return Math.floor(s.nodes.length / 2) + 1;
 }
 
+/**
+ * Why a push did not commit, or null when it did: too few copies, or its leader no longer leads.
+ * A push waits up to delay × threshold for each member; a leader that meanwhile lost quorum and
+ * joined another leader's cluster must not answer its callers that their change committed: the
+ * configuration they now run under was formed without it (four-node seed 32: a live migration
+ * went on under a mark the new leader's configuration did not have, and its VM ran nowhere).
+ * Both worlds' adapters ask it when a push's copies are counted.
+ */
+export function commitError(
+  push: { config: { version: number }; needed: number },
+  copies: number,
+  leads: boolean,
+): { code: 'UNAVAILABLE'; message: string } | null {
+  const v = push.config.version;
+  if (copies < push.needed)
+    return {
+      code: 'UNAVAILABLE',
+      message: `configuration version ${v} reached only ${copies} of the ${push.needed} copies it needs to commit`,
+    };
+  if (!leads)
+    return {
+      code: 'UNAVAILABLE',
+      message: `this node stopped leading the cluster before configuration version ${v} committed`,
+    };
+  return null;
+}
+
 /** The leader's effects for a new configuration: CSV coordinators, persist, push to the members. */
 export function push(s: ClusterState, replyTo: string[] = []): ClusterEffectOrTimer[] {
   return [
