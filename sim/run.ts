@@ -94,6 +94,12 @@ function recoveryMs(t: ResolvedTopology['timing']): number {
 }
 
 /** The history's first line: the seed, the topology and the timing profile the checkers judge by. */
+/** The history's last line: the run ended (the same run fields as startLine, without the profile). */
+function endLine(opts: SimOptions): Unstamped {
+  const { profile: _profile, ...run } = startLine(opts) as Unstamped & { profile?: unknown };
+  return { ...run, phase: 'end' } as Unstamped;
+}
+
 function startLine(opts: SimOptions): Unstamped {
   const t = opts.topology.timing;
   return {
@@ -241,15 +247,7 @@ export function simulate(opts: SimOptions): Simulated {
       details: sched.stalled,
     };
   observer.finish();
-  history.add({
-    type: 'run',
-    phase: 'end',
-    seed: opts.seed,
-    experiment: 'simulation',
-    topology: opts.topology.name,
-    timing: t.name,
-    at: 0,
-  });
+  history.add(endLine(opts));
   return {
     history: history.entries,
     jsonl: history.jsonl(),

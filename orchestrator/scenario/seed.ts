@@ -11,7 +11,7 @@ import type { ClusterEvent__Output } from '../../services/generated/dcbox/cluste
 import type { ClusterState__Output } from '../../services/generated/dcbox/cluster/v1/ClusterState.js';
 import type { MoveResponse__Output } from '../../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { PingReply__Output } from '../../services/generated/dcbox/workstation/v1/PingReply.js';
-import { pollUntil } from '../../services/process/poll-until.js';
+import { PollTimeoutError, pollUntil } from '../../services/process/poll-until.js';
 import { deadline, rpc } from '../../services/transport/grpc.js';
 import { type Clients, connect } from '../run/clients.js';
 import { down } from '../run/sweep.js';
@@ -302,12 +302,25 @@ async function powerOffBlade2({ c, say, timingScale }: Step, p1: Pinger): Promis
  * Event 1177, which the report counts apart.
  */
 async function settledQuorum(c: Clients, waitMs: number): Promise<ClusterState__Output['quorum']> {
-  const endAt = Date.now() + waitMs;
-  for (;;) {
-    const q = (await state(c, N1)).quorum;
-    if ((q?.has_quorum && q.votes === 2) || Date.now() >= endAt) return q;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let last: ClusterState__Output['quorum'] = null;
+  const settled = async () => {
+    last = (await state(c, N1)).quorum;
+    return last?.has_quorum && last.votes === 2 ? last : null;
+  };
+  return pollUntil(settled, { what: 'HVR2NODO1 to count 2 votes', timeoutMs: waitMs }).catch((err) => {
+    if (err instanceof PollTimeoutError) return last;
+    throw err;
+  });
+}
+
+/** The survivor's settled quorum, and its Event 1177 (quorum lost) since the power-off. */
+function quorumAfter(off: PowerOff, evs: ClusterEvent__Output[]) {
+  const q = off.quorum;
+  const lost = evs.filter((e) => e.node === N1 && e.event_id === 1177 && Number(e.time_ms) >= off.offAt);
+  return {
+    quorumAfter: { hasQuorum: !!q?.has_quorum, votes: q?.votes ?? 0, needed: q?.needed ?? 0 },
+    quorumLostEvents: lost.length,
+  };
 }
 
 /** The longest run of lost pings among replies, in ms (one ping every PING_INTERVAL_MS). */
@@ -338,8 +351,6 @@ function seedReport(r: {
   const hostBefore = (vm: string) => before.roles.find((x) => x.name === vm)?.owner ?? '';
   const lastOkBefore = [...p1.replies].reverse().find((x) => x.ok && Number(x.sent_at_ms) < offAt);
   const failover = r.evs.find((e) => e.kind === 'failover' && e.message.includes('VirtualMachine1'));
-  const q = off.quorum;
-  const quorumLost = r.evs.filter((e) => e.node === N1 && e.event_id === 1177 && Number(e.time_ms) >= offAt);
   return {
     scenario: 'seed',
     ok: false,
@@ -362,8 +373,7 @@ function seedReport(r: {
       csvCoordinatorBefore: before.csv[0]?.coordinator ?? '',
       csvCoordinatorAfter: after.csv[0]?.coordinator ?? '',
       detectionMs: off.detectionMs,
-      quorumAfter: { hasQuorum: !!q?.has_quorum, votes: q?.votes ?? 0, needed: q?.needed ?? 0 },
-      quorumLostEvents: quorumLost.length,
+      ...quorumAfter(off, r.evs),
       vms: [
         {
           name: 'VirtualMachine2',
