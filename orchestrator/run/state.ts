@@ -70,6 +70,23 @@ export function alive(pid: number | null | undefined): boolean {
   }
 }
 
+/** The daemon's entry, as its command line names it (dist/….js built, ….ts from source). */
+const DAEMON_ENTRY = /orchestrator\/daemon\/entry\.(js|ts)(\0|$)/;
+
+/**
+ * True when the run's daemon is still running: its pid is alive *and* is still a dcbox daemon.
+ * A state file outlives a reboot (or a crash), and its pid may since belong to any process, which
+ * `dcbox up` must not take for a run and `dcbox down` must not kill.
+ */
+export function daemonAlive(state: Pick<RunState, 'daemonPid'>): boolean {
+  if (!alive(state.daemonPid)) return false;
+  try {
+    return DAEMON_ENTRY.test(readFileSync(`/proc/${state.daemonPid}/cmdline`, 'latin1'));
+  } catch {
+    return false;
+  }
+}
+
 /** Resident memory of a process in bytes, from /proc (0 when gone). */
 export function rssBytes(pid: number | null | undefined): number {
   if (!pid) return 0;

@@ -10,7 +10,7 @@ import { dockerLeftovers, sweepDocker } from '../containers/sweep.js';
 import { run, tryRun } from '../runtime/exec.js';
 import { refuseOthersRun } from './owner.js';
 import { BRIDGE, NETNS_PREFIX, RULE_COMMENT, runDir, VETH_PREFIX } from './paths.js';
-import { alive, readState } from './state.js';
+import { alive, daemonAlive, readState } from './state.js';
 
 /** What a sweep found still present. Empty lists mean a clean machine. */
 export interface Leftovers {
@@ -92,7 +92,7 @@ export function isClean(l: Leftovers): boolean {
 /** Asks a live daemon to stop, and kills it if it does not. */
 async function stopDaemon(): Promise<boolean> {
   const state = readState();
-  if (!state || !alive(state.daemonPid)) return false;
+  if (!state || !daemonAlive(state)) return false;
   try {
     const p = protos();
     const client = new p.dcbox.orchestrator.v1.Orchestrator(
@@ -106,8 +106,8 @@ async function stopDaemon(): Promise<boolean> {
     // Fall through to the kill below.
   }
   const until = Date.now() + 5000;
-  while (alive(state.daemonPid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  if (alive(state.daemonPid)) process.kill(state.daemonPid, 'SIGKILL');
+  while (daemonAlive(state) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  if (daemonAlive(state)) process.kill(state.daemonPid, 'SIGKILL');
   return true;
 }
 

@@ -14,7 +14,7 @@ import { entryFile, FROM_SOURCE, sourceNodeFlags } from './from-source.js';
 import { refuseOthersRun } from './owner.js';
 import { daemonLog, ensureDcboxHome, runDir } from './paths.js';
 import type { StartMarks } from './start-timeline.js';
-import { alive, readState } from './state.js';
+import { daemonAlive, readState } from './state.js';
 import { down, isClean, leftovers } from './sweep.js';
 
 /** A failure the user caused or can fix; printed as one line. */
@@ -89,7 +89,7 @@ export async function startRun(opts: UpOptions): Promise<Started> {
   const existing = readState();
   // Another user's run holds the machine's bridge and ports; sweeping it is not ours to do.
   if (!existing) refuseOthersRun();
-  if (existing && alive(existing.daemonPid))
+  if (existing && daemonAlive(existing))
     throw new UsageError(
       `a run is already up (topology ${existing.topology}, daemon pid ${existing.daemonPid}); run \`dcbox down\` first`,
     );
