@@ -53,7 +53,7 @@ describe('migration in the simulation', () => {
   it('never runs the VM on both nodes when a partition cuts a live migration, and the role comes back online', () => {
     // Regression: the target gave up the stalled stream and dropped its skeleton VM without
     // telling its cluster, which then failed the role over to itself and waited for good on a VM
-    // it believed Starting (registry.ts abandonedIncoming).
+    // it believed Starting (registry.ts goneVms).
     // The partition starts while the first copy pass (512 MiB at 1 Gb/s, about 4.3 s) runs.
     const faults: PlannedFault[] = [
       { kind: 'partition', targets: ['HVR2NODO1'], atMs: 27_000, durationMs: 8_000 },

@@ -297,4 +297,25 @@ describe('seeds of the swarm fixed in the cluster core (issue 18)', () => {
     const vm1 = r.moves.filter((m) => m.move.role === 'VirtualMachine1' && m.move.atMs < 390_000);
     expect(vm1.at(-1)).toMatchObject({ ok: false, error: expect.stringMatching(/stopped leading/) });
   });
+
+  // Seed 26: HVR2NODO3 live-migrated VirtualMachine2 to HVR2NODO1 while the leader HVR2NODO2 was
+  // cut off; the move's end never reached it and failed 15 s later. The source's VM manager had
+  // forgotten the VM but never told its cluster, which went on counting it Running there, so the
+  // leader judged the VM not handed over, ended the move as failed and had HVR2NODO1 turn its copy
+  // off: the VM ran nowhere from 476 s on while its role showed Online (survivor-continuity, and
+  // liveness-after-heal by the pings). A VM that leaves its manager is reported Absent
+  // (vm/registry.ts goneVms), and the leader hands the role over.
+  it('hands a role over when the end of its migration failed after the target took the VM', () => {
+    const r = runSimulation({ seed: 26, topology: fourNodeDefault(), durationMs: 600_000 });
+    expect(verdict(r, 'liveness-after-heal')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+    const ended = r.history.filter(
+      (e) =>
+        e.type === 'event' &&
+        (e.kind === 'move-completed' || e.kind === 'move-failed') &&
+        e.data.role === 'VirtualMachine2' &&
+        e.t > 459_000,
+    );
+    expect(ended[0]).toMatchObject({ kind: 'move-completed', data: { from: 'HVR2NODO3', to: 'HVR2NODO1' } });
+  });
 });

@@ -29,7 +29,7 @@ import {
   type VmReply,
   type WriteOutcome,
 } from '../services/hyperv-node/vm/model.js';
-import { abandonedIncoming, changedVms, initialVms } from '../services/hyperv-node/vm/registry.js';
+import { changedVms, goneVms, initialVms } from '../services/hyperv-node/vm/registry.js';
 import { contentHash } from '../services/observability/content-hash.js';
 import type { NodeSettings, Timing, VmSpec } from '../services/process/config.js';
 import { SimActor, type SimWorld } from './actor.js';
@@ -115,7 +115,7 @@ export class SimVmHost {
         const d = decideVm(state, msg, ctx);
         const changed: HostEffect[] = changedVms(state, d.state).map((vm) => ({ type: 'changed', vm }));
         // A skeleton VM dropped by an abandoned migration is reported gone (registry.ts).
-        for (const name of abandonedIncoming(state, d.state)) changed.push({ type: 'gone', name });
+        for (const name of goneVms(state, d.state)) changed.push({ type: 'gone', name });
         if (changed.length === 0) return d;
         return { state: d.state, effects: [...d.effects, ...changed] };
       },

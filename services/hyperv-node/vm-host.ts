@@ -31,7 +31,7 @@ import { type IncomingStream, receiveMigration, specFromWire } from './migration
 import { LocalSavedState, type SavedStateStore } from './saved-state.js';
 import { decideVm } from './vm/core.js';
 import type { CreateVm, DeviceState, VmEffect, VmInstanceState, VmManagerState, VmMsg } from './vm/model.js';
-import { abandonedIncoming, changedVms, initialVms } from './vm/registry.js';
+import { changedVms, goneVms, initialVms } from './vm/registry.js';
 import { WarmMemory } from './warm-memory.js';
 import { WriteLog } from './write-log.js';
 
@@ -137,7 +137,7 @@ export class VmHost {
       decide: (state, msg, ctx) => {
         const d = decideVm(state, msg, ctx);
         const changed = changedVms(state, d.state).map((vm): HostEffect => ({ type: 'changed', vm }));
-        for (const name of abandonedIncoming(state, d.state)) changed.push({ type: 'gone', name });
+        for (const name of goneVms(state, d.state)) changed.push({ type: 'gone', name });
         return changed.length === 0 ? d : { state: d.state, effects: [...d.effects, ...changed] };
       },
       interpret: (effect) => this.interpret(effect),

@@ -3,7 +3,7 @@ import { Simulation } from '../../actor/actor.js';
 import type { VmSpec } from '../../process/config.js';
 import { decideVm } from './core.js';
 import type { VmEffect, VmManagerState, VmMsg } from './model.js';
-import { abandonedIncoming, changedVms, REGION_SIZE_BYTES, REGION_START_BYTES } from './registry.js';
+import { changedVms, goneVms, REGION_SIZE_BYTES, REGION_START_BYTES } from './registry.js';
 import { INTERVAL, kinds, MIB, replyOf, running, sim, vm1 } from './test-support.js';
 
 describe('VM definitions', () => {
@@ -155,16 +155,25 @@ describe('registry operations for the cluster', () => {
     expect(changedVms(after, s.state)).toEqual([]);
   });
 
-  it('reports the skeleton of an abandoned incoming migration as gone, and no VM the cluster removed', () => {
+  it('reports every VM that left as gone: an abandoned incoming skeleton, one migrated away, one removed', () => {
     const s = sim();
     s.send({ type: 'incoming', replyTo: 'a', spec: { ...other, node: 'elsewhere' }, from: 'N9' });
     const incoming = s.state;
     expect(incoming.vms.Role2?.run.state).toBe('Incoming');
     s.send({ type: 'incomingAbort', replyTo: 'b', name: 'Role2' });
-    expect(abandonedIncoming(incoming, s.state)).toEqual(['Role2']);
-    const before = s.state;
-    s.send({ type: 'remove', replyTo: 'c', name: 'VirtualMachine1' });
-    expect(abandonedIncoming(before, s.state)).toEqual([]);
+    expect(goneVms(incoming, s.state)).toEqual(['Role2']);
+    running(s);
+    s.send({ type: 'beginMigration', replyTo: 'c', name: 'VirtualMachine1', to: 'HVR2NODO1' });
+    s.send({ type: 'pause', replyTo: 'd', name: 'VirtualMachine1' });
+    const migrating = s.state;
+    expect(goneVms(incoming, migrating)).toEqual(['Role2']);
+    s.send({ type: 'migratedAway', replyTo: 'e', name: 'VirtualMachine1' });
+    expect(goneVms(migrating, s.state)).toEqual(['VirtualMachine1']);
+    s.send({ type: 'define', replyTo: 'f', spec: other });
+    const defined = s.state;
+    s.send({ type: 'remove', replyTo: 'g', name: 'Role2' });
+    expect(goneVms(defined, s.state)).toEqual(['Role2']);
+    expect(goneVms(s.state, s.state)).toEqual([]);
   });
 
   it('reports a reservation conflict on the disk of a running VM once per run, leaving it Running', () => {
