@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../history.js';
-import { cleanRun, event, fault, inOrder, N1, N2, runLine, samples } from './fixtures.js';
+import { cleanRun, event, fault, inOrder, lostPing, N1, N2, runLine, samples } from './fixtures.js';
 import { lastHealAt, livenessAfterHeal, livenessBoundMs, thresholdFailures } from './liveness-after-heal.js';
 
 const online = { owner: N1, state: 'Online' };
@@ -39,6 +39,29 @@ describe('liveness-after-heal', () => {
     expect(r.details).toBe(
       '2 role(s) Online and 2 node(s) in the cluster from 2000 ms after the last heal at t=15000 ms (bound 8200 ms) until the end, 7900 ms later.',
     );
+  });
+
+  it('fails a run whose nodes show every role Online while a VM answers none of its pings at the end', () => {
+    // vm1 stops answering at 18 s (it runs nowhere), while both nodes go on showing it Online.
+    const silent = cleanRun().flatMap((e) => {
+      if (e.type !== 'op' || e.f !== 'ping' || e.vm !== 'vm1' || e.phase !== 'ok') return [e];
+      const invoked = e.t - 1;
+      return invoked < 18_000 ? [e] : lostPing('vm1', e.id, invoked, invoked + 1000).slice(1);
+    });
+    const r = livenessAfterHeal(inOrder(silent));
+    expect(r.verdict).toBe('fail');
+    expect(r.details).toBe(
+      'The nodes showed every role Online, but in the last 5000 ms (t=19900 ms–t=24900 ms) vm1 answered none of the 51 pings sent to it.',
+    );
+  });
+
+  it('passes a run whose VM lost a ping at the end but answered the others', () => {
+    const lossy = cleanRun().flatMap((e) =>
+      e.type === 'op' && e.f === 'ping' && e.vm === 'vm1' && e.phase === 'ok' && e.t === 24_901
+        ? lostPing('vm1', e.id, 24_900, 25_000).slice(1)
+        : [e],
+    );
+    expect(livenessAfterHeal(inOrder(lossy)).verdict).toBe('pass');
   });
 
   it('takes the profile recorded in the run start over the named timing', () => {

@@ -17,6 +17,11 @@
  * bound to hand its role over, as the cluster has after a heal — and only a role still not Online
  * past it counts against the window.
  *
+ * Online is the nodes' own word. A role counted in a window that passed must also answer from
+ * outside: each VM the workstation pinged in the window's last TAIL_MS must have answered at least
+ * one of those pings, or the window fails (a VM that ran nowhere while its role showed Online:
+ * the simulation's four-node seed 26 before registry.ts goneVms).
+ *
  * A role the cluster left Failed because it exceeded its failover threshold (Event 1254: nodes − 1
  * failovers in 6 h) is tried again only after RetryPeriodOnFailure (1 h by default; docs/domain.md
  * §Resources and groups), as the real cluster does: it is judged on its own, due Online within the
@@ -144,6 +149,54 @@ function judgeWindow(
   };
 }
 
+/**
+ * The roles, among `roles`, that the workstation pinged from `from` to `to` and that answered
+ * none of those pings: role → how many went unanswered. A role an operator moved meanwhile is
+ * left out.
+ */
+export function unansweredRoles(
+  h: History,
+  roles: string[],
+  span: { from: number; to: number },
+  excused: Excused,
+): Map<string, number> {
+  const sent = new Map<string, Set<number>>();
+  const answered = new Set<string>();
+  for (const op of entriesOf(h, 'op')) {
+    if (op.f !== 'ping' || !roles.includes(op.vm)) continue;
+    if (op.phase === 'invoke' && op.t >= span.from && op.t <= span.to) {
+      if (!sent.has(op.vm)) sent.set(op.vm, new Set());
+      sent.get(op.vm)!.add(op.id);
+    }
+    if (op.phase === 'ok') answered.add(`${op.vm}/${op.id}`);
+  }
+  const out = new Map<string, number>();
+  for (const [vm, ids] of sent) {
+    if (excused(vm, span.from) || excused(vm, span.to)) continue;
+    if (![...ids].some((id) => answered.has(`${vm}/${id}`))) out.set(vm, ids.size);
+  }
+  return out;
+}
+
+/** A passing window whose roles also answered the workstation's pings in its last TAIL_MS. */
+function answeredToo(
+  h: History,
+  judged: Judged,
+  roles: string[],
+  lastSample: number,
+  excused: Excused,
+): Judged {
+  if (judged.verdict !== 'pass') return judged;
+  const span = { from: lastSample - TAIL_MS, to: lastSample };
+  const silent = unansweredRoles(h, roles, span, excused);
+  if (silent.size === 0) return judged;
+  const which = [...silent].map(([vm, n]) => `${vm} answered none of the ${n} pings sent to it`).join('; ');
+  return {
+    verdict: 'fail',
+    details: `The nodes showed every role Online, but in the last ${TAIL_MS} ms (${at(span.from)}–${at(span.to)}) ${which}.`,
+  };
+}
+
 /** RetryPeriodOnFailure of the run: its start line's profile, else the named timing profile's. */
 function retryPeriodOf(h: History): number | null {
   const start = entriesOf(h, 'run').find((r) => r.phase === 'start');
@@ -199,7 +252,8 @@ export function livenessAfterHeal(h: History, opts: LivenessAfterHealOptions = {
   const kept = roles.filter((r) => !failed.has(r));
   const what = `${kept.length} role(s) Online and ${nodes.length} node(s) in the cluster`;
   const excused = movesUnderWay(h, boundMs);
-  const judged = [judgeWindow(after, { nodes, roles: kept, from, boundMs, excused }, since, what)];
+  const window = judgeWindow(after, { nodes, roles: kept, from, boundMs, excused }, since, what);
+  const judged = [answeredToo(h, window, kept, after[after.length - 1]!.t, excused)];
   for (const [role, f] of failed) {
     const why = `${role} was left Failed by its failover threshold (Event 1254 at ${at(f.failedAt)})`;
     if (!Number.isFinite(f.dueAt)) {
