@@ -149,6 +149,22 @@ describe('no-split-brain', () => {
     expect(late.details).toContain(`${N2} held quorum with [${N1}, ${N2}] at t=2200 ms`);
   });
 
+  it('counts that window from the joiner’s admission, not from its stopped samples at a newer epoch', () => {
+    // Four-node seed 103 (default timing): N3, cut off, left the cluster and sat Stopped at epoch
+    // 5 (its own) while N2 stayed at epoch 4; admitted at 24 s (epoch 6), it was sampled with the
+    // new membership 0.2 s before N2 heard of it, N2's last old sample at the same instant.
+    const N3 = 'HVR2NODO3';
+    const all = [N1, N2, N3];
+    const h = inOrder([
+      runLine(0, 'start'),
+      ...samples(N2, 0, 24_200, { members: [N1, N2], epoch: 4 }),
+      ...samples(N2, 24_200, 26_000, { members: all, epoch: 6 }),
+      ...samples(N3, 0, 24_000, { members: [], epoch: 5, hasQuorum: false, service: 'Stopped' }),
+      ...samples(N3, 24_000, 26_000, { members: all, epoch: 6 }),
+    ]);
+    expect(noSplitBrain(h).verdict).toBe('pass');
+  });
+
   it('passes two nodes with quorum that count each other members', () => {
     const h = inOrder([
       ...samples(N1, 0, 2000, { members: [N1, N2] }),
