@@ -18,7 +18,8 @@
  * - state.ts: the state types, the initial state and small helpers on it.
  * - protocol.ts: commands, messages and effects — the core's protocol.
  * - membership.ts: heartbeats, failure detection, peers' views, the periodic tick.
- * - heartbeat-view.ts: the view each heartbeat carries, and a leader's out-of-cadence heartbeats.
+ * - heartbeat-view.ts: the view each heartbeat carries (a late one is dropped), and a leader's
+ *   out-of-cadence heartbeats.
  * - regroup.ts: a new membership set by the leader; forming a cluster.
  * - connectivity.ts: who hears whom, and the largest fully connected set with quorum.
  * - lease.ts: quorum of the current membership and the roles' lease.
@@ -50,6 +51,7 @@ import type { Ctx } from '../../../actor/actor.js';
 import { drainStep, noteDrainFailures, onServiceControl } from './admin.js';
 import { onCommand } from './commands.js';
 import { onFenceDone, onPeerPoweredOff, takeOver } from './fencing.js';
+import { staleView } from './heartbeat-view.js';
 import { onVmFault } from './leave.js';
 import { onHbResult, onTick, onView, probeJoining, probeLeader } from './membership.js';
 import { onLeaderAnswer, onMigrated, onMoveRequest } from './moves.js';
@@ -109,6 +111,7 @@ function dispatch(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
     case 'hbResult':
       return onHbResult(s, msg, ctx.now);
     case 'hbRequest':
+      if (staleView(s.peers[msg.view.node]?.view, msg.view)) return { state: s, effects: [] };
       return probeLeader(
         probeJoining(onView(s, msg.view, ctx.now), msg.view.node, ctx.now),
         msg.view,

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ClusterHarness } from '../../../../sim/cluster-harness.js';
-import type { ClusterState, View } from './decide.js';
+import { type ClusterState, decideCluster, type View } from './decide.js';
 import { onView } from './membership.js';
 
 const N1 = 'HVR2NODO1';
@@ -60,5 +60,20 @@ describe('a Joining view of a member', () => {
 
   it('keeps it when the view is a late one from before it was admitted again', () => {
     expect(onView(leading(), joining(12), 10_000).state.members).toEqual([N1, N2]);
+  });
+
+  // Seed 368 of the default timing: N1's heartbeat request from before it formed the cluster
+  // (Joining, epoch 0) reached N2 5 ms late, after N1's answers had shown it leading; taken for a
+  // restart, N2 regrouped N1 away and formed a second cluster with the witness.
+  it('ignores a heartbeat request whose view is older than the one already taken, by the sender’s clock', () => {
+    const s = leading();
+    const madeAt = s.peers[N2]?.view?.madeAt as number;
+    expect(madeAt).toBeGreaterThan(0);
+    const request = (at: number) => ({ type: 'hbRequest' as const, view: { ...joining(0), madeAt: at } });
+    const ctx = { now: 10_000, random: () => 0.5, self: N1 } as unknown as Parameters<
+      typeof decideCluster
+    >[2];
+    expect(decideCluster(s, request(madeAt - 400), ctx).state.members).toEqual([N1, N2]);
+    expect(decideCluster(s, request(madeAt + 400), ctx).state.members).toEqual([N1]);
   });
 });

@@ -133,6 +133,11 @@ export interface View {
   hears?: string[];
   /** The administrator stopped the sender's cluster service (docs/domain.md §Stopping the cluster service). */
   adminStop?: 'stopping' | 'stopped';
+  /**
+   * The sender's clock when it made this view (heartbeat-view.ts staleView); absent in views of
+   * older versions.
+   */
+  madeAt?: number;
 }
 
 /** What this node knows of a peer: its heartbeats and its last view. */
