@@ -259,6 +259,18 @@ describe('seeds of the swarm fixed in the cluster core (issue 18)', () => {
     expect(r.report.verdict).not.toBe('fail');
   });
 
+  // Seed 417 (default timing, 10 minutes): HVR2NODO1, cut off from HVR2NODO2, kept the witness
+  // and quorum, removed HVR2NODO2 and restarted VirtualMachine1 once HVR2NODO2's lease, counted
+  // from HVR2NODO2's last answer, had ended. HVR2NODO2's own heartbeat, half an interval later,
+  // had been answered: its lease held 0.5 s longer, and the VM answered from both nodes
+  // (no-split-brain). The wait counts from the last request answered too (fencing.ts
+  // victimsLeaseEnd).
+  it('waits out a removed node’s lease renewed by the answer to its own last heartbeat', () => {
+    const r = runSimulation({ seed: 417, topology: seed('default'), durationMs: 600_000 });
+    expect(verdict(r, 'no-split-brain')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+  });
+
   // Four-node.yaml at its own (default) timing, 10 minutes.
   const fourNodeDefault = () =>
     resolveTopology(parseTopology(readFileSync(FOUR, 'utf8'), FOUR), FOUR, 'default');

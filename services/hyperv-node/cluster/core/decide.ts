@@ -101,6 +101,12 @@ export function decideCluster(s: ClusterState, msg: ClusterMsg, ctx: Ctx): Clust
   return { state: { ...d.state, pushedAt: ctx.now }, effects: d.effects };
 }
 
+/** Notes when a peer's heartbeat request was taken (fencing.ts victimsLeaseEnd). */
+function heardFrom(s: ClusterState, peer: string, now: number): ClusterState {
+  const p = s.peers[peer];
+  return p ? { ...s, peers: { ...s.peers, [peer]: { ...p, lastHeardAt: now } } } : s;
+}
+
 /** Hands each message to its handler. */
 function dispatch(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
   switch (msg.type) {
@@ -110,13 +116,16 @@ function dispatch(s: ClusterState, msg: ClusterMsg, ctx: Ctx): ClusterDecision {
       return onWitnessTick(s, ctx.now);
     case 'hbResult':
       return onHbResult(s, msg, ctx.now);
-    case 'hbRequest':
-      if (staleView(s.peers[msg.view.node]?.view, msg.view)) return { state: s, effects: [] };
+    case 'hbRequest': {
+      // Answered whatever its view: the answer may renew the sender's lease (fencing.ts).
+      const heard = heardFrom(s, msg.view.node, ctx.now);
+      if (staleView(s.peers[msg.view.node]?.view, msg.view)) return { state: heard, effects: [] };
       return probeLeader(
-        probeJoining(onView(s, msg.view, ctx.now), msg.view.node, ctx.now),
+        probeJoining(onView(heard, msg.view, ctx.now), msg.view.node, ctx.now),
         msg.view,
         ctx.now,
       );
+    }
     case 'witnessResult':
       return onWitnessResult(s, msg, ctx.now);
     case 'configPush':

@@ -145,6 +145,11 @@ export interface PeerState {
   lastOkAt: number | null;
   /** When the request of the last answer taken was sent (absent: none yet). */
   lastAskedAt?: number;
+  /**
+   * When this node last took a heartbeat request from the peer (absent: none yet). The peer's
+   * lease rests on an answer to that request at the latest: fencing.ts victimsLeaseEnd.
+   */
+  lastHeardAt?: number;
   missed: number;
   down: boolean;
   view: View | null;
