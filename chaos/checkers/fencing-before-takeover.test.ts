@@ -85,6 +85,37 @@ describe('fencing-before-takeover', () => {
     expect(fencingBeforeTakeover(fenced).verdict).toBe('pass');
   });
 
+  it('lets the target of a planned move write before the fence, once its source stopped writing', () => {
+    // Seed 670 of the default timing: N2 quick-migrates vm1 to N1 from 5 s (it saves the VM; its
+    // last write at 5.2 s), N1 restores and writes it from 6 s, N2 dies before the move's end
+    // commits, and N1 takes the role over at 9 s after preempting N2's key at 8.5 s.
+    const h = (extra: HistoryEntry[]) =>
+      inOrder([
+        layout(0),
+        ...samples(N1, 0, 8000, { members: [N1, N2], roles: { vm1: { owner: N2, state: 'Online' } } }),
+        ...samples(N1, 8000, 9000, { members: [N1], roles: { vm1: { owner: N2, state: 'Online' } } }),
+        ...samples(N2, 0, 7000, { members: [N1, N2], roles: { vm1: { owner: N2, state: 'Online' } } }),
+        ...samples(N1, 9000, 12_000, { members: [N1], roles: { vm1: { owner: N1, state: 'Online' } } }),
+        reservation(1, 'register', N1),
+        reservation(1, 'register', N2),
+        storageWrite(100, N2, 'vm1', 1, 'a'),
+        event(5000, N1, 'move-started', { role: 'vm1', from: N2, to: N1, kind: 'quick' }),
+        storageWrite(5200, N2, 'vm1', 2, 'b'),
+        storageWrite(6000, N1, 'vm1', 3, 'c'),
+        event(8000, N1, 'node-removed', { node: N2 }),
+        event(9000, N1, 'failover', { role: 'vm1', from: N2, to: N1 }),
+        ...extra,
+      ]);
+    const preempt = reservation(8500, 'preempt', N1, N2);
+    expect(fencingBeforeTakeover(h([preempt])).verdict).toBe('pass');
+    // Still due before the takeover.
+    expect(fencingBeforeTakeover(h([])).verdict).toBe('fail');
+    expect(fencingBeforeTakeover(h([reservation(9500, 'preempt', N1, N2)])).verdict).toBe('fail');
+    // Without the move, the target's early write needed the fence first.
+    const unplanned = h([preempt]).filter((e) => !(e.type === 'event' && e.kind === 'move-started'));
+    expect(fencingBeforeTakeover(unplanned).verdict).toBe('fail');
+  });
+
   it('needs a new preempt once the victim has registered its key again', () => {
     // N2 rejoined and registered again at 17 s, ran vm1 again (its writes at 18–20.9 s), is
     // removed again at 21 s, and N1 takes vm1 at 22 s: the preempt of 7 s no longer cuts it off.
