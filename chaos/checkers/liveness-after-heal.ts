@@ -32,6 +32,7 @@ import { TIMINGS } from '../../orchestrator/topology/timing.js';
 import { FAILOVER_THRESHOLD_EVENT_ID } from '../../services/hyperv-node/cluster/core/event-catalog.js';
 import { entriesOf, type History, type StateEntry, type TimingFigures } from '../history.js';
 import { timingOf } from './evidence.js';
+import { answersByVm } from './two-hosts.js';
 import { at, type CheckResult } from './types.js';
 
 /** How many times detection + arbitration + boot the cluster may take to settle after a heal. */
@@ -160,20 +161,16 @@ export function unansweredRoles(
   span: { from: number; to: number },
   excused: Excused,
 ): Map<string, number> {
-  const sent = new Map<string, Set<number>>();
-  const answered = new Set<string>();
-  for (const op of entriesOf(h, 'op')) {
-    if (op.f !== 'ping' || !roles.includes(op.vm)) continue;
-    if (op.phase === 'invoke' && op.t >= span.from && op.t <= span.to) {
-      if (!sent.has(op.vm)) sent.set(op.vm, new Set());
-      sent.get(op.vm)!.add(op.id);
-    }
-    if (op.phase === 'ok') answered.add(`${op.vm}/${op.id}`);
-  }
+  const within = (t: number) => t >= span.from && t <= span.to;
+  const sent = new Map<string, number>();
+  for (const op of entriesOf(h, 'op'))
+    if (op.f === 'ping' && op.phase === 'invoke' && roles.includes(op.vm) && within(op.t))
+      sent.set(op.vm, (sent.get(op.vm) ?? 0) + 1);
+  const answers = answersByVm(h);
   const out = new Map<string, number>();
-  for (const [vm, ids] of sent) {
+  for (const [vm, n] of sent) {
     if (excused(vm, span.from) || excused(vm, span.to)) continue;
-    if (![...ids].some((id) => answered.has(`${vm}/${id}`))) out.set(vm, ids.size);
+    if (!answers.get(vm)?.some((a) => within(a.start))) out.set(vm, n);
   }
   return out;
 }
