@@ -18,6 +18,7 @@ function goodReport(): SeedReport {
       blackoutMs: 1,
       lostPings: 1,
       pingsDuring: 20,
+      lost: [{ atMs: 350, error: 'Request timed out' }],
     },
     powerOff: {
       bay: 2,
@@ -58,8 +59,14 @@ describe('seed scenario report', () => {
   it('fails the live-migration check when more than 2 pings were lost', () => {
     const r = goodReport();
     r.liveMigration.lostPings = 3;
+    r.liveMigration.lost = [100, 200, 300].map((atMs) => ({ atMs, error: 'Request timed out' }));
     const checks = seedChecks(r);
-    expect(checks[0]).toEqual({ name: 'live migration lost at most 2 pings', ok: false, detail: '3 lost' });
+    expect(checks[0]).toEqual({
+      name: 'live migration lost at most 2 pings',
+      ok: false,
+      detail:
+        '3 lost in a 1 ms move with a 1 ms blackout (+100 ms: Request timed out; +200 ms: Request timed out; +300 ms: Request timed out)',
+    });
     expect(checks.slice(1).map((c) => c.ok)).toEqual([true, true, true, true]);
   });
 

@@ -69,6 +69,8 @@ export interface SeedReport {
     blackoutMs: number;
     lostPings: number;
     pingsDuring: number;
+    /** Each lost ping: when it was sent, in ms from the move's request, and why it failed. */
+    lost: { atMs: number; error: string }[];
   };
   powerOff: {
     bay: number;
@@ -366,6 +368,10 @@ function seedReport(r: {
       blackoutMs: Number(m?.blackout_ms ?? 0),
       lostPings: lm.lmLost,
       pingsDuring: p2.between(lm.lmStart, lm.lmEnd + 1000).length,
+      lost: p2
+        .between(lm.lmStart, lm.lmEnd + 1000)
+        .filter((r) => !r.ok)
+        .map((r) => ({ atMs: Number(r.sent_at_ms) - lm.lmStart, error: r.error })),
     },
     powerOff: {
       bay: 2,
@@ -404,6 +410,13 @@ function seedReport(r: {
   };
 }
 
+/** How many pings the live migration lost and, for each, when it was sent and why it failed. */
+function lostDetail(lm: SeedReport['liveMigration']): string {
+  const each = (lm.lost ?? []).map((l) => `+${l.atMs} ms: ${l.error}`);
+  const move = `in a ${lm.durationMs} ms move with a ${lm.blackoutMs} ms blackout`;
+  return each.length ? `${lm.lostPings} lost ${move} (${each.join('; ')})` : `${lm.lostPings} lost`;
+}
+
 /** The tutorial's promises, checked against a report. */
 export function seedChecks(report: SeedReport): SeedReport['checks'] {
   const checks: SeedReport['checks'] = [];
@@ -413,7 +426,7 @@ export function seedChecks(report: SeedReport): SeedReport['checks'] {
   check(
     'live migration lost at most 2 pings',
     report.liveMigration.lostPings <= 2,
-    `${report.liveMigration.lostPings} lost`,
+    lostDetail(report.liveMigration),
   );
   check(
     'the VM on HVR2NODO1 lost no ping during the power-off',
