@@ -3,18 +3,26 @@
  * the controller's outcomes as MPIO reads a path's result: the SAS channel's framing, without the
  * bytes (services/sas/ carries the same commands between real processes).
  */
-import type { IoResult, StorageOp } from '../services/hyperv-node/mpio.js';
+import type { IoResult, StorageOp, WriteTask } from '../services/hyperv-node/mpio.js';
 import type { Outcome } from '../services/storage-controller/core/decide.js';
 import type { StorageCommand } from './storage.js';
 
-/** A StorageOp of MPIO as the block command the controller decides. */
-export function toCommand(lun: string, host: string, op: StorageOp): StorageCommand {
+/** A StorageOp of MPIO as the block command the controller decides; a write carries its task. */
+export function toCommand(lun: string, host: string, op: StorageOp, task?: WriteTask): StorageCommand {
   const initiator = { host, port: '' };
   switch (op.kind) {
     case 'read':
       return { type: 'read', reqId: 0, lun, initiator, offset: op.offset, length: op.length };
     case 'write':
-      return { type: 'write', reqId: 0, lun, initiator, offset: op.offset, data: op.data };
+      return {
+        type: 'write',
+        reqId: 0,
+        lun,
+        initiator,
+        offset: op.offset,
+        data: op.data,
+        ...(task ? { task } : {}),
+      };
     case 'register':
       return { type: 'prRegister', reqId: 0, lun, initiator, key: op.key };
     case 'reserve':

@@ -320,7 +320,8 @@ export class SimNode {
 
   /** One I/O through MPIO; `done` gets its outcome. */
   io(lun: string, op: StorageOp, done: (r: IoResult) => void): void {
-    const ioId = `io-${this.nextId++}`;
+    // The node's name in the id: a write's task id (mpio.ts taskId) is unique in the data center.
+    const ioId = `${this.name}/io-${this.nextId++}`;
     this.ios.set(ioId, done);
     this.mpio.send({ type: 'submit', ioId, lun, op });
   }
@@ -333,7 +334,7 @@ export class SimNode {
       return;
     }
     if (e.type !== 'pathIo') return;
-    const cmd = toCommand(e.lun, this.name, e.op);
+    const cmd = toCommand(e.lun, this.name, e.op, e.task);
     this.d.net.request(this.name, e.path, SAS_SERVICE, cmd, this.d.timing.ioTimeoutMs, (r) => {
       const result: IoResult = r.ok
         ? fromOutcome(r.body as Outcome)

@@ -271,6 +271,17 @@ describe('seeds of the swarm fixed in the cluster core (issue 18)', () => {
     expect(r.report.verdict).not.toBe('fail');
   });
 
+  // Seed 41 (fast timing, 10 minutes, 0.8 % loss, rssm3 pulled): VirtualMachine2's write of record
+  // #8559 through rssm4 was lost on the way and retransmitted; MPIO timed it out after 1 s, the
+  // guest wrote the record again as a new I/O and the controller acknowledged it, and then the first
+  // write arrived and overwrote it (no-lost-acked-writes). Every write now carries the attempts
+  // its node gave up on, and the controller refuses one that arrives later (block-io.ts `abort`).
+  it('refuses a timed-out write that lands after the write that replaced it', () => {
+    const r = runSimulation({ seed: 41, topology: seed('fast'), durationMs: 600_000 });
+    expect(verdict(r, 'no-lost-acked-writes')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+  });
+
   // Four-node.yaml at its own (default) timing, 10 minutes.
   const fourNodeDefault = () =>
     resolveTopology(parseTopology(readFileSync(FOUR, 'utf8'), FOUR), FOUR, 'default');

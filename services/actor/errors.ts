@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   MEDIUM_ERROR: { definite: true },
   OVERLOADED: { definite: true },
   REFUSED: { definite: true },
+  ABORTED: { definite: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

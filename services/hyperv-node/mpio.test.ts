@@ -61,7 +61,14 @@ describe('failover-only policy', () => {
   it('sends I/O down the first healthy path in I/O-bay order and keeps the other on standby', () => {
     const s = sim('failover-only');
     expect(s.send({ type: 'submit', ioId: 'io-1', lun: 'CSV1', op: write(1) })).toEqual([
-      { type: 'pathIo', ioId: 'io-1', lun: 'CSV1', path: 'rssm3', op: write(1) },
+      {
+        type: 'pathIo',
+        ioId: 'io-1',
+        lun: 'CSV1',
+        path: 'rssm3',
+        op: write(1),
+        task: { id: 'io-1#1', abandoned: [] },
+      },
     ]);
     expect(states(s)).toEqual(['rssm3:Active', 'rssm4:Standby']);
     s.send({ type: 'pathDone', ioId: 'io-1', path: 'rssm3', result: ok });
@@ -86,7 +93,15 @@ describe('failover-only policy', () => {
         msg: 'path failed',
         fields: { lun: 'CSV1', path: 'rssm3', code: 'UNAVAILABLE', error: 'rssm3 is off' },
       },
-      { type: 'pathIo', ioId: 'io-1', lun: 'CSV1', path: 'rssm4', op: write(7) },
+      // The first attempt's outcome is unknown: the retry carries it as abandoned.
+      {
+        type: 'pathIo',
+        ioId: 'io-1',
+        lun: 'CSV1',
+        path: 'rssm4',
+        op: write(7),
+        task: { id: 'io-1#2', abandoned: ['io-1#1'] },
+      },
     ]);
     expect(s.send({ type: 'pathDone', ioId: 'io-1', path: 'rssm4', result: ok })).toEqual([
       { type: 'complete', ioId: 'io-1', result: { ok: true, path: 'rssm4' } },
@@ -98,6 +113,41 @@ describe('failover-only policy', () => {
     expect(s.send({ type: 'submit', ioId: 'io-2', lun: 'CSV1', op: write(8) })[0]).toMatchObject({
       path: 'rssm4',
     });
+  });
+
+  it('carries a timed-out write attempt on every write until one that carried it is acknowledged', () => {
+    const s = sim('none');
+    s.send({ type: 'submit', ioId: 'io-1', lun: 'CSV1', op: write(1) });
+    // Without MPIO the caller sees the timeout and writes again, as a new I/O.
+    expect(s.send({ type: 'pathDone', ioId: 'io-1', path: 'rssm3', result: fail('TIMEOUT') })).toContainEqual(
+      expect.objectContaining({ type: 'complete', ioId: 'io-1' }),
+    );
+    const taskOf = (e: (MpioEffect | TimerEffect<MpioMsg>)[]) =>
+      (e.find((x) => x.type === 'pathIo') as { task?: unknown }).task;
+    expect(taskOf(s.send({ type: 'submit', ioId: 'io-2', lun: 'CSV1', op: write(1) }))).toEqual({
+      id: 'io-2#1',
+      abandoned: ['io-1#1'],
+    });
+    // A refusal by the path (never sent) does not clear it; a definite answer that is not
+    // the controller's acknowledgement does not either.
+    s.send({ type: 'pathDone', ioId: 'io-2', path: 'rssm3', result: fail('OUT_OF_RANGE') });
+    expect(taskOf(s.send({ type: 'submit', ioId: 'io-3', lun: 'CSV1', op: write(1) }))).toEqual({
+      id: 'io-3#1',
+      abandoned: ['io-1#1'],
+    });
+    s.send({ type: 'pathDone', ioId: 'io-3', path: 'rssm3', result: ok });
+    expect(taskOf(s.send({ type: 'submit', ioId: 'io-4', lun: 'CSV1', op: write(1) }))).toEqual({
+      id: 'io-4#1',
+      abandoned: [],
+    });
+    // Reads carry no task, and a definite failure abandons nothing.
+    expect(
+      taskOf(
+        s.send({ type: 'submit', ioId: 'io-5', lun: 'CSV1', op: { kind: 'read', offset: 0, length: 512 } }),
+      ),
+    ).toBeUndefined();
+    s.send({ type: 'pathDone', ioId: 'io-4', path: 'rssm3', result: fail('RESERVATION_CONFLICT') });
+    expect(s.state.abandoned).toEqual([]);
   });
 
   it.each(['TIMEOUT', 'IO_ERROR', 'UNAVAILABLE'] as const)(

@@ -26,7 +26,7 @@
  * table and path states; split, each part would need the others' private steps.
  */
 import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
-import type { ErrorCode } from '../actor/errors.js';
+import { ERROR_CODES, type ErrorCode } from '../actor/errors.js';
 
 /** The multipath policy of a disk; "none" when MPIO is not installed (one disk per path). */
 export type MpioPolicy = 'failover-only' | 'round-robin' | 'none';
@@ -79,6 +79,8 @@ export interface InFlight {
   purpose: IoPurpose;
   /** Path hosts already tried for this I/O, the current one last. */
   tried: string[];
+  /** A write's abandoned tasks its command carried on this path (cleared once it is acknowledged). */
+  carried?: readonly string[];
 }
 
 /** The whole MPIO state of a node. */
@@ -92,6 +94,26 @@ export interface MpioState {
   /** Numbers MPIO's own I/Os (registrations, probes). */
   nextInternalId: number;
   verifyPeriodMs: number;
+  /**
+   * Write attempts that timed out (their outcome unknown) and were given up on: every write
+   * carries them to the controller until one that did is acknowledged, so that an attempt still
+   * on its way is refused when it arrives (storage-controller block-io.ts `abort`).
+   */
+  abandoned: readonly string[];
+}
+
+/** A write attempt's task as the controller reads it (storage-controller core/model.ts WriteTask). */
+export interface WriteTask {
+  id: string;
+  abandoned: readonly string[];
+}
+
+/** How many abandoned write attempts MPIO carries at most (the oldest are dropped). */
+export const ABANDONED_MAX = 128;
+
+/** A write attempt's task id: the I/O's id and the attempt's number (1 for the first path). */
+export function taskId(ioId: string, attempt: number): string {
+  return `${ioId}#${attempt}`;
 }
 
 /** Messages the MPIO core decides. */
@@ -103,7 +125,8 @@ export type MpioMsg =
 
 /** Effects the adapter carries out: send a command down one path, answer a caller, log. */
 export type MpioEffect =
-  | { type: 'pathIo'; ioId: string; lun: string; path: string; op: StorageOp }
+  /** One command down one path; a caller's write carries its task (MpioState `abandoned`). */
+  | { type: 'pathIo'; ioId: string; lun: string; path: string; op: StorageOp; task?: WriteTask }
   | { type: 'complete'; ioId: string; result: IoResult }
   | { type: 'log'; level: 'info' | 'warn'; msg: string; fields: Record<string, unknown> };
 
@@ -169,6 +192,7 @@ export function initialMpio(opts: {
     inflight: new Map(),
     nextInternalId: 1,
     verifyPeriodMs: opts.verifyPeriodMs,
+    abandoned: [],
   };
 }
 
@@ -275,8 +299,14 @@ function dispatch(state: MpioState, ioId: string, io: InFlight): MpioDecision {
     const index = lun.paths.findIndex((p) => p.host === path.host);
     s = withLun(s, io.lun, (l) => ({ ...l, rrNext: (index + 1) % l.paths.length }));
   }
-  s = { ...s, inflight: withEntry(s.inflight, ioId, { ...io, tried: [...io.tried, path.host] }) };
-  return { state: s, effects: [{ type: 'pathIo', ioId, lun: io.lun, path: path.host, op: io.op }] };
+  const tried = [...io.tried, path.host];
+  if (io.op.kind !== 'write') {
+    s = { ...s, inflight: withEntry(s.inflight, ioId, { ...io, tried }) };
+    return { state: s, effects: [{ type: 'pathIo', ioId, lun: io.lun, path: path.host, op: io.op }] };
+  }
+  const task: WriteTask = { id: taskId(ioId, tried.length), abandoned: s.abandoned };
+  s = { ...s, inflight: withEntry(s.inflight, ioId, { ...io, tried, carried: s.abandoned }) };
+  return { state: s, effects: [{ type: 'pathIo', ioId, lun: io.lun, path: path.host, op: io.op, task }] };
 }
 
 /**
@@ -353,6 +383,7 @@ function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoRe
   if (!path) throw new Error(`I/O ${ioId} came back from unknown path ${pathHost} of LUN ${io.lun}`);
 
   if (result.ok) {
+    if (io.carried?.length) s = { ...s, abandoned: s.abandoned.filter((id) => !io.carried?.includes(id)) };
     if (io.op.kind === 'register') s = withPath(s, io.lun, pathHost, (p) => ({ ...p, registered: true }));
     if (io.purpose === 'recheck') {
       const r = afterRecheck(s, io.lun, pathHost, result.prState);
@@ -370,6 +401,10 @@ function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoRe
   }
 
   if (!isPathSuspect(result.code)) return refused(s, ioId, io, pathHost, result, effects);
+  if (io.op.kind === 'write' && io.purpose === 'client' && !ERROR_CODES[result.code].definite) {
+    const abandoned = [...s.abandoned, taskId(ioId, io.tried.length)].slice(-ABANDONED_MAX);
+    s = { ...s, abandoned };
+  }
 
   const wasHealthy = !path.failed;
   s = withPath(s, io.lun, pathHost, (p) => ({

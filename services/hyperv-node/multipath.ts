@@ -4,6 +4,7 @@
  * per-path deadline cfg.timing.ioTimeoutMs: reads and writes on the RSSM's SAS data channel
  * (actor/sas-channel.ts), reservation commands as dcbox.storage.v1.Storage gRPC calls.
  */
+import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { Actor } from '../actor/actor.js';
 import { systemClock } from '../actor/clock.js';
@@ -22,6 +23,7 @@ import {
   type MpioState,
   reservationKey,
   type StorageOp,
+  type WriteTask,
 } from './mpio.js';
 
 /** Every LUN's storage through MPIO (or, without MPIO, through the first disk's path). */
@@ -31,6 +33,11 @@ export class Multipath {
   private readonly channels = new Map<string, SasClient>();
   private readonly waiting = new Map<string, (r: IoResult) => void>();
   private nextId = 1;
+  /**
+   * Names this run's I/Os: the node and a random word, so a write's task id (mpio.ts taskId)
+   * is not reused by another node or by this node's next start.
+   */
+  private readonly ioPrefix: string;
   private stopped = false;
   private lunQuery: Promise<void> | undefined;
   private readonly lunInfo: Record<string, { sizeBytes: number; serial: string }> = {};
@@ -40,6 +47,7 @@ export class Multipath {
     private readonly log: Logger,
   ) {
     const s = cfg.settings;
+    this.ioPrefix = `${cfg.host}/${randomBytes(4).toString('hex')}/io-`;
     const Storage = protos().dcbox.storage.v1.Storage;
     for (const p of s.paths) {
       const ep = endpoint(cfg, p.host);
@@ -85,7 +93,7 @@ export class Multipath {
   io(lun: string, op: StorageOp): Promise<IoResult> {
     if (this.stopped)
       return Promise.resolve({ ok: false, code: 'UNAVAILABLE', message: 'the node is stopping' });
-    const ioId = `io-${this.nextId++}`;
+    const ioId = `${this.ioPrefix}${this.nextId++}`;
     return new Promise<IoResult>((resolve) => {
       this.waiting.set(ioId, resolve);
       this.actor.send({ type: 'submit', ioId, lun, op });
@@ -139,7 +147,7 @@ export class Multipath {
   private interpret(effect: MpioEffect): void {
     switch (effect.type) {
       case 'pathIo':
-        void this.send(effect.path, effect.lun, effect.op).then((result) =>
+        void this.send(effect.path, effect.lun, effect.op, effect.task).then((result) =>
           this.actor.send({ type: 'pathDone', ioId: effect.ioId, path: effect.path, result }),
         );
         return;
@@ -156,7 +164,7 @@ export class Multipath {
   }
 
   /** One command down one path. */
-  private async send(path: string, lun: string, op: StorageOp): Promise<IoResult> {
+  private async send(path: string, lun: string, op: StorageOp, task?: WriteTask): Promise<IoResult> {
     const client = this.clients.get(path);
     const channel = this.channels.get(path);
     if (!client || !channel) return { ok: false, code: 'PATH_DOWN', message: `no path named ${path}` };
@@ -167,7 +175,7 @@ export class Multipath {
         case 'read':
           return { ok: true, data: await channel.read(lun, initiator, op.offset, op.length) };
         case 'write':
-          await channel.write(lun, initiator, op.offset, asBuffer(op.data));
+          await channel.write(lun, initiator, op.offset, asBuffer(op.data), task);
           return { ok: true };
         case 'register':
           return pr(await rpc((cb) => client.PrRegister({ lun, initiator, key: op.key }, opts(), cb)));

@@ -67,7 +67,7 @@ export function rssmServices(opts: ForwardOptions, actor: RssmActor) {
     const initiator = hop.stamp(cmd.initiator);
     return hop.counted<SasAnswer>(async () =>
       cmd.kind === 'write'
-        ? { written: await channel.write(cmd.lun, initiator, cmd.offset, cmd.data) }
+        ? { written: await channel.write(cmd.lun, initiator, cmd.offset, cmd.data, cmd.task) }
         : { data: await channel.read(cmd.lun, initiator, cmd.offset, cmd.length) },
     );
   };

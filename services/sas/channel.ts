@@ -27,7 +27,7 @@ import { DcboxError, ERROR_CODES, type ErrorCode } from '../actor/errors.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { deadline, rpc } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
-import { encodeHead, FrameDecoder, type FrameInitiator, type SasFrame } from './frame.js';
+import { encodeHead, FrameDecoder, type FrameInitiator, type FrameTask, type SasFrame } from './frame.js';
 import { feedInPieces } from './read-into.js';
 
 /** A command as a server receives it. */
@@ -124,8 +124,22 @@ export class SasClient {
   }
 
   /** Writes `data` at `offset`; resolves once the controller acknowledged it (durable). */
-  async write(lun: string, initiator: FrameInitiator, offset: number, data: Buffer): Promise<number> {
-    const r = await this.call({ kind: 'write', id: 0, lun, initiator, offset, data });
+  async write(
+    lun: string,
+    initiator: FrameInitiator,
+    offset: number,
+    data: Buffer,
+    task?: FrameTask,
+  ): Promise<number> {
+    const r = await this.call({
+      kind: 'write',
+      id: 0,
+      lun,
+      initiator,
+      offset,
+      data,
+      ...(task ? { task } : {}),
+    });
     return r.written;
   }
 

@@ -18,6 +18,27 @@ function plain(f: SasFrame) {
 
 const sample: SasFrame[] = [
   { kind: 'write', id: 1, lun: 'CSV1', initiator, offset: 60 * 2 ** 30 + 4096, data: patterned(4096) },
+  {
+    kind: 'write',
+    id: 4,
+    lun: 'CSV1',
+    initiator,
+    offset: 0,
+    data: patterned(512),
+    task: {
+      id: 'HVR2NODO1/9f3a11c0/io-7#2',
+      abandoned: ['HVR2NODO1/9f3a11c0/io-7#1', 'HVR2NODO1/9f3a11c0/io-5#1'],
+    },
+  },
+  {
+    kind: 'write',
+    id: 5,
+    lun: 'CSV1',
+    initiator,
+    offset: 512,
+    data: patterned(512),
+    task: { id: 'io-8#1', abandoned: [] },
+  },
   { kind: 'read', id: 2, lun: 'Quorum', initiator, offset: 2 ** 40 + 512, length: 8192 },
   { kind: 'ok', id: 1, written: 4096, data: Buffer.alloc(0) },
   { kind: 'ok', id: 2, written: 0, data: patterned(8192, 7) },

@@ -14,7 +14,9 @@
  *  10  u16 text bytes
  *  12  u32 value: a read's length, a write reply's bytes written
  *
- * The text is UTF-8 fields joined by NUL: `lun, host, port` on a command (the initiator),
+ * The text is UTF-8 fields joined by NUL: `lun, host, port` on a command (the initiator), then
+ * on a write that names its task the task's id and the ids of the write tasks its initiator has
+ * abandoned (storage-controller core/block-io.ts `abort`),
  * `code, message` on an error reply, and the run's token on the hello a client opens a connection
  * with (a server of a run with a token serves nothing before it: docs/security.md). The payload is a write's data or a read reply's data, sent
  * as the caller's own buffer (no protobuf copy) and handed over as a view of what the socket
@@ -39,8 +41,22 @@ export interface FrameInitiator {
   port: string;
 }
 
+/** The task a write belongs to and the initiator's abandoned write tasks (hyperv-node mpio.ts). */
+export interface FrameTask {
+  id: string;
+  abandoned: readonly string[];
+}
+
 export type SasFrame =
-  | { kind: 'write'; id: number; lun: string; initiator: FrameInitiator; offset: number; data: Buffer }
+  | {
+      kind: 'write';
+      id: number;
+      lun: string;
+      initiator: FrameInitiator;
+      offset: number;
+      data: Buffer;
+      task?: FrameTask;
+    }
   | { kind: 'read'; id: number; lun: string; initiator: FrameInitiator; offset: number; length: number }
   /** A command's success: `written` for a write, `data` for a read (empty for a write). */
   | { kind: 'ok'; id: number; written: number; data: Buffer }
@@ -63,6 +79,7 @@ export function encodeHead(frame: SasFrame): { head: Buffer; payload: Buffer } {
   switch (frame.kind) {
     case 'write':
       text = `${frame.lun}\0${frame.initiator.host}\0${frame.initiator.port}`;
+      if (frame.task) text += ['', frame.task.id, ...frame.task.abandoned].join('\0');
       offset = frame.offset;
       payload = frame.data;
       value = frame.data.length;
@@ -249,7 +266,15 @@ function parse(frame: Buffer, textBytes: number, payloadBytes: number): SasFrame
           'INVALID_ARGUMENT',
           `a SAS write frame says ${value} bytes but carries ${payloadBytes}`,
         );
-      return { kind: 'write', id, lun: text[0] ?? '', initiator: initiator(), offset, data: payload };
+      return {
+        kind: 'write',
+        id,
+        lun: text[0] ?? '',
+        initiator: initiator(),
+        offset,
+        data: payload,
+        ...(text.length > 3 ? { task: { id: text[3] ?? '', abandoned: text.slice(4) } } : {}),
+      };
     case FrameKind.read:
       return { kind: 'read', id, lun: text[0] ?? '', initiator: initiator(), offset, length: value };
     case FrameKind.ok:

@@ -8,6 +8,7 @@ import { DcboxError } from '../actor/errors.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import { unary } from '../transport/grpc.js';
 import type { Initiator, Outcome, StorageMsg } from './core/decide.js';
+import type { WriteTask } from './core/model.js';
 import type { IoKind, StorageObserver } from './metrics.js';
 
 /** Requests waiting for their reply, at most `waitingMax` at once. */
@@ -74,6 +75,8 @@ export interface DataWrite {
   initiator: { host: string; port: string } | null;
   offset: number;
   data: Buffer;
+  /** The write's task, on the SAS data channel (core/model.ts WriteTask). */
+  task?: WriteTask;
 }
 
 /**
@@ -125,6 +128,7 @@ export function dataCommands(pending: PendingReplies, observer: StorageObserver 
           initiator: initiator(req.initiator),
           offset: req.offset,
           data: req.data,
+          ...(req.task ? { task: req.task } : {}),
         })),
       ),
   };

@@ -24,6 +24,7 @@ export const GRPC_STATUS: Record<ErrorCode, status> = {
   MEDIUM_ERROR: status.INTERNAL,
   OVERLOADED: status.RESOURCE_EXHAUSTED,
   REFUSED: status.FAILED_PRECONDITION,
+  ABORTED: status.ABORTED,
 };
 
 const CODE_KEY = 'dcbox-error-code';

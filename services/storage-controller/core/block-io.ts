@@ -5,6 +5,7 @@
 import type { Ctx } from '../../actor/actor.js';
 import { underFault } from './faults.js';
 import {
+  ABORTED_TASKS_MAX,
   accessibleLun,
   type Barrier,
   fail,
@@ -16,6 +17,7 @@ import {
   type StorageEffect,
   type StorageMsg,
   type StorageState,
+  type WriteTask,
 } from './model.js';
 
 /** Largest single read or write, so one command never outgrows a gRPC message (64 MiB). */
@@ -69,7 +71,16 @@ export function write(
   if (state.inflight.length >= INFLIGHT_WRITES_MAX) {
     refuse('OVERLOADED', `${INFLIGHT_WRITES_MAX} writes are already in flight on the controller; retry`);
   }
-  const hit = underFault(state, lun.name, ctx);
+  const tasks = abort(state, msg.task);
+  if (msg.task && tasks.aborted[msg.task.id]) {
+    return fail(
+      tasks,
+      msg.reqId,
+      'ABORTED',
+      `write task ${msg.task.id} arrived after its initiator had abandoned it (timed out and retried): not executed`,
+    );
+  }
+  const hit = underFault(tasks, lun.name, ctx);
   if (hit.failed) {
     // A media error is a definite failure: the data never reaches the LUN file.
     return fail(
@@ -96,6 +107,25 @@ export function write(
       },
     ],
   };
+}
+
+/**
+ * Takes note of the write tasks a command's initiator has abandoned: one that arrives later is
+ * refused (ABORTED) instead of overwriting what the initiator wrote since. A real initiator
+ * aborts a timed-out task before it retries the I/O (SAM-5 ABORT TASK, or the I_T nexus reset of
+ * the failed path), and a SAS fabric does not hold a frame for a second; dcbox's paths can (a TCP
+ * retransmission, a frozen switch process, the simulation's lost messages), so each write carries
+ * the tasks its initiator gave up on, and the controller plays the abort's part (docs/design.md
+ * §Abandoned writes). The oldest are forgotten first, past ABORTED_TASKS_MAX.
+ */
+function abort(state: StorageState, task: WriteTask | undefined): StorageState {
+  const fresh = task?.abandoned.filter((id) => !state.aborted[id]) ?? [];
+  if (fresh.length === 0) return state;
+  const aborted = { ...state.aborted };
+  const order = [...state.abortedOrder, ...fresh];
+  for (const id of fresh) aborted[id] = true;
+  while (order.length > ABORTED_TASKS_MAX) delete aborted[order.shift() as string];
+  return { ...state, aborted, abortedOrder: order };
 }
 
 /** Writes that landed (or failed) on the store: reply to each and release the barriers they held. */

@@ -71,6 +71,8 @@ export function initialState(settings: {
     inflight: [],
     barriers: [],
     faults: {},
+    aborted: {},
+    abortedOrder: [],
   };
 }
 

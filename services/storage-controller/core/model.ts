@@ -41,6 +41,19 @@ export interface Meta {
   luns: LunRecord[];
 }
 
+/**
+ * The task a write belongs to, as the initiator names it: `id` is unique to one attempt of one
+ * I/O of one run of the initiator; `abandoned` lists the initiator's earlier write attempts whose
+ * outcome it never learnt (timed out) and has given up on (block-io.ts `abort`).
+ */
+export interface WriteTask {
+  id: string;
+  abandoned: readonly string[];
+}
+
+/** How many abandoned write tasks the controller remembers (a FIFO; block-io.ts `abort`). */
+export const ABORTED_TASKS_MAX = 4096;
+
 /** A write handed to the store and not yet durable. */
 export interface InflightWrite {
   reqId: number;
@@ -78,6 +91,10 @@ export interface StorageState {
   inflight: InflightWrite[];
   barriers: Barrier[];
   faults: Record<string, LunFault>;
+  /** Write tasks their initiator abandoned, by id: refused if they arrive (block-io.ts `abort`). */
+  aborted: Record<string, true>;
+  /** The ids in `aborted`, oldest first, at most ABORTED_TASKS_MAX. */
+  abortedOrder: string[];
 }
 
 /** A LUN as the Storage API shows it (proto dcbox.storage.v1.Lun). */
@@ -146,6 +163,7 @@ export type StorageMsg =
       initiator: Initiator | null;
       offset: number;
       data: Uint8Array;
+      task?: WriteTask;
     }
   | { type: 'writeDone'; reqIds: number[]; error?: string }
   | { type: 'prRegister'; reqId: number; lun: string; initiator: Initiator | null; key: string }
