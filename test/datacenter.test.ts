@@ -218,6 +218,54 @@ describe.skipIf(!!skip)('the seed data center (netns runtime, fast timing)', () 
     expect(Buffer.from(r.data).equals(Buffer.alloc(512, 7))).toBe(true);
   });
 
+  it('refuses the writes a frozen rssm3 forwards after MPIO gave up on them, and loses no acknowledged record', async () => {
+    // Frozen (SIGSTOP), rssm3's kernel still takes the blades' frames; MPIO times the writes out
+    // (1 s), writes through rssm4, and the guests write on. Thawed, rssm3 forwards what it held:
+    // writes their nodes abandoned, which the controller must refuse (docs/design.md
+    // §Abandoned writes). The evidence is the controller's own count of ABORTED writes.
+    const aborted = async () => {
+      const storage = readState()?.hosts.find((h) => h.component === 'storage-controller');
+      const text = await (await fetch(`http://${storage?.address}:9464/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => /^dcbox_storage_io_total\{.*op="write".*result="aborted"/.test(l));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await aborted();
+    const start = await diskStatus('HVR2NODO1', 'Writer1');
+    const pids = hostPids('rssm3');
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    try {
+      await pollUntil(
+        async () => ackedCount(await diskStatus('HVR2NODO1', 'Writer1')) > ackedCount(start) + 20,
+        { what: 'writes continuing through rssm4', timeoutMs: 20_000 },
+      );
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+    }
+    await pollUntil(async () => (await aborted()) > before, {
+      what: 'the controller to refuse the writes rssm3 held (ABORTED)',
+      timeoutMs: 10_000,
+    });
+    for (const [node, vm] of [
+      ['HVR2NODO1', 'Writer1'],
+      ['HVR2NODO2', 'VirtualMachine1'],
+    ] as const) {
+      const s = await diskStatus(node, vm);
+      const { checked, bad } = await verifyAckedRecords(vm, s);
+      expect(checked, `${vm}: acknowledged records checked`).toBeGreaterThan(0);
+      expect(bad, `${vm}: records not as acknowledged`).toEqual([]);
+    }
+    await pollUntil(
+      async () => {
+        const csv = (await paths('HVR2NODO1')).disks.find((d) => d.lun === 'CSV1');
+        return csv?.paths.find((x) => x.name === 'rssm3')?.state === 'Active';
+      },
+      { what: 'rssm3 reclaimed', timeoutMs: 20_000 },
+    );
+  });
+
   it("runs an I/O load inside a node on the CSV's free space, and refuses one over a VM's disk", async () => {
     const load = JSON.parse(
       await dcboxOk(['io-load', 'HVR2NODO1', '--bs', '4k', '--depth', '8', '--duration', '300', '--json']),
