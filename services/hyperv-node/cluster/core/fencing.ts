@@ -9,15 +9,19 @@ import { usesWitness } from './quorum.js';
 import { push } from './replication.js';
 import { failOver } from './role-policies.js';
 import { reconcile } from './roles.js';
-import { arbitrationMs, askingWitness, type ClusterState, freshWindow, leaseMs } from './state.js';
+import {
+  arbitrationMs,
+  askingWitness,
+  type ClusterState,
+  freshWindow,
+  lastRenewalBasis,
+  leaseMs,
+} from './state.js';
 
 /**
  * When the removed nodes' ordinary leases surely ended, as docs/design.md §Leases during arbitration
- * sets out: a victim renews its lease at most freshWindow after its last answer from this node,
- * for leaseMs more. That answer is the later of the last the victim gave here (lastOkAt) and the
- * one this node gave to its last request taken here (lastHeardAt): the victim counts an answer
- * from its arrival when it came within a heartbeat interval of its request, else from the
- * request, so at most delayMs after this node took it. Counted from lastOkAt alone, a victim
+ * sets out: a victim renews its lease at most freshWindow after its last answer from this node
+ * (state.ts lastRenewalBasis), for leaseMs more. Counted from its last answer here alone, a victim
  * whose own heartbeat came after it (the nodes tick half an interval apart) kept its VMs running
  * 0.5 s after the winner restarted one (found by the simulation's swarm, seed 417 of the default
  * timing: a VM answered from both nodes). A winner that does not hold the witness cannot see
@@ -29,11 +33,7 @@ export function victimsLeaseEnd(s: ClusterState, victims: string[], now: number)
   // processes are gone, and with them every VM it ran.
   const live = victims.filter((v) => !poweredOff(s, v));
   if (live.length === 0) return now;
-  const lastOf = (v: string) => {
-    const p = s.peers[v];
-    return Math.max(p?.lastOkAt ?? now, (p?.lastHeardAt ?? Number.NEGATIVE_INFINITY) + s.delayMs);
-  };
-  const leases = live.map((v) => lastOf(v) + freshWindow(s) + leaseMs(s));
+  const leases = live.map((v) => lastRenewalBasis(s, v, now) + freshWindow(s) + leaseMs(s));
   // A victim that followed this node's lease while it arbitrated may hold its lease until this
   // node's extended deadline (lease.ts followLeader).
   const end = Math.max(now, s.leaseExtendedUntil, ...leases);

@@ -12,7 +12,7 @@ import { decideCluster } from './decide.js';
 import { viewOf } from './heartbeat-view.js';
 import type { ClusterDecision, ClusterMsg } from './protocol.js';
 import { groupState } from './roles.js';
-import type { ClusterState } from './state.js';
+import { arbitrationMs, type ClusterState, leaseMs } from './state.js';
 
 const N1 = 'HVR2NODO1';
 const N2 = 'HVR2NODO2';
@@ -100,5 +100,25 @@ describe('a VM held paused after a migration whose end is unknown', () => {
     expect(vmOps(step(alone, again, lastOkAt + 1000))).toEqual([]);
     // Fenced and taken over, its lease over (the fresh window, a lease, an arbitration): released.
     expect(vmOps(step(alone, again, lastOkAt + 10_000))).toEqual(['turnOff']);
+  });
+
+  it("counts the target's lease from the later of its last answer and its last request taken here", () => {
+    const { s, now } = formed();
+    const held = step(s, { type: 'vmState', name: 'VM1', state: 'Held' }, now).state;
+    const lastOkAt = held.peers[N2]!.lastOkAt!;
+    // The target's own heartbeat came after its last answer: answered, it renewed its lease on
+    // that answer, up to one heartbeat interval after this node took it (fencing.ts
+    // victimsLeaseEnd counts the same).
+    const heardAt = lastOkAt + held.delayMs / 2;
+    const alone: ClusterState = {
+      ...held,
+      members: [N1],
+      leaseUntil: now + 60_000,
+      peers: { ...held.peers, [N2]: { ...held.peers[N2]!, lastHeardAt: heardAt } },
+    };
+    const lease = 2 * held.delayMs + leaseMs(held) + arbitrationMs(held);
+    const again: ClusterMsg = { type: 'vmState', name: 'VM1', state: 'Held' };
+    expect(vmOps(step(alone, again, lastOkAt + lease + 1))).toEqual([]);
+    expect(vmOps(step(alone, again, heardAt + held.delayMs + lease))).toEqual(['turnOff']);
   });
 });

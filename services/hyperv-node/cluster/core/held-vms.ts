@@ -10,7 +10,7 @@
  * the resume's answer, and the VM stayed paused for good while its role showed Online).
  */
 import type { ClusterState, View, VmState } from './state.js';
-import { arbitrationMs, freshWindow, leaseMs } from './state.js';
+import { arbitrationMs, freshWindow, lastRenewalBasis, leaseMs } from './state.js';
 
 /**
  * Notes that a VM here became held, as the VM manager reports it. The record outlives the Held
@@ -64,13 +64,13 @@ export function noteRuns(s: ClusterState, peer: string, view: View, askedAt: num
 /**
  * Whether a peer surely runs nothing any more without having said so: it is out of this node's
  * membership, this node's fencing of it is over (a leader takes over only after it), and its
- * lease surely ended by this node's own reckoning (its last answer, the fresh window, a lease,
- * and an arbitration's extension it may have taken).
+ * lease surely ended by this node's own reckoning (the last answer from here it may have renewed
+ * on, the fresh window, a lease, and an arbitration's extension it may have taken).
  */
 function goneFor(s: ClusterState, peer: string, now: number): boolean {
   if (s.members.includes(peer) || s.fencing?.victims.includes(peer)) return false;
-  const lastOkAt = s.peers[peer]?.lastOkAt ?? Number.NEGATIVE_INFINITY;
-  return lastOkAt + freshWindow(s) + leaseMs(s) + arbitrationMs(s) <= now;
+  const basis = lastRenewalBasis(s, peer, Number.NEGATIVE_INFINITY);
+  return basis + freshWindow(s) + leaseMs(s) + arbitrationMs(s) <= now;
 }
 
 /** Whether the VM held here may be released: no other node may be running it. */

@@ -439,6 +439,18 @@ export const freshWindow = (s: ClusterState) => 2 * s.delayMs;
  */
 export const leaseMs = (s: ClusterState) => Math.max(1, s.threshold - 1) * s.delayMs + s.delayMs / 2;
 /**
+ * The latest moment, by this node's clock, of an answer from this node that `peer` may have
+ * renewed its lease on: the peer's own last answer here (lastOkAt), or this node's answer to the
+ * peer's last request taken here (lastHeardAt), which the peer counts from its arrival when it
+ * came within a heartbeat interval of the request, else from the request (membership.ts
+ * onHbResult) — so at most delayMs after it. `none` when neither happened. Its lease ends at
+ * most freshWindow + leaseMs after (fencing.ts victimsLeaseEnd, held-vms.ts goneFor).
+ */
+export function lastRenewalBasis(s: ClusterState, peer: string, none: number): number {
+  const p = s.peers[peer];
+  return Math.max(p?.lastOkAt ?? none, (p?.lastHeardAt ?? Number.NEGATIVE_INFINITY) + s.delayMs);
+}
+/**
  * How long a challenger's arbitration may keep its lease alive: the challenge wait, then the
  * retry that reads the outcome, with two defence intervals of margin for the witness calls
  * (docs/design.md §Leases during arbitration).
