@@ -336,6 +336,26 @@ export function longestOutageMs(replies: { ok: boolean }[]): number {
   return worst;
 }
 
+/** The live migration as the report shows it: the move's own figures and the pings sent during it. */
+function liveMigrationReport(lm: LiveMigration, p2: Pinger): SeedReport['liveMigration'] {
+  const { m } = lm;
+  const during = p2.between(lm.lmStart, lm.lmEnd + 1000);
+  return {
+    vm: 'VirtualMachine2',
+    from: m?.from ?? N2,
+    to: m?.to ?? N1,
+    passes: m?.passes ?? 0,
+    bytesCopied: Number(m?.bytes_copied ?? 0),
+    durationMs: Number(m?.duration_ms ?? 0),
+    blackoutMs: Number(m?.blackout_ms ?? 0),
+    lostPings: lm.lmLost,
+    pingsDuring: during.length,
+    lost: during
+      .filter((r) => !r.ok)
+      .map((r) => ({ atMs: Number(r.sent_at_ms) - lm.lmStart, error: r.error })),
+  };
+}
+
 /** The report of a run from what its steps measured (checks not yet made). */
 function seedReport(r: {
   timing: string;
@@ -348,7 +368,6 @@ function seedReport(r: {
   p2: Pinger;
 }): SeedReport {
   const { lm, before, off, p1, p2 } = r;
-  const { m } = lm;
   const { offAt, after, back, windowEnd } = off;
   const hostBefore = (vm: string) => before.roles.find((x) => x.name === vm)?.owner ?? '';
   const lastOkBefore = [...p1.replies].reverse().find((x) => x.ok && Number(x.sent_at_ms) < offAt);
@@ -358,21 +377,7 @@ function seedReport(r: {
     ok: false,
     timing: r.timing,
     checks: [],
-    liveMigration: {
-      vm: 'VirtualMachine2',
-      from: m?.from ?? N2,
-      to: m?.to ?? N1,
-      passes: m?.passes ?? 0,
-      bytesCopied: Number(m?.bytes_copied ?? 0),
-      durationMs: Number(m?.duration_ms ?? 0),
-      blackoutMs: Number(m?.blackout_ms ?? 0),
-      lostPings: lm.lmLost,
-      pingsDuring: p2.between(lm.lmStart, lm.lmEnd + 1000).length,
-      lost: p2
-        .between(lm.lmStart, lm.lmEnd + 1000)
-        .filter((r) => !r.ok)
-        .map((r) => ({ atMs: Number(r.sent_at_ms) - lm.lmStart, error: r.error })),
-    },
+    liveMigration: liveMigrationReport(lm, p2),
     powerOff: {
       bay: 2,
       node: N2,
