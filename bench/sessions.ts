@@ -95,10 +95,14 @@ export async function seedSession(quick: boolean): Promise<Samples> {
  */
 export async function lmIoSession(quick: boolean): Promise<Samples> {
   const reps = quick ? 1 : 3;
-  // The first move into each node faults the VM's 1 GiB in there: about 0.45 s of the target's
-  // system CPU, and 0.5-1.8 s of its wall time on this machine, whose host takes back the memory
-  // its guest frees, so a fresh page faults in the host as well. Later moves land in the memory
-  // the VM left warm (services/hyperv-node/warm-memory.ts) and vary with the machine's load only.
+  // The first move into each node faults the VM's 1 GiB in there, and the very first also reads
+  // guest memory the VM never touched on the source. On a machine whose host takes back the memory
+  // its guest frees, every first touch faults in the host as well: on the 2-core VM of 2026-12-04,
+  // plain Node took 2.9 s to read one byte of each page of a fresh 1 GiB buffer, 3.9 s to write
+  // one, and 6.0 s to send it untouched over loopback TCP; the first two moves of `session-main.js
+  // lm` spent 3.7 and 3.5 s of the target's system CPU (3.9 s of the source's in the first), for
+  // ratios of 0.10 and 0.16 against 0.84-0.94 after. Later moves land in the memory the VM left
+  // warm (services/hyperv-node/warm-memory.ts) and vary with the machine's load only.
   // Five moves for a median; bench/lm-session.ts shows each move's phases.
   const copyReps = quick ? 1 : 5;
   const memoryMiB = quick ? 128 : 1024;
