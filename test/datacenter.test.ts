@@ -226,10 +226,11 @@ describe.skipIf(!!skip)('the seed data center (netns runtime, fast timing)', () 
     const aborted = async () => {
       const storage = readState()?.hosts.find((h) => h.component === 'storage-controller');
       const text = await (await fetch(`http://${storage?.address}:9464/metrics`)).text();
-      const line = text
+      // Every LUN's line: the Quorum LUN's writes carry tasks too.
+      return text
         .split('\n')
-        .find((l) => /^dcbox_storage_io_total\{.*op="write".*result="aborted"/.test(l));
-      return Number(line?.split(' ').at(-1) ?? 0);
+        .filter((l) => /^dcbox_storage_io_total\{.*op="write".*result="aborted"/.test(l))
+        .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
     };
     const before = await aborted();
     const start = await diskStatus('HVR2NODO1', 'Writer1');

@@ -72,7 +72,7 @@ export function write(
     refuse('OVERLOADED', `${INFLIGHT_WRITES_MAX} writes are already in flight on the controller; retry`);
   }
   const tasks = abort(state, msg.task);
-  if (msg.task && tasks.aborted[msg.task.id]) {
+  if (msg.task && tasks.aborted[msg.task.id] === true) {
     return fail(
       tasks,
       msg.reqId,
@@ -119,7 +119,8 @@ export function write(
  * §Abandoned writes). The oldest are forgotten first, past ABORTED_TASKS_MAX.
  */
 function abort(state: StorageState, task: WriteTask | undefined): StorageState {
-  const fresh = task?.abandoned.filter((id) => !state.aborted[id]) ?? [];
+  // `=== true`: the table is a plain object, and an id such as "constructor" must not match.
+  const fresh = task?.abandoned.filter((id) => state.aborted[id] !== true) ?? [];
   if (fresh.length === 0) return state;
   const aborted = { ...state.aborted };
   const order = [...state.abortedOrder, ...fresh];
