@@ -7,8 +7,8 @@
  * from the nodes' service logs before the data center goes.
  *
  * `--warm-up N` first makes N moves that are not counted (their ratios are `warmUpRatios`): the
- * first move to a node faults in the VM's memory there, which on the benchmark's machine (a VM
- * whose host takes back the memory its guest freed) costs several times the copy; after it,
+ * first move to a node faults in the pages the VM wrote there, which on the benchmark's machine
+ * (a VM whose host takes back the memory its guest freed) costs more than their copy; after it,
  * the node keeps that memory warm for the VM's next visit (services/hyperv-node/warm-memory.ts).
  *
  *   node dist/bench/session-main.js lm [--quick] [--moves N] [--warm-up N]

@@ -95,14 +95,15 @@ export async function seedSession(quick: boolean): Promise<Samples> {
  */
 export async function lmIoSession(quick: boolean): Promise<Samples> {
   const reps = quick ? 1 : 3;
-  // The first move into each node faults the VM's 1 GiB in there, and the very first also reads
-  // guest memory the VM never touched on the source. On a machine whose host takes back the memory
-  // its guest frees, every first touch faults in the host as well: on the 2-core VM of 2026-12-04,
-  // plain Node took 2.9 s to read one byte of each page of a fresh 1 GiB buffer, 3.9 s to write
-  // one, and 6.0 s to send it untouched over loopback TCP; the first two moves of `session-main.js
-  // lm` spent 3.7 and 3.5 s of the target's system CPU (3.9 s of the source's in the first), for
-  // ratios of 0.10 and 0.16 against 0.84-0.94 after. Later moves land in the memory the VM left
-  // warm (services/hyperv-node/warm-memory.ts) and vary with the machine's load only.
+  // Every first touch of memory is a page fault, and on a machine whose host takes back the memory
+  // its guest frees it faults in the host as well: on the 2-core VM of 2026-12-04, plain Node took
+  // 2.9 s to read one byte of each page of a fresh 1 GiB buffer and 3.9 s to write one. The first
+  // two moves read guest memory the VM never wrote and wrote it into fresh memory on the target:
+  // ratios of 0.10 and 0.16 against 0.84-0.94 after. Pages never written now go as zero frames,
+  // read from one zero buffer and written nowhere that is zero already
+  // (docs/design.md §Emulated behaviour); `session-main.js lm --moves 5` gave 0.69, 0.90, 0.82,
+  // 0.88, 0.86 on 2026-12-05.
+  // Later moves land in the memory the VM left warm (services/hyperv-node/warm-memory.ts).
   // Five moves for a median; bench/lm-session.ts shows each move's phases.
   const copyReps = quick ? 1 : 5;
   const memoryMiB = quick ? 128 : 1024;

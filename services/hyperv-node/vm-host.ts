@@ -344,7 +344,7 @@ export class VmHost {
         const mem = this.memory.get(vm);
         const spec = this.get(vm)?.spec;
         if (!mem || !spec) throw new DcboxError('BAD_STATE', `VM ${vm} has no memory to save`);
-        await this.savedState.save(spec, mem.buf);
+        await this.savedState.save(spec, mem.readAll());
         return mem.buf.length;
       },
       get: (vm) => this.get(vm),
@@ -374,12 +374,13 @@ export class VmHost {
           }));
           host.emit({ vm: setup.spec?.name ?? '', phase: 'setup' });
         },
-        memoryOf: (vm) => this.memory.get(vm)?.buf,
+        memoryOf: (vm) => this.memory.get(vm),
         async restoreSaved(vm: string) {
           const spec = host.get(vm)?.spec;
-          const buf = host.memory.get(vm)?.buf;
-          if (!spec || !buf || !(await host.savedState.load(spec, buf)))
+          const mem = host.memory.get(vm);
+          if (!spec || !mem || !(await host.savedState.load(spec, mem.buf)))
             throw new DcboxError('NOT_FOUND', `no saved state of ${vm} to restore on ${host.cfg.host}`);
+          mem.written.markAll();
           await host.savedState.discard(spec);
         },
         async resumeIncoming(vm: string, device: DeviceState) {
@@ -436,7 +437,8 @@ export class VmHost {
         return;
       case 'allocIncoming': {
         const bytes = effect.memoryMiB * MIB;
-        this.memory.set(effect.vm, new GuestMemory(this.warm.take(bytes) ?? Buffer.alloc(bytes), true));
+        const warm = this.warm.take(bytes);
+        this.memory.set(effect.vm, new GuestMemory(warm?.buf ?? Buffer.alloc(bytes), warm?.written));
         // The target subscribes to the VM's address now, answering only once the VM runs here: a
         // subscription made at the switch-over takes a while to reach every NATS server of the
         // data center, and on a busy machine pings went unanswered after the VM had resumed (3
@@ -495,14 +497,14 @@ export class VmHost {
   }
 
   /**
-   * Drops a VM's memory, kept warm for the next VM migrating in when every page of it was written
-   * here (warm-memory.ts says why a cold-booted guest's is not) and no write of the VM is still in
-   * flight: that write puts its record in the memory it was given, which must be nobody's.
+   * Drops a VM's memory, kept warm for the next VM migrating in unless a whole read mapped the
+   * zero page where the guest never wrote (warm-memory.ts says why) or a write of the VM is still
+   * in flight: that write puts its record in the memory it was given, which must be nobody's.
    */
   private freeMemory(vm: string): void {
     const mem = this.memory.get(vm);
     this.memory.delete(vm);
-    if (mem?.everyPageWritten && (this.writesInFlight.get(vm)?.size ?? 0) === 0) this.warm.keep(mem.buf);
+    if (mem?.keepable && (this.writesInFlight.get(vm)?.size ?? 0) === 0) this.warm.keep(mem);
   }
 
   /** Writes a saving VM's memory to its saved state. */
@@ -510,7 +512,9 @@ export class VmHost {
     const mem = this.memory.get(vm);
     const spec = this.actor.state.vms[vm]?.spec;
     const done =
-      mem && spec ? this.savedState.save(spec, mem.buf) : Promise.reject(new Error('no memory to save'));
+      mem && spec
+        ? this.savedState.save(spec, mem.readAll())
+        : Promise.reject(new Error('no memory to save'));
     void done.then(
       () => this.actor.send({ type: 'saved', name: vm, epoch }),
       (err: Error) => this.actor.send({ type: 'saveFailed', name: vm, epoch, error: err.message }),

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WarmMemory } from './warm-memory.js';
+import { DirtyBitmap } from './migration/dirty-bitmap.js';
+import { type KeptMemory, WarmMemory } from './warm-memory.js';
+
+/** Memory of `bytes` (the limits below count bytes), none of it written. */
+function kept(bytes: number, fill = 0): KeptMemory {
+  return { buf: Buffer.alloc(bytes, fill), written: new DirtyBitmap(1) };
+}
 
 describe('WarmMemory', () => {
   beforeEach(() => {
@@ -11,7 +17,7 @@ describe('WarmMemory', () => {
 
   it('hands a kept buffer to the next request of exactly its size, once', () => {
     const warm = new WarmMemory(100, 1000);
-    const a = Buffer.alloc(10, 1);
+    const a = kept(10, 1);
     warm.keep(a);
     expect(warm.take(20)).toBeUndefined();
     expect(warm.take(10)).toBe(a);
@@ -21,20 +27,20 @@ describe('WarmMemory', () => {
 
   it('drops the oldest buffers past its byte limit, and refuses one larger than the limit', () => {
     const warm = new WarmMemory(25, 1000);
-    const [a, b, c] = [Buffer.alloc(10), Buffer.alloc(10), Buffer.alloc(10)];
+    const [a, b, c] = [kept(10), kept(10), kept(10)];
     warm.keep(a);
     warm.keep(b);
     warm.keep(c);
     expect(warm.bytes()).toBe(20);
     expect(warm.take(10)).toBe(b);
     expect(warm.take(10)).toBe(c);
-    warm.keep(Buffer.alloc(30));
+    warm.keep(kept(30));
     expect(warm.bytes()).toBe(0);
   });
 
   it('drops everything it kept when cleared', () => {
     const warm = new WarmMemory(100, 1000);
-    warm.keep(Buffer.alloc(10));
+    warm.keep(kept(10));
     warm.clear();
     expect(warm.take(10)).toBeUndefined();
     expect(warm.bytes()).toBe(0);
@@ -42,9 +48,9 @@ describe('WarmMemory', () => {
 
   it('gives memory back that nobody took within its keeping time', () => {
     const warm = new WarmMemory(100, 1000);
-    warm.keep(Buffer.alloc(10));
+    warm.keep(kept(10));
     vi.advanceTimersByTime(999);
-    warm.keep(Buffer.alloc(20));
+    warm.keep(kept(20));
     expect(warm.bytes()).toBe(30);
     vi.advanceTimersByTime(1);
     expect(warm.bytes()).toBe(20);

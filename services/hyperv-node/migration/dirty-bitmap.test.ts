@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchRuns, DirtyBitmap, PAGE_SIZE, runPages } from './dirty-bitmap.js';
+import { batchRuns, DirtyBitmap, PAGE_SIZE, runPages, splitRuns } from './dirty-bitmap.js';
 
 describe('dirty bitmap', () => {
   it('counts each dirty page once and hands the set over as ordered runs, then is clean', () => {
@@ -41,5 +41,17 @@ describe('dirty bitmap', () => {
       [11, 1, 20, 1],
     ]);
     expect(batchRuns([], 3)).toEqual([]);
+  });
+});
+
+describe('splitRuns', () => {
+  it('splits each run where the set begins or ends, keeping the order', () => {
+    const set = new DirtyBitmap(100);
+    set.markRuns([3, 2, 40, 30]);
+    expect(splitRuns([0, 10, 38, 4, 69, 2, 90, 0], set)).toEqual({
+      inSet: [3, 2, 40, 2, 69, 1],
+      outside: [0, 3, 5, 5, 38, 2, 70, 1],
+    });
+    expect(splitRuns([], set)).toEqual({ inSet: [], outside: [] });
   });
 });

@@ -54,6 +54,15 @@ export class DirtyBitmap {
     return ((this.words[page >>> 5] as number) & (1 << (page & 31))) !== 0;
   }
 
+  /** Marks every page of flat (first, count) runs. */
+  markRuns(runs: readonly number[]): void {
+    for (let i = 0; i + 1 < runs.length; i += 2) {
+      const first = runs[i] as number;
+      const end = first + (runs[i + 1] as number);
+      for (let p = first; p < end; p++) this.mark(p);
+    }
+  }
+
   /**
    * Takes the dirty set and clears it: the pages as (first page, count) runs, flat and in
    * order, so contiguous pages travel as one run without an object per page.
@@ -100,6 +109,27 @@ export function runPages(runs: readonly number[]): number {
   let n = 0;
   for (let i = 1; i < runs.length; i += 2) n += runs[i] as number;
   return n;
+}
+
+/**
+ * Splits flat (first, count) runs by a set of pages: the parts of each run whose pages are in
+ * `set`, and the parts whose pages are not, each as flat runs in order.
+ */
+export function splitRuns(runs: readonly number[], set: DirtyBitmap): { inSet: number[]; outside: number[] } {
+  const inSet: number[] = [];
+  const outside: number[] = [];
+  for (let i = 0; i + 1 < runs.length; i += 2) {
+    const first = runs[i] as number;
+    const end = first + (runs[i + 1] as number);
+    if (end <= first) continue;
+    let from = first;
+    for (let p = first; p <= end; p++) {
+      if (p < end && set.isDirty(p) === set.isDirty(from)) continue;
+      (set.isDirty(from) ? inSet : outside).push(from, p - from);
+      from = p;
+    }
+  }
+  return { inSet, outside };
 }
 
 /**

@@ -1,16 +1,24 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { PAGE_SIZE } from './dirty-bitmap.js';
-import { connectPageChannel, FRAME_MAGIC, FrameParser, type FrameSink, PageSender } from './page-channel.js';
+import { DirtyBitmap, PAGE_SIZE } from './dirty-bitmap.js';
+import {
+  connectPageChannel,
+  FRAME_MAGIC,
+  FrameParser,
+  type FrameSink,
+  PageSender,
+  ZERO_PAGES,
+} from './page-channel.js';
 
 const PAGES = 64;
 
 /** One frame as the sender writes it: header, runs, then the runs' pages back to back. */
-function frame(pass: number, runs: number[], source: Buffer): Buffer {
+function frame(pass: number, runs: number[], source: Buffer, flags = 0): Buffer {
   const head = Buffer.alloc(16 + runs.length * 4);
   head.writeUInt32LE(FRAME_MAGIC, 0);
   head.writeUInt32LE(pass, 4);
   head.writeUInt32LE(runs.length, 8);
+  head.writeUInt32LE(flags, 12);
   for (const [i, v] of runs.entries()) head.writeUInt32LE(v, 16 + i * 4);
   const parts: Buffer[] = [head];
   for (let i = 0; i < runs.length; i += 2)
@@ -29,10 +37,11 @@ function patterned(pages: number): Buffer {
   return b;
 }
 
-function sink(memory: Buffer, limitPages = PAGES) {
+function sink(memory: Buffer, limitPages = PAGES, written = new DirtyBitmap(PAGES)) {
   const applied: [number, number][] = [];
   const s: FrameSink = {
     memory,
+    written,
     frame: (_pass, runs) => {
       for (let i = 0; i < runs.length; i += 2)
         if ((runs[i] as number) + (runs[i + 1] as number) > limitPages) return `run ${runs[i]} is outside`;
@@ -76,6 +85,36 @@ describe('page channel frames', () => {
       // Pages no frame named stay as they were.
       expect(memory.subarray(10 * PAGE_SIZE, 20 * PAGE_SIZE).every((b) => b === 0)).toBe(true);
     }
+  });
+
+  it('clears the pages of a zero frame only where this node wrote them, and marks the pages a data frame wrote', () => {
+    const memory = patterned(PAGES);
+    const written = new DirtyBitmap(PAGES);
+    written.markRuns([4, 2]);
+    const { s, applied } = sink(memory, PAGES, written);
+    const p = new FrameParser(s);
+    for (const piece of [
+      frame(1, [2, 6], Buffer.alloc(PAGES * PAGE_SIZE), ZERO_PAGES),
+      frame(1, [20, 2], patterned(PAGES)),
+    ])
+      for (let at = 0; at < piece.length; at += 5000) p.push(piece.subarray(at, at + 5000));
+    expect(applied).toEqual([
+      [1, 6],
+      [1, 2],
+    ]);
+    const page = (n: number) => memory.subarray(n * PAGE_SIZE, (n + 1) * PAGE_SIZE);
+    // Written here before: now zero, as on the source.
+    expect(page(4).every((b) => b === 0) && page(5).every((b) => b === 0)).toBe(true);
+    // Never written here: left untouched (the test's pattern stands for memory not yet backed).
+    expect(page(2).equals(patterned(PAGES).subarray(2 * PAGE_SIZE, 3 * PAGE_SIZE))).toBe(true);
+    expect([...Array(PAGES).keys()].filter((n) => written.isDirty(n))).toEqual([4, 5, 20, 21]);
+  });
+
+  it('refuses a zero frame whose bytes are not zero', () => {
+    const memory = Buffer.alloc(PAGES * PAGE_SIZE);
+    const p = new FrameParser(sink(memory).s);
+    expect(() => p.push(frame(1, [0, 2], patterned(PAGES), ZERO_PAGES))).toThrow(/not zero/);
+    expect(memory.every((b) => b === 0)).toBe(true);
   });
 
   it('refuses a run outside guest memory before writing any of its pages', () => {

@@ -14,19 +14,31 @@
  * between the two hosts' addresses, so a partition of the emulated network cuts it as it cuts
  * the gRPC stream.
  *
- * Frame: u32 magic, u32 pass, u32 number of run values (2 per run), u32 0; then the runs as
+ * Frame: u32 magic, u32 pass, u32 number of run values (2 per run), u32 flags; then the runs as
  * u32 (first page, page count) pairs; then the pages of every run back to back. Little-endian.
+ *
+ * Zero frames (flag ZERO_PAGES): pages the guest never wrote on the source, which are zero. Their
+ * bytes still cross the wire, as every page of a 2008 R2 live migration does; the source sends
+ * them from a zero buffer instead of reading guest memory it never touched, and the target
+ * checks that they are zero and writes only the pages of its memory that are not zero already
+ * (written on this node before), leaving the others untouched. Untouched memory is not backed by
+ * the host yet, and every first touch of it is a page fault (guest-memory.ts).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { DcboxError } from '../../actor/errors.js';
 import { within } from '../../actor/pending.js';
 import { feedInPieces } from '../../sas/read-into.js';
-import { PAGE_SIZE } from './dirty-bitmap.js';
+import { type DirtyBitmap, PAGE_SIZE } from './dirty-bitmap.js';
 
 /** "DCPG": the first word of every frame, so a stray byte stream is refused, not applied. */
 export const FRAME_MAGIC = 0x44435047;
+/** The flag of a frame whose pages are all zero. */
+export const ZERO_PAGES = 1;
 const HEADER_BYTES = 16;
+/** Where the target reads a zero frame's bytes, to check them, instead of into guest memory. */
+const ZERO_SCRATCH_BYTES = 256 * 1024;
+const ZEROS = Buffer.alloc(ZERO_SCRATCH_BYTES);
 /** A frame names at most this many runs: the source batches at most 512 pages, one run each at worst. */
 const RUN_VALUES_MAX = 2 * 4096;
 const TOKEN_BYTES = 16;
@@ -107,14 +119,17 @@ export class PageSender {
     await this.within(this.connected, 'the target to open the page channel');
   }
 
-  /** Writes one frame: the header and runs, then each run's pages as views of guest memory. */
-  async send(pass: number, runs: readonly number[], parts: readonly Buffer[]): Promise<void> {
+  /**
+   * Writes one frame: the header and runs, then each run's pages as views of guest memory (or of
+   * a zero buffer, with `flags` ZERO_PAGES).
+   */
+  async send(pass: number, runs: readonly number[], parts: readonly Buffer[], flags = 0): Promise<void> {
     const s = this.live();
     const head = Buffer.allocUnsafe(HEADER_BYTES + runs.length * 4);
     head.writeUInt32LE(FRAME_MAGIC, 0);
     head.writeUInt32LE(pass, 4);
     head.writeUInt32LE(runs.length, 8);
-    head.writeUInt32LE(0, 12);
+    head.writeUInt32LE(flags, 12);
     for (let i = 0; i < runs.length; i++) head.writeUInt32LE(runs[i] as number, HEADER_BYTES + i * 4);
     s.cork();
     s.write(head);
@@ -178,6 +193,8 @@ export interface FrameSink {
   frame(pass: number, runs: readonly number[]): string | null;
   /** The skeleton VM's memory. */
   memory: Buffer;
+  /** The pages of `memory` written on this node: a data frame marks its pages here. */
+  written: DirtyBitmap;
   /** A frame's pages are all in memory. */
   applied(pass: number, pages: number): void;
 }
@@ -198,6 +215,8 @@ export class FrameParser {
   /** Index of the run being filled. */
   private run = 0;
   private pages = 0;
+  private zero = false;
+  private readonly scratch = Buffer.alloc(ZERO_SCRATCH_BYTES);
   private phase: 'head' | 'runs' | 'data' = 'head';
 
   constructor(private readonly sink: FrameSink) {}
@@ -208,6 +227,7 @@ export class FrameParser {
     if (this.phase === 'runs') return this.runsBuf.subarray(this.have);
     const at = (this.runs[this.run * 2] as number) * PAGE_SIZE;
     const bytes = (this.runs[this.run * 2 + 1] as number) * PAGE_SIZE;
+    if (this.zero) return this.scratch.subarray(0, Math.min(bytes - this.have, ZERO_SCRATCH_BYTES));
     return this.sink.memory.subarray(at + this.have, at + bytes);
   }
 
@@ -219,6 +239,7 @@ export class FrameParser {
       if (this.head.readUInt32LE(0) !== FRAME_MAGIC)
         throw new DcboxError('INVALID_ARGUMENT', 'the page channel sent a frame without the DCPG magic');
       this.pass = this.head.readUInt32LE(4);
+      this.zero = (this.head.readUInt32LE(12) & ZERO_PAGES) !== 0;
       const values = this.head.readUInt32LE(8);
       if (values === 0 || values % 2 !== 0 || values > RUN_VALUES_MAX)
         throw new DcboxError('INVALID_ARGUMENT', `a page frame names ${values} run values`);
@@ -234,16 +255,35 @@ export class FrameParser {
       // Checked before a byte of it is read into guest memory.
       const refused = this.sink.frame(this.pass, this.runs);
       if (refused) throw new DcboxError('INVALID_ARGUMENT', refused);
+      if (!this.zero) this.sink.written.markRuns(this.runs);
       this.run = 0;
       this.have = 0;
       this.phase = 'data';
     } else {
+      if (this.zero) this.zeroed(n);
       if (this.have < (this.runs[this.run * 2 + 1] as number) * PAGE_SIZE) return;
       this.run++;
       this.have = 0;
       if (this.run * 2 < this.runs.length) return;
       this.phase = 'head';
       this.sink.applied(this.pass, this.pages);
+    }
+  }
+
+  /**
+   * The last `n` bytes of a zero frame came into the scratch buffer: they must be zero, and the
+   * pages they stand for are cleared where this node wrote them (the others are zero already).
+   */
+  private zeroed(n: number): void {
+    if (!this.scratch.subarray(0, n).equals(ZEROS.subarray(0, n)))
+      throw new DcboxError('INVALID_ARGUMENT', 'a frame of zero pages carried bytes that are not zero');
+    const from = (this.runs[this.run * 2] as number) * PAGE_SIZE + this.have - n;
+    const end = from + n;
+    for (let at = from; at < end; ) {
+      const page = Math.floor(at / PAGE_SIZE);
+      const next = Math.min((page + 1) * PAGE_SIZE, end);
+      if (this.sink.written.isDirty(page)) this.sink.memory.fill(0, at, next);
+      at = next;
     }
   }
 

@@ -23,10 +23,10 @@ import type { MigrationStats__Output as MigrationStats } from '../../generated/d
 import type { HyperVNodeClient } from '../../generated/dcbox/node/v1/HyperVNode.js';
 import type { Logger } from '../../process/log.js';
 import type { DeviceState, VmInstanceState } from '../vm/model.js';
-import { batchRuns, PAGE_SIZE, runPages } from './dirty-bitmap.js';
+import { batchRuns, PAGE_SIZE, runPages, splitRuns } from './dirty-bitmap.js';
 import type { GuestMemory } from './guest-memory.js';
 import { MigrationLink } from './link.js';
-import { PageSender } from './page-channel.js';
+import { PageSender, ZERO_PAGES } from './page-channel.js';
 import type { PassPolicy } from './passes.js';
 import { PhaseLog } from './phase-log.js';
 import {
@@ -46,6 +46,9 @@ const BATCH_PAGES = 512;
 
 /** How long a pass sends without letting the event loop turn (sendPages). */
 const TURN_EVERY_MS = 10;
+
+/** The bytes of never-written pages: one batch of zeros, sent as often as needed. */
+const ZERO_BATCH = Buffer.alloc(BATCH_PAGES * PAGE_SIZE);
 
 /** What the source side needs of the VM host. */
 export interface MigrationSource {
@@ -294,45 +297,67 @@ class SourceRun {
    * Sends the pages of one pass in batches of BATCH_PAGES, on the page channel when there is
    * one, else on the stream. A contiguous run goes as a view of guest memory, without a copy:
    * it is written after the pages were taken from the bitmap, so any later change marks them
-   * dirty again and a later pass sends them anew.
+   * dirty again and a later pass sends them anew. Pages the guest never wrote here are zero and
+   * go as views of a zero buffer, in zero frames on the page channel (page-channel.ts).
    */
   private async sendPages(pass: number, runs: number[]): Promise<number> {
     const mem = this.memory();
-    const link = this.stream();
+    const { inSet: written, outside: zero } = splitRuns(runs, mem.written);
     let bytes = 0;
-    let turnedAt = performance.now();
-    for (const batch of batchRuns(runs, BATCH_PAGES)) {
-      // The kernel may take batch after batch at once, and awaiting a write it took does not
-      // let the event loop turn: the node would answer no heartbeat, no ping and no command
-      // for as long as a pass lasts (up to 0.7 s seen on a loaded machine, which closed the
-      // VM's echo gate and lost pings). A Hyper-V host copies while the guest and the cluster
-      // service run on, so the pass lets the loop turn every TURN_EVERY_MS.
-      if (performance.now() - turnedAt >= TURN_EVERY_MS) {
-        await setImmediate();
-        turnedAt = performance.now();
-      }
-      const parts: Buffer[] = [];
-      for (let i = 0; i + 1 < batch.length; i += 2) {
-        const first = batch[i] as number;
-        const count = batch[i + 1] as number;
-        parts.push(mem.buf.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE));
-        bytes += count * PAGE_SIZE;
-      }
-      if (this.pages) await this.pages.send(pass, batch, parts);
-      else
-        await link.send({
-          pages: {
-            pass,
-            runs: batch,
-            data: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts),
-          },
-        });
-    }
+    const turn = { at: performance.now() };
+    for (const batch of batchRuns(written, BATCH_PAGES))
+      bytes += await this.sendBatch(
+        pass,
+        batch,
+        (first, count) => mem.buf.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE),
+        turn,
+      );
+    for (const batch of batchRuns(zero, BATCH_PAGES))
+      bytes += await this.sendBatch(
+        pass,
+        batch,
+        (_first, count) => ZERO_BATCH.subarray(0, count * PAGE_SIZE),
+        turn,
+        ZERO_PAGES,
+      );
     // The pass is over when the transport took its last page, not when it was queued; its end
     // follows on the stream, and the target applies it once that many pages came.
     await this.pages?.flush();
+    const link = this.stream();
     await link.send({ pass_end: { pass, pages: runPages(runs) } });
     await link.flush();
+    return bytes;
+  }
+
+  /** Sends one batch of runs, each run's bytes as `view` gives them; resolves with the bytes sent. */
+  private async sendBatch(
+    pass: number,
+    batch: number[],
+    view: (first: number, count: number) => Buffer,
+    turn: { at: number },
+    flags = 0,
+  ): Promise<number> {
+    // The kernel may take batch after batch at once, and awaiting a write it took does not
+    // let the event loop turn: the node would answer no heartbeat, no ping and no command
+    // for as long as a pass lasts (up to 0.7 s seen on a loaded machine, which closed the
+    // VM's echo gate and lost pings). A Hyper-V host copies while the guest and the cluster
+    // service run on, so the pass lets the loop turn every TURN_EVERY_MS.
+    if (performance.now() - turn.at >= TURN_EVERY_MS) {
+      await setImmediate();
+      turn.at = performance.now();
+    }
+    const parts: Buffer[] = [];
+    let bytes = 0;
+    for (let i = 0; i + 1 < batch.length; i += 2) {
+      const count = batch[i + 1] as number;
+      parts.push(view(batch[i] as number, count));
+      bytes += count * PAGE_SIZE;
+    }
+    if (this.pages) await this.pages.send(pass, batch, parts, flags);
+    else
+      await this.stream().send({
+        pages: { pass, runs: batch, data: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts) },
+      });
     return bytes;
   }
 }

@@ -13,6 +13,7 @@ import type { MigrationSetup__Output } from '../../generated/dcbox/node/v1/Migra
 import type { VmSpec } from '../../process/config.js';
 import type { DeviceState } from '../vm/model.js';
 import { PAGE_SIZE, runPages } from './dirty-bitmap.js';
+import type { GuestMemory } from './guest-memory.js';
 import { applyPages, checkChunk, checkPages, INCOMING_START, type IncomingState } from './incoming.js';
 import { connectPageChannel, FrameParser } from './page-channel.js';
 import { PhaseLog } from './phase-log.js';
@@ -23,7 +24,7 @@ export interface MigrationTarget {
   /** Creates the skeleton VM with empty memory; throws DcboxError when it cannot. */
   incoming(setup: MigrationSetup__Output): Promise<void>;
   /** The skeleton VM's memory. */
-  memoryOf(vm: string): Buffer | undefined;
+  memoryOf(vm: string): GuestMemory | undefined;
   /** Reads the memory the source saved beside the VM on the CSV into the skeleton (quick migration). */
   restoreSaved(vm: string): Promise<void>;
   /** Resumes the VM here with the source's device state; resolves with the wall-clock time it resumed. */
@@ -105,7 +106,7 @@ class IncomingRun {
   private device: DeviceState | null = null;
   /** The memory comes from the saved state on the CSV, not as pages (a quick migration). */
   private fromSavedState = false;
-  private memory: Buffer | undefined;
+  private memory: GuestMemory | undefined;
   private resumedAt = 0;
   private created = false;
   private stalled: NodeJS.Timeout | undefined;
@@ -152,7 +153,10 @@ class IncomingRun {
         await this.setup(chunk.setup);
         break;
       case 'pages':
-        if (chunk.pages && this.memory) applyPages(this.memory, chunk.pages.runs, chunk.pages.data);
+        if (chunk.pages && this.memory) {
+          applyPages(this.memory.buf, chunk.pages.runs, chunk.pages.data);
+          this.memory.written.markRuns(chunk.pages.runs);
+        }
         break;
       case 'pass_end':
         this.phases.mark(`passEnd${chunk.pass_end?.pass}`);
@@ -220,7 +224,8 @@ class IncomingRun {
     if (!memory) throw new DcboxError('BAD_STATE', `no memory was allocated for ${this.state.vm}`);
     if (!setup?.page_port) return;
     const parser = new FrameParser({
-      memory,
+      memory: memory.buf,
+      written: memory.written,
       frame: (pass, runs) => {
         const c = checkPages(this.state, pass, runs, runPages(runs) * PAGE_SIZE);
         if (!c.ok) return c.message;
