@@ -4,10 +4,14 @@
 # In a checkout (package-lock.json is there) it installs what the tests and benchmarks use too;
 # in dcbox installed from npm into another project, only what running it needs, and no npm
 # packages (the project's own npm install brought them).
+# With --bench (`npm run bench`), also the Pacemaker cluster the benchmark runs beside dcbox's:
+# only then, as on a machine with systemd its packages start corosync and pacemaker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkout=0
 [ -f package-lock.json ] && checkout=1
+bench=0
+[ "${1:-}" = "--bench" ] && bench=1
 
 need=()
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
@@ -30,6 +34,14 @@ if [ "$checkout" -eq 1 ]; then
   command -v telnet >/dev/null 2>&1 || need+=(telnet)
   # Debian's chromium, driven by playwright-core, is the real browser of the dashboard's test.
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
+if [ "$bench" -eq 1 ]; then
+  # A two-node Pacemaker + corosync cluster beside dcbox (bench/pacemaker.ts), crmsh to drive it
+  # and ocf:pacemaker:Dummy (pacemaker-resource-agents) as its resource.
+  command -v corosync >/dev/null 2>&1 || need+=(corosync)
+  command -v pacemakerd >/dev/null 2>&1 || need+=(pacemaker)
+  command -v crm >/dev/null 2>&1 || need+=(crmsh)
+  [ -e /usr/lib/ocf/resource.d/pacemaker/Dummy ] || need+=(pacemaker-resource-agents)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
