@@ -435,17 +435,9 @@ export class VmHost {
       case 'releaseDisk':
         void this.opts.diskAllocator?.release(effect.path).catch(() => undefined);
         return;
-      case 'allocIncoming': {
-        const bytes = effect.memoryMiB * MIB;
-        const warm = this.warm.take(bytes);
-        this.memory.set(effect.vm, new GuestMemory(warm?.buf ?? Buffer.alloc(bytes), warm?.written));
-        // The target subscribes to the VM's address now, answering only once the VM runs here: a
-        // subscription made at the switch-over takes a while to reach every NATS server of the
-        // data center, and on a busy machine pings went unanswered after the VM had resumed (3
-        // lost of a live migration with a 111 ms blackout, against the tutorial's one or two).
-        this.listen(effect.vm);
+      case 'allocIncoming':
+        this.allocIncoming(effect.vm, effect.memoryMiB);
         return;
-      }
       case 'freeMemory':
         this.freeMemory(effect.vm);
         return;
@@ -473,6 +465,18 @@ export class VmHost {
         this.log(effect.level, effect.msg, effect.fields);
         return;
     }
+  }
+
+  /** The skeleton VM's memory: memory a VM left here warm when there is some of its size. */
+  private allocIncoming(vm: string, memoryMiB: number): void {
+    const bytes = memoryMiB * MIB;
+    const warm = this.warm.take(bytes);
+    this.memory.set(vm, new GuestMemory(warm?.buf ?? Buffer.alloc(bytes), warm?.written));
+    // The target subscribes to the VM's address now, answering only once the VM runs here: a
+    // subscription made at the switch-over takes a while to reach every NATS server of the
+    // data center, and on a busy machine pings went unanswered after the VM had resumed (3
+    // lost of a live migration with a 111 ms blackout, against the tutorial's one or two).
+    this.listen(vm);
   }
 
   /** Allocates (or restores) a starting VM's memory; a cold boot also scans the disk's journal. */
