@@ -38,7 +38,13 @@ export const ZERO_PAGES = 1;
 const HEADER_BYTES = 16;
 /** Where the target reads a zero frame's bytes, to check them, instead of into guest memory. */
 const ZERO_SCRATCH_BYTES = 256 * 1024;
-const ZEROS = Buffer.alloc(ZERO_SCRATCH_BYTES);
+/** Zeros for the pages of a zero frame (a source's batch is at most 2 MiB) and to check them. */
+const ZEROS = Buffer.alloc(2 * 1024 * 1024);
+
+/** `n` zero bytes: a view of one shared buffer, or a new one past its size. */
+export function zeroBytes(n: number): Buffer {
+  return n <= ZEROS.length ? ZEROS.subarray(0, n) : Buffer.alloc(n);
+}
 /** A frame names at most this many runs: the source batches at most 512 pages, one run each at worst. */
 const RUN_VALUES_MAX = 2 * 4096;
 const TOKEN_BYTES = 16;

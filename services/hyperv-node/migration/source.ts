@@ -26,7 +26,7 @@ import type { DeviceState, VmInstanceState } from '../vm/model.js';
 import { batchRuns, PAGE_SIZE, runPages, splitRuns } from './dirty-bitmap.js';
 import type { GuestMemory } from './guest-memory.js';
 import { MigrationLink } from './link.js';
-import { PageSender, ZERO_PAGES } from './page-channel.js';
+import { PageSender, ZERO_PAGES, zeroBytes } from './page-channel.js';
 import type { PassPolicy } from './passes.js';
 import { PhaseLog } from './phase-log.js';
 import {
@@ -46,9 +46,6 @@ const BATCH_PAGES = 512;
 
 /** How long a pass sends without letting the event loop turn (sendPages). */
 const TURN_EVERY_MS = 10;
-
-/** The bytes of never-written pages: one batch of zeros, sent as often as needed. */
-const ZERO_BATCH = Buffer.alloc(BATCH_PAGES * PAGE_SIZE);
 
 /** What the source side needs of the VM host. */
 export interface MigrationSource {
@@ -303,23 +300,24 @@ class SourceRun {
   private async sendPages(pass: number, runs: number[]): Promise<number> {
     const mem = this.memory();
     const { inSet: written, outside: zero } = splitRuns(runs, mem.written);
+    const kinds = [
+      {
+        runs: written,
+        flags: 0,
+        view: (first: number, count: number) =>
+          mem.buf.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE),
+      },
+      {
+        runs: zero,
+        flags: ZERO_PAGES,
+        view: (_first: number, count: number) => zeroBytes(count * PAGE_SIZE),
+      },
+    ];
     let bytes = 0;
     const turn = { at: performance.now() };
-    for (const batch of batchRuns(written, BATCH_PAGES))
-      bytes += await this.sendBatch(
-        pass,
-        batch,
-        (first, count) => mem.buf.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE),
-        turn,
-      );
-    for (const batch of batchRuns(zero, BATCH_PAGES))
-      bytes += await this.sendBatch(
-        pass,
-        batch,
-        (_first, count) => ZERO_BATCH.subarray(0, count * PAGE_SIZE),
-        turn,
-        ZERO_PAGES,
-      );
+    for (const k of kinds)
+      for (const batch of batchRuns(k.runs, BATCH_PAGES))
+        bytes += await this.sendBatch(pass, batch, k.view, turn, k.flags);
     // The pass is over when the transport took its last page, not when it was queued; its end
     // follows on the stream, and the target applies it once that many pages came.
     await this.pages?.flush();
