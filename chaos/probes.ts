@@ -27,14 +27,17 @@ export async function anyState(c: Clients): Promise<ClusterState__Output | null>
   return null;
 }
 
-/** Runs the steady-state probes once. */
+/** Runs the steady-state probes once; the VMs are pinged all at once, each in its own stream. */
 export async function probes(c: Clients, specs: ProbeSpec[], vms: string[]): Promise<ProbeResult[]> {
+  const pinging = specs.some((p) => p.probe === 'vms-answering');
+  const [s, replies] = await Promise.all([
+    anyState(c),
+    pinging ? Promise.all(vms.map((vm) => pingFive(c, vm))) : [],
+  ]);
   const out: ProbeResult[] = [];
-  const s = await anyState(c);
   for (const p of specs) {
-    if (p.probe === 'vms-answering') {
-      for (const vm of vms) out.push(pingsProbe(p, vm, await pingFive(c, vm)));
-    } else out.push(stateProbe(p, s));
+    if (p.probe === 'vms-answering') out.push(...vms.map((vm, i) => pingsProbe(p, vm, replies[i] ?? [])));
+    else out.push(stateProbe(p, s));
   }
   return out;
 }

@@ -64,9 +64,13 @@ async function readSlot(c: Clients, reader: string, rec: AckedRecord): Promise<B
   return lastError;
 }
 
+/** How many slots the read-back asks the controller for at once; one at a time took ~2.5 s a run. */
+const READS_IN_FLIGHT = 16;
+
 /**
  * Reads back every acknowledged record of one VM. `sizeBytes` is its disk's size (from the
- * layout), to recognise a later lap of the journal; null when unknown.
+ * layout), to recognise a later lap of the journal; null when unknown. The reads overlap; the
+ * line lists the records in sequence order whatever order they came back in.
  */
 export async function readBack(
   c: Clients,
@@ -75,19 +79,33 @@ export async function readBack(
   acked: Map<number, AckedRecord>,
   sizeBytes: number | null,
 ): Promise<ReadbackLine> {
-  const line: ReadbackLine = { type: 'readback', vm, checked: 0, missing: [], bad: [], records: [] };
   const slots = sizeBytes === null ? null : recordsPerDisk(sizeBytes);
-  for (const [seq, rec] of [...acked].sort(([a], [b]) => a - b)) {
-    const data = await readSlot(c, reader, rec);
-    line.checked++;
+  const todo = [...acked].sort(([a], [b]) => a - b);
+  const read: (Buffer | string)[] = new Array(todo.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < todo.length; i = next++)
+      read[i] = await readSlot(c, reader, todo[i]?.[1] as AckedRecord);
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, todo.length) }, worker));
+  const line: ReadbackLine = {
+    type: 'readback',
+    vm,
+    checked: todo.length,
+    missing: [],
+    bad: [],
+    records: [],
+  };
+  todo.forEach(([seq], i) => {
+    const data = read[i] as Buffer | string;
     if (typeof data === 'string') {
       // The record could not be read at all: say why rather than call it lost.
       line.bad.push({ seq, reason: `unreadable: ${data}` });
-      continue;
+      return;
     }
     const found = judgeSlot(vm, seq, data, slots);
     line.records.push(found);
     if (!found.present && found.overwrittenBy === undefined) line.missing.push(seq);
-  }
+  });
   return line;
 }
