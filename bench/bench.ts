@@ -429,7 +429,7 @@ function scaleRun(s: Session): string {
     num(x, 'failoverAnswerMs') === null
       ? ''
       : `, failover of ${x.failoverBlade}: first VM answering elsewhere after ${sec('failoverAnswerMs')} s, all ${num(x, 'failoverVms')} of its VMs online after ${sec('failoverAllMs')} s`;
-  return `${s.kind}: ${num(x, 'vms')} VMs online after ${((num(x, 'startupMs') ?? 0) / 1000).toFixed(0)} s, ${num(x, 'falseFailovers')} false failovers in ${((num(x, 'watchedMs') ?? 0) / 1000).toFixed(0)} s, largest node ${num(x, 'nodeRssMiBMax')} MiB, load ${num(x, 'loadAvg1')}${lm}${fo}`;
+  return `${s.kind}: ${num(x, 'vms')} VMs online after ${((num(x, 'startupMs') ?? 0) / 1000).toFixed(0)} s, ${num(x, 'falseFailovers')} false failovers in ${((num(x, 'watchedMs') ?? 0) / 1000).toFixed(0)} s (${num(x, 'setupFailovers') ?? '?'} removals or failovers while the VMs came up, not judged), largest node ${num(x, 'nodeRssMiBMax')} MiB, load ${num(x, 'loadAvg1')}${lm}${fo}`;
 }
 
 /** How the figures that judge dcbox from outside are taken (issue 19), for the report's header. */

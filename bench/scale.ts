@@ -185,6 +185,8 @@ export async function scaleSession(
       const work = await allOnline(c, n, counts);
       const startupMs = Date.now() - t0;
       const watchFrom = Date.now();
+      // Not judged, only shown: removals while the VMs came up, when the machine is busiest.
+      const setupFailovers = await countFalseFailovers(c, n, t0, null);
       const third = Math.floor(watchMs / 3);
       await sleep(third);
       const lm = n > 1 ? await liveMigration(c) : {};
@@ -204,6 +206,7 @@ export async function scaleSession(
         startupMs,
         watchedMs: Date.now() - watchFrom,
         falseFailovers,
+        setupFailovers,
         ...lm,
         ...fo,
         ok: falseFailovers === 0,
@@ -329,26 +332,22 @@ export function scaleWork(n: number, counts: number[]): [string, string][] {
 
 /**
  * The workers' loop over one shared cursor (every call of the returned function is one worker):
- * each takes the next VM not yet taken, makes it highly available (already being so is fine),
- * brings it online and quiets it, until none is left.
+ * each takes the next VM not yet taken, makes it highly available, brings it online and quiets
+ * it, until none is left.
  */
 function worker(c: Clients, work: [string, string][]): () => Promise<void> {
   let next = 0;
   const one = async (vm: string, node: string) => {
-    await retried(`make ${vm} highly available`, () =>
-      rpc((cb) =>
-        c
-          .cluster(node)
-          .MakeHighlyAvailable({ vm, preferred_owners: [], allow_failback: false }, deadline(60_000), cb),
-      ).catch((err: Error) => {
-        if (!/already/i.test(err.message)) throw err;
-      }),
-    );
+    await retried(`make ${vm} highly available`, () => makeHa(c, vm, node));
     await retried(`bring ${vm} online`, () =>
       rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(60_000), cb)),
     );
+    // Quieted where it runs: a node removed meanwhile may have passed the role to another.
     const quiet = { vm, enabled: true, interval_ms: 10_000, dirty_pages_per_sec: 1 };
-    await retried(`quiet ${vm}`, () => rpc((cb) => c.node(node).SetWorkload(quiet, deadline(60_000), cb)));
+    await retried(`quiet ${vm}`, async () => {
+      const owner = await ownerOf(c, node, vm);
+      await rpc((cb) => c.node(owner).SetWorkload(quiet, deadline(60_000), cb));
+    });
   };
   return async () => {
     for (let i = next++; i < work.length; i = next++) {
@@ -356,6 +355,30 @@ function worker(c: Clients, work: [string, string][]): () => Promise<void> {
       await one(vm, node);
     }
   };
+}
+
+/**
+ * Makes `vm` highly available from `node`, as an operator's script that checks before it retries:
+ * a call that timed out may have made the role, and the role may since have moved (an offline
+ * group's owner leaves a node the cluster removed, and the VM goes with it), so a role that
+ * already exists is done rather than a VM not found.
+ */
+async function makeHa(c: Clients, vm: string, node: string): Promise<void> {
+  const req = { vm, preferred_owners: [], allow_failback: false };
+  await rpc((cb) => c.cluster(node).MakeHighlyAvailable(req, deadline(60_000), cb)).catch(
+    async (err: Error) => {
+      if (/already/i.test(err.message)) return;
+      if ((await state(c, node)).roles.some((r) => r.name === vm)) return;
+      throw err;
+    },
+  );
+}
+
+/** The node that owns `vm`'s role, in `asked`'s view of the cluster. */
+async function ownerOf(c: Clients, asked: string, vm: string): Promise<string> {
+  const owner = (await state(c, asked)).roles.find((r) => r.name === vm)?.owner;
+  if (!owner) throw new Error(`${asked} knows no owner of ${vm}`);
+  return owner;
 }
 
 /**

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../orchestrator/run/state.js';
 import { UsageError } from '../orchestrator/run/up.js';
 import type { PingReply__Output } from '../services/generated/dcbox/workstation/v1/PingReply.js';
+import { projectRoot } from '../services/process/root.js';
 import { chassisMm, parseBay } from './power.js';
 import { sizeArg } from './storage.js';
 import { pingSummary } from './vm.js';
@@ -51,5 +54,23 @@ describe('vm ping’s summary', () => {
     expect(pingSummary('VM1', [])).toBe(
       'Ping statistics for VM1: sent = 0, received = 0, lost = 0 (0% loss); answered from nowhere',
     );
+  });
+});
+
+describe('dcbox --version', () => {
+  it("prints the package's version and nothing else", async () => {
+    const { program, packageVersion } = await import('./main.js');
+    const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(packageVersion()).toBe(version);
+    let out = '';
+    const cli = program()
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => (out += s) });
+    await expect(cli.parseAsync(['node', 'dcbox', '--version'])).rejects.toMatchObject({
+      code: 'commander.version',
+    });
+    expect(out).toBe(`${version}\n`);
   });
 });

@@ -3,10 +3,13 @@
  * group (the order of the calls is the order `dcbox --help` lists the commands in) and turns a
  * failure into one line on stderr and an exit code; bin/dcbox.js and `npm run dev` call main().
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { NoRunError } from '../orchestrator/run/clients.js';
 import { UsageError } from '../orchestrator/run/up.js';
 import { TopologyError } from '../orchestrator/topology/topology.js';
+import { projectRoot } from '../services/process/root.js';
 import { addChaosCommands } from './chaos.js';
 import { addClusterCommands } from './cluster.js';
 import { addDownCommand, addScenarioCommands, addStatusCommand, addUpCommand } from './datacenter.js';
@@ -24,6 +27,7 @@ export function program(): Command {
     .description(
       'A data center in a box: an IBM BladeCenter S running a Hyper-V Server 2008 R2 failover cluster, emulated by real processes',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of dcbox')
     .showHelpAfterError();
   addUpCommand(cli);
   addStatusCommand(cli);
@@ -41,6 +45,11 @@ export function program(): Command {
   addScenarioCommands(cli);
   addSimCommands(cli);
   return cli;
+}
+
+/** The version in dcbox's package.json (the installed package's, when installed). */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Runs the command line `argv` and exits with its code once stdout and stderr are flushed. */
