@@ -1,16 +1,21 @@
 #!/usr/bin/env node
-// The dcbox command: runs the compiled CLI (npm run build makes dist/), or with
-// DCBOX_FROM_SOURCE=1 under tsx (`npm run dev -- <arguments>`) the TypeScript source.
+// The dcbox command: runs the compiled CLI (npm run build makes dist/), as its bundle
+// (dist/bundle/cli/main.js, a few files to load instead of ~300 modules) when the build made one
+// after the last compile (entryFile, orchestrator/run/from-source.ts; DCBOX_BUNDLE=0 runs dist/'s
+// modules); or with DCBOX_FROM_SOURCE=1 under tsx (`npm run dev -- <arguments>`) the TypeScript source.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fromSource = process.env.DCBOX_FROM_SOURCE === '1';
-const cli = fromSource ? join(root, 'cli', 'main.ts') : join(root, 'dist', 'cli', 'main.js');
-if (!existsSync(cli)) {
+const chooser = join(root, 'dist', 'orchestrator', 'run', 'from-source.js');
+if (!fromSource && !existsSync(chooser)) {
   console.error('dcbox is not built yet: run `npm run build` (or `npm run demo`, which builds first)');
   process.exit(1);
 }
-const { main } = await import(cli);
+const cli = fromSource
+  ? join(root, 'cli', 'main.ts')
+  : (await import(pathToFileURL(chooser).href)).entryFile(root, 'cli/main');
+const { main } = await import(pathToFileURL(cli).href);
 await main();

@@ -8,6 +8,8 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { entryFile } from '../orchestrator/run/from-source.js';
+import { projectRoot } from '../services/process/root.js';
 import { type SeedOutcome, type SwarmSummary, summarize } from '../sim/swarm.js';
 
 /** What each worker is started with. */
@@ -44,7 +46,11 @@ export interface SwarmRun extends SwarmWorkerData {
  */
 function startWorker(data: SwarmWorkerData): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(`./sim-swarm-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  // Compiled, the worker is its bundle when the build made one (the CLI itself may be a bundle,
+  // whose chunks sit elsewhere than the worker's file).
+  const url = fromSource
+    ? new URL('./sim-swarm-worker.ts', import.meta.url)
+    : pathToFileURL(entryFile(projectRoot, 'cli/sim-swarm-worker', false));
   // A young generation of 64 MiB: a simulation allocates short-lived states and messages at a
   // high rate, and fewer scavenges made the swarm about 5% faster here.
   const opts = { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 64 } };

@@ -21,6 +21,9 @@ export const BUNDLED_ENTRIES = [
   'services/storage-controller/main',
   'services/workstation/main',
   'orchestrator/daemon/entry',
+  // The command line (bin/dcbox.js runs its bundle) and the simulation swarm's worker thread.
+  'cli/main',
+  'cli/sim-swarm-worker',
 ];
 
 rmSync(join(dist, 'bundle'), { recursive: true, force: true });
