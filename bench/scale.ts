@@ -374,10 +374,14 @@ async function makeHa(c: Clients, vm: string, node: string): Promise<void> {
   );
 }
 
-/** The node that owns `vm`'s role, in `asked`'s view of the cluster. */
+/**
+ * The node that owns `vm`'s role, as `asked` sees the cluster, or HVR2NODO1 when `asked` does not
+ * answer: an operator asks the cluster, not one node of it.
+ */
 async function ownerOf(c: Clients, asked: string, vm: string): Promise<string> {
-  const owner = (await state(c, asked)).roles.find((r) => r.name === vm)?.owner;
-  if (!owner) throw new Error(`${asked} knows no owner of ${vm}`);
+  const s = await state(c, asked).catch(() => state(c, 'HVR2NODO1'));
+  const owner = s.roles.find((r) => r.name === vm)?.owner;
+  if (!owner) throw new Error(`no owner of ${vm} in the cluster's state`);
   return owner;
 }
 
