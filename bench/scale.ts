@@ -13,6 +13,7 @@ import { up } from '../orchestrator/run/up.js';
 import type { MoveResponse__Output } from '../services/generated/dcbox/cluster/v1/MoveResponse.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import { pollUntil } from '../services/process/poll-until.js';
+import { mapPooled } from '../services/process/pooled.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import { EchoWatch } from './echo.js';
 import { events, formed, MIB, type Samples, sleep, state } from './session-support.js';
@@ -224,7 +225,7 @@ export async function scaleSession(
 async function allOnline(c: Clients, n: number, counts: number[]): Promise<[string, string][]> {
   await formed(c, 'HVR2NODO1', n);
   const work = scaleWork(n, counts);
-  await Promise.all(Array.from({ length: WORKERS }, worker(c, work)));
+  await mapPooled(work, WORKERS, ([vm, node]) => bringUp(c, vm, node));
   await pollUntil(
     async () =>
       (await state(c, 'HVR2NODO1')).roles.filter((r) => r.state === 'Online').length === work.length,
@@ -330,31 +331,18 @@ export function scaleWork(n: number, counts: number[]): [string, string][] {
   return work;
 }
 
-/**
- * The workers' loop over one shared cursor (every call of the returned function is one worker):
- * each takes the next VM not yet taken, makes it highly available, brings it online and quiets
- * it, until none is left.
- */
-function worker(c: Clients, work: [string, string][]): () => Promise<void> {
-  let next = 0;
-  const one = async (vm: string, node: string) => {
-    await retried(`make ${vm} highly available`, () => makeHa(c, vm, node));
-    await retried(`bring ${vm} online`, () =>
-      rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(60_000), cb)),
-    );
-    // Quieted where it runs: a node removed meanwhile may have passed the role to another.
-    const quiet = { vm, enabled: true, interval_ms: 10_000, dirty_pages_per_sec: 1 };
-    await retried(`quiet ${vm}`, async () => {
-      const owner = await ownerOf(c, node, vm);
-      await rpc((cb) => c.node(owner).SetWorkload(quiet, deadline(60_000), cb));
-    });
-  };
-  return async () => {
-    for (let i = next++; i < work.length; i = next++) {
-      const [vm, node] = work[i] as [string, string];
-      await one(vm, node);
-    }
-  };
+/** Makes one VM highly available from the node it was created on, brings it online and quiets it. */
+async function bringUp(c: Clients, vm: string, node: string): Promise<void> {
+  await retried(`make ${vm} highly available`, () => makeHa(c, vm, node));
+  await retried(`bring ${vm} online`, () =>
+    rpc((cb) => c.cluster(node).Online({ name: vm }, deadline(60_000), cb)),
+  );
+  // Quieted where it runs: a node removed meanwhile may have passed the role to another.
+  const quiet = { vm, enabled: true, interval_ms: 10_000, dirty_pages_per_sec: 1 };
+  await retried(`quiet ${vm}`, async () => {
+    const owner = await ownerOf(c, node, vm);
+    await rpc((cb) => c.node(owner).SetWorkload(quiet, deadline(60_000), cb));
+  });
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { Clients } from '../orchestrator/run/clients.js';
 import { RECORD_SIZE, recordsPerDisk, verifyRecord } from '../services/hyperv-node/record.js';
 import { contentHash } from '../services/observability/content-hash.js';
+import { mapPooled } from '../services/process/pooled.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
 import type { ReadbackRecord } from './history.js';
 import type { AckedRecord } from './witnesses.js';
@@ -80,32 +81,28 @@ export async function readBack(
   sizeBytes: number | null,
 ): Promise<ReadbackLine> {
   const slots = sizeBytes === null ? null : recordsPerDisk(sizeBytes);
-  const todo = [...acked].sort(([a], [b]) => a - b);
-  const read: (Buffer | string)[] = new Array(todo.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < todo.length; i = next++)
-      read[i] = await readSlot(c, reader, todo[i]?.[1] as AckedRecord);
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, todo.length) }, worker));
+  const inOrder = [...acked].sort(([a], [b]) => a - b);
+  const read = await mapPooled(inOrder, READS_IN_FLIGHT, async ([seq, rec]) => ({
+    seq,
+    data: await readSlot(c, reader, rec),
+  }));
   const line: ReadbackLine = {
     type: 'readback',
     vm,
-    checked: todo.length,
+    checked: read.length,
     missing: [],
     bad: [],
     records: [],
   };
-  todo.forEach(([seq], i) => {
-    const data = read[i] as Buffer | string;
+  for (const { seq, data } of read) {
     if (typeof data === 'string') {
       // The record could not be read at all: say why rather than call it lost.
       line.bad.push({ seq, reason: `unreadable: ${data}` });
-      return;
+      continue;
     }
     const found = judgeSlot(vm, seq, data, slots);
     line.records.push(found);
     if (!found.present && found.overwrittenBy === undefined) line.missing.push(seq);
-  });
+  }
   return line;
 }
