@@ -3,13 +3,10 @@
  * per worker at a time, handed out one seed at a time so a slow seed holds up no other. The
  * simulation itself stays pure (sim/swarm.ts); the threads and the wall clock live here.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { entryFile } from '../orchestrator/run/from-source.js';
-import { projectRoot } from '../services/process/root.js';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../services/process/thread.js';
 import { type SeedOutcome, type SwarmSummary, summarize } from '../sim/swarm.js';
 
 /** What each worker is started with. */
@@ -40,26 +37,14 @@ export interface SwarmRun extends SwarmWorkerData {
   stopWhen?: (o: SeedOutcome) => boolean;
 }
 
-/**
- * Starts one worker: the compiled worker file, or — when the CLI runs from its TypeScript source
- * (tests, `npm run dev`) — the source through tsx's loader, registered inside the thread.
- */
+/** Starts one worker thread of the swarm. */
 function startWorker(data: SwarmWorkerData): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  // Compiled, the worker is its bundle when the build made one (the CLI itself may be a bundle,
-  // whose chunks sit elsewhere than the worker's file).
-  const url = fromSource
-    ? new URL('./sim-swarm-worker.ts', import.meta.url)
-    : pathToFileURL(entryFile(projectRoot, 'cli/sim-swarm-worker', false));
   // A young generation of 64 MiB: a simulation allocates short-lived states and messages at a
   // high rate, and fewer scavenges made the swarm about 5% faster here.
-  const opts = { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 64 } };
-  if (!fromSource) return new Worker(url, opts);
-  // tsx's ESM entry of its API, beside the CommonJS one `require.resolve` finds.
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  const api = pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
-  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { ...opts, eval: true });
+  return startThread('cli/sim-swarm-worker', {
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: 64 },
+  });
 }
 
 /** Runs every seed on `jobs` worker threads; resolves with the summary once all are judged. */

@@ -3,7 +3,7 @@
 // code they share split into chunks. A service then loads a handful of files instead of ~300
 // modules one by one: on two cores, where eight services load at once, this is most of the
 // start (ARCHITECTURE.md, Start). The compiled files in dist/ stay as they are; the
-// orchestrator runs a bundle when it is there (orchestrator/run/from-source.ts entryFile).
+// orchestrator runs a bundle when it is there (services/process/from-source.ts entryFile).
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ export const BUNDLED_ENTRIES = [
   'services/rssm/main',
   'services/storage-controller/main',
   'services/workstation/main',
+  // A node's heartbeat thread (services/hyperv-node/cluster/netft/).
+  'services/hyperv-node/cluster/netft/worker',
   'orchestrator/daemon/entry',
   // The command line (bin/dcbox.js runs its bundle) and the simulation swarm's worker thread.
   'cli/main',

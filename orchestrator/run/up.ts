@@ -5,12 +5,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { entryFile, FROM_SOURCE, sourceNodeFlags } from '../../services/process/from-source.js';
 import { parseInjectedBugs } from '../../services/process/injected-bugs.js';
 import { projectRoot } from '../../services/process/root.js';
 import type { DaemonMessage, StartMessage } from '../daemon/entry.js';
 import { defaultRuntime, type RuntimeKind } from '../runtime/runtime.js';
 import { loadTopology, resolveTopology } from '../topology/topology.js';
-import { entryFile, FROM_SOURCE, sourceNodeFlags } from './from-source.js';
 import { refuseOthersRun } from './owner.js';
 import { daemonLog, ensureDcboxHome, runDir } from './paths.js';
 import type { StartMarks } from './start-timeline.js';

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Component } from '../../services/process/config.js';
-import { entryFile, sourceNodeFlags } from '../run/from-source.js';
+import { entryFile, sourceNodeFlags } from '../../services/process/from-source.js';
 
 /**
  * Node.js flags every service process runs with. A host's resident memory (service +

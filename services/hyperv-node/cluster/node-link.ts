@@ -1,14 +1,13 @@
 /**
- * The cluster adapter's NATS traffic between nodes (adapter): heartbeats (subjects.clusterHeartbeat,
- * each carrying the sender's view) and node requests (subjects.clusterNode, node-protocol.ts),
- * both the asking and the answering side.
+ * The cluster adapter's NATS traffic between nodes (adapter): node requests (subjects.clusterNode,
+ * node-protocol.ts), both the asking and the answering side, and the chassis's power-off notices.
+ * Heartbeats go through the node's heartbeat thread (netft/).
  */
 import type { Subscription } from '@nats-io/transport-node';
 import { DcboxError } from '../../actor/errors.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
 import { decodeJson, encodeJson, type NatsConnection } from '../../transport/nats.js';
 import { subjects } from '../../transport/subjects.js';
-import type { View } from './core/decide.js';
 import type { NodeReply, NodeRequest } from './node-protocol.js';
 
 /** One node's end of the cluster network: its NATS connection, its cluster and its name. */
@@ -18,24 +17,6 @@ export class NodeLink {
     private readonly cluster: string,
     private readonly host: string,
   ) {}
-
-  /**
-   * Answers peers' heartbeats: hands each peer's view to `onView`, then replies with
-   * `localView()` — even to a malformed heartbeat, which is ignored (the peer counts as silent).
-   */
-  serveHeartbeats(onView: (view: View) => void, localView: () => View): Subscription {
-    return this.nc.subscribe(subjects.clusterHeartbeat(this.cluster, this.host), {
-      callback: (_err, msg) => {
-        try {
-          const view = decodeJson<View>(msg.data);
-          onView(view);
-        } catch {
-          // A malformed heartbeat is ignored: the peer counts as silent.
-        }
-        msg.respond(encodeJson(localView()));
-      },
-    });
-  }
 
   /** Answers other nodes' requests with what `handle` resolves to, or its error as data with a code. */
   serveRequests(handle: (req: NodeRequest) => Promise<unknown>): Subscription {
@@ -80,18 +61,6 @@ export class NodeLink {
         }
       },
     });
-  }
-
-  /** Sends this node's view to a peer: resolves with the peer's view, or null when it did not answer. */
-  async heartbeat(peer: string, view: View, timeoutMs: number): Promise<View | null> {
-    const subject = subjects.clusterHeartbeat(this.cluster, peer);
-    let data: Uint8Array;
-    try {
-      data = (await this.nc.request(subject, encodeJson(view), { timeout: timeoutMs })).data;
-    } catch {
-      return null;
-    }
-    return decodeJson<View>(data);
   }
 
   /** Sends a request to another node: its result, or its error as a DcboxError with its code. */

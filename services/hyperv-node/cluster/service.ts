@@ -20,6 +20,7 @@ import type { Logger } from '../../process/log.js';
 import { pollUntil } from '../../process/poll-until.js';
 import { fromServiceError } from '../../transport/grpc-errors.js';
 import type { NatsConnection } from '../../transport/nats.js';
+import { subjects } from '../../transport/subjects.js';
 import {
   admitRedirect,
   type MemberWatch,
@@ -37,15 +38,16 @@ import {
   decideCluster,
   leaseValid,
   type MigrationResult,
+  standingView,
   startTimers,
   type VmState,
-  viewOf,
 } from './core/decide.js';
 import { mayFence } from './core/fencing.js';
 import { roleView, stateView } from './core/views.js';
 import { ClusterEventLog, logCsvModes } from './event-log.js';
 import { initialFromSettings, witnessClientFor } from './from-settings.js';
 import { clusterGrpcService } from './grpc-service.js';
+import { NetFt } from './netft/netft.js';
 import { NodeLink } from './node-link.js';
 import type { NodeRequest } from './node-protocol.js';
 import type { ClusterCsv, ClusterObserver, ClusterVms } from './ports.js';
@@ -71,6 +73,7 @@ export class ClusterService {
   private readonly witness: WitnessClient | null;
   private readonly savedConfig: SavedConfig;
   private readonly link: NodeLink;
+  private netft: NetFt | null = null;
   private readonly reservations: ClusterReservations;
   private stopped = false;
   /** Whether this node's CSVs are online: they start online and follow the cluster service. */
@@ -131,11 +134,8 @@ export class ClusterService {
 
   /** Subscribes to the node's cluster subjects and starts heartbeating. */
   start(): void {
+    this.netft = this.startNetFt();
     this.subs.push(
-      this.link.serveHeartbeats(
-        (view) => this.actor.send({ type: 'hbRequest', view }),
-        () => viewOf(this.actor.state, this.clock.now()),
-      ),
       this.link.serveRequests((req) => this.handleNodeRequest(req)),
       this.link.watchPowerOffs((host) => {
         if (host !== this.cfg.host && this.actor.state.peers[host])
@@ -149,6 +149,7 @@ export class ClusterService {
 
   stop(): void {
     this.stopped = true;
+    this.netft?.stop();
     this.actor.stop();
     this.stopCsvEvents();
     for (const s of this.subs) s.unsubscribe();
@@ -245,8 +246,36 @@ export class ClusterService {
     }
   }
 
+  /**
+   * The heartbeat thread: it answers peers' heartbeats with what the core makes of each (a
+   * malformed one is ignored, and the peer counts as silent), or alone when the core is late.
+   */
+  private startNetFt(): NetFt {
+    const cfg = this.cfg;
+    return new NetFt({
+      natsUrl: cfg.natsUrl,
+      ...(cfg.runToken ? { token: cfg.runToken } : {}),
+      name: `${cfg.component}:${cfg.host}`,
+      subject: subjects.clusterHeartbeat(cfg.settings.cluster, cfg.host),
+      delayMs: cfg.timing.sameSubnetDelayMs,
+      onHeartbeat: (view) => {
+        if (view) this.actor.send({ type: 'hbRequest', view });
+        return standingView(this.actor.state, this.clock.now());
+      },
+      standing: () => standingView(this.actor.state, this.clock.now()),
+      log: this.log,
+      onFailure: (err) => {
+        this.log('error', 'the heartbeat thread failed: the node stops', { error: err.message });
+        process.exit(1);
+      },
+    });
+  }
+
   private heartbeat(e: Extract<ClusterEffect, { type: 'heartbeat' }>): void {
-    void this.link.heartbeat(e.peer, e.view, e.timeoutMs).then((view) => {
+    const subject = subjects.clusterHeartbeat(this.cfg.settings.cluster, e.peer);
+    const netft = this.netft;
+    if (!netft) return;
+    void netft.heartbeat(subject, e.view, e.timeoutMs).then((view) => {
       this.observer?.heartbeat(e.peer, view !== null);
       if (view) this.actor.send({ type: 'hbResult', peer: e.peer, ok: true, view, sentAt: e.sentAt });
       else this.actor.send({ type: 'hbResult', peer: e.peer, ok: false, sentAt: e.sentAt });

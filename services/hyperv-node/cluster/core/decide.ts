@@ -61,7 +61,7 @@ import { onRegistered, onVmOpDone, onVmStartFailed, onVmState } from './roles.js
 import type { ClusterState } from './state.js';
 import { onWitnessResult, onWitnessTick } from './witness.js';
 
-export { viewOf } from './heartbeat-view.js';
+export { standingView, viewOf } from './heartbeat-view.js';
 export { leaseValid } from './lease.js';
 export type { ClusterEffect, ClusterMsg, Command } from './protocol.js';
 export { groupState, localResourceState } from './roles.js';

@@ -8,7 +8,7 @@ import { leaseValid, witnessFresh } from './lease.js';
 import type { ClusterEffectOrTimer } from './protocol.js';
 import { localResourceState } from './roles.js';
 import { movesUnderWay } from './stale-moves.js';
-import type { ClusterState, ResourceState, View } from './state.js';
+import { type ClusterState, freshWindow, type ResourceState, type StandingView, type View } from './state.js';
 
 /** This node's view, sent with every heartbeat. */
 export function viewOf(s: ClusterState, now: number): View {
@@ -31,6 +31,21 @@ export function viewOf(s: ClusterState, now: number): View {
     hears: hearsOf(s),
     ...(s.adminStop ? { adminStop: s.adminStop.phase } : {}),
     madeAt: now,
+  };
+}
+
+/**
+ * This node's view with the deadlines of its lease and of its hold on the witness: what its
+ * heartbeat thread answers with while the service is busy (netft/standing.ts answerAt gives
+ * back `viewOf(s, t)`'s lease and witness figures at any later `t`).
+ */
+export function standingView(s: ClusterState, now: number): StandingView {
+  const view = viewOf(s, now);
+  const defended = s.witness.lastDefendOkAt;
+  return {
+    view,
+    leaseUntil: leaseValid(s, now) ? s.leaseUntil : now - 1,
+    witnessFreshUntil: view.witnessHeld && defended !== null ? defended + freshWindow(s) : null,
   };
 }
 

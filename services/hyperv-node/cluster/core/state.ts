@@ -140,6 +140,18 @@ export interface View {
   madeAt?: number;
 }
 
+/**
+ * A view, and until when its lease and its hold on the witness hold (the node's clock): what the
+ * node's heartbeat thread answers with while its service is busy (netft/standing.ts).
+ */
+export interface StandingView {
+  view: View;
+  /** The end of the node's lease; before `view.madeAt` when it held none. */
+  leaseUntil: number;
+  /** Until when the node's hold on the witness is fresh; null when it held none. */
+  witnessFreshUntil: number | null;
+}
+
 /** What this node knows of a peer: its heartbeats and its last view. */
 export interface PeerState {
   lastOkAt: number | null;
