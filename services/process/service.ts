@@ -113,6 +113,7 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
   };
 
   const nc = await connectNats(cfg.natsUrl, `${cfg.component}:${cfg.host}`, undefined, cfg.runToken);
+  watchNats(nc, log);
   stops.push(answerEchoesAndHeartbeat(cfg, nc, clock));
   phase('nats');
   const { metrics, metricsUrl, stop: stopMetrics } = await serveMetrics(cfg);
@@ -164,12 +165,40 @@ function answerEchoesAndHeartbeat(cfg: ServiceConfig<unknown>, nc: NatsConnectio
     },
   });
   const hb = setInterval(() => {
-    nc.publish(
-      subjects.chassisHeartbeat(cfg.host),
-      encodeJson({ host: cfg.host, component: cfg.component, at: clock.now() }),
-    );
+    try {
+      nc.publish(
+        subjects.chassisHeartbeat(cfg.host),
+        encodeJson({ host: cfg.host, component: cfg.component, at: clock.now() }),
+      );
+    } catch {
+      // A connection that closed: watchNats says why and stops the process.
+    }
   }, cfg.timing.moduleHeartbeatMs);
   return () => clearInterval(hb);
+}
+
+/**
+ * Logs the NATS connection's losses and recoveries, and stops the process when the connection
+ * closes for good on an error: a service without NATS cannot do its part, and a process that
+ * exits is one its supervisor sees (a stop's drain closes it without an error).
+ */
+function watchNats(nc: NatsConnection, log: Logger): void {
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (
+        s.type === 'disconnect' ||
+        s.type === 'reconnect' ||
+        s.type === 'staleConnection' ||
+        s.type === 'error'
+      )
+        log('warn', `NATS connection: ${s.type}`, { ...('error' in s ? { error: String(s.error) } : {}) });
+    }
+  })();
+  void nc.closed().then((err) => {
+    if (!err) return;
+    log('error', 'the NATS connection closed: the service stops', { error: String(err) });
+    process.exit(1);
+  });
 }
 
 /** Serves the process's Prometheus registry as /metrics. */

@@ -1,7 +1,7 @@
 /**
  * Configuration pushes from the leader's adapter (adapter): each push goes to every member over
- * NATS and to the witness, and commits on a majority of copies; one push per membership is in
- * flight at a time.
+ * NATS (as a delta when it can, config-delta.ts) and to the witness, and commits on a majority of
+ * copies; one push per membership is in flight at a time.
  */
 import { DcboxError } from '../../actor/errors.js';
 import type { WitnessClient } from '../../generated/dcbox/witness/v1/Witness.js';
@@ -9,8 +9,10 @@ import type { Logger } from '../../process/log.js';
 import { deadline, rpc } from '../../transport/grpc.js';
 import { decodeJson, encodeJson, type NatsConnection } from '../../transport/nats.js';
 import { subjects } from '../../transport/subjects.js';
+import { configDelta } from './config-delta.js';
 import type { ClusterEffect } from './core/protocol.js';
 import { commitError } from './core/replication.js';
+import type { ClusterConfig } from './core/state.js';
 import type { NodeReply, NodeRequest } from './node-protocol.js';
 
 type Push = Extract<ClusterEffect, { type: 'push' }>;
@@ -41,6 +43,9 @@ export class ConfigPushQueue {
     inflightEpoch: -1,
     next: null,
   };
+
+  /** The configuration each member last acknowledged from this node, and in which membership. */
+  private readonly acked = new Map<string, { epoch: number; config: ClusterConfig }>();
 
   constructor(private readonly link: PushLink) {}
 
@@ -80,29 +85,7 @@ export class ConfigPushQueue {
 
   /** Replicates a configuration: a change commits on (N/2 rounded down) + 1 copies (docs/domain.md §Vote arithmetic). */
   private async push(e: Push): Promise<void> {
-    const req: NodeRequest = {
-      kind: 'push',
-      from: this.link.host,
-      config: e.config,
-      epoch: e.epoch,
-      members: e.members,
-      leader: e.leader,
-    };
-    // A member is given as long to store a copy as it would take to be declared down (delay ×
-    // threshold): the Global Update Manager waits on every member, and a member that cannot answer
-    // is removed by the membership, not by an update's timeout. A busy member (hundreds of roles
-    // in the configuration) is slow, not gone.
-    const timeout = this.link.timeoutMs;
-    // Encoded once for every member: with a thousand roles a copy is ~360 KB of JSON.
-    const data = encodeJson(req);
-    const acks = await Promise.all(
-      e.to.map((to) =>
-        this.link.nc
-          .request(subjects.clusterNode(this.link.cluster, to), data, { timeout })
-          .then((m) => decodeJson<NodeReply>(m.data).ok)
-          .catch(() => false),
-      ),
-    );
+    const acks = await this.sendToMembers(e);
     let copies = 1 + acks.filter(Boolean).length;
     const st = this.link.witnessState();
     if (this.link.witness && st.held) {
@@ -115,7 +98,7 @@ export class ConfigPushQueue {
             config_version: e.config.version,
             config_json: this.link.witnessKeepsConfig ? JSON.stringify(e.config) : '',
           },
-          deadline(timeout),
+          deadline(this.link.timeoutMs),
           cb,
         ),
       ).then(
@@ -126,5 +109,57 @@ export class ConfigPushQueue {
     }
     const error = commitError(e, copies, this.link.leads());
     for (const r of e.replyTo) this.link.settle(r, error && new DcboxError(error.code, error.message));
+  }
+
+  /**
+   * Sends the push to every member: a delta from the configuration it last acknowledged from this
+   * leader in this membership, else (or when it answers that it no longer holds that one) the
+   * whole configuration. Each distinct request is encoded once, whatever the members it goes to.
+   */
+  private async sendToMembers(e: Push): Promise<boolean[]> {
+    const head = {
+      kind: 'push' as const,
+      from: this.link.host,
+      epoch: e.epoch,
+      members: e.members,
+      leader: e.leader,
+    };
+    const encoded = new Map<ClusterConfig | null, Uint8Array>();
+    const encode = (base: ClusterConfig | null): Uint8Array => {
+      let data = encoded.get(base);
+      if (!data) {
+        const delta = base && configDelta(base, e.config);
+        const req: NodeRequest = delta ? { ...head, delta } : { ...head, config: e.config };
+        data = encodeJson(req);
+        encoded.set(base, data);
+      }
+      return data;
+    };
+    return Promise.all(
+      e.to.map(async (to) => {
+        const acked = this.acked.get(to);
+        const base = acked?.epoch === e.epoch ? acked.config : null;
+        let reply = await this.request(to, encode(base));
+        if (base && reply?.ok === false && reply.code === 'BAD_STATE')
+          reply = await this.request(to, encode(null));
+        if (reply?.ok) this.acked.set(to, { epoch: e.epoch, config: e.config });
+        else this.acked.delete(to);
+        return reply?.ok === true;
+      }),
+    );
+  }
+
+  /**
+   * One member's answer to a push, or null when it gave none in time. A member is given as long
+   * to store a copy as it would take to be declared down (delay × threshold): the Global Update
+   * Manager waits on every member, and a member that cannot answer is removed by the membership,
+   * not by an update's timeout. A busy member (hundreds of roles in the configuration) is slow,
+   * not gone.
+   */
+  private request(to: string, data: Uint8Array): Promise<NodeReply | null> {
+    return this.link.nc
+      .request(subjects.clusterNode(this.link.cluster, to), data, { timeout: this.link.timeoutMs })
+      .then((m) => decodeJson<NodeReply>(m.data))
+      .catch(() => null);
   }
 }

@@ -28,6 +28,7 @@ import {
   type RedirectAdmission,
   watchMembers,
 } from '../csv/core.js';
+import { applyDelta } from './config-delta.js';
 import { ConfigPushQueue } from './config-push.js';
 import {
   type ClusterConfig,
@@ -74,6 +75,8 @@ export class ClusterService {
   private readonly savedConfig: SavedConfig;
   private readonly link: NodeLink;
   private netft: NetFt | null = null;
+  /** The last push the core took whole, for the next delta from the same leader (adoptPush). */
+  private lastPush: { epoch: number; leader: string; config: ClusterConfig } | null = null;
   private readonly reservations: ClusterReservations;
   private stopped = false;
   /** Whether this node's CSVs are online: they start online and follow the cluster service. */
@@ -455,14 +458,7 @@ export class ClusterService {
   private async handleNodeRequest(req: NodeRequest): Promise<unknown> {
     switch (req.kind) {
       case 'push':
-        this.actor.send({
-          type: 'configPush',
-          from: req.from,
-          config: req.config,
-          epoch: req.epoch,
-          members: req.members,
-          leader: req.leader,
-        });
+        this.adoptPush(req);
         return undefined;
       case 'command':
         return this.askLocal(req.cmd);
@@ -471,6 +467,33 @@ export class ClusterService {
       case 'service':
         return this.serviceControl(req.action, req.forceQuorum);
     }
+  }
+
+  /**
+   * Hands a leader's push to the core, a delta rebuilt on the copy this node took from the same
+   * leader in the same membership (config-delta.ts). Without that copy, still the configuration
+   * the core holds, the push is refused with BAD_STATE and the leader sends it whole.
+   */
+  private adoptPush(req: Extract<NodeRequest, { kind: 'push' }>): void {
+    const last = this.lastPush;
+    let config: ClusterConfig;
+    if ('delta' in req) {
+      const holds =
+        last?.epoch === req.epoch &&
+        last.leader === req.leader &&
+        last.config.version === req.delta.base &&
+        this.actor.state.config === last.config;
+      if (!last || !holds)
+        throw new DcboxError(
+          'BAD_STATE',
+          `no copy of configuration version ${req.delta.base} to apply a delta to`,
+        );
+      config = applyDelta(last.config, req.delta);
+    } else config = req.config;
+    const { from, epoch, members, leader } = req;
+    this.actor.send({ type: 'configPush', from, config, epoch, members, leader });
+    // Kept only when the core took it as it is (a stale push leaves the core's own).
+    this.lastPush = this.actor.state.config === config ? { epoch, leader, config } : null;
   }
 
   /** Moves a role this node owns to another node, as the OS shutdown does (os-shutdown.ts). */
