@@ -71,8 +71,8 @@ describe('host files on a Docker network', () => {
       runToken: token,
     });
     expect(f.config.runToken).toBe(token);
-    expect(f.natsConf).toContain(`authorization { token: "${token}" }`);
-    expect(f.natsConf).toContain(`authorization { user: "dcbox", password: "${token}" }`);
+    expect(f.natsConf).toContain(`authorization { token: "${token}", timeout: 10 }`);
+    expect(f.natsConf).toContain(`authorization { user: "dcbox", password: "${token}", timeout: 10 }`);
     const routes = f.natsConf.split('\n').filter((l) => l.includes('nats-route://'));
     expect(routes.every((r) => r.includes(`nats-route://dcbox:${token}@198.19.63.`))).toBe(true);
   });

@@ -31,6 +31,9 @@ export interface HostFilesInput {
   runToken: string | null;
 }
 
+/** Seconds a NATS client or route has to authenticate once connected (nats-server's default: 2). */
+const AUTH_TIMEOUT_S = 10;
+
 /** The service config and NATS config of one host. */
 export function hostFiles(input: HostFilesInput): HostFiles {
   const { plan, topo, addresses } = input;
@@ -43,17 +46,20 @@ export function hostFiles(input: HostFilesInput): HostFiles {
   // do (docs/security.md); the token is hex, safe in the quotes and the route URLs.
   const token = input.runToken;
   const routeAuth = token ? `dcbox:${token}@` : '';
+  // A client has AUTH_TIMEOUT_S to authenticate, not the server's 2 s: a service busy on a
+  // saturated machine (the 16-node session) took longer to reconnect, the server refused it with
+  // 'Authentication Timeout', and the client gave up its connection for good.
   const nats = [
     `server_name: "${plan.name}"`,
     `listen: "${own.address}:${own.natsPort}"`,
-    ...(token ? [`authorization { token: "${token}" }`] : []),
+    ...(token ? [`authorization { token: "${token}", timeout: ${AUTH_TIMEOUT_S} }`] : []),
     // Find dead routes and clients quickly: a partition should not leave stale connections.
     'ping_interval: "2s"',
     'ping_max: 2',
     'cluster {',
     '  name: "dcbox"',
     `  listen: "${own.address}:${own.clusterPort}"`,
-    ...(token ? [`  authorization { user: "dcbox", password: "${token}" }`] : []),
+    ...(token ? [`  authorization { user: "dcbox", password: "${token}", timeout: ${AUTH_TIMEOUT_S} }`] : []),
     // Full mesh of explicit routes only; NATS forwards one hop, so a cut link stays cut.
     '  no_advertise: true',
     '  routes: [',

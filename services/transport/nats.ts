@@ -26,6 +26,9 @@ export async function connectNats(
         ...(token ? { token } : {}),
         reconnect: true,
         maxReconnectAttempts: -1,
+        // Two authentication errors in a row (a server's 'Authentication Timeout' to a client too
+        // busy to answer in time) would otherwise end the reconnecting for good.
+        ignoreAuthErrorAbort: true,
         reconnectTimeWait: 200,
         pingInterval: 2000,
         maxPingOut: 2,

@@ -3,21 +3,7 @@ import { Random } from '../../actor/clock.js';
 import { applyDelta, configDelta } from './config-delta.js';
 import { bump, withRole } from './core/replication.js';
 import type { ClusterConfig, ClusterState, RoleConfig } from './core/state.js';
-
-function role(name: string, owner: string): RoleConfig {
-  return {
-    name,
-    vm: { name } as RoleConfig['vm'],
-    owner,
-    preferredOwners: [],
-    allowFailback: false,
-    desired: 'Online',
-    moving: null,
-    failovers: [],
-    failed: false,
-    failedAt: null,
-  } as RoleConfig;
-}
+import { onlineRole } from './test-support.js';
 
 const csv = (coordinator: string): ClusterConfig['csv'] => ({
   Volume1: { volume: 'Volume1', lun: 'CSV1', path: 'C:\\ClusterStorage\\Volume1', coordinator },
@@ -30,7 +16,7 @@ function change(c: ClusterConfig, r: Random, n: number): ClusterConfig {
   const names = Object.keys(c.roles);
   const pick = names[Math.floor(r.next() * names.length)];
   const what = r.next();
-  if (what < 0.4 || !pick) return bump(s, (x) => withRole(x, role(`VM${n}`, 'N1'))).config;
+  if (what < 0.4 || !pick) return bump(s, (x) => withRole(x, onlineRole(`VM${n}`, 'N1'))).config;
   if (what < 0.8)
     return bump(s, (x) => withRole(x, { ...(x.roles[pick] as RoleConfig), owner: `N${n % 3}` })).config;
   if (what < 0.9)
@@ -64,7 +50,7 @@ describe('configuration deltas', () => {
 
   it('carry only the roles that changed', () => {
     let c = empty;
-    for (let n = 1; n <= 1000; n++) c = withRole(c, role(`VM${n}`, 'N1'));
+    for (let n = 1; n <= 1000; n++) c = withRole(c, onlineRole(`VM${n}`, 'N1'));
     const next = bump({ config: c } as ClusterState, (x) =>
       withRole(x, { ...(x.roles.VM7 as RoleConfig), owner: 'N2' }),
     ).config;
@@ -76,9 +62,9 @@ describe('configuration deltas', () => {
 
   it('are refused when they would not keep the roles in order (a role removed and added again)', () => {
     let c = empty;
-    for (const n of [1, 2, 3]) c = withRole(c, role(`VM${n}`, 'N1'));
+    for (const n of [1, 2, 3]) c = withRole(c, onlineRole(`VM${n}`, 'N1'));
     const { VM1: _gone, ...rest } = c.roles;
-    const readded = { ...c, version: c.version + 1, roles: { ...rest, VM1: role('VM1', 'N2') } };
+    const readded = { ...c, version: c.version + 1, roles: { ...rest, VM1: onlineRole('VM1', 'N2') } };
     expect(configDelta(c, readded)).toBeNull();
   });
 });
