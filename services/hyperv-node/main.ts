@@ -11,6 +11,7 @@ import type { NodeSettings } from '../process/config.js';
 import { injected } from '../process/injected-bugs.js';
 import { runService, type ServiceContext } from '../process/service.js';
 import type { ClusterState } from './cluster/core/decide.js';
+import { startNodeNetFt } from './cluster/netft/netft.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
 import { CsvVolume } from './csv/csv-volume.js';
 import type { CsvVolumeOptions } from './csv/options.js';
@@ -152,18 +153,21 @@ await runService<NodeSettings>({
   async setup(ctx) {
     const { cfg, log, onStop } = ctx;
     const s = cfg.settings;
+    // The coordinator serves redirected I/O to the cluster's members only, and heartbeats are
+    // answered only by a started cluster service (the cluster is built after its volumes).
+    let cluster: ClusterService | null = null;
+    // The heartbeat thread starts first, beside the rest of the node's start (netft/).
+    const netft = startNodeNetFt(cfg, log, (view) => cluster?.answerHeartbeat(view) ?? null);
+    onStop(() => netft.stop());
     const disks = new Multipath(cfg, log);
     disks.start();
-    // The coordinator serves redirected I/O to the cluster's members only (the cluster is built
-    // after its volumes, so the question waits for it).
-    let cluster: ClusterService | null = null;
     const volumes = await csvVolumes(ctx, disks, {
       admitRedirect: (node, epoch) => cluster?.admitRedirect(node, epoch) ?? 'refuse',
       epoch: () => cluster?.epoch() ?? 0,
     });
     const vms = vmHost(ctx, disks, volumes);
     cluster = clusterService(ctx, disks, vms, volumes);
-    cluster.start();
+    await cluster.start(netft);
     onStop(() => cluster.stop());
     onStop(() => disks.stop());
     onStop(() => vms.stop());

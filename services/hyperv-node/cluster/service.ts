@@ -39,8 +39,10 @@ import {
   decideCluster,
   leaseValid,
   type MigrationResult,
+  type StandingView,
   standingView,
   startTimers,
+  type View,
   type VmState,
 } from './core/decide.js';
 import { mayFence } from './core/fencing.js';
@@ -48,7 +50,7 @@ import { roleView, stateView } from './core/views.js';
 import { ClusterEventLog, logCsvModes } from './event-log.js';
 import { initialFromSettings, witnessClientFor } from './from-settings.js';
 import { clusterGrpcService } from './grpc-service.js';
-import { NetFt } from './netft/netft.js';
+import type { NetFt } from './netft/netft.js';
 import { NodeLink } from './node-link.js';
 import type { NodeRequest } from './node-protocol.js';
 import type { ClusterCsv, ClusterObserver, ClusterVms } from './ports.js';
@@ -135,9 +137,14 @@ export class ClusterService {
     });
   }
 
-  /** Subscribes to the node's cluster subjects and starts heartbeating. */
-  start(): void {
-    this.netft = this.startNetFt();
+  /**
+   * Subscribes to the node's cluster subjects and starts heartbeating through `netft`, once it
+   * listens: a node that heartbeats before it can be answered looks silent to its peers, and they
+   * formed without it.
+   */
+  async start(netft: NetFt): Promise<void> {
+    await netft.ready;
+    this.netft = netft;
     this.subs.push(
       this.link.serveRequests((req) => this.handleNodeRequest(req)),
       this.link.watchPowerOffs((host) => {
@@ -250,28 +257,13 @@ export class ClusterService {
   }
 
   /**
-   * The heartbeat thread: it answers peers' heartbeats with what the core makes of each (a
-   * malformed one is ignored, and the peer counts as silent), or alone when the core is late.
+   * A peer's heartbeat (null: a malformed one, ignored, and the peer counts as silent), handed to
+   * the core; this node's answer. None until the service started.
    */
-  private startNetFt(): NetFt {
-    const cfg = this.cfg;
-    return new NetFt({
-      natsUrl: cfg.natsUrl,
-      ...(cfg.runToken ? { token: cfg.runToken } : {}),
-      name: `${cfg.component}:${cfg.host}`,
-      subject: subjects.clusterHeartbeat(cfg.settings.cluster, cfg.host),
-      delayMs: cfg.timing.sameSubnetDelayMs,
-      onHeartbeat: (view) => {
-        if (view) this.actor.send({ type: 'hbRequest', view });
-        return standingView(this.actor.state, this.clock.now());
-      },
-      standing: () => standingView(this.actor.state, this.clock.now()),
-      log: this.log,
-      onFailure: (err) => {
-        this.log('error', 'the heartbeat thread failed: the node stops', { error: err.message });
-        process.exit(1);
-      },
-    });
+  answerHeartbeat(view: View | null): StandingView | null {
+    if (!this.netft || this.stopped) return null;
+    if (view) this.actor.send({ type: 'hbRequest', view });
+    return standingView(this.actor.state, this.clock.now());
   }
 
   private heartbeat(e: Extract<ClusterEffect, { type: 'heartbeat' }>): void {

@@ -79,6 +79,7 @@ export type {
   RoleConfig,
   SavedClusterConfig,
   ServiceState,
+  StandingView,
   View,
   VmState,
   WitnessView,

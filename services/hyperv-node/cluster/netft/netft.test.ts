@@ -93,11 +93,10 @@ describe('the heartbeat thread (NATS, a worker thread, a peer process)', () => {
         if (view?.node === 'PEER') heard++;
         return standingNow();
       },
-      standing: standingNow,
       log: (_level, msg) => logs.push(msg),
       onFailure: (err) => logs.push(`failure: ${err.message}`),
     });
-    await sleep(1000);
+    await netft.ready;
   });
 
   afterAll(() => {

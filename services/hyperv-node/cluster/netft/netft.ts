@@ -4,9 +4,11 @@
  * answer back, and checks in with the thread's hang watch (hang-watch.ts).
  */
 import type { Worker } from 'node:worker_threads';
+import type { NodeSettings, ServiceConfig } from '../../../process/config.js';
 import type { Logger } from '../../../process/log.js';
 import { startThread } from '../../../process/thread.js';
 import { decodeJson, encodeJson } from '../../../transport/nats.js';
+import { subjects } from '../../../transport/subjects.js';
 import type { View } from '../core/state.js';
 import type { FromNetFt, NetFtWorkerData, ToNetFt } from './protocol.js';
 import type { StandingView } from './standing.js';
@@ -27,13 +29,39 @@ export interface NetFtOptions {
   subject: string;
   /** SameSubnetDelay: the hang watch's period, and a quarter of it the service's time to answer. */
   delayMs: number;
-  /** A peer's heartbeat arrived: hands its view to the core and returns this node's answer. */
-  onHeartbeat: (view: View | null) => StandingView;
-  /** This node's view now, to stand in with until the first heartbeat is answered. */
-  standing: () => StandingView;
+  /**
+   * A peer's heartbeat arrived: hands its view to the core and returns this node's answer; null
+   * while the service has not started (the heartbeat goes unanswered).
+   */
+  onHeartbeat: (view: View | null) => StandingView | null;
   log: Logger;
   /** The thread failed or exited while the service runs: the node can no longer heartbeat. */
   onFailure: (err: Error) => void;
+}
+
+/**
+ * Starts a node's heartbeat thread (cfg's NATS and SameSubnetDelay); `answer` is the cluster
+ * service's (ClusterService.answerHeartbeat). A thread that fails stops the node: without it the
+ * node can no longer heartbeat, and its peers would remove it while it still ran its VMs.
+ */
+export function startNodeNetFt(
+  cfg: ServiceConfig<NodeSettings>,
+  log: Logger,
+  answer: (view: View | null) => StandingView | null,
+): NetFt {
+  return new NetFt({
+    natsUrl: cfg.natsUrl,
+    ...(cfg.runToken ? { token: cfg.runToken } : {}),
+    name: `${cfg.component}:${cfg.host}`,
+    subject: subjects.clusterHeartbeat(cfg.settings.cluster, cfg.host),
+    delayMs: cfg.timing.sameSubnetDelayMs,
+    onHeartbeat: answer,
+    log,
+    onFailure: (err) => {
+      log('error', 'the heartbeat thread failed: the node stops', { error: err.message });
+      process.exit(1);
+    },
+  });
 }
 
 /** A node's heartbeat thread, seen from its cluster service. */
@@ -43,8 +71,14 @@ export class NetFt {
   private nextId = 1;
   private readonly alive: NodeJS.Timeout;
   private stopped = false;
+  /** Resolves once the thread listens for heartbeats; rejects if it fails first. */
+  readonly ready: Promise<void>;
+  private onReady: (err?: Error) => void = () => {};
 
   constructor(private readonly opts: NetFtOptions) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.onReady = (err) => (err ? reject(err) : resolve());
+    });
     const workerData: NetFtWorkerData = {
       natsUrl: opts.natsUrl,
       name: `${opts.name}:netft`,
@@ -62,7 +96,6 @@ export class NetFt {
     this.worker.on('message', (m: FromNetFt) => this.onMessage(m));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`the heartbeat thread exited (code ${code})`)));
-    this.post({ type: 'standing', standing: opts.standing() });
     this.alive = setInterval(() => this.post({ type: 'alive' }), opts.delayMs);
     this.alive.unref();
   }
@@ -87,14 +120,17 @@ export class NetFt {
 
   private onMessage(m: FromNetFt): void {
     switch (m.type) {
-      case 'request':
-        this.post({ type: 'answer', id: m.id, standing: this.opts.onHeartbeat(parseView(m.data)) });
+      case 'request': {
+        const standing = this.opts.onHeartbeat(parseView(m.data));
+        if (standing) this.post({ type: 'answer', id: m.id, standing });
         return;
+      }
       case 'result':
         this.results.get(m.id)?.(m.data);
         this.results.delete(m.id);
         return;
       case 'ready':
+        this.onReady();
         return;
       case 'failed':
         this.fail(new Error(`the heartbeat thread cannot reach NATS: ${m.message}`));
@@ -120,6 +156,7 @@ export class NetFt {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.alive);
+    this.onReady(err);
     this.opts.onFailure(err);
   }
 }

@@ -23,8 +23,6 @@ export interface NetFtWorkerData {
 export type ToNetFt =
   /** The service's answer to heartbeat `id`, and from now on the view to stand in with. */
   | { type: 'answer'; id: number; standing: StandingView }
-  /** The view to stand in with (sent at start, before any heartbeat arrives). */
-  | { type: 'standing'; standing: StandingView }
   /** A check-in with nothing else. */
   | { type: 'alive' }
   /** Send a heartbeat request (the encoded view) and report its answer as result `id`. */
@@ -33,6 +31,7 @@ export type ToNetFt =
 
 /** From the heartbeat thread to the cluster service. */
 export type FromNetFt =
+  /** The thread listens for heartbeats (its subscription reached the server). */
   | { type: 'ready' }
   | { type: 'failed'; message: string }
   /** A peer's heartbeat (its encoded view), to answer with `answer` of the same id. */

@@ -61,8 +61,10 @@ async function send(nc: NatsConnection, m: Extract<ToNetFt, { type: 'send' }>): 
   }
 }
 
-const connected = connectNats(data.natsUrl, data.name, undefined, data.token).then((nc) => {
+const connected = connectNats(data.natsUrl, data.name, undefined, data.token).then(async (nc) => {
   nc.subscribe(data.subject, { callback: (_err, msg) => onHeartbeat(msg) });
+  // Ready once the server has the subscription: a heartbeat sent then is answered.
+  await nc.flush();
   post({ type: 'ready' });
   return nc;
 });
@@ -75,9 +77,6 @@ port.on('message', (m: ToNetFt) => {
     case 'answer':
       standing = m.standing;
       answer(m.id, m.standing);
-      return;
-    case 'standing':
-      standing = m.standing;
       return;
     case 'alive':
       return;
