@@ -159,7 +159,6 @@ export class ClusterService {
 
   stop(): void {
     this.stopped = true;
-    this.netft?.stop();
     this.actor.stop();
     this.stopCsvEvents();
     for (const s of this.subs) s.unsubscribe();
