@@ -8,6 +8,7 @@
  * read only this. docs/chaos.md §History describes every line; older histories, which lack the
  * independent evidence, still parse (the checkers then say `unknown` where they needed it).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RECORDED_FAULT_KINDS, type RecordedFaultKind } from '../orchestrator/faults/kinds.js';
@@ -488,4 +489,28 @@ export function endOf(h: History): number {
   let end = 0;
   for (const e of h) end = Math.max(end, e.t);
   return end;
+}
+
+/**
+ * The first 16 hex digits of the SHA-1 of a history's JSON Lines (textDigest of the JSON Lines `dcbox chaos` writes),
+ * fed line by line: a swarm hashes every seed's history, and building the whole text only to hash
+ * it was a tenth of a seed's time.
+ */
+export function historyDigest(entries: readonly HistoryEntry[]): string {
+  const h = createHash('sha1');
+  // A few hundred lines to an update: one update per line cost as much as the JSON itself.
+  let text = '';
+  for (const e of entries) {
+    text += `${JSON.stringify(e)}\n`;
+    if (text.length >= 1 << 16) {
+      h.update(text);
+      text = '';
+    }
+  }
+  return h.update(text).digest('hex').slice(0, 16);
+}
+
+/** The digest of a history's JSON Lines text, as historyDigest gives it from its entries. */
+export function textDigest(text: string): string {
+  return createHash('sha1').update(text).digest('hex').slice(0, 16);
 }

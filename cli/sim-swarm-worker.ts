@@ -13,6 +13,7 @@ const cfg: SwarmConfig = {
   topology: resolveTopology(loadTopology(data.topologyFile), data.topologyFile, data.timing),
   durationMs: data.durationMs,
   bugs: parseInjectedBugs(data.bug),
+  digest: data.digest,
 };
 const port = parentPort;
 if (!port) throw new Error('sim-swarm-worker runs only as a worker thread');

@@ -6,15 +6,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { textDigest } from '../chaos/history.js';
 import { parseTopology, resolveTopology } from '../orchestrator/topology/topology.js';
 import { INJECTED_BUGS, type InjectedBug, NO_BUGS } from '../services/process/injected-bugs.js';
 import { runSimulation } from '../sim/run.js';
-import { fnv1a, parseSeeds, runSeed, type SeedOutcome } from '../sim/swarm.js';
+import { parseSeeds, runSeed, type SeedOutcome } from '../sim/swarm.js';
 import { runSwarm } from './sim-swarm.js';
 
 const FILE = new URL('../topologies/seed.yaml', import.meta.url).pathname;
 const topology = resolveTopology(parseTopology(readFileSync(FILE, 'utf8'), FILE), FILE, 'fast');
-const swarm = (seeds: string, durationMs: number, bug?: string, stopWhen?: (o: SeedOutcome) => boolean) =>
+const swarm = (
+  seeds: string,
+  durationMs: number,
+  bug?: string,
+  stopWhen?: (o: SeedOutcome) => boolean,
+  digest?: boolean,
+) =>
   runSwarm({
     topologyFile: FILE,
     timing: 'fast',
@@ -23,6 +30,7 @@ const swarm = (seeds: string, durationMs: number, bug?: string, stopWhen?: (o: S
     seeds: parseSeeds(seeds),
     jobs: 2,
     stopWhen,
+    digest,
   });
 
 describe('parseSeeds', () => {
@@ -36,12 +44,14 @@ describe('parseSeeds', () => {
 
 describe('dcbox sim swarm', () => {
   it('gives, from a worker, what the seed gives run in place: the same drawn kinds and history', async () => {
-    const { outcomes } = await swarm('3..4', 30_000);
+    const { outcomes } = await swarm('3..4', 30_000, undefined, undefined, true);
     for (const o of outcomes) {
       const here = runSimulation({ seed: o.seed, topology, durationMs: 30_000 });
       expect(o.mix).toEqual(here.mix);
-      expect(o.historyHash).toBe(fnv1a(here.jsonl));
-      expect(runSeed(o.seed, { topology, durationMs: 30_000, bugs: NO_BUGS })).toEqual(o);
+      expect(o.historyHash).toBe(textDigest(here.jsonl()));
+      expect(runSeed(o.seed, { topology, durationMs: 30_000, bugs: NO_BUGS, digest: true })).toEqual(o);
+      // Without a digest asked for, the outcome carries none (and costs none).
+      expect(runSeed(o.seed, { topology, durationMs: 30_000, bugs: NO_BUGS }).historyHash).toBeUndefined();
     }
     expect(outcomes[0]?.mix).not.toEqual(outcomes[1]?.mix);
   });

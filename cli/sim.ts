@@ -23,7 +23,7 @@ import { experimentOf } from '../sim/schedule-file.js';
 import { shrink } from '../sim/shrink.js';
 import { parseSeeds, type SwarmSummary } from '../sim/swarm.js';
 import { EXPERIMENTS_DIR } from './chaos.js';
-import { runSwarm } from './sim-swarm.js';
+import { needsSwarmRerun, rerunSwarm, runSwarm } from './sim-swarm.js';
 import { printJson } from './util.js';
 
 /** What both subcommands take. */
@@ -123,7 +123,7 @@ export function addSimCommands(cli: Command): void {
     .action((topology: string | undefined, o: SimCliOptions & { history?: string; json?: boolean }) => {
       const seed = seedOf(o.seed, false);
       const { result, realMs, judgeMs } = simulate(topology, o, seed);
-      if (o.history) writeFileSync(o.history, result.jsonl);
+      if (o.history) writeFileSync(o.history, result.jsonl());
       const s = summary(result, seed, realMs, judgeMs);
       if (o.json) printJson(s);
       else {
@@ -202,6 +202,10 @@ function addSwarmCommand(sim: Command): void {
         topology: string | undefined,
         o: SimCliOptions & { seeds: string; jobs: string; json?: boolean },
       ) => {
+        if (needsSwarmRerun()) {
+          process.exitCode = await rerunSwarm();
+          return;
+        }
         let seeds: number[];
         try {
           seeds = parseSeeds(o.seeds);

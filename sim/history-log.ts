@@ -33,6 +33,11 @@ export class HistoryLog {
 
   /** The history as JSON Lines, the format `dcbox chaos` writes. */
   jsonl(): string {
-    return this.entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    return historyJsonl(this.entries);
   }
+}
+
+/** A history as JSON Lines, the format `dcbox chaos` writes. */
+export function historyJsonl(entries: readonly HistoryEntry[]): string {
+  return entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
 }

@@ -66,7 +66,8 @@ export interface SimOptions {
 /** What a simulated run gives back. */
 export interface SimResult {
   history: HistoryEntry[];
-  jsonl: string;
+  /** The history as JSON Lines (made on demand: a swarm only hashes it). */
+  jsonl: () => string;
   faults: PlannedFault[];
   mix: FaultMix;
   /** The first in-step invariant broken; the run stopped at its step. */
@@ -250,7 +251,7 @@ export function simulate(opts: SimOptions): Simulated {
   history.add(endLine(opts));
   return {
     history: history.entries,
-    jsonl: history.jsonl(),
+    jsonl: () => history.jsonl(),
     faults,
     mix,
     violation,

