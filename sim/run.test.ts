@@ -312,13 +312,32 @@ describe('seeds of the swarm fixed in the cluster core (issue 18)', () => {
   // again without the move's mark. The push of the mark still counted its copies 5 s later and
   // answered the begin "committed", the migration went on, its end changed nothing in the new
   // configuration, and the VM ran on neither node for the rest of the run (survivor-continuity). A
-  // push commits only while its leader still leads (replication.ts commitError).
+  // push commits only while its leader still leads (replication.ts commitError, commit.test.ts).
+  // Since the regroup of seed 43 (below) the seed runs another course: its move of
+  // VirtualMachine1 now completes onto a node already removed and fenced, and the failover from
+  // there is judged fenced by that preempt (fencing-before-takeover: the key never registered
+  // again).
   it('never answers a change committed once its leader stopped leading', () => {
     const r = runSimulation({ seed: 32, topology: fourNodeDefault(), durationMs: 600_000 });
     expect(verdict(r, 'survivor-continuity')).toBe('pass');
+    expect(verdict(r, 'fencing-before-takeover')).toBe('pass');
     expect(r.report.verdict).not.toBe('fail');
-    const vm1 = r.moves.filter((m) => m.move.role === 'VirtualMachine1' && m.move.atMs < 390_000);
-    expect(vm1.at(-1)).toMatchObject({ ok: false, error: expect.stringMatching(/stopped leading/) });
+  });
+
+  // Seed 43: HVR2NODO1, the leader, was cut off from the other three. It timed HVR2NODO3 out
+  // first and regrouped with [HVR2NODO1, HVR2NODO2, HVR2NODO4], counting two members it had not
+  // heard for five seconds, kept quorum and fenced HVR2NODO3, while the others regrouped as
+  // [HVR2NODO2, HVR2NODO3, HVR2NODO4]: two memberships of epoch 8 with quorum (no-split-brain). A
+  // regroup that removes nodes now counts only the members heard lately (regroup.ts).
+  it('never keeps quorum by members it has not heard lately when it removes one', () => {
+    const r = runSimulation({ seed: 43, topology: fourNodeDefault(), durationMs: 600_000 });
+    expect(verdict(r, 'no-split-brain')).toBe('pass');
+    expect(r.report.verdict).not.toBe('fail');
+    const fenced = r.history.filter(
+      (e) =>
+        e.type === 'event' && e.kind === 'fenced' && e.node === 'HVR2NODO1' && e.t > 370_000 && e.t < 386_000,
+    );
+    expect(fenced).toEqual([]);
   });
 
   // Seed 26: HVR2NODO3 live-migrated VirtualMachine2 to HVR2NODO1 while the leader HVR2NODO2 was

@@ -85,6 +85,33 @@ describe('fencing-before-takeover', () => {
     expect(fencingBeforeTakeover(fenced).verdict).toBe('pass');
   });
 
+  it('counts a fence that still holds: the owner it was taken from never registered again after its preempt', () => {
+    // Four-node seed 32 (default timing): N2 is removed and its key preempted at 2 s; a move's
+    // end then makes it vm1's owner at 4 s, though it is no member; vm1 fails over from it to N1
+    // at 6 s. N2's key was gone the whole time, so nothing of it could reach the disk.
+    const h = (extra: HistoryEntry[]) =>
+      inOrder([
+        layout(0),
+        ...samples(N1, 0, 4000, { members: [N1], roles: { vm1: { owner: N1, state: 'Online' } } }),
+        ...samples(N1, 4000, 6000, { members: [N1], roles: { vm1: { owner: N2, state: 'Pending' } } }),
+        ...samples(N1, 6000, 9000, { members: [N1], roles: { vm1: { owner: N1, state: 'Online' } } }),
+        reservation(1, 'register', N1),
+        reservation(1, 'register', N2),
+        storageWrite(100, N1, 'vm1', 1, 'a'),
+        event(1900, N1, 'node-removed', { node: N2 }),
+        reservation(2000, 'preempt', N1, N2),
+        event(4000, N1, 'move-completed', { role: 'vm1', from: N1, to: N2 }),
+        event(6000, N1, 'failover', { role: 'vm1', from: N2, to: N1 }),
+        storageWrite(6500, N1, 'vm1', 2, 'b'),
+        ...extra,
+      ]);
+    expect(fencingBeforeTakeover(h([])).verdict).toBe('pass');
+    // Registered again after the preempt, its key could write: the takeover needs a new fence.
+    const back = fencingBeforeTakeover(h([reservation(3000, 'register', N2)]));
+    expect(back.verdict).toBe('fail');
+    expect(back.details).toContain(`${N1} took role vm1 from ${N2} at t=6000 ms`);
+  });
+
   it('lets the target of a planned move write before the fence, once its source stopped writing', () => {
     // Seed 670 of the default timing: N2 quick-migrates vm1 to N1 from 5 s (it saves the VM; its
     // last write at 5.2 s), N1 restores and writes it from 6 s, N2 dies before the move's end

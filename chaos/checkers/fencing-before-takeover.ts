@@ -130,10 +130,9 @@ function judgeByController(
   const lun = lunOf(layout, x);
   if (!lun) return { ok: null, why: `no layout line says which LUN ${x.what} lives on` };
   const log = reservationsOf(h);
-  const since = Math.max(
-    fenceNeededSince(h, layout, x, lastRegistration(log, x.from, lun, x.t)),
-    ownerSince(byNode, x),
-  );
+  const registered = lastRegistration(log, x.from, lun, x.t);
+  const needed = fenceNeededSince(h, layout, x, registered);
+  const since = Math.max(needed, ownerSince(byNode, x));
   const firstNew = firstWriteOfNewOwner(h, layout, x, since);
   const deadline = continuesMove(h, x, firstNew) ? x.t : Math.min(x.t, firstNew);
   const allowed = fencers(byNode, x);
@@ -144,6 +143,14 @@ function judgeByController(
   // controller finishes the victim's writes in flight before the preempt takes effect, and never
   // acknowledges a preempted initiator's write afterwards.
   if (preempts.some((p) => p.lun === lun && p.t >= since && allowed.has(p.initiator.host)))
+    return { ok: true };
+  // Preempted after its last registration and its last write there, it stayed fenced: the
+  // controller refuses every write of a key it removed until that key registers again, so no
+  // fresh preempt is due for an ownership it gained since (four-node seed 32: a move's end gave
+  // the role to a node that had been removed and fenced, and a failover took it from there
+  // before it ever registered again).
+  const keyGone = Math.max(needed, registered);
+  if (preempts.some((p) => p.lun === lun && p.t >= keyGone && allowed.has(p.initiator.host)))
     return { ok: true };
   const near = preempts.filter((p) => p.t >= since);
   const wrong = near.find((p) => p.lun !== lun) ?? near.find((p) => !allowed.has(p.initiator.host));

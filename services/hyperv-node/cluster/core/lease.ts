@@ -60,17 +60,23 @@ export function refreshQuorum(s: ClusterState, now: number): ClusterState {
   // A fresh quorum counts only peers heard lately: a node frozen past the threshold, or cut
   // off, cannot renew its lease, so it stops answering for its VMs before the survivors
   // restart them elsewhere.
-  const freshPeers = members.filter(
-    (m) => m !== s.self && (s.peers[m]?.lastOkAt ?? -Infinity) >= now - freshWindow(s) && sharesCluster(s, m),
-  );
   const fresh = countVotes(
     s.model,
     s.nodes.length,
-    1 + freshPeers.length,
+    heardMembers(s, now, members).length,
     partitionHoldsWitness(s, now, members),
   );
   const leaseUntil = s.service === 'Running' && (fresh.has || forced) ? now + leaseMs(s) : s.leaseUntil;
   return { ...s, quorum, leaseUntil, ...(s.forceQuorum ? { forceQuorum } : {}) };
+}
+
+/** This node and the members of `members` it heard from within the fresh window. */
+export function heardMembers(s: ClusterState, now: number, members: readonly string[]): string[] {
+  return members.filter(
+    (m) =>
+      m === s.self ||
+      ((s.peers[m]?.lastOkAt ?? Number.NEGATIVE_INFINITY) >= now - freshWindow(s) && sharesCluster(s, m)),
+  );
 }
 
 /** Whether this node's roles may act now (the adapter gates VM echo replies on it). */

@@ -9,7 +9,14 @@ import { assignCsvCoordinators } from './csv-coordination.js';
 import { clusterFormed, nodeRemovedByLeader } from './event-catalog.js';
 import { startFencing } from './fencing.js';
 import { pokeMembers } from './heartbeat-view.js';
-import { beginArbitration, countsUnwonWitness, refreshQuorum, witnessFresh } from './lease.js';
+import {
+  beginArbitration,
+  countsUnwonWitness,
+  heardMembers,
+  partitionHoldsWitness,
+  refreshQuorum,
+  witnessFresh,
+} from './lease.js';
 import { loseQuorum } from './leave.js';
 import type { ClusterDecision, ClusterEffectOrTimer } from './protocol.js';
 import { countVotes, usesWitness } from './quorum.js';
@@ -44,8 +51,19 @@ export function changeMembership(
     now,
   );
   const effects: ClusterEffectOrTimer[] = [...pre];
-  if (!s.quorum.has) {
-    if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, members.length, true).has) {
+  // A membership that removes nodes (and fences them) counts only the members this node heard
+  // lately: a leader cut off from everyone still counts those it has not yet timed out, and kept
+  // quorum with them while it fenced the one that timed out first, as the others regrouped
+  // without it (four-node seed 43, default timing: two memberships of epoch 8 with quorum).
+  // (A forced quorum, docs/domain.md §Forcing quorum, is left as it was.)
+  const heard = heardMembers(s, now, members).length;
+  const unheard =
+    removed.length > 0 &&
+    !s.forceQuorum &&
+    !countVotes(s.model, s.nodes.length, heard, partitionHoldsWitness(s, now, members)).has;
+  const voters = unheard ? heard : members.length;
+  if (!s.quorum.has || unheard) {
+    if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, voters, true).has) {
       // Only the witness can decide: arbitrate before giving up (docs/domain.md §Heartbeats, regroup).
       // Arbitration does not stop this node's roles: its lease spans the arbitration (lease.ts).
       // The challenge goes out now, even while another witness call is still answering: its
