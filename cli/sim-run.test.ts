@@ -42,3 +42,14 @@ describe('dcbox sim run --experiment', () => {
     expect(r.stderr).toContain('the simulation runs fault and wait steps only');
   });
 });
+
+describe('dcbox sim swarm', () => {
+  it('runs itself again under its V8 flags and prints the summary of that run', () => {
+    const r = dcbox(['sim', 'swarm', '--seeds', '1..2', '--timing', 'fast', '--duration', '5s', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { seeds: number; verdicts: { fail: number }; v8Flags: string[] };
+    expect(out.seeds).toBe(2);
+    expect(out.verdicts.fail).toBe(0);
+    expect(out.v8Flags).toEqual(['--single-threaded']);
+  });
+});

@@ -23,7 +23,7 @@ import { experimentOf } from '../sim/schedule-file.js';
 import { shrink } from '../sim/shrink.js';
 import { parseSeeds, type SwarmSummary } from '../sim/swarm.js';
 import { EXPERIMENTS_DIR } from './chaos.js';
-import { needsSwarmRerun, rerunSwarm, runSwarm } from './sim-swarm.js';
+import { needsSwarmRerun, rerunSwarm, runSwarm, SWARM_V8_FLAGS } from './sim-swarm.js';
 import { printJson } from './util.js';
 
 /** What both subcommands take. */
@@ -231,6 +231,8 @@ function addSwarmCommand(sim: Command): void {
           printJson({
             ...summary,
             failures: summary.failures.map((f) => ({ ...f, replay: replayCommand(f.seed, o, topology) })),
+            // The V8 flags the swarm ran under (SWARM_V8_FLAGS, when it started itself again).
+            v8Flags: process.execArgv.filter((f) => SWARM_V8_FLAGS.includes(f)),
           });
         else printSwarm(summary, o, topology);
         process.exitCode = summary.verdicts.fail > 0 ? 1 : 0;
