@@ -51,6 +51,32 @@ export function vmOfWrite(layout: Layout, w: StorageWriteEntry): string | null {
 }
 
 /**
+ * The controller's writes to each VM's disk (vmOfWrite over the history's layout), each list in
+ * time order (file order for equal times). Kept per history: fencing-before-takeover asks at every
+ * takeover, and finding a write's VM for every write of a ten-minute history each time was a
+ * tenth of the checkers' time in the simulation's swarm. Callers must not change the lists.
+ */
+export function writesByVm(h: History): ReadonlyMap<string, readonly StorageWriteEntry[]> {
+  return memoOf(writesByVmCache, h, groupWritesByVm);
+}
+
+const writesByVmCache = new WeakMap<History, { length: number; value: Map<string, StorageWriteEntry[]> }>();
+
+function groupWritesByVm(h: History): Map<string, StorageWriteEntry[]> {
+  const layout = layoutOf(h);
+  const out = new Map<string, StorageWriteEntry[]>();
+  for (const w of entriesOf(h, 'storage-write')) {
+    const vm = vmOfWrite(layout, w);
+    if (!vm) continue;
+    const list = out.get(vm);
+    if (list) list.push(w);
+    else out.set(vm, [w]);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.t - b.t);
+  return out;
+}
+
+/**
  * The host each controller write is attributed to. A write whose content hash matches a record a
  * VM's workload wrote is that workload's host's, even when it reached the controller through
  * another node: a node that lost its paths sends its I/O to the CSV's coordinator (redirected

@@ -13,7 +13,14 @@
  * fence: its takeovers are `unknown` — unless the nodes' own events show no fence at all, which
  * fails as before.
  */
-import { type EventEntry, entriesOf, type History, type HistoryEntry, type StateEntry } from '../history.js';
+import {
+  type EventEntry,
+  entriesOf,
+  type History,
+  type HistoryEntry,
+  type StateEntry,
+  type StorageWriteEntry,
+} from '../history.js';
 import {
   hasControllerLog,
   type Layout,
@@ -21,8 +28,8 @@ import {
   layoutOf,
   preemptVictims,
   reservationsOf,
-  vmOfWrite,
   writerOf,
+  writesByVm,
 } from './evidence.js';
 import { samplesByNode } from './samples.js';
 import { type Takeover, takeoversOf, viewAt } from './takeovers.js';
@@ -45,11 +52,9 @@ function lunOf(layout: Layout, x: Takeover): string | null {
 }
 
 /** The taken VM's disk writes in the controller's log, in time order (none for a CSV). */
-function diskWrites(h: History, layout: Layout, x: Takeover) {
+function diskWrites(h: History, x: Takeover): readonly StorageWriteEntry[] {
   if (x.kind !== 'role') return [];
-  return entriesOf(h, 'storage-write')
-    .filter((w) => vmOfWrite(layout, w) === x.name)
-    .sort((a, b) => a.t - b.t);
+  return writesByVm(h).get(x.name) ?? [];
 }
 
 /**
@@ -59,9 +64,9 @@ function diskWrites(h: History, layout: Layout, x: Takeover) {
  * disk again, no-split-brain sees the disk written by two hosts. Without a write of its own there
  * (a CSV, or a role it never wrote), since its last registration on the LUN.
  */
-function fenceNeededSince(h: History, layout: Layout, x: Takeover, registeredAt: number): number {
+function fenceNeededSince(h: History, x: Takeover, registeredAt: number): number {
   const writer = writerOf(h);
-  const own = diskWrites(h, layout, x).filter((w) => w.t <= x.t && writer(w) === x.from);
+  const own = diskWrites(h, x).filter((w) => w.t <= x.t && writer(w) === x.from);
   return own.at(-1)?.t ?? registeredAt;
 }
 
@@ -93,11 +98,9 @@ function ownerSince(byNode: Map<string, StateEntry[]>, x: Takeover): number {
 }
 
 /** The new owner's first write to the taken VM's disk after `since` (infinity for a CSV). */
-function firstWriteOfNewOwner(h: History, layout: Layout, x: Takeover, since: number): number {
+function firstWriteOfNewOwner(h: History, x: Takeover, since: number): number {
   const writer = writerOf(h);
-  return (
-    diskWrites(h, layout, x).find((w) => w.t > since && writer(w) === x.to)?.t ?? Number.POSITIVE_INFINITY
-  );
+  return diskWrites(h, x).find((w) => w.t > since && writer(w) === x.to)?.t ?? Number.POSITIVE_INFINITY;
 }
 
 /**
@@ -131,9 +134,9 @@ function judgeByController(
   if (!lun) return { ok: null, why: `no layout line says which LUN ${x.what} lives on` };
   const log = reservationsOf(h);
   const registered = lastRegistration(log, x.from, lun, x.t);
-  const needed = fenceNeededSince(h, layout, x, registered);
+  const needed = fenceNeededSince(h, x, registered);
   const since = Math.max(needed, ownerSince(byNode, x));
-  const firstNew = firstWriteOfNewOwner(h, layout, x, since);
+  const firstNew = firstWriteOfNewOwner(h, x, since);
   const deadline = continuesMove(h, x, firstNew) ? x.t : Math.min(x.t, firstNew);
   const allowed = fencers(byNode, x);
   const preempts = log.filter(

@@ -14,7 +14,7 @@
  *   while the witness names another node its owner (witness-vote.ts).
  */
 import { entriesOf, type History, type HistoryEntry, type StateEntry } from '../history.js';
-import { hasControllerLog, layoutOf, timingOf, vmOfWrite, writerOf } from './evidence.js';
+import { hasControllerLog, timingOf, writerOf, writesByVm } from './evidence.js';
 import { concurrentClaims, SAMPLE_VALIDITY_MS, samplesByNode } from './samples.js';
 import { answerEntries, answersByVm, movedBack, overlappingAnswers, switchBacks } from './two-hosts.js';
 import { at, type CheckResult, offendingList } from './types.js';
@@ -136,16 +136,14 @@ function roleOnTwoNodes(h: History, byNode: Map<string, StateEntry[]>, validityM
 /** A VM's disk written by two hosts in overlapping time, from the controller's log. */
 function diskWrittenByTwo(h: History, windowMs: number): Found & { writes: number } {
   const out = { problems: [] as string[], offending: [] as HistoryEntry[], writes: 0 };
-  const layout = layoutOf(h);
   const writer = writerOf(h);
   const byVm = new Map<string, { host: string; start: number; end: number; entry: HistoryEntry }[]>();
-  for (const w of entriesOf(h, 'storage-write')) {
-    const vm = vmOfWrite(layout, w);
-    if (!vm) continue;
-    out.writes++;
-    const list = byVm.get(vm) ?? [];
-    list.push({ host: writer(w), start: w.t, end: w.t, entry: w });
-    byVm.set(vm, list);
+  for (const [vm, writes] of writesByVm(h)) {
+    out.writes += writes.length;
+    byVm.set(
+      vm,
+      writes.map((w) => ({ host: writer(w), start: w.t, end: w.t, entry: w })),
+    );
   }
   const planned = movedBack(h);
   for (const [vm, writes] of [...byVm].sort(([a], [b]) => a.localeCompare(b))) {
