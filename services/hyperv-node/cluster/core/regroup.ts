@@ -57,12 +57,12 @@ export function changeMembership(
   // without it (four-node seed 43, default timing: two memberships of epoch 8 with quorum).
   // (A forced quorum, docs/domain.md §Forcing quorum, is left as it was.)
   const heard = heardMembers(s, now, members).length;
-  const unheard =
-    removed.length > 0 &&
-    !s.forceQuorum &&
-    !countVotes(s.model, s.nodes.length, heard, partitionHoldsWitness(s, now, members)).has;
+  const heardVotes = countVotes(s.model, s.nodes.length, heard, partitionHoldsWitness(s, now, members));
+  const unheard = removed.length > 0 && !s.forceQuorum && !heardVotes.has;
+  // Short of quorum by the members heard, it says so (its samples, Event 1177) as any partition does.
+  if (unheard) s = { ...s, quorum: heardVotes };
   const voters = unheard ? heard : members.length;
-  if (!s.quorum.has || unheard) {
+  if (!s.quorum.has) {
     if (usesWitness(s.model) && countVotes(s.model, s.nodes.length, voters, true).has) {
       // Only the witness can decide: arbitrate before giving up (docs/domain.md §Heartbeats, regroup).
       // Arbitration does not stop this node's roles: its lease spans the arbitration (lease.ts).
