@@ -491,17 +491,26 @@ export function endOf(h: History): number {
   return end;
 }
 
+/** One line of a history's JSON Lines, the format `dcbox chaos` writes. */
+function historyLine(e: HistoryEntry): string {
+  return `${JSON.stringify(e)}\n`;
+}
+
+/** A history as JSON Lines (a simulated run's, to write or compare). */
+export function historyJsonl(entries: readonly HistoryEntry[]): string {
+  return entries.map(historyLine).join('');
+}
+
 /**
- * The first 16 hex digits of the SHA-1 of a history's JSON Lines (textDigest of the JSON Lines `dcbox chaos` writes),
- * fed line by line: a swarm hashes every seed's history, and building the whole text only to hash
- * it was a tenth of a seed's time.
+ * The first 16 hex digits of the SHA-1 of historyJsonl(entries), fed a few hundred lines at a
+ * time: a swarm digests every seed's history, and building the whole text first cost a tenth of
+ * a seed; one update per line cost as much as the JSON itself.
  */
 export function historyDigest(entries: readonly HistoryEntry[]): string {
   const h = createHash('sha1');
-  // A few hundred lines to an update: one update per line cost as much as the JSON itself.
   let text = '';
   for (const e of entries) {
-    text += `${JSON.stringify(e)}\n`;
+    text += historyLine(e);
     if (text.length >= 1 << 16) {
       h.update(text);
       text = '';

@@ -18,19 +18,16 @@ const topology = resolveTopology(parseTopology(readFileSync(FILE, 'utf8'), FILE)
 const swarm = (
   seeds: string,
   durationMs: number,
-  bug?: string,
-  stopWhen?: (o: SeedOutcome) => boolean,
-  digest?: boolean,
+  opts: { bug?: string; stopWhen?: (o: SeedOutcome) => boolean; digest?: boolean } = {},
 ) =>
   runSwarm({
     topologyFile: FILE,
     timing: 'fast',
     durationMs,
-    bug,
     seeds: parseSeeds(seeds),
     jobs: 2,
-    stopWhen,
-    digest,
+    ...opts,
+    bug: opts.bug,
   });
 
 describe('parseSeeds', () => {
@@ -44,7 +41,7 @@ describe('parseSeeds', () => {
 
 describe('dcbox sim swarm', () => {
   it('gives, from a worker, what the seed gives run in place: the same drawn kinds and history', async () => {
-    const { outcomes } = await swarm('3..4', 30_000, undefined, undefined, true);
+    const { outcomes } = await swarm('3..4', 30_000, { digest: true });
     for (const o of outcomes) {
       const here = runSimulation({ seed: o.seed, topology, durationMs: 30_000 });
       expect(o.mix).toEqual(here.mix);
@@ -85,7 +82,10 @@ describe('dcbox sim swarm', () => {
     { timeout: 120_000 },
     async (bug) => {
       // Seeds are handed out in order and the swarm stops at the first failure.
-      const { summary } = await swarm(`1..${BUDGET_SEEDS}`, 60_000, bug, (o) => o.failure !== null);
+      const { summary } = await swarm(`1..${BUDGET_SEEDS}`, 60_000, {
+        bug,
+        stopWhen: (o) => o.failure !== null,
+      });
       expect(summary.failures.length).toBeGreaterThan(0);
       expect(FOUND_BY[bug]).toContain(summary.failures[0]?.checker);
     },

@@ -4,7 +4,7 @@
  * milliseconds since the run began, rounded to the microsecond so a line never depends on
  * floating-point noise beyond what the seed fixes.
  */
-import type { HistoryEntry } from '../chaos/history.js';
+import { type HistoryEntry, historyJsonl } from '../chaos/history.js';
 import type { Scheduler } from './scheduler.js';
 
 /** An entry before it is stamped with the time. */
@@ -35,9 +35,4 @@ export class HistoryLog {
   jsonl(): string {
     return historyJsonl(this.entries);
   }
-}
-
-/** A history as JSON Lines, the format `dcbox chaos` writes. */
-export function historyJsonl(entries: readonly HistoryEntry[]): string {
-  return entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
 }
