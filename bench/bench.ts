@@ -228,7 +228,7 @@ function startupEntry(runs: number, seedMedian: SeedMedian): Entry {
       ratio: null,
       goal: '≤ 2000',
       runs,
-      note: `\`dcbox up\` seed (netns, compiled, default timing) → cluster formed with quorum and VirtualMachine1 made HA and Online (the seed starts with no role online; its boot is the default timing's vmBootMs, 1000 ms). All services healthy (readyMs): ${fmt(seedMedian('readyMs'))} ms; cluster formed: ${fmt(seedMedian('formedMs'))} ms. Where the start's time goes: \`dcbox up --json\`'s timeline`,
+      note: `\`dcbox up\` seed (netns, compiled, default timing) → cluster formed with quorum and VirtualMachine1 made HA and Online (the seed starts with no role online; Online is the VM running, Hyper-V's Enabled, before its guest's boot of vmBootMs, 1000 ms: docs/domain.md §Resources and groups). All services healthy (readyMs): ${fmt(seedMedian('readyMs'))} ms; cluster formed: ${fmt(seedMedian('formedMs'))} ms; the VM's first echo answered (answeringMs): ${fmt(seedMedian('answeringMs'))} ms. Where the start's time goes: \`dcbox up --json\`'s timeline`,
     },
     (v) => v <= 2000,
     startup,

@@ -42,7 +42,8 @@ export async function formed(c: Clients, node: string, members: number): Promise
       const s = await state(c, node);
       return s.service_state === 'Running' && s.members.length === members && s.quorum?.has_quorum;
     },
-    { what: 'the cluster to form with quorum', timeoutMs: 120_000 },
+    // Every 10 ms, as roleOnline asks: startupMs's clock runs until this is seen.
+    { what: 'the cluster to form with quorum', timeoutMs: 120_000, intervalMs: 10 },
   );
 }
 

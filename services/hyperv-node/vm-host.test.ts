@@ -7,6 +7,7 @@ import type { VmSpec } from '../process/config.js';
 import { pollUntil } from '../process/poll-until.js';
 import { subjects } from '../transport/subjects.js';
 import { FakeNats, MemoryDisk, nodeConfig, ROLE1 } from './test-support.js';
+import { guestUp } from './vm/model.js';
 import { VmHost, type VmHostOptions } from './vm-host.js';
 
 const spec: VmSpec = ROLE1;
@@ -35,8 +36,8 @@ describe('VmHost for the cluster', () => {
     h.onChange((vm) => changes.push(vm.run.state));
     await h.defineVm(spec);
     await h.start('Role1');
-    await pollUntil(() => h.get('Role1')?.run.state === 'Running', {
-      what: 'Role1 running',
+    await pollUntil(() => guestUp(h.get('Role1')), {
+      what: 'Role1 running, its guest up',
       timeoutMs: 5000,
       intervalMs: 5,
     });
@@ -61,8 +62,8 @@ describe('VmHost for the cluster', () => {
     const { h, nats } = host({ clock: { now: () => Date.now() + dayMs } });
     await h.defineVm(spec);
     await h.start('Role1');
-    await pollUntil(() => h.get('Role1')?.run.state === 'Running', {
-      what: 'Role1 running',
+    await pollUntil(() => guestUp(h.get('Role1')), {
+      what: 'Role1 running, its guest up',
       timeoutMs: 5000,
       intervalMs: 5,
     });
@@ -76,8 +77,8 @@ describe('VmHost for the cluster', () => {
     const { h } = host();
     await h.defineVm({ ...spec, dirtyPagesPerSec: 2000 });
     await h.start('Role1');
-    await pollUntil(() => h.get('Role1')?.run.state === 'Running', {
-      what: 'Role1 running',
+    await pollUntil(() => guestUp(h.get('Role1')), {
+      what: 'Role1 running, its guest up',
       timeoutMs: 5000,
       intervalMs: 5,
     });
@@ -96,8 +97,8 @@ describe('VmHost for the cluster', () => {
     h.onFault((name, reason) => faults.push(`${name}: ${reason}`));
     await h.defineVm(spec);
     await h.start('Role1');
-    await pollUntil(() => h.get('Role1')?.run.state === 'Running', {
-      what: 'Role1 running',
+    await pollUntil(() => guestUp(h.get('Role1')), {
+      what: 'Role1 running, its guest up',
       timeoutMs: 5000,
       intervalMs: 5,
     });

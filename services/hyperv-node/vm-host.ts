@@ -30,7 +30,15 @@ import type { MigrationKind, MigrationPhase } from './migration/source-core.js';
 import { type IncomingStream, receiveMigration, specFromWire } from './migration/target.js';
 import { LocalSavedState, type SavedStateStore } from './saved-state.js';
 import { decideVm } from './vm/core.js';
-import type { CreateVm, DeviceState, VmEffect, VmInstanceState, VmManagerState, VmMsg } from './vm/model.js';
+import {
+  type CreateVm,
+  type DeviceState,
+  guestUp,
+  type VmEffect,
+  type VmInstanceState,
+  type VmManagerState,
+  type VmMsg,
+} from './vm/model.js';
 import { changedVms, goneVms, initialVms } from './vm/registry.js';
 import { WarmMemory } from './warm-memory.js';
 import { WriteLog } from './write-log.js';
@@ -559,7 +567,7 @@ export class VmHost {
 
   /**
    * A Running VM's address: answers echo requests with who is hosting it, only while the VM runs
-   * here (a migration's target listens from the start of the move) and the cluster's gate is open — a node that lost its membership must not answer for a VM that now
+   * here with its guest up (a migration's target listens from the start of the move) and the cluster's gate is open — a node that lost its membership must not answer for a VM that now
    * runs elsewhere. A request while the gate is closed gets no reply, as a lost ping. The answer
    * says when the host answered (`answeredAt`, its clock read with the gate open), because a
    * reply lost on the way is retransmitted and reaches the workstation long after.
@@ -568,7 +576,7 @@ export class VmHost {
     if (this.listeners.has(vm)) return;
     const sub = this.nc.subscribe(subjects.vmEcho(vm), {
       callback: (_err, msg) => {
-        if (this.actor.state.vms[vm]?.run.state !== 'Running' || !this.echoGate(vm)) return;
+        if (!guestUp(this.actor.state.vms[vm]) || !this.echoGate(vm)) return;
         msg.respond(encodeJson({ vm, host: this.cfg.host, answeredAt: this.clock.now() }));
       },
     });

@@ -47,6 +47,7 @@ const device: MigrationChunk__Output = {
     last_error: '',
     dirty_pages_per_sec: 256,
     uptime_ms: 1000,
+    boot_left_ms: 0,
   },
 };
 const resume: MigrationChunk__Output = { body: 'resume', resume: {} };

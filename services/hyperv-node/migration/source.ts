@@ -371,5 +371,6 @@ function deviceToWire(d: DeviceState) {
     last_error: d.lastError,
     dirty_pages_per_sec: d.dirtyPagesPerSec,
     uptime_ms: d.uptimeMs,
+    boot_left_ms: d.bootLeftMs,
   };
 }

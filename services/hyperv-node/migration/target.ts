@@ -53,6 +53,7 @@ export function deviceFromWire(d: MigrationDeviceState__Output): DeviceState {
     lastError: d.last_error,
     dirtyPagesPerSec: d.dirty_pages_per_sec,
     uptimeMs: d.uptime_ms,
+    bootLeftMs: d.boot_left_ms,
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BOOT, INTERVAL, kinds, replyOf, running, sim } from './test-support.js';
 
 describe('VM lifecycle', () => {
-  it('starts Off → Starting → Running once memory is there and the boot time has passed', () => {
+  it('starts Off → Starting → Running once memory is there, the guest up once the boot time has passed', () => {
     const s = sim();
     const started = s.send({ type: 'start', replyTo: 'r', name: 'VirtualMachine1' });
     expect(started[0]).toEqual({
@@ -20,11 +20,25 @@ describe('VM lifecycle', () => {
       msg: { type: 'booted', name: 'VirtualMachine1', epoch: 1 },
     });
     expect(replyOf(started)?.reply).toMatchObject({ ok: true, vm: { run: { state: 'Starting' } } });
-    expect(s.send({ type: 'memoryReady', name: 'VirtualMachine1', epoch: 1 })).toEqual([]);
+    // Running (Hyper-V's Enabled, the role's resource Online) with its guest still booting: it
+    // neither answers nor writes yet.
+    expect(kinds(s.send({ type: 'memoryReady', name: 'VirtualMachine1', epoch: 1 }))).toEqual(['log']);
+    expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Running', epoch: 1, since: 0, bootsAt: BOOT });
     expect(s.advance(BOOT - 1)).toEqual([]);
     const up = s.advance(1);
     expect(kinds(up)).toEqual(['log', 'listen', 'startTimer', 'startTimer']);
-    expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Running', epoch: 1, since: BOOT });
+    expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Running', epoch: 1, since: 0 });
+  });
+
+  it('turns off or saves a VM whose guest is booting: its boot ends there, nothing of it answers later', () => {
+    for (const op of ['stop', 'save'] as const) {
+      const s = sim();
+      s.send({ type: 'start', replyTo: 'r', name: 'VirtualMachine1' });
+      s.send({ type: 'memoryReady', name: 'VirtualMachine1', epoch: 1 });
+      const out = s.send({ type: op, replyTo: 'x', name: 'VirtualMachine1' });
+      expect(out).toContainEqual({ type: 'cancelTimer', id: 'boot:VirtualMachine1' });
+      expect(kinds(s.advance(BOOT))).not.toContain('listen');
+    }
   });
 
   it('runs a cold-booted guest only once its disk is read, however long that takes past the boot time', () => {

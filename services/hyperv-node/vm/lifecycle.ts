@@ -68,6 +68,7 @@ export function stop(vm: VmInstanceState): VmStep {
       { type: 'cancelTimer', id: tickTimer(name) },
       { type: 'freeMemory', vm: name },
       { type: 'cancelTimer', id: dirtyTimer(name) },
+      ...stopBoot(vm),
     ];
     if (vm.run.state === 'Pausing') {
       const message = `VM ${name} was turned off while pausing`;
@@ -94,15 +95,39 @@ export function save(vm: VmInstanceState, ctx: Ctx): VmStep {
       { type: 'cancelTimer', id: tickTimer(name) },
       { type: 'saveMemory', vm: name, epoch: vm.run.epoch },
       { type: 'cancelTimer', id: dirtyTimer(name) },
+      // A guest saved while it booted resumes after the restore's own wait (memoryReady).
+      ...stopBoot(vm),
     ],
   };
 }
 
+/** The boot timer of a VM whose guest is still booting, cancelled: nothing of it runs any more. */
+function stopBoot(vm: VmInstanceState): TimerEffect<VmMsg>[] {
+  const booting = 'bootsAt' in vm.run && vm.run.bootsAt !== undefined;
+  return booting ? [{ type: 'cancelTimer', id: bootTimer(vm.spec.name) }] : [];
+}
+
 /**
- * A VM entering Running at `since` (boot, failed save, resume, migration in): it answers on
- * its address, and its disk workload and memory dirtying run.
+ * A VM entering Running at `since` (boot, failed save, resume, migration in). With its guest
+ * up it answers on its address, and its disk workload and memory dirtying run; a guest with
+ * `bootLeftMs` still to boot (a resume or a migration during its boot) does so once that is over.
  */
-export function running(vm: VmInstanceState, epoch: number, since: number, ctx: Ctx): VmMoved {
+export function running(
+  vm: VmInstanceState,
+  epoch: number,
+  since: number,
+  ctx: Ctx,
+  bootLeftMs = 0,
+): VmMoved {
+  if (bootLeftMs > 0) {
+    const name = vm.spec.name;
+    return {
+      vm: { ...vm, run: { state: 'Running', epoch, since, bootsAt: ctx.now + bootLeftMs } },
+      effects: [
+        { type: 'startTimer', id: bootTimer(name), ms: bootLeftMs, msg: { type: 'booted', name, epoch } },
+      ],
+    };
+  }
   const next: VmInstanceState = {
     ...vm,
     run: { state: 'Running', epoch, since },
@@ -112,6 +137,12 @@ export function running(vm: VmInstanceState, epoch: number, since: number, ctx: 
   if (next.workload.enabled) effects.push(tickAfter(next));
   if (next.workload.dirtyPagesPerSec > 0) effects.push(dirtyAfter(next, epoch));
   return { vm: next, effects };
+}
+
+/** What is left of a paused VM's boot when it resumes (0 when its guest was up). */
+export function bootLeftOf(run: VmRunState): number {
+  if ((run.state !== 'Paused' && run.state !== 'Pausing') || run.bootsAt === undefined) return 0;
+  return Math.max(0, run.bootsAt - run.pausedAt);
 }
 
 /** The VM's memory is there (allocated, or read back from its saved state). */
@@ -132,10 +163,13 @@ export function memoryReady(
     run: { ...vm.run, memoryReady: true },
     workload: { ...vm.workload, nextSeq },
   };
-  // A cold boot whose time already passed runs now; a restored guest resumes after bootMs once
+  // A cold boot runs now (Hyper-V's Enabled: the role is Online) and its guest is up once the
+  // boot time has passed, at once if it already has; a restored guest resumes after bootMs once
   // its memory is read back.
-  if (!vm.run.restoring && vm.run.bootDone) return toRunning(state, ready, name, epoch, ctx);
-  if (!vm.run.restoring) return { state: put(state, ready), effects: [] };
+  if (!vm.run.restoring) {
+    const bootsAt = vm.run.bootDone ? undefined : vm.run.since + state.bootMs;
+    return toRunning(state, ready, name, epoch, ctx, bootsAt);
+  }
   return {
     state: put(state, ready),
     effects: [
@@ -161,23 +195,41 @@ export function memoryFailed(state: VmManagerState, name: string, epoch: number,
   };
 }
 
-/** The boot time has passed. */
+/** The boot time has passed: a running VM's guest is up, a restored one resumes. */
 export function booted(state: VmManagerState, name: string, epoch: number, ctx: Ctx): VmDecision {
+  const up = current(state, name, epoch, 'Running');
+  if (up?.run.state === 'Running' && up.run.bootsAt !== undefined) {
+    const r = running(up, epoch, up.run.since, ctx);
+    const effects: VmDecision['effects'] = [
+      { type: 'log', level: 'info', msg: 'VM guest booted', fields: { vm: name } },
+      ...r.effects,
+    ];
+    return { state: put(state, r.vm), effects };
+  }
   const vm = current(state, name, epoch, 'Starting');
   if (vm?.run.state !== 'Starting') return { state, effects: [] };
-  // The guest is up only once its disk's journal is read too.
+  // A cold boot runs only once its disk's journal is read too (memoryReady).
   if (!vm.run.memoryReady)
     return { state: put(state, { ...vm, run: { ...vm.run, bootDone: true } }), effects: [] };
   return toRunning(state, vm, name, epoch, ctx);
 }
 
+/** The VM runs; its guest is up at once, or at `bootsAt` when its boot timer fires. */
 function toRunning(
   state: VmManagerState,
   vm: VmInstanceState,
   name: string,
   epoch: number,
   ctx: Ctx,
+  bootsAt?: number,
 ): VmDecision {
+  if (bootsAt !== undefined) {
+    const booting: VmInstanceState = { ...vm, run: { state: 'Running', epoch, since: ctx.now, bootsAt } };
+    return {
+      state: put(state, booting),
+      effects: [{ type: 'log', level: 'info', msg: 'VM running', fields: { vm: name, bootsAt } }],
+    };
+  }
   const r = running(vm, epoch, ctx.now, ctx);
   const effects: VmDecision['effects'] = [
     { type: 'log', level: 'info', msg: 'VM running', fields: { vm: name } },

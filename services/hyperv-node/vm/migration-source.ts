@@ -5,9 +5,10 @@
  * The procedure that drives these steps is migration/source-core.ts.
  */
 import type { Ctx } from '../../actor/actor.js';
-import { running } from './lifecycle.js';
+import { bootLeftOf, running } from './lifecycle.js';
 import {
   badState,
+  bootTimer,
   type DeviceState,
   dirtyTimer,
   drop,
@@ -47,20 +48,26 @@ export function pause(state: VmManagerState, replyTo: string, name: string, ctx:
   if (!vm) return refuse(state, replyTo, 'NOT_FOUND', `no VM named ${name} on ${state.host}`);
   if (vm.run.state !== 'Running')
     return refuse(state, replyTo, 'BAD_STATE', `cannot pause VM ${name}: it is ${vm.run.state}`);
-  const { epoch, since } = vm.run;
+  // A guest still booting stops its boot too: it goes on where the VM resumes (bootLeftOf).
+  const { epoch, since, bootsAt } = vm.run;
   const effects: VmDecision['effects'] = [
     { type: 'unlisten', vm: name },
     { type: 'cancelTimer', id: tickTimer(name) },
     { type: 'cancelTimer', id: dirtyTimer(name) },
+    ...(bootsAt === undefined ? [] : [{ type: 'cancelTimer', id: bootTimer(name) } as const]),
   ];
+  const booting = bootsAt === undefined ? {} : { bootsAt };
   if (vm.workload.inFlight !== null) {
     const next: VmInstanceState = {
       ...vm,
-      run: { state: 'Pausing', epoch, since, pausedAt: ctx.now, replyTo },
+      run: { state: 'Pausing', epoch, since, pausedAt: ctx.now, replyTo, ...booting },
     };
     return { state: put(state, next), effects };
   }
-  const next: VmInstanceState = { ...vm, run: { state: 'Paused', epoch, since, pausedAt: ctx.now } };
+  const next: VmInstanceState = {
+    ...vm,
+    run: { state: 'Paused', epoch, since, pausedAt: ctx.now, ...booting },
+  };
   effects.push({ type: 'reply', replyTo, reply: { ok: true, vm: next } });
   return { state: put(state, next), effects };
 }
@@ -72,14 +79,14 @@ export function pause(state: VmManagerState, replyTo: string, name: string, ctx:
  */
 export function resume(vm: VmInstanceState, ctx: Ctx): VmStep {
   if (vm.run.state !== 'Paused') return badState(vm, 'resume');
-  return running(vm, vm.run.epoch, vm.run.since, ctx);
+  return running(vm, vm.run.epoch, vm.run.since, ctx, bootLeftOf(vm.run));
 }
 
 /** Frees the node-pair slot; the VM runs on here unless its fate is unknown (`hold`). */
 export function migrationFailed(vm: VmInstanceState, hold: boolean, ctx: Ctx): VmStep {
   const next = { ...vm, migratingTo: null };
   if (vm.run.state !== 'Paused' || hold) return { vm: next, effects: [] };
-  return running(next, vm.run.epoch, vm.run.since, ctx);
+  return running(next, vm.run.epoch, vm.run.since, ctx, bootLeftOf(vm.run));
 }
 
 /** The VM runs on the target now: the source forgets it. */
@@ -98,7 +105,7 @@ export function migratedAway(state: VmManagerState, replyTo: string, name: strin
   };
 }
 
-/** The state a migration carries for a paused VM: its workload and uptime. */
+/** The state a migration carries for a paused VM: its workload, uptime and what is left of its boot. */
 export function deviceStateOf(vm: VmInstanceState, nowMs: number): DeviceState {
   const w = vm.workload;
   const since = 'since' in vm.run ? vm.run.since : nowMs;
@@ -113,5 +120,6 @@ export function deviceStateOf(vm: VmInstanceState, nowMs: number): DeviceState {
     lastError: w.lastError,
     dirtyPagesPerSec: w.dirtyPagesPerSec,
     uptimeMs: Math.max(0, at - since),
+    bootLeftMs: bootLeftOf(vm.run),
   };
 }

@@ -82,7 +82,7 @@ export function incomingResume(vm: VmInstanceState, device: DeviceState, ctx: Ct
       dirtyPagesPerSec: device.dirtyPagesPerSec,
     },
   };
-  const r = running(withDevice, vm.run.epoch, ctx.now - device.uptimeMs, ctx);
+  const r = running(withDevice, vm.run.epoch, ctx.now - device.uptimeMs, ctx, device.bootLeftMs);
   return {
     vm: r.vm,
     effects: [

@@ -55,7 +55,9 @@ describe('migration, source and target sides', () => {
     expect(vm && deviceStateOf(vm, s.now)).toMatchObject({
       nextSeq: 2,
       acked: [{ first: 1, last: 1 }],
-      uptimeMs: INTERVAL,
+      // Its uptime counts from its start, as Hyper-V's does: the guest's boot and then the write.
+      uptimeMs: BOOT + INTERVAL,
+      bootLeftMs: 0,
     });
   });
 
@@ -74,7 +76,24 @@ describe('migration, source and target sides', () => {
     expect(changedVms(before, s.state).map(clusterVmState)).toEqual(['Held']);
     const back = s.send({ type: 'resume', replyTo: 'd', name: 'VirtualMachine1' });
     expect(kinds(back)).toEqual(['listen', 'startTimer', 'startTimer', 'reply']);
-    expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Running', epoch: 1, since: BOOT });
+    expect(s.state.vms.VirtualMachine1?.run).toEqual({ state: 'Running', epoch: 1, since: 0 });
+  });
+
+  it('carries a boot under way across a pause: the guest comes up after the rest of its boot, here or on the target', () => {
+    const s = sim();
+    s.send({ type: 'start', replyTo: 'r', name: 'VirtualMachine1' });
+    s.send({ type: 'memoryReady', name: 'VirtualMachine1', epoch: 1 });
+    s.advance(BOOT / 4);
+    const paused = s.send({ type: 'pause', replyTo: 'p', name: 'VirtualMachine1' });
+    expect(paused).toContainEqual({ type: 'cancelTimer', id: 'boot:VirtualMachine1' });
+    s.advance(BOOT);
+    const vm = s.state.vms.VirtualMachine1;
+    expect(vm && deviceStateOf(vm, s.now)).toMatchObject({ bootLeftMs: (3 * BOOT) / 4 });
+    // Resumed here after a failed migration: still booting, up after the rest of its boot.
+    const back = s.send({ type: 'migrationFailed', replyTo: 'c', name: 'VirtualMachine1', hold: false });
+    expect(kinds(back)).toEqual(['startTimer', 'reply']);
+    expect(s.advance((3 * BOOT) / 4 - 1)).toEqual([]);
+    expect(kinds(s.advance(1))).toContain('listen');
   });
 
   it('forgets a VM that migrated away', () => {
@@ -121,6 +140,7 @@ describe('migration, source and target sides', () => {
       lastError: 'x',
       dirtyPagesPerSec: 256,
       uptimeMs: 7000,
+      bootLeftMs: 0,
     };
     s.send({ type: 'incomingResume', replyTo: 'c', name: 'Arriving', device });
     expect(s.state.vms.Arriving?.run).toEqual({ state: 'Running', epoch: 1, since: 43_000 });

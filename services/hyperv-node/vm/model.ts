@@ -22,6 +22,12 @@ export const DIRTY_PAGES_PER_SEC = 256;
  * VM on the target of a migration, its memory arriving, not yet running (docs/domain.md §Live migration).
  * Pausing waits for the disk write under way to finish so the device state is complete.
  */
+/**
+ * A VM's run state. Running is Hyper-V's Enabled: the virtual machine runs, and the cluster's
+ * Virtual Machine resource is Online (docs/domain.md §Resources and groups). A cold-booted guest
+ * is still booting then: until `bootsAt` (this node's clock) it answers nothing and writes
+ * nothing. A pause for migration keeps `bootsAt`, so the boot goes on where the VM resumes.
+ */
 export type VmRunState =
   | { state: 'Off' }
   | {
@@ -33,9 +39,9 @@ export type VmRunState =
       /** A cold boot's time has passed (it runs while the guest reads its disk's journal). */
       bootDone?: boolean;
     }
-  | { state: 'Running'; epoch: number; since: number }
-  | { state: 'Pausing'; epoch: number; since: number; pausedAt: number; replyTo: string }
-  | { state: 'Paused'; epoch: number; since: number; pausedAt: number }
+  | { state: 'Running'; epoch: number; since: number; bootsAt?: number }
+  | { state: 'Pausing'; epoch: number; since: number; pausedAt: number; replyTo: string; bootsAt?: number }
+  | { state: 'Paused'; epoch: number; since: number; pausedAt: number; bootsAt?: number }
   | { state: 'Saving'; epoch: number; since: number }
   | { state: 'Saved'; savedAt: number }
   | { state: 'Incoming'; epoch: number; from: string; since: number };
@@ -70,6 +76,8 @@ export interface DeviceState {
   lastError: string;
   dirtyPagesPerSec: number;
   uptimeMs: number;
+  /** What is left of the guest's boot (0 once it is up): it goes on on the target. */
+  bootLeftMs: number;
 }
 
 /** One VM: what it is, where it is in its lifecycle, and its workload. */
@@ -277,6 +285,12 @@ export function current(
   if (!vm || vm.run.state !== run || !('epoch' in vm.run) || vm.run.epoch !== epoch) return undefined;
   return vm;
 }
+
+/** Running with its guest up: it answers on its address and its workload writes. */
+export const guestUp = (
+  vm: VmInstanceState | undefined,
+): vm is VmInstanceState & { run: Extract<VmRunState, { state: 'Running' }> } =>
+  vm?.run.state === 'Running' && vm.run.bootsAt === undefined;
 
 /** Off or Saved: nothing of the VM runs here, so it may be replaced or forgotten. */
 export const settled = (vm: VmInstanceState) => vm.run.state === 'Off' || vm.run.state === 'Saved';

@@ -11,6 +11,7 @@ import {
   current,
   DIRTY_PAGES_PER_SEC,
   dirtyTimer,
+  guestUp,
   put,
   tickTimer,
   type VmDecision,
@@ -103,7 +104,7 @@ export function setWorkload(
     dirtyCarry: 0,
   };
   const next = { ...vm, workload };
-  if (vm.run.state !== 'Running') return { vm: next, effects: [] };
+  if (!guestUp(vm)) return { vm: next, effects: [] };
   return {
     vm: next,
     effects: [
@@ -116,7 +117,7 @@ export function setWorkload(
 /** A workload tick: writes the next record unless one is still under way. */
 export function tick(state: VmManagerState, name: string, ctx: Ctx): VmDecision {
   const vm = state.vms[name];
-  if (vm?.run.state !== 'Running' || !vm.workload.enabled) return { state, effects: [] };
+  if (!vm || !guestUp(vm) || !vm.workload.enabled) return { state, effects: [] };
   const effects: VmDecision['effects'] = [tickAfter(vm)];
   if (vm.workload.inFlight !== null) return { state, effects };
   const seq = vm.workload.nextSeq;
@@ -155,7 +156,11 @@ export function writeDone(
     effects.push({ type: 'fault', vm: name, reason: `${outcome.code}: ${outcome.message}` });
   }
   if (run.state === 'Pausing') {
-    next = { ...next, run: { state: 'Paused', epoch: run.epoch, since: run.since, pausedAt: run.pausedAt } };
+    const { epoch, since, pausedAt, bootsAt } = run;
+    next = {
+      ...next,
+      run: { state: 'Paused', epoch, since, pausedAt, ...(bootsAt === undefined ? {} : { bootsAt }) },
+    };
     effects.push({ type: 'reply', replyTo: run.replyTo, reply: { ok: true, vm: next } });
   }
   return { state: put(state, next), effects };
@@ -180,7 +185,7 @@ function counted(workload: WorkloadState, seq: number, outcome: WriteOutcome): W
 /** The guest dirties its memory: rate × elapsed pages, the fraction carried to the next batch. */
 export function dirtyTick(state: VmManagerState, name: string, epoch: number, ctx: Ctx): VmDecision {
   const vm = current(state, name, epoch, 'Running');
-  if (!vm || vm.workload.dirtyPagesPerSec <= 0) return { state, effects: [] };
+  if (!vm || !guestUp(vm) || vm.workload.dirtyPagesPerSec <= 0) return { state, effects: [] };
   const w = vm.workload;
   // At most one second's worth after a stall, so a frozen process does not thrash on waking.
   const elapsedMs = Math.min(1000, Math.max(0, ctx.now - w.dirtyAt));

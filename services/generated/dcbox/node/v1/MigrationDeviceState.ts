@@ -13,6 +13,7 @@ export interface MigrationDeviceState {
   'last_error'?: (string);
   'dirty_pages_per_sec'?: (number);
   'uptime_ms'?: (number | string | Long);
+  'boot_left_ms'?: (number | string | Long);
 }
 
 export interface MigrationDeviceState__Output {
@@ -25,4 +26,5 @@ export interface MigrationDeviceState__Output {
   'last_error': (string);
   'dirty_pages_per_sec': (number);
   'uptime_ms': (number);
+  'boot_left_ms': (number);
 }
