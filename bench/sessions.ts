@@ -15,7 +15,7 @@ import { ECHO_INTERVAL_MS, EchoWatch } from './echo.js';
 import { powerOffFailover } from './failover.js';
 import { copyRates, type LiveMover, moveRatios, withMovingVm } from './lm-support.js';
 import { formed, MIB, median, N1, N2, online, type Samples, sleep, state } from './session-support.js';
-import { longestSilenceMs } from './verdict.js';
+import { longestSilenceMs, switchOverGapMs } from './verdict.js';
 /** Session kinds: `seed` (startup, memory, failover), `lm-io` (migration and storage), `scale-N`. */
 export type SessionKind = 'seed' | 'lm-io' | `scale-${number}`;
 
@@ -132,13 +132,15 @@ export async function lmIoSession(quick: boolean): Promise<Samples> {
 
 /**
  * Blackouts of moves of the idle VM. Measured from outside the nodes: the workstation echoes the
- * VM every ECHO_INTERVAL_MS, and a move's blackout is the longest silence between two answers
- * from the move's start until the target answered. The same measure over a quiet stretch just
- * before each move is the echo's own resolution (timer jitter on a loaded machine), reported
- * beside it; the nodes' own figure stays a hint in the note.
+ * VM every ECHO_INTERVAL_MS, and a move's blackout is the silence that spans its switch-over,
+ * from the source's last answer to the target's first (verdict.ts switchOverGapMs). The longest
+ * silence anywhere in the move (a pre-copy pass delays the source's answers on two shared
+ * cores) is kept beside it, and the longest silence over a quiet stretch just before each move
+ * is the echo's own resolution; the nodes' own figure stays a hint in the note.
  */
 async function blackouts(c: Clients, mover: LiveMover, reps: number) {
   const outside: number[] = [];
+  const longest: number[] = [];
   const quiet: number[] = [];
   const nodes: number[] = [];
   let lostPings = 0;
@@ -149,17 +151,21 @@ async function blackouts(c: Clients, mover: LiveMover, reps: number) {
       const quietFrom = Date.now();
       await sleep(500);
       const from = Date.now();
+      const source = mover.owner;
       const r = await mover.move();
       // The move returns once the target answered the 100 ms ping; the fine echo's answers up to
       // then close the window (an answer in flight lands within a round trip).
       await sleep(50);
+      const hosts = { source, target: mover.owner };
+      const switchOver = switchOverGapMs(echo.echoes, from, Date.now(), hosts);
       const silence = longestSilenceMs(echo.echoes, from, Date.now());
       const still = longestSilenceMs(echo.echoes, quietFrom, from);
-      if (silence === null || still === null)
+      if (switchOver === null || silence === null || still === null)
         throw new Error(
-          `the workstation's echoes of ${mover.vm} got fewer than two answers around move ${i + 1}`,
+          `the workstation's echoes of ${mover.vm} show no answer from ${source} and then from ${hosts.target} around move ${i + 1}`,
         );
-      outside.push(silence);
+      outside.push(switchOver);
+      longest.push(silence);
       quiet.push(still);
       nodes.push(Number(r.m.blackout_ms));
       lostPings += r.lost;
@@ -168,7 +174,7 @@ async function blackouts(c: Clients, mover: LiveMover, reps: number) {
   } finally {
     echo.stop();
   }
-  return { outside, quiet, nodes, lostPings, pingsDuring };
+  return { outside, longest, quiet, nodes, lostPings, pingsDuring };
 }
 
 /** Random and sequential writes from the CSV's coordinator, each beside a fio run. */
@@ -191,7 +197,14 @@ export async function storageWrites(c: Clients, reps: number, ioMs: number) {
 export function lmIoSamples(
   run: { reps: number; memoryMiB: number; copyReps: number },
   copy: { tcp: number[]; lm: number[] },
-  b: { outside: number[]; quiet: number[]; nodes: number[]; lostPings: number; pingsDuring: number },
+  b: {
+    outside: number[];
+    longest: number[];
+    quiet: number[];
+    nodes: number[];
+    lostPings: number;
+    pingsDuring: number;
+  },
   w: { writer: string; iops: number[]; fioIops: number[]; seq: number[]; fioSeq: number[] },
 ): Samples {
   const { tcp, lm } = copy;
@@ -207,6 +220,8 @@ export function lmIoSamples(
       .join(', '),
     lmBlackoutMs: median(b.outside),
     lmBlackouts: b.outside.map((x) => x.toFixed(1)).join(', '),
+    lmLongestSilenceMs: median(b.longest),
+    lmLongestSilences: b.longest.map((x) => x.toFixed(1)).join(', '),
     echoQuietGapMs: median(b.quiet),
     nodesBlackoutMs: median(b.nodes),
     echoIntervalMs: ECHO_INTERVAL_MS,

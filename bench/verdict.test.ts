@@ -7,6 +7,7 @@ import {
   longestSilenceMs,
   medianOf,
   ratioOf,
+  switchOverGapMs,
 } from './verdict.js';
 
 const row = (x: Partial<Entry>): Entry => ({
@@ -121,6 +122,35 @@ describe('a blackout as the workstation sees it', () => {
   it('proves nothing with fewer than two answers', () => {
     expect(longestSilenceMs([{ ok: true, sentAtMs: 100, rttUs: 1 }], 0, 1000)).toBeNull();
     expect(longestSilenceMs(every2ms(100, 200), 300, 400)).toBeNull();
+  });
+});
+
+describe("a live migration's switch-over as the workstation sees it", () => {
+  const from = (host: string, first: number, last: number) =>
+    Array.from({ length: (last - first) / 2 + 1 }, (_, i) => ({
+      ok: true,
+      host,
+      sentAtMs: first + 2 * i,
+      rttUs: 300,
+    }));
+  const hosts = { source: 'A', target: 'B' };
+
+  it("runs from the source's last answer before the target's first to that first answer", () => {
+    // A 12 ms hiccup on the source during the pre-copy is not the switch-over's: 130 → 142.
+    const echoes = [...from('A', 100, 130), ...from('A', 142, 170), ...from('B', 178, 200)];
+    expect(switchOverGapMs(echoes, 100, 200, hosts)).toBeCloseTo(8, 5);
+  });
+
+  it("leaves out a source answer that came after the target's first, however late it was sent", () => {
+    const late = { ok: true, host: 'A', sentAtMs: 150, rttUs: 40_000 };
+    const echoes = [...from('A', 100, 148), late, ...from('B', 160, 200)];
+    // The target answered first at 160.3; the source's last answer before it came at 148.3.
+    expect(switchOverGapMs(echoes, 100, 200, hosts)).toBeCloseTo(12, 5);
+  });
+
+  it('shows no switch-over when either host never answered in the window', () => {
+    expect(switchOverGapMs(from('A', 100, 200), 100, 200, hosts)).toBeNull();
+    expect(switchOverGapMs(from('B', 100, 200), 100, 200, hosts)).toBeNull();
   });
 });
 

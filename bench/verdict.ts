@@ -140,6 +140,29 @@ export function longestSilenceMs(echoes: readonly Echo[], fromMs: number, toMs: 
   return longest;
 }
 
+/**
+ * A live migration's blackout as the workstation saw it: from the last answer the source gave
+ * before the target first answered to that first answer of the target, among the echoes sent in
+ * [fromMs, toMs]. It spans the switch-over (the VM paused on the source, its last pages and
+ * device state sent, resumed on the target) and whatever delayed the answers on either side of
+ * it. Null when either host gave no answer there: the window shows no switch-over.
+ */
+export function switchOverGapMs(
+  echoes: readonly (Echo & { host: string })[],
+  fromMs: number,
+  toMs: number,
+  hosts: { source: string; target: string },
+): number | null {
+  const answers = echoes
+    .filter((e) => e.ok && e.sentAtMs >= fromMs && e.sentAtMs <= toMs)
+    .map((e) => ({ host: e.host, at: e.sentAtMs + e.rttUs / 1000 }))
+    .sort((a, b) => a.at - b.at);
+  const first = answers.find((a) => a.host === hosts.target);
+  if (!first) return null;
+  const before = answers.filter((a) => a.host === hosts.source && a.at <= first.at).at(-1);
+  return before ? first.at - before.at : null;
+}
+
 /** The median of a list, or null when it is empty. */
 export function medianOf(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
