@@ -101,8 +101,8 @@ export function save(vm: VmInstanceState, ctx: Ctx): VmStep {
   };
 }
 
-/** The boot timer of a VM whose guest is still booting, cancelled: nothing of it runs any more. */
-function stopBoot(vm: VmInstanceState): TimerEffect<VmMsg>[] {
+/** The boot timer of a VM whose guest is still booting, cancelled (turned off, saved or paused). */
+export function stopBoot(vm: VmInstanceState): TimerEffect<VmMsg>[] {
   const booting = 'bootsAt' in vm.run && vm.run.bootsAt !== undefined;
   return booting ? [{ type: 'cancelTimer', id: bootTimer(vm.spec.name) }] : [];
 }

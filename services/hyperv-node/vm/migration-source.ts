@@ -5,10 +5,9 @@
  * The procedure that drives these steps is migration/source-core.ts.
  */
 import type { Ctx } from '../../actor/actor.js';
-import { bootLeftOf, running } from './lifecycle.js';
+import { bootLeftOf, running, stopBoot } from './lifecycle.js';
 import {
   badState,
-  bootTimer,
   type DeviceState,
   dirtyTimer,
   drop,
@@ -54,7 +53,7 @@ export function pause(state: VmManagerState, replyTo: string, name: string, ctx:
     { type: 'unlisten', vm: name },
     { type: 'cancelTimer', id: tickTimer(name) },
     { type: 'cancelTimer', id: dirtyTimer(name) },
-    ...(bootsAt === undefined ? [] : [{ type: 'cancelTimer', id: bootTimer(name) } as const]),
+    ...stopBoot(vm),
   ];
   const booting = bootsAt === undefined ? {} : { bootsAt };
   if (vm.workload.inFlight !== null) {

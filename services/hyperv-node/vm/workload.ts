@@ -156,11 +156,9 @@ export function writeDone(
     effects.push({ type: 'fault', vm: name, reason: `${outcome.code}: ${outcome.message}` });
   }
   if (run.state === 'Pausing') {
-    const { epoch, since, pausedAt, bootsAt } = run;
-    next = {
-      ...next,
-      run: { state: 'Paused', epoch, since, pausedAt, ...(bootsAt === undefined ? {} : { bootsAt }) },
-    };
+    // Paused keeps all a Pausing run had (its boot under way too) but whom to answer.
+    const { replyTo: _, ...paused } = run;
+    next = { ...next, run: { ...paused, state: 'Paused' } };
     effects.push({ type: 'reply', replyTo: run.replyTo, reply: { ok: true, vm: next } });
   }
   return { state: put(state, next), effects };
