@@ -14,6 +14,7 @@ import { DcboxError } from '../actor/errors.js';
 import type { RssmHandlers } from '../generated/dcbox/storage/v1/Rssm.js';
 import type { StorageClient, StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
 import { discoverThrough, type SasAnswer, SasClient, type SasCommand } from '../sas/channel.js';
+import { releaseFrameBuffer } from '../sas/frame-buffers.js';
 import { CLIENT_OPTIONS, checkHealth, deadline, protos, rpc, unary } from '../transport/grpc.js';
 import { fromServiceError, toServiceError } from '../transport/grpc-errors.js';
 import { admit, type Initiator, type RssmEffect, type RssmMsg, type RssmState } from './core.js';
@@ -65,11 +66,15 @@ export function rssmServices(opts: ForwardOptions, actor: RssmActor) {
   /** One command from the SAS data channel: zoning, stamp, then the controller's data channel. */
   const data = async (cmd: SasCommand): Promise<SasAnswer> => {
     const initiator = hop.stamp(cmd.initiator);
-    return hop.counted<SasAnswer>(async () =>
-      cmd.kind === 'write'
-        ? { written: await channel.write(cmd.lun, initiator, cmd.offset, cmd.data, cmd.task) }
-        : { data: await channel.read(cmd.lun, initiator, cmd.offset, cmd.length) },
-    );
+    return hop.counted<SasAnswer>(async () => {
+      if (cmd.kind === 'read')
+        return { data: await channel.read(cmd.lun, initiator, cmd.offset, cmd.length) };
+      const written = await channel.write(cmd.lun, initiator, cmd.offset, cmd.data, cmd.task);
+      // The controller answered, so every byte of the frame left this process: its buffer may
+      // carry the next frame. (After a failure the bytes may still wait in the socket.)
+      releaseFrameBuffer(cmd.data);
+      return { written };
+    });
   };
 
   return {

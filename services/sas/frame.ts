@@ -23,6 +23,7 @@
  * read when it arrived in one piece.
  */
 import { DcboxError } from '../actor/errors.js';
+import { framePool, POOLED_MIN_BYTES } from './frame-buffers.js';
 import { feedInPieces } from './read-into.js';
 
 /** "DCSD": the first word of every frame, so a stray byte stream is refused, not applied. */
@@ -148,7 +149,8 @@ const CHUNK_BYTES = 64 * 1024;
  * there, returning the frames they completed. Small frames land side by side in a 64 KiB chunk
  * and come out as views of it (a chunk is never written over, a new one replaces it when full);
  * a frame larger than what is left of the chunk gets a buffer of its own, which the kernel
- * fills directly, so a 1 MiB payload is neither copied nor gathered from 64 KiB pieces.
+ * fills directly, so a 1 MiB payload is neither copied nor gathered from 64 KiB pieces; a large
+ * one comes from frame-buffers.ts, to be handed back once its bytes are written.
  * `took` throws DcboxError INVALID_ARGUMENT on a stream that is not SAS frames (the connection
  * is then dropped). `push` takes bytes as a plain stream delivers them (tests).
  */
@@ -191,7 +193,7 @@ export class FrameDecoder {
       if (total > this.chunk.length - this.start) {
         // It will not fit in this chunk: a buffer of its own (large), or a fresh chunk (small).
         if (total > CHUNK_BYTES) {
-          this.big = Buffer.allocUnsafe(total);
+          this.big = total >= POOLED_MIN_BYTES ? framePool.take(total) : Buffer.allocUnsafe(total);
           this.chunk.copy(this.big, 0, this.start, this.end);
           this.bigHave = have;
           this.renew(this.end);
