@@ -10,7 +10,7 @@ import { up } from '../orchestrator/run/up.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import { pollUntil } from '../services/process/poll-until.js';
 import { deadline, rpc } from '../services/transport/grpc.js';
-import { fio, nodeWrites } from './baselines.js';
+import { fio, layOutLoadRegion, nodeWrites } from './baselines.js';
 import { ECHO_INTERVAL_MS, EchoWatch } from './echo.js';
 import { powerOffFailover } from './failover.js';
 import { copyRates, type LiveMover, moveRatios, withMovingVm } from './lm-support.js';
@@ -184,6 +184,7 @@ export async function storageWrites(c: Clients, reps: number, ioMs: number) {
   const fioIops: number[] = [];
   const seq: number[] = [];
   const fioSeq: number[] = [];
+  await layOutLoadRegion(c, writer);
   for (let i = 0; i < reps; i++) {
     iops.push(await nodeWrites(c, writer, 4096, false, 32, ioMs));
     fioIops.push(await fio('4k', 'randwrite', 32, ioMs / 1000));
