@@ -132,8 +132,9 @@ export async function fio(
   rw: 'randwrite' | 'write',
   jobs: number,
   seconds: number,
+  parent = join(hostDir('storage'), 'data'),
 ): Promise<number> {
-  const dir = mkdtempSync(join(hostDir('storage'), 'data', 'fio-'));
+  const dir = mkdtempSync(join(parent, 'fio-'));
   try {
     const out = await run('fio', [
       '--name=bench',

@@ -5,10 +5,12 @@
  *   node dist/bench/session-main.js <seed|lm-io|storage|scale-N|scale-NxK|scale-NvT> [--quick] [--watch-ms N]
  *   node dist/bench/session-main.js lm [--quick] [--moves N] [--warm-up N]   (lm-io's copy rate alone)
  *   node dist/bench/session-main.js pacemaker --token-ms N [--reps N]
+ *   node dist/bench/session-main.js ceilings [--quick]   (bare Node.js processes beside fio: bench/ceilings.ts)
  *
  * scale-NxK runs N nodes with K VMs each, scale-NvT N nodes with T VMs in all (scale-16v1000:
  * 16 nodes over three chassis, 1000 VMs, the 2008 R2 cluster's limits).
  */
+import { ceilingsSession } from './ceilings.js';
 import { lmSession } from './lm-session.js';
 import { pacemakerSession } from './pacemaker-session.js';
 import { scaleSession } from './scale.js';
@@ -24,6 +26,7 @@ async function main(): Promise<Samples> {
   if (kind === 'seed') return seedSession(quick);
   if (kind === 'lm-io') return lmIoSession(quick);
   if (kind === 'storage') return storageSession(quick);
+  if (kind === 'ceilings') return ceilingsSession(quick);
   if (kind === 'lm')
     return lmSession(quick, numberAfter(rest, '--moves', 5), numberAfter(rest, '--warm-up', 0));
   if (kind === 'pacemaker')
@@ -36,7 +39,7 @@ async function main(): Promise<Samples> {
       scale[2] === 'v' ? { total: Number(scale[3]) } : { perNode: Number(scale[3] ?? 1) },
     );
   throw new Error(
-    `unknown session ${kind}: seed, lm-io, lm, storage, scale-N, scale-NxK (K VMs per node) or scale-NvT (T VMs in all)`,
+    `unknown session ${kind}: seed, lm-io, lm, storage, ceilings, scale-N, scale-NxK (K VMs per node) or scale-NvT (T VMs in all)`,
   );
 }
 
