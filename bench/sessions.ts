@@ -71,6 +71,8 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       answeringMs,
       rssMiBPerHost: median(perHost),
       rssMiBMax: Math.max(...perHost),
+      rssLargestHost: status.hosts[perHost.indexOf(Math.max(...perHost))]?.name ?? '',
+      rssEach: status.hosts.map((h, i) => `${h.name} ${(perHost[i] ?? 0).toFixed(1)}`).join(', '),
       natsMiB: median(natsMiB),
       serviceMiB: median(serviceMiB),
       hosts: perHost.length,

@@ -42,23 +42,20 @@ export const SERVICE_NODE_FLAGS: readonly string[] = [
 const CONTROLLER_NODE_FLAGS: readonly string[] = ['--no-optimize-for-size', '--max-semi-space-size=4'];
 
 /**
- * The blades and the RSSMs carry every write of the storage path too, and `--optimize-for-size`
- * cost them the most CPU per write (issue 19, `dcbox io-load` style 4 KiB QD32 loads on the seed,
- * alternating runs): without it the RSSM spent 28-31 µs per write against 40, the writing blade
- * 42-47 against 54-55, and the path made 10.0-10.6k IOPS against 9.0-9.1k. They keep the small
- * young generation, so an idle one grows by less than the flag saves elsewhere: the seed's
- * median host went from 77.6 to 78.6 MiB and its largest from 94.8 to 95.1 (bench seed session).
+ * An RSSM forwards every write of the storage path, and `--optimize-for-size` cost it a third
+ * more CPU per write (issue 19, 4 KiB QD32 loads on the seed, alternating runs: 27-31 µs per
+ * write against 40; the path 10.0-10.6k IOPS against 9.0-9.1k). The RSSMs are among the
+ * smallest hosts, so they can pay for it: the seed's median host stayed at 76-78 MiB. The blades
+ * gained as much (42-47 µs against 54-55), but the blade running the VM is the largest host and
+ * went from 96 to 100 MiB, its whole budget (bench seed sessions, `rssEach`); the path's IOPS
+ * with both (10.4k, 10.4k) were within the noise of the RSSMs alone (10.5k, 9.9k).
  */
-const DATA_PATH_NODE_FLAGS: readonly string[] = ['--no-optimize-for-size'];
+const RSSM_NODE_FLAGS: readonly string[] = ['--no-optimize-for-size'];
 
 /** The Node.js flags of one component's process (SERVICE_NODE_FLAGS, then its own). */
 export function serviceNodeFlags(component: Component): readonly string[] {
   const own =
-    component === 'storage-controller'
-      ? CONTROLLER_NODE_FLAGS
-      : component === 'rssm' || component === 'hyperv-node'
-        ? DATA_PATH_NODE_FLAGS
-        : [];
+    component === 'storage-controller' ? CONTROLLER_NODE_FLAGS : component === 'rssm' ? RSSM_NODE_FLAGS : [];
   if (own.length === 0) return SERVICE_NODE_FLAGS;
   // V8 takes the last of two contrary flags, so a profiling run's own flags still come last.
   const [memory, rest] = [SERVICE_NODE_FLAGS.slice(0, 2), SERVICE_NODE_FLAGS.slice(2)];
