@@ -207,7 +207,11 @@ export function benchEntries(
     failoverEntry(runs, seedMedian),
     pacemakerEntry(quick, runs, seedMedian, pcmk),
     ...lmIoEntries(lmio.samples),
-    ...rssEntries(runs, seedMedian),
+    ...rssEntries(
+      runs,
+      seedMedian,
+      okSeeds.map((x) => String(x.rssLargestHost ?? '?')),
+    ),
     scaleEntry(quick, scales),
   ];
 }
@@ -262,7 +266,7 @@ function failoverEntry(runs: number, seedMedian: SeedMedian): Entry {
 }
 
 /** Memory per host at steady state: the median host and the largest one, each against its goal. */
-function rssEntries(runs: number, seedMedian: SeedMedian): Entry[] {
+function rssEntries(runs: number, seedMedian: SeedMedian, largestHosts: string[]): Entry[] {
   const rss = seedMedian('rssMiBPerHost');
   const largest = seedMedian('rssMiBMax');
   const hosts = seedMedian('hosts') ?? '?';
@@ -292,7 +296,7 @@ function rssEntries(runs: number, seedMedian: SeedMedian): Entry[] {
         ratio: null,
         goal: '≤ 100',
         runs,
-        note: `the largest of the ${hosts} hosts (service + nats-server RSS) at the same moment, median over the runs`,
+        note: `the largest of the ${hosts} hosts (service + nats-server RSS) at the same moment, median over the runs; the largest host in each run: ${largestHosts.join(', ')}`,
       },
       (v) => v <= 100,
       largest,
