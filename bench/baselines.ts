@@ -56,8 +56,12 @@ export async function iperf(c: Clients, seconds: number): Promise<number> {
 /** Where the loads write: CSV1's free space far above the VMs' disks. */
 export const LOAD_REGION = { lun: 'CSV1', offsetBase: 60 * 1024 * MIB, spanBytes: 256 * MIB } as const;
 
-/** One HyperVNode.RunIoLoad of writes in LOAD_REGION; throws when a write failed. */
-async function writeLoad(
+/**
+ * Writes through node → RSSM → storage controller with `depth` in flight for `ms`, in
+ * LOAD_REGION; throws when a write failed. The load runs inside the node (HyperVNode.RunIoLoad),
+ * as a VM's disk I/O does, through the CSV volume and MPIO. `ops_per_sec` is the figure.
+ */
+export async function nodeWrites(
   c: Clients,
   node: string,
   blockSize: number,
@@ -86,22 +90,6 @@ async function writeLoad(
 }
 
 /**
- * Writes through node → RSSM → storage controller with `depth` in flight for `ms`; ops per
- * second. The load runs inside the node (HyperVNode.RunIoLoad), as a VM's disk I/O does, through
- * the CSV volume and MPIO, in LOAD_REGION.
- */
-export async function nodeWrites(
-  c: Clients,
-  node: string,
-  blockSize: number,
-  sequential: boolean,
-  depth: number,
-  ms: number,
-): Promise<number> {
-  return (await writeLoad(c, node, blockSize, sequential, depth, ms)).ops_per_sec;
-}
-
-/**
  * Writes every block of LOAD_REGION once, sequentially, as fio lays out its file (`fio`,
  * --overwrite=1) before a timed run: the random writes then overwrite written blocks on both
  * sides. On the controller's sparse LUN file the first write to a block also allocates it, and
@@ -110,7 +98,7 @@ export async function nodeWrites(
  */
 export async function layOutLoadRegion(c: Clients, node: string): Promise<void> {
   for (let ms = 2000; ms <= 16_000; ms *= 2) {
-    const r = await writeLoad(c, node, MIB, true, 32, ms);
+    const r = await nodeWrites(c, node, MIB, true, 32, ms);
     if (Number(r.bytes) >= LOAD_REGION.spanBytes) return;
   }
   throw new Error(

@@ -188,9 +188,9 @@ export async function storageWrites(c: Clients, reps: number, ioMs: number) {
   const fioSeq: number[] = [];
   await layOutLoadRegion(c, writer);
   for (let i = 0; i < reps; i++) {
-    iops.push(await nodeWrites(c, writer, 4096, false, 32, ioMs));
+    iops.push((await nodeWrites(c, writer, 4096, false, 32, ioMs)).ops_per_sec);
     fioIops.push(await fio('4k', 'randwrite', 32, ioMs / 1000));
-    seq.push((await nodeWrites(c, writer, MIB, true, 32, ioMs)) * 1);
+    seq.push((await nodeWrites(c, writer, MIB, true, 32, ioMs)).ops_per_sec);
     fioSeq.push(await fio('1M', 'write', 32, ioMs / 1000));
   }
   return { writer, iops, fioIops, seq, fioSeq };
