@@ -56,6 +56,7 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     const natsMiB = status.hosts.map((h) => Number(h.processes[0]?.rss_bytes ?? 0) / MIB);
     const serviceMiB = status.hosts.map((h) => Number(h.processes[1]?.rss_bytes ?? 0) / MIB);
     const perHost = status.hosts.map((h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB);
+    const largest = Math.max(...perHost);
 
     const echoFrom = Date.now();
     echo.start();
@@ -70,8 +71,8 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       startupMs,
       answeringMs,
       rssMiBPerHost: median(perHost),
-      rssMiBMax: Math.max(...perHost),
-      rssLargestHost: status.hosts[perHost.indexOf(Math.max(...perHost))]?.name ?? '',
+      rssMiBMax: largest,
+      rssLargestHost: status.hosts[perHost.indexOf(largest)]?.name ?? '',
       rssEach: status.hosts.map((h, i) => `${h.name} ${(perHost[i] ?? 0).toFixed(1)}`).join(', '),
       natsMiB: median(natsMiB),
       serviceMiB: median(serviceMiB),
