@@ -4,7 +4,8 @@
  * and veths, iptables rules, containers and networks labelled `dcbox.run` (the docker runtime and
  * the testcontainers helper) and the run folder — and check that nothing is left.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dmaDir, removeDmaDir } from '../../services/sas/dma.js';
 import { clientOptions, deadline, insecure, protos, rpc } from '../../services/transport/grpc.js';
 import { dockerLeftovers, sweepDocker } from '../containers/sweep.js';
 import { run, tryRun } from '../runtime/exec.js';
@@ -21,6 +22,8 @@ export interface Leftovers {
   /** Docker containers and networks labelled with a run. */
   containers: string[];
   networks: string[];
+  /** Blades' shared-memory regions (services/sas/dma.ts). */
+  regions: string[];
 }
 
 /** Pids of every process that carries a dcbox run mark (any run). */
@@ -73,6 +76,7 @@ export function leftovers(): Leftovers {
     links: links(),
     rules: rules(),
     ...dockerLeftovers(),
+    regions: existsSync(dmaDir()) ? readdirSync(dmaDir()) : [],
   };
 }
 
@@ -84,7 +88,8 @@ export function isClean(l: Leftovers): boolean {
       l.links.length +
       l.rules.length +
       l.containers.length +
-      l.networks.length ===
+      l.networks.length +
+      l.regions.length ===
     0
   );
 }
@@ -147,6 +152,8 @@ export async function down(opts: { keepData?: boolean } = {}): Promise<SweepRepo
   for (const link of links()) tryRun('ip', ['link', 'del', link]);
   for (const rule of rules()) tryRun('iptables', rule.replace(/^-A /, '-D ').split(' '));
   sweepDocker(found);
+  // Every process that mapped a region is gone now.
+  removeDmaDir();
   if (!opts.keepData && !process.env.DCBOX_KEEP_DATA) rmSync(runDir, { recursive: true, force: true });
   // Killed processes take a moment to be reaped by their parents.
   let remaining = leftovers();

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   OVERLOADED: { definite: true },
   REFUSED: { definite: true },
   ABORTED: { definite: true },
+  /** The storage controller cannot map the shared memory a write names (services/sas/dma.ts). */
+  DMA_REFUSED: { definite: true },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

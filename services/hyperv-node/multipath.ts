@@ -12,6 +12,7 @@ import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { endpoint, type NodeSettings, type ServiceConfig } from '../process/config.js';
 import type { Logger } from '../process/log.js';
 import { discoverThrough, SasClient } from '../sas/channel.js';
+import { DmaRegion } from '../sas/dma.js';
 import { CLIENT_OPTIONS, deadline, protos, rpc } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
 import {
@@ -41,6 +42,7 @@ export class Multipath {
   private stopped = false;
   private lunQuery: Promise<void> | undefined;
   private readonly lunInfo: Record<string, { sizeBytes: number; serial: string }> = {};
+  private readonly dma: DmaRegion | null;
 
   constructor(
     private readonly cfg: ServiceConfig<NodeSettings>,
@@ -49,6 +51,8 @@ export class Multipath {
     const s = cfg.settings;
     this.ioPrefix = `${cfg.host}/${randomBytes(4).toString('hex')}/io-`;
     const Storage = protos().dcbox.storage.v1.Storage;
+    // One shared-memory region for the large writes of every path (services/sas/dma.ts).
+    this.dma = DmaRegion.create(cfg.host);
     for (const p of s.paths) {
       const ep = endpoint(cfg, p.host);
       const client: StorageClient = new Storage(
@@ -65,6 +69,7 @@ export class Multipath {
           timeoutMs: cfg.timing.ioTimeoutMs,
           discover: discoverThrough(client),
           runToken: cfg.runToken,
+          dma: this.dma,
         }),
       );
     }
@@ -139,6 +144,7 @@ export class Multipath {
     this.actor.stop();
     for (const c of this.clients.values()) c.close();
     for (const c of this.channels.values()) c.close();
+    this.dma?.close();
     for (const [, resolve] of this.waiting)
       resolve({ ok: false, code: 'UNAVAILABLE', message: 'the node is stopping' });
     this.waiting.clear();

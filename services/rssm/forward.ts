@@ -69,7 +69,7 @@ export function rssmServices(opts: ForwardOptions, actor: RssmActor) {
     return hop.counted<SasAnswer>(async () => {
       if (cmd.kind === 'read')
         return { data: await channel.read(cmd.lun, initiator, cmd.offset, cmd.length) };
-      const written = await channel.write(cmd.lun, initiator, cmd.offset, cmd.data, cmd.task);
+      const written = await channel.write(cmd.lun, initiator, cmd.offset, cmd.data, cmd.task, cmd.dma);
       // The controller answered, so every byte of the frame left this process: its buffer may
       // carry the next frame. (After a failure the bytes may still wait in the socket.)
       releaseFrameBuffer(cmd.data);

@@ -27,6 +27,7 @@ import { DcboxError, ERROR_CODES, type ErrorCode } from '../actor/errors.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { deadline, rpc } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
+import type { DmaRegion } from './dma.js';
 import { encodeHead, FrameDecoder, type FrameInitiator, type FrameTask, type SasFrame } from './frame.js';
 import { feedInPieces } from './read-into.js';
 
@@ -92,6 +93,8 @@ export interface SasClientOptions {
   inflightMax?: number;
   /** The run's token, sent first on every connection (docs/security.md). */
   runToken?: string;
+  /** Large writes' data goes through this shared memory instead of the frame (dma.ts). */
+  dma?: DmaRegion | null;
 }
 
 interface Pending {
@@ -114,6 +117,8 @@ export class SasClient {
   private nextId = 0;
   private lastReceivedMs = 0;
   private closed = false;
+  /** The far end could not map the DMA region (another machine or container): bytes go inline. */
+  private dmaRefused = false;
 
   constructor(private readonly opts: SasClientOptions) {}
 
@@ -123,15 +128,20 @@ export class SasClient {
     return r.data;
   }
 
-  /** Writes `data` at `offset`; resolves once the controller acknowledged it (durable). */
+  /**
+   * Writes `data` at `offset`; resolves once the controller acknowledged it (durable). With a
+   * DMA region, a large write's data goes through a slot of it and the frame carries the slot's
+   * descriptor; `dma` says `data` already is a descriptor (an RSSM passing the command on).
+   */
   async write(
     lun: string,
     initiator: FrameInitiator,
     offset: number,
     data: Buffer,
     task?: FrameTask,
+    dma = false,
   ): Promise<number> {
-    const r = await this.call({
+    const frame: SasCommand = {
       kind: 'write',
       id: 0,
       lun,
@@ -139,8 +149,20 @@ export class SasClient {
       offset,
       data,
       ...(task ? { task } : {}),
-    });
-    return r.written;
+    };
+    if (dma) return (await this.call({ ...frame, dma })).written;
+    const region = this.dmaRefused ? null : this.opts.dma;
+    const ref = region?.offer(data);
+    if (!region || !ref) return (await this.call(frame)).written;
+    try {
+      return (await this.call({ ...frame, data: ref.descriptor, dma: true })).written;
+    } catch (err) {
+      if (!(err instanceof DcboxError && err.code === 'DMA_REFUSED')) throw err;
+      this.dmaRefused = true;
+      return (await this.call(frame)).written;
+    } finally {
+      region.settle(ref);
+    }
   }
 
   /** Commands in flight or waiting for a connection. */

@@ -10,7 +10,7 @@
  *   0  u32 magic "DCSD"           16 u32 offset, low 32 bits
  *   4  u32 command id             20 u32 offset, high bits (offsets stay below 2^53)
  *   8  u8  kind (FrameKind)       24 u32 payload bytes
- *   9  u8  0                      28 u32 0
+ *   9  u8  flags: 1 = DMA         28 u32 0
  *  10  u16 text bytes
  *  12  u32 value: a read's length, a write reply's bytes written
  *
@@ -20,7 +20,8 @@
  * `code, message` on an error reply, and the run's token on the hello a client opens a connection
  * with (a server of a run with a token serves nothing before it: docs/security.md). The payload is a write's data or a read reply's data, sent
  * as the caller's own buffer (no protobuf copy) and handed over as a view of what the socket
- * read when it arrived in one piece.
+ * read when it arrived in one piece. A write flagged DMA carries, instead of its data, a
+ * descriptor of the shared memory that holds it (dma.ts); its value is still the data's length.
  */
 import { DcboxError } from '../actor/errors.js';
 import { framePool, POOLED_MIN_BYTES } from './frame-buffers.js';
@@ -57,6 +58,8 @@ export type SasFrame =
       offset: number;
       data: Buffer;
       task?: FrameTask;
+      /** `data` is a descriptor of shared memory holding the data (dma.ts). */
+      dma?: boolean;
     }
   | { kind: 'read'; id: number; lun: string; initiator: FrameInitiator; offset: number; length: number }
   /** A command's success: `written` for a write, `data` for a read (empty for a write). */
@@ -67,6 +70,14 @@ export type SasFrame =
 
 const EMPTY: Buffer = Buffer.alloc(0);
 const TWO_32 = 2 ** 32;
+const FLAG_DMA = 1;
+
+/** The data length a DMA descriptor names (dma.ts encodeDescriptor: bytes 8-11). */
+function dmaLength(descriptor: Buffer): number {
+  if (descriptor.length < 16)
+    throw new DcboxError('INVALID_ARGUMENT', 'a DMA descriptor is 16 bytes at least');
+  return descriptor.readUInt32LE(8);
+}
 
 /**
  * The header and text of a frame, in one buffer; the payload (if any) is written after it as it
@@ -77,13 +88,15 @@ export function encodeHead(frame: SasFrame): { head: Buffer; payload: Buffer } {
   let value = 0;
   let offset = 0;
   let payload: Buffer = EMPTY;
+  let flags = 0;
   switch (frame.kind) {
     case 'write':
       text = `${frame.lun}\0${frame.initiator.host}\0${frame.initiator.port}`;
       if (frame.task) text += ['', frame.task.id, ...frame.task.abandoned].join('\0');
       offset = frame.offset;
       payload = frame.data;
-      value = frame.data.length;
+      value = frame.dma ? dmaLength(frame.data) : frame.data.length;
+      flags = frame.dma ? FLAG_DMA : 0;
       break;
     case 'read':
       text = `${frame.lun}\0${frame.initiator.host}\0${frame.initiator.port}`;
@@ -115,7 +128,7 @@ export function encodeHead(frame: SasFrame): { head: Buffer; payload: Buffer } {
   head.writeUInt32LE(SAS_MAGIC, 0);
   head.writeUInt32LE(frame.id >>> 0, 4);
   head.writeUInt8(FrameKind[frame.kind], 8);
-  head.writeUInt8(0, 9);
+  head.writeUInt8(flags, 9);
   head.writeUInt16LE(textBytes, 10);
   head.writeUInt32LE(value >>> 0, 12);
   head.writeUInt32LE(offset % TWO_32, 16);
@@ -255,6 +268,7 @@ function parseWhole(frame: Buffer): SasFrame {
 function parse(frame: Buffer, textBytes: number, payloadBytes: number): SasFrame {
   const id = frame.readUInt32LE(4);
   const kind = frame.readUInt8(8);
+  const dma = (frame.readUInt8(9) & FLAG_DMA) !== 0;
   const value = frame.readUInt32LE(12);
   const offset = frame.readUInt32LE(16) + frame.readUInt32LE(20) * TWO_32;
   const text =
@@ -263,7 +277,7 @@ function parse(frame: Buffer, textBytes: number, payloadBytes: number): SasFrame
   const initiator = (): FrameInitiator => ({ host: text[1] ?? '', port: text[2] ?? '' });
   switch (kind) {
     case FrameKind.write:
-      if (value !== payloadBytes)
+      if (!dma && value !== payloadBytes)
         throw new DcboxError(
           'INVALID_ARGUMENT',
           `a SAS write frame says ${value} bytes but carries ${payloadBytes}`,
@@ -276,6 +290,7 @@ function parse(frame: Buffer, textBytes: number, payloadBytes: number): SasFrame
         offset,
         data: payload,
         ...(text.length > 3 ? { task: { id: text[3] ?? '', abandoned: text.slice(4) } } : {}),
+        ...(dma ? { dma } : {}),
       };
     case FrameKind.read:
       return { kind: 'read', id, lun: text[0] ?? '', initiator: initiator(), offset, length: value };

@@ -12,6 +12,7 @@ import { serveFollow } from '../observability/follow-log.js';
 import type { StorageSettings } from '../process/config.js';
 import { type InjectedBugs, injected } from '../process/injected-bugs.js';
 import type { Logger } from '../process/log.js';
+import { DmaWindows } from '../sas/dma.js';
 import { ControllerLog, logEntryWire } from './controller-log.js';
 import {
   decideStorage,
@@ -112,7 +113,7 @@ export function openController(opts: ControllerOptions): Controller {
           (missed) => ({ kind: 'missed', boot_id: bootId, missed }),
         ),
     ),
-    data: dataCommands(pending, opts.observer ?? null),
+    data: dataCommands(pending, opts.observer ?? null, new DmaWindows()),
     setDataPort: (port) => {
       dataPort = port;
     },

@@ -6,9 +6,11 @@
 import { MailboxFullError } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
 import type { StorageHandlers } from '../generated/dcbox/storage/v1/Storage.js';
+import type { DmaWindows } from '../sas/dma.js';
 import { unary } from '../transport/grpc.js';
 import type { Initiator, Outcome, StorageMsg } from './core/decide.js';
 import type { WriteTask } from './core/model.js';
+import { writeThrough } from './dma-writes.js';
 import type { IoKind, StorageObserver } from './metrics.js';
 
 /** Requests waiting for their reply, at most `waitingMax` at once. */
@@ -77,6 +79,8 @@ export interface DataWrite {
   data: Buffer;
   /** The write's task, on the SAS data channel (core/model.ts WriteTask). */
   task?: WriteTask;
+  /** `data` describes a blade's shared memory that holds the data (services/sas/dma.ts). */
+  dma?: boolean;
 }
 
 /**
@@ -84,7 +88,11 @@ export interface DataWrite {
  * conflicts) when there is an observer: the one implementation behind Storage.Read/Write and the
  * SAS data channel, so both carry the same checks, durability and metrics.
  */
-export function dataCommands(pending: PendingReplies, observer: StorageObserver | null = null) {
+export function dataCommands(
+  pending: PendingReplies,
+  observer: StorageObserver | null = null,
+  windows: DmaWindows | null = null,
+) {
   const io = <T>(lun: string, kind: IoKind, bytes: (v: T) => number, ask: Promise<T>): Promise<T> => {
     if (!observer) return ask;
     const started = process.hrtime.bigint();
@@ -120,16 +128,18 @@ export function dataCommands(pending: PendingReplies, observer: StorageObserver 
       io(
         req.lun,
         'write',
-        () => req.data.length,
-        pending.ask<{ written: number }>((reqId) => ({
-          type: 'write',
-          reqId,
-          lun: req.lun,
-          initiator: initiator(req.initiator),
-          offset: req.offset,
-          data: req.data,
-          ...(req.task ? { task: req.task } : {}),
-        })),
+        (v: { written: number }) => v.written,
+        writeThrough(windows, req, (w) =>
+          pending.ask<{ written: number }>((reqId) => ({
+            type: 'write',
+            reqId,
+            lun: w.lun,
+            initiator: initiator(w.initiator),
+            offset: w.offset,
+            data: w.data,
+            ...(w.task ? { task: w.task } : {}),
+          })),
+        ),
       ),
   };
 }

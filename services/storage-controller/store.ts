@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { releaseDmaView } from '../sas/dma.js';
 import { releaseFrameBuffer } from '../sas/frame-buffers.js';
 import type { Meta } from './core/decide.js';
 
@@ -121,8 +122,13 @@ class LunFile {
       failed = err as Error;
     }
     // Every write of the batch returned (after a failure, one may still run on libuv's pool, so
-    // the buffers are left to the garbage collector): the frames' buffers may carry new frames.
-    if (!failed) for (const w of batch) releaseFrameBuffer(w.data);
+    // the buffers are left to the garbage collector): the frames' buffers may carry new frames,
+    // and the blades' DMA slots go back to them.
+    if (!failed)
+      for (const w of batch) {
+        releaseFrameBuffer(w.data);
+        releaseDmaView(w.data);
+      }
     this.writing = false;
     if (failed) {
       this.done(ids, failed);

@@ -25,6 +25,7 @@ export const GRPC_STATUS: Record<ErrorCode, status> = {
   OVERLOADED: status.RESOURCE_EXHAUSTED,
   REFUSED: status.FAILED_PRECONDITION,
   ABORTED: status.ABORTED,
+  DMA_REFUSED: status.FAILED_PRECONDITION,
 };
 
 const CODE_KEY = 'dcbox-error-code';
