@@ -119,7 +119,7 @@ export function addDownCommand(cli: Command): void {
       else {
         const n = r.removed;
         console.log(
-          `removed ${n.processes.length} processes, ${n.namespaces.length} namespaces, ${n.links.length} links, ${n.rules.length} rules, ${n.containers.length} containers, ${n.networks.length} networks${r.dataKept ? '; data kept' : ''}`,
+          `removed ${n.processes.length} processes, ${n.namespaces.length} namespaces, ${n.links.length} links, ${n.rules.length} rules, ${n.containers.length} containers, ${n.networks.length} networks, ${n.regions.length} shared-memory regions${r.dataKept ? '; data kept' : ''}`,
         );
         console.log(
           isClean(r.remaining) ? 'nothing left behind' : `still present: ${JSON.stringify(r.remaining)}`,

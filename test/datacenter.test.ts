@@ -3,7 +3,11 @@
  * management module, MPIO under an RSSM pull, durability across a storage-controller crash,
  * fencing by persistent reservation, and partitions of the emulated network.
  */
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostDir, NETNS_PREFIX } from '../orchestrator/run/paths.js';
 import { alive, readState } from '../orchestrator/run/state.js';
 import type { PathsResponse__Output } from '../services/generated/dcbox/node/v1/PathsResponse.js';
 import type { StorageCommandResponse__Output } from '../services/generated/dcbox/node/v1/StorageCommandResponse.js';
@@ -47,6 +51,17 @@ async function bladePower(bay: number): Promise<string> {
     c.mm().GetChassis({}, deadline(3000), cb),
   );
   return chassis.blades.find((b) => b.number === bay)?.power ?? 'missing';
+}
+
+/** The storage controller's own count of writes it refused as ABORTED, over every LUN. */
+async function abortedWrites(): Promise<number> {
+  const storage = readState()?.hosts.find((h) => h.component === 'storage-controller');
+  const text = await (await fetch(`http://${storage?.address}:9464/metrics`)).text();
+  // Every LUN's line: the Quorum LUN's writes carry tasks too.
+  return text
+    .split('\n')
+    .filter((l) => /^dcbox_storage_io_total\{.*op="write".*result="aborted"/.test(l))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
 const skip = unmet('test/datacenter.test.ts', [ROOT]);
@@ -223,15 +238,7 @@ describe.skipIf(!!skip)('the seed data center (netns runtime, fast timing)', () 
     // (1 s), writes through rssm4, and the guests write on. Thawed, rssm3 forwards what it held:
     // writes their nodes abandoned, which the controller must refuse (docs/design.md
     // §Abandoned writes). The evidence is the controller's own count of ABORTED writes.
-    const aborted = async () => {
-      const storage = readState()?.hosts.find((h) => h.component === 'storage-controller');
-      const text = await (await fetch(`http://${storage?.address}:9464/metrics`)).text();
-      // Every LUN's line: the Quorum LUN's writes carry tasks too.
-      return text
-        .split('\n')
-        .filter((l) => /^dcbox_storage_io_total\{.*op="write".*result="aborted"/.test(l))
-        .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
-    };
+    const aborted = abortedWrites;
     const before = await aborted();
     const start = await diskStatus('HVR2NODO1', 'Writer1');
     const pids = hostPids('rssm3');
@@ -265,6 +272,58 @@ describe.skipIf(!!skip)('the seed data center (netns runtime, fast timing)', () 
       },
       { what: 'rssm3 reclaimed', timeoutMs: 20_000 },
     );
+  });
+
+  it("moves a large write's data through shared memory past rssm3, and a frozen rssm3's stale one never lands", async () => {
+    // Evidence from outside the blade: the kernel's byte counters of rssm3's namespace, and the
+    // controller's own LUN file and ABORTED count (services/sas/dma.ts).
+    const MIB = 1024 * 1024;
+    const offset = 52 * 1024 * 1024 * 1024; // far from every VM disk
+    const pattern = (seed: number) => Buffer.alloc(MIB, seed);
+    const lunBytes = () => {
+      const fd = openSync(join(hostDir('storage'), 'data', 'CSV1.lun'), 'r');
+      try {
+        const b = Buffer.alloc(MIB);
+        readSync(fd, b, 0, MIB, offset);
+        return b;
+      } finally {
+        closeSync(fd);
+      }
+    };
+    const rx = () =>
+      Number(
+        execFileSync(
+          'ip',
+          ['netns', 'exec', `${NETNS_PREFIX}rssm3`, 'cat', '/sys/class/net/eth0/statistics/rx_bytes'],
+          {
+            encoding: 'utf8',
+          },
+        ),
+      );
+    const before = rx();
+    const w = await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'write', offset, data: pattern(1) });
+    expect(w, w.message).toMatchObject({ ok: true, path: 'rssm3' });
+    expect(rx() - before, 'bytes into rssm3 while 1 MiB was written through it').toBeLessThan(256 * 1024);
+    expect(lunBytes().equals(pattern(1))).toBe(true);
+
+    // Frozen, rssm3 holds the next write's command; MPIO gives up on it and writes through rssm4,
+    // then a later write reuses the slot. Thawed, rssm3 forwards the stale command: refused.
+    const abortedBefore = await abortedWrites();
+    const pids = hostPids('rssm3');
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    try {
+      const b = await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'write', offset, data: pattern(2) });
+      expect(b, b.message).toMatchObject({ ok: true, path: 'rssm4' });
+      const c = await storageCommand('HVR2NODO1', { lun: 'CSV1', op: 'write', offset, data: pattern(3) });
+      expect(c, c.message).toMatchObject({ ok: true, path: 'rssm4' });
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+    }
+    await pollUntil(async () => (await abortedWrites()) > abortedBefore, {
+      what: 'the controller to refuse the write rssm3 held (ABORTED)',
+      timeoutMs: 10_000,
+    });
+    expect(lunBytes().equals(pattern(3)), 'the LUN holds the last acknowledged write').toBe(true);
   });
 
   it("runs an I/O load inside a node on the CSV's free space, and refuses one over a VM's disk", async () => {

@@ -136,6 +136,9 @@ describe('dcbox packed and installed in another project', () => {
         'chaos/experiments/node-partition-witness.yaml',
         'observability/dashboard/index.html',
         'scripts/docker-setup.sh',
+        'scripts/build-native.mjs',
+        'native/dma.c',
+        'binding.gyp',
         'Dockerfile',
       ])
         expect(files, f).toContain(f);
@@ -216,6 +219,8 @@ function consumerSteps(
       expect({ inside: existsSync(inside), beside: existsSync(beside) }).toEqual(
         layout.name === 'hoisted' ? { inside: false, beside: true } : { inside: true, beside: false },
       );
+      // npm ran dcbox's install script: the shared-memory helper of large writes (services/sas/dma.ts).
+      expect(existsSync(join(dir, 'node_modules', 'dcbox', 'build', 'Release', 'dcbox_dma.node'))).toBe(true);
       copyFileSync(join(projectRoot, 'docs', 'examples', 'consumer.test.ts'), join(dir, 'consumer.test.ts'));
       copyFileSync(join(projectRoot, 'docs', 'examples', 'tsconfig.json'), join(dir, 'tsconfig.json'));
     },

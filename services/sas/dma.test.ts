@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DcboxError } from '../actor/errors.js';
 import { writeThrough } from '../storage-controller/dma-writes.js';
 import { type SasAnswer, SasClient, type SasCommand, type SasServer, serveSasChannel } from './channel.js';
@@ -11,6 +12,7 @@ import {
   dmaDir,
   dmaNative,
   encodeDescriptor,
+  ownDir,
   releaseDmaView,
   SLOT_BYTES,
   SLOT_MIN_BYTES,
@@ -20,6 +22,15 @@ import { encodeFrame, FrameDecoder } from './frame.js';
 
 const regions: DmaRegion[] = [];
 const closers: (() => void)[] = [];
+
+afterAll(() => {
+  // The regions' folder, if these tests made it and nothing else uses it (a run's `down` removes it).
+  try {
+    rmdirSync(dmaDir());
+  } catch {
+    // Not empty (a run is up), or gone.
+  }
+});
 
 afterEach(() => {
   vi.useRealTimers();
@@ -129,6 +140,19 @@ describe('DMA regions', () => {
     );
     expect((await failure(() => windows.claim(named('../../etc/passwd')))).code).toBe('DMA_REFUSED');
     expect((await failure(() => new DmaWindows(null).claim(named(region().name)))).code).toBe('DMA_REFUSED');
+  });
+
+  it("uses only a folder that is the user's alone", () => {
+    const base = mkdtempSync(join(tmpdir(), 'dcbox-dma-test-'));
+    closers.push(() => rmSync(base, { recursive: true, force: true }));
+    const dir = join(base, 'regions');
+    mkdirSync(dir, { mode: 0o700 });
+    expect(ownDir(dir)).toBe(true);
+    chmodSync(dir, 0o755);
+    expect(ownDir(dir)).toBe(false);
+    chmodSync(dir, 0o700);
+    symlinkSync(dir, join(base, 'link'));
+    expect(ownDir(join(base, 'link'))).toBe(false);
   });
 
   it("gives the slots' memory back after a second without writes", () => {

@@ -29,8 +29,10 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   fstatSync,
   ftruncateSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -159,6 +161,7 @@ export class DmaRegion {
     const path = join(dir, name);
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (!ownDir(dir)) return null;
       removeDeadRegions(dir, host);
       const fd = openSync(path, 'wx+', 0o600);
       try {
@@ -265,6 +268,15 @@ export class DmaRegion {
   }
 }
 
+/**
+ * The folder is this user's alone (a directory, not a link, no access for others): on a shared
+ * machine another user could have made it first, to read the blades' writes or plant regions.
+ */
+export function ownDir(dir: string): boolean {
+  const st = lstatSync(dir);
+  return st.isDirectory() && st.uid === (process.getuid?.() ?? st.uid) && (st.mode & 0o077) === 0;
+}
+
 /** The index of a slot's state word; the claimer's pid is the word after it. */
 function wordIndex(slot: number): number {
   return WORDS_AT / 4 + slot * 2;
@@ -288,11 +300,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The host and pid a region's name carries (`<host>-<pid>-<random>.dma`). */
+function hostOf(name: string): string | undefined {
+  return /^(.+)-\d+-[0-9a-f]{16}\.dma$/.exec(name)?.[1];
+}
+
 /** Removes the regions a dead process of `host` left (a blade powered off or killed). */
 function removeDeadRegions(dir: string, host: string): void {
   for (const f of readdirSync(dir)) {
-    const m = /^(.+)-(\d+)-[0-9a-f]{16}\.dma$/.exec(f);
-    if (m && m[1] === host && !alive(Number(m[2]))) rmSync(join(dir, f), { force: true });
+    const pid = /-(\d+)-[0-9a-f]{16}\.dma$/.exec(f)?.[1];
+    if (hostOf(f) === host && !alive(Number(pid))) rmSync(join(dir, f), { force: true });
   }
 }
 
@@ -341,9 +358,11 @@ export class DmaWindows {
   private window(name: string): Window {
     const known = this.windows.get(name);
     if (known) return known;
-    if (!this.native || !NAME_PATTERN.test(name))
+    if (!this.native || !NAME_PATTERN.test(name) || !existsSync(dmaDir()) || !ownDir(dmaDir()))
       throw new DcboxError('DMA_REFUSED', `the storage controller cannot map ${name}`);
     const w = openWindow(this.native, join(dmaDir(), name), name);
+    // A host's new region replaces its old ones (the blade restarted): their memory goes with them.
+    for (const old of [...this.windows.keys()]) if (hostOf(old) === hostOf(name)) this.windows.delete(old);
     this.windows.set(name, w);
     if (this.windows.size > WINDOWS_MAX) this.windows.delete(this.windows.keys().next().value as string);
     return w;
