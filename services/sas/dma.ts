@@ -43,6 +43,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DcboxError } from '../actor/errors.js';
 import { projectRoot } from '../process/root.js';
+import { IdleWatch } from './idle-watch.js';
 
 /** Writes at least this large go through a slot (smaller ones cost less in the frame). */
 export const SLOT_MIN_BYTES = 128 * 1024;
@@ -139,8 +140,7 @@ export class DmaRegion {
   private readonly gens = new Array<number>(SLOTS).fill(0);
   /** Slots the blade gave up on while the controller held them: free once DONE. */
   private readonly held = new Set<number>();
-  private idleTimer: NodeJS.Timeout | null = null;
-  private usedSinceTimer = false;
+  private readonly idle = new IdleWatch(IDLE_DISCARD_MS, () => this.discardIfDone());
   private dirty = false;
 
   private constructor(
@@ -217,7 +217,7 @@ export class DmaRegion {
 
   /** Removes the region's file (the mappings stay valid while mapped). */
   close(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idle.stop();
     rmSync(this.path, { force: true });
   }
 
@@ -245,26 +245,17 @@ export class DmaRegion {
   }
 
   private touch(): void {
-    this.usedSinceTimer = true;
     this.dirty = true;
-    if (this.idleTimer) return;
-    this.idleTimer = setTimeout(() => this.discardIfIdle(), IDLE_DISCARD_MS);
-    this.idleTimer.unref();
+    this.idle.touch();
   }
 
-  /** After a whole period without writes and with every slot back, frees the slots' memory. */
-  private discardIfIdle(): void {
-    this.idleTimer = null;
+  /** A period passed without writes: frees the slots' memory once every slot is back. */
+  private discardIfDone(): boolean {
     this.reap();
-    if (this.usedSinceTimer || this.free.length < SLOTS) {
-      this.usedSinceTimer = false;
-      this.idleTimer = setTimeout(() => this.discardIfIdle(), IDLE_DISCARD_MS);
-      this.idleTimer.unref();
-      return;
-    }
-    if (!this.dirty) return;
+    if (this.free.length < SLOTS) return false;
+    if (this.dirty) this.native.discard(this.buffer, HEAD_BYTES, SLOTS * SLOT_BYTES);
     this.dirty = false;
-    this.native.discard(this.buffer, HEAD_BYTES, SLOTS * SLOT_BYTES);
+    return true;
   }
 }
 

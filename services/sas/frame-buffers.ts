@@ -12,6 +12,7 @@
  * dropped after IDLE_DROP_MS without use, so a host that moved a burst of large frames does not
  * keep their memory (the hosts' RSS budget, issue 8).
  */
+import { IdleWatch } from './idle-watch.js';
 
 /** Frames at least this large get a pooled buffer; smaller ones are views of the decoder's chunk. */
 export const POOLED_MIN_BYTES = 128 * 1024;
@@ -30,8 +31,11 @@ export class FrameBufferPool {
   private readonly ours = new WeakSet<ArrayBuffer>();
   private readonly free = new Map<number, ArrayBuffer[]>();
   private freeBytes = 0;
-  private idleTimer: NodeJS.Timeout | null = null;
-  private usedSinceTimer = false;
+  private readonly idle = new IdleWatch(IDLE_DROP_MS, () => {
+    this.free.clear();
+    this.freeBytes = 0;
+    return true;
+  });
 
   /** A buffer of exactly `bytes`, over a backing store of its own. */
   take(bytes: number): Buffer {
@@ -69,23 +73,7 @@ export class FrameBufferPool {
   }
 
   private touch(): void {
-    this.usedSinceTimer = true;
-    if (this.idleTimer) return;
-    this.idleTimer = setTimeout(() => this.dropIfIdle(), IDLE_DROP_MS);
-    this.idleTimer.unref();
-  }
-
-  /** Runs every IDLE_DROP_MS while used; drops the free buffers after a whole period unused. */
-  private dropIfIdle(): void {
-    this.idleTimer = null;
-    if (this.usedSinceTimer) {
-      this.usedSinceTimer = false;
-      this.idleTimer = setTimeout(() => this.dropIfIdle(), IDLE_DROP_MS);
-      this.idleTimer.unref();
-      return;
-    }
-    this.free.clear();
-    this.freeBytes = 0;
+    this.idle.touch();
   }
 }
 
