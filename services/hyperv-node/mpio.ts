@@ -27,7 +27,6 @@
  */
 import type { Ctx, Decision, TimerEffect } from '../actor/actor.js';
 import { ERROR_CODES, type ErrorCode } from '../actor/errors.js';
-import { PersistentMap } from '../actor/persistent-map.js';
 
 /** The multipath policy of a disk; "none" when MPIO is not installed (one disk per path). */
 export type MpioPolicy = 'failover-only' | 'round-robin' | 'none';
@@ -91,7 +90,7 @@ export interface MpioState {
   nodeKey: string;
   luns: Record<string, LunPaths>;
   /** Copied on change (a Map: copying a record of I/O ids cost ~30 µs per I/O). */
-  inflight: PersistentMap<InFlight>;
+  inflight: ReadonlyMap<string, InFlight>;
   /** Numbers MPIO's own I/Os (registrations, probes). */
   nextInternalId: number;
   verifyPeriodMs: number;
@@ -190,7 +189,7 @@ export function initialMpio(opts: {
     policy: opts.policy,
     nodeKey: opts.nodeKey,
     luns,
-    inflight: PersistentMap.empty(),
+    inflight: new Map(),
     nextInternalId: 1,
     verifyPeriodMs: opts.verifyPeriodMs,
     abandoned: [],
@@ -286,7 +285,7 @@ function dispatch(state: MpioState, ioId: string, io: InFlight): MpioDecision {
   const lun = state.luns[io.lun] as LunPaths;
   const path = choosePath(state, lun, io.tried);
   if (!path) {
-    const inflight = state.inflight.delete(ioId);
+    const inflight = without(state.inflight, ioId);
     const detail = lun.paths.map((p) => `${p.host}: ${p.lastError || 'failed'}`).join('; ');
     const result: IoResult = {
       ok: false,
@@ -302,11 +301,11 @@ function dispatch(state: MpioState, ioId: string, io: InFlight): MpioDecision {
   }
   const tried = [...io.tried, path.host];
   if (io.op.kind !== 'write') {
-    s = { ...s, inflight: s.inflight.set(ioId, { ...io, tried }) };
+    s = { ...s, inflight: withEntry(s.inflight, ioId, { ...io, tried }) };
     return { state: s, effects: [{ type: 'pathIo', ioId, lun: io.lun, path: path.host, op: io.op }] };
   }
   const task: WriteTask = { id: taskId(ioId, tried.length), abandoned: s.abandoned };
-  s = { ...s, inflight: s.inflight.set(ioId, { ...io, tried, carried: s.abandoned }) };
+  s = { ...s, inflight: withEntry(s.inflight, ioId, { ...io, tried, carried: s.abandoned }) };
   return { state: s, effects: [{ type: 'pathIo', ioId, lun: io.lun, path: path.host, op: io.op, task }] };
 }
 
@@ -378,7 +377,7 @@ function refused(
 function pathDone(state: MpioState, ioId: string, pathHost: string, result: IoResult): MpioDecision {
   const io = state.inflight.get(ioId);
   if (!io) return { state, effects: [] };
-  let s: MpioState = { ...state, inflight: state.inflight.delete(ioId) };
+  let s: MpioState = { ...state, inflight: without(state.inflight, ioId) };
   const effects: MpioDecision['effects'] = [];
   const path = s.luns[io.lun]?.paths.find((p) => p.host === pathHost);
   if (!path) throw new Error(`I/O ${ioId} came back from unknown path ${pathHost} of LUN ${io.lun}`);
@@ -510,9 +509,23 @@ function pinned(
   const s: MpioState = {
     ...state,
     nextInternalId: state.nextInternalId + 1,
-    inflight: state.inflight.set(ioId, { lun, op, purpose, tried: [pathHost] }),
+    inflight: withEntry(state.inflight, ioId, { lun, op, purpose, tried: [pathHost] }),
   };
   return { state: s, effects: [{ type: 'pathIo', ioId, lun, path: pathHost, op }] };
+}
+
+/** A copy of the map with one entry set. */
+export function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V): ReadonlyMap<string, V> {
+  const next = new Map(map);
+  next.set(key, value);
+  return next;
+}
+
+/** A copy of the map without one entry. */
+export function without<V>(map: ReadonlyMap<string, V>, key: string): ReadonlyMap<string, V> {
+  const next = new Map(map);
+  next.delete(key);
+  return next;
 }
 
 function withLun(state: MpioState, lun: string, fn: (l: LunPaths) => LunPaths): MpioState {

@@ -22,7 +22,6 @@
  *   lets a VM's I/O ride through a coordinator takeover with no error.
  */
 import type { Ctx, Decision, TimerEffect } from '../../actor/actor.js';
-import { PersistentMap } from '../../actor/persistent-map.js';
 import type { IoResult, StorageOp } from '../mpio.js';
 
 /** The CSV states of docs/domain.md §Cluster Shared Volumes as one node sees the volume (Maintenance is not modelled). */
@@ -58,7 +57,7 @@ export interface CsvState {
   /** A path probe in flight. */
   probing: boolean;
   /** Copied on change (a Map: copying a record of I/O ids cost ~30 µs per I/O). */
-  ios: PersistentMap<PendingIo>;
+  ios: ReadonlyMap<string, PendingIo>;
   /** I/Os waiting for resume, oldest first. */
   queue: string[];
 }
@@ -123,7 +122,7 @@ export function initialCsv(opts: {
     online: true,
     probePeriodMs: opts.probePeriodMs,
     probing: false,
-    ios: PersistentMap.empty(),
+    ios: new Map(),
     queue: [],
   };
 }
@@ -224,8 +223,9 @@ function submit(state: CsvState, ioId: string, lun: string, op: StorageOp): CsvD
 
 /** Sends an I/O where it must go now: held while paused, to MPIO, or to the coordinator. */
 function route(state: CsvState, ioId: string, io: PendingIo): CsvDecision {
+  const ios = new Map(state.ios);
   if (!state.online) {
-    const ios = state.ios.delete(ioId);
+    ios.delete(ioId);
     const result: IoResult = {
       ok: false,
       code: 'BAD_STATE',
@@ -235,7 +235,7 @@ function route(state: CsvState, ioId: string, io: PendingIo): CsvDecision {
   }
   if (state.paused) {
     if (state.queue.length >= PAUSED_IOS_MAX) {
-      const ios = state.ios.delete(ioId);
+      ios.delete(ioId);
       const result: IoResult = {
         ok: false,
         code: 'OVERLOADED',
@@ -243,14 +243,14 @@ function route(state: CsvState, ioId: string, io: PendingIo): CsvDecision {
       };
       return { state: { ...state, ios }, effects: [{ type: 'complete', ioId, result }] };
     }
-    const ios = state.ios.set(ioId, { ...io, route: 'queued' });
+    ios.set(ioId, { ...io, route: 'queued' });
     return { state: { ...state, ios, queue: [...state.queue, ioId] }, effects: [] };
   }
   if (redirectable(state, io.op)) {
-    const ios = state.ios.set(ioId, { ...io, route: 'redirect', redirects: io.redirects + 1 });
+    ios.set(ioId, { ...io, route: 'redirect', redirects: io.redirects + 1 });
     return { state: { ...state, ios }, effects: [{ type: 'redirect', ioId, lun: state.lun, op: io.op }] };
   }
-  const ios = state.ios.set(ioId, { ...io, route: 'direct' });
+  ios.set(ioId, { ...io, route: 'direct' });
   return { state: { ...state, ios }, effects: [{ type: 'direct', ioId, lun: state.lun, op: io.op }] };
 }
 
@@ -300,7 +300,8 @@ function ioDone(state: CsvState, ioId: string, result: IoResult, lost: boolean):
 }
 
 function finish(state: CsvState, ioId: string, result: IoResult): CsvDecision {
-  const ios = state.ios.delete(ioId);
+  const ios = new Map(state.ios);
+  ios.delete(ioId);
   return { state: { ...state, ios }, effects: [{ type: 'complete', ioId, result }] };
 }
 
@@ -342,7 +343,7 @@ function setOnline(state: CsvState, online: boolean): CsvDecision {
   // had under way ends with it. Redirected once the volume was back, a VM's write issued before the node was
   // fenced reached the disk through the coordinator after another node had taken the VM over
   // (simulation seed 23 of four-node.yaml, fast timing, 3 minutes: no-split-brain).
-  const ios = PersistentMap.of([...state.ios].map(([id, io]) => [id, { ...io, orphaned: true }] as const));
+  const ios = new Map([...state.ios].map(([id, io]) => [id, { ...io, orphaned: true }]));
   let s: CsvState = { ...state, ios, online: false, queue: [], probing: false };
   const effects: CsvDecision['effects'] = [{ type: 'cancelTimer', id: PROBE_TIMER }];
   for (const ioId of state.queue) {
