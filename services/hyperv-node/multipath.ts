@@ -12,7 +12,7 @@ import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { endpoint, type NodeSettings, type ServiceConfig } from '../process/config.js';
 import type { Logger } from '../process/log.js';
 import { discoverThrough, SasClient } from '../sas/channel.js';
-import { DmaRegion } from '../sas/dma.js';
+import { type DmaInitiator, regionOnFirstUse } from '../sas/dma.js';
 import { CLIENT_OPTIONS, deadline, protos, rpc } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
 import {
@@ -42,7 +42,7 @@ export class Multipath {
   private stopped = false;
   private lunQuery: Promise<void> | undefined;
   private readonly lunInfo: Record<string, { sizeBytes: number; serial: string }> = {};
-  private readonly dma: DmaRegion | null;
+  private readonly dma: DmaInitiator | null;
 
   constructor(
     private readonly cfg: ServiceConfig<NodeSettings>,
@@ -52,7 +52,7 @@ export class Multipath {
     this.ioPrefix = `${cfg.host}/${randomBytes(4).toString('hex')}/io-`;
     const Storage = protos().dcbox.storage.v1.Storage;
     // One shared-memory region for the large writes of every path (services/sas/dma.ts).
-    this.dma = DmaRegion.create(cfg.host);
+    this.dma = regionOnFirstUse(cfg.host);
     for (const p of s.paths) {
       const ep = endpoint(cfg, p.host);
       const client: StorageClient = new Storage(

@@ -27,7 +27,7 @@ import { DcboxError, ERROR_CODES, type ErrorCode } from '../actor/errors.js';
 import type { StorageClient } from '../generated/dcbox/storage/v1/Storage.js';
 import { deadline, rpc } from '../transport/grpc.js';
 import { fromServiceError } from '../transport/grpc-errors.js';
-import type { DmaRegion } from './dma.js';
+import type { DmaInitiator } from './dma.js';
 import { encodeHead, FrameDecoder, type FrameInitiator, type FrameTask, type SasFrame } from './frame.js';
 import { feedInPieces } from './read-into.js';
 
@@ -94,7 +94,7 @@ export interface SasClientOptions {
   /** The run's token, sent first on every connection (docs/security.md). */
   runToken?: string;
   /** Large writes' data goes through this shared memory instead of the frame (dma.ts). */
-  dma?: DmaRegion | null;
+  dma?: DmaInitiator | null;
 }
 
 interface Pending {

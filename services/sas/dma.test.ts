@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -13,6 +23,7 @@ import {
   dmaNative,
   encodeDescriptor,
   ownDir,
+  regionOnFirstUse,
   releaseDmaView,
   SLOT_BYTES,
   SLOT_MIN_BYTES,
@@ -76,6 +87,20 @@ describe('DMA regions', () => {
     releaseDmaView(view);
     r.settle(ref as NonNullable<typeof ref>);
     expect(r.available()).toBe(SLOTS);
+  });
+
+  it("makes a blade's region at its first write that fits a slot, not before", () => {
+    const lazy = regionOnFirstUse('dmalazy');
+    if (!lazy) throw new Error('no DMA');
+    closers.push(() => lazy.close());
+    const mine = () =>
+      existsSync(dmaDir()) ? readdirSync(dmaDir()).filter((f) => f.startsWith('dmalazy-')) : [];
+    expect(lazy.offer(Buffer.alloc(4096))).toBeNull();
+    expect(mine()).toEqual([]);
+    const ref = lazy.offer(Buffer.alloc(SLOT_MIN_BYTES, 1));
+    expect(ref).not.toBeNull();
+    expect(mine()).toHaveLength(1);
+    lazy.settle(ref as NonNullable<typeof ref>);
   });
 
   it('takes only writes that fit a slot, and none once every slot is out', () => {

@@ -134,8 +134,36 @@ export interface DmaRef {
   descriptor: Buffer;
 }
 
+/** The blade's side, as its SAS clients use it. */
+export interface DmaInitiator {
+  /** Copies `data` into a free slot; null when it does not fit one or none is free. */
+  offer(data: Uint8Array): DmaRef | null;
+  /** The write's outcome is known: its slot goes back (see DmaRegion.settle). */
+  settle(ref: DmaRef): void;
+  close(): void;
+}
+
+/**
+ * A blade's region made at its first write that fits a slot, so a blade that never writes that
+ * much maps nothing (an idle blade's memory, and V8 counts a mapping as external memory, which
+ * makes it collect sooner); null without the native helper.
+ */
+export function regionOnFirstUse(host: string): DmaInitiator | null {
+  if (!dmaNative()) return null;
+  let region: DmaRegion | null | undefined;
+  return {
+    offer: (data) => {
+      if (data.length < SLOT_MIN_BYTES || data.length > SLOT_BYTES) return null;
+      if (region === undefined) region = DmaRegion.create(host);
+      return region?.offer(data) ?? null;
+    },
+    settle: (ref) => region?.settle(ref),
+    close: () => region?.close(),
+  };
+}
+
 /** A blade's region: offers writes' data, takes slots back once the controller is done. */
-export class DmaRegion {
+export class DmaRegion implements DmaInitiator {
   private readonly free: number[] = [];
   private readonly gens = new Array<number>(SLOTS).fill(0);
   /** Slots the blade gave up on while the controller held them: free once DONE. */
