@@ -34,6 +34,11 @@ if [ "$checkout" -eq 1 ]; then
   command -v telnet >/dev/null 2>&1 || need+=(telnet)
   # Debian's chromium, driven by playwright-core, is the real browser of the dashboard's test.
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # node-gyp builds the native helper of large writes' shared memory (native/dma.c), which the
+  # tests require; elsewhere it is optional (scripts/build-native.mjs warns and goes on).
+  command -v make >/dev/null 2>&1 || need+=(make)
+  command -v g++ >/dev/null 2>&1 || need+=(g++)
+  command -v python3 >/dev/null 2>&1 || need+=(python3)
 fi
 if [ "$bench" -eq 1 ]; then
   # A two-node Pacemaker + corosync cluster beside dcbox (bench/pacemaker.ts), crmsh to drive it
