@@ -170,6 +170,8 @@ export class DmaRegion implements DmaInitiator {
   private readonly held = new Set<number>();
   private readonly idle = new IdleWatch(IDLE_DISCARD_MS, () => this.discardIfDone());
   private dirty = false;
+  /** The header's state words and claimers' pids (wordIndex). */
+  private readonly words: Int32Array;
 
   private constructor(
     private readonly native: Native,
@@ -178,6 +180,7 @@ export class DmaRegion implements DmaInitiator {
     private readonly path: string,
   ) {
     for (let i = SLOTS - 1; i >= 0; i--) this.free.push(i);
+    this.words = new Int32Array(buffer, 0, WORDS_AT / 4 + SLOTS * 2);
   }
 
   /** A new region for `host` (older ones of its dead processes removed), or null without DMA. */
@@ -250,7 +253,7 @@ export class DmaRegion implements DmaInitiator {
   }
 
   private stateOf(slot: number): number {
-    return new Int32Array(this.buffer, 0, WORDS_AT / 4 + SLOTS * 2)[wordIndex(slot)] as number;
+    return this.words[wordIndex(slot)] as number;
   }
 
   /** DONE, or CLAIMED by a process that is gone: the slot is the blade's again. */
@@ -259,7 +262,7 @@ export class DmaRegion implements DmaInitiator {
     const done = this.native.compareExchange(this.buffer, i, word(gen, DONE), word(gen, FREE));
     const claimedByDead =
       done === word(gen, CLAIMED) &&
-      !alive(new Int32Array(this.buffer, 0, WORDS_AT / 4 + SLOTS * 2)[i + 1] as number) &&
+      !alive(this.words[i + 1] as number) &&
       this.native.compareExchange(this.buffer, i, word(gen, CLAIMED), word(gen, FREE)) === word(gen, CLAIMED);
     if (done !== word(gen, DONE) && !claimedByDead) return false;
     this.free.push(slot);
@@ -335,6 +338,7 @@ function removeDeadRegions(dir: string, host: string): void {
 /** A region as the controller maps it. */
 interface Window {
   buffer: ArrayBuffer;
+  words: Int32Array;
   slots: number;
   slotBytes: number;
 }
@@ -368,7 +372,7 @@ export class DmaWindows {
     const before = native.compareExchange(w.buffer, index, word(d.gen, OFFERED), word(d.gen, CLAIMED));
     if (before !== word(d.gen, OFFERED))
       throw new DcboxError('ABORTED', `the initiator withdrew this write (${d.region} slot ${d.slot})`);
-    new Int32Array(w.buffer, 0, WORDS_AT / 4 + w.slots * 2)[index + 1] = process.pid;
+    w.words[index + 1] = process.pid;
     const view = Buffer.from(w.buffer, HEAD_BYTES + d.slot * w.slotBytes, d.length);
     claims.set(view, { native, buffer: w.buffer, index, gen: d.gen });
     return view;
@@ -413,7 +417,8 @@ function openWindow(native: Native, path: string, name: string): Window {
       fstatSync(fd).size < bytes
     )
       throw new DcboxError('DMA_REFUSED', `${name} is not a dcbox DMA region`);
-    return { buffer: native.map(fd, bytes), slots, slotBytes };
+    const buffer = native.map(fd, bytes);
+    return { buffer, words: new Int32Array(buffer, 0, WORDS_AT / 4 + slots * 2), slots, slotBytes };
   } finally {
     closeSync(fd);
   }
