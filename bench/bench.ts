@@ -129,9 +129,11 @@ export async function runBench(opts: {
   // issue's 10 minutes with a live migration and a blade's failover on the way.
   if (!opts.quick)
     scales.push(await add('scale-16v1000', ['--watch-ms', String(opts.scaleWatchMs ?? 600_000)]));
+  // What bare Node.js processes reach beside fio: the storage ratios' context (bench/ceilings.ts).
+  const ceilings = opts.quick ? null : await add('ceilings', []);
   const sim = await simSession(opts.quick, say);
   sessions.push(sim.session);
-  const entries = [...benchEntries(opts.quick, seeds, lmio, scales, pcmk), sim.entry];
+  const entries = [...benchEntries(opts.quick, seeds, lmio, scales, pcmk, ceilings), sim.entry];
   return {
     quick: opts.quick,
     machine: thisMachine(),
@@ -198,6 +200,7 @@ export function benchEntries(
   lmio: Session,
   scales: Session[],
   pcmk: Session | null,
+  ceilings: Session | null = null,
 ): Entry[] {
   const okSeeds = seeds.map((s) => s.samples).filter((s): s is Samples => !!s);
   const seedMedian: SeedMedian = (k) => medianOf(okSeeds.map((s) => num(s, k)).filter(isNumber));
@@ -206,7 +209,7 @@ export function benchEntries(
     startupEntry(runs, seedMedian),
     failoverEntry(runs, seedMedian),
     pacemakerEntry(quick, runs, seedMedian, pcmk),
-    ...lmIoEntries(lmio.samples),
+    ...lmIoEntries(lmio.samples, ceilings?.samples ?? null),
     ...rssEntries(
       runs,
       seedMedian,
@@ -305,7 +308,7 @@ function rssEntries(runs: number, seedMedian: SeedMedian, largestHosts: string[]
 }
 
 /** Live-migration throughput and blackout, and storage IOPS and sequential writes, from lm-io. */
-function lmIoEntries(lm: Samples | null): Entry[] {
+function lmIoEntries(lm: Samples | null, ceilings: Samples | null): Entry[] {
   const lmRuns = num(lm, 'reps') ?? 0;
   const memory = num(lm, 'memoryMiB') ?? '?';
   return [
@@ -341,7 +344,7 @@ function lmIoEntries(lm: Samples | null): Entry[] {
       (v) => v <= 20,
       num(lm, 'lmBlackoutMs'),
     ),
-    ...storageEntries(lm, lmRuns),
+    ...storageEntries(lm, lmRuns, ceilings),
   ];
 }
 
@@ -350,8 +353,20 @@ export function moveRatios(lm: Samples | null): number[] {
   return typeof lm?.lmRatios === 'string' ? lm.lmRatios.split(',').map(Number).filter(Number.isFinite) : [];
 }
 
+/**
+ * What bare Node.js processes reached in the ceilings session (one process; a writer and a store
+ * over TCP; with a relay between them), each against that session's own fio.
+ */
+export function ceilingNote(c: Samples | null, suffix: 'Iops' | 'MBps'): string {
+  if (!c) return '';
+  const fio = num(c, suffix === 'Iops' ? 'fioIops' : 'fioSeqMBps');
+  const one = (kind: string, what: string) =>
+    `${what} ${fmt(num(c, `${kind}${suffix}`), 0)} (${fmt(ratioOf(num(c, `${kind}${suffix}`), fio))} of fio)`;
+  return `. Bare Node.js processes with the same group commit, in this run's ceilings session against its own fio (${fmt(fio, 0)}): ${one('oneProcess', 'one process, no transport,')}, ${one('twoProcesses', 'a writer and a store over TCP')}, ${one('relayed', 'with a relay between them')}`;
+}
+
 /** Random-write IOPS and sequential writes through the node against fio on the controller. */
-function storageEntries(lm: Samples | null, runs: number): Entry[] {
+function storageEntries(lm: Samples | null, runs: number, ceilings: Samples | null): Entry[] {
   return [
     entry(
       {
@@ -364,7 +379,7 @@ function storageEntries(lm: Samples | null, runs: number): Entry[] {
         ratio: ratioOf(num(lm, 'iops'), num(lm, 'fioIops')),
         goal: '≥ 0.7',
         runs,
-        note: `4 KiB random writes, 32 in flight, generated inside ${lm?.writer ?? 'a node'} (RunIoLoad, as a VM's disk I/O) → CSV → MPIO → RSSM → controller on the SAS data channel (acked once fdatasync'd) vs fio psync, numjobs 32, fdatasync=1 in the controller's data folder. Both overwrite written blocks: fio writes its 256 MiB file before its timed run (--overwrite=1), and the bench writes the node's 256 MiB region once before the first repetition. Each repetition: ${lm?.iopsEach ?? '—'} IOPS against fio's ${lm?.fioIopsEach ?? '—'}`,
+        note: `4 KiB random writes, 32 in flight, generated inside ${lm?.writer ?? 'a node'} (RunIoLoad, as a VM's disk I/O) → CSV → MPIO → RSSM → controller on the SAS data channel (acked once fdatasync'd) vs fio psync, numjobs 32, fdatasync=1 in the controller's data folder. Both overwrite written blocks: fio writes its 256 MiB file before its timed run (--overwrite=1), and the bench writes the node's 256 MiB region once before the first repetition. Each repetition: ${lm?.iopsEach ?? '—'} IOPS against fio's ${lm?.fioIopsEach ?? '—'}${ceilingNote(ceilings, 'Iops')}`,
       },
       (v) => v >= 0.7,
       ratioOf(num(lm, 'iops'), num(lm, 'fioIops')),
@@ -380,7 +395,7 @@ function storageEntries(lm: Samples | null, runs: number): Entry[] {
         ratio: ratioOf(num(lm, 'seqMBps'), num(lm, 'fioSeqMBps')),
         goal: '≥ 0.5',
         runs,
-        note: `1 MiB sequential writes, 32 in flight, generated inside the node, same path vs fio psync, numjobs 32 (each its own slice), fdatasync=1. Each repetition: ${lm?.seqMBpsEach ?? '—'} MB/s against fio's ${lm?.fioSeqMBpsEach ?? '—'}`,
+        note: `1 MiB sequential writes, 32 in flight, generated inside the node, same path vs fio psync, numjobs 32 (each its own slice), fdatasync=1. Each repetition: ${lm?.seqMBpsEach ?? '—'} MB/s against fio's ${lm?.fioSeqMBpsEach ?? '—'}${ceilingNote(ceilings, 'MBps')}`,
       },
       (v) => v >= 0.5,
       ratioOf(num(lm, 'seqMBps'), num(lm, 'fioSeqMBps')),

@@ -5,9 +5,14 @@
  * as the storage controller does (write what arrived, fdatasync once, acknowledge):
  *
  * - `oneProcess`: one process writes and syncs its own buffers (no transport at all);
- * - `twoProcesses`: a writer sends 1 MiB frames over loopback TCP to a storing process that
- *   reads straight into its buffers (net's `onread`) and acknowledges each after the sync;
+ * - `twoProcesses`: a writer sends frames (1 MiB blocks, or 4 KiB ones at random offsets) over
+ *   loopback TCP to a storing process that reads straight into its buffers (net's `onread`) and
+ *   acknowledges each after the sync;
  * - `relayed`: the same with a relaying process between them, as an RSSM is.
+ *
+ * The 4 KiB figures over TCP bound any path whose writes cross processes one message each: they
+ * are what the emulation's blade → RSSM → controller would reach if each of its processes did
+ * nothing else.
  *
  *   node dist/bench/session-main.js ceilings [--quick]
  *
@@ -55,18 +60,23 @@ function groupCommit(path: string) {
   };
 }
 
-/** Writes of `bytes` (sequential for 1 MiB, random for smaller) per second from one process. */
+/** The offsets of writes of `bytes`: sequential blocks for 1 MiB, random ones for smaller. */
+function offsets(bytes: number): () => number {
+  const blocks = FILE_BYTES / bytes;
+  let next = 0;
+  return () => (bytes >= MIB ? next++ % blocks : Math.floor(Math.random() * blocks)) * bytes;
+}
+
+/** Writes of `bytes` per second from one process. */
 async function oneProcess(dir: string, bytes: number, ms: number): Promise<number> {
   const file = groupCommit(join(dir, 'one.dat'));
   const data = Buffer.alloc(bytes, 7);
-  const blocks = FILE_BYTES / bytes;
-  let next = 0;
+  const offset = offsets(bytes);
   let done = 0;
   const until = performance.now() + ms;
   const job = async () => {
     while (performance.now() < until) {
-      const block = bytes >= MIB ? next++ % blocks : Math.floor(Math.random() * blocks);
-      await file.submit(data, block * bytes);
+      await file.submit(data, offset());
       done++;
     }
   };
@@ -96,31 +106,31 @@ function framesOf(bytes: number, frame: (b: Buffer) => void) {
 }
 
 /**
- * A child's part. `store <dir> <port>`: connects to the port, syncs each frame it reads and
- * acknowledges it with one byte. `relay <port>`: listens (its port goes to the parent), and once
- * the store connected, connects to the writer's port and passes frames one way and bytes back.
- * A ring slot is read into again only 64 frames later, and at most 32 are ever unacknowledged,
- * so neither copies a frame.
+ * A child's part. `store <bytes> <dir> <port>`: connects to the port, syncs each frame of
+ * `bytes` it reads and acknowledges it with one byte. `relay <bytes> <port>`: listens (its port
+ * goes to the parent), and once the store connected, connects to the writer's port and passes
+ * frames one way and bytes back. A ring slot is read into again only 64 frames later, and at
+ * most 32 are ever unacknowledged, so neither copies a frame.
  */
 function child(role: string, args: readonly string[]): void {
+  const bytes = Number(args[0]);
   if (role === 'store') {
-    const file = groupCommit(join(args[0] as string, 'stored.dat'));
-    let n = 0;
+    const file = groupCommit(join(args[1] as string, 'stored.dat'));
+    const offset = offsets(bytes);
     const s: Socket = connect({
-      port: Number(args[1]),
+      port: Number(args[2]),
       host: '127.0.0.1',
-      onread: framesOf(MIB, (b) => {
-        const offset = (n++ % (FILE_BYTES / MIB)) * MIB;
-        void file.submit(b, offset).then(() => s.write(Buffer.of(1)));
+      onread: framesOf(bytes, (b) => {
+        void file.submit(b, offset()).then(() => s.write(Buffer.of(1)));
       }),
     });
     return;
   }
   const server = createServer((store) => {
     const writer = connect({
-      port: Number(args[0]),
+      port: Number(args[1]),
       host: '127.0.0.1',
-      onread: framesOf(MIB, (b) => store.write(b)),
+      onread: framesOf(bytes, (b) => store.write(b)),
     });
     store.on('data', (acks) => writer.write(acks));
   });
@@ -138,21 +148,21 @@ function listen(): Promise<{ server: Server; port: number; first: Promise<Socket
   );
 }
 
-/** 1 MiB writes per second sent from here to a storing child, through a relay when `relayed`. */
-async function overTcp(dir: string, relayed: boolean, ms: number): Promise<number> {
+/** Writes of `bytes` per second sent from here to a storing child, through a relay when `relayed`. */
+async function overTcp(dir: string, bytes: number, relayed: boolean, ms: number): Promise<number> {
   const me = fileURLToPath(import.meta.url);
   const { server, port, first } = await listen();
   const kids = [];
   let target = port;
   if (relayed) {
-    const relay = fork(me, ['relay', String(port)]);
+    const relay = fork(me, ['relay', String(bytes), String(port)]);
     kids.push(relay);
     target = await new Promise<number>((r) => relay.once('message', (p) => r(Number(p))));
   }
-  kids.push(fork(me, ['store', dir, String(target)]));
+  kids.push(fork(me, ['store', String(bytes), dir, String(target)]));
   try {
     const socket = await first;
-    const data = Buffer.alloc(MIB, 7);
+    const data = Buffer.alloc(bytes, 7);
     let done = 0;
     const from = performance.now();
     const finished = new Promise<void>((resolve) => {
@@ -184,10 +194,12 @@ export async function ceilingsSession(quick: boolean): Promise<Samples> {
   try {
     for (let i = 0; i < reps; i++) {
       add('oneProcessIops', await oneProcess(dir, 4096, ms));
+      add('twoProcessesIops', await overTcp(dir, 4096, false, ms));
+      add('relayedIops', await overTcp(dir, 4096, true, ms));
       add('fioIops', await fio('4k', 'randwrite', DEPTH, ms / 1000, dir));
       add('oneProcessMBps', ((await oneProcess(dir, MIB, ms)) * MIB) / 1e6);
-      add('twoProcessesMBps', ((await overTcp(dir, false, ms)) * MIB) / 1e6);
-      add('relayedMBps', ((await overTcp(dir, true, ms)) * MIB) / 1e6);
+      add('twoProcessesMBps', ((await overTcp(dir, MIB, false, ms)) * MIB) / 1e6);
+      add('relayedMBps', ((await overTcp(dir, MIB, true, ms)) * MIB) / 1e6);
       add('fioSeqMBps', ((await fio('1M', 'write', DEPTH, ms / 1000, dir)) * MIB) / 1e6);
     }
   } finally {

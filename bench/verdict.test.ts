@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorLines, moveRatios, runProblems } from './bench.js';
+import { ceilingNote, errorLines, moveRatios, runProblems } from './bench.js';
 import {
   baselineProblems,
   type Entry,
@@ -179,5 +179,17 @@ describe('the live migration row', () => {
   it("reads every move's ratio, for the goal that each move is at least 0.6", () => {
     expect(moveRatios({ lmRatios: '0.35, 0.29, 0.56' })).toEqual([0.35, 0.29, 0.56]);
     expect(moveRatios({})).toEqual([]);
+  });
+});
+
+describe("the storage rows' ceilings", () => {
+  it('names what bare processes reached, each against the ceilings session’s own fio', () => {
+    const c = { oneProcessIops: 28594, twoProcessesIops: 16514, relayedIops: 14519, fioIops: 50052 };
+    const note = ceilingNote(c, 'Iops');
+    expect(note).toContain('against its own fio (50052)');
+    expect(note).toContain('one process, no transport, 28594 (0.57 of fio)');
+    expect(note).toContain('a writer and a store over TCP 16514 (0.33 of fio)');
+    expect(note).toContain('with a relay between them 14519 (0.29 of fio)');
+    expect(ceilingNote(null, 'Iops')).toBe('');
   });
 });
