@@ -299,7 +299,7 @@ function rssEntries(runs: number, seedMedian: SeedMedian, largestHosts: string[]
         ratio: null,
         goal: '≤ 100',
         runs,
-        note: `the largest of the ${hosts} hosts (service + nats-server RSS) at the same moment, median over the runs; the largest host in each run: ${largestHosts.join(', ')}`,
+        note: `the largest of the ${hosts} hosts (service + nats-server RSS) at the same moment, median over the runs; the largest host in each run: ${largestHosts.join(', ')}. Of it, the guest memory its VMs had touched (their Buffers' resident pages in /proc/<pid>/smaps; a real host holds its VMs' whole memory): median ${fmt(seedMedian('rssLargestGuestMiB'))} MiB`,
       },
       (v) => v <= 100,
       largest,

@@ -4,15 +4,18 @@
  * samples; bench/bench.ts takes medians and sets them beside their baselines. The seed and lm-io
  * sessions are here; the scale session is in scale.ts, the loads and baselines in baselines.ts.
  */
+import { join } from 'node:path';
 import { type Clients, connect } from '../orchestrator/run/clients.js';
 import { down } from '../orchestrator/run/sweep.js';
 import { up } from '../orchestrator/run/up.js';
+import { loadTopology } from '../orchestrator/topology/parse.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import { pollUntil } from '../services/process/poll-until.js';
-import { deadline, rpc } from '../services/transport/grpc.js';
+import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
 import { fio, layOutLoadRegion, nodeWrites } from './baselines.js';
 import { ECHO_INTERVAL_MS, EchoWatch } from './echo.js';
 import { powerOffFailover } from './failover.js';
+import { guestResidentOf } from './guest-memory.js';
 import { copyRates, type LiveMover, moveRatios, withMovingVm } from './lm-support.js';
 import { formed, MIB, median, N1, N2, online, type Samples, sleep, state } from './session-support.js';
 import { longestSilenceMs, switchOverGapMs } from './verdict.js';
@@ -57,6 +60,9 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     const serviceMiB = status.hosts.map((h) => Number(h.processes[1]?.rss_bytes ?? 0) / MIB);
     const perHost = status.hosts.map((h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB);
     const largest = Math.max(...perHost);
+    const largestService = status.hosts[perHost.indexOf(largest)]?.processes[1]?.pid;
+    const guestBytes = seedGuestBytes();
+    const guest = largestService ? guestResidentOf(largestService, guestBytes) : null;
 
     const echoFrom = Date.now();
     echo.start();
@@ -73,6 +79,8 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       rssMiBPerHost: median(perHost),
       rssMiBMax: largest,
       rssLargestHost: status.hosts[perHost.indexOf(largest)]?.name ?? '',
+      // The part of the largest host's figure that is its guests' memory touched so far.
+      ...(guest === null ? {} : { rssLargestGuestMiB: guest / MIB }),
       rssEach: status.hosts.map((h, i) => `${h.name} ${(perHost[i] ?? 0).toFixed(1)}`).join(', '),
       natsMiB: median(natsMiB),
       serviceMiB: median(serviceMiB),
@@ -91,6 +99,11 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     c.close();
     await down();
   }
+}
+
+/** The sizes of the seed topology's VMs' memory, each a Buffer of its own in its blade. */
+function seedGuestBytes(): number[] {
+  return loadTopology(join(projectRoot, 'topologies', 'seed.yaml')).vms.map((v) => v.memoryMiB * MIB);
 }
 
 /**
