@@ -4,14 +4,13 @@
  * samples; bench/bench.ts takes medians and sets them beside their baselines. The seed and lm-io
  * sessions are here; the scale session is in scale.ts, the loads and baselines in baselines.ts.
  */
-import { join } from 'node:path';
 import { type Clients, connect } from '../orchestrator/run/clients.js';
 import { down } from '../orchestrator/run/sweep.js';
-import { up } from '../orchestrator/run/up.js';
+import { topologyPath, up } from '../orchestrator/run/up.js';
 import { loadTopology } from '../orchestrator/topology/parse.js';
 import type { RunStatus__Output } from '../services/generated/dcbox/orchestrator/v1/RunStatus.js';
 import { pollUntil } from '../services/process/poll-until.js';
-import { deadline, projectRoot, rpc } from '../services/transport/grpc.js';
+import { deadline, rpc } from '../services/transport/grpc.js';
 import { fio, layOutLoadRegion, nodeWrites } from './baselines.js';
 import { ECHO_INTERVAL_MS, EchoWatch } from './echo.js';
 import { powerOffFailover } from './failover.js';
@@ -60,9 +59,9 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     const serviceMiB = status.hosts.map((h) => Number(h.processes[1]?.rss_bytes ?? 0) / MIB);
     const perHost = status.hosts.map((h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB);
     const largest = Math.max(...perHost);
-    const largestService = status.hosts[perHost.indexOf(largest)]?.processes[1]?.pid;
-    const guestBytes = seedGuestBytes();
-    const guest = largestService ? guestResidentOf(largestService, guestBytes) : null;
+    const largestHost = status.hosts[perHost.indexOf(largest)];
+    const largestService = largestHost?.processes[1]?.pid;
+    const guest = largestService ? guestResidentOf(largestService, seedGuestBytes()) : null;
 
     const echoFrom = Date.now();
     echo.start();
@@ -78,7 +77,7 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       answeringMs,
       rssMiBPerHost: median(perHost),
       rssMiBMax: largest,
-      rssLargestHost: status.hosts[perHost.indexOf(largest)]?.name ?? '',
+      rssLargestHost: largestHost?.name ?? '',
       // The part of the largest host's figure that is its guests' memory touched so far.
       ...(guest === null ? {} : { rssLargestGuestMiB: guest / MIB }),
       rssEach: status.hosts.map((h, i) => `${h.name} ${(perHost[i] ?? 0).toFixed(1)}`).join(', '),
@@ -103,7 +102,7 @@ export async function seedSession(quick: boolean): Promise<Samples> {
 
 /** The sizes of the seed topology's VMs' memory, each a Buffer of its own in its blade. */
 function seedGuestBytes(): number[] {
-  return loadTopology(join(projectRoot, 'topologies', 'seed.yaml')).vms.map((v) => v.memoryMiB * MIB);
+  return loadTopology(topologyPath('seed')).vms.map((v) => v.memoryMiB * MIB);
 }
 
 /**
