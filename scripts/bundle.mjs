@@ -1,11 +1,13 @@
-// After tsc: the processes a data center starts (each host's service and the orchestrator daemon)
-// are bundled by esbuild into dist/bundle/, one file per entry with the
-// code they share split into chunks. A service then loads a handful of files instead of ~300
-// modules one by one: on two cores, where eight services load at once, this is most of the
-// start (ARCHITECTURE.md, Start). The compiled files in dist/ stay as they are; the
-// orchestrator runs a bundle when it is there (services/process/from-source.ts entryFile).
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// After tsc: the processes a data center starts (each host's service, its heartbeat thread and
+// the orchestrator daemon) and the command line are bundled by esbuild into dist/bundle/, one
+// CommonJS file per entry (`<entry>.bundle.cjs`, everything it imports but Node's own modules)
+// beside a stub (`<entry>.cjs`) that runs it with V8's code cache (services/process/code-cache.ts):
+// a service then loads one file instead of ~300 modules, and from its second start compiles
+// almost nothing of it. On two cores, where eight services load at once, this is most of the
+// start (ARCHITECTURE.md §Start). The compiled files in dist/ stay as they are; the
+// orchestrator runs a bundle's stub when it is there (services/process/from-source.ts entryFile).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -28,29 +30,52 @@ export const BUNDLED_ENTRIES = [
   'cli/sim-swarm-worker',
 ];
 
-rmSync(join(dist, 'bundle'), { recursive: true, force: true });
-await build({
-  entryPoints: BUNDLED_ENTRIES.map((e) => join(dist, `${e}.js`)),
-  outbase: dist,
-  outdir: join(dist, 'bundle'),
+const bundleDir = join(dist, 'bundle');
+rmSync(bundleDir, { recursive: true, force: true });
+
+// No comments and no indentation: V8 keeps every loaded script's source in its heap for lazy
+// compilation, as one-byte Latin-1 only while every character is: one "→" or "—" in a comment
+// made it store the whole shared chunk (1.5 MB) as two bytes a character, ~3 MiB a process.
+// Without comments the output is ASCII (esbuild escapes other characters in strings) and about
+// half the size, which is also half the parsing at each start without a cache. Names are kept,
+// so stack traces still name their functions; `linked` source maps lead them back to dist/
+// under DCBOX_SOURCE_MAPS=1.
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // The CommonJS libraries (grpc-js, protobufjs) call require() for Node's own modules, which an
-  // ES module bundle has only through createRequire.
-  banner: {
-    js: "import { createRequire as __dcboxRequire } from 'node:module'; const require = __dcboxRequire(import.meta.url);",
-  },
-  // No comments and no indentation: V8 keeps every loaded script's source in its heap for lazy
-  // compilation, as one-byte Latin-1 only while every character is: one "→" or "—" in a comment
-  // made it store the whole shared chunk (1.5 MB) as two bytes a character, ~3 MiB a process.
-  // Without comments the output is ASCII (esbuild escapes other characters in strings) and
-  // about half the size, which is also half the parsing at each service's start. Names are
-  // kept, so stack traces still name their functions; `linked` source maps lead them back to
-  // dist/ under DCBOX_SOURCE_MAPS=1.
   minifyWhitespace: true,
-  sourcemap: 'linked',
   logLevel: 'warning',
+};
+
+// The loader every stub requires, alone in its file.
+await build({
+  ...common,
+  entryPoints: [join(dist, 'services', 'process', 'code-cache.js')],
+  outfile: join(bundleDir, 'code-cache.cjs'),
 });
+
+await build({
+  ...common,
+  entryPoints: BUNDLED_ENTRIES.map((e) => join(dist, `${e}.js`)),
+  outbase: dist,
+  outdir: bundleDir,
+  outExtension: { '.js': '.bundle.cjs' },
+  // Each bundle's modules are ES modules that find files from their own place (import.meta.url);
+  // in one file they all stand where the bundle does, as in the split ES module bundles before.
+  define: { 'import.meta.url': '__dcboxModuleUrl' },
+  banner: { js: "const __dcboxModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  sourcemap: 'linked',
+});
+
+for (const entry of BUNDLED_ENTRIES) {
+  const stub = join(bundleDir, `${entry}.cjs`);
+  const loader = relative(dirname(stub), join(bundleDir, 'code-cache.cjs'));
+  mkdirSync(dirname(stub), { recursive: true });
+  writeFileSync(
+    stub,
+    `'use strict';\n// Runs ${entry.split('/').pop()}.bundle.cjs beside it with V8's code cache (scripts/bundle.mjs).\n` +
+      `module.exports = require('./${loader}').runCached(require('node:path').join(__dirname, '${entry.split('/').pop()}.bundle.cjs'), module).exports;\n`,
+  );
+}

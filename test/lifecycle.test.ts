@@ -36,7 +36,7 @@ function machineTraces(): { netns: string; bridge: boolean; rules: string; proce
     .join(',');
   const processes = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
     .split('\n')
-    .filter((l) => l.includes(join(runDir, 'hosts')) || l.includes('dist/orchestrator/daemon/entry.js'))
+    .filter((l) => l.includes(join(runDir, 'hosts')) || /orchestrator\/daemon\/entry\.c?js/.test(l))
     .join(',');
   return { netns, bridge, rules, processes };
 }

@@ -85,6 +85,6 @@ async function main(): Promise<void> {
 }
 
 // Started as a program (compiled, or from source by `npm run dev`), not imported.
-if (/daemon\/entry\.[jt]s$/.test(process.argv[1] ?? '') && process.argv.includes('--topology')) {
+if (/daemon\/entry\.(c?js|ts)$/.test(process.argv[1] ?? '') && process.argv.includes('--topology')) {
   void main();
 }

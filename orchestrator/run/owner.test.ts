@@ -32,6 +32,9 @@ describe("another user's run", () => {
     expect(
       isDaemonCmdline('node\0--import\0tsx\0/x/orchestrator/daemon/entry.ts\0--topology\0s.yaml\0'),
     ).toBe(true);
+    expect(
+      isDaemonCmdline('/usr/bin/node\0/x/dist/bundle/orchestrator/daemon/entry.cjs\0--topology\0s.yaml\0'),
+    ).toBe(true);
     expect(isDaemonCmdline('vim\0orchestrator/daemon/entry.ts\0')).toBe(false);
   });
 });

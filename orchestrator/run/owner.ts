@@ -59,7 +59,7 @@ export function userNameIn(passwd: string, uid: number): string | null {
 /** Whether a process's command line (/proc/PID/cmdline, NUL-separated) is a dcbox daemon's. */
 export function isDaemonCmdline(cmdline: string): boolean {
   const args = cmdline.split('\0');
-  return args.some((a) => /orchestrator\/daemon\/entry\.[jt]s$/.test(a)) && args.includes('--topology');
+  return args.some((a) => /orchestrator\/daemon\/entry\.(c?js|ts)$/.test(a)) && args.includes('--topology');
 }
 
 function userRef(uid: number): UserRef {

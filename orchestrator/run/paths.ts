@@ -48,6 +48,11 @@ export function dcboxHome(env = process.env): string {
 export const DCBOX_HOME = dcboxHome();
 /** The run's folder: removed by `dcbox down` unless it keeps the data. */
 export const runDir = join(DCBOX_HOME, 'run');
+/**
+ * V8's code cache of the bundles dcbox runs (services/process/code-cache.ts): kept across runs,
+ * remade by the first start of each build.
+ */
+export const codeCacheDir = join(DCBOX_HOME, 'code-cache');
 
 /**
  * Creates dcbox's folder, readable by its user only (0700), and returns it. A default folder

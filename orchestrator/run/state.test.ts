@@ -23,6 +23,9 @@ describe('daemonAlive', () => {
   it("takes a live process for the run's daemon only when it runs the daemon's entry", () => {
     expect(daemonAlive({ daemonPid: sleeper('/opt/dcbox/dist/orchestrator/daemon/entry.js') })).toBe(true);
     expect(daemonAlive({ daemonPid: sleeper('/work/dcbox/orchestrator/daemon/entry.ts') })).toBe(true);
+    expect(daemonAlive({ daemonPid: sleeper('/opt/dcbox/dist/bundle/orchestrator/daemon/entry.cjs') })).toBe(
+      true,
+    );
   });
 
   it("refuses a pid that now belongs to another process, as after a reboot: it is no run's daemon", () => {

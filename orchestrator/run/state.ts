@@ -71,7 +71,7 @@ export function alive(pid: number | null | undefined): boolean {
 }
 
 /** The daemon's entry, as its command line names it (dist/….js built, ….ts from source). */
-const DAEMON_ENTRY = /orchestrator\/daemon\/entry\.(js|ts)(\0|$)/;
+const DAEMON_ENTRY = /orchestrator\/daemon\/entry\.(c?js|ts)(\0|$)/;
 
 /**
  * True when the run's daemon is still running: its pid is alive *and* is still a dcbox daemon.

@@ -5,6 +5,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { CODE_CACHE_ENV } from '../../services/process/code-cache.js';
 import { entryFile, FROM_SOURCE, sourceNodeFlags } from '../../services/process/from-source.js';
 import { parseInjectedBugs } from '../../services/process/injected-bugs.js';
 import { projectRoot } from '../../services/process/root.js';
@@ -12,7 +13,7 @@ import type { DaemonMessage, StartMessage } from '../daemon/entry.js';
 import { defaultRuntime, type RuntimeKind } from '../runtime/runtime.js';
 import { loadTopology, resolveTopology } from '../topology/topology.js';
 import { refuseOthersRun } from './owner.js';
-import { daemonLog, ensureDcboxHome, runDir } from './paths.js';
+import { codeCacheDir, daemonLog, ensureDcboxHome, runDir } from './paths.js';
 import type { StartMarks } from './start-timeline.js';
 import { daemonAlive, readState } from './state.js';
 import { down, isClean, leftovers } from './sweep.js';
@@ -114,6 +115,8 @@ function forkDaemon(daemon: string, args: string[]): ChildProcess {
     return fork(daemon, args, {
       detached: true,
       stdio: ['ignore', log, log, 'ipc'],
+      // The daemon and the services it starts share this user's code cache, unless told otherwise.
+      env: { ...process.env, [CODE_CACHE_ENV]: process.env[CODE_CACHE_ENV] ?? codeCacheDir },
       // From source the daemon gets tsx's loader alone, not the tsx command's own flags.
       ...(FROM_SOURCE ? { execArgv: sourceNodeFlags() } : {}),
     });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { systemClock } from '../actor/clock.js';
 import type { NodeSettings } from '../process/config.js';
 import { injected } from '../process/injected-bugs.js';
-import { runService, type ServiceContext } from '../process/service.js';
+import { type ServiceContext, serviceMain } from '../process/service.js';
 import type { ClusterState } from './cluster/core/decide.js';
 import { startNodeNetFt } from './cluster/netft/netft.js';
 import { ClusterService, type ClusterVms } from './cluster/service.js';
@@ -148,7 +148,7 @@ function clusterService(ctx: Ctx, disks: Multipath, vms: VmHost, volumes: Map<st
   return cluster;
 }
 
-await runService<NodeSettings>({
+serviceMain<NodeSettings>({
   packages: ['storage', 'node', 'cluster', 'witness'],
   async setup(ctx) {
     const { cfg, log, onStop } = ctx;

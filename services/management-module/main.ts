@@ -20,7 +20,7 @@ import { Actor } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
 import { PendingReplies } from '../actor/pending.js';
 import type { MmSettings } from '../process/config.js';
-import { runService, type ServiceContext } from '../process/service.js';
+import { type ServiceContext, serviceMain } from '../process/service.js';
 import { protos } from '../transport/grpc.js';
 import { decodeJson } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
@@ -50,7 +50,7 @@ import { startTelnetServer } from './telnet.js';
 /** The chassis core in its actor. */
 type ChassisActor = Actor<ChassisState, ChassisMsg, ChassisEffect>;
 
-await runService<MmSettings>({
+serviceMain<MmSettings>({
   async setup(ctx) {
     const { cfg, log, metrics, clock, onStop } = ctx;
     const backplane = backplaneClient(cfg.backplane);

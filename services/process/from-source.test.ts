@@ -17,7 +17,7 @@ describe('running from source (npm run dev)', () => {
     try {
       const entry = 'services/rssm/main';
       const compiled = join(root, 'dist', `${entry}.js`);
-      const bundled = join(root, 'dist', 'bundle', `${entry}.js`);
+      const bundled = join(root, 'dist', 'bundle', `${entry}.cjs`);
       mkdirSync(join(compiled, '..'), { recursive: true });
       writeFileSync(compiled, '');
       expect(entryFile(root, entry, false, true)).toBe(compiled);

@@ -17,14 +17,14 @@ const BUNDLES = process.env.DCBOX_BUNDLE !== '0';
 
 /**
  * The file that runs an entry point of the project, named without extension from the root
- * (e.g. `orchestrator/daemon/entry`): its bundle `<root>/dist/bundle/<entry>.js` when the build
- * made one (scripts/bundle.mjs) after the last compile, else `<root>/dist/<entry>.js`; from
+ * (e.g. `orchestrator/daemon/entry`): its bundle's stub `<root>/dist/bundle/<entry>.cjs` when the
+ * build made one (scripts/bundle.mjs) after the last compile, else `<root>/dist/<entry>.js`; from
  * source, `<root>/<entry>.ts`.
  */
 export function entryFile(root: string, entry: string, fromSource = FROM_SOURCE, bundles = BUNDLES): string {
   if (fromSource) return join(root, `${entry}.ts`);
   const compiled = join(root, 'dist', `${entry}.js`);
-  const bundled = join(root, 'dist', 'bundle', `${entry}.js`);
+  const bundled = join(root, 'dist', 'bundle', `${entry}.cjs`);
   return bundles && isFresh(bundled, compiled) ? bundled : compiled;
 }
 

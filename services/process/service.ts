@@ -96,6 +96,18 @@ async function awaitHosts(cfg: ServiceConfig<unknown>, log: Logger, clock: Clock
 }
 
 /**
+ * A service's `main.ts`: runs it as the process's program. A start that fails ends the process
+ * with its error and exit code 1, as a rejected top-level await would; the bundles are CommonJS
+ * (scripts/bundle.mjs), which has no top-level await.
+ */
+export function serviceMain<S>(def: ServiceDefinition<S>): void {
+  runService(def).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+/**
  * Runs a service process: config, NATS, /metrics, its gRPC services, heartbeats, clean stop.
  * `clock` is the time every adapter of the process reads (ServiceContext.clock).
  */

@@ -14,7 +14,7 @@ import { Actor } from '../actor/actor.js';
 import { DcboxError } from '../actor/errors.js';
 import { PendingReplies } from '../actor/pending.js';
 import { endpoint, type QuorumSettings } from '../process/config.js';
-import { runService } from '../process/service.js';
+import { serviceMain } from '../process/service.js';
 import { protos } from '../transport/grpc.js';
 import {
   decideWitness,
@@ -29,7 +29,7 @@ import { makeInterpreter } from './interpreter.js';
 import { FileStore, LunStore, storageClient, storageLun, type WitnessStore } from './stores.js';
 import { CONFIG_JSON_BYTES_MAX } from './witness-doc.js';
 
-await runService<QuorumSettings>({
+serviceMain<QuorumSettings>({
   packages: ['storage', 'witness'],
   async setup({ cfg, log, clock, onStop }) {
     const { kind, cluster } = cfg.settings;

@@ -9,13 +9,13 @@
  */
 import { Actor } from '../actor/actor.js';
 import { endpoint, type RssmSettings } from '../process/config.js';
-import { runService } from '../process/service.js';
+import { serviceMain } from '../process/service.js';
 import { serveSasChannel } from '../sas/channel.js';
 import { protos } from '../transport/grpc.js';
 import { decideRssm, initialRssmState, type RssmMsg, type RssmState } from './core.js';
 import { rssmServices } from './forward.js';
 
-await runService<RssmSettings>({
+serviceMain<RssmSettings>({
   async setup({ cfg, log, clock, onStop }) {
     const controller = endpoint(cfg, cfg.settings.controller);
     const actor = new Actor<RssmState, RssmMsg, never>({

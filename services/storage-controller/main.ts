@@ -17,13 +17,13 @@
  * metrics, adapter), this file (process wiring).
  */
 import type { StorageSettings } from '../process/config.js';
-import { runService } from '../process/service.js';
+import { serviceMain } from '../process/service.js';
 import { serveSasChannel } from '../sas/channel.js';
 import { protos } from '../transport/grpc.js';
 import { openController } from './controller.js';
 import { storageMetrics } from './metrics.js';
 
-await runService<StorageSettings>({
+serviceMain<StorageSettings>({
   async setup({ cfg, log, metrics, clock, onStop }) {
     const controller = openController({
       self: cfg.host,

@@ -6,11 +6,11 @@
  * echoes over NATS, adapter), this file (process wiring).
  */
 import type { WorkstationSettings } from '../process/config.js';
-import { runService } from '../process/service.js';
+import { serviceMain } from '../process/service.js';
 import { protos } from '../transport/grpc.js';
 import { pingHandler } from './ping.js';
 
-await runService<WorkstationSettings>({
+serviceMain<WorkstationSettings>({
   async setup({ nc, clock }) {
     return [
       {
