@@ -5,7 +5,7 @@
  * TypeScript.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,25 @@ function expectStartTimeline(t: StartTimeline): void {
     expect(t.clusterFormedMs).toBeGreaterThan(Math.max(...nodes.map((h) => h.serviceStartedMs as number)));
 }
 
+/** `dcbox up` with `env`; what each host's service said of its code cache (its `serving` line). */
+async function upWithCache(env: Record<string, string>): Promise<Record<string, string>> {
+  const r = await dcbox(['up', '--timing', 'fast'], 120_000, env);
+  expect(r.code, r.stderr).toBe(0);
+  const said: Record<string, string> = {};
+  for (const host of readdirSync(join(runDir, 'hosts'))) {
+    const lines = readFileSync(join(runDir, 'hosts', host, 'service.log'), 'utf8').split('\n');
+    const serving = lines
+      .map((l) => (l.startsWith('{') ? JSON.parse(l) : {}))
+      .find((l) => l.msg === 'serving');
+    said[`${serving?.component}/${host}`] = serving?.codeCache;
+  }
+  expect(Object.keys(said)).toHaveLength(8);
+  return said;
+}
+
+/** The code cache's name for a host's service bundle (`hyperv-node/HVR2NODO1` → `hyperv-node-main`). */
+const kindOf = (componentHost: string) => `${componentHost.split('/')[0]}-main`;
+
 const skip = unmet('the netns part of test/lifecycle.test.ts', [ROOT]);
 
 describe.skipIf(!!skip)('dcbox down (netns runtime)', () => {
@@ -116,6 +135,40 @@ describe.skipIf(!!skip)('dcbox down (netns runtime)', () => {
     expect(out).toContain('nothing left behind');
     expect(machineTraces()).toEqual({ netns: '', bridge: false, rules: '', processes: '' });
     expect(isClean(leftovers())).toBe(true);
+  });
+
+  it("starts every process from V8's code cache once a start of the build wrote it", async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'dcbox-code-cache-'));
+    const env = { DCBOX_CODE_CACHE: cacheDir };
+    try {
+      const first = await upWithCache(env);
+      expect(
+        Object.values(first).every((c) => c === 'miss'),
+        JSON.stringify(first),
+      ).toBe(true);
+      // Saved 5 s after each start (services/process/code-cache.ts): the CLI's, the daemon's,
+      // each kind of service's and the heartbeat thread's.
+      const bundles = [
+        'cli-main',
+        'daemon-entry',
+        'netft-worker',
+        ...new Set(Object.keys(first).map(kindOf)),
+      ];
+      await pollUntil(() => bundles.every((b) => readdirSync(cacheDir).some((f) => f.startsWith(`${b}.`))), {
+        what: 'a code cache file for every bundle',
+        timeoutMs: 15_000,
+        intervalMs: 200,
+      });
+      await dcboxOk(['down']);
+      const second = await upWithCache(env);
+      expect(
+        Object.values(second).every((c) => c === 'hit'),
+        JSON.stringify(second),
+      ).toBe(true);
+    } finally {
+      await dcboxOk(['down']);
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('sweeps what a crashed run left behind', async () => {

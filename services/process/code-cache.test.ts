@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheFileName, runCached } from './code-cache.js';
+import { cacheFileName, codeCacheOutcome, runCached } from './code-cache.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -47,6 +47,8 @@ describe('runCached: a CommonJS bundle with V8 code cache', () => {
     expect(cacheFiles(cacheDir)).toHaveLength(1);
     const second = runCached(file, undefined, { cacheDir });
     expect(second.cache).toBe('hit');
+    // What the bundle's own code reads of it (a service's serving line).
+    expect(codeCacheOutcome()).toBe('hit');
     for (const r of [first, second]) {
       const m = r.exports as { answer: () => number; where: () => boolean };
       expect(m.answer()).toBe(42);
@@ -77,7 +79,7 @@ describe('runCached: a CommonJS bundle with V8 code cache', () => {
     expect(runCached(file, undefined, { cacheDir }).cache).toBe('hit');
   });
 
-  it('uses no cache folder that others may write, and none when told 0 or none', () => {
+  it('uses no cache folder that others may write or swap, and none when told 0 or none', () => {
     const { root, file, cacheDir } = bundle('module.exports.open = true;');
     mkdirSync(cacheDir, { mode: 0o700 });
     chmodSync(cacheDir, 0o777);
@@ -85,6 +87,9 @@ describe('runCached: a CommonJS bundle with V8 code cache', () => {
     chmodSync(cacheDir, 0o700);
     chmodSync(root, 0o777);
     expect(runCached(file, undefined, { cacheDir }).cache).toBe('off');
+    // A sticky folder, as /tmp is: no one else may rename the cache folder in it.
+    chmodSync(root, 0o1777);
+    expect(runCached(file, undefined, { cacheDir }).cache).toBe('miss');
     chmodSync(root, 0o700);
     expect(runCached(file, undefined, { cacheDir: '0' }).cache).toBe('off');
     expect(runCached(file, undefined, { cacheDir: undefined }).cache).toBe('off');

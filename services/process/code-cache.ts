@@ -10,7 +10,8 @@
  *
  * The cache lives in `DCBOX_CODE_CACHE` (dcbox sets it to `<dcbox folder>/code-cache` for the
  * processes it starts; `0` or unset: no cache). Bytecode read from a file runs as this user's
- * code, so the folder and the one holding it must be this user's and nobody else's to write;
+ * code, so the folder must be this user's and nobody else's to write, in a folder where nobody
+ * else can swap it (this user's or root's, writable by no one else or sticky as /tmp is);
  * otherwise the cache is off. A file's name carries a hash of the bundle's text, so a rebuilt
  * bundle never meets an older build's cache (V8 itself compares only the length).
  */
@@ -45,6 +46,14 @@ export interface RunCachedOptions {
 export const CODE_CACHE_ENV = 'DCBOX_CODE_CACHE';
 const SAVE_AFTER_MS = 5000;
 
+/** Where runCached leaves its outcome for the bundle it runs, which has its own copy of this module. */
+const OUTCOME = Symbol.for('dcbox.codeCache');
+
+/** What the code cache did for this process's bundle; null when no bundle stub started it. */
+export function codeCacheOutcome(): CacheOutcome | null {
+  return ((globalThis as Record<symbol, unknown>)[OUTCOME] as CacheOutcome | undefined) ?? null;
+}
+
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 
 /** True for a folder of this user that no one else may write: this user's code can come from it. */
@@ -53,11 +62,21 @@ function ownedPrivately(st: Stats): boolean {
   return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0;
 }
 
-/** The cache folder, made if missing, when it and its parent are this user's alone; else null. */
+/**
+ * True for a folder in which no one else can swap the cache folder for theirs: this user's or
+ * root's, and writable by no one else, or sticky as /tmp is (others may not rename what is ours).
+ */
+function holdsSafely(st: Stats): boolean {
+  const uid = process.getuid?.() ?? 0;
+  const sticky = (st.mode & 0o1000) !== 0;
+  return st.isDirectory() && (st.uid === uid || st.uid === 0) && ((st.mode & 0o022) === 0 || sticky);
+}
+
+/** The cache folder, made if missing, when it is this user's alone and safely held; else null. */
 function usableDir(dir: string): string | null {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return ownedPrivately(lstatSync(dir)) && ownedPrivately(lstatSync(dirname(dir))) ? dir : null;
+    return ownedPrivately(lstatSync(dir)) && holdsSafely(lstatSync(dirname(dir))) ? dir : null;
   } catch {
     return null;
   }
@@ -106,24 +125,12 @@ function saveLater(write: () => void, opts: RunCachedOptions): void {
   process.once('exit', once);
 }
 
-/**
- * Runs `file` as the CommonJS module `module` stands for (the bundle's stub), its compiled code
- * from the cache when there is one that fits, and returns its exports and what the cache did.
- */
-export function runCached(
-  file: string,
-  parent: NodeJS.Module | undefined,
-  opts: RunCachedOptions = { cacheDir: process.env[CODE_CACHE_ENV] },
-): { exports: unknown; cache: CacheOutcome } {
-  // Node.js maps stack traces only for code its own loader compiled (DCBOX_SOURCE_MAPS=1).
-  if (process.sourceMapsEnabled) return { exports: createRequire(file)(file), cache: 'off' };
-  const source = readFileSync(file, 'utf8');
-  const dir = opts.cacheDir && opts.cacheDir !== '0' ? usableDir(opts.cacheDir) : null;
-  const { family, name } = cacheFileName(file, source);
+/** Compiles the bundle's text, with its cached code from `dir` when there is some. */
+function compile(file: string, source: string, dir: string | null) {
   let cachedData: Buffer | undefined;
   if (dir)
     try {
-      cachedData = readFileSync(join(dir, name));
+      cachedData = readFileSync(join(dir, cacheFileName(file, source).name));
     } catch {
       // No cache yet for this build and these flags.
     }
@@ -133,17 +140,37 @@ export function runCached(
     // A dynamic import() in the bundle loads as it would in a module Node.js compiled itself.
     importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
+  const rejected = script.cachedDataRejected === true;
+  const cache: CacheOutcome = !dir ? 'off' : !cachedData ? 'miss' : rejected ? 'rejected' : 'hit';
+  return { script, cache };
+}
+
+/**
+ * Runs `file` as the CommonJS module `module` stands for (the bundle's stub), its compiled code
+ * from the cache when there is one that fits, and returns its exports and what the cache did.
+ */
+export function runCached(
+  file: string,
+  parent: NodeJS.Module | undefined,
+  opts: RunCachedOptions = { cacheDir: process.env[CODE_CACHE_ENV] },
+): { exports: unknown; cache: CacheOutcome } {
+  const outcome = globalThis as Record<symbol, unknown>;
+  // Node.js maps stack traces only for code its own loader compiled (DCBOX_SOURCE_MAPS=1).
+  if (process.sourceMapsEnabled) {
+    outcome[OUTCOME] = 'off';
+    return { exports: createRequire(file)(file), cache: 'off' };
+  }
+  const source = readFileSync(file, 'utf8');
+  const dir = opts.cacheDir && opts.cacheDir !== '0' ? usableDir(opts.cacheDir) : null;
+  const { script, cache } = compile(file, source, dir);
+  outcome[OUTCOME] = cache;
   const m = new Module(file, parent);
   m.filename = file;
   script.runInThisContext()(m.exports, createRequire(file), m, file, dirname(file));
   m.loaded = true;
-  const cache: CacheOutcome = !dir
-    ? 'off'
-    : !cachedData
-      ? 'miss'
-      : script.cachedDataRejected
-        ? 'rejected'
-        : 'hit';
-  if (dir && cache !== 'hit') saveLater(() => save(dir, family, name, script.createCachedData()), opts);
+  if (dir && cache !== 'hit') {
+    const { family, name } = cacheFileName(file, source);
+    saveLater(() => save(dir, family, name, script.createCachedData()), opts);
+  }
   return { exports: m.exports, cache };
 }

@@ -24,6 +24,7 @@ import {
 } from '../transport/grpc.js';
 import { connectNats, decodeJson, encodeJson, type NatsConnection } from '../transport/nats.js';
 import { subjects } from '../transport/subjects.js';
+import { codeCacheOutcome } from './code-cache.js';
 import { endpoint, type ServiceConfig } from './config.js';
 import { loadServiceConfig } from './load-config.js';
 import { type Logger, makeLogger } from './log.js';
@@ -162,6 +163,8 @@ export async function runService<S>(def: ServiceDefinition<S>, clock: Clock = sy
     // How long the start took since the process began, and how much CPU it used (startupMs).
     startMs: Math.round(performance.now()),
     cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+    // Whether the bundle's compiled code came from V8's code cache (services/process/code-cache.ts).
+    codeCache: codeCacheOutcome() ?? 'no bundle',
     // When each step of the start ended: modules loaded, NATS connected, protos loaded, the
     // hosts it depends on serving, its own setup done.
     phasesMs,
