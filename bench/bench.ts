@@ -206,7 +206,11 @@ export function benchEntries(
   const seedMedian: SeedMedian = (k) => medianOf(okSeeds.map((s) => num(s, k)).filter(isNumber));
   const runs = okSeeds.length;
   return [
-    startupEntry(runs, seedMedian),
+    startupEntry(
+      runs,
+      seedMedian,
+      okSeeds.map((x) => String(x.codeCache ?? '?')),
+    ),
     failoverEntry(runs, seedMedian),
     pacemakerEntry(quick, runs, seedMedian, pcmk),
     ...lmIoEntries(lmio.samples, ceilings?.samples ?? null),
@@ -223,7 +227,7 @@ export function benchEntries(
 type SeedMedian = (key: string) => number | null;
 
 /** From `dcbox up` to the cluster formed and the first VM online. */
-function startupEntry(runs: number, seedMedian: SeedMedian): Entry {
+function startupEntry(runs: number, seedMedian: SeedMedian, codeCache: string[]): Entry {
   const startup = seedMedian('startupMs');
   return entry(
     {
@@ -235,7 +239,7 @@ function startupEntry(runs: number, seedMedian: SeedMedian): Entry {
       ratio: null,
       goal: '≤ 2000',
       runs,
-      note: `\`dcbox up\` seed (netns, compiled, default timing) → cluster formed with quorum and VirtualMachine1 made HA and Online (the seed starts with no role online; Online is the VM running, Hyper-V's Enabled, before its guest's boot of vmBootMs, 1000 ms: docs/domain.md §Resources and groups). All services healthy (readyMs): ${fmt(seedMedian('readyMs'))} ms; cluster formed: ${fmt(seedMedian('formedMs'))} ms; the VM's first echo answered (answeringMs): ${fmt(seedMedian('answeringMs'))} ms. Where the start's time goes: \`dcbox up --json\`'s timeline`,
+      note: `\`dcbox up\` seed (netns, compiled, default timing) → cluster formed with quorum and VirtualMachine1 made HA and Online (the seed starts with no role online; Online is the VM running, Hyper-V's Enabled, before its guest's boot of vmBootMs, 1000 ms: docs/domain.md §Resources and groups). All services healthy (readyMs): ${fmt(seedMedian('readyMs'))} ms; cluster formed: ${fmt(seedMedian('formedMs'))} ms; the VM's first echo answered (answeringMs): ${fmt(seedMedian('answeringMs'))} ms. What V8's code cache did for the services, run by run (the first start of a build writes it): ${codeCache.join('; ')}. Where the start's time goes: \`dcbox up --json\`'s timeline`,
     },
     (v) => v <= 2000,
     startup,

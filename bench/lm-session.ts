@@ -13,9 +13,7 @@
  *
  *   node dist/bench/session-main.js lm [--quick] [--moves N] [--warm-up N]
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { hostDir } from '../orchestrator/run/paths.js';
+import { serviceLogLines } from '../orchestrator/run/service-log.js';
 import { copyRates, moveRatios, withMovingVm } from './lm-support.js';
 import { median, N1, N2, type Samples } from './session-support.js';
 
@@ -54,23 +52,7 @@ export async function lmSession(quick: boolean, moves: number, warmUp = 0): Prom
 
 /** The nodes' log lines about each move's phases, oldest first, as logged. */
 function phaseLines(): unknown[] {
-  const lines: { t: string; line: unknown }[] = [];
-  for (const node of [N1, N2]) {
-    let text = '';
-    try {
-      text = readFileSync(join(hostDir(node), 'service.log'), 'utf8');
-    } catch {
-      continue;
-    }
-    for (const l of text.split('\n')) {
-      if (!PHASE_MESSAGES.some((m) => l.includes(`"${m}"`))) continue;
-      try {
-        const j = JSON.parse(l) as { t?: string };
-        lines.push({ t: String(j.t ?? ''), line: j });
-      } catch {
-        // A line that is not JSON is not one of ours.
-      }
-    }
-  }
-  return lines.sort((a, b) => a.t.localeCompare(b.t)).map((x) => x.line);
+  return [N1, N2]
+    .flatMap((node) => serviceLogLines(node, (l) => PHASE_MESSAGES.includes(l.msg)))
+    .sort((a, b) => String(a.t).localeCompare(String(b.t)));
 }

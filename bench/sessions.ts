@@ -5,6 +5,7 @@
  * sessions are here; the scale session is in scale.ts, the loads and baselines in baselines.ts.
  */
 import { type Clients, connect } from '../orchestrator/run/clients.js';
+import { codeCacheCounts } from '../orchestrator/run/service-log.js';
 import { down } from '../orchestrator/run/sweep.js';
 import { topologyPath, up } from '../orchestrator/run/up.js';
 import { loadTopology } from '../orchestrator/topology/parse.js';
@@ -60,6 +61,8 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     const perHost = status.hosts.map((h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB);
     const largest = Math.max(...perHost);
     const largestHost = status.hosts[perHost.indexOf(largest)];
+    // Whether the services started from V8's code cache: the first start of a build writes it.
+    const codeCache = codeCacheCounts(status.hosts.map((h) => h.name));
     const largestService = largestHost?.processes[1]?.pid;
     const guest = largestService ? guestResidentOf(largestService, seedGuestBytes()) : null;
 
@@ -75,6 +78,7 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       formedMs,
       startupMs,
       answeringMs,
+      codeCache,
       rssMiBPerHost: median(perHost),
       rssMiBMax: largest,
       rssLargestHost: largestHost?.name ?? '',

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDir } from '../orchestrator/run/paths.js';
+import { serviceLogLines } from '../orchestrator/run/service-log.js';
 import type { StartTimeline } from '../orchestrator/run/start-timeline.js';
 import { readState } from '../orchestrator/run/state.js';
 import { isClean, leftovers } from '../orchestrator/run/sweep.js';
@@ -106,11 +107,8 @@ async function upWithCache(env: Record<string, string>): Promise<Record<string, 
   expect(r.code, r.stderr).toBe(0);
   const said: Record<string, string> = {};
   for (const host of readdirSync(join(runDir, 'hosts'))) {
-    const lines = readFileSync(join(runDir, 'hosts', host, 'service.log'), 'utf8').split('\n');
-    const serving = lines
-      .map((l) => (l.startsWith('{') ? JSON.parse(l) : {}))
-      .find((l) => l.msg === 'serving');
-    said[`${serving?.component}/${host}`] = serving?.codeCache;
+    const serving = serviceLogLines(host, (l) => l.msg === 'serving').at(-1);
+    said[`${serving?.component}/${host}`] = String(serving?.codeCache);
   }
   expect(Object.keys(said)).toHaveLength(8);
   return said;
