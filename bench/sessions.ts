@@ -54,17 +54,7 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     const answeringMs = answeredAt - t0;
 
     await sleep(quick ? 1000 : 5000); // steady state: heartbeats and the VM's disk workload running
-    const status = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
-    // processes are [nats-server, service] (the order `dcbox status` prints).
-    const natsMiB = status.hosts.map((h) => Number(h.processes[0]?.rss_bytes ?? 0) / MIB);
-    const serviceMiB = status.hosts.map((h) => Number(h.processes[1]?.rss_bytes ?? 0) / MIB);
-    const perHost = status.hosts.map((h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB);
-    const largest = Math.max(...perHost);
-    const largestHost = status.hosts[perHost.indexOf(largest)];
-    // Whether the services started from V8's code cache: the first start of a build writes it.
-    const codeCache = codeCacheCounts(status.hosts.map((h) => h.name));
-    const largestService = largestHost?.processes[1]?.pid;
-    const guest = largestService ? guestResidentOf(largestService, seedGuestBytes()) : null;
+    const memory = await memorySamples(c);
 
     const echoFrom = Date.now();
     echo.start();
@@ -78,16 +68,7 @@ export async function seedSession(quick: boolean): Promise<Samples> {
       formedMs,
       startupMs,
       answeringMs,
-      codeCache,
-      rssMiBPerHost: median(perHost),
-      rssMiBMax: largest,
-      rssLargestHost: largestHost?.name ?? '',
-      // The part of the largest host's figure that is its guests' memory touched so far.
-      ...(guest === null ? {} : { rssLargestGuestMiB: guest / MIB }),
-      rssEach: status.hosts.map((h, i) => `${h.name} ${(perHost[i] ?? 0).toFixed(1)}`).join(', '),
-      natsMiB: median(natsMiB),
-      serviceMiB: median(serviceMiB),
-      hosts: perHost.length,
+      ...memory,
       failoverMs: f.failoverMs,
       detectionMs: f.detectionMs,
       recoveryMs: f.recoveryMs,
@@ -102,6 +83,35 @@ export async function seedSession(quick: boolean): Promise<Samples> {
     c.close();
     await down();
   }
+}
+
+/**
+ * Each host's memory (service + nats-server RSS, as `dcbox status` reports it), the largest
+ * host's part that is its guests' memory, and what V8's code cache did for the services' start.
+ */
+async function memorySamples(c: Clients): Promise<Samples> {
+  const status = await rpc<RunStatus__Output>((cb) => c.orchestrator.Status({}, deadline(5000), cb));
+  // processes are [nats-server, service] (the order `dcbox status` prints).
+  const natsMiB = status.hosts.map((h) => Number(h.processes[0]?.rss_bytes ?? 0) / MIB);
+  const serviceMiB = status.hosts.map((h) => Number(h.processes[1]?.rss_bytes ?? 0) / MIB);
+  const perHost = status.hosts.map((h) => h.processes.reduce((n, x) => n + Number(x.rss_bytes), 0) / MIB);
+  const largest = Math.max(...perHost);
+  const largestHost = status.hosts[perHost.indexOf(largest)];
+  const largestService = largestHost?.processes[1]?.pid;
+  const guest = largestService ? guestResidentOf(largestService, seedGuestBytes()) : null;
+  return {
+    // Whether the services started from V8's code cache: the first start of a build writes it.
+    codeCache: codeCacheCounts(status.hosts.map((h) => h.name)),
+    rssMiBPerHost: median(perHost),
+    rssMiBMax: largest,
+    rssLargestHost: largestHost?.name ?? '',
+    // The part of the largest host's figure that is its guests' memory touched so far.
+    ...(guest === null ? {} : { rssLargestGuestMiB: guest / MIB }),
+    rssEach: status.hosts.map((h, i) => `${h.name} ${(perHost[i] ?? 0).toFixed(1)}`).join(', '),
+    natsMiB: median(natsMiB),
+    serviceMiB: median(serviceMiB),
+    hosts: perHost.length,
+  };
 }
 
 /** The sizes of the seed topology's VMs' memory, each a Buffer of its own in its blade. */
