@@ -31,8 +31,8 @@ describe('serviceArgv', () => {
 });
 
 describe('serviceEnv', () => {
-  it("fixes malloc's mmap threshold at 2 MiB unless the environment sets one", () => {
-    expect(serviceEnv({})).toEqual({ MALLOC_MMAP_THRESHOLD_: '2097152' });
-    expect(serviceEnv({ MALLOC_MMAP_THRESHOLD_: '131072' })).toEqual({});
+  it("fixes malloc's mmap threshold at 128 KiB unless the environment sets one", () => {
+    expect(serviceEnv({})).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072' });
+    expect(serviceEnv({ MALLOC_MMAP_THRESHOLD_: '2097152' })).toEqual({});
   });
 });

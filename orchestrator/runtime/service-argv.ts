@@ -69,16 +69,21 @@ export function serviceNodeFlags(component: Component): readonly string[] {
  * VM's boot scans its whole disk in 4 MiB reads through the node, an RSSM and the controller,
  * services/hyperv-node/guest-disk.ts) every later buffer of that size came from the heap and
  * the heap kept up to 8 MiB free at its top: the three hosts on that path held 20-40 MiB more
- * for seconds after the scan (the seed's largest host 108-135 MiB, issue 19). A fixed 2 MiB
- * threshold gives such buffers their own mappings, returned the moment they are freed, while
- * the 4 KiB-1 MiB buffers of the I/O path stay in the heap; a fixed threshold also fixes the
- * trim threshold at its 128 KiB default, which returns the free top of an idle service's heap
- * (~2 MiB a host). Measured on the seed (bench seed sessions, with the ASCII bundles of
- * scripts/bundle.mjs): median host 81-82 → 77-79 MiB, largest 109-130 → 99-111 MiB; no loss of
- * 4 KiB or 1 MiB write throughput in `dcbox io-load`.
+ * for seconds after the scan (the seed's largest host 108-135 MiB, issue 19). A fixed
+ * threshold gives larger buffers their own mappings, returned the moment they are freed; a
+ * fixed threshold also fixes the trim threshold at its 128 KiB default, which returns the free
+ * top of an idle service's heap (~2 MiB a host). Measured on the seed (bench seed sessions,
+ * with the ASCII bundles of scripts/bundle.mjs), 2 MiB: median host 81-82 → 77-79 MiB, largest
+ * 109-130 → 99-111 MiB; no loss of 4 KiB or 1 MiB write throughput in `dcbox io-load`.
+ * 128 KiB, the size from which SAS frames get pooled buffers (services/sas/frame-buffers.ts):
+ * the RSSM on the VM's path kept its large frames' buffers, freed and collected, as ~4 MiB of
+ * heap it could not give back (its heap 8 MiB against 3 MiB, `/proc/<pid>/smaps`), and was the
+ * host the seed's median fell on. Alternating seed sessions, 128 KiB against 2 MiB: median host
+ * 77.1-77.2 against 78.4-78.8 MiB (two earlier 75.8 and 76.5), the storage session's 4 KiB and
+ * 1 MiB ratios unchanged (0.172 and 0.574 against 0.167 and 0.573).
  */
 export function serviceEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return env.MALLOC_MMAP_THRESHOLD_ === undefined ? { MALLOC_MMAP_THRESHOLD_: String(2 * 1024 * 1024) } : {};
+  return env.MALLOC_MMAP_THRESHOLD_ === undefined ? { MALLOC_MMAP_THRESHOLD_: String(128 * 1024) } : {};
 }
 
 /**
