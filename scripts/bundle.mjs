@@ -72,10 +72,11 @@ await build({
 for (const entry of BUNDLED_ENTRIES) {
   const stub = join(bundleDir, `${entry}.cjs`);
   const loader = relative(dirname(stub), join(bundleDir, 'code-cache.cjs'));
+  const code = `${entry.split('/').pop()}.bundle.cjs`;
   mkdirSync(dirname(stub), { recursive: true });
   writeFileSync(
     stub,
-    `'use strict';\n// Runs ${entry.split('/').pop()}.bundle.cjs beside it with V8's code cache (scripts/bundle.mjs).\n` +
-      `module.exports = require('./${loader}').runCached(require('node:path').join(__dirname, '${entry.split('/').pop()}.bundle.cjs'), module).exports;\n`,
+    `'use strict';\n// Runs ${code} beside it with V8's code cache (scripts/bundle.mjs).\n` +
+      `module.exports = require('./${loader}').runCached(require('node:path').join(__dirname, '${code}'), module).exports;\n`,
   );
 }
